@@ -1,0 +1,180 @@
+"""The `podcast` command. Thin: parse options, call one stage, print, exit.
+
+Data goes to stdout, diagnostics to stderr; with --json stdout carries only JSON.
+Exit codes: 0 success, 1 content or build problems, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import pipeline, scaffold
+from .errors import PodcastError, Problem, warnings_in
+
+DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
+
+
+def echo_problems(problems: Iterable[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@contextmanager
+def reported():
+    """Turn our errors into a message on stderr and exit code 1."""
+    try:
+        yield
+    except PodcastError as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        click.echo(f"error: {message}", err=True)
+        echo_problems(exc.problems)
+        sys.exit(1)
+
+
+def progress_for(label: str, quiet: bool):
+    """A progress bar on stderr, hidden when quiet or when stderr is not a terminal."""
+
+    def wrap(items):
+        items = list(items)
+        hidden = quiet or not sys.stderr.isatty() or len(items) < 2
+        with click.progressbar(items, label=label, file=sys.stderr, hidden=hidden) as bar:
+            yield from bar
+
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="podcast", prog_name="podcast")
+def cli() -> None:
+    """Build and publish a podcast from a show directory."""
+
+
+@cli.command()
+@click.argument("directory", type=DIR_ARGUMENT)
+@click.option("--title", required=True, help="The show's title.")
+@click.option("--author", required=True, help="Who makes the show, as apps display it.")
+@click.option("--email", required=True, help="The owner's e-mail (Apple contacts it).")
+@click.option("--base-url", required=True, help="Where feeds/ will be served, e.g. https://example.com/show/")
+@click.option("--description", help="What the show is about.")
+@click.option("--owner", help="The owner's name (default: the author).")
+@click.option("--language", default="en", show_default=True, help="ISO 639 language code.")
+@click.option(
+    "--category",
+    default="Society & Culture",
+    show_default=True,
+    help='Apple category, e.g. "Health & Fitness > Medicine".',
+)
+@click.option("--link", help="The show's website (default: the base URL).")
+def init(
+    directory: Path, title, author, email, base_url, description, owner, language, category, link
+) -> None:
+    """Make a new show directory DIRECTORY."""
+    with reported():
+        path = scaffold.init_show(
+            directory,
+            title=title,
+            author=author,
+            owner_email=email,
+            base_url=base_url,
+            description=description,
+            owner_name=owner,
+            language_code=language,
+            category=category,
+            link=link,
+        )
+    click.echo(f"Created {path}. Add episodes with: podcast new {directory} --title …")
+
+
+@cli.command()
+@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.option("--title", required=True, help="The episode's title.")
+@click.option(
+    "--date",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Publication date, YYYY-MM-DD (default: today).",
+)
+@click.option(
+    "--audio",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The audio file; it is copied into the episode folder.",
+)
+@click.option(
+    "--notes",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A text or Markdown file with the article / show notes.",
+)
+@click.option("--slug", help="Folder name under episodes/ (default: from the title).")
+@click.option("--host", "hosts", multiple=True, help="A host's name; repeat for several.")
+@click.option("--season", type=click.IntRange(min=1))
+@click.option("--episode", "number", type=click.IntRange(min=1))
+@click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
+def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, draft) -> None:
+    """Add an episode to the show in DIRECTORY (default: here)."""
+    with reported():
+        path = scaffold.new_episode(
+            directory,
+            title=title,
+            on=on.date() if on else date.today(),
+            audio=audio,
+            notes=notes,
+            slug=slug,
+            hosts=tuple(hosts),
+            season=season,
+            number=number,
+            draft=draft,
+        )
+    click.echo(f"Created {path}")
+
+
+@cli.command()
+@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
+def build(directory: Path, quiet: bool, as_json: bool) -> None:
+    """Build feeds/feed.xml from the show in DIRECTORY (default: here)."""
+    with reported():
+        result = pipeline.build(directory, progress=progress_for("Reading audio", quiet or as_json))
+    catalog = result.catalog
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "feed": str(result.feed_path),
+                    "changed": result.changed,
+                    "published": [e.slug for e in catalog.published],
+                    "drafts": [e.slug for e in catalog.drafts],
+                    "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
+                    "problems": [p.to_dict() for p in catalog.problems],
+                },
+                indent=2,
+            )
+        )
+        return
+    echo_problems(warnings_in(catalog.problems))
+    if quiet:
+        return
+    state = "wrote" if result.changed else "unchanged"
+    click.echo(f"{result.feed_path} {state}: {len(catalog.published)} episode(s)")
+    for episode in catalog.drafts:
+        click.echo(f"  left out (draft): {episode.slug}")
+    for episode in catalog.scheduled:
+        click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
+
+
+def main() -> None:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        cli(prog_name="podcast")
+    except Exception as exc:  # noqa: BLE001 - last line of defence
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("This is a bug in podcast; please report it with the command you ran.", err=True)
+        sys.exit(1)

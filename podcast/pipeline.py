@@ -1,0 +1,101 @@
+"""`podcast build`: load → probe → notes → feed, then write.
+
+Everything is read and checked before a single byte is written (Pelican's
+order), so a run with errors leaves the last good feed in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import audio, feed, notes
+from .config import FEEDS_DIR, load_episodes, load_show
+from .errors import AudioError, PodcastError, Problem, errors_in
+from .files import copy_atomic, write_atomic
+from .model import FEED_FILENAME, Episode, Show
+
+Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
+
+
+@dataclass
+class Catalog:
+    """A show and its episodes, read and checked but not yet written."""
+
+    show: Show
+    published: list[Episode] = field(default_factory=list)
+    drafts: list[Episode] = field(default_factory=list)
+    scheduled: list[Episode] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    feed_path: Path
+    changed: bool
+    catalog: Catalog
+
+
+def _probe(episode: Episode, problems: list[Problem]) -> Episode | None:
+    if episode.audio is None:
+        return episode
+    try:
+        info = audio.probe(episode.audio)
+    except AudioError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        problems.append(
+            Problem(
+                episode.source,
+                f"{episode.audio.name}: {reason}",
+                field="audio",
+                line=episode.lines.get("audio"),
+            )
+        )
+        return None
+    return dataclasses.replace(episode, info=info)
+
+
+def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
+    """Read the show directory and everything the feed needs. Writes nothing."""
+    now = now or datetime.now(UTC)
+    show, problems = load_show(Path(root))
+    episodes, episode_problems = load_episodes(show)
+    catalog = Catalog(show=show, problems=problems + episode_problems)
+    due = []
+    for episode in episodes:
+        if episode.draft:
+            catalog.drafts.append(episode)
+        elif episode.date > now:
+            catalog.scheduled.append(episode)
+        else:
+            due.append(episode)
+    for episode in (progress or iter)(due):
+        probed = _probe(episode, catalog.problems)
+        if probed is None:
+            continue
+        rendered = notes.render(probed.article)
+        catalog.published.append(dataclasses.replace(probed, notes=rendered))
+    return catalog
+
+
+def build(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> BuildResult:
+    """Build feeds/feed.xml. Raises PodcastError with every problem if any is an error."""
+    root = Path(root)
+    catalog = read_catalog(root, now=now, progress=progress)
+    errors = errors_in(catalog.problems)
+    if errors:
+        raise PodcastError(
+            f"build stopped: {len(errors)} error(s); {FEEDS_DIR}/{FEED_FILENAME} was not changed",
+            problems=catalog.problems,
+        )
+    show = catalog.show
+    document = feed.render(show, catalog.published)
+    out = root / FEEDS_DIR
+    if show.artwork_path:
+        copy_atomic(root / show.artwork, out / show.artwork_path)
+    feed_path = out / FEED_FILENAME
+    changed = write_atomic(feed_path, document)
+    return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)

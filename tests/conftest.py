@@ -1,0 +1,96 @@
+"""Shared fixtures: real MP3s encoded with lameenc, and temporary show directories."""
+
+from __future__ import annotations
+
+import array
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import lameenc
+import pytest
+
+from podcast import scaffold
+
+SAMPLE_RATE = 22050
+
+
+def encode_mp3(seconds: float, *, bitrate: int = 32, frequency: float = 440.0) -> bytes:
+    """A real MPEG-1/2 layer III stream of a sine tone, `seconds` long."""
+    count = int(seconds * SAMPLE_RATE)
+    samples = array.array(
+        "h", (int(8000 * math.sin(2 * math.pi * frequency * i / SAMPLE_RATE)) for i in range(count))
+    )
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate)
+    encoder.set_in_sample_rate(SAMPLE_RATE)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    return bytes(encoder.encode(samples.tobytes()) + encoder.flush())
+
+
+@pytest.fixture(scope="session")
+def mp3_factory(tmp_path_factory) -> Callable[[float], Path]:
+    """Encode (and cache for the session) an MP3 of the given length; returns its path."""
+    made: dict[float, Path] = {}
+    folder = tmp_path_factory.mktemp("audio")
+
+    def make(seconds: float = 3.0) -> Path:
+        if seconds not in made:
+            path = folder / f"tone-{seconds:g}s.mp3"
+            path.write_bytes(encode_mp3(seconds))
+            made[seconds] = path
+        return made[seconds]
+
+    return make
+
+
+class ShowDir:
+    """A temporary show directory with helpers to add episodes."""
+
+    def __init__(self, root: Path, mp3_factory) -> None:
+        self.root = root
+        self.mp3 = mp3_factory
+
+    def add(
+        self,
+        slug: str,
+        *,
+        title: str | None = None,
+        date: str = "2025-01-01",
+        seconds: float = 3.0,
+        extra: str = "",
+        article: str = "An episode.\n",
+        audio: bool = True,
+    ) -> Path:
+        folder = self.root / "episodes" / slug
+        folder.mkdir(parents=True)
+        lines = ["+++", f'title = "{title or slug.title()}"', f"date = {date}", f'guid = "guid-{slug}-0000"']
+        if audio:
+            (folder / f"{slug}.mp3").write_bytes(self.mp3(seconds).read_bytes())
+            lines.append(f'audio = "{slug}.mp3"')
+        if extra:
+            lines.append(extra)
+        lines += ["+++", article]
+        (folder / "episode.md").write_text("\n".join(lines), "utf-8")
+        return folder
+
+    @property
+    def feed(self) -> Path:
+        return self.root / "feeds" / "feed.xml"
+
+
+@pytest.fixture
+def show(tmp_path, mp3_factory) -> ShowDir:
+    root = tmp_path / "show"
+    scaffold.init_show(
+        root,
+        title="Test Show",
+        author="Ann Host",
+        owner_email="ann@example.com",
+        base_url="https://cdn.example.com/show/",
+        link="https://example.com/",
+        category="Health & Fitness > Medicine",
+        description="A show for tests.",
+    )
+    return ShowDir(root, mp3_factory)

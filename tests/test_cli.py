@@ -1,0 +1,145 @@
+"""The `podcast` command as a producer uses it: exit codes, messages, round trips."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from podcast.cli import cli
+
+COMMANDS = ["init", "new", "build"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: " in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and "podcast, version" in result.output
+
+
+def test_init_new_build_round_trip(tmp_path, mp3_factory):
+    show = tmp_path / "myshow"
+    notes = tmp_path / "article.txt"
+    notes.write_text("Welcome\n\nThis is the first paragraph of the first episode.\n")
+    result = run(
+        "init",
+        show,
+        "--title",
+        "My Show",
+        "--author",
+        "Me",
+        "--email",
+        "me@example.com",
+        "--base-url",
+        "https://example.com/myshow",
+    )
+    assert result.exit_code == 0, result.output
+    result = run(
+        "new",
+        show,
+        "--title",
+        "Hello World",
+        "--date",
+        "2025-04-02",
+        "--audio",
+        mp3_factory(4),
+        "--notes",
+        notes,
+        "--host",
+        "Me",
+    )
+    assert result.exit_code == 0, result.output
+    episode_md = show / "episodes" / "hello-world" / "episode.md"
+    assert "guid = " in episode_md.read_text()
+    result = run("build", show)
+    assert result.exit_code == 0, result.stderr
+    assert "1 episode" in result.output
+    parsed = feedparser.parse(str(show / "feeds" / "feed.xml"))
+    (entry,) = parsed.entries
+    assert entry.title == "Hello World"
+    assert int(entry.enclosures[0].length) == (show / "episodes/hello-world/tone-4s.mp3").stat().st_size
+    assert "first paragraph" in entry.content[0].value
+    # The GUID `new` wrote is the one in the feed, and it never changes.
+    guid = next(line for line in episode_md.read_text().splitlines() if line.startswith("guid"))
+    assert entry.id in guid
+
+
+def test_build_lists_what_it_left_out(show):
+    show.add("ready")
+    show.add("wip", extra="draft = true", audio=False)
+    show.add("later", date="2999-01-01")
+    result = run("build", show.root)
+    assert result.exit_code == 0, result.stderr
+    assert "left out (draft): wip" in result.output
+    assert "left out (scheduled for 2999-01-01): later" in result.output
+
+
+def test_build_json(show):
+    show.add("ready")
+    result = run("build", show.root, "--json")
+    data = json.loads(result.stdout)
+    assert data["published"] == ["ready"] and data["changed"] is True
+
+
+def test_build_errors_go_to_stderr_with_exit_1_and_every_problem(show):
+    show.add("one", extra='season = "one"')
+    show.add("two", extra="explicit = 3")
+    result = run("build", show.root)
+    assert result.exit_code == 1
+    assert "episodes/one/episode.md:" in result.stderr and "season" in result.stderr
+    assert "episodes/two/episode.md:" in result.stderr and "explicit" in result.stderr
+    assert "was not changed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_outside_a_show_says_what_to_do(tmp_path):
+    result = run("build", tmp_path)
+    assert result.exit_code == 1
+    assert "podcast init" in result.stderr
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("new", tmp_path, "--date", "2025-04-02").exit_code == 2  # no --title
+    assert run("build", tmp_path, "--no-such-option").exit_code == 2
+
+
+def test_init_refuses_to_overwrite(show):
+    result = run(
+        "init",
+        show.root,
+        "--title",
+        "X",
+        "--author",
+        "Y",
+        "--email",
+        "y@example.com",
+        "--base-url",
+        "https://example.com/",
+    )
+    assert result.exit_code == 1 and "already exists" in result.stderr
+
+
+def test_the_installed_command_never_prints_a_traceback(tmp_path):
+    (tmp_path / "podcast.toml").write_bytes(b"\xff\xfe not utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", "from podcast.cli import main; main()", "build", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "podcast.toml" in done.stderr

@@ -1,0 +1,39 @@
+"""The repository is itself a show: its committed feed is what `podcast build` makes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import feedparser
+
+from podcast import pipeline
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_show(tmp_path: Path) -> Path:
+    root = tmp_path / "example"
+    root.mkdir()
+    shutil.copy(REPO / "podcast.toml", root)
+    shutil.copy(REPO / "artwork.jpg", root)
+    shutil.copytree(REPO / "episodes", root / "episodes")
+    return root
+
+
+def test_building_the_example_show_reproduces_the_committed_feed(tmp_path):
+    root = copy_show(tmp_path)
+    result = pipeline.build(root)
+    assert result.feed_path.read_bytes() == (REPO / "feeds" / "feed.xml").read_bytes()
+    assert not [p for p in result.catalog.problems if p.severity == "error"]
+
+
+def test_the_example_episode_is_in_the_feed_with_its_host():
+    parsed = feedparser.parse(str(REPO / "feeds" / "feed.xml"))
+    assert parsed.feed.title == "The Mood Wellness Ketamine, Spravato, and TMS Center"
+    (entry,) = parsed.entries
+    assert entry.title == "Ketamine Treatment Options for Chronic Migraine Sufferers"
+    assert entry.published.startswith("Wed, 02 Apr 2025")
+    assert entry.author == "Brad Masters"
+    mp3 = REPO / "episodes/ketamine-for-chronic-migraine/ketamine-for-chronic-migraine.mp3"
+    assert int(entry.enclosures[0].length) == mp3.stat().st_size

@@ -1,0 +1,72 @@
+"""`build`: what goes into the feed, what stays out, and what a failed build leaves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from podcast import pipeline
+from podcast.errors import PodcastError
+
+
+def test_drafts_and_future_episodes_stay_out_and_are_listed(show):
+    show.add("out-now", date="2025-01-01")
+    show.add("unfinished", date="2025-01-02", extra="draft = true", audio=False)
+    show.add("next-month", date="2025-02-01")
+    result = pipeline.build(show.root, now=datetime(2025, 1, 15, tzinfo=UTC))
+    catalog = result.catalog
+    assert [e.slug for e in catalog.published] == ["out-now"]
+    assert [e.slug for e in catalog.drafts] == ["unfinished"]
+    assert [e.slug for e in catalog.scheduled] == ["next-month"]
+    text = show.feed.read_text()
+    assert "Out-Now" in text and "Next-Month" not in text and "Unfinished" not in text
+
+
+def test_a_scheduled_episode_appears_once_its_date_has_come(show):
+    show.add("next-month", date="2025-02-01")
+    pipeline.build(show.root, now=datetime(2025, 1, 15, tzinfo=UTC))
+    assert "Next-Month" not in show.feed.read_text()
+    pipeline.build(show.root, now=datetime(2025, 2, 2, tzinfo=UTC))
+    assert "Next-Month" in show.feed.read_text()
+
+
+def test_a_broken_episode_stops_the_build_and_leaves_the_last_feed_untouched(show):
+    show.add("good", date="2025-01-01")
+    pipeline.build(show.root)
+    before = show.feed.read_bytes()
+    show.add("broken-audio", date="2025-01-02", audio=False, extra='audio = "nothing-here.mp3"')
+    bad = show.add("not-audio", date="2025-01-03")
+    (bad / "not-audio.mp3").write_bytes(b"this is a text file, not MPEG audio\n" * 50)
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    assert show.feed.read_bytes() == before
+    reported = {p.path for p in caught.value.problems if p.severity == "error"}
+    assert reported == {"episodes/broken-audio/episode.md", "episodes/not-audio/episode.md"}
+
+
+def test_an_episode_without_guid_gets_a_stable_one_and_a_warning(show):
+    folder = show.add("no-guid")
+    text = (folder / "episode.md").read_text().replace('guid = "guid-no-guid-0000"\n', "")
+    (folder / "episode.md").write_text(text)
+    first = pipeline.build(show.root)
+    guid = first.catalog.published[0].guid
+    warning = [p for p in first.catalog.problems if p.field == "guid"]
+    assert warning and warning[0].severity == "warning" and guid in warning[0].hint
+    # Rebuilding, editing the title or moving the base URL keeps it.
+    (folder / "episode.md").write_text(text.replace('title = "No-Guid"', 'title = "Renamed"'))
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace("cdn.example.com", "media.example.org"))
+    assert pipeline.build(show.root).catalog.published[0].guid == guid
+
+
+def test_artwork_is_published_beside_the_feed(show):
+    from PIL import Image
+
+    Image.new("RGB", (1400, 1400), "teal").save(show.root / "cover.png")
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('# artwork = "artwork.jpg"', 'artwork = "cover.png"'))
+    show.add("one")
+    pipeline.build(show.root)
+    assert (show.root / "feeds" / "artwork.png").read_bytes() == (show.root / "cover.png").read_bytes()
+    assert '<itunes:image href="https://cdn.example.com/show/artwork.png"/>' in show.feed.read_text()
