@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 
 from podcast import pipeline
 from podcast.errors import PodcastError
@@ -61,8 +62,6 @@ def test_an_episode_without_guid_gets_a_stable_one_and_a_warning(show):
 
 
 def test_artwork_is_published_beside_the_feed(show):
-    from PIL import Image
-
     Image.new("RGB", (1400, 1400), "teal").save(show.root / "cover.png")
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace('# artwork = "artwork.jpg"', 'artwork = "cover.png"'))
