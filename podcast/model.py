@@ -28,12 +28,27 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image embedded in an audio file (cover art, a chapter's image)."""
+
+    mime: str
+    width: int | None = None
+    height: int | None = None
+    data: bytes = field(default=b"", repr=False)
+
+    @property
+    def suffix(self) -> str:
+        return {"image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}.get(self.mime, ".jpg")
+
+
+@dataclass(frozen=True)
 class Chapter:
     start: float  # seconds from the start of the audio
     title: str
     end: float | None = None
     url: str | None = None
-    image: str | None = None
+    image: str | None = None  # a URL (JSON chapters) or a file published beside the feed
+    picture: Picture | None = None  # an image embedded in the audio's chapter frame
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,36 @@ class AudioInfo:
     sample_rate: int | None = None
     channels: int | None = None
     duration_estimated: bool = False  # True when no header states the length
+    truncated: bool = False  # the header promises more bytes than the file holds
+
+
+@dataclass(frozen=True)
+class Tags:
+    """What an audio file's tags say about it (ID3, MP4 atoms, Vorbis comments)."""
+
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    date: str | None = None  # as written: "2025", "2025-04-02", ...
+    comment: str | None = None
+    description: str | None = None
+    track: int | None = None  # the episode number
+    disc: int | None = None  # the season
+    genre: str | None = None
+    feed_url: str | None = None  # ID3 WFED / MP4 purl
+    guid: str | None = None  # ID3 TGID / MP4 egid
+    podcast: bool = False  # ID3 PCST / MP4 pcst
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """Everything read from one audio file: the stream, its tags, chapters and artwork."""
+
+    path: Path
+    info: AudioInfo
+    tags: Tags = Tags()
+    chapters: tuple[Chapter, ...] = ()
+    artwork: Picture | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +185,12 @@ class Episode:
     # Filled in by later stages.
     info: AudioInfo | None = None
     notes: ShowNotes | None = None
+    chapters: tuple[Chapter, ...] = ()  # chapters.json > the audio's chapters > notes.chapters
+
+    @property
+    def chapters_path(self) -> str:
+        """Where the episode's JSON chapters are published, relative to base_url."""
+        return f"chapters/{self.slug}.json"
 
     @property
     def folder(self) -> str:

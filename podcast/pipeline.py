@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import audio, feed, notes
+from . import audio, chapters, feed, notes
+from .cache import ProbeCache
 from .config import FEEDS_DIR, load_episodes, load_show
 from .errors import AudioError, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
-from .model import FEED_FILENAME, Episode, Show
+from .model import FEED_FILENAME, AudioFile, Chapter, Episode, Show
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -39,23 +40,60 @@ class BuildResult:
     catalog: Catalog
 
 
-def _probe(episode: Episode, problems: list[Problem]) -> Episode | None:
+def _probe(episode: Episode, problems: list[Problem], cache: ProbeCache | None = None) -> Episode | None:
     if episode.audio is None:
         return episode
+    where = {"field": "audio", "line": episode.lines.get("audio")}
     try:
-        info = audio.probe(episode.audio)
+        found = cache.read(episode.audio) if cache is not None else audio.read(episode.audio)
     except AudioError as exc:
         reason = str(exc).split(": ", 1)[-1]
+        problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", **where))
+        return None
+    info = found.info
+    if info.truncated:
         problems.append(
             Problem(
                 episode.source,
-                f"{episode.audio.name}: {reason}",
-                field="audio",
-                line=episode.lines.get("audio"),
+                f"{episode.audio.name}: looks cut short: its header promises more than the file holds"
+                f" ({info.duration:.1f} s of audio are there)",
+                hint="upload or export the audio again",
+                **where,
             )
         )
         return None
-    return dataclasses.replace(episode, info=info)
+    fmt = audio.FORMATS.get(info.format)
+    if fmt is not None and not fmt.apple:
+        problems.append(
+            Problem(
+                episode.source,
+                f"{episode.audio.name}: Apple Podcasts does not take {fmt.name.upper()} files ({fmt.mime})",
+                severity="warning",
+                hint="export it as MP3 or M4A if the show is listed on Apple Podcasts",
+                **where,
+            )
+        )
+    return dataclasses.replace(episode, info=info, chapters=_audio_chapters(episode, found))
+
+
+def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
+    """The audio's chapters, with embedded images named for publishing beside the feed."""
+    named = []
+    for number, chapter in enumerate(found.chapters, start=1):
+        if chapter.picture is not None and chapter.picture.data and not chapter.image:
+            chapter = dataclasses.replace(
+                chapter, image=f"chapters/{episode.slug}-{number}{chapter.picture.suffix}"
+            )
+        named.append(chapter)
+    return tuple(named)
+
+
+def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> tuple[Chapter, ...]:
+    """chapters.json in the episode folder > chapters in the audio > chapters in the show notes."""
+    rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
+    from_file = chapters.load(show.root / rel, rel, problems)
+    from_notes = episode.notes.chapters if episode.notes is not None else ()
+    return chapters.resolve(from_file, episode.chapters, from_notes)
 
 
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
@@ -72,13 +110,35 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             catalog.scheduled.append(episode)
         else:
             due.append(episode)
-    for episode in (progress or iter)(due):
-        probed = _probe(episode, catalog.problems)
-        if probed is None:
-            continue
-        rendered = notes.render(probed.article)
-        catalog.published.append(dataclasses.replace(probed, notes=rendered))
+    with ProbeCache(show.root) as cache:
+        for episode in (progress or iter)(due):
+            probed = _probe(episode, catalog.problems, cache)
+            if probed is None:
+                continue
+            probed = dataclasses.replace(probed, notes=notes.render(probed.article))
+            probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
+            catalog.published.append(probed)
     return catalog
+
+
+def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
+    """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images)."""
+    written: set[Path] = set()
+    for episode in episodes:
+        if not episode.chapters:
+            continue
+        for chapter in episode.chapters:
+            if chapter.picture is not None and chapter.picture.data and chapter.image:
+                if not chapter.image.startswith(("http://", "https://")):
+                    write_atomic(out / chapter.image, chapter.picture.data)
+                    written.add(out / chapter.image)
+        target = out / episode.chapters_path
+        write_atomic(target, chapters.to_json(episode.chapters, show.url_for))
+        written.add(target)
+    # Chapters of episodes that are gone or lost their chapters would otherwise linger.
+    for stale in sorted((out / "chapters").glob("*")) if (out / "chapters").is_dir() else []:
+        if stale.is_file() and stale not in written:
+            stale.unlink()
 
 
 def build(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> BuildResult:
@@ -96,6 +156,7 @@ def build(root: Path, *, now: datetime | None = None, progress: Progress | None 
     out = root / FEEDS_DIR
     if show.artwork_path:
         copy_atomic(root / show.artwork, out / show.artwork_path)
+    _write_chapters(show, catalog.published, out)
     feed_path = out / FEED_FILENAME
     changed = write_atomic(feed_path, document)
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)

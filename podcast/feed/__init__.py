@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
+from ..chapters import CHAPTERS_TYPE
 from ..model import Episode, Show
 from .itunes import ItunesChannel, ItunesItem
 from .podcastindex import PodcastIndexChannel, PodcastIndexItem
@@ -100,6 +101,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     index: PodcastIndexItem = fe.podcastindex
     index.season = episode.season
     index.episode = episode.number
+    if episode.chapters:
+        index.chapters = (show.url_for(episode.chapters_path), CHAPTERS_TYPE)
 
 
 def render(show: Show, episodes: Sequence[Episode]) -> bytes:

@@ -43,10 +43,13 @@ class PodcastIndexItem(BaseEntryExtension):
     def __init__(self) -> None:
         self.season: int | None = None
         self.episode: int | None = None
+        self.chapters: tuple[str, str] | None = None  # (url, type) of the JSON chapters
 
     def extend_rss(self, item):
         if self.season is not None:
             _tag(item, "season", str(self.season))
         if self.episode is not None:
             _tag(item, "episode", str(self.episode))
+        if self.chapters is not None:
+            _tag(item, "chapters", url=self.chapters[0], type=self.chapters[1])
         return item

@@ -1,0 +1,329 @@
+"""Reading and tagging audio files: the one place mutagen is called.
+
+`read(path)` returns an `AudioFile` (stream facts, tags, chapters, artwork),
+`probe(path)` just its `AudioInfo`, and `write_tags(...)` writes metadata back.
+Every format sits behind this one interface (as in mutagen); the per-format
+details live in `id3.py`, `mp4.py` and `vorbis.py`, and frame counting in
+`frames.py`. Anything that cannot be read becomes an `AudioError` naming the
+file, the reason and what to do; `mutagen.MutagenError` is caught here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import mmap
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import mutagen
+from mutagen.aac import AAC
+from mutagen.flac import FLAC
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
+
+from ..errors import AudioError
+from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
+from . import frames, id3, mp4, vorbis
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # short name, as in AudioInfo.format
+    mime: str  # the enclosure type; Apple's spelling where Apple lists the format
+    suffixes: tuple[str, ...]
+    apple: bool  # Apple Podcasts accepts it
+
+
+# Apple's list: audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4), video/x-m4v (.m4v).
+# An M4B is an M4A with chapters, so it gets the M4A type.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("mp3", "audio/mpeg", (".mp3",), True),
+        Format("m4a", "audio/x-m4a", (".m4a",), True),
+        Format("m4b", "audio/x-m4a", (".m4b",), True),
+        Format("mp4", "video/mp4", (".mp4",), True),
+        Format("m4v", "video/x-m4v", (".m4v",), True),
+        Format("aac", "audio/aac", (".aac",), False),
+        Format("ogg", "audio/ogg", (".ogg", ".oga"), False),
+        Format("opus", "audio/opus", (".opus",), False),
+        Format("flac", "audio/flac", (".flac",), False),
+        Format("wav", "audio/wav", (".wav",), False),
+    )
+}
+
+# Explicit candidates for mutagen.File, so detection never depends on import order.
+KINDS: list[type[mutagen.FileType]] = [MP3, MP4, AAC, OggVorbis, OggOpus, FLAC, WAVE]
+_KIND_FORMATS: dict[type, tuple[str, ...]] = {
+    MP3: ("mp3",),
+    MP4: ("m4a", "m4b", "mp4", "m4v"),
+    AAC: ("aac",),
+    OggVorbis: ("ogg",),
+    OggOpus: ("opus", "ogg"),
+    FLAC: ("flac",),
+    WAVE: ("wav",),
+}
+_KIND_NAMES = {MP3: "an MP3", MP4: "an MP4/M4A", AAC: "a raw AAC", OggVorbis: "an Ogg Vorbis"}
+_KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV"}
+
+TRUNCATED_SLACK = 4096  # bytes a header's count may exceed the file by before we call it cut short
+
+
+def format_for_suffix(path: Path) -> Format | None:
+    suffix = path.suffix.lower()
+    return next((f for f in FORMATS.values() if suffix in f.suffixes), None)
+
+
+def _fail(path: Path, reason: str, todo: str) -> AudioError:
+    return AudioError(f"{path}: {reason}; {todo}", path=str(path))
+
+
+@contextmanager
+def _mapped(path: Path):
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        yield data
+
+
+def _format_of(audio: mutagen.FileType, path: Path) -> Format:
+    allowed = _KIND_FORMATS[type(audio)]
+    named = format_for_suffix(path)
+    if named is not None and named.name in allowed:
+        return FORMATS[named.name]
+    right = FORMATS[allowed[0]].suffixes[0]
+    raise _fail(
+        path,
+        f"is {_KIND_NAMES[type(audio)]} file named {path.suffix or '(no suffix)'}",
+        f"rename it to {path.stem}{right} (apps trust the name and the MIME type)",
+    )
+
+
+@dataclass(frozen=True)
+class _Length:
+    seconds: float
+    estimated: bool = False
+    truncated: bool = False
+    counted: bool = False  # measured by walking the frames: mutagen's bitrate is the first frame's
+
+
+def _mp3_length(audio: MP3, data) -> _Length:
+    """An MP3's length: its Xing/Info/VBRI header's when whole, else the frames counted."""
+    stream = frames.scan_mpeg(data, count=False)
+    if stream is None:
+        raise ValueError("no MPEG audio frames")
+    if stream.header_frames:
+        if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
+            return _Length(frames.scan_mpeg(data).seconds, truncated=True, counted=True)
+        return _Length(float(audio.info.length))
+    counted = frames.scan_mpeg(data)
+    if not counted.frames:
+        raise ValueError("no MPEG audio frames")
+    return _Length(counted.seconds, counted=True)
+
+
+def _stream_facts(audio: mutagen.FileType, data) -> _Length:
+    if isinstance(audio, MP3):
+        return _mp3_length(audio, data)
+    if isinstance(audio, AAC):
+        stream = frames.scan_adts(data)
+        if stream is not None:
+            return _Length(stream.seconds, counted=True)
+        return _Length(float(audio.info.length), estimated=True)
+    if isinstance(audio, MP4):
+        held = mp4.held_fraction(data)
+        if held < 1.0 and (1.0 - held) * len(data) > TRUNCATED_SLACK:
+            return _Length(float(audio.info.length) * held, estimated=True, truncated=True)
+        return _Length(float(audio.info.length))
+    if isinstance(audio, WAVE):
+        # The data chunk's size is the header's claim; a cut-off upload holds fewer bytes.
+        info = audio.info
+        frame_bytes = max(1, info.channels * info.bits_per_sample // 8)
+        held = (len(data) - _wave_data_offset(data)) // frame_bytes
+        claimed = round(info.length * info.sample_rate)
+        if held + TRUNCATED_SLACK // frame_bytes < claimed:
+            return _Length(held / info.sample_rate, truncated=True)
+        return _Length(float(info.length))
+    # Ogg (the last page's granule position) and FLAC (STREAMINFO's sample count) state exact lengths.
+    return _Length(float(audio.info.length))
+
+
+def _wave_data_offset(data) -> int:
+    pos = 12
+    while pos + 8 <= len(data):
+        name, size = bytes(data[pos : pos + 4]), int.from_bytes(data[pos + 4 : pos + 8], "little")
+        if name == b"data":
+            return pos + 8
+        pos += 8 + size + (size & 1)
+    return len(data)
+
+
+def _tags_and_extras(audio: mutagen.FileType) -> tuple[Tags, tuple[Chapter, ...], Picture | None]:
+    if isinstance(audio, MP3 | WAVE):
+        tags = audio.tags if isinstance(audio.tags, ID3) else None
+        return id3.read_tags(tags), id3.read_chapters(tags), id3.read_artwork(tags)
+    if isinstance(audio, MP4):
+        return mp4.read_tags(audio.tags), mp4.read_chapters(audio), mp4.read_artwork(audio.tags)
+    if isinstance(audio, OggVorbis | OggOpus | FLAC):
+        return vorbis.read_tags(audio.tags), (), vorbis.read_artwork(audio)
+    return Tags(), (), None
+
+
+def _starts_like_mp4(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(8)[4:8] == b"ftyp"
+    except OSError:
+        return False
+
+
+def _open(path: Path) -> tuple[int, mutagen.FileType]:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _fail(path, "not found", "check the file name") from None
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror})", "check the file's permissions") from None
+    if size == 0:
+        raise _fail(path, "is empty (0 bytes)", "export or upload the audio again")
+    try:
+        audio = mutagen.File(path, options=KINDS)
+    except PermissionError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror})", "check the file's permissions") from None
+    except (mutagen.MutagenError, OSError) as exc:
+        if _starts_like_mp4(path):
+            raise _fail(
+                path,
+                "is an MP4 file without its index (no moov box): it looks cut short",
+                "upload or export it again",
+            ) from None
+        raise _fail(path, f"not readable as audio ({exc})", "export it again, e.g. as MP3 or M4A") from None
+    if audio is None or audio.info is None:
+        raise _fail(path, "is not an audio file we recognise", "export it as MP3 or M4A")
+    return size, audio
+
+
+def read(path: Path) -> AudioFile:
+    """Read everything we use from an audio file. Raises AudioError naming the file."""
+    path = Path(path)
+    size, audio = _open(path)
+    fmt = _format_of(audio, path)
+    try:
+        with _mapped(path) as data:
+            if isinstance(audio, MP4) and not mp4.has_movie_box(data):
+                raise ValueError("no moov box")
+            length = _stream_facts(audio, data)
+        tags, chapters, artwork = _tags_and_extras(audio)
+    except (ValueError, OSError, mutagen.MutagenError) as exc:
+        raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
+    info = audio.info
+    bitrate = getattr(info, "bitrate", None) or None
+    if (length.counted or length.truncated) and length.seconds:
+        bitrate = round(size * 8 / length.seconds)  # the mean, not the first frame's rate
+    return AudioFile(
+        path=path,
+        info=AudioInfo(
+            size=size,
+            mime=fmt.mime,
+            duration=length.seconds,
+            format=fmt.name,
+            bitrate=int(bitrate) if bitrate else None,
+            sample_rate=getattr(info, "sample_rate", None) or (48000 if fmt.name == "opus" else None),
+            channels=getattr(info, "channels", None) or None,
+            duration_estimated=length.estimated,
+            truncated=length.truncated,
+        ),
+        tags=tags,
+        chapters=chapters,
+        artwork=artwork,
+    )
+
+
+def probe(path: Path) -> AudioInfo:
+    """Read size, MIME type and duration from an audio file."""
+    return read(path).info
+
+
+def write_tags(
+    path: Path,
+    tags: Tags,
+    *,
+    artwork: Picture | None = None,
+    chapters: tuple[Chapter, ...] = (),
+) -> None:
+    """Write `tags` (plus artwork and, for ID3, chapters) into the file, leaving the audio data alone.
+
+    ID3 is written as v2.4; MP4 gets iTunes atoms; Ogg, Opus and FLAC get Vorbis
+    comments. Raw AAC cannot hold tags.
+    """
+    path = Path(path)
+    _, audio = _open(path)
+    _format_of(audio, path)
+    writer = _WRITERS.get(type(audio))
+    if writer is None:
+        raise _fail(path, f"{path.suffix} files cannot hold tags", "convert it to M4A to tag it")
+    try:
+        writer(audio, tags, artwork, chapters)
+    except (mutagen.MutagenError, OSError, ValueError) as exc:
+        raise _fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
+
+
+def _write_id3(audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...]) -> None:
+    if audio.tags is None:
+        audio.add_tags()
+    id3.write(audio.tags, tags, artwork=artwork, chapters=chapters, duration=float(audio.info.length))
+    audio.save(v2_version=4)
+
+
+def _write_mp4(audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...]) -> None:
+    if audio.tags is None:
+        audio.add_tags()
+    mp4.write(audio.tags, tags, artwork=artwork)
+    audio.save()
+
+
+def _write_vorbis(audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...]) -> None:
+    vorbis.write(audio, tags, artwork=artwork)
+    audio.save()
+
+
+_WRITERS: dict[type, Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...]], None]] = {
+    MP3: _write_id3,
+    WAVE: _write_id3,
+    MP4: _write_mp4,
+    OggVorbis: _write_vorbis,
+    OggOpus: _write_vorbis,
+    FLAC: _write_vorbis,
+}
+
+
+def summary(found: AudioFile) -> dict:
+    """The JSON shape `podcast info --json` prints for one file."""
+    info = found.info
+    tags = {k: v for k, v in vars(found.tags).items() if v not in (None, False, "")}
+    artwork = found.artwork
+    return {
+        "path": str(found.path),
+        "format": info.format,
+        "mime": info.mime,
+        "size": info.size,
+        "duration": round(info.duration, 3),
+        "duration_estimated": info.duration_estimated,
+        "truncated": info.truncated,
+        "bitrate": info.bitrate,
+        "sample_rate": info.sample_rate,
+        "channels": info.channels,
+        "tags": tags,
+        "chapters": [
+            {"start": round(c.start, 3), "end": None if c.end is None else round(c.end, 3), "title": c.title}
+            | {"url": c.url}
+            for c in found.chapters
+        ],
+        "artwork": None
+        if artwork is None
+        else {"mime": artwork.mime, "width": artwork.width, "height": artwork.height},
+    }

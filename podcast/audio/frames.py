@@ -1,0 +1,220 @@
+"""Counting the frames of raw audio streams (MPEG audio, ADTS AAC).
+
+mutagen estimates the length of an MP3 without a Xing/VBRI header (and of raw
+AAC) from the first frame's bitrate and the file size, which is wrong for VBR.
+Walking the frame headers gives the exact number of samples, the same figure a
+decoder plays. It also finds the Xing/Info or VBRI header, whose byte count tells
+us whether the file holds everything the encoder wrote.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from functools import cache
+
+_MPEG_BITRATES = {  # kbit/s by (version is MPEG-1, layer) ; index 0 (free) and 15 are unusable
+    (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+    (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+    (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+    (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    (False, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+_ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
+
+
+@dataclass(frozen=True)
+class MpegFrame:
+    length: int  # bytes, padding included
+    samples: int  # per channel
+    sample_rate: int
+    mono: bool
+    mpeg1: bool
+    lock: int  # the header bits every frame of one stream shares
+
+
+@cache
+def _mpeg_spec(b1: int, b2: int) -> tuple[int, int, int, int, bool] | None:
+    """(length without padding, padding size, samples, sample rate, MPEG-1?) for header bytes 1 and 2."""
+    if b1 & 0xE0 != 0xE0:
+        return None
+    version, layer_bits = (b1 >> 3) & 3, (b1 >> 1) & 3
+    bitrate_index, rate_index = b2 >> 4, (b2 >> 2) & 3
+    if version == 1 or layer_bits == 0 or bitrate_index in (0, 15) or rate_index == 3:
+        return None
+    layer = 4 - layer_bits
+    mpeg1 = version == 3
+    bitrate = _MPEG_BITRATES[(mpeg1, layer)][bitrate_index] * 1000
+    rate = _MPEG_RATES[version][rate_index]
+    if layer == 1:
+        return (12 * bitrate // rate) * 4, 4, 384, rate, mpeg1
+    if layer == 2:
+        return 144 * bitrate // rate, 1, 1152, rate, mpeg1
+    per_frame = 144 if mpeg1 else 72
+    return per_frame * bitrate // rate, 1, 1152 if mpeg1 else 576, rate, mpeg1
+
+
+def mpeg_frame(data, pos: int) -> MpegFrame | None:
+    if pos + 4 > len(data) or data[pos] != 0xFF:
+        return None
+    spec = _mpeg_spec(data[pos + 1], data[pos + 2])
+    if spec is None:
+        return None
+    length, pad, samples, rate, mpeg1 = spec
+    if data[pos + 2] & 0x02:
+        length += pad
+    mono = data[pos + 3] >> 6 == 3
+    return MpegFrame(length, samples, rate, mono, mpeg1, (data[pos + 1] & 0xFE) << 8 | (data[pos + 2] & 0x0C))
+
+
+def id3v2_end(data) -> int:
+    """Offset just past any ID3v2 tags at the start."""
+    pos = 0
+    while data[pos : pos + 3] == b"ID3" and pos + 10 <= len(data):
+        size = 0
+        for byte in data[pos + 6 : pos + 10]:
+            size = (size << 7) | (byte & 0x7F)
+        pos += 10 + size + (10 if data[pos + 5] & 0x10 else 0)
+    return pos
+
+
+def trailing_tags_start(data) -> int:
+    """Offset where ID3v1 / APEv2 tags at the end begin (the end of the audio)."""
+    end = len(data)
+    if end >= 128 and data[end - 128 : end - 125] == b"TAG":
+        end -= 128
+    if end >= 32 and data[end - 32 : end - 24] == b"APETAGEX":
+        (size,) = struct.unpack("<I", data[end - 20 : end - 16])
+        end -= size + (32 if data[end - 21] & 0x80 else 0)  # the footer counts itself; a header does not
+    return max(end, 0)
+
+
+@dataclass(frozen=True)
+class MpegStream:
+    first: int  # offset of the first frame
+    end: int  # offset where the audio ends (before trailing tags)
+    frames: int  # audio frames counted (a Xing/VBRI frame is not audio and not counted)
+    samples: int
+    sample_rate: int
+    header: str | None = None  # "Xing", "Info" or "VBRI"
+    header_frames: int | None = None
+    header_bytes: int | None = None
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+    @property
+    def audio_bytes(self) -> int:
+        return self.end - self.first
+
+
+def _find_first(data, start: int, end: int) -> tuple[int, MpegFrame] | None:
+    """The first frame that is followed by another one of the same stream (a false sync rarely is)."""
+    pos = start
+    while True:
+        pos = data.find(b"\xff", pos, end)
+        if pos < 0 or pos + 4 > end:
+            return None
+        frame = mpeg_frame(data, pos)
+        if frame is not None:
+            following = mpeg_frame(data, pos + frame.length)
+            if pos + frame.length == end or (following is not None and following.lock == frame.lock):
+                return pos, frame
+        pos += 1
+
+
+def _vbr_header(data, pos: int, frame: MpegFrame) -> tuple[str, int | None, int | None] | None:
+    if frame.mpeg1:
+        side = 17 if frame.mono else 32
+    else:
+        side = 9 if frame.mono else 17
+    xing = pos + 4 + side
+    tag = bytes(data[xing : xing + 4])
+    if tag in (b"Xing", b"Info"):
+        (flags,) = struct.unpack(">I", data[xing + 4 : xing + 8])
+        cursor = xing + 8
+        frames = size = None
+        if flags & 1:
+            (frames,) = struct.unpack(">I", data[cursor : cursor + 4])
+            cursor += 4
+        if flags & 2:
+            (size,) = struct.unpack(">I", data[cursor : cursor + 4])
+        return tag.decode(), frames, size
+    vbri = pos + 36
+    if bytes(data[vbri : vbri + 4]) == b"VBRI":
+        size, frames = struct.unpack(">II", data[vbri + 10 : vbri + 18])
+        return "VBRI", frames, size
+    return None
+
+
+def scan_mpeg(data, *, count: bool = True) -> MpegStream | None:
+    """Find the stream in an MP3's bytes; with `count`, walk every frame to the end."""
+    start, end = id3v2_end(data), trailing_tags_start(data)
+    found = _find_first(data, start, end)
+    if found is None:
+        return None
+    first, frame = found
+    vbr = _vbr_header(data, first, frame)
+    header, header_frames, header_bytes = vbr if vbr else (None, None, None)
+    frames = samples = 0
+    if count:
+        pos = first + frame.length if vbr else first
+        lock = frame.lock
+        while pos + 4 <= end:
+            current = mpeg_frame(data, pos)
+            if current is None or current.lock != lock or pos + current.length > end:
+                # Lost sync (junk between frames, or a cut-off last frame): look for the next frame.
+                found = _find_first(data, pos + 1, end)
+                if found is None or found[1].lock != lock:
+                    break
+                pos, current = found
+            frames += 1
+            samples += current.samples
+            pos += current.length
+    return MpegStream(first, end, frames, samples, frame.sample_rate, header, header_frames, header_bytes)
+
+
+@dataclass(frozen=True)
+class AdtsStream:
+    frames: int
+    samples: int
+    sample_rate: int
+    channels: int
+    audio_bytes: int
+
+    @property
+    def seconds(self) -> float:
+        return self.samples / self.sample_rate if self.sample_rate else 0.0
+
+
+def scan_adts(data) -> AdtsStream | None:
+    """Walk the frames of a raw AAC (ADTS) stream: 1024 samples per raw data block."""
+    pos, end = id3v2_end(data), trailing_tags_start(data)
+    frames = samples = 0
+    rate = channels = 0
+    start = None
+    while pos + 7 <= end:
+        if data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
+            if start is None:  # junk before the first frame
+                pos = data.find(b"\xff", pos + 1, end)
+                if pos < 0:
+                    break
+                continue
+            break
+        length = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
+        rate_index = (data[pos + 2] >> 2) & 0x0F
+        if length < 7 or rate_index >= len(_ADTS_RATES) or pos + length > end:
+            break
+        if start is None:
+            start = pos
+            rate = _ADTS_RATES[rate_index]
+            channels = ((data[pos + 2] & 0x01) << 2) | (data[pos + 3] >> 6)
+        frames += 1
+        samples += 1024 * ((data[pos + 6] & 0x03) + 1)
+        pos += length
+    if start is None or not frames:
+        return None
+    return AdtsStream(frames, samples, rate, channels, pos - start)

@@ -1,0 +1,191 @@
+"""ID3v2 (MP3, WAV): tags, CHAP/CTOC chapters and APIC artwork, read and written."""
+
+from __future__ import annotations
+
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TPE1,
+    TPOS,
+    TRCK,
+    WFED,
+    WXXX,
+    CTOCFlags,
+    PictureType,
+)
+
+from ..model import Chapter, Picture, Tags
+from .pictures import picture
+
+NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: the times are what players read
+
+
+def _text(tags: ID3, key: str) -> str | None:
+    frame = tags.get(key)
+    if frame is None or not getattr(frame, "text", None):
+        return None
+    value = str(frame.text[0]).strip()
+    return value or None
+
+
+def _number(value: str | None) -> int | None:
+    """'7' or '7/12' → 7."""
+    if not value:
+        return None
+    head = value.split("/", 1)[0].strip()
+    return int(head) if head.isdigit() and int(head) > 0 else None
+
+
+def _comment(tags: ID3) -> str | None:
+    for frame in tags.getall("COMM"):
+        if frame.text and str(frame.text[0]).strip() and not frame.desc.startswith("iTun"):
+            return str(frame.text[0]).strip()
+    for frame in tags.getall("TXXX"):  # ffmpeg writes a comment as TXXX:comment
+        if frame.desc.lower() in ("comment", "description") and frame.text:
+            return str(frame.text[0]).strip() or None
+    return None
+
+
+def read_tags(tags: ID3 | None) -> Tags:
+    if tags is None:
+        return Tags()
+    wfed = tags.getall("WFED")
+    return Tags(
+        title=_text(tags, "TIT2"),
+        artist=_text(tags, "TPE1"),
+        album=_text(tags, "TALB"),
+        date=_text(tags, "TDRC") or _text(tags, "TYER"),
+        comment=_comment(tags),
+        description=_text(tags, "TDES"),
+        track=_number(_text(tags, "TRCK")),
+        disc=_number(_text(tags, "TPOS")),
+        genre=_text(tags, "TCON"),
+        feed_url=(wfed[0].url or None) if wfed else None,
+        guid=_text(tags, "TGID"),
+        podcast=bool(tags.getall("PCST")),
+    )
+
+
+def _apic(frames) -> Picture | None:
+    pictures = [f for f in frames if isinstance(f, APIC) and f.data]
+    if not pictures:
+        return None
+    front = [f for f in pictures if f.type == PictureType.COVER_FRONT]
+    chosen = (front or pictures)[0]
+    return picture(chosen.data, chosen.mime)
+
+
+def read_artwork(tags: ID3 | None) -> Picture | None:
+    return _apic(tags.getall("APIC")) if tags is not None else None
+
+
+def read_chapters(tags: ID3 | None) -> tuple[Chapter, ...]:
+    """CHAP frames, in the order of the top-level CTOC when there is one, else by start time."""
+    if tags is None:
+        return ()
+    chaps = {frame.element_id: frame for frame in tags.getall("CHAP")}
+    order: list[str] = []
+    for toc in tags.getall("CTOC"):
+        if toc.flags & CTOCFlags.TOP_LEVEL:
+            order = [i for i in toc.child_element_ids if i in chaps]
+            break
+    frames = [chaps[i] for i in order] or sorted(chaps.values(), key=lambda f: f.start_time)
+    chapters = []
+    for number, frame in enumerate(frames, start=1):
+        sub = frame.sub_frames
+        title = _text(sub, "TIT2") or f"Chapter {number}"
+        urls = [f.url for f in sub.getall("WXXX") if f.url]
+        chapters.append(
+            Chapter(
+                start=frame.start_time / 1000,
+                end=frame.end_time / 1000 if frame.end_time != NO_OFFSET else None,
+                title=title,
+                url=urls[0] if urls else None,
+                picture=_apic(sub.getall("APIC")),
+            )
+        )
+    return tuple(chapters)
+
+
+def _ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def write(
+    tags: ID3,
+    values: Tags,
+    *,
+    artwork: Picture | None,
+    chapters: tuple[Chapter, ...],
+    duration: float,
+) -> None:
+    """Replace the frames we own in `tags` (in memory); the caller saves as ID3v2.4."""
+    owned = ("TIT2", "TPE1", "TALB", "TDRC", "TYER", "COMM", "TRCK", "TPOS", "TCON")
+    owned += ("PCST", "WFED", "TGID", "TDES")
+    for key in owned:
+        tags.delall(key)
+    setters = [
+        (values.title, lambda v: TIT2(encoding=3, text=v)),
+        (values.artist, lambda v: TPE1(encoding=3, text=v)),
+        (values.album, lambda v: TALB(encoding=3, text=v)),
+        (values.date, lambda v: TDRC(encoding=3, text=v)),
+        (values.comment, lambda v: COMM(encoding=3, lang="eng", desc="", text=v)),
+        (values.track, lambda v: TRCK(encoding=3, text=str(v))),
+        (values.disc, lambda v: TPOS(encoding=3, text=str(v))),
+        (values.genre, lambda v: TCON(encoding=3, text=v)),
+        (values.feed_url, lambda v: WFED(url=v)),
+        (values.guid, lambda v: TGID(encoding=3, text=v)),
+        (values.description, lambda v: TDES(encoding=3, text=v)),
+    ]
+    for value, make in setters:
+        if value is not None and value != "":
+            tags.add(make(value))
+    if values.podcast:
+        tags.add(PCST(value=1))
+    if artwork is not None:
+        tags.delall("APIC")
+        tags.add(
+            APIC(encoding=3, mime=artwork.mime, type=PictureType.COVER_FRONT, desc="", data=artwork.data)
+        )
+    if chapters:
+        tags.delall("CHAP")
+        tags.delall("CTOC")
+        ids = [f"chp{number}" for number in range(len(chapters))]
+        for index, chapter in enumerate(chapters):
+            end = chapter.end
+            if end is None:
+                end = chapters[index + 1].start if index + 1 < len(chapters) else duration
+            sub = [TIT2(encoding=3, text=chapter.title)]
+            if chapter.url:
+                sub.append(WXXX(encoding=3, desc="", url=chapter.url))
+            if chapter.picture is not None and chapter.picture.data:
+                pic = chapter.picture
+                sub.append(APIC(encoding=3, mime=pic.mime, type=PictureType.OTHER, desc="", data=pic.data))
+            tags.add(
+                CHAP(
+                    element_id=ids[index],
+                    start_time=_ms(chapter.start),
+                    end_time=_ms(end),
+                    start_offset=NO_OFFSET,
+                    end_offset=NO_OFFSET,
+                    sub_frames=sub,
+                )
+            )
+        tags.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=3, text="Chapters")],
+            )
+        )

@@ -1,0 +1,99 @@
+"""Vorbis comments (Ogg Vorbis, Opus, FLAC): tags and cover art, read and written."""
+
+from __future__ import annotations
+
+import base64
+
+from mutagen.flac import FLAC
+from mutagen.flac import Picture as FlacPicture
+
+from ..model import Picture, Tags
+from .pictures import picture
+
+COVER_FRONT = 3
+
+
+def _first(comments, *keys: str) -> str | None:
+    for key in keys:
+        values = comments.get(key) if comments is not None else None
+        if values and str(values[0]).strip():
+            return str(values[0]).strip()
+    return None
+
+
+def _number(value: str | None) -> int | None:
+    head = (value or "").split("/", 1)[0].strip()
+    return int(head) if head.isdigit() and int(head) > 0 else None
+
+
+def read_tags(comments) -> Tags:
+    if comments is None:
+        return Tags()
+    return Tags(
+        title=_first(comments, "title"),
+        artist=_first(comments, "artist"),
+        album=_first(comments, "album"),
+        date=_first(comments, "date"),
+        comment=_first(comments, "comment", "description"),
+        description=_first(comments, "description"),
+        track=_number(_first(comments, "tracknumber")),
+        disc=_number(_first(comments, "discnumber")),
+        genre=_first(comments, "genre"),
+        feed_url=_first(comments, "podcasturl"),
+        guid=_first(comments, "podcastguid"),
+        podcast=bool(_first(comments, "podcast")),
+    )
+
+
+def _pictures(audio) -> list[FlacPicture]:
+    if isinstance(audio, FLAC):
+        return list(audio.pictures)
+    found = []
+    for encoded in (audio.tags or {}).get("metadata_block_picture", []):
+        try:
+            found.append(FlacPicture(base64.b64decode(encoded)))
+        except (ValueError, TypeError):
+            continue  # a damaged picture block: ignore it, the audio is fine
+    return found
+
+
+def read_artwork(audio) -> Picture | None:
+    pictures = [p for p in _pictures(audio) if p.data]
+    if not pictures:
+        return None
+    front = [p for p in pictures if p.type == COVER_FRONT]
+    chosen = (front or pictures)[0]
+    return picture(chosen.data, chosen.mime)
+
+
+def write(audio, values: Tags, *, artwork: Picture | None) -> None:
+    """Set the comments we own on `audio` (in memory); the caller saves."""
+    if audio.tags is None:
+        audio.add_tags()
+    comments = audio.tags
+    text = {
+        "title": values.title,
+        "artist": values.artist,
+        "album": values.album,
+        "date": values.date,
+        "comment": values.comment,
+        "description": values.description,
+        "tracknumber": str(values.track) if values.track else None,
+        "discnumber": str(values.disc) if values.disc else None,
+        "genre": values.genre,
+        "podcasturl": values.feed_url,
+        "podcastguid": values.guid,
+        "podcast": "1" if values.podcast else None,
+    }
+    for key, value in text.items():
+        if value:
+            comments[key] = [value]
+    if artwork is not None:
+        block = FlacPicture()
+        block.type, block.mime, block.data = COVER_FRONT, artwork.mime, artwork.data
+        block.width, block.height = artwork.width or 0, artwork.height or 0
+        if isinstance(audio, FLAC):
+            audio.clear_pictures()
+            audio.add_picture(block)
+        else:
+            comments["metadata_block_picture"] = [base64.b64encode(block.write()).decode("ascii")]

@@ -1,0 +1,163 @@
+"""The probe cache: what was read from each audio file, kept in SQLite in the show directory.
+
+Keyed by the file's path, size and modification time: a file that changed in any
+of them is read again; one that did not is not opened at all. Values are JSON,
+with a schema version. A cache that cannot be read is deleted and rebuilt, and a
+cache that cannot be written is skipped: the cache is never why a build fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from . import audio
+from .model import AudioFile, AudioInfo, Chapter, Picture, Tags
+
+CACHE_FILE = ".podcast/cache.sqlite"
+SCHEMA_VERSION = 1
+
+log = logging.getLogger(__name__)
+
+
+def _picture_to_json(picture: Picture | None, *, with_data: bool) -> dict | None:
+    if picture is None:
+        return None
+    value: dict[str, Any] = {"mime": picture.mime, "width": picture.width, "height": picture.height}
+    if with_data:
+        value["data"] = base64.b64encode(picture.data).decode("ascii")
+    return value
+
+
+def _picture_from_json(value: dict | None) -> Picture | None:
+    if value is None:
+        return None
+    data = base64.b64decode(value["data"]) if "data" in value else b""
+    return Picture(mime=value["mime"], width=value["width"], height=value["height"], data=data)
+
+
+def to_json(found: AudioFile) -> str:
+    """An AudioFile as JSON. Chapter images keep their bytes (the build publishes them); cover art
+    keeps only its type and size (nothing in a build needs its bytes)."""
+    return json.dumps(
+        {
+            "info": asdict(found.info),
+            "tags": asdict(found.tags),
+            "chapters": [
+                {k: v for k, v in vars(c).items() if k != "picture"}
+                | {"picture": _picture_to_json(c.picture, with_data=True)}
+                for c in found.chapters
+            ],
+            "artwork": _picture_to_json(found.artwork, with_data=False),
+        },
+        sort_keys=True,
+    )
+
+
+def from_json(path: Path, text: str) -> AudioFile:
+    value = json.loads(text)
+    chapters = tuple(
+        Chapter(**{k: v for k, v in c.items() if k != "picture"}, picture=_picture_from_json(c["picture"]))
+        for c in value["chapters"]
+    )
+    return AudioFile(
+        path=path,
+        info=AudioInfo(**value["info"]),
+        tags=Tags(**value["tags"]),
+        chapters=chapters,
+        artwork=_picture_from_json(value["artwork"]),
+    )
+
+
+class ProbeCache:
+    """`read(path)` through the cache. Use as a context manager; results are saved on exit."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.file = self.root / CACHE_FILE
+        self.opened = 0  # audio files actually read (cache misses) in this run
+        self.db: sqlite3.Connection | None = self._connect()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        for _attempt in range(2):
+            try:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.file)
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if row is None or row[0] != str(SCHEMA_VERSION):
+                    db.execute("DROP TABLE IF EXISTS probe")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS probe (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+                    " mtime_ns INTEGER NOT NULL, value TEXT NOT NULL)"
+                )
+                db.commit()
+                return db
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("probe cache %s unusable (%s); starting a new one", self.file, exc)
+                try:
+                    self.file.unlink(missing_ok=True)
+                except OSError:
+                    return None
+        return None
+
+    def _key(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path.resolve())
+
+    def read(self, path: Path) -> AudioFile:
+        """What `audio.read(path)` returns, without opening the file when it has not changed."""
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return self._read_and_store(path, None, None)
+        key = self._key(path)
+        if self.db is not None:
+            try:
+                row = self.db.execute(
+                    "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ?",
+                    (key, stat.st_size, stat.st_mtime_ns),
+                ).fetchone()
+                if row is not None:
+                    return from_json(path, row[0])
+            except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+                log.warning("probe cache entry for %s unreadable (%s); reading the file", key, exc)
+        return self._read_and_store(path, key, stat)
+
+    def _read_and_store(self, path: Path, key: str | None, stat) -> AudioFile:
+        self.opened += 1
+        found = audio.read(path)
+        if self.db is not None and key is not None:
+            try:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?)",
+                    (key, stat.st_size, stat.st_mtime_ns, to_json(found)),
+                )
+            except sqlite3.Error as exc:
+                log.warning("probe cache not updated (%s)", exc)
+        return found
+
+    def close(self) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.commit()
+            self.db.close()
+        except sqlite3.Error as exc:
+            log.warning("probe cache not saved (%s)", exc)
+        self.db = None
+
+    def __enter__(self) -> ProbeCache:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
