@@ -10,13 +10,13 @@ import json
 import sys
 from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import click
 
-from . import pipeline, scaffold
-from .errors import PodcastError, Problem, warnings_in
+from . import audio, pipeline, scaffold, tagging
+from .errors import AudioError, PodcastError, Problem, warnings_in
+from .model import AudioFile
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
 
@@ -94,18 +94,18 @@ def init(
 
 @cli.command()
 @click.argument("directory", type=DIR_ARGUMENT, default=".")
-@click.option("--title", required=True, help="The episode's title.")
+@click.option("--title", help="The episode's title (default: the audio's title tag).")
 @click.option(
     "--date",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
     default=None,
-    help="Publication date, YYYY-MM-DD (default: today).",
+    help="Publication date, YYYY-MM-DD (default: the audio's date tag, else today).",
 )
 @click.option(
     "--audio",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The audio file; it is copied into the episode folder.",
+    help="The audio file; it is copied into the episode folder, and its tags fill in what is not given.",
 )
 @click.option(
     "--notes",
@@ -119,11 +119,13 @@ def init(
 @click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
 def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, draft) -> None:
     """Add an episode to the show in DIRECTORY (default: here)."""
+    if not title and not audio:
+        raise click.UsageError("give --title, or --audio with a title tag")
     with reported():
         path = scaffold.new_episode(
             directory,
             title=title,
-            on=on.date() if on else date.today(),
+            on=on.date() if on else None,
             audio=audio,
             notes=notes,
             slug=slug,
@@ -168,6 +170,85 @@ def build(directory: Path, quiet: bool, as_json: bool) -> None:
         click.echo(f"  left out (draft): {episode.slug}")
     for episode in catalog.scheduled:
         click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}" + f"{seconds - whole:.3f}"[1:]
+
+
+def _describe(found: AudioFile) -> list[str]:
+    info = found.info
+    notes = [
+        " (estimated)" if info.duration_estimated else "",
+        " (looks cut short)" if info.truncated else "",
+    ]
+    lines = [
+        str(found.path),
+        f"  format    {info.format} ({info.mime}), {info.size:,} bytes",
+        f"  duration  {_clock(info.duration)} = {info.duration:.3f} s" + "".join(notes),
+    ]
+    stream = [f"{info.bitrate // 1000} kb/s" if info.bitrate else None]
+    stream += [f"{info.sample_rate} Hz" if info.sample_rate else None]
+    stream += [f"{info.channels} channel(s)" if info.channels else None]
+    lines.append("  stream    " + ", ".join(s for s in stream if s))
+    for key, value in vars(found.tags).items():
+        if value not in (None, False, ""):
+            shown = str(value).replace("\n", " ")
+            lines.append(f"  {key:<9} {shown[:100]}{'…' if len(shown) > 100 else ''}")
+    for chapter in found.chapters:
+        link = f" <{chapter.url}>" if chapter.url else ""
+        image = " [image]" if chapter.picture is not None else ""
+        lines.append(f"  chapter   {_clock(chapter.start)} {chapter.title}{link}{image}")
+    if found.artwork is not None:
+        art = found.artwork
+        lines.append(f"  artwork   {art.mime}, {art.width}x{art.height}")
+    return lines
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
+def info(files: tuple[Path, ...], as_json: bool) -> None:
+    """Show what podcast reads from audio FILES: format, true duration, tags, chapters, artwork."""
+    results: list[dict] = []
+    failed = False
+    for index, path in enumerate(files):
+        try:
+            found = audio.read(path)
+        except AudioError as exc:
+            failed = True
+            results.append({"path": str(path), "error": str(exc).split(": ", 1)[-1]})
+            click.echo(f"error: {exc}", err=True)
+            continue
+        if found.info.truncated:
+            click.echo(f"warning: {path}: looks cut short; the duration is what the file holds", err=True)
+        results.append(audio.summary(found))
+        if not as_json:
+            click.echo(("\n" if index else "") + "\n".join(_describe(found)))
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("episodes", nargs=-1)
+def tag(directory: Path, episodes: tuple[str, ...]) -> None:
+    """Write each episode's metadata into its audio (default: every episode in DIRECTORY).
+
+    EPISODES are folder names under episodes/. Tagging changes the files' sizes:
+    run `podcast build` afterwards so the feed has the new lengths.
+    """
+    with reported():
+        done = tagging.tag_episodes(directory, tuple(episodes))
+    for item in done:
+        extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
+        extra_text = ", ".join(e for e in extra if e)
+        click.echo(f"tagged {item.path}" + (f" ({extra_text})" if extra_text else ""))
+    if done:
+        click.echo("File sizes changed: run `podcast build` to update the feed.")
 
 
 def main() -> None:

@@ -209,6 +209,7 @@ EPISODE_SCHEMA: dict[str, Key] = {
     "hosts": Key(text_list),
     "draft": Key(boolean),
     "format": Key(one_of("text", "markdown")),
+    "image": Key(text),  # the episode's own artwork, a file in its folder (`podcast new` writes it)
 }
 
 

@@ -10,6 +10,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+from . import audio as audio_files
 from .config import (
     EPISODE_FILE,
     EPISODES_DIR,
@@ -23,8 +24,8 @@ from .config import (
     load_show,
     podcast_guid_for,
 )
-from .errors import ConfigError, Problem
-from .model import FEED_FILENAME
+from .errors import AudioError, ConfigError, Problem
+from .model import FEED_FILENAME, AudioFile
 
 GITIGNORE = ".podcast/\n"
 
@@ -105,11 +106,18 @@ def init_show(
     return root / SHOW_FILE
 
 
+def _tag_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value and len(value) >= 10 else None
+    except ValueError:
+        return None
+
+
 def new_episode(
     root: Path,
     *,
-    title: str,
-    on: date,
+    title: str | None,
+    on: date | None = None,
     audio: Path | None = None,
     notes: Path | None = None,
     slug: str | None = None,
@@ -118,12 +126,43 @@ def new_episode(
     number: int | None = None,
     draft: bool = False,
 ) -> Path:
-    """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio in."""
+    """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio in.
+
+    What the audio's tags say (title, date, artist, track, disc, comment, cover art)
+    fills in whatever was not given explicitly.
+    """
     root = Path(root)
     load_show(root)  # refuse to add episodes to something that is not a show
+    problems: list[Problem] = []
+    found: AudioFile | None = None
+    if audio is not None and Path(audio).is_file():
+        try:
+            found = audio_files.read(Path(audio))
+        except AudioError as exc:
+            problems.append(Problem(str(audio), str(exc).split(": ", 1)[-1], field="--audio"))
+    if found is not None:
+        tags = found.tags
+        title = title or tags.title
+        on = on or _tag_date(tags.date)
+        hosts = hosts or ((tags.artist,) if tags.artist else ())
+        season = season or tags.disc
+        number = number or tags.track
+    on = on or date.today()
+    if not title:
+        raise ConfigError(
+            "cannot create the episode",
+            problems=problems
+            + [
+                Problem(
+                    "command line",
+                    "no title",
+                    field="--title",
+                    hint="give --title (the audio has no title tag)",
+                )
+            ],
+        )
     slug = slug or slugify(title)
     folder = root / EPISODES_DIR / slug
-    problems: list[Problem] = []
     if folder.exists():
         problems.append(Problem(str(folder), "already exists", hint="choose another --slug"))
     if audio is not None and not Path(audio).is_file():
@@ -134,8 +173,13 @@ def new_episode(
             article = Path(notes).read_text("utf-8").replace("\r\n", "\n").strip() + "\n"
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(str(notes), f"cannot be read as UTF-8 text: {exc}", field="--notes"))
+    if notes is None and found is not None and (found.tags.comment or found.tags.description):
+        article = (found.tags.description or found.tags.comment or "").strip() + "\n"
     if problems:
         raise ConfigError("cannot create the episode", problems=problems)
+    image = None
+    if found is not None and found.artwork is not None and found.artwork.data:
+        image = "cover" + found.artwork.suffix
     lines = [
         "+++",
         f"title = {toml_string(title)}",
@@ -153,10 +197,14 @@ def new_episode(
         lines.append(f"episode = {number}")
     if draft:
         lines.append("draft = true")
+    if image is not None:
+        lines.append(f"image = {toml_string(image)}")
     lines += ["+++", ""]
     folder.mkdir(parents=True)
     if audio is not None:
         shutil.copyfile(audio, folder / Path(audio).name)
+    if image is not None and found is not None and found.artwork is not None:
+        (folder / image).write_bytes(found.artwork.data)
     path = folder / EPISODE_FILE
     path.write_text("\n".join(lines) + article, "utf-8")
     return path

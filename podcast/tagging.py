@@ -1,0 +1,101 @@
+"""`podcast tag`: write each episode's metadata into its audio file.
+
+A file passed around outside any app still says what it is. Tags change the
+file's size, so the feed must be rebuilt afterwards (the enclosure length is
+the size in bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import audio, chapters, notes
+from .audio.pictures import picture
+from .config import load_episodes, load_show
+from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
+from .model import Episode, Picture, Show, Tags
+
+GENRE = "Podcast"
+
+
+@dataclass(frozen=True)
+class Tagged:
+    episode: Episode
+    path: Path
+    chapters: int  # chapters written (ID3 only)
+    artwork: bool  # artwork embedded by this run
+
+
+def tags_for(show: Show, episode: Episode, plain_notes: str) -> Tags:
+    """The tags an episode's audio should carry."""
+    return Tags(
+        title=episode.title,
+        artist=", ".join(episode.hosts) or show.author,
+        album=show.title,
+        date=episode.date.date().isoformat(),
+        comment=plain_notes or None,
+        description=plain_notes or None,
+        track=episode.number,
+        disc=episode.season,
+        genre=GENRE,
+        feed_url=show.feed_url,
+        guid=episode.guid,
+        podcast=True,
+    )
+
+
+def _show_artwork(show: Show) -> Picture | None:
+    if not show.artwork or show.artwork.startswith(("http://", "https://")):
+        return None
+    try:
+        return picture((show.root / show.artwork).read_bytes())
+    except OSError:
+        return None
+
+
+def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
+    """Tag the audio of the named episodes (default: all with local audio). Raises with every problem."""
+    show, problems = load_show(Path(root))
+    episodes, episode_problems = load_episodes(show)
+    problems += episode_problems
+    known = {e.slug: e for e in episodes}
+    for slug in slugs:
+        if slug not in known:
+            problems.append(
+                Problem(f"episodes/{slug}", "no such episode", hint="give the folder name under episodes/")
+            )
+    chosen = [known[s] for s in slugs if s in known] if slugs else episodes
+    cover = _show_artwork(show)
+    done: list[Tagged] = []
+    if errors_in(problems):
+        raise ConfigError("nothing was tagged", problems=problems)
+    for episode in chosen:
+        if episode.audio is None:
+            continue
+        rendered = notes.render(episode.article)
+        try:
+            found = audio.read(episode.audio)
+            rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
+            chosen_chapters = chapters.resolve(
+                chapters.load(show.root / rel, rel, problems), found.chapters, rendered.chapters
+            )
+            # Keep artwork the producer embedded; otherwise give the file the show's.
+            artwork = None if found.artwork is not None else cover
+            audio.write_tags(
+                episode.audio,
+                tags_for(show, episode, rendered.text),
+                artwork=artwork,
+                chapters=chosen_chapters,
+            )
+        except AudioError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", field="audio"))
+            continue
+        written = len(chosen_chapters) if found.info.format in ("mp3", "wav") else 0
+        done.append(Tagged(episode, episode.audio, written, artwork is not None))
+    if errors_in(problems):
+        raise PodcastError(
+            f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems
+        )
+    return done
