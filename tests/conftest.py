@@ -45,6 +45,14 @@ def mp3_factory(tmp_path_factory) -> Callable[[float], Path]:
     return make
 
 
+@pytest.fixture(scope="session")
+def media(tmp_path_factory) -> dict[str, Path]:
+    """One real file of every format (see tests/media.py), 12 s of the same signal. Do not modify them."""
+    from media import make_media
+
+    return make_media(tmp_path_factory.mktemp("media"))
+
+
 class ShowDir:
     """A temporary show directory with helpers to add episodes."""
 

@@ -191,9 +191,12 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
     if size == 0:
         raise _fail(path, "is empty (0 bytes)", "export or upload the audio again")
     try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise _fail(path, f"cannot be read ({exc.strerror})", "check it is a file you may read") from None
+    try:
         audio = mutagen.File(path, options=KINDS)
-    except PermissionError as exc:
-        raise _fail(path, f"cannot be read ({exc.strerror})", "check the file's permissions") from None
     except (mutagen.MutagenError, OSError) as exc:
         if _starts_like_mp4(path):
             raise _fail(

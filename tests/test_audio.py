@@ -1,0 +1,257 @@
+"""Reading audio: every format, true durations, tags, chapters, artwork, broken files, writing tags."""
+
+from __future__ import annotations
+
+import shutil
+
+import mutagen
+import pytest
+from media import audio_md5, cover, decoded_seconds, ffmpeg, frame_count, lame, varied_signal
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
+from PIL import Image
+
+from podcast import audio
+from podcast.errors import AudioError
+from podcast.model import Chapter, Picture, Tags
+
+EXPECTED = {
+    # fixture: (format, MIME type, Apple takes it)
+    "mp3-xing": ("mp3", "audio/mpeg", True),
+    "mp3-cbr-info": ("mp3", "audio/mpeg", True),
+    "mp3-vbr-no-header": ("mp3", "audio/mpeg", True),
+    "mp3-cbr-no-header": ("mp3", "audio/mpeg", True),
+    "mp3-vbri": ("mp3", "audio/mpeg", True),
+    "m4a": ("m4a", "audio/x-m4a", True),
+    "m4b": ("m4b", "audio/x-m4a", True),
+    "mp4-video": ("mp4", "video/mp4", True),
+    "m4v-video": ("m4v", "video/x-m4v", True),
+    "aac": ("aac", "audio/aac", False),
+    "ogg": ("ogg", "audio/ogg", False),
+    "opus": ("opus", "audio/opus", False),
+    "flac": ("flac", "audio/flac", False),
+    "wav": ("wav", "audio/wav", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_format_is_read_with_its_mime_type_and_a_duration_within_half_a_second(media, name):
+    found = audio.read(media[name])
+    fmt, mime, apple = EXPECTED[name]
+    assert (found.info.format, found.info.mime) == (fmt, mime)
+    assert audio.FORMATS[fmt].apple is apple
+    assert found.info.size == media[name].stat().st_size
+    assert abs(found.info.duration - decoded_seconds(media[name])) < 0.5
+    assert not found.info.duration_estimated and not found.info.truncated
+
+
+def test_vbr_mp3_without_header_is_measured_by_counting_frames(media):
+    path = media["mp3-vbr-no-header"]
+    counted = frame_count(path.read_bytes()) * 1152 / 44100
+    assert abs(mutagen.File(path).info.length - counted) > 5  # mutagen's estimate is far off
+    assert audio.probe(path).duration == pytest.approx(counted, abs=0.001)
+    assert audio.probe(path).bitrate == round(path.stat().st_size * 8 / counted)  # the mean, not frame 1's
+
+
+def test_raw_aac_is_measured_by_counting_frames(media):
+    path = media["aac"]
+    assert abs(mutagen.File(path).info.length - decoded_seconds(path)) > 0.5  # mutagen estimates
+    assert abs(audio.probe(path).duration - decoded_seconds(path)) < 0.05
+
+
+def test_a_vbri_header_states_the_length(media):
+    path = media["mp3-vbri"]
+    frames = frame_count(path.read_bytes()[417:])
+    assert audio.probe(path).duration == pytest.approx(frames * 1152 / 44100, abs=0.001)
+
+
+def test_a_truncated_mp3_reports_what_it_holds(media, tmp_path):
+    cut = tmp_path / "cut.mp3"
+    data = media["mp3-xing"].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    info = audio.probe(cut)
+    assert info.truncated
+    assert abs(info.duration - decoded_seconds(cut)) < 0.5
+    assert info.duration < 7
+
+
+@pytest.mark.parametrize("name", ["wav", "m4a"])
+def test_truncated_wav_and_fast_start_m4a_are_flagged_with_their_real_length(media, tmp_path, name):
+    source = media[name]
+    if name == "m4a":  # moov first, as podcast tools export it, so the index survives the cut
+        source = tmp_path / "faststart.m4a"
+        ffmpeg("-i", media["m4a"], "-c", "copy", "-movflags", "+faststart", source)
+    cut = tmp_path / f"cut{source.suffix}"
+    data = source.read_bytes()
+    cut.write_bytes(data[: len(data) * 6 // 10])
+    info = audio.probe(cut)
+    assert info.truncated
+    assert abs(info.duration - decoded_seconds(cut)) < 0.5
+
+
+def _broken(tmp_path, media):
+    files = {}
+    files["empty.mp3"] = tmp_path / "empty.mp3"
+    files["empty.mp3"].write_bytes(b"")
+    files["m4a-named.mp3"] = tmp_path / "m4a-named.mp3"
+    shutil.copy(media["m4a"], files["m4a-named.mp3"])
+    files["text.mp3"] = tmp_path / "text.mp3"
+    files["text.mp3"].write_text("Episode notes, saved with the wrong name.\n" * 40)
+    files["no-moov.m4a"] = tmp_path / "no-moov.m4a"  # ffmpeg writes moov last: a cut file has none
+    files["no-moov.m4a"].write_bytes(media["m4a"].read_bytes()[:20000])
+    files["folder.mp3"] = tmp_path / "folder.mp3"  # cannot be read as a file
+    files["folder.mp3"].mkdir()
+    return files
+
+
+REASONS = {
+    "empty.mp3": ("empty (0 bytes)", "export or upload"),
+    "m4a-named.mp3": ("MP4/M4A file named .mp3", "rename it to m4a-named.m4a"),
+    "text.mp3": ("not readable as audio", "export it again"),
+    "no-moov.m4a": ("cut short", "upload or export it again"),
+    "folder.mp3": ("cannot be read", "check it is a file you may read"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REASONS))
+def test_broken_files_get_one_line_with_the_file_the_reason_and_what_to_do(media, tmp_path, name):
+    path = _broken(tmp_path, media)[name]
+    with pytest.raises(AudioError) as caught:
+        audio.read(path)
+    message = str(caught.value)
+    reason, todo = REASONS[name]
+    assert message.startswith(str(path)) and reason in message and todo in message
+    assert "\n" not in message
+
+
+def test_tags_are_read_from_id3_mp4_and_vorbis_comments(media, tmp_path):
+    metadata = tmp_path / "meta.txt"
+    metadata.write_text(
+        ";FFMETADATA1\ntitle=Tagged Title\nartist=Ann Host\nalbum=The Show\ndate=2025-04-02\n"
+        "comment=About this one\ntrack=7\ndisc=2\ngenre=Podcast\n"
+    )
+    for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac"), (".ogg", "libvorbis"), (".flac", "flac")):
+        out = tmp_path / f"tagged{suffix}"
+        ffmpeg("-i", media["wav"], "-i", metadata, "-map", "0", "-map_metadata", "1", "-c:a", codec, out)
+        tags = audio.read(out).tags
+        assert (tags.title, tags.artist, tags.album, tags.date) == (
+            "Tagged Title",
+            "Ann Host",
+            "The Show",
+            "2025-04-02",
+        )
+        assert (tags.comment, tags.track, tags.disc, tags.genre) == ("About this one", 7, 2, "Podcast")
+
+
+def test_chapters_written_by_ffmpeg_are_read_from_mp3_and_m4a(media, tmp_path):
+    metadata = tmp_path / "chapters.txt"
+    metadata.write_text(
+        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=4000\ntitle=Welcome\n"
+        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=4000\nEND=12000\ntitle=The interview\n"
+    )
+    for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac")):
+        out = tmp_path / f"chapters{suffix}"
+        ffmpeg("-i", media["wav"], "-i", metadata, "-map", "0", "-map_chapters", "1", "-c:a", codec, out)
+        chapters = audio.read(out).chapters
+        assert [(c.start, c.title) for c in chapters] == [(0.0, "Welcome"), (4.0, "The interview")]
+        assert chapters[0].end == pytest.approx(4.0)
+
+
+def test_id3_chapters_carry_their_url_and_image(media, tmp_path):
+    path = tmp_path / "chapters.mp3"
+    shutil.copy(media["mp3-xing"], path)
+    png = cover(tmp_path / "slide.png", (320, 180), "orange").read_bytes()
+    tags = ID3()
+    tags.add(
+        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["b", "a"])
+    )
+    tags.add(CHAP(element_id="a", start_time=6000, end_time=12000, sub_frames=[TIT2(text="Second")]))
+    sub = [
+        TIT2(text="First"),
+        WXXX(url="https://example.com/first"),
+        APIC(mime="image/png", type=0, data=png),
+    ]
+    tags.add(CHAP(element_id="b", start_time=0, end_time=6000, sub_frames=sub))
+    tags.save(path)
+    first, second = audio.read(path).chapters
+    assert (first.title, first.start, first.end, first.url) == (
+        "First",
+        0.0,
+        6.0,
+        "https://example.com/first",
+    )
+    assert (first.picture.mime, first.picture.width, first.picture.height) == ("image/png", 320, 180)
+    assert (second.title, second.start, second.picture) == ("Second", 6.0, None)
+
+
+def test_embedded_artwork_is_read_with_its_type_and_size(media, tmp_path):
+    art = cover(tmp_path / "cover.jpg", (640, 480))
+    for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac")):
+        out = tmp_path / f"art{suffix}"
+        ffmpeg("-i", media["wav"], "-i", art, "-map", "0", "-map", "1", "-c:a", codec, "-c:v", "copy",
+               "-disposition:v", "attached_pic", out)  # fmt: skip
+        found = audio.read(out).artwork
+        assert (found.mime, found.width, found.height) == ("image/jpeg", 640, 480)
+        assert found.data == art.read_bytes()
+
+
+TAGS = Tags(
+    title="Episode One",
+    artist="Ann Host, Bo Guest",
+    album="Test Show",
+    date="2025-04-02",
+    comment="What we talk about.",
+    description="What we talk about.",
+    track=1,
+    disc=2,
+    genre="Podcast",
+    feed_url="https://cdn.example.com/show/feed.xml",
+    guid="5f0c2b8e-4d7a-4c1e-9b3f-2a6d8e1c7b40",
+    podcast=True,
+)
+
+
+@pytest.mark.parametrize(
+    "name", ["mp3-xing", "mp3-vbr-no-header", "m4a", "m4b", "ogg", "opus", "flac", "wav"]
+)
+def test_written_tags_read_back_and_the_audio_stays_byte_identical(media, tmp_path, name):
+    path = tmp_path / media[name].name
+    shutil.copy(media[name], path)
+    before = audio_md5(path)
+    art = cover(tmp_path / "art.png", (1400, 1400))
+    picture = Picture("image/png", 1400, 1400, art.read_bytes())
+    chapters = (Chapter(0.0, "Start", url="https://example.com/a"), Chapter(5.0, "Later"))
+    audio.write_tags(path, TAGS, artwork=picture, chapters=chapters)
+    assert audio_md5(path) == before
+    found = audio.read(path)
+    expected = TAGS
+    assert found.tags == expected
+    assert (found.artwork.mime, found.artwork.width) == ("image/png", 1400)
+    if name.startswith("mp3") or name == "wav":
+        assert [(c.start, c.title, c.url) for c in found.chapters] == [
+            (0.0, "Start", "https://example.com/a"),
+            (5.0, "Later", None),
+        ]
+        assert mutagen.File(path).tags.version == (2, 4, 0)
+
+
+def test_raw_aac_cannot_be_tagged(media, tmp_path):
+    path = tmp_path / "raw.aac"
+    shutil.copy(media["aac"], path)
+    with pytest.raises(AudioError, match="convert it to M4A"):
+        audio.write_tags(path, TAGS)
+
+
+def test_the_artwork_size_comes_from_the_image_itself(tmp_path):
+    image = tmp_path / "a.png"
+    Image.new("RGB", (300, 200)).save(image)
+    from podcast.audio.pictures import picture
+
+    found = picture(image.read_bytes(), "image/jpeg")  # a tag that declares the wrong type
+    assert (found.mime, found.width, found.height) == ("image/png", 300, 200)
+
+
+def test_the_two_references_agree_on_a_stream_we_encoded(tmp_path):
+    # ffmpeg's full decode plays exactly the frames a headerless lameenc stream holds.
+    path = tmp_path / "ref.mp3"
+    path.write_bytes(lame(varied_signal(3.0), vbr=True))
+    assert decoded_seconds(path) == pytest.approx(frame_count(path.read_bytes()) * 1152 / 44100, abs=0.01)
