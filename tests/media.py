@@ -102,7 +102,7 @@ def frame_count(mp3: bytes) -> int:
 
 
 def with_vbri_header(mp3: bytes) -> bytes:
-    """Prepend a Fraunhofer VBRI header frame (as FhG encoders write) stating the stream's frames and bytes."""
+    """Prepend a VBRI header frame (as Fraunhofer encoders write) stating the frames and bytes."""
     header = bytes([0xFF, 0xFB, 0x90, 0xC4])  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, mono: 417 bytes
     length = 417
     frames = frame_count(mp3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from podcast.cli import cli
 
-COMMANDS = ["init", "new", "build"]
+COMMANDS = ["init", "new", "build", "info", "tag"]
 
 
 def run(*args: str):
@@ -143,3 +144,75 @@ def test_the_installed_command_never_prints_a_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "podcast.toml" in done.stderr
+
+
+def test_info_json_describes_each_file_and_exits_1_for_unreadable_ones(media, tmp_path):
+    broken = tmp_path / "broken.mp3"
+    broken.write_bytes(b"")
+    result = run("info", "--json", media["mp3-vbr-no-header"], broken)
+    assert result.exit_code == 1
+    good, bad = json.loads(result.stdout)
+    assert set(good) >= {"path", "format", "mime", "size", "duration", "bitrate", "sample_rate", "channels"}
+    assert set(good) >= {"tags", "chapters", "artwork"}
+    assert (good["format"], good["mime"], good["artwork"]) == ("mp3", "audio/mpeg", None)
+    assert good["size"] == media["mp3-vbr-no-header"].stat().st_size
+    assert abs(good["duration"] - 12.0) < 0.5
+    assert bad == {"path": str(broken), "error": "is empty (0 bytes); export or upload the audio again"}
+    assert "broken.mp3" in result.stderr
+
+
+def test_info_prints_a_readable_summary(media):
+    result = run("info", media["ogg"])
+    assert result.exit_code == 0
+    assert "ogg (audio/ogg)" in result.output and "00:12.000" in result.output
+
+
+def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, tmp_path):
+    from media import cover, ffmpeg
+
+    meta = tmp_path / "meta.txt"
+    meta.write_text(";FFMETADATA1\ntitle=From The Tag\nartist=Tag Host\ndate=2024-03-04\ntrack=9\ndisc=3\n"
+                    "comment=Notes from the tag.\n")  # fmt: skip
+    tagged = tmp_path / "tagged.mp3"
+    art = cover(tmp_path / "art.jpg", (700, 700))
+    ffmpeg("-i", media["wav"], "-i", art, "-i", meta, "-map", "0", "-map", "1", "-map_metadata", "2",
+           "-c:a", "libmp3lame", "-c:v", "copy", "-disposition:v", "attached_pic", tagged)  # fmt: skip
+    result = run("new", show.root, "--audio", tagged, "--episode", "10")
+    assert result.exit_code == 0, result.stderr
+    text = (show.root / "episodes/from-the-tag/episode.md").read_text()
+    assert 'title = "From The Tag"' in text and "date = 2024-03-04" in text
+    assert 'hosts = ["Tag Host"]' in text and "season = 3" in text and "episode = 10" in text
+    assert 'image = "cover.jpg"' in text and text.rstrip().endswith("Notes from the tag.")
+    assert (show.root / "episodes/from-the-tag/cover.jpg").read_bytes() == art.read_bytes()
+    assert run("build", show.root).exit_code == 0
+
+
+def test_formats_apple_does_not_take_build_with_a_warning_naming_the_episode(show, media):
+    folder = show.add("lossless", audio=False, extra='audio = "lossless.flac"')
+    shutil.copy(media["flac"], folder / "lossless.flac")
+    result = run("build", show.root)
+    assert result.exit_code == 0
+    assert (
+        "episodes/lossless/episode.md" in result.stderr
+        and "Apple Podcasts does not take FLAC" in result.stderr
+    )
+    assert 'type="audio/flac"' in show.feed.read_text()
+
+
+def test_build_reports_every_broken_audio_file_and_exits_1(show, media):
+    cases = {
+        "empty": (b"", ".mp3"),
+        "renamed": (media["m4a"].read_bytes(), ".mp3"),
+        "cut": (media["mp3-xing"].read_bytes()[:30000], ".mp3"),
+        "notes": (b"Just some text, not audio at all.\n" * 30, ".mp3"),
+    }
+    for slug, (data, suffix) in cases.items():
+        folder = show.add(slug, audio=False, extra=f'audio = "{slug}{suffix}"')
+        (folder / f"{slug}{suffix}").write_bytes(data)
+    result = run("build", show.root)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    for slug in cases:
+        lines = [line for line in result.stderr.splitlines() if f"episodes/{slug}/" in line]
+        assert len(lines) == 1, lines
+    assert "rename it to renamed.m4a" in result.stderr and "cut short" in result.stderr

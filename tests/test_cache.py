@@ -1,0 +1,78 @@
+"""The probe cache: a rebuild with nothing changed opens no audio file; a bad cache is rebuilt."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from podcast import pipeline
+from podcast.cache import CACHE_FILE, ProbeCache
+from podcast.errors import PodcastError
+
+
+def _replace_keeping_size_and_mtime(path, data: bytes) -> None:
+    stat = path.stat()
+    assert len(data) == stat.st_size
+    path.write_bytes(data)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_rebuild_with_nothing_changed_opens_no_audio_file(show):
+    folders = [show.add(f"ep{n}", date=f"2025-01-0{n}", seconds=2 + n) for n in range(1, 4)]
+    first = pipeline.build(show.root)
+    feed = show.feed.read_bytes()
+    # Turn every audio file into garbage of the same size and mtime: reading any of them would fail.
+    for folder in folders:
+        mp3 = folder / f"{folder.name}.mp3"
+        _replace_keeping_size_and_mtime(mp3, b"\0" * mp3.stat().st_size)
+    second = pipeline.build(show.root)
+    assert show.feed.read_bytes() == feed
+    assert [e.info for e in second.catalog.published] == [e.info for e in first.catalog.published]
+    with ProbeCache(show.root) as cache:
+        for folder in folders:
+            cache.read(folder / f"{folder.name}.mp3")
+        assert cache.opened == 0
+
+
+def test_a_changed_file_is_read_again(show):
+    folder = show.add("ep", seconds=3)
+    pipeline.build(show.root)
+    mp3 = folder / "ep.mp3"
+    mp3.write_bytes(b"\0" * mp3.stat().st_size)  # same size, new mtime
+    os.utime(mp3, ns=(mp3.stat().st_atime_ns, mp3.stat().st_mtime_ns + 5_000_000_000))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    assert any("ep.mp3" in p.message for p in caught.value.problems)
+
+
+def test_a_longer_file_gets_its_new_duration(show, mp3_factory):
+    folder = show.add("ep", seconds=3)
+    assert round(pipeline.build(show.root).catalog.published[0].info.duration) == 3
+    (folder / "ep.mp3").write_bytes(mp3_factory(6).read_bytes())
+    assert round(pipeline.build(show.root).catalog.published[0].info.duration) == 6
+
+
+@pytest.mark.parametrize("damage", ["garbage", "old-schema"])
+def test_an_unreadable_cache_is_rebuilt_and_never_fatal(show, damage):
+    show.add("ep", seconds=3)
+    pipeline.build(show.root)
+    cache_file = show.root / CACHE_FILE
+    if damage == "garbage":
+        cache_file.write_bytes(b"this is not a database" * 100)
+    else:
+        with sqlite3.connect(cache_file) as db:
+            db.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
+    result = pipeline.build(show.root)
+    assert result.catalog.published[0].info.duration == pytest.approx(3, abs=0.1)
+    with ProbeCache(show.root) as cache:
+        cache.read(show.root / "episodes/ep/ep.mp3")
+        assert cache.opened == 0  # filled again by the build above
+
+
+def test_the_cache_lives_in_the_git_ignored_podcast_folder(show):
+    show.add("ep")
+    pipeline.build(show.root)
+    assert (show.root / ".podcast" / "cache.sqlite").is_file()
+    assert ".podcast/" in (show.root / ".gitignore").read_text()

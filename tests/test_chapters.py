@@ -1,0 +1,122 @@
+"""Chapters: chapters.json > the audio's chapters > the show notes'; published as JSON chapters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import feedparser
+from lxml import etree
+from media import ffmpeg
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
+from PIL import Image
+
+from podcast import chapters, pipeline
+from podcast.errors import Problem
+from podcast.model import Chapter
+
+NS = {"podcast": "https://podcastindex.org/namespace/1.0"}
+
+
+def test_precedence_file_then_audio_then_notes():
+    from_file = (Chapter(0, "From the file"),)
+    from_audio = (Chapter(0, "From the audio"),)
+    from_notes = (Chapter(0, "From the notes"),)
+    assert chapters.resolve(from_file, from_audio, from_notes) == from_file
+    assert chapters.resolve(None, from_audio, from_notes) == from_audio
+    assert chapters.resolve(None, (), from_notes) == from_notes
+    assert chapters.resolve((), from_audio, from_notes) == ()  # an empty chapters.json means none
+
+
+def test_bad_chapters_json_names_the_file_and_the_chapter(tmp_path):
+    path = tmp_path / "chapters.json"
+    path.write_text('{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "A"}, {"title": "B"}]}')
+    problems: list[Problem] = []
+    found = chapters.load(path, "episodes/x/chapters.json", problems)
+    assert [c.title for c in found] == ["A"]
+    assert problems[0].path == "episodes/x/chapters.json" and problems[0].field == "chapters[2]"
+    path.write_text("{not json")
+    problems.clear()
+    assert chapters.load(path, "episodes/x/chapters.json", problems) == ()
+    assert "not valid JSON" in problems[0].message and problems[0].line == 1
+
+
+def _chaptered_mp3(folder, source):
+    """An MP3 with ID3 chapters: one with a URL and an image, one without."""
+    path = folder / "ep.mp3"
+    shutil.copy(source, path)
+    slide = folder.parent.parent / "slide.png"
+    Image.new("RGB", (320, 180), "orange").save(slide)
+    tags = ID3()
+    tags.add(
+        CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["a", "b"])
+    )
+    sub = [
+        TIT2(text="Hello"),
+        WXXX(url="https://example.com/hello"),
+        APIC(mime="image/png", data=slide.read_bytes()),
+    ]
+    tags.add(CHAP(element_id="a", start_time=0, end_time=6000, sub_frames=sub))
+    tags.add(CHAP(element_id="b", start_time=6000, end_time=12000, sub_frames=[TIT2(text="Goodbye")]))
+    tags.save(path)
+    return path
+
+
+def test_the_build_publishes_the_audio_chapters_and_links_them(show, media):
+    folder = show.add("ep", audio=False, extra='audio = "ep.mp3"')
+    _chaptered_mp3(folder, media["mp3-xing"])
+    pipeline.build(show.root)
+    published = json.loads((show.root / "feeds/chapters/ep.json").read_text())
+    assert published["version"] == "1.2.0"
+    first, second = published["chapters"]
+    assert (first["startTime"], first["title"], first["url"]) == (0, "Hello", "https://example.com/hello")
+    assert first["img"] == "https://cdn.example.com/show/chapters/ep-1.png"
+    assert Image.open(show.root / "feeds/chapters/ep-1.png").size == (320, 180)
+    assert (second["startTime"], second["title"], "img" in second) == (6, "Goodbye", False)
+    item = etree.parse(str(show.feed)).find(".//item")
+    link = item.find("podcast:chapters", NS)
+    assert link.get("url") == "https://cdn.example.com/show/chapters/ep.json"
+    assert link.get("type") == "application/json+chapters"
+    assert feedparser.parse(str(show.feed)).bozo == 0
+
+
+def test_chapters_json_overrides_the_audio(show, media):
+    folder = show.add("ep", audio=False, extra='audio = "ep.mp3"')
+    _chaptered_mp3(folder, media["mp3-xing"])
+    (folder / "chapters.json").write_text(
+        json.dumps(
+            {
+                "version": "1.2.0",
+                "chapters": [{"startTime": 2.5, "title": "Only this", "img": "https://x.example/i.jpg"}],
+            }
+        )
+    )
+    pipeline.build(show.root)
+    published = json.loads((show.root / "feeds/chapters/ep.json").read_text())
+    assert published["chapters"] == [
+        {"startTime": 2.5, "title": "Only this", "img": "https://x.example/i.jpg"}
+    ]
+    assert not (show.root / "feeds/chapters/ep-1.png").exists()  # the audio's image is not published
+
+
+def test_m4a_nero_chapters_are_published(show, media, tmp_path):
+    meta = tmp_path / "meta.txt"
+    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=5000\ntitle=One\n"
+                    "[CHAPTER]\nTIMEBASE=1/1000\nSTART=5000\nEND=12000\ntitle=Two\n")  # fmt: skip
+    folder = show.add("talk", audio=False, extra='audio = "talk.m4a"')
+    ffmpeg(
+        "-i", media["m4a"], "-i", meta, "-map", "0", "-map_chapters", "1", "-c", "copy", folder / "talk.m4a"
+    )
+    pipeline.build(show.root)
+    published = json.loads((show.root / "feeds/chapters/talk.json").read_text())
+    assert [(c["startTime"], c["title"]) for c in published["chapters"]] == [(0, "One"), (5, "Two")]
+
+
+def test_an_episode_without_chapters_has_no_link_and_stale_files_go(show):
+    show.add("plain")
+    stale = show.root / "feeds/chapters/removed-episode.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    pipeline.build(show.root)
+    assert "podcast:chapters" not in show.feed.read_text()
+    assert not stale.exists()
