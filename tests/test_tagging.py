@@ -29,9 +29,8 @@ def test_tag_writes_what_the_feed_says_and_info_reads_it_back(show, media):
     toml.write_text(toml.read_text().replace('# artwork = "artwork.jpg"', 'artwork = "cover.png"'))
     mp3 = _episode(show, "sleep", media["mp3-xing"], 'hosts = ["Ann Host"]\nseason = 2\nepisode = 5')
     m4a = _episode(show, "dreams", media["m4a"])
-    (mp3.parent / "chapters.json").write_text(
-        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 4, "title": "Sleep"}]}'
-    )
+    listed = [{"startTime": 0, "title": "Intro"}, {"startTime": 4, "title": "Sleep"}]
+    (mp3.parent / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": listed}))
     hashes = {p: audio_md5(p) for p in (mp3, m4a)}
     result = run("tag", show.root)
     assert result.exit_code == 0, result.stderr
