@@ -216,3 +216,10 @@ def test_build_reports_every_broken_audio_file_and_exits_1(show, media):
         lines = [line for line in result.stderr.splitlines() if f"episodes/{slug}/" in line]
         assert len(lines) == 1, lines
     assert "rename it to renamed.m4a" in result.stderr and "cut short" in result.stderr
+
+
+def test_new_without_title_needs_a_title_tag(show, media):
+    result = run("new", show.root, "--audio", media["wav"])
+    assert result.exit_code == 1
+    assert "--title" in result.stderr and "no title tag" in result.stderr
+    assert not (show.root / "episodes").exists() or not list((show.root / "episodes").iterdir())
