@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from . import pipeline, scaffold
+from . import articles, pipeline, scaffold
 from .errors import PodcastError, Problem, warnings_in
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
@@ -168,6 +168,29 @@ def build(directory: Path, quiet: bool, as_json: bool) -> None:
         click.echo(f"  left out (draft): {episode.slug}")
     for episode in catalog.scheduled:
         click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON on stdout.")
+@click.option("--from-page", is_flag=True, help="FILE is a saved episode page (HTML or text).")
+def notes(file: Path, as_json: bool, from_page: bool) -> None:
+    """Preview the show notes made from FILE (an episode.md, an article or a saved page)."""
+    with reported():
+        shown = articles.preview(file, from_page=from_page)
+    if as_json:
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        return
+    facts = [shown["title"], shown["date"], shown["host"]]
+    click.echo(" · ".join(str(fact) for fact in facts if fact) or str(file))
+    click.echo()
+    click.echo(shown["text"])
+    if shown["chapters"]:
+        click.echo()
+        click.echo("Chapters:")
+        for chapter in shown["chapters"]:
+            start = int(chapter["start"])
+            click.echo(f"  {start // 3600}:{start // 60 % 60:02d}:{start % 60:02d}  {chapter['title']}")
 
 
 def main() -> None:

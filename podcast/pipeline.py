@@ -16,7 +16,7 @@ from . import audio, feed, notes
 from .config import FEEDS_DIR, load_episodes, load_show
 from .errors import AudioError, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
-from .model import FEED_FILENAME, Episode, Show
+from .model import FEED_FILENAME, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -58,6 +58,19 @@ def _probe(episode: Episode, problems: list[Problem]) -> Episode | None:
     return dataclasses.replace(episode, info=info)
 
 
+def _notes(show: Show, episode: Episode) -> ShowNotes:
+    chapters_from = episode.chapters_from or show.chapters_from
+    duration = episode.info.duration if episode.info and chapters_from == "sections" else None
+    return notes.render(
+        episode.article,
+        format=episode.article_format,
+        title=episode.title,
+        more_url=episode.link or show.link,
+        chapters_from=chapters_from,
+        duration=duration,
+    )
+
+
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing."""
     now = now or datetime.now(UTC)
@@ -76,8 +89,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
         probed = _probe(episode, catalog.problems)
         if probed is None:
             continue
-        rendered = notes.render(probed.article)
-        catalog.published.append(dataclasses.replace(probed, notes=rendered))
+        catalog.published.append(dataclasses.replace(probed, notes=_notes(show, probed)))
     return catalog
 
 

@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator
 from ..model import Episode, Show
 from .itunes import ItunesChannel, ItunesItem
 from .podcastindex import PodcastIndexChannel, PodcastIndexItem
+from .rss import RssChannel, RssItem
 
 RSS_TYPE = "application/rss+xml"
 GENERATOR = "podcast (python-feedgen)"
@@ -25,6 +26,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EXTENSIONS = (
     ("itunes", ItunesChannel, ItunesItem),
     ("podcastindex", PodcastIndexChannel, PodcastIndexItem),
+    ("rss", RssChannel, RssItem),
 )
 
 
@@ -78,6 +80,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     fe.title(episode.title)
     fe.guid(episode.guid, permalink=False)
     fe.pubDate(episode.date)
+    if episode.link:
+        fe.link(href=episode.link)
     info = episode.info
     if info is not None:
         fe.enclosure(enclosure_url(show, episode), str(info.size), info.mime)
@@ -85,6 +89,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     if notes is not None and notes.html:
         fe.description(notes.description_html)
         fe.content(notes.html, type="CDATA")
+        rss: RssItem = fe.rss
+        rss.description_is_html = True
     else:
         fe.description(episode.title)
 
