@@ -34,7 +34,7 @@ HEADING_MAX = 90  # characters: a longer line is a paragraph, whatever its punct
 # What may reach the feed. Everything else is removed; the tags below lose their content too.
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "a", "strong", "em",
-    "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote",
+    "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote", "div", "section", "article",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -43,6 +43,9 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "pre", "blockquote", "hr"}
+_CONTAINER_TAGS = {"div", "section", "article"}  # kept by nh3 so their edges still part paragraphs
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?:<br\s*/?>\s*){2,}")
 _END_PUNCTUATION = re.compile(r"[.!?:;,…。！？、؟،]$")
 _BULLET = re.compile(r"^\s*[-*•–+]\s+(\S.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
@@ -76,6 +79,7 @@ def sanitize(fragment: str) -> str:
 
 
 def _apple(fragment: str) -> str:
+    fragment = re.sub(r"<br\s*/?>", "\n", fragment)  # Apple's subset has no <br>; keep the words apart
     return nh3.clean(
         fragment, tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
     )
@@ -262,7 +266,11 @@ def _block(element) -> Block | None:
 
 
 def blocks_of(fragment: str) -> list[Block]:
-    """Clean HTML → its top-level blocks; loose text and inline runs become paragraphs."""
+    """Clean HTML → its top-level blocks.
+
+    Containers (<div>, <section>, <article>) are opened up; loose text and inline runs
+    between blocks become paragraphs, split at blank lines and at double <br>.
+    """
     root = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
     blocks: list[Block] = []
     loose: list[str] = []
@@ -270,24 +278,31 @@ def blocks_of(fragment: str) -> list[Block]:
     def flush() -> None:
         run = "".join(loose).strip()
         loose.clear()
-        for piece in re.split(r"\n\s*\n", run):
+        for piece in _PARAGRAPH_BREAK.split(run):
             if piece.strip():
                 block = _block(lxml.html.fragment_fromstring(f"<p>{piece.strip()}</p>"))
                 if block:
                     blocks.append(block)
 
-    loose.append(html.escape(root.text or "", quote=False))
-    for child in root:
-        if isinstance(child.tag, str) and (
-            child.tag in _HEADING_TAGS or child.tag in ("p", "ul", "ol", "pre", "blockquote", "hr")
-        ):
-            flush()
-            block = _block(child)
-            if block:
-                blocks.append(block)
-        elif isinstance(child.tag, str):
-            loose.append(etree.tostring(child, encoding="unicode", method="html", with_tail=False))
-        loose.append(html.escape(child.tail or "", quote=False))
+    def walk(container) -> None:
+        loose.append(html.escape(container.text or "", quote=False))
+        for child in container:
+            if not isinstance(child.tag, str):
+                pass
+            elif child.tag in _CONTAINER_TAGS:
+                flush()
+                walk(child)
+                flush()
+            elif child.tag in _BLOCK_TAGS:
+                flush()
+                block = _block(child)
+                if block:
+                    blocks.append(block)
+            else:
+                loose.append(etree.tostring(child, encoding="unicode", method="html", with_tail=False))
+            loose.append(html.escape(child.tail or "", quote=False))
+
+    walk(root)
     flush()
     return blocks
 

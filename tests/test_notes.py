@@ -394,3 +394,18 @@ def test_the_example_episode_has_seven_sections_and_seven_section_chapters():
     assert shown.sections[0].heading == "Understanding Ketamine's Role in Migraine Management"
     starts = [c.start for c in shown.chapters]
     assert len(starts) == 7 and starts[0] == 0.0 and starts == sorted(starts) and starts[-1] < 700
+
+
+def test_html_from_an_editor_with_divs_and_double_line_breaks_keeps_its_paragraphs():
+    pasted = (
+        "<div>Before the study, avoid <b>caffeine</b> after noon.</div>"
+        "<div>Bring the forms.</div>"
+        "<div><h3>On the night</h3>Arrive by eight.<br><br>Your technician<br>will meet you.</div>"
+    )
+    shown = notes.render(pasted)
+    assert [(s.heading, s.paragraphs) for s in shown.sections] == [
+        (None, ("Before the study, avoid caffeine after noon.", "Bring the forms.")),
+        ("On the night", ("Arrive by eight.", "Your technician\nwill meet you.")),
+    ]
+    assert "<div" not in shown.html
+    assert "Your technician\nwill meet you." in shown.description_html
