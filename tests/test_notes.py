@@ -409,3 +409,17 @@ def test_html_from_an_editor_with_divs_and_double_line_breaks_keeps_its_paragrap
     ]
     assert "<div" not in shown.html
     assert "Your technician\nwill meet you." in shown.description_html
+
+
+def test_the_readme_example_renders_as_the_readme_says():
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme[readme.index("For example, this article") : readme.index("### What goes into the feed")]
+    article_part, html_part = section.split("has the title *Sleeping Well* and two sections, and becomes")
+
+    def indented(text: str) -> str:
+        lines = [line[4:] for line in text.splitlines() if line.startswith("    ") or not line.strip()]
+        return "\n".join(lines).strip("\n") + "\n"
+
+    shown = notes.render(indented(article_part))
+    assert shown.title == "Sleeping Well"
+    assert shown.html == indented(html_part).strip()
