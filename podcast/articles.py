@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import audio, notes, pagetext
-from .config import FRONT_MATTER_FENCE, SHOW_FILE, split_front_matter
+from .config import FRONT_MATTER_FENCE, SHOW_FILE, _parse_toml, split_front_matter
 from .errors import AudioError, ConfigError, Problem
 from .model import ShowNotes
 
@@ -54,11 +54,10 @@ def _episode(path: Path, source: str) -> Article:
     parts = split_front_matter(source, str(path), problems)
     if parts is None:
         raise ConfigError(f"{path}: front matter is not readable", path=str(path), problems=problems)
-    toml_text, _, text = parts
-    try:
-        data = tomllib.loads(toml_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: front matter is not valid TOML: {exc}", path=str(path)) from None
+    toml_text, first_line, text = parts
+    data = _parse_toml(toml_text, str(path), first_line, problems)
+    if data is None:
+        raise ConfigError(f"{path}: front matter is not valid TOML", path=str(path), problems=problems)
     show_toml = path.parent.parent.parent / SHOW_FILE
     show = _toml(show_toml) if show_toml.is_file() else {}
     chapters_from = data.get("chapters") or show.get("chapters") or "timestamps"

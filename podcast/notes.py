@@ -118,9 +118,19 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     """
     lines = text.split("\n")
     joined = any(not line.strip() for line in lines)
+    timestamp = [bool(_TIMESTAMP.match(line)) for line in lines]
+    if joined:
+        # Inside a paragraph, one line that starts with a clock time ("10:30 in the
+        # lobby") is prose; a timestamp line stands alone only at a paragraph's start
+        # or among others.
+        first = 0
+        for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
+            if sum(timestamp[first:end]) < 2:
+                timestamp[first + 1 : end] = [False] * max(0, end - first - 1)
+            first = end + 1
     blocks: list[_TextBlock] = []
     current: _TextBlock | None = None
-    for line in lines:
+    for line, is_timestamp in zip(lines, timestamp, strict=True):
         stripped = line.strip()
         bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
         if not stripped:
@@ -132,7 +142,7 @@ def _text_blocks(text: str) -> list[_TextBlock]:
                 current = _TextBlock(kind, [], int(numbered.group(1)) if numbered else 1)
                 blocks.append(current)
             current.lines.append(item.strip())
-        elif _TIMESTAMP.match(line):
+        elif is_timestamp:
             blocks.append(_TextBlock("timestamp", [stripped]))
             current = None
         elif current is not None and current.kind in ("ul", "ol") and line[:1].isspace():

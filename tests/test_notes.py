@@ -361,6 +361,11 @@ def test_lines_that_are_not_a_chapter_list_make_no_chapters(article):
     assert notes.render(article).chapters == ()
 
 
+def test_a_clock_time_starting_a_wrapped_line_stays_in_its_paragraph():
+    shown = notes.render("Check-in\n\nWe meet at the front desk at\n10:30 and then go up together.\n")
+    assert shown.sections[0].paragraphs == ("We meet at the front desk at 10:30 and then go up together.",)
+
+
 # ---------------------------------------------------------------- chapters from sections
 
 
