@@ -61,6 +61,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 _markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["linkify", "strikethrough"])
 _linkify = LinkifyIt()
+_MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make contains
 
 
 # ---------------------------------------------------------------- sanitising
@@ -90,6 +91,8 @@ def _apple(fragment: str) -> str:
 
 def linkify(text: str) -> str:
     """Escape `text` for HTML, turning bare URLs (scheme or www.) and e-mail addresses into links."""
+    if not _MAY_LINK.search(text):
+        return html.escape(text, quote=False)  # linkify-it is slow; most lines have nothing to link
     out: list[str] = []
     position = 0
     for match in _linkify.match(text) or []:
@@ -159,7 +162,7 @@ def _looks_like_heading(block: _TextBlock) -> bool:
     if block.kind != "p" or len(block.lines) != 1:
         return False
     line = block.lines[0]
-    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _linkify.test(line)
+    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _MAY_LINK.search(line)
 
 
 def _same_title(a: str, b: str) -> bool:
