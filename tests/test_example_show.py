@@ -60,3 +60,13 @@ def lxml_fragment(html: str):
     import lxml.html
 
     return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_the_example_episode_gets_a_chapter_at_each_of_its_sections(tmp_path):
+    catalog = pipeline.read_catalog(copy_show(tmp_path))
+    (episode,) = catalog.published
+    chapters = episode.notes.chapters
+    assert [c.title for c in chapters] == [s.heading for s in episode.notes.sections]
+    starts = [c.start for c in chapters]
+    assert len(starts) == 7 and starts[0] == 0.0
+    assert starts == sorted(set(starts)) and starts[-1] < episode.info.duration
