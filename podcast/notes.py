@@ -52,9 +52,11 @@ _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
 _TIMESTAMP = re.compile(
     r"^\s*[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2})[)\]]?\s*(?:[-–—:|.]\s*)?(?P<title>\S.*?)\s*$"
 )
-# Tags whose presence makes a plain-text article HTML.
+# Block tags make a plain-text article HTML; other tags in text are dropped (keeping their words).
+_HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|br|h[1-6]|ul|ol|li|table|blockquote)\b[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(
-    r"</?(?:p|div|br|hr|h[1-6]|ul|ol|li|a|strong|em|b|i|span|script|style|iframe|img|table|blockquote)\b[^>]*>",
+    r"</?(?:p|div|br|hr|h[1-6]|ul|ol|li|a|strong|em|b|i|u|s|span|font|script|style|iframe|img|table"
+    r"|blockquote|object|embed|svg|math|noscript|template|form|input|button|video|audio|source|link|meta)\b[^>]*>",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
@@ -471,10 +473,6 @@ def _sections(blocks: Sequence[Block]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def looks_like_html(text: str) -> bool:
-    return bool(_HTML_TAG.search(text))
-
-
 def article_html(
     article: str, *, format: Format = "text", title: str | None = None
 ) -> tuple[str | None, str]:
@@ -483,9 +481,13 @@ def article_html(
     found = None
     if format == "markdown":
         fragment = _markdown.render(article)
-    elif looks_like_html(article):
+    elif _HTML_BLOCK_TAG.search(article):
         fragment = article
     else:
+        if _HTML_TAG.search(article):
+            # Text with a few tags pasted in: keep the words, drop the tags (and scripts,
+            # styles and frames with their content), then read it as text.
+            article = html.unescape(nh3.clean(article, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT))
         found, fragment = _read_text(article, title)
     return found, sanitize(fragment)
 

@@ -428,3 +428,14 @@ def test_the_readme_example_renders_as_the_readme_says():
     shown = notes.render(indented(article_part))
     assert shown.title == "Sleeping Well"
     assert shown.html == indented(html_part).strip()
+
+
+def test_plain_text_with_a_pasted_script_keeps_its_structure_and_loses_the_script():
+    article = BLANK_LINES.replace(
+        "Most adults need", '<script src="https://evil.example/x.js">steal()</script><b>Most</b> adults need'
+    )
+    shown = notes.render(article)
+    assert headings(shown.html) == ["Why Sleep Matters", "How Much Is Enough"]
+    assert shown.sections[1].paragraphs == ("Most adults need seven to nine hours a night.",)
+    for output in (shown.html, shown.description_html, shown.text):
+        assert "script" not in output and "steal" not in output and "evil" not in output
