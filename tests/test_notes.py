@@ -439,3 +439,24 @@ def test_plain_text_with_a_pasted_script_keeps_its_structure_and_loses_the_scrip
     assert shown.sections[1].paragraphs == ("Most adults need seven to nine hours a night.",)
     for output in (shown.html, shown.description_html, shown.text):
         assert "script" not in output and "steal" not in output and "evil" not in output
+
+
+def test_a_long_list_is_cut_between_items():
+    items = "\n".join(f"- Item {n}: a thing to bring to the sleep lab on the night" for n in range(1, 120))
+    shown = notes.render("Checklist\n\n" + items + "\n", more_url="https://clinic.example.com/full")
+    assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
+    tree = html_tree(shown.description_html)
+    kept = [li.text_content() for li in tree.xpath("ul/li")]
+    assert 10 < len(kept) < 119
+    assert kept == [
+        f"Item {n}: a thing to bring to the sleep lab on the night" for n in range(1, len(kept) + 1)
+    ]
+    assert tree.xpath("p/a/@href")[-1] == "https://clinic.example.com/full"
+
+
+def test_a_first_paragraph_with_no_sentence_end_in_reach_is_cut_at_a_word():
+    words = " ".join(f"word{n}" for n in range(1, 1500))
+    shown = notes.render(words, more_url="https://clinic.example.com/full")
+    assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
+    first = html_tree(shown.description_html).xpath("p")[0].text_content()
+    assert first.endswith("…") and words.startswith(first[:-1]) and words[len(first) - 1] == " "
