@@ -86,13 +86,18 @@ def load(path: Path, rel: str, problems: list[Problem]) -> tuple[Chapter, ...] |
     return tuple(sorted(chapters, key=lambda c: c.start))
 
 
+def _seconds(value: float) -> float | int:
+    value = round(value, 3)
+    return int(value) if value == int(value) else value
+
+
 def to_json(chapters: tuple[Chapter, ...], image_url: Callable[[str], str]) -> bytes:
     """JSON chapters 1.2 for the feed. `image_url` turns a published file name into its URL."""
     entries = []
     for chapter in chapters:
-        entry: dict = {"startTime": round(chapter.start, 3), "title": chapter.title}
+        entry: dict = {"startTime": _seconds(chapter.start), "title": chapter.title}
         if chapter.end is not None:
-            entry["endTime"] = round(chapter.end, 3)
+            entry["endTime"] = _seconds(chapter.end)
         if chapter.image:
             image = chapter.image
             entry["img"] = image if image.startswith(("http://", "https://")) else image_url(image)

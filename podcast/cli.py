@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import audio, pipeline, scaffold, tagging
+from . import articles, audio, pipeline, scaffold, tagging
 from .errors import AudioError, PodcastError, Problem, warnings_in
 from .model import AudioFile
 
@@ -249,6 +249,29 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
         click.echo(f"tagged {item.path}" + (f" ({extra_text})" if extra_text else ""))
     if done:
         click.echo("File sizes changed: run `podcast build` to update the feed.")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON on stdout.")
+@click.option("--from-page", is_flag=True, help="FILE is a saved episode page (HTML or text).")
+def notes(file: Path, as_json: bool, from_page: bool) -> None:
+    """Preview the show notes made from FILE (an episode.md, an article or a saved page)."""
+    with reported():
+        shown = articles.preview(file, from_page=from_page)
+    if as_json:
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        return
+    facts = [shown["title"], shown["date"], shown["host"]]
+    click.echo(" · ".join(str(fact) for fact in facts if fact) or str(file))
+    click.echo()
+    click.echo(shown["text"])
+    if shown["chapters"]:
+        click.echo()
+        click.echo("Chapters:")
+        for chapter in shown["chapters"]:
+            start = int(chapter["start"])
+            click.echo(f"  {start // 3600}:{start // 60 % 60:02d}:{start % 60:02d}  {chapter['title']}")
 
 
 def main() -> None:

@@ -195,6 +195,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "type": Key(one_of("episodic", "serial")),
     "copyright": Key(text),
     "timezone": Key(timezone),
+    "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
 }
 
 EPISODE_SCHEMA: dict[str, Key] = {
@@ -209,6 +210,8 @@ EPISODE_SCHEMA: dict[str, Key] = {
     "hosts": Key(text_list),
     "draft": Key(boolean),
     "format": Key(one_of("text", "markdown")),
+    "link": Key(https_url),  # the episode's web page
+    "chapters": Key(one_of("timestamps", "sections")),  # default: the show's setting
     "image": Key(text),  # the episode's own artwork, a file in its folder (`podcast new` writes it)
 }
 
@@ -339,6 +342,7 @@ def load_show(root: Path) -> tuple[Show, list[Problem]]:
         type=values.get("type", "episodic"),
         copyright=values.get("copyright"),
         timezone=values.get("timezone", "UTC"),
+        chapters_from=values.get("chapters", "timestamps"),
         lines=lines,
     )
     if show.artwork and not show.artwork.startswith(("http://", "https://")):
@@ -514,6 +518,8 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         draft=draft,
         article=article.strip("\n"),
         article_format=values.get("format", "text"),
+        link=values.get("link"),
+        chapters_from=values.get("chapters"),
         lines=lines,
     )
 

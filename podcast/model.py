@@ -138,6 +138,7 @@ class Show:
     type: ShowType = "episodic"
     copyright: str | None = None
     timezone: str = "UTC"
+    chapters_from: Literal["timestamps", "sections"] = "timestamps"  # how show notes make chapters
     source: str = "podcast.toml"
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -181,6 +182,8 @@ class Episode:
     draft: bool = False
     article: str = ""
     article_format: Literal["text", "markdown"] = "text"
+    link: str | None = None  # the episode's web page; the full notes
+    chapters_from: Literal["timestamps", "sections"] | None = None  # None: the show's setting
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     # Filled in by later stages.
     info: AudioInfo | None = None

@@ -17,7 +17,7 @@ from .cache import ProbeCache
 from .config import FEEDS_DIR, load_episodes, load_show
 from .errors import AudioError, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
-from .model import FEED_FILENAME, AudioFile, Chapter, Episode, Show
+from .model import FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -96,6 +96,20 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     return chapters.resolve(from_file, episode.chapters, from_notes)
 
 
+def episode_notes(show: Show, episode: Episode) -> ShowNotes:
+    """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
+    chapters_from = episode.chapters_from or show.chapters_from
+    duration = episode.info.duration if episode.info and chapters_from == "sections" else None
+    return notes.render(
+        episode.article,
+        format=episode.article_format,
+        title=episode.title,
+        more_url=episode.link or show.link,
+        chapters_from=chapters_from,
+        duration=duration,
+    )
+
+
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing."""
     now = now or datetime.now(UTC)
@@ -115,7 +129,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = _probe(episode, catalog.problems, cache)
             if probed is None:
                 continue
-            probed = dataclasses.replace(probed, notes=notes.render(probed.article))
+            probed = dataclasses.replace(probed, notes=episode_notes(show, probed))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
             catalog.published.append(probed)
     return catalog

@@ -7,14 +7,16 @@ the size in bytes).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audio, chapters, notes
+from . import audio, chapters
 from .audio.pictures import picture
 from .config import load_episodes, load_show
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
 from .model import Episode, Picture, Show, Tags
+from .pipeline import episode_notes
 
 GENRE = "Podcast"
 
@@ -73,9 +75,9 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
     for episode in chosen:
         if episode.audio is None:
             continue
-        rendered = notes.render(episode.article)
         try:
             found = audio.read(episode.audio)
+            rendered = episode_notes(show, dataclasses.replace(episode, info=found.info))
             rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
             chosen_chapters = chapters.resolve(
                 chapters.load(show.root / rel, rel, problems), found.chapters, rendered.chapters

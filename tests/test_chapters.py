@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import feedparser
 from lxml import etree
@@ -120,3 +121,17 @@ def test_an_episode_without_chapters_has_no_link_and_stale_files_go(show):
     pipeline.build(show.root)
     assert "podcast:chapters" not in show.feed.read_text()
     assert not stale.exists()
+
+
+def test_building_the_example_show_reproduces_its_committed_chapters(tmp_path):
+    repo = Path(__file__).resolve().parent.parent
+    root = tmp_path / "example"
+    root.mkdir()
+    shutil.copy(repo / "podcast.toml", root)
+    shutil.copy(repo / "artwork.jpg", root)
+    shutil.copytree(repo / "episodes", root / "episodes")
+    pipeline.build(root)
+    built = sorted(p.name for p in (root / "feeds/chapters").iterdir())
+    assert built == sorted(p.name for p in (repo / "feeds/chapters").iterdir())
+    for name in built:
+        assert (root / "feeds/chapters" / name).read_bytes() == (repo / "feeds/chapters" / name).read_bytes()

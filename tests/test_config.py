@@ -118,3 +118,24 @@ def test_podcast_guid_follows_the_podcasting_2_0_rule():
     assert config.podcast_guid_for("https://mp3s.nashownotes.com/pc20rss.xml") == (
         "917393e3-1b1e-5cef-ace4-edaa54e1f810"
     )
+
+
+def test_chapters_and_link_keys_are_checked(show):
+    toml = show.root / "podcast.toml"
+    toml.write_text('chapters = "headings"\n' + toml.read_text())
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = caught.value.problems
+    assert problem.field == "chapters" and problem.line == 1 and '"sections"' in problem.message
+    toml.write_text(toml.read_text().replace('chapters = "headings"', 'chapters = "sections"'))
+    loaded, _ = config.load_show(show.root)
+    assert loaded.chapters_from == "sections"
+    show.add("bad", extra='link = "not a url"\nchapters = "all"')
+    show.add("good", extra='link = "https://example.com/good"\nchapters = "timestamps"')
+    episodes, problems = config.load_episodes(loaded)
+    assert {(p.path, p.field) for p in problems} == {
+        ("episodes/bad/episode.md", "link"),
+        ("episodes/bad/episode.md", "chapters"),
+    }
+    (good,) = episodes
+    assert (good.link, good.chapters_from) == ("https://example.com/good", "timestamps")

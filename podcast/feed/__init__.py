@@ -17,6 +17,7 @@ from ..chapters import CHAPTERS_TYPE
 from ..model import Episode, Show
 from .itunes import ItunesChannel, ItunesItem
 from .podcastindex import PodcastIndexChannel, PodcastIndexItem
+from .rss import RssChannel, RssItem
 
 RSS_TYPE = "application/rss+xml"
 GENERATOR = "podcast (python-feedgen)"
@@ -26,6 +27,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EXTENSIONS = (
     ("itunes", ItunesChannel, ItunesItem),
     ("podcastindex", PodcastIndexChannel, PodcastIndexItem),
+    ("rss", RssChannel, RssItem),
 )
 
 
@@ -79,6 +81,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     fe.title(episode.title)
     fe.guid(episode.guid, permalink=False)
     fe.pubDate(episode.date)
+    if episode.link:
+        fe.link(href=episode.link)
     info = episode.info
     if info is not None:
         fe.enclosure(enclosure_url(show, episode), str(info.size), info.mime)
@@ -86,6 +90,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     if notes is not None and notes.html:
         fe.description(notes.description_html)
         fe.content(notes.html, type="CDATA")
+        rss: RssItem = fe.rss
+        rss.description_is_html = True
     else:
         fe.description(episode.title)
 
