@@ -74,18 +74,19 @@ def test_a_truncated_mp3_reports_what_it_holds(media, tmp_path):
     assert info.duration < 7
 
 
-@pytest.mark.parametrize("name", ["wav", "m4a"])
-def test_truncated_wav_and_fast_start_m4a_are_flagged_with_their_real_length(media, tmp_path, name):
+@pytest.mark.parametrize("name", ["wav", "m4a", "mp4-video"])
+def test_truncated_wav_and_fast_start_mp4_are_flagged_with_their_real_length(media, tmp_path, name):
     source = media[name]
-    if name == "m4a":  # moov first, as podcast tools export it, so the index survives the cut
-        source = tmp_path / "faststart.m4a"
-        ffmpeg("-i", media["m4a"], "-c", "copy", "-movflags", "+faststart", source)
+    if name != "wav":  # moov first, as podcast tools export it, so the index survives the cut
+        source = tmp_path / f"faststart{media[name].suffix}"
+        ffmpeg("-i", media[name], "-c", "copy", "-movflags", "+faststart", source)
     cut = tmp_path / f"cut{source.suffix}"
     data = source.read_bytes()
     cut.write_bytes(data[: len(data) * 6 // 10])
     info = audio.probe(cut)
-    assert info.truncated
+    assert info.truncated and not info.duration_estimated  # counted from the sample table
     assert abs(info.duration - decoded_seconds(cut)) < 0.5
+    assert info.duration < 10
 
 
 def _broken(tmp_path, media):
@@ -255,3 +256,19 @@ def test_the_two_references_agree_on_a_stream_we_encoded(tmp_path):
     path = tmp_path / "ref.mp3"
     path.write_bytes(lame(varied_signal(3.0), vbr=True))
     assert decoded_seconds(path) == pytest.approx(frame_count(path.read_bytes()) * 1152 / 44100, abs=0.01)
+
+
+def test_a_header_that_counts_more_bytes_than_the_audio_is_not_called_truncated(media, tmp_path):
+    # Some tools count their tags in the Xing byte count; every frame is still there.
+    data = bytearray(media["mp3-xing"].read_bytes())
+    start = data.index(b"Xing")
+    flags = int.from_bytes(data[start + 4 : start + 8], "big")
+    assert flags & 3 == 3
+    size_at = start + 12
+    stated = int.from_bytes(data[size_at : size_at + 4], "big")
+    data[size_at : size_at + 4] = (stated + 100_000).to_bytes(4, "big")
+    path = tmp_path / "generous.mp3"
+    path.write_bytes(bytes(data))
+    info = audio.probe(path)
+    assert not info.truncated
+    assert abs(info.duration - decoded_seconds(path)) < 0.5

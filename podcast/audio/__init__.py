@@ -73,6 +73,7 @@ _KIND_NAMES = {MP3: "an MP3", MP4: "an MP4/M4A", AAC: "a raw AAC", OggVorbis: "a
 _KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV"}
 
 TRUNCATED_SLACK = 4096  # bytes a header's count may exceed the file by before we call it cut short
+TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames found by
 
 
 def format_for_suffix(path: Path) -> Format | None:
@@ -118,7 +119,11 @@ def _mp3_length(audio: MP3, data) -> _Length:
         raise ValueError("no MPEG audio frames")
     if stream.header_frames:
         if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
-            return _Length(frames.scan_mpeg(data).seconds, truncated=True, counted=True)
+            # Fewer bytes than the header counted. Some tools count differently (tags included),
+            # so only frames missing prove the file was cut short.
+            counted = frames.scan_mpeg(data)
+            if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
+                return _Length(counted.seconds, truncated=True, counted=True)
         return _Length(float(audio.info.length))
     counted = frames.scan_mpeg(data)
     if not counted.frames:
@@ -137,6 +142,9 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
     if isinstance(audio, MP4):
         held = mp4.held_fraction(data)
         if held < 1.0 and (1.0 - held) * len(data) > TRUNCATED_SLACK:
+            exact = mp4.held_seconds(data)
+            if exact is not None:
+                return _Length(exact, truncated=True)
             return _Length(float(audio.info.length) * held, estimated=True, truncated=True)
         return _Length(float(audio.info.length))
     if isinstance(audio, WAVE):

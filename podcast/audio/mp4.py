@@ -44,6 +44,104 @@ def held_fraction(data) -> float:
     return held / declared if declared else 1.0
 
 
+def _boxes_in(data, start: int, end: int) -> list[Box]:
+    boxes, pos = [], start
+    while pos + 8 <= end:
+        size, name = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1 and pos + 16 <= end:
+            (size,), header = struct.unpack(">Q", data[pos + 8 : pos + 16]), 16
+        elif size == 0:
+            size = end - pos
+        if size < header:
+            break
+        boxes.append(Box(name, pos, size))
+        pos += size
+    return boxes
+
+
+def _child(data, box: Box, *path: bytes) -> Box | None:
+    """The box at `path` below `box` (first match at each level), or None."""
+    for name in path:
+        end = min(box.offset + box.length, len(data))
+        box = next((b for b in _boxes_in(data, box.offset + 8, end) if b.name == name), None)
+        if box is None:
+            return None
+    return box
+
+
+def _payload(data, box: Box | None) -> bytes | None:
+    return None if box is None else bytes(data[box.offset + 8 : box.offset + box.length])
+
+
+def held_seconds(data) -> float | None:
+    """Seconds of the audio track whose samples lie wholly inside the file, from its sample table.
+
+    None when the file has no audio track whose table we can read.
+    """
+    moov = next((b for b in top_level_boxes(data) if b.name == b"moov"), None)
+    if moov is None:
+        return None
+    end = min(moov.offset + moov.length, len(data))
+    for trak in (b for b in _boxes_in(data, moov.offset + 8, end) if b.name == b"trak"):
+        hdlr = _payload(data, _child(data, trak, b"mdia", b"hdlr"))
+        if hdlr is None or hdlr[8:12] != b"soun":
+            continue
+        stbl = _child(data, trak, b"mdia", b"minf", b"stbl")
+        if stbl is None:
+            return None
+        boxes = {
+            "mdhd": _payload(data, _child(data, trak, b"mdia", b"mdhd")),
+            "stts": _payload(data, _child(data, stbl, b"stts")),
+            "stsz": _payload(data, _child(data, stbl, b"stsz")),
+            "stsc": _payload(data, _child(data, stbl, b"stsc")),
+        }
+        wide = _child(data, stbl, b"co64") is not None
+        offsets_box = _payload(data, _child(data, stbl, b"co64" if wide else b"stco"))
+        if offsets_box is None or any(v is None for v in boxes.values()):
+            return None
+        try:
+            return _held(boxes, offsets_box, wide, len(data))
+        except (struct.error, IndexError):
+            return None  # a damaged table: the caller falls back to the share of data present
+    return None
+
+
+def _held(boxes: dict, offsets_box: bytes, wide: bool, file_size: int) -> float | None:
+    """Sum the durations of the samples that end inside the file (stts, stsz, stsc, stco/co64)."""
+    mdhd = boxes["mdhd"]
+    timescale = struct.unpack(">I", mdhd[20:24] if mdhd[0] == 1 else mdhd[12:16])[0]
+    if not timescale:
+        return None
+    (count,) = struct.unpack(">I", boxes["stts"][4:8])
+    deltas: list[int] = []
+    for n, delta in struct.iter_unpack(">II", boxes["stts"][8 : 8 + 8 * count]):
+        deltas.extend([delta] * n)
+    uniform, sample_count = struct.unpack(">II", boxes["stsz"][4:12])
+    if uniform:
+        sizes = [uniform] * sample_count
+    else:
+        sizes = [v for (v,) in struct.iter_unpack(">I", boxes["stsz"][12 : 12 + 4 * sample_count])]
+    (chunks,) = struct.unpack(">I", offsets_box[4:8])
+    fmt = ">Q" if wide else ">I"
+    width = 8 if wide else 4
+    offsets = [v for (v,) in struct.iter_unpack(fmt, offsets_box[8 : 8 + width * chunks])]
+    (runs,) = struct.unpack(">I", boxes["stsc"][4:8])
+    table = list(struct.iter_unpack(">III", boxes["stsc"][8 : 8 + 12 * runs]))
+    held = 0
+    sample = 0
+    for index, offset in enumerate(offsets, start=1):
+        per_chunk = next((n for first, n, _ in reversed(table) if first <= index), 0)
+        for _ in range(per_chunk):
+            if sample >= len(sizes):
+                break
+            offset += sizes[sample]
+            if offset <= file_size and sample < len(deltas):
+                held += deltas[sample]
+            sample += 1
+    return held / timescale
+
+
 def has_movie_box(data) -> bool:
     return any(box.name == b"moov" for box in top_level_boxes(data))
 
