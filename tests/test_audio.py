@@ -95,6 +95,8 @@ def _broken(tmp_path, media):
     files["empty.mp3"].write_bytes(b"")
     files["m4a-named.mp3"] = tmp_path / "m4a-named.mp3"
     shutil.copy(media["m4a"], files["m4a-named.mp3"])
+    files["aac-named.mp3"] = tmp_path / "aac-named.mp3"
+    shutil.copy(media["aac"], files["aac-named.mp3"])
     files["text.mp3"] = tmp_path / "text.mp3"
     files["text.mp3"].write_text("Episode notes, saved with the wrong name.\n" * 40)
     files["no-moov.m4a"] = tmp_path / "no-moov.m4a"  # ffmpeg writes moov last: a cut file has none
@@ -107,6 +109,7 @@ def _broken(tmp_path, media):
 REASONS = {
     "empty.mp3": ("empty (0 bytes)", "export or upload"),
     "m4a-named.mp3": ("MP4/M4A file named .mp3", "rename it to m4a-named.m4a"),
+    "aac-named.mp3": ("raw AAC file named .mp3", "rename it to aac-named.aac"),
     "text.mp3": ("not readable as audio", "export it again"),
     "no-moov.m4a": ("cut short", "upload or export it again"),
     "folder.mp3": ("cannot be read", "check it is a file you may read"),

@@ -181,6 +181,24 @@ def _tags_and_extras(audio: mutagen.FileType) -> tuple[Tags, tuple[Chapter, ...]
     return Tags(), (), None
 
 
+def _by_contents(path: Path) -> mutagen.FileType | None:
+    """The file read by the reader its first bytes point to, ignoring its name; None if none can."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(128)
+        if header[:1] == b"\xff" and header[1] & 0xF6 == 0xF0:  # an ADTS sync word (mutagen asks the name)
+            return AAC(path)
+        scored = sorted(
+            ((kind.score("", handle, header), index) for index, kind in enumerate(KINDS)), reverse=True
+        )
+        for score, index in scored:
+            if score > 0:
+                return KINDS[index](path)
+    except (mutagen.MutagenError, OSError, ValueError):
+        pass
+    return None
+
+
 def _starts_like_mp4(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
@@ -206,6 +224,11 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
     try:
         audio = mutagen.File(path, options=KINDS)
     except (mutagen.MutagenError, OSError) as exc:
+        # The suffix may have steered mutagen to the wrong reader (raw AAC named .mp3):
+        # try the one the contents alone point to, so the message can name the real format.
+        actual = _by_contents(path)
+        if actual is not None:
+            return size, actual
         if _starts_like_mp4(path):
             raise _fail(
                 path,
