@@ -275,3 +275,19 @@ def test_a_header_that_counts_more_bytes_than_the_audio_is_not_called_truncated(
     info = audio.probe(path)
     assert not info.truncated
     assert abs(info.duration - decoded_seconds(path)) < 0.5
+
+
+@pytest.mark.parametrize("name", ["ogg", "opus", "flac"])
+def test_vorbis_comment_chapters_are_read(media, tmp_path, name):
+    path = tmp_path / media[name].name
+    shutil.copy(media[name], path)
+    tagged = mutagen.File(path)
+    tagged["CHAPTER001"] = "00:00:00.000"
+    tagged["CHAPTER001NAME"] = "Opening"
+    tagged["CHAPTER002"] = "00:00:07.500"
+    tagged["CHAPTER002NAME"] = "Closing"
+    tagged["CHAPTER002URL"] = "https://example.com/closing"
+    tagged.save()
+    first, second = audio.read(path).chapters
+    assert (first.start, first.title, first.end) == (0.0, "Opening", 7.5)
+    assert (second.start, second.title, second.url) == (7.5, "Closing", "https://example.com/closing")

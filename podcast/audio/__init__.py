@@ -177,7 +177,8 @@ def _tags_and_extras(audio: mutagen.FileType) -> tuple[Tags, tuple[Chapter, ...]
     if isinstance(audio, MP4):
         return mp4.read_tags(audio.tags), mp4.read_chapters(audio), mp4.read_artwork(audio.tags)
     if isinstance(audio, OggVorbis | OggOpus | FLAC):
-        return vorbis.read_tags(audio.tags), (), vorbis.read_artwork(audio)
+        chapters = vorbis.read_chapters(audio.tags, float(audio.info.length))
+        return vorbis.read_tags(audio.tags), chapters, vorbis.read_artwork(audio)
     return Tags(), (), None
 
 

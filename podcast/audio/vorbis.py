@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from mutagen.flac import FLAC
 from mutagen.flac import Picture as FlacPicture
 
-from ..model import Picture, Tags
+from ..model import Chapter, Picture, Tags
 from .pictures import picture
 
 COVER_FRONT = 3
@@ -42,6 +43,30 @@ def read_tags(comments) -> Tags:
         feed_url=_first(comments, "podcasturl"),
         guid=_first(comments, "podcastguid"),
         podcast=bool(_first(comments, "podcast")),
+    )
+
+
+_CHAPTER_KEY = re.compile(r"^chapter(\d{3})$")
+_CHAPTER_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
+
+
+def read_chapters(comments, duration: float) -> tuple[Chapter, ...]:
+    """Chapters as Vorbis comments (CHAPTER001=00:01:30.000, CHAPTER001NAME=..., CHAPTER001URL=...)."""
+    if comments is None:
+        return ()
+    found = []
+    for key in comments.keys():
+        number = _CHAPTER_KEY.match(key.lower())
+        time = _CHAPTER_TIME.match(_first(comments, key) or "") if number else None
+        if time:
+            hours, minutes, seconds = time.groups()
+            start = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+            prefix = key.lower()
+            found.append((start, _first(comments, prefix + "name") or "", _first(comments, prefix + "url")))
+    found.sort()
+    return tuple(
+        Chapter(start=start, end=found[i + 1][0] if i + 1 < len(found) else duration, title=title, url=url)
+        for i, (start, title, url) in enumerate(found)
     )
 
 
