@@ -3,8 +3,8 @@
 `read(path)` returns an `AudioFile` (stream facts, tags, chapters, artwork),
 `probe(path)` just its `AudioInfo`, and `write_tags(...)` writes metadata back.
 Every format sits behind this one interface (as in mutagen); the per-format
-details live in `id3.py`, `mp4.py` and `vorbis.py`, and frame counting in
-`frames.py`. Anything that cannot be read becomes an `AudioError` naming the
+details live in `id3.py`, `mp4.py`, `vorbis.py` and `wav.py`, and frame counting
+in `frames.py`. Anything that cannot be read becomes an `AudioError` naming the
 file, the reason and what to do; `mutagen.MutagenError` is caught here and
 nowhere else.
 """
@@ -29,7 +29,7 @@ from mutagen.wave import WAVE
 
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
-from . import frames, id3, mp4, vorbis
+from . import frames, id3, mp4, vorbis, wav
 
 
 @dataclass(frozen=True)
@@ -148,26 +148,12 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
             return _Length(float(audio.info.length) * held, estimated=True, truncated=True)
         return _Length(float(audio.info.length))
     if isinstance(audio, WAVE):
-        # The data chunk's size is the header's claim; a cut-off upload holds fewer bytes.
-        info = audio.info
-        frame_bytes = max(1, info.channels * info.bits_per_sample // 8)
-        held = (len(data) - _wave_data_offset(data)) // frame_bytes
-        claimed = round(info.length * info.sample_rate)
-        if held + TRUNCATED_SLACK // frame_bytes < claimed:
-            return _Length(held / info.sample_rate, truncated=True)
-        return _Length(float(info.length))
+        held = wav.held_seconds(data, audio.info)
+        if held is not None:
+            return _Length(held, truncated=True)
+        return _Length(float(audio.info.length))
     # Ogg (the last page's granule position) and FLAC (STREAMINFO's sample count) state exact lengths.
     return _Length(float(audio.info.length))
-
-
-def _wave_data_offset(data) -> int:
-    pos = 12
-    while pos + 8 <= len(data):
-        name, size = bytes(data[pos : pos + 4]), int.from_bytes(data[pos + 4 : pos + 8], "little")
-        if name == b"data":
-            return pos + 8
-        pos += 8 + size + (size & 1)
-    return len(data)
 
 
 def _tags_and_extras(audio: mutagen.FileType) -> tuple[Tags, tuple[Chapter, ...], Picture | None]:
