@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from podcast.cli import cli
 
-COMMANDS = ["init", "new", "build"]
+COMMANDS = ["init", "new", "build", "lint"]
 
 
 def run(*args: str):
