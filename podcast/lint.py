@@ -387,19 +387,6 @@ def channel_recommended(subject: Subject) -> Iterator[Finding]:
 
 
 @rule(
-    "A106",
-    "warning",
-    "the channel has artwork (`itunes:image` with an `href`)",
-    'Apple lists no show without artwork: add artwork = "cover.jpg" (1400–3000 px, square) to podcast.toml',
-)
-def channel_artwork(subject: Subject) -> Iterator[Finding]:
-    channel = subject.feed.channel
-    element = channel.find(qname("itunes:image"))
-    if element is None or not (element.get("href") or "").strip():
-        yield Finding(subject.feed.where(channel, "itunes:image"), "no show artwork")
-
-
-@rule(
     "A103",
     "error",
     "every item has a `title` and an `enclosure` with `url`, `length` and `type`",
@@ -454,6 +441,19 @@ def itunes_namespace(subject: Subject) -> Iterator[Finding]:
                 Where(subject.feed.source, subject.feed.root.sourceline, f"xmlns:{prefix}"),
                 f'declared as "{uri}"',
             )
+
+
+@rule(
+    "A106",
+    "warning",
+    "the channel has artwork (`itunes:image` with an `href`)",
+    'Apple lists no show without artwork: add artwork = "cover.jpg", a square JPEG or PNG of 1400–3000 px',
+)
+def channel_artwork(subject: Subject) -> Iterator[Finding]:
+    channel = subject.feed.channel
+    element = channel.find(qname("itunes:image"))
+    if element is None or not (element.get("href") or "").strip():
+        yield Finding(subject.feed.where(channel, "itunes:image"), "no show artwork")
 
 
 @rule(
@@ -604,7 +604,7 @@ def serial_numbers(subject: Subject) -> Iterator[Finding]:
     "G101",
     "error",
     "no two items share a `guid`",
-    "every episode needs its own; give this one a new UUID (apps would merge the two)",
+    "every episode needs its own; give this one a new UUID, or apps merge the two",
 )
 def duplicate_guids(subject: Subject) -> Iterator[Finding]:
     yield from _duplicates(subject, "guid", "GUID")
@@ -641,7 +641,8 @@ def _duplicates(subject: Subject, tag: str, what: str) -> Iterator[Finding]:
 @rule(
     "G103",
     "error",
-    "no episode's `guid` changed since the last built feed (same enclosure URL, or same media/<slug>/ path)",
+    "no episode's `guid` changed since the last built feed "
+    "(same enclosure URL, or same `media/<slug>/` path)",
     "put the old GUID back; apps would show the episode again as new",
 )
 def changed_guids(subject: Subject) -> Iterator[Finding]:
@@ -788,22 +789,6 @@ def media_mime(subject: Subject) -> Iterator[Finding]:
             )
 
 
-@rule(
-    "M105",
-    "warning",
-    "the audio states its own length (an MP3 has a Xing/VBRI header), so the duration is exact",
-    "re-export the MP3 with a Xing/Info header (LAME and ffmpeg write one by default); "
-    "apps seek badly without it",
-)
-def estimated_duration(subject: Subject) -> Iterator[Finding]:
-    for episode in subject.episodes:
-        if episode.info is not None and episode.info.duration_estimated and episode.audio is not None:
-            yield Finding(
-                Where(episode.source, episode.lines.get("audio"), "audio"),
-                f"{episode.audio.name}: duration estimated from the bitrate",
-            )
-
-
 def _urls(feed: FeedDoc) -> Iterator[tuple[etree._Element, str, str, bool]]:
     """(element, field, URL, is media) for every URL in the feed that apps follow."""
     channel = feed.channel
@@ -902,8 +887,8 @@ def future_dates(subject: Subject) -> Iterator[Finding]:
     "S101",
     "warning",
     f"the feed is at most {MAX_FEED_BYTES // 1_000_000} MB",
-    "every app downloads the whole feed on each refresh; shorten show notes in <description> "
-    "or leave the oldest episodes out",
+    "every app downloads the whole feed on each refresh; "
+    "shorten the show notes or leave the oldest episodes out",
 )
 def feed_size(subject: Subject) -> Iterator[Finding]:
     size = len(subject.feed.data)
