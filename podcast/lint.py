@@ -809,15 +809,20 @@ def _urls(feed: FeedDoc) -> Iterator[tuple[etree._Element, str, str, bool]]:
         elif tag == "link":
             yield element, tag, _text(element), False
         elif etree.QName(element).namespace == PODCAST_NS:
-            for attribute in ("url", "href", "img"):
-                if element.get(attribute):
-                    yield element, tag, element.get(attribute), True
+            # Files apps fetch (transcripts, chapters, images, alternate sources) are
+            # media; a person's href and a funding page are links to web pages.
+            for attribute in ("url", "uri", "img", "href"):
+                value = element.get(attribute)
+                if value:
+                    page = attribute == "href" or tag == "podcast:funding"
+                    yield element, tag, value, not page
 
 
 @rule(
     "U101",
     "error",
-    "media, artwork, feed and `podcast:` URLs use https",
+    "media, artwork and feed URLs use https (enclosures, `itunes:image`, `image`, the self link, "
+    "`itunes:new-feed-url`, files named by `podcast:` tags)",
     "serve them over https; Apple and many apps refuse plain http",
 )
 def https_media(subject: Subject) -> Iterator[Finding]:
@@ -827,7 +832,7 @@ def https_media(subject: Subject) -> Iterator[Finding]:
 @rule(
     "U102",
     "warning",
-    "website links (`link`) use https",
+    "links to web pages (`link`, other `atom:link`s, `podcast:person` href, `podcast:funding`) use https",
     "link to the https address of the site",
 )
 def https_links(subject: Subject) -> Iterator[Finding]:

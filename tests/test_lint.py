@@ -208,6 +208,19 @@ def test_a122_names_every_unnumbered_item_of_a_serial_show(built):
     assert len(unnumbered) == 1 and "First Light" in unnumbered[0].message  # "second" has episode = 2
 
 
+@pytest.mark.parametrize(
+    "tag, attribute, code",
+    [("transcript", "url", "U101"), ("chapters", "url", "U101"), ("person", "href", "U102")],
+)
+def test_podcast_namespace_urls_are_media_or_pages(built, tag, attribute, code):
+    def add(root):
+        element = etree.SubElement(_items(root)[0], f"{{{NS['podcast']}}}{tag}")
+        element.set(attribute, "http://example.com/file")
+
+    edit_feed(built.feed, add)
+    assert codes(lint.check_feed_file(built.feed)) == [code]
+
+
 def test_a_wrong_itunes_namespace_is_named_as_the_cause(built):
     text = built.feed.read_text().replace(NS["itunes"], "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
     built.feed.write_text(text)
@@ -513,7 +526,8 @@ def test_a_target_that_is_not_there_is_a_usage_error(tmp_path):
     assert run("lint", tmp_path / "missing.xml").exit_code == 2
 
 
-def test_the_readme_lists_every_rule():
+def test_the_readme_lists_every_rule_as_the_code_defines_it():
     readme = (REPO / "README.md").read_text()
     for r in lint.RULES:
         assert f"| {r.code} | {r.severity} |" in readme, r.code
+    assert lint.rules_table() in readme  # regenerate the table with lint.rules_table() after a change
