@@ -60,7 +60,8 @@ APPLE_MEDIA_TYPES = {
 # whole feed on each refresh, and some directories stop reading very large feeds.
 MAX_FEED_BYTES = 1_000_000
 HTTP_TIMEOUT = 15.0  # seconds, for each request in URL mode
-USER_AGENT = "podcast-lint (+https://podcastindex.org/namespace/1.0)"
+ARTWORK_MAX_DOWNLOAD = 20_000_000  # bytes; no real cover art comes near it
+USER_AGENT = "podcast-lint"
 
 IMAGE_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
 # Tags whose text Apple lets run past 255 characters.
@@ -257,12 +258,17 @@ class Remote(Resources):
         return self._heads[url]
 
     def read(self, url: str) -> bytes | Fetched:
+        data = bytearray()
         try:
-            response = self.session.get(url, timeout=self.timeout)
-            response.raise_for_status()
+            with self.session.get(url, timeout=self.timeout, stream=True) as response:
+                response.raise_for_status()
+                for chunk in response.iter_content(chunk_size=65536):
+                    data += chunk
+                    if len(data) > ARTWORK_MAX_DOWNLOAD:
+                        return Fetched(error=f"larger than {ARTWORK_MAX_DOWNLOAD:,} bytes; not read")
         except requests.RequestException as exc:
             return Fetched(error=_reason(exc))
-        return response.content
+        return bytes(data)
 
     def range_request(self, url: str) -> Fetched:
         """GET the first two bytes; a server that streams answers 206 with Content-Range."""

@@ -435,16 +435,15 @@ def test_a_served_clean_show_lints_clean_but_for_plain_http(site):
     assert all(p.path == site.base + "feed.xml" for p in problems)
 
 
-def _first_media(site) -> str:
-    return "/show/media/first/first.mp3"
+FIRST_MEDIA = "/show/media/first/first.mp3"
 
 
 URL_CASES = {
     "N101": lambda site: site.broken.update({"/show/feed.xml": lambda r: Response("gone", status=410)}),
     "N102": lambda site: (site.root / "episodes" / "first" / "first.mp3").unlink(),
-    "N103": lambda site: site.broken.update({_first_media(site): _whole_file_only(site)}),
-    "M103": lambda site: site.broken.update({_first_media(site): _truncated(site)}),
-    "M104": lambda site: site.broken.update({_first_media(site): _octet_stream(site)}),
+    "N103": lambda site: site.broken.update({FIRST_MEDIA: _whole_file_only(site)}),
+    "M103": lambda site: site.broken.update({FIRST_MEDIA: _truncated(site)}),
+    "M104": lambda site: site.broken.update({FIRST_MEDIA: _octet_stream(site)}),
 }
 
 
