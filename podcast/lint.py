@@ -1270,8 +1270,9 @@ def check_url(
 ) -> list[Problem]:
     """Fetch a published feed and lint it, asking its servers about every file."""
     owned = session is None
-    session = session or requests.Session()
-    session.headers.setdefault("User-Agent", USER_AGENT)
+    if session is None:
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
     try:
         try:
             response = session.get(url, timeout=timeout)
