@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from podcast.cli import cli
 
-COMMANDS = ["init", "new", "build", "notes"]
+COMMANDS = ["init", "new", "build", "notes", "lint"]
 
 
 def run(*args: str):
