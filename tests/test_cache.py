@@ -4,12 +4,35 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+from pathlib import Path
 
 import pytest
 
 from podcast import pipeline
 from podcast.cache import CACHE_FILE, ProbeCache
 from podcast.errors import PodcastError
+
+OPENED: list[str] | None = None  # while a list, every file Python opens is recorded in it
+
+
+def _record_opens(event: str, args: tuple) -> None:
+    if OPENED is not None and event == "open" and isinstance(args[0], str | bytes | os.PathLike):
+        OPENED.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_record_opens)  # a real interpreter hook (PEP 578); it cannot be removed, so it is gated
+
+
+def build_recording_opens(root) -> tuple[pipeline.BuildResult, list[str]]:
+    """Build, and list the audio files Python opened while doing it."""
+    global OPENED
+    OPENED = []
+    try:
+        result = pipeline.build(root)
+    finally:
+        opened, OPENED = OPENED, None
+    return result, sorted({Path(p).name for p in opened if p.endswith(".mp3")})
 
 
 def _replace_keeping_size_and_mtime(path, data: bytes) -> None:
@@ -21,13 +44,15 @@ def _replace_keeping_size_and_mtime(path, data: bytes) -> None:
 
 def test_a_rebuild_with_nothing_changed_opens_no_audio_file(show):
     folders = [show.add(f"ep{n}", date=f"2025-01-0{n}", seconds=2 + n) for n in range(1, 4)]
-    first = pipeline.build(show.root)
+    first, opened = build_recording_opens(show.root)
+    assert opened == ["ep1.mp3", "ep2.mp3", "ep3.mp3"]  # the hook sees audio being read
     feed = show.feed.read_bytes()
     # Turn every audio file into garbage of the same size and mtime: reading any of them would fail.
     for folder in folders:
         mp3 = folder / f"{folder.name}.mp3"
         _replace_keeping_size_and_mtime(mp3, b"\0" * mp3.stat().st_size)
-    second = pipeline.build(show.root)
+    second, opened = build_recording_opens(show.root)
+    assert opened == []
     assert show.feed.read_bytes() == feed
     assert [e.info for e in second.catalog.published] == [e.info for e in first.catalog.published]
     with ProbeCache(show.root) as cache:

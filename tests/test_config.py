@@ -103,16 +103,6 @@ def test_a_date_is_midnight_in_the_shows_time_zone(show):
     assert episodes[0].date.isoformat() == "2025-04-02T00:00:00+09:00"
 
 
-def test_two_episodes_with_the_same_guid_are_an_error(show):
-    show.add("one")
-    two = show.add("two")
-    md = two / "episode.md"
-    md.write_text(md.read_text().replace("guid-two-0000", "guid-one-0000"))
-    loaded, _ = config.load_show(show.root)
-    _, problems = config.load_episodes(loaded)
-    assert [(p.path, p.field) for p in problems] == [("episodes/two/episode.md", "guid")]
-
-
 def test_podcast_guid_follows_the_podcasting_2_0_rule():
     # The example given in the Podcasting 2.0 namespace documentation.
     assert config.podcast_guid_for("https://mp3s.nashownotes.com/pc20rss.xml") == (
