@@ -19,6 +19,7 @@ from .model import Episode, Picture, Show, Tags
 from .pipeline import episode_notes
 
 GENRE = "Podcast"
+CHAPTER_FORMATS = ("mp3", "wav", "ogg", "opus", "flac")  # those whose tags hold chapters
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
             reason = str(exc).split(": ", 1)[-1]
             problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", field="audio"))
             continue
-        written = len(chosen_chapters) if found.info.format in ("mp3", "wav") else 0
+        written = len(chosen_chapters) if found.info.format in CHAPTER_FORMATS else 0
         done.append(Tagged(episode, episode.audio, written, artwork is not None))
     if errors_in(problems):
         raise PodcastError(

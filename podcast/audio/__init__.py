@@ -276,43 +276,51 @@ def write_tags(
     artwork: Picture | None = None,
     chapters: tuple[Chapter, ...] = (),
 ) -> None:
-    """Write `tags` (plus artwork and, for ID3, chapters) into the file, leaving the audio data alone.
+    """Write `tags`, artwork and chapters into the file, leaving the audio data alone.
 
-    ID3 is written as v2.4; MP4 gets iTunes atoms; Ogg, Opus and FLAC get Vorbis
-    comments. Raw AAC cannot hold tags.
+    ID3 is written as v2.4 (chapters as CHAP/CTOC); MP4 gets iTunes atoms (no
+    chapters); Ogg, Opus and FLAC get Vorbis comments (chapters as CHAPTERnnn).
+    Raw AAC cannot hold tags.
     """
     path = Path(path)
+    duration = read(path).info.duration  # the true length: the last chapter ends there
     _, audio = _open(path)
-    _format_of(audio, path)
     writer = _WRITERS.get(type(audio))
     if writer is None:
         raise _fail(path, f"{path.suffix} files cannot hold tags", "convert it to M4A to tag it")
     try:
-        writer(audio, tags, artwork, chapters)
+        writer(audio, tags, artwork, chapters, duration)
     except (mutagen.MutagenError, OSError, ValueError) as exc:
         raise _fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
 
 
-def _write_id3(audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...]) -> None:
+def _write_id3(
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+) -> None:
     if audio.tags is None:
         audio.add_tags()
-    id3.write(audio.tags, tags, artwork=artwork, chapters=chapters, duration=float(audio.info.length))
+    id3.write(audio.tags, tags, artwork=artwork, chapters=chapters, duration=duration)
     audio.save(v2_version=4)
 
 
-def _write_mp4(audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...]) -> None:
+def _write_mp4(
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+) -> None:
     if audio.tags is None:
         audio.add_tags()
     mp4.write(audio.tags, tags, artwork=artwork)
     audio.save()
 
 
-def _write_vorbis(audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...]) -> None:
-    vorbis.write(audio, tags, artwork=artwork)
+def _write_vorbis(
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+) -> None:
+    vorbis.write(audio, tags, artwork=artwork, chapters=chapters)
     audio.save()
 
 
-_WRITERS: dict[type, Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...]], None]] = {
+Writer = Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...], float], None]
+_WRITERS: dict[type, Writer] = {
     MP3: _write_id3,
     WAVE: _write_id3,
     MP4: _write_mp4,

@@ -91,7 +91,14 @@ def read_artwork(audio) -> Picture | None:
     return picture(chosen.data, chosen.mime)
 
 
-def write(audio, values: Tags, *, artwork: Picture | None) -> None:
+def _clock(seconds: float) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def write(audio, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapter, ...] = ()) -> None:
     """Set the comments we own on `audio` (in memory); the caller saves."""
     if audio.tags is None:
         audio.add_tags()
@@ -113,6 +120,15 @@ def write(audio, values: Tags, *, artwork: Picture | None) -> None:
     for key, value in text.items():
         if value:
             comments[key] = [value]
+    if chapters:
+        for key in [k for k in comments.keys() if k.lower().startswith("chapter")]:
+            del comments[key]
+        for number, chapter in enumerate(chapters, start=1):
+            key = f"CHAPTER{number:03d}"
+            comments[key] = [_clock(chapter.start)]
+            comments[key + "NAME"] = [chapter.title]
+            if chapter.url:
+                comments[key + "URL"] = [chapter.url]
     if artwork is not None:
         block = FlacPicture()
         block.type, block.mime, block.data = COVER_FRONT, artwork.mime, artwork.data
