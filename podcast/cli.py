@@ -195,7 +195,8 @@ def _describe(found: AudioFile) -> list[str]:
     ]
     lines = [
         str(found.path),
-        f"  format    {info.format} ({info.mime}), {info.size:,} bytes",
+        f"  format    {info.format} ({info.mime}), {info.size:,} bytes"
+        + ("" if audio.FORMATS[info.format].apple else "; Apple Podcasts does not take it"),
         f"  duration  {_clock(info.duration)} = {info.duration:.3f} s" + "".join(notes),
     ]
     stream = [f"{info.bitrate // 1000} kb/s" if info.bitrate else None]

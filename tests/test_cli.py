@@ -165,6 +165,7 @@ def test_info_prints_a_readable_summary(media):
     result = run("info", media["ogg"])
     assert result.exit_code == 0
     assert "ogg (audio/ogg)" in result.output and "00:12.000" in result.output
+    assert "Apple Podcasts does not take it" in result.output
 
 
 def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, tmp_path):
