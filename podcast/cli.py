@@ -195,25 +195,25 @@ def _describe(found: AudioFile) -> list[str]:
     ]
     lines = [
         str(found.path),
-        f"  format    {info.format} ({info.mime}), {info.size:,} bytes"
+        f"  format      {info.format} ({info.mime}), {info.size:,} bytes"
         + ("" if audio.FORMATS[info.format].apple else "; Apple Podcasts does not take it"),
-        f"  duration  {_clock(info.duration)} = {info.duration:.3f} s" + "".join(notes),
+        f"  duration    {_clock(info.duration)} = {info.duration:.3f} s" + "".join(notes),
     ]
     stream = [f"{info.bitrate // 1000} kb/s" if info.bitrate else None]
     stream += [f"{info.sample_rate} Hz" if info.sample_rate else None]
     stream += [f"{info.channels} channel(s)" if info.channels else None]
-    lines.append("  stream    " + ", ".join(s for s in stream if s))
+    lines.append("  stream      " + ", ".join(s for s in stream if s))
     for key, value in vars(found.tags).items():
         if value not in (None, False, ""):
             shown = str(value).replace("\n", " ")
-            lines.append(f"  {key:<9} {shown[:100]}{'…' if len(shown) > 100 else ''}")
+            lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
     for chapter in found.chapters:
         link = f" <{chapter.url}>" if chapter.url else ""
         image = " [image]" if chapter.picture is not None else ""
-        lines.append(f"  chapter   {_clock(chapter.start)} {chapter.title}{link}{image}")
+        lines.append(f"  chapter     {_clock(chapter.start)} {chapter.title}{link}{image}")
     if found.artwork is not None:
         art = found.artwork
-        lines.append(f"  artwork   {art.mime}, {art.width}x{art.height}")
+        lines.append(f"  artwork     {art.mime}, {art.width}x{art.height}")
     return lines
 
 

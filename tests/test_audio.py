@@ -44,12 +44,16 @@ def test_every_format_is_read_with_its_mime_type_and_a_duration_within_half_a_se
     assert not found.info.duration_estimated and not found.info.truncated
 
 
-def test_vbr_mp3_without_header_is_measured_by_counting_frames(media):
+def test_vbr_mp3_without_header_is_measured_by_counting_frames(media, tmp_path):
     path = media["mp3-vbr-no-header"]
     counted = frame_count(path.read_bytes()) * 1152 / 44100
     assert abs(mutagen.File(path).info.length - counted) > 5  # mutagen's estimate is far off
     assert audio.probe(path).duration == pytest.approx(counted, abs=0.001)
     assert audio.probe(path).bitrate == round(path.stat().st_size * 8 / counted)  # the mean, not frame 1's
+    tagged = tmp_path / "tagged.mp3"
+    shutil.copy(path, tagged)
+    audio.write_tags(tagged, Tags(title="x"), artwork=Picture("image/png", data=b"\x89PNG" + bytes(50_000)))
+    assert audio.probe(tagged).bitrate == audio.probe(path).bitrate  # tags and artwork are not audio
 
 
 def test_raw_aac_is_measured_by_counting_frames(media):

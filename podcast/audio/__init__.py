@@ -109,7 +109,7 @@ class _Length:
     seconds: float
     estimated: bool = False
     truncated: bool = False
-    counted: bool = False  # measured by walking the frames: mutagen's bitrate is the first frame's
+    mean_bitrate: int | None = None  # when frames were counted: mutagen's bitrate is the first frame's
 
 
 def _mp3_length(audio: MP3, data) -> _Length:
@@ -123,12 +123,17 @@ def _mp3_length(audio: MP3, data) -> _Length:
             # so only frames missing prove the file was cut short.
             counted = frames.scan_mpeg(data)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
-                return _Length(counted.seconds, truncated=True, counted=True)
+                return _Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
         return _Length(float(audio.info.length))
     counted = frames.scan_mpeg(data)
     if not counted.frames:
         raise ValueError("no MPEG audio frames")
-    return _Length(counted.seconds, counted=True)
+    return _Length(counted.seconds, mean_bitrate=_mean(counted))
+
+
+def _mean(stream: frames.MpegStream | frames.AdtsStream) -> int | None:
+    """Bits per second of the audio itself (tags and artwork around it left out)."""
+    return round(stream.audio_bytes * 8 / stream.seconds) if stream.seconds else None
 
 
 def _stream_facts(audio: mutagen.FileType, data) -> _Length:
@@ -137,7 +142,7 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
     if isinstance(audio, AAC):
         stream = frames.scan_adts(data)
         if stream is not None:
-            return _Length(stream.seconds, counted=True)
+            return _Length(stream.seconds, mean_bitrate=_mean(stream))
         return _Length(float(audio.info.length), estimated=True)
     if isinstance(audio, MP4):
         held = mp4.held_fraction(data)
@@ -243,8 +248,8 @@ def read(path: Path) -> AudioFile:
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
     info = audio.info
     bitrate = getattr(info, "bitrate", None) or None
-    if (length.counted or length.truncated) and length.seconds:
-        bitrate = round(size * 8 / length.seconds)  # the mean, not the first frame's rate
+    if length.mean_bitrate:
+        bitrate = length.mean_bitrate
     return AudioFile(
         path=path,
         info=AudioInfo(
