@@ -297,3 +297,11 @@ def test_vorbis_comment_chapters_are_read(media, tmp_path, name):
     first, second = audio.read(path).chapters
     assert (first.start, first.title, first.end) == (0.0, "Opening", 7.5)
     assert (second.start, second.title, second.url) == (7.5, "Closing", "https://example.com/closing")
+
+
+def test_mpeg2_layer3_and_mpeg1_layer2_streams_are_counted_too(mp3_factory, media, tmp_path):
+    low_rate = mp3_factory(5.0)  # lameenc at 22.05 kHz: MPEG-2 layer III, 576 samples a frame
+    layer2 = tmp_path / "layer2.mp3"
+    ffmpeg("-i", media["wav"], "-c:a", "mp2", "-b:a", "128k", "-f", "mp2", layer2)
+    for path in (low_rate, layer2):
+        assert abs(audio.probe(path).duration - decoded_seconds(path)) < 0.05
