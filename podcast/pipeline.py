@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import audio, feed, notes
+from . import audio, feed, notes, transcripts
 from .config import FEEDS_DIR, load_episodes, load_show
 from .errors import AudioError, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
@@ -58,6 +58,52 @@ def _probe(episode: Episode, problems: list[Problem]) -> Episode | None:
     return dataclasses.replace(episode, info=info)
 
 
+def _probe_alternates(episode: Episode, problems: list[Problem]) -> Episode:
+    """Read each other format of the audio; a broken one is a problem like the main file."""
+    probed = []
+    for other in episode.alternate_audio:
+        try:
+            probed.append(dataclasses.replace(other, info=audio.probe(other.path)))
+        except AudioError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            problems.append(
+                Problem(
+                    episode.source,
+                    f"{other.path.name}: {reason}",
+                    field="alternate_audio",
+                    line=episode.lines.get("alternate_audio"),
+                )
+            )
+    return dataclasses.replace(episode, alternate_audio=tuple(probed))
+
+
+def _check_soundbites(episode: Episode, problems: list[Problem]) -> None:
+    """A soundbite must lie inside the audio, or apps play silence or nothing."""
+    if episode.info is None:
+        return
+    length = episode.info.duration
+    for index, bite in enumerate(episode.soundbites, start=1):
+        end = bite.start + bite.duration
+        if end > length + 0.5:
+            problems.append(
+                Problem(
+                    episode.source,
+                    f"soundbite {index} runs to {end:.1f} s; the audio is {length:.1f} s",
+                    field="soundbite",
+                    line=episode.lines.get(f"soundbite[{index}]", episode.lines.get("soundbite")),
+                    hint="move its start or shorten its duration",
+                )
+            )
+
+
+def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
+    found, trouble = transcripts.find(
+        show.root / episode.folder, episode.folder, episode.slug, episode.language or show.language
+    )
+    problems.extend(trouble)
+    return dataclasses.replace(episode, transcripts=found)
+
+
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing."""
     now = now or datetime.now(UTC)
@@ -76,6 +122,9 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
         probed = _probe(episode, catalog.problems)
         if probed is None:
             continue
+        probed = _probe_alternates(probed, catalog.problems)
+        _check_soundbites(probed, catalog.problems)
+        probed = _add_transcripts(show, probed, catalog.problems)
         rendered = notes.render(probed.article)
         catalog.published.append(dataclasses.replace(probed, notes=rendered))
     return catalog
@@ -96,6 +145,17 @@ def build(root: Path, *, now: datetime | None = None, progress: Progress | None 
     out = root / FEEDS_DIR
     if show.artwork_path:
         copy_atomic(root / show.artwork, out / show.artwork_path)
+    publish_sidecars(root, catalog.published)
     feed_path = out / FEED_FILENAME
     changed = write_atomic(feed_path, document)
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+
+
+def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
+    """Copy what items link to from feeds/ (transcripts, episode images) into place."""
+    out = root / FEEDS_DIR
+    for episode in episodes:
+        for transcript in episode.transcripts:
+            copy_atomic(transcript.path, out / transcript.publish_path)
+        if episode.image_path and episode.image:
+            copy_atomic(root / episode.folder / episode.image, out / episode.image_path)
