@@ -37,3 +37,39 @@ def test_the_example_episode_is_in_the_feed_with_its_host():
     assert entry.author == "Brad Masters"
     mp3 = REPO / "episodes/ketamine-for-chronic-migraine/ketamine-for-chronic-migraine.mp3"
     assert int(entry.enclosures[0].length) == mp3.stat().st_size
+
+
+def test_the_example_feed_demonstrates_the_podcasting_2_0_namespace():
+    from lxml import etree
+
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    channel = etree.parse(str(REPO / "feeds" / "feed.xml")).find("channel")
+    assert channel.findtext("podcast:guid", namespaces=ns) == "63df2a79-870d-56f3-8c9f-13e5b903129b"
+    locked = channel.find("podcast:locked", ns)
+    assert (locked.text, locked.get("owner")) == ("yes", "podcast@moodwellness.example.com")
+    (host,) = channel.findall("podcast:person", ns)
+    assert (host.text, host.get("role")) == ("Brad Masters", "host")
+    (transcript,) = channel.findall("item/podcast:transcript", ns)
+    assert transcript.get("type") == "text/html"
+    assert transcript.get("language") == "en"
+    assert transcript.get("rel") is None  # no time codes: not captions
+    name = transcript.get("url").rsplit("/", 1)[1]
+    published = REPO / "feeds" / "transcripts" / name
+    assert (
+        published.read_bytes()
+        == (REPO / "episodes/ketamine-for-chronic-migraine/transcript.html").read_bytes()
+    )
+
+
+def test_the_example_transcript_is_the_article_as_read_aloud():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_transcript", REPO / "scripts/make_example_transcript.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    folder = REPO / "episodes/ketamine-for-chronic-migraine"
+    written = (folder / "transcript.html").read_text("utf-8")
+    assert written == script.transcript_html((folder / "episode.md").read_text("utf-8"))
+    assert "<p>Ketamine was first developed as an anesthetic for surgery." in written
