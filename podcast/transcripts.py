@@ -159,6 +159,17 @@ def check_srt(path: str, text: str) -> list[Problem]:
         ]
     if not subtitles:
         return [Problem(path, "has no subtitles", hint="add subtitles, or remove the file")]
+    # srt folds a block without a proper number line into the subtitle above it.
+    for index, subtitle in enumerate(subtitles):
+        if "-->" in subtitle.content and index + 1 < len(timings):
+            return [
+                Problem(
+                    path,
+                    f"not valid SubRip: subtitle {index + 2} has no number line above its timing",
+                    line=timings[index + 1] - 1,
+                    hint="each subtitle is a number, HH:MM:SS,mmm --> HH:MM:SS,mmm, text, a blank line",
+                )
+            ]
     cues = [(s.start.total_seconds(), s.end.total_seconds()) for s in subtitles]
     _check_order(path, cues, timings, problems, "subtitle")
     return problems
