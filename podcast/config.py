@@ -240,14 +240,41 @@ def lower_text(value: Any) -> str:
     return text(value).lower()
 
 
+@cache
+def person_taxonomy() -> dict[str, frozenset[str]]:
+    """The Podcast Taxonomy's groups and roles, lower case, as {"groups": …, "roles": …}."""
+    lines = resources.files("podcast").joinpath("data/person-taxonomy.txt").read_text("utf-8")
+    pairs = [x.split(":", 1) for x in lines.splitlines() if x.strip() and not x.startswith("#")]
+    return {
+        "groups": frozenset(g.strip().lower() for g, _ in pairs),
+        "roles": frozenset(r.strip().lower() for _, r in pairs),
+    }
+
+
+def _taxonomy_term(kind: str) -> Validator:
+    def check(value: Any) -> str:
+        value = lower_text(value)
+        known = person_taxonomy()[kind + "s"]
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=3)
+            hint = "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else None
+            raise Invalid(
+                f"{value!r} is not a {kind} in the Podcast Taxonomy",
+                hint or f"see podcast/data/person-taxonomy.txt; apps show an unknown {kind} as the default",
+            )
+        return value
+
+    return check
+
+
 PERSON_EXAMPLE = '[[person]] with name = "Ann Host" and role = "host"'
 
 
 def _person(value: Any) -> Person:
     fields = {
         "name": plain_text,
-        "role": lower_text,
-        "group": lower_text,
+        "role": _taxonomy_term("role"),
+        "group": _taxonomy_term("group"),
         "href": https_url,
         "img": https_url,
     }

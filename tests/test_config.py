@@ -204,3 +204,10 @@ def test_episode_extras_name_missing_files_and_bad_values(show):
     assert "markup" in by_field["itunes_title"].message
     lines = (folder / "episode.md").read_text().splitlines()
     assert lines[by_field["soundbite"].line - 1] == "[[soundbite]]"
+
+
+def test_a_person_role_outside_the_podcast_taxonomy_is_refused_with_suggestions(show):
+    add_to_show(show, tables='[[person]]\nname = "Ann"\nrole = "Cohost"\n')
+    problem = problems_of(show)["person"]
+    assert problem.message == "role: 'cohost' is not a role in the Podcast Taxonomy"
+    assert "'co-host'" in problem.hint

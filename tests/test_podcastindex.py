@@ -50,7 +50,7 @@ img = "https://example.com/ann.jpg"
 [[person]]
 name = "Bo Mixer"
 role = "audio engineer"
-group = "audio post-production"
+group = "audio production"
 
 [[funding]]
 url = "https://example.com/support"
@@ -247,7 +247,7 @@ def test_channel_carries_the_shows_guid_lock_funding_and_people(fuller):
     ]
     assert people == [
         ("Ann Host", "host", "cast", "https://example.com/ann", "https://example.com/ann.jpg"),
-        ("Bo Mixer", "audio engineer", "audio post-production", None, None),
+        ("Bo Mixer", "audio engineer", "audio production", None, None),
     ]
 
 
