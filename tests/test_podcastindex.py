@@ -130,7 +130,8 @@ def make_fuller_show(root: Path, mp3: Callable[[float], Path]) -> Path:
         description="A show that uses every tag we write.",
     )
     toml = root / "podcast.toml"
-    text = toml.read_text("utf-8")
+    text = toml.read_text("utf-8").replace('# artwork = "artwork.jpg"', 'artwork = "artwork.jpg"')
+    Image.new("RGB", (1400, 1400), (200, 120, 40)).save(root / "artwork.jpg", quality=85)
     # Top-level keys go before [owner], the first table; the tables after it.
     head, owner = text.split("\n[owner]")
     toml.write_text(head + SHOW_KEYS + "\n[owner]" + owner + SHOW_TABLES, "utf-8")
@@ -372,6 +373,7 @@ def test_item_location_license_and_image(fuller):
 def test_the_feed_keeps_the_w3c_validators_rules(fuller):
     channel = channel_of(fuller)
     assert channel.find("atom:link[@rel='self']", NS).get("href") == BASE + "feed.xml"
+    assert channel.find("itunes:image", NS).get("href") == BASE + "artwork.jpg"
     assert channel.findtext("language") == "en"
     for explicit in channel.iter(f"{{{NS['itunes']}}}explicit"):
         assert explicit.text in ("true", "false")
@@ -404,7 +406,10 @@ def test_feedparser_and_podcastparser_read_every_episode(fuller):
 
 def test_chapters_are_written_as_podlove_simple_chapters(fuller):
     catalog = pipeline.read_catalog(fuller)
-    marks = (Chapter(0, "Cold open"), Chapter(65.25, "The interview", url="https://example.com/i"))
+    marks = (
+        Chapter(0, "Cold open", image="chapters/pilot-1.jpg"),
+        Chapter(65.25, "The interview", url="https://example.com/i"),
+    )
     episodes = [
         dataclasses.replace(e, notes=dataclasses.replace(e.notes, chapters=marks)) if e.slug == "pilot" else e
         for e in catalog.published
@@ -415,7 +420,7 @@ def test_chapters_are_written_as_podlove_simple_chapters(fuller):
     chapters = pilot.find("psc:chapters", NS)
     assert chapters.get("version") == "1.2"
     assert [dict(c.attrib) for c in chapters] == [
-        {"start": "00:00:00.000", "title": "Cold open"},
+        {"start": "00:00:00.000", "title": "Cold open", "image": BASE + "chapters/pilot-1.jpg"},
         {"start": "00:01:05.250", "title": "The interview", "href": "https://example.com/i"},
     ]
     assert root.xpath("channel/item[guid='fuller-second-0001']/psc:chapters", namespaces=NS) == []

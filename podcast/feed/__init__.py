@@ -7,6 +7,7 @@ set the date from the content and add entries in our own order.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -107,6 +108,13 @@ def chapters_of(episode: Episode) -> tuple[Chapter, ...]:
     return episode.notes.chapters if episode.notes is not None else ()
 
 
+def _absolute_image(show: Show, chapter: Chapter) -> Chapter:
+    """A chapter image published beside the feed is named relative to it; psc wants a URL."""
+    if chapter.image and not chapter.image.startswith(("http://", "https://")):
+        return dataclasses.replace(chapter, image=show.url_for(quote(chapter.image)))
+    return chapter
+
+
 def _trailer(show: Show, episode: Episode) -> Trailer:
     assert episode.info is not None
     return Trailer(
@@ -180,7 +188,7 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     index.license = episode.license
 
     psc: PscItem = fe.psc
-    psc.chapters = chapters_of(episode)
+    psc.chapters = tuple(_absolute_image(show, c) for c in chapters_of(episode))
 
 
 def render(show: Show, episodes: Sequence[Episode]) -> bytes:
