@@ -12,9 +12,10 @@ The output is committed; rerun this after editing the article.
 from __future__ import annotations
 
 import html
+import re
+import tomllib
 from pathlib import Path
 
-from podcast import notes
 from podcast.config import split_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,13 +28,11 @@ def transcript_html(source: str) -> str:
     if parts is None:
         raise SystemExit("; ".join(str(p) for p in problems))
     front, _, article = parts
-    title = next(line for line in front.splitlines() if line.startswith("title"))
-    title = title.split("=", 1)[1].strip().strip('"')
-    spoken = [title + "."]
-    for section in notes.sections_of(article):
-        if section.heading:
-            spoken.append(section.heading)
-        spoken.extend(section.paragraphs)
+    title = tomllib.loads(front)["title"]
+    # The reader speaks the title, then each block of the article (headings and
+    # paragraphs alike), in order; a block is text between blank lines.
+    blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", article.strip()) if b.strip()]
+    spoken = [title + "."] + blocks
     body = "\n".join(f"<p>{html.escape(text, quote=False)}</p>" for text in spoken)
     return (
         "<!DOCTYPE html>\n"
