@@ -15,8 +15,9 @@ from pathlib import Path
 
 import click
 
-from . import pipeline, scaffold
-from .errors import PodcastError, Problem, warnings_in
+from . import articles, pipeline, scaffold
+from . import lint as linting
+from .errors import PodcastError, Problem, errors_in, warnings_in
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
 
@@ -139,10 +140,17 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
 @click.argument("directory", type=DIR_ARGUMENT, default=".")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-def build(directory: Path, quiet: bool, as_json: bool) -> None:
+@click.option("--strict", is_flag=True, help="Lint warnings also stop the build.")
+@click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
+def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: here)."""
     with reported():
-        result = pipeline.build(directory, progress=progress_for("Reading audio", quiet or as_json))
+        result = pipeline.build(
+            directory,
+            progress=progress_for("Reading audio", quiet or as_json),
+            strict=strict,
+            force=force,
+        )
     catalog = result.catalog
     if as_json:
         click.echo(
@@ -159,7 +167,8 @@ def build(directory: Path, quiet: bool, as_json: bool) -> None:
             )
         )
         return
-    echo_problems(warnings_in(catalog.problems))
+    # With --force, lint errors did not stop the build; they still get said.
+    echo_problems(errors_in(catalog.problems) + warnings_in(catalog.problems))
     if quiet:
         return
     state = "wrote" if result.changed else "unchanged"
@@ -168,6 +177,63 @@ def build(directory: Path, quiet: bool, as_json: bool) -> None:
         click.echo(f"  left out (draft): {episode.slug}")
     for episode in catalog.scheduled:
         click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON on stdout.")
+@click.option("--from-page", is_flag=True, help="FILE is a saved episode page (HTML or text).")
+def notes(file: Path, as_json: bool, from_page: bool) -> None:
+    """Preview the show notes made from FILE (an episode.md, an article or a saved page)."""
+    with reported():
+        shown = articles.preview(file, from_page=from_page)
+    if as_json:
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        return
+    facts = [shown["title"], shown["date"], shown["host"]]
+    click.echo(" · ".join(str(fact) for fact in facts if fact) or str(file))
+    click.echo()
+    click.echo(shown["text"])
+    if shown["chapters"]:
+        click.echo()
+        click.echo("Chapters:")
+        for chapter in shown["chapters"]:
+            start = int(chapter["start"])
+            click.echo(f"  {start // 3600}:{start // 60 % 60:02d}:{start % 60:02d}  {chapter['title']}")
+
+
+@cli.command()
+@click.argument("target", default=".", metavar="[DIR | FEED.xml | URL]")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list on stdout.")
+@click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the findings, no summary.")
+def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
+    """Check a show directory, a feed file or a feed URL against what apps and directories accept.
+
+    Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
+    """
+    with reported():
+        if target.startswith(("http://", "https://")):
+            problems = linting.check_url(target)
+        else:
+            path = Path(target)
+            if path.is_dir():
+                problems = pipeline.check(path, progress=progress_for("Reading audio", quiet or as_json))
+            elif path.is_file():
+                problems = linting.check_feed_file(path)
+            else:
+                raise click.BadParameter(
+                    f"{target}: no such directory, file or http(s) URL", param_hint="TARGET"
+                )
+    if as_json:
+        click.echo(json.dumps([p.to_dict() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        if not quiet:
+            errors, warnings = len(errors_in(problems)), len(warnings_in(problems))
+            click.echo(f"{target}: {errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(1 if linting.failed(problems, strict=strict) else 0)
 
 
 def main() -> None:

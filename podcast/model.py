@@ -154,6 +154,7 @@ class Show:
     type: ShowType = "episodic"
     copyright: str | None = None
     timezone: str = "UTC"
+    chapters_from: Literal["timestamps", "sections"] = "timestamps"  # how show notes make chapters
     # Podcasting 2.0 and Apple extras (see the README's section of that name).
     persons: tuple[Person, ...] = ()
     funding: tuple[Funding, ...] = ()
@@ -209,6 +210,8 @@ class Episode:
     draft: bool = False
     article: str = ""
     article_format: Literal["text", "markdown"] = "text"
+    link: str | None = None  # the episode's web page; the full notes
+    chapters_from: Literal["timestamps", "sections"] | None = None  # None: the show's setting
     # Podcasting 2.0 and Apple extras.
     language: str | None = None  # None: the show's language
     persons: tuple[Person, ...] = ()  # when set, replaces the show's people for this episode

@@ -1,84 +1,536 @@
-"""Article text → ShowNotes: sections, full HTML, Apple's description, plain text.
+"""Article text → ShowNotes: sections, full HTML, Apple's description, plain text, chapters.
 
-A pure function: text in, `ShowNotes` out. Plain text is read by structure:
-paragraphs are separated by blank lines, and a short line without end
-punctuation that is followed by a paragraph is a section heading.
+Pure functions: text in, `ShowNotes` out. Each input format has its own reader that
+turns the article into one HTML fragment — Markdown through markdown-it-py, plain
+text through our own structure detection, pasted HTML as it is — and every fragment
+goes through nh3 with an allow-list. One walker then reads the clean fragment into
+blocks, from which the sections, the description, the plain text and the chapters
+are made, so every format gets the same treatment.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
 
-from .model import Section, ShowNotes
+import lxml.html
+import nh3
+from linkify_it import LinkifyIt
+from lxml import etree
+from markdown_it import MarkdownIt
+
+from .model import Chapter, Section, ShowNotes
+
+Format = Literal["text", "markdown"]
+ChaptersFrom = Literal["timestamps", "sections"]
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple's limit for <description>
-_HEADING_MAX = 90  # characters
+MORE_LINK_TEXT = "Full show notes"
+HEADING_MAX = 90  # characters: a longer line is a paragraph, whatever its punctuation
+
+# What may reach the feed. Everything else is removed; the tags below lose their content too.
+ALLOWED_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "a", "strong", "em",
+    "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote", "div", "section", "article",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math"}
+# Apple's subset for <description>.
+APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
+
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "pre", "blockquote", "hr"}
+_CONTAINER_TAGS = {"div", "section", "article"}  # kept by nh3 so their edges still part paragraphs
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?:<br\s*/?>\s*){2,}")
+_END_PUNCTUATION = re.compile(r"[.!?:;,…。！？、؟،]$")
+_BULLET = re.compile(r"^\s*[-*•–+]\s+(\S.*)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
+_TIMESTAMP = re.compile(
+    r"^\s*[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2})[)\]]?\s*(?:[-–—:|.]\s*)?(?P<title>\S.*?)\s*$"
+)
+# Block tags make a plain-text article HTML; other tags in text are dropped (keeping their words).
+_HTML_BLOCK_TAG = re.compile(r"</?(?:p|div|br|h[1-6]|ul|ol|li|table|blockquote)\b[^>]*>", re.IGNORECASE)
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|br|hr|h[1-6]|ul|ol|li|a|strong|em|b|i|u|s|span|font|script|style|iframe|img|table"
+    r"|blockquote|object|embed|svg|math|noscript|template|form|input|button|video|audio|source|link|meta)\b[^>]*>",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
+
+_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["linkify", "strikethrough"])
+_linkify = LinkifyIt()
+_MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make contains
 
 
-def _blocks(text: str) -> list[str]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+# ---------------------------------------------------------------- sanitising
+
+
+def sanitize(fragment: str) -> str:
+    """HTML with only the allowed tags, attributes and URL schemes left."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        link_rel=None,
+    )
+
+
+def _apple(fragment: str) -> str:
+    fragment = re.sub(r"<br\s*/?>", "\n", fragment)  # Apple's subset has no <br>; keep the words apart
+    return nh3.clean(
+        fragment, tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
+    )
+
+
+# ---------------------------------------------------------------- plain text reader
+
+
+def linkify(text: str) -> str:
+    """Escape `text` for HTML, turning bare URLs (scheme or www.) and e-mail addresses into links."""
+    if not _MAY_LINK.search(text):
+        return html.escape(text, quote=False)  # linkify-it is slow; most lines have nothing to link
+    out: list[str] = []
+    position = 0
+    for match in _linkify.match(text) or []:
+        if not match.schema and not match.text.lower().startswith("www.") and "@" not in match.text:
+            continue  # a bare "example.com" is too often not meant as a link
+        out.append(html.escape(text[position : match.index], quote=False))
+        out.append(f'<a href="{html.escape(match.url)}">{html.escape(match.text, quote=False)}</a>')
+        position = match.last_index
+    out.append(html.escape(text[position:], quote=False))
+    return "".join(out)
+
+
+@dataclass
+class _TextBlock:
+    kind: Literal["p", "ul", "ol", "timestamp"]
+    lines: list[str]
+    start: int = 1  # the first number of a numbered list
+
+
+def _text_blocks(text: str) -> list[_TextBlock]:
+    """Lines → paragraphs, lists and timestamp lines.
+
+    With blank lines in the text, a paragraph runs to the next blank line; without
+    any, every line is a paragraph. Consecutive list lines make one list, and a
+    timestamp line always stands alone so that it stays on its own line.
+    """
+    lines = text.split("\n")
+    joined = any(not line.strip() for line in lines)
+    timestamp = [bool(_TIMESTAMP.match(line)) for line in lines]
+    if joined:
+        # Inside a paragraph, one line that starts with a clock time ("10:30 in the
+        # lobby") is prose; a timestamp line stands alone only at a paragraph's start
+        # or among others.
+        first = 0
+        for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
+            if sum(timestamp[first:end]) < 2:
+                timestamp[first + 1 : end] = [False] * max(0, end - first - 1)
+            first = end + 1
+    blocks: list[_TextBlock] = []
+    current: _TextBlock | None = None
+    for line, is_timestamp in zip(lines, timestamp, strict=True):
+        stripped = line.strip()
+        bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
+        if not stripped:
+            current = None
+        elif bullet or numbered:
+            kind = "ul" if bullet else "ol"
+            item = bullet.group(1) if bullet else numbered.group(2)
+            if current is None or current.kind != kind:
+                current = _TextBlock(kind, [], int(numbered.group(1)) if numbered else 1)
+                blocks.append(current)
+            current.lines.append(item.strip())
+        elif is_timestamp:
+            blocks.append(_TextBlock("timestamp", [stripped]))
+            current = None
+        elif current is not None and current.kind in ("ul", "ol") and line[:1].isspace():
+            current.lines[-1] += " " + stripped  # an indented line continues the list item
+        elif current is not None and current.kind == "p" and joined:
+            current.lines.append(stripped)
+        else:
+            current = _TextBlock("p", [stripped])
+            blocks.append(current)
+    return blocks
+
+
+def _looks_like_heading(block: _TextBlock) -> bool:
+    if block.kind != "p" or len(block.lines) != 1:
+        return False
+    line = block.lines[0]
+    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _MAY_LINK.search(line)
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
+    """Plain text → (title found in it, HTML)."""
+    blocks = _text_blocks(text)
+    headings = [
+        _looks_like_heading(block) and index + 1 < len(blocks) and not _looks_like_heading(blocks[index + 1])
+        for index, block in enumerate(blocks)
+    ]
+    found = None
+    if blocks and _looks_like_heading(blocks[0]):
+        first = blocks[0].lines[0]
+        # The first line is the title when it repeats the episode's title, or when a
+        # heading follows it directly (title, heading, paragraph).
+        if (title and _same_title(first, title)) or (len(blocks) > 1 and headings[1]):
+            found = first
+            blocks, headings = blocks[1:], headings[1:]
+    parts: list[str] = []
+    for block, heading in zip(blocks, headings, strict=True):
+        if heading:
+            parts.append(f"<h2>{linkify(block.lines[0])}</h2>")
+        elif block.kind in ("ul", "ol"):
+            start = f' start="{block.start}"' if block.kind == "ol" and block.start != 1 else ""
+            items = "".join(f"<li>{linkify(item)}</li>" for item in block.lines)
+            parts.append(f"<{block.kind}{start}>{items}</{block.kind}>")
+        else:
+            parts.append(f"<p>{linkify(' '.join(block.lines))}</p>")
+    return found, "\n".join(parts)
+
+
+# ---------------------------------------------------------------- the walker
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level piece of the clean HTML."""
+
+    kind: Literal["heading", "paragraph", "list", "other"]
+    html: str  # as it goes into content:encoded
+    text: str  # plain text
+    apple: str  # Apple's subset for <description>; "" when the block has no place there
+    level: int = 0  # of a heading
+    items: tuple[str, ...] = ()  # the <li> elements of a list, in Apple's subset
+
+
+def _plain(element) -> str:
+    """Plain text of an element: links keep their address, <br> and <li> break lines."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")
+            continue
+        if child.tag == "br":
+            parts.append("\n")
+        elif child.tag == "a":
+            label = _plain(child)
+            href = (child.get("href") or "").removeprefix("mailto:")
+            bare = href.split("://", 1)[-1].rstrip("/")
+            parts.append(f"{label} ({href})" if href and bare not in label else label)
+        elif child.tag in ("ul", "ol"):
+            parts.append("\n" + _list_text(child))
+        else:
+            parts.append(_plain(child))
+        parts.append(child.tail or "")
+    text = "".join(parts)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
+
+
+def _list_text(element) -> str:
+    start = int(element.get("start") or 1) if (element.get("start") or "1").isdigit() else 1
+    lines = []
+    for number, item in enumerate(element.findall("li"), start=start):
+        marker = f"{number}." if element.tag == "ol" else "-"
+        lines.append(f"{marker} {_plain(item)}")
+    return "\n".join(lines)
+
+
+def _serialize(element) -> str:
+    return etree.tostring(element, encoding="unicode", method="html", with_tail=False)
+
+
+def _inner(element) -> str:
+    return (element.text and html.escape(element.text, quote=False) or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in element
+    )
+
+
+def _block(element) -> Block | None:
+    tag = element.tag
+    if tag in _HEADING_TAGS:
+        text = _plain(element)
+        if not text:
+            return None
+        return Block(
+            "heading", _serialize(element), text, f"<p>{html.escape(text, quote=False)}</p>", int(tag[1])
+        )
+    if tag in ("ul", "ol"):
+        items = tuple(f"<li>{_apple(_inner(li))}</li>" for li in element.findall("li"))
+        start = element.get("start")
+        opening = f'<ol start="{start}">' if tag == "ol" and start and start != "1" else f"<{tag}>"
+        apple = f"{opening}{''.join(items)}</{tag}>" if items else ""
+        return Block("list", _serialize(element), _list_text(element), apple, items=items)
+    if tag == "hr":
+        return Block("other", _serialize(element), "", "")
+    text = _plain(element)
     if not text:
-        return []
-    raw = re.split(r"\n\s*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
-    return [" ".join(line.strip() for line in block.split("\n")).strip() for block in raw if block.strip()]
+        return None
+    kind = "paragraph" if tag == "p" else "other"
+    return Block(kind, _serialize(element), text, f"<p>{_apple(_inner(element))}</p>")
 
 
-def _is_heading(block: str) -> bool:
-    return len(block) <= _HEADING_MAX and not re.search(r"[.!?:;,…]$", block)
+def blocks_of(fragment: str) -> list[Block]:
+    """Clean HTML → its top-level blocks.
+
+    Containers (<div>, <section>, <article>) are opened up; loose text and inline runs
+    between blocks become paragraphs, split at blank lines and at double <br>.
+    """
+    root = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    blocks: list[Block] = []
+    loose: list[str] = []
+
+    def flush() -> None:
+        run = "".join(loose).strip()
+        loose.clear()
+        for piece in _PARAGRAPH_BREAK.split(run):
+            if piece.strip():
+                block = _block(lxml.html.fragment_fromstring(f"<p>{piece.strip()}</p>"))
+                if block:
+                    blocks.append(block)
+
+    def walk(container) -> None:
+        loose.append(html.escape(container.text or "", quote=False))
+        for child in container:
+            if not isinstance(child.tag, str):
+                pass
+            elif child.tag in _CONTAINER_TAGS:
+                flush()
+                walk(child)
+                flush()
+            elif child.tag in _BLOCK_TAGS:
+                flush()
+                block = _block(child)
+                if block:
+                    blocks.append(block)
+            else:
+                loose.append(etree.tostring(child, encoding="unicode", method="html", with_tail=False))
+            loose.append(html.escape(child.tail or "", quote=False))
+
+    walk(root)
+    flush()
+    return blocks
 
 
-def sections_of(text: str) -> list[Section]:
-    """Group the blocks of an article into sections under their headings."""
-    blocks = _blocks(text)
+# ---------------------------------------------------------------- description
+
+
+def _fit(pieces: Sequence[str], budget: int, joiner: str = "") -> int:
+    """How many of `pieces`, joined, fit in `budget` bytes."""
+    size, count = 0, 0
+    for piece in pieces:
+        size += len(piece.encode()) + (len(joiner.encode()) if count else 0)
+        if size > budget:
+            break
+        count += 1
+    return count
+
+
+def _partial(block: Block, budget: int) -> str:
+    """As much of `block` as fits in `budget` bytes, ending at a sentence or list item."""
+    if block.kind == "list":
+        opening, closing = block.apple[: block.apple.index(">") + 1], block.apple[-5:]
+        count = _fit(block.items, budget - len(opening) - len(closing))
+        return f"{opening}{''.join(block.items[:count])}{closing}" if count else ""
+    if block.kind == "heading":
+        return ""
+    inner = block.apple.removeprefix("<p>").removesuffix("</p>")
+    sentences = [s for s in _SENTENCE_END.split(inner) if s]
+    for count in range(len(sentences) - 1, 0, -1):
+        # nh3 closes a link the cut left open.
+        candidate = "<p>" + _apple(" ".join(sentences[:count])) + "</p>"
+        if len(candidate.encode()) <= budget:
+            return candidate
+    return ""
+
+
+def describe(blocks: Sequence[Block], more_url: str | None = None) -> str:
+    """Apple's description: the notes in p/ol/ul/li/a, cut to DESCRIPTION_LIMIT bytes.
+
+    When everything fits it is all there. Otherwise it ends at a paragraph, a
+    sentence or a list item, followed by a link to the full notes (if there is one).
+    """
+    parts = [block.apple for block in blocks if block.apple]
+    whole = "".join(parts)
+    if len(whole.encode()) <= DESCRIPTION_LIMIT:
+        return whole
+    more = f'<p><a href="{html.escape(more_url)}">{MORE_LINK_TEXT}</a></p>' if more_url else ""
+    budget = DESCRIPTION_LIMIT - len(more.encode())
+    kept: list[Block] = []
+    tail = ""
+    size = 0
+    for block in blocks:
+        if not block.apple:
+            continue
+        length = len(block.apple.encode())
+        if size + length <= budget:
+            kept.append(block)
+            size += length
+            continue
+        tail = _partial(block, budget - size)
+        if not tail and not kept:
+            tail = _hard_cut(block.text, budget)
+        break
+    while kept and kept[-1].kind == "heading" and not tail:
+        kept.pop()  # a heading without its text says nothing
+    return "".join(block.apple for block in kept) + tail + more
+
+
+def _hard_cut(text: str, budget: int) -> str:
+    """A first paragraph too long for any sentence to fit: cut at a word, with an ellipsis."""
+    words = text.split()
+    count = _fit([html.escape(w, quote=False) for w in words], budget - len("<p>…</p>".encode()), " ")
+    return "<p>" + html.escape(" ".join(words[:count]), quote=False) + "…</p>"
+
+
+# ---------------------------------------------------------------- chapters
+
+
+def parse_time(value: str) -> float:
+    """'1:02:03' or '12:34' → seconds."""
+    seconds = 0
+    for part in value.split(":"):
+        seconds = seconds * 60 + int(part)
+    return float(seconds)
+
+
+def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
+    """Lines that start with a time (`00:00 Intro`, `(12:34) Topic`, `1:02:03 - Topic`).
+
+    They count as chapters when there are at least two and each starts after the one
+    before; otherwise they are ordinary text (a clock time in a sentence, say).
+    """
+    found: list[Chapter] = []
+    for block in blocks:
+        if block.kind == "heading":
+            continue
+        for line in block.text.split("\n"):
+            line = re.sub(r"^(?:[-*•]|\d{1,3}\.)\s+", "", line)
+            match = _TIMESTAMP.match(line)
+            if match:
+                found.append(Chapter(start=parse_time(match["time"]), title=match["title"]))
+    if len(found) < 2 or any(b.start <= a.start for a, b in zip(found, found[1:], strict=False)):
+        return ()
+    return tuple(found)
+
+
+def _words(text: str) -> int:
+    # Scripts without spaces between words (Chinese, Japanese) count by character.
+    return sum(len(w) if re.match(r"[\u3040-\u30ff\u3400-\u9fff]", w) else 1 for w in text.split())
+
+
+def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
+    """A chapter at each section heading, for audio that reads the article aloud.
+
+    Each starts at duration × (words before the heading) / (all words), counting the
+    title, headings and paragraphs, since the reader reads them all. Text before the
+    first heading gets a chapter at 0 named after the title (or "Introduction").
+    """
+    words_before = _words(notes.title or "")
+    starts: list[tuple[int, str]] = []
+    for section in notes.sections:
+        if section.heading is not None:
+            starts.append((words_before, section.heading))
+            words_before += _words(section.heading)
+        words_before += sum(_words(p) for p in section.paragraphs)
+    total = words_before
+    if not starts or not total or duration <= 0:
+        return ()
+    chapters = [
+        Chapter(start=float(round(duration * before / total)), title=title) for before, title in starts
+    ]
+    if chapters[0].start > 0:
+        chapters.insert(0, Chapter(start=0.0, title=notes.title or "Introduction"))
+    return tuple(chapters)
+
+
+# ---------------------------------------------------------------- render
+
+
+def _sections(blocks: Sequence[Block]) -> tuple[Section, ...]:
     sections: list[Section] = []
     heading: str | None = None
     paragraphs: list[str] = []
-    for index, block in enumerate(blocks):
-        followed = index + 1 < len(blocks) and not _is_heading(blocks[index + 1])
-        if _is_heading(block) and followed:
+    for block in blocks:
+        if block.kind == "heading":
             if heading is not None or paragraphs:
                 sections.append(Section(heading, tuple(paragraphs)))
-            heading, paragraphs = block, []
-        else:
-            paragraphs.append(block)
+            heading, paragraphs = block.text, []
+        elif block.text:
+            paragraphs.append(block.text)
     if heading is not None or paragraphs:
         sections.append(Section(heading, tuple(paragraphs)))
-    return sections
+    return tuple(sections)
 
 
-def _cut_description(paragraphs: list[str], more_url: str | None) -> str:
-    """Whole paragraphs in <p>, as many as fit in DESCRIPTION_LIMIT bytes."""
-    more = f'<p><a href="{html.escape(more_url)}">Full show notes</a></p>' if more_url else ""
-    parts: list[str] = []
-    size = 0
-    for paragraph in paragraphs:
-        part = f"<p>{html.escape(paragraph, quote=False)}</p>"
-        if size + len(part.encode()) + len(more.encode()) > DESCRIPTION_LIMIT:
-            return "".join(parts) + more
-        parts.append(part)
-        size += len(part.encode())
-    return "".join(parts)
+def article_html(
+    article: str, *, format: Format = "text", title: str | None = None
+) -> tuple[str | None, str]:
+    """The article as clean HTML, and the title found at its top (if any)."""
+    article = article.replace("\r\n", "\n").replace("\r", "\n").strip()
+    found = None
+    if format == "markdown":
+        fragment = _markdown.render(article)
+    elif _HTML_BLOCK_TAG.search(article):
+        fragment = article
+    else:
+        if _HTML_TAG.search(article):
+            # Text with a few tags pasted in: keep the words, drop the tags (and scripts,
+            # styles and frames with their content), then read it as text.
+            article = html.unescape(nh3.clean(article, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT))
+        found, fragment = _read_text(article, title)
+    return found, sanitize(fragment)
 
 
-def render(text: str, *, more_url: str | None = None) -> ShowNotes:
-    """Turn article text into show notes."""
-    sections = sections_of(text)
-    body: list[str] = []
-    flat: list[str] = []
-    plain: list[str] = []
-    for section in sections:
-        if section.heading:
-            body.append(f"<h2>{html.escape(section.heading, quote=False)}</h2>")
-            flat.append(section.heading)
-            plain.append(section.heading)
-        for paragraph in section.paragraphs:
-            body.append(f"<p>{html.escape(paragraph, quote=False)}</p>")
-            flat.append(paragraph)
-            plain.append(paragraph)
-    return ShowNotes(
-        sections=tuple(sections),
-        html="\n".join(body),
-        description_html=_cut_description(flat, more_url),
-        text="\n\n".join(plain),
+def _title_block(blocks: list[Block], title: str | None) -> str | None:
+    """A first heading that is the title: the only <h1>, or the episode's title repeated."""
+    if not blocks or blocks[0].kind != "heading":
+        return None
+    first = blocks[0]
+    only_h1 = first.level == 1 and sum(1 for b in blocks if b.kind == "heading" and b.level == 1) == 1
+    if only_h1 or (title and _same_title(first.text, title)):
+        del blocks[0]
+        return first.text
+    return None
+
+
+def render(
+    article: str,
+    *,
+    format: Format = "text",
+    title: str | None = None,
+    more_url: str | None = None,
+    chapters_from: ChaptersFrom = "timestamps",
+    duration: float | None = None,
+) -> ShowNotes:
+    """Turn an article into show notes.
+
+    `title` is the episode's title: a first line repeating it is taken as the title
+    rather than a section. `more_url` is where the full notes are, linked from a
+    description that had to be cut. With `chapters_from="sections"` and the audio's
+    `duration`, the chapters are the section headings; otherwise timestamp lines.
+    """
+    found, fragment = article_html(article, format=format, title=title)
+    blocks = blocks_of(fragment)
+    found = found or _title_block(blocks, title)
+    notes = ShowNotes(
+        sections=_sections(blocks),
+        html="\n".join(block.html for block in blocks),
+        description_html=describe(blocks, more_url),
+        text="\n\n".join(block.text for block in blocks if block.text),
+        title=found,
+        chapters=timestamp_chapters(blocks),
     )
+    if chapters_from == "sections" and duration:
+        return replace(notes, chapters=section_chapters(notes, duration))
+    return notes

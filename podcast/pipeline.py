@@ -1,4 +1,4 @@
-"""`podcast build`: load → probe → notes → feed, then write.
+"""`podcast build`: load → probe → notes → feed → lint, then write.
 
 Everything is read and checked before a single byte is written (Pelican's
 order), so a run with errors leaves the last good feed in place.
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import audio, feed, notes, transcripts
+from . import audio, feed, lint, notes, transcripts
 from .config import FEEDS_DIR, load_episodes, load_show
-from .errors import AudioError, PodcastError, Problem, errors_in
+from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
-from .model import FEED_FILENAME, Episode, Show
+from .model import FEED_FILENAME, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -56,6 +56,19 @@ def _probe(episode: Episode, problems: list[Problem]) -> Episode | None:
         )
         return None
     return dataclasses.replace(episode, info=info)
+
+
+def _notes(show: Show, episode: Episode) -> ShowNotes:
+    chapters_from = episode.chapters_from or show.chapters_from
+    duration = episode.info.duration if episode.info and chapters_from == "sections" else None
+    return notes.render(
+        episode.article,
+        format=episode.article_format,
+        title=episode.title,
+        more_url=episode.link or show.link,
+        chapters_from=chapters_from,
+        duration=duration,
+    )
 
 
 def _probe_alternates(episode: Episode, problems: list[Problem]) -> Episode:
@@ -125,13 +138,49 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
         probed = _probe_alternates(probed, catalog.problems)
         _check_soundbites(probed, catalog.problems)
         probed = _add_transcripts(show, probed, catalog.problems)
-        rendered = notes.render(probed.article)
-        catalog.published.append(dataclasses.replace(probed, notes=rendered))
+        catalog.published.append(dataclasses.replace(probed, notes=_notes(show, probed)))
     return catalog
 
 
-def build(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> BuildResult:
-    """Build feeds/feed.xml. Raises PodcastError with every problem if any is an error."""
+def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = None) -> list[Problem]:
+    """Lint the feed `document` rendered from `catalog`, against the feed last built."""
+    try:
+        previous = (catalog.show.root / FEEDS_DIR / FEED_FILENAME).read_bytes()
+    except OSError:
+        previous = None
+    return lint.check_show(
+        catalog.show,
+        catalog.published,
+        document,
+        previous=previous,
+        now=now,
+        ordered=feed.newest_first(catalog.published),
+    )
+
+
+def check(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> list[Problem]:
+    """`podcast lint DIR`: every problem with the show and the feed it would build. Writes nothing."""
+    try:
+        catalog = read_catalog(Path(root), now=now, progress=progress)
+    except ConfigError as exc:
+        return exc.problems or [Problem(exc.path or str(root), str(exc))]
+    document = feed.render(catalog.show, catalog.published)
+    return catalog.problems + lint_rendered(catalog, document, now=now)
+
+
+def build(
+    root: Path,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    strict: bool = False,
+    force: bool = False,
+) -> BuildResult:
+    """Build feeds/feed.xml. Raises PodcastError with every problem if any is an error.
+
+    The rendered feed is linted before it is written: lint errors (and warnings,
+    when `strict`) keep the last feed in place unless `force` is set.
+    """
     root = Path(root)
     catalog = read_catalog(root, now=now, progress=progress)
     errors = errors_in(catalog.problems)
@@ -142,6 +191,16 @@ def build(root: Path, *, now: datetime | None = None, progress: Progress | None 
         )
     show = catalog.show
     document = feed.render(show, catalog.published)
+    findings = lint_rendered(catalog, document, now=now)
+    catalog.problems.extend(findings)
+    if lint.failed(findings, strict=strict) and not force:
+        blocking = len(findings) if strict else len(errors_in(findings))
+        what = "error(s) or warning(s)" if strict else "error(s)"
+        raise LintFailure(
+            f"build stopped: lint found {blocking} {what}; {FEEDS_DIR}/{FEED_FILENAME} was not changed "
+            "(fix them, or run `podcast build --force` to write the feed anyway)",
+            problems=catalog.problems,
+        )
     out = root / FEEDS_DIR
     if show.artwork_path:
         copy_atomic(root / show.artwork, out / show.artwork_path)

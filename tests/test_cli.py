@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from podcast.cli import cli
 
-COMMANDS = ["init", "new", "build"]
+COMMANDS = ["init", "new", "build", "notes", "lint"]
 
 
 def run(*args: str):
@@ -143,3 +143,48 @@ def test_the_installed_command_never_prints_a_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "podcast.toml" in done.stderr
+
+
+def test_notes_json_previews_an_episode(show):
+    folder = show.add(
+        "preview", title="Sleep Study", article="Intro\n\nHello there.\n\n00:00 Start\n01:00 End\n"
+    )
+    result = run("notes", folder / "episode.md", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"title", "date", "host", "sections", "html", "description_html", "text", "chapters"}
+    assert data["title"] == "Sleep Study" and data["date"] == "2025-01-01"
+    assert data["sections"][0] == {
+        "heading": "Intro",
+        "paragraphs": ["Hello there.", "00:00 Start", "01:00 End"],
+    }
+    assert data["chapters"] == [{"start": 0.0, "title": "Start"}, {"start": 60.0, "title": "End"}]
+
+
+def test_notes_from_a_saved_page(tmp_path):
+    from pathlib import Path
+
+    page = Path(__file__).parent / "data" / "saved-page.html"
+    result = run("notes", page, "--from-page", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["title"], data["date"], data["host"]) == (
+        "What Happens During an Overnight Sleep Study",
+        "2025-05-14",
+        "Dana Whitfield",
+    )
+    assert [s["heading"] for s in data["sections"]] == [
+        "Arriving at the Sleep Lab",
+        "The Sensors and What They Measure",
+        "After the Study",
+    ]
+    plain = run("notes", page, "--from-page")
+    assert plain.exit_code == 0 and "Arriving at the Sleep Lab" in plain.stdout
+
+
+def test_notes_on_a_file_that_is_not_text_exits_1(tmp_path):
+    bad = tmp_path / "article.txt"
+    bad.write_bytes(b"\xff\xfe\x00 not utf-8")
+    result = run("notes", bad)
+    assert result.exit_code == 1
+    assert "article.txt" in result.stderr and "UTF-8" in result.stderr

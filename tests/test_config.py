@@ -104,21 +104,32 @@ def test_a_date_is_midnight_in_the_shows_time_zone(show):
     assert episodes[0].date.isoformat() == "2025-04-02T00:00:00+09:00"
 
 
-def test_two_episodes_with_the_same_guid_are_an_error(show):
-    show.add("one")
-    two = show.add("two")
-    md = two / "episode.md"
-    md.write_text(md.read_text().replace("guid-two-0000", "guid-one-0000"))
-    loaded, _ = config.load_show(show.root)
-    _, problems = config.load_episodes(loaded)
-    assert [(p.path, p.field) for p in problems] == [("episodes/two/episode.md", "guid")]
-
-
 def test_podcast_guid_follows_the_podcasting_2_0_rule():
     # The example given in the Podcasting 2.0 namespace documentation.
     assert config.podcast_guid_for("https://mp3s.nashownotes.com/pc20rss.xml") == (
         "917393e3-1b1e-5cef-ace4-edaa54e1f810"
     )
+
+
+def test_chapters_and_link_keys_are_checked(show):
+    toml = show.root / "podcast.toml"
+    toml.write_text('chapters = "headings"\n' + toml.read_text())
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = caught.value.problems
+    assert problem.field == "chapters" and problem.line == 1 and '"sections"' in problem.message
+    toml.write_text(toml.read_text().replace('chapters = "headings"', 'chapters = "sections"'))
+    loaded, _ = config.load_show(show.root)
+    assert loaded.chapters_from == "sections"
+    show.add("bad", extra='link = "not a url"\nchapters = "all"')
+    show.add("good", extra='link = "https://example.com/good"\nchapters = "timestamps"')
+    episodes, problems = config.load_episodes(loaded)
+    assert {(p.path, p.field) for p in problems} == {
+        ("episodes/bad/episode.md", "link"),
+        ("episodes/bad/episode.md", "chapters"),
+    }
+    (good,) = episodes
+    assert (good.link, good.chapters_from) == ("https://example.com/good", "timestamps")
 
 
 # ---------------------------------------------------------------- Podcasting 2.0 and Apple extras

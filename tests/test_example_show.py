@@ -39,6 +39,39 @@ def test_the_example_episode_is_in_the_feed_with_its_host():
     assert int(entry.enclosures[0].length) == mp3.stat().st_size
 
 
+def test_the_committed_feed_shows_the_seven_sections_of_the_example_article():
+    from lxml import etree
+
+    article = (REPO / "episodes/ketamine-for-chronic-migraine/episode.md").read_text("utf-8").split("+++")[2]
+    blocks = [b.strip() for b in article.split("\n\n") if b.strip()]
+    # In the article, a heading is a block without end punctuation.
+    expected = [b for b in blocks if not b.endswith((".", "!", "?"))]
+    assert len(expected) == 7
+    item = etree.parse(str(REPO / "feeds" / "feed.xml")).find("channel/item")
+    encoded = item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded")
+    body = lxml_fragment(encoded)
+    assert [h.text_content() for h in body.xpath("h2")] == expected
+    description = item.findtext("description")
+    assert len(description.encode()) <= 4000
+    assert b"<description><![CDATA[" in (REPO / "feeds" / "feed.xml").read_bytes()
+
+
+def lxml_fragment(html: str):
+    import lxml.html
+
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_the_example_episode_gets_a_chapter_at_each_of_its_sections(tmp_path):
+    catalog = pipeline.read_catalog(copy_show(tmp_path))
+    (episode,) = catalog.published
+    chapters = episode.notes.chapters
+    assert [c.title for c in chapters] == [s.heading for s in episode.notes.sections]
+    starts = [c.start for c in chapters]
+    assert len(starts) == 7 and starts[0] == 0.0
+    assert starts == sorted(set(starts)) and starts[-1] < episode.info.duration
+
+
 def test_the_example_feed_demonstrates_the_podcasting_2_0_namespace():
     from lxml import etree
 

@@ -126,3 +126,42 @@ def test_feed_is_independent_of_the_order_folders_are_listed(show):
     pipeline.build(show.root)
     slugs = [t.text for t in xml(show).findall("channel/item/title")]
     assert slugs == ["B-Same-Day", "A-Same-Day"]
+
+
+LONG_ARTICLE = "\n\n".join(
+    f"Part {n}\n\n" + " ".join(f"Sentence {s} of part {n} explains one more thing." for s in range(1, 12))
+    for n in range(1, 10)
+)
+
+
+def test_the_description_is_html_in_cdata_that_apps_read_as_html(show):
+    show.add("linked", article="Links\n\nSee https://example.com/more & ask me@example.com.\n")
+    pipeline.build(show.root)
+    raw = show.feed.read_text("utf-8")
+    assert "<description><![CDATA[<p>Links</p><p>See <a href=" in raw
+    (entry,) = feedparser.parse(str(show.feed)).entries
+    assert '<a href="https://example.com/more">' in entry.summary
+    assert '<a href="mailto:me@example.com">' in entry.summary
+    assert "<h2>Links</h2>" in entry.content[0].value
+
+
+def test_a_cut_description_links_to_the_episode_page_or_else_the_show_site(show):
+    show.add(
+        "with-page",
+        date="2025-01-02",
+        extra='link = "https://example.com/episodes/with-page"',
+        article=LONG_ARTICLE,
+    )
+    show.add("without-page", date="2025-01-01", article=LONG_ARTICLE)
+    pipeline.build(show.root)
+    items = {item.findtext("title"): item for item in xml(show).findall("channel/item")}
+    with_page, without_page = items["With-Page"], items["Without-Page"]
+    assert with_page.findtext("link") == "https://example.com/episodes/with-page"
+    assert without_page.find("link") is None
+    for item, url in (
+        (with_page, "https://example.com/episodes/with-page"),
+        (without_page, "https://example.com/"),
+    ):
+        description = item.findtext("description")
+        assert len(description.encode()) <= 4000
+        assert description.endswith(f'<p><a href="{url}">Full show notes</a></p>')

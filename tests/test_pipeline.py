@@ -69,3 +69,29 @@ def test_artwork_is_published_beside_the_feed(show):
     pipeline.build(show.root)
     assert (show.root / "feeds" / "artwork.png").read_bytes() == (show.root / "cover.png").read_bytes()
     assert '<itunes:image href="https://cdn.example.com/show/artwork.png"/>' in show.feed.read_text()
+
+
+SPOKEN = "One\n\n" + "word " * 8 + "end.\n\nTwo\n\n" + "word " * 18 + "end.\n\n00:00 A\n00:05 B\n"
+
+
+def test_a_show_that_asks_for_section_chapters_gets_them_from_the_audio_duration(show):
+    toml = show.root / "podcast.toml"
+    toml.write_text('chapters = "sections"\n' + toml.read_text())
+    show.add("read-aloud", date="2025-01-02", seconds=6, article=SPOKEN)
+    show.add("own-marks", date="2025-01-01", seconds=6, article=SPOKEN, extra='chapters = "timestamps"')
+    catalog = pipeline.read_catalog(show.root)
+    episodes = {e.slug: e for e in catalog.published}
+    read_aloud = episodes["read-aloud"]
+    duration = read_aloud.info.duration
+    words = 1 + 9 + 1 + 19 + 2 * 2  # the timestamp lines are read too
+    assert [(c.start, c.title) for c in read_aloud.notes.chapters] == [
+        (0.0, "One"),
+        (float(round(duration * 10 / words)), "Two"),
+    ]
+    assert [(c.start, c.title) for c in episodes["own-marks"].notes.chapters] == [(0.0, "A"), (5.0, "B")]
+
+
+def test_a_markdown_episode_is_read_as_markdown(show):
+    show.add("md", extra='format = "markdown"', article="## Heading\n\nSome *emphasis* here.\n")
+    (episode,) = pipeline.read_catalog(show.root).published
+    assert episode.notes.html == "<h2>Heading</h2>\n<p>Some <em>emphasis</em> here.</p>"

@@ -18,6 +18,7 @@ from ..model import AudioInfo, Chapter, Episode, Show
 from .itunes import ItunesChannel, ItunesItem
 from .podcastindex import AlternateEnclosure, PodcastIndexChannel, PodcastIndexItem, Trailer
 from .psc import PscChannel, PscItem
+from .rss import RssChannel, RssItem
 
 RSS_TYPE = "application/rss+xml"
 GENERATOR = "podcast (python-feedgen)"
@@ -27,6 +28,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EXTENSIONS = (
     ("itunes", ItunesChannel, ItunesItem),
     ("podcastindex", PodcastIndexChannel, PodcastIndexItem),
+    ("rss", RssChannel, RssItem),
     ("psc", PscChannel, PscItem),
 )
 
@@ -156,6 +158,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     fe.title(episode.title)
     fe.guid(episode.guid, permalink=False)
     fe.pubDate(episode.date)
+    if episode.link:
+        fe.link(href=episode.link)
     info = episode.info
     if info is not None:
         fe.enclosure(enclosure_url(show, episode), str(info.size), info.mime)
@@ -163,6 +167,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     if notes is not None and notes.html:
         fe.description(notes.description_html)
         fe.content(notes.html, type="CDATA")
+        rss: RssItem = fe.rss
+        rss.description_is_html = True
     else:
         fe.description(episode.title)
 

@@ -1,0 +1,157 @@
+"""A saved episode page (HTML, or the text a browser saves) → title, date, host and article.
+
+A hosting platform's episode page wraps the article in page furniture: a first line
+where breadcrumb, show name and episode title run together, the title again, an
+"Update: YYYY-MM-DD" line, "Share", "Description"; then the article; then
+"Subscribe to <show> on <platform>", "Comments", the player (times, playback speeds,
+a sleep timer, "End of Episode"), the title once more and the host's name last.
+`read_page` keeps the article and the facts and drops the rest. Pure: text in,
+`SavedPage` out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import lxml.html
+
+_UPDATE = re.compile(r"^Update:\s*(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+_SUBSCRIBE = re.compile(r"^Subscribe to (?P<show>.+) on (?P<platform>\S.*)$", re.IGNORECASE)
+_PLAYER_TIME = re.compile(r"^[-–]?\d{1,2}:\d{2}(?::\d{2})?$")
+_SPEED = re.compile(r"^\d+(?:\.\d+)?\s*[x×]$", re.IGNORECASE)
+_SLEEP = re.compile(
+    r"^(?:sleep timer|off|cancel|end of episode|\d+\s*(?:m|min|mins|minutes))$",
+    re.IGNORECASE,
+)
+_HEADER_LABELS = {"share", "description"}
+_TAIL_LABELS = {"comments"}
+
+# Elements that start a new line; those in _PARAGRAPH_TAGS also leave a blank line.
+_PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article"}
+_LINE_TAGS = _PARAGRAPH_TAGS | {
+    "div", "li", "ul", "ol", "br", "tr", "nav", "header", "footer", "main", "aside", "button",
+    "label", "option", "dt", "dd", "figure", "figcaption", "form", "hr", "title",
+}  # fmt: skip
+_SKIPPED_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "head",
+    "select",
+    "audio",
+    "video",
+    "iframe",
+}
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """What a saved episode page says, without its furniture."""
+
+    title: str | None
+    date: date | None
+    host: str | None
+    article: str  # headings on their own lines, paragraphs separated by blank lines
+    show: str | None = None  # from "Subscribe to <show> on <platform>"
+    platform: str | None = None
+
+
+def looks_like_html(source: str) -> bool:
+    head = source.lstrip()[:1000].lower()
+    return head.startswith("<") or "<html" in head or "<body" in head
+
+
+def html_text(source: str) -> str:
+    """The text of an HTML page as a browser would save it: blocks on their own lines,
+    a blank line around paragraphs and headings, nothing from scripts or styles."""
+    root = lxml.html.document_fromstring(source)
+    out: list[str] = []
+
+    def spaced(value: str | None) -> str:
+        # Line breaks in the HTML source are only wrapping; the tags say where lines end.
+        return re.sub(r"\s+", " ", value or "")
+
+    def walk(element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _SKIPPED_TAGS:
+            out.append(spaced(element.tail))
+            return
+        if tag in _LINE_TAGS:
+            out.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+        out.append(spaced(element.text) if tag else "")
+        for child in element:
+            walk(child)
+        if tag in _LINE_TAGS:
+            out.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+        out.append(spaced(element.tail))
+
+    walk(root)
+    lines = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def _is_player(line: str) -> bool:
+    return bool(_PLAYER_TIME.match(line) or _SPEED.match(line) or _SLEEP.match(line))
+
+
+def _ends_article(line: str) -> bool:
+    return bool(_SUBSCRIBE.match(line)) or line.casefold() in _TAIL_LABELS or _is_player(line)
+
+
+def read_page(source: str) -> SavedPage:
+    """Read a saved episode page (HTML or text)."""
+    text = html_text(source) if looks_like_html(source) else source
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    filled = [index for index, line in enumerate(lines) if line]
+    title: str | None = None
+    published: date | None = None
+    start = 0
+    update = next((i for i in filled if _UPDATE.match(lines[i])), None)
+    if update is not None:
+        try:
+            published = date.fromisoformat(_UPDATE.match(lines[update]).group(1))
+        except ValueError:
+            published = None
+        before = [i for i in filled if i < update]
+        if before:
+            title = lines[before[-1]]
+        start = update + 1
+    elif (
+        len(filled) >= 2
+        and lines[filled[0]] != lines[filled[1]]
+        and lines[filled[0]].endswith(lines[filled[1]])
+    ):
+        # No date line: the title is the second line, which the first line ends with.
+        title, start = lines[filled[1]], filled[1] + 1
+
+    while start < len(lines) and (
+        not lines[start] or lines[start].casefold() in _HEADER_LABELS or lines[start] == title
+    ):
+        start += 1
+    end = next((i for i in range(start, len(lines)) if lines[i] and _ends_article(lines[i])), len(lines))
+
+    show = platform = None
+    host = None
+    for line in lines[end:]:
+        match = _SUBSCRIBE.match(line)
+        if match and show is None:
+            show, platform = match["show"].strip(), match["platform"].strip()
+    tail = [line for line in lines[end:] if line]
+    if tail:
+        last = tail[-1]
+        if last != title and not _ends_article(last) and not _SUBSCRIBE.match(last):
+            host = last
+    article = "\n".join(lines[start:end]).strip()
+    article = re.sub(r"\n{3,}", "\n\n", article)
+    return SavedPage(
+        title=title,
+        date=published,
+        host=host,
+        article=article + "\n" if article else "",
+        show=show,
+        platform=platform,
+    )

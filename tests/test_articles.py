@@ -1,0 +1,63 @@
+"""Reading article files for `podcast notes`: episode.md, bare articles, saved pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from podcast import articles
+from podcast.errors import PodcastError
+
+DATA = Path(__file__).resolve().parent / "data"
+ARTICLE = "One\n\nFirst part, eight words in all here.\n\nTwo\n\nSecond part with a few words.\n"
+
+
+def test_an_episode_md_gives_its_front_matter_facts(show):
+    folder = show.add(
+        "ep", title="Sleep Study", extra='hosts = ["Ann", "Bo"]\nlink = "https://example.com/ep"'
+    )
+    article = articles.read_article(folder / "episode.md")
+    assert (article.title, article.date, article.host, article.link) == (
+        "Sleep Study",
+        date(2025, 1, 1),
+        "Ann, Bo",
+        "https://example.com/ep",
+    )
+
+
+def test_section_chapters_in_a_preview_use_the_show_setting_and_the_real_audio(show):
+    toml = show.root / "podcast.toml"
+    toml.write_text('chapters = "sections"\n' + toml.read_text())
+    folder = show.add("ep", seconds=8, article=ARTICLE)
+    preview = articles.preview(folder / "episode.md")
+    assert [c["title"] for c in preview["chapters"]] == ["One", "Two"]
+    assert 0 < preview["chapters"][1]["start"] < 8
+
+
+def test_a_bare_md_file_is_markdown_and_a_txt_file_is_text(tmp_path):
+    (tmp_path / "a.md").write_text("## Heading\n\n*Hi* there.\n")
+    (tmp_path / "a.txt").write_text("## Heading\n\n*Hi* there.\n")
+    assert articles.preview(tmp_path / "a.md")["html"] == "<h2>Heading</h2>\n<p><em>Hi</em> there.</p>"
+    assert "<em>" not in articles.preview(tmp_path / "a.txt")["html"]
+
+
+def test_a_saved_page_gives_its_facts_and_article():
+    preview = articles.preview(DATA / "saved-page.txt", from_page=True)
+    assert (preview["title"], preview["date"], preview["host"]) == (
+        "What Happens During an Overnight Sleep Study",
+        "2025-05-14",
+        "Dana Whitfield",
+    )
+    assert "Soundwise" not in preview["text"]
+
+
+def test_an_unreadable_front_matter_names_the_file(tmp_path):
+    bad = tmp_path / "episode.md"
+    bad.write_text('+++\ntitle = "unclosed\n+++\nText.\n')
+    with pytest.raises(PodcastError) as caught:
+        articles.read_article(bad)
+    assert "episode.md" in str(caught.value) and "TOML" in str(caught.value)
+    (problem,) = caught.value.problems
+    assert problem.line == 2  # the line of the file, not of the front matter

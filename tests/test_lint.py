@@ -1,0 +1,532 @@
+"""`podcast lint`: each rule fires on a show or feed that breaks it, and a clean show stays quiet.
+
+Three ways in, as a producer uses them: a show directory (findings name podcast.toml or
+the episode.md to edit), a feed file (any feed, checked offline), and a feed URL served
+by a real HTTP server on loopback (HEAD, byte ranges, downloaded artwork).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+from PIL import Image
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+from podcast import lint, pipeline
+from podcast.cli import cli
+from podcast.errors import LintFailure
+
+REPO = Path(__file__).resolve().parent.parent
+NS = lint.PREFIXES
+
+
+def codes(problems) -> list[str]:
+    return [p.code for p in problems]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def set_show_key(root: Path, key: str, value: str) -> None:
+    """Set `key = value` in podcast.toml, replacing the line or the commented example."""
+    toml = root / "podcast.toml"
+    text = toml.read_text()
+    pattern = re.compile(rf"^#?\s*{key} = .*$", re.MULTILINE)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: f"{key} = {value}", text, count=1)
+    else:
+        text = text.replace("\n[owner]", f"{key} = {value}\n\n[owner]")
+    toml.write_text(text)
+
+
+def set_episode_key(folder: Path, key: str, value: str) -> None:
+    md = folder / "episode.md"
+    lines = md.read_text().split("\n")
+    for index, line in enumerate(lines[1:], start=1):
+        if line.startswith(f"{key} = "):
+            lines[index] = f"{key} = {value}"
+            break
+    else:
+        lines.insert(2, f"{key} = {value}")
+    md.write_text("\n".join(lines))
+
+
+def artwork(path: Path, size=(1400, 1400), mode="RGB", fmt=None) -> Path:
+    colour = {"RGB": "teal", "RGBA": (0, 128, 128, 100), "CMYK": (200, 0, 0, 0), "L": 128}[mode]
+    Image.new(mode, size, colour).save(path, format=fmt)
+    return path
+
+
+@pytest.fixture
+def clean(show):
+    """A show every rule is happy with: artwork, two episodes, https everywhere."""
+    artwork(show.root / "cover.jpg")
+    set_show_key(show.root, "artwork", '"cover.jpg"')
+    show.add("first", title="First Light", date="2025-01-01", extra='hosts = ["Ann Host"]')
+    show.add("second", title="Second Wind", date="2025-02-01", extra="season = 1\nepisode = 2")
+    return show
+
+
+@pytest.fixture
+def built(clean):
+    pipeline.build(clean.root)
+    return clean
+
+
+# ---------------------------------------------------------------- the clean show
+
+
+def test_the_clean_show_lints_clean_in_every_mode(built):
+    assert pipeline.check(built.root) == []
+    assert lint.check_feed_file(built.feed) == []
+    result = run("lint", built.root)
+    assert result.exit_code == 0, result.output
+    assert "0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_the_example_show_and_its_committed_feed_lint_clean(tmp_path):
+    root = tmp_path / "example"
+    root.mkdir()
+    for name in ("podcast.toml", "artwork.jpg"):
+        shutil.copy(REPO / name, root)
+    shutil.copytree(REPO / "episodes", root / "episodes")
+    shutil.copytree(REPO / "feeds", root / "feeds")
+    assert pipeline.check(root) == []
+    assert lint.check_feed_file(REPO / "feeds" / "feed.xml") == []
+    assert run("lint", REPO / "feeds" / "feed.xml", "--strict").exit_code == 0
+
+
+# ---------------------------------------------------------------- feed-file rules
+#
+# Each case edits the clean show's built feed.xml the way a feed made elsewhere
+# goes wrong, and lints the file.
+
+
+def _channel(root):
+    return root.find("channel")
+
+
+def _items(root):
+    return root.find("channel").findall("item")
+
+
+def _remove(parent, tag: str) -> None:
+    element = parent.find(lint.qname(tag))
+    element.getparent().remove(element)
+
+
+def _set_text(parent, tag: str, value: str) -> None:
+    parent.find(lint.qname(tag)).text = value
+
+
+def _set_attr(parent, tag: str, attribute: str, value: str) -> None:
+    parent.find(lint.qname(tag)).set(attribute, value)
+
+
+def _add(parent, tag: str, text: str) -> None:
+    etree.SubElement(parent, lint.qname(tag)).text = text
+
+
+FEED_CASES: dict[str, Callable] = {
+    "A101": lambda r: _remove(_channel(r), "language"),
+    "A102": lambda r: _remove(_channel(r), "itunes:owner"),
+    "A106": lambda r: _remove(_channel(r), "itunes:image"),
+    "A103": lambda r: _remove(_items(r)[0], "enclosure"),
+    "A104": lambda r: _remove(_items(r)[1], "itunes:duration"),
+    "A110": lambda r: _set_attr(_channel(r), "itunes:category", "text", "Podcasts About Cats"),
+    "A111": lambda r: _set_text(_channel(r), "language", "english"),
+    "A112": lambda r: _set_text(_items(r)[0], "description", "é" * 2001),
+    "A113": lambda r: _set_text(_channel(r), "itunes:author", "A" * 256),
+    "A120": lambda r: _set_text(_items(r)[0], "itunes:explicit", "yes"),
+    "A121": lambda r: _set_text(_channel(r), "itunes:type", "weekly"),
+    "A122": lambda r: _set_text(_channel(r), "itunes:type", "serial"),
+    "G101": lambda r: _set_text(_items(r)[0], "guid", _items(r)[1].findtext("guid")),
+    "G102": lambda r: _set_text(_items(r)[0], "title", _items(r)[1].findtext("title")),
+    "G104": lambda r: _set_attr(_items(r)[0], "enclosure", "url", _items(r)[1].find("enclosure").get("url")),
+    "M101": lambda r: _set_attr(_items(r)[0], "enclosure", "type", "audio/ogg"),
+    "M102": lambda r: _set_attr(
+        _items(r)[0], "enclosure", "url", _items(r)[0].find("enclosure").get("url").replace(".mp3", ".ogg")
+    ),
+    "M103": lambda r: _set_attr(_items(r)[0], "enclosure", "length", "1234"),
+    "M104": lambda r: _set_attr(_items(r)[0], "enclosure", "type", "audio/x-m4a"),
+    "U101": lambda r: _set_attr(
+        _items(r)[0], "enclosure", "url", _items(r)[0].find("enclosure").get("url").replace("https:", "http:")
+    ),
+    "U102": lambda r: _set_text(_channel(r), "link", "http://example.com/"),
+    "D101": lambda r: _set_text(_items(r)[0], "pubDate", "2nd of April"),
+    "D102": lambda r: _set_text(_items(r)[0], "pubDate", "Fri, 01 Jan 2999 09:00:00 +0000"),
+    "S101": lambda r: _add(_items(r)[0], "content:encoded", "x" * (lint.MAX_FEED_BYTES + 1)),
+}
+
+
+def edit_feed(path: Path, change: Callable) -> None:
+    root = etree.fromstring(path.read_bytes())
+    change(root)
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+@pytest.mark.parametrize("code", sorted(FEED_CASES))
+def test_feed_file_rule_fires(built, code):
+    edit_feed(built.feed, FEED_CASES[code])
+    problems = lint.check_feed_file(built.feed)
+    assert code in codes(problems), problems
+    found = next(p for p in problems if p.code == code)
+    assert found.path == str(built.feed) and found.hint and found.severity == lint.RULE_BY_CODE[code].severity
+    assert found.line or code == "S101"  # every finding in a file names its line, but the whole-file size
+
+
+def test_every_rule_has_a_test_that_makes_it_fire():
+    tested = (
+        set(FEED_CASES) | set(SHOW_CASES) | set(ARTWORK_CASES) | set(URL_CASES) | {"X101", "A105", "G103"}
+    )
+    assert tested == {r.code for r in lint.RULES}
+
+
+@pytest.mark.parametrize(
+    "content, says",
+    [(b"<rss version='2.0'><channel><title>cut off", "not XML"), (b"<html><body/></html>", "not RSS 2.0")],
+)
+def test_x101_a_file_that_is_not_rss(tmp_path, content, says):
+    path = tmp_path / "feed.xml"
+    path.write_bytes(content)
+    (problem,) = lint.check_feed_file(path)
+    assert problem.code == "X101" and says in problem.message
+
+
+def test_a122_names_every_unnumbered_item_of_a_serial_show(built):
+    edit_feed(built.feed, FEED_CASES["A122"])
+    unnumbered = [p for p in lint.check_feed_file(built.feed) if p.code == "A122"]
+    assert len(unnumbered) == 1 and "First Light" in unnumbered[0].message  # "second" has episode = 2
+
+
+@pytest.mark.parametrize(
+    "tag, attribute, code",
+    [("transcript", "url", "U101"), ("chapters", "url", "U101"), ("person", "href", "U102")],
+)
+def test_podcast_namespace_urls_are_media_or_pages(built, tag, attribute, code):
+    def add(root):
+        element = etree.SubElement(_items(root)[0], f"{{{NS['podcast']}}}{tag}")
+        element.set(attribute, "http://example.com/file")
+
+    edit_feed(built.feed, add)
+    assert codes(lint.check_feed_file(built.feed)) == [code]
+
+
+def test_a_wrong_itunes_namespace_is_named_as_the_cause(built):
+    text = built.feed.read_text().replace(NS["itunes"], "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
+    built.feed.write_text(text)
+    found = codes(lint.check_feed_file(built.feed))
+    assert "A105" in found and "A101" in found  # the cause, and what it causes
+
+
+def test_a_feed_found_elsewhere_is_checked_offline_without_its_files(built, tmp_path):
+    elsewhere = tmp_path / "downloaded.xml"
+    shutil.copy(built.feed, elsewhere)
+    edit_feed(elsewhere, FEED_CASES["M103"])
+    assert lint.check_feed_file(elsewhere) == []  # no audio beside it to compare with
+
+
+# ---------------------------------------------------------------- show-directory rules
+#
+# Findings name the file a producer edits, with the key and its line.
+
+
+def _long_title(show):
+    set_episode_key(show.root / "episodes" / "first", "title", '"' + "Long " * 60 + '"')
+
+
+def _serial(show):
+    set_show_key(show.root, "type", '"serial"')
+
+
+def _same_guid(show):
+    set_episode_key(show.root / "episodes" / "second", "guid", '"guid-first-0000"')
+
+
+def _long_show_description(show):
+    set_show_key(show.root, "description", '"' + "Words. " * 600 + '"')
+
+
+def _no_artwork(show):
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('artwork = "cover.jpg"', ""))
+
+
+SHOW_CASES = {
+    "A113": (_long_title, "episodes/first/episode.md", "title"),
+    "A122": (_serial, "episodes/first/episode.md", "episode"),
+    "G101": (_same_guid, "episodes/second/episode.md", "guid"),
+    "A112": (_long_show_description, "podcast.toml", "description"),
+    "U102": (lambda s: set_show_key(s.root, "link", '"http://example.com/"'), "podcast.toml", "link"),
+    "U101": (
+        lambda s: set_show_key(s.root, "base_url", '"http://cdn.example.com/show/"'),
+        "podcast.toml",
+        "base_url",
+    ),
+    "A106": (_no_artwork, "podcast.toml", "artwork"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SHOW_CASES))
+def test_show_rule_fires_and_names_the_file_to_edit(clean, code):
+    change, path, key = SHOW_CASES[code]
+    change(clean)
+    problems = [p for p in pipeline.check(clean.root) if p.code == code]
+    assert problems, pipeline.check(clean.root)
+    assert (problems[0].path, problems[0].field) == (path, key)
+    source = (clean.root / path).read_text().split("\n")
+    if problems[0].line:  # the line is the one the key is written on
+        assert source[problems[0].line - 1].startswith(key)
+
+
+def test_g101_reports_the_line_of_the_copied_guid(clean):
+    _same_guid(clean)
+    (problem,) = [p for p in pipeline.check(clean.root) if p.code == "G101"]
+    assert problem.line == 4 and "guid-first-0000" in problem.message
+    assert "episodes/first/episode.md" in problem.message
+
+
+ARTWORK_CASES = {
+    "I101": ("cover.jpg", lambda p: p.write_bytes(b"not an image at all")),
+    "I102": ("cover.gif", lambda p: artwork(p, fmt="GIF")),
+    "I103": ("cover.jpg", lambda p: artwork(p, size=(1000, 1000))),
+    "I104": ("cover.jpg", lambda p: artwork(p, size=(1400, 1600))),
+    "I105": ("cover.jpg", lambda p: artwork(p, mode="CMYK")),
+    "I106": ("cover.png", lambda p: artwork(p, mode="RGBA")),
+    "I107": ("cover.jpg", lambda p: artwork(p, fmt="PNG")),
+}
+
+
+@pytest.mark.parametrize("code", sorted(ARTWORK_CASES))
+def test_artwork_rule_fires_on_the_local_file(clean, code):
+    name, make = ARTWORK_CASES[code]
+    make(clean.root / name)
+    set_show_key(clean.root, "artwork", f'"{name}"')
+    problems = pipeline.check(clean.root)
+    assert codes(problems).count(code) == 1, problems
+    found = next(p for p in problems if p.code == code)
+    assert found.path == "podcast.toml" and found.field == "artwork"
+
+
+@pytest.mark.parametrize("size", [(1400, 1400), (3000, 3000)])
+def test_artwork_at_the_limits_is_accepted(clean, size):
+    artwork(clean.root / "cover.jpg", size=size)
+    assert pipeline.check(clean.root) == []
+
+
+def test_g103_a_guid_changed_since_the_last_build(built):
+    before = built.feed.read_bytes()
+    set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')
+    (problem,) = [p for p in pipeline.check(built.root) if p.code == "G103"]
+    assert problem.path == "episodes/first/episode.md" and problem.field == "guid"
+    assert 'guid = "guid-first-0000"' in problem.hint  # the line that puts it back
+    with pytest.raises(LintFailure) as caught:
+        pipeline.build(built.root)
+    assert "G103" in codes(caught.value.problems)
+    assert built.feed.read_bytes() == before
+
+
+def test_g103_follows_the_media_path_when_the_base_url_moves(built):
+    set_show_key(built.root, "base_url", '"https://media.example.org/elsewhere/"')
+    assert pipeline.check(built.root) == []
+    set_episode_key(built.root / "episodes" / "second", "guid", '"another-new-guid"')
+    assert "G103" in codes(pipeline.check(built.root))
+
+
+def test_config_problems_are_part_of_the_lint_report(clean):
+    set_episode_key(clean.root / "episodes" / "first", "season", '"one"')
+    result = run("lint", clean.root, "--json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert any(p["path"] == "episodes/first/episode.md" and p["field"] == "season" for p in found)
+
+
+def test_lint_outside_a_show_is_a_finding_not_a_traceback(tmp_path):
+    result = run("lint", tmp_path, "--json")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)
+    assert "podcast init" in problem["hint"]
+
+
+# ---------------------------------------------------------------- build runs lint
+
+
+def test_build_refuses_to_replace_the_feed_on_a_lint_error_and_says_how_to_override(built):
+    before = built.feed.read_bytes()
+    artwork(built.root / "cover.jpg", size=(800, 800))
+    result = run("build", built.root)
+    assert result.exit_code == 1
+    assert "I103" in result.stderr and "was not changed" in result.stderr and "--force" in result.stderr
+    assert built.feed.read_bytes() == before
+    forced = run("build", built.root, "--force")
+    assert forced.exit_code == 0 and "I103" in forced.stderr
+    assert (built.root / "feeds" / "artwork.jpg").read_bytes() == (built.root / "cover.jpg").read_bytes()
+
+
+def test_a_warning_does_not_stop_a_build_unless_strict(clean):
+    _long_title(clean)
+    result = run("build", clean.root)
+    assert result.exit_code == 0 and "warning A113" in result.stderr
+    assert clean.feed.exists()
+    clean.feed.unlink()
+    strict = run("build", clean.root, "--strict")
+    assert strict.exit_code == 1 and "A113" in strict.stderr
+    assert not clean.feed.exists()
+
+
+# ---------------------------------------------------------------- feed URLs
+
+
+class Site:
+    """A real HTTP server on loopback publishing a show's feeds/ and media/.
+
+    GET, HEAD and byte ranges are werkzeug's own (send_file, conditional); `broken`
+    lets a test make one path misbehave as real servers do.
+    """
+
+    def __init__(self, httpserver, root: Path) -> None:
+        self.root = root
+        self.broken: dict[str, Callable[[Request], Response]] = {}
+        httpserver.expect_request(re.compile("^/show/.*")).respond_with_handler(self.handle)
+        self.base = httpserver.url_for("/show/")
+
+    def file_for(self, path: str) -> Path | None:
+        relative = path.removeprefix("/show/")
+        if relative.startswith("media/"):
+            candidate = self.root / "episodes" / relative.removeprefix("media/")
+        else:
+            candidate = self.root / "feeds" / relative
+        return candidate if candidate.is_file() else None
+
+    def handle(self, request: Request) -> Response:
+        if request.path in self.broken:
+            return self.broken[request.path](request)
+        path = self.file_for(request.path)
+        if path is None:
+            return Response("not here", status=404)
+        return send_file(path, request.environ, conditional=True, max_age=None)
+
+
+@pytest.fixture
+def site(clean, httpserver):
+    served = Site(httpserver, clean.root)
+    set_show_key(clean.root, "base_url", f'"{served.base}"')
+    pipeline.build(clean.root, force=True)  # loopback is plain http, which U101 refuses
+    return served
+
+
+def url_codes(site) -> list[str]:
+    # Loopback is plain http: U101 is right about that and says nothing else here.
+    return [c for c in codes(lint.check_url(site.base + "feed.xml")) if c != "U101"]
+
+
+def test_a_served_clean_show_lints_clean_but_for_plain_http(site):
+    problems = lint.check_url(site.base + "feed.xml")
+    assert {p.code for p in problems} == {"U101"}
+    assert all(p.path == site.base + "feed.xml" for p in problems)
+
+
+FIRST_MEDIA = "/show/media/first/first.mp3"
+
+
+URL_CASES = {
+    "N101": lambda site: site.broken.update({"/show/feed.xml": lambda r: Response("gone", status=410)}),
+    "N102": lambda site: (site.root / "episodes" / "first" / "first.mp3").unlink(),
+    "N103": lambda site: site.broken.update({FIRST_MEDIA: _whole_file_only(site)}),
+    "M103": lambda site: site.broken.update({FIRST_MEDIA: _truncated(site)}),
+    "M104": lambda site: site.broken.update({FIRST_MEDIA: _octet_stream(site)}),
+}
+
+
+def _whole_file_only(site):
+    path = site.root / "episodes" / "first" / "first.mp3"
+    return lambda request: Response(path.read_bytes(), mimetype="audio/mpeg")  # no Range support
+
+
+def _truncated(site):
+    path = site.root / "episodes" / "first" / "first.mp3"
+    data = path.read_bytes()[:-100]
+
+    def serve(request: Request) -> Response:
+        return Response(data, mimetype="audio/mpeg").make_conditional(request, accept_ranges=True)
+
+    return serve
+
+
+def _octet_stream(site):
+    path = site.root / "episodes" / "first" / "first.mp3"
+    return lambda request: send_file(
+        path, request.environ, mimetype="application/octet-stream", conditional=True, max_age=None
+    )
+
+
+@pytest.mark.parametrize("code", sorted(URL_CASES))
+def test_url_rule_fires(site, code):
+    URL_CASES[code](site)
+    found = url_codes(site)
+    assert code in found, found
+
+
+def test_n102_names_the_url_and_the_status(site):
+    URL_CASES["N102"](site)
+    (problem,) = [p for p in lint.check_url(site.base + "feed.xml") if p.code == "N102"]
+    assert "media/first/first.mp3" in problem.message and "404" in problem.message
+
+
+def test_remote_artwork_is_downloaded_and_checked(site):
+    artwork(site.root / "feeds" / "artwork.jpg", size=(500, 500))
+    assert "I103" in url_codes(site)
+
+
+def test_an_unreachable_feed_is_one_finding_naming_the_url():
+    url = "https://127.0.0.1:9/feed.xml"  # nothing listens on the discard port
+    (problem,) = lint.check_url(url, timeout=2)
+    assert problem.code == "N101" and problem.path == url and "cannot connect" in problem.message
+
+
+def test_lint_url_on_the_command_line_prints_only_json(site):
+    URL_CASES["N103"](site)
+    result = run("lint", site.base + "feed.xml", "--json")
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert {"N103", "U101"} <= {p["code"] for p in found}
+    assert set(found[0]) == {"path", "line", "field", "severity", "code", "message", "hint"}
+
+
+# ---------------------------------------------------------------- the command and the README
+
+
+def test_exit_codes_follow_the_severity(clean):
+    _long_title(clean)  # one warning
+    assert run("lint", clean.root).exit_code == 0
+    assert run("lint", clean.root, "--strict").exit_code == 1
+    _same_guid(clean)  # and an error
+    assert run("lint", clean.root).exit_code == 1
+
+
+def test_findings_go_to_stdout_one_line_each_with_code_and_hint(clean):
+    _same_guid(clean)
+    result = run("lint", clean.root)
+    (line,) = result.stdout.strip().splitlines()
+    assert line.startswith("episodes/second/episode.md:4: error G101: guid: same GUID as")
+    assert line.endswith("(every episode needs its own; give this one a new UUID, or apps merge the two)")
+
+
+def test_a_target_that_is_not_there_is_a_usage_error(tmp_path):
+    assert run("lint", tmp_path / "missing.xml").exit_code == 2
+
+
+def test_the_readme_lists_every_rule_as_the_code_defines_it():
+    readme = (REPO / "README.md").read_text()
+    for r in lint.RULES:
+        assert f"| {r.code} | {r.severity} |" in readme, r.code
+    assert lint.rules_table() in readme  # regenerate the table with lint.rules_table() after a change
