@@ -75,7 +75,7 @@ def test_the_example_episode_gets_a_chapter_at_each_of_its_sections(tmp_path):
 def test_the_example_feed_demonstrates_the_podcasting_2_0_namespace():
     from lxml import etree
 
-    ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0", "psc": "http://podlove.org/simple-chapters"}
     channel = etree.parse(str(REPO / "feeds" / "feed.xml")).find("channel")
     assert channel.findtext("podcast:guid", namespaces=ns) == "63df2a79-870d-56f3-8c9f-13e5b903129b"
     locked = channel.find("podcast:locked", ns)
@@ -86,6 +86,8 @@ def test_the_example_feed_demonstrates_the_podcasting_2_0_namespace():
     assert transcript.get("type") == "text/html"
     assert transcript.get("language") == "en"
     assert transcript.get("rel") is None  # no time codes: not captions
+    # The section chapters of the show notes, also as Podlove Simple Chapters.
+    assert len(channel.findall("item/psc:chapters/psc:chapter", ns)) == 7
     name = transcript.get("url").rsplit("/", 1)[1]
     published = REPO / "feeds" / "transcripts" / name
     assert (

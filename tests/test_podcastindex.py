@@ -97,6 +97,14 @@ JSON_TRANSCRIPT = """{"version": "1.0.0", "segments": [
 ]}
 """
 
+# Timestamp lines in the show notes are the pilot's chapters.
+PILOT_NOTES = """Ann talks to Cy about why a show starts with a pilot.
+
+00:00 Cold open
+00:12 The interview
+00:25 Goodbye
+"""
+
 HTML_TRANSCRIPT = "<cite>Ann Host:</cite>\n<time>0:00</time>\n<p>Second time around. Still here.</p>\n"
 
 
@@ -189,6 +197,7 @@ title = "Why pilots matter"
 start = "00:20"
 duration = 9.5
 """,
+        PILOT_NOTES,
     )
     shutil.copy(mp3(30.0), pilot / "pilot.mp3")
     encode_m4a(pilot / "pilot.mp3", pilot / "pilot.m4a")
@@ -385,8 +394,6 @@ def test_the_feed_keeps_the_w3c_validators_rules(fuller):
     parsedate_to_datetime(channel.findtext("lastBuildDate"))
     # The validator reports itunes:complete as undefined (w3c/feedvalidator#183): only when asked for.
     assert channel.find("itunes:complete", NS) is None
-    # No namespace is declared that nothing uses (the validator warns on unknown ones).
-    assert "psc" not in etree.parse(str(fuller / "feeds/feed.xml")).getroot().nsmap
 
 
 def test_feedparser_and_podcastparser_read_every_episode(fuller):
@@ -404,7 +411,29 @@ def test_feedparser_and_podcastparser_read_every_episode(fuller):
     assert episodes["fuller-pilot-0001"]["enclosures"][0]["mime_type"] == "audio/mpeg"
 
 
-def test_chapters_are_written_as_podlove_simple_chapters(fuller):
+def test_the_pilots_chapters_are_written_as_podlove_simple_chapters(fuller):
+    root = etree.parse(str(fuller / "feeds/feed.xml")).getroot()
+    assert root.nsmap["psc"] == NS["psc"]
+    chapters = item(fuller, "fuller-pilot-0001").find("psc:chapters", NS)
+    assert chapters.get("version") == "1.2"
+    assert [(c.get("start"), c.get("title")) for c in chapters] == [
+        ("00:00:00.000", "Cold open"),
+        ("00:00:12.000", "The interview"),
+        ("00:00:25.000", "Goodbye"),
+    ]
+    assert item(fuller, "fuller-second-0001").find("psc:chapters", NS) is None
+
+
+def test_without_chapters_the_psc_namespace_is_not_declared(show):
+    # The W3C validator warns about every namespace it does not know, used or not.
+    show.add("ep")
+    pipeline.build(show.root)
+    assert "psc" not in etree.parse(str(show.feed)).getroot().nsmap
+
+
+def test_chapter_links_and_images_are_written_as_urls(fuller):
+    # Chapters from chapters.json or the audio carry links and images; one beside the feed
+    # is named relative to it, and psc wants a URL.
     catalog = pipeline.read_catalog(fuller)
     marks = (
         Chapter(0, "Cold open", image="chapters/pilot-1.jpg"),
@@ -415,15 +444,11 @@ def test_chapters_are_written_as_podlove_simple_chapters(fuller):
         for e in catalog.published
     ]
     root = etree.fromstring(feed.render(catalog.show, episodes))
-    assert root.nsmap["psc"] == NS["psc"]
-    (pilot,) = root.xpath("channel/item[guid='fuller-pilot-0001']")
-    chapters = pilot.find("psc:chapters", NS)
-    assert chapters.get("version") == "1.2"
+    chapters = root.xpath("channel/item[guid='fuller-pilot-0001']/psc:chapters/psc:chapter", namespaces=NS)
     assert [dict(c.attrib) for c in chapters] == [
         {"start": "00:00:00.000", "title": "Cold open", "image": BASE + "chapters/pilot-1.jpg"},
         {"start": "00:01:05.250", "title": "The interview", "href": "https://example.com/i"},
     ]
-    assert root.xpath("channel/item[guid='fuller-second-0001']/psc:chapters", namespaces=NS) == []
 
 
 def test_rebuilding_the_fuller_show_changes_nothing(fuller):
