@@ -16,6 +16,7 @@ EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
 FEED_FILENAME = "feed.xml"
+EPISODE_IMAGES_DIR = "images"  # episode artwork, under feeds/ and base_url
 
 
 @dataclass(frozen=True)
@@ -247,4 +248,4 @@ class Episode:
         """Where a local episode image is published, relative to base_url (and feeds/)."""
         if not self.image or self.image.startswith(("http://", "https://")):
             return None
-        return f"images/{self.slug}{Path(self.image).suffix.lower()}"
+        return f"{EPISODE_IMAGES_DIR}/{self.slug}{Path(self.image).suffix.lower()}"

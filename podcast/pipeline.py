@@ -16,7 +16,7 @@ from . import audio, feed, lint, notes, transcripts
 from .config import FEEDS_DIR, load_episodes, load_show
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
-from .model import FEED_FILENAME, Episode, Show, ShowNotes
+from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -211,10 +211,22 @@ def build(
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
-    """Copy what items link to from feeds/ (transcripts, episode images) into place."""
+    """Copy what items link to (transcripts, episode images) into feeds/.
+
+    Files in those folders that no episode links to any more are removed, so a
+    transcript taken out of an episode is not published on.
+    """
     out = root / FEEDS_DIR
+    wanted: set[Path] = set()
     for episode in episodes:
         for transcript in episode.transcripts:
+            wanted.add(out / transcript.publish_path)
             copy_atomic(transcript.path, out / transcript.publish_path)
         if episode.image_path and episode.image:
+            wanted.add(out / episode.image_path)
             copy_atomic(root / episode.folder / episode.image, out / episode.image_path)
+    for folder in (out / transcripts.TRANSCRIPTS_DIR, out / EPISODE_IMAGES_DIR):
+        if folder.is_dir():
+            for stale in folder.iterdir():
+                if stale.is_file() and stale not in wanted:
+                    stale.unlink()

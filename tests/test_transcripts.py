@@ -114,3 +114,16 @@ def test_a_broken_transcript_stops_the_build_and_the_last_feed_stays(show):
     assert str(problem).startswith("episodes/ep/transcript.srt:6: error: subtitle 2: timing '1.5 --> 2.9'")
     assert show.feed.read_bytes() == before
     assert not (show.root / "feeds" / "transcripts").exists()
+
+
+def test_a_transcript_taken_out_of_an_episode_is_no_longer_published(show):
+    folder = show.add("ep")
+    (folder / "transcript.vtt").write_text(GOOD_VTT)
+    (folder / "transcript.srt").write_text(GOOD_SRT)
+    pipeline.build(show.root)
+    published = show.root / "feeds" / "transcripts"
+    assert sorted(p.name for p in published.iterdir()) == ["ep.srt", "ep.vtt"]
+    (folder / "transcript.srt").unlink()
+    pipeline.build(show.root)
+    assert sorted(p.name for p in published.iterdir()) == ["ep.vtt"]
+    assert "ep.srt" not in show.feed.read_text()
