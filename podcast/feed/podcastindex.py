@@ -13,6 +13,7 @@ spelled as in https://podcastindex.org/namespace/1.0.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import formatRFC2822, xml_elem
@@ -50,7 +51,7 @@ class Trailer:
 
     title: str
     url: str
-    pubdate: object  # timezone-aware datetime
+    pubdate: datetime  # timezone-aware
     length: int | None = None
     type: str | None = None
     season: int | None = None
