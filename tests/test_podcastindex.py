@@ -431,6 +431,14 @@ def test_without_chapters_the_psc_namespace_is_not_declared(show):
     assert "psc" not in etree.parse(str(show.feed)).getroot().nsmap
 
 
+def with_chapters(episode, marks):
+    """The episode with these chapters, wherever the model keeps them."""
+    changes = {"notes": dataclasses.replace(episode.notes, chapters=marks)}
+    if "chapters" in {f.name for f in dataclasses.fields(episode)}:
+        changes["chapters"] = marks  # Episode.chapters (issue #3) wins over the notes' chapters
+    return dataclasses.replace(episode, **changes)
+
+
 def test_chapter_links_and_images_are_written_as_urls(fuller):
     # Chapters from chapters.json or the audio carry links and images; one beside the feed
     # is named relative to it, and psc wants a URL.
@@ -439,10 +447,7 @@ def test_chapter_links_and_images_are_written_as_urls(fuller):
         Chapter(0, "Cold open", image="chapters/pilot-1.jpg"),
         Chapter(65.25, "The interview", url="https://example.com/i"),
     )
-    episodes = [
-        dataclasses.replace(e, notes=dataclasses.replace(e.notes, chapters=marks)) if e.slug == "pilot" else e
-        for e in catalog.published
-    ]
+    episodes = [with_chapters(e, marks) if e.slug == "pilot" else e for e in catalog.published]
     root = etree.fromstring(feed.render(catalog.show, episodes))
     chapters = root.xpath("channel/item[guid='fuller-pilot-0001']/psc:chapters/psc:chapter", namespaces=NS)
     assert [dict(c.attrib) for c in chapters] == [
