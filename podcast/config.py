@@ -22,7 +22,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, Problem
-from .model import Episode, Show
+from .model import (
+    AlternateAudio,
+    Episode,
+    Funding,
+    License,
+    Location,
+    Locked,
+    Person,
+    Show,
+    Soundbite,
+    Txt,
+    UpdateFrequency,
+)
 
 SHOW_FILE = "podcast.toml"
 EPISODES_DIR = "episodes"
@@ -39,9 +51,10 @@ Validator = Callable[[Any], Any]
 class Invalid(ValueError):
     """A value failed validation; `hint` says what to do about it."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, index: int | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.index = index  # which entry of a list of tables, from 1, when that is known
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,281 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+# ---------------------------------------------------------------- Podcasting 2.0 and Apple extras
+# Tables in podcast.toml / front matter: one validator per podcast: tag. A key that may
+# repeat (people, funding links, locations) takes one table or a list of them, so both
+# `[[person]]` blocks and `person = [{ name = "…" }]` work.
+
+
+def _fields(value: Any, what: str, fields: dict[str, Validator], required: tuple[str, ...], example: str):
+    if not isinstance(value, dict):
+        raise Invalid(f"expected a table, got {_show(value)}", f"write it as {example}")
+    result: dict[str, Any] = {}
+    for name, item in value.items():
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"{what} takes " + ", ".join(fields)
+            raise Invalid(f"unknown key {name!r} in {what}", hint)
+        try:
+            result[name] = fields[name](item)
+        except Invalid as exc:
+            raise Invalid(f"{name}: {exc}", exc.hint) from None
+    for name in required:
+        if name not in value:
+            raise Invalid(f"{what} has no {name}", f"write it as {example}")
+    return result
+
+
+def _tables(value: Any, what: str, make: Callable[[Any], Any]) -> tuple:
+    entries = value if isinstance(value, list) else [value]
+    result = []
+    for index, entry in enumerate(entries, start=1):
+        try:
+            result.append(make(entry))
+        except Invalid as exc:
+            where = f"{what} {index}: " if len(entries) > 1 else ""
+            raise Invalid(where + str(exc), exc.hint, index=index) from None
+    return tuple(result)
+
+
+def plain_text(value: Any) -> str:
+    """Text without markup: these values are shown as-is by apps."""
+    value = text(value)
+    if "<" in value and ">" in value:
+        raise Invalid("contains markup", "write plain text; apps show it as-is")
+    return value
+
+
+def lower_text(value: Any) -> str:
+    return text(value).lower()
+
+
+@cache
+def person_taxonomy() -> dict[str, frozenset[str]]:
+    """The Podcast Taxonomy's groups and roles, lower case, as {"groups": …, "roles": …}."""
+    lines = resources.files("podcast").joinpath("data/person-taxonomy.txt").read_text("utf-8")
+    pairs = [x.split(":", 1) for x in lines.splitlines() if x.strip() and not x.startswith("#")]
+    return {
+        "groups": frozenset(g.strip().lower() for g, _ in pairs),
+        "roles": frozenset(r.strip().lower() for _, r in pairs),
+    }
+
+
+def _taxonomy_term(kind: str) -> Validator:
+    def check(value: Any) -> str:
+        value = lower_text(value)
+        known = person_taxonomy()[kind + "s"]
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=3)
+            hint = "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else None
+            raise Invalid(
+                f"{value!r} is not a {kind} in the Podcast Taxonomy",
+                hint or f"see podcast/data/person-taxonomy.txt; apps show an unknown {kind} as the default",
+            )
+        return value
+
+    return check
+
+
+PERSON_EXAMPLE = '[[person]] with name = "Ann Host" and role = "host"'
+
+
+def _person(value: Any) -> Person:
+    fields = {
+        "name": plain_text,
+        "role": _taxonomy_term("role"),
+        "group": _taxonomy_term("group"),
+        "href": https_url,
+        "img": https_url,
+    }
+    v = _fields(value, "person", fields, ("name",), PERSON_EXAMPLE)
+    return Person(v["name"], v.get("role", "host"), v.get("group", "cast"), v.get("href"), v.get("img"))
+
+
+def persons(value: Any) -> tuple[Person, ...]:
+    return _tables(value, "person", _person)
+
+
+def _funding(value: Any) -> Funding:
+    example = '[[funding]] with url = "https://…" and text = "Support the show"'
+    v = _fields(value, "funding", {"url": https_url, "text": plain_text}, ("url", "text"), example)
+    return Funding(v["url"], v["text"])
+
+
+def funding(value: Any) -> tuple[Funding, ...]:
+    return _tables(value, "funding", _funding)
+
+
+def locked(value: Any) -> Locked:
+    """`locked = true` (owner: the [owner] e-mail) or a [locked] table with value and owner."""
+    if isinstance(value, bool):
+        return Locked(value)
+    example = '[locked] with value = true and owner = "you@example.com", or just locked = true'
+    v = _fields(value, "locked", {"value": boolean, "owner": email}, ("value",), example)
+    return Locked(v["value"], v.get("owner"))
+
+
+_GEO = re.compile(r"^geo:-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?(,-?\d+(\.\d+)?)?(;u=\d+(\.\d+)?)?$")
+_OSM = re.compile(r"^[NWR]\d+(#\d+)?$")
+
+
+def geo(value: Any) -> str:
+    value = text(value)
+    if not _GEO.match(value):
+        raise Invalid(
+            f"{_show(value)} is not a geo URI", 'write latitude,longitude as "geo:30.2672,-97.7431"'
+        )
+    return value
+
+
+def osm(value: Any) -> str:
+    value = text(value)
+    if not _OSM.match(value):
+        raise Invalid(
+            f"{_show(value)} is not an OpenStreetMap id", 'write N, W or R and the number: "R113314"'
+        )
+    return value
+
+
+def country(value: Any) -> str:
+    value = text(value)
+    if not re.match(r"^[A-Za-z]{2}$", value):
+        raise Invalid(f"{_show(value)} is not a country code", 'use the two-letter ISO 3166 code, e.g. "us"')
+    return value.lower()
+
+
+def _location(value: Any) -> Location:
+    if isinstance(value, str):
+        return Location(plain_text(value))
+    fields = {
+        "name": plain_text,
+        "geo": geo,
+        "osm": osm,
+        "country": country,
+        "rel": one_of("subject", "creator"),
+    }
+    example = '[location] with name = "Austin, TX", geo = "geo:30.2672,-97.7431", osm = "R113314"'
+    v = _fields(value, "location", fields, ("name",), example)
+    return Location(v["name"], v.get("geo"), v.get("osm"), v.get("country"), v.get("rel"))
+
+
+def locations(value: Any) -> tuple[Location, ...]:
+    return _tables(value, "location", _location)
+
+
+def license_(value: Any) -> License:
+    if isinstance(value, str):
+        return License(text(value).lower())
+    example = 'license = "cc-by-4.0", or [license] with name = "my-license" and url = "https://…"'
+    v = _fields(value, "license", {"name": text, "url": https_url}, ("name",), example)
+    return License(v["name"], v.get("url"))
+
+
+def _txt(value: Any) -> Txt:
+    if isinstance(value, str):
+        return Txt(text(value))
+    example = '[[txt]] with text = "…" and purpose = "verify"'
+    v = _fields(value, "txt", {"text": text, "purpose": text}, ("text",), example)
+    return Txt(v["text"], v.get("purpose"))
+
+
+def txts(value: Any) -> tuple[Txt, ...]:
+    return _tables(value, "txt", _txt)
+
+
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")
+_RRULE_PART = re.compile(r"^[A-Z]+=[A-Za-z0-9,:+-]+$")
+_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+
+
+def rrule(value: Any) -> str:
+    value = text(value)
+    parts = value.split(";")
+    freq = [p for p in parts if p.startswith("FREQ=")]
+    if not all(_RRULE_PART.match(p) for p in parts) or len(freq) != 1 or freq[0][5:] not in _FREQS:
+        raise Invalid(
+            f"{_show(value)} is not an iCalendar recurrence rule",
+            'e.g. "FREQ=WEEKLY" or "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO" (RFC 5545)',
+        )
+    return value
+
+
+def iso_moment(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise Invalid("has a time but no time zone", "add an offset, e.g. 2025-09-01T09:00:00Z")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise Invalid(f"expected a date such as 2025-09-01, got {_show(value)}", "write the date unquoted")
+
+
+def update_frequency(value: Any) -> UpdateFrequency:
+    example = '[update_frequency] with text = "Weekly" and rrule = "FREQ=WEEKLY"'
+    fields = {"text": plain_text, "rrule": rrule, "dtstart": iso_moment}
+    v = _fields(value, "update_frequency", fields, ("text",), example)
+    if "COUNT=" in v.get("rrule", "") and "dtstart" not in v:
+        raise Invalid("a rule with COUNT needs dtstart", "add dtstart = the date of the first release")
+    return UpdateFrequency(v["text"], v.get("rrule"), v.get("dtstart"))
+
+
+def seconds(value: Any) -> float:
+    """A time in the audio: a number of seconds, or "MM:SS" / "HH:MM:SS(.mmm)"."""
+    if isinstance(value, bool):
+        raise Invalid(f"expected seconds, got {_show(value)}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise Invalid(f"expected seconds from 0 up, got {value}")
+        return float(value)
+    match = (
+        re.match(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$", value.strip())
+        if isinstance(value, str)
+        else None
+    )
+    if not match:
+        raise Invalid(f"expected seconds or HH:MM:SS, got {_show(value)}", 'e.g. 73.5 or "01:13.5"')
+    hours, minutes, secs = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+
+
+def _soundbite(value: Any) -> Soundbite:
+    example = '[[soundbite]] with start = 73.0, duration = 30.0 and title = "…"'
+    fields = {"start": seconds, "duration": seconds, "title": plain_text}
+    v = _fields(value, "soundbite", fields, ("start", "duration"), example)
+    if v["duration"] <= 0:
+        raise Invalid("duration: must be more than 0 seconds", "the spec suggests 15 to 120 seconds")
+    return Soundbite(v["start"], v["duration"], v.get("title"))
+
+
+def soundbites(value: Any) -> tuple[Soundbite, ...]:
+    return _tables(value, "soundbite", _soundbite)
+
+
+def file_names(value: Any) -> tuple[str, ...]:
+    names = text_list(value)
+    for name in names:
+        if Path(name).name != name:
+            raise Invalid(
+                f"{_show(name)} is not a file name in the episode folder", "move the file next to episode.md"
+            )
+    return names
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def image(value: Any) -> str:
+    value = text(value)
+    if value.startswith(("http://", "https://")):
+        return https_url(value)
+    if Path(value).name != value or Path(value).suffix.lower() not in IMAGE_SUFFIXES:
+        raise Invalid(
+            f"{_show(value)} is not a JPEG or PNG in the episode folder",
+            "name a .jpg or .png next to episode.md, or give an https URL",
+        )
+    return value
+
+
 # ---------------------------------------------------------------- schemas
 
 SHOW_SCHEMA: dict[str, Key] = {
@@ -196,6 +484,18 @@ SHOW_SCHEMA: dict[str, Key] = {
     "copyright": Key(text),
     "timezone": Key(timezone),
     "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
+    # Podcasting 2.0 and Apple extras
+    "person": Key(persons),
+    "funding": Key(funding),
+    "locked": Key(locked),
+    "medium": Key(one_of(*MEDIUMS)),
+    "license": Key(license_),
+    "location": Key(locations),
+    "txt": Key(txts),
+    "update_frequency": Key(update_frequency),
+    "new_feed_url": Key(https_url),
+    "block": Key(boolean),
+    "complete": Key(boolean),
 }
 
 EPISODE_SCHEMA: dict[str, Key] = {
@@ -212,7 +512,15 @@ EPISODE_SCHEMA: dict[str, Key] = {
     "format": Key(one_of("text", "markdown")),
     "link": Key(https_url),  # the episode's web page
     "chapters": Key(one_of("timestamps", "sections")),  # default: the show's setting
-    "image": Key(text),  # the episode's own artwork, a file in its folder (`podcast new` writes it)
+    # Podcasting 2.0 and Apple extras
+    "language": Key(language),
+    "person": Key(persons),
+    "soundbite": Key(soundbites),
+    "alternate_audio": Key(file_names),
+    "location": Key(locations),
+    "license": Key(license_),
+    "itunes_title": Key(plain_text),
+    "image": Key(image),
 }
 
 
@@ -223,11 +531,16 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
     table = ""
+    entries: dict[str, int] = {}
     for number, line in enumerate(toml_text.splitlines(), start=first_line):
-        header = re.match(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]", line)
+        header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
         if header:
-            table = header.group(1) + "."
-            lines.setdefault(header.group(1), number)
+            name = header.group(2)
+            table = name + "."
+            lines.setdefault(name, number)
+            if header.group(1) == "[[":
+                entries[name] = entries.get(name, 0) + 1
+                lines[f"{name}[{entries[name]}]"] = number
             continue
         key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
         if key:
@@ -268,7 +581,8 @@ def _apply_schema(
         try:
             values[name] = key.validate(value)
         except Invalid as exc:
-            problems.append(Problem(path, str(exc), field=name, line=lines.get(name), hint=exc.hint))
+            line = lines.get(f"{name}[{exc.index}]", lines.get(name))
+            problems.append(Problem(path, str(exc), field=name, line=line, hint=exc.hint))
     for name, key in schema.items():
         if key.required and name not in data:
             problems.append(Problem(path, "missing", field=name, hint=key.hint or f"add {name} = …"))
@@ -344,6 +658,7 @@ def load_show(root: Path) -> tuple[Show, list[Problem]]:
         timezone=values.get("timezone", "UTC"),
         chapters_from=values.get("chapters", "timestamps"),
         lines=lines,
+        **_show_extras(values),
     )
     if show.artwork and not show.artwork.startswith(("http://", "https://")):
         if not (root / show.artwork).is_file():
@@ -487,6 +802,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                 rel, "no audio", field="audio", hint='add audio = "<file in this folder>", or draft = true'
             )
         )
+    _check_episode_files(values, folder, rel, lines, problems)
     if len([p for p in problems[before:] if p.severity == "error"]):
         return None
 
@@ -521,7 +837,80 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         link=values.get("link"),
         chapters_from=values.get("chapters"),
         lines=lines,
+        **_episode_extras(values, folder),
     )
+
+
+def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
+    """Show fields for the Podcasting 2.0 and Apple extras."""
+    lock = values.get("locked")
+    if lock is not None and lock.owner is None:
+        lock = Locked(lock.locked, values["owner"]["email"])
+    return {
+        "persons": values.get("person", ()),
+        "funding": values.get("funding", ()),
+        "locked": lock,
+        "medium": values.get("medium"),
+        "license": values.get("license"),
+        "locations": values.get("location", ()),
+        "txts": values.get("txt", ()),
+        "update_frequency": values.get("update_frequency"),
+        "new_feed_url": values.get("new_feed_url"),
+        "block": values.get("block", False),
+        "complete": values.get("complete", False),
+    }
+
+
+def _check_episode_files(
+    values: dict[str, Any], folder: Path, rel: str, lines: dict[str, int], problems: list[Problem]
+) -> None:
+    """The extra files an episode names (alternate audio, image) must be in its folder."""
+    for name in values.get("alternate_audio", ()):
+        if not (folder / name).is_file():
+            problems.append(
+                Problem(
+                    rel,
+                    f"{name} not found in {EPISODES_DIR}/{folder.name}/",
+                    field="alternate_audio",
+                    line=lines.get("alternate_audio"),
+                    hint="copy the file there or fix the name",
+                )
+            )
+        elif name == values.get("audio"):
+            problems.append(
+                Problem(
+                    rel,
+                    f"{name} is already the main audio",
+                    field="alternate_audio",
+                    line=lines.get("alternate_audio"),
+                    hint="list only the other formats here",
+                )
+            )
+    picture = values.get("image")
+    if picture and not picture.startswith(("http://", "https://")) and not (folder / picture).is_file():
+        problems.append(
+            Problem(
+                rel,
+                f"{picture} not found in {EPISODES_DIR}/{folder.name}/",
+                field="image",
+                line=lines.get("image"),
+                hint="put a square JPEG or PNG (1400-3000 px) there, or give an https URL",
+            )
+        )
+
+
+def _episode_extras(values: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Episode fields for the Podcasting 2.0 and Apple extras."""
+    return {
+        "language": values.get("language"),
+        "persons": values.get("person", ()),
+        "soundbites": values.get("soundbite", ()),
+        "alternate_audio": tuple(AlternateAudio(folder / n) for n in values.get("alternate_audio", ())),
+        "locations": values.get("location", ()),
+        "license": values.get("license"),
+        "itunes_title": values.get("itunes_title"),
+        "image": values.get("image"),
+    }
 
 
 def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:

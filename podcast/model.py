@@ -16,6 +16,7 @@ EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
 FEED_FILENAME = "feed.xml"
+EPISODE_IMAGES_DIR = "images"  # episode artwork, under feeds/ and base_url
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,67 @@ class Transcript:
     path: Path  # local file in the episode folder
     mime: str
     language: str | None = None
+    captions: bool = False  # timed (VTT, SRT, JSON segments): written with rel="captions"
+    publish_path: str = ""  # where it is published, relative to base_url (and to feeds/)
+
+
+# ---------------------------------------------------------------- Podcasting 2.0 values
+# One small class per podcast: tag; the feed extension only turns them into XML.
+
+
+@dataclass(frozen=True)
+class Funding:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Locked:
+    locked: bool  # podcast:locked yes/no
+    owner: str | None = None  # the e-mail that proves ownership
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str  # what people read, e.g. "Austin, TX"
+    geo: str | None = None  # "geo:30.2672,-97.7431"
+    osm: str | None = None  # "R113314"
+    country: str | None = None  # ISO 3166-1 alpha-2, lower case
+    rel: str | None = None  # "subject" or "creator"
+
+
+@dataclass(frozen=True)
+class License:
+    identifier: str  # an SPDX id in lower case, or your own license's short name
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Txt:
+    text: str
+    purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateFrequency:
+    text: str  # "Weekly"
+    rrule: str | None = None  # RFC 5545, e.g. "FREQ=WEEKLY"
+    dtstart: str | None = None  # ISO 8601
+
+
+@dataclass(frozen=True)
+class Soundbite:
+    start: float  # seconds
+    duration: float  # seconds
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class AlternateAudio:
+    """The episode's audio in another format, next to the main file."""
+
+    path: Path
+    info: AudioInfo | None = None  # filled in by the probe stage
 
 
 @dataclass(frozen=True)
@@ -139,6 +201,18 @@ class Show:
     copyright: str | None = None
     timezone: str = "UTC"
     chapters_from: Literal["timestamps", "sections"] = "timestamps"  # how show notes make chapters
+    # Podcasting 2.0 and Apple extras (see the README's section of that name).
+    persons: tuple[Person, ...] = ()
+    funding: tuple[Funding, ...] = ()
+    locked: Locked | None = None
+    medium: str | None = None
+    license: License | None = None
+    locations: tuple[Location, ...] = ()
+    txts: tuple[Txt, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    new_feed_url: str | None = None
+    block: bool = False
+    complete: bool = False
     source: str = "podcast.toml"
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -184,10 +258,20 @@ class Episode:
     article_format: Literal["text", "markdown"] = "text"
     link: str | None = None  # the episode's web page; the full notes
     chapters_from: Literal["timestamps", "sections"] | None = None  # None: the show's setting
+    # Podcasting 2.0 and Apple extras.
+    language: str | None = None  # None: the show's language
+    persons: tuple[Person, ...] = ()  # when set, replaces the show's people for this episode
+    soundbites: tuple[Soundbite, ...] = ()
+    alternate_audio: tuple[AlternateAudio, ...] = ()
+    locations: tuple[Location, ...] = ()
+    license: License | None = None
+    itunes_title: str | None = None  # Apple's title without numbering; default: title
+    image: str | None = None  # a file in the episode folder, or an https URL
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     # Filled in by later stages.
     info: AudioInfo | None = None
     notes: ShowNotes | None = None
+    transcripts: tuple[Transcript, ...] = ()
     chapters: tuple[Chapter, ...] = ()  # chapters.json > the audio's chapters > notes.chapters
 
     @property
@@ -205,3 +289,14 @@ class Episode:
         if self.audio is None:
             return None
         return f"media/{self.slug}/{self.audio.name}"
+
+    def media_path_of(self, path: Path) -> str:
+        """Where another file of this episode's audio is published, relative to base_url."""
+        return f"media/{self.slug}/{path.name}"
+
+    @property
+    def image_path(self) -> str | None:
+        """Where a local episode image is published, relative to base_url (and feeds/)."""
+        if not self.image or self.image.startswith(("http://", "https://")):
+            return None
+        return f"{EPISODE_IMAGES_DIR}/{self.slug}{Path(self.image).suffix.lower()}"

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import audio, chapters, feed, lint, notes
+from . import audio, chapters, feed, lint, notes, transcripts
 from .cache import ProbeCache
 from .config import FEEDS_DIR, load_episodes, load_show
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
-from .model import FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
+from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -100,6 +100,53 @@ def episode_notes(show: Show, episode: Episode) -> ShowNotes:
     )
 
 
+def _probe_alternates(episode: Episode, problems: list[Problem], cache: ProbeCache | None = None) -> Episode:
+    """Read each other format of the audio; a broken one is a problem like the main file."""
+    probed = []
+    for other in episode.alternate_audio:
+        try:
+            info = cache.read(other.path).info if cache is not None else audio.probe(other.path)
+            probed.append(dataclasses.replace(other, info=info))
+        except AudioError as exc:
+            reason = str(exc).split(": ", 1)[-1]
+            problems.append(
+                Problem(
+                    episode.source,
+                    f"{other.path.name}: {reason}",
+                    field="alternate_audio",
+                    line=episode.lines.get("alternate_audio"),
+                )
+            )
+    return dataclasses.replace(episode, alternate_audio=tuple(probed))
+
+
+def _check_soundbites(episode: Episode, problems: list[Problem]) -> None:
+    """A soundbite must lie inside the audio, or apps play silence or nothing."""
+    if episode.info is None:
+        return
+    length = episode.info.duration
+    for index, bite in enumerate(episode.soundbites, start=1):
+        end = bite.start + bite.duration
+        if end > length + 0.5:
+            problems.append(
+                Problem(
+                    episode.source,
+                    f"soundbite {index} runs to {end:.1f} s; the audio is {length:.1f} s",
+                    field="soundbite",
+                    line=episode.lines.get(f"soundbite[{index}]", episode.lines.get("soundbite")),
+                    hint="move its start or shorten its duration",
+                )
+            )
+
+
+def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
+    found, trouble = transcripts.find(
+        show.root / episode.folder, episode.folder, episode.slug, episode.language or show.language
+    )
+    problems.extend(trouble)
+    return dataclasses.replace(episode, transcripts=found)
+
+
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing."""
     now = now or datetime.now(UTC)
@@ -119,6 +166,9 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = _probe(episode, catalog.problems, cache)
             if probed is None:
                 continue
+            probed = _probe_alternates(probed, catalog.problems, cache)
+            _check_soundbites(probed, catalog.problems)
+            probed = _add_transcripts(show, probed, catalog.problems)
             probed = dataclasses.replace(probed, notes=episode_notes(show, probed))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
             catalog.published.append(probed)
@@ -208,6 +258,29 @@ def build(
     if show.artwork_path:
         copy_atomic(root / show.artwork, out / show.artwork_path)
     _write_chapters(show, catalog.published, out)
+    publish_sidecars(root, catalog.published)
     feed_path = out / FEED_FILENAME
     changed = write_atomic(feed_path, document)
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+
+
+def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
+    """Copy what items link to (transcripts, episode images) into feeds/.
+
+    Files in those folders that no episode links to any more are removed, so a
+    transcript taken out of an episode is not published on.
+    """
+    out = root / FEEDS_DIR
+    wanted: set[Path] = set()
+    for episode in episodes:
+        for transcript in episode.transcripts:
+            wanted.add(out / transcript.publish_path)
+            copy_atomic(transcript.path, out / transcript.publish_path)
+        if episode.image_path and episode.image:
+            wanted.add(out / episode.image_path)
+            copy_atomic(root / episode.folder / episode.image, out / episode.image_path)
+    for folder in (out / transcripts.TRANSCRIPTS_DIR, out / EPISODE_IMAGES_DIR):
+        if folder.is_dir():
+            for stale in folder.iterdir():
+                if stale.is_file() and stale not in wanted:
+                    stale.unlink()

@@ -6,6 +6,7 @@ import pytest
 
 from podcast import config
 from podcast.errors import ConfigError
+from podcast.model import Funding, Locked, Person
 
 
 def test_every_problem_in_podcast_toml_is_reported_with_its_line(show):
@@ -129,3 +130,95 @@ def test_chapters_and_link_keys_are_checked(show):
     }
     (good,) = episodes
     assert (good.link, good.chapters_from) == ("https://example.com/good", "timestamps")
+
+
+# ---------------------------------------------------------------- Podcasting 2.0 and Apple extras
+
+
+def add_to_show(show, keys: str = "", tables: str = "") -> str:
+    """Put top-level keys before [owner] and tables after it; returns the new podcast.toml."""
+    toml = show.root / "podcast.toml"
+    head, owner = toml.read_text().split("\n[owner]")
+    text = head + "\n" + keys + "\n[owner]" + owner + "\n" + tables
+    toml.write_text(text)
+    return text
+
+
+def problems_of(show) -> dict:
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    return {p.field: p for p in caught.value.problems}
+
+
+def test_the_extras_are_read_into_the_show(show):
+    add_to_show(
+        show,
+        'locked = true\nmedium = "music"\nlicense = "CC-BY-4.0"\nnew_feed_url = "https://new.example.com/feed.xml"',
+        '[[person]]\nname = "Ann Host"\n\n[[funding]]\nurl = "https://example.com/give"\ntext = "Give"\n',
+    )
+    loaded, _ = config.load_show(show.root)
+    assert loaded.locked == Locked(True, "ann@example.com")
+    assert loaded.persons == (Person("Ann Host", "host", "cast"),)
+    assert loaded.funding == (Funding("https://example.com/give", "Give"),)
+    assert (loaded.medium, loaded.license.identifier) == ("music", "cc-by-4.0")
+    assert loaded.new_feed_url == "https://new.example.com/feed.xml"
+
+
+def test_a_bad_entry_in_a_list_of_tables_is_reported_at_its_own_header(show):
+    text = add_to_show(
+        show,
+        tables='[[person]]\nname = "Ann"\n\n[[person]]\nname = "Bo"\nhref = "bo.example.com"\n',
+    )
+    problem = problems_of(show)["person"]
+    assert problem.message.startswith("person 2: href: expected a URL")
+    assert text.splitlines()[problem.line - 1] == "[[person]]"
+    assert (
+        problem.line == text.splitlines().index("[[person]]", text.splitlines().index("[[person]]") + 1) + 1
+    )
+
+
+def test_misspelt_keys_inside_tables_get_a_suggestion(show):
+    add_to_show(show, tables='[[funding]]\nurl = "https://example.com/give"\ntxt = "Give"\n')
+    problem = problems_of(show)["funding"]
+    assert problem.message == "unknown key 'txt' in funding"
+    assert problem.hint == "did you mean 'text'?"
+
+
+def test_each_extra_is_checked_with_a_hint(show):
+    add_to_show(
+        show,
+        'medium = "radio"',
+        '[locked]\nvalue = true\nowner = "not an address"\n\n'
+        '[location]\nname = "Austin"\ngeo = "30.2,-97.7"\n\n'
+        '[update_frequency]\ntext = "Ten times"\nrrule = "FREQ=WEEKLY;COUNT=10"\n',
+    )
+    problems = problems_of(show)
+    assert set(problems) == {"medium", "locked", "location", "update_frequency"}
+    assert "owner" in problems["locked"].message
+    assert "geo:30.2672,-97.7431" in problems["location"].hint
+    assert "dtstart" in problems["update_frequency"].message
+
+
+def test_episode_extras_name_missing_files_and_bad_values(show):
+    folder = show.add(
+        "ep",
+        extra='alternate_audio = ["ep.m4a"]\nimage = "cover.gif"\nitunes_title = "<b>Bold</b>"\n'
+        "[[soundbite]]\nstart = 1\nduration = 0\n",
+    )
+    problems: list = []
+    loaded, _ = config.load_show(show.root)
+    assert config.load_episode(loaded, folder, problems) is None
+    by_field = {p.field: p for p in problems}
+    assert set(by_field) == {"alternate_audio", "image", "itunes_title", "soundbite"}
+    assert by_field["alternate_audio"].message == "ep.m4a not found in episodes/ep/"
+    assert "JPEG or PNG" in by_field["image"].message
+    assert "markup" in by_field["itunes_title"].message
+    lines = (folder / "episode.md").read_text().splitlines()
+    assert lines[by_field["soundbite"].line - 1] == "[[soundbite]]"
+
+
+def test_a_person_role_outside_the_podcast_taxonomy_is_refused_with_suggestions(show):
+    add_to_show(show, tables='[[person]]\nname = "Ann"\nrole = "Cohost"\n')
+    problem = problems_of(show)["person"]
+    assert problem.message == "role: 'cohost' is not a role in the Podcast Taxonomy"
+    assert "'co-host'" in problem.hint

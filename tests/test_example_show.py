@@ -70,3 +70,41 @@ def test_the_example_episode_gets_a_chapter_at_each_of_its_sections(tmp_path):
     starts = [c.start for c in chapters]
     assert len(starts) == 7 and starts[0] == 0.0
     assert starts == sorted(set(starts)) and starts[-1] < episode.info.duration
+
+
+def test_the_example_feed_demonstrates_the_podcasting_2_0_namespace():
+    from lxml import etree
+
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0", "psc": "http://podlove.org/simple-chapters"}
+    channel = etree.parse(str(REPO / "feeds" / "feed.xml")).find("channel")
+    assert channel.findtext("podcast:guid", namespaces=ns) == "63df2a79-870d-56f3-8c9f-13e5b903129b"
+    locked = channel.find("podcast:locked", ns)
+    assert (locked.text, locked.get("owner")) == ("yes", "podcast@moodwellness.example.com")
+    (host,) = channel.findall("podcast:person", ns)
+    assert (host.text, host.get("role")) == ("Brad Masters", "host")
+    (transcript,) = channel.findall("item/podcast:transcript", ns)
+    assert transcript.get("type") == "text/html"
+    assert transcript.get("language") == "en"
+    assert transcript.get("rel") is None  # no time codes: not captions
+    # The section chapters of the show notes, also as Podlove Simple Chapters.
+    assert len(channel.findall("item/psc:chapters/psc:chapter", ns)) == 7
+    name = transcript.get("url").rsplit("/", 1)[1]
+    published = REPO / "feeds" / "transcripts" / name
+    assert (
+        published.read_bytes()
+        == (REPO / "episodes/ketamine-for-chronic-migraine/transcript.html").read_bytes()
+    )
+
+
+def test_the_example_transcript_is_the_article_as_read_aloud():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_transcript", REPO / "scripts/make_example_transcript.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    folder = REPO / "episodes/ketamine-for-chronic-migraine"
+    written = (folder / "transcript.html").read_text("utf-8")
+    assert written == script.transcript_html((folder / "episode.md").read_text("utf-8"))
+    assert "<p>Ketamine was first developed as an anesthetic for surgery." in written

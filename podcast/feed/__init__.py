@@ -7,6 +7,7 @@ set the date from the content and add entries in our own order.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -14,9 +15,10 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 
 from ..chapters import CHAPTERS_TYPE
-from ..model import Episode, Show
+from ..model import AudioInfo, Chapter, Episode, Show
 from .itunes import ItunesChannel, ItunesItem
-from .podcastindex import PodcastIndexChannel, PodcastIndexItem
+from .podcastindex import AlternateEnclosure, PodcastIndexChannel, PodcastIndexItem, Trailer
+from .psc import PscChannel, PscItem
 from .rss import RssChannel, RssItem
 
 RSS_TYPE = "application/rss+xml"
@@ -28,7 +30,11 @@ EXTENSIONS = (
     ("itunes", ItunesChannel, ItunesItem),
     ("podcastindex", PodcastIndexChannel, PodcastIndexItem),
     ("rss", RssChannel, RssItem),
+    ("psc", PscChannel, PscItem),
 )
+
+# How an alternate enclosure is labelled for listeners choosing a version (≤ 32 characters).
+FORMAT_NAMES = {"mp3": "MP3", "m4a": "AAC", "mp4": "MP4", "m4v": "MP4 video", "ogg": "Ogg", "opus": "Opus"}
 
 
 def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
@@ -71,9 +77,81 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     itunes.explicit = show.explicit
     itunes.type = show.type
 
+    itunes.new_feed_url = show.new_feed_url
+    itunes.block = show.block
+    itunes.complete = show.complete
+
     index: PodcastIndexChannel = fg.podcastindex
     index.guid = show.guid
+    index.locked = show.locked
+    index.funding = show.funding
+    index.persons = show.persons
+    index.medium = show.medium
+    index.license = show.license
+    index.locations = show.locations
+    index.txts = show.txts
+    index.trailers = tuple(_trailer(show, e) for e in episodes if e.episode_type == "trailer" and e.info)
+    index.update_frequency = show.update_frequency
+    index.complete = show.complete
+
+    psc: PscChannel = fg.psc
+    psc.used = any(chapters_of(e) for e in episodes)
     return fg
+
+
+def chapters_of(episode: Episode) -> tuple[Chapter, ...]:
+    """The episode's chapters, whatever found them.
+
+    `Episode.chapters` (chapters.json and the audio's own marks, issue #3) when the
+    model has it and it is set; otherwise the chapters the show notes found.
+    """
+    own = getattr(episode, "chapters", None)
+    if own:
+        return tuple(own)
+    return episode.notes.chapters if episode.notes is not None else ()
+
+
+def _absolute_image(show: Show, chapter: Chapter) -> Chapter:
+    """A chapter image published beside the feed is named relative to it; psc wants a URL."""
+    if chapter.image and not chapter.image.startswith(("http://", "https://")):
+        return dataclasses.replace(chapter, image=show.url_for(quote(chapter.image)))
+    return chapter
+
+
+def _trailer(show: Show, episode: Episode) -> Trailer:
+    assert episode.info is not None
+    return Trailer(
+        title=episode.title,
+        url=enclosure_url(show, episode),
+        pubdate=episode.date,
+        length=episode.info.size,
+        type=episode.info.mime,
+        season=episode.season,
+    )
+
+
+def _version(url: str, info: AudioInfo, *, default: bool = False) -> AlternateEnclosure:
+    name = FORMAT_NAMES.get(info.format, info.format.upper() or "Audio")
+    title = f"{name} {round(info.bitrate / 1000)} kbps" if info.bitrate else name
+    return AlternateEnclosure(url, info.mime, info.size, info.bitrate, title, default)
+
+
+def alternate_enclosures(show: Show, episode: Episode) -> tuple[AlternateEnclosure, ...]:
+    """The main audio (default) and each other format, when there is more than one."""
+    others = [a for a in episode.alternate_audio if a.info is not None]
+    if not others or episode.info is None:
+        return ()
+    versions = [_version(enclosure_url(show, episode), episode.info, default=True)]
+    for other in others:
+        assert other.info is not None
+        versions.append(_version(show.url_for(quote(episode.media_path_of(other.path))), other.info))
+    return tuple(versions)
+
+
+def image_url(show: Show, episode: Episode) -> str | None:
+    if episode.image_path:
+        return show.url_for(episode.image_path)
+    return episode.image
 
 
 def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
@@ -103,10 +181,21 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     itunes.episode_type = episode.episode_type
     itunes.season = episode.season
     itunes.episode = episode.number
+    itunes.title = episode.itunes_title or episode.title
+    itunes.image = image_url(show, episode)
 
     index: PodcastIndexItem = fe.podcastindex
     index.season = episode.season
     index.episode = episode.number
+    index.transcripts = tuple((show.url_for(quote(t.publish_path)), t) for t in episode.transcripts)
+    index.persons = episode.persons
+    index.soundbites = episode.soundbites
+    index.alternate_enclosures = alternate_enclosures(show, episode)
+    index.locations = episode.locations
+    index.license = episode.license
+
+    psc: PscItem = fe.psc
+    psc.chapters = tuple(_absolute_image(show, c) for c in chapters_of(episode))
     if episode.chapters:
         index.chapters = (show.url_for(episode.chapters_path), CHAPTERS_TYPE)
 

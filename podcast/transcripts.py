@@ -1,0 +1,266 @@
+"""Transcripts in an episode folder: found by name, parsed, checked, described.
+
+`transcript.vtt`, `.srt`, `.json`, `.html` and `.txt` next to episode.md are an
+episode's transcripts. Each is read with a real parser (webvtt-py for WebVTT, srt
+for SubRip, json for the Podcasting 2.0 JSON format) and every fault is a
+`Problem` naming the file, the line and the cue, so a broken file never reaches
+the feed. Reading happens here; copying into feeds/ is the pipeline's job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import srt
+import webvtt
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from .errors import Problem
+from .model import Transcript
+
+TRANSCRIPT_STEM = "transcript"
+TRANSCRIPTS_DIR = "transcripts"  # under feeds/ and base_url
+
+
+@dataclass(frozen=True)
+class Format:
+    suffix: str
+    mime: str
+    timed: bool  # has time codes: linked with rel="captions"
+
+
+# The order transcripts are listed in the feed: WebVTT first, as Apple ingests it.
+FORMATS = (
+    Format(".vtt", "text/vtt", True),
+    Format(".srt", "application/x-subrip", True),
+    Format(".json", "application/json", True),
+    Format(".html", "text/html", False),
+    Format(".txt", "text/plain", False),
+)
+BY_SUFFIX = {f.suffix: f for f in FORMATS}
+
+_VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
+_VTT_TIMING = re.compile(rf"^({_VTT_TIME})[ \t]+-->[ \t]+({_VTT_TIME})(?:[ \t]+.*)?$")
+_SRT_TIMING = re.compile(r"^\d+:[0-5]\d:[0-5]\d[,.]\d{1,3}\s+-->\s+\d+:[0-5]\d:[0-5]\d[,.]\d{1,3}(\s.*)?$")
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _timing_lines(lines: list[str]) -> list[int]:
+    """Line numbers (from 1) of every cue timing line: the lines with an arrow."""
+    return [number for number, line in enumerate(lines, start=1) if "-->" in line]
+
+
+def _check_order(
+    path: str, cues: list[tuple[float, float | None]], lines: list[int], problems: list[Problem], unit: str
+) -> None:
+    previous = 0.0
+    for index, (start, end) in enumerate(cues):
+        line = lines[index] if index < len(lines) else None
+        if end is not None and end <= start:
+            problems.append(
+                Problem(
+                    path,
+                    f"{unit} {index + 1} ends ({end:.3f} s) before it starts ({start:.3f} s)",
+                    line=line,
+                    hint="fix the time after the arrow",
+                )
+            )
+        elif start < previous:
+            problems.append(
+                Problem(
+                    path,
+                    f"{unit} {index + 1} starts at {start:.3f} s, before the {unit} above it",
+                    line=line,
+                    hint=f"put the {unit}s in time order",
+                )
+            )
+        previous = max(previous, start)
+
+
+def check_vtt(path: str, text: str) -> list[Problem]:
+    problems: list[Problem] = []
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not re.match(r"^WEBVTT([ \t].*)?$", lines[0]):
+        return [Problem(path, "does not start with WEBVTT", line=1, hint="make the first line WEBVTT")]
+    timings = _timing_lines(lines)
+    for cue, number in enumerate(timings, start=1):
+        if not _VTT_TIMING.match(lines[number - 1].strip()):
+            problems.append(
+                Problem(
+                    path,
+                    f"cue {cue}: timing {lines[number - 1].strip()!r} is not HH:MM:SS.mmm --> HH:MM:SS.mmm",
+                    line=number,
+                    hint="write times like 00:01:02.500, with a dot and three decimals",
+                )
+            )
+    if problems:
+        return problems
+    try:
+        captions = webvtt.from_string(text.lstrip("\ufeff")).captions
+    except (MalformedFileError, MalformedCaptionError) as exc:
+        return [Problem(path, f"not valid WebVTT: {exc}", hint="check it against the WebVTT format")]
+    if not captions:
+        return [Problem(path, "has no cues", hint="add cues, or remove the file")]
+    if len(captions) != len(timings):
+        # webvtt-py skips blocks it cannot read; name the first cue it did not take.
+        return [
+            Problem(
+                path,
+                f"{len(timings) - len(captions)} cue(s) could not be read",
+                line=timings[len(captions)] if len(captions) < len(timings) else None,
+                hint="each cue is a timing line, its text, then a blank line",
+            )
+        ]
+    cues = [(_vtt_seconds(c.start), _vtt_seconds(c.end)) for c in captions]
+    _check_order(path, cues, timings, problems, "cue")
+    return problems
+
+
+def _vtt_seconds(stamp: str) -> float:
+    parts = stamp.split(":")
+    return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
+
+
+def check_srt(path: str, text: str) -> list[Problem]:
+    problems: list[Problem] = []
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    timings = _timing_lines(lines)
+    for cue, number in enumerate(timings, start=1):
+        if not _SRT_TIMING.match(lines[number - 1].strip()):
+            problems.append(
+                Problem(
+                    path,
+                    f"subtitle {cue}: timing {lines[number - 1].strip()!r} "
+                    "is not HH:MM:SS,mmm --> HH:MM:SS,mmm",
+                    line=number,
+                    hint="write times like 00:01:02,500",
+                )
+            )
+    if problems:
+        return problems
+    try:
+        subtitles = list(srt.parse(text))
+    except srt.SRTParseError as exc:
+        line = _line_of(text, exc.actual_start)
+        return [
+            Problem(
+                path,
+                "not valid SubRip: this block is not a number, a timing line and text",
+                line=line,
+                hint="each subtitle is a number, HH:MM:SS,mmm --> HH:MM:SS,mmm, text, a blank line",
+            )
+        ]
+    if not subtitles:
+        return [Problem(path, "has no subtitles", hint="add subtitles, or remove the file")]
+    # srt folds a block without a proper number line into the subtitle above it.
+    for index, subtitle in enumerate(subtitles):
+        if "-->" in subtitle.content and index + 1 < len(timings):
+            return [
+                Problem(
+                    path,
+                    f"not valid SubRip: subtitle {index + 2} has no number line above its timing",
+                    line=timings[index + 1] - 1,
+                    hint="each subtitle is a number, HH:MM:SS,mmm --> HH:MM:SS,mmm, text, a blank line",
+                )
+            ]
+    cues = [(s.start.total_seconds(), s.end.total_seconds()) for s in subtitles]
+    _check_order(path, cues, timings, problems, "subtitle")
+    return problems
+
+
+def check_json(path: str, text: str) -> list[Problem]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [
+            Problem(path, f"not valid JSON: {exc.msg}", line=exc.lineno, hint="check commas and quotes there")
+        ]
+    hint = 'the format is {"version": "1.0.0", "segments": [{"startTime": 0.5, "endTime": 2.0, "body": "…"}]}'
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        return [Problem(path, "has no list of segments", hint=hint)]
+    if not data["segments"]:
+        return [Problem(path, "has no segments", hint="add segments, or remove the file")]
+    problems: list[Problem] = []
+    cues: list[tuple[float, float | None]] = []
+    for index, segment in enumerate(data["segments"], start=1):
+        segment = segment if isinstance(segment, dict) else {}
+        start, end, body = segment.get("startTime"), segment.get("endTime"), segment.get("body")
+        if not _is_number(start) or not (end is None or _is_number(end)) or not isinstance(body, str):
+            problems.append(
+                Problem(path, f"segment {index} needs a startTime in seconds and a body", hint=hint)
+            )
+            continue
+        cues.append((float(start), None if end is None else float(end)))
+    if not problems:
+        _check_order(path, cues, [], problems, "segment")
+    return problems
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_text(path: str, text: str) -> list[Problem]:
+    if not text.strip():
+        return [Problem(path, "is empty", hint="write the transcript, or remove the file")]
+    return []
+
+
+CHECKS = {".vtt": check_vtt, ".srt": check_srt, ".json": check_json, ".html": check_text, ".txt": check_text}
+
+
+def read(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    """The file's text, or a problem naming where it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(rel, "is not UTF-8 text", line=line, hint="save it as UTF-8")]
+
+
+def find(
+    folder: Path, rel_folder: str, slug: str, language: str
+) -> tuple[tuple[Transcript, ...], list[Problem]]:
+    """The transcripts in an episode folder, checked. Broken ones are left out, with a problem."""
+    found: list[Transcript] = []
+    problems: list[Problem] = []
+    present = {p.suffix.lower(): p for p in sorted(folder.glob(f"{TRANSCRIPT_STEM}.*")) if p.is_file()}
+    for suffix, path in present.items():
+        if suffix not in BY_SUFFIX:
+            problems.append(
+                Problem(
+                    f"{rel_folder}/{path.name}",
+                    "is not a transcript format podcast apps read",
+                    severity="warning",
+                    hint="use " + ", ".join(TRANSCRIPT_STEM + f.suffix for f in FORMATS),
+                )
+            )
+    for fmt in FORMATS:
+        path = present.get(fmt.suffix)
+        if path is None:
+            continue
+        rel = f"{rel_folder}/{path.name}"
+        text, trouble = read(path, rel)
+        if text is not None:
+            trouble = CHECKS[fmt.suffix](rel, text)
+        if trouble:
+            problems.extend(trouble)
+            continue
+        found.append(
+            Transcript(
+                path=path,
+                mime=fmt.mime,
+                language=language,
+                captions=fmt.timed,
+                publish_path=f"{TRANSCRIPTS_DIR}/{slug}{fmt.suffix}",
+            )
+        )
+    return tuple(found), problems
