@@ -43,13 +43,14 @@ def _replace_keeping_size_and_mtime(path, data: bytes) -> None:
 
 
 def test_a_rebuild_with_nothing_changed_opens_no_audio_file(show):
-    folders = [show.add(f"ep{n}", date=f"2025-01-0{n}", seconds=2 + n) for n in range(1, 4)]
+    folders = [show.add(f"ep{n}", date=f"2025-01-0{n}", seconds=2 + n) for n in range(1, 3)]
+    folders.append(show.add("ep3", date="2025-01-03", seconds=5, extra='alternate_audio = ["ep3-low.mp3"]'))
+    (folders[-1] / "ep3-low.mp3").write_bytes((folders[-1] / "ep3.mp3").read_bytes())
     first, opened = build_recording_opens(show.root)
-    assert opened == ["ep1.mp3", "ep2.mp3", "ep3.mp3"]  # the hook sees audio being read
+    assert opened == ["ep1.mp3", "ep2.mp3", "ep3-low.mp3", "ep3.mp3"]  # the hook sees audio being read
     feed = show.feed.read_bytes()
     # Turn every audio file into garbage of the same size and mtime: reading any of them would fail.
-    for folder in folders:
-        mp3 = folder / f"{folder.name}.mp3"
+    for mp3 in sorted(show.root.glob("episodes/*/*.mp3")):
         _replace_keeping_size_and_mtime(mp3, b"\0" * mp3.stat().st_size)
     second, opened = build_recording_opens(show.root)
     assert opened == []
