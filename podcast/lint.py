@@ -33,11 +33,12 @@ from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from . import audio
-from .config import EPISODES_DIR, FEEDS_DIR, SHOW_FILE, apple_categories
+from .config import EPISODES_DIR, FEEDS_DIR, SHOW_FILE
 from .errors import AudioError, Problem, Severity, errors_in, warnings_in
 from .feed.itunes import ITUNES_NS
 from .feed.podcastindex import PODCAST_NS
 from .model import FEED_FILENAME, Episode, Show
+from .schema import apple_categories
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -133,6 +134,11 @@ class FeedDoc:
     def label(self, item: etree._Element) -> str:
         title = (item.findtext("title") or "").strip()
         return f'"{title}"' if title else f"item {self.items.index(item) + 1}"
+
+    def whose(self, element: etree._Element) -> str:
+        """A message prefix naming the item `element` belongs to; empty on the channel."""
+        item = self.item_of(element)
+        return f"{self.label(item)}: " if item is not None else ""
 
 
 def parse_feed(data: bytes, source: str) -> tuple[FeedDoc | None, list[Problem]]:
@@ -537,8 +543,7 @@ def value_length(subject: Subject) -> Iterator[Finding]:
             continue
         value = (element.text or "").strip()
         if len(value) > VALUE_MAX_CHARS:
-            item = feed.item_of(element)
-            whose = f"{feed.label(item)}: " if item is not None else ""
+            whose = feed.whose(element)
             yield Finding(feed.where(element, tag), f"{whose}{len(value)} characters, over {VALUE_MAX_CHARS}")
 
 
@@ -553,8 +558,7 @@ def explicit(subject: Subject) -> Iterator[Finding]:
     for element in feed.channel.iter(qname("itunes:explicit")):
         value = _text(element)
         if value not in ("true", "false"):
-            item = feed.item_of(element)
-            whose = f"{feed.label(item)}: " if item is not None else ""
+            whose = feed.whose(element)
             yield Finding(feed.where(element, "itunes:explicit"), f'{whose}"{value}" is not true or false')
 
 
@@ -586,8 +590,7 @@ def enumerated_values(subject: Subject) -> Iterator[Finding]:
         for element in feed.channel.iter(qname(tag)):
             value = _text(element)
             if not accepts(value):
-                item = feed.item_of(element)
-                whose = f"{feed.label(item)}: " if item is not None else ""
+                whose = feed.whose(element)
                 yield Finding(feed.where(element, tag), f'{whose}"{value}" is not a value Apple accepts')
 
 
@@ -849,8 +852,7 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
     feed = subject.feed
     for element, tag, url, is_media in _urls(feed):
         if is_media == media and url.strip().lower().startswith("http://"):
-            item = feed.item_of(element)
-            whose = f"{feed.label(item)}: " if item is not None else ""
+            whose = feed.whose(element)
             yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
 
 

@@ -16,16 +16,12 @@ from .config import (
     EPISODES_DIR,
     FEEDS_DIR,
     SHOW_FILE,
-    Invalid,
-    categories,
-    email,
-    https_url,
-    language,
     load_show,
     podcast_guid_for,
 )
 from .errors import AudioError, ConfigError, Problem
 from .model import FEED_FILENAME, AudioFile
+from .schema import Invalid, categories, email, https_url, language
 
 GITIGNORE = ".podcast/\n"
 

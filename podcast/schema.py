@@ -1,0 +1,518 @@
+"""The keys podcast.toml and episode.md may hold, and how each value is checked.
+
+A schema maps each known key to a `Key`: a validator that returns the value in
+the shape the model wants, or raises `Invalid` with a message and a hint. The
+loaders in config.py apply it and turn every `Invalid` into a `Problem` carrying
+the file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .model import (
+    Funding,
+    License,
+    Location,
+    Locked,
+    Person,
+    Soundbite,
+    Txt,
+    UpdateFrequency,
+)
+
+Validator = Callable[[Any], Any]
+
+
+class Invalid(ValueError):
+    """A value failed validation; `hint` says what to do about it."""
+
+    def __init__(self, message: str, hint: str | None = None, index: int | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        self.index = index  # which entry of a list of tables, from 1, when that is known
+
+
+@dataclass(frozen=True)
+class Key:
+    validate: Validator
+    required: bool = False
+    hint: str | None = None  # shown when a required key is missing
+
+
+# ---------------------------------------------------------------- validators
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"expected text, got {show_value(value)}", 'put the value in "quotes"')
+    if not value.strip():
+        raise Invalid("is empty", "write a value or remove the key")
+    return value.strip()
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"expected true or false, got {show_value(value)}", "write true or false, unquoted")
+    return value
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid(f"expected a whole number from 1 up, got {show_value(value)}")
+    return value
+
+
+def one_of(*choices: str) -> Validator:
+    def check(value: Any) -> str:
+        if value not in choices:
+            listed = ", ".join(f'"{c}"' for c in choices)
+            raise Invalid(f"expected one of {listed}, got {show_value(value)}")
+        return value
+
+    return check
+
+
+def text_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise Invalid(f"expected a list of names, got {show_value(value)}", 'write ["Name", "Other"]')
+    return tuple(v.strip() for v in value)
+
+
+def https_url(value: Any) -> str:
+    value = text(value)
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise Invalid(f"expected a URL starting with https://, got {show_value(value)}")
+    return value
+
+
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+
+
+def language(value: Any) -> str:
+    value = text(value)
+    if not _LANGUAGE.match(value):
+        raise Invalid(
+            f"{show_value(value)} is not a language code", 'use an ISO 639 code such as "en" or "en-US"'
+        )
+    return value
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def email(value: Any) -> str:
+    value = text(value)
+    if not _EMAIL.match(value):
+        raise Invalid(f"{show_value(value)} is not an e-mail address")
+    return value
+
+
+@cache
+def apple_categories() -> frozenset[str]:
+    lines = resources.files("podcast").joinpath("data/apple-categories.txt").read_text("utf-8")
+    return frozenset(x.strip() for x in lines.splitlines() if x.strip() and not x.startswith("#"))
+
+
+def categories(value: Any) -> tuple[tuple[str, str | None], ...]:
+    names = text_list(value)
+    known = apple_categories()
+    result = []
+    for name in names:
+        parts = [p.strip() for p in name.split(">")]
+        normal = " > ".join(parts)
+        if normal not in known or len(parts) > 2:
+            close = sorted(k for k in known if k.lower().startswith(parts[0].lower()[:4]))
+            hint = "Apple's list: " + "; ".join(close[:6]) if close else "see Apple's category list"
+            raise Invalid(f"{show_value(name)} is not an Apple Podcasts category", hint)
+        result.append((parts[0], parts[1] if len(parts) == 2 else None))
+    return tuple(result)
+
+
+def guid(value: Any) -> str:
+    value = text(value)
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        # Any string is a valid GUID to RSS; we only refuse what is clearly a mistake.
+        if len(value) < 8:
+            raise Invalid(f"{show_value(value)} is too short to be unique", "use a UUID") from None
+    return value
+
+
+def timezone(value: Any) -> str:
+    value = text(value)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            f"{show_value(value)} is not a time zone", 'use a name such as "Europe/Berlin"'
+        ) from None
+    return value
+
+
+def owner(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise Invalid("expected a table with name and email", "write [owner] then name = … and email = …")
+    unknown = set(value) - {"name", "email"}
+    if unknown:
+        raise Invalid(f"unknown key {sorted(unknown)[0]!r} in owner", "owner takes name and email")
+    missing = [k for k in ("name", "email") if k not in value]
+    if missing:
+        raise Invalid(f"owner has no {missing[0]}", "Apple needs the owner's name and email")
+    return {"name": text(value["name"]), "email": email(value["email"])}
+
+
+def show_value(value: Any) -> str:
+    """A value as the user wrote it, for messages."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+# ---------------------------------------------------------------- Podcasting 2.0 and Apple extras
+# Tables in podcast.toml / front matter: one validator per podcast: tag. A key that may
+# repeat (people, funding links, locations) takes one table or a list of them, so both
+# `[[person]]` blocks and `person = [{ name = "…" }]` work.
+
+
+def _fields(value: Any, what: str, fields: dict[str, Validator], required: tuple[str, ...], example: str):
+    if not isinstance(value, dict):
+        raise Invalid(f"expected a table, got {show_value(value)}", f"write it as {example}")
+    result: dict[str, Any] = {}
+    for name, item in value.items():
+        if name not in fields:
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"{what} takes " + ", ".join(fields)
+            raise Invalid(f"unknown key {name!r} in {what}", hint)
+        try:
+            result[name] = fields[name](item)
+        except Invalid as exc:
+            raise Invalid(f"{name}: {exc}", exc.hint) from None
+    for name in required:
+        if name not in value:
+            raise Invalid(f"{what} has no {name}", f"write it as {example}")
+    return result
+
+
+def _tables(value: Any, what: str, make: Callable[[Any], Any]) -> tuple:
+    entries = value if isinstance(value, list) else [value]
+    result = []
+    for index, entry in enumerate(entries, start=1):
+        try:
+            result.append(make(entry))
+        except Invalid as exc:
+            where = f"{what} {index}: " if len(entries) > 1 else ""
+            raise Invalid(where + str(exc), exc.hint, index=index) from None
+    return tuple(result)
+
+
+def plain_text(value: Any) -> str:
+    """Text without markup: these values are shown as-is by apps."""
+    value = text(value)
+    if "<" in value and ">" in value:
+        raise Invalid("contains markup", "write plain text; apps show it as-is")
+    return value
+
+
+def lower_text(value: Any) -> str:
+    return text(value).lower()
+
+
+@cache
+def person_taxonomy() -> dict[str, frozenset[str]]:
+    """The Podcast Taxonomy's groups and roles, lower case, as {"groups": …, "roles": …}."""
+    lines = resources.files("podcast").joinpath("data/person-taxonomy.txt").read_text("utf-8")
+    pairs = [x.split(":", 1) for x in lines.splitlines() if x.strip() and not x.startswith("#")]
+    return {
+        "groups": frozenset(g.strip().lower() for g, _ in pairs),
+        "roles": frozenset(r.strip().lower() for _, r in pairs),
+    }
+
+
+def _taxonomy_term(kind: str) -> Validator:
+    def check(value: Any) -> str:
+        value = lower_text(value)
+        known = person_taxonomy()[kind + "s"]
+        if value not in known:
+            close = difflib.get_close_matches(value, known, n=3)
+            hint = "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else None
+            raise Invalid(
+                f"{value!r} is not a {kind} in the Podcast Taxonomy",
+                hint or f"see podcast/data/person-taxonomy.txt; apps show an unknown {kind} as the default",
+            )
+        return value
+
+    return check
+
+
+PERSON_EXAMPLE = '[[person]] with name = "Ann Host" and role = "host"'
+
+
+def _person(value: Any) -> Person:
+    fields = {
+        "name": plain_text,
+        "role": _taxonomy_term("role"),
+        "group": _taxonomy_term("group"),
+        "href": https_url,
+        "img": https_url,
+    }
+    v = _fields(value, "person", fields, ("name",), PERSON_EXAMPLE)
+    return Person(v["name"], v.get("role", "host"), v.get("group", "cast"), v.get("href"), v.get("img"))
+
+
+def persons(value: Any) -> tuple[Person, ...]:
+    return _tables(value, "person", _person)
+
+
+def _funding(value: Any) -> Funding:
+    example = '[[funding]] with url = "https://…" and text = "Support the show"'
+    v = _fields(value, "funding", {"url": https_url, "text": plain_text}, ("url", "text"), example)
+    return Funding(v["url"], v["text"])
+
+
+def funding(value: Any) -> tuple[Funding, ...]:
+    return _tables(value, "funding", _funding)
+
+
+def locked(value: Any) -> Locked:
+    """`locked = true` (owner: the [owner] e-mail) or a [locked] table with value and owner."""
+    if isinstance(value, bool):
+        return Locked(value)
+    example = '[locked] with value = true and owner = "you@example.com", or just locked = true'
+    v = _fields(value, "locked", {"value": boolean, "owner": email}, ("value",), example)
+    return Locked(v["value"], v.get("owner"))
+
+
+_GEO = re.compile(r"^geo:-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?(,-?\d+(\.\d+)?)?(;u=\d+(\.\d+)?)?$")
+_OSM = re.compile(r"^[NWR]\d+(#\d+)?$")
+
+
+def geo(value: Any) -> str:
+    value = text(value)
+    if not _GEO.match(value):
+        raise Invalid(
+            f"{show_value(value)} is not a geo URI", 'write latitude,longitude as "geo:30.2672,-97.7431"'
+        )
+    return value
+
+
+def osm(value: Any) -> str:
+    value = text(value)
+    if not _OSM.match(value):
+        raise Invalid(
+            f"{show_value(value)} is not an OpenStreetMap id", 'write N, W or R and the number: "R113314"'
+        )
+    return value
+
+
+def country(value: Any) -> str:
+    value = text(value)
+    if not re.match(r"^[A-Za-z]{2}$", value):
+        raise Invalid(
+            f"{show_value(value)} is not a country code", 'use the two-letter ISO 3166 code, e.g. "us"'
+        )
+    return value.lower()
+
+
+def _location(value: Any) -> Location:
+    if isinstance(value, str):
+        return Location(plain_text(value))
+    fields = {
+        "name": plain_text,
+        "geo": geo,
+        "osm": osm,
+        "country": country,
+        "rel": one_of("subject", "creator"),
+    }
+    example = '[location] with name = "Austin, TX", geo = "geo:30.2672,-97.7431", osm = "R113314"'
+    v = _fields(value, "location", fields, ("name",), example)
+    return Location(v["name"], v.get("geo"), v.get("osm"), v.get("country"), v.get("rel"))
+
+
+def locations(value: Any) -> tuple[Location, ...]:
+    return _tables(value, "location", _location)
+
+
+def license_(value: Any) -> License:
+    if isinstance(value, str):
+        return License(text(value).lower())
+    example = 'license = "cc-by-4.0", or [license] with name = "my-license" and url = "https://…"'
+    v = _fields(value, "license", {"name": text, "url": https_url}, ("name",), example)
+    return License(v["name"], v.get("url"))
+
+
+def _txt(value: Any) -> Txt:
+    if isinstance(value, str):
+        return Txt(text(value))
+    example = '[[txt]] with text = "…" and purpose = "verify"'
+    v = _fields(value, "txt", {"text": text, "purpose": text}, ("text",), example)
+    return Txt(v["text"], v.get("purpose"))
+
+
+def txts(value: Any) -> tuple[Txt, ...]:
+    return _tables(value, "txt", _txt)
+
+
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course")
+_RRULE_PART = re.compile(r"^[A-Z]+=[A-Za-z0-9,:+-]+$")
+_FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+
+
+def rrule(value: Any) -> str:
+    value = text(value)
+    parts = value.split(";")
+    freq = [p for p in parts if p.startswith("FREQ=")]
+    if not all(_RRULE_PART.match(p) for p in parts) or len(freq) != 1 or freq[0][5:] not in _FREQS:
+        raise Invalid(
+            f"{show_value(value)} is not an iCalendar recurrence rule",
+            'e.g. "FREQ=WEEKLY" or "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO" (RFC 5545)',
+        )
+    return value
+
+
+def iso_moment(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise Invalid("has a time but no time zone", "add an offset, e.g. 2025-09-01T09:00:00Z")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise Invalid(f"expected a date such as 2025-09-01, got {show_value(value)}", "write the date unquoted")
+
+
+def update_frequency(value: Any) -> UpdateFrequency:
+    example = '[update_frequency] with text = "Weekly" and rrule = "FREQ=WEEKLY"'
+    fields = {"text": plain_text, "rrule": rrule, "dtstart": iso_moment}
+    v = _fields(value, "update_frequency", fields, ("text",), example)
+    if "COUNT=" in v.get("rrule", "") and "dtstart" not in v:
+        raise Invalid("a rule with COUNT needs dtstart", "add dtstart = the date of the first release")
+    return UpdateFrequency(v["text"], v.get("rrule"), v.get("dtstart"))
+
+
+def seconds(value: Any) -> float:
+    """A time in the audio: a number of seconds, or "MM:SS" / "HH:MM:SS(.mmm)"."""
+    if isinstance(value, bool):
+        raise Invalid(f"expected seconds, got {show_value(value)}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise Invalid(f"expected seconds from 0 up, got {value}")
+        return float(value)
+    match = (
+        re.match(r"^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$", value.strip())
+        if isinstance(value, str)
+        else None
+    )
+    if not match:
+        raise Invalid(f"expected seconds or HH:MM:SS, got {show_value(value)}", 'e.g. 73.5 or "01:13.5"')
+    hours, minutes, secs = match.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+
+
+def _soundbite(value: Any) -> Soundbite:
+    example = '[[soundbite]] with start = 73.0, duration = 30.0 and title = "…"'
+    fields = {"start": seconds, "duration": seconds, "title": plain_text}
+    v = _fields(value, "soundbite", fields, ("start", "duration"), example)
+    if v["duration"] <= 0:
+        raise Invalid("duration: must be more than 0 seconds", "the spec suggests 15 to 120 seconds")
+    return Soundbite(v["start"], v["duration"], v.get("title"))
+
+
+def soundbites(value: Any) -> tuple[Soundbite, ...]:
+    return _tables(value, "soundbite", _soundbite)
+
+
+def file_names(value: Any) -> tuple[str, ...]:
+    names = text_list(value)
+    for name in names:
+        if Path(name).name != name:
+            raise Invalid(
+                f"{show_value(name)} is not a file name in the episode folder",
+                "move the file next to episode.md",
+            )
+    return names
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def image(value: Any) -> str:
+    value = text(value)
+    if value.startswith(("http://", "https://")):
+        return https_url(value)
+    if Path(value).name != value or Path(value).suffix.lower() not in IMAGE_SUFFIXES:
+        raise Invalid(
+            f"{show_value(value)} is not a JPEG or PNG in the episode folder",
+            "name a .jpg or .png next to episode.md, or give an https URL",
+        )
+    return value
+
+
+# ---------------------------------------------------------------- schemas
+
+SHOW_SCHEMA: dict[str, Key] = {
+    "title": Key(text, required=True),
+    "description": Key(text, required=True),
+    "author": Key(text, required=True),
+    "owner": Key(owner, required=True, hint="add [owner] with name and email"),
+    "language": Key(language, required=True, hint='add language = "en"'),
+    "link": Key(https_url, required=True, hint="the show's website"),
+    "base_url": Key(https_url, required=True, hint="where the contents of feeds/ are served"),
+    "guid": Key(guid),
+    "artwork": Key(text),
+    "categories": Key(categories, required=True, hint='e.g. categories = ["Health & Fitness > Medicine"]'),
+    "explicit": Key(boolean),
+    "type": Key(one_of("episodic", "serial")),
+    "copyright": Key(text),
+    "timezone": Key(timezone),
+    "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
+    # Podcasting 2.0 and Apple extras
+    "person": Key(persons),
+    "funding": Key(funding),
+    "locked": Key(locked),
+    "medium": Key(one_of(*MEDIUMS)),
+    "license": Key(license_),
+    "location": Key(locations),
+    "txt": Key(txts),
+    "update_frequency": Key(update_frequency),
+    "new_feed_url": Key(https_url),
+    "block": Key(boolean),
+    "complete": Key(boolean),
+}
+
+EPISODE_SCHEMA: dict[str, Key] = {
+    "title": Key(text, required=True),
+    "date": Key(lambda v: v, required=True, hint="date = 2025-04-02"),  # checked with the show's zone
+    "guid": Key(guid),
+    "audio": Key(text),
+    "season": Key(positive_int),
+    "episode": Key(positive_int),
+    "episode_type": Key(one_of("full", "trailer", "bonus")),
+    "explicit": Key(boolean),
+    "hosts": Key(text_list),
+    "draft": Key(boolean),
+    "format": Key(one_of("text", "markdown")),
+    "link": Key(https_url),  # the episode's web page
+    "chapters": Key(one_of("timestamps", "sections")),  # default: the show's setting
+    # Podcasting 2.0 and Apple extras
+    "language": Key(language),
+    "person": Key(persons),
+    "soundbite": Key(soundbites),
+    "alternate_audio": Key(file_names),
+    "location": Key(locations),
+    "license": Key(license_),
+    "itunes_title": Key(plain_text),
+    "image": Key(image),
+}
