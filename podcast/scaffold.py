@@ -24,6 +24,7 @@ from .model import FEED_FILENAME, AudioFile
 from .schema import Invalid, categories, email, https_url, language
 
 GITIGNORE = ".podcast/\n"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def toml_string(value: str) -> str:
@@ -193,6 +194,8 @@ def new_episode(
         lines.append(f"episode = {number}")
     if draft:
         lines.append("draft = true")
+    if notes is not None and Path(notes).suffix.lower() in MARKDOWN_SUFFIXES:
+        lines.append('format = "markdown"')
     if image is not None:
         lines.append(f"image = {toml_string(image)}")
     lines += ["+++", ""]

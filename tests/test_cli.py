@@ -268,3 +268,25 @@ def test_notes_on_a_file_that_is_not_text_exits_1(tmp_path):
     result = run("notes", bad)
     assert result.exit_code == 1
     assert "article.txt" in result.stderr and "UTF-8" in result.stderr
+
+
+def test_new_with_markdown_notes_marks_the_episode_as_markdown(show, tmp_path, mp3_factory):
+    notes = tmp_path / "article.md"
+    notes.write_text("## Why sleep matters\n\nThe body **repairs** itself at night.\n")
+    result = run(
+        "new",
+        show.root,
+        "--title",
+        "Sleep",
+        "--date",
+        "2025-04-02",
+        "--audio",
+        mp3_factory(3),
+        "--notes",
+        notes,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert run("build", show.root).exit_code == 0
+    (entry,) = feedparser.parse(str(show.feed)).entries
+    html = entry.content[0].value
+    assert "<h2>Why sleep matters</h2>" in html and "<strong>repairs</strong>" in html
