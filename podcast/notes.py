@@ -83,6 +83,8 @@ def sanitize(fragment: str) -> str:
 
 def _apple(fragment: str) -> str:
     fragment = re.sub(r"<br\s*/?>", "\n", fragment)  # Apple's subset has no <br>; keep the words apart
+    if "<" not in fragment:
+        return fragment  # escaped text without tags (most paragraphs): nothing for nh3 to remove
     return nh3.clean(
         fragment, tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
     )
