@@ -1,26 +1,38 @@
-"""The probe cache: what was read from each audio file, kept in SQLite in the show directory.
+"""The build cache, kept in SQLite in the show directory.
 
-Keyed by the file's path, size and modification time: a file that changed in any
-of them is read again; one that did not is not opened at all. Values are JSON,
-with a schema version. A cache that cannot be read is deleted and rebuilt, and a
-cache that cannot be written is skipped: the cache is never why a build fails.
+Probes: what was read from each audio file, keyed by the file's path, size and
+modification time: a file that changed in any of them is read again; one that did
+not is not opened at all.
+
+Notes: rendered show notes, keyed by a hash of everything `notes.render` is given
+plus the source of notes.py and the versions of the libraries it uses, so an edit
+to an article or an upgrade of the renderer renders again.
+
+Values are JSON, with a schema version. A cache that cannot be read is deleted and
+rebuilt, and a cache that cannot be written is skipped: the cache is never why a
+build fails.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio
-from .model import AudioFile, AudioInfo, Chapter, Picture, Tags
+from . import audio, notes
+from .model import AudioFile, AudioInfo, Chapter, Picture, Section, ShowNotes, Tags
 
 CACHE_FILE = ".podcast/cache.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +86,37 @@ def from_json(path: Path, text: str) -> AudioFile:
     )
 
 
+def notes_to_json(rendered: ShowNotes) -> str:
+    value = asdict(rendered)
+    for chapter in value["chapters"]:
+        chapter.pop("picture", None)  # notes chapters never carry embedded images
+    return json.dumps(value, sort_keys=True)
+
+
+def notes_from_json(text: str) -> ShowNotes:
+    value = json.loads(text)
+    return ShowNotes(
+        sections=tuple(Section(s["heading"], tuple(s["paragraphs"])) for s in value["sections"]),
+        html=value["html"],
+        description_html=value["description_html"],
+        text=value["text"],
+        title=value["title"],
+        chapters=tuple(Chapter(**c) for c in value["chapters"]),
+    )
+
+
+@cache
+def _renderer_fingerprint() -> str:
+    """Changes whenever notes.py or a library it renders with changes."""
+    digest = hashlib.sha256(Path(notes.__file__).read_bytes())
+    for name in NOTES_LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
 class ProbeCache:
     """`read(path)` through the cache. Use as a context manager; results are saved on exit."""
 
@@ -92,11 +135,13 @@ class ProbeCache:
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 if row is None or row[0] != str(SCHEMA_VERSION):
                     db.execute("DROP TABLE IF EXISTS probe")
+                    db.execute("DROP TABLE IF EXISTS notes")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS probe (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
                     " mtime_ns INTEGER NOT NULL, value TEXT NOT NULL)"
                 )
+                db.execute("CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 db.commit()
                 return db
             except (sqlite3.Error, OSError) as exc:
@@ -145,6 +190,26 @@ class ProbeCache:
             except sqlite3.Error as exc:
                 log.warning("probe cache not updated (%s)", exc)
         return found
+
+    def notes(self, inputs: dict[str, Any], render: Callable[[], ShowNotes]) -> ShowNotes:
+        """`render()`, unless notes were already rendered from exactly these `inputs`."""
+        key = hashlib.sha256(
+            (_renderer_fingerprint() + json.dumps(inputs, sort_keys=True, default=str)).encode()
+        ).hexdigest()
+        if self.db is not None:
+            try:
+                row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
+                if row is not None:
+                    return notes_from_json(row[0])
+            except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+                log.warning("notes cache entry unreadable (%s); rendering again", exc)
+        rendered = render()
+        if self.db is not None:
+            try:
+                self.db.execute("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, notes_to_json(rendered)))
+            except sqlite3.Error as exc:
+                log.warning("notes cache not updated (%s)", exc)
+        return rendered
 
     def close(self) -> None:
         if self.db is None:

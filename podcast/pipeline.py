@@ -86,18 +86,23 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     return chapters.resolve(from_file, episode.chapters, from_notes)
 
 
-def episode_notes(show: Show, episode: Episode) -> ShowNotes:
+def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None) -> ShowNotes:
     """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
     chapters_from = episode.chapters_from or show.chapters_from
-    duration = episode.info.duration if episode.info and chapters_from == "sections" else None
-    return notes.render(
-        episode.article,
-        format=episode.article_format,
-        title=episode.title,
-        more_url=episode.link or show.link,
-        chapters_from=chapters_from,
-        duration=duration,
-    )
+    options = {
+        "format": episode.article_format,
+        "title": episode.title,
+        "more_url": episode.link or show.link,
+        "chapters_from": chapters_from,
+        "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
+    }
+
+    def render() -> ShowNotes:
+        return notes.render(episode.article, **options)
+
+    if cache is None:
+        return render()
+    return cache.notes({"article": episode.article, **options}, render)
 
 
 def _probe_alternates(episode: Episode, problems: list[Problem], cache: ProbeCache | None = None) -> Episode:
@@ -169,7 +174,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = _probe_alternates(probed, catalog.problems, cache)
             _check_soundbites(probed, catalog.problems)
             probed = _add_transcripts(show, probed, catalog.problems)
-            probed = dataclasses.replace(probed, notes=episode_notes(show, probed))
+            probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
             catalog.published.append(probed)
     return catalog

@@ -102,3 +102,38 @@ def test_the_cache_lives_in_the_git_ignored_podcast_folder(show):
     pipeline.build(show.root)
     assert (show.root / ".podcast" / "cache.sqlite").is_file()
     assert ".podcast/" in (show.root / ".gitignore").read_text()
+
+
+# ---------------------------------------------------------------- rendered show notes
+
+ARTICLE = "Why Sleep Matters\n\nThe body repairs itself at night.\n\n00:00 Intro\n00:02 Main part\n"
+
+
+def test_cached_show_notes_are_exactly_what_rendering_gives(show):
+    show.add("rested", article=ARTICLE, seconds=4)
+    first = pipeline.build(show.root).catalog.published[0].notes
+    again = pipeline.build(show.root).catalog.published[0].notes  # served from the cache
+    assert again == first
+    assert [c.title for c in again.chapters] == ["Intro", "Main part"]
+
+
+def test_an_edited_article_is_rendered_again(show):
+    folder = show.add("rested", article=ARTICLE)
+    pipeline.build(show.root)
+    md = folder / "episode.md"
+    md.write_text(md.read_text().replace("repairs itself", "mends itself"))
+    pipeline.build(show.root)
+    text = show.feed.read_text()
+    assert "mends itself" in text and "repairs itself" not in text
+
+
+def test_a_changed_show_link_changes_the_full_notes_link_despite_the_cache(show):
+    long_article = "\n\n".join(f"Paragraph {i} says something worth hearing." * 8 for i in range(60))
+    show.add("long", article=long_article)
+    pipeline.build(show.root)
+    toml = show.root / "podcast.toml"
+    toml.write_text(
+        toml.read_text().replace('link = "https://example.com/"', 'link = "https://example.org/"')
+    )
+    pipeline.build(show.root)
+    assert '<a href="https://example.org/">Full show notes</a>' in show.feed.read_text()
