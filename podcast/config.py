@@ -106,8 +106,37 @@ def podcast_guid_for(feed_url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
+# Stand-ins for required values that are missing or invalid, so a podcast.toml with
+# errors still lets the episodes be read and linted (every problem reported in one
+# run). A show built from them is provisional: the build never writes it.
+PROVISIONAL_VALUES: dict[str, Any] = {
+    "title": "(title)",
+    "description": "(description)",
+    "author": "(author)",
+    "owner": {"name": "(owner)", "email": "owner@example.invalid"},
+    "language": "en",
+    "link": "https://example.invalid/",
+    "base_url": "https://example.invalid/",
+    "categories": (("Society & Culture", None),),
+}
+
+
 def load_show(root: Path) -> tuple[Show, list[Problem]]:
     """Read podcast.toml. Raises ConfigError if it is missing or has errors."""
+    show, problems = read_show(root)
+    if any(p.severity == "error" for p in problems):
+        raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
+    return show, problems
+
+
+def read_show(root: Path) -> tuple[Show, list[Problem]]:
+    """Read podcast.toml, collecting its problems instead of stopping at them.
+
+    Raises ConfigError only when there is no podcast.toml, or it cannot be read
+    or parsed. With invalid or missing values the show is provisional (safe
+    stand-ins replace them): good enough to read and lint the episodes, never to
+    write a feed; the problems say what to fix.
+    """
     path = root / SHOW_FILE
     if not path.is_file():
         raise ConfigError(
@@ -133,23 +162,24 @@ def load_show(root: Path) -> tuple[Show, list[Problem]]:
         raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
     lines = key_lines(toml_text)
     values = _apply_schema(data, SHOW_SCHEMA, SHOW_FILE, lines, problems)
-    if any(p.severity == "error" for p in problems):
-        raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
+    for name, stand_in in PROVISIONAL_VALUES.items():
+        values.setdefault(name, stand_in)
 
     base_url = values["base_url"].rstrip("/") + "/"
     feed_url = base_url + "feed.xml"
     show_guid = values.get("guid")
     if show_guid is None:
         show_guid = podcast_guid_for(feed_url)
-        problems.append(
-            Problem(
-                SHOW_FILE,
-                "not set; derived from the feed URL for now",
-                field="guid",
-                severity="warning",
-                hint=f'pin it so it survives a move: guid = "{show_guid}"',
+        if "guid" not in data:  # an invalid guid is reported already
+            problems.append(
+                Problem(
+                    SHOW_FILE,
+                    "not set; derived from the feed URL for now",
+                    field="guid",
+                    severity="warning",
+                    hint=f'pin it so it survives a move: guid = "{show_guid}"',
+                )
             )
-        )
     show = Show(
         root=root,
         title=values["title"],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import audio, chapters, feed, lint, notes, transcripts
 from .cache import ProbeCache
-from .config import FEEDS_DIR, load_episodes, load_show
+from .config import FEEDS_DIR, load_episodes, read_show
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
@@ -153,9 +153,13 @@ def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> E
 
 
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
-    """Read the show directory and everything the feed needs. Writes nothing."""
+    """Read the show directory and everything the feed needs. Writes nothing.
+
+    A podcast.toml with errors does not stop the reading: the episodes are read
+    against a provisional show, so every problem of the run is reported together.
+    """
     now = now or datetime.now(UTC)
-    show, problems = load_show(Path(root))
+    show, problems = read_show(Path(root))
     episodes, episode_problems = load_episodes(show)
     catalog = Catalog(show=show, problems=problems + episode_problems)
     due = []
@@ -226,6 +230,11 @@ def check(root: Path, *, now: datetime | None = None, progress: Progress | None 
     return catalog.problems + lint_rendered(catalog, document, now=now)
 
 
+def _lint_partial(catalog: Catalog, now: datetime | None) -> list[Problem]:
+    """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
+    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now)
+
+
 def build(
     root: Path,
     *,
@@ -243,6 +252,7 @@ def build(
     catalog = read_catalog(root, now=now, progress=progress)
     errors = errors_in(catalog.problems)
     if errors:
+        catalog.problems.extend(_lint_partial(catalog, now))
         raise PodcastError(
             f"build stopped: {len(errors)} error(s); {FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from podcast import lint, pipeline
 from podcast.cli import cli
-from podcast.errors import LintFailure
+from podcast.errors import LintFailure, PodcastError
 
 REPO = Path(__file__).resolve().parent.parent
 NS = lint.PREFIXES
@@ -530,3 +530,27 @@ def test_the_readme_lists_every_rule_as_the_code_defines_it():
     for r in lint.RULES:
         assert f"| {r.code} | {r.severity} |" in readme, r.code
     assert lint.rules_table() in readme  # regenerate the table with lint.rules_table() after a change
+
+
+# ---------------------------------------------------------------- every problem of a run together
+
+
+def test_a_podcast_toml_error_does_not_hide_episode_problems_or_lint_findings(clean):
+    set_show_key(clean.root, "language", '"not a language"')
+    set_episode_key(clean.root / "episodes" / "first", "season", '"one"')
+    set_episode_key(clean.root / "episodes" / "second", "title", '"' + "Long " * 60 + '"')
+    found = {(p.path, p.field, p.code) for p in pipeline.check(clean.root)}
+    assert ("podcast.toml", "language", "A111") in found or ("podcast.toml", "language", None) in found
+    assert ("episodes/first/episode.md", "season", None) in found
+    assert ("episodes/second/episode.md", "title", "A113") in found
+
+
+def test_a_build_with_reading_errors_reports_what_lint_reports_and_writes_nothing(built):
+    before = built.feed.read_bytes()
+    set_show_key(built.root, "language", '"not a language"')
+    set_episode_key(built.root / "episodes" / "second", "title", '"' + "Long " * 60 + '"')
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert {str(p) for p in caught.value.problems} == {str(p) for p in pipeline.check(built.root)}
+    assert "A113" in codes(caught.value.problems)
+    assert built.feed.read_bytes() == before

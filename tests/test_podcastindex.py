@@ -23,7 +23,7 @@ from lxml import etree
 from PIL import Image
 
 from podcast import feed, pipeline, scaffold
-from podcast.errors import PodcastError
+from podcast.errors import PodcastError, errors_in
 from podcast.model import Chapter
 
 NS = {
@@ -469,7 +469,7 @@ def test_a_soundbite_past_the_end_of_the_audio_stops_the_build(show):
     folder = show.add("ep", seconds=3, extra="[[soundbite]]\nstart = 1.0\nduration = 15.0\n")
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
-    (problem,) = caught.value.problems
+    (problem,) = errors_in(caught.value.problems)
     assert problem.field == "soundbite"
     assert problem.message.startswith("soundbite 1 runs to 16.0 s; the audio is 3.")
     assert (folder / "episode.md").read_text().splitlines()[problem.line - 1] == "[[soundbite]]"
@@ -480,7 +480,7 @@ def test_an_alternate_format_that_is_not_audio_is_named(show):
     (folder / "ep.m4a").write_bytes(b"not audio at all" * 100)
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
-    (problem,) = caught.value.problems
+    (problem,) = errors_in(caught.value.problems)
     assert (problem.field, problem.path) == ("alternate_audio", "episodes/ep/episode.md")
     assert problem.message.startswith("ep.m4a: ")
     assert not show.feed.exists()

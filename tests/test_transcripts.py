@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from podcast import pipeline, transcripts
-from podcast.errors import PodcastError
+from podcast.errors import PodcastError, errors_in
 
 GOOD_VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello.\n\n00:00:01.500 --> 00:00:02.900\nGoodbye.\n"
 GOOD_SRT = "1\n00:00:00,000 --> 00:00:01,500\nHello.\n\n2\n00:00:01,500 --> 00:00:02,900\nGoodbye.\n"
@@ -110,7 +110,7 @@ def test_a_broken_transcript_stops_the_build_and_the_last_feed_stays(show):
     (folder / "episode.md").write_text((folder / "episode.md").read_text().replace("Ep", "Ep, retitled"))
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
-    (problem,) = caught.value.problems
+    (problem,) = errors_in(caught.value.problems)
     assert str(problem).startswith("episodes/ep/transcript.srt:6: error: subtitle 2: timing '1.5 --> 2.9'")
     assert show.feed.read_bytes() == before
     assert not (show.root / "feeds" / "transcripts").exists()
