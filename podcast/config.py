@@ -92,8 +92,9 @@ def _apply_schema(
         try:
             values[name] = key.validate(value)
         except Invalid as exc:
-            line = lines.get(f"{name}[{exc.index}]", lines.get(name))
-            problems.append(Problem(path, str(exc), field=name, line=line, hint=exc.hint))
+            for fault in exc.each():
+                line = lines.get(f"{name}[{fault.index}]", lines.get(name))
+                problems.append(Problem(path, str(fault), field=name, line=line, hint=fault.hint))
     for name, key in schema.items():
         if key.required and name not in data:
             problems.append(Problem(path, "missing", field=name, hint=key.hint or f"add {name} = …"))

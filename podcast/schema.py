@@ -37,10 +37,30 @@ Validator = Callable[[Any], Any]
 class Invalid(ValueError):
     """A value failed validation; `hint` says what to do about it."""
 
-    def __init__(self, message: str, hint: str | None = None, index: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        index: int | None = None,
+        *,
+        parts: list[Invalid] | None = None,
+    ) -> None:
         super().__init__(message)
         self.hint = hint
         self.index = index  # which entry of a list of tables, from 1, when that is known
+        self.parts = list(parts or [])  # each fault, when one value (a table) has several
+
+    def each(self) -> list[Invalid]:
+        """Every fault this stands for: itself, or each of its parts."""
+        return [leaf for part in self.parts for leaf in part.each()] if self.parts else [self]
+
+
+def _all(faults: list[Invalid]) -> Invalid:
+    """One Invalid for several faults found in one value, so each is reported."""
+    leaves = [leaf for fault in faults for leaf in fault.each()]
+    if len(leaves) == 1:
+        return leaves[0]
+    return Invalid(str(leaves[0]), leaves[0].hint, leaves[0].index, parts=leaves)
 
 
 @dataclass(frozen=True)
@@ -192,30 +212,37 @@ def _fields(value: Any, what: str, fields: dict[str, Validator], required: tuple
     if not isinstance(value, dict):
         raise Invalid(f"expected a table, got {show_value(value)}", f"write it as {example}")
     result: dict[str, Any] = {}
+    faults: list[Invalid] = []  # every bad field of the table is reported, not just the first
     for name, item in value.items():
         if name not in fields:
             close = difflib.get_close_matches(name, fields, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"{what} takes " + ", ".join(fields)
-            raise Invalid(f"unknown key {name!r} in {what}", hint)
+            faults.append(Invalid(f"unknown key {name!r} in {what}", hint))
+            continue
         try:
             result[name] = fields[name](item)
         except Invalid as exc:
-            raise Invalid(f"{name}: {exc}", exc.hint) from None
+            faults.append(Invalid(f"{name}: {exc}", exc.hint))
     for name in required:
         if name not in value:
-            raise Invalid(f"{what} has no {name}", f"write it as {example}")
+            faults.append(Invalid(f"{what} has no {name}", f"write it as {example}"))
+    if faults:
+        raise _all(faults)
     return result
 
 
 def _tables(value: Any, what: str, make: Callable[[Any], Any]) -> tuple:
     entries = value if isinstance(value, list) else [value]
     result = []
+    faults: list[Invalid] = []
     for index, entry in enumerate(entries, start=1):
         try:
             result.append(make(entry))
         except Invalid as exc:
             where = f"{what} {index}: " if len(entries) > 1 else ""
-            raise Invalid(where + str(exc), exc.hint, index=index) from None
+            faults += [Invalid(where + str(leaf), leaf.hint, index=index) for leaf in exc.each()]
+    if faults:
+        raise _all(faults)
     return tuple(result)
 
 

@@ -179,9 +179,11 @@ def test_a_bad_entry_in_a_list_of_tables_is_reported_at_its_own_header(show):
 
 def test_misspelt_keys_inside_tables_get_a_suggestion(show):
     add_to_show(show, tables='[[funding]]\nurl = "https://example.com/give"\ntxt = "Give"\n')
-    problem = problems_of(show)["funding"]
-    assert problem.message == "unknown key 'txt' in funding"
-    assert problem.hint == "did you mean 'text'?"
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    unknown, missing = caught.value.problems
+    assert (unknown.message, unknown.hint) == ("unknown key 'txt' in funding", "did you mean 'text'?")
+    assert missing.message == "funding has no text"
 
 
 def test_each_extra_is_checked_with_a_hint(show):
@@ -222,3 +224,25 @@ def test_a_person_role_outside_the_podcast_taxonomy_is_refused_with_suggestions(
     problem = problems_of(show)["person"]
     assert problem.message == "role: 'cohost' is not a role in the Podcast Taxonomy"
     assert "'co-host'" in problem.hint
+
+
+def test_every_bad_field_of_a_table_is_reported(show):
+    add_to_show(
+        show,
+        tables='[locked]\nowner = "not an address"\n\n'
+        '[[location]]\nname = "Austin"\ngeo = "30.2,-97.7"\nrel = "home"\n\n'
+        '[[location]]\nname = "Berlin"\ncountry = "Germany"\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    by_field: dict = {}
+    for problem in caught.value.problems:
+        by_field.setdefault(problem.field, []).append(problem.message)
+    assert sorted(by_field["locked"]) == sorted(
+        ['owner: "not an address" is not an e-mail address', "locked has no value"]
+    )
+    assert [m.split(":")[0:2] for m in by_field["location"]] == [
+        ["location 1", " geo"],
+        ["location 1", " rel"],
+        ["location 2", " country"],
+    ]
