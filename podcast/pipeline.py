@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import audio, chapters, feed, lint, notes, transcripts
 from .cache import ProbeCache
-from .config import FEEDS_DIR, load_episodes, read_show
+from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, load_episodes, read_show
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
@@ -152,6 +152,29 @@ def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> E
     return dataclasses.replace(episode, transcripts=found)
 
 
+def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
+    """An episode that could not be read still has its transcripts and chapters.json checked."""
+    _, trouble = transcripts.find(show.root / folder, folder, slug, show.language)
+    problems.extend(trouble)
+    rel = f"{folder}/{chapters.CHAPTERS_FILE}"
+    chapters.load(show.root / rel, rel, problems)
+
+
+def _unread_folders(show: Show, read: set[str]) -> list[str]:
+    """Episode folders with an episode.md that did not give an episode."""
+    directory = show.root / EPISODES_DIR
+    if not directory.is_dir():
+        return []
+    return [
+        folder.name
+        for folder in sorted(directory.iterdir())
+        if folder.is_dir()
+        and not folder.name.startswith((".", "_"))
+        and folder.name not in read
+        and (folder / EPISODE_FILE).is_file()
+    ]
+
+
 def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing.
 
@@ -174,6 +197,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
         for episode in (progress or iter)(due):
             probed = _probe(episode, catalog.problems, cache)
             if probed is None:
+                _check_unread_folder(show, episode.folder, episode.slug, catalog.problems)
                 continue
             probed = _probe_alternates(probed, catalog.problems, cache)
             _check_soundbites(probed, catalog.problems)
@@ -181,6 +205,8 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
             catalog.published.append(probed)
+    for slug in _unread_folders(show, {e.slug for e in episodes}):
+        _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     return catalog
 
 

@@ -95,3 +95,19 @@ def test_a_markdown_episode_is_read_as_markdown(show):
     show.add("md", extra='format = "markdown"', article="## Heading\n\nSome *emphasis* here.\n")
     (episode,) = pipeline.read_catalog(show.root).published
     assert episode.notes.html == "<h2>Heading</h2>\n<p>Some <em>emphasis</em> here.</p>"
+
+
+def test_an_episode_with_a_front_matter_error_still_has_its_files_checked(show):
+    folder = show.add("ep", extra='season = "one"')
+    (folder / "transcript.vtt").write_text("not a transcript\n")
+    (folder / "chapters.json").write_text('{"chapters": [{"title": "no start"}]}')
+    broken = show.add("broken")
+    (broken / "broken.mp3").write_bytes(b"")  # an audio file that cannot be read
+    (broken / "transcript.srt").write_text("1\n1.5 --> 2.9\nHello\n")
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    found = {(p.path, p.field) for p in caught.value.problems}
+    assert ("episodes/ep/episode.md", "season") in found
+    assert ("episodes/ep/transcript.vtt", None) in found
+    assert ("episodes/ep/chapters.json", "chapters[1]") in found
+    assert ("episodes/broken/transcript.srt", None) in found
