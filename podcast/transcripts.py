@@ -44,7 +44,8 @@ BY_SUFFIX = {f.suffix: f for f in FORMATS}
 
 _VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 _VTT_TIMING = re.compile(rf"^({_VTT_TIME})[ \t]+-->[ \t]+({_VTT_TIME})(?:[ \t]+.*)?$")
-_SRT_TIMING = re.compile(r"^\d+:[0-5]\d:[0-5]\d[,.]\d{1,3}\s+-->\s+\d+:[0-5]\d:[0-5]\d[,.]\d{1,3}(\s.*)?$")
+_SRT_TIME = r"\d+:[0-5]\d:[0-5]\d[,.]\d{1,3}"
+_SRT_TIMING = re.compile(rf"^({_SRT_TIME})\s+-->\s+({_SRT_TIME})(\s.*)?$")
 
 
 def _line_of(text: str, offset: int) -> int:
@@ -56,31 +57,47 @@ def _timing_lines(lines: list[str]) -> list[int]:
     return [number for number, line in enumerate(lines, start=1) if "-->" in line]
 
 
-def _check_order(
-    path: str, cues: list[tuple[float, float | None]], lines: list[int], problems: list[Problem], unit: str
-) -> None:
+Cue = tuple[int, int | None, float, float | None]  # (number from 1, line, start, end)
+
+
+def _check_order(path: str, cues: list[Cue], problems: list[Problem], unit: str) -> None:
+    """Every cue must end after it starts and start no earlier than the cue above it."""
     previous = 0.0
-    for index, (start, end) in enumerate(cues):
-        line = lines[index] if index < len(lines) else None
+    for number, line, start, end in cues:
         if end is not None and end <= start:
             problems.append(
                 Problem(
                     path,
-                    f"{unit} {index + 1} ends ({end:.3f} s) before it starts ({start:.3f} s)",
+                    f"{unit} {number} ends ({end:.3f} s) before it starts ({start:.3f} s)",
                     line=line,
                     hint="fix the time after the arrow",
                 )
             )
-        elif start < previous:
+        if start < previous:
             problems.append(
                 Problem(
                     path,
-                    f"{unit} {index + 1} starts at {start:.3f} s, before the {unit} above it",
+                    f"{unit} {number} starts at {start:.3f} s, before the {unit} above it",
                     line=line,
                     hint=f"put the {unit}s in time order",
                 )
             )
         previous = max(previous, start)
+
+
+def _clock_seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
+
+
+def _readable_timings(lines: list[str], timings: list[int], pattern: re.Pattern) -> list[Cue]:
+    """The cues whose timing line can be read, so a bad one does not hide faults in the others."""
+    cues: list[Cue] = []
+    for number, line in enumerate(timings, start=1):
+        match = pattern.match(lines[line - 1].strip())
+        if match:
+            cues.append((number, line, _clock_seconds(match.group(1)), _clock_seconds(match.group(2))))
+    return cues
 
 
 def check_vtt(path: str, text: str) -> list[Problem]:
@@ -100,6 +117,7 @@ def check_vtt(path: str, text: str) -> list[Problem]:
                 )
             )
     if problems:
+        _check_order(path, _readable_timings(lines, timings, _VTT_TIMING), problems, "cue")
         return problems
     try:
         captions = webvtt.from_string(text.lstrip("\ufeff")).captions
@@ -117,14 +135,12 @@ def check_vtt(path: str, text: str) -> list[Problem]:
                 hint="each cue is a timing line, its text, then a blank line",
             )
         ]
-    cues = [(_vtt_seconds(c.start), _vtt_seconds(c.end)) for c in captions]
-    _check_order(path, cues, timings, problems, "cue")
+    cues = [
+        (n, line, _clock_seconds(c.start), _clock_seconds(c.end))
+        for n, (line, c) in enumerate(zip(timings, captions, strict=True), start=1)
+    ]
+    _check_order(path, cues, problems, "cue")
     return problems
-
-
-def _vtt_seconds(stamp: str) -> float:
-    parts = stamp.split(":")
-    return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
 
 
 def check_srt(path: str, text: str) -> list[Problem]:
@@ -144,6 +160,7 @@ def check_srt(path: str, text: str) -> list[Problem]:
                 )
             )
     if problems:
+        _check_order(path, _readable_timings(lines, timings, _SRT_TIMING), problems, "subtitle")
         return problems
     try:
         subtitles = list(srt.parse(text))
@@ -170,8 +187,11 @@ def check_srt(path: str, text: str) -> list[Problem]:
                     hint="each subtitle is a number, HH:MM:SS,mmm --> HH:MM:SS,mmm, text, a blank line",
                 )
             ]
-    cues = [(s.start.total_seconds(), s.end.total_seconds()) for s in subtitles]
-    _check_order(path, cues, timings, problems, "subtitle")
+    cues = [
+        (n, timings[n - 1] if n <= len(timings) else None, s.start.total_seconds(), s.end.total_seconds())
+        for n, s in enumerate(subtitles, start=1)
+    ]
+    _check_order(path, cues, problems, "subtitle")
     return problems
 
 
@@ -188,7 +208,7 @@ def check_json(path: str, text: str) -> list[Problem]:
     if not data["segments"]:
         return [Problem(path, "has no segments", hint="add segments, or remove the file")]
     problems: list[Problem] = []
-    cues: list[tuple[float, float | None]] = []
+    cues: list[Cue] = []
     for index, segment in enumerate(data["segments"], start=1):
         segment = segment if isinstance(segment, dict) else {}
         start, end, body = segment.get("startTime"), segment.get("endTime"), segment.get("body")
@@ -197,9 +217,8 @@ def check_json(path: str, text: str) -> list[Problem]:
                 Problem(path, f"segment {index} needs a startTime in seconds and a body", hint=hint)
             )
             continue
-        cues.append((float(start), None if end is None else float(end)))
-    if not problems:
-        _check_order(path, cues, [], problems, "segment")
+        cues.append((index, None, float(start), None if end is None else float(end)))
+    _check_order(path, cues, problems, "segment")
     return problems
 
 

@@ -127,3 +127,34 @@ def test_a_transcript_taken_out_of_an_episode_is_no_longer_published(show):
     pipeline.build(show.root)
     assert sorted(p.name for p in published.iterdir()) == ["ep.vtt"]
     assert "ep.srt" not in show.feed.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "unit"),
+    [
+        (
+            "transcript.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nOne\n\n2\n1.5 --> 2.9\nTwo\n\n"
+            "3\n00:00:05,000 --> 00:00:04,000\nThree\n\n4\n00:00:03,000 --> 00:00:06,000\nFour\n",
+            "subtitle",
+        ),
+        (
+            "transcript.vtt",
+            "WEBVTT\n\n00:01.000 --> 00:02.000\nOne\n\n00:01,5 --> 00:02.900\nTwo\n\n"
+            "00:05.000 --> 00:04.000\nThree\n\n00:03.000 --> 00:06.000\nFour\n",
+            "cue",
+        ),
+    ],
+)
+def test_every_bad_cue_of_a_transcript_is_reported(show, name, text, unit):
+    folder = show.add("ep")
+    (folder / name).write_text(text)
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    messages = [p.message for p in errors_in(caught.value.problems)]
+    assert [m.split(":")[0].split(" ends")[0].split(" starts")[0] for m in messages] == [
+        f"{unit} 2",
+        f"{unit} 3",
+        f"{unit} 4",
+    ], messages
+    assert "before it starts" in messages[1] and "before the" in messages[2]
