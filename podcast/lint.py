@@ -651,7 +651,7 @@ def _duplicates(subject: Subject, tag: str, what: str) -> Iterator[Finding]:
     "G103",
     "error",
     "no episode's `guid` changed since the last built feed "
-    "(same enclosure URL, or same `media/<slug>/` path)",
+    "(same enclosure URL, or an enclosure in the same `media/<slug>/` folder)",
     "put the old GUID back; apps would show the episode again as new",
 )
 def changed_guids(subject: Subject) -> Iterator[Finding]:
@@ -686,10 +686,12 @@ def _enclosure_url(item: etree._Element) -> str:
 
 
 def _media_key(url: str) -> str | None:
-    """media/<slug>/<file>: where `podcast build` publishes audio, whatever the base URL."""
+    """media/<slug>/: the episode folder `podcast build` publishes audio from, whatever the
+    base URL and the file's name (an episode has one main enclosure, so a renamed file is
+    the same episode)."""
     path = urlsplit(url).path
-    index = path.rfind("/media/")
-    return path[index + 1 :] if index >= 0 else None
+    match = re.search(r"/(media/[^/]+/)[^/]+$", path)
+    return match.group(1) if match else None
 
 
 @rule(

@@ -554,3 +554,13 @@ def test_a_build_with_reading_errors_reports_what_lint_reports_and_writes_nothin
     assert {str(p) for p in caught.value.problems} == {str(p) for p in pipeline.check(built.root)}
     assert "A113" in codes(caught.value.problems)
     assert built.feed.read_bytes() == before
+
+
+def test_g103_follows_the_episode_folder_when_the_audio_file_is_renamed(built):
+    folder = built.root / "episodes" / "second"
+    (folder / "second.mp3").rename(folder / "second-final.mp3")
+    set_episode_key(folder, "audio", '"second-final.mp3"')
+    assert pipeline.check(built.root) == []
+    set_episode_key(folder, "guid", '"another-new-guid"')
+    (problem,) = [p for p in pipeline.check(built.root) if p.code == "G103"]
+    assert problem.path == "episodes/second/episode.md" and 'guid = "guid-second-0000"' in problem.hint
