@@ -401,7 +401,7 @@ def channel_recommended(subject: Subject) -> Iterator[Finding]:
 @rule(
     "A103",
     "error",
-    "every item has a `title` and an `enclosure` with `url`, `length` and `type`",
+    "every item has a `title` and an `enclosure` with `url`, `length` (a whole number of bytes) and `type`",
     "Apple skips an episode without them",
 )
 def item_required(subject: Subject) -> Iterator[Finding]:
@@ -418,6 +418,13 @@ def item_required(subject: Subject) -> Iterator[Finding]:
             yield Finding(
                 feed.where(enclosure, "enclosure"),
                 f"{feed.label(item)}: enclosure has no {', '.join(missing)}",
+            )
+        length = (enclosure.get("length") or "").strip()
+        if length and not length.isdigit():
+            yield Finding(
+                feed.where(enclosure, "enclosure"),
+                f'{feed.label(item)}: enclosure length="{length}" is not a whole number of bytes',
+                hint='write the file\'s size in bytes, e.g. length="4816512"',
             )
 
 
@@ -848,6 +855,20 @@ def https_media(subject: Subject) -> Iterator[Finding]:
 )
 def https_links(subject: Subject) -> Iterator[Finding]:
     yield from _plain_http(subject, media=False)
+
+
+@rule(
+    "U103",
+    "error",
+    "every URL apps follow (those of U101 and U102) is absolute: it starts with `https://` or `http://`",
+    "write the whole address, e.g. https://example.com/media/ep1.mp3; apps do not resolve relative URLs",
+)
+def absolute_urls(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for element, tag, url, _ in _urls(feed):
+        value = url.strip()
+        if value and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) and not value.startswith("mailto:"):
+            yield Finding(feed.where(element, tag), f'{feed.whose(element)}"{value}" is not an absolute URL')
 
 
 def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:

@@ -162,6 +162,7 @@ FEED_CASES: dict[str, Callable] = {
         _items(r)[0], "enclosure", "url", _items(r)[0].find("enclosure").get("url").replace("https:", "http:")
     ),
     "U102": lambda r: _set_text(_channel(r), "link", "http://example.com/"),
+    "U103": lambda r: _set_attr(_items(r)[0], "enclosure", "url", "media/trailer.mp3"),
     "D101": lambda r: _set_text(_items(r)[0], "pubDate", "2nd of April"),
     "D102": lambda r: _set_text(_items(r)[0], "pubDate", "Fri, 01 Jan 2999 09:00:00 +0000"),
     "S101": lambda r: _add(_items(r)[0], "content:encoded", "x" * (lint.MAX_FEED_BYTES + 1)),
@@ -564,3 +565,9 @@ def test_g103_follows_the_episode_folder_when_the_audio_file_is_renamed(built):
     set_episode_key(folder, "guid", '"another-new-guid"')
     (problem,) = [p for p in pipeline.check(built.root) if p.code == "G103"]
     assert problem.path == "episodes/second/episode.md" and 'guid = "guid-second-0000"' in problem.hint
+
+
+def test_a103_an_enclosure_length_that_is_not_a_number_of_bytes(built):
+    edit_feed(built.feed, lambda r: _set_attr(_items(r)[0], "enclosure", "length", "abc"))
+    (problem,) = [p for p in lint.check_feed_file(built.feed) if p.code == "A103"]
+    assert 'length="abc" is not a whole number of bytes' in problem.message and problem.line
