@@ -382,6 +382,12 @@ def channel_required(subject: Subject) -> Iterator[Finding]:
             yield Finding(subject.feed.where(channel, tag), "missing or empty")
 
 
+CHANNEL_HINTS = {
+    "itunes:author": "add it: apps show it under the show's title",
+    "link": "add the show's website; Apple and the apps link to it from the show's page",
+}
+
+
 @rule(
     "A102",
     "warning",
@@ -392,7 +398,7 @@ def channel_recommended(subject: Subject) -> Iterator[Finding]:
     channel = subject.feed.channel
     for tag in ("itunes:author", "link"):
         if not _text(channel.find(qname(tag))):
-            yield Finding(subject.feed.where(channel, tag), "missing or empty")
+            yield Finding(subject.feed.where(channel, tag), "missing or empty", hint=CHANNEL_HINTS[tag])
     owner = channel.find(qname("itunes:owner"))
     if owner is None or not _text(owner.find(qname("itunes:email"))):
         yield Finding(subject.feed.where(channel, "itunes:owner"), "missing, or without itunes:email")
@@ -429,6 +435,13 @@ def item_required(subject: Subject) -> Iterator[Finding]:
 
 
 ITEM_RECOMMENDED = ("guid", "pubDate", "description", "itunes:duration", "itunes:explicit")
+ITEM_HINTS = {
+    "guid": "add one; without a guid, apps tell episodes apart by enclosure URL "
+    "and show duplicates when it moves",
+    "description": "add show notes; apps show them under the episode",
+    "itunes:duration": "add the length in seconds; apps show it before the episode is downloaded",
+    "itunes:explicit": "add true or false; Apple uses it to filter explicit episodes",
+}
 
 
 @rule(
@@ -444,7 +457,7 @@ def item_recommended(subject: Subject) -> Iterator[Finding]:
             if tag == "pubDate":
                 continue  # D101 says more about dates
             if not _text(item.find(qname(tag))):
-                yield Finding(feed.where(item, tag), f"{feed.label(item)} has no {tag}")
+                yield Finding(feed.where(item, tag), f"{feed.label(item)} has no {tag}", hint=ITEM_HINTS[tag])
 
 
 @rule(
@@ -582,6 +595,13 @@ ENUMERATED = {
     "itunes:season": _positive_int,
     "itunes:duration": lambda v: bool(_DURATION.match(v)),
 }
+ACCEPTED = {
+    "itunes:type": '"episodic" or "serial"',
+    "itunes:episodeType": '"full", "trailer" or "bonus"',
+    "itunes:episode": "a whole number from 1",
+    "itunes:season": "a whole number from 1",
+    "itunes:duration": "seconds (e.g. 1830) or [HH:]MM:SS",
+}
 
 
 @rule(
@@ -589,7 +609,7 @@ ENUMERATED = {
     "error",
     "`itunes:type` is episodic/serial, `itunes:episodeType` full/trailer/bonus, `itunes:episode` and "
     "`itunes:season` whole numbers from 1, `itunes:duration` seconds or [HH:]MM:SS",
-    "Apple ignores a value it does not know; use one of those",
+    "Apple ignores a value it does not know; write one it accepts",
 )
 def enumerated_values(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -598,7 +618,10 @@ def enumerated_values(subject: Subject) -> Iterator[Finding]:
             value = _text(element)
             if not accepts(value):
                 whose = feed.whose(element)
-                yield Finding(feed.where(element, tag), f'{whose}"{value}" is not a value Apple accepts')
+                yield Finding(
+                    feed.where(element, tag),
+                    f'{whose}"{value}" is not a value Apple accepts; it takes {ACCEPTED[tag]}',
+                )
 
 
 @rule(
@@ -960,8 +983,9 @@ def _artworks(subject: Subject) -> Iterator[Artwork]:
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            yield Artwork(element, url, None, f"not an image Pillow can read ({exc})")
+        except (UnidentifiedImageError, OSError, ValueError):
+            # Pillow's own message names its internal file object; it tells a producer nothing.
+            yield Artwork(element, url, None, "not an image file Pillow can read")
             continue
         yield Artwork(element, url, image, None)
 

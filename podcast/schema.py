@@ -136,7 +136,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def email(value: Any) -> str:
     value = text(value)
     if not _EMAIL.match(value):
-        raise Invalid(f"{show_value(value)} is not an e-mail address")
+        raise Invalid(
+            f"{show_value(value)} is not an e-mail address", 'write an address such as "ann@example.com"'
+        )
     return value
 
 

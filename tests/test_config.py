@@ -246,3 +246,8 @@ def test_every_bad_field_of_a_table_is_reported(show):
         ["location 1", " rel"],
         ["location 2", " country"],
     ]
+
+
+def test_a_bad_locked_owner_says_what_to_write(show):
+    add_to_show(show, tables='[locked]\nvalue = true\nowner = "not an address"\n')
+    assert "ann@example.com" in problems_of(show)["locked"].hint

@@ -571,3 +571,29 @@ def test_a103_an_enclosure_length_that_is_not_a_number_of_bytes(built):
     edit_feed(built.feed, lambda r: _set_attr(_items(r)[0], "enclosure", "length", "abc"))
     (problem,) = [p for p in lint.check_feed_file(built.feed) if p.code == "A103"]
     assert 'length="abc" is not a whole number of bytes' in problem.message and problem.line
+
+
+def test_hints_and_messages_speak_of_what_is_wrong(built):
+    def change(r):
+        _remove(_items(r)[0], "itunes:duration")
+        _remove(_items(r)[1], "itunes:explicit")
+        _remove(_channel(r), "link")
+        _set_text(_items(r)[1], "itunes:episodeType", "special")
+
+    edit_feed(built.feed, change)
+    found = {(p.code, p.message.split(" has no ")[-1]): p for p in lint.check_feed_file(built.feed)}
+    assert (
+        "length in seconds" in found["A104", "itunes:duration"].hint
+        and "guid" not in found["A104", "itunes:duration"].hint
+    )
+    assert "true or false" in found["A104", "itunes:explicit"].hint
+    (a102,) = [p for p in found.values() if p.code == "A102"]
+    assert "website" in a102.hint and "owner" not in a102.hint
+    (a121,) = [p for p in found.values() if p.code == "A121"]
+    assert a121.message.endswith('it takes "full", "trailer" or "bonus"')
+
+
+def test_unreadable_artwork_is_named_without_python_internals(clean):
+    (clean.root / "cover.jpg").write_bytes(b"not an image at all")
+    (problem,) = [p for p in pipeline.check(clean.root) if p.code == "I101"]
+    assert problem.message == "https://cdn.example.com/show/artwork.jpg: not an image file Pillow can read"
