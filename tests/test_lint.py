@@ -285,8 +285,10 @@ def test_show_rule_fires_and_names_the_file_to_edit(clean, code):
     assert problems, pipeline.check(clean.root)
     assert (problems[0].path, problems[0].field) == (path, key)
     source = (clean.root / path).read_text().split("\n")
-    if problems[0].line:  # the line is the one the key is written on
+    if any(line.startswith(key) for line in source):  # the line is the one the key is written on
         assert source[problems[0].line - 1].startswith(key)
+    elif path.endswith("episode.md"):  # or, for a key to add, the first line of the front matter
+        assert (problems[0].line, source[0]) == (1, "+++")
 
 
 def test_g101_reports_the_line_of_the_copied_guid(clean):
@@ -597,3 +599,35 @@ def test_unreadable_artwork_is_named_without_python_internals(clean):
     (clean.root / "cover.jpg").write_bytes(b"not an image at all")
     (problem,) = [p for p in pipeline.check(clean.root) if p.code == "I101"]
     assert problem.message == "https://cdn.example.com/show/artwork.jpg: not an image file Pillow can read"
+
+
+def test_findings_on_podcasting_2_0_tags_name_the_key_to_edit(clean):
+    toml = clean.root / "podcast.toml"
+    toml.write_text(
+        toml.read_text()
+        + '\n[[funding]]\nurl = "https://example.com/give"\ntext = "Give"\n'
+        + '\n[[funding]]\nurl = "http://example.com/tip"\ntext = "Tip"\n'
+        + '\n[[person]]\nname = "Ann Host"\nimg = "http://example.com/ann.jpg"\n'
+    )
+    set_show_key(clean.root, "base_url", '"http://cdn.example.com/show/"')
+    trailer = clean.add("trailer", date="2024-12-01", extra='episode_type = "trailer"')
+    set_episode_key(trailer, "itunes_title", '"' + "Long " * 60 + '"')
+    lines = toml.read_text().split("\n")
+    found = [p for p in pipeline.check(clean.root) if p.code]
+    assert not [p for p in found if p.path.startswith("feeds/")], found
+    funding = next(p for p in found if p.code == "U102" and p.field == "funding")
+    assert funding.path == "podcast.toml" and lines[funding.line - 1] == "[[funding]]"
+    assert (
+        lines[funding.line - 1 :].index("[[funding]]") == 0 and funding.line > lines.index("[[funding]]") + 1
+    )
+    person = next(p for p in found if p.code == "U101" and p.field == "person")
+    assert (person.path, lines[person.line - 1]) == ("podcast.toml", "[[person]]")
+    trailer_tag = next(
+        p for p in found if p.code == "U101" and "trailer.mp3" in p.message and p.field == "episode_type"
+    )
+    assert trailer_tag.path == "episodes/trailer/episode.md" and trailer_tag.line
+    itunes_title = next(p for p in found if p.code == "A113")
+    assert (itunes_title.path, itunes_title.field) == ("episodes/trailer/episode.md", "itunes_title")
+    assert itunes_title.line == 3
+    artwork_urls = [p for p in found if p.code == "U101" and p.message.endswith("artwork.jpg is not https")]
+    assert len(artwork_urls) == 1
