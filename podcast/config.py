@@ -94,7 +94,9 @@ def _apply_schema(
         except Invalid as exc:
             for fault in exc.each():
                 line = lines.get(f"{name}[{fault.index}]", lines.get(name))
-                problems.append(Problem(path, str(fault), field=name, line=line, hint=fault.hint))
+                problems.append(
+                    Problem(path, str(fault), field=name, line=line, hint=fault.hint, code=key.code)
+                )
     for name, key in schema.items():
         if key.required and name not in data:
             problems.append(Problem(path, "missing", field=name, hint=key.hint or f"add {name} = …"))

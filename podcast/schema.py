@@ -68,6 +68,7 @@ class Key:
     validate: Validator
     required: bool = False
     hint: str | None = None  # shown when a required key is missing
+    code: str | None = None  # the lint rule that checks the same value in a feed, for an invalid one
 
 
 # ---------------------------------------------------------------- validators
@@ -496,13 +497,15 @@ SHOW_SCHEMA: dict[str, Key] = {
     "description": Key(text, required=True),
     "author": Key(text, required=True),
     "owner": Key(owner, required=True, hint="add [owner] with name and email"),
-    "language": Key(language, required=True, hint='add language = "en"'),
+    "language": Key(language, required=True, hint='add language = "en"', code="A111"),
     "link": Key(https_url, required=True, hint="the show's website"),
     "base_url": Key(https_url, required=True, hint="where the contents of feeds/ are served"),
     "guid": Key(guid),
     "artwork": Key(text),
-    "categories": Key(categories, required=True, hint='e.g. categories = ["Health & Fitness > Medicine"]'),
-    "explicit": Key(boolean),
+    "categories": Key(
+        categories, required=True, hint='e.g. categories = ["Health & Fitness > Medicine"]', code="A110"
+    ),
+    "explicit": Key(boolean, code="A120"),
     "type": Key(one_of("episodic", "serial")),
     "copyright": Key(text),
     "timezone": Key(timezone),
@@ -529,14 +532,14 @@ EPISODE_SCHEMA: dict[str, Key] = {
     "season": Key(positive_int),
     "episode": Key(positive_int),
     "episode_type": Key(one_of("full", "trailer", "bonus")),
-    "explicit": Key(boolean),
+    "explicit": Key(boolean, code="A120"),
     "hosts": Key(text_list),
     "draft": Key(boolean),
     "format": Key(one_of("text", "markdown")),
     "link": Key(https_url),  # the episode's web page
     "chapters": Key(one_of("timestamps", "sections")),  # default: the show's setting
     # Podcasting 2.0 and Apple extras
-    "language": Key(language),
+    "language": Key(language, code="A111"),
     "person": Key(persons),
     "soundbite": Key(soundbites),
     "alternate_audio": Key(file_names),

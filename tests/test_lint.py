@@ -631,3 +631,25 @@ def test_findings_on_podcasting_2_0_tags_name_the_key_to_edit(clean):
     assert itunes_title.line == 3
     artwork_urls = [p for p in found if p.code == "U101" and p.message.endswith("artwork.jpg is not https")]
     assert len(artwork_urls) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("language", '"not a language"', "A111"),
+        ("categories", '["Cats"]', "A110"),
+        ("explicit", '"yes"', "A120"),
+    ],
+)
+def test_a_bad_value_in_podcast_toml_carries_the_code_of_its_lint_rule(clean, key, value, code):
+    set_show_key(clean.root, key, value)
+    result = run("lint", clean.root, "--json")
+    assert result.exit_code == 1
+    found = [p for p in json.loads(result.stdout) if p["field"] == key]
+    assert [(p["path"], p["code"]) for p in found] == [("podcast.toml", code)]
+
+
+def test_a_bad_explicit_in_front_matter_carries_a120(clean):
+    set_episode_key(clean.root / "episodes" / "first", "explicit", '"clean"')
+    (problem,) = [p for p in pipeline.check(clean.root) if p.field == "explicit"]
+    assert (problem.path, problem.code) == ("episodes/first/episode.md", "A120")
