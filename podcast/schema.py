@@ -272,6 +272,18 @@ def person_taxonomy() -> dict[str, frozenset[str]]:
     }
 
 
+@cache
+def groups_of_role() -> dict[str, tuple[str, ...]]:
+    """Each role of the Podcast Taxonomy and the group(s) it belongs to, lower case."""
+    lines = resources.files("podcast").joinpath("data/person-taxonomy.txt").read_text("utf-8")
+    found: dict[str, tuple[str, ...]] = {}
+    for line in lines.splitlines():
+        if line.strip() and not line.startswith("#"):
+            group, role = (x.strip().lower() for x in line.split(":", 1))
+            found[role] = found.get(role, ()) + (group,)
+    return found
+
+
 def _taxonomy_term(kind: str) -> Validator:
     def check(value: Any) -> str:
         value = lower_text(value)
@@ -300,7 +312,18 @@ def _person(value: Any) -> Person:
         "img": https_url,
     }
     v = _fields(value, "person", fields, ("name",), PERSON_EXAMPLE)
-    return Person(v["name"], v.get("role", "host"), v.get("group", "cast"), v.get("href"), v.get("img"))
+    role = v.get("role", "host")
+    groups = groups_of_role()[role]
+    # The taxonomy pairs each role with its group; without a group, the role's own is meant.
+    group = v.get("group", groups[0] if len(groups) == 1 else "cast")
+    if group not in groups:
+        listed = " or ".join(f'"{g}"' for g in groups)
+        said = "group" if "group" in v else "the default group"
+        raise Invalid(
+            f"role {role!r} is not in {said} {group!r} of the Podcast Taxonomy",
+            f"write group = {listed}, or pick a role of group {group!r}",
+        )
+    return Person(v["name"], role, group, v.get("href"), v.get("img"))
 
 
 def persons(value: Any) -> tuple[Person, ...]:
@@ -376,11 +399,39 @@ def locations(value: Any) -> tuple[Location, ...]:
     return _tables(value, "location", _location)
 
 
+LICENSE_EXAMPLE = 'license = "cc-by-4.0", or [license] with name = "My licence" and url = "https://…"'
+
+
+@cache
+def _spdx():
+    from license_expression import get_spdx_licensing  # the SPDX list, read only when a licence is set
+
+    return get_spdx_licensing()
+
+
+def is_spdx_id(value: str) -> bool:
+    """True for one identifier on the SPDX License List, any case ("cc-by-4.0", "MIT")."""
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$", value):
+        return False  # one id, not an expression such as "MIT OR Apache-2.0"
+    return not _spdx().validate(value).errors
+
+
 def license_(value: Any) -> License:
+    """An SPDX id, or a licence of one's own: [license] with its name and the URL of its text."""
     if isinstance(value, str):
-        return License(text(value).lower())
-    example = 'license = "cc-by-4.0", or [license] with name = "my-license" and url = "https://…"'
-    v = _fields(value, "license", {"name": text, "url": https_url}, ("name",), example)
+        value = text(value)
+        if not is_spdx_id(value):
+            raise Invalid(
+                f"{show_value(value)} is not an id on the SPDX License List",
+                f"write {LICENSE_EXAMPLE}",
+            )
+        return License(value.lower())
+    v = _fields(value, "license", {"name": text, "url": https_url}, ("name",), LICENSE_EXAMPLE)
+    if "url" not in v and not is_spdx_id(v["name"]):
+        raise Invalid(
+            f"{show_value(v['name'])} is not an SPDX id, so it needs the url of its text",
+            f"write {LICENSE_EXAMPLE}",
+        )
     return License(v["name"], v.get("url"))
 
 

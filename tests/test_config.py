@@ -251,3 +251,38 @@ def test_every_bad_field_of_a_table_is_reported(show):
 def test_a_bad_locked_owner_says_what_to_write(show):
     add_to_show(show, tables='[locked]\nvalue = true\nowner = "not an address"\n')
     assert "ann@example.com" in problems_of(show)["locked"].hint
+
+
+def test_a_person_role_must_be_paired_with_its_own_group(show):
+    add_to_show(show, tables='[[person]]\nname = "Ann"\nrole = "producer"\ngroup = "audio production"\n')
+    problem = problems_of(show)["person"]
+    assert "'producer' is not in group 'audio production'" in problem.message
+    assert '"creative direction"' in problem.hint
+
+
+def test_a_role_without_a_group_takes_its_own_group(show):
+    add_to_show(show, tables='[[person]]\nname = "Ann"\nrole = "Producer"\n')
+    loaded, _ = config.load_show(show.root)
+    assert loaded.persons == (Person("Ann", "producer", "creative direction"),)
+
+
+@pytest.mark.parametrize(
+    ("written", "accepted"),
+    [
+        ('license = "not-a-license"', False),
+        ('license = "MIT OR Apache-2.0"', False),
+        ('license = "CC-BY-SA-4.0"', True),
+        ('license = "MIT"', True),
+    ],
+)
+def test_a_license_is_an_spdx_id(show, written, accepted):
+    add_to_show(show, written)
+    if accepted:
+        assert config.load_show(show.root)[0].license.identifier == written.split('"')[1].lower()
+    else:
+        assert "SPDX" in problems_of(show)["license"].message
+
+
+def test_a_license_of_ones_own_needs_its_url(show):
+    add_to_show(show, tables='[license]\nname = "House licence"\n')
+    assert "needs the url" in problems_of(show)["license"].message
