@@ -144,6 +144,46 @@ def _check_soundbites(episode: Episode, problems: list[Problem]) -> None:
             )
 
 
+def _check_against_duration(show: Show, episode: Episode, problems: list[Problem]) -> None:
+    """Chapters from chapters.json and transcript cues must lie inside the audio.
+
+    Chapters from the show notes are notes.py's to check; the audio's own chapters
+    cannot be past its end.
+    """
+    if episode.info is None:
+        return
+    length = episode.info.duration
+    rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
+    if (show.root / rel).is_file():
+        for number, chapter in enumerate(episode.chapters, start=1):
+            if chapter.start >= length:
+                problems.append(
+                    Problem(
+                        rel,
+                        f'chapter {number} "{chapter.title}" starts at {chapter.start:.1f} s;'
+                        f" the audio is {length:.1f} s",
+                        field="chapters",
+                        hint="fix its startTime, or remove the chapter",
+                    )
+                )
+    for transcript in episode.transcripts:
+        if not transcript.captions:
+            continue
+        last = transcripts.last_cue_end(transcript.path)
+        if last is not None and last[2] > length + 0.5:
+            number, line, end = last
+            unit = "subtitle" if transcript.path.suffix.lower() == ".srt" else "cue"
+            problems.append(
+                Problem(
+                    f"{episode.folder}/{transcript.path.name}",
+                    f"{unit} {number} ends at {end:.1f} s; the audio is {length:.1f} s",
+                    line=line,
+                    severity="warning",
+                    hint="check that the transcript is of this audio, and its times",
+                )
+            )
+
+
 def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
     found, trouble = transcripts.find(
         show.root / episode.folder, episode.folder, episode.slug, episode.language or show.language
@@ -204,6 +244,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = _add_transcripts(show, probed, catalog.problems)
             probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
+            _check_against_duration(show, probed, catalog.problems)
             catalog.published.append(probed)
     for slug in _unread_folders(show, {e.slug for e in episodes}):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)

@@ -232,6 +232,22 @@ def check_text(path: str, text: str) -> list[Problem]:
     return []
 
 
+def last_cue_end(path: Path) -> tuple[int, int, float] | None:
+    """(cue number, its timing line, end in seconds) of the cue that ends last in a .vtt or
+    .srt file; None for other formats or a file without readable cues."""
+    patterns = {".vtt": _VTT_TIMING, ".srt": _SRT_TIMING}
+    pattern = patterns.get(path.suffix.lower())
+    if pattern is None:
+        return None
+    try:
+        lines = path.read_text("utf-8").lstrip("\ufeff").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    cues = _readable_timings(lines, _timing_lines(lines), pattern)
+    ends = [(number, line, end) for number, line, _, end in cues if end is not None and line is not None]
+    return max(ends, key=lambda cue: cue[2], default=None)
+
+
 CHECKS = {".vtt": check_vtt, ".srt": check_srt, ".json": check_json, ".html": check_text, ".txt": check_text}
 
 

@@ -111,3 +111,21 @@ def test_an_episode_with_a_front_matter_error_still_has_its_files_checked(show):
     assert ("episodes/ep/transcript.vtt", None) in found
     assert ("episodes/ep/chapters.json", "chapters[1]") in found
     assert ("episodes/broken/transcript.srt", None) in found
+
+
+def test_chapters_and_cues_past_the_end_of_the_audio_are_named(show):
+    folder = show.add("ep", seconds=3)
+    (folder / "chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start"}, '
+        '{"startTime": 30, "title": "Too late"}]}'
+    )
+    (folder / "transcript.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n\n00:00:02.000 --> 00:00:09.000\nStill talking.\n"
+    )
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    by_path = {p.path: p for p in caught.value.problems if p.path.startswith("episodes/ep/")}
+    chapter = by_path["episodes/ep/chapters.json"]
+    assert chapter.severity == "error" and chapter.message.startswith('chapter 2 "Too late" starts at 30.0 s')
+    cue = by_path["episodes/ep/transcript.vtt"]
+    assert cue.severity == "warning" and cue.line == 6 and cue.message.startswith("cue 2 ends at 9.0 s")
