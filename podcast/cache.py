@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, notes
+from . import audio, controlchars, notes
 from .model import AudioFile, AudioInfo, Chapter, Picture, Section, ShowNotes, Tags
 
 CACHE_FILE = ".podcast/cache.sqlite"
@@ -109,6 +109,7 @@ def notes_from_json(text: str) -> ShowNotes:
 def _renderer_fingerprint() -> str:
     """Changes whenever notes.py or a library it renders with changes."""
     digest = hashlib.sha256(Path(notes.__file__).read_bytes())
+    digest.update(Path(controlchars.__file__).read_bytes())  # notes.py cleans articles with it
     for name in NOTES_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())

@@ -22,6 +22,7 @@ from linkify_it import LinkifyIt
 from lxml import etree
 from markdown_it import MarkdownIt
 
+from .controlchars import clean_text
 from .model import Chapter, Section, ShowNotes
 
 Format = Literal["text", "markdown"]
@@ -479,7 +480,7 @@ def article_html(
     article: str, *, format: Format = "text", title: str | None = None
 ) -> tuple[str | None, str]:
     """The article as clean HTML, and the title found at its top (if any)."""
-    article = article.replace("\r\n", "\n").replace("\r", "\n").strip()
+    article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
     found = None
     if format == "markdown":
         fragment = _markdown.render(article)
@@ -491,7 +492,8 @@ def article_html(
             # styles and frames with their content), then read it as text.
             article = html.unescape(nh3.clean(article, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT))
         found, fragment = _read_text(article, title)
-    return found, sanitize(fragment)
+    # nh3 turns character references (&#11;) into the characters themselves.
+    return found, clean_text(sanitize(fragment))
 
 
 def _title_block(blocks: list[Block], title: str | None) -> str | None:

@@ -17,6 +17,8 @@ from datetime import date
 
 import lxml.html
 
+from .controlchars import clean_text
+
 _UPDATE = re.compile(r"^Update:\s*(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _SUBSCRIBE = re.compile(r"^Subscribe to (?P<show>.+) on (?P<platform>\S.*)$", re.IGNORECASE)
 _PLAYER_TIME = re.compile(r"^[-–]?\d{1,2}:\d{2}(?::\d{2})?$")
@@ -104,6 +106,7 @@ def _ends_article(line: str) -> bool:
 
 def read_page(source: str) -> SavedPage:
     """Read a saved episode page (HTML or text)."""
+    source = clean_text(source)  # a vertical tab from Word is a line break; XML cannot carry it
     text = html_text(source) if looks_like_html(source) else source
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     filled = [index for index, line in enumerate(lines) if line]

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import audio, chapters, feed, lint, notes, transcripts
 from .cache import ProbeCache
 from .config import FEEDS_DIR, load_episodes, load_show
+from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
@@ -83,7 +84,20 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
     from_file = chapters.load(show.root / rel, rel, problems)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
-    return chapters.resolve(from_file, episode.chapters, from_notes)
+    return _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
+
+
+def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
+    """Chapter titles from an audio tag or a chapters.json ("\\u000b") without controls XML forbids."""
+    return tuple(
+        dataclasses.replace(
+            chapter,
+            title=clean_line(chapter.title),
+            url=chapter.url and clean_line(chapter.url),
+            image=chapter.image and clean_line(chapter.image),
+        )
+        for chapter in found
+    )
 
 
 def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None) -> ShowNotes:
