@@ -381,19 +381,38 @@ def describe(blocks: Sequence[Block], more_url: str | None = None) -> str:
             size += length
             continue
         tail = _partial(block, budget - size)
-        if not tail and not kept:
-            tail = _hard_cut(block.text, budget)
+        if not tail and size < budget // 2:
+            # No sentence or item of it fits, and ending at the last whole block would leave
+            # the description mostly empty (a heading, a short line): cut at a word instead.
+            tail = _hard_cut(block.text, budget - size)
         break
     while kept and kept[-1].kind == "heading" and not tail:
         kept.pop()  # a heading without its text says nothing
+    if not tail and not any(block.kind != "heading" for block in kept):
+        # Whatever came first left no room for a word of the text: the text's start alone.
+        first = next((block for block in blocks if block.apple and block.kind != "heading"), None)
+        if first is not None:
+            kept, tail = [], _hard_cut(first.text, budget, whole_words=False)
     return "".join(block.apple for block in kept) + tail + more
 
 
-def _hard_cut(text: str, budget: int) -> str:
-    """A first paragraph too long for any sentence to fit: cut at a word, with an ellipsis."""
+def _hard_cut(text: str, budget: int, *, whole_words: bool = True) -> str:
+    """Text too long for any sentence to fit: cut at a word, with an ellipsis.
+
+    "" when not one word fits, unless `whole_words` is off: then a first word longer
+    than the budget (a very long address, say) is cut inside.
+    """
     words = text.split()
-    count = _fit([html.escape(w, quote=False) for w in words], budget - len("<p>…</p>".encode()), " ")
-    return "<p>" + html.escape(" ".join(words[:count]), quote=False) + "…</p>"
+    room = budget - len("<p>…</p>".encode())
+    count = _fit([html.escape(w, quote=False) for w in words], room, " ")
+    if count:
+        return "<p>" + html.escape(" ".join(words[:count]), quote=False) + "…</p>"
+    if whole_words or not words or room <= 0:
+        return ""
+    cut = words[0]
+    while cut and len(html.escape(cut, quote=False).encode()) > room:
+        cut = cut[: len(cut) * 3 // 4]
+    return "<p>" + html.escape(cut, quote=False) + "…</p>" if cut else ""
 
 
 # ---------------------------------------------------------------- chapters

@@ -460,3 +460,39 @@ def test_a_first_paragraph_with_no_sentence_end_in_reach_is_cut_at_a_word():
     assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
     first = html_tree(shown.description_html).xpath("p")[0].text_content()
     assert first.endswith("…") and words.startswith(first[:-1]) and words[len(first) - 1] == " "
+
+
+def test_a_heading_then_a_long_paragraph_without_sentence_ends_is_cut_at_a_word_under_the_heading():
+    words = " ".join(f"word{n}" for n in range(1, 1500))
+    shown = notes.render(f"Why it matters\n\n{words}\n", more_url="https://clinic.example.com/full")
+    description = shown.description_html
+    assert len(description.encode()) <= notes.DESCRIPTION_LIMIT
+    kept = [p.text_content() for p in html_tree(description).xpath("p")]
+    assert kept[0] == "Why it matters"
+    assert kept[1].endswith("…") and words.startswith(kept[1][:-1]) and words[len(kept[1]) - 1] == " "
+    assert len(kept[1]) > 3000  # the cut uses the room there is
+    assert kept[-1] == notes.MORE_LINK_TEXT
+
+
+def test_a_short_paragraph_then_a_long_one_without_sentence_ends_still_describes_the_long_one():
+    words = " ".join(f"word{n}" for n in range(1, 1500))
+    shown = notes.render(f"Hello.\n\n{words}\n", more_url="https://clinic.example.com/full")
+    kept = [p.text_content() for p in html_tree(shown.description_html).xpath("p")]
+    assert kept[0] == "Hello." and kept[1].startswith("word1 word2") and kept[1].endswith("…")
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        "## " + "A very long heading " * 220 + "\n\nThe text under it.\n",
+        "https://example.com/" + "x" * 5000 + "\n",
+    ],
+    ids=["heading-over-the-limit", "one-word-over-the-limit"],
+)
+def test_a_description_is_never_only_the_link_when_the_article_has_text(article):
+    shown = notes.render(article, format="markdown", more_url="https://clinic.example.com/full")
+    description = shown.description_html
+    assert len(description.encode()) <= notes.DESCRIPTION_LIMIT
+    texts = [p.text_content() for p in html_tree(description).xpath("p")]
+    assert len(texts) >= 2 and texts[-1] == notes.MORE_LINK_TEXT
+    assert texts[0].rstrip("…") and shown.text.startswith(texts[0].rstrip("…")[:20])
