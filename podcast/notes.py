@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
+from urllib.parse import urlsplit
 
 import lxml.html
 import nh3
@@ -29,7 +30,7 @@ Format = Literal["text", "markdown"]
 ChaptersFrom = Literal["timestamps", "sections"]
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple's limit for <description>
-MORE_LINK_TEXT = "Full show notes"
+MORE_LINK_TEXT = "Full show notes"  # when the link goes to the episode's own page
 HEADING_MAX = 90  # characters: a longer line is a paragraph, whatever its punctuation
 
 # What may reach the feed. Everything else is removed; the tags below lose their content too.
@@ -357,17 +358,32 @@ def _partial(block: Block, budget: int) -> str:
     return ""
 
 
-def describe(blocks: Sequence[Block], more_url: str | None = None) -> str:
+def more_link_text(url: str, *, episode_page: bool) -> str:
+    """The words of the link under a cut description, honest about where it goes.
+
+    The episode's own page has the full notes; any other address (the show's website)
+    may not, so the link names the place: "More at example.com".
+    """
+    if episode_page:
+        return MORE_LINK_TEXT
+    split = urlsplit(url)
+    place = (split.hostname or url).removeprefix("www.") + split.path.rstrip("/")
+    return f"More at {place}"
+
+
+def describe(blocks: Sequence[Block], more_url: str | None = None, more_text: str = MORE_LINK_TEXT) -> str:
     """Apple's description: the notes in p/ol/ul/li/a, cut to DESCRIPTION_LIMIT bytes.
 
     When everything fits it is all there. Otherwise it ends at a paragraph, a
-    sentence or a list item, followed by a link to the full notes (if there is one).
+    sentence or a list item, followed by a link (if there is one) to `more_url`
+    with the words `more_text`.
     """
     parts = [block.apple for block in blocks if block.apple]
     whole = "".join(parts)
     if len(whole.encode()) <= DESCRIPTION_LIMIT:
         return whole
-    more = f'<p><a href="{html.escape(more_url)}">{MORE_LINK_TEXT}</a></p>' if more_url else ""
+    label = html.escape(more_text, quote=False)
+    more = f'<p><a href="{html.escape(more_url)}">{label}</a></p>' if more_url else ""
     budget = DESCRIPTION_LIMIT - len(more.encode())
     kept: list[Block] = []
     tail = ""
@@ -533,6 +549,7 @@ def render(
     format: Format = "text",
     title: str | None = None,
     more_url: str | None = None,
+    more_text: str = MORE_LINK_TEXT,
     chapters_from: ChaptersFrom = "timestamps",
     duration: float | None = None,
 ) -> ShowNotes:
@@ -540,8 +557,9 @@ def render(
 
     `title` is the episode's title: a first line repeating it is taken as the title
     rather than a section. `more_url` is where the full notes are, linked from a
-    description that had to be cut. With `chapters_from="sections"` and the audio's
-    `duration`, the chapters are the section headings; otherwise timestamp lines.
+    description that had to be cut with the words `more_text` (see `more_link_text`).
+    With `chapters_from="sections"` and the audio's `duration`, the chapters are the
+    section headings; otherwise timestamp lines.
     """
     found, fragment = article_html(article, format=format, title=title)
     blocks = blocks_of(fragment)
@@ -549,7 +567,7 @@ def render(
     notes = ShowNotes(
         sections=_sections(blocks),
         html="\n".join(block.html for block in blocks),
-        description_html=describe(blocks, more_url),
+        description_html=describe(blocks, more_url, more_text),
         text="\n\n".join(block.text for block in blocks if block.text),
         title=found,
         chapters=timestamp_chapters(blocks),

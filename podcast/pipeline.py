@@ -107,6 +107,7 @@ def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None)
         "format": episode.article_format,
         "title": episode.title,
         "more_url": episode.link or show.link,
+        "more_text": notes.more_link_text(episode.link or show.link, episode_page=bool(episode.link)),
         "chapters_from": chapters_from,
         "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
     }

@@ -158,10 +158,11 @@ def test_a_cut_description_links_to_the_episode_page_or_else_the_show_site(show)
     with_page, without_page = items["With-Page"], items["Without-Page"]
     assert with_page.findtext("link") == "https://example.com/episodes/with-page"
     assert without_page.find("link") is None
-    for item, url in (
-        (with_page, "https://example.com/episodes/with-page"),
-        (without_page, "https://example.com/"),
+    # Only the episode's own page is announced as the full notes; the show's site is named.
+    for item, url, words in (
+        (with_page, "https://example.com/episodes/with-page", "Full show notes"),
+        (without_page, "https://example.com/", "More at example.com"),
     ):
         description = item.findtext("description")
         assert len(description.encode()) <= 4000
-        assert description.endswith(f'<p><a href="{url}">Full show notes</a></p>')
+        assert description.endswith(f'<p><a href="{url}">{words}</a></p>')

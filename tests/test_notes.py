@@ -496,3 +496,18 @@ def test_a_description_is_never_only_the_link_when_the_article_has_text(article)
     texts = [p.text_content() for p in html_tree(description).xpath("p")]
     assert len(texts) >= 2 and texts[-1] == notes.MORE_LINK_TEXT
     assert texts[0].rstrip("…") and shown.text.startswith(texts[0].rstrip("…")[:20])
+
+
+@pytest.mark.parametrize(
+    ("url", "episode_page", "words"),
+    [
+        ("https://clinic.example.com/episodes/42", True, "Full show notes"),
+        ("https://www.clinic.example.com/", False, "More at clinic.example.com"),
+        ("https://cdn.example.com/show/", False, "More at cdn.example.com/show"),
+    ],
+)
+def test_the_more_link_says_full_show_notes_only_for_the_episodes_own_page(url, episode_page, words):
+    assert notes.more_link_text(url, episode_page=episode_page) == words
+    shown = notes.render(long_article(), more_url=url, more_text=words)
+    link = html_tree(shown.description_html).xpath("p/a")[-1]
+    assert (link.get("href"), link.text_content()) == (url, words)
