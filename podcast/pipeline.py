@@ -84,7 +84,45 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
     from_file = chapters.load(show.root / rel, rel, problems)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
-    return _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
+    found = _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
+    if from_file is not None:
+        where = Problem(rel, "", field="chapters")
+    elif episode.chapters:
+        where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
+    else:
+        where = Problem(episode.source, "")  # the timestamps or headings of the article
+    return _inside_audio(episode, found, where, problems)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _inside_audio(
+    episode: Episode, found: tuple[Chapter, ...], where: Problem, problems: list[Problem]
+) -> tuple[Chapter, ...]:
+    """Chapters that start at or after the end of the audio are left out, with a warning:
+    apps would list a chapter nobody can reach (a typo in a timestamp, the wrong audio)."""
+    if episode.info is None or not found:
+        return found
+    length = episode.info.duration
+    kept = []
+    for chapter in found:
+        if chapter.start < length:
+            kept.append(chapter)
+            continue
+        problems.append(
+            dataclasses.replace(
+                where,
+                message=f"chapter {_clock(chapter.start)} {chapter.title!r} starts at or after the end of "
+                f"the audio ({_clock(length)}, {length:.1f} s); it is left out of the feed",
+                hint="correct its time, or check that the episode has the right audio",
+                severity="warning",
+            )
+        )
+    return tuple(kept)
 
 
 def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import lxml.etree
 import pytest
 from PIL import Image
 
@@ -95,3 +96,35 @@ def test_a_markdown_episode_is_read_as_markdown(show):
     show.add("md", extra='format = "markdown"', article="## Heading\n\nSome *emphasis* here.\n")
     (episode,) = pipeline.read_catalog(show.root).published
     assert episode.notes.html == "<h2>Heading</h2>\n<p>Some <em>emphasis</em> here.</p>"
+
+
+def test_timestamp_chapters_past_the_end_of_the_audio_are_left_out_with_a_warning(show):
+    article = "Notes.\n\n00:00 Welcome\n00:02 The point\n04:10 A typo for 0:04\n1:00:00 Far away\n"
+    show.add("ep", seconds=3, article=article)
+    result = pipeline.build(show.root)
+    (episode,) = result.catalog.published
+    assert [c.title for c in episode.chapters] == ["Welcome", "The point"]
+    warnings = [p for p in result.catalog.problems if "end of the audio" in p.message]
+    assert [p.severity for p in warnings] == ["warning", "warning"]
+    assert all(p.path.endswith("episodes/ep/episode.md") for p in warnings)
+    assert "4:10 'A typo for 0:04'" in warnings[0].message and "1:00:00 'Far away'" in warnings[1].message
+    assert f"(0:03, {episode.info.duration:.1f} s)" in warnings[0].message
+    published = (show.root / "feeds" / "chapters" / "ep.json").read_text()
+    assert "The point" in published and "typo" not in published and "Far away" not in published
+    psc = lxml.etree.parse(str(show.feed)).xpath(
+        "//psc:chapter/@title", namespaces={"psc": "http://podlove.org/simple-chapters"}
+    )
+    assert psc == ["Welcome", "The point"]
+
+
+def test_a_chapter_in_chapters_json_past_the_end_is_reported_against_that_file(show):
+    folder = show.add("ep", seconds=3)
+    (folder / "chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "In"},'
+        ' {"startTime": 3.5, "title": "Out"}]}'
+    )
+    result = pipeline.build(show.root)
+    (episode,) = result.catalog.published
+    assert [c.title for c in episode.chapters] == ["In"]
+    (warning,) = [p for p in result.catalog.problems if "end of the audio" in p.message]
+    assert warning.path == "episodes/ep/chapters.json" and warning.severity == "warning"
