@@ -210,12 +210,12 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
 class Block:
     """One top-level piece of the clean HTML."""
 
-    kind: Literal["heading", "paragraph", "list", "other"]
+    kind: Literal["heading", "paragraph", "list", "quote", "other"]
     html: str  # as it goes into content:encoded
     text: str  # plain text
     apple: str  # Apple's subset for <description>; "" when the block has no place there
     level: int = 0  # of a heading
-    items: tuple[str, ...] = ()  # the <li> elements of a list, in Apple's subset
+    items: tuple[str, ...] = ()  # the <li> elements of a list (paragraphs of a quote), in Apple's subset
 
 
 def _plain(element) -> str:
@@ -277,6 +277,15 @@ def _block(element) -> Block | None:
         return Block("list", _serialize(element), _list_text(element), apple, items=items)
     if tag == "hr":
         return Block("other", _serialize(element), "", "")
+    if tag == "blockquote":
+        # Apple's subset has no <blockquote>, and a <p> must not hold the quote's own
+        # paragraphs: they become paragraphs of the description.
+        inner = [block for block in blocks_of(_inner(element)) if block.apple]
+        if not inner:
+            return None
+        items = tuple(block.apple for block in inner)
+        text = "\n\n".join(block.text for block in inner if block.text)
+        return Block("quote", _serialize(element), text, "".join(items), items=items)
     text = _plain(element)
     if not text:
         return None
@@ -348,6 +357,11 @@ def _partial(block: Block, budget: int) -> str:
         return f"{opening}{''.join(block.items[:count])}{closing}" if count else ""
     if block.kind == "heading":
         return ""
+    if block.kind == "quote":
+        count = _fit(block.items, budget)
+        whole = "".join(block.items[:count])
+        rest = blocks_of(block.items[count]) if count < len(block.items) else []
+        return whole + (_partial(rest[0], budget - len(whole.encode())) if rest else "")
     inner = block.apple.removeprefix("<p>").removesuffix("</p>")
     sentences = [s for s in _SENTENCE_END.split(inner) if s]
     for count in range(len(sentences) - 1, 0, -1):

@@ -511,3 +511,35 @@ def test_the_more_link_says_full_show_notes_only_for_the_episodes_own_page(url, 
     shown = notes.render(long_article(), more_url=url, more_text=words)
     link = html_tree(shown.description_html).xpath("p/a")[-1]
     assert (link.get("href"), link.text_content()) == (url, words)
+
+
+def test_a_markdown_blockquote_is_a_quote_in_the_notes_and_plain_paragraphs_in_the_description():
+    article = (
+        "Before it.\n\n> A quote that runs\n> over two lines.\n>\n> Its second paragraph.\n\nAfter it.\n"
+    )
+    shown = notes.render(article, format="markdown")
+    assert html_tree(shown.html).xpath("blockquote/p/text()") == [
+        "A quote that runs\nover two lines.",
+        "Its second paragraph.",
+    ]
+    description = html_tree(shown.description_html)
+    assert description.xpath("//p//p") == []  # no paragraph inside a paragraph
+    assert [p.text_content() for p in description.xpath("p")] == [
+        "Before it.",
+        "A quote that runs\nover two lines.",
+        "Its second paragraph.",
+        "After it.",
+    ]
+
+
+def test_a_long_quote_is_cut_between_its_paragraphs_or_sentences():
+    quote = "\n>\n".join(f"> Quoted paragraph {n} has a sentence. And another one." for n in range(200))
+    shown = notes.render("Intro.\n\n" + quote + "\n", format="markdown", more_url="https://example.com/ep")
+    description = shown.description_html
+    assert len(description.encode()) <= notes.DESCRIPTION_LIMIT
+    tree = html_tree(description)
+    assert tree.xpath("//p//p") == []
+    kept = [p.text_content() for p in tree.xpath("p")]
+    assert kept[0] == "Intro." and kept[-1] == notes.MORE_LINK_TEXT
+    assert 20 < len(kept) < 200
+    assert all(k.startswith("Quoted paragraph") for k in kept[1:-1])
