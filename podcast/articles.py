@@ -106,6 +106,7 @@ def render(article: Article) -> ShowNotes:
         ),
         chapters_from=article.chapters_from,
         duration=article.duration,
+        page_url=article.link,
     )
 
 

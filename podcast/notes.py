@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -61,6 +61,8 @@ _HTML_TAG = re.compile(
     r"|blockquote|object|embed|svg|math|noscript|template|form|input|button|video|audio|source|link|meta)\b[^>]*>",
     re.IGNORECASE,
 )
+# nh3's output: attributes double-quoted, in a fixed form; an <a> cannot hold another <a>.
+_ADDRESSLESS_LINK = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 _markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["linkify", "strikethrough"])
@@ -71,16 +73,29 @@ _MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make
 # ---------------------------------------------------------------- sanitising
 
 
-def sanitize(fragment: str) -> str:
-    """HTML with only the allowed tags, attributes and URL schemes left."""
-    return nh3.clean(
+def sanitize(fragment: str, page_url: str | None = None) -> str:
+    """HTML with only the allowed tags, attributes and URL schemes left.
+
+    A feed is read far from any page, so every link must be absolute: a relative one
+    is resolved against `page_url` (the episode's web page) when there is one, and
+    otherwise loses its address and keeps its words, as does a link to a fragment (#top).
+    """
+
+    def absolute(url: str) -> str | None:
+        if not page_url or url.startswith("#") or not url.strip():
+            return None
+        return urljoin(page_url, url)
+
+    clean = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         clean_content_tags=DROPPED_WITH_CONTENT,
         link_rel=None,
+        url_relative=absolute,
     )
+    return _ADDRESSLESS_LINK.sub(r"\1", clean) if "<a" in clean else clean
 
 
 def _apple(fragment: str) -> str:
@@ -526,9 +541,12 @@ def _sections(blocks: Sequence[Block]) -> tuple[Section, ...]:
 
 
 def article_html(
-    article: str, *, format: Format = "text", title: str | None = None
+    article: str, *, format: Format = "text", title: str | None = None, page_url: str | None = None
 ) -> tuple[str | None, str]:
-    """The article as clean HTML, and the title found at its top (if any)."""
+    """The article as clean HTML, and the title found at its top (if any).
+
+    Relative links are resolved against `page_url`, or lose their address (see `sanitize`).
+    """
     article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
     found = None
     if format == "markdown":
@@ -542,7 +560,7 @@ def article_html(
             article = html.unescape(nh3.clean(article, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT))
         found, fragment = _read_text(article, title)
     # nh3 turns character references (&#11;) into the characters themselves.
-    return found, clean_text(sanitize(fragment))
+    return found, clean_text(sanitize(fragment, page_url))
 
 
 def _title_block(blocks: list[Block], title: str | None) -> str | None:
@@ -566,6 +584,7 @@ def render(
     more_text: str = MORE_LINK_TEXT,
     chapters_from: ChaptersFrom = "timestamps",
     duration: float | None = None,
+    page_url: str | None = None,
 ) -> ShowNotes:
     """Turn an article into show notes.
 
@@ -573,9 +592,10 @@ def render(
     rather than a section. `more_url` is where the full notes are, linked from a
     description that had to be cut with the words `more_text` (see `more_link_text`).
     With `chapters_from="sections"` and the audio's `duration`, the chapters are the
-    section headings; otherwise timestamp lines.
+    section headings; otherwise timestamp lines. `page_url` is the episode's own web
+    page, against which relative links are resolved (without it they keep only their words).
     """
-    found, fragment = article_html(article, format=format, title=title)
+    found, fragment = article_html(article, format=format, title=title, page_url=page_url)
     blocks = blocks_of(fragment)
     found = found or _title_block(blocks, title)
     notes = ShowNotes(

@@ -148,6 +148,7 @@ def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None)
         "more_text": notes.more_link_text(episode.link or show.link, episode_page=bool(episode.link)),
         "chapters_from": chapters_from,
         "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
+        "page_url": episode.link,
     }
 
     def render() -> ShowNotes:

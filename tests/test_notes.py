@@ -543,3 +543,40 @@ def test_a_long_quote_is_cut_between_its_paragraphs_or_sentences():
     assert kept[0] == "Intro." and kept[-1] == notes.MORE_LINK_TEXT
     assert 20 < len(kept) < 200
     assert all(k.startswith("Quoted paragraph") for k in kept[1:-1])
+
+
+RELATIVE_LINKS = (
+    'Read [the guide](/guides/sleep), [the next part](part-2 "Part 2"), [the top](#top),'
+    ' <a href="#">this</a>, [the clinic](https://clinic.example.com/)'
+    " and [us](mailto:desk@clinic.example.com).\n"
+)
+
+
+def link_targets(fragment: str) -> list[tuple[str, str | None]]:
+    return [(a.text_content(), a.get("href")) for a in html_tree(fragment).iter("a")]
+
+
+def test_without_an_episode_page_relative_and_fragment_links_keep_only_their_words():
+    shown = notes.render(RELATIVE_LINKS, format="markdown")
+    expected = [("the clinic", "https://clinic.example.com/"), ("us", "mailto:desk@clinic.example.com")]
+    assert link_targets(shown.html) == expected
+    assert link_targets(shown.description_html) == expected
+    assert "Read the guide, the next part, the top, this, the clinic" in shown.text
+
+
+def test_relative_links_are_resolved_against_the_episodes_page():
+    shown = notes.render(RELATIVE_LINKS, format="markdown", page_url="https://clinic.example.com/episodes/42")
+    expected = [
+        ("the guide", "https://clinic.example.com/guides/sleep"),
+        ("the next part", "https://clinic.example.com/episodes/part-2"),
+        ("the clinic", "https://clinic.example.com/"),
+        ("us", "mailto:desk@clinic.example.com"),
+    ]
+    assert link_targets(shown.html) == expected
+    assert link_targets(shown.description_html) == expected
+    assert 'title="Part 2"' in shown.html
+
+
+def test_relative_links_in_pasted_html_are_treated_alike():
+    shown = notes.render('<p>See <a href="/rel">one</a> and <a href="#">two</a>.</p>')
+    assert shown.html == "<p>See one and two.</p>"
