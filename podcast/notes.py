@@ -501,7 +501,8 @@ def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
 
     Each starts at duration × (words before the heading) / (all words), counting the
     title, headings and paragraphs, since the reader reads them all. Text before the
-    first heading gets a chapter at 0 named after the title (or "Introduction").
+    first heading gets a chapter at 0 named after the title (or "Introduction");
+    without such text, the first heading's chapter starts at 0.
     """
     words_before = _words(notes.title or "")
     starts: list[tuple[int, str]] = []
@@ -516,8 +517,12 @@ def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
     chapters = [
         Chapter(start=float(round(duration * before / total)), title=title) for before, title in starts
     ]
-    if chapters[0].start > 0:
+    intro = notes.sections[0].heading is None and notes.sections[0].paragraphs
+    if intro and chapters[0].start > 0:
         chapters.insert(0, Chapter(start=0.0, title=notes.title or "Introduction"))
+    elif not intro:
+        # Only the title is read before the first heading: that heading's chapter opens the episode.
+        chapters[0] = replace(chapters[0], start=0.0)
     return tuple(chapters)
 
 

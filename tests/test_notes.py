@@ -580,3 +580,15 @@ def test_relative_links_are_resolved_against_the_episodes_page():
 def test_relative_links_in_pasted_html_are_treated_alike():
     shown = notes.render('<p>See <a href="/rel">one</a> and <a href="#">two</a>.</p>')
     assert shown.html == "<p>See one and two.</p>"
+
+
+def test_a_title_line_alone_before_the_first_heading_gets_no_chapter_of_its_own():
+    article = (
+        "Sleeping Well\n\nWhy Sleep Matters\n\n"
+        + "Sleep repairs the body. " * 20
+        + "\n\nWhat to Bring\n\n- pyjamas\n"
+    )
+    shown = notes.render(article, title="Sleeping Well", chapters_from="sections", duration=120.0)
+    assert shown.title == "Sleeping Well"
+    assert [c.title for c in shown.chapters] == ["Why Sleep Matters", "What to Bring"]
+    assert shown.chapters[0].start == 0.0 and 60 < shown.chapters[1].start < 120
