@@ -37,6 +37,7 @@ HEADING_MAX = 90  # characters: a longer line is a paragraph, whatever its punct
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "a", "strong", "em",
     "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote", "div", "section", "article",
+    "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -45,7 +46,8 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "pre", "blockquote", "hr"}
+_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "pre", "blockquote", "hr", "table"}
+TABLE_CELL_SEPARATOR = " · "  # between a table row's cells, where the row is a line or a paragraph
 _CONTAINER_TAGS = {"div", "section", "article"}  # kept by nh3 so their edges still part paragraphs
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?:<br\s*/?>\s*){2,}")
 _END_PUNCTUATION = re.compile(r"[.!?:;,…。！？、؟،]$")
@@ -65,7 +67,9 @@ _HTML_TAG = re.compile(
 _ADDRESSLESS_LINK = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
-_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["linkify", "strikethrough"])
+_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
+    ["linkify", "strikethrough", "table"]
+)
 _linkify = LinkifyIt()
 _MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make contains
 
@@ -225,12 +229,12 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
 class Block:
     """One top-level piece of the clean HTML."""
 
-    kind: Literal["heading", "paragraph", "list", "quote", "other"]
+    kind: Literal["heading", "paragraph", "list", "group", "other"]  # group: paragraphs (a quote, a table)
     html: str  # as it goes into content:encoded
     text: str  # plain text
     apple: str  # Apple's subset for <description>; "" when the block has no place there
     level: int = 0  # of a heading
-    items: tuple[str, ...] = ()  # the <li> elements of a list (paragraphs of a quote), in Apple's subset
+    items: tuple[str, ...] = ()  # the <li> elements of a list (paragraphs of a group), in Apple's subset
 
 
 def _plain(element) -> str:
@@ -292,6 +296,19 @@ def _block(element) -> Block | None:
         return Block("list", _serialize(element), _list_text(element), apple, items=items)
     if tag == "hr":
         return Block("other", _serialize(element), "", "")
+    if tag == "table":
+        # Apple's subset has no tables: each row becomes a paragraph, its cells side by side.
+        rows = [
+            [cell for cell in row if cell.tag in ("th", "td") and _plain(cell)] for row in element.iter("tr")
+        ]
+        rows = [row for row in rows if row]
+        if not rows:
+            return None
+        items = tuple(
+            f"<p>{TABLE_CELL_SEPARATOR.join(_apple(_inner(cell)) for cell in row)}</p>" for row in rows
+        )
+        text = "\n".join(TABLE_CELL_SEPARATOR.join(_plain(cell) for cell in row) for row in rows)
+        return Block("group", _serialize(element), text, "".join(items), items=items)
     if tag == "blockquote":
         # Apple's subset has no <blockquote>, and a <p> must not hold the quote's own
         # paragraphs: they become paragraphs of the description.
@@ -300,7 +317,7 @@ def _block(element) -> Block | None:
             return None
         items = tuple(block.apple for block in inner)
         text = "\n\n".join(block.text for block in inner if block.text)
-        return Block("quote", _serialize(element), text, "".join(items), items=items)
+        return Block("group", _serialize(element), text, "".join(items), items=items)
     text = _plain(element)
     if not text:
         return None
@@ -372,7 +389,7 @@ def _partial(block: Block, budget: int) -> str:
         return f"{opening}{''.join(block.items[:count])}{closing}" if count else ""
     if block.kind == "heading":
         return ""
-    if block.kind == "quote":
+    if block.kind == "group":
         count = _fit(block.items, budget)
         whole = "".join(block.items[:count])
         rest = blocks_of(block.items[count]) if count < len(block.items) else []

@@ -592,3 +592,41 @@ def test_a_title_line_alone_before_the_first_heading_gets_no_chapter_of_its_own(
     assert shown.title == "Sleeping Well"
     assert [c.title for c in shown.chapters] == ["Why Sleep Matters", "What to Bring"]
     assert shown.chapters[0].start == 0.0 and 60 < shown.chapters[1].start < 120
+
+
+TABLE = (
+    "Opening hours:\n\n| Day | Hours |\n|:---|---:|\n| Monday | 9:00–17:00 |\n"
+    "| Saturday | [call us](https://clinic.example.com/call) |\n"
+)
+
+
+def test_a_markdown_table_is_a_table_in_the_notes_and_a_paragraph_per_row_in_the_description():
+    shown = notes.render(TABLE, format="markdown")
+    tree = html_tree(shown.html)
+    assert tree.xpath("table//th/text()") == ["Day", "Hours"]
+    assert [row.xpath("td")[0].text_content() for row in tree.xpath("table//tr[td]")] == [
+        "Monday",
+        "Saturday",
+    ]
+    for output in (shown.html, shown.description_html, shown.text):
+        assert "|" not in output and "---" not in output
+    description = html_tree(shown.description_html)
+    assert [p.text_content() for p in description.xpath("p")] == [
+        "Opening hours:",
+        "Day · Hours",
+        "Monday · 9:00–17:00",
+        "Saturday · call us",
+    ]
+    assert description.xpath("p/a/@href") == ["https://clinic.example.com/call"]
+    assert "Saturday · call us (https://clinic.example.com/call)" in shown.text.splitlines()
+
+
+def test_a_long_table_is_cut_between_rows():
+    rows = "\n".join(f"| Night {n} | a long stay in the sleep lab with every sensor on |" for n in range(300))
+    shown = notes.render(
+        "| Night | Notes |\n|---|---|\n" + rows + "\n", format="markdown", more_url="https://x.example/"
+    )
+    assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
+    kept = [p.text_content() for p in html_tree(shown.description_html).xpath("p")]
+    assert kept[0] == "Night · Notes" and kept[-1] == notes.MORE_LINK_TEXT
+    assert all(k.startswith("Night ") for k in kept[1:-1]) and 20 < len(kept) < 300
