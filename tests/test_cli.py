@@ -79,6 +79,25 @@ def test_init_new_build_round_trip(tmp_path, mp3_factory):
     assert entry.id in guid
 
 
+def test_a_show_made_by_init_without_a_link_does_not_promise_notes_at_its_media_address(
+    tmp_path, mp3_factory
+):
+    show = tmp_path / "myshow"
+    article = tmp_path / "article.txt"
+    article.write_text("\n\n".join(f"Part {i} of the notes goes on a while. " * 10 for i in range(30)))
+    base = "https://media.example.com/myshow/"
+    result = run("init", show, "--title", "My Show", "--author", "Me", "--email", "me@example.com",
+                 "--base-url", base)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = run("new", show, "--title", "Long", "--date", "2025-04-02", "--audio", mp3_factory(4),
+                 "--notes", article)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert run("build", show).exit_code == 0
+    (entry,) = feedparser.parse(str(show / "feeds" / "feed.xml")).entries
+    assert "Full show notes" not in entry.summary
+    assert f'<a href="{base}">More at media.example.com/myshow</a>' in entry.summary
+
+
 def test_build_lists_what_it_left_out(show):
     show.add("ready")
     show.add("wip", extra="draft = true", audio=False)
@@ -290,22 +309,3 @@ def test_new_with_markdown_notes_marks_the_episode_as_markdown(show, tmp_path, m
     (entry,) = feedparser.parse(str(show.feed)).entries
     html = entry.content[0].value
     assert "<h2>Why sleep matters</h2>" in html and "<strong>repairs</strong>" in html
-
-
-def test_a_show_made_by_init_without_a_link_does_not_promise_notes_at_its_media_address(
-    tmp_path, mp3_factory
-):
-    show = tmp_path / "myshow"
-    article = tmp_path / "article.txt"
-    article.write_text("\n\n".join(f"Part {i} of the notes goes on a while. " * 10 for i in range(30)))
-    base = "https://media.example.com/myshow/"
-    result = run("init", show, "--title", "My Show", "--author", "Me", "--email", "me@example.com",
-                 "--base-url", base)  # fmt: skip
-    assert result.exit_code == 0, result.output
-    result = run("new", show, "--title", "Long", "--date", "2025-04-02", "--audio", mp3_factory(4),
-                 "--notes", article)  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert run("build", show).exit_code == 0
-    (entry,) = feedparser.parse(str(show / "feeds" / "feed.xml")).entries
-    assert "Full show notes" not in entry.summary
-    assert f'<a href="{base}">More at media.example.com/myshow</a>' in entry.summary
