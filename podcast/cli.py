@@ -207,6 +207,8 @@ def _describe(found: AudioFile) -> list[str]:
         if value not in (None, False, ""):
             shown = str(value).replace("\n", " ")
             lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
+    if found.chapters and found.chapters_written_by_tag:
+        lines.append("  chapters    written by `podcast tag` (the build uses the notes or chapters.json)")
     for chapter in found.chapters:
         link = f" <{chapter.url}>" if chapter.url else ""
         image = " [image]" if chapter.picture is not None else ""

@@ -161,16 +161,30 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
     return _Length(float(audio.info.length))
 
 
-def _tags_and_extras(audio: mutagen.FileType) -> tuple[Tags, tuple[Chapter, ...], Picture | None]:
+def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
+    """AudioFile's tags, chapters, artwork and chapters_written_by_tag."""
     if isinstance(audio, MP3 | WAVE):
         tags = audio.tags if isinstance(audio.tags, ID3) else None
-        return id3.read_tags(tags), id3.read_chapters(tags), id3.read_artwork(tags)
+        return {
+            "tags": id3.read_tags(tags),
+            "chapters": id3.read_chapters(tags),
+            "artwork": id3.read_artwork(tags),
+            "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
+        }
     if isinstance(audio, MP4):
-        return mp4.read_tags(audio.tags), mp4.read_chapters(audio), mp4.read_artwork(audio.tags)
+        return {
+            "tags": mp4.read_tags(audio.tags),
+            "chapters": mp4.read_chapters(audio),
+            "artwork": mp4.read_artwork(audio.tags),
+        }
     if isinstance(audio, OggVorbis | OggOpus | FLAC):
-        chapters = vorbis.read_chapters(audio.tags, float(audio.info.length))
-        return vorbis.read_tags(audio.tags), chapters, vorbis.read_artwork(audio)
-    return Tags(), (), None
+        return {
+            "tags": vorbis.read_tags(audio.tags),
+            "chapters": vorbis.read_chapters(audio.tags, duration),
+            "artwork": vorbis.read_artwork(audio),
+            "chapters_written_by_tag": vorbis.chapters_written_by_tag(audio.tags),
+        }
+    return {}
 
 
 def _by_contents(path: Path) -> mutagen.FileType | None:
@@ -243,7 +257,7 @@ def read(path: Path) -> AudioFile:
             if isinstance(audio, MP4) and not mp4.has_movie_box(data):
                 raise ValueError("no moov box")
             length = _stream_facts(audio, data)
-        tags, chapters, artwork = _tags_and_extras(audio)
+        extras = _tags_and_extras(audio, length.seconds)
     except (ValueError, OSError, mutagen.MutagenError) as exc:
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
     info = audio.info
@@ -263,9 +277,7 @@ def read(path: Path) -> AudioFile:
             duration_estimated=length.estimated,
             truncated=length.truncated,
         ),
-        tags=tags,
-        chapters=chapters,
-        artwork=artwork,
+        **extras,
     )
 
 
@@ -279,12 +291,14 @@ def write_tags(
     tags: Tags,
     *,
     artwork: Picture | None = None,
-    chapters: tuple[Chapter, ...] = (),
+    chapters: tuple[Chapter, ...] | None = None,
 ) -> None:
     """Write `tags`, artwork and chapters into the file, leaving the audio data alone.
 
     ID3 is written as v2.4 (chapters as CHAP/CTOC); MP4 gets iTunes atoms (no
     chapters); Ogg, Opus and FLAC get Vorbis comments (chapters as CHAPTERnnn).
+    Chapters written are marked as ours (see `AudioFile.chapters_written_by_tag`);
+    `chapters` None leaves the file's chapters alone, () removes the ones we wrote.
     Raw AAC cannot hold tags.
     """
     path = Path(path)
@@ -300,7 +314,7 @@ def write_tags(
 
 
 def _write_id3(
-    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...] | None, duration: float
 ) -> None:
     if audio.tags is None:
         audio.add_tags()
@@ -309,7 +323,7 @@ def _write_id3(
 
 
 def _write_mp4(
-    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...] | None, duration: float
 ) -> None:
     if audio.tags is None:
         audio.add_tags()
@@ -318,13 +332,13 @@ def _write_mp4(
 
 
 def _write_vorbis(
-    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...] | None, duration: float
 ) -> None:
     vorbis.write(audio, tags, artwork=artwork, chapters=chapters)
     audio.save()
 
 
-Writer = Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...], float], None]
+Writer = Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...] | None, float], None]
 _WRITERS: dict[type, Writer] = {
     MP3: _write_id3,
     WAVE: _write_id3,
@@ -357,6 +371,7 @@ def summary(found: AudioFile) -> dict:
             | {"url": c.url}
             for c in found.chapters
         ],
+        "chapters_written_by_tag": found.chapters_written_by_tag,
         "artwork": None
         if artwork is None
         else {"mime": artwork.mime, "width": artwork.width, "height": artwork.height},
