@@ -122,6 +122,7 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
     """Add an episode to the show in DIRECTORY (default: here)."""
     if not title and not audio:
         raise click.UsageError("give --title, or --audio with a title tag")
+    notices: list[str] = []
     with reported():
         path = scaffold.new_episode(
             directory,
@@ -134,7 +135,10 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
             season=season,
             number=number,
             draft=draft,
+            notices=notices,
         )
+    for notice in notices:
+        click.echo(f"note: {notice}", err=True)
     click.echo(f"Created {path}")
 
 

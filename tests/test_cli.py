@@ -10,6 +10,7 @@ import sys
 import feedparser
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from podcast.cli import cli
 
@@ -175,7 +176,7 @@ def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, t
     meta.write_text(";FFMETADATA1\ntitle=From The Tag\nartist=Tag Host\ndate=2024-03-04\ntrack=9\ndisc=3\n"
                     "comment=Notes from the tag.\n")  # fmt: skip
     tagged = tmp_path / "tagged.mp3"
-    art = cover(tmp_path / "art.jpg", (700, 700))
+    art = cover(tmp_path / "art.jpg", (1400, 1400))
     ffmpeg("-i", media["wav"], "-i", art, "-i", meta, "-map", "0", "-map", "1", "-map_metadata", "2",
            "-c:a", "libmp3lame", "-c:v", "copy", "-disposition:v", "attached_pic", tagged)  # fmt: skip
     result = run("new", show.root, "--audio", tagged, "--episode", "10")
@@ -185,6 +186,34 @@ def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, t
     assert 'hosts = ["Tag Host"]' in text and "season = 3" in text and "episode = 10" in text
     assert 'image = "cover.jpg"' in text and text.rstrip().endswith("Notes from the tag.")
     assert (show.root / "episodes/from-the-tag/cover.jpg").read_bytes() == art.read_bytes()
+    assert run("build", show.root).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "art, reason",
+    [((600, 600), "600 × 600 px, not 1400–3000"), ((1400, 1500), "not square"), (None, "not an image")],
+)
+def test_new_adopts_embedded_cover_art_only_when_apple_would_take_it(show, media, tmp_path, art, reason):
+    from mutagen.id3 import APIC, ID3, TIT2
+
+    tagged = tmp_path / "tagged.mp3"
+    shutil.copy(media["mp3-xing"], tagged)
+    image = tmp_path / "art.jpg"
+    if art is None:
+        image.write_bytes(b"\xff\xd8\xff\xe0 a broken JPEG")
+    else:
+        Image.new("RGB", art, "purple").save(image)
+    tags = ID3(tagged)
+    tags.add(TIT2(text="Small Cover"))
+    tags.add(APIC(mime="image/jpeg", type=3, data=image.read_bytes()))
+    tags.save(tagged)
+    result = run("new", show.root, "--audio", tagged)
+    assert result.exit_code == 0, result.stderr
+    (note,) = [line for line in result.stderr.splitlines() if "cover art" in line]
+    assert "tagged.mp3" in note and reason in note
+    folder = show.root / "episodes/small-cover"
+    assert "image =" not in (folder / "episode.md").read_text() and not list(folder.glob("cover.*"))
+    assert run("build", show.root).exit_code == 0
     assert run("build", show.root).exit_code == 0
 
 

@@ -323,6 +323,27 @@ def test_artwork_at_the_limits_is_accepted(clean, size):
     assert pipeline.check(clean.root) == []
 
 
+@pytest.mark.parametrize("code", ["I101", "I103"])
+def test_an_episode_image_is_judged_from_its_source_whether_or_not_feeds_was_built(clean, code):
+    folder = clean.root / "episodes" / "first"
+    artwork(folder / "cover.jpg")
+    set_episode_key(folder, "image", '"cover.jpg"')
+    pipeline.build(clean.root)  # feeds/images/ now holds the good image
+    if code == "I101":
+        (folder / "cover.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    else:
+        artwork(folder / "cover.jpg", size=(600, 600))
+    verdicts = []
+    for _ in range(2):
+        with pytest.raises(LintFailure) as caught:
+            pipeline.build(clean.root)
+        verdicts.append([(p.code, p.path) for p in caught.value.problems if p.code.startswith("I")])
+        shutil.rmtree(
+            clean.root / "feeds", ignore_errors=True
+        )  # the second time round, nothing was built before
+    assert verdicts[0] == verdicts[1] == [(code, "episodes/first/episode.md")]
+
+
 def test_g103_a_guid_changed_since_the_last_build(built):
     before = built.feed.read_bytes()
     set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')
