@@ -93,6 +93,16 @@ def test_truncated_wav_and_fast_start_mp4_are_flagged_with_their_real_length(med
     assert info.duration < 10
 
 
+@pytest.mark.parametrize("name", ["ogg", "opus"])
+def test_a_truncated_ogg_or_opus_is_flagged_with_what_it_holds(media, tmp_path, name):
+    cut = tmp_path / f"cut{media[name].suffix}"
+    data = media[name].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    info = audio.probe(cut)
+    assert info.truncated
+    assert abs(info.duration - decoded_seconds(cut)) < 0.5 and 0 < info.duration < 10
+
+
 def _broken(tmp_path, media):
     files = {}
     files["empty.mp3"] = tmp_path / "empty.mp3"
@@ -107,6 +117,12 @@ def _broken(tmp_path, media):
     files["no-moov.m4a"].write_bytes(media["m4a"].read_bytes()[:20000])
     files["folder.mp3"] = tmp_path / "folder.mp3"  # cannot be read as a file
     files["folder.mp3"].mkdir()
+    files["headers-only.opus"] = tmp_path / "headers-only.opus"  # cut inside the header pages
+    files["headers-only.opus"].write_bytes(media["opus"].read_bytes()[:300])
+    vorbis = media["ogg"].read_bytes()
+    third_page = vorbis.find(b"OggS", vorbis.find(b"OggS", 1) + 1)  # Vorbis: two pages of headers
+    files["headers-only.ogg"] = tmp_path / "headers-only.ogg"
+    files["headers-only.ogg"].write_bytes(vorbis[:third_page])
     return files
 
 
@@ -117,6 +133,8 @@ REASONS = {
     "text.mp3": ("not readable as audio", "export it again"),
     "no-moov.m4a": ("cut short", "upload or export it again"),
     "folder.mp3": ("cannot be read", "check it is a file you may read"),
+    "headers-only.opus": ("holds no audio", "export or upload it again"),
+    "headers-only.ogg": ("holds no audio", "export or upload it again"),
 }
 
 

@@ -234,6 +234,7 @@ def test_build_reports_every_broken_audio_file_and_exits_1(show, media):
         "renamed": (media["m4a"].read_bytes(), ".mp3"),
         "cut": (media["mp3-xing"].read_bytes()[:30000], ".mp3"),
         "notes": (b"Just some text, not audio at all.\n" * 30, ".mp3"),
+        "headers": (media["opus"].read_bytes()[:300], ".opus"),
     }
     for slug, (data, suffix) in cases.items():
         folder = show.add(slug, audio=False, extra=f'audio = "{slug}{suffix}"')
@@ -245,6 +246,7 @@ def test_build_reports_every_broken_audio_file_and_exits_1(show, media):
         lines = [line for line in result.stderr.splitlines() if f"episodes/{slug}/" in line]
         assert len(lines) == 1, lines
     assert "rename it to renamed.m4a" in result.stderr and "cut short" in result.stderr
+    assert not show.feed.exists()  # nothing published, certainly no itunes:duration 0
 
 
 def test_new_without_title_needs_a_title_tag(show, media):

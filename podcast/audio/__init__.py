@@ -157,7 +157,11 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
         if held is not None:
             return _Length(held, truncated=True)
         return _Length(float(audio.info.length))
-    # Ogg (the last page's granule position) and FLAC (STREAMINFO's sample count) state exact lengths.
+    if isinstance(audio, OggVorbis | OggOpus):
+        # The last page's granule position is exact for what the file holds; a file cut short
+        # lacks the end-of-stream page, and what it holds is all there is to say.
+        return _Length(float(audio.info.length), truncated=not frames.ogg_ends_cleanly(data))
+    # FLAC: STREAMINFO's sample count states the exact length.
     return _Length(float(audio.info.length))
 
 
@@ -260,6 +264,10 @@ def read(path: Path) -> AudioFile:
         extras = _tags_and_extras(audio, length.seconds)
     except (ValueError, OSError, mutagen.MutagenError) as exc:
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
+    if not length.seconds > 0:
+        # An Ogg cut off after its header pages states a length of 0 (Opus: below 0, its pre-skip);
+        # a feed must never say an episode lasts no time at all.
+        raise _fail(path, "holds no audio (0 s): it looks cut short", "export or upload it again")
     info = audio.info
     bitrate = getattr(info, "bitrate", None) or None
     if length.mean_bitrate:

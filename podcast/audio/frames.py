@@ -218,3 +218,21 @@ def scan_adts(data) -> AdtsStream | None:
     if start is None or not frames:
         return None
     return AdtsStream(frames, samples, rate, channels, pos - start)
+
+
+def ogg_ends_cleanly(data) -> bool:
+    """Whether an Ogg file ends with a whole page marked end-of-stream, as every encoder writes it.
+
+    A file cut short ends inside a page, or with a page that is not the stream's last.
+    """
+    pos = data.rfind(b"OggS", max(0, len(data) - 65_307 - 1))  # 65,307: the largest page there is
+    while pos >= 0:
+        if pos + 27 <= len(data) and data[pos + 4] == 0:  # stream structure version 0
+            segments = data[pos + 26]
+            table = data[pos + 27 : pos + 27 + segments]
+            if len(table) == segments:
+                end = pos + 27 + segments + sum(table)
+                return end == len(data) and bool(data[pos + 5] & 0x04)
+            return False
+        pos = data.rfind(b"OggS", 0, pos)
+    return False
