@@ -93,8 +93,8 @@ def test_truncated_wav_and_fast_start_mp4_are_flagged_with_their_real_length(med
     assert info.duration < 10
 
 
-@pytest.mark.parametrize("name", ["ogg", "opus"])
-def test_a_truncated_ogg_or_opus_is_flagged_with_what_it_holds(media, tmp_path, name):
+@pytest.mark.parametrize("name", ["ogg", "opus", "flac"])
+def test_a_truncated_ogg_opus_or_flac_is_flagged_with_what_it_holds(media, tmp_path, name):
     cut = tmp_path / f"cut{media[name].suffix}"
     data = media[name].read_bytes()
     cut.write_bytes(data[: len(data) // 2])

@@ -161,8 +161,26 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
         # The last page's granule position is exact for what the file holds; a file cut short
         # lacks the end-of-stream page, and what it holds is all there is to say.
         return _Length(float(audio.info.length), truncated=not frames.ogg_ends_cleanly(data))
-    # FLAC: STREAMINFO's sample count states the exact length.
+    if isinstance(audio, FLAC):
+        return _flac_length(audio, data)
     return _Length(float(audio.info.length))
+
+
+def _flac_length(audio: FLAC, data) -> _Length:
+    """STREAMINFO's sample count, unless the last frame in the file ends well before it (cut short)."""
+    info = audio.info
+    stated = info.total_samples
+    window = max(4 * (info.max_framesize or 0), 1 << 16) if info.max_framesize else 1 << 20
+    held = frames.flac_samples_held(
+        data, max_blocksize=info.max_blocksize, sample_rate=info.sample_rate, window=window
+    )
+    if held is None:
+        return _Length(float(info.length))
+    if not stated:  # a streaming encoder may leave the count at 0: the frames tell
+        return _Length(held / info.sample_rate)
+    if held + info.max_blocksize < stated:
+        return _Length(held / info.sample_rate, truncated=True)
+    return _Length(float(info.length))
 
 
 def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
