@@ -20,6 +20,9 @@ from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
+# No exists/readable checks: click would turn a missing or unreadable file into a usage error
+# (exit 2) before anything is read; audio.read reports it as one of the files' problems.
+AUDIO_ARGUMENT = click.Path(path_type=Path, readable=False)
 
 
 def echo_problems(problems: Iterable[Problem]) -> None:
@@ -105,7 +108,7 @@ def init(
 )
 @click.option(
     "--audio",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=AUDIO_ARGUMENT,
     help="The audio file; it is copied into the episode folder, and its tags fill in what is not given.",
 )
 @click.option(
@@ -224,7 +227,7 @@ def _describe(found: AudioFile) -> list[str]:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=AUDIO_ARGUMENT)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
 def info(files: tuple[Path, ...], as_json: bool) -> None:
     """Show what podcast reads from audio FILES: format, true duration, tags, chapters, artwork."""

@@ -161,7 +161,7 @@ def new_episode(
     load_show(root)  # refuse to add episodes to something that is not a show
     problems: list[Problem] = []
     found: AudioFile | None = None
-    if audio is not None and Path(audio).is_file():
+    if audio is not None:
         try:
             found = audio_files.read(Path(audio))
         except AudioError as exc:
@@ -191,8 +191,6 @@ def new_episode(
     folder = root / EPISODES_DIR / slug
     if folder.exists():
         problems.append(Problem(str(folder), "already exists", hint="choose another --slug"))
-    if audio is not None and not Path(audio).is_file():
-        problems.append(Problem(str(audio), "not found", field="--audio"))
     article = ""
     if notes is not None:
         try:

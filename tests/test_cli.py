@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -321,3 +325,55 @@ def test_new_with_markdown_notes_marks_the_episode_as_markdown(show, tmp_path, m
     (entry,) = feedparser.parse(str(show.feed)).entries
     html = entry.content[0].value
     assert "<h2>Why sleep matters</h2>" in html and "<strong>repairs</strong>" in html
+
+
+@contextlib.contextmanager
+def _a_folder_with_a_file_we_cannot_read(media):
+    """A folder holding locked.mp3 (mode 000) and other.ogg; for root, the command then runs as nobody."""
+    folder = Path(tempfile.mkdtemp(prefix="podcast-locked-"))  # in the system temp dir, reachable by all
+    try:
+        folder.chmod(0o755)
+        shutil.copy(media["mp3-xing"], folder / "locked.mp3")
+        shutil.copy(media["ogg"], folder / "other.ogg")
+        (folder / "locked.mp3").chmod(0)
+        if os.geteuid() != 0:
+            yield folder
+            return
+        run("info", folder / "other.ogg")  # load every module while we are still root
+        # Real and effective ids both (click asks access(), which checks the real one); the saved
+        # ids stay root's, so we can switch back.
+        os.setresgid(65534, 65534, 0)
+        os.setresuid(65534, 65534, 0)
+        try:
+            yield folder
+        finally:
+            os.setresuid(0, 0, 0)
+            os.setresgid(0, 0, 0)
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_info_reports_an_unreadable_file_among_the_others_and_exits_1(media):
+    with _a_folder_with_a_file_we_cannot_read(media) as folder:
+        locked = folder / "locked.mp3"
+        result = run("info", "--json", locked, folder / "other.ogg", folder / "gone.mp3")
+    assert result.exit_code == 1, result.output
+    first, second, third = json.loads(result.stdout)
+    assert first["path"] == str(locked) and "cannot be read" in first["error"]
+    assert second["format"] == "ogg" and "error" not in second
+    assert third["error"].startswith("not found")
+    assert "Usage" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "folder"])
+def test_new_reports_audio_it_cannot_read_as_a_problem_not_a_usage_error(show, tmp_path, kind):
+    given = tmp_path / "given.mp3"
+    if kind == "folder":
+        given.mkdir()
+    else:
+        given.symlink_to(tmp_path / "moved-away.mp3")
+    result = run("new", show.root, "--title", "Gone", "--audio", given)
+    assert result.exit_code == 1 and "Usage" not in result.stderr
+    assert "given.mp3" in result.stderr
+    assert ("not found" if kind != "folder" else "cannot be read") in result.stderr
+    assert not (show.root / "episodes").exists() or not list((show.root / "episodes").iterdir())
