@@ -22,7 +22,7 @@ EXPECTED = {
     "mp3-cbr-no-header": ("mp3", "audio/mpeg", True),
     "mp3-vbri": ("mp3", "audio/mpeg", True),
     "m4a": ("m4a", "audio/x-m4a", True),
-    "m4b": ("m4b", "audio/x-m4a", True),
+    "m4b": ("m4b", "audio/x-m4a", False),  # the M4A type, but Apple's list has .m4a, not .m4b
     "mp4-video": ("mp4", "video/mp4", True),
     "m4v-video": ("m4v", "video/x-m4v", True),
     "aac": ("aac", "audio/aac", False),

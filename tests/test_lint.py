@@ -344,6 +344,25 @@ def test_an_episode_image_is_judged_from_its_source_whether_or_not_feeds_was_bui
     assert verdicts[0] == verdicts[1] == [(code, "episodes/first/episode.md")]
 
 
+def test_lint_and_the_audio_formats_agree_on_what_apple_takes():
+    from podcast import audio
+
+    for fmt in audio.FORMATS.values():
+        accepted = all(s in lint.APPLE_MEDIA_TYPES.get(fmt.mime, ()) for s in fmt.suffixes)
+        assert fmt.apple is accepted, fmt
+
+
+def test_an_m4b_episode_builds_with_the_warning_podcast_info_gives_too(clean, media):
+    folder = clean.root / "episodes" / "first"
+    shutil.copy(media["m4b"], folder / "book.m4b")
+    set_episode_key(folder, "audio", '"book.m4b"')
+    result = run("build", clean.root)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "M102" in line]
+    assert ".m4b" in warning and ".m4a" in warning
+    assert "Apple Podcasts does not take it" in run("info", folder / "book.m4b").stdout
+
+
 def test_g103_a_guid_changed_since_the_last_build(built):
     before = built.feed.read_bytes()
     set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')

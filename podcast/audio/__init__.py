@@ -40,14 +40,16 @@ class Format:
     apple: bool  # Apple Podcasts accepts it
 
 
-# Apple's list: audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4), video/x-m4v (.m4v).
-# An M4B is an M4A with chapters, so it gets the M4A type.
+# Apple's list (A Podcaster's Guide to RSS): audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4),
+# video/x-m4v (.m4v), video/quicktime (.mov), application/pdf (.pdf); lint's APPLE_MEDIA_TYPES.
+# An M4B is an M4A with chapters, so it gets the M4A type; but .m4b is not on Apple's list
+# (Apple decides from the URL's extension), so renamed to .m4a it is one Apple takes.
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("mp3", "audio/mpeg", (".mp3",), True),
         Format("m4a", "audio/x-m4a", (".m4a",), True),
-        Format("m4b", "audio/x-m4a", (".m4b",), True),
+        Format("m4b", "audio/x-m4a", (".m4b",), False),
         Format("mp4", "video/mp4", (".mp4",), True),
         Format("m4v", "video/x-m4v", (".m4v",), True),
         Format("aac", "audio/aac", (".aac",), False),
