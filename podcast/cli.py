@@ -261,7 +261,15 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     run `podcast build` afterwards so the feed has the new lengths.
     """
     with reported():
-        done = tagging.tag_episodes(directory, tuple(episodes))
+        try:
+            done = tagging.tag_episodes(directory, tuple(episodes))
+        except tagging.PartlyTagged as exc:
+            _echo_tagged(exc.done)  # those files did change: say so before the errors
+            raise
+    _echo_tagged(done)
+
+
+def _echo_tagged(done: list[tagging.Tagged]) -> None:
     for item in done:
         extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
         extra_text = ", ".join(e for e in extra if e)

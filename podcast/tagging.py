@@ -30,6 +30,14 @@ class Tagged:
     artwork: bool  # artwork embedded by this run
 
 
+class PartlyTagged(PodcastError):
+    """Some files could not be tagged; `done` holds the ones that were (their sizes changed)."""
+
+    def __init__(self, message: str, *, problems: list[Problem], done: list[Tagged]) -> None:
+        super().__init__(message, problems=problems)
+        self.done = done
+
+
 def tags_for(show: Show, episode: Episode, plain_notes: str) -> Tags:
     """The tags an episode's audio should carry."""
     return Tags(
@@ -80,7 +88,10 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
             found = audio.read(episode.audio)
             rendered = episode_notes(show, dataclasses.replace(episode, info=found.info))
             rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
+            before = len(errors_in(problems))
             from_file = chapters.load(show.root / rel, rel, problems)
+            if len(errors_in(problems)) > before:
+                continue  # a broken chapters.json: leave the file as it is rather than half right
             from_audio = () if found.chapters_written_by_tag else found.chapters
             chosen_chapters = chapters.resolve(from_file, from_audio, rendered.chapters)
             # An editor's chapters stay as they are; ours are rewritten (or removed) every time.
@@ -100,7 +111,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
         written = len(to_write or ()) if found.info.format in CHAPTER_FORMATS else 0
         done.append(Tagged(episode, episode.audio, written, artwork is not None))
     if errors_in(problems):
-        raise PodcastError(
-            f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems
+        raise PartlyTagged(
+            f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems, done=done
         )
     return done

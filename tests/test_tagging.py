@@ -127,3 +127,18 @@ def test_an_editors_chapters_in_the_audio_keep_their_precedence_through_tagging(
     assert [c.title for c in audio.read(path).chapters] == ["From the editor"]
     assert run("build", show.root).exit_code == 0
     assert _published_chapters(show, "talk") == [(0, "From the editor")]
+
+
+def test_when_some_files_fail_the_tagged_ones_are_still_listed_and_a_broken_chapters_json_skips_its_file(
+    show, media
+):
+    good = _episode(show, "good", media["mp3-xing"])
+    _episode(show, "raw", media["aac"])
+    listed = _episode(show, "listed", media["mp3-xing"])
+    (listed.parent / "chapters.json").write_text('{"version": "1.2.0", "chapters": [')
+    before = listed.read_bytes()
+    result = run("tag", show.root)
+    assert result.exit_code == 1
+    assert f"tagged {good}" in result.stdout and "run `podcast build`" in result.stdout
+    assert "raw.aac" in result.stderr and "episodes/listed/chapters.json" in result.stderr
+    assert "listed" not in result.stdout and listed.read_bytes() == before  # not tagged at all
