@@ -243,6 +243,13 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
             continue
         if found.info.truncated:
             click.echo(f"warning: {path}: looks cut short; the duration is what the file holds", err=True)
+        right = audio.FORMATS[found.info.format].suffixes
+        if path.suffix.lower() not in right:
+            click.echo(
+                f"warning: {path}: holds {found.info.mime} but is named {path.suffix or '(no suffix)'};"
+                f" rename it to {path.stem}{right[0]} (Apple goes by the name)",
+                err=True,
+            )
         results.append(audio.summary(found))
         if not as_json:
             click.echo(("\n" if index else "") + "\n".join(_describe(found)))

@@ -44,6 +44,24 @@ def test_every_format_is_read_with_its_mime_type_and_a_duration_within_half_a_se
     assert not found.info.duration_estimated and not found.info.truncated
 
 
+@pytest.mark.parametrize(
+    "fixture, name, expected",
+    [
+        ("mp4-video", "video.m4a", ("mp4", "video/mp4")),
+        ("m4v-video", "video.m4b", ("mp4", "video/mp4")),
+        ("mp4-video", "video.m4v", ("m4v", "video/x-m4v")),
+        ("m4a", "audio.mp4", ("m4a", "audio/x-m4a")),
+        ("m4b", "audio.m4v", ("m4a", "audio/x-m4a")),
+    ],
+)
+def test_an_mp4_is_video_or_audio_by_its_tracks_not_its_name(media, tmp_path, fixture, name, expected):
+    path = tmp_path / name
+    shutil.copy(media[fixture], path)
+    found = audio.read(path)
+    assert (found.info.format, found.info.mime) == expected
+    assert abs(found.info.duration - decoded_seconds(path)) < 0.5
+
+
 def test_vbr_mp3_without_header_is_measured_by_counting_frames(media, tmp_path):
     path = media["mp3-vbr-no-header"]
     counted = frame_count(path.read_bytes()) * 1152 / 44100

@@ -363,6 +363,19 @@ def test_an_m4b_episode_builds_with_the_warning_podcast_info_gives_too(clean, me
     assert "Apple Podcasts does not take it" in run("info", folder / "book.m4b").stdout
 
 
+def test_a_video_named_m4a_is_published_as_video_and_m102_names_the_right_extension(clean, media):
+    folder = clean.root / "episodes" / "first"
+    shutil.copy(media["mp4-video"], folder / "talk.m4a")
+    set_episode_key(folder, "audio", '"talk.m4a"')
+    result = run("build", clean.root)
+    assert result.exit_code == 0, result.stderr
+    assert 'type="video/mp4"' in clean.feed.read_text()
+    (warning,) = [line for line in result.stderr.splitlines() if "M102" in line]
+    assert ".m4a" in warning and ".mp4" in warning
+    info = run("info", folder / "talk.m4a")
+    assert "holds video/mp4 but is named .m4a" in info.stderr and "talk.mp4" in info.stderr
+
+
 def test_g103_a_guid_changed_since_the_last_build(built):
     before = built.feed.read_bytes()
     set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')

@@ -12,6 +12,7 @@ nowhere else.
 from __future__ import annotations
 
 import mmap
+import struct
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,7 +94,22 @@ def _mapped(path: Path):
         yield data
 
 
+def _mp4_format(path: Path) -> Format:
+    """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
+    try:
+        with _mapped(path) as data:
+            video = mp4.has_video_track(data)
+    except (OSError, ValueError, struct.error):
+        video = False  # the reading that follows reports what is wrong with the file
+    suffix = path.suffix.lower()
+    if video:
+        return FORMATS["m4v" if suffix == ".m4v" else "mp4"]
+    return FORMATS["m4b" if suffix == ".m4b" else "m4a"]
+
+
 def _format_of(audio: mutagen.FileType, path: Path) -> Format:
+    if isinstance(audio, MP4):
+        return _mp4_format(path)
     allowed = _KIND_FORMATS[type(audio)]
     named = format_for_suffix(path)
     if named is not None and named.name in allowed:
