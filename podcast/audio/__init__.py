@@ -108,11 +108,14 @@ def _mp4_format(path: Path) -> Format:
 
 
 def _format_of(audio: mutagen.FileType, path: Path) -> Format:
-    if isinstance(audio, MP4):
-        return _mp4_format(path)
     allowed = _KIND_FORMATS[type(audio)]
     named = format_for_suffix(path)
-    if named is not None and named.name in allowed:
+    if isinstance(audio, MP4):
+        by_contents = _mp4_format(path)
+        if named is not None and named.name in allowed:
+            return by_contents
+        allowed = (by_contents.name,)
+    elif named is not None and named.name in allowed:
         return FORMATS[named.name]
     right = FORMATS[allowed[0]].suffixes[0]
     raise _fail(
