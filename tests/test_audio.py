@@ -86,6 +86,15 @@ def test_a_vbri_header_states_the_length(media):
     assert audio.probe(path).duration == pytest.approx(frames * 1152 / 44100, abs=0.001)
 
 
+@pytest.mark.parametrize("name", ["mp3-xing", "mp3-cbr-info"])
+def test_two_mp3s_joined_last_as_long_as_both_though_the_first_header_counts_one(media, tmp_path, name):
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(media[name].read_bytes() * 2)  # as `cat a.mp3 a.mp3 > joined.mp3`
+    info = audio.probe(joined)
+    assert abs(info.duration - decoded_seconds(joined)) < 0.5 and info.duration > 23
+    assert not info.truncated
+
+
 def test_a_truncated_mp3_reports_what_it_holds(media, tmp_path):
     cut = tmp_path / "cut.mp3"
     data = media["mp3-xing"].read_bytes()

@@ -145,6 +145,12 @@ def _mp3_length(audio: MP3, data) -> _Length:
             counted = frames.scan_mpeg(data)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
                 return _Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
+        if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
+            # More audio than the header counted (files joined with `cat`, audio appended by a
+            # tool that left the header alone): the frames present are what a player plays.
+            counted = frames.scan_mpeg(data)
+            if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
+                return _Length(counted.seconds, mean_bitrate=_mean(counted))
         return _Length(float(audio.info.length))
     counted = frames.scan_mpeg(data)
     if not counted.frames:
