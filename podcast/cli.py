@@ -222,7 +222,8 @@ def _describe(found: AudioFile) -> list[str]:
         lines.append(f"  chapter     {_clock(chapter.start)} {chapter.title}{link}{image}")
     if found.artwork is not None:
         art = found.artwork
-        lines.append(f"  artwork     {art.mime}, {art.width}x{art.height}")
+        size = f"{art.width}x{art.height}" if art.width and art.height else "unreadable (not an image)"
+        lines.append(f"  artwork     {art.mime}, {size}")
     return lines
 
 

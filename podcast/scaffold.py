@@ -166,6 +166,11 @@ def new_episode(
             found = audio_files.read(Path(audio))
         except AudioError as exc:
             problems.append(Problem(str(audio), str(exc).split(": ", 1)[-1], field="--audio"))
+    if found is not None and found.info.truncated:
+        notices.append(
+            f"{Path(audio).name} looks cut short: it holds {found.info.duration:.1f} s of audio;"
+            " upload or export it again (podcast build will refuse it)"
+        )
     if found is not None:
         tags = found.tags
         title = title or tags.title

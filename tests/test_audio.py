@@ -144,6 +144,9 @@ def _broken(tmp_path, media):
     files["no-moov.m4a"].write_bytes(media["m4a"].read_bytes()[:20000])
     files["folder.mp3"] = tmp_path / "folder.mp3"  # cannot be read as a file
     files["folder.mp3"].mkdir()
+    for name, keep in (("flac", 3), ("wav", 20)):  # cut inside the first header
+        files[f"cut.{name}"] = tmp_path / f"cut.{name}"
+        files[f"cut.{name}"].write_bytes(media[name].read_bytes()[:keep])
     files["headers-only.opus"] = tmp_path / "headers-only.opus"  # cut inside the header pages
     files["headers-only.opus"].write_bytes(media["opus"].read_bytes()[:300])
     vorbis = media["ogg"].read_bytes()
@@ -157,7 +160,9 @@ REASONS = {
     "empty.mp3": ("empty (0 bytes)", "export or upload"),
     "m4a-named.mp3": ("MP4/M4A file named .mp3", "rename it to m4a-named.m4a"),
     "aac-named.mp3": ("raw AAC file named .mp3", "rename it to aac-named.aac"),
-    "text.mp3": ("not readable as audio", "export it again"),
+    "text.mp3": ("is not a valid MP3 file", "export or upload it again"),
+    "cut.flac": ("is not a valid FLAC file", "export or upload it again"),
+    "cut.wav": ("is not a valid WAV file", "export or upload it again"),
     "no-moov.m4a": ("cut short", "upload or export it again"),
     "folder.mp3": ("cannot be read", "check it is a file you may read"),
     "headers-only.opus": ("holds no audio", "export or upload it again"),
@@ -173,7 +178,7 @@ def test_broken_files_get_one_line_with_the_file_the_reason_and_what_to_do(media
     message = str(caught.value)
     reason, todo = REASONS[name]
     assert message.startswith(str(path)) and reason in message and todo in message
-    assert "\n" not in message
+    assert "\n" not in message and "()" not in message and "bytes, read" not in message
 
 
 def test_tags_are_read_from_id3_mp4_and_vorbis_comments(media, tmp_path):

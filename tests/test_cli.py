@@ -377,3 +377,27 @@ def test_new_reports_audio_it_cannot_read_as_a_problem_not_a_usage_error(show, t
     assert "given.mp3" in result.stderr
     assert ("not found" if kind != "folder" else "cannot be read") in result.stderr
     assert not (show.root / "episodes").exists() or not list((show.root / "episodes").iterdir())
+
+
+def test_info_says_embedded_artwork_it_cannot_read_is_unreadable(media, tmp_path):
+    from mutagen.id3 import APIC, ID3
+
+    path = tmp_path / "art.mp3"
+    shutil.copy(media["mp3-xing"], path)
+    tags = ID3(path)
+    tags.add(APIC(mime="image/jpeg", type=3, data=b"\xff\xd8 not a picture"))
+    tags.save(path)
+    result = run("info", path)
+    assert result.exit_code == 0
+    (line,) = [line for line in result.stdout.splitlines() if "artwork" in line]
+    assert "unreadable" in line and "None" not in line
+
+
+def test_new_warns_that_the_audio_looks_cut_short(show, media, tmp_path):
+    cut = tmp_path / "cut.mp3"
+    data = media["mp3-xing"].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    result = run("new", show.root, "--title", "Half", "--audio", cut)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "cut short" in line]
+    assert "cut.mp3" in warning and "upload or export it again" in warning

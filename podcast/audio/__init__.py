@@ -278,7 +278,7 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
         raise _fail(path, f"cannot be read ({exc.strerror})", "check it is a file you may read") from None
     try:
         audio = mutagen.File(path, options=KINDS)
-    except (mutagen.MutagenError, OSError) as exc:
+    except (mutagen.MutagenError, OSError):
         # The suffix may have steered mutagen to the wrong reader (raw AAC named .mp3):
         # try the one the contents alone point to, so the message can name the real format.
         actual = _by_contents(path)
@@ -290,10 +290,26 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
                 "is an MP4 file without its index (no moov box): it looks cut short",
                 "upload or export it again",
             ) from None
-        raise _fail(path, f"not readable as audio ({exc})", "export it again, e.g. as MP3 or M4A") from None
+        raise _unreadable(path) from None
     if audio is None or audio.info is None:
-        raise _fail(path, "is not an audio file we recognise", "export it as MP3 or M4A")
+        raise _unreadable(path)
     return size, audio
+
+
+_PLAIN_NAMES = {"mp3": "MP3", "m4a": "M4A", "m4b": "M4B", "mp4": "MP4", "m4v": "M4V", "aac": "AAC"}
+_PLAIN_NAMES |= {"ogg": "Ogg", "opus": "Opus", "flac": "FLAC", "wav": "WAV"}
+
+
+def _unreadable(path: Path) -> AudioError:
+    """A file no reader accepts, in plain words (mutagen's reasons speak of its internals)."""
+    named = format_for_suffix(path)
+    if named is None:
+        return _fail(path, "is not an audio file we recognise", "export it as MP3 or M4A")
+    return _fail(
+        path,
+        f"is not a valid {_PLAIN_NAMES[named.name]} file (damaged, cut short, or not audio)",
+        "export or upload it again, e.g. as MP3 or M4A",
+    )
 
 
 def read(path: Path) -> AudioFile:
@@ -307,8 +323,10 @@ def read(path: Path) -> AudioFile:
                 raise ValueError("no moov box")
             length = _stream_facts(audio, data)
         extras = _tags_and_extras(audio, length.seconds)
-    except (ValueError, OSError, mutagen.MutagenError) as exc:
+    except ValueError as exc:  # ours, in words ("no MPEG audio frames")
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
+    except (OSError, struct.error, IndexError, mutagen.MutagenError):  # reasons in a parser's terms
+        raise _fail(path, "is damaged or cut short", "export or upload it again") from None
     if not length.seconds > 0:
         # An Ogg cut off after its header pages states a length of 0 (Opus: below 0, its pre-skip);
         # a feed must never say an episode lasts no time at all.
