@@ -69,6 +69,8 @@ def _probe(episode: Episode, problems: list[Problem], cache: ProbeCache | None =
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     """The audio's chapters, with embedded images named for publishing beside the feed."""
+    if found.chapters_written_by_tag:
+        return ()  # copies `podcast tag` made of the notes' or chapters.json's: those are the source
     named = []
     for number, chapter in enumerate(found.chapters, start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
