@@ -28,7 +28,8 @@ class Article:
     title: str | None = None
     date: date | None = None
     host: str | None = None
-    link: str | None = None
+    link: str | None = None  # the episode's own page
+    show_link: str | None = None  # the show's website, linked when the episode has no page
     chapters_from: notes.ChaptersFrom = "timestamps"
     duration: float | None = None  # of the episode's audio, when chapters come from sections
 
@@ -75,7 +76,8 @@ def _episode(path: Path, source: str) -> Article:
         title=data.get("title") if isinstance(data.get("title"), str) else None,
         date=when.date() if isinstance(when, datetime) else when if isinstance(when, date) else None,
         host=", ".join(hosts) if isinstance(hosts, list) else str(hosts),
-        link=data.get("link") or show.get("link"),
+        link=data.get("link"),
+        show_link=show.get("link"),
         chapters_from="sections" if chapters_from == "sections" else "timestamps",
         duration=duration,
     )
@@ -98,9 +100,13 @@ def render(article: Article) -> ShowNotes:
         article.text,
         format=article.format,
         title=article.title,
-        more_url=article.link,
+        more_url=article.link or article.show_link,
+        more_text=notes.more_link_text(
+            article.link or article.show_link or "", episode_page=bool(article.link)
+        ),
         chapters_from=article.chapters_from,
         duration=article.duration,
+        page_url=article.link,
     )
 
 

@@ -27,11 +27,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, notes
+from . import audio, controlchars, notes
 from .model import AudioFile, AudioInfo, Chapter, Picture, Section, ShowNotes, Tags
 
 CACHE_FILE = ".podcast/cache.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ def to_json(found: AudioFile) -> str:
                 for c in found.chapters
             ],
             "artwork": _picture_to_json(found.artwork, with_data=False),
+            "chapters_written_by_tag": found.chapters_written_by_tag,
         },
         sort_keys=True,
     )
@@ -83,6 +84,7 @@ def from_json(path: Path, text: str) -> AudioFile:
         tags=Tags(**value["tags"]),
         chapters=chapters,
         artwork=_picture_from_json(value["artwork"]),
+        chapters_written_by_tag=value["chapters_written_by_tag"],
     )
 
 
@@ -109,6 +111,7 @@ def notes_from_json(text: str) -> ShowNotes:
 def _renderer_fingerprint() -> str:
     """Changes whenever notes.py or a library it renders with changes."""
     digest = hashlib.sha256(Path(notes.__file__).read_bytes())
+    digest.update(Path(controlchars.__file__).read_bytes())  # notes.py cleans articles with it
     for name in NOTES_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())

@@ -20,6 +20,9 @@ from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
+# No exists/readable checks: click would turn a missing or unreadable file into a usage error
+# (exit 2) before anything is read; audio.read reports it as one of the files' problems.
+AUDIO_ARGUMENT = click.Path(path_type=Path, readable=False)
 
 
 def echo_problems(problems: Iterable[Problem]) -> None:
@@ -105,7 +108,7 @@ def init(
 )
 @click.option(
     "--audio",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=AUDIO_ARGUMENT,
     help="The audio file; it is copied into the episode folder, and its tags fill in what is not given.",
 )
 @click.option(
@@ -122,6 +125,7 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
     """Add an episode to the show in DIRECTORY (default: here)."""
     if not title and not audio:
         raise click.UsageError("give --title, or --audio with a title tag")
+    notices: list[str] = []
     with reported():
         path = scaffold.new_episode(
             directory,
@@ -134,7 +138,10 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
             season=season,
             number=number,
             draft=draft,
+            notices=notices,
         )
+    for notice in notices:
+        click.echo(f"note: {notice}", err=True)
     click.echo(f"Created {path}")
 
 
@@ -207,18 +214,21 @@ def _describe(found: AudioFile) -> list[str]:
         if value not in (None, False, ""):
             shown = str(value).replace("\n", " ")
             lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
+    if found.chapters and found.chapters_written_by_tag:
+        lines.append("  chapters    written by `podcast tag` (the build uses the notes or chapters.json)")
     for chapter in found.chapters:
         link = f" <{chapter.url}>" if chapter.url else ""
         image = " [image]" if chapter.picture is not None else ""
         lines.append(f"  chapter     {_clock(chapter.start)} {chapter.title}{link}{image}")
     if found.artwork is not None:
         art = found.artwork
-        lines.append(f"  artwork     {art.mime}, {art.width}x{art.height}")
+        size = f"{art.width}x{art.height}" if art.width and art.height else "unreadable (not an image)"
+        lines.append(f"  artwork     {art.mime}, {size}")
     return lines
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=AUDIO_ARGUMENT)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
 def info(files: tuple[Path, ...], as_json: bool) -> None:
     """Show what podcast reads from audio FILES: format, true duration, tags, chapters, artwork."""
@@ -234,6 +244,13 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
             continue
         if found.info.truncated:
             click.echo(f"warning: {path}: looks cut short; the duration is what the file holds", err=True)
+        right = audio.FORMATS[found.info.format].suffixes
+        if path.suffix.lower() not in right:
+            click.echo(
+                f"warning: {path}: holds {found.info.mime} but is named {path.suffix or '(no suffix)'};"
+                f" rename it to {path.stem}{right[0]} (Apple goes by the name)",
+                err=True,
+            )
         results.append(audio.summary(found))
         if not as_json:
             click.echo(("\n" if index else "") + "\n".join(_describe(found)))
@@ -252,7 +269,15 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     run `podcast build` afterwards so the feed has the new lengths.
     """
     with reported():
-        done = tagging.tag_episodes(directory, tuple(episodes))
+        try:
+            done = tagging.tag_episodes(directory, tuple(episodes))
+        except tagging.PartlyTagged as exc:
+            _echo_tagged(exc.done)  # those files did change: say so before the errors
+            raise
+    _echo_tagged(done)
+
+
+def _echo_tagged(done: list[tagging.Tagged]) -> None:
     for item in done:
         extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
         extra_text = ", ".join(e for e in extra if e)

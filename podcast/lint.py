@@ -1322,6 +1322,11 @@ def check_show(
     known = {}
     if show.artwork_url and show.artwork_path and show.artwork:
         known[show.artwork_url] = show.root / show.artwork
+    # Episode images are judged from their source in the episode folder: feeds/images/ is only
+    # written after lint, so it may hold an older file or none (same input, same verdict).
+    for episode in episodes:
+        if episode.image_path and episode.image:
+            known[show.url_for(episode.image_path)] = show.root / episode.folder / episode.image
     last = None
     if previous is not None:
         last, _ = parse_feed(previous, source)

@@ -162,6 +162,9 @@ class AudioFile:
     tags: Tags = Tags()
     chapters: tuple[Chapter, ...] = ()
     artwork: Picture | None = None
+    # The chapters carry the mark `podcast tag` leaves: copies of the notes' or chapters.json's,
+    # not a source of their own (an editor's chapters never carry it).
+    chapters_written_by_tag: bool = False
 
 
 @dataclass(frozen=True)

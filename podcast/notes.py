@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -22,19 +23,21 @@ from linkify_it import LinkifyIt
 from lxml import etree
 from markdown_it import MarkdownIt
 
+from .controlchars import clean_text
 from .model import Chapter, Section, ShowNotes
 
 Format = Literal["text", "markdown"]
 ChaptersFrom = Literal["timestamps", "sections"]
 
 DESCRIPTION_LIMIT = 4000  # bytes; Apple's limit for <description>
-MORE_LINK_TEXT = "Full show notes"
+MORE_LINK_TEXT = "Full show notes"  # when the link goes to the episode's own page
 HEADING_MAX = 90  # characters: a longer line is a paragraph, whatever its punctuation
 
 # What may reach the feed. Everything else is removed; the tags below lose their content too.
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "a", "strong", "em",
     "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote", "div", "section", "article",
+    "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -43,7 +46,8 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "pre", "blockquote", "hr"}
+_BLOCK_TAGS = _HEADING_TAGS | {"p", "ul", "ol", "pre", "blockquote", "hr", "table"}
+TABLE_CELL_SEPARATOR = " · "  # between a table row's cells, where the row is a line or a paragraph
 _CONTAINER_TAGS = {"div", "section", "article"}  # kept by nh3 so their edges still part paragraphs
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?:<br\s*/?>\s*){2,}")
 _END_PUNCTUATION = re.compile(r"[.!?:;,…。！？、؟،]$")
@@ -59,9 +63,13 @@ _HTML_TAG = re.compile(
     r"|blockquote|object|embed|svg|math|noscript|template|form|input|button|video|audio|source|link|meta)\b[^>]*>",
     re.IGNORECASE,
 )
+# nh3's output: attributes double-quoted, in a fixed form; an <a> cannot hold another <a>.
+_ADDRESSLESS_LINK = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
-_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["linkify", "strikethrough"])
+_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
+    ["linkify", "strikethrough", "table"]
+)
 _linkify = LinkifyIt()
 _MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make contains
 
@@ -69,16 +77,29 @@ _MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make
 # ---------------------------------------------------------------- sanitising
 
 
-def sanitize(fragment: str) -> str:
-    """HTML with only the allowed tags, attributes and URL schemes left."""
-    return nh3.clean(
+def sanitize(fragment: str, page_url: str | None = None) -> str:
+    """HTML with only the allowed tags, attributes and URL schemes left.
+
+    A feed is read far from any page, so every link must be absolute: a relative one
+    is resolved against `page_url` (the episode's web page) when there is one, and
+    otherwise loses its address and keeps its words, as does a link to a fragment (#top).
+    """
+
+    def absolute(url: str) -> str | None:
+        if not page_url or url.startswith("#") or not url.strip():
+            return None
+        return urljoin(page_url, url)
+
+    clean = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         clean_content_tags=DROPPED_WITH_CONTENT,
         link_rel=None,
+        url_relative=absolute,
     )
+    return _ADDRESSLESS_LINK.sub(r"\1", clean) if "<a" in clean else clean
 
 
 def _apple(fragment: str) -> str:
@@ -208,12 +229,12 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
 class Block:
     """One top-level piece of the clean HTML."""
 
-    kind: Literal["heading", "paragraph", "list", "other"]
+    kind: Literal["heading", "paragraph", "list", "group", "other"]  # group: paragraphs (a quote, a table)
     html: str  # as it goes into content:encoded
     text: str  # plain text
     apple: str  # Apple's subset for <description>; "" when the block has no place there
     level: int = 0  # of a heading
-    items: tuple[str, ...] = ()  # the <li> elements of a list, in Apple's subset
+    items: tuple[str, ...] = ()  # the <li> elements of a list (paragraphs of a group), in Apple's subset
 
 
 def _plain(element) -> str:
@@ -275,6 +296,28 @@ def _block(element) -> Block | None:
         return Block("list", _serialize(element), _list_text(element), apple, items=items)
     if tag == "hr":
         return Block("other", _serialize(element), "", "")
+    if tag == "table":
+        # Apple's subset has no tables: each row becomes a paragraph, its cells side by side.
+        rows = [
+            [cell for cell in row if cell.tag in ("th", "td") and _plain(cell)] for row in element.iter("tr")
+        ]
+        rows = [row for row in rows if row]
+        if not rows:
+            return None
+        items = tuple(
+            f"<p>{TABLE_CELL_SEPARATOR.join(_apple(_inner(cell)) for cell in row)}</p>" for row in rows
+        )
+        text = "\n".join(TABLE_CELL_SEPARATOR.join(_plain(cell) for cell in row) for row in rows)
+        return Block("group", _serialize(element), text, "".join(items), items=items)
+    if tag == "blockquote":
+        # Apple's subset has no <blockquote>, and a <p> must not hold the quote's own
+        # paragraphs: they become paragraphs of the description.
+        inner = [block for block in blocks_of(_inner(element)) if block.apple]
+        if not inner:
+            return None
+        items = tuple(block.apple for block in inner)
+        text = "\n\n".join(block.text for block in inner if block.text)
+        return Block("group", _serialize(element), text, "".join(items), items=items)
     text = _plain(element)
     if not text:
         return None
@@ -346,6 +389,11 @@ def _partial(block: Block, budget: int) -> str:
         return f"{opening}{''.join(block.items[:count])}{closing}" if count else ""
     if block.kind == "heading":
         return ""
+    if block.kind == "group":
+        count = _fit(block.items, budget)
+        whole = "".join(block.items[:count])
+        rest = blocks_of(block.items[count]) if count < len(block.items) else []
+        return whole + (_partial(rest[0], budget - len(whole.encode())) if rest else "")
     inner = block.apple.removeprefix("<p>").removesuffix("</p>")
     sentences = [s for s in _SENTENCE_END.split(inner) if s]
     for count in range(len(sentences) - 1, 0, -1):
@@ -356,17 +404,32 @@ def _partial(block: Block, budget: int) -> str:
     return ""
 
 
-def describe(blocks: Sequence[Block], more_url: str | None = None) -> str:
+def more_link_text(url: str, *, episode_page: bool) -> str:
+    """The words of the link under a cut description, honest about where it goes.
+
+    The episode's own page has the full notes; any other address (the show's website)
+    may not, so the link names the place: "More at example.com".
+    """
+    if episode_page:
+        return MORE_LINK_TEXT
+    split = urlsplit(url)
+    place = (split.hostname or url).removeprefix("www.") + split.path.rstrip("/")
+    return f"More at {place}"
+
+
+def describe(blocks: Sequence[Block], more_url: str | None = None, more_text: str = MORE_LINK_TEXT) -> str:
     """Apple's description: the notes in p/ol/ul/li/a, cut to DESCRIPTION_LIMIT bytes.
 
     When everything fits it is all there. Otherwise it ends at a paragraph, a
-    sentence or a list item, followed by a link to the full notes (if there is one).
+    sentence or a list item, followed by a link (if there is one) to `more_url`
+    with the words `more_text`.
     """
     parts = [block.apple for block in blocks if block.apple]
     whole = "".join(parts)
     if len(whole.encode()) <= DESCRIPTION_LIMIT:
         return whole
-    more = f'<p><a href="{html.escape(more_url)}">{MORE_LINK_TEXT}</a></p>' if more_url else ""
+    label = html.escape(more_text, quote=False)
+    more = f'<p><a href="{html.escape(more_url)}">{label}</a></p>' if more_url else ""
     budget = DESCRIPTION_LIMIT - len(more.encode())
     kept: list[Block] = []
     tail = ""
@@ -380,19 +443,38 @@ def describe(blocks: Sequence[Block], more_url: str | None = None) -> str:
             size += length
             continue
         tail = _partial(block, budget - size)
-        if not tail and not kept:
-            tail = _hard_cut(block.text, budget)
+        if not tail and size < budget // 2:
+            # No sentence or item of it fits, and ending at the last whole block would leave
+            # the description mostly empty (a heading, a short line): cut at a word instead.
+            tail = _hard_cut(block.text, budget - size)
         break
     while kept and kept[-1].kind == "heading" and not tail:
         kept.pop()  # a heading without its text says nothing
+    if not tail and not any(block.kind != "heading" for block in kept):
+        # Whatever came first left no room for a word of the text: the text's start alone.
+        first = next((block for block in blocks if block.apple and block.kind != "heading"), None)
+        if first is not None:
+            kept, tail = [], _hard_cut(first.text, budget, whole_words=False)
     return "".join(block.apple for block in kept) + tail + more
 
 
-def _hard_cut(text: str, budget: int) -> str:
-    """A first paragraph too long for any sentence to fit: cut at a word, with an ellipsis."""
+def _hard_cut(text: str, budget: int, *, whole_words: bool = True) -> str:
+    """Text too long for any sentence to fit: cut at a word, with an ellipsis.
+
+    "" when not one word fits, unless `whole_words` is off: then a first word longer
+    than the budget (a very long address, say) is cut inside.
+    """
     words = text.split()
-    count = _fit([html.escape(w, quote=False) for w in words], budget - len("<p>…</p>".encode()), " ")
-    return "<p>" + html.escape(" ".join(words[:count]), quote=False) + "…</p>"
+    room = budget - len("<p>…</p>".encode())
+    count = _fit([html.escape(w, quote=False) for w in words], room, " ")
+    if count:
+        return "<p>" + html.escape(" ".join(words[:count]), quote=False) + "…</p>"
+    if whole_words or not words or room <= 0:
+        return ""
+    cut = words[0]
+    while cut and len(html.escape(cut, quote=False).encode()) > room:
+        cut = cut[: len(cut) * 3 // 4]
+    return "<p>" + html.escape(cut, quote=False) + "…</p>" if cut else ""
 
 
 # ---------------------------------------------------------------- chapters
@@ -436,7 +518,8 @@ def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
 
     Each starts at duration × (words before the heading) / (all words), counting the
     title, headings and paragraphs, since the reader reads them all. Text before the
-    first heading gets a chapter at 0 named after the title (or "Introduction").
+    first heading gets a chapter at 0 named after the title (or "Introduction");
+    without such text, the first heading's chapter starts at 0.
     """
     words_before = _words(notes.title or "")
     starts: list[tuple[int, str]] = []
@@ -451,8 +534,12 @@ def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
     chapters = [
         Chapter(start=float(round(duration * before / total)), title=title) for before, title in starts
     ]
-    if chapters[0].start > 0:
+    intro = notes.sections[0].heading is None and notes.sections[0].paragraphs
+    if intro and chapters[0].start > 0:
         chapters.insert(0, Chapter(start=0.0, title=notes.title or "Introduction"))
+    elif not intro:
+        # Only the title is read before the first heading: that heading's chapter opens the episode.
+        chapters[0] = replace(chapters[0], start=0.0)
     return tuple(chapters)
 
 
@@ -476,10 +563,13 @@ def _sections(blocks: Sequence[Block]) -> tuple[Section, ...]:
 
 
 def article_html(
-    article: str, *, format: Format = "text", title: str | None = None
+    article: str, *, format: Format = "text", title: str | None = None, page_url: str | None = None
 ) -> tuple[str | None, str]:
-    """The article as clean HTML, and the title found at its top (if any)."""
-    article = article.replace("\r\n", "\n").replace("\r", "\n").strip()
+    """The article as clean HTML, and the title found at its top (if any).
+
+    Relative links are resolved against `page_url`, or lose their address (see `sanitize`).
+    """
+    article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
     found = None
     if format == "markdown":
         fragment = _markdown.render(article)
@@ -491,7 +581,8 @@ def article_html(
             # styles and frames with their content), then read it as text.
             article = html.unescape(nh3.clean(article, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT))
         found, fragment = _read_text(article, title)
-    return found, sanitize(fragment)
+    # nh3 turns character references (&#11;) into the characters themselves.
+    return found, clean_text(sanitize(fragment, page_url))
 
 
 def _title_block(blocks: list[Block], title: str | None) -> str | None:
@@ -512,23 +603,27 @@ def render(
     format: Format = "text",
     title: str | None = None,
     more_url: str | None = None,
+    more_text: str = MORE_LINK_TEXT,
     chapters_from: ChaptersFrom = "timestamps",
     duration: float | None = None,
+    page_url: str | None = None,
 ) -> ShowNotes:
     """Turn an article into show notes.
 
     `title` is the episode's title: a first line repeating it is taken as the title
     rather than a section. `more_url` is where the full notes are, linked from a
-    description that had to be cut. With `chapters_from="sections"` and the audio's
-    `duration`, the chapters are the section headings; otherwise timestamp lines.
+    description that had to be cut with the words `more_text` (see `more_link_text`).
+    With `chapters_from="sections"` and the audio's `duration`, the chapters are the
+    section headings; otherwise timestamp lines. `page_url` is the episode's own web
+    page, against which relative links are resolved (without it they keep only their words).
     """
-    found, fragment = article_html(article, format=format, title=title)
+    found, fragment = article_html(article, format=format, title=title, page_url=page_url)
     blocks = blocks_of(fragment)
     found = found or _title_block(blocks, title)
     notes = ShowNotes(
         sections=_sections(blocks),
         html="\n".join(block.html for block in blocks),
-        description_html=describe(blocks, more_url),
+        description_html=describe(blocks, more_url, more_text),
         text="\n\n".join(block.text for block in blocks if block.text),
         title=found,
         chapters=timestamp_chapters(blocks),

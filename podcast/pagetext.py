@@ -17,6 +17,8 @@ from datetime import date
 
 import lxml.html
 
+from .controlchars import clean_text
+
 _UPDATE = re.compile(r"^Update:\s*(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _SUBSCRIBE = re.compile(r"^Subscribe to (?P<show>.+) on (?P<platform>\S.*)$", re.IGNORECASE)
 _PLAYER_TIME = re.compile(r"^[-–]?\d{1,2}:\d{2}(?::\d{2})?$")
@@ -28,7 +30,11 @@ _SLEEP = re.compile(
 _HEADER_LABELS = {"share", "description"}
 _TAIL_LABELS = {"comments"}
 
-# Elements that start a new line; those in _PARAGRAPH_TAGS also leave a blank line.
+# Elements that start a new line; those in _PARAGRAPH_TAGS also leave a blank line. Around
+# those in _SINGLE_LINE_TAGS the breaks do not add up: list items and <br>s follow each other
+# line by line, as a list or the lines of an address.
+_SINGLE_LINE_TAGS = {"li", "ul", "ol", "br"}
+_SINGLE_BREAK = "\x00"  # clean_text removed every NUL from the page, so this one is ours
 _PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article"}
 _LINE_TAGS = _PARAGRAPH_TAGS | {
     "div", "li", "ul", "ol", "br", "tr", "nav", "header", "footer", "main", "aside", "button",
@@ -67,8 +73,10 @@ def looks_like_html(source: str) -> bool:
 
 def html_text(source: str) -> str:
     """The text of an HTML page as a browser would save it: blocks on their own lines,
-    a blank line around paragraphs and headings, nothing from scripts or styles."""
-    root = lxml.html.document_fromstring(source)
+    a blank line around paragraphs and headings, nothing from scripts or styles. List
+    items become "- item" / "1. item" lines, and links keep their address after their
+    words, "guide (https://…)", so the text reader makes lists and links of them again."""
+    root = lxml.html.document_fromstring(clean_text(source))
     out: list[str] = []
 
     def spaced(value: str | None) -> str:
@@ -81,29 +89,77 @@ def html_text(source: str) -> str:
             out.append(spaced(element.tail))
             return
         if tag in _LINE_TAGS:
-            out.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+            out.append(_break(tag))
+        if tag == "li":
+            out.append(_list_marker(element))  # the text reader makes the list again from these
         out.append(spaced(element.text) if tag else "")
         for child in element:
             walk(child)
+        if tag == "a":
+            out.append(_address(element))
         if tag in _LINE_TAGS:
-            out.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+            out.append(_break(tag))
         out.append(spaced(element.tail))
 
     walk(root)
-    lines = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    text = re.sub(f"[ \t]*(?:{_SINGLE_BREAK}[ \t]*)+", "\n", "".join(out))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
+def _break(tag: str) -> str:
+    if tag in _SINGLE_LINE_TAGS:
+        return _SINGLE_BREAK
+    return "\n\n" if tag in _PARAGRAPH_TAGS else "\n"
+
+
+def _list_marker(item) -> str:
+    """ "- " in a bulleted list, "3. " for the third item of a numbered one."""
+    parent = item.getparent()
+    if parent is None or parent.tag != "ol":
+        return "- "
+    start = parent.get("start") or "1"
+    number = int(start) if start.isdigit() else 1
+    number += sum(1 for sibling in item.itersiblings(preceding=True) if sibling.tag == "li")
+    return f"{number}. "
+
+
+def _address(link) -> str:
+    """ " (https://…)" after a link's words, so the address survives as text the reader links
+    again; nothing when the words are the address or it is relative (the page's own)."""
+    href = (link.get("href") or "").strip()
+    if not re.match(r"^(?:https?://|mailto:)", href, re.IGNORECASE):
+        return ""
+    address = href[7:] if href.lower().startswith("mailto:") else href
+    words = " ".join(link.text_content().split())
+    if address.rstrip("/").split("://", 1)[-1] in words:
+        return ""
+    return f" ({address})"
+
+
 def _is_player(line: str) -> bool:
+    line = re.sub(r"^(?:-|\d{1,3}\.)\s+", "", line)  # the player's lists in a saved HTML page
     return bool(_PLAYER_TIME.match(line) or _SPEED.match(line) or _SLEEP.match(line))
 
 
 def _ends_article(line: str) -> bool:
-    return bool(_SUBSCRIBE.match(line)) or line.casefold() in _TAIL_LABELS or _is_player(line)
+    return bool(_SUBSCRIBE.match(line)) or line.casefold() in _TAIL_LABELS
+
+
+def _player_starts(lines: list[str], index: int) -> bool:
+    """Whether the player block starts at lines[index]: player lines with a playback speed among
+    the next few. A lone time ("9:00" in opening hours) is the article's own."""
+    if not _is_player(lines[index]):
+        return False
+    following = [line for line in lines[index : index + 8] if line][:4]
+    if not all(_is_player(line) for line in following):
+        return False
+    return any(_SPEED.match(re.sub(r"^(?:-|\d{1,3}\.)\s+", "", line)) for line in following)
 
 
 def read_page(source: str) -> SavedPage:
     """Read a saved episode page (HTML or text)."""
+    source = clean_text(source)  # a vertical tab from Word is a line break; XML cannot carry it
     text = html_text(source) if looks_like_html(source) else source
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     filled = [index for index, line in enumerate(lines) if line]
@@ -132,7 +188,14 @@ def read_page(source: str) -> SavedPage:
         not lines[start] or lines[start].casefold() in _HEADER_LABELS or lines[start] == title
     ):
         start += 1
-    end = next((i for i in range(start, len(lines)) if lines[i] and _ends_article(lines[i])), len(lines))
+    end = next(
+        (
+            i
+            for i in range(start, len(lines))
+            if lines[i] and (_ends_article(lines[i]) or _player_starts(lines, i))
+        ),
+        len(lines),
+    )
 
     show = platform = None
     host = None
@@ -143,7 +206,7 @@ def read_page(source: str) -> SavedPage:
     tail = [line for line in lines[end:] if line]
     if tail:
         last = tail[-1]
-        if last != title and not _ends_article(last) and not _SUBSCRIBE.match(last):
+        if last != title and not _ends_article(last) and not _is_player(last):
             host = last
     article = "\n".join(lines[start:end]).strip()
     article = re.sub(r"\n{3,}", "\n\n", article)

@@ -15,6 +15,7 @@ from pathlib import Path
 from . import audio, chapters, feed, lint, notes, transcripts
 from .cache import ProbeCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, load_episodes, read_show
+from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
@@ -68,6 +69,8 @@ def _probe(episode: Episode, problems: list[Problem], cache: ProbeCache | None =
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     """The audio's chapters, with embedded images named for publishing beside the feed."""
+    if found.chapters_written_by_tag:
+        return ()  # copies `podcast tag` made of the notes' or chapters.json's: those are the source
     named = []
     for number, chapter in enumerate(found.chapters, start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
@@ -83,7 +86,58 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
     from_file = chapters.load(show.root / rel, rel, problems)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
-    return chapters.resolve(from_file, episode.chapters, from_notes)
+    found = _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
+    if from_file is not None:
+        where = Problem(rel, "", field="chapters")
+    elif episode.chapters:
+        where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
+    else:
+        where = Problem(episode.source, "")  # the timestamps or headings of the article
+    return _inside_audio(episode, found, where, problems)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _inside_audio(
+    episode: Episode, found: tuple[Chapter, ...], where: Problem, problems: list[Problem]
+) -> tuple[Chapter, ...]:
+    """Chapters that start at or after the end of the audio are left out, with a warning:
+    apps would list a chapter nobody can reach (a typo in a timestamp, the wrong audio)."""
+    if episode.info is None or not found:
+        return found
+    length = episode.info.duration
+    kept = []
+    for chapter in found:
+        if chapter.start < length:
+            kept.append(chapter)
+            continue
+        problems.append(
+            dataclasses.replace(
+                where,
+                message=f"chapter {_clock(chapter.start)} {chapter.title!r} starts at or after the end of "
+                f"the audio ({_clock(length)}, {length:.1f} s); it is left out of the feed",
+                hint="correct its time, or check that the episode has the right audio",
+                severity="warning",
+            )
+        )
+    return tuple(kept)
+
+
+def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
+    """Chapter titles from an audio tag or a chapters.json ("\\u000b") without controls XML forbids."""
+    return tuple(
+        dataclasses.replace(
+            chapter,
+            title=clean_line(chapter.title),
+            url=chapter.url and clean_line(chapter.url),
+            image=chapter.image and clean_line(chapter.image),
+        )
+        for chapter in found
+    )
 
 
 def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None) -> ShowNotes:
@@ -93,8 +147,10 @@ def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None)
         "format": episode.article_format,
         "title": episode.title,
         "more_url": episode.link or show.link,
+        "more_text": notes.more_link_text(episode.link or show.link, episode_page=bool(episode.link)),
         "chapters_from": chapters_from,
         "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
+        "page_url": episode.link,
     }
 
     def render() -> ShowNotes:
@@ -145,27 +201,10 @@ def _check_soundbites(episode: Episode, problems: list[Problem]) -> None:
 
 
 def _check_against_duration(show: Show, episode: Episode, problems: list[Problem]) -> None:
-    """Chapters from chapters.json and transcript cues must lie inside the audio.
-
-    Chapters from the show notes are notes.py's to check; the audio's own chapters
-    cannot be past its end.
-    """
+    """Transcript cues must lie inside the audio (chapters are checked in episode_chapters)."""
     if episode.info is None:
         return
     length = episode.info.duration
-    rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
-    if (show.root / rel).is_file():
-        for number, chapter in enumerate(episode.chapters, start=1):
-            if chapter.start >= length:
-                problems.append(
-                    Problem(
-                        rel,
-                        f'chapter {number} "{chapter.title}" starts at {chapter.start:.1f} s;'
-                        f" the audio is {length:.1f} s",
-                        field="chapters",
-                        hint="fix its startTime, or remove the chapter",
-                    )
-                )
     for transcript in episode.transcripts:
         if not transcript.captions:
             continue

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
 import unicodedata
 import uuid
+import warnings
 from datetime import date
 from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
 
 from . import audio as audio_files
 from .config import (
@@ -20,6 +24,7 @@ from .config import (
     podcast_guid_for,
 )
 from .errors import AudioError, ConfigError, Problem
+from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
 from .schema import Invalid, categories, email, https_url, language
 
@@ -110,6 +115,27 @@ def _tag_date(value: str | None) -> date | None:
         return None
 
 
+def artwork_refusal(data: bytes) -> str | None:
+    """Why an image would fail Apple's artwork rules (lint's I101-I105), or None when it passes."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                kind, (width, height), mode = image.format, image.size, image.mode
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return "it is not an image that can be read"
+    if kind not in IMAGE_EXTENSIONS:
+        return f"it is {kind}, not JPEG or PNG"
+    if width != height:
+        return f"it is {width} × {height} px, not square"
+    if not ARTWORK_MIN_PX <= width <= ARTWORK_MAX_PX:
+        return f"it is {width} × {height} px, not {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX}"
+    if mode not in ("RGB", "RGBA", "P", "PA"):
+        return f"its colour mode is {mode}, not RGB"
+    return None
+
+
 def new_episode(
     root: Path,
     *,
@@ -122,21 +148,29 @@ def new_episode(
     season: int | None = None,
     number: int | None = None,
     draft: bool = False,
+    notices: list[str] | None = None,
 ) -> Path:
     """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio in.
 
     What the audio's tags say (title, date, artist, track, disc, comment, cover art)
-    fills in whatever was not given explicitly.
+    fills in whatever was not given explicitly. Lines the user should read (cover art
+    not adopted, audio that looks cut short) are appended to `notices`.
     """
+    notices = notices if notices is not None else []
     root = Path(root)
     load_show(root)  # refuse to add episodes to something that is not a show
     problems: list[Problem] = []
     found: AudioFile | None = None
-    if audio is not None and Path(audio).is_file():
+    if audio is not None:
         try:
             found = audio_files.read(Path(audio))
         except AudioError as exc:
             problems.append(Problem(str(audio), str(exc).split(": ", 1)[-1], field="--audio"))
+    if found is not None and found.info.truncated:
+        notices.append(
+            f"{Path(audio).name} looks cut short: it holds {found.info.duration:.1f} s of audio;"
+            " upload or export it again (podcast build will refuse it)"
+        )
     if found is not None:
         tags = found.tags
         title = title or tags.title
@@ -162,8 +196,6 @@ def new_episode(
     folder = root / EPISODES_DIR / slug
     if folder.exists():
         problems.append(Problem(str(folder), "already exists", hint="choose another --slug"))
-    if audio is not None and not Path(audio).is_file():
-        problems.append(Problem(str(audio), "not found", field="--audio"))
     article = ""
     if notes is not None:
         try:
@@ -176,7 +208,14 @@ def new_episode(
         raise ConfigError("cannot create the episode", problems=problems)
     image = None
     if found is not None and found.artwork is not None and found.artwork.data:
-        image = "cover" + found.artwork.suffix
+        refusal = artwork_refusal(found.artwork.data)
+        if refusal is None:
+            image = "cover" + found.artwork.suffix
+        else:
+            notices.append(
+                f"the cover art in {Path(audio).name} was not used as the episode image: {refusal}"
+                f" (Apple wants a square JPEG or PNG, {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX} px, RGB)"
+            )
     lines = [
         "+++",
         f"title = {toml_string(title)}",

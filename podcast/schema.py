@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .controlchars import first_not_xml
 from .model import (
     Funding,
     License,
@@ -79,7 +80,18 @@ def text(value: Any) -> str:
         raise Invalid(f"expected text, got {show_value(value)}", 'put the value in "quotes"')
     if not value.strip():
         raise Invalid("is empty", "write a value or remove the key")
+    _check_xml_text(value)
     return value.strip()
+
+
+def _check_xml_text(value: str) -> None:
+    """A control character (TOML lets "\\u000b" write one) would make the feed unwritable."""
+    bad = first_not_xml(value)
+    if bad:
+        raise Invalid(
+            f"contains the control character {bad}, which a feed cannot carry",
+            "delete it (in TOML it is an escape such as \\u000b or \\f in the quotes)",
+        )
 
 
 def boolean(value: Any) -> bool:
@@ -109,6 +121,8 @@ def text_list(value: Any) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise Invalid(f"expected a list of names, got {show_value(value)}", 'write ["Name", "Other"]')
+    for name in value:
+        _check_xml_text(name)
     return tuple(v.strip() for v in value)
 
 

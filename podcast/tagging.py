@@ -26,8 +26,16 @@ CHAPTER_FORMATS = ("mp3", "wav", "ogg", "opus", "flac")  # those whose tags hold
 class Tagged:
     episode: Episode
     path: Path
-    chapters: int  # chapters written (ID3 only)
+    chapters: int  # chapters written (formats whose tags hold chapters)
     artwork: bool  # artwork embedded by this run
+
+
+class PartlyTagged(PodcastError):
+    """Some files could not be tagged; `done` holds the ones that were (their sizes changed)."""
+
+    def __init__(self, message: str, *, problems: list[Problem], done: list[Tagged]) -> None:
+        super().__init__(message, problems=problems)
+        self.done = done
 
 
 def tags_for(show: Show, episode: Episode, plain_notes: str) -> Tags:
@@ -80,25 +88,30 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
             found = audio.read(episode.audio)
             rendered = episode_notes(show, dataclasses.replace(episode, info=found.info))
             rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
-            chosen_chapters = chapters.resolve(
-                chapters.load(show.root / rel, rel, problems), found.chapters, rendered.chapters
-            )
+            before = len(errors_in(problems))
+            from_file = chapters.load(show.root / rel, rel, problems)
+            if len(errors_in(problems)) > before:
+                continue  # a broken chapters.json: leave the file as it is rather than half right
+            from_audio = () if found.chapters_written_by_tag else found.chapters
+            chosen_chapters = chapters.resolve(from_file, from_audio, rendered.chapters)
+            # An editor's chapters stay as they are; ours are rewritten (or removed) every time.
+            to_write = None if from_file is None and from_audio else chosen_chapters
             # Keep artwork the producer embedded; otherwise give the file the show's.
             artwork = None if found.artwork is not None else cover
             audio.write_tags(
                 episode.audio,
                 tags_for(show, episode, rendered.text),
                 artwork=artwork,
-                chapters=chosen_chapters,
+                chapters=to_write,
             )
         except AudioError as exc:
             reason = str(exc).split(": ", 1)[-1]
             problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", field="audio"))
             continue
-        written = len(chosen_chapters) if found.info.format in CHAPTER_FORMATS else 0
+        written = len(to_write or ()) if found.info.format in CHAPTER_FORMATS else 0
         done.append(Tagged(episode, episode.audio, written, artwork is not None))
     if errors_in(problems):
-        raise PodcastError(
-            f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems
+        raise PartlyTagged(
+            f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems, done=done
         )
     return done

@@ -22,7 +22,7 @@ EXPECTED = {
     "mp3-cbr-no-header": ("mp3", "audio/mpeg", True),
     "mp3-vbri": ("mp3", "audio/mpeg", True),
     "m4a": ("m4a", "audio/x-m4a", True),
-    "m4b": ("m4b", "audio/x-m4a", True),
+    "m4b": ("m4b", "audio/x-m4a", False),  # the M4A type, but Apple's list has .m4a, not .m4b
     "mp4-video": ("mp4", "video/mp4", True),
     "m4v-video": ("m4v", "video/x-m4v", True),
     "aac": ("aac", "audio/aac", False),
@@ -42,6 +42,24 @@ def test_every_format_is_read_with_its_mime_type_and_a_duration_within_half_a_se
     assert found.info.size == media[name].stat().st_size
     assert abs(found.info.duration - decoded_seconds(media[name])) < 0.5
     assert not found.info.duration_estimated and not found.info.truncated
+
+
+@pytest.mark.parametrize(
+    "fixture, name, expected",
+    [
+        ("mp4-video", "video.m4a", ("mp4", "video/mp4")),
+        ("m4v-video", "video.m4b", ("mp4", "video/mp4")),
+        ("mp4-video", "video.m4v", ("m4v", "video/x-m4v")),
+        ("m4a", "audio.mp4", ("m4a", "audio/x-m4a")),
+        ("m4b", "audio.m4v", ("m4a", "audio/x-m4a")),
+    ],
+)
+def test_an_mp4_is_video_or_audio_by_its_tracks_not_its_name(media, tmp_path, fixture, name, expected):
+    path = tmp_path / name
+    shutil.copy(media[fixture], path)
+    found = audio.read(path)
+    assert (found.info.format, found.info.mime) == expected
+    assert abs(found.info.duration - decoded_seconds(path)) < 0.5
 
 
 def test_vbr_mp3_without_header_is_measured_by_counting_frames(media, tmp_path):
@@ -66,6 +84,15 @@ def test_a_vbri_header_states_the_length(media):
     path = media["mp3-vbri"]
     frames = frame_count(path.read_bytes()[417:])
     assert audio.probe(path).duration == pytest.approx(frames * 1152 / 44100, abs=0.001)
+
+
+@pytest.mark.parametrize("name", ["mp3-xing", "mp3-cbr-info"])
+def test_two_mp3s_joined_last_as_long_as_both_though_the_first_header_counts_one(media, tmp_path, name):
+    joined = tmp_path / "joined.mp3"
+    joined.write_bytes(media[name].read_bytes() * 2)  # as `cat a.mp3 a.mp3 > joined.mp3`
+    info = audio.probe(joined)
+    assert abs(info.duration - decoded_seconds(joined)) < 0.5 and info.duration > 23
+    assert not info.truncated
 
 
 def test_a_truncated_mp3_reports_what_it_holds(media, tmp_path):
@@ -93,6 +120,16 @@ def test_truncated_wav_and_fast_start_mp4_are_flagged_with_their_real_length(med
     assert info.duration < 10
 
 
+@pytest.mark.parametrize("name", ["ogg", "opus", "flac"])
+def test_a_truncated_ogg_opus_or_flac_is_flagged_with_what_it_holds(media, tmp_path, name):
+    cut = tmp_path / f"cut{media[name].suffix}"
+    data = media[name].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    info = audio.probe(cut)
+    assert info.truncated
+    assert abs(info.duration - decoded_seconds(cut)) < 0.5 and 0 < info.duration < 10
+
+
 def _broken(tmp_path, media):
     files = {}
     files["empty.mp3"] = tmp_path / "empty.mp3"
@@ -107,6 +144,15 @@ def _broken(tmp_path, media):
     files["no-moov.m4a"].write_bytes(media["m4a"].read_bytes()[:20000])
     files["folder.mp3"] = tmp_path / "folder.mp3"  # cannot be read as a file
     files["folder.mp3"].mkdir()
+    for name, keep in (("flac", 3), ("wav", 20)):  # cut inside the first header
+        files[f"cut.{name}"] = tmp_path / f"cut.{name}"
+        files[f"cut.{name}"].write_bytes(media[name].read_bytes()[:keep])
+    files["headers-only.opus"] = tmp_path / "headers-only.opus"  # cut inside the header pages
+    files["headers-only.opus"].write_bytes(media["opus"].read_bytes()[:300])
+    vorbis = media["ogg"].read_bytes()
+    third_page = vorbis.find(b"OggS", vorbis.find(b"OggS", 1) + 1)  # Vorbis: two pages of headers
+    files["headers-only.ogg"] = tmp_path / "headers-only.ogg"
+    files["headers-only.ogg"].write_bytes(vorbis[:third_page])
     return files
 
 
@@ -114,9 +160,13 @@ REASONS = {
     "empty.mp3": ("empty (0 bytes)", "export or upload"),
     "m4a-named.mp3": ("MP4/M4A file named .mp3", "rename it to m4a-named.m4a"),
     "aac-named.mp3": ("raw AAC file named .mp3", "rename it to aac-named.aac"),
-    "text.mp3": ("not readable as audio", "export it again"),
+    "text.mp3": ("is not a valid MP3 file", "export or upload it again"),
+    "cut.flac": ("is not a valid FLAC file", "export or upload it again"),
+    "cut.wav": ("is not a valid WAV file", "export or upload it again"),
     "no-moov.m4a": ("cut short", "upload or export it again"),
     "folder.mp3": ("cannot be read", "check it is a file you may read"),
+    "headers-only.opus": ("holds no audio", "export or upload it again"),
+    "headers-only.ogg": ("holds no audio", "export or upload it again"),
 }
 
 
@@ -128,7 +178,7 @@ def test_broken_files_get_one_line_with_the_file_the_reason_and_what_to_do(media
     message = str(caught.value)
     reason, todo = REASONS[name]
     assert message.startswith(str(path)) and reason in message and todo in message
-    assert "\n" not in message
+    assert "\n" not in message and "()" not in message and "bytes, read" not in message
 
 
 def test_tags_are_read_from_id3_mp4_and_vorbis_comments(media, tmp_path):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import feedparser
 import pytest
 from click.testing import CliRunner
+from PIL import Image
 
 from podcast.cli import cli
 
@@ -77,6 +82,25 @@ def test_init_new_build_round_trip(tmp_path, mp3_factory):
     # The GUID `new` wrote is the one in the feed, and it never changes.
     guid = next(line for line in episode_md.read_text().splitlines() if line.startswith("guid"))
     assert entry.id in guid
+
+
+def test_a_show_made_by_init_without_a_link_does_not_promise_notes_at_its_media_address(
+    tmp_path, mp3_factory
+):
+    show = tmp_path / "myshow"
+    article = tmp_path / "article.txt"
+    article.write_text("\n\n".join(f"Part {i} of the notes goes on a while. " * 10 for i in range(30)))
+    base = "https://media.example.com/myshow/"
+    result = run("init", show, "--title", "My Show", "--author", "Me", "--email", "me@example.com",
+                 "--base-url", base)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = run("new", show, "--title", "Long", "--date", "2025-04-02", "--audio", mp3_factory(4),
+                 "--notes", article)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert run("build", show).exit_code == 0
+    (entry,) = feedparser.parse(str(show / "feeds" / "feed.xml")).entries
+    assert "Full show notes" not in entry.summary
+    assert f'<a href="{base}">More at media.example.com/myshow</a>' in entry.summary
 
 
 def test_build_lists_what_it_left_out(show):
@@ -175,7 +199,7 @@ def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, t
     meta.write_text(";FFMETADATA1\ntitle=From The Tag\nartist=Tag Host\ndate=2024-03-04\ntrack=9\ndisc=3\n"
                     "comment=Notes from the tag.\n")  # fmt: skip
     tagged = tmp_path / "tagged.mp3"
-    art = cover(tmp_path / "art.jpg", (700, 700))
+    art = cover(tmp_path / "art.jpg", (1400, 1400))
     ffmpeg("-i", media["wav"], "-i", art, "-i", meta, "-map", "0", "-map", "1", "-map_metadata", "2",
            "-c:a", "libmp3lame", "-c:v", "copy", "-disposition:v", "attached_pic", tagged)  # fmt: skip
     result = run("new", show.root, "--audio", tagged, "--episode", "10")
@@ -185,6 +209,34 @@ def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, t
     assert 'hosts = ["Tag Host"]' in text and "season = 3" in text and "episode = 10" in text
     assert 'image = "cover.jpg"' in text and text.rstrip().endswith("Notes from the tag.")
     assert (show.root / "episodes/from-the-tag/cover.jpg").read_bytes() == art.read_bytes()
+    assert run("build", show.root).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "art, reason",
+    [((600, 600), "600 × 600 px, not 1400–3000"), ((1400, 1500), "not square"), (None, "not an image")],
+)
+def test_new_adopts_embedded_cover_art_only_when_apple_would_take_it(show, media, tmp_path, art, reason):
+    from mutagen.id3 import APIC, ID3, TIT2
+
+    tagged = tmp_path / "tagged.mp3"
+    shutil.copy(media["mp3-xing"], tagged)
+    image = tmp_path / "art.jpg"
+    if art is None:
+        image.write_bytes(b"\xff\xd8\xff\xe0 a broken JPEG")
+    else:
+        Image.new("RGB", art, "purple").save(image)
+    tags = ID3(tagged)
+    tags.add(TIT2(text="Small Cover"))
+    tags.add(APIC(mime="image/jpeg", type=3, data=image.read_bytes()))
+    tags.save(tagged)
+    result = run("new", show.root, "--audio", tagged)
+    assert result.exit_code == 0, result.stderr
+    (note,) = [line for line in result.stderr.splitlines() if "cover art" in line]
+    assert "tagged.mp3" in note and reason in note
+    folder = show.root / "episodes/small-cover"
+    assert "image =" not in (folder / "episode.md").read_text() and not list(folder.glob("cover.*"))
+    assert run("build", show.root).exit_code == 0
     assert run("build", show.root).exit_code == 0
 
 
@@ -205,6 +257,7 @@ def test_build_reports_every_broken_audio_file_and_exits_1(show, media):
         "renamed": (media["m4a"].read_bytes(), ".mp3"),
         "cut": (media["mp3-xing"].read_bytes()[:30000], ".mp3"),
         "notes": (b"Just some text, not audio at all.\n" * 30, ".mp3"),
+        "headers": (media["opus"].read_bytes()[:300], ".opus"),
     }
     for slug, (data, suffix) in cases.items():
         folder = show.add(slug, audio=False, extra=f'audio = "{slug}{suffix}"')
@@ -216,6 +269,7 @@ def test_build_reports_every_broken_audio_file_and_exits_1(show, media):
         lines = [line for line in result.stderr.splitlines() if f"episodes/{slug}/" in line]
         assert len(lines) == 1, lines
     assert "rename it to renamed.m4a" in result.stderr and "cut short" in result.stderr
+    assert not show.feed.exists()  # nothing published, certainly no itunes:duration 0
 
 
 def test_new_without_title_needs_a_title_tag(show, media):
@@ -290,3 +344,79 @@ def test_new_with_markdown_notes_marks_the_episode_as_markdown(show, tmp_path, m
     (entry,) = feedparser.parse(str(show.feed)).entries
     html = entry.content[0].value
     assert "<h2>Why sleep matters</h2>" in html and "<strong>repairs</strong>" in html
+
+
+@contextlib.contextmanager
+def _a_folder_with_a_file_we_cannot_read(media):
+    """A folder holding locked.mp3 (mode 000) and other.ogg; for root, the command then runs as nobody."""
+    folder = Path(tempfile.mkdtemp(prefix="podcast-locked-"))  # in the system temp dir, reachable by all
+    try:
+        folder.chmod(0o755)
+        shutil.copy(media["mp3-xing"], folder / "locked.mp3")
+        shutil.copy(media["ogg"], folder / "other.ogg")
+        (folder / "locked.mp3").chmod(0)
+        if os.geteuid() != 0:
+            yield folder
+            return
+        run("info", folder / "other.ogg")  # load every module while we are still root
+        # Real and effective ids both (click asks access(), which checks the real one); the saved
+        # ids stay root's, so we can switch back.
+        os.setresgid(65534, 65534, 0)
+        os.setresuid(65534, 65534, 0)
+        try:
+            yield folder
+        finally:
+            os.setresuid(0, 0, 0)
+            os.setresgid(0, 0, 0)
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_info_reports_an_unreadable_file_among_the_others_and_exits_1(media):
+    with _a_folder_with_a_file_we_cannot_read(media) as folder:
+        locked = folder / "locked.mp3"
+        result = run("info", "--json", locked, folder / "other.ogg", folder / "gone.mp3")
+    assert result.exit_code == 1, result.output
+    first, second, third = json.loads(result.stdout)
+    assert first["path"] == str(locked) and "cannot be read" in first["error"]
+    assert second["format"] == "ogg" and "error" not in second
+    assert third["error"].startswith("not found")
+    assert "Usage" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "folder"])
+def test_new_reports_audio_it_cannot_read_as_a_problem_not_a_usage_error(show, tmp_path, kind):
+    given = tmp_path / "given.mp3"
+    if kind == "folder":
+        given.mkdir()
+    else:
+        given.symlink_to(tmp_path / "moved-away.mp3")
+    result = run("new", show.root, "--title", "Gone", "--audio", given)
+    assert result.exit_code == 1 and "Usage" not in result.stderr
+    assert "given.mp3" in result.stderr
+    assert ("not found" if kind != "folder" else "cannot be read") in result.stderr
+    assert not (show.root / "episodes").exists() or not list((show.root / "episodes").iterdir())
+
+
+def test_info_says_embedded_artwork_it_cannot_read_is_unreadable(media, tmp_path):
+    from mutagen.id3 import APIC, ID3
+
+    path = tmp_path / "art.mp3"
+    shutil.copy(media["mp3-xing"], path)
+    tags = ID3(path)
+    tags.add(APIC(mime="image/jpeg", type=3, data=b"\xff\xd8 not a picture"))
+    tags.save(path)
+    result = run("info", path)
+    assert result.exit_code == 0
+    (line,) = [line for line in result.stdout.splitlines() if "artwork" in line]
+    assert "unreadable" in line and "None" not in line
+
+
+def test_new_warns_that_the_audio_looks_cut_short(show, media, tmp_path):
+    cut = tmp_path / "cut.mp3"
+    data = media["mp3-xing"].read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    result = run("new", show.root, "--title", "Half", "--audio", cut)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "cut short" in line]
+    assert "cut.mp3" in warning and "upload or export it again" in warning

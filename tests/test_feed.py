@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 
 import feedparser
+import lxml.html
 import podcastparser
 import pytest
 from lxml import etree
@@ -158,10 +159,29 @@ def test_a_cut_description_links_to_the_episode_page_or_else_the_show_site(show)
     with_page, without_page = items["With-Page"], items["Without-Page"]
     assert with_page.findtext("link") == "https://example.com/episodes/with-page"
     assert without_page.find("link") is None
-    for item, url in (
-        (with_page, "https://example.com/episodes/with-page"),
-        (without_page, "https://example.com/"),
+    # Only the episode's own page is announced as the full notes; the show's site is named.
+    for item, url, words in (
+        (with_page, "https://example.com/episodes/with-page", "Full show notes"),
+        (without_page, "https://example.com/", "More at example.com"),
     ):
         description = item.findtext("description")
         assert len(description.encode()) <= 4000
-        assert description.endswith(f'<p><a href="{url}">Full show notes</a></p>')
+        assert description.endswith(f'<p><a href="{url}">{words}</a></p>')
+
+
+def test_no_relative_link_reaches_the_feed(show):
+    article = 'See [the guide](/guides/sleep), [the top](#top) and <a href="#">this</a>.\n'
+    show.add("without", date="2025-01-01", article=article, extra='format = "markdown"')
+    show.add(
+        "with",
+        date="2025-01-02",
+        article=article,
+        extra='format = "markdown"\nlink = "https://example.com/episodes/with"',
+    )
+    pipeline.build(show.root)
+    items = {item.findtext("title"): item for item in xml(show).findall("channel/item")}
+    content = "{http://purl.org/rss/1.0/modules/content/}encoded"
+    for title, hrefs in (("Without", []), ("With", ["https://example.com/guides/sleep"])):
+        for fragment in (items[title].findtext("description"), items[title].findtext(content)):
+            found = lxml.html.fragment_fromstring(fragment, create_parent="div").xpath("//a/@href")
+            assert found == hrefs, (title, fragment)

@@ -326,6 +326,59 @@ def test_artwork_at_the_limits_is_accepted(clean, size):
     assert pipeline.check(clean.root) == []
 
 
+@pytest.mark.parametrize("code", ["I101", "I103"])
+def test_an_episode_image_is_judged_from_its_source_whether_or_not_feeds_was_built(clean, code):
+    folder = clean.root / "episodes" / "first"
+    artwork(folder / "cover.jpg")
+    set_episode_key(folder, "image", '"cover.jpg"')
+    pipeline.build(clean.root)  # feeds/images/ now holds the good image
+    if code == "I101":
+        (folder / "cover.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    else:
+        artwork(folder / "cover.jpg", size=(600, 600))
+    verdicts = []
+    for _ in range(2):
+        with pytest.raises(LintFailure) as caught:
+            pipeline.build(clean.root)
+        verdicts.append([(p.code, p.path) for p in caught.value.problems if p.code.startswith("I")])
+        shutil.rmtree(
+            clean.root / "feeds", ignore_errors=True
+        )  # the second time round, nothing was built before
+    assert verdicts[0] == verdicts[1] == [(code, "episodes/first/episode.md")]
+
+
+def test_lint_and_the_audio_formats_agree_on_what_apple_takes():
+    from podcast import audio
+
+    for fmt in audio.FORMATS.values():
+        accepted = all(s in lint.APPLE_MEDIA_TYPES.get(fmt.mime, ()) for s in fmt.suffixes)
+        assert fmt.apple is accepted, fmt
+
+
+def test_an_m4b_episode_builds_with_the_warning_podcast_info_gives_too(clean, media):
+    folder = clean.root / "episodes" / "first"
+    shutil.copy(media["m4b"], folder / "book.m4b")
+    set_episode_key(folder, "audio", '"book.m4b"')
+    result = run("build", clean.root)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "M102" in line]
+    assert ".m4b" in warning and ".m4a" in warning
+    assert "Apple Podcasts does not take it" in run("info", folder / "book.m4b").stdout
+
+
+def test_a_video_named_m4a_is_published_as_video_and_m102_names_the_right_extension(clean, media):
+    folder = clean.root / "episodes" / "first"
+    shutil.copy(media["mp4-video"], folder / "talk.m4a")
+    set_episode_key(folder, "audio", '"talk.m4a"')
+    result = run("build", clean.root)
+    assert result.exit_code == 0, result.stderr
+    assert 'type="video/mp4"' in clean.feed.read_text()
+    (warning,) = [line for line in result.stderr.splitlines() if "M102" in line]
+    assert ".m4a" in warning and ".mp4" in warning
+    info = run("info", folder / "talk.m4a")
+    assert "holds video/mp4 but is named .m4a" in info.stderr and "talk.mp4" in info.stderr
+
+
 def test_g103_a_guid_changed_since_the_last_build(built):
     before = built.feed.read_bytes()
     set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')

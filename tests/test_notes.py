@@ -460,3 +460,173 @@ def test_a_first_paragraph_with_no_sentence_end_in_reach_is_cut_at_a_word():
     assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
     first = html_tree(shown.description_html).xpath("p")[0].text_content()
     assert first.endswith("…") and words.startswith(first[:-1]) and words[len(first) - 1] == " "
+
+
+def test_a_heading_then_a_long_paragraph_without_sentence_ends_is_cut_at_a_word_under_the_heading():
+    words = " ".join(f"word{n}" for n in range(1, 1500))
+    shown = notes.render(f"Why it matters\n\n{words}\n", more_url="https://clinic.example.com/full")
+    description = shown.description_html
+    assert len(description.encode()) <= notes.DESCRIPTION_LIMIT
+    kept = [p.text_content() for p in html_tree(description).xpath("p")]
+    assert kept[0] == "Why it matters"
+    assert kept[1].endswith("…") and words.startswith(kept[1][:-1]) and words[len(kept[1]) - 1] == " "
+    assert len(kept[1]) > 3000  # the cut uses the room there is
+    assert kept[-1] == notes.MORE_LINK_TEXT
+
+
+def test_a_short_paragraph_then_a_long_one_without_sentence_ends_still_describes_the_long_one():
+    words = " ".join(f"word{n}" for n in range(1, 1500))
+    shown = notes.render(f"Hello.\n\n{words}\n", more_url="https://clinic.example.com/full")
+    kept = [p.text_content() for p in html_tree(shown.description_html).xpath("p")]
+    assert kept[0] == "Hello." and kept[1].startswith("word1 word2") and kept[1].endswith("…")
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        "## " + "A very long heading " * 220 + "\n\nThe text under it.\n",
+        "https://example.com/" + "x" * 5000 + "\n",
+    ],
+    ids=["heading-over-the-limit", "one-word-over-the-limit"],
+)
+def test_a_description_is_never_only_the_link_when_the_article_has_text(article):
+    shown = notes.render(article, format="markdown", more_url="https://clinic.example.com/full")
+    description = shown.description_html
+    assert len(description.encode()) <= notes.DESCRIPTION_LIMIT
+    texts = [p.text_content() for p in html_tree(description).xpath("p")]
+    assert len(texts) >= 2 and texts[-1] == notes.MORE_LINK_TEXT
+    assert texts[0].rstrip("…") and shown.text.startswith(texts[0].rstrip("…")[:20])
+
+
+@pytest.mark.parametrize(
+    ("url", "episode_page", "words"),
+    [
+        ("https://clinic.example.com/episodes/42", True, "Full show notes"),
+        ("https://www.clinic.example.com/", False, "More at clinic.example.com"),
+        ("https://cdn.example.com/show/", False, "More at cdn.example.com/show"),
+    ],
+)
+def test_the_more_link_says_full_show_notes_only_for_the_episodes_own_page(url, episode_page, words):
+    assert notes.more_link_text(url, episode_page=episode_page) == words
+    shown = notes.render(long_article(), more_url=url, more_text=words)
+    link = html_tree(shown.description_html).xpath("p/a")[-1]
+    assert (link.get("href"), link.text_content()) == (url, words)
+
+
+def test_a_markdown_blockquote_is_a_quote_in_the_notes_and_plain_paragraphs_in_the_description():
+    article = (
+        "Before it.\n\n> A quote that runs\n> over two lines.\n>\n> Its second paragraph.\n\nAfter it.\n"
+    )
+    shown = notes.render(article, format="markdown")
+    assert html_tree(shown.html).xpath("blockquote/p/text()") == [
+        "A quote that runs\nover two lines.",
+        "Its second paragraph.",
+    ]
+    description = html_tree(shown.description_html)
+    assert description.xpath("//p//p") == []  # no paragraph inside a paragraph
+    assert [p.text_content() for p in description.xpath("p")] == [
+        "Before it.",
+        "A quote that runs\nover two lines.",
+        "Its second paragraph.",
+        "After it.",
+    ]
+
+
+def test_a_long_quote_is_cut_between_its_paragraphs_or_sentences():
+    quote = "\n>\n".join(f"> Quoted paragraph {n} has a sentence. And another one." for n in range(200))
+    shown = notes.render("Intro.\n\n" + quote + "\n", format="markdown", more_url="https://example.com/ep")
+    description = shown.description_html
+    assert len(description.encode()) <= notes.DESCRIPTION_LIMIT
+    tree = html_tree(description)
+    assert tree.xpath("//p//p") == []
+    kept = [p.text_content() for p in tree.xpath("p")]
+    assert kept[0] == "Intro." and kept[-1] == notes.MORE_LINK_TEXT
+    assert 20 < len(kept) < 200
+    assert all(k.startswith("Quoted paragraph") for k in kept[1:-1])
+
+
+RELATIVE_LINKS = (
+    'Read [the guide](/guides/sleep), [the next part](part-2 "Part 2"), [the top](#top),'
+    ' <a href="#">this</a>, [the clinic](https://clinic.example.com/)'
+    " and [us](mailto:desk@clinic.example.com).\n"
+)
+
+
+def link_targets(fragment: str) -> list[tuple[str, str | None]]:
+    return [(a.text_content(), a.get("href")) for a in html_tree(fragment).iter("a")]
+
+
+def test_without_an_episode_page_relative_and_fragment_links_keep_only_their_words():
+    shown = notes.render(RELATIVE_LINKS, format="markdown")
+    expected = [("the clinic", "https://clinic.example.com/"), ("us", "mailto:desk@clinic.example.com")]
+    assert link_targets(shown.html) == expected
+    assert link_targets(shown.description_html) == expected
+    assert "Read the guide, the next part, the top, this, the clinic" in shown.text
+
+
+def test_relative_links_are_resolved_against_the_episodes_page():
+    shown = notes.render(RELATIVE_LINKS, format="markdown", page_url="https://clinic.example.com/episodes/42")
+    expected = [
+        ("the guide", "https://clinic.example.com/guides/sleep"),
+        ("the next part", "https://clinic.example.com/episodes/part-2"),
+        ("the clinic", "https://clinic.example.com/"),
+        ("us", "mailto:desk@clinic.example.com"),
+    ]
+    assert link_targets(shown.html) == expected
+    assert link_targets(shown.description_html) == expected
+    assert 'title="Part 2"' in shown.html
+
+
+def test_relative_links_in_pasted_html_are_treated_alike():
+    shown = notes.render('<p>See <a href="/rel">one</a> and <a href="#">two</a>.</p>')
+    assert shown.html == "<p>See one and two.</p>"
+
+
+def test_a_title_line_alone_before_the_first_heading_gets_no_chapter_of_its_own():
+    article = (
+        "Sleeping Well\n\nWhy Sleep Matters\n\n"
+        + "Sleep repairs the body. " * 20
+        + "\n\nWhat to Bring\n\n- pyjamas\n"
+    )
+    shown = notes.render(article, title="Sleeping Well", chapters_from="sections", duration=120.0)
+    assert shown.title == "Sleeping Well"
+    assert [c.title for c in shown.chapters] == ["Why Sleep Matters", "What to Bring"]
+    assert shown.chapters[0].start == 0.0 and 60 < shown.chapters[1].start < 120
+
+
+TABLE = (
+    "Opening hours:\n\n| Day | Hours |\n|:---|---:|\n| Monday | 9:00–17:00 |\n"
+    "| Saturday | [call us](https://clinic.example.com/call) |\n"
+)
+
+
+def test_a_markdown_table_is_a_table_in_the_notes_and_a_paragraph_per_row_in_the_description():
+    shown = notes.render(TABLE, format="markdown")
+    tree = html_tree(shown.html)
+    assert tree.xpath("table//th/text()") == ["Day", "Hours"]
+    assert [row.xpath("td")[0].text_content() for row in tree.xpath("table//tr[td]")] == [
+        "Monday",
+        "Saturday",
+    ]
+    for output in (shown.html, shown.description_html, shown.text):
+        assert "|" not in output and "---" not in output
+    description = html_tree(shown.description_html)
+    assert [p.text_content() for p in description.xpath("p")] == [
+        "Opening hours:",
+        "Day · Hours",
+        "Monday · 9:00–17:00",
+        "Saturday · call us",
+    ]
+    assert description.xpath("p/a/@href") == ["https://clinic.example.com/call"]
+    assert "Saturday · call us (https://clinic.example.com/call)" in shown.text.splitlines()
+
+
+def test_a_long_table_is_cut_between_rows():
+    rows = "\n".join(f"| Night {n} | a long stay in the sleep lab with every sensor on |" for n in range(300))
+    shown = notes.render(
+        "| Night | Notes |\n|---|---|\n" + rows + "\n", format="markdown", more_url="https://x.example/"
+    )
+    assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
+    kept = [p.text_content() for p in html_tree(shown.description_html).xpath("p")]
+    assert kept[0] == "Night · Notes" and kept[-1] == notes.MORE_LINK_TEXT
+    assert all(k.startswith("Night ") for k in kept[1:-1]) and 20 < len(kept) < 300

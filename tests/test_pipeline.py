@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import lxml.etree
 import pytest
 from PIL import Image
 
@@ -97,6 +98,38 @@ def test_a_markdown_episode_is_read_as_markdown(show):
     assert episode.notes.html == "<h2>Heading</h2>\n<p>Some <em>emphasis</em> here.</p>"
 
 
+def test_timestamp_chapters_past_the_end_of_the_audio_are_left_out_with_a_warning(show):
+    article = "Notes.\n\n00:00 Welcome\n00:02 The point\n04:10 A typo for 0:04\n1:00:00 Far away\n"
+    show.add("ep", seconds=3, article=article)
+    result = pipeline.build(show.root)
+    (episode,) = result.catalog.published
+    assert [c.title for c in episode.chapters] == ["Welcome", "The point"]
+    warnings = [p for p in result.catalog.problems if "end of the audio" in p.message]
+    assert [p.severity for p in warnings] == ["warning", "warning"]
+    assert all(p.path.endswith("episodes/ep/episode.md") for p in warnings)
+    assert "4:10 'A typo for 0:04'" in warnings[0].message and "1:00:00 'Far away'" in warnings[1].message
+    assert f"(0:03, {episode.info.duration:.1f} s)" in warnings[0].message
+    published = (show.root / "feeds" / "chapters" / "ep.json").read_text()
+    assert "The point" in published and "typo" not in published and "Far away" not in published
+    psc = lxml.etree.parse(str(show.feed)).xpath(
+        "//psc:chapter/@title", namespaces={"psc": "http://podlove.org/simple-chapters"}
+    )
+    assert psc == ["Welcome", "The point"]
+
+
+def test_a_chapter_in_chapters_json_past_the_end_is_reported_against_that_file(show):
+    folder = show.add("ep", seconds=3)
+    (folder / "chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "In"},'
+        ' {"startTime": 3.5, "title": "Out"}]}'
+    )
+    result = pipeline.build(show.root)
+    (episode,) = result.catalog.published
+    assert [c.title for c in episode.chapters] == ["In"]
+    (warning,) = [p for p in result.catalog.problems if "end of the audio" in p.message]
+    assert warning.path == "episodes/ep/chapters.json" and warning.severity == "warning"
+
+
 def test_an_episode_with_a_front_matter_error_still_has_its_files_checked(show):
     folder = show.add("ep", extra='season = "one"')
     (folder / "transcript.vtt").write_text("not a transcript\n")
@@ -113,19 +146,11 @@ def test_an_episode_with_a_front_matter_error_still_has_its_files_checked(show):
     assert ("episodes/broken/transcript.srt", None) in found
 
 
-def test_chapters_and_cues_past_the_end_of_the_audio_are_named(show):
+def test_transcript_cues_past_the_end_of_the_audio_are_a_warning(show):
     folder = show.add("ep", seconds=3)
-    (folder / "chapters.json").write_text(
-        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start"}, '
-        '{"startTime": 30, "title": "Too late"}]}'
-    )
     (folder / "transcript.vtt").write_text(
         "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n\n00:00:02.000 --> 00:00:09.000\nStill talking.\n"
     )
-    with pytest.raises(PodcastError) as caught:
-        pipeline.build(show.root)
-    by_path = {p.path: p for p in caught.value.problems if p.path.startswith("episodes/ep/")}
-    chapter = by_path["episodes/ep/chapters.json"]
-    assert chapter.severity == "error" and chapter.message.startswith('chapter 2 "Too late" starts at 30.0 s')
-    cue = by_path["episodes/ep/transcript.vtt"]
+    result = pipeline.build(show.root)
+    (cue,) = [p for p in result.catalog.problems if p.path == "episodes/ep/transcript.vtt"]
     assert cue.severity == "warning" and cue.line == 6 and cue.message.startswith("cue 2 ends at 9.0 s")

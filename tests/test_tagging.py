@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from media import audio_md5
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 from PIL import Image
 
+from podcast import audio
 from podcast.cli import cli
 
 
@@ -71,3 +74,71 @@ def test_tag_reports_files_that_cannot_hold_tags(show, media):
     assert result.exit_code == 1
     assert "raw.aac" in result.stderr and "convert it to M4A" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _published_chapters(show, slug):
+    path = show.root / f"feeds/chapters/{slug}.json"
+    if not path.exists():
+        return []
+    return [(c["startTime"], c["title"]) for c in json.loads(path.read_text())["chapters"]]
+
+
+@pytest.mark.parametrize("kind", ["mp3-xing", "flac", "opus"])
+def test_chapters_tag_wrote_follow_the_notes_after_tagging(show, media, kind):
+    """Chapters `podcast tag` copied from the notes are not a source: editing the notes still counts."""
+    path = _episode(show, "talk", media[kind])
+    episode_md = path.parent / "episode.md"
+    episode_md.write_text(
+        episode_md.read_text().replace("A paragraph", "00:00 Hello\n00:05 World\n\nA paragraph")
+    )
+    assert run("tag", show.root).exit_code == 0
+    found = json.loads(run("info", "--json", path).stdout)[0]
+    assert [(c["start"], c["title"]) for c in found["chapters"]] == [(0, "Hello"), (5, "World")]
+    assert found["chapters_written_by_tag"] is True
+    assert "written by `podcast tag`" in run("info", path).stdout
+
+    episode_md.write_text(episode_md.read_text().replace("00:05 World", "00:07 Planet"))
+    assert run("build", show.root).exit_code == 0
+    assert _published_chapters(show, "talk") == [(0, "Hello"), (7, "Planet")]
+
+    # Re-tagging rewrites the stale copies; an empty chapters.json removes them.
+    assert run("tag", show.root).exit_code == 0
+    assert [c.title for c in audio.read(path).chapters] == ["Hello", "Planet"]
+    (path.parent / "chapters.json").write_text('{"version": "1.2.0", "chapters": []}')
+    assert run("tag", show.root).exit_code == 0
+    assert audio.read(path).chapters == ()
+    (path.parent / "chapters.json").unlink()
+    episode_md.write_text(episode_md.read_text().replace("00:00 Hello\n00:07 Planet\n", ""))
+    assert run("build", show.root).exit_code == 0
+    assert _published_chapters(show, "talk") == []
+
+
+def test_an_editors_chapters_in_the_audio_keep_their_precedence_through_tagging(show, media):
+    path = _episode(show, "talk", media["mp3-xing"])
+    tags = ID3()
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["a"]))
+    tags.add(CHAP(element_id="a", start_time=0, end_time=12000, sub_frames=[TIT2(text="From the editor")]))
+    tags.save(path)
+    episode_md = path.parent / "episode.md"
+    episode_md.write_text(
+        episode_md.read_text().replace("A paragraph", "00:00 Hello\n00:05 World\n\nA paragraph")
+    )
+    assert run("tag", show.root).exit_code == 0
+    assert [c.title for c in audio.read(path).chapters] == ["From the editor"]
+    assert run("build", show.root).exit_code == 0
+    assert _published_chapters(show, "talk") == [(0, "From the editor")]
+
+
+def test_when_some_files_fail_the_tagged_ones_are_still_listed_and_a_broken_chapters_json_skips_its_file(
+    show, media
+):
+    good = _episode(show, "good", media["mp3-xing"])
+    _episode(show, "raw", media["aac"])
+    listed = _episode(show, "listed", media["mp3-xing"])
+    (listed.parent / "chapters.json").write_text('{"version": "1.2.0", "chapters": [')
+    before = listed.read_bytes()
+    result = run("tag", show.root)
+    assert result.exit_code == 1
+    assert f"tagged {good}" in result.stdout and "run `podcast build`" in result.stdout
+    assert "raw.aac" in result.stderr and "episodes/listed/chapters.json" in result.stderr
+    assert "listed" not in result.stdout and listed.read_bytes() == before  # not tagged at all

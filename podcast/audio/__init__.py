@@ -12,6 +12,7 @@ nowhere else.
 from __future__ import annotations
 
 import mmap
+import struct
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,14 +41,16 @@ class Format:
     apple: bool  # Apple Podcasts accepts it
 
 
-# Apple's list: audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4), video/x-m4v (.m4v).
-# An M4B is an M4A with chapters, so it gets the M4A type.
+# Apple's list (A Podcaster's Guide to RSS): audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4),
+# video/x-m4v (.m4v), video/quicktime (.mov), application/pdf (.pdf); lint's APPLE_MEDIA_TYPES.
+# An M4B is an M4A with chapters, so it gets the M4A type; but .m4b is not on Apple's list
+# (Apple decides from the URL's extension), so renamed to .m4a it is one Apple takes.
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("mp3", "audio/mpeg", (".mp3",), True),
         Format("m4a", "audio/x-m4a", (".m4a",), True),
-        Format("m4b", "audio/x-m4a", (".m4b",), True),
+        Format("m4b", "audio/x-m4a", (".m4b",), False),
         Format("mp4", "video/mp4", (".mp4",), True),
         Format("m4v", "video/x-m4v", (".m4v",), True),
         Format("aac", "audio/aac", (".aac",), False),
@@ -91,10 +94,28 @@ def _mapped(path: Path):
         yield data
 
 
+def _mp4_format(path: Path) -> Format:
+    """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
+    try:
+        with _mapped(path) as data:
+            video = mp4.has_video_track(data)
+    except (OSError, ValueError, struct.error):
+        video = False  # the reading that follows reports what is wrong with the file
+    suffix = path.suffix.lower()
+    if video:
+        return FORMATS["m4v" if suffix == ".m4v" else "mp4"]
+    return FORMATS["m4b" if suffix == ".m4b" else "m4a"]
+
+
 def _format_of(audio: mutagen.FileType, path: Path) -> Format:
     allowed = _KIND_FORMATS[type(audio)]
     named = format_for_suffix(path)
-    if named is not None and named.name in allowed:
+    if isinstance(audio, MP4):
+        by_contents = _mp4_format(path)
+        if named is not None and named.name in allowed:
+            return by_contents
+        allowed = (by_contents.name,)
+    elif named is not None and named.name in allowed:
         return FORMATS[named.name]
     right = FORMATS[allowed[0]].suffixes[0]
     raise _fail(
@@ -124,6 +145,12 @@ def _mp3_length(audio: MP3, data) -> _Length:
             counted = frames.scan_mpeg(data)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
                 return _Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
+        if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
+            # More audio than the header counted (files joined with `cat`, audio appended by a
+            # tool that left the header alone): the frames present are what a player plays.
+            counted = frames.scan_mpeg(data)
+            if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
+                return _Length(counted.seconds, mean_bitrate=_mean(counted))
         return _Length(float(audio.info.length))
     counted = frames.scan_mpeg(data)
     if not counted.frames:
@@ -157,20 +184,56 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
         if held is not None:
             return _Length(held, truncated=True)
         return _Length(float(audio.info.length))
-    # Ogg (the last page's granule position) and FLAC (STREAMINFO's sample count) state exact lengths.
+    if isinstance(audio, OggVorbis | OggOpus):
+        # The last page's granule position is exact for what the file holds; a file cut short
+        # lacks the end-of-stream page, and what it holds is all there is to say.
+        return _Length(float(audio.info.length), truncated=not frames.ogg_ends_cleanly(data))
+    if isinstance(audio, FLAC):
+        return _flac_length(audio, data)
     return _Length(float(audio.info.length))
 
 
-def _tags_and_extras(audio: mutagen.FileType) -> tuple[Tags, tuple[Chapter, ...], Picture | None]:
+def _flac_length(audio: FLAC, data) -> _Length:
+    """STREAMINFO's sample count, unless the last frame in the file ends well before it (cut short)."""
+    info = audio.info
+    stated = info.total_samples
+    window = max(4 * (info.max_framesize or 0), 1 << 16) if info.max_framesize else 1 << 20
+    held = frames.flac_samples_held(
+        data, max_blocksize=info.max_blocksize, sample_rate=info.sample_rate, window=window
+    )
+    if held is None:
+        return _Length(float(info.length))
+    if not stated:  # a streaming encoder may leave the count at 0: the frames tell
+        return _Length(held / info.sample_rate)
+    if held + info.max_blocksize < stated:
+        return _Length(held / info.sample_rate, truncated=True)
+    return _Length(float(info.length))
+
+
+def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
+    """AudioFile's tags, chapters, artwork and chapters_written_by_tag."""
     if isinstance(audio, MP3 | WAVE):
         tags = audio.tags if isinstance(audio.tags, ID3) else None
-        return id3.read_tags(tags), id3.read_chapters(tags), id3.read_artwork(tags)
+        return {
+            "tags": id3.read_tags(tags),
+            "chapters": id3.read_chapters(tags),
+            "artwork": id3.read_artwork(tags),
+            "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
+        }
     if isinstance(audio, MP4):
-        return mp4.read_tags(audio.tags), mp4.read_chapters(audio), mp4.read_artwork(audio.tags)
+        return {
+            "tags": mp4.read_tags(audio.tags),
+            "chapters": mp4.read_chapters(audio),
+            "artwork": mp4.read_artwork(audio.tags),
+        }
     if isinstance(audio, OggVorbis | OggOpus | FLAC):
-        chapters = vorbis.read_chapters(audio.tags, float(audio.info.length))
-        return vorbis.read_tags(audio.tags), chapters, vorbis.read_artwork(audio)
-    return Tags(), (), None
+        return {
+            "tags": vorbis.read_tags(audio.tags),
+            "chapters": vorbis.read_chapters(audio.tags, duration),
+            "artwork": vorbis.read_artwork(audio),
+            "chapters_written_by_tag": vorbis.chapters_written_by_tag(audio.tags),
+        }
+    return {}
 
 
 def _by_contents(path: Path) -> mutagen.FileType | None:
@@ -215,7 +278,7 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
         raise _fail(path, f"cannot be read ({exc.strerror})", "check it is a file you may read") from None
     try:
         audio = mutagen.File(path, options=KINDS)
-    except (mutagen.MutagenError, OSError) as exc:
+    except (mutagen.MutagenError, OSError):
         # The suffix may have steered mutagen to the wrong reader (raw AAC named .mp3):
         # try the one the contents alone point to, so the message can name the real format.
         actual = _by_contents(path)
@@ -227,10 +290,26 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
                 "is an MP4 file without its index (no moov box): it looks cut short",
                 "upload or export it again",
             ) from None
-        raise _fail(path, f"not readable as audio ({exc})", "export it again, e.g. as MP3 or M4A") from None
+        raise _unreadable(path) from None
     if audio is None or audio.info is None:
-        raise _fail(path, "is not an audio file we recognise", "export it as MP3 or M4A")
+        raise _unreadable(path)
     return size, audio
+
+
+_PLAIN_NAMES = {"mp3": "MP3", "m4a": "M4A", "m4b": "M4B", "mp4": "MP4", "m4v": "M4V", "aac": "AAC"}
+_PLAIN_NAMES |= {"ogg": "Ogg", "opus": "Opus", "flac": "FLAC", "wav": "WAV"}
+
+
+def _unreadable(path: Path) -> AudioError:
+    """A file no reader accepts, in plain words (mutagen's reasons speak of its internals)."""
+    named = format_for_suffix(path)
+    if named is None:
+        return _fail(path, "is not an audio file we recognise", "export it as MP3 or M4A")
+    return _fail(
+        path,
+        f"is not a valid {_PLAIN_NAMES[named.name]} file (damaged, cut short, or not audio)",
+        "export or upload it again, e.g. as MP3 or M4A",
+    )
 
 
 def read(path: Path) -> AudioFile:
@@ -243,9 +322,15 @@ def read(path: Path) -> AudioFile:
             if isinstance(audio, MP4) and not mp4.has_movie_box(data):
                 raise ValueError("no moov box")
             length = _stream_facts(audio, data)
-        tags, chapters, artwork = _tags_and_extras(audio)
-    except (ValueError, OSError, mutagen.MutagenError) as exc:
+        extras = _tags_and_extras(audio, length.seconds)
+    except ValueError as exc:  # ours, in words ("no MPEG audio frames")
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
+    except (OSError, struct.error, IndexError, mutagen.MutagenError):  # reasons in a parser's terms
+        raise _fail(path, "is damaged or cut short", "export or upload it again") from None
+    if not length.seconds > 0:
+        # An Ogg cut off after its header pages states a length of 0 (Opus: below 0, its pre-skip);
+        # a feed must never say an episode lasts no time at all.
+        raise _fail(path, "holds no audio (0 s): it looks cut short", "export or upload it again")
     info = audio.info
     bitrate = getattr(info, "bitrate", None) or None
     if length.mean_bitrate:
@@ -263,9 +348,7 @@ def read(path: Path) -> AudioFile:
             duration_estimated=length.estimated,
             truncated=length.truncated,
         ),
-        tags=tags,
-        chapters=chapters,
-        artwork=artwork,
+        **extras,
     )
 
 
@@ -279,12 +362,14 @@ def write_tags(
     tags: Tags,
     *,
     artwork: Picture | None = None,
-    chapters: tuple[Chapter, ...] = (),
+    chapters: tuple[Chapter, ...] | None = None,
 ) -> None:
     """Write `tags`, artwork and chapters into the file, leaving the audio data alone.
 
     ID3 is written as v2.4 (chapters as CHAP/CTOC); MP4 gets iTunes atoms (no
     chapters); Ogg, Opus and FLAC get Vorbis comments (chapters as CHAPTERnnn).
+    Chapters written are marked as ours (see `AudioFile.chapters_written_by_tag`);
+    `chapters` None leaves the file's chapters alone, () removes the ones we wrote.
     Raw AAC cannot hold tags.
     """
     path = Path(path)
@@ -300,7 +385,7 @@ def write_tags(
 
 
 def _write_id3(
-    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...] | None, duration: float
 ) -> None:
     if audio.tags is None:
         audio.add_tags()
@@ -309,7 +394,7 @@ def _write_id3(
 
 
 def _write_mp4(
-    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...] | None, duration: float
 ) -> None:
     if audio.tags is None:
         audio.add_tags()
@@ -318,13 +403,13 @@ def _write_mp4(
 
 
 def _write_vorbis(
-    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...], duration: float
+    audio, tags: Tags, artwork: Picture | None, chapters: tuple[Chapter, ...] | None, duration: float
 ) -> None:
     vorbis.write(audio, tags, artwork=artwork, chapters=chapters)
     audio.save()
 
 
-Writer = Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...], float], None]
+Writer = Callable[[mutagen.FileType, Tags, Picture | None, tuple[Chapter, ...] | None, float], None]
 _WRITERS: dict[type, Writer] = {
     MP3: _write_id3,
     WAVE: _write_id3,
@@ -357,6 +442,7 @@ def summary(found: AudioFile) -> dict:
             | {"url": c.url}
             for c in found.chapters
         ],
+        "chapters_written_by_tag": found.chapters_written_by_tag,
         "artwork": None
         if artwork is None
         else {"mime": artwork.mime, "width": artwork.width, "height": artwork.height},

@@ -218,3 +218,104 @@ def scan_adts(data) -> AdtsStream | None:
     if start is None or not frames:
         return None
     return AdtsStream(frames, samples, rate, channels, pos - start)
+
+
+def ogg_ends_cleanly(data) -> bool:
+    """Whether an Ogg file ends with a whole page marked end-of-stream, as every encoder writes it.
+
+    A file cut short ends inside a page, or with a page that is not the stream's last.
+    """
+    pos = data.rfind(b"OggS", max(0, len(data) - 65_307 - 1))  # 65,307: the largest page there is
+    while pos >= 0:
+        if pos + 27 <= len(data) and data[pos + 4] == 0:  # stream structure version 0
+            segments = data[pos + 26]
+            table = data[pos + 27 : pos + 27 + segments]
+            if len(table) == segments:
+                end = pos + 27 + segments + sum(table)
+                return end == len(data) and bool(data[pos + 5] & 0x04)
+            return False
+        pos = data.rfind(b"OggS", 0, pos)
+    return False
+
+
+_FLAC_RATES = (None, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
+
+
+@cache
+def _crc8_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+        table.append(crc)
+    return tuple(table)
+
+
+def _flac_frame(data, pos: int, max_blocksize: int, sample_rate: int) -> tuple[int, int] | None:
+    """(first sample, samples) of the FLAC frame whose header starts at `pos`; None if none does.
+
+    The header's CRC-8 and its agreement with STREAMINFO's sample rate keep false syncs out.
+    """
+    head = bytes(data[pos : pos + 16])
+    if len(head) < 6 or head[0] != 0xFF or head[1] & 0xFE != 0xF8:
+        return None
+    variable = head[1] & 1
+    size_code, rate_code = head[2] >> 4, head[2] & 0x0F
+    channels, depth = head[3] >> 4, (head[3] >> 1) & 7
+    if size_code == 0 or rate_code == 15 or channels > 10 or depth == 3 or head[3] & 1:
+        return None
+    first = head[4]
+    extra = 0
+    while extra < 7 and first & (0x80 >> extra):
+        extra += 1  # leading ones: the UTF-8-style length of the frame or sample number
+    if extra == 1 or extra > 7:
+        return None
+    number = first & (0x7F >> extra) if extra else first
+    cursor = 5
+    for _ in range(max(extra - 1, 0)):
+        if cursor >= len(head) or head[cursor] & 0xC0 != 0x80:
+            return None
+        number = (number << 6) | (head[cursor] & 0x3F)
+        cursor += 1
+    if size_code == 6:
+        blocksize, cursor = head[cursor] + 1, cursor + 1
+    elif size_code == 7:
+        blocksize, cursor = (head[cursor] << 8 | head[cursor + 1]) + 1, cursor + 2
+    elif size_code == 1:
+        blocksize = 192
+    elif size_code < 6:
+        blocksize = 576 << (size_code - 2)
+    else:
+        blocksize = 256 << (size_code - 8)
+    if 0 < rate_code < 12 and _FLAC_RATES[rate_code] != sample_rate:
+        return None
+    cursor += {12: 1, 13: 2, 14: 2}.get(rate_code, 0)
+    if cursor >= len(head):
+        return None
+    crc = 0
+    table = _crc8_table()
+    for byte in head[:cursor]:
+        crc = table[crc ^ byte]
+    if crc != head[cursor]:
+        return None
+    start = number if variable else number * max_blocksize
+    return start, blocksize
+
+
+def flac_samples_held(data, *, max_blocksize: int, sample_rate: int, window: int) -> int | None:
+    """Samples up to the end of the last FLAC frame whose header lies in the file's last `window` bytes.
+
+    None when no frame header is found there. A frame cut off at the end of the file is
+    counted as if whole: at most one block (a tenth of a second) too many.
+    """
+    low = max(0, len(data) - window)
+    best = None
+    pos = data.rfind(b"\xff", low)
+    while pos >= low:
+        frame = _flac_frame(data, pos, max_blocksize, sample_rate)
+        if frame is not None:
+            end = frame[0] + frame[1]
+            best = end if best is None else max(best, end)
+        pos = data.rfind(b"\xff", low, pos)
+    return best

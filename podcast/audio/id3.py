@@ -28,6 +28,23 @@ from ..model import Chapter, Picture, Tags
 from .pictures import picture
 
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: the times are what players read
+# The element id of the table of contents `podcast tag` writes: it marks the chapters as copies
+# of the notes' or chapters.json's (editors name theirs "toc", "TOC", "ctoc"...).
+TAGGED_TOC = "podcast-tag-toc"
+TAGGED_CHAPTER = "podcast-tag-chp"
+
+
+def chapters_written_by_tag(tags: ID3 | None) -> bool:
+    """Whether the file's chapters are the ones `podcast tag` wrote."""
+    return tags is not None and any(toc.element_id == TAGGED_TOC for toc in tags.getall("CTOC"))
+
+
+def _remove_tagged_chapters(tags: ID3) -> None:
+    for toc in [t for t in tags.getall("CTOC") if t.element_id == TAGGED_TOC]:
+        children = set(toc.child_element_ids)
+        for chap in [c for c in tags.getall("CHAP") if c.element_id in children]:
+            del tags[chap.HashKey]
+        del tags[toc.HashKey]
 
 
 def _text(tags: ID3, key: str) -> str | None:
@@ -126,10 +143,14 @@ def write(
     values: Tags,
     *,
     artwork: Picture | None,
-    chapters: tuple[Chapter, ...],
+    chapters: tuple[Chapter, ...] | None,
     duration: float,
 ) -> None:
-    """Replace the frames we own in `tags` (in memory); the caller saves as ID3v2.4."""
+    """Replace the frames we own in `tags` (in memory); the caller saves as ID3v2.4.
+
+    `chapters` None leaves the chapter frames alone; () removes those `podcast tag` wrote before;
+    chapters replace all chapter frames, marked as written by `podcast tag`.
+    """
     owned = ("TIT2", "TPE1", "TALB", "TDRC", "TYER", "COMM", "TRCK", "TPOS", "TCON")
     owned += ("PCST", "WFED", "TGID", "TDES")
     for key in owned:
@@ -157,10 +178,12 @@ def write(
         tags.add(
             APIC(encoding=3, mime=artwork.mime, type=PictureType.COVER_FRONT, desc="", data=artwork.data)
         )
+    if chapters is not None and not chapters:
+        _remove_tagged_chapters(tags)
     if chapters:
         tags.delall("CHAP")
         tags.delall("CTOC")
-        ids = [f"chp{number}" for number in range(len(chapters))]
+        ids = [f"{TAGGED_CHAPTER}{number}" for number in range(len(chapters))]
         for index, chapter in enumerate(chapters):
             end = chapter.end
             if end is None:
@@ -183,7 +206,7 @@ def write(
             )
         tags.add(
             CTOC(
-                element_id="toc",
+                element_id=TAGGED_TOC,
                 flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                 child_element_ids=ids,
                 sub_frames=[TIT2(encoding=3, text="Chapters")],

@@ -74,6 +74,23 @@ def _payload(data, box: Box | None) -> bytes | None:
     return None if box is None else bytes(data[box.offset + 8 : box.offset + box.length])
 
 
+def has_video_track(data) -> bool:
+    """Whether the movie has a video track (a chapter-image track of JPEG/PNG stills is not one)."""
+    moov = next((b for b in top_level_boxes(data) if b.name == b"moov"), None)
+    if moov is None:
+        return False
+    end = min(moov.offset + moov.length, len(data))
+    for trak in (b for b in _boxes_in(data, moov.offset + 8, end) if b.name == b"trak"):
+        hdlr = _payload(data, _child(data, trak, b"mdia", b"hdlr"))
+        if hdlr is None or hdlr[8:12] != b"vide":
+            continue
+        stsd = _payload(data, _child(data, trak, b"mdia", b"minf", b"stbl", b"stsd"))
+        codec = stsd[12:16] if stsd is not None else b""
+        if codec not in (b"jpeg", b"png "):
+            return True
+    return False
+
+
 def held_seconds(data) -> float | None:
     """Seconds of the audio track whose samples lie wholly inside the file, from its sample table.
 

@@ -12,6 +12,14 @@ from ..model import Chapter, Picture, Tags
 from .pictures import picture
 
 COVER_FRONT = 3
+# The comment `podcast tag` writes beside its CHAPTERnnn comments: they are copies of the notes'
+# or chapters.json's chapters, not a source of their own.
+TAGGED_MARK = "podcast_chapters"
+TAGGED_VALUE = "written by podcast tag"
+
+
+def chapters_written_by_tag(comments) -> bool:
+    return comments is not None and _first(comments, TAGGED_MARK) == TAGGED_VALUE
 
 
 def _first(comments, *keys: str) -> str | None:
@@ -98,8 +106,19 @@ def _clock(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def write(audio, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapter, ...] = ()) -> None:
-    """Set the comments we own on `audio` (in memory); the caller saves."""
+def _remove_chapters(comments) -> None:
+    for key in [k for k in comments.keys() if k.lower().startswith("chapter") or k.lower() == TAGGED_MARK]:
+        del comments[key]
+
+
+def write(
+    audio, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapter, ...] | None = None
+) -> None:
+    """Set the comments we own on `audio` (in memory); the caller saves.
+
+    `chapters` None leaves chapter comments alone; () removes those `podcast tag` wrote before;
+    chapters replace all chapter comments, marked as written by `podcast tag`.
+    """
     if audio.tags is None:
         audio.add_tags()
     comments = audio.tags
@@ -120,9 +139,11 @@ def write(audio, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapt
     for key, value in text.items():
         if value:
             comments[key] = [value]
+    if chapters is not None and not chapters and chapters_written_by_tag(comments):
+        _remove_chapters(comments)
     if chapters:
-        for key in [k for k in comments.keys() if k.lower().startswith("chapter")]:
-            del comments[key]
+        _remove_chapters(comments)
+        comments[TAGGED_MARK] = [TAGGED_VALUE]
         for number, chapter in enumerate(chapters, start=1):
             key = f"CHAPTER{number:03d}"
             comments[key] = [_clock(chapter.start)]

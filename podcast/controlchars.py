@@ -1,0 +1,56 @@
+"""Control characters: what an XML feed cannot carry, and what they meant in the text.
+
+XML 1.0 forbids the C0 control characters other than tab, line feed and carriage
+return, and the non-characters U+FFFE and U+FFFF; lxml refuses to write them. They
+reach an article through editors: Word writes a vertical tab for Shift+Enter and a
+form feed for a page break. C1 controls (U+0080–U+009F) are almost always
+Windows-1252 bytes read as Latin-1 — curly quotes, dashes, the ellipsis — so they
+become the characters Windows-1252 means.
+"""
+
+from __future__ import annotations
+
+import re
+
+LINE_BREAKS = "\x0b\x0c"  # vertical tab (Word's Shift+Enter), form feed (a page break)
+
+
+def _cp1252(code: int) -> str:
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""  # 0x81, 0x8D, 0x8F, 0x90 and 0x9D mean nothing in Windows-1252
+
+
+_ARTICLE_TABLE = {code: "" for code in [*range(0x00, 0x09), 0x0E, *range(0x0F, 0x20), 0x7F, 0xFFFE, 0xFFFF]}
+_ARTICLE_TABLE.update({ord(char): "\n" for char in LINE_BREAKS})
+_ARTICLE_TABLE.update({code: _cp1252(code) for code in range(0x80, 0xA0)})
+_LINE_TABLE = {**_ARTICLE_TABLE, **{ord(char): " " for char in "\t\n\r" + LINE_BREAKS}}
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Text with its control characters turned into what they meant, or removed.
+
+    Vertical tab and form feed become line breaks, C1 controls the Windows-1252
+    characters they stand for, and the other controls (but tab, line feed and
+    carriage return) disappear.
+    """
+    if not _SUSPECT.search(text):
+        return text  # nearly every text: nothing to translate
+    return text.translate(_ARTICLE_TABLE)
+
+
+def clean_line(text: str) -> str:
+    """One line of text (a chapter title, say) cleaned like `clean_text`, with line breaks as spaces."""
+    if not _SUSPECT.search(text):
+        return text
+    return " ".join(text.translate(_LINE_TABLE).split())
+
+
+def first_not_xml(text: str) -> str | None:
+    """The first character of `text` that XML cannot carry, as U+XXXX, or None."""
+    match = _NOT_XML.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
