@@ -706,3 +706,12 @@ def test_a_bad_explicit_in_front_matter_carries_a120(clean):
     set_episode_key(clean.root / "episodes" / "first", "explicit", '"clean"')
     (problem,) = [p for p in pipeline.check(clean.root) if p.field == "explicit"]
     assert (problem.path, problem.code) == ("episodes/first/episode.md", "A120")
+
+
+def test_an_episode_image_finding_names_the_image_key(clean):
+    artwork(clean.root / "episodes" / "first" / "cover.jpg", fmt="PNG")
+    set_episode_key(clean.root / "episodes" / "first", "image", '"cover.jpg"')
+    (problem,) = [p for p in pipeline.check(clean.root) if p.code == "I107"]
+    assert (problem.path, problem.field) == ("episodes/first/episode.md", "image")
+    lines = (clean.root / "episodes" / "first" / "episode.md").read_text().split("\n")
+    assert lines[problem.line - 1] == 'image = "cover.jpg"'
