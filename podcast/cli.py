@@ -270,10 +270,11 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     """
     with reported():
         try:
-            done = tagging.tag_episodes(directory, tuple(episodes))
+            done, problems = tagging.tag_episodes(directory, tuple(episodes))
         except tagging.PartlyTagged as exc:
             _echo_tagged(exc.done)  # those files did change: say so before the errors
             raise
+    echo_problems(warnings_in(problems))
     _echo_tagged(done)
 
 

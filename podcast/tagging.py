@@ -16,7 +16,7 @@ from .audio.pictures import picture
 from .config import load_episodes, load_show
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
 from .model import Episode, Picture, Show, Tags
-from .pipeline import episode_notes
+from .pipeline import episode_chapters, episode_notes
 
 GENRE = "Podcast"
 CHAPTER_FORMATS = ("mp3", "wav", "ogg", "opus", "flac")  # those whose tags hold chapters
@@ -65,8 +65,11 @@ def _show_artwork(show: Show) -> Picture | None:
         return None
 
 
-def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
-    """Tag the audio of the named episodes (default: all with local audio). Raises with every problem."""
+def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged], list[Problem]]:
+    """Tag the audio of the named episodes (default: all with local audio).
+
+    Returns what was tagged and the warnings; raises with every problem if any is an error.
+    """
     show, problems = load_show(Path(root))
     episodes, episode_problems = load_episodes(show)
     problems += episode_problems
@@ -86,16 +89,18 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
             continue
         try:
             found = audio.read(episode.audio)
-            rendered = episode_notes(show, dataclasses.replace(episode, info=found.info))
-            rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
+            from_audio = () if found.chapters_written_by_tag else found.chapters
+            prepared = dataclasses.replace(episode, info=found.info, chapters=from_audio)
+            prepared = dataclasses.replace(prepared, notes=episode_notes(show, prepared))
+            rendered = prepared.notes
             before = len(errors_in(problems))
-            from_file = chapters.load(show.root / rel, rel, problems)
+            # The same choice, cleaning and end-of-audio check as the build makes.
+            chosen_chapters = episode_chapters(show, prepared, problems)
             if len(errors_in(problems)) > before:
                 continue  # a broken chapters.json: leave the file as it is rather than half right
-            from_audio = () if found.chapters_written_by_tag else found.chapters
-            chosen_chapters = chapters.resolve(from_file, from_audio, rendered.chapters)
+            has_file = (show.root / episode.folder / chapters.CHAPTERS_FILE).is_file()
             # An editor's chapters stay as they are; ours are rewritten (or removed) every time.
-            to_write = None if from_file is None and from_audio else chosen_chapters
+            to_write = None if not has_file and from_audio else chosen_chapters
             # Keep artwork the producer embedded; otherwise give the file the show's.
             artwork = None if found.artwork is not None else cover
             audio.write_tags(
@@ -114,4 +119,4 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> list[Tagged]:
         raise PartlyTagged(
             f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems, done=done
         )
-    return done
+    return done, problems

@@ -142,3 +142,21 @@ def test_when_some_files_fail_the_tagged_ones_are_still_listed_and_a_broken_chap
     assert f"tagged {good}" in result.stdout and "run `podcast build`" in result.stdout
     assert "raw.aac" in result.stderr and "episodes/listed/chapters.json" in result.stderr
     assert "listed" not in result.stdout and listed.read_bytes() == before  # not tagged at all
+
+
+def test_tag_leaves_out_chapters_past_the_end_of_the_audio_as_the_feed_does(show, media):
+    path = _episode(show, "short", media["mp3-xing"])
+    length = audio.read(path).info.duration
+    episode_md = path.parent / "episode.md"
+    late = int(length) + 60
+    episode_md.write_text(
+        episode_md.read_text().replace(
+            "A paragraph", f"00:00 Start\n00:01 Middle\n{late // 60:02d}:{late % 60:02d} Typo\n\nA paragraph"
+        )
+    )
+    result = run("tag", show.root)
+    assert result.exit_code == 0, result.stderr
+    assert "Typo" in result.stderr  # the same warning the build gives
+    assert [c.title for c in audio.read(path).chapters] == ["Start", "Middle"]
+    assert run("build", show.root).exit_code == 0
+    assert _published_chapters(show, "short") == [(0, "Start"), (1, "Middle")]
