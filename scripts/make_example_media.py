@@ -3,7 +3,7 @@
 Needs Debian's espeak-ng and lame, and Pillow. The outputs are committed, so
 nobody needs to run this to build the example feed; it documents how they were made.
 
-    python scripts/make_example_media.py
+    python scripts/make_example_media.py && podcast tag . && podcast build
 """
 
 from __future__ import annotations
