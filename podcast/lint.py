@@ -783,6 +783,15 @@ def media_extension(subject: Subject) -> Iterator[Finding]:
             )
 
 
+def _enclosure_files(subject: Subject):
+    """Each item's enclosure with what could be learnt of the file it names (others are skipped)."""
+    for item, enclosure in _items_with(subject, "enclosure"):
+        url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
+        facts = subject.resources.head(url) if url else None
+        if facts is not None and not facts.error:
+            yield item, enclosure, facts
+
+
 @rule(
     "M103",
     "error",
@@ -791,12 +800,8 @@ def media_extension(subject: Subject) -> Iterator[Finding]:
 )
 def media_length(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item, enclosure in _items_with(subject, "enclosure"):
-        url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
-        if not url:
-            continue
-        facts = subject.resources.head(url)
-        if facts is None or facts.error or facts.size is None:
+    for item, enclosure, facts in _enclosure_files(subject):
+        if facts.size is None:
             continue
         declared = (enclosure.get("length") or "").strip()
         if declared != str(facts.size):
@@ -814,12 +819,8 @@ def media_length(subject: Subject) -> Iterator[Finding]:
 )
 def media_mime(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item, enclosure in _items_with(subject, "enclosure"):
-        url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
-        if not url:
-            continue
-        facts = subject.resources.head(url)
-        if facts is None or facts.error or not facts.mime:
+    for item, enclosure, facts in _enclosure_files(subject):
+        if not facts.mime:
             continue
         declared = (enclosure.get("type") or "").strip().lower()
         if declared and declared != facts.mime:
