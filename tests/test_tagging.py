@@ -160,3 +160,21 @@ def test_tag_leaves_out_chapters_past_the_end_of_the_audio_as_the_feed_does(show
     assert [c.title for c in audio.read(path).chapters] == ["Start", "Middle"]
     assert run("build", show.root).exit_code == 0
     assert _published_chapters(show, "short") == [(0, "Start"), (1, "Middle")]
+
+
+@pytest.mark.parametrize("kind", ["mp3-xing", "m4a", "ogg", "opus", "flac", "wav"])
+def test_a_number_or_notes_taken_out_of_the_episode_leave_the_audio_on_the_next_tag(show, media, kind):
+    """Every format forgets a value the episode no longer has, as MP3 always did."""
+    path = _episode(show, "talk", media[kind], "season = 2\nepisode = 5")
+    assert run("tag", show.root).exit_code == 0
+    tags = json.loads(run("info", "--json", path).stdout)[0]["tags"]
+    assert (tags["track"], tags["disc"]) == (5, 2) and tags["comment"].startswith("Why we sleep")
+
+    episode_md = path.parent / "episode.md"
+    text = episode_md.read_text().replace("season = 2\nepisode = 5\n", "")
+    episode_md.write_text(text.replace("Why we sleep\n\nA paragraph about sleep.\n", ""))
+    result = run("tag", show.root)
+    assert result.exit_code == 0, result.stderr
+    tags = json.loads(run("info", "--json", path).stdout)[0]["tags"]
+    assert not {"track", "disc", "comment", "description"} & tags.keys()
+    assert tags["title"] == "Talk" and tags["podcast"] is True  # what the episode still says stays

@@ -218,7 +218,7 @@ def read_chapters(audio: MP4) -> tuple[Chapter, ...]:
 
 
 def write(tags: MP4Tags, values: Tags, *, artwork: Picture | None) -> None:
-    """Set the iTunes atoms we own in `tags` (in memory); the caller saves."""
+    """Replace the iTunes atoms we own in `tags` (in memory); the caller saves."""
     text = {
         "©nam": values.title,
         "©ART": values.artist,
@@ -231,15 +231,15 @@ def write(tags: MP4Tags, values: Tags, *, artwork: Picture | None) -> None:
         "purl": values.feed_url,
         "egid": values.guid,
     }
-    for key, value in text.items():
+    atoms = {key: [value] if value else None for key, value in text.items()}
+    atoms["trkn"] = [(values.track, 0)] if values.track else None
+    atoms["disk"] = [(values.disc, 0)] if values.disc else None
+    atoms["pcst"] = True if values.podcast else None
+    for key, value in atoms.items():
         if value:
-            tags[key] = [value]
-    if values.track:
-        tags["trkn"] = [(values.track, 0)]
-    if values.disc:
-        tags["disk"] = [(values.disc, 0)]
-    if values.podcast:
-        tags["pcst"] = True
+            tags[key] = value
+        else:
+            tags.pop(key, None)  # a value the episode no longer has leaves the file too
     if artwork is not None:
         kind = MP4Cover.FORMAT_PNG if artwork.mime == "image/png" else MP4Cover.FORMAT_JPEG
         tags["covr"] = [MP4Cover(artwork.data, imageformat=kind)]

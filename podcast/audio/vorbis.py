@@ -114,7 +114,7 @@ def _remove_chapters(comments) -> None:
 def write(
     audio, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapter, ...] | None = None
 ) -> None:
-    """Set the comments we own on `audio` (in memory); the caller saves.
+    """Replace the comments we own on `audio` (in memory); the caller saves.
 
     `chapters` None leaves chapter comments alone; () removes those `podcast tag` wrote before;
     chapters replace all chapter comments, marked as written by `podcast tag`.
@@ -139,6 +139,8 @@ def write(
     for key, value in text.items():
         if value:
             comments[key] = [value]
+        elif key in comments:
+            del comments[key]  # a value the episode no longer has leaves the file too
     if chapters is not None and not chapters and chapters_written_by_tag(comments):
         _remove_chapters(comments)
     if chapters:
