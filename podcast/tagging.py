@@ -108,6 +108,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
                 tags_for(show, episode, rendered.text),
                 artwork=artwork,
                 chapters=to_write,
+                duration=found.info.duration,
             )
         except AudioError as exc:
             reason = str(exc).split(": ", 1)[-1]

@@ -70,7 +70,8 @@ def test_vbr_mp3_without_header_is_measured_by_counting_frames(media, tmp_path):
     assert audio.probe(path).bitrate == round(path.stat().st_size * 8 / counted)  # the mean, not frame 1's
     tagged = tmp_path / "tagged.mp3"
     shutil.copy(path, tagged)
-    audio.write_tags(tagged, Tags(title="x"), artwork=Picture("image/png", data=b"\x89PNG" + bytes(50_000)))
+    art = Picture("image/png", data=b"\x89PNG" + bytes(50_000))
+    audio.write_tags(tagged, Tags(title="x"), artwork=art, duration=counted)
     assert audio.probe(tagged).bitrate == audio.probe(path).bitrate  # tags and artwork are not audio
 
 
@@ -278,7 +279,7 @@ def test_written_tags_read_back_and_the_audio_stays_byte_identical(media, tmp_pa
     art = cover(tmp_path / "art.png", (1400, 1400))
     picture = Picture("image/png", 1400, 1400, art.read_bytes())
     chapters = (Chapter(0.0, "Start", url="https://example.com/a"), Chapter(5.0, "Later"))
-    audio.write_tags(path, TAGS, artwork=picture, chapters=chapters)
+    audio.write_tags(path, TAGS, artwork=picture, chapters=chapters, duration=audio.probe(path).duration)
     assert audio_md5(path) == before
     found = audio.read(path)
     expected = TAGS
@@ -298,7 +299,7 @@ def test_raw_aac_cannot_be_tagged(media, tmp_path):
     path = tmp_path / "raw.aac"
     shutil.copy(media["aac"], path)
     with pytest.raises(AudioError, match="convert it to M4A"):
-        audio.write_tags(path, TAGS)
+        audio.write_tags(path, TAGS, duration=audio.probe(path).duration)
 
 
 def test_the_artwork_size_comes_from_the_image_itself(tmp_path):

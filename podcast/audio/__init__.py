@@ -363,8 +363,12 @@ def write_tags(
     *,
     artwork: Picture | None = None,
     chapters: tuple[Chapter, ...] | None = None,
+    duration: float,
 ) -> None:
     """Write `tags`, artwork and chapters into the file, leaving the audio data alone.
+
+    `duration` is the file's true length (`read(path).info.duration`): a last chapter with
+    no end of its own ends there.
 
     ID3 is written as v2.4 (chapters as CHAP/CTOC); MP4 gets iTunes atoms (no
     chapters); Ogg, Opus and FLAC get Vorbis comments (chapters as CHAPTERnnn).
@@ -373,7 +377,6 @@ def write_tags(
     Raw AAC cannot hold tags.
     """
     path = Path(path)
-    duration = read(path).info.duration  # the true length: the last chapter ends there
     _, audio = _open(path)
     writer = _WRITERS.get(type(audio))
     if writer is None:
