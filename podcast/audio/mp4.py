@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mutagen.mp4 import MP4, MP4Cover, MP4Tags
@@ -20,18 +21,7 @@ class Box:
 
 def top_level_boxes(data) -> list[Box]:
     """The file's top-level boxes, read from their 8- or 16-byte headers."""
-    boxes, pos, end = [], 0, len(data)
-    while pos + 8 <= end:
-        size, name = struct.unpack(">I4s", data[pos : pos + 8])
-        if size == 1 and pos + 16 <= end:
-            (size,) = struct.unpack(">Q", data[pos + 8 : pos + 16])
-        elif size == 0:  # runs to the end of the file
-            size = end - pos
-        if size < 8:
-            break
-        boxes.append(Box(name, pos, size))
-        pos += size
-    return boxes
+    return _boxes_in(data, 0, len(data))
 
 
 def held_fraction(data) -> float:
@@ -74,16 +64,21 @@ def _payload(data, box: Box | None) -> bytes | None:
     return None if box is None else bytes(data[box.offset + 8 : box.offset + box.length])
 
 
-def has_video_track(data) -> bool:
-    """Whether the movie has a video track (a chapter-image track of JPEG/PNG stills is not one)."""
+def _tracks(data, handler: bytes | None = None) -> Iterator[Box]:
+    """The movie's trak boxes, in file order; with `handler` (b"soun", b"vide"), only those of that kind."""
     moov = next((b for b in top_level_boxes(data) if b.name == b"moov"), None)
     if moov is None:
-        return False
+        return
     end = min(moov.offset + moov.length, len(data))
     for trak in (b for b in _boxes_in(data, moov.offset + 8, end) if b.name == b"trak"):
         hdlr = _payload(data, _child(data, trak, b"mdia", b"hdlr"))
-        if hdlr is None or hdlr[8:12] != b"vide":
-            continue
+        if handler is None or (hdlr is not None and hdlr[8:12] == handler):
+            yield trak
+
+
+def has_video_track(data) -> bool:
+    """Whether the movie has a video track (a chapter-image track of JPEG/PNG stills is not one)."""
+    for trak in _tracks(data, b"vide"):
         stsd = _payload(data, _child(data, trak, b"mdia", b"minf", b"stbl", b"stsd"))
         codec = stsd[12:16] if stsd is not None else b""
         if codec not in (b"jpeg", b"png "):
@@ -96,32 +91,24 @@ def held_seconds(data) -> float | None:
 
     None when the file has no audio track whose table we can read.
     """
-    moov = next((b for b in top_level_boxes(data) if b.name == b"moov"), None)
-    if moov is None:
+    trak = next(_tracks(data, b"soun"), None)
+    stbl = _child(data, trak, b"mdia", b"minf", b"stbl") if trak is not None else None
+    if trak is None or stbl is None:
         return None
-    end = min(moov.offset + moov.length, len(data))
-    for trak in (b for b in _boxes_in(data, moov.offset + 8, end) if b.name == b"trak"):
-        hdlr = _payload(data, _child(data, trak, b"mdia", b"hdlr"))
-        if hdlr is None or hdlr[8:12] != b"soun":
-            continue
-        stbl = _child(data, trak, b"mdia", b"minf", b"stbl")
-        if stbl is None:
-            return None
-        boxes = {
-            "mdhd": _payload(data, _child(data, trak, b"mdia", b"mdhd")),
-            "stts": _payload(data, _child(data, stbl, b"stts")),
-            "stsz": _payload(data, _child(data, stbl, b"stsz")),
-            "stsc": _payload(data, _child(data, stbl, b"stsc")),
-        }
-        wide = _child(data, stbl, b"co64") is not None
-        offsets_box = _payload(data, _child(data, stbl, b"co64" if wide else b"stco"))
-        if offsets_box is None or any(v is None for v in boxes.values()):
-            return None
-        try:
-            return _held(boxes, offsets_box, wide, len(data))
-        except (struct.error, IndexError):
-            return None  # a damaged table: the caller falls back to the share of data present
-    return None
+    boxes = {
+        "mdhd": _payload(data, _child(data, trak, b"mdia", b"mdhd")),
+        "stts": _payload(data, _child(data, stbl, b"stts")),
+        "stsz": _payload(data, _child(data, stbl, b"stsz")),
+        "stsc": _payload(data, _child(data, stbl, b"stsc")),
+    }
+    wide = _child(data, stbl, b"co64") is not None
+    offsets_box = _payload(data, _child(data, stbl, b"co64" if wide else b"stco"))
+    if offsets_box is None or any(v is None for v in boxes.values()):
+        return None
+    try:
+        return _held(boxes, offsets_box, wide, len(data))
+    except (struct.error, IndexError):
+        return None  # a damaged table: the caller falls back to the share of data present
 
 
 def _held(boxes: dict, offsets_box: bytes, wide: bool, file_size: int) -> float | None:
