@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 
 import mutagen
+import mutagen.flac
 import pytest
 from media import audio_md5, cover, decoded_seconds, ffmpeg, frame_count, lame, varied_signal
+from mutagen.flac import Picture as FlacPicture
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 from PIL import Image
 
@@ -251,6 +253,36 @@ def test_embedded_artwork_is_read_with_its_type_and_size(media, tmp_path):
         found = audio.read(out).artwork
         assert (found.mime, found.width, found.height) == ("image/jpeg", 640, 480)
         assert found.data == art.read_bytes()
+
+
+def _embed_pictures(path, pictures: list[tuple[int, bytes]]) -> None:
+    """Replace the file's embedded pictures with these (picture type, PNG bytes), in this order."""
+    file = mutagen.File(path)
+    if isinstance(file, mutagen.flac.FLAC):
+        file.clear_pictures()
+        for kind, data in pictures:
+            block = FlacPicture()
+            block.type, block.mime, block.data = kind, "image/png", data
+            file.add_picture(block)
+    else:
+        if file.tags is None:
+            file.add_tags()
+        file.tags.delall("APIC")
+        for index, (kind, data) in enumerate(pictures):
+            file.tags.add(APIC(mime="image/png", type=kind, desc=str(index), data=data))
+    file.save()
+
+
+@pytest.mark.parametrize("name", ["mp3-xing", "flac"])
+def test_the_artwork_is_the_front_cover_else_the_first_picture(media, tmp_path, name):
+    path = tmp_path / media[name].name
+    shutil.copy(media[name], path)
+    small = cover(tmp_path / "small.png", (300, 200), "gray").read_bytes()
+    large = cover(tmp_path / "large.png", (500, 500), "teal").read_bytes()
+    _embed_pictures(path, [(4, small), (3, large)])  # a back cover, then the front cover
+    assert audio.read(path).artwork.width == 500
+    _embed_pictures(path, [(4, small), (0, large)])  # a back cover, then "other": no front cover
+    assert audio.read(path).artwork.width == 300
 
 
 TAGS = Tags(

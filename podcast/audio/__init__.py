@@ -31,6 +31,7 @@ from mutagen.wave import WAVE
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
 from . import frames, id3, mp4, vorbis, wav
+from ._common import TRUNCATED_SLACK
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Format:
     mime: str  # the enclosure type; Apple's spelling where Apple lists the format
     suffixes: tuple[str, ...]
     apple: bool  # Apple Podcasts accepts it
+    label: str  # the name people know it by, for messages
 
 
 # Apple's list (A Podcaster's Guide to RSS): audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4),
@@ -48,16 +50,16 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("mp3", "audio/mpeg", (".mp3",), True),
-        Format("m4a", "audio/x-m4a", (".m4a",), True),
-        Format("m4b", "audio/x-m4a", (".m4b",), False),
-        Format("mp4", "video/mp4", (".mp4",), True),
-        Format("m4v", "video/x-m4v", (".m4v",), True),
-        Format("aac", "audio/aac", (".aac",), False),
-        Format("ogg", "audio/ogg", (".ogg", ".oga"), False),
-        Format("opus", "audio/opus", (".opus",), False),
-        Format("flac", "audio/flac", (".flac",), False),
-        Format("wav", "audio/wav", (".wav",), False),
+        Format("mp3", "audio/mpeg", (".mp3",), True, "MP3"),
+        Format("m4a", "audio/x-m4a", (".m4a",), True, "M4A"),
+        Format("m4b", "audio/x-m4a", (".m4b",), False, "M4B"),
+        Format("mp4", "video/mp4", (".mp4",), True, "MP4"),
+        Format("m4v", "video/x-m4v", (".m4v",), True, "M4V"),
+        Format("aac", "audio/aac", (".aac",), False, "AAC"),
+        Format("ogg", "audio/ogg", (".ogg", ".oga"), False, "Ogg"),
+        Format("opus", "audio/opus", (".opus",), False, "Opus"),
+        Format("flac", "audio/flac", (".flac",), False, "FLAC"),
+        Format("wav", "audio/wav", (".wav",), False, "WAV"),
     )
 }
 
@@ -75,7 +77,6 @@ _KIND_FORMATS: dict[type, tuple[str, ...]] = {
 _KIND_NAMES = {MP3: "an MP3", MP4: "an MP4/M4A", AAC: "a raw AAC", OggVorbis: "an Ogg Vorbis"}
 _KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV"}
 
-TRUNCATED_SLACK = 4096  # bytes a header's count may exceed the file by before we call it cut short
 TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames found by
 
 
@@ -296,10 +297,6 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
     return size, audio
 
 
-_PLAIN_NAMES = {"mp3": "MP3", "m4a": "M4A", "m4b": "M4B", "mp4": "MP4", "m4v": "M4V", "aac": "AAC"}
-_PLAIN_NAMES |= {"ogg": "Ogg", "opus": "Opus", "flac": "FLAC", "wav": "WAV"}
-
-
 def _unreadable(path: Path) -> AudioError:
     """A file no reader accepts, in plain words (mutagen's reasons speak of its internals)."""
     named = format_for_suffix(path)
@@ -307,7 +304,7 @@ def _unreadable(path: Path) -> AudioError:
         return _fail(path, "is not an audio file we recognise", "export it as MP3 or M4A")
     return _fail(
         path,
-        f"is not a valid {_PLAIN_NAMES[named.name]} file (damaged, cut short, or not audio)",
+        f"is not a valid {named.label} file (damaged, cut short, or not audio)",
         "export or upload it again, e.g. as MP3 or M4A",
     )
 

@@ -21,11 +21,13 @@ from mutagen.id3 import (
     WFED,
     WXXX,
     CTOCFlags,
+    Frame,
     PictureType,
 )
 
 from ..model import Chapter, Picture, Tags
-from .pictures import picture
+from ._common import tag_number
+from .pictures import cover
 
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: the times are what players read
 # The element id of the table of contents `podcast tag` writes: it marks the chapters as copies
@@ -55,14 +57,6 @@ def _text(tags: ID3, key: str) -> str | None:
     return value or None
 
 
-def _number(value: str | None) -> int | None:
-    """'7' or '7/12' → 7."""
-    if not value:
-        return None
-    head = value.split("/", 1)[0].strip()
-    return int(head) if head.isdigit() and int(head) > 0 else None
-
-
 def _comment(tags: ID3) -> str | None:
     for frame in tags.getall("COMM"):
         if frame.text and str(frame.text[0]).strip() and not frame.desc.startswith("iTun"):
@@ -84,8 +78,8 @@ def read_tags(tags: ID3 | None) -> Tags:
         date=_text(tags, "TDRC") or _text(tags, "TYER"),
         comment=_comment(tags),
         description=_text(tags, "TDES"),
-        track=_number(_text(tags, "TRCK")),
-        disc=_number(_text(tags, "TPOS")),
+        track=tag_number(_text(tags, "TRCK")),
+        disc=tag_number(_text(tags, "TPOS")),
         genre=_text(tags, "TCON"),
         feed_url=(wfed[0].url or None) if wfed else None,
         guid=_text(tags, "TGID"),
@@ -93,13 +87,8 @@ def read_tags(tags: ID3 | None) -> Tags:
     )
 
 
-def _apic(frames) -> Picture | None:
-    pictures = [f for f in frames if isinstance(f, APIC) and f.data]
-    if not pictures:
-        return None
-    front = [f for f in pictures if f.type == PictureType.COVER_FRONT]
-    chosen = (front or pictures)[0]
-    return picture(chosen.data, chosen.mime)
+def _apic(frames: list[Frame]) -> Picture | None:
+    return cover(f for f in frames if isinstance(f, APIC))
 
 
 def read_artwork(tags: ID3 | None) -> Picture | None:

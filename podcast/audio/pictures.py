@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterable
+from typing import Protocol
 
 from PIL import Image
 
 from ..model import Picture
+
+COVER_FRONT = 3  # the picture type ID3's APIC and FLAC's picture block share for the front cover
+
+
+class Embedded(Protocol):
+    """An embedded picture as mutagen reads it: ID3's APIC frame or FLAC's picture block."""
+
+    type: int
+    mime: str
+    data: bytes
+
+
+def cover(candidates: Iterable[Embedded]) -> Picture | None:
+    """The front cover among a file's pictures, else the first picture; None when none has data."""
+    pictures = [p for p in candidates if p.data]
+    if not pictures:
+        return None
+    chosen = next((p for p in pictures if p.type == COVER_FRONT), pictures[0])
+    return picture(chosen.data, chosen.mime)
 
 
 def picture(data: bytes, declared_mime: str | None = None) -> Picture:

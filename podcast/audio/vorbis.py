@@ -9,9 +9,9 @@ from mutagen.flac import FLAC
 from mutagen.flac import Picture as FlacPicture
 
 from ..model import Chapter, Picture, Tags
-from .pictures import picture
+from ._common import tag_number
+from .pictures import COVER_FRONT, cover
 
-COVER_FRONT = 3
 # The comment `podcast tag` writes beside its CHAPTERnnn comments: they are copies of the notes'
 # or chapters.json's chapters, not a source of their own.
 TAGGED_MARK = "podcast_chapters"
@@ -30,11 +30,6 @@ def _first(comments, *keys: str) -> str | None:
     return None
 
 
-def _number(value: str | None) -> int | None:
-    head = (value or "").split("/", 1)[0].strip()
-    return int(head) if head.isdigit() and int(head) > 0 else None
-
-
 def read_tags(comments) -> Tags:
     if comments is None:
         return Tags()
@@ -45,8 +40,8 @@ def read_tags(comments) -> Tags:
         date=_first(comments, "date"),
         comment=_first(comments, "comment", "description"),
         description=_first(comments, "description"),
-        track=_number(_first(comments, "tracknumber")),
-        disc=_number(_first(comments, "discnumber")),
+        track=tag_number(_first(comments, "tracknumber")),
+        disc=tag_number(_first(comments, "discnumber")),
         genre=_first(comments, "genre"),
         feed_url=_first(comments, "podcasturl"),
         guid=_first(comments, "podcastguid"),
@@ -91,12 +86,7 @@ def _pictures(audio) -> list[FlacPicture]:
 
 
 def read_artwork(audio) -> Picture | None:
-    pictures = [p for p in _pictures(audio) if p.data]
-    if not pictures:
-        return None
-    front = [p for p in pictures if p.type == COVER_FRONT]
-    chosen = (front or pictures)[0]
-    return picture(chosen.data, chosen.mime)
+    return cover(_pictures(audio))
 
 
 def _clock(seconds: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-TRUNCATED_SLACK = 4096  # bytes
+from ._common import TRUNCATED_SLACK
 
 
 def data_offset(data) -> int:
