@@ -31,7 +31,7 @@ from mutagen.wave import WAVE
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
 from . import frames, id3, mp4, vorbis, wav
-from ._common import TRUNCATED_SLACK
+from ._common import TRUNCATED_SLACK, Buffer
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class _Length:
     mean_bitrate: int | None = None  # when frames were counted: mutagen's bitrate is the first frame's
 
 
-def _mp3_length(audio: MP3, data) -> _Length:
+def _mp3_length(audio: MP3, data: Buffer) -> _Length:
     """An MP3's length: its Xing/Info/VBRI header's when whole, else the frames counted."""
     stream = frames.scan_mpeg(data, count=False)
     if stream is None:
@@ -164,7 +164,7 @@ def _mean(stream: frames.MpegStream | frames.AdtsStream) -> int | None:
     return round(stream.audio_bytes * 8 / stream.seconds) if stream.seconds else None
 
 
-def _stream_facts(audio: mutagen.FileType, data) -> _Length:
+def _stream_facts(audio: mutagen.FileType, data: Buffer) -> _Length:
     if isinstance(audio, MP3):
         return _mp3_length(audio, data)
     if isinstance(audio, AAC):
@@ -194,7 +194,7 @@ def _stream_facts(audio: mutagen.FileType, data) -> _Length:
     return _Length(float(audio.info.length))
 
 
-def _flac_length(audio: FLAC, data) -> _Length:
+def _flac_length(audio: FLAC, data: Buffer) -> _Length:
     """STREAMINFO's sample count, unless the last frame in the file ends well before it (cut short)."""
     info = audio.info
     stated = info.total_samples

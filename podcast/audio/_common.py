@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import mmap
+
+# What the byte-level readers walk: the file mapped into memory, or bytes in tests and tools.
+Buffer = bytes | mmap.mmap
+
 # Bytes a header's count may exceed what the file holds by before we call the file cut short
 # (padding, a tool counting its tags in, a last partial frame).
 TRUNCATED_SLACK = 4096

@@ -13,6 +13,8 @@ import struct
 from dataclasses import dataclass
 from functools import cache
 
+from ._common import Buffer
+
 _MPEG_BITRATES = {  # kbit/s by (version is MPEG-1, layer) ; index 0 (free) and 15 are unusable
     (True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
     (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
@@ -56,7 +58,7 @@ def _mpeg_spec(b1: int, b2: int) -> tuple[int, int, int, int, bool] | None:
     return per_frame * bitrate // rate, 1, 1152 if mpeg1 else 576, rate, mpeg1
 
 
-def mpeg_frame(data, pos: int) -> MpegFrame | None:
+def mpeg_frame(data: Buffer, pos: int) -> MpegFrame | None:
     if pos + 4 > len(data) or data[pos] != 0xFF:
         return None
     spec = _mpeg_spec(data[pos + 1], data[pos + 2])
@@ -69,7 +71,7 @@ def mpeg_frame(data, pos: int) -> MpegFrame | None:
     return MpegFrame(length, samples, rate, mono, mpeg1, (data[pos + 1] & 0xFE) << 8 | (data[pos + 2] & 0x0C))
 
 
-def id3v2_end(data) -> int:
+def id3v2_end(data: Buffer) -> int:
     """Offset just past any ID3v2 tags at the start."""
     pos = 0
     while data[pos : pos + 3] == b"ID3" and pos + 10 <= len(data):
@@ -80,7 +82,7 @@ def id3v2_end(data) -> int:
     return pos
 
 
-def trailing_tags_start(data) -> int:
+def trailing_tags_start(data: Buffer) -> int:
     """Offset where ID3v1 / APEv2 tags at the end begin (the end of the audio)."""
     end = len(data)
     if end >= 128 and data[end - 128 : end - 125] == b"TAG":
@@ -111,7 +113,7 @@ class MpegStream:
         return self.end - self.first
 
 
-def _find_first(data, start: int, end: int) -> tuple[int, MpegFrame] | None:
+def _find_first(data: Buffer, start: int, end: int) -> tuple[int, MpegFrame] | None:
     """The first frame that is followed by another one of the same stream (a false sync rarely is)."""
     pos = start
     while True:
@@ -126,7 +128,7 @@ def _find_first(data, start: int, end: int) -> tuple[int, MpegFrame] | None:
         pos += 1
 
 
-def _vbr_header(data, pos: int, frame: MpegFrame) -> tuple[str, int | None, int | None] | None:
+def _vbr_header(data: Buffer, pos: int, frame: MpegFrame) -> tuple[str, int | None, int | None] | None:
     if frame.mpeg1:
         side = 17 if frame.mono else 32
     else:
@@ -150,7 +152,7 @@ def _vbr_header(data, pos: int, frame: MpegFrame) -> tuple[str, int | None, int 
     return None
 
 
-def scan_mpeg(data, *, count: bool = True) -> MpegStream | None:
+def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
     """Find the stream in an MP3's bytes; with `count`, walk every frame to the end."""
     start, end = id3v2_end(data), trailing_tags_start(data)
     found = _find_first(data, start, end)
@@ -190,7 +192,7 @@ class AdtsStream:
         return self.samples / self.sample_rate if self.sample_rate else 0.0
 
 
-def scan_adts(data) -> AdtsStream | None:
+def scan_adts(data: Buffer) -> AdtsStream | None:
     """Walk the frames of a raw AAC (ADTS) stream: 1024 samples per raw data block."""
     pos, end = id3v2_end(data), trailing_tags_start(data)
     frames = samples = 0
@@ -220,7 +222,7 @@ def scan_adts(data) -> AdtsStream | None:
     return AdtsStream(frames, samples, rate, channels, pos - start)
 
 
-def ogg_ends_cleanly(data) -> bool:
+def ogg_ends_cleanly(data: Buffer) -> bool:
     """Whether an Ogg file ends with a whole page marked end-of-stream, as every encoder writes it.
 
     A file cut short ends inside a page, or with a page that is not the stream's last.
@@ -252,7 +254,7 @@ def _crc8_table() -> tuple[int, ...]:
     return tuple(table)
 
 
-def _flac_frame(data, pos: int, max_blocksize: int, sample_rate: int) -> tuple[int, int] | None:
+def _flac_frame(data: Buffer, pos: int, max_blocksize: int, sample_rate: int) -> tuple[int, int] | None:
     """(first sample, samples) of the FLAC frame whose header starts at `pos`; None if none does.
 
     The header's CRC-8 and its agreement with STREAMINFO's sample rate keep false syncs out.
@@ -303,7 +305,7 @@ def _flac_frame(data, pos: int, max_blocksize: int, sample_rate: int) -> tuple[i
     return start, blocksize
 
 
-def flac_samples_held(data, *, max_blocksize: int, sample_rate: int, window: int) -> int | None:
+def flac_samples_held(data: Buffer, *, max_blocksize: int, sample_rate: int, window: int) -> int | None:
     """Samples up to the end of the last FLAC frame whose header lies in the file's last `window` bytes.
 
     None when no frame header is found there. A frame cut off at the end of the file is

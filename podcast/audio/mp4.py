@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from mutagen.mp4 import MP4, MP4Cover, MP4Tags
 
 from ..model import Chapter, Picture, Tags
+from ._common import Buffer
 from .pictures import picture
 
 
@@ -19,12 +20,12 @@ class Box:
     length: int  # as declared; may run past the end of a truncated file
 
 
-def top_level_boxes(data) -> list[Box]:
+def top_level_boxes(data: Buffer) -> list[Box]:
     """The file's top-level boxes, read from their 8- or 16-byte headers."""
     return _boxes_in(data, 0, len(data))
 
 
-def held_fraction(data) -> float:
+def held_fraction(data: Buffer) -> float:
     """How much of the declared media data (mdat) the file holds: 1.0 when complete."""
     declared = held = 0
     for box in top_level_boxes(data):
@@ -34,7 +35,7 @@ def held_fraction(data) -> float:
     return held / declared if declared else 1.0
 
 
-def _boxes_in(data, start: int, end: int) -> list[Box]:
+def _boxes_in(data: Buffer, start: int, end: int) -> list[Box]:
     boxes, pos = [], start
     while pos + 8 <= end:
         size, name = struct.unpack(">I4s", data[pos : pos + 8])
@@ -50,7 +51,7 @@ def _boxes_in(data, start: int, end: int) -> list[Box]:
     return boxes
 
 
-def _child(data, box: Box, *path: bytes) -> Box | None:
+def _child(data: Buffer, box: Box, *path: bytes) -> Box | None:
     """The box at `path` below `box` (first match at each level), or None."""
     for name in path:
         end = min(box.offset + box.length, len(data))
@@ -60,11 +61,11 @@ def _child(data, box: Box, *path: bytes) -> Box | None:
     return box
 
 
-def _payload(data, box: Box | None) -> bytes | None:
+def _payload(data: Buffer, box: Box | None) -> bytes | None:
     return None if box is None else bytes(data[box.offset + 8 : box.offset + box.length])
 
 
-def _tracks(data, handler: bytes | None = None) -> Iterator[Box]:
+def _tracks(data: Buffer, handler: bytes | None = None) -> Iterator[Box]:
     """The movie's trak boxes, in file order; with `handler` (b"soun", b"vide"), only those of that kind."""
     moov = next((b for b in top_level_boxes(data) if b.name == b"moov"), None)
     if moov is None:
@@ -76,7 +77,7 @@ def _tracks(data, handler: bytes | None = None) -> Iterator[Box]:
             yield trak
 
 
-def has_video_track(data) -> bool:
+def has_video_track(data: Buffer) -> bool:
     """Whether the movie has a video track (a chapter-image track of JPEG/PNG stills is not one)."""
     for trak in _tracks(data, b"vide"):
         stsd = _payload(data, _child(data, trak, b"mdia", b"minf", b"stbl", b"stsd"))
@@ -86,7 +87,7 @@ def has_video_track(data) -> bool:
     return False
 
 
-def held_seconds(data) -> float | None:
+def held_seconds(data: Buffer) -> float | None:
     """Seconds of the audio track whose samples lie wholly inside the file, from its sample table.
 
     None when the file has no audio track whose table we can read.
@@ -111,7 +112,7 @@ def held_seconds(data) -> float | None:
         return None  # a damaged table: the caller falls back to the share of data present
 
 
-def _held(boxes: dict, offsets_box: bytes, wide: bool, file_size: int) -> float | None:
+def _held(boxes: dict[str, bytes], offsets_box: bytes, wide: bool, file_size: int) -> float | None:
     """Sum the durations of the samples that end inside the file (stts, stsz, stsc, stco/co64)."""
     mdhd = boxes["mdhd"]
     timescale = struct.unpack(">I", mdhd[20:24] if mdhd[0] == 1 else mdhd[12:16])[0]
@@ -146,7 +147,7 @@ def _held(boxes: dict, offsets_box: bytes, wide: bool, file_size: int) -> float 
     return held / timescale
 
 
-def has_movie_box(data) -> bool:
+def has_movie_box(data: Buffer) -> bool:
     return any(box.name == b"moov" for box in top_level_boxes(data))
 
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import base64
 import re
+from typing import TYPE_CHECKING
 
 from mutagen.flac import FLAC
 from mutagen.flac import Picture as FlacPicture
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
 
 from ..model import Chapter, Picture, Tags
 from ._common import tag_number
 from .pictures import COVER_FRONT, cover
+
+if TYPE_CHECKING:  # the common base of OggVCommentDict, OggOpusVComment and VCFLACDict
+    from mutagen._vorbis import VCommentDict
+
+VorbisFile = OggVorbis | OggOpus | FLAC
 
 # The comment `podcast tag` writes beside its CHAPTERnnn comments: they are copies of the notes'
 # or chapters.json's chapters, not a source of their own.
@@ -18,11 +26,11 @@ TAGGED_MARK = "podcast_chapters"
 TAGGED_VALUE = "written by podcast tag"
 
 
-def chapters_written_by_tag(comments) -> bool:
+def chapters_written_by_tag(comments: VCommentDict | None) -> bool:
     return comments is not None and _first(comments, TAGGED_MARK) == TAGGED_VALUE
 
 
-def _first(comments, *keys: str) -> str | None:
+def _first(comments: VCommentDict | None, *keys: str) -> str | None:
     for key in keys:
         values = comments.get(key) if comments is not None else None
         if values and str(values[0]).strip():
@@ -30,7 +38,7 @@ def _first(comments, *keys: str) -> str | None:
     return None
 
 
-def read_tags(comments) -> Tags:
+def read_tags(comments: VCommentDict | None) -> Tags:
     if comments is None:
         return Tags()
     return Tags(
@@ -53,7 +61,7 @@ _CHAPTER_KEY = re.compile(r"^chapter(\d{3})$")
 _CHAPTER_TIME = re.compile(r"^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
 
 
-def read_chapters(comments, duration: float) -> tuple[Chapter, ...]:
+def read_chapters(comments: VCommentDict | None, duration: float) -> tuple[Chapter, ...]:
     """Chapters as Vorbis comments (CHAPTER001=00:01:30.000, CHAPTER001NAME=..., CHAPTER001URL=...)."""
     if comments is None:
         return ()
@@ -73,7 +81,7 @@ def read_chapters(comments, duration: float) -> tuple[Chapter, ...]:
     )
 
 
-def _pictures(audio) -> list[FlacPicture]:
+def _pictures(audio: VorbisFile) -> list[FlacPicture]:
     if isinstance(audio, FLAC):
         return list(audio.pictures)
     found = []
@@ -85,7 +93,7 @@ def _pictures(audio) -> list[FlacPicture]:
     return found
 
 
-def read_artwork(audio) -> Picture | None:
+def read_artwork(audio: VorbisFile) -> Picture | None:
     return cover(_pictures(audio))
 
 
@@ -96,13 +104,13 @@ def _clock(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
-def _remove_chapters(comments) -> None:
+def _remove_chapters(comments: VCommentDict) -> None:
     for key in [k for k in comments.keys() if k.lower().startswith("chapter") or k.lower() == TAGGED_MARK]:
         del comments[key]
 
 
 def write(
-    audio, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapter, ...] | None = None
+    audio: VorbisFile, values: Tags, *, artwork: Picture | None, chapters: tuple[Chapter, ...] | None = None
 ) -> None:
     """Replace the comments we own on `audio` (in memory); the caller saves.
 

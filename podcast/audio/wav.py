@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ._common import TRUNCATED_SLACK
+from mutagen.wave import WaveStreamInfo
+
+from ._common import TRUNCATED_SLACK, Buffer
 
 
-def data_offset(data) -> int:
+def data_offset(data: Buffer) -> int:
     """Where the samples of the `data` chunk start (the end of the file if there is none)."""
     pos = 12
     while pos + 8 <= len(data):
@@ -16,7 +18,7 @@ def data_offset(data) -> int:
     return len(data)
 
 
-def held_seconds(data, info) -> float | None:
+def held_seconds(data: Buffer, info: WaveStreamInfo) -> float | None:
     """Seconds of the samples present when the file is shorter than its data chunk says; else None.
 
     `info` is mutagen's WaveStreamInfo, whose length is the data chunk's claim.
