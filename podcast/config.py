@@ -368,7 +368,6 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         title=values["title"],
         date=values["date"],
         guid=guid_value or episode_guid_for(show.guid, slug),
-        guid_pinned="guid" in values,
         audio=audio,
         season=values.get("season"),
         number=values.get("episode"),

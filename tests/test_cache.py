@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from podcast import pipeline
-from podcast.cache import CACHE_FILE, ProbeCache
+from podcast.cache import CACHE_FILE, BuildCache
 from podcast.errors import PodcastError
 
 OPENED: list[str] | None = None  # while a list, every file Python opens is recorded in it
@@ -56,7 +56,7 @@ def test_a_rebuild_with_nothing_changed_opens_no_audio_file(show):
     assert opened == []
     assert show.feed.read_bytes() == feed
     assert [e.info for e in second.catalog.published] == [e.info for e in first.catalog.published]
-    with ProbeCache(show.root) as cache:
+    with BuildCache(show.root) as cache:
         for folder in folders:
             cache.read(folder / f"{folder.name}.mp3")
         assert cache.opened == 0
@@ -92,7 +92,7 @@ def test_an_unreadable_cache_is_rebuilt_and_never_fatal(show, damage):
             db.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
     result = pipeline.build(show.root)
     assert result.catalog.published[0].info.duration == pytest.approx(3, abs=0.1)
-    with ProbeCache(show.root) as cache:
+    with BuildCache(show.root) as cache:
         cache.read(show.root / "episodes/ep/ep.mp3")
         assert cache.opened == 0  # filled again by the build above
 

@@ -43,8 +43,6 @@ def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
 
 
 def enclosure_url(show: Show, episode: Episode) -> str:
-    if episode.audio_url:
-        return episode.audio_url
     assert episode.media_path is not None
     return show.url_for(quote(episode.media_path))
 
