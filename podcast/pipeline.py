@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import chapters, feed, lint, notes, transcripts
 from .cache import BuildCache
-from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, load_episodes, read_show
+from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
@@ -243,16 +243,10 @@ def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Prob
 
 def _unread_folders(show: Show, read: set[str]) -> list[str]:
     """Episode folders with an episode.md that did not give an episode."""
-    directory = show.root / EPISODES_DIR
-    if not directory.is_dir():
-        return []
     return [
         folder.name
-        for folder in sorted(directory.iterdir())
-        if folder.is_dir()
-        and not folder.name.startswith((".", "_"))
-        and folder.name not in read
-        and (folder / EPISODE_FILE).is_file()
+        for folder in episode_folders(show.root)
+        if folder.name not in read and (folder / EPISODE_FILE).is_file()
     ]
 
 
