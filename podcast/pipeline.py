@@ -148,11 +148,9 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
     options = {
         "format": episode.article_format,
         "title": episode.title,
-        "more_url": episode.link or show.link,
-        "more_text": notes.more_link_text(episode.link or show.link, episode_page=bool(episode.link)),
         "chapters_from": chapters_from,
         "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
-        "page_url": episode.link,
+        **notes.link_options(episode.link, show.link),
     }
 
     def render() -> ShowNotes:
