@@ -58,6 +58,7 @@ from .resources import (
     Remote,
     Resources,
     new_session,
+    show_probes,
 )
 
 if TYPE_CHECKING:
@@ -214,12 +215,14 @@ def check_feed_file(path: Path, *, now: datetime | None = None) -> list[Problem]
     feed, problems = parse_feed(data, str(path))
     if feed is None:
         return problems
-    resources = Resources()
+    now = now or datetime.now(UTC)
     self_url = _self_url(feed)
     show_root = path.resolve().parent.parent
-    if self_url and path.parent.name == FEEDS_DIR and (show_root / SHOW_FILE).is_file():
-        resources = LocalFiles(show_root, self_url.rsplit("/", 1)[0] + "/")
-    return run(Subject(feed=feed, resources=resources, now=now or datetime.now(UTC)))
+    if not (self_url and path.parent.name == FEEDS_DIR and (show_root / SHOW_FILE).is_file()):
+        return run(Subject(feed=feed, resources=Resources(), now=now))
+    with show_probes(show_root) as probes:
+        resources = LocalFiles(show_root, self_url.rsplit("/", 1)[0] + "/", probes=probes)
+        return run(Subject(feed=feed, resources=resources, now=now))
 
 
 def check_url(

@@ -8,6 +8,7 @@ requests.Session. Only this module talks HTTP.
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -15,8 +16,10 @@ from urllib.parse import unquote
 import requests
 
 from .. import audio
+from ..cache import CACHE_FILE, ProbeCache
 from ..config import EPISODES_DIR, FEEDS_DIR
 from ..errors import AudioError
+from ..model import AudioInfo
 
 HTTP_TIMEOUT = 15.0  # seconds, for each request in URL mode
 ARTWORK_MAX_DOWNLOAD = 20_000_000  # bytes; no real cover art comes near it
@@ -50,10 +53,13 @@ class Resources:
         except OSError as exc:
             return Fetched(error=f"{path}: {exc.strerror}")
         try:
-            mime = audio.probe(path).mime
+            mime = self.probe(path).mime
         except AudioError:
             mime = None  # not audio we read; M101/M102 judge the declared type
         return Fetched(size=size, mime=mime)
+
+    def probe(self, path: Path) -> AudioInfo:
+        return audio.probe(path)
 
     def read(self, url: str) -> bytes | Fetched | None:
         """The bytes at `url`; a Fetched with an error; None when we cannot look."""
@@ -74,13 +80,24 @@ class LocalFiles(Resources):
 
     `known` holds exact URLs (the model knows where each file comes from); other
     URLs under `base_url` are looked up where `podcast build` puts them: media/…
-    is episodes/<slug>/<file>, anything else is in feeds/.
+    is episodes/<slug>/<file>, anything else is in feeds/. With `probes` (the show's
+    build cache), audio that has not changed since it was last read is not opened.
     """
 
-    def __init__(self, root: Path, base_url: str | None, known: dict[str, Path] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        base_url: str | None,
+        known: dict[str, Path] | None = None,
+        probes: ProbeCache | None = None,
+    ) -> None:
         self.root = root
         self.base_url = base_url
         self.known = dict(known or {})
+        self.probes = probes
+
+    def probe(self, path: Path) -> AudioInfo:
+        return self.probes.read(path).info if self.probes is not None else audio.probe(path)
 
     def local_path(self, url: str) -> Path | None:
         if url in self.known:
@@ -95,6 +112,11 @@ class LocalFiles(Resources):
         else:
             candidate = self.root / FEEDS_DIR / Path(*relative.parts)
         return candidate if candidate.is_file() else None
+
+
+def show_probes(root: Path) -> AbstractContextManager[ProbeCache | None]:
+    """The show's build cache when it has one; linting a feed file creates no cache of its own."""
+    return ProbeCache(root) if (root / CACHE_FILE).is_file() else nullcontext()
 
 
 def new_session() -> requests.Session:
