@@ -48,7 +48,7 @@ def _probe(episode: Episode, problems: list[Problem], cache: ProbeCache | None =
     try:
         found = cache.read(episode.audio) if cache is not None else audio.read(episode.audio)
     except AudioError as exc:
-        reason = str(exc).split(": ", 1)[-1]
+        reason = exc.reason
         problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", **where))
         return None
     info = found.info
@@ -169,7 +169,7 @@ def _probe_alternates(episode: Episode, problems: list[Problem], cache: ProbeCac
             info = cache.read(other.path).info if cache is not None else audio.probe(other.path)
             probed.append(dataclasses.replace(other, info=info))
         except AudioError as exc:
-            reason = str(exc).split(": ", 1)[-1]
+            reason = exc.reason
             problems.append(
                 Problem(
                     episode.source,
