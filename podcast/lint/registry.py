@@ -20,11 +20,21 @@ from .feeddoc import FeedDoc, Finding, qname
 from .resources import Resources
 
 if TYPE_CHECKING:
-    from .rules_artwork import Artwork
+    from PIL import Image
 
 # Our own threshold, not a directory's published limit: every app re-downloads the
 # whole feed on each refresh, and some directories stop reading very large feeds.
 MAX_FEED_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """One artwork URL of the feed, read once and shared by the I1xx rules."""
+
+    element: etree._Element
+    url: str
+    image: Image.Image | None
+    error: str | None
 
 
 @dataclass

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from .feeddoc import Finding, artwork_urls
-from .registry import Subject, rule
+from .registry import Artwork, Subject, rule
 from .resources import Fetched
 
 # Apple's figures (Podcasts Connect, "A Podcaster's Guide to RSS").
 ARTWORK_MIN_PX, ARTWORK_MAX_PX = 1400, 3000
 IMAGE_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
-
-
-@dataclass(frozen=True)
-class Artwork:
-    element: etree._Element
-    url: str
-    image: Image.Image | None
-    error: str | None
 
 
 def _artworks(subject: Subject) -> Iterator[Artwork]:
