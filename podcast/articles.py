@@ -100,13 +100,9 @@ def render(article: Article) -> ShowNotes:
         article.text,
         format=article.format,
         title=article.title,
-        more_url=article.link or article.show_link,
-        more_text=notes.more_link_text(
-            article.link or article.show_link or "", episode_page=bool(article.link)
-        ),
         chapters_from=article.chapters_from,
         duration=article.duration,
-        page_url=article.link,
+        **notes.link_options(article.link, article.show_link),
     )
 
 

@@ -120,8 +120,8 @@ def _renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
-class ProbeCache:
-    """`read(path)` through the cache. Use as a context manager; results are saved on exit."""
+class BuildCache:
+    """`read(path)` and `notes(...)` through the cache. A context manager; results are saved on exit."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -148,7 +148,7 @@ class ProbeCache:
                 db.commit()
                 return db
             except (sqlite3.Error, OSError) as exc:
-                log.warning("probe cache %s unusable (%s); starting a new one", self.file, exc)
+                log.warning("build cache %s unusable (%s); starting a new one", self.file, exc)
                 try:
                     self.file.unlink(missing_ok=True)
                 except OSError:
@@ -221,10 +221,10 @@ class ProbeCache:
             self.db.commit()
             self.db.close()
         except sqlite3.Error as exc:
-            log.warning("probe cache not saved (%s)", exc)
+            log.warning("build cache not saved (%s)", exc)
         self.db = None
 
-    def __enter__(self) -> ProbeCache:
+    def __enter__(self) -> BuildCache:
         return self
 
     def __exit__(self, *exc_info) -> None:

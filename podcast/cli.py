@@ -239,7 +239,7 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
             found = audio.read(path)
         except AudioError as exc:
             failed = True
-            results.append({"path": str(path), "error": str(exc).split(": ", 1)[-1]})
+            results.append({"path": str(path), "error": exc.reason})
             click.echo(f"error: {exc}", err=True)
             continue
         if found.info.truncated:

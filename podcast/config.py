@@ -368,7 +368,6 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         title=values["title"],
         date=values["date"],
         guid=guid_value or episode_guid_for(show.guid, slug),
-        guid_pinned="guid" in values,
         audio=audio,
         season=values.get("season"),
         number=values.get("episode"),
@@ -457,16 +456,19 @@ def _episode_extras(values: dict[str, Any], folder: Path) -> dict[str, Any]:
     }
 
 
+def episode_folders(root: Path) -> list[Path]:
+    """The folders under episodes/ that are episodes (not hidden, not starting with _), sorted."""
+    directory = Path(root) / EPISODES_DIR
+    if not directory.is_dir():
+        return []
+    return [f for f in sorted(directory.iterdir()) if f.is_dir() and not f.name.startswith((".", "_"))]
+
+
 def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:
     """Read every episodes/<slug>/episode.md, reporting all problems together."""
     problems: list[Problem] = []
     episodes: list[Episode] = []
-    directory = show.root / EPISODES_DIR
-    if not directory.is_dir():
-        return [], problems
-    for folder in sorted(directory.iterdir()):
-        if not folder.is_dir() or folder.name.startswith((".", "_")):
-            continue
+    for folder in episode_folders(show.root):
         if not (folder / EPISODE_FILE).is_file():
             problems.append(
                 Problem(

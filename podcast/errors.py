@@ -75,7 +75,14 @@ class ConfigError(PodcastError, ValueError):
 
 
 class AudioError(PodcastError, ValueError):
-    """An audio file cannot be read or is not what it claims to be."""
+    """An audio file cannot be read or is not what it claims to be.
+
+    `reason` is the message without the file's path, for callers that name the file themselves.
+    """
+
+    def __init__(self, message: str, *, reason: str | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.reason = reason or message
 
 
 class FeedError(PodcastError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,22 +31,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 def copy_atomic(source: Path, target: Path) -> bool:
-    """Copy `source` to `target` atomically. False if `target` already matches."""
-    source, target = Path(source), Path(target)
-    try:
-        same = target.stat().st_size == source.stat().st_size and (target.read_bytes() == source.read_bytes())
-        if same:
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
+    """Copy `source` to `target` atomically. False if `target` already matches.
+
+    Sidecars (artwork, transcripts, chapter images) are small, so reading them whole is fine.
+    """
+    return write_atomic(target, Path(source).read_bytes())

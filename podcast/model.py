@@ -248,9 +248,7 @@ class Episode:
     title: str
     date: datetime  # timezone-aware
     guid: str
-    guid_pinned: bool = True  # False when derived because the front matter had none
     audio: Path | None = None  # local file
-    audio_url: str | None = None  # remote audio, instead of a local file
     season: int | None = None
     number: int | None = None
     episode_type: EpisodeType = "full"

@@ -417,6 +417,16 @@ def more_link_text(url: str, *, episode_page: bool) -> str:
     return f"More at {place}"
 
 
+def link_options(episode_link: str | None, show_link: str | None) -> dict[str, str | None]:
+    """`render`'s link options for an episode: its own page if it has one, else the show's site."""
+    more_url = episode_link or show_link
+    return {
+        "more_url": more_url,
+        "more_text": more_link_text(more_url or "", episode_page=bool(episode_link)),
+        "page_url": episode_link,
+    }
+
+
 def describe(blocks: Sequence[Block], more_url: str | None = None, more_text: str = MORE_LINK_TEXT) -> str:
     """Apple's description: the notes in p/ol/ul/li/a, cut to DESCRIPTION_LIMIT bytes.
 

@@ -1,7 +1,10 @@
-"""`podcast build`: load → probe → notes → feed → lint, then write.
+"""`podcast build`: read everything, check it, then write.
 
-Everything is read and checked before a single byte is written (Pelican's
-order), so a run with errors leaves the last good feed in place.
+For each published episode: probe the audio and its alternate formats (through
+the build cache), find its transcripts, render its show notes, and choose its
+chapters (chapters.json > the audio's own > the notes'). Then render the feed,
+lint it against the feed built last, and only then write the sidecars and the
+feed (Pelican's order), so a run with errors leaves the last good feed in place.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import audio, chapters, feed, lint, notes, transcripts
-from .cache import ProbeCache
-from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, load_episodes, read_show
+from . import chapters, feed, lint, notes, transcripts
+from .cache import BuildCache
+from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
@@ -41,15 +44,14 @@ class BuildResult:
     catalog: Catalog
 
 
-def _probe(episode: Episode, problems: list[Problem], cache: ProbeCache | None = None) -> Episode | None:
+def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
     if episode.audio is None:
         return episode
     where = {"field": "audio", "line": episode.lines.get("audio")}
     try:
-        found = cache.read(episode.audio) if cache is not None else audio.read(episode.audio)
+        found = cache.read(episode.audio)
     except AudioError as exc:
-        reason = str(exc).split(": ", 1)[-1]
-        problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", **where))
+        problems.append(Problem(episode.source, f"{episode.audio.name}: {exc.reason}", **where))
         return None
     info = found.info
     if info.truncated:
@@ -140,17 +142,15 @@ def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
     )
 
 
-def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None) -> ShowNotes:
+def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:
     """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
     chapters_from = episode.chapters_from or show.chapters_from
     options = {
         "format": episode.article_format,
         "title": episode.title,
-        "more_url": episode.link or show.link,
-        "more_text": notes.more_link_text(episode.link or show.link, episode_page=bool(episode.link)),
         "chapters_from": chapters_from,
         "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
-        "page_url": episode.link,
+        **notes.link_options(episode.link, show.link),
     }
 
     def render() -> ShowNotes:
@@ -161,15 +161,15 @@ def episode_notes(show: Show, episode: Episode, cache: ProbeCache | None = None)
     return cache.notes({"article": episode.article, **options}, render)
 
 
-def _probe_alternates(episode: Episode, problems: list[Problem], cache: ProbeCache | None = None) -> Episode:
+def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode:
     """Read each other format of the audio; a broken one is a problem like the main file."""
     probed = []
     for other in episode.alternate_audio:
         try:
-            info = cache.read(other.path).info if cache is not None else audio.probe(other.path)
+            info = cache.read(other.path).info
             probed.append(dataclasses.replace(other, info=info))
         except AudioError as exc:
-            reason = str(exc).split(": ", 1)[-1]
+            reason = exc.reason
             problems.append(
                 Problem(
                     episode.source,
@@ -241,16 +241,10 @@ def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Prob
 
 def _unread_folders(show: Show, read: set[str]) -> list[str]:
     """Episode folders with an episode.md that did not give an episode."""
-    directory = show.root / EPISODES_DIR
-    if not directory.is_dir():
-        return []
     return [
         folder.name
-        for folder in sorted(directory.iterdir())
-        if folder.is_dir()
-        and not folder.name.startswith((".", "_"))
-        and folder.name not in read
-        and (folder / EPISODE_FILE).is_file()
+        for folder in episode_folders(show.root)
+        if folder.name not in read and (folder / EPISODE_FILE).is_file()
     ]
 
 
@@ -272,7 +266,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             catalog.scheduled.append(episode)
         else:
             due.append(episode)
-    with ProbeCache(show.root) as cache:
+    with BuildCache(show.root) as cache:
         for episode in (progress or iter)(due):
             probed = _probe(episode, catalog.problems, cache)
             if probed is None:

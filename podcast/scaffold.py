@@ -165,7 +165,7 @@ def new_episode(
         try:
             found = audio_files.read(Path(audio))
         except AudioError as exc:
-            problems.append(Problem(str(audio), str(exc).split(": ", 1)[-1], field="--audio"))
+            problems.append(Problem(str(audio), exc.reason, field="--audio"))
     if found is not None and found.info.truncated:
         notices.append(
             f"{Path(audio).name} looks cut short: it holds {found.info.duration:.1f} s of audio;"

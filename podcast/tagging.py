@@ -111,7 +111,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
                 duration=found.info.duration,
             )
         except AudioError as exc:
-            reason = str(exc).split(": ", 1)[-1]
+            reason = exc.reason
             problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", field="audio"))
             continue
         written = len(to_write or ()) if found.info.format in CHAPTER_FORMATS else 0

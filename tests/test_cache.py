@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from podcast import pipeline
-from podcast.cache import CACHE_FILE, ProbeCache
+from podcast import lint, pipeline
+from podcast.cache import CACHE_FILE, BuildCache
 from podcast.errors import PodcastError
 
 OPENED: list[str] | None = None  # while a list, every file Python opens is recorded in it
@@ -56,7 +56,7 @@ def test_a_rebuild_with_nothing_changed_opens_no_audio_file(show):
     assert opened == []
     assert show.feed.read_bytes() == feed
     assert [e.info for e in second.catalog.published] == [e.info for e in first.catalog.published]
-    with ProbeCache(show.root) as cache:
+    with BuildCache(show.root) as cache:
         for folder in folders:
             cache.read(folder / f"{folder.name}.mp3")
         assert cache.opened == 0
@@ -92,7 +92,7 @@ def test_an_unreadable_cache_is_rebuilt_and_never_fatal(show, damage):
             db.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
     result = pipeline.build(show.root)
     assert result.catalog.published[0].info.duration == pytest.approx(3, abs=0.1)
-    with ProbeCache(show.root) as cache:
+    with BuildCache(show.root) as cache:
         cache.read(show.root / "episodes/ep/ep.mp3")
         assert cache.opened == 0  # filled again by the build above
 
@@ -137,3 +137,47 @@ def test_a_changed_show_link_changes_the_full_notes_link_despite_the_cache(show)
     )
     pipeline.build(show.root)
     assert '<a href="https://example.org/">More at example.org</a>' in show.feed.read_text()
+
+
+# ---------------------------------------------------------------- podcast lint FEED.xml
+
+
+def lint_feed_recording_opens(feed: Path) -> tuple[list, list[str]]:
+    """`podcast lint FEED.xml`'s checks, and the audio files Python opened while doing them."""
+    global OPENED
+    OPENED = []
+    try:
+        problems = lint.check_feed_file(feed)
+    finally:
+        opened, OPENED = OPENED, None
+    return problems, sorted({Path(p).name for p in opened if p.endswith(".mp3")})
+
+
+def test_linting_the_built_feed_again_opens_no_audio_file(show):
+    for n in range(1, 3):
+        show.add(f"ep{n}", date=f"2025-01-0{n}", seconds=2 + n)
+    pipeline.build(show.root)
+    # A file changed since the build is read once, then found in the cache like the others.
+    ep2 = show.root / "episodes/ep2/ep2.mp3"
+    os.utime(ep2, ns=(ep2.stat().st_atime_ns, ep2.stat().st_mtime_ns + 5_000_000_000))
+    first, opened = lint_feed_recording_opens(show.feed)
+    assert opened == ["ep2.mp3"]
+    second, opened = lint_feed_recording_opens(show.feed)
+    assert opened == []
+    assert first == second
+    assert not [p for p in first if p.code in ("M103", "M104")]  # the feed agrees with its files
+    # Lint still judges the files: a size the feed does not declare is M103, cache or not.
+    with ep2.open("ab") as grown:
+        grown.write(b"\0" * 100)
+    (problem,) = [p for p in lint.check_feed_file(show.feed) if p.code in ("M103", "M104")]
+    assert problem.code == "M103" and problem.message.startswith('"Ep2": ')
+    assert problem.message.endswith(f"the file has {ep2.stat().st_size} bytes")
+
+
+def test_linting_a_feed_creates_no_cache_in_a_show_without_one(show):
+    show.add("ep", seconds=3)
+    pipeline.build(show.root)
+    (show.root / CACHE_FILE).unlink()
+    _, opened = lint_feed_recording_opens(show.feed)
+    assert opened == ["ep.mp3"]  # read directly, as before there was a cache
+    assert not (show.root / CACHE_FILE).exists()

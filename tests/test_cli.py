@@ -420,3 +420,13 @@ def test_new_warns_that_the_audio_looks_cut_short(show, media, tmp_path):
     assert result.exit_code == 0, result.stderr
     (warning,) = [line for line in result.stderr.splitlines() if "cut short" in line]
     assert "cut.mp3" in warning and "upload or export it again" in warning
+
+
+def test_a_colon_in_a_file_name_does_not_garble_the_reason(tmp_path):
+    broken = tmp_path / "Ep 1: Hello.mp3"
+    broken.write_bytes(b"not audio at all\n" * 40)
+    result = run("info", "--json", broken)
+    assert result.exit_code == 1
+    (found,) = json.loads(result.stdout)
+    assert found["path"] == str(broken)
+    assert "Hello.mp3" not in found["error"] and found["error"]

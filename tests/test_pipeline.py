@@ -117,6 +117,27 @@ def test_timestamp_chapters_past_the_end_of_the_audio_are_left_out_with_a_warnin
     assert psc == ["Welcome", "The point"]
 
 
+def _psc_titles(show) -> list[str]:
+    return lxml.etree.parse(str(show.feed)).xpath(
+        "//psc:chapter/@title", namespaces={"psc": "http://podlove.org/simple-chapters"}
+    )
+
+
+def test_when_every_chapter_is_past_the_end_no_format_of_chapters_is_published(show):
+    show.add("ep", seconds=3, article="Notes.\n\n00:10 Later\n00:20 Much later\n")
+    pipeline.build(show.root)
+    assert _psc_titles(show) == []
+    assert "podcast:chapters" not in show.feed.read_text()
+
+
+def test_an_empty_chapters_json_means_no_chapters_in_any_format(show):
+    folder = show.add("ep", seconds=3, article="Notes.\n\n00:00 Start\n00:01 Then\n")
+    (folder / "chapters.json").write_text('{"version": "1.2.0", "chapters": []}')
+    pipeline.build(show.root)
+    assert _psc_titles(show) == []
+    assert "podcast:chapters" not in show.feed.read_text()
+
+
 def test_a_chapter_in_chapters_json_past_the_end_is_reported_against_that_file(show):
     folder = show.add("ep", seconds=3)
     (folder / "chapters.json").write_text(

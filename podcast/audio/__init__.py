@@ -86,7 +86,7 @@ def format_for_suffix(path: Path) -> Format | None:
 
 
 def _fail(path: Path, reason: str, todo: str) -> AudioError:
-    return AudioError(f"{path}: {reason}; {todo}", path=str(path))
+    return AudioError(f"{path}: {reason}; {todo}", path=str(path), reason=f"{reason}; {todo}")
 
 
 @contextmanager

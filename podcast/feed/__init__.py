@@ -43,8 +43,6 @@ def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
 
 
 def enclosure_url(show: Show, episode: Episode) -> str:
-    if episode.audio_url:
-        return episode.audio_url
     assert episode.media_path is not None
     return show.url_for(quote(episode.media_path))
 
@@ -95,20 +93,8 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     index.complete = show.complete
 
     psc: PscChannel = fg.psc
-    psc.used = any(chapters_of(e) for e in episodes)
+    psc.used = any(e.chapters for e in episodes)
     return fg
-
-
-def chapters_of(episode: Episode) -> tuple[Chapter, ...]:
-    """The episode's chapters, whatever found them.
-
-    `Episode.chapters` (chapters.json and the audio's own marks, issue #3) when the
-    model has it and it is set; otherwise the chapters the show notes found.
-    """
-    own = getattr(episode, "chapters", None)
-    if own:
-        return tuple(own)
-    return episode.notes.chapters if episode.notes is not None else ()
 
 
 def _absolute_image(show: Show, chapter: Chapter) -> Chapter:
@@ -195,7 +181,8 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     index.license = episode.license
 
     psc: PscItem = fe.psc
-    psc.chapters = tuple(_absolute_image(show, c) for c in chapters_of(episode))
+    # The chapters the build chose (chapters.json > audio > notes), in both formats.
+    psc.chapters = tuple(_absolute_image(show, c) for c in episode.chapters)
     if episode.chapters:
         index.chapters = (show.url_for(episode.chapters_path), CHAPTERS_TYPE)
 

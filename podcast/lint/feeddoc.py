@@ -1,0 +1,124 @@
+"""A parsed feed and how to name a place in it: the file or URL, a line and a field.
+
+Rules look at a `FeedDoc` and report `Finding`s located by `Where`; when a show
+directory is linted, `FeedDoc.origin` traces a place back to podcast.toml or an
+episode.md (see origin.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..feed.itunes import ITUNES_NS
+from ..feed.podcastindex import PODCAST_NS
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+PREFIXES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "content": CONTENT_NS}
+
+
+def qname(tag: str) -> str:
+    """'itunes:image' → '{http://www.itunes.com/dtds/podcast-1.0.dtd}image'."""
+    if ":" in tag:
+        prefix, local = tag.split(":", 1)
+        return f"{{{PREFIXES[prefix]}}}{local}"
+    return tag
+
+
+def short_name(element: etree._Element) -> str:
+    """'{…itunes…}image' → 'itunes:image', for messages."""
+    name = etree.QName(element)
+    for prefix, uri in PREFIXES.items():
+        if name.namespace == uri:
+            return f"{prefix}:{name.localname}"
+    return name.localname if name.namespace is None else f"{{{name.namespace}}}{name.localname}"
+
+
+@dataclass(frozen=True)
+class Where:
+    path: str
+    line: int | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: Where
+    message: str
+    hint: str | None = None  # overrides the rule's hint when it can say more
+
+
+Origin = Callable[[etree._Element | None, str], Where | None]
+
+
+@dataclass
+class FeedDoc:
+    """A parsed feed: its channel, items, and how to name a place in it."""
+
+    source: str  # the file or URL, as messages name it
+    data: bytes
+    root: etree._Element
+    channel: etree._Element
+    items: list[etree._Element]
+    origin: Origin | None = None  # maps places back to podcast.toml / episode.md
+
+    def item_of(self, element: etree._Element) -> etree._Element | None:
+        for node in (element, *element.iterancestors()):
+            if node.tag == "item":
+                return node
+        return None
+
+    def where(self, element: etree._Element, tag: str) -> Where:
+        """Where `tag` (on or under `element`) is, or where it would be written."""
+        if self.origin is not None:
+            traced = self.origin(element, tag)
+            if traced is not None:
+                return traced
+        return Where(self.source, element.sourceline, tag)
+
+    def label(self, item: etree._Element) -> str:
+        title = (item.findtext("title") or "").strip()
+        return f'"{title}"' if title else f"item {self.items.index(item) + 1}"
+
+    def whose(self, element: etree._Element) -> str:
+        """A message prefix naming the item `element` belongs to; empty on the channel."""
+        item = self.item_of(element)
+        return f"{self.label(item)}: " if item is not None else ""
+
+
+def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:
+    """Parse feed bytes; a document that is not RSS 2.0 is a finding (the runner makes it X101)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        reason = exc.msg or str(exc)
+        return Finding(Where(source, exc.lineno), f"not XML: {reason}")
+    channel = root.find("channel") if root.tag == "rss" else None
+    if channel is None:
+        found = etree.QName(root).localname
+        return Finding(Where(source, root.sourceline), f"<{found}> is not RSS 2.0")
+    return FeedDoc(source, data, root, channel, channel.findall("item"))
+
+
+def text(element: etree._Element | None) -> str:
+    """An element's text, stripped; empty when there is no element."""
+    return (element.text or "").strip() if element is not None else ""
+
+
+def enclosure_url(item: etree._Element) -> str:
+    enclosure = item.find("enclosure")
+    return (enclosure.get("url") or "").strip() if enclosure is not None else ""
+
+
+def artwork_urls(feed: FeedDoc) -> dict[str, etree._Element]:
+    """Each `itunes:image` URL (the show's and the episodes'), once, with the first element naming it."""
+    urls: dict[str, etree._Element] = {}
+    for element in feed.channel.iter(qname("itunes:image")):
+        href = (element.get("href") or "").strip()
+        if href:
+            urls.setdefault(href, element)
+    return urls

@@ -1,0 +1,152 @@
+"""I1xx: the show's and episodes' artwork, read once (a local file or a download) and judged by Pillow."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from PIL import Image, UnidentifiedImageError
+
+from .feeddoc import Finding, artwork_urls
+from .registry import Artwork, Subject, rule
+from .resources import Fetched
+
+# Apple's figures (Podcasts Connect, "A Podcaster's Guide to RSS").
+ARTWORK_MIN_PX, ARTWORK_MAX_PX = 1400, 3000
+IMAGE_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
+
+
+def _artworks(subject: Subject) -> Iterator[Artwork]:
+    for url, element in artwork_urls(subject.feed).items():
+        data = subject.resources.read(url)
+        if data is None:
+            continue  # nothing to look at offline
+        if isinstance(data, Fetched):
+            yield Artwork(element, url, None, data.error)
+            continue
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError, ValueError):
+            # Pillow's own message names its internal file object; it tells a producer nothing.
+            yield Artwork(element, url, None, "not an image file Pillow can read")
+            continue
+        yield Artwork(element, url, image, None)
+
+
+def _artwork_rule(subject: Subject, check: Callable[[Artwork], str | None]) -> Iterator[Finding]:
+    if subject.artworks is None:
+        subject.artworks = list(_artworks(subject))
+    for artwork in subject.artworks:
+        message = check(artwork)
+        if message:
+            yield Finding(subject.feed.where(artwork.element, "itunes:image"), f"{artwork.url}: {message}")
+
+
+@rule(
+    "I101",
+    "error",
+    "the artwork (`itunes:image`) can be read as an image",
+    "make sure the file is there and is a JPEG or PNG",
+)
+def artwork_readable(subject: Subject) -> Iterator[Finding]:
+    yield from _artwork_rule(subject, lambda art: art.error)
+
+
+@rule(
+    "I102",
+    "error",
+    "the artwork is JPEG or PNG",
+    "save it as JPEG or PNG",
+)
+def artwork_format(subject: Subject) -> Iterator[Finding]:
+    def check(art: Artwork) -> str | None:
+        if art.image is not None and art.image.format not in IMAGE_EXTENSIONS:
+            return f"is {art.image.format}"
+        return None
+
+    yield from _artwork_rule(subject, check)
+
+
+@rule(
+    "I103",
+    "error",
+    f"the artwork is {ARTWORK_MIN_PX} to {ARTWORK_MAX_PX} pixels on each side",
+    f"export it at {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX} px, e.g. 3000 × 3000",
+)
+def artwork_size(subject: Subject) -> Iterator[Finding]:
+    def check(art: Artwork) -> str | None:
+        if art.image is None:
+            return None
+        width, height = art.image.size
+        if not all(ARTWORK_MIN_PX <= side <= ARTWORK_MAX_PX for side in (width, height)):
+            return f"is {width} × {height} px"
+        return None
+
+    yield from _artwork_rule(subject, check)
+
+
+@rule(
+    "I104",
+    "error",
+    "the artwork is square",
+    "crop it to a square",
+)
+def artwork_square(subject: Subject) -> Iterator[Finding]:
+    def check(art: Artwork) -> str | None:
+        if art.image is not None and art.image.width != art.image.height:
+            return f"is {art.image.width} × {art.image.height} px, not square"
+        return None
+
+    yield from _artwork_rule(subject, check)
+
+
+@rule(
+    "I105",
+    "error",
+    "the artwork is in the RGB colour space (not CMYK or greyscale)",
+    "convert it to RGB (sRGB) before export",
+)
+def artwork_colour(subject: Subject) -> Iterator[Finding]:
+    def check(art: Artwork) -> str | None:
+        if art.image is not None and art.image.mode not in ("RGB", "RGBA", "P", "PA"):
+            return f"colour mode is {art.image.mode}"
+        return None
+
+    yield from _artwork_rule(subject, check)
+
+
+@rule(
+    "I106",
+    "warning",
+    "the artwork has no transparency",
+    "flatten it onto a background; apps draw transparent parts in their own colours",
+)
+def artwork_opaque(subject: Subject) -> Iterator[Finding]:
+    def check(art: Artwork) -> str | None:
+        image = art.image
+        if image is not None and (image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info):
+            return "has transparency"
+        return None
+
+    yield from _artwork_rule(subject, check)
+
+
+@rule(
+    "I107",
+    "error",
+    "the artwork's file extension matches its content (.jpg for JPEG, .png for PNG)",
+    "rename the file to match what it is; Apple checks that the two agree",
+)
+def artwork_extension(subject: Subject) -> Iterator[Finding]:
+    def check(art: Artwork) -> str | None:
+        if art.image is None or art.image.format not in IMAGE_EXTENSIONS:
+            return None
+        suffix = PurePosixPath(urlsplit(art.url).path).suffix.lower()
+        if suffix not in IMAGE_EXTENSIONS[art.image.format]:
+            return f'is {art.image.format} but ends in "{suffix or "(nothing)"}"'
+        return None
+
+    yield from _artwork_rule(subject, check)

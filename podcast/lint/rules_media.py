@@ -1,0 +1,242 @@
+"""What apps fetch and when: the enclosures (M1xx), every URL they follow (U1xx),
+the episodes' dates (D1xx) and the feed's own size (S101)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from ..feed.podcastindex import PODCAST_NS
+from .feeddoc import FeedDoc, Finding, Where, short_name, text
+from .registry import MAX_FEED_BYTES, Subject, items_with, rule
+
+# Enclosure types Apple lists, and the URL file extensions that go with each.
+APPLE_MEDIA_TYPES = {
+    "audio/mpeg": (".mp3",),
+    "audio/x-m4a": (".m4a",),
+    "video/mp4": (".mp4",),
+    "video/x-m4v": (".m4v",),
+    "video/quicktime": (".mov",),
+    "application/pdf": (".pdf",),
+}
+
+
+@rule(
+    "M101",
+    "warning",  # issue #3: Ogg, Opus, FLAC, WAV still build (other apps play them), with a warning
+    "the enclosure `type` is one Apple accepts: " + ", ".join(f"`{t}`" for t in APPLE_MEDIA_TYPES),
+    "publish MP3 (audio/mpeg) or M4A (audio/x-m4a); Apple does not list other types",
+)
+def media_type(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for item, enclosure in items_with(subject, "enclosure"):
+        declared = (enclosure.get("type") or "").strip() if enclosure is not None else ""
+        if declared and declared not in APPLE_MEDIA_TYPES:
+            yield Finding(feed.where(enclosure, "enclosure"), f'{feed.label(item)}: type "{declared}"')
+
+
+@rule(
+    "M102",
+    "warning",  # an .m4b or .ogg enclosure is not Apple's, but other apps play it (issue #3)
+    "the enclosure URL ends in the file extension of its type (.mp3, .m4a, .mp4, .m4v, .mov, .pdf)",
+    "Apple decides from the URL's extension whether it can play the file; rename the file to match",
+)
+def media_extension(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for item, enclosure in items_with(subject, "enclosure"):
+        if enclosure is None:
+            continue
+        url, declared = (enclosure.get("url") or "").strip(), (enclosure.get("type") or "").strip()
+        if not url:
+            continue
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        expected = APPLE_MEDIA_TYPES.get(declared)
+        known = {s for suffixes in APPLE_MEDIA_TYPES.values() for s in suffixes}
+        if (expected and suffix not in expected) or (not expected and suffix not in known):
+            wanted = " or ".join(expected) if expected else "one Apple lists"
+            yield Finding(
+                feed.where(enclosure, "enclosure"),
+                f'{feed.label(item)}: URL ends in "{suffix or "(nothing)"}", expected {wanted}',
+            )
+
+
+def _enclosure_files(subject: Subject):
+    """Each item's enclosure with what could be learnt of the file it names (others are skipped)."""
+    for item, enclosure in items_with(subject, "enclosure"):
+        url = (enclosure.get("url") or "").strip() if enclosure is not None else ""
+        facts = subject.resources.head(url) if url else None
+        if facts is not None and not facts.error:
+            yield item, enclosure, facts
+
+
+@rule(
+    "M103",
+    "error",
+    "the enclosure `length` is the file's size in bytes (the local file, or the server's Content-Length)",
+    "rebuild the feed after changing the audio; apps check the length and some refuse a mismatch",
+)
+def media_length(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for item, enclosure, facts in _enclosure_files(subject):
+        if facts.size is None:
+            continue
+        declared = (enclosure.get("length") or "").strip()
+        if declared != str(facts.size):
+            yield Finding(
+                feed.where(enclosure, "enclosure"),
+                f'{feed.label(item)}: length="{declared}" but the file has {facts.size} bytes',
+            )
+
+
+@rule(
+    "M104",
+    "error",
+    "the enclosure `type` is what the file is (read with mutagen, or the server's Content-Type)",
+    "declare the type the file really has, or export the audio in the declared format",
+)
+def media_mime(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for item, enclosure, facts in _enclosure_files(subject):
+        if not facts.mime:
+            continue
+        declared = (enclosure.get("type") or "").strip().lower()
+        if declared and declared != facts.mime:
+            server = "the server says" if subject.resources.online else "the file is"
+            yield Finding(
+                feed.where(enclosure, "enclosure"),
+                f'{feed.label(item)}: type="{declared}" but {server} "{facts.mime}"',
+            )
+
+
+def _urls(feed: FeedDoc) -> Iterator[tuple[etree._Element, str, str, bool]]:
+    """(element, field, URL, is media) for every URL in the feed that apps follow."""
+    channel = feed.channel
+    for element in channel.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = short_name(element)
+        if tag == "enclosure":
+            yield element, tag, element.get("url") or "", True
+        elif tag == "itunes:image":
+            yield element, tag, element.get("href") or "", True
+        elif tag == "url" and element.getparent().tag == "image":
+            yield element, "image", text(element), True
+        elif tag == "atom:link":
+            yield element, tag, element.get("href") or "", element.get("rel") == "self"
+        elif tag == "itunes:new-feed-url":
+            yield element, tag, text(element), True
+        elif tag == "link":
+            yield element, tag, text(element), False
+        elif etree.QName(element).namespace == PODCAST_NS:
+            # Files apps fetch (transcripts, chapters, images, alternate sources) are
+            # media; a person's href and a funding page are links to web pages.
+            for attribute in ("url", "uri", "img", "href"):
+                value = element.get(attribute)
+                if value:
+                    page = attribute == "href" or tag == "podcast:funding"
+                    yield element, tag, value, not page
+
+
+@rule(
+    "U101",
+    "error",
+    "media, artwork and feed URLs use https (enclosures, `itunes:image`, `image`, the self link, "
+    "`itunes:new-feed-url`, files named by `podcast:` tags)",
+    "serve them over https; Apple and many apps refuse plain http",
+)
+def https_media(subject: Subject) -> Iterator[Finding]:
+    yield from _plain_http(subject, media=True)
+
+
+@rule(
+    "U102",
+    "warning",
+    "links to web pages (`link`, other `atom:link`s, `podcast:person` href, `podcast:funding`) use https",
+    "link to the https address of the site",
+)
+def https_links(subject: Subject) -> Iterator[Finding]:
+    yield from _plain_http(subject, media=False)
+
+
+@rule(
+    "U103",
+    "error",
+    "every URL apps follow (those of U101 and U102) is absolute: it starts with `https://` or `http://`",
+    "write the whole address, e.g. https://example.com/media/ep1.mp3; apps do not resolve relative URLs",
+)
+def absolute_urls(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for element, tag, url, _ in _urls(feed):
+        value = url.strip()
+        if value and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) and not value.startswith("mailto:"):
+            yield Finding(feed.where(element, tag), f'{feed.whose(element)}"{value}" is not an absolute URL')
+
+
+def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
+    feed = subject.feed
+    seen: set[tuple[int, str]] = set()  # the artwork is both <image> and itunes:image: once is enough
+    for element, tag, url, is_media in _urls(feed):
+        said = (id(feed.item_of(element)), url.strip())
+        if is_media == media and url.strip().lower().startswith("http://") and said not in seen:
+            seen.add(said)
+            whose = feed.whose(element)
+            yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
+
+
+def _parse_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@rule(
+    "D101",
+    "error",
+    "every item has a `pubDate` in RFC 2822 form (`Wed, 02 Apr 2025 09:00:00 -0400`)",
+    "apps order episodes by it and Apple shows it; write the date in that form",
+)
+def pub_dates(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for item, element in items_with(subject, "pubDate"):
+        value = text(element)
+        if not value:
+            yield Finding(feed.where(item, "pubDate"), f"{feed.label(item)} has no pubDate")
+        elif _parse_date(value) is None:
+            yield Finding(
+                feed.where(element, "pubDate"), f'{feed.label(item)}: "{value}" is not an RFC 2822 date'
+            )
+
+
+@rule(
+    "D102",
+    "warning",
+    "no item's `pubDate` is in the future",
+    "apps show it now but with a date to come, or hide it; publish it on its date instead",
+)
+def future_dates(subject: Subject) -> Iterator[Finding]:
+    feed = subject.feed
+    for item, element in items_with(subject, "pubDate"):
+        when = _parse_date(text(element))
+        if when is not None and when > subject.now:
+            yield Finding(feed.where(element, "pubDate"), f"{feed.label(item)}: dated {text(element)}")
+
+
+@rule(
+    "S101",
+    "warning",
+    f"the feed is at most {MAX_FEED_BYTES // 1_000_000} MB",
+    "every app downloads the whole feed on each refresh; "
+    "shorten the show notes or leave the oldest episodes out",
+)
+def feed_size(subject: Subject) -> Iterator[Finding]:
+    size = len(subject.feed.data)
+    if size > subject.max_feed_bytes:
+        yield Finding(Where(subject.feed.source), f"{size:,} bytes, over {subject.max_feed_bytes:,}")
