@@ -11,13 +11,20 @@ import sys
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import articles, audio, pipeline, scaffold, tagging
-from . import lint as linting
 from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
-from .model import AudioFile
+from .model import FEED_FILENAME
+
+if TYPE_CHECKING:
+    from .model import AudioFile
+    from .tagging import Tagged
+
+# Each command imports the stages it calls when it runs: the build's modules (feedgen, lxml,
+# mutagen, requests, the lint rules) cost ~0.4 s to import, which --help, --version, init and
+# an up-to-date build do not need to pay.
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
 # No exists/readable checks: click would turn a missing or unreadable file into a usage error
@@ -80,6 +87,8 @@ def init(
     directory: Path, title, author, email, base_url, description, owner, language, category, link
 ) -> None:
     """Make a new show directory DIRECTORY."""
+    from . import scaffold
+
     with reported():
         path = scaffold.init_show(
             directory,
@@ -125,6 +134,8 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
     """Add an episode to the show in DIRECTORY (default: here)."""
     if not title and not audio:
         raise click.UsageError("give --title, or --audio with a title tag")
+    from . import scaffold
+
     notices: list[str] = []
     with reported():
         path = scaffold.new_episode(
@@ -153,39 +164,38 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
 def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: here)."""
-    with reported():
-        result = pipeline.build(
-            directory,
-            progress=progress_for("Reading audio", quiet or as_json),
-            strict=strict,
-            force=force,
-        )
-    catalog = result.catalog
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "feed": str(result.feed_path),
-                    "changed": result.changed,
-                    "published": [e.slug for e in catalog.published],
-                    "drafts": [e.slug for e in catalog.drafts],
-                    "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
-                    "problems": [p.to_dict() for p in catalog.problems],
-                },
-                indent=2,
+    from . import freshness
+
+    options = {"strict": strict, "force": force}
+    report = freshness.unchanged_report(directory, options)
+    if report is not None:
+        # Nothing the feed depends on has changed since the last build: say what it said.
+        report = {**report, "changed": False, "feed": str(directory / freshness.OUTPUT_DIR / FEED_FILENAME)}
+    else:
+        from . import pipeline
+
+        with reported():
+            result = pipeline.build(
+                directory,
+                progress=progress_for("Reading audio", quiet or as_json),
+                strict=strict,
+                force=force,
             )
-        )
+        report = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
         return
+    problems = [Problem(**problem) for problem in report["problems"]]
     # With --force, lint errors did not stop the build; they still get said.
-    echo_problems(errors_in(catalog.problems) + warnings_in(catalog.problems))
+    echo_problems(errors_in(problems) + warnings_in(problems))
     if quiet:
         return
-    state = "wrote" if result.changed else "unchanged"
-    click.echo(f"{result.feed_path} {state}: {len(catalog.published)} episode(s)")
-    for episode in catalog.drafts:
-        click.echo(f"  left out (draft): {episode.slug}")
-    for episode in catalog.scheduled:
-        click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
+    state = "wrote" if report["changed"] else "unchanged"
+    click.echo(f"{report['feed']} {state}: {len(report['published'])} episode(s)")
+    for slug in report["drafts"]:
+        click.echo(f"  left out (draft): {slug}")
+    for entry in report["scheduled"]:
+        click.echo(f"  left out (scheduled for {entry['date'][:10]}): {entry['slug']}")
 
 
 def _clock(seconds: float) -> str:
@@ -195,6 +205,8 @@ def _clock(seconds: float) -> str:
 
 
 def _describe(found: AudioFile) -> list[str]:
+    from . import audio
+
     info = found.info
     notes = [
         " (estimated)" if info.duration_estimated else "",
@@ -232,6 +244,8 @@ def _describe(found: AudioFile) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
 def info(files: tuple[Path, ...], as_json: bool) -> None:
     """Show what podcast reads from audio FILES: format, true duration, tags, chapters, artwork."""
+    from . import audio
+
     results: list[dict] = []
     failed = False
     for index, path in enumerate(files):
@@ -268,6 +282,8 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     EPISODES are folder names under episodes/. Tagging changes the files' sizes:
     run `podcast build` afterwards so the feed has the new lengths.
     """
+    from . import tagging
+
     with reported():
         try:
             done, problems = tagging.tag_episodes(directory, tuple(episodes))
@@ -278,7 +294,7 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     _echo_tagged(done)
 
 
-def _echo_tagged(done: list[tagging.Tagged]) -> None:
+def _echo_tagged(done: list[Tagged]) -> None:
     for item in done:
         extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
         extra_text = ", ".join(e for e in extra if e)
@@ -293,6 +309,8 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
 @click.option("--from-page", is_flag=True, help="FILE is a saved episode page (HTML or text).")
 def notes(file: Path, as_json: bool, from_page: bool) -> None:
     """Preview the show notes made from FILE (an episode.md, an article or a saved page)."""
+    from . import articles
+
     with reported():
         shown = articles.preview(file, from_page=from_page)
     if as_json:
@@ -320,6 +338,9 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
 
     Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
     """
+    from . import lint as linting
+    from . import pipeline
+
     with reported():
         if target.startswith(("http://", "https://")):
             problems = linting.check_url(target)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, feed, lint, notes, transcripts
+from . import chapters, feed, freshness, lint, notes, transcripts
 from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
@@ -42,6 +42,18 @@ class BuildResult:
     feed_path: Path
     changed: bool
     catalog: Catalog
+
+    def to_dict(self) -> dict:
+        """What the build reports, as `podcast build --json` prints it."""
+        catalog = self.catalog
+        return {
+            "feed": str(self.feed_path),
+            "changed": self.changed,
+            "published": [e.slug for e in catalog.published],
+            "drafts": [e.slug for e in catalog.drafts],
+            "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
+            "problems": [p.to_dict() for p in catalog.problems],
+        }
 
 
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
@@ -349,6 +361,8 @@ def build(
     when `strict`) keep the last feed in place unless `force` is set.
     """
     root = Path(root)
+    before = freshness.Snapshot.take(root, {"strict": strict, "force": force})
+    freshness.forget(root)  # until this build has succeeded, the next one is a full build
     catalog = read_catalog(root, now=now, progress=progress)
     errors = errors_in(catalog.problems)
     if errors:
@@ -376,7 +390,10 @@ def build(
     publish_sidecars(root, catalog.published)
     feed_path = out / FEED_FILENAME
     changed = write_atomic(feed_path, document)
-    return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+    result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+    due_next = min((episode.date for episode in catalog.scheduled), default=None)
+    freshness.record(root, before, result.to_dict(), due_next=due_next)
+    return result
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
