@@ -49,10 +49,10 @@ def reported():
         sys.exit(1)
 
 
-def progress_for(label: str, quiet: bool):
-    """A progress bar on stderr, hidden when quiet or when stderr is not a terminal."""
+def progress_for(quiet: bool):
+    """Progress bars on stderr, hidden when quiet or when stderr is not a terminal."""
 
-    def wrap(items):
+    def wrap(items, label: str):
         items = list(items)
         hidden = quiet or not sys.stderr.isatty() or len(items) < 2
         with click.progressbar(items, label=label, file=sys.stderr, hidden=hidden) as bar:
@@ -177,7 +177,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
         with reported():
             result = pipeline.build(
                 directory,
-                progress=progress_for("Reading audio", quiet or as_json),
+                progress=progress_for(quiet or as_json),
                 strict=strict,
                 force=force,
             )
@@ -347,7 +347,7 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
         else:
             path = Path(target)
             if path.is_dir():
-                problems = pipeline.check(path, progress=progress_for("Reading audio", quiet or as_json))
+                problems = pipeline.check(path, progress=progress_for(quiet or as_json))
             elif path.is_file():
                 problems = linting.check_feed_file(path)
             else:

@@ -23,7 +23,8 @@ from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem,
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 
-Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
+# Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
+Progress = Callable[[Iterable, str], Iterable]
 
 
 @dataclass
@@ -154,10 +155,11 @@ def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
     )
 
 
-def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:
-    """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
+def notes_inputs(show: Show, episode: Episode) -> dict:
+    """Everything `notes.render` is given for an episode (and what its cache entry is keyed by)."""
     chapters_from = episode.chapters_from or show.chapters_from
-    options = {
+    return {
+        "article": episode.article,
         "format": episode.article_format,
         "title": episode.title,
         "chapters_from": chapters_from,
@@ -165,12 +167,35 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
         **notes.link_options(episode.link, show.link),
     }
 
+
+def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:
+    """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
+    inputs = notes_inputs(show, episode)
+    options = {key: value for key, value in inputs.items() if key != "article"}
+
     def render() -> ShowNotes:
         return notes.render(episode.article, **options)
 
     if cache is None:
         return render()
-    return cache.notes({"article": episode.article, **options}, render)
+    return cache.notes(inputs, render)
+
+
+def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Progress | None) -> None:
+    """Read the audio and render the notes the cache lacks on every core, before the loop over
+    the episodes (which then finds them in the cache). Only a large cold build gains from it."""
+    paths = [e.audio for e in due if e.audio is not None]
+    paths += [other.path for e in due for other in e.alternate_audio]
+    cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
+    inputs = []
+    for episode in due:
+        if episode.audio is not None and (episode.chapters_from or show.chapters_from) == "sections":
+            try:
+                episode = dataclasses.replace(episode, info=cache.read(episode.audio).info)
+            except AudioError:
+                continue  # reported by the loop
+        inputs.append(notes_inputs(show, episode))
+    cache.render_ahead(inputs, progress and (lambda items: progress(items, "Rendering notes")))
 
 
 def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode:
@@ -279,7 +304,8 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
         else:
             due.append(episode)
     with BuildCache(show.root) as cache:
-        for episode in (progress or iter)(due):
+        _work_ahead(show, due, cache, progress)
+        for episode in due:
             probed = _probe(episode, catalog.problems, cache)
             if probed is None:
                 _check_unread_folder(show, episode.folder, episode.slug, catalog.problems)

@@ -165,17 +165,27 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
     if count:
         pos = first + frame.length if vbr else first
         lock = frame.lock
+        # A stream's frames differ only in bitrate and padding: (header bytes 1 and 2) -> length,
+        # looked up instead of parsed, since a long episode has tens of thousands of frames.
+        lengths: dict[int, int] = {}
         while pos + 4 <= end:
-            current = mpeg_frame(data, pos)
-            if current is None or current.lock != lock or pos + current.length > end:
-                # Lost sync (junk between frames, or a cut-off last frame): look for the next frame.
-                found = _find_first(data, pos + 1, end)
-                if found is None or found[1].lock != lock:
-                    break
-                pos, current = found
-            frames += 1
-            samples += current.samples
-            pos += current.length
+            if data[pos] == 0xFF:
+                key = data[pos + 1] << 8 | data[pos + 2]
+                length = lengths.get(key)
+                if length is None:
+                    current = mpeg_frame(data, pos)
+                    if current is not None and current.lock == lock:
+                        length = lengths[key] = current.length
+                if length is not None and pos + length <= end:
+                    frames += 1
+                    pos += length
+                    continue
+            # Lost sync (junk between frames, or a cut-off last frame): look for the next frame.
+            found = _find_first(data, pos + 1, end)
+            if found is None or found[1].lock != lock:
+                break
+            pos = found[0]
+        samples = frames * frame.samples  # one stream: the same number of samples in every frame
     return MpegStream(first, end, frames, samples, frame.sample_rate, header, header_frames, header_bytes)
 
 
