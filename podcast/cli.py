@@ -164,13 +164,13 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
 def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: here)."""
-    from . import freshness
+    from . import uptodate
 
     options = {"strict": strict, "force": force}
-    report = freshness.unchanged_report(directory, options)
+    report = uptodate.unchanged_report(directory, options)
     if report is not None:
         # Nothing the feed depends on has changed since the last build: say what it said.
-        report = {**report, "changed": False, "feed": str(directory / freshness.OUTPUT_DIR / FEED_FILENAME)}
+        report = {**report, "changed": False, "feed": str(directory / uptodate.OUTPUT_DIR / FEED_FILENAME)}
     else:
         from . import pipeline
 

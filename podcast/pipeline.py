@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, feed, freshness, lint, notes, transcripts
+from . import chapters, feed, lint, notes, transcripts, uptodate
 from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
@@ -387,8 +387,8 @@ def build(
     when `strict`) keep the last feed in place unless `force` is set.
     """
     root = Path(root)
-    before = freshness.Snapshot.take(root, {"strict": strict, "force": force})
-    freshness.forget(root)  # until this build has succeeded, the next one is a full build
+    before = uptodate.Snapshot.take(root, {"strict": strict, "force": force})
+    uptodate.forget(root)  # until this build has succeeded, the next one is a full build
     catalog = read_catalog(root, now=now, progress=progress)
     errors = errors_in(catalog.problems)
     if errors:
@@ -418,7 +418,7 @@ def build(
     changed = write_atomic(feed_path, document)
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
     due_next = min((episode.date for episode in catalog.scheduled), default=None)
-    freshness.record(root, before, result.to_dict(), due_next=due_next)
+    uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result
 
 

@@ -1,4 +1,4 @@
-"""podcast.freshness: a build with nothing changed repeats its report without rebuilding,
+"""podcast.uptodate: a build with nothing changed repeats its report without rebuilding,
 and any change a build depends on makes the next build a full one."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from podcast import config, freshness, pipeline
+from podcast import config, pipeline, uptodate
 from podcast.cli import cli
 
 OPTIONS = {"strict": False, "force": False}
@@ -19,7 +19,7 @@ OPTIONS = {"strict": False, "force": False}
 
 def settle() -> None:
     """Let the file system's clock move past the last edit (a change within one tick is 'racy')."""
-    time.sleep(freshness.RACY_NS / 1e9 + 0.05)
+    time.sleep(uptodate.RACY_NS / 1e9 + 0.05)
 
 
 def build_json(root, *args) -> dict:
@@ -41,7 +41,7 @@ def test_nothing_changed_repeats_the_last_report(built):
     full = pipeline.build(built.root).to_dict()  # a full build, for comparison
     settle()
     pipeline.build(built.root)
-    repeated = freshness.unchanged_report(built.root, OPTIONS)
+    repeated = uptodate.unchanged_report(built.root, OPTIONS)
     assert repeated is not None
     assert repeated["published"] == full["published"] == ["one", "two"]
     assert repeated["problems"] == full["problems"]
@@ -51,7 +51,7 @@ def test_the_command_says_unchanged_and_repeats_the_warnings(built):
     first = CliRunner().invoke(cli, ["build", str(built.root)])
     settle()
     again = CliRunner().invoke(cli, ["build", str(built.root)])
-    assert freshness.unchanged_report(built.root, OPTIONS) is not None
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None
     assert again.exit_code == 0
     assert again.stderr == first.stderr != ""  # the same warnings (no artwork), said again
     assert "unchanged: 2 episode(s)" in again.stdout
@@ -63,7 +63,7 @@ def test_an_edited_article_is_rebuilt_even_with_its_size_and_time_kept(built):
     text = article.read_text("utf-8")
     article.write_text(text.replace("An episode.", "Bn episode."), "utf-8")  # same size
     os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old modification time
-    assert freshness.unchanged_report(built.root, OPTIONS) is None
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
     build_json(built.root)
     assert "Bn episode." in built.feed.read_text("utf-8")
 
@@ -77,13 +77,13 @@ def test_an_added_episode_is_built(built):
 
 def test_a_hand_edited_feed_is_rebuilt(built):
     built.feed.write_text("broken", "utf-8")
-    assert freshness.unchanged_report(built.root, OPTIONS) is None
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
     build_json(built.root)
     assert built.feed.read_text("utf-8").startswith("<?xml")
 
 
 def test_other_options_build_again(built):
-    assert freshness.unchanged_report(built.root, {"strict": True, "force": False}) is None
+    assert uptodate.unchanged_report(built.root, {"strict": True, "force": False}) is None
 
 
 def test_a_scheduled_episode_coming_due_builds_again(show):
@@ -93,9 +93,9 @@ def test_a_scheduled_episode_coming_due_builds_again(show):
     settle()
     report = build_json(show.root)
     assert [entry["slug"] for entry in report["scheduled"]] == ["later"]
-    assert freshness.unchanged_report(show.root, OPTIONS) is not None
+    assert uptodate.unchanged_report(show.root, OPTIONS) is not None
     the_day_after = datetime.now(UTC) + timedelta(days=2)
-    assert freshness.unchanged_report(show.root, OPTIONS, now=the_day_after) is None
+    assert uptodate.unchanged_report(show.root, OPTIONS, now=the_day_after) is None
 
 
 def test_a_failed_build_leaves_no_record(built):
@@ -103,20 +103,20 @@ def test_a_failed_build_leaves_no_record(built):
     settle()
     result = CliRunner().invoke(cli, ["build", str(built.root)])
     assert result.exit_code == 1
-    assert freshness.unchanged_report(built.root, OPTIONS) is None
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
 
 
 def test_a_build_right_after_an_edit_is_not_trusted_later(show):
     show.add("one")
     pipeline.build(show.root)  # within the racy window of the files just written
-    assert freshness.unchanged_report(show.root, OPTIONS) is None
+    assert uptodate.unchanged_report(show.root, OPTIONS) is None
 
 
 def test_a_damaged_record_means_a_full_build(built):
-    (built.root / freshness.RECORD_FILE).write_text("{not json", "utf-8")
-    assert freshness.unchanged_report(built.root, OPTIONS) is None
+    (built.root / uptodate.RECORD_FILE).write_text("{not json", "utf-8")
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
     assert build_json(built.root)["published"] == ["one", "two"]
 
 
 def test_the_output_folder_is_the_build_s():
-    assert freshness.OUTPUT_DIR == config.FEEDS_DIR
+    assert uptodate.OUTPUT_DIR == config.FEEDS_DIR
