@@ -193,15 +193,12 @@ def test_info_prints_a_readable_summary(media):
 
 
 def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, tmp_path):
-    from media import cover, ffmpeg
+    from media import cover, encode
 
-    meta = tmp_path / "meta.txt"
-    meta.write_text(";FFMETADATA1\ntitle=From The Tag\nartist=Tag Host\ndate=2024-03-04\ntrack=9\ndisc=3\n"
-                    "comment=Notes from the tag.\n")  # fmt: skip
-    tagged = tmp_path / "tagged.mp3"
+    meta = {"title": "From The Tag", "artist": "Tag Host", "date": "2024-03-04", "track": "9", "disc": "3",
+            "comment": "Notes from the tag."}  # fmt: skip
     art = cover(tmp_path / "art.jpg", (1400, 1400))
-    ffmpeg("-i", media["wav"], "-i", art, "-i", meta, "-map", "0", "-map", "1", "-map_metadata", "2",
-           "-c:a", "libmp3lame", "-c:v", "copy", "-disposition:v", "attached_pic", tagged)  # fmt: skip
+    tagged = encode(media["wav"], tmp_path / "tagged.mp3", "libmp3lame", metadata=meta, cover=art)
     result = run("new", show.root, "--audio", tagged, "--episode", "10")
     assert result.exit_code == 0, result.stderr
     text = (show.root / "episodes/from-the-tag/episode.md").read_text()

@@ -2,7 +2,7 @@
 
 The show has a trailer, two seasons' worth of tags, people, funding, a lock, a
 location, soundbites, transcripts in four formats and one episode in two audio
-formats (MP3 by lameenc, M4A by Debian's ffmpeg). Its feed is read back with
+formats (MP3 by lameenc, M4A by FFmpeg's AAC encoder through PyAV). Its feed is read back with
 lxml XPath, feedparser and podcastparser. podcastparser 0.6.11 reads podcast:
 tags only under the namespace's legacy URI, so those are asserted with XPath.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ import feedparser
 import podcastparser
 import pytest
 from lxml import etree
+from media import encode
 from PIL import Image
 
 from podcast import feed, pipeline, scaffold
@@ -109,13 +109,8 @@ HTML_TRANSCRIPT = "<cite>Ann Host:</cite>\n<time>0:00</time>\n<p>Second time aro
 
 
 def encode_m4a(source: Path, target: Path) -> Path:
-    """The same programme as AAC in MP4, made by Debian's ffmpeg."""
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)]
-        + ["-ac", "1", "-c:a", "aac", "-b:a", "48k", str(target)],
-        check=True,
-    )
-    return target
+    """The same programme as AAC in MP4, made by FFmpeg's AAC encoder (through PyAV)."""
+    return encode(source, target, "aac", bit_rate=48000)
 
 
 def write_episode(root: Path, slug: str, front_matter: str, article: str = "An episode.\n") -> Path:
