@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -30,16 +31,77 @@ def echo_problems(problems: Iterable[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
+# Set in the context's meta (shared by a command's context and the group's) when the command
+# line asks for --json, so a failure is answered in JSON too, whichever command failed and however.
+JSON_WANTED = "podcast.json"
+
+
+def wants_json() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context and context.meta.get(JSON_WANTED))
+
+
+def failure_report(message: str, problems: list[Problem], exit_code: int) -> dict:
+    """What `--json` prints on stdout when a command fails: the same every command."""
+    return {
+        "ok": False,
+        "exit_code": exit_code,
+        "error": message,
+        "problems": [p.to_dict() for p in problems],
+    }
+
+
+def fail(exc: PodcastError) -> NoReturn:
+    """Report one of our errors (every problem it carries) and exit 1; in JSON with --json."""
+    message = exc.args[0] if exc.args else str(exc)
+    problems = exc.problems or [Problem(exc.path or "", message, field=exc.field, line=exc.line)]
+    if wants_json():
+        click.echo(json.dumps(failure_report(message, problems, 1), indent=2, ensure_ascii=False))
+    if exc.problems:
+        echo_problems(exc.problems)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def fail_usage(exc: click.ClickException) -> NoReturn:
+    """A command-line mistake: click's message once on stderr (and a JSON answer with --json), exit 2."""
+    if wants_json():
+        problem = Problem("", exc.format_message(), severity="error", code="usage")
+        report = failure_report(exc.format_message(), [problem], exc.exit_code)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    exc.show()
+    sys.exit(exc.exit_code)
+
+
 @contextmanager
 def reported():
-    """Turn our errors into a message on stderr and exit code 1."""
+    """Turn our errors into a report (text on stderr, JSON on stdout with --json) and exit 1."""
     try:
         yield
     except PodcastError as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        click.echo(f"error: {message}", err=True)
-        echo_problems(exc.problems)
-        sys.exit(1)
+        fail(exc)
+
+
+class ReportingGroup(click.Group):
+    """The command group: every command's failures are reported by `fail` and `fail_usage`.
+
+    A command added with `@cli.command()` gets this without doing anything: errors it lets
+    through (ours, or click's usage errors, parsing included) are answered in JSON when the
+    command line has --json, and as text otherwise.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = args[: args.index("--")] if "--" in args else args
+        ctx.meta[JSON_WANTED] = "--json" in options
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PodcastError as exc:
+            fail(exc)
+        except click.ClickException as exc:
+            fail_usage(exc)
 
 
 def progress_for(label: str, quiet: bool):
@@ -54,7 +116,7 @@ def progress_for(label: str, quiet: bool):
     return wrap
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="podcast", prog_name="podcast")
 def cli() -> None:
     """Build and publish a podcast from a show directory."""
@@ -349,6 +411,10 @@ def main() -> None:
     try:
         cli(prog_name="podcast")
     except Exception as exc:  # noqa: BLE001 - last line of defence
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        if "--json" in sys.argv[1:]:
+            problem = Problem("", message, code="internal")
+            click.echo(json.dumps(failure_report(message, [problem], 1), indent=2, ensure_ascii=False))
+        click.echo(message, err=True)
         click.echo("This is a bug in podcast; please report it with the command you ran.", err=True)
         sys.exit(1)

@@ -19,7 +19,7 @@ from . import chapters, feed, lint, notes, transcripts
 from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
-from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
+from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 
@@ -350,11 +350,10 @@ def build(
     """
     root = Path(root)
     catalog = read_catalog(root, now=now, progress=progress)
-    errors = errors_in(catalog.problems)
-    if errors:
+    if errors_in(catalog.problems):
         catalog.problems.extend(_lint_partial(catalog, now))
         raise PodcastError(
-            f"build stopped: {len(errors)} error(s); {FEEDS_DIR}/{FEED_FILENAME} was not changed",
+            f"build stopped: {tally(catalog.problems)}; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
     show = catalog.show
@@ -362,11 +361,10 @@ def build(
     findings = lint_rendered(catalog, document, now=now)
     catalog.problems.extend(findings)
     if lint.failed(findings, strict=strict) and not force:
-        blocking = len(findings) if strict else len(errors_in(findings))
-        what = "error(s) or warning(s)" if strict else "error(s)"
+        blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
         raise LintFailure(
-            f"build stopped: lint found {blocking} {what}; {FEEDS_DIR}/{FEED_FILENAME} was not changed "
-            "(fix them, or run `podcast build --force` to write the feed anyway)",
+            f"build stopped: {tally(catalog.problems)} ({blocking}); {FEEDS_DIR}/{FEED_FILENAME} was not"
+            " changed (fix them, or run `podcast build --force` to write the feed anyway)",
             problems=catalog.problems,
         )
     out = root / FEEDS_DIR

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import click
 import feedparser
 import pytest
 from click.testing import CliRunner
@@ -118,6 +119,66 @@ def test_build_json(show):
     result = run("build", show.root, "--json")
     data = json.loads(result.stdout)
     assert data["published"] == ["ready"] and data["changed"] is True
+
+
+def test_build_json_answers_in_json_when_the_build_fails(show):
+    show.add("one", extra='season = "one"')
+    result = run("build", show.root, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)  # stdout holds nothing but the JSON object
+    assert report["ok"] is False and report["exit_code"] == 1 and "was not changed" in report["error"]
+    (season,) = [p for p in report["problems"] if p["field"] == "season"]
+    assert season["path"].endswith("episodes/one/episode.md")
+    assert season["line"] == 6  # +++, title, date, guid, audio, season
+    assert season["severity"] == "error" and season["message"]
+    assert {"path", "line", "code", "severity", "message"} <= set(season)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "--json", "--no-such-option"],
+        ["lint", "--json", "/no/such/place"],
+        ["info", "--json"],  # FILES is required
+        ["notes", "--json", "/no/such/file.md"],
+    ],
+)
+def test_every_command_with_json_answers_a_usage_mistake_in_json_and_exits_2(args):
+    result = run(*args)
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["exit_code"] == 2 and report["error"]
+    assert report["problems"][0]["severity"] == "error"
+    assert result.stderr.count("Error:") == 1  # the human message, once
+
+
+def test_a_command_added_to_the_group_answers_failures_in_json_without_doing_anything(tmp_path):
+    # Commands other rooms add get the same reporting: the group does it, not each command.
+    from podcast.errors import ConfigError, Problem
+
+    @cli.command("fails-for-test")
+    @click.option("--json", "as_json", is_flag=True)
+    def fails(as_json: bool) -> None:
+        raise ConfigError("nothing to do", problems=[Problem("x.toml", "bad value", line=3, field="k")])
+
+    try:
+        result = run("fails-for-test", "--json")
+        text = run("fails-for-test")
+    finally:
+        cli.commands.pop("fails-for-test")
+    assert result.exit_code == 1 and json.loads(result.stdout)["problems"][0]["line"] == 3
+    assert text.exit_code == 1 and text.stdout == ""
+    assert "x.toml:3: error: k: bad value" in text.stderr and "error: nothing to do" in text.stderr
+
+
+def test_the_summary_counts_the_lines_printed(show):
+    show.add("one", extra='season = "one"')
+    show.add("two", extra="explicit = 3")
+    result = run("build", show.root)
+    lines = [line for line in result.stderr.splitlines() if ": error" in line or ": warning" in line]
+    errors = sum(": error" in line for line in lines)
+    warnings = sum(": warning" in line for line in lines)
+    assert f"{errors} error(s), {warnings} warning(s)" in result.stderr
 
 
 def test_build_errors_go_to_stderr_with_exit_1_and_every_problem(show):
