@@ -201,6 +201,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         copyright=values.get("copyright"),
         timezone=values.get("timezone", "UTC"),
         chapters_from=values.get("chapters", "timestamps"),
+        simple_chapters=values.get("simple_chapters", False),
         lines=lines,
         **_show_extras(values),
     )

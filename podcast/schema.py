@@ -575,6 +575,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "copyright": Key(text),
     "timezone": Key(timezone),
     "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
+    "simple_chapters": Key(boolean),  # also write chapters inline as psc: (opt-in: W3C warns)
     # Podcasting 2.0 and Apple extras
     "person": Key(persons),
     "funding": Key(funding),
