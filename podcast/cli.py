@@ -15,12 +15,14 @@ from typing import NoReturn
 
 import click
 
-from . import articles, audio, pipeline, scaffold, tagging
+from . import articles, audio, config, pipeline, scaffold, tagging
 from . import lint as linting
-from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
+from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
+# A show directory, or any folder in one: it must exist (a mistyped path is a usage error).
+SHOW_ARGUMENT = click.Path(file_okay=False, exists=True, path_type=Path)
 # No exists/readable checks: click would turn a missing or unreadable file into a usage error
 # (exit 2) before anything is read; audio.read reports it as one of the files' problems.
 AUDIO_ARGUMENT = click.Path(path_type=Path, readable=False)
@@ -104,6 +106,17 @@ class ReportingGroup(click.Group):
             fail_usage(exc)
 
 
+def show_root(directory: Path, *, quiet: bool = False) -> Path:
+    """The show `directory` is in (itself or a folder above it, as git finds its repository).
+
+    When the show is above the folder given (or the current one), say which show it is.
+    """
+    root = config.find_show(directory)
+    if root != directory.resolve() and not quiet:
+        click.echo(f"podcast: the show in {root}", err=True)
+    return root
+
+
 def progress_for(label: str, quiet: bool):
     """A progress bar on stderr, hidden when quiet or when stderr is not a terminal."""
 
@@ -159,7 +172,7 @@ def init(
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option("--title", help="The episode's title (default: the audio's title tag).")
 @click.option(
     "--date",
@@ -184,13 +197,13 @@ def init(
 @click.option("--episode", "number", type=click.IntRange(min=1))
 @click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
 def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, draft) -> None:
-    """Add an episode to the show in DIRECTORY (default: here)."""
+    """Add an episode to the show in DIRECTORY (default: the show this folder is in)."""
     if not title and not audio:
         raise click.UsageError("give --title, or --audio with a title tag")
     notices: list[str] = []
     with reported():
         path = scaffold.new_episode(
-            directory,
+            show_root(directory),
             title=title,
             on=on.date() if on else None,
             audio=audio,
@@ -208,16 +221,16 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Lint warnings also stop the build.")
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
 def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
-    """Build feeds/feed.xml from the show in DIRECTORY (default: here)."""
+    """Build feeds/feed.xml from the show in DIRECTORY (default: the show this folder is in)."""
     with reported():
         result = pipeline.build(
-            directory,
+            show_root(directory, quiet=quiet or as_json),
             progress=progress_for("Reading audio", quiet or as_json),
             strict=strict,
             force=force,
@@ -243,7 +256,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
     if quiet:
         return
     state = "wrote" if result.changed else "unchanged"
-    click.echo(f"{result.feed_path} {state}: {len(catalog.published)} episode(s)")
+    click.echo(f"{result.feed_path} {state}: {catalog.show.title}, {len(catalog.published)} episode(s)")
     for episode in catalog.drafts:
         click.echo(f"  left out (draft): {episode.slug}")
     for episode in catalog.scheduled:
@@ -322,7 +335,7 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.argument("episodes", nargs=-1)
 def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     """Write each episode's metadata into its audio (default: every episode in DIRECTORY).
@@ -332,7 +345,7 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     """
     with reported():
         try:
-            done, problems = tagging.tag_episodes(directory, tuple(episodes))
+            done, problems = tagging.tag_episodes(show_root(directory), tuple(episodes))
         except tagging.PartlyTagged as exc:
             _echo_tagged(exc.done)  # those files did change: say so before the errors
             raise
@@ -388,7 +401,12 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
         else:
             path = Path(target)
             if path.is_dir():
-                problems = pipeline.check(path, progress=progress_for("Reading audio", quiet or as_json))
+                try:
+                    root = show_root(path, quiet=quiet or as_json)
+                except ConfigError as exc:
+                    problems = exc.problems  # not a show: a finding like any other
+                else:
+                    problems = pipeline.check(root, progress=progress_for("Reading audio", quiet or as_json))
             elif path.is_file():
                 problems = linting.check_feed_file(path)
             else:

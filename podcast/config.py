@@ -38,6 +38,24 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # ---------------------------------------------------------------- reading
 
 
+def find_show(start: Path) -> Path:
+    """The show directory `start` is in: itself or the nearest folder above it with a podcast.toml.
+
+    As git finds its repository, so `podcast build` works from inside an episode folder.
+    """
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / SHOW_FILE).is_file():
+            return folder
+    where = str(start / SHOW_FILE)
+    missing = Problem(
+        where,
+        f"not found, here or in any folder above {start}",
+        hint="run `podcast init DIR` to make a show, or give the show's directory",
+    )
+    raise ConfigError(f"not in a show directory: {start}", path=where, problems=[missing])
+
+
 def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
@@ -143,15 +161,8 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     path = root / SHOW_FILE
     if not path.is_file():
         raise ConfigError(
-            f"{path}: no {SHOW_FILE} here",
+            f"{path}: not found; is {root} a show directory? (run `podcast init DIR` to make one)",
             path=str(path),
-            problems=[
-                Problem(
-                    str(path),
-                    f"not found; is {root} a show directory?",
-                    hint="run `podcast init DIR` to make one",
-                )
-            ],
         )
     problems: list[Problem] = []
     try:

@@ -198,6 +198,37 @@ def test_build_outside_a_show_says_what_to_do(tmp_path):
     assert "podcast init" in result.stderr
 
 
+def test_commands_find_the_show_from_any_folder_inside_it_and_say_which(show, monkeypatch):
+    folder = show.add("deep")
+    below = folder / "raw" / "takes"
+    below.mkdir(parents=True)
+    for where in (folder, below):
+        monkeypatch.chdir(where)
+        result = run("build")
+        assert result.exit_code == 0, result.stderr
+        assert f"the show in {show.root.resolve()}" in result.stderr
+        assert "Test Show, 1 episode(s)" in result.stdout
+    assert show.feed.is_file() and not (below / "feeds").exists()
+    result = run("lint", below)
+    assert result.exit_code == 0 and f"the show in {show.root.resolve()}" in result.stderr
+    result = run("new", folder, "--title", "Second", "--date", "2025-02-01")
+    assert result.exit_code == 0 and (show.root / "episodes/second/episode.md").is_file()
+
+
+def test_a_directory_that_does_not_exist_is_a_usage_error_said_once(tmp_path):
+    for command in ("build", "new", "tag"):
+        result = run(command, tmp_path / "nowhere", *(["--title", "X"] if command == "new" else []))
+        assert result.exit_code == 2
+        assert result.stderr.count("does not exist") == 1 and "Traceback" not in result.stderr
+
+
+def test_outside_any_show_the_message_is_said_once(tmp_path):
+    result = run("build", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.count("podcast init") == 1
+    assert len(result.stderr.strip().splitlines()) == 2  # the problem, then the summary
+
+
 def test_usage_errors_exit_2(tmp_path):
     assert run("new", tmp_path, "--date", "2025-04-02").exit_code == 2  # no --title
     assert run("build", tmp_path, "--no-such-option").exit_code == 2
