@@ -25,6 +25,7 @@ from .model import (
     Show,
 )
 from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
+from .textfiles import NotUtf8, read_utf8
 
 SHOW_FILE = "podcast.toml"
 EPISODES_DIR = "episodes"
@@ -166,9 +167,10 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         )
     problems: list[Problem] = []
     try:
-        toml_text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text; save it as UTF-8", path=str(path)) from None
+        toml_text = read_utf8(path)
+    except NotUtf8 as exc:
+        bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
+        raise ConfigError(f"{SHOW_FILE} cannot be read", path=str(path), problems=[bad]) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
     data = _parse_toml(toml_text, SHOW_FILE, 1, problems)
@@ -306,9 +308,9 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         )
         return None
     try:
-        source = (folder / EPISODE_FILE).read_text("utf-8")
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, "is not UTF-8 text", hint="save it as UTF-8"))
+        source = read_utf8(folder / EPISODE_FILE)
+    except NotUtf8 as exc:
+        problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
         return None
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))

@@ -27,6 +27,7 @@ from .errors import AudioError, ConfigError, Problem
 from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
 from .schema import Invalid, categories, email, https_url, language
+from .textfiles import NotUtf8, read_utf8
 
 GITIGNORE = ".podcast/\n"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -199,9 +200,11 @@ def new_episode(
     article = ""
     if notes is not None:
         try:
-            article = Path(notes).read_text("utf-8").replace("\r\n", "\n").strip() + "\n"
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(notes), f"cannot be read as UTF-8 text: {exc}", field="--notes"))
+            article = read_utf8(Path(notes)).replace("\r\n", "\n").strip() + "\n"
+        except NotUtf8 as exc:
+            problems.append(Problem(str(notes), exc.reason, field="--notes", line=exc.line, hint=exc.hint))
+        except OSError as exc:
+            problems.append(Problem(str(notes), f"cannot be read: {exc.strerror}", field="--notes"))
     if notes is None and found is not None and (found.tags.comment or found.tags.description):
         article = (found.tags.description or found.tags.comment or "").strip() + "\n"
     if problems:

@@ -286,3 +286,40 @@ def test_a_license_is_an_spdx_id(show, written, accepted):
 def test_a_license_of_ones_own_needs_its_url(show):
     add_to_show(show, tables='[license]\nname = "House licence"\n')
     assert "needs the url" in problems_of(show)["license"].message
+
+
+# ---------------------------------------------------------------- encodings
+
+
+def test_a_utf8_byte_order_mark_is_accepted_in_podcast_toml_and_episode_md(show):
+    # Windows editors (Notepad, Word's plain-text export) start UTF-8 files with one.
+    toml = show.root / "podcast.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes())
+    folder = show.add("ep")
+    (folder / "episode.md").write_bytes(b"\xef\xbb\xbf" + (folder / "episode.md").read_bytes())
+    show_model, problems = config.load_show(show.root)
+    assert show_model.title == "Test Show" and not problems
+    episodes, problems = config.load_episodes(show_model)
+    assert [e.title for e in episodes] == ["Ep"] and not problems
+
+
+def test_an_episode_md_in_windows_1252_is_named_with_line_column_and_encoding(show):
+    folder = show.add("ep", title="Say “hello”")
+    text = (folder / "episode.md").read_text("utf-8")
+    (folder / "episode.md").write_bytes(text.encode("cp1252"))
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert problem.path == "episodes/ep/episode.md" and problem.line == 2
+    assert "line 2, column 14" in problem.message  # title = "Say “ : the 14th character
+    assert "0x93" in problem.message and "Windows-1252" in problem.message
+    assert "save it as UTF-8" in problem.hint
+
+
+def test_a_podcast_toml_in_utf16_is_named_so(show):
+    toml = show.root / "podcast.toml"
+    toml.write_bytes(toml.read_text("utf-8").encode("utf-16"))
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = caught.value.problems
+    assert problem.line == 1 and "UTF-16" in problem.message
