@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import tomlsyntax
 from .errors import ConfigError, Problem
 from .model import (
     AlternateAudio,
@@ -57,15 +58,23 @@ def find_show(start: Path) -> Path:
     raise ConfigError(f"not in a show directory: {start}", path=where, problems=[missing])
 
 
+# Places in key_lines' map that are not keys (no key contains "<"): where a missing key would go.
+FIRST_TABLE = "<first table>"  # the first [table] header: top-level keys go above it
+TOML_END = "<end>"  # the line after the TOML (in episode.md, the closing +++)
+
+
 def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
     table = ""
     entries: dict[str, int] = {}
-    for number, line in enumerate(toml_text.splitlines(), start=first_line):
+    text_lines = toml_text.splitlines()
+    lines[TOML_END] = first_line + len(text_lines)
+    for number, line in enumerate(text_lines, start=first_line):
         header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
         if header:
             name = header.group(2)
+            lines.setdefault(FIRST_TABLE, number)
             table = name + "."
             lines.setdefault(name, number)
             if header.group(1) == "[[":
@@ -82,18 +91,9 @@ def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Probl
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) + first_line - 1 if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        problems.append(
-            Problem(
-                path,
-                f"not valid TOML: {message}",
-                line=line,
-                hint="check quotes, = signs and brackets on that line",
-            )
-        )
+        found = tomlsyntax.explain(toml_text, exc)
+        line = found.line + first_line - 1 if found.line else None
+        problems.append(Problem(path, found.message, field=found.key, line=line, hint=found.hint))
         return None
 
 
@@ -118,7 +118,14 @@ def _apply_schema(
                 )
     for name, key in schema.items():
         if key.required and name not in data:
-            problems.append(Problem(path, "missing", field=name, hint=key.hint or f"add {name} = …"))
+            todo = key.hint or f"add {name} = …"
+            if key.table:
+                line, where = None, f"{todo}: a [{name}] table, at the end of the file"
+            elif FIRST_TABLE in lines:
+                line, where = lines[FIRST_TABLE], f"{todo}, above this line (keys below a [table] are in it)"
+            else:
+                line, where = lines.get(TOML_END), f"{todo}, above this line"
+            problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
 
 

@@ -70,6 +70,7 @@ class Key:
     required: bool = False
     hint: str | None = None  # shown when a required key is missing
     code: str | None = None  # the lint rule that checks the same value in a feed, for an invalid one
+    table: bool = False  # written as a [table] of its own (where a missing one goes differs)
 
 
 # ---------------------------------------------------------------- validators
@@ -561,7 +562,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
     "description": Key(text, required=True),
     "author": Key(text, required=True),
-    "owner": Key(owner, required=True, hint="add [owner] with name and email"),
+    "owner": Key(owner, required=True, hint="add [owner] with name and email", table=True),
     "language": Key(language, required=True, hint='add language = "en"', code="A111"),
     "link": Key(https_url, required=True, hint="the show's website"),
     "base_url": Key(https_url, required=True, hint="where the contents of feeds/ are served"),

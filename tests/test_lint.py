@@ -380,6 +380,18 @@ def test_a_video_named_m4a_is_published_as_video_and_m102_names_the_right_extens
     assert "holds video/mp4 but is named .m4a" in info.stderr and "talk.mp4" in info.stderr
 
 
+@pytest.mark.parametrize("name", ["wav", "flac", "ogg", "opus"])
+def test_m102_does_not_advise_renaming_a_format_apple_takes_under_no_name(clean, media, name):
+    folder = clean.root / "episodes" / "first"
+    shutil.copy(media[name], folder / media[name].name)
+    set_episode_key(folder, "audio", f'"{media[name].name}"')
+    result = run("build", clean.root)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "M102" in line]
+    assert "rename" not in warning.replace("renaming does not help", "")
+    assert "renaming does not help" in warning and "MP3 or M4A" in warning
+
+
 def test_g103_a_guid_changed_since_the_last_build(built):
     before = built.feed.read_bytes()
     set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')
@@ -531,6 +543,13 @@ def test_url_rule_fires(site, code):
     URL_CASES[code](site)
     found = url_codes(site)
     assert code in found, found
+
+
+def test_m104_says_when_the_server_not_the_file_is_wrong(site):
+    URL_CASES["M104"](site)  # an MP3 named .mp3, declared audio/mpeg, served as octet-stream
+    (problem,) = [p for p in lint.check_url(site.base + "feed.xml") if p.code == "M104"]
+    assert "the server says" in problem.message
+    assert "the server is wrong, not the file" in problem.hint and "audio/mpeg" in problem.hint
 
 
 def test_n102_names_the_url_and_the_status(site):
