@@ -16,6 +16,9 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+)\s*=\s*(.*)$")
 _DATE_LIKE = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})\b")
 
+_LIST_OPEN = ("the list opened with [ on this line is never closed", "close it with ]")
+_TABLE_OPEN = ("the table opened with { on this line is never closed", "close it with }")
+
 
 @dataclass(frozen=True)
 class SyntaxProblem:
@@ -62,11 +65,33 @@ def _first_line_of(key: str, lines: list[str], before: int) -> int | None:
     return None
 
 
+def _left_open(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
+    """A list, table or string that `text` opens and never closes, at the line where it opens."""
+    line = _located(text, exc)
+    lines = text.splitlines()
+    written = lines[line - 1] if line else ""
+    match = _KEY_VALUE.match(written)
+    key = match.group(1).strip("\"'") if match else None
+    if written.count("[") > written.count("]"):
+        return SyntaxProblem(line, *_LIST_OPEN, key)
+    if written.count("{") > written.count("}"):
+        return SyntaxProblem(line, *_TABLE_OPEN, key)
+    return explain(text, exc)
+
+
 def explain(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
     """What is wrong on which line of `text` (the TOML tomllib refused), in words."""
     phrase = _AT.sub("", str(exc)).replace(" (at end of document)", "")
     line = _located(text, exc)
     lines = text.splitlines()
+    if line and line > 1 and not phrase.startswith(_FOUND_LATE):
+        # A list left open swallows the lines after it: the line that fails is not the culprit.
+        before = "\n".join(lines[: line - 1])
+        try:
+            tomllib.loads(before)
+        except tomllib.TOMLDecodeError as earlier:
+            if "(at end of document)" in str(earlier) or str(earlier).startswith(_FOUND_LATE):
+                return _left_open(before, earlier)
     written = lines[line - 1] if line and line <= len(lines) else ""
     match = _KEY_VALUE.match(written)
     key = match.group(1).strip("\"'") if match else None
@@ -94,9 +119,9 @@ def explain(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
             "keep one of them; a key may appear once in its table",
         )
     if phrase.startswith("Unclosed array"):
-        return problem("the list opened with [ on this line is never closed", "close it with ]")
+        return problem(*_LIST_OPEN)
     if phrase.startswith("Unclosed inline table"):
-        return problem("the table opened with { on this line is never closed", "close it with }")
+        return problem(*_TABLE_OPEN)
     if "table declaration" in phrase or "array declaration" in phrase:
         return problem("a [table] header is not closed", "write the header as [name] on a line of its own")
     if phrase.startswith("Expected '=' after a key"):

@@ -34,6 +34,38 @@ def test_missing_required_keys_are_named(show):
     assert missing == {"description", "author", "owner", "language", "link", "base_url", "categories"}
 
 
+def test_a_missing_key_names_the_line_where_it_would_go(show):
+    toml = show.root / "podcast.toml"
+    text = toml.read_text()
+    kept = [line for line in text.splitlines() if not line.startswith("language")]
+    toml.write_text("\n".join(kept) + "\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (missing,) = [p for p in caught.value.problems if p.field == "language"]
+    assert kept[missing.line - 1].startswith("[")  # the first table: top-level keys go above it
+    assert "above this line" in missing.hint
+
+
+def test_a_missing_key_in_episode_md_points_at_the_closing_fence(show):
+    folder = show.add("ep")
+    episode = folder / "episode.md"
+    lines = [line for line in episode.read_text().splitlines() if not line.startswith("title")]
+    episode.write_text("\n".join(lines) + "\n")
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (missing,) = [p for p in problems if p.field == "title"]
+    assert lines[missing.line - 1] == "+++" and missing.line > 1 and "above this line" in missing.hint
+
+
+def test_a_date_in_another_form_in_episode_md_asks_for_yyyy_mm_dd(show):
+    show.add("ep", date="2025-4-2")
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert problem.line == 3 and problem.field == "date"
+    assert "YYYY-MM-DD" in problem.message and "TOML" not in problem.hint
+
+
 def test_a_category_not_on_apples_list_is_refused_with_suggestions(show):
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace("Health & Fitness > Medicine", "Health > Medicine"))
