@@ -310,7 +310,7 @@ def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = N
         previous = (catalog.show.root / FEEDS_DIR / FEED_FILENAME).read_bytes()
     except OSError:
         previous = None
-    return lint.check_show(
+    findings = lint.check_show(
         catalog.show,
         catalog.published,
         document,
@@ -318,6 +318,13 @@ def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = N
         now=now,
         ordered=feed.newest_first(catalog.published),
     )
+    # An episode whose guid line was removed gets G103's "restore this line" with the GUID it
+    # had, not also the reading's "not set" warning with the GUID derived in its place.
+    restored = {p.path for p in findings if p.code == "G103"}
+    catalog.problems[:] = [
+        p for p in catalog.problems if not (p.field == "guid" and p.code is None and p.path in restored)
+    ]
+    return findings
 
 
 def check(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> list[Problem]:

@@ -288,8 +288,9 @@ def test_show_rule_fires_and_names_the_file_to_edit(clean, code):
     source = (clean.root / path).read_text().split("\n")
     if any(line.startswith(key) for line in source):  # the line is the one the key is written on
         assert source[problems[0].line - 1].startswith(key)
-    elif path.endswith("episode.md"):  # or, for a key to add, the first line of the front matter
-        assert (problems[0].line, source[0]) == (1, "+++")
+    elif path.endswith("episode.md"):  # or, for a key to add, the closing +++ it goes above
+        closing = [n for n, line in enumerate(source, 1) if line == "+++"][1]
+        assert problems[0].line == closing
 
 
 def test_g101_reports_the_line_of_the_copied_guid(clean):
@@ -402,6 +403,19 @@ def test_g103_a_guid_changed_since_the_last_build(built):
         pipeline.build(built.root)
     assert "G103" in codes(caught.value.problems)
     assert built.feed.read_bytes() == before
+
+
+def test_a_removed_guid_line_gets_one_message_with_the_guid_to_restore(built):
+    episode = built.root / "episodes" / "first" / "episode.md"
+    lines = episode.read_text().splitlines()
+    episode.write_text("\n".join(line for line in lines if not line.startswith("guid")) + "\n")
+    guid_problems = [p for p in pipeline.check(built.root) if p.field == "guid"]
+    (problem,) = guid_problems  # not also a "not set" warning that offers another GUID
+    assert problem.code == "G103" and problem.severity == "error"
+    assert "guid line is gone" in problem.message
+    assert 'restore this line: guid = "guid-first-0000"' in problem.hint
+    closing = [n for n, line in enumerate(episode.read_text().splitlines(), 1) if line == "+++"][1]
+    assert problem.line == closing  # where the line goes back
 
 
 def test_g103_follows_the_media_path_when_the_base_url_moves(built):

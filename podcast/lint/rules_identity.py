@@ -70,14 +70,25 @@ def changed_guids(subject: Subject) -> Iterator[Finding]:
             if key:
                 by_media.setdefault(key, guid)
     feed = subject.feed
+    # Episodes whose front matter has no guid line: the build derived one from the folder name.
+    derived = {e.guid for e in subject.episodes if "guid" not in e.lines}
     for item in feed.items:
         guid, url = text(item.find("guid")), enclosure_url(item)
         if not url:
             continue
         old = by_url.get(url) or by_media.get(_media_key(url) or "")
         if old and guid != old:
+            where = feed.where(item.find("guid") if item.find("guid") is not None else item, "guid")
+            if guid in derived:
+                yield Finding(
+                    where,
+                    f"{feed.label(item)}: the guid line is gone from its episode.md;"
+                    f' the last built feed has "{old}"',
+                    hint=f'restore this line: guid = "{old}"; apps would show the episode again as new',
+                )
+                continue
             yield Finding(
-                feed.where(item.find("guid") if item.find("guid") is not None else item, "guid"),
+                where,
                 f'{feed.label(item)}: GUID "{guid}" was "{old}" in the last built feed',
                 hint=f'put it back: guid = "{old}"; apps would show the episode again as new',
             )
