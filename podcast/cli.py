@@ -358,8 +358,11 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
         extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
         extra_text = ", ".join(e for e in extra if e)
         click.echo(f"tagged {item.path}" + (f" ({extra_text})" if extra_text else ""))
-    if done:
-        click.echo("File sizes changed: run `podcast build` to update the feed.")
+    resized = [item for item in done if item.resized]
+    if resized:
+        click.echo(f"{len(resized)} file size(s) changed: run `podcast build` to update the feed.")
+    elif done:
+        click.echo("File sizes are unchanged: the feed's lengths are still right.")
 
 
 @cli.command()

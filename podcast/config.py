@@ -351,6 +351,16 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="move the file next to episode.md",
                 )
             )
+        elif audio.is_dir():
+            problems.append(
+                Problem(
+                    rel,
+                    f"{values['audio']} is a folder, not an audio file",
+                    field="audio",
+                    line=lines.get("audio"),
+                    hint="name the audio file itself, e.g. audio = \"episode.mp3\", next to episode.md",
+                )
+            )
         elif not audio.is_file():
             problems.append(
                 Problem(

@@ -145,7 +145,7 @@ def _broken(tmp_path, media):
     files["text.mp3"].write_text("Episode notes, saved with the wrong name.\n" * 40)
     files["no-moov.m4a"] = tmp_path / "no-moov.m4a"  # ffmpeg writes moov last: a cut file has none
     files["no-moov.m4a"].write_bytes(media["m4a"].read_bytes()[:20000])
-    files["folder.mp3"] = tmp_path / "folder.mp3"  # cannot be read as a file
+    files["folder.mp3"] = tmp_path / "folder.mp3"  # a folder where the audio should be
     files["folder.mp3"].mkdir()
     for name, keep in (("flac", 3), ("wav", 20)):  # cut inside the first header
         files[f"cut.{name}"] = tmp_path / f"cut.{name}"
@@ -167,7 +167,7 @@ REASONS = {
     "cut.flac": ("is not a valid FLAC file", "export or upload it again"),
     "cut.wav": ("is not a valid WAV file", "export or upload it again"),
     "no-moov.m4a": ("cut short", "upload or export it again"),
-    "folder.mp3": ("cannot be read", "check it is a file you may read"),
+    "folder.mp3": ("is a folder, not an audio file", "name the audio file inside it"),
     "headers-only.opus": ("holds no audio", "export or upload it again"),
     "headers-only.ogg": ("holds no audio", "export or upload it again"),
 }
@@ -377,3 +377,4 @@ def test_mpeg2_layer3_and_mpeg1_layer2_streams_are_counted_too(mp3_factory, medi
     encode(media["wav"], layer2, "mp2", container_format="mp2", bit_rate=128000)
     for path in (low_rate, layer2):
         assert abs(audio.probe(path).duration - decoded_seconds(path)) < 0.05
+

@@ -483,7 +483,7 @@ def test_new_reports_audio_it_cannot_read_as_a_problem_not_a_usage_error(show, t
     result = run("new", show.root, "--title", "Gone", "--audio", given)
     assert result.exit_code == 1 and "Usage" not in result.stderr
     assert "given.mp3" in result.stderr
-    assert ("not found" if kind != "folder" else "cannot be read") in result.stderr
+    assert ("not found" if kind != "folder" else "is a folder, not an audio file") in result.stderr
     assert not (show.root / "episodes").exists() or not list((show.root / "episodes").iterdir())
 
 

@@ -355,3 +355,13 @@ def test_a_podcast_toml_in_utf16_is_named_so(show):
         config.load_show(show.root)
     (problem,) = caught.value.problems
     assert problem.line == 1 and "UTF-16" in problem.message
+
+
+def test_an_audio_path_that_is_a_folder_says_so(show):
+    folder = show.add("ep", audio=False, extra='audio = "takes"')
+    (folder / "takes").mkdir()
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert problem.field == "audio" and "takes is a folder, not an audio file" in problem.message
+    assert "not found" not in problem.message

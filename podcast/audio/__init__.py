@@ -264,6 +264,8 @@ def _starts_like_mp4(path: Path) -> bool:
 
 
 def _open(path: Path) -> tuple[int, mutagen.FileType]:
+    if path.is_dir():
+        raise _fail(path, "is a folder, not an audio file", "name the audio file inside it")
     try:
         size = path.stat().st_size
     except FileNotFoundError:
