@@ -311,22 +311,28 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
     failed = False
     for index, path in enumerate(files):
         try:
-            found = audio.read(path)
+            # What can be read is shown; what the build would refuse (a wrong name, a format
+            # podcast apps do not play) is a warning with the build's own advice.
+            found, refusal = audio.read_what_can_be_read(path)
         except AudioError as exc:
             failed = True
             results.append({"path": str(path), "error": exc.reason})
             click.echo(f"error: {exc}", err=True)
             continue
+        warnings: list[str] = []
+        if refusal is not None:
+            warnings.append(f"{refusal.reason} (`podcast build` refuses it as it is)")
         if found.info.truncated:
-            click.echo(f"warning: {path}: looks cut short; the duration is what the file holds", err=True)
+            warnings.append("looks cut short; the duration is what the file holds")
         right = audio.FORMATS[found.info.format].suffixes
-        if path.suffix.lower() not in right:
-            click.echo(
-                f"warning: {path}: holds {found.info.mime} but is named {path.suffix or '(no suffix)'};"
-                f" rename it to {path.stem}{right[0]} (Apple goes by the name)",
-                err=True,
+        if refusal is None and path.suffix.lower() not in right:
+            warnings.append(
+                f"holds {found.info.mime} but is named {path.suffix or '(no suffix)'};"
+                f" rename it to {path.stem}{right[0]} (Apple goes by the name)"
             )
-        results.append(audio.summary(found))
+        for warning in warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
+        results.append(audio.summary(found) | ({"warnings": warnings} if warnings else {}))
         if not as_json:
             click.echo(("\n" if index else "") + "\n".join(_describe(found)))
     if as_json:

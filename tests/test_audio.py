@@ -378,3 +378,37 @@ def test_mpeg2_layer3_and_mpeg1_layer2_streams_are_counted_too(mp3_factory, medi
     for path in (low_rate, layer2):
         assert abs(audio.probe(path).duration - decoded_seconds(path)) < 0.05
 
+
+
+def _aiff_with_tags(media, tmp_path):
+    path = encode(media["wav"], tmp_path / "take.aiff", "pcm_s16be")
+    tagged = mutagen.File(path)
+    tagged.add_tags()
+    tagged.tags.add(TIT2(text="Studio take"))
+    tagged.save()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "named", "fmt", "advice"),
+    [
+        ("mp3-xing", "episode.id3", "mp3", "rename it to episode.mp3"),
+        ("m4a", "episode.3g2", "m4a", "rename it to episode.m4a"),
+        ("aiff", "take.aiff", "aiff", "podcast apps do not play; export it as MP3 or M4A"),
+    ],
+)
+def test_what_the_build_refuses_is_still_read_with_its_advice(media, tmp_path, name, named, fmt, advice):
+    if name == "aiff":
+        path = _aiff_with_tags(media, tmp_path)
+    else:
+        path = tmp_path / named
+        shutil.copy(media[name], path)
+    found, refusal = audio.read_what_can_be_read(path)
+    assert found.info.format == fmt
+    assert abs(found.info.duration - decoded_seconds(path)) < 0.05
+    if name == "aiff":
+        assert found.tags.title == "Studio take"
+    assert advice in refusal.reason
+    with pytest.raises(AudioError) as caught:  # the build reads with audio.read: refused, same advice
+        audio.read(path)
+    assert caught.value.reason == refusal.reason

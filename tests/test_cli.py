@@ -519,3 +519,16 @@ def test_a_colon_in_a_file_name_does_not_garble_the_reason(tmp_path):
     (found,) = json.loads(result.stdout)
     assert found["path"] == str(broken)
     assert "Hello.mp3" not in found["error"] and found["error"]
+
+
+def test_info_reads_a_misnamed_file_that_build_refuses_with_the_same_advice(show, media):
+    folder = show.add("ep", audio=False, extra='audio = "ep.id3"')
+    shutil.copy(media["mp3-xing"], folder / "ep.id3")
+    info = run("info", "--json", folder / "ep.id3")
+    assert info.exit_code == 0, info.stderr
+    (read,) = json.loads(info.stdout)
+    assert read["format"] == "mp3" and read["duration"] == pytest.approx(12.0, abs=0.05)
+    advice = "is an MP3 file named .id3; rename it to ep.mp3"
+    assert advice in read["warnings"][0] and advice in info.stderr
+    build = run("build", show.root)
+    assert build.exit_code == 1 and advice in build.stderr
