@@ -146,15 +146,18 @@ def cli() -> None:
 @click.option("--language", default="en", show_default=True, help="ISO 639 language code.")
 @click.option(
     "--category",
-    default="Society & Culture",
+    "categories",
+    multiple=True,
+    default=("Society & Culture",),
     show_default=True,
-    help='Apple category, e.g. "Health & Fitness > Medicine".',
+    help='Apple category, e.g. "Health & Fitness > Medicine"; repeat for several (Apple reads the first).',
 )
 @click.option("--link", help="The show's website (default: the base URL).")
 def init(
-    directory: Path, title, author, email, base_url, description, owner, language, category, link
+    directory: Path, title, author, email, base_url, description, owner, language, categories, link
 ) -> None:
     """Make a new show directory DIRECTORY."""
+    notices: list[str] = []
     with reported():
         path = scaffold.init_show(
             directory,
@@ -165,9 +168,12 @@ def init(
             description=description,
             owner_name=owner,
             language_code=language,
-            category=category,
+            category=categories,
             link=link,
+            notices=notices,
         )
+    for notice in notices:
+        click.echo(f"warning: {notice}", err=True)
     click.echo(f"Created {path}. Add episodes with: podcast new {directory} --title …")
 
 
@@ -183,7 +189,9 @@ def init(
 )
 @click.option(
     "--audio",
+    "audio_files",
     type=AUDIO_ARGUMENT,
+    multiple=True,  # so that a second one is refused, not silently taken instead of the first
     help="The audio file; it is copied into the episode folder, and its tags fill in what is not given.",
 )
 @click.option(
@@ -196,8 +204,25 @@ def init(
 @click.option("--season", type=click.IntRange(min=1))
 @click.option("--episode", "number", type=click.IntRange(min=1))
 @click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
-def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, draft) -> None:
+@click.option(
+    "--image",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The episode's artwork: a square JPEG or PNG, 1400-3000 px (copied into the folder).",
+)
+@click.option("--episode-type", type=click.Choice(["full", "trailer", "bonus"]), help="Default: full.")
+@click.option("--explicit/--not-explicit", default=None, help="Default: the show's setting.")
+@click.option("--link", help="The episode's web page, https://…")
+def new(
+    directory: Path, title, on, audio_files, notes, slug, hosts, season, number, draft, image, episode_type,
+    explicit, link,
+) -> None:  # fmt: skip
     """Add an episode to the show in DIRECTORY (default: the show this folder is in)."""
+    if len(audio_files) > 1:
+        raise click.BadParameter(
+            "give it once: an episode has one main audio file (other formats go in alternate_audio)",
+            param_hint="--audio",
+        )
+    audio = audio_files[0] if audio_files else None
     if not title and not audio:
         raise click.UsageError("give --title, or --audio with a title tag")
     notices: list[str] = []
@@ -213,6 +238,10 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
             season=season,
             number=number,
             draft=draft,
+            image=image,
+            episode_type=episode_type,
+            explicit=explicit,
+            link=link,
             notices=notices,
         )
     for notice in notices:

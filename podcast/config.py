@@ -289,6 +289,11 @@ def episode_date(value: Any, zone: str) -> datetime:
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def usable_slug(name: str) -> bool:
+    """An episode folder name the build takes: it becomes part of URLs."""
+    return bool(_SLUG.match(name))
+
+
 def episode_guid_for(show_guid: str, slug: str) -> str:
     """The fallback GUID of an episode whose front matter has none.
 
@@ -305,7 +310,7 @@ def episode_guid_for(show_guid: str, slug: str) -> str:
 def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
     slug = folder.name
     rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
-    if not _SLUG.match(slug):
+    if not usable_slug(slug):
         problems.append(
             Problem(
                 f"{EPISODES_DIR}/{slug}",

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .controlchars import first_not_xml
@@ -132,6 +133,18 @@ def https_url(value: Any) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
         raise Invalid(f"expected a URL starting with https://, got {show_value(value)}")
     return value
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback(url: str) -> bool:
+    """The URL names this machine (a local test), where plain http is expected."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    return (host or "").lower() in LOOPBACK_HOSTS
 
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
