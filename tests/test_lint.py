@@ -187,9 +187,8 @@ def test_feed_file_rule_fires(built, code):
 
 
 def test_every_rule_has_a_test_that_makes_it_fire():
-    tested = (
-        set(FEED_CASES) | set(SHOW_CASES) | set(ARTWORK_CASES) | set(URL_CASES) | {"X101", "A105", "G103"}
-    )
+    tested = set(FEED_CASES) | set(SHOW_CASES) | set(ARTWORK_CASES) | set(URL_CASES)
+    tested |= {"X101", "A105", "G103", "G105"}
     assert tested == {r.code for r in lint.RULES}
 
 
@@ -418,9 +417,22 @@ def test_a_removed_guid_line_gets_one_message_with_the_guid_to_restore(built):
     assert problem.line == closing  # where the line goes back
 
 
+def test_g105_a_moved_base_url_is_explained_once_then_the_build_moves_on(built):
+    set_show_key(built.root, "base_url", '"https://media.example.org/elsewhere/"')
+    result = run("build", built.root)
+    assert result.exit_code == 0, result.stderr  # a move is allowed; it is said, with what to do
+    (moved,) = [line for line in result.stderr.splitlines() if "G105" in line]
+    assert moved.startswith("podcast.toml:") and "base_url" in moved
+    assert "every enclosure URL (2 episode(s)) changed" in moved
+    assert "https://cdn.example.com/show/" in moved and "https://media.example.org/elsewhere/" in moved
+    assert "redirect" in moved and 'new_feed_url = "https://media.example.org/elsewhere/feed.xml"' in moved
+    again = run("build", built.root)
+    assert "G105" not in again.stderr  # the feed built last is at the new address now
+
+
 def test_g103_follows_the_media_path_when_the_base_url_moves(built):
     set_show_key(built.root, "base_url", '"https://media.example.org/elsewhere/"')
-    assert pipeline.check(built.root) == []
+    assert codes(pipeline.check(built.root)) == ["G105"]  # the move itself, explained
     set_episode_key(built.root / "episodes" / "second", "guid", '"another-new-guid"')
     assert "G103" in codes(pipeline.check(built.root))
 
@@ -627,7 +639,7 @@ def test_rules_run_family_by_family_in_the_order_of_the_readme_table():
     # fixes it by the order it imports the rule modules, so moving a rule must not reorder them.
     assert " ".join(r.code for r in lint.RULES) == (
         "X101 A101 A102 A103 A104 A105 A106 A110 A111 A112 A113 A120 A121 A122 "
-        "G101 G102 G103 G104 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
+        "G101 G102 G103 G104 G105 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
         "I101 I102 I103 I104 I105 I106 I107 N101 N102 N103"
     )
 

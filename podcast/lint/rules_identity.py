@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .feeddoc import Finding, enclosure_url, qname, text
+from .feeddoc import FeedDoc, Finding, enclosure_url, qname, text
 from .registry import Subject, rule
 
 
@@ -121,3 +121,43 @@ def duplicate_enclosures(subject: Subject) -> Iterator[Finding]:
             )
         elif url:
             first[url] = item
+
+
+def _self_link(feed: FeedDoc) -> tuple[etree._Element | None, str]:
+    for link in feed.channel.findall(qname("atom:link")):
+        if link.get("rel") == "self" and link.get("href"):
+            return link, link.get("href").strip()
+    return None, ""
+
+
+@rule(
+    "G105",
+    "warning",
+    "the feed's address (`base_url`) is the one of the last built feed",
+    "keep the old URLs working or redirect them (HTTP 301) to the new ones, so apps keep playing"
+    " what they have; to move subscribers, publish the old feed with `new_feed_url` set and redirect it",
+)
+def moved_show(subject: Subject) -> Iterator[Finding]:
+    if subject.previous is None:
+        return
+    _, old_feed = _self_link(subject.previous)
+    link, new_feed = _self_link(subject.feed)
+    if not old_feed or not new_feed or old_feed == new_feed:
+        return
+    old_base, new_base = old_feed.rsplit("/", 1)[0] + "/", new_feed.rsplit("/", 1)[0] + "/"
+    old_urls = {text(item.find("guid")): enclosure_url(item) for item in subject.previous.items}
+    moved = sum(
+        1
+        for item in subject.feed.items
+        if old_urls.get(text(item.find("guid"))) not in (None, "", enclosure_url(item))
+    )
+    yield Finding(
+        subject.feed.where(link, "atom:link"),
+        f"moved from {old_base} to {new_base} since the last build: the feed's own URL and every"
+        f" enclosure URL ({moved} episode(s)) changed; apps that subscribed know only the old ones",
+        hint=(
+            f"keep the old URLs working or redirect them (HTTP 301) to {new_base}; to move"
+            f' subscribers, leave a feed at {old_feed} with new_feed_url = "{new_feed}"'
+            " (itunes:new-feed-url) and redirect it"
+        ),
+    )
