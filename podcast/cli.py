@@ -269,6 +269,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
         click.echo(
             json.dumps(
                 {
+                    "ok": True,
                     "feed": str(result.feed_path),
                     "changed": result.changed,
                     "published": [e.slug for e in catalog.published],

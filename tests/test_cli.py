@@ -118,7 +118,7 @@ def test_build_json(show):
     show.add("ready")
     result = run("build", show.root, "--json")
     data = json.loads(result.stdout)
-    assert data["published"] == ["ready"] and data["changed"] is True
+    assert data["ok"] is True and data["published"] == ["ready"] and data["changed"] is True
 
 
 def test_build_json_answers_in_json_when_the_build_fails(show):
