@@ -412,3 +412,11 @@ def test_what_the_build_refuses_is_still_read_with_its_advice(media, tmp_path, n
     with pytest.raises(AudioError) as caught:  # the build reads with audio.read: refused, same advice
         audio.read(path)
     assert caught.value.reason == refusal.reason
+
+
+def test_the_reference_encoders_and_decoder_need_no_ffmpeg_program(media, tmp_path, monkeypatch):
+    # The README's set-up is `pip install -e '.[test]'`: PyAV's wheels carry FFmpeg's libraries.
+    monkeypatch.setenv("PATH", "")
+    made = encode(media["wav"], tmp_path / "again.opus", "libopus", bit_rate=32000)
+    assert decoded_seconds(made) == pytest.approx(12.0, abs=0.01)
+    assert audio.probe(made).duration == pytest.approx(decoded_seconds(made), abs=0.01)
