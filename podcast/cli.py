@@ -345,12 +345,21 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
     sys.exit(1 if linting.failed(problems, strict=strict) else 0)
 
 
+def _destination_option(ctx, param, value: str | None) -> str | None:
+    if value and "://" in value and not value.startswith(("s3://", "file://")):
+        raise click.BadParameter(
+            f"{value}: podcast publishes to a directory, file:///path or s3://bucket/prefix", param=param
+        )
+    return value
+
+
 @cli.command()
 @click.argument("directory", type=DIR_ARGUMENT, default=".")
 @click.option(
     "--to",
     "to",
     metavar="DEST",
+    callback=_destination_option,
     help="A directory, file:///path or s3://bucket/prefix (default: [publish] to in podcast.toml).",
 )
 @click.option(
