@@ -35,12 +35,14 @@ _REFUSED_CREDENTIALS = {
 class S3Destination(Destination):
     def __init__(self, url: str, settings: PublishSettings) -> None:
         import boto3
+        import boto3.exceptions
         import botocore.config
         import botocore.exceptions
         from boto3.s3.transfer import TransferConfig
 
         self.url = url
         self._errors = botocore.exceptions
+        self._upload_failed = boto3.exceptions.S3UploadFailedError
         parts = urlsplit(url)
         self.bucket = parts.netloc
         self.prefix = parts.path.strip("/")
@@ -70,23 +72,10 @@ class S3Destination(Destination):
         try:
             yield
         except errors.ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = str(error.get("Code", ""))
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code in ("NoSuchBucket",) or (code == "404" and what == "list"):
-                advice = (
-                    f"bucket {self.bucket!r} does not exist; create it, or fix the bucket in the destination"
-                )
-            elif code in _REFUSED_CREDENTIALS:
-                advice = (
-                    f"the credentials were refused ({code}); check AWS_ACCESS_KEY_ID and "
-                    "AWS_SECRET_ACCESS_KEY, or the profile in ~/.aws/credentials"
-                )
-            elif code in ("AccessDenied", "403", "AllAccessDisabled") or status == 403:
-                advice = f"access denied to {what}; give these credentials permission to {what} in the bucket"
-            else:
-                message = error.get("Message") or code or str(exc)
-                advice = f"{what} failed: {message} ({code or status})"
+            raise PublishError(f"{where}: {self._advice(exc, what)}", url=self.url) from None
+        except self._upload_failed as exc:  # boto3's wrapper around the ClientError of an upload
+            cause = exc.__cause__ or exc.__context__
+            advice = self._advice(cause, what) if isinstance(cause, errors.ClientError) else str(exc)
             raise PublishError(f"{where}: {advice}", url=self.url) from None
         except errors.NoCredentialsError:
             raise PublishError(
@@ -106,6 +95,24 @@ class S3Destination(Destination):
             raise PublishError(f"{where}: {what} failed: {exc}", url=self.url) from None
         except OSError as exc:  # the local file, read by boto3
             raise PublishError(f"{where}: {what} failed: {exc.strerror or exc}", url=self.url) from None
+
+    def _advice(self, exc, what: str) -> str:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code == "NoSuchBucket" or (code == "404" and what == "list"):
+            return f"bucket {self.bucket!r} does not exist; create it, or fix the bucket in the destination"
+        if code in _REFUSED_CREDENTIALS:
+            return (
+                f"the credentials were refused ({code}); check AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or the profile in ~/.aws/credentials"
+            )
+        if code in ("AccessDenied", "403", "AllAccessDisabled") or status == 403:
+            return (
+                f"access denied ({what}); these credentials must be allowed to list, read, write "
+                f"and delete in bucket {self.bucket!r}"
+            )
+        return f"{what} failed: {error.get('Message') or code or exc} ({code or status})"
 
     def list(self) -> dict[str, Stored]:
         found: dict[str, Stored] = {}
