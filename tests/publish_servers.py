@@ -240,3 +240,66 @@ def add_episode(
         (folder / "chapters.json").write_text(CHAPTERS, "utf-8")
         (folder / "transcript.vtt").write_text(VTT, "utf-8")
     return folder
+
+
+class HoldingRelay:
+    """A TCP relay on 127.0.0.1 to `port` that can be told to stop passing bytes on midway.
+
+    With `hold_after` set, the relay forwards that many bytes towards the server, then holds
+    the connection (forwarding nothing more) and sets `held`: an upload stuck halfway, at a
+    point the test chooses, so the test can kill the uploading process right there.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.hold_after: int | None = None
+        self.sent = 0
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, towards_server: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if towards_server:
+                    with self.lock:
+                        limit = self.hold_after
+                        if limit is not None and self.sent + len(data) > limit:
+                            data = data[: max(0, limit - self.sent)]
+                            self.sent = limit
+                            stuck = True
+                        else:
+                            self.sent += len(data)
+                            stuck = False
+                    if stuck:
+                        sink.sendall(data)
+                        self.held.set()
+                        self.release.wait()
+                        break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                end.close()
+
+    def stop(self) -> None:
+        self.release.set()
+        self.listener.close()
