@@ -376,7 +376,7 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
 def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet) -> None:
     """Put the show in DIRECTORY online: media, then sidecars, then the feed; then tell the world."""
     with reported():
-        if build_first and not dry_run:
+        if build_first:
             built = pipeline.build(directory)
             if not (quiet or as_json):
                 echo_problems(warnings_in(built.catalog.problems))
@@ -409,6 +409,9 @@ def _echo_publish(report: publishing.Report) -> None:
     verb = "would upload" if report.dry_run else "uploaded"
     for upload in report.uploaded:
         click.echo(f"{verb} {upload.key} ({upload.size:,} bytes)")
+    if report.dry_run:
+        for upload in report.skipped:
+            click.echo(f"unchanged {upload.key}")
     for key in report.deleted:
         click.echo(f"deleted {key}")
     for key in report.unused:
@@ -417,11 +420,13 @@ def _echo_publish(report: publishing.Report) -> None:
         if ping.ok:
             click.echo(f"told {ping.endpoint} ({ping.detail})")
     size = sum(u.size for u in report.uploaded)
-    state = "dry run: nothing changed at" if report.dry_run else "published to"
-    click.echo(
-        f"{state} {report.destination}: {len(report.uploaded)} file(s) {verb} ({size:,} bytes), "
-        f"{len(report.skipped)} unchanged; the feed is {report.feed_url}"
-    )
+    if report.dry_run:
+        summary = (
+            f"dry run, nothing changed at {report.destination}: {len(report.uploaded)} file(s) to upload"
+        )
+    else:
+        summary = f"published to {report.destination}: {len(report.uploaded)} file(s) uploaded"
+    click.echo(f"{summary} ({size:,} bytes), {len(report.skipped)} unchanged; the feed is {report.feed_url}")
 
 
 def main() -> None:

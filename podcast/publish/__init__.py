@@ -22,7 +22,7 @@ from .. import net
 from ..errors import Problem, PublishError
 from ..pipeline import read_catalog
 from .destination import Destination, Stored, open_destination
-from .enclosures import Enclosure, check, read_enclosures
+from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
 from .pings import Ping, tell_everyone
 from .plan import Plan, Upload, decide, wanted
@@ -133,7 +133,7 @@ class Publication:
             self._upload([u for u in plan.uploads if u.kind == "media"], progress)
             checked: list[str] = []
             if verify and plan.uploads:
-                checked = self._check(client)
+                checked = self._check()
             self._upload([u for u in plan.uploads if u.kind == "sidecar"], progress)
             self._upload([u for u in plan.uploads if u.kind == "feed"], progress)
             deleted: list[str] = []
@@ -182,19 +182,16 @@ class Publication:
             if self.record.dirty:
                 self.record.save(self.destination)
 
-    def _check(self, client: net.Client) -> list[str]:
+    def _check(self) -> list[str]:
         """Every enclosure at its public address; any mismatch stops the publish before the feed."""
-        problems = []
-        for enclosure in self.plan.enclosures:
-            trouble = check(client, enclosure)
-            if trouble:
-                problems.append(
-                    Problem(
-                        self.show.feed_url,
-                        f'"{enclosure.title}": {trouble}',
-                        hint="the server must give the file as the feed describes it",
-                    )
-                )
+        problems = [
+            Problem(
+                self.show.feed_url,
+                f'"{enclosure.title}": {trouble}',
+                hint="the server must give the file as the feed describes it",
+            )
+            for enclosure, trouble in check_all(list(self.plan.enclosures), net.Client)
+        ]
         if problems:
             raise PublishError(
                 f"publish stopped before the feed: {len(problems)} enclosure(s) do not answer as the feed "
