@@ -25,7 +25,7 @@ import boto3
 import botocore.config
 import requests
 from werkzeug.exceptions import NotFound
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.utils import redirect, send_from_directory
 from werkzeug.wrappers import Request, Response
 
@@ -160,6 +160,11 @@ class SeaweedFS:
         self.log.close()
 
 
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs) -> None:
+        pass  # the tests look at `requests`; a line per request is noise
+
+
 class WebRoot:
     """A document root served on 127.0.0.1 with byte ranges (werkzeug's send_from_directory)."""
 
@@ -168,7 +173,7 @@ class WebRoot:
         self.ranges = True
         self.types: dict[str, str] = {}  # path → Content-Type to serve instead
         self.requests: list[tuple[str, str]] = []  # (method, path)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
