@@ -86,7 +86,7 @@ class Publication:
         except BaseException:
             self.destination.close()
             raise
-        self.plan = decide(uploads, stored, self.record, self.enclosures)
+        self.plan = decide(uploads, stored, self.record, self.enclosures, show)
 
     def __enter__(self) -> Publication:
         return self

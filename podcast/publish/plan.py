@@ -2,9 +2,9 @@
 
 The layout is the feed's: every file in feeds/ at the destination's root, and each
 audio file the feed's enclosures name under `media/<slug>/` (found through the model,
-which knows the local file of every enclosure under `base_url`). An enclosure that is
-not under `base_url` (audio hosted elsewhere) has nothing to upload; it is only
-checked. Order: media, then sidecars, then feed.xml, so the live feed never names a
+which knows the local file of every enclosure under `base_url`). An enclosure with no local file (audio
+hosted elsewhere, `audio_url`) has nothing to upload; it is only checked, and never
+pruned. Order: media, then sidecars, then feed.xml, so the live feed never names a
 file that is not there yet. Every local file is confined to the show directory.
 """
 
@@ -81,15 +81,11 @@ def wanted(show: Show, episodes: list[Episode], enclosures: list[Enclosure]) -> 
     root = show.root
     by_key = local_media(show, episodes)
     uploads: list[Upload] = []
-    missing = []
     for enclosure in enclosures:
         key = media_key(show, enclosure.url)
-        if key is None:
-            continue  # hosted elsewhere: checked, never uploaded
-        source = by_key.get(key)
+        source = by_key.get(key) if key is not None else None
         if source is None:
-            missing.append(f'"{enclosure.title}": {enclosure.url}')
-            continue
+            continue  # audio hosted elsewhere (or already there, not ours): checked, never uploaded
         path = confined(root, source, f"{key} (audio)")
         uploads.append(
             Upload(
@@ -100,11 +96,6 @@ def wanted(show: Show, episodes: list[Episode], enclosures: list[Enclosure]) -> 
                 enclosure.type or headers.content_type(key),
                 headers.cache_control(key, media=True),
             )
-        )
-    if missing:
-        raise PublishError(
-            f"feeds/{FEED_FILENAME} names audio that no episode has: {'; '.join(missing[:3])}; "
-            "run `podcast build` again"
         )
     taken = {u.key for u in uploads}
     for key, path in _sidecars(root):
@@ -142,9 +133,11 @@ def _sidecars(root: Path) -> list[tuple[str, Path]]:
 
 
 def decide(
-    uploads: list[Upload], stored: dict[str, Stored], record: Record, enclosures: list[Enclosure]
+    uploads: list[Upload], stored: dict[str, Stored], record: Record, enclosures: list[Enclosure], show: Show
 ) -> Plan:
-    """Which files go up: those the destination does not already hold byte for byte."""
+    """Which files go up: those the destination does not already hold byte for byte; and which
+    published files nothing names any more (every enclosure under base_url counts as named,
+    uploaded by us or not)."""
     going, staying, replaced = [], [], []
     for upload in uploads:
         summed = Upload(**{**upload.__dict__, "md5": file_md5(upload.source)})
@@ -156,7 +149,7 @@ def decide(
         before = record.entries.get(upload.key)
         if upload.kind == "media" and before is not None and before.md5 != summed.md5:
             replaced.append(upload.key)
-    named = {u.key for u in uploads}
+    named = {u.key for u in uploads} | {k for e in enclosures if (k := media_key(show, e.url))}
     published = set(record.entries) | {k for k in stored if k.startswith("media/")}
     unused = sorted(k for k in published - named if k != RECORD_KEY)
     return Plan(tuple(going), tuple(staying), tuple(unused), tuple(replaced), tuple(enclosures))
