@@ -382,7 +382,7 @@ def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune
                 echo_problems(warnings_in(built.catalog.problems))
         with publishing.Publication(directory, to=to) as job:
             if dry_run:
-                report = job.dry_run(verify=not no_verify)
+                report = job.dry_run(verify=not no_verify, prune=prune)
             else:
                 total = sum(u.size for u in job.plan.uploads)
                 hidden = quiet or as_json or not sys.stderr.isatty() or total == 0
@@ -413,7 +413,7 @@ def _echo_publish(report: publishing.Report) -> None:
         for upload in report.skipped:
             click.echo(f"unchanged {upload.key}")
     for key in report.deleted:
-        click.echo(f"deleted {key}")
+        click.echo(f"{'would delete' if report.dry_run else 'deleted'} {key}")
     for key in report.unused:
         click.echo(f"unused {key} (named by nothing now; --prune deletes it)")
     for ping in report.pings:

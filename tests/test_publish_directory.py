@@ -182,6 +182,20 @@ def test_build_first_publishes_what_the_build_makes(show, web_root):
     assert [e.title for e in live_feed(web_root).entries] == ["Second", "First"]
 
 
+def test_build_first_publishes_nothing_when_the_build_fails(show, web_root):
+    published(show)
+    live = (web_root.folder / "feed.xml").read_bytes()
+    folder = add_episode(show, "second", date="2025-02-01")
+    (folder / "second.mp3").write_bytes(b"not audio at all")
+
+    result = publish(show, "--build")
+
+    assert result.exit_code == 1
+    assert "build stopped" in result.stderr and "episodes/second/episode.md" in result.stderr
+    assert (web_root.folder / "feed.xml").read_bytes() == live
+    assert not (web_root.folder / "media" / "second").exists()
+
+
 def test_a_show_never_built_is_refused(tmp_path, web_root, mp3_factory):
     fresh = make_show(tmp_path / "fresh", web_root.url, mp3_factory)
     add_episode(fresh, "one")
@@ -215,6 +229,10 @@ def test_removed_episode_keeps_its_media_until_prune(show, web_root):
     assert "media/second/second.mp3" in kept["unused"]
     assert (web_root.folder / "media" / "second" / "second.mp3").is_file()
     assert [e.title for e in live_feed(web_root).entries] == ["First"]
+
+    dry = publish(show, "--prune", "--dry-run")
+    assert "would delete media/second/second.mp3" in dry.stdout
+    assert (web_root.folder / "media" / "second" / "second.mp3").is_file()
 
     result = publish(show, "--prune")
     assert result.exit_code == 0, result.stderr

@@ -104,14 +104,16 @@ class Publication:
             said.append("--no-verify: the enclosures were not checked at their public addresses")
         return said
 
-    def dry_run(self, *, verify: bool = True) -> Report:
+    def dry_run(self, *, verify: bool = True, prune: bool = False) -> Report:
+        """What `run` would do, without doing it (the destination was only listed and read)."""
         return Report(
             self.destination.url,
             self.show.feed_url,
             True,
             uploaded=self.plan.uploads,
             skipped=self.plan.skipped,
-            unused=self.plan.unused,
+            unused=() if prune else self.plan.unused,
+            deleted=self.plan.unused if prune else (),
             warnings=tuple(self.warnings(verify=verify)),
         )
 
