@@ -70,6 +70,7 @@ class Publication:
     def __init__(self, root: Path, *, to: str | None = None, now: datetime | None = None) -> None:
         catalog = read_catalog(Path(root), now=now)
         self.show = show = catalog.show
+        self.sources = {episode.guid: episode.source for episode in catalog.published}
         target = to or show.publish.to
         if not target:
             raise PublishError(
@@ -188,8 +189,9 @@ class Publication:
         """Every enclosure at its public address; any mismatch stops the publish before the feed."""
         problems = [
             Problem(
-                self.show.feed_url,
+                self.sources.get(enclosure.guid or "", "feeds/feed.xml"),
                 f'"{enclosure.title}": {trouble}',
+                field="audio",
                 hint="the server must give the file as the feed describes it",
             )
             for enclosure, trouble in check_all(list(self.plan.enclosures), net.Client)

@@ -31,6 +31,7 @@ class DirectoryDestination(Destination):
     def __init__(self, url: str, path: Path, show_root: Path) -> None:
         self.url = url
         self.root = Path(path).resolve()
+        self.leftovers: list[Path] = []  # temporary files of an interrupted publish, found by list()
         show = Path(show_root).resolve()
         if self.root == show or any(self.root.is_relative_to(show / part) for part in ("feeds", "episodes")):
             raise PublishError(
@@ -74,7 +75,7 @@ class DirectoryDestination(Destination):
         return found
 
     def tidy(self) -> None:
-        for path in getattr(self, "leftovers", []):
+        for path in self.leftovers:
             path.unlink(missing_ok=True)
 
     def read(self, key: str, max_bytes: int) -> bytes | None:

@@ -27,7 +27,7 @@ _SAME_TYPE = (
     {"audio/mpeg", "audio/mp3", "audio/mpeg3", "audio/x-mpeg"},
     {"video/x-m4v", "video/mp4", "video/m4v"},
     {"audio/ogg", "application/ogg", "audio/vorbis"},
-    {"audio/opus", "audio/ogg; codecs=opus"},
+    {"audio/opus", "audio/ogg"},  # Opus lives in an Ogg container; servers name either
     {"audio/flac", "audio/x-flac"},
     {"audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave"},
     {"audio/aac", "audio/x-aac", "audio/aacp"},

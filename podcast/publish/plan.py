@@ -10,6 +10,7 @@ file that is not there yet. Every local file is confined to the show directory.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +141,7 @@ def decide(
     uploaded by us or not)."""
     going, staying, replaced = [], [], []
     for upload in uploads:
-        summed = Upload(**{**upload.__dict__, "md5": file_md5(upload.source)})
+        summed = dataclasses.replace(upload, md5=file_md5(upload.source))
         there = stored.get(upload.key)
         if record.unchanged(upload.key, upload.size, summed.md5, there):
             staying.append(summed)

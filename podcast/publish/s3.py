@@ -129,6 +129,8 @@ class S3Destination(Destination):
     def tidy(self) -> None:
         """Abort multipart uploads an interrupted publish left open (they cost storage)."""
         start = f"{self.prefix}/" if self.prefix else ""
+        # Housekeeping only: a store without multipart listing (or without the right) must not
+        # stop the publish.
         with contextlib.suppress(Exception), self._translated("list uploads"):
             open_uploads = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=start)
             for upload in open_uploads.get("Uploads", ()):
