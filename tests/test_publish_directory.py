@@ -284,3 +284,38 @@ def test_an_unknown_scheme_is_a_usage_mistake(show):
     result = publish(show, "--to", "ftp://example.com/show")
     assert result.exit_code == 2
     assert "ftp://" in result.stderr
+
+
+def test_audio_changed_in_place_goes_up_again_with_a_warning(show, web_root):
+    published(show)
+    audio = show.root / "episodes" / "first" / "first.mp3"
+    data = bytearray(audio.read_bytes())
+    data[len(data) // 2] ^= 0x01  # same size, same length of audio: the feed does not change
+    audio.write_bytes(bytes(data))
+
+    report = published(show)
+
+    assert [u["key"] for u in report["uploaded"]] == ["media/first/first.mp3"]
+    assert (web_root.folder / "media" / "first" / "first.mp3").read_bytes() == bytes(data)
+    assert any("media/first/first.mp3 changed since it was published" in w for w in report["warnings"])
+
+
+def test_audio_behind_a_symlink_out_of_the_show_is_refused(show, web_root, tmp_path):
+    audio = show.root / "episodes" / "first" / "first.mp3"
+    outside = tmp_path / "outside.mp3"
+    outside.write_bytes(audio.read_bytes())
+    audio.unlink()
+    audio.symlink_to(outside)
+
+    result = publish(show)
+
+    assert result.exit_code == 1
+    assert "media/first/first.mp3 (audio)" in result.stderr and "leads outside" in result.stderr
+    assert not web_root.folder.exists()
+
+
+def test_a_file_url_names_a_directory(show, tmp_path):
+    target = tmp_path / "public"
+    result = publish(show, "--to", target.as_uri(), "--no-verify")
+    assert result.exit_code == 0, result.stderr
+    assert (target / "feed.xml").read_bytes() == show.feed.read_bytes()

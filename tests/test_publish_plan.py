@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from podcast import pipeline
+from podcast.publish.checksums import Checksums
 from podcast.publish.destination import Stored
 from podcast.publish.enclosures import Enclosure, read_enclosures, same_type
 from podcast.publish.plan import decide, media_key, wanted
@@ -33,7 +34,7 @@ def test_audio_under_base_url_without_a_local_file_is_only_checked_and_never_pru
     assert [u.key for u in uploads] == ["media/one/one.mp3", "feed.xml"]
 
     there = {"media/old/old.mp3": Stored(10), "media/gone/gone.mp3": Stored(5)}
-    plan = decide(uploads, there, Record(), enclosures, catalog.show)
+    plan = decide(uploads, there, Record(), enclosures, catalog.show, Checksums(show.root))
 
     assert plan.unused == ("media/gone/gone.mp3",)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import net
 from ..errors import Problem, PublishError
 from ..pipeline import read_catalog
+from .checksums import Checksums
 from .destination import Destination, Stored, open_destination
 from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
@@ -87,7 +88,9 @@ class Publication:
         except BaseException:
             self.destination.close()
             raise
-        self.plan = decide(uploads, stored, self.record, self.enclosures, show)
+        checksums = Checksums(show.root)
+        self.plan = decide(uploads, stored, self.record, self.enclosures, show, checksums)
+        checksums.save()
 
     def __enter__(self) -> Publication:
         return self

@@ -22,9 +22,10 @@ from ..errors import PublishError
 from ..files import confined
 from ..model import FEED_FILENAME, Episode, Show
 from . import headers
+from .checksums import Checksums
 from .destination import Stored
 from .enclosures import Enclosure
-from .record import RECORD_KEY, Record, file_md5
+from .record import RECORD_KEY, Record
 
 Kind = Literal["media", "sidecar", "feed"]
 MAX_SIDECARS = 100_000  # files under feeds/; more is a mistake (a folder copied in), not a show
@@ -134,14 +135,19 @@ def _sidecars(root: Path) -> list[tuple[str, Path]]:
 
 
 def decide(
-    uploads: list[Upload], stored: dict[str, Stored], record: Record, enclosures: list[Enclosure], show: Show
+    uploads: list[Upload],
+    stored: dict[str, Stored],
+    record: Record,
+    enclosures: list[Enclosure],
+    show: Show,
+    checksums: Checksums,
 ) -> Plan:
     """Which files go up: those the destination does not already hold byte for byte; and which
     published files nothing names any more (every enclosure under base_url counts as named,
     uploaded by us or not)."""
     going, staying, replaced = [], [], []
     for upload in uploads:
-        summed = dataclasses.replace(upload, md5=file_md5(upload.source))
+        summed = dataclasses.replace(upload, md5=checksums.md5(upload.source))
         there = stored.get(upload.key)
         if record.unchanged(upload.key, upload.size, summed.md5, there):
             staying.append(summed)

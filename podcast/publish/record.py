@@ -9,10 +9,8 @@ it is written after each phase, once the files of that phase are there.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from .destination import Destination, Stored
 from .headers import RECORD_CACHE
@@ -27,11 +25,6 @@ class Entry:
     size: int
     md5: str
     etag: str | None = None
-
-
-def file_md5(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "md5").hexdigest()
 
 
 class Record:
