@@ -13,7 +13,6 @@ new feed is up, and only with --prune.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from .. import net
 from ..errors import Problem, PublishError
 from ..pipeline import read_catalog
 from .checksums import Checksums
-from .destination import Destination, Stored, open_destination
+from .destination import Destination, Progress, Stored, open_destination
 from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
 from .pings import Ping, tell_everyone
@@ -30,8 +29,6 @@ from .plan import Plan, Upload, decide, wanted
 from .record import Record
 
 __all__ = ["Destination", "Enclosure", "Ping", "Plan", "Publication", "Report", "Stored", "Upload"]
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -85,12 +82,12 @@ class Publication:
         try:
             self.record = Record.load(self.destination)
             stored = self.destination.list()
+            checksums = Checksums(show.root)
+            self.plan = decide(uploads, stored, self.record, self.enclosures, show, checksums)
+            checksums.save()
         except BaseException:
             self.destination.close()
             raise
-        checksums = Checksums(show.root)
-        self.plan = decide(uploads, stored, self.record, self.enclosures, show, checksums)
-        checksums.save()
 
     def __enter__(self) -> Publication:
         return self
@@ -128,37 +125,34 @@ class Publication:
         ping: bool = True,
         prune: bool = False,
         progress: Progress | None = None,
-        client: net.Client | None = None,
         ping_backoff: float | None = None,
     ) -> Report:
+        """Media, the enclosure check, sidecars, feed.xml, --prune, pings: in that order."""
         plan, destination, record = self.plan, self.destination, self.record
-        owned = client is None
-        client = client or net.Client()
-        try:
-            destination.tidy()
-            self._upload([u for u in plan.uploads if u.kind == "media"], progress)
-            checked: list[str] = []
-            if verify and plan.uploads:
-                checked = self._check()
-            self._upload([u for u in plan.uploads if u.kind == "sidecar"], progress)
-            self._upload([u for u in plan.uploads if u.kind == "feed"], progress)
-            deleted: list[str] = []
-            if prune:
+        destination.tidy()
+        self._upload([u for u in plan.uploads if u.kind == "media"], progress)
+        checked: list[str] = []
+        if verify and plan.uploads:
+            checked = self._check()
+        self._upload([u for u in plan.uploads if u.kind == "sidecar"], progress)
+        self._upload([u for u in plan.uploads if u.kind == "feed"], progress)
+        deleted: list[str] = []
+        if prune:
+            try:
                 for key in plan.unused:
                     destination.delete(key)
                     record.forget(key)
                     deleted.append(key)
+            finally:
                 record.save(destination)
-            pings: list[Ping] = []
-            if ping and plan.feed_changes:
-                backoff = {} if ping_backoff is None else {"backoff": ping_backoff}
-                settings = self.show.publish
+        pings: list[Ping] = []
+        if ping and plan.feed_changes:
+            backoff = {} if ping_backoff is None else {"backoff": ping_backoff}
+            settings = self.show.publish
+            with net.Client() as client:
                 pings = tell_everyone(
                     client, self.show.feed_url, settings.hubs, settings.pubnotify, **backoff
                 )
-        finally:
-            if owned:
-                client.close()
         return Report(
             destination.url,
             self.show.feed_url,
