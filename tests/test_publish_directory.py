@@ -319,3 +319,16 @@ def test_a_file_url_names_a_directory(show, tmp_path):
     result = publish(show, "--to", target.as_uri(), "--no-verify")
     assert result.exit_code == 0, result.stderr
     assert (target / "feed.xml").read_bytes() == show.feed.read_bytes()
+
+
+def test_a_folder_symlinked_out_of_the_show_is_refused(show, web_root, tmp_path):
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "notes.txt").write_text("not for the web")
+    (show.root / "feeds" / "extra").symlink_to(private, target_is_directory=True)
+
+    result = publish(show)
+
+    assert result.exit_code == 1
+    assert "feeds/extra" in result.stderr and "leads outside" in result.stderr
+    assert not web_root.folder.exists()

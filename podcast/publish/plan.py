@@ -119,8 +119,16 @@ def _sidecars(root: Path) -> list[tuple[str, Path]]:
     """The files under feeds/ (hidden ones, such as a build's temporary files, left out), by name."""
     out = root / FEEDS_DIR
     found: list[tuple[str, Path]] = []
-    for folder, folders, names in os.walk(out, followlinks=True):
+    for folder, folders, names in os.walk(out):
         folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in folders:
+            link = Path(folder) / name
+            if link.is_symlink():  # os.walk does not follow it; say so rather than skip its files
+                key = link.relative_to(out).as_posix()
+                confined(root, link, f"{FEEDS_DIR}/{key}")
+                raise PublishError(
+                    f"{FEEDS_DIR}/{key} is a link to a folder; put the files themselves in {FEEDS_DIR}/"
+                )
         for name in sorted(names):
             if name.startswith("."):
                 continue
