@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -83,7 +83,7 @@ class SeaweedFS:
             {"name": "anonymous", "actions": ["Read"]},
         ]
         config.write_text(json.dumps({"identities": identities}))
-        weed = shutil.which("weed") or str(Path(os.sys.executable).parent / "weed")
+        weed = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
         data = folder / "data"
         data.mkdir()
         command = [
