@@ -23,6 +23,7 @@ from .model import (
     AlternateAudio,
     Episode,
     Locked,
+    PublishSettings,
     Show,
 )
 from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
@@ -437,6 +438,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "new_feed_url": values.get("new_feed_url"),
         "block": values.get("block", False),
         "complete": values.get("complete", False),
+        "enclosure_prefix": values.get("enclosure_prefix"),
+        "publish": values.get("publish", PublishSettings()),
     }
 
 

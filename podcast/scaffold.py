@@ -61,8 +61,8 @@ def _check_https(problems: list[Problem], notices: list[str], field: str, url: s
         return
     if is_loopback(url):
         notices.append(
-            f"{field} {url} is plain http on this machine: fine for a local test, but the build's"
-            " lint (U101) refuses it; use the https address before publishing"
+            f"{field} {url} is plain http on this machine: fine for a local test (lint U101 warns);"
+            " give the show its https address before publishing it"
         )
         return
     problems.append(

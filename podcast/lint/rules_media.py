@@ -14,6 +14,7 @@ from lxml import etree
 
 from .. import audio
 from ..feed.podcastindex import PODCAST_NS
+from ..schema import is_loopback
 from .feeddoc import FeedDoc, Finding, Where, short_name, text
 from .registry import MAX_FEED_BYTES, Subject, items_with, rule
 
@@ -205,7 +206,17 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
         if is_media == media and url.strip().lower().startswith("http://") and said not in seen:
             seen.add(said)
             whose = feed.whose(element)
-            yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
+            if is_loopback(url.strip()):
+                # A show served from this machine is a local test (`podcast publish` to a folder
+                # served on 127.0.0.1): no app will ever read it, so http is only worth a warning.
+                yield Finding(
+                    feed.where(element, tag),
+                    f"{whose}{url.strip()} is not https (a local test address)",
+                    hint="publish the real show at an https address",
+                    severity="warning",
+                )
+            else:
+                yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
 
 
 def _parse_date(value: str) -> datetime | None:
