@@ -141,6 +141,7 @@ def test_build_json_answers_in_json_when_the_build_fails(show):
         ["lint", "--json", "/no/such/place"],
         ["info", "--json"],  # FILES is required
         ["notes", "--json", "/no/such/file.md"],
+        ["publish", "--json", "/no/such/show"],
     ],
 )
 def test_every_command_with_json_answers_a_usage_mistake_in_json_and_exits_2(args):
