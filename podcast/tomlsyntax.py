@@ -16,6 +16,7 @@ _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+)\s*=\s*(.*)$")
 _DATE_LIKE = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})\b")
 
+MAX_SCANNED_LINES = 500  # each a parse: front matter and podcast.toml are far shorter
 _LIST_OPEN = ("the list opened with [ on this line is never closed", "close it with ]")
 _TABLE_OPEN = ("the table opened with { on this line is never closed", "close it with }")
 
@@ -47,6 +48,8 @@ def _located(text: str, exc: tomllib.TOMLDecodeError) -> int | None:
     if found and not str(exc).startswith(_FOUND_LATE):
         return int(found.group(1))
     lines = text.splitlines()
+    if len(lines) > MAX_SCANNED_LINES:  # each step parses the text again: keep it bounded
+        return int(found.group(1)) if found else None
     # The document up to the culprit's line reads; with that line it no longer does.
     for count in range(len(lines) - 1, -1, -1):
         try:
@@ -76,15 +79,18 @@ def _left_open(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
         return SyntaxProblem(line, *_LIST_OPEN, key)
     if written.count("{") > written.count("}"):
         return SyntaxProblem(line, *_TABLE_OPEN, key)
-    return explain(text, exc)
+    return explain(text, exc, look_back=False)
 
 
-def explain(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
-    """What is wrong on which line of `text` (the TOML tomllib refused), in words."""
+def explain(text: str, exc: tomllib.TOMLDecodeError, *, look_back: bool = True) -> SyntaxProblem:
+    """What is wrong on which line of `text` (the TOML tomllib refused), in words.
+
+    `look_back` checks whether a list or string left open above the failing line is the cause.
+    """
     phrase = _AT.sub("", str(exc)).replace(" (at end of document)", "")
     line = _located(text, exc)
     lines = text.splitlines()
-    if line and line > 1 and not phrase.startswith(_FOUND_LATE):
+    if look_back and line and 1 < line <= MAX_SCANNED_LINES and not phrase.startswith(_FOUND_LATE):
         # A list left open swallows the lines after it: the line that fails is not the culprit.
         before = "\n".join(lines[: line - 1])
         try:
