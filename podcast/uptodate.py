@@ -13,8 +13,8 @@ would write is the one already there: it repeats the report and stops. Anything 
 option) means a real build. Only stats are read, so this costs milliseconds even for
 ten thousand episodes.
 
-This module imports nothing of the rest of the package on purpose: it runs before the
-heavy modules are loaded.
+This module imports only the light `layout` on purpose: it runs before the heavy modules
+are loaded.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-RECORD_FILE = Path(".podcast") / "last-build.json"
-OUTPUT_DIR = "feeds"
+from .layout import FEEDS_DIR, STATE_DIR
+
+RECORD_FILE = Path(STATE_DIR) / "last-build.json"
+OUTPUT_DIR = FEEDS_DIR
 RECORD_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity

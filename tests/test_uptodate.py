@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from podcast import config, pipeline, uptodate
+from podcast import pipeline, uptodate
 from podcast.cli import cli
 
 OPTIONS = {"strict": False, "force": False}
@@ -116,7 +116,3 @@ def test_a_damaged_record_means_a_full_build(built):
     (built.root / uptodate.RECORD_FILE).write_text("{not json", "utf-8")
     assert uptodate.unchanged_report(built.root, OPTIONS) is None
     assert build_json(built.root)["published"] == ["one", "two"]
-
-
-def test_the_output_folder_is_the_build_s():
-    assert uptodate.OUTPUT_DIR == config.FEEDS_DIR
