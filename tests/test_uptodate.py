@@ -54,7 +54,7 @@ def test_the_command_says_unchanged_and_repeats_the_warnings(built):
     assert uptodate.unchanged_report(built.root, OPTIONS) is not None
     assert again.exit_code == 0
     assert again.stderr == first.stderr != ""  # the same warnings (no artwork), said again
-    assert "unchanged: 2 episode(s)" in again.stdout
+    assert "unchanged: Test Show, 2 episode(s)" in again.stdout
 
 
 def test_an_edited_article_is_rebuilt_even_with_its_size_and_time_kept(built):
