@@ -46,6 +46,8 @@ class BuildResult:
 
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
     if episode.audio is None:
+        if episode.remote_audio is not None:  # published elsewhere: the front matter says what it is
+            return dataclasses.replace(episode, info=episode.remote_audio.info)
         return episode
     where = {"field": "audio", "line": episode.lines.get("audio")}
     try:

@@ -540,6 +540,24 @@ def file_names(value: Any) -> tuple[str, ...]:
     return names
 
 
+def byte_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Invalid(
+            f"expected the size in bytes, a whole number, got {show_value(value)}", "e.g. length = 48163712"
+        )
+    return value
+
+
+_MIME = re.compile(r"^[a-z]+/[a-z0-9][a-z0-9.+-]*$")
+
+
+def media_type(value: Any) -> str:
+    value = text(value).lower()
+    if not _MIME.match(value):
+        raise Invalid(f"{show_value(value)} is not a MIME type", 'e.g. type = "audio/mpeg"')
+    return value
+
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
@@ -589,11 +607,19 @@ SHOW_SCHEMA: dict[str, Key] = {
     "complete": Key(boolean),
 }
 
+# The front-matter keys of remote audio. `podcast publish` leaves such audio where it is.
+REMOTE_AUDIO_KEYS = ("audio_url", "length", "type", "duration")
+
 EPISODE_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
     "date": Key(lambda v: v, required=True, hint="date = 2025-04-02"),  # checked with the show's zone
     "guid": Key(guid),
     "audio": Key(text),
+    # Audio published elsewhere: its URL and what the enclosure says about it (see REMOTE_AUDIO_KEYS).
+    "audio_url": Key(https_url),
+    "length": Key(byte_count),
+    "type": Key(media_type),
+    "duration": Key(seconds),
     "season": Key(positive_int),
     "episode": Key(positive_int),
     "episode_type": Key(one_of("full", "trailer", "bonus")),
