@@ -441,6 +441,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "new_feed_url": values.get("new_feed_url"),
         "block": values.get("block", False),
         "complete": values.get("complete", False),
+        "imported_from": values.get("imported", {}).get("feed"),
+        "imported_guid": values.get("imported", {}).get("guid"),
     }
 
 

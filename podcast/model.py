@@ -233,6 +233,8 @@ class Show:
     new_feed_url: str | None = None
     block: bool = False
     complete: bool = False
+    imported_from: str | None = None  # the feed `podcast import` read ([imported] feed)
+    imported_guid: str | None = None  # the podcast:guid it had then ([imported] guid)
     source: str = "podcast.toml"
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

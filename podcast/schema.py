@@ -478,6 +478,12 @@ def rrule(value: Any) -> str:
     return value
 
 
+def imported(value: Any) -> dict[str, str]:
+    """[imported]: what `podcast import` read, kept so lint can tell when the identity drifts."""
+    example = '[imported] with feed = "https://…/feed.xml" and guid = "…"'
+    return _fields(value, "imported", {"feed": text, "guid": text}, ("feed",), example)
+
+
 def iso_moment(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -605,6 +611,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "new_feed_url": Key(https_url),
     "block": Key(boolean),
     "complete": Key(boolean),
+    "imported": Key(imported),  # written by `podcast import`
 }
 
 # The front-matter keys of remote audio. `podcast publish` leaves such audio where it is.

@@ -1,0 +1,59 @@
+"""Show notes as feeds carry them (HTML, CDATA, or plain text) → Markdown for episode.md.
+
+markdownify does the conversion; links and images are made absolute first, against
+the episode's page or the show's website, since the notes will be read far from
+the page they were written on. The build renders the Markdown again (format =
+"markdown"), through the same sanitiser as any article.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+from markdownify import markdownify
+
+from ..controlchars import clean_text
+
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_TAG.search(text))
+
+
+def _absolute_links(fragment: str, base: str | None) -> str:
+    if not base:
+        return fragment
+    try:
+        tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return fragment
+    tree.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+    inner = (tree.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in tree)
+    return inner
+
+
+def to_markdown(notes: str, base: str | None = None) -> str:
+    """The notes as Markdown: HTML converted, plain text kept paragraph by paragraph."""
+    notes = clean_text(notes).strip()
+    if not notes:
+        return ""
+    if not looks_like_html(notes):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", notes) if p.strip()]
+        notes = "".join(f"<p>{_escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    else:
+        notes = _absolute_links(notes, base)
+    text = markdownify(
+        notes,
+        heading_style="ATX",
+        bullets="-",
+        strip=["script", "style", "iframe", "img"],
+        escape_underscores=False,
+    )
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
