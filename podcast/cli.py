@@ -344,6 +344,100 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
     sys.exit(1 if linting.failed(problems, strict=strict) else 0)
 
 
+def _echo_import(report, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.recovered:
+            click.echo(f"recovered: {line}", err=True)
+        if report.moved_to:
+            click.echo(
+                f"note: the feed has moved permanently (HTTP 301/308) to {report.moved_to};"
+                " it was imported from there, and that address is recorded",
+                err=True,
+            )
+        echo_problems(warnings_in(report.problems) + errors_in(report.problems))
+        if not quiet:
+            counts = [
+                f"{len(report.added)} added",
+                f"{len(report.updated)} updated",
+                f"{len(report.unchanged)} unchanged",
+            ]
+            if report.kept:
+                counts.append(f"{len(report.kept)} kept (edited by hand)")
+            if report.downloaded:
+                counts.append(f"{len(report.downloaded)} audio file(s) downloaded")
+            click.echo(f"{report.root}: podcast.toml {report.show_file}; episodes: " + ", ".join(counts))
+    if errors_in(report.problems):
+        sys.exit(1)
+
+
+def _byte_progress(quiet: bool):
+    """(progress callback, total setter, closer) for a download bar on stderr."""
+    state: dict = {"bar": None}
+    hidden = quiet or not sys.stderr.isatty()
+
+    def total(length: int) -> None:
+        state["bar"] = click.progressbar(
+            length=max(length, 1), label="Downloading audio", file=sys.stderr, hidden=hidden
+        )
+        state["bar"].__enter__()
+
+    def step(nbytes: int) -> None:
+        if state["bar"] is not None:
+            state["bar"].update(nbytes)
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+    return step, total, close
+
+
+@cli.command("import")
+@click.argument("source")
+@click.option(
+    "--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory to write."
+)
+@click.option(
+    "--download", is_flag=True, help="Download the audio too (resumable); episodes then use the files."
+)
+@click.option("--base-url", help="Where feeds/ will be served (default: where the feed is now).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+def import_(
+    source: str, into: Path, download: bool, base_url, timeout: float, as_json: bool, quiet: bool
+) -> None:
+    """Import the podcast feed SOURCE (a URL or a saved file) into a show directory, keeping every GUID.
+
+    Run it again to bring in new and changed episodes; files you edited are kept.
+    """
+    from . import importer
+
+    step, total, close = _byte_progress(quiet or as_json)
+    with reported():
+        try:
+            report = importer.import_feed(
+                source,
+                into,
+                download=download,
+                base_url=base_url,
+                deadline=timeout,
+                progress=step,
+                on_total=total,
+            )
+        finally:
+            close()
+    _echo_import(report, as_json, quiet)
+
+
 def main() -> None:
     """Console entry point: no traceback ever reaches the user."""
     try:

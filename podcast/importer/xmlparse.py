@@ -156,7 +156,7 @@ def parse(body: bytes, source: str) -> Parsed:
             path=source,
         )
     text = _decode(stripped, recovered)
-    text = _DECLARATION.sub("", text.encode("utf-8"), count=1).decode("utf-8").lstrip()
+    text = _DECLARATION.sub(b"", text.encode("utf-8"), count=1).decode("utf-8").lstrip()
     text = _fix_references(text, recovered)
     data = text.encode("utf-8")
     try:

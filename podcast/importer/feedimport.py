@@ -1,0 +1,224 @@
+"""`podcast import`: a feed → a show directory, keeping every GUID.
+
+Read everything first (fetch, parse, read the channel and every item) and refuse a
+hostile or broken feed before a single byte is written. Then write podcast.toml and
+each episode folder, sidecars before episode.md, every file atomically, so an
+import killed midway leaves folders that the next run fills in. A re-import matches
+episodes by guid: new ones are added, changed ones updated, unchanged ones left;
+a file edited by hand since the last import is kept, and the import says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import net
+from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE
+from ..errors import ConfigError, Problem
+from ..files import confined, write_atomic
+from ..scaffold import GITIGNORE
+from . import downloads, showdir
+from .markdown import to_markdown
+from .reader import FeedItem, FeedShow, Notes, read_items, read_show
+from .source import is_url, read_source
+from .xmlparse import parse
+
+SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
+
+
+@dataclass
+class ImportReport:
+    root: Path
+    show_file: str = ""  # "written", "updated", "unchanged" or "kept"
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # edited by hand: not overwritten
+    downloaded: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)  # what the feed got wrong, read anyway
+    problems: list[Problem] = field(default_factory=list)
+    moved_to: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "directory": str(self.root),
+            "podcast.toml": self.show_file,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "kept": self.kept,
+            "downloaded": self.downloaded,
+            "recovered": self.recovered,
+            "moved_to": self.moved_to,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def _base_url(show: FeedShow, url: str | None, given: str | None) -> str:
+    if given:
+        return given.rstrip("/") + "/"
+    for candidate in (show.self_url, url):
+        if candidate and is_url(candidate):
+            return candidate.rsplit("/", 1)[0] + "/"
+    raise ConfigError(
+        "cannot tell where the show will be published",
+        problems=[
+            Problem(
+                "command line",
+                "the feed has no self link and SOURCE is a file",
+                field="--base-url",
+                hint="give --base-url https://…/ (where the contents of feeds/ will be served)",
+            )
+        ],
+    )
+
+
+def _write(root: Path, rel: str, text: str, report: ImportReport) -> str:
+    """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept"."""
+    target = confined(root, root / rel, rel)
+    try:
+        current = target.read_text("utf-8")
+    except FileNotFoundError:
+        write_atomic(target, text.encode("utf-8"))
+        return "written"
+    except (OSError, UnicodeDecodeError):
+        current = None
+    if current == text:
+        return "unchanged"
+    if current is not None and showdir.untouched(current):
+        write_atomic(target, text.encode("utf-8"))
+        return "updated"
+    copy = f"{SIDE_COPIES}/{rel.replace('/', '__')}"
+    write_atomic(confined(root, root / copy, copy), text.encode("utf-8"))
+    report.problems.append(
+        Problem(
+            rel,
+            "edited since the last import; kept as it is",
+            severity="warning",
+            hint=f"the feed's version is in {copy}; merge what you want from it",
+        )
+    )
+    return "kept"
+
+
+def _episode_sidecars(
+    client: net.Client, item: FeedItem, root: Path, folder: str, report: ImportReport
+) -> None:
+    reasons = []
+    if item.chapters_url and not (root / folder / "chapters.json").exists():
+        reasons.append(downloads.chapters_file(client, item.chapters_url, root, folder))
+    for transcript in item.transcripts:
+        reasons.append(downloads.transcript_file(client, transcript.url, transcript.type, root, folder))
+    for reason in filter(None, reasons):
+        report.problems.append(
+            Problem(folder, reason, severity="warning", hint="run the import again, or add the file yourself")
+        )
+
+
+def import_feed(
+    source: str,
+    into: Path,
+    *,
+    download: bool = False,
+    base_url: str | None = None,
+    deadline: float = net.DEFAULT_DEADLINE,
+    make_client: Callable[[], net.Client] | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import the feed at `source` (a URL or a file) into the show directory `into`."""
+
+    def client_factory() -> net.Client:
+        return make_client() if make_client else net.Client(deadline=deadline, timeout=min(15.0, deadline))
+
+    root = Path(into).absolute()  # confined() takes a relative path as relative to the show, not here
+    report = ImportReport(root=Path(into))
+    notes = Notes()
+    with client_factory() as client:
+        fetched = read_source(source, client)
+        parsed = parse(fetched.body, fetched.shown)
+        report.moved_to = fetched.moved_to
+        show = read_show(parsed.root, fetched.url, notes)
+        items = list(read_items(parsed.root, fetched.url, notes))
+        settings_base = _base_url(show, fetched.url, base_url)
+        # Everything is read: from here on, files are written.
+        root.mkdir(parents=True, exist_ok=True)
+        (root / EPISODES_DIR).mkdir(exist_ok=True)
+        (root / FEEDS_DIR).mkdir(exist_ok=True)
+        if not (root / ".gitignore").exists():
+            write_atomic(root / ".gitignore", GITIGNORE.encode())
+        artwork = show.artwork
+        if show.artwork and is_url(show.artwork):
+            existing = [n for n in ("artwork.jpg", "artwork.png") if (root / n).is_file()]
+            if existing:
+                artwork = existing[0]
+            else:
+                written, why = downloads.artwork(client, show.artwork, root)
+                artwork = written or show.artwork
+                if why:
+                    report.problems.append(Problem(SHOW_FILE, why, field="artwork", severity="warning"))
+        source_name = fetched.moved_to or (source if is_url(source) else str(Path(source).resolve()))
+        settings = showdir.ShowSettings(source=source_name, base_url=settings_base, artwork=artwork)
+        toml = showdir.show_toml(show, settings, notes, report.problems)
+        report.show_file = _write(root, SHOW_FILE, toml, report)
+
+        existing_guids = showdir.existing_guids(root)
+        slugs = showdir.assign_slugs(items, root, existing_guids)
+        jobs: list[tuple[FeedItem, str, downloads.AudioJob | None]] = []
+        for item, slug in zip(items, slugs, strict=True):
+            folder = f"{EPISODES_DIR}/{slug}"
+            confined(root, root / folder, folder).mkdir(parents=True, exist_ok=True)
+            _episode_sidecars(client, item, root, folder, report)
+            job = None
+            if item.enclosure is not None:
+                name = downloads.audio_name(item.enclosure.url, item.enclosure.type, slug)
+                target = confined(root, root / folder / name, f"{folder}/{name}")
+                if download or target.is_file():
+                    job = downloads.AudioJob(item.enclosure.url, target, item.enclosure.length, folder)
+            if job is None or job.target.is_file():
+                _write_episode(root, item, show, slug, job, report, notes, fetched.url)
+            else:
+                jobs.append((item, slug, job))
+    if jobs:
+        if on_total:
+            on_total(sum(j.length for _, _, j in jobs if j))
+        done = downloads.fetch_audio([j for _, _, j in jobs if j], client_factory, progress)
+        for (item, slug, job), result in zip(jobs, done, strict=True):
+            if result.size is None:
+                report.problems.append(
+                    Problem(
+                        f"{EPISODES_DIR}/{slug}",
+                        f"audio {job.url}: {result.reason}",
+                        hint="run the import again to resume the download",
+                    )
+                )
+                continue
+            report.downloaded.append(slug)
+            if job.length and result.size != job.length:
+                notes.add(
+                    "downloaded audio whose size differs from the feed's length (the build uses the file's)"
+                )
+            _write_episode(root, item, show, slug, job, report, notes, fetched.url)
+    report.recovered = [f"{fetched.shown}: {line}" for line in parsed.recovered] + notes.lines()
+    return report
+
+
+def _write_episode(
+    root: Path,
+    item: FeedItem,
+    show: FeedShow,
+    slug: str,
+    job: downloads.AudioJob | None,
+    report: ImportReport,
+    notes: Notes,
+    feed_url: str | None,
+) -> None:
+    files = showdir.EpisodeFiles(audio=job.target.name if job and job.target.is_file() else None)
+    body = to_markdown(item.notes_html, item.link or show.link or feed_url)
+    text = showdir.episode_md(item, show, body, files, notes, str(root))
+    state = _write(root, f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}", text, report)
+    {"written": report.added, "updated": report.updated, "unchanged": report.unchanged, "kept": report.kept}[
+        state
+    ].append(slug)
