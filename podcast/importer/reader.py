@@ -9,6 +9,8 @@ they are (a feed that spells the iTunes URI with https or in capitals is still r
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -313,6 +315,14 @@ def _notes_html(c: _Children) -> str:
     return ""
 
 
+def _plain_title(value: str | None, notes: Notes) -> str | None:
+    """Titles are plain text; an entity left in one ("&amp;" in CDATA) is what it stands for."""
+    if value and re.search(r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);", value):
+        notes.add("titles with HTML entities in them (&amp; inside CDATA) read as the characters")
+        return html.unescape(value)
+    return value
+
+
 def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Iterator[FeedItem]:
     """Each <item>, in the feed's order; an item that cannot be an episode is noted and skipped."""
     channel = rss.find("channel")
@@ -334,7 +344,7 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
             notes.add("items whose guid repeats an earlier item's skipped (apps merge them into one)")
             continue
         seen.add(guid)
-        title = c.text(":title") or c.text("itunes:title")
+        title = _plain_title(c.text(":title") or c.text("itunes:title"), notes)
         if not title:
             title = f"Episode {number}"
             notes.add("items without a title named by their place in the feed")
@@ -357,7 +367,7 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
             episode_type=(c.text("itunes:episodeType") or "").lower() or None,
             explicit=_explicit(c.text("itunes:explicit"), notes),
             author=c.text("itunes:author"),
-            itunes_title=c.text("itunes:title"),
+            itunes_title=_plain_title(c.text("itunes:title"), notes),
             image=_absolute(image.get("href") if image is not None else None, base, notes, "image"),
             notes_html=_notes_html(c),
             chapters_url=_absolute(

@@ -38,6 +38,7 @@ _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _REFERENCE = re.compile(r"&(?:#[0-9]+;|#[xX][0-9A-Fa-f]+;|([A-Za-z][A-Za-z0-9]*);)?")
+_CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _HTML_START = re.compile(rb"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.IGNORECASE | re.DOTALL)
 _FEED_LINK = re.compile(r"""<link\b[^>]*type=["']application/rss\+xml["'][^>]*>""", re.IGNORECASE)
@@ -115,7 +116,11 @@ def _fix_references(text: str, recovered: list[str]) -> str:
         html_names.add(name)
         return "&amp;" + name + ";"  # unknown to HTML too: kept as the text it was
 
-    fixed = _REFERENCE.sub(fix, text)
+    # CDATA sections are literal: what looks like a reference there is text, and stays so.
+    pieces = _CDATA.split(text)
+    fixed = "".join(
+        piece if piece.startswith("<![CDATA[") else _REFERENCE.sub(fix, piece) for piece in pieces
+    )
     if html_names:
         listed = ", ".join(f"&{n};" for n in sorted(html_names)[:5]) + ("…" if len(html_names) > 5 else "")
         recovered.append(f"uses entities XML does not define ({listed}); read as HTML means them")
