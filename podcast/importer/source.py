@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def read_source(
         except net.NetError as exc:
             raise SourceError(f"{source}: cannot fetch the {what}: {exc.reason}", path=source) from None
         return Source(response.body, source, response.final_url, response.moved_permanently)
-    if "://" in source.split("/", 1)[0] + "/" and not Path(source).exists():
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not Path(source).exists():
         scheme = source.split("://", 1)[0]
         raise SourceError(f"{source}: {scheme}:// is not fetched; give an http(s) URL or a file", path=source)
     path = Path(source)
