@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (feeds are data, written as hosts write them)
 """Feeds in the shapes hosting platforms publish, written for the import tests.
 
 Each is modelled on what that platform's feeds look like (the tags they use, how they

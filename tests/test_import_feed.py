@@ -9,12 +9,12 @@ import tomllib
 from pathlib import Path
 
 import feedparser
+import feedshapes
 import podcastparser
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-import feedshapes
 from podcast import pipeline
 from podcast.cli import cli
 from podcast.importer import import_feed

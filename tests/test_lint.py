@@ -265,7 +265,8 @@ def _no_artwork(show):
 
 def _imported_elsewhere(show):
     toml = show.root / "podcast.toml"
-    toml.write_text(toml.read_text() + '\n[imported]\nfeed = "https://old.example/feed"\nguid = "was-this-one"\n')
+    imported = '\n[imported]\nfeed = "https://old.example/feed"\nguid = "was-this-one"\n'
+    toml.write_text(toml.read_text() + imported)
 
 
 SHOW_CASES = {
