@@ -315,7 +315,8 @@ def notes(file: Path, as_json: bool, from_page: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list on stdout.")
 @click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings, no summary.")
-def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
+@click.option("--online", is_flag=True, help="In a show directory, also ask the servers of remote audio.")
+def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) -> None:
     """Check a show directory, a feed file or a feed URL against what apps and directories accept.
 
     Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
@@ -326,7 +327,9 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
         else:
             path = Path(target)
             if path.is_dir():
-                problems = pipeline.check(path, progress=progress_for("Reading audio", quiet or as_json))
+                problems = pipeline.check(
+                    path, progress=progress_for("Reading audio", quiet or as_json), online=online
+                )
             elif path.is_file():
                 problems = linting.check_feed_file(path)
             else:

@@ -421,6 +421,17 @@ def _remote_audio(
             )
     if not all(k in values for k in ("audio_url", "length", "type")):
         return None
+    if values["length"] == 0:
+        problems.append(
+            Problem(
+                rel,
+                "0: the size of the audio is not known",
+                field="length",
+                line=lines.get("length"),
+                severity="warning",
+                hint="write the file's size in bytes; `podcast lint --online` shows the server's figure",
+            )
+        )
     return RemoteAudio(values["audio_url"], values["length"], values["type"], values.get("duration"))
 
 

@@ -6,8 +6,11 @@ import io
 
 import podcastparser
 import pytest
+from click.testing import CliRunner
+from werkzeug.wrappers import Response
 
 from podcast import pipeline
+from podcast.cli import cli
 from podcast.errors import PodcastError
 
 REMOTE = (
@@ -85,3 +88,76 @@ def test_bad_values_name_the_field(show):
     said = "\n".join(str(p) for p in caught.value.problems)
     assert "length: expected the size in bytes" in said
     assert 'type: "mp3" is not a MIME type' in said
+
+
+# ---------------------------------------------------------------- podcast lint --online
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    return ("127.0.0.1", 0)
+
+
+def serve_audio(httpserver, data: bytes, *, kind: str = "audio/mpeg", ranges: bool = True):
+    def handler(request):
+        if ranges and request.headers.get("Range") == "bytes=0-1":
+            return Response(
+                data[:2], status=206, content_type=kind, headers={"Content-Range": f"bytes 0-1/{len(data)}"}
+            )
+        return Response(data, content_type=kind)
+
+    httpserver.expect_request("/ep1.mp3").respond_with_handler(handler)
+    return httpserver.url_for("/ep1.mp3")
+
+
+def remote_episode(show, url: str, length: int, kind: str = "audio/mpeg"):
+    show.add("remote", audio=False, extra=f'audio_url = "{url}"\nlength = {length}\ntype = "{kind}"')
+
+
+def online_findings(show) -> list:
+    return [p for p in pipeline.check(show.root, online=True) if p.code in ("N102", "N103", "M103", "M104")]
+
+
+def test_online_lint_passes_audio_that_answers_as_recorded(show, httpserver):
+    data = show.mp3(3.0).read_bytes()
+    remote_episode(show, serve_audio(httpserver, data), len(data))
+    assert online_findings(show) == []
+    assert not [p for p in pipeline.check(show.root) if p.field in ("audio_url", "length", "type")]
+
+
+def test_online_lint_names_the_field_that_disagrees_with_the_server(show, httpserver):
+    data = show.mp3(3.0).read_bytes()
+    remote_episode(show, serve_audio(httpserver, data, kind="audio/x-m4a", ranges=False), len(data) + 5)
+    found = {p.code: p for p in online_findings(show)}
+    assert set(found) == {"M103", "M104", "N103"}
+    assert found["M103"].field == "length" and f"write length = {len(data)}" in found["M103"].message
+    assert found["M104"].field == "type" and '"audio/x-m4a"' in found["M104"].message
+    assert all(p.path == "episodes/remote/episode.md" and p.line for p in found.values())
+
+
+def test_online_lint_reports_audio_that_is_not_there(show, httpserver):
+    remote_episode(show, httpserver.url_for("/gone.mp3"), 1000)
+    httpserver.expect_request("/gone.mp3").respond_with_data("no", status=404)
+    (problem,) = online_findings(show)
+    assert (problem.code, problem.field) == ("N102", "audio_url") and "HTTP 404" in problem.message
+
+
+def test_length_zero_is_a_warning_pointing_at_online_lint(show):
+    show.add(
+        "remote", audio=False, extra='audio_url = "https://x.example/a.mp3"\nlength = 0\ntype = "audio/mpeg"'
+    )
+    (warning,) = [p for p in pipeline.check(show.root) if p.field == "length"]
+    assert warning.severity == "warning" and "podcast lint --online" in warning.hint
+
+
+def test_the_lint_command_takes_online(show, httpserver):
+    data = show.mp3(3.0).read_bytes()
+    remote_episode(show, serve_audio(httpserver, data), len(data) + 1)
+    result = CliRunner().invoke(cli, ["lint", "--online", str(show.root)])
+    assert result.exit_code == 1 and "M103" in result.stdout and "episodes/remote/episode.md" in result.stdout
+
+
+def test_lint_traces_a_remote_enclosure_to_audio_url(show):
+    show.add("remote", audio=False, extra=REMOTE.replace("https://", "http://"))
+    (problem,) = [p for p in pipeline.check(show.root) if p.code == "U101"]
+    assert (problem.path, problem.field, problem.line) == ("episodes/remote/episode.md", "audio_url", 5)
