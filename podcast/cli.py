@@ -16,6 +16,7 @@ import click
 
 from . import articles, audio, pipeline, scaffold, tagging
 from . import lint as linting
+from .config import EPISODES_DIR
 from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
@@ -439,6 +440,40 @@ def import_(
         finally:
             close()
     _echo_import(report, as_json, quiet)
+
+
+@cli.command("import-page")
+@click.argument("source")
+@click.option("--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was read as JSON on stdout.")
+def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
+    """Add one episode from its web page SOURCE (a URL, a saved HTML page or its saved text).
+
+    Title, date, host, the article and the audio's URL are read from the page's structured
+    data, Open Graph tags and <audio> element, and the article by a main-content extractor.
+    """
+    from . import importer
+
+    with reported():
+        report = importer.import_page(source, into, deadline=timeout)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    echo_problems(report.problems)
+    page = report.page
+    facts = [page.title, page.date.date().isoformat() if page.date else None, page.host]
+    click.echo(
+        f"{into}/{EPISODES_DIR}/{report.slug}/episode.md {report.state}: " + " · ".join(f for f in facts if f)
+    )
+    for fact, means in page.sources.items():
+        click.echo(f"  {fact:<8} from {means}")
 
 
 def main() -> None:

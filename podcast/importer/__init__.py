@@ -13,7 +13,8 @@
 from __future__ import annotations
 
 from .feedimport import ImportReport, import_feed
+from .pageimport import PageReport, import_page
 from .source import SourceError
 from .xmlparse import NotAFeed
 
-__all__ = ["ImportReport", "NotAFeed", "SourceError", "import_feed"]
+__all__ = ["ImportReport", "NotAFeed", "PageReport", "SourceError", "import_feed", "import_page"]

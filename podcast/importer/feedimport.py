@@ -75,7 +75,7 @@ def _base_url(show: FeedShow, url: str | None, given: str | None) -> str:
     )
 
 
-def _write(root: Path, rel: str, text: str, report: ImportReport) -> str:
+def write_unless_edited(root: Path, rel: str, text: str, report: ImportReport) -> str:
     """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept"."""
     target = confined(root, root / rel, rel)
     try:
@@ -162,7 +162,7 @@ def import_feed(
         source_name = fetched.moved_to or (source if is_url(source) else str(Path(source).resolve()))
         settings = showdir.ShowSettings(source=source_name, base_url=settings_base, artwork=artwork)
         toml = showdir.show_toml(show, settings, notes, report.problems)
-        report.show_file = _write(root, SHOW_FILE, toml, report)
+        report.show_file = write_unless_edited(root, SHOW_FILE, toml, report)
 
         existing_guids = showdir.existing_guids(root)
         slugs = showdir.assign_slugs(items, root, existing_guids)
@@ -218,7 +218,7 @@ def _write_episode(
     files = showdir.EpisodeFiles(audio=job.target.name if job and job.target.is_file() else None)
     body = to_markdown(item.notes_html, item.link or show.link or feed_url)
     text = showdir.episode_md(item, show, body, files, notes, str(root))
-    state = _write(root, f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}", text, report)
+    state = write_unless_edited(root, f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}", text, report)
     {"written": report.added, "updated": report.updated, "unchanged": report.unchanged, "kept": report.kept}[
         state
     ].append(slug)
