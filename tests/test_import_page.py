@@ -48,7 +48,8 @@ OPEN_GRAPH_PAGE = """<!DOCTYPE html><html><head>
 <meta name="author" content="Lucia Cafe">
 <title>Greetings for Every Hour | Coffee Club</title></head><body>
 <div class="header"><a href="/">Coffee Club</a><a href="/subscribe">Subscribe</a></div>
-<div class="entry-content"><p>From buenos días to buenas noches: which greeting fits which hour of the day, with examples.</p>
+<div class="entry-content">
+<p>From buenos días to buenas noches: which greeting fits which hour of the day, with examples.</p>
 <ul><li>buenos días until noon</li><li>buenas tardes until dark</li></ul>
 <p>Practise them with a friend over coffee this week.</p></div>
 <div class="sidebar">Popular episodes · Tags · Archive</div></body></html>"""
@@ -56,7 +57,8 @@ OPEN_GRAPH_PAGE = """<!DOCTYPE html><html><head>
 # Transistor/WordPress-style: nothing structured but an <audio> element and a <time>.
 AUDIO_TAG_PAGE = """<!DOCTYPE html><html><head><title>Tomatoes in Pots – Garden Talk</title></head><body>
 <header><a href="/">Garden Talk</a></header>
-<article><h1>Tomatoes in Pots</h1><p class="byline">By Rosa Green · <time datetime="2025-04-01">April 1, 2025</time></p>
+<article><h1>Tomatoes in Pots</h1>
+<p class="byline">By Rosa Green · <time datetime="2025-04-01">April 1, 2025</time></p>
 <audio controls preload="none"><source src="/media/tomatoes.mp3" type="audio/mpeg"></audio>
 <p>Which tomato varieties grow well in a pot on a balcony, and how much sun and water they need to fruit.</p>
 <p>Cherry and bush types are the safest choice for a first year; feed them every week once flowers appear.</p>
