@@ -26,6 +26,7 @@ from .source import is_url, read_source
 from .xmlparse import parse
 
 SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
+RENDERING = 1  # raise it when episode.md is written differently: a re-import then renders every item
 
 
 @dataclass
@@ -75,20 +76,22 @@ def _base_url(show: FeedShow, url: str | None, given: str | None) -> str:
     )
 
 
-def write_unless_edited(root: Path, rel: str, text: str, report: ImportReport) -> str:
+def write_unless_edited(
+    root: Path, rel: str, text: str, report: ImportReport, *, durable: bool = True
+) -> str:
     """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept"."""
     target = confined(root, root / rel, rel)
     try:
         current = target.read_text("utf-8")
     except FileNotFoundError:
-        write_atomic(target, text.encode("utf-8"))
+        write_atomic(target, text.encode("utf-8"), durable=durable)
         return "written"
     except (OSError, UnicodeDecodeError):
         current = None
     if current == text:
         return "unchanged"
     if current is not None and showdir.untouched(current):
-        write_atomic(target, text.encode("utf-8"))
+        write_atomic(target, text.encode("utf-8"), durable=durable)
         return "updated"
     copy = f"{SIDE_COPIES}/{rel.replace('/', '__')}"
     write_atomic(confined(root, root / copy, copy), text.encode("utf-8"))
@@ -216,9 +219,19 @@ def _write_episode(
     feed_url: str | None,
 ) -> None:
     files = showdir.EpisodeFiles(audio=job.target.name if job and job.target.is_file() else None)
-    body = to_markdown(item.notes_html, item.link or show.link or feed_url)
-    text = showdir.episode_md(item, show, body, files, notes, str(root))
-    state = write_unless_edited(root, f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}", text, report)
+    base = item.link or show.link or feed_url
+    rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
+    source = showdir.digest(repr((RENDERING, item, files, base, show.explicit, show.author, show.owner_name)))
+    try:
+        current = (root / rel).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        current = None
+    if current is not None and showdir.made_from(current) == source and showdir.untouched(current):
+        report.unchanged.append(slug)  # made from the same item as before, and not edited since
+        return
+    text = showdir.episode_md(item, show, to_markdown(item.notes_html, base), files, notes, source)
+    # Many small files: no fsync each (a killed import still never leaves half a file).
+    state = write_unless_edited(root, rel, text, report, durable=False)
     {"written": report.added, "updated": report.updated, "unchanged": report.unchanged, "kept": report.kept}[
         state
     ].append(slug)

@@ -12,11 +12,21 @@ import re
 
 import lxml.html
 from lxml import etree
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 from ..controlchars import clean_text
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+
+
+# One converter for every item; lxml parses for it (faster than html.parser on 50,000 items).
+_CONVERTER = MarkdownConverter(
+    heading_style="ATX",
+    bullets="-",
+    strip=["script", "style", "iframe", "img"],
+    escape_underscores=False,
+    bs4_options="lxml",
+)
 
 
 def looks_like_html(text: str) -> bool:
@@ -45,13 +55,7 @@ def to_markdown(notes: str, base: str | None = None) -> str:
         notes = "".join(f"<p>{_escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     else:
         notes = _absolute_links(notes, base)
-    text = markdownify(
-        notes,
-        heading_style="ATX",
-        bullets="-",
-        strip=["script", "style", "iframe", "img"],
-        escape_underscores=False,
-    )
+    text = _CONVERTER.convert(notes)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 

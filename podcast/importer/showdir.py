@@ -25,17 +25,21 @@ from ..schema import Invalid, categories, email, language, person_taxonomy
 from .reader import FeedItem, FeedShow, Notes
 
 STAMP = "# podcast import: "
-_STAMP_LINE = re.compile(r"^# podcast import: [0-9a-f]{16}\n", re.MULTILINE)
+_STAMP_LINE = re.compile(r"^# podcast import: ([0-9a-f]{16})(?: from ([0-9a-f]{16}))?\n", re.MULTILINE)
 PLACEHOLDER_DATE = "2000-01-01"  # for an item with no readable date; it is kept as a draft
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def stamped(text: str, *, after_fence: bool) -> str:
-    """`text` with its stamp line: first, or just after the opening +++ of front matter."""
-    line = STAMP + _digest(text) + "\n"
+def stamped(text: str, *, after_fence: bool, source: str | None = None) -> str:
+    """`text` with its stamp line: first, or just after the opening +++ of front matter.
+
+    `source` is a digest of what the file was made from, so an unchanged item need not be
+    rendered again to know its file would not change.
+    """
+    line = STAMP + digest(text) + (f" from {source}" if source else "") + "\n"
     if after_fence:
         head, rest = text.split("\n", 1)
         return head + "\n" + line + rest
@@ -48,7 +52,13 @@ def untouched(text: str) -> bool:
     if match is None:
         return False
     rest = text[: match.start()] + text[match.end() :]
-    return match.group(0)[len(STAMP) : -1] == _digest(rest)
+    return match.group(1) == digest(rest)
+
+
+def made_from(text: str) -> str | None:
+    """The digest of what a stamped file was made from, if it records one."""
+    match = _STAMP_LINE.search(text)
+    return match.group(2) if match else None
 
 
 def _list(values: Iterable[str]) -> str:
@@ -200,7 +210,7 @@ class EpisodeFiles:
 
 
 def episode_md(
-    item: FeedItem, show: FeedShow, body: str, files: EpisodeFiles, notes: Notes, source: str
+    item: FeedItem, show: FeedShow, body: str, files: EpisodeFiles, notes: Notes, source: str | None = None
 ) -> str:
     lines = [FRONT_MATTER_FENCE, f"title = {toml_string(item.title)}"]
     draft = False
@@ -248,7 +258,7 @@ def episode_md(
     for person in item.persons:
         lines += ["[[person]]", *_person_lines(person, notes)]
     lines.append(FRONT_MATTER_FENCE)
-    return stamped("\n".join(lines) + "\n" + body, after_fence=True)
+    return stamped("\n".join(lines) + "\n" + body, after_fence=True, source=source)
 
 
 def _seconds(value: float) -> str:
