@@ -67,8 +67,10 @@ def main() -> None:
                 [sys.executable, "-c", CHILD, str(feed), str(Path(tmp) / "show")],
                 capture_output=True,
                 text=True,
-                check=True,
+                check=False,
             )
+            if done.returncode:
+                raise SystemExit(done.stderr)
             took, peak, added, unchanged = done.stdout.split()
             print(f"{run}: {took} s, peak memory {peak} MB, {added} added, {unchanged} unchanged")
 

@@ -84,21 +84,21 @@ def test_an_oversized_answer_is_cut_off_at_the_cap(httpserver, tmp_path):
 
         def body():
             yield b'<?xml version="1.0"?><rss version="2.0"><channel>'
-            for _ in range(80):  # 80 MB at most, should the cap fail
+            for _ in range(160):  # 160 MB at most, should the cap fail
                 yield chunk
 
         return Response(body(), content_type="application/rss+xml")
 
     httpserver.expect_request("/big").respond_with_handler(endless)
-    assert "larger than 50,000,000 bytes" in refused(httpserver.url_for("/big"), tmp_path / "show")
+    assert "larger than 100,000,000 bytes" in refused(httpserver.url_for("/big"), tmp_path / "show")
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
     big = tmp_path / "feed.xml"
     with big.open("wb") as handle:
-        handle.truncate(60_000_000)  # sparse: nothing is really written
+        handle.truncate(120_000_000)  # sparse: nothing is really written
     said = refused(str(big), tmp_path / "show")
-    assert "60,000,000 bytes, more than 50,000,000" in said
+    assert "120,000,000 bytes, more than 100,000,000" in said
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import net
 from ..errors import PodcastError
 
-MAX_FEED_BYTES = 50_000_000  # a feed of 50,000 long items stays under it; anything bigger is refused
+MAX_FEED_BYTES = 100_000_000  # 50,000 items with 1.5 KB of notes each stay under it; more is refused
 
 
 class SourceError(PodcastError, ValueError):
