@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -387,9 +388,12 @@ def _byte_progress(quiet: bool):
         )
         state["bar"].__enter__()
 
+    lock = threading.Lock()  # several downloads report at once
+
     def step(nbytes: int) -> None:
-        if state["bar"] is not None:
-            state["bar"].update(nbytes)
+        with lock:
+            if state["bar"] is not None:
+                state["bar"].update(nbytes)
 
     def close() -> None:
         if state["bar"] is not None:

@@ -17,6 +17,7 @@ from PIL import Image
 
 from podcast import pipeline
 from podcast.cli import cli
+from podcast.errors import PodcastError
 from podcast.importer import import_feed
 
 
@@ -271,3 +272,24 @@ def test_a_permanent_redirect_is_followed_and_reported(host, httpserver, tmp_pat
     assert report.moved_to == host["libsyn"]
     show = tomllib.loads((tmp_path / "garden" / "podcast.toml").read_text("utf-8"))
     assert show["imported"]["feed"] == host["libsyn"]
+
+
+def test_a_short_guid_from_a_saved_feed_is_kept_and_builds(tmp_path, mp3_factory):
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        "<title>Tiny</title><link>https://tiny.example/</link><description>d</description>"
+        '<itunes:category text="Arts"/>'
+        "<itunes:owner><itunes:email>a@tiny.example</itunes:email></itunes:owner>"
+        "<item><title>One</title><guid>42</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/></item>'
+        "</channel></rss>",
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    with pytest.raises(PodcastError, match="cannot tell where the show will be published"):
+        import_feed(str(saved), root)  # a file without a self link: where will it be published?
+    assert not root.exists()
+    import_feed(str(saved), root, base_url="https://new.example/tiny")
+    pipeline.build(root)
+    assert [e["guid"] for e in built(root)["episodes"]] == ["42"]
