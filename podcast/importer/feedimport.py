@@ -10,6 +10,7 @@ a file edited by hand since the last import is kept, and the import says so.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,9 +143,12 @@ def import_feed(
     with client_factory() as client:
         fetched = read_source(source, client)
         parsed = parse(fetched.body, fetched.shown)
+        fetched = dataclasses.replace(fetched, body=b"")  # read: the bytes need not stay
         report.moved_to = fetched.moved_to
         show = read_show(parsed.root, fetched.url, notes)
         items = list(read_items(parsed.root, fetched.url, notes))
+        recovered = parsed.recovered
+        del parsed  # the tree is read into items: let it go before the writing starts
         settings_base = _base_url(show, fetched.url, base_url)
         # Everything is read: from here on, files are written.
         root.mkdir(parents=True, exist_ok=True)
@@ -204,7 +208,7 @@ def import_feed(
                     "downloaded audio whose size differs from the feed's length (the build uses the file's)"
                 )
             _write_episode(root, item, show, slug, job, report, notes, fetched.url)
-    report.recovered = [f"{fetched.shown}: {line}" for line in parsed.recovered] + notes.lines()
+    report.recovered = [f"{fetched.shown}: {line}" for line in recovered] + notes.lines()
     return report
 
 

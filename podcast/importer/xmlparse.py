@@ -34,6 +34,7 @@ class Parsed:
 
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?\?>", re.IGNORECASE)
+_TEXT_DECLARATION = re.compile(r"^<\?xml[^>]*?\?>", re.IGNORECASE)
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -161,9 +162,11 @@ def parse(body: bytes, source: str) -> Parsed:
             path=source,
         )
     text = _decode(stripped, recovered)
-    text = _DECLARATION.sub(b"", text.encode("utf-8"), count=1).decode("utf-8").lstrip()
+    del start, stripped  # a feed may be 100 MB: keep as few copies alive as we can
+    text = _TEXT_DECLARATION.sub("", text[:200], count=1).lstrip() + text[200:]
     text = _fix_references(text, recovered)
     data = text.encode("utf-8")
+    del text
     try:
         root = etree.fromstring(data, _parser(recover=False))
     except etree.XMLSyntaxError as exc:
