@@ -3,6 +3,7 @@ directory that builds, with every GUID, date, enclosure and note kept."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import tomllib
@@ -293,3 +294,10 @@ def test_a_short_guid_from_a_saved_feed_is_kept_and_builds(tmp_path, mp3_factory
     import_feed(str(saved), root, base_url="https://new.example/tiny")
     pipeline.build(root)
     assert [e["guid"] for e in built(root)["episodes"]] == ["42"]
+
+
+def test_a_gzipped_feed_is_read(host, httpserver, tmp_path):
+    body = gzip.compress(feedshapes.feed(feedshapes.ANCHOR, host["base"], len(host["audio"])))
+    httpserver.expect_request("/gz/rss").respond_with_data(body, headers={"Content-Encoding": "gzip"})
+    import_feed(httpserver.url_for("/gz/rss"), tmp_path / "coffee", base_url="https://new.example/coffee/")
+    assert "9c7d2a41-5f6e-4b8a-b0c3-2d1e0f9a8b7c" in episodes(tmp_path / "coffee")

@@ -3,6 +3,7 @@ and nothing is written into the show directory."""
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 
@@ -180,3 +181,10 @@ def test_the_command_exits_1_with_the_message_and_no_traceback(httpserver, tmp_p
     assert not (tmp_path / "show").exists()
     usage = runner.invoke(cli, ["import", "ftp://x.example/feed", "--into", str(tmp_path / "show")])
     assert usage.exit_code == 1 and "ftp:// is not fetched" in usage.stderr
+
+
+def test_a_gzip_bomb_stops_at_the_cap_on_the_decoded_size(httpserver, tmp_path):
+    bomb = gzip.compress(b'<?xml version="1.0"?><rss version="2.0"><channel>' + b" " * 120_000_000, 1)
+    assert len(bomb) < 1_000_000
+    httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
+    assert "larger than 100,000,000 bytes" in refused(httpserver.url_for("/bomb"), tmp_path / "show")
