@@ -90,6 +90,10 @@ BUZZSPROUT = f"""<?xml version="1.0" encoding="UTF-8" ?>
   <podcast:locked owner="omar@nightsky.example">yes</podcast:locked>
   <podcast:funding url="https://nightsky.example/support">Support the show</podcast:funding>
   <podcast:person role="host" href="https://nightsky.example/omar">Omar Stars</podcast:person>
+  <podcast:license>cc-by-4.0</podcast:license>
+  <podcast:location geo="geo:51.4779,-0.0015" osm="R1234">Greenwich, London</podcast:location>
+  <podcast:txt purpose="verify">S6lpp-7ZCn8-dZfGc-OoyaG</podcast:txt>
+  <podcast:updateFrequency rrule="FREQ=WEEKLY">Weekly</podcast:updateFrequency>
   <item>
     <itunes:episodeType>full</itunes:episodeType>
     <itunes:title>The Moon</itunes:title>

@@ -145,6 +145,10 @@ def test_buzzsprout_shape_brings_chapters_transcripts_and_podcasting_2_tags(host
     assert show["locked"] == {"value": True, "owner": "omar@nightsky.example"}
     assert show["funding"] == [{"url": "https://nightsky.example/support", "text": "Support the show"}]
     assert show["person"] == [{"name": "Omar Stars", "role": "host", "href": "https://nightsky.example/omar"}]
+    assert show["license"] == {"name": "cc-by-4.0"}
+    assert show["location"] == [{"name": "Greenwich, London", "geo": "geo:51.4779,-0.0015", "osm": "R1234"}]
+    assert show["txt"] == [{"text": "S6lpp-7ZCn8-dZfGc-OoyaG", "purpose": "verify"}]
+    assert show["update_frequency"] == {"text": "Weekly", "rrule": "FREQ=WEEKLY"}
     moon = episodes(root)["Buzzsprout-16712345"]
     assert moon["title"] == "Ep. 2: The Moon" and moon["itunes_title"] == "The Moon"
     assert moon["date"].isoformat() == "2025-04-07T05:00:00-04:00"
@@ -156,6 +160,7 @@ def test_buzzsprout_shape_brings_chapters_transcripts_and_podcasting_2_tags(host
     parsed = feedparser.parse((built(root) and root / "feeds" / "feed.xml").read_bytes())
     assert parsed.feed["podcast_guid"] == "4f0bd1d6-3e4c-5e8e-9a35-6c0e6f1b2a77"
     xml = (root / "feeds" / "feed.xml").read_text("utf-8")
+    assert '<podcast:txt purpose="verify">S6lpp-7ZCn8-dZfGc-OoyaG</podcast:txt>' in xml
     assert '<podcast:transcript url="' + host["base"] + "/buzzsprout/transcripts/" in xml
     assert "<podcast:chapters" in xml and "<podcast:trailer" in xml
 
@@ -301,3 +306,14 @@ def test_a_gzipped_feed_is_read(host, httpserver, tmp_path):
     httpserver.expect_request("/gz/rss").respond_with_data(body, headers={"Content-Encoding": "gzip"})
     import_feed(httpserver.url_for("/gz/rss"), tmp_path / "coffee", base_url="https://new.example/coffee/")
     assert "9c7d2a41-5f6e-4b8a-b0c3-2d1e0f9a8b7c" in episodes(tmp_path / "coffee")
+
+
+def test_a_feed_that_names_its_new_address_is_imported_with_a_warning(host, httpserver, tmp_path):
+    body = feedshapes.feed(feedshapes.ANCHOR, host["base"], len(host["audio"])).replace(
+        b"<itunes:type>",
+        b"<itunes:new-feed-url>https://new-host.example/feed</itunes:new-feed-url><itunes:type>",
+    )
+    httpserver.expect_request("/moved/rss").respond_with_data(body)
+    report = import_feed(httpserver.url_for("/moved/rss"), tmp_path / "coffee")
+    (warning,) = [p for p in report.problems if "itunes:new-feed-url" in p.message]
+    assert warning.hint == "import from there: podcast import https://new-host.example/feed"

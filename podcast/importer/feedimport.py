@@ -150,6 +150,15 @@ def import_feed(
         recovered = parsed.recovered
         del parsed  # the tree is read into items: let it go before the writing starts
         settings_base = _base_url(show, fetched.url, base_url)
+        if show.new_feed_url and show.new_feed_url not in (source, fetched.url):
+            report.problems.append(
+                Problem(
+                    fetched.shown,
+                    f"the feed says it has moved to {show.new_feed_url} (itunes:new-feed-url)",
+                    severity="warning",
+                    hint=f"import from there: podcast import {show.new_feed_url}",
+                )
+            )
         # Everything is read: from here on, files are written.
         root.mkdir(parents=True, exist_ok=True)
         (root / EPISODES_DIR).mkdir(exist_ok=True)

@@ -103,6 +103,10 @@ class FeedShow:
     medium: str | None
     complete: bool
     block: bool
+    license: tuple[str, str | None] | None = None  # (identifier, url)
+    locations: tuple[dict[str, str], ...] = ()  # name, geo, osm, country, rel as the tag has them
+    txts: tuple[tuple[str, str | None], ...] = ()  # (text, purpose)
+    update_frequency: tuple[str, str | None, str | None] | None = None  # (text, rrule, dtstart)
 
 
 def _kind(namespace: str | None) -> str:
@@ -272,7 +276,32 @@ def read_show(rss: etree._Element, feed_url: str | None, notes: Notes) -> FeedSh
         medium=(c.text("podcast:medium") or "").lower() or None,
         complete=(c.text("itunes:complete") or "").lower() == "yes",
         block=(c.text("itunes:block") or "").lower() == "yes",
+        **_podcast_extras(c),
     )
+
+
+def _podcast_extras(c: _Children) -> dict:
+    """podcast:license, podcast:location, podcast:txt and podcast:updateFrequency of the channel."""
+    license_element = c.one("podcast:license")
+    license_ = None
+    if license_element is not None and "".join(license_element.itertext()).strip():
+        license_ = ("".join(license_element.itertext()).strip(), license_element.get("url"))
+    locations = []
+    for element in c.many("podcast:location"):
+        name = "".join(element.itertext()).strip()
+        if name:
+            extra = {k: element.get(k).strip() for k in ("geo", "osm", "country", "rel") if element.get(k)}
+            locations.append({"name": name, **extra})
+    txts = tuple(
+        ("".join(t.itertext()).strip(), t.get("purpose"))
+        for t in c.many("podcast:txt")
+        if "".join(t.itertext()).strip()
+    )
+    frequency = c.one("podcast:updateFrequency")
+    update = None
+    if frequency is not None and "".join(frequency.itertext()).strip():
+        update = ("".join(frequency.itertext()).strip(), frequency.get("rrule"), frequency.get("dtstart"))
+    return {"license": license_, "locations": tuple(locations), "txts": txts, "update_frequency": update}
 
 
 def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None:

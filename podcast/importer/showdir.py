@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .. import schema
 from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
 from ..errors import Problem
 from ..pagetext import html_text, looks_like_html
@@ -165,6 +166,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         lines.append(f"owner = {toml_string(show.locked_owner)}")
     for person in show.persons:
         lines += ["", "[[person]]", *_person_lines(person, notes)]
+    lines += _extras_lines(show, notes)
     for url, text in show.funding:
         if url.startswith(("http://", "https://")) and text:
             lines += ["", "[[funding]]", f"url = {toml_string(url)}", f"text = {toml_string(text)}"]
@@ -177,6 +179,31 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         "",
     ]
     return stamped("\n".join(lines), after_fence=False)
+
+
+def _table(key: str, values: dict[str, str | None], check, notes: Notes, *, repeated: bool) -> list[str]:
+    """A [key] (or [[key]]) table of the values the schema's own validator accepts."""
+    values = {k: v for k, v in values.items() if v}
+    if _valid(check, values, notes, key) is None:
+        return []
+    header = f"[[{key}]]" if repeated else f"[{key}]"
+    return ["", header] + [f"{k} = {toml_string(v)}" for k, v in values.items()]
+
+
+def _extras_lines(show: FeedShow, notes: Notes) -> list[str]:
+    lines: list[str] = []
+    if show.license:
+        identifier, url = show.license
+        lines += _table("license", {"name": identifier, "url": url}, schema.license_, notes, repeated=False)
+    for place in show.locations:
+        lines += _table("location", dict(place), schema.locations, notes, repeated=True)
+    for text, purpose in show.txts:
+        lines += _table("txt", {"text": text, "purpose": purpose}, schema.txts, notes, repeated=True)
+    if show.update_frequency:
+        text, rule, _ = show.update_frequency  # dtstart left out: the feed writes it as text, TOML as a date
+        values = {"text": text, "rrule": rule}
+        lines += _table("update_frequency", values, schema.update_frequency, notes, repeated=False)
+    return lines
 
 
 def _person_lines(person, notes: Notes) -> list[str]:
