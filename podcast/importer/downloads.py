@@ -85,6 +85,8 @@ def transcript_file(client: net.Client, url: str, kind: str, root: Path, folder:
         return f"transcript {url}: type {kind or '(none)'} is not one podcast publishes; left out"
     name = transcripts.TRANSCRIPT_STEM + suffix
     target = confined(root, root / folder / name, f"{folder}/{name}")
+    if target.is_file():
+        return None  # brought in before (or put there by the producer): kept
     try:
         data = client.get(url, max_bytes=SIDECAR_MAX_BYTES).body
     except net.NetError as exc:

@@ -121,6 +121,19 @@ def _episode_sidecars(
         )
 
 
+def _artwork(client: net.Client, show: FeedShow, root: Path, report: ImportReport) -> str | None:
+    """The show's artwork as a file in the show directory (downloaded once), else its URL."""
+    if not show.artwork or not is_url(show.artwork):
+        return show.artwork
+    existing = [name for name in ("artwork.jpg", "artwork.png") if (root / name).is_file()]
+    if existing:
+        return existing[0]
+    written, why = downloads.artwork(client, show.artwork, root)
+    if why:
+        report.problems.append(Problem(SHOW_FILE, why, field="artwork", severity="warning"))
+    return written or show.artwork
+
+
 def import_feed(
     source: str,
     into: Path,
@@ -165,16 +178,7 @@ def import_feed(
         (root / FEEDS_DIR).mkdir(exist_ok=True)
         if not (root / ".gitignore").exists():
             write_atomic(root / ".gitignore", GITIGNORE.encode())
-        artwork = show.artwork
-        if show.artwork and is_url(show.artwork):
-            existing = [n for n in ("artwork.jpg", "artwork.png") if (root / n).is_file()]
-            if existing:
-                artwork = existing[0]
-            else:
-                written, why = downloads.artwork(client, show.artwork, root)
-                artwork = written or show.artwork
-                if why:
-                    report.problems.append(Problem(SHOW_FILE, why, field="artwork", severity="warning"))
+        artwork = _artwork(client, show, root, report)
         source_name = fetched.moved_to or (source if is_url(source) else str(Path(source).resolve()))
         settings = showdir.ShowSettings(source=source_name, base_url=settings_base, artwork=artwork)
         toml = showdir.show_toml(show, settings, notes, report.problems)
