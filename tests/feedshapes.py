@@ -169,7 +169,8 @@ ANCHOR = f"""<?xml version="1.0" encoding="UTF-8"?><rss xmlns:dc="http://purl.or
 # A small host's hand-rolled feed, of the kind WordPress plugins and old hosts (Soundwise) leave:
 # a blank line before <?xml?>, ISO-8859-1 declared but UTF-8 written, HTML entities XML does not
 # define, a bare "&", a relative enclosure URL, an item without a guid, an ISO 8601 date,
-# itunes:explicit "yes", a full weekday and month name, no owner e-mail but a managingEditor.
+# itunes:explicit "yes", a full weekday and month name, no owner e-mail but a managingEditor,
+# an enclosure type of "audio/mp3".
 QUIRKY = f"""
 <?xml version="1.0" encoding="ISO-8859-1"?>
 <rss version="2.0" {NAMESPACES}>
@@ -194,7 +195,7 @@ Second paragraph, with a link: https://cafestories.example/ete</description>
     <title>Le caf\u00e9 du coin</title>
     <guid>cafe-du-coin-0001</guid>
     <description>&lt;p&gt;Escaped HTML &lt;b&gt;notes&lt;/b&gt;.&lt;/p&gt;</description>
-    <enclosure url="{BASE}/quirky/media/coin.mp3" length="{{length}}" type="audio/mpeg"/>
+    <enclosure url="{BASE}/quirky/media/coin.mp3" length="{{length}}" type="audio/mp3"/>
     <pubDate>Sunday, 16 March 2025 08:15:00 CET</pubDate>
     <itunes:duration>3</itunes:duration>
   </item>

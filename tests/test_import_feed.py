@@ -195,6 +195,7 @@ def test_quirky_feed_is_read_as_forgiving_apps_read_it_and_each_recovery_is_said
         "relative enclosure URLs made absolute",
         "pubDates not in RFC 822 form",
         'itunes:explicit "yes" read as true',
+        'enclosure type "audio/mp3" read as "audio/mpeg"',
     ):
         assert expected in said, expected
     show = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
@@ -208,7 +209,7 @@ def test_quirky_feed_is_read_as_forgiving_apps_read_it_and_each_recovery_is_said
     assert "Second paragraph, with a link: https://cafestories.example/ete" in ete["body"]
     coin = found["cafe-du-coin-0001"]
     assert coin["date"].isoformat() == "2025-03-16T08:15:00+01:00"
-    assert "Escaped HTML **notes**." in coin["body"]
+    assert "Escaped HTML **notes**." in coin["body"] and coin["type"] == "audio/mpeg"
     assert [e["guid"] for e in built(root)["episodes"]] == ["cafe-du-coin-0001", ete_url]
 
 

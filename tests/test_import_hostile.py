@@ -188,3 +188,20 @@ def test_a_gzip_bomb_stops_at_the_cap_on_the_decoded_size(httpserver, tmp_path):
     assert len(bomb) < 1_000_000
     httpserver.expect_request("/bomb").respond_with_data(bomb, headers={"Content-Encoding": "gzip"})
     assert "larger than 100,000,000 bytes" in refused(httpserver.url_for("/bomb"), tmp_path / "show")
+
+
+def test_into_a_file_is_refused(host_feed, tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    result = CliRunner().invoke(cli, ["import", host_feed, "--into", str(a_file)])
+    assert result.exit_code == 2 and "is a file" in result.stderr  # a command-line mistake
+    with pytest.raises(PodcastError, match="is a file, not a show directory"):
+        import_feed(host_feed, a_file)
+    assert a_file.read_text() == "mine"
+
+
+@pytest.fixture
+def host_feed(httpserver):
+    feed = SMALL_FEED.format(doctype="").replace("&secret;", "")
+    httpserver.expect_request("/feed").respond_with_data(feed)
+    return httpserver.url_for("/feed")

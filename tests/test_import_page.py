@@ -153,3 +153,10 @@ def test_the_command(show, httpserver, tmp_path):
         cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(tmp_path)]
     )
     assert nowhere.exit_code == 1 and "is not a show directory" in nowhere.stderr
+
+
+def test_a_page_that_is_not_there(show, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    result = CliRunner().invoke(cli, ["import-page", httpserver.url_for("/gone"), "--into", str(show.root)])
+    assert result.exit_code == 1 and "cannot fetch the page: HTTP 404" in result.stderr
+    assert not list((show.root / "episodes").iterdir())

@@ -134,6 +134,51 @@ def _artwork(client: net.Client, show: FeedShow, root: Path, report: ImportRepor
     return written or show.artwork
 
 
+@dataclass(frozen=True)
+class ReadFeed:
+    """Everything an import took from the feed, before a byte is written."""
+
+    source: str  # the address (or file) recorded in [imported]
+    url: str | None  # where it was fetched from, for relative links
+    shown: str  # how messages name it
+    show: FeedShow
+    items: list[FeedItem]
+    recovered: tuple[str, ...]
+    base_url: str
+
+
+def read_feed(
+    source: str, client: net.Client, base_url: str | None, report: ImportReport, notes: Notes
+) -> ReadFeed:
+    """Fetch, parse and read the whole feed; any refusal happens here, before anything is written."""
+    fetched = read_source(source, client)
+    parsed = parse(fetched.body, fetched.shown)
+    fetched = dataclasses.replace(fetched, body=b"")  # read: the bytes need not stay
+    show = read_show(parsed.root, fetched.url, notes)
+    items = list(read_items(parsed.root, fetched.url, notes))
+    recovered = parsed.recovered
+    del parsed  # the tree is read into items: let it go before the writing starts
+    report.moved_to = fetched.moved_to
+    if show.new_feed_url and show.new_feed_url not in (source, fetched.url):
+        report.problems.append(
+            Problem(
+                fetched.shown,
+                f"the feed says it has moved to {show.new_feed_url} (itunes:new-feed-url)",
+                severity="warning",
+                hint=f"import from there: podcast import {show.new_feed_url}",
+            )
+        )
+    return ReadFeed(
+        source=fetched.moved_to or (source if is_url(source) else str(Path(source).resolve())),
+        url=fetched.url,
+        shown=fetched.shown,
+        show=show,
+        items=items,
+        recovered=recovered,
+        base_url=_base_url(show, fetched.url, base_url),
+    )
+
+
 def import_feed(
     source: str,
     into: Path,
@@ -151,78 +196,94 @@ def import_feed(
         return make_client() if make_client else net.Client(deadline=deadline, timeout=min(15.0, deadline))
 
     root = Path(into).absolute()  # confined() takes a relative path as relative to the show, not here
+    if root.exists() and not root.is_dir():
+        raise ConfigError(f"{into}: is a file, not a show directory; give --into a folder", path=str(into))
     report = ImportReport(root=Path(into))
     notes = Notes()
-    with client_factory() as client:
-        fetched = read_source(source, client)
-        parsed = parse(fetched.body, fetched.shown)
-        fetched = dataclasses.replace(fetched, body=b"")  # read: the bytes need not stay
-        report.moved_to = fetched.moved_to
-        show = read_show(parsed.root, fetched.url, notes)
-        items = list(read_items(parsed.root, fetched.url, notes))
-        recovered = parsed.recovered
-        del parsed  # the tree is read into items: let it go before the writing starts
-        settings_base = _base_url(show, fetched.url, base_url)
-        if show.new_feed_url and show.new_feed_url not in (source, fetched.url):
+    try:
+        with client_factory() as client:
+            feed = read_feed(source, client, base_url, report, notes)
+            jobs = _write_show(feed, root, client, report, notes, download)
+        if jobs:
+            if on_total:
+                on_total(sum(job.length for _, _, job in jobs))
+            _download(feed, root, jobs, client_factory, progress, report, notes)
+    except OSError as exc:
+        if isinstance(exc, net.NetError):
+            raise
+        where = exc.filename or root
+        raise ConfigError(
+            f"{where}: cannot write ({exc.strerror or exc}); what was written so far is whole, "
+            "and running the import again completes it",
+            path=str(where),
+        ) from None
+    report.recovered = [f"{feed.shown}: {line}" for line in feed.recovered] + notes.lines()
+    return report
+
+
+Job = tuple[FeedItem, str, downloads.AudioJob]
+
+
+def _write_show(
+    feed: ReadFeed, root: Path, client: net.Client, report: ImportReport, notes: Notes, download: bool
+) -> list[Job]:
+    """podcast.toml, then each episode folder; returns the audio still to download."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / EPISODES_DIR).mkdir(exist_ok=True)
+    (root / FEEDS_DIR).mkdir(exist_ok=True)
+    if not (root / ".gitignore").exists():
+        write_atomic(root / ".gitignore", GITIGNORE.encode())
+    artwork = _artwork(client, feed.show, root, report)
+    settings = showdir.ShowSettings(source=feed.source, base_url=feed.base_url, artwork=artwork)
+    toml = showdir.show_toml(feed.show, settings, notes, report.problems)
+    report.show_file = write_unless_edited(root, SHOW_FILE, toml, report)
+
+    slugs = showdir.assign_slugs(feed.items, root, showdir.existing_guids(root))
+    jobs: list[Job] = []
+    for item, slug in zip(feed.items, slugs, strict=True):
+        folder = f"{EPISODES_DIR}/{slug}"
+        confined(root, root / folder, folder).mkdir(parents=True, exist_ok=True)
+        _episode_sidecars(client, item, root, folder, report)
+        job = None
+        if item.enclosure is not None:
+            name = downloads.audio_name(item.enclosure.url, item.enclosure.type, slug)
+            target = confined(root, root / folder / name, f"{folder}/{name}")
+            if download or target.is_file():  # a file downloaded before stays the episode's audio
+                job = downloads.AudioJob(item.enclosure.url, target, item.enclosure.length, folder)
+        if job is None or job.target.is_file():
+            _write_episode(root, item, feed.show, slug, job, report, notes, feed.url)
+        else:
+            jobs.append((item, slug, job))
+    return jobs
+
+
+def _download(
+    feed: ReadFeed,
+    root: Path,
+    jobs: list[Job],
+    client_factory: Callable[[], net.Client],
+    progress: Callable[[int], None] | None,
+    report: ImportReport,
+    notes: Notes,
+) -> None:
+    """Fetch the audio several at a time; each episode.md is written once its audio is whole."""
+    done = downloads.fetch_audio([job for _, _, job in jobs], client_factory, progress)
+    for (item, slug, job), result in zip(jobs, done, strict=True):
+        if result.size is None:
             report.problems.append(
                 Problem(
-                    fetched.shown,
-                    f"the feed says it has moved to {show.new_feed_url} (itunes:new-feed-url)",
-                    severity="warning",
-                    hint=f"import from there: podcast import {show.new_feed_url}",
+                    f"{EPISODES_DIR}/{slug}",
+                    f"audio {job.url}: {result.reason}",
+                    hint="run the import again to resume the download",
                 )
             )
-        # Everything is read: from here on, files are written.
-        root.mkdir(parents=True, exist_ok=True)
-        (root / EPISODES_DIR).mkdir(exist_ok=True)
-        (root / FEEDS_DIR).mkdir(exist_ok=True)
-        if not (root / ".gitignore").exists():
-            write_atomic(root / ".gitignore", GITIGNORE.encode())
-        artwork = _artwork(client, show, root, report)
-        source_name = fetched.moved_to or (source if is_url(source) else str(Path(source).resolve()))
-        settings = showdir.ShowSettings(source=source_name, base_url=settings_base, artwork=artwork)
-        toml = showdir.show_toml(show, settings, notes, report.problems)
-        report.show_file = write_unless_edited(root, SHOW_FILE, toml, report)
-
-        existing_guids = showdir.existing_guids(root)
-        slugs = showdir.assign_slugs(items, root, existing_guids)
-        jobs: list[tuple[FeedItem, str, downloads.AudioJob | None]] = []
-        for item, slug in zip(items, slugs, strict=True):
-            folder = f"{EPISODES_DIR}/{slug}"
-            confined(root, root / folder, folder).mkdir(parents=True, exist_ok=True)
-            _episode_sidecars(client, item, root, folder, report)
-            job = None
-            if item.enclosure is not None:
-                name = downloads.audio_name(item.enclosure.url, item.enclosure.type, slug)
-                target = confined(root, root / folder / name, f"{folder}/{name}")
-                if download or target.is_file():
-                    job = downloads.AudioJob(item.enclosure.url, target, item.enclosure.length, folder)
-            if job is None or job.target.is_file():
-                _write_episode(root, item, show, slug, job, report, notes, fetched.url)
-            else:
-                jobs.append((item, slug, job))
-    if jobs:
-        if on_total:
-            on_total(sum(j.length for _, _, j in jobs if j))
-        done = downloads.fetch_audio([j for _, _, j in jobs if j], client_factory, progress)
-        for (item, slug, job), result in zip(jobs, done, strict=True):
-            if result.size is None:
-                report.problems.append(
-                    Problem(
-                        f"{EPISODES_DIR}/{slug}",
-                        f"audio {job.url}: {result.reason}",
-                        hint="run the import again to resume the download",
-                    )
-                )
-                continue
-            report.downloaded.append(slug)
-            if job.length and result.size != job.length:
-                notes.add(
-                    "downloaded audio whose size differs from the feed's length (the build uses the file's)"
-                )
-            _write_episode(root, item, show, slug, job, report, notes, fetched.url)
-    report.recovered = [f"{fetched.shown}: {line}" for line in recovered] + notes.lines()
-    return report
+            continue
+        report.downloaded.append(slug)
+        if job.length and result.size != job.length:
+            notes.add(
+                "downloaded audio whose size differs from the feed's length (the build uses the file's)"
+            )
+        _write_episode(root, item, feed.show, slug, job, report, notes, feed.url)
 
 
 def _write_episode(

@@ -321,7 +321,13 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
         suffix = url.lower().split("?")[0].rsplit(".", 1)[-1]
         kind = _TYPE_OF_SUFFIX.get(suffix, "audio/mpeg")
         notes.add("enclosures without a type: the type taken from the file name")
+    elif kind in _MP3_ALIASES:
+        notes.add(f'enclosure type "{kind}" read as "audio/mpeg", the type Apple knows for MP3')
+        kind = "audio/mpeg"
     return Enclosure(url, int(length), kind)
+
+
+_MP3_ALIASES = {"audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg", "audio/mpg"}
 
 
 _TYPE_OF_SUFFIX = {
