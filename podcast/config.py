@@ -22,6 +22,7 @@ from .model import (
     AlternateAudio,
     Episode,
     Locked,
+    PublishSettings,
     RemoteAudio,
     Show,
 )
@@ -454,6 +455,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "complete": values.get("complete", False),
         "imported_from": values.get("imported", {}).get("feed"),
         "imported_guid": values.get("imported", {}).get("guid"),
+        "enclosure_prefix": values.get("enclosure_prefix"),
+        "publish": values.get("publish", PublishSettings()),
     }
 
 

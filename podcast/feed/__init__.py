@@ -46,7 +46,7 @@ def enclosure_url(show: Show, episode: Episode) -> str:
     if episode.audio is None and episode.remote_audio is not None:
         return episode.remote_audio.url  # as the producer wrote it
     assert episode.media_path is not None
-    return show.url_for(quote(episode.media_path))
+    return show.measured(show.url_for(quote(episode.media_path)))
 
 
 def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
@@ -58,6 +58,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     # feedgen uses the *last* link added as the channel <link>: self first.
     fg.link(href=show.feed_url, rel="self", type=RSS_TYPE)
     fg.link(href=show.link, rel="alternate")
+    fg.rss.hubs = show.publish.hubs
     fg.language(show.language)
     if show.copyright:
         fg.copyright(show.copyright)
@@ -132,7 +133,8 @@ def alternate_enclosures(show: Show, episode: Episode) -> tuple[AlternateEnclosu
     versions = [_version(enclosure_url(show, episode), episode.info, default=True)]
     for other in others:
         assert other.info is not None
-        versions.append(_version(show.url_for(quote(episode.media_path_of(other.path))), other.info))
+        url = show.measured(show.url_for(quote(episode.media_path_of(other.path))))
+        versions.append(_version(url, other.info))
     return tuple(versions)
 
 
