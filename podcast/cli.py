@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from . import articles, audio, pipeline, scaffold, tagging
+from . import articles, audio, importer, pipeline, scaffold, tagging
 from . import lint as linting
 from . import publish as publishing
 from .config import EPISODES_DIR
@@ -428,8 +428,6 @@ def import_(
 
     Run it again to bring in new and changed episodes; files you edited are kept.
     """
-    from . import importer
-
     step, total, close = _byte_progress(quiet or as_json)
     with reported():
         try:
@@ -441,6 +439,7 @@ def import_(
                 deadline=timeout,
                 progress=step,
                 on_total=total,
+                each_item=progress_for("Writing episodes", quiet or as_json),
             )
         finally:
             close()
@@ -464,8 +463,6 @@ def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
     Title, date, host, the article and the audio's URL are read from the page's structured
     data, Open Graph tags and <audio> element, and the article by a main-content extractor.
     """
-    from . import importer
-
     with reported():
         report = importer.import_page(source, into, deadline=timeout)
     if as_json:

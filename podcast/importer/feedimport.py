@@ -11,7 +11,7 @@ a file edited by hand since the last import is kept, and the import says so.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,8 +189,13 @@ def import_feed(
     make_client: Callable[[], net.Client] | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    each_item: Callable[[list], Iterable] | None = None,
 ) -> ImportReport:
-    """Import the feed at `source` (a URL or a file) into the show directory `into`."""
+    """Import the feed at `source` (a URL or a file) into the show directory `into`.
+
+    `progress` is called with each chunk of audio downloaded (after `on_total` with the
+    bytes expected); `each_item` wraps the items as they are written (a progress bar).
+    """
 
     def client_factory() -> net.Client:
         return make_client() if make_client else net.Client(deadline=deadline, timeout=min(15.0, deadline))
@@ -203,7 +208,7 @@ def import_feed(
     try:
         with client_factory() as client:
             feed = read_feed(source, client, base_url, report, notes)
-            jobs = _write_show(feed, root, client, report, notes, download)
+            jobs = _write_show(feed, root, client, report, notes, download, each_item or iter)
         if jobs:
             if on_total:
                 on_total(sum(job.length for _, _, job in jobs))
@@ -225,7 +230,13 @@ Job = tuple[FeedItem, str, downloads.AudioJob]
 
 
 def _write_show(
-    feed: ReadFeed, root: Path, client: net.Client, report: ImportReport, notes: Notes, download: bool
+    feed: ReadFeed,
+    root: Path,
+    client: net.Client,
+    report: ImportReport,
+    notes: Notes,
+    download: bool,
+    each_item: Callable[[list], Iterable],
 ) -> list[Job]:
     """podcast.toml, then each episode folder; returns the audio still to download."""
     root.mkdir(parents=True, exist_ok=True)
@@ -240,7 +251,7 @@ def _write_show(
 
     slugs = showdir.assign_slugs(feed.items, root, showdir.existing_guids(root))
     jobs: list[Job] = []
-    for item, slug in zip(feed.items, slugs, strict=True):
+    for item, slug in each_item(list(zip(feed.items, slugs, strict=True))):
         folder = f"{EPISODES_DIR}/{slug}"
         confined(root, root / folder, folder).mkdir(parents=True, exist_ok=True)
         _episode_sidecars(client, item, root, folder, report)
