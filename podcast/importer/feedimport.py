@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import net
 from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE
-from ..errors import ConfigError, Problem
+from ..errors import ConfigError, PodcastError, Problem
 from ..files import confined, write_atomic
 from ..scaffold import GITIGNORE
 from . import downloads, showdir
@@ -25,6 +25,11 @@ from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show
 from .source import is_url, read_source
 from .xmlparse import parse
+
+
+class ShowDirError(PodcastError, OSError):
+    """The show directory to import into cannot be one (a file) or cannot be written."""
+
 
 SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
 RENDERING = 1  # raise it when episode.md is written differently: a re-import then renders every item
@@ -202,7 +207,7 @@ def import_feed(
 
     root = Path(into).absolute()  # confined() takes a relative path as relative to the show, not here
     if root.exists() and not root.is_dir():
-        raise ConfigError(f"{into}: is a file, not a show directory; give --into a folder", path=str(into))
+        raise ShowDirError(f"{into}: is a file, not a show directory; give --into a folder", path=str(into))
     report = ImportReport(root=Path(into))
     notes = Notes()
     try:
@@ -214,10 +219,10 @@ def import_feed(
                 on_total(sum(job.length for _, _, job in jobs))
             _download(feed, root, jobs, client_factory, progress, report, notes)
     except OSError as exc:
-        if isinstance(exc, net.NetError):
+        if isinstance(exc, PodcastError):  # ours (NetError, OutsideShow…) say it already
             raise
         where = exc.filename or root
-        raise ConfigError(
+        raise ShowDirError(
             f"{where}: cannot write ({exc.strerror or exc}); what was written so far is whole, "
             "and running the import again completes it",
             path=str(where),
