@@ -318,3 +318,14 @@ def test_a_feed_that_names_its_new_address_is_imported_with_a_warning(host, http
     report = import_feed(httpserver.url_for("/moved/rss"), tmp_path / "coffee")
     (warning,) = [p for p in report.problems if "itunes:new-feed-url" in p.message]
     assert warning.hint == "import from there: podcast import https://new-host.example/feed"
+
+
+def test_nothing_is_written_outside_the_show_directory(host, tmp_path):
+    root = tmp_path / "garden"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (root / "episodes").mkdir(parents=True)
+    (root / "episodes" / "tomatoes-in-pots").symlink_to(outside)  # a folder an episode would take
+    with pytest.raises(PodcastError, match="leads outside"):
+        import_feed(host["libsyn"], root)
+    assert list(outside.iterdir()) == []
