@@ -205,3 +205,22 @@ def host_feed(httpserver):
     feed = SMALL_FEED.format(doctype="").replace("&secret;", "")
     httpserver.expect_request("/feed").respond_with_data(feed)
     return httpserver.url_for("/feed")
+
+
+def test_nesting_beyond_reason_neither_crashes_nor_loses_the_words(httpserver, tmp_path):
+    notes = "<div>" * 5000 + "Deep words." + "</div>" * 5000
+    feed = (
+        SMALL_FEED.format(doctype="")
+        .replace("&secret;", "")
+        .replace("<title>One </title>", f"<title>One</title><description><![CDATA[{notes}]]></description>")
+    )
+    httpserver.expect_request("/feed").respond_with_data(feed)
+    root = tmp_path / "show"
+    import_feed(httpserver.url_for("/feed"), root, base_url="https://new.example/show/")
+    (episode,) = root.glob("episodes/*/episode.md")
+    assert episode.read_text("utf-8").endswith("+++\nDeep words.\n")
+
+    deep_xml = b"<rss version='2.0'><channel><title>Deep</title>" + b"<a>" * 100_000 + b"</channel></rss>"
+    httpserver.expect_request("/deep").respond_with_data(deep_xml)
+    report = import_feed(httpserver.url_for("/deep"), tmp_path / "deep", base_url="https://new.example/deep/")
+    assert any("Excessive depth" in line for line in report.recovered)

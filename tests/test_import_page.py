@@ -160,3 +160,17 @@ def test_a_page_that_is_not_there(show, httpserver):
     result = CliRunner().invoke(cli, ["import-page", httpserver.url_for("/gone"), "--into", str(show.root)])
     assert result.exit_code == 1 and "cannot fetch the page: HTTP 404" in result.stderr
     assert not list((show.root / "episodes").iterdir())
+
+
+def test_structured_data_nested_beyond_reason_is_passed_over(show, tmp_path):
+    page = JSON_LD_PAGE.replace(
+        '<script type="application/ld+json">',
+        '<script type="application/ld+json">'
+        + "[" * 100_000
+        + "]" * 100_000
+        + '</script><script type="application/ld+json">',
+    )
+    saved = tmp_path / "page.html"
+    saved.write_text(page, "utf-8")
+    report = import_page(str(saved), show.root)
+    assert report.page.title == "The Moon" and report.page.sources["title"] == "JSON-LD"

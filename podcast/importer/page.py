@@ -89,7 +89,7 @@ def _json_ld(tree) -> dict:
         text = (script.text or "")[:JSON_LD_MAX_CHARS]
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason
             continue
         for node in _nodes(data):
             if _types(node) & EPISODE_TYPES:
