@@ -329,3 +329,20 @@ def test_nothing_is_written_outside_the_show_directory(host, tmp_path):
     with pytest.raises(PodcastError, match="leads outside"):
         import_feed(host["libsyn"], root)
     assert list(outside.iterdir()) == []
+
+
+def test_an_undeclared_itunes_prefix_is_read_as_itunes(tmp_path):
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        '<rss version="2.0"><channel><title>No NS</title><link>https://nons.example/</link>'
+        "<description>d</description><itunes:author>Ann</itunes:author>"
+        "<item><title>One</title><guid>nons-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        '<enclosure url="https://nons.example/1.mp3" length="1000" type="audio/mpeg"/>'
+        "<itunes:duration>1:02:03</itunes:duration><itunes:episode>4</itunes:episode></item></channel></rss>",
+        "utf-8",
+    )
+    report = import_feed(str(saved), tmp_path / "nons", base_url="https://new.example/nons/")
+    assert any("is not well-formed XML" in line and "itunes" in line for line in report.recovered)
+    (one,) = episodes(tmp_path / "nons").values()
+    assert (one["duration"], one["episode"]) == (3723, 4)
+    assert tomllib.loads((tmp_path / "nons" / "podcast.toml").read_text("utf-8"))["author"] == "Ann"

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from .dates import parse_date, parse_duration
+from .xmlparse import split_tag
 
 
 @dataclass
@@ -111,6 +112,8 @@ class FeedShow:
 
 def _kind(namespace: str | None) -> str:
     uri = (namespace or "").lower()
+    if uri in _PREFIXES:  # an undeclared prefix, read in recover mode, means what it usually means
+        return _PREFIXES[uri]
     if "itunes.com/dtds" in uri:
         return "itunes"
     if "podcastindex.org/namespace" in uri:
@@ -122,6 +125,9 @@ def _kind(namespace: str | None) -> str:
     return "" if not uri else "other"
 
 
+_PREFIXES = {"itunes": "itunes", "podcast": "podcast", "content": "content", "atom": "atom"}
+
+
 class _Children:
     """An element's children by (namespace kind, local name), first one wins."""
 
@@ -129,8 +135,8 @@ class _Children:
         self.all: dict[tuple[str, str], list[etree._Element]] = {}
         for child in element:
             if isinstance(child.tag, str):
-                name = etree.QName(child)
-                self.all.setdefault((_kind(name.namespace), name.localname), []).append(child)
+                namespace, local = split_tag(child.tag)
+                self.all.setdefault((_kind(namespace), local), []).append(child)
 
     def one(self, key: str) -> etree._Element | None:
         found = self.all.get(_key(key))

@@ -46,6 +46,16 @@ _FEED_LINK = re.compile(r"""<link\b[^>]*type=["']application/rss\+xml["'][^>]*>"
 _HREF = re.compile(r"""href=["']([^"']+)["']""", re.IGNORECASE)
 
 
+def split_tag(tag: str) -> tuple[str | None, str]:
+    """(namespace, local name) of an element's tag. In recover mode a tag with an undeclared
+    prefix keeps it in its name ("itunes:title"); the prefix then stands for the namespace."""
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    prefix, colon, local = tag.rpartition(":")
+    return (prefix or None, local) if colon else (None, tag)
+
+
 def _parser(*, recover: bool) -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
@@ -183,8 +193,8 @@ def parse(body: bytes, source: str) -> Parsed:
                 line=line,
             ) from None
         recovered.append(f"is not well-formed XML (line {line}: {exc.msg}); read what could be read")
-    if not isinstance(root.tag, str) or etree.QName(root).localname != "rss":
-        name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+    name = split_tag(root.tag)[1] if isinstance(root.tag, str) else "?"
+    if name != "rss":
         kind = "an Atom feed" if name == "feed" else f"an XML document whose root is <{name}>"
         raise NotAFeed(
             f"{source}: is {kind}, not an RSS feed; podcast imports RSS 2.0 podcast feeds", path=source
