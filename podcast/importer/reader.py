@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from ..controlchars import clean_text
+from ..schema import Invalid, https_url, media_type
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -149,7 +151,7 @@ class _Children:
         element = self.one(key)
         if element is None:
             return None
-        value = "".join(element.itertext()).strip()
+        value = clean_text("".join(element.itertext())).strip()  # no control character reaches a file
         return value or None
 
 
@@ -159,15 +161,18 @@ def _key(key: str) -> tuple[str, str]:
 
 
 def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str | None:
+    """The URL made absolute (against the feed's address or the show's link); None when it is not one."""
     if not url or not url.strip():
         return None
-    url = url.strip()
-    if "://" in url or url.startswith("mailto:"):
-        return url
-    if base:
+    url = clean_text(url).strip()
+    if "://" not in url and base:
         notes.add(f"relative {what} URLs made absolute against {base}")
-        return urljoin(base, url)
-    return url
+        url = urljoin(base, url)
+    try:
+        return https_url(url)
+    except Invalid:
+        notes.add(f"{what} URLs that are not http(s) addresses left out")
+        return None
 
 
 _TRUE = {"yes", "true", "explicit"}
@@ -315,7 +320,8 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
     if element is None or not (element.get("url") or "").strip():
         return None
     url = _absolute(element.get("url"), base, notes, "enclosure")
-    assert url is not None
+    if url is None:
+        return None
     length = (element.get("length") or "").strip().replace(",", "")
     if not length.isdigit():
         notes.add(
@@ -330,6 +336,12 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
     elif kind in _MP3_ALIASES:
         notes.add(f'enclosure type "{kind}" read as "audio/mpeg", the type Apple knows for MP3')
         kind = "audio/mpeg"
+    else:
+        try:
+            media_type(kind)
+        except Invalid:
+            notes.add("enclosure types that are not MIME types: the type taken from the file name")
+            kind = _TYPE_OF_SUFFIX.get(url.lower().split("?")[0].rsplit(".", 1)[-1], "audio/mpeg")
     return Enclosure(url, int(length), kind)
 
 

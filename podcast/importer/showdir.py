@@ -144,7 +144,8 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         put("complete", "true")
     if show.block:
         put("block", "true")
-    if show.locked is not None and not show.locked_owner:
+    locked_owner = show.locked_owner and _valid(email, show.locked_owner, notes, "podcast:locked owner")
+    if show.locked is not None and not locked_owner:
         put("locked", "true" if show.locked else "false")
     lines.append("")
     lines.append("[owner]")
@@ -161,9 +162,9 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
                 hint='add email = "you@example.com" under [owner]; Apple writes to it',
             )
         )
-    if show.locked is not None and show.locked_owner:
+    if show.locked is not None and locked_owner:
         lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
-        lines.append(f"owner = {toml_string(show.locked_owner)}")
+        lines.append(f"owner = {toml_string(locked_owner)}")
     for person in show.persons:
         lines += ["", "[[person]]", *_person_lines(person, notes)]
     lines += _extras_lines(show, notes)
