@@ -346,3 +346,29 @@ def test_an_undeclared_itunes_prefix_is_read_as_itunes(tmp_path):
     (one,) = episodes(tmp_path / "nons").values()
     assert (one["duration"], one["episode"]) == (3723, 4)
     assert tomllib.loads((tmp_path / "nons" / "podcast.toml").read_text("utf-8"))["author"] == "Ann"
+
+
+def test_what_the_feed_lacks_and_the_build_needs_is_said(tmp_path):
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        "<title>Bare</title><link>https://bare.example/</link><description>d</description>"
+        '<itunes:category text="Podcasts About Cats"/>'
+        "<item><title>One</title><guid>bare-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        '<enclosure url="https://bare.example/1.mp3" length="1000" type="audio/mpeg"/></item>'
+        "</channel></rss>",
+        "utf-8",
+    )
+    root = tmp_path / "bare"
+    report = import_feed(str(saved), root, base_url="https://new.example/bare/")
+    assert {(p.path, p.field) for p in report.problems} == {
+        ("podcast.toml", "categories"),
+        ("podcast.toml", "owner"),
+    }
+    assert 'category "Podcasts About Cats" left out: "Podcasts About Cats" is not an Apple' in "\n".join(
+        report.recovered
+    )
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(root)
+    said = "\n".join(str(p) for p in caught.value.problems)
+    assert "podcast.toml: error: categories: missing" in said and "owner has no email" in said

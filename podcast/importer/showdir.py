@@ -77,11 +77,12 @@ class ShowSettings:
     artwork: str | None  # a file in the show directory, or the feed's artwork URL
 
 
-def _valid(check, value, notes: Notes, what: str):
+def _valid(check, value, notes: Notes, what: str, shown: str | None = None):
+    """`check(value)`, or None with a note saying what was left out and why."""
     try:
         return check(value)
     except Invalid as exc:
-        notes.add(f"{what} {value!r} left out: {exc}")
+        notes.add(f"{what} {shown or repr(value)} left out: {exc}")
         return None
 
 
@@ -118,7 +119,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
     put("base_url", toml_string(settings.base_url))
     lines.append("# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves")
     put("guid", toml_string(show_guid(show, settings.source)))
-    kept = [c for c in show.categories if _valid(categories, [c], notes, "category") is not None]
+    kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
     if kept:
         put("categories", _list(kept))
     else:
