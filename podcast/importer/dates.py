@@ -6,6 +6,9 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from .. import schema
+from ..schema import Invalid
+
 _FULL_MONTH = re.compile(
     r"\b(january|february|march|april|june|july|august|september|sept|october|november|december)\b",
     re.IGNORECASE,
@@ -57,12 +60,8 @@ def parse_duration(value: str | None) -> float | None:
     if not value or not value.strip():
         return None
     value = value.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", value):
-        seconds = float(value)
-    else:
-        match = re.fullmatch(r"(?:(\d+):)?(\d{1,3}):(\d{1,2}(?:\.\d+)?)", value)
-        if not match:
-            return None
-        hours, minutes, secs = match.groups()
-        seconds = int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+    try:
+        seconds = float(value) if re.fullmatch(r"\d+(?:\.\d+)?", value) else schema.seconds(value)
+    except Invalid:
+        return None
     return seconds if seconds > 0 else None

@@ -25,7 +25,8 @@ class Source:
 
 
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+    """SOURCE names something to fetch (an absolute http(s) URL), not a file."""
+    return net.is_web_url(source)
 
 
 def read_source(
