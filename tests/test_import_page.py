@@ -118,6 +118,7 @@ def test_an_audio_element_and_a_time_on_a_saved_page(show, tmp_path):
     assert "'/media/tomatoes.mp3'" in problem.message
     assert "Cherry and bush types" in body and "RSS · Contact" not in body
     assert report.page.sources["audio"] == "<audio>" and report.page.sources["date"] == "<time>"
+    assert "hosts" not in data  # the page's last line is its footer, not a host
 
 
 def test_saved_text_falls_back_to_the_line_rules(show):
@@ -174,3 +175,15 @@ def test_structured_data_nested_beyond_reason_is_passed_over(show, tmp_path):
     saved.write_text(page, "utf-8")
     report = import_page(str(saved), show.root)
     assert report.page.title == "The Moon" and report.page.sources["title"] == "JSON-LD"
+
+
+def test_a_saved_page_of_the_layout_the_line_rules_know(show):
+    report = import_page(str(DATA / "saved-page.html"), show.root)
+    data, body = front(show.root, report.slug)
+    assert (data["title"], str(data["date"]), data["hosts"]) == (
+        "What Happens During an Overnight Sleep Study",
+        "2025-05-14",
+        ["Dana Whitfield"],
+    )
+    assert report.page.sources["date"] == report.page.sources["host"] == "line rules (podcast.pagetext)"
+    assert body.startswith("**Arriving at the Sleep Lab**") and "Subscribe to" not in body

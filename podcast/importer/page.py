@@ -21,7 +21,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from ..pagetext import looks_like_html, read_page
+from ..pagetext import is_furniture, looks_like_html, read_page
 from .dates import parse_date, parse_duration
 from .markdown import to_markdown
 
@@ -187,6 +187,16 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         ld_image = ld_image.get("url")
     image = _meta(tree, "og:image") or (ld_image if isinstance(ld_image, str) else None)
 
+    saved = None
+    if not when or not host:
+        saved = read_page(html)  # the line rules know one platform's layout: its date and host line
+        if not when and saved.date:
+            when, date_only = datetime(saved.date.year, saved.date.month, saved.date.day), True
+            sources["date"] = "line rules (podcast.pagetext)"
+        recognised = saved.platform is not None or saved.date is not None  # its layout, not any page's
+        if not host and saved.host and recognised:
+            host = saved.host
+            sources["host"] = "line rules (podcast.pagetext)"
     extracted = trafilatura.extract(
         html,
         output_format="html",
@@ -197,11 +207,11 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         url=base,
     )
     if extracted and extracted.strip():
-        article = to_markdown(_without_title(extracted, title), base)
+        article = _without_furniture(to_markdown(_without_title(extracted, title), base))
         article_format = "markdown"
         sources["article"] = "trafilatura"
     else:
-        saved = read_page(html)
+        saved = saved or read_page(html)
         article, article_format = saved.article, "text"
         sources["article"] = "line rules (podcast.pagetext)"
         title = title or saved.title
@@ -239,6 +249,22 @@ def _without_title(fragment: str, title: str | None) -> str:
     ):
         container.remove(first)
     return "".join(etree.tostring(child, encoding="unicode") for child in container)
+
+
+def _without_furniture(markdown: str) -> str:
+    """The article without the furniture blocks an extractor may leave at its ends ("Description"
+    above it, "Subscribe to … on …" below), by the line rules of podcast.pagetext."""
+    blocks = markdown.strip().split("\n\n")
+
+    def plain(block: str) -> str:
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", block)  # a link's words
+        return re.sub(r"^#+\s*|[*_]", "", text).strip()
+
+    while blocks and is_furniture(plain(blocks[0])):
+        blocks.pop(0)
+    while blocks and is_furniture(plain(blocks[-1])):
+        blocks.pop()
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
 def read_text(text: str) -> PageEpisode:
