@@ -17,9 +17,11 @@ import podcastparser
 import pytest
 import requests
 from conftest import ShowDir
+from lxml import etree
 from werkzeug.wrappers import Response
 
 from podcast import pipeline, scaffold
+from podcast.feed.podcastindex import PODCAST_NS
 from podcast.importer import import_feed
 
 
@@ -106,7 +108,9 @@ def published(httpserver, tmp_path, mp3_factory):
         date="2025-02-03T09:30:00-05:00",
         seconds=4.0,
         article="Notes with times.\n\n00:00 Start\n00:02 Next\n",
-        extra='episode_type = "bonus"',
+        extra='episode_type = "bonus"\nlicense = "cc-by-4.0"\n'
+        '[[soundbite]]\nstart = 1.0\nduration = 2.0\ntitle = "Best bit"\n'
+        '[[location]]\nname = "Austin, TX"\ngeo = "geo:30.2672,-97.7431"',
     )
     show.add(
         "third",
@@ -154,6 +158,8 @@ def test_import_our_built_feed_and_build_again_says_the_same(published, tmp_path
         assert old["description"] == new["description"]
         assert old.get("chapters") == new.get("chapters")  # Podlove Simple Chapters, inline
     old_xml, new_xml = (r / "feeds" / "feed.xml" for r in (ours, theirs))
+    assert podcast_tags(old_xml) == podcast_tags(new_xml)
+    assert ("soundbite", (("duration", "2.0"), ("startTime", "1.0")), "Best bit") in podcast_tags(old_xml)[1]
     old_t = re.findall(r'<podcast:transcript url="([^"]+)"', old_xml.read_text())
     new_t = re.findall(r'<podcast:transcript url="([^"]+)"', new_xml.read_text())
     assert len(old_t) == len(new_t) == 1
@@ -169,6 +175,16 @@ def test_import_our_built_feed_and_build_again_says_the_same(published, tmp_path
         strict=True,
     ):
         assert json.loads(old.read_text()) == json.loads(new.read_text())
+
+
+def podcast_tags(feed: Path) -> list[list[tuple]]:
+    """Each item's podcast:soundbite, location and license: (name, attributes, text)."""
+    items_ = etree.fromstring(feed.read_bytes()).iter("item")
+    names = {f"{{{PODCAST_NS}}}{n}" for n in ("soundbite", "location", "license")}
+    return [
+        [(e.tag.split("}")[1], tuple(sorted(e.attrib.items())), e.text) for e in item if e.tag in names]
+        for item in items_
+    ]
 
 
 def published_feed_url(root: Path) -> str:

@@ -80,6 +80,9 @@ class FeedItem:
     chapters_url: str | None = None
     transcripts: tuple[FeedTranscript, ...] = ()
     persons: tuple[FeedPerson, ...] = ()
+    soundbites: tuple[tuple[str, str, str | None], ...] = ()  # (startTime, duration, title) as written
+    license: tuple[str, str | None] | None = None
+    locations: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -291,18 +294,26 @@ def read_show(rss: etree._Element, feed_url: str | None, notes: Notes) -> FeedSh
     )
 
 
-def _podcast_extras(c: _Children) -> dict:
-    """podcast:license, podcast:location, podcast:txt and podcast:updateFrequency of the channel."""
-    license_element = c.one("podcast:license")
-    license_ = None
-    if license_element is not None and "".join(license_element.itertext()).strip():
-        license_ = ("".join(license_element.itertext()).strip(), license_element.get("url"))
-    locations = []
+def _license(c: _Children) -> tuple[str, str | None] | None:
+    element = c.one("podcast:license")
+    if element is None or not "".join(element.itertext()).strip():
+        return None
+    return "".join(element.itertext()).strip(), element.get("url")
+
+
+def _locations(c: _Children) -> tuple[dict[str, str], ...]:
+    found = []
     for element in c.many("podcast:location"):
         name = "".join(element.itertext()).strip()
         if name:
             extra = {k: element.get(k).strip() for k in ("geo", "osm", "country", "rel") if element.get(k)}
-            locations.append({"name": name, **extra})
+            found.append({"name": name, **extra})
+    return tuple(found)
+
+
+def _podcast_extras(c: _Children) -> dict:
+    """podcast:license, podcast:location, podcast:txt and podcast:updateFrequency of the channel."""
+    license_, locations = _license(c), _locations(c)
     txts = tuple(
         ("".join(t.itertext()).strip(), t.get("purpose"))
         for t in c.many("podcast:txt")
@@ -436,4 +447,10 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
                 if t.get("url")
             ),
             persons=_persons(c, base, notes),
+            soundbites=tuple(
+                (b.get("startTime") or "", b.get("duration") or "", "".join(b.itertext()).strip() or None)
+                for b in c.many("podcast:soundbite")
+            ),
+            license=_license(c),
+            locations=_locations(c),
         )

@@ -208,6 +208,20 @@ def _extras_lines(show: FeedShow, notes: Notes) -> list[str]:
     return lines
 
 
+def _soundbite_lines(start: str, length: str, title: str | None, notes: Notes) -> list[str]:
+    try:
+        values = {"start": float(start), "duration": float(length)}
+    except ValueError:
+        notes.add("podcast:soundbite without numeric startTime and duration left out")
+        return []
+    if title:
+        values["title"] = title
+    if _valid(schema.soundbites, values, notes, "soundbite", f"at {start} s") is None:
+        return []
+    shown = {k: (toml_string(v) if isinstance(v, str) else repr(v)) for k, v in values.items()}
+    return ["[[soundbite]]"] + [f"{k} = {v}" for k, v in shown.items()]
+
+
 def _person_lines(person, notes: Notes) -> list[str]:
     lines = [f"name = {toml_string(person.name)}"]
     taxonomy = person_taxonomy()
@@ -284,6 +298,14 @@ def episode_md(
         lines.append("draft = true")
     if body:
         lines.append('format = "markdown"')
+    # Tables last: in TOML, what follows a table header belongs to it.
+    if item.license:
+        identifier, url = item.license
+        lines += _table("license", {"name": identifier, "url": url}, schema.license_, notes, repeated=False)
+    for place in item.locations:
+        lines += _table("location", dict(place), schema.locations, notes, repeated=True)
+    for start, length, title in item.soundbites:
+        lines += _soundbite_lines(start, length, title, notes)
     for person in item.persons:
         lines += ["[[person]]", *_person_lines(person, notes)]
     lines.append(FRONT_MATTER_FENCE)
