@@ -371,4 +371,4 @@ def test_what_the_feed_lacks_and_the_build_needs_is_said(tmp_path):
     with pytest.raises(PodcastError) as caught:
         pipeline.build(root)
     said = "\n".join(str(p) for p in caught.value.problems)
-    assert "podcast.toml: error: categories: missing" in said and "owner has no email" in said
+    assert "error: categories: missing" in said and "owner has no email" in said
