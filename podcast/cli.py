@@ -583,6 +583,7 @@ def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
     data, Open Graph tags and <audio> element, and the article by a main-content extractor.
     """
     with reported():
+        into = show_root(into, quiet=as_json)  # from any folder inside the show, as the other commands
         report = importer.import_page(source, into, deadline=timeout)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

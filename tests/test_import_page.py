@@ -153,7 +153,7 @@ def test_the_command(show, httpserver, tmp_path):
     nowhere = runner.invoke(
         cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(tmp_path)]
     )
-    assert nowhere.exit_code == 1 and "is not a show directory" in nowhere.stderr
+    assert nowhere.exit_code == 1 and "not in a show directory" in nowhere.stderr
 
 
 def test_a_page_that_is_not_there(show, httpserver):
@@ -187,3 +187,10 @@ def test_a_saved_page_of_the_layout_the_line_rules_know(show):
     )
     assert report.page.sources["date"] == report.page.sources["host"] == "line rules (podcast.pagetext)"
     assert body.startswith("**Arriving at the Sleep Lab**") and "Subscribe to" not in body
+
+
+def test_the_command_finds_the_show_from_a_folder_inside_it(show, tmp_path):
+    inside = show.root / "episodes"
+    result = CliRunner().invoke(cli, ["import-page", str(DATA / "saved-page.txt"), "--into", str(inside)])
+    assert result.exit_code == 0, result.output
+    assert (show.root / "episodes" / "what-happens-during-an-overnight-sleep-study" / "episode.md").is_file()
