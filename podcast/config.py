@@ -92,9 +92,8 @@ def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Probl
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        found = tomlsyntax.explain(toml_text, exc)
-        line = found.line + first_line - 1 if found.line else None
-        problems.append(Problem(path, found.message, field=found.key, line=line, hint=found.hint))
+        found = tomlsyntax.explain(toml_text, exc, first_line=first_line)
+        problems.append(Problem(path, found.message, field=found.key, line=found.line, hint=found.hint))
         return None
 
 

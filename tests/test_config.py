@@ -365,3 +365,13 @@ def test_an_audio_path_that_is_a_folder_says_so(show):
     (problem,) = problems
     assert problem.field == "audio" and "takes is a folder, not an audio file" in problem.message
     assert "not found" not in problem.message
+
+
+def test_a_key_given_twice_in_episode_md_names_the_lines_of_the_file(show):
+    folder = show.add("ep", extra='title = "Again"')
+    lines = (folder / "episode.md").read_text().splitlines()
+    loaded, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(loaded)
+    (problem,) = problems
+    assert lines[problem.line - 1] == 'title = "Again"'
+    assert "title is given twice (first on line 2)" in problem.message and lines[1].startswith("title")
