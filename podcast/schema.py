@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -226,9 +226,17 @@ def owner(value: Any) -> dict[str, str]:
 
 
 def show_value(value: Any) -> str:
-    """A value as the user wrote it, for messages."""
+    """A value as the user wrote it (in TOML), for messages."""
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, time)):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {show_value(item)}" for key, item in value.items()) + "}"
     return repr(value)
 
 

@@ -375,3 +375,22 @@ def test_a_key_given_twice_in_episode_md_names_the_lines_of_the_file(show):
     (problem,) = problems
     assert lines[problem.line - 1] == 'title = "Again"'
     assert "title is given twice (first on line 2)" in problem.message and lines[1].startswith("title")
+
+
+@pytest.mark.parametrize(
+    ("written", "field", "shown"),
+    [
+        ("season = true", "season", "got true"),
+        ("link = 2025-04-02T09:00:00Z", "link", "got 2025-04-02T09:00:00+00:00"),
+        ("itunes_title = 09:30:00", "itunes_title", "got 09:30:00"),
+        ('hosts = [["Ann"]]', "hosts", 'got [["Ann"]]'),
+        ("image = {file = 1}", "image", "got {file = 1}"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_shown_as_toml_not_python(show, written, field, shown):
+    show.add("ep", extra=written)
+    loaded, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(loaded)
+    (problem,) = [p for p in problems if p.field == field]
+    assert shown in problem.message
+    assert "datetime" not in problem.message and "True" not in problem.message and "'" not in problem.message
