@@ -376,10 +376,14 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="copy the audio file there or fix the name",
                 )
             )
-    elif not draft:
+    elif not draft and "audio" not in data:  # an invalid audio value is reported already
         problems.append(
             Problem(
-                rel, "no audio", field="audio", hint='add audio = "<file in this folder>", or draft = true'
+                rel,
+                "no audio",
+                field="audio",
+                line=lines.get(TOML_END),
+                hint='add audio = "<file in this folder>" above this line, or draft = true',
             )
         )
     _check_episode_files(values, folder, rel, lines, problems)

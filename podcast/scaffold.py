@@ -211,6 +211,8 @@ def new_episode(
 ) -> Path:
     """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio (and image) in.
 
+    Without audio the episode is a draft, since the build refuses an episode with no audio.
+
     What the audio's tags say (title, date, artist, track, disc, comment, cover art)
     fills in whatever was not given explicitly. What the build would refuse (a slug
     that cannot be a URL, artwork Apple refuses, an http link) is refused here. Lines the
@@ -286,6 +288,13 @@ def new_episode(
         article = (found.tags.description or found.tags.comment or "").strip() + "\n"
     if problems:
         raise ConfigError("cannot create the episode", problems=problems)
+    if audio is None and not draft:
+        # The build refuses an episode with neither audio nor draft = true: it waits as a draft.
+        draft = True
+        notices.append(
+            f"no --audio, so {EPISODES_DIR}/{slug}/{EPISODE_FILE} is a draft: put the audio in its folder,"
+            ' add audio = "<file name>" and remove draft = true to publish it'
+        )
     picture = None
     if image_data is not None and image is not None:
         picture = "image" + Path(image).suffix.lower()

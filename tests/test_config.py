@@ -394,3 +394,13 @@ def test_a_value_of_the_wrong_type_is_shown_as_toml_not_python(show, written, fi
     (problem,) = [p for p in problems if p.field == field]
     assert shown in problem.message
     assert "datetime" not in problem.message and "True" not in problem.message and "'" not in problem.message
+
+
+def test_an_episode_without_audio_is_told_where_the_audio_line_goes(show):
+    folder = show.add("ep", audio=False)
+    lines = (folder / "episode.md").read_text().splitlines()
+    loaded, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(loaded)
+    (problem,) = problems
+    assert problem.field == "audio" and lines[problem.line - 1] == "+++" and problem.line > 1
+    assert "above this line" in problem.hint

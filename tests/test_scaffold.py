@@ -85,3 +85,14 @@ def test_new_refuses_what_the_build_would_refuse(show, tmp_path, args, field):
     result = run("new", show.root, *title, "--date", "2025-01-01", *args)
     assert result.exit_code == 1 and f"{field}:" in result.stderr
     assert not (show.root / "episodes").exists() or not any((show.root / "episodes").iterdir())
+
+
+def test_new_without_audio_writes_a_draft_that_the_build_leaves_out(show, mp3_factory):
+    show.add("first")
+    result = run("new", show.root, "--title", "Later", "--date", "2025-02-01")
+    assert result.exit_code == 0, result.stderr
+    assert "draft" in result.stderr and "audio" in result.stderr
+    built = run("build", show.root)
+    assert built.exit_code == 0, built.stderr
+    assert "left out (draft): later" in built.stdout
+
