@@ -96,7 +96,10 @@ class ReportingGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options = args[: args.index("--")] if "--" in args else args
         ctx.meta[JSON_WANTED] = "--json" in options
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:  # `podcast --json build`: the group's own usage mistake
+            fail_usage(exc)
 
     def invoke(self, ctx: click.Context):
         try:

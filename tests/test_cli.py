@@ -142,6 +142,7 @@ def test_build_json_answers_in_json_when_the_build_fails(show):
         ["info", "--json"],  # FILES is required
         ["notes", "--json", "/no/such/file.md"],
         ["publish", "--json", "/no/such/show"],
+        ["--json", "build"],  # --json before the command: a mistake of the group's own options
     ],
 )
 def test_every_command_with_json_answers_a_usage_mistake_in_json_and_exits_2(args):
