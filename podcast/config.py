@@ -69,7 +69,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     lines: dict[str, int] = {}
     table = ""
     entries: dict[str, int] = {}
-    text_lines = toml_text.splitlines()
+    text_lines = tomlsyntax.toml_lines(toml_text)
     lines[TOML_END] = first_line + len(text_lines)
     for number, line in enumerate(text_lines, start=first_line):
         header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
@@ -82,9 +82,10 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
                 entries[name] = entries.get(name, 0) + 1
                 lines[f"{name}[{entries[name]}]"] = number
             continue
-        key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        # A bare or quoted key; of a dotted key (title.x = …), the key it is under.
+        key = re.match(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""", line)
         if key:
-            lines.setdefault(table + key.group(1), number)
+            lines.setdefault(table + key.group(1).strip("\"'"), number)
     return lines
 
 

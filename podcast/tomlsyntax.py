@@ -36,6 +36,17 @@ class SyntaxProblem:
     key: str | None = None
 
 
+def toml_lines(text: str) -> list[str]:
+    """The lines of TOML text as tomllib counts them: split at "\n" only, with no "\r" at the end.
+
+    str.splitlines also breaks at U+2028, U+0085 and other characters that TOML takes inside
+    text (a description pasted from a web page may hold one), which would put every later
+    line number off by one.
+    """
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
 # tomllib reports these where it gave up (the end of the document, or the line after);
 # the producer needs the line where the string, list or key started.
 _FOUND_LATE = (
@@ -52,7 +63,7 @@ def _located(text: str, exc: tomllib.TOMLDecodeError) -> int | None:
     found = _AT.search(str(exc))
     if found and not str(exc).startswith(_FOUND_LATE):
         return int(found.group(1))
-    lines = text.splitlines()
+    lines = toml_lines(text)
     if len(lines) > MAX_SCANNED_LINES:  # each step parses the text again: keep it bounded
         return int(found.group(1)) if found else None
     # The document up to the culprit's line reads; with that line it no longer does.
@@ -100,7 +111,7 @@ def _control_character(written: str) -> tuple[int, str] | None:
 def _left_open(text: str, exc: tomllib.TOMLDecodeError, first_line: int) -> SyntaxProblem:
     """A list, table or string that `text` opens and never closes, at the line where it opens."""
     line = _located(text, exc)
-    lines = text.splitlines()
+    lines = toml_lines(text)
     written = lines[line - 1] if line else ""
     match = _KEY_VALUE.match(written)
     key = match.group(1).strip("\"'") if match else None
@@ -123,7 +134,7 @@ def explain(
     """
     phrase = _AT.sub("", str(exc)).replace(" (at end of document)", "")
     line = _located(text, exc)
-    lines = text.splitlines()
+    lines = toml_lines(text)
     if look_back and line and 1 < line <= MAX_SCANNED_LINES and not phrase.startswith(_FOUND_LATE):
         # A list left open swallows the lines after it: the line that fails is not the culprit.
         before = "\n".join(lines[: line - 1])

@@ -404,3 +404,26 @@ def test_an_episode_without_audio_is_told_where_the_audio_line_goes(show):
     (problem,) = problems
     assert problem.field == "audio" and lines[problem.line - 1] == "+++" and problem.line > 1
     assert "above this line" in problem.hint
+
+
+def test_lines_are_counted_as_toml_counts_them_past_a_pasted_line_separator(show):
+    # U+2028 (pasted from a web page) is text in TOML, not a line break.
+    show.set_show_keys('copyright = "2025\u2028Ann Host"\ntimezone = "Mars/Base"')
+    text = (show.root / "podcast.toml").read_text("utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = caught.value.problems
+    assert text.split("\n")[problem.line - 1].startswith("timezone")
+
+
+@pytest.mark.parametrize(
+    ("written", "field"),
+    [('"titel" = "x"', "titel"), ('copyright.year = "2025"', "copyright"), ("'medium' = 5", "medium")],
+)
+def test_quoted_and_dotted_keys_are_found_on_their_line(show, written, field):
+    show.set_show_keys(written)
+    text = (show.root / "podcast.toml").read_text("utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = [p for p in caught.value.problems if p.field == field]
+    assert problem.line and text.split("\n")[problem.line - 1] == written
