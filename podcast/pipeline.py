@@ -375,13 +375,40 @@ def build(
             problems=catalog.problems,
         )
     out = root / FEEDS_DIR
-    if show.artwork_path:
-        copy_atomic(root / show.artwork, out / show.artwork_path)
-    _write_chapters(show, catalog.published, out)
-    publish_sidecars(root, catalog.published)
     feed_path = out / FEED_FILENAME
-    changed = write_atomic(feed_path, document)
+    try:
+        if show.artwork_path:
+            copy_atomic(root / show.artwork, out / show.artwork_path)
+        _write_chapters(show, catalog.published, out)
+        publish_sidecars(root, catalog.published)
+        changed = write_atomic(feed_path, document)
+    except OSError as exc:
+        raise _unwritable(root, exc) from None
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+
+
+def _unwritable(root: Path, exc: OSError) -> PodcastError:
+    """The build's error when feeds/ cannot be written: which file, and what to do."""
+    out = root / FEEDS_DIR
+    if out.exists() and not out.is_dir():
+        problem = Problem(
+            FEEDS_DIR,
+            "is a file, not a folder",
+            hint=f"move it away or rename it: podcast build writes the feed into the folder {FEEDS_DIR}/",
+        )
+    else:
+        where = Path(exc.filename) if exc.filename else out
+        shown = where.relative_to(root) if where.is_relative_to(root) else where
+        problem = Problem(
+            str(shown),
+            f"cannot be written: {exc.strerror or exc}",
+            hint="check that the show directory can be written (permissions, free space)",
+        )
+    return PodcastError(
+        f"build stopped: {problem.path} cannot be written; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
+        path=problem.path,
+        problems=[problem],
+    )
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
