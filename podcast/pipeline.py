@@ -20,7 +20,7 @@ from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
-from .files import copy_atomic, write_atomic
+from .files import copy_atomic, write_atomic, write_problem
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
@@ -389,21 +389,7 @@ def build(
 
 def _unwritable(root: Path, exc: OSError) -> PodcastError:
     """The build's error when feeds/ cannot be written: which file, and what to do."""
-    out = root / FEEDS_DIR
-    if out.exists() and not out.is_dir():
-        problem = Problem(
-            FEEDS_DIR,
-            "is a file, not a folder",
-            hint=f"move it away or rename it: podcast build writes the feed into the folder {FEEDS_DIR}/",
-        )
-    else:
-        where = Path(exc.filename) if exc.filename else out
-        shown = where.relative_to(root) if where.is_relative_to(root) else where
-        problem = Problem(
-            str(shown),
-            f"cannot be written: {exc.strerror or exc}",
-            hint="check that the show directory can be written (permissions, free space)",
-        )
+    problem = write_problem(exc, root)
     return PodcastError(
         f"build stopped: {problem.path} cannot be written; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
         path=problem.path,

@@ -26,6 +26,7 @@ from .config import (
     usable_slug,
 )
 from .errors import AudioError, ConfigError, Problem
+from .files import write_problem
 from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
 from .schema import IMAGE_SUFFIXES, Invalid, categories, email, https_url, is_loopback, language, text
@@ -130,13 +131,21 @@ def init_show(
         f"email = {toml_string(owner_email)}",
         "",
     ]
-    (root / EPISODES_DIR).mkdir(parents=True, exist_ok=True)
-    (root / FEEDS_DIR).mkdir(parents=True, exist_ok=True)
-    (root / SHOW_FILE).write_text("\n".join(lines), "utf-8")
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text(GITIGNORE, "utf-8")
+    try:
+        (root / EPISODES_DIR).mkdir(parents=True, exist_ok=True)
+        (root / FEEDS_DIR).mkdir(parents=True, exist_ok=True)
+        (root / SHOW_FILE).write_text("\n".join(lines), "utf-8")
+        gitignore = root / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text(GITIGNORE, "utf-8")
+    except OSError as exc:
+        raise _cannot_write(exc, "the show") from None
     return root / SHOW_FILE
+
+
+def _cannot_write(exc: OSError, what: str) -> ConfigError:
+    problem = write_problem(exc)
+    return ConfigError(f"cannot create {what}", path=problem.path, problems=[problem])
 
 
 def _tag_date(value: str | None) -> date | None:
@@ -335,12 +344,15 @@ def new_episode(
     if picture is not None:
         lines.append(f"image = {toml_string(picture)}")
     lines += ["+++", ""]
-    folder.mkdir(parents=True)
-    if audio is not None:
-        shutil.copyfile(audio, folder / Path(audio).name)
-    if picture is not None:
-        data = image_data if image_data is not None else found.artwork.data
-        (folder / picture).write_bytes(data)
     path = folder / EPISODE_FILE
-    path.write_text("\n".join(lines) + article, "utf-8")
+    try:
+        folder.mkdir(parents=True)
+        if audio is not None:
+            shutil.copyfile(audio, folder / Path(audio).name)
+        if picture is not None:
+            data = image_data if image_data is not None else found.artwork.data
+            (folder / picture).write_bytes(data)
+        path.write_text("\n".join(lines) + article, "utf-8")
+    except OSError as exc:
+        raise _cannot_write(exc, "the episode") from None
     return path

@@ -191,8 +191,8 @@ def test_a_feeds_path_that_is_a_file_is_a_problem_not_a_crash(show):
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
     (problem,) = caught.value.problems
-    assert (problem.path, problem.message) == ("feeds", "is a file, not a folder")
-    assert "move it" in problem.hint
+    assert (problem.path, problem.message) == ("feeds", "is a file where a folder is needed")
+    assert "move or rename" in problem.hint
     done = subprocess.run(
         [sys.executable, "-c", "from podcast.cli import main; main()", "build", "--json", str(show.root)],
         capture_output=True,
@@ -212,5 +212,5 @@ def test_a_feed_that_cannot_be_written_is_named_and_the_old_feed_stays(show):
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
     (problem,) = caught.value.problems
-    assert problem.path.startswith("feeds/transcripts") and "cannot be written" in problem.message
+    assert (problem.path, problem.message) == ("feeds/transcripts", "is a file where a folder is needed")
     assert show.feed.read_bytes() == before

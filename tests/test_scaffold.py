@@ -96,3 +96,16 @@ def test_new_without_audio_writes_a_draft_that_the_build_leaves_out(show, mp3_fa
     assert built.exit_code == 0, built.stderr
     assert "left out (draft): later" in built.stdout
 
+
+
+def test_init_and_new_name_a_file_in_the_way_of_a_folder_they_need(tmp_path, show):
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "episodes").write_text("a file, not a folder")
+    result = run("init", tmp_path / "blocked", *INIT, "--base-url", "https://example.com/")
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert f"{tmp_path / 'blocked' / 'episodes'}: error: is a file where a folder is needed" in result.stderr
+    (show.root / "episodes").rmdir()
+    (show.root / "episodes").write_text("a file, not a folder")
+    result = run("new", show.root, "--title", "Hello", "--date", "2025-01-01")
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert "episodes: error: is a file where a folder is needed" in result.stderr
