@@ -153,6 +153,11 @@ def explain(
         return SyntaxProblem(line + offset if line else None, message, hint, key)
 
     control = _control_character(written)
+    if control is not None and control[1] == "\r":
+        return problem(
+            "the lines of this file end in a carriage return alone (old Mac line endings)",
+            "save it with Unix (LF) or Windows (CRLF) line endings",
+        )
     if control is not None:
         column, char = control
         return problem(

@@ -60,6 +60,8 @@ def test_syntax_errors_are_said_in_words_at_the_line_that_needs_the_fix(text, li
         ('owner = {name = "A",\nemail = "a@b.c"}\n', 1, "must be on one line", "[owner] table"),
         ('owner = {name = "A",}\n', 1, "no comma after its last key", "[owner]"),
         ('a = 1\ntitle = "x"\x00\n', 2, "control character U+0000 (column 12)", "delete it"),
+        ('a = 1\rtitle = "x"\r', 1, "carriage return alone", "line endings"),
+        ('a = 1\r\nb = 2\r\nb = 3\r\n', 3, "b is given twice (first on line 2)", "keep one"),
     ],
 )
 def test_more_syntax_errors_lead_to_the_fix(text, line, words, hint):
