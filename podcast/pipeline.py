@@ -17,7 +17,15 @@ from pathlib import Path
 
 from . import chapters, feed, lint, notes, transcripts
 from .cache import BuildCache
-from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
+from .config import (
+    EPISODE_FILE,
+    EPISODES_DIR,
+    FEEDS_DIR,
+    SHOW_FILE,
+    episode_folders,
+    load_episodes,
+    read_show,
+)
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .files import copy_atomic, write_atomic, write_problem
@@ -318,6 +326,10 @@ def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = N
         now=now,
         ordered=feed.newest_first(catalog.published),
     )
+    if any(p.path == SHOW_FILE and p.field == "base_url" and p.severity == "error" for p in catalog.problems):
+        # base_url is missing or invalid: the feed was rendered at a stand-in address, and the
+        # show has not moved there (G105 would advise a new_feed_url at example.invalid).
+        findings = [f for f in findings if f.code != "G105"]
     # An episode whose guid line was removed gets G103's "restore this line" with the GUID it
     # had, not also the reading's "not set" warning with the GUID derived in its place.
     restored = {p.path for p in findings if p.code == "G103"}
