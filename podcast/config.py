@@ -118,7 +118,19 @@ def _apply_schema(
                     Problem(path, str(fault), field=name, line=line, hint=fault.hint, code=key.code)
                 )
     for name, key in schema.items():
-        if key.required and name not in data:
+        under = None if name in data else _table_holding(name, data, schema)
+        if under is not None:  # written below a [table] header, so TOML put it in that table
+            problems.append(
+                Problem(
+                    path,
+                    f"is below the [{under}] header, so it is read as part of [{under}]",
+                    field=name,
+                    line=lines.get(f"{under}.{name}"),
+                    hint=f"move it above the [{under}] line (line {lines.get(under)}):"
+                    " a key below a [table] header belongs to that table",
+                )
+            )
+        elif key.required and name not in data:
             todo = key.hint or f"add {name} = …"
             if key.table:
                 line, where = None, f"{todo}: a [{name}] table, at the end of the file"
@@ -128,6 +140,14 @@ def _apply_schema(
                 line, where = lines.get(TOML_END), f"{todo}, above this line"
             problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
+
+
+def _table_holding(name: str, data: dict, schema: dict[str, Key]) -> str | None:
+    """The [table] of `data` that holds the top-level key `name`, when one does."""
+    for table, value in data.items():
+        if table in schema and schema[table].table and isinstance(value, dict) and name in value:
+            return table
+    return None
 
 
 def podcast_guid_for(feed_url: str) -> str:
@@ -194,7 +214,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     show_guid = values.get("guid")
     if show_guid is None:
         show_guid = podcast_guid_for(feed_url)
-        if "guid" not in data:  # an invalid guid is reported already
+        if not any(p.field == "guid" for p in problems):  # an invalid or misplaced one is reported
             problems.append(
                 Problem(
                     SHOW_FILE,

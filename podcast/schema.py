@@ -218,7 +218,10 @@ def owner(value: Any) -> dict[str, str]:
         raise Invalid("expected a table with name and email", "write [owner] then name = … and email = …")
     unknown = set(value) - {"name", "email"}
     if unknown:
-        raise Invalid(f"unknown key {sorted(unknown)[0]!r} in owner", "owner takes name and email")
+        raise Invalid(
+            f"unknown key {sorted(unknown)[0]!r} in owner",
+            "owner takes name and email; a key of the show goes above the [owner] line",
+        )
     missing = [k for k in ("name", "email") if k not in value]
     if missing:
         raise Invalid(f"owner has no {missing[0]}", "Apple needs the owner's name and email")

@@ -427,3 +427,19 @@ def test_quoted_and_dotted_keys_are_found_on_their_line(show, written, field):
         config.load_show(show.root)
     (problem,) = [p for p in caught.value.problems if p.field == field]
     assert problem.line and text.split("\n")[problem.line - 1] == written
+
+
+def test_show_keys_written_below_the_owner_table_are_told_to_move_above_it(show):
+    toml = show.root / "podcast.toml"
+    head, owner = toml.read_text().split("\n[owner]\n")
+    text = "[owner]\n" + owner.strip() + "\n\n" + head + "\n"  # [owner] first: every key lands in it
+    toml.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    lines = text.splitlines()
+    moved = {p.field: p for p in caught.value.problems if "below the [owner] header" in p.message}
+    assert {"title", "author", "base_url", "categories", "guid"} <= set(moved)
+    for field, problem in moved.items():
+        assert lines[problem.line - 1].startswith(field) and "above the [owner] line (line 1)" in problem.hint
+    assert not [p for p in caught.value.problems if p.message == "missing"]
+    assert not [p for p in caught.value.problems if p.field == "guid" and p.severity == "warning"]
