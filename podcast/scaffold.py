@@ -37,8 +37,8 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def toml_string(value: str) -> str:
-    # JSON string syntax is a subset of TOML basic strings.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON string syntax is a subset of TOML basic strings, but for DEL, which TOML wants escaped.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def slugify(title: str) -> str:
@@ -301,8 +301,8 @@ def new_episode(
         # The build refuses an episode with neither audio nor draft = true: it waits as a draft.
         draft = True
         notices.append(
-            f"no --audio, so {EPISODES_DIR}/{slug}/{EPISODE_FILE} is a draft: put the audio in its folder,"
-            ' add audio = "<file name>" and remove draft = true to publish it'
+            f"no --audio, so {EPISODES_DIR}/{slug}/{EPISODE_FILE} is a draft: put the audio in its folder"
+            ' and add audio = "<file name>" (or audio_url = "https://…"), then remove draft = true'
         )
     picture = None
     if image_data is not None and image is not None:
