@@ -37,7 +37,7 @@ class SyntaxProblem:
 
 
 def toml_lines(text: str) -> list[str]:
-    """The lines of TOML text as tomllib counts them: split at "\n" only, with no "\r" at the end.
+    """The lines of TOML text as tomllib counts them: split at line feeds only, less a final CR.
 
     str.splitlines also breaks at U+2028, U+0085 and other characters that TOML takes inside
     text (a description pasted from a web page may hold one), which would put every later
