@@ -323,7 +323,7 @@ def _describe(found: AudioFile) -> list[str]:
     lines.append("  stream      " + ", ".join(s for s in stream if s))
     for key, value in vars(found.tags).items():
         if value not in (None, False, ""):
-            shown = str(value).replace("\n", " ")
+            shown = "yes" if value is True else str(value).replace("\n", " ")
             lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
     if found.chapters and found.chapters_written_by_tag:
         lines.append("  chapters    written by `podcast tag` (the build uses the notes or chapters.json)")

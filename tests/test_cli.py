@@ -546,3 +546,12 @@ def test_notes_json_names_an_article_that_is_not_utf8_as_the_build_does(tmp_path
     assert problem["message"].startswith("is not UTF-8 text") and "Windows-1252" in problem["message"]
     assert "UTF-8" in problem["hint"]
     assert f"{article}:3: error: is not UTF-8 text" in result.stderr
+
+
+def test_info_says_yes_for_a_tag_that_is_set_not_pythons_true(show):
+    folder = show.add("ep")
+    assert run("tag", show.root).exit_code == 0
+    result = run("info", folder / "ep.mp3")
+    assert result.exit_code == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if x.split()[:1] == ["podcast"]]
+    assert line.split() == ["podcast", "yes"]
