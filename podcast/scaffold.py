@@ -29,7 +29,17 @@ from .errors import AudioError, ConfigError, Problem
 from .files import write_problem
 from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
-from .schema import IMAGE_SUFFIXES, Invalid, categories, email, https_url, is_loopback, language, text
+from .schema import (
+    IMAGE_SUFFIXES,
+    Invalid,
+    categories,
+    email,
+    https_url,
+    is_loopback,
+    language,
+    text,
+    text_list,
+)
 from .textfiles import NotUtf8, read_utf8
 
 GITIGNORE = ".podcast/\n"
@@ -281,6 +291,10 @@ def new_episode(
             ],
         )
     _check(problems, "--title", text, title)
+    if any(not host.strip() for host in hosts):
+        problems.append(Problem("command line", "is empty", field="--host", hint="give each --host a name"))
+    elif hosts:
+        _check(problems, "--host", text_list, list(hosts))  # a control character, as in the build
     slug = slug or slugify(title)
     folder = root / EPISODES_DIR / slug
     if folder.exists():

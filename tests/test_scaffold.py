@@ -75,6 +75,8 @@ def test_new_writes_image_type_explicit_season_episode_and_link_for_the_build(sh
         (["--link", "http://example.com/page"], "--link"),
         (["--image", "small"], "--image"),  # 600 px: Apple refuses it
         (["--title", "Bell\x07"], "--title"),
+        (["--host", ""], "--host"),
+        (["--host", "Ann", "--host", "Bell\x07"], "--host"),
     ],
 )
 def test_new_refuses_what_the_build_would_refuse(show, tmp_path, args, field):
