@@ -404,7 +404,7 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
     if resized:
         click.echo(f"{len(resized)} file size(s) changed: run `podcast build` to update the feed.")
     elif done:
-        click.echo("File sizes are unchanged: the feed's lengths are still right.")
+        click.echo("File sizes are unchanged by tagging.")  # the feed may be stale from before
 
 
 @cli.command()
