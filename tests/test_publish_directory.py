@@ -7,6 +7,7 @@ fetched at its URL: what a listener's app would do.
 from __future__ import annotations
 
 import json
+import os
 
 import feedparser
 import pytest
@@ -331,4 +332,20 @@ def test_a_folder_symlinked_out_of_the_show_is_refused(show, web_root, tmp_path)
 
     assert result.exit_code == 1
     assert "feeds/extra" in result.stderr and "leads outside" in result.stderr
+    assert not web_root.folder.exists()
+
+
+@pytest.mark.parametrize("kind", ["broken link", "pipe"])
+def test_a_file_in_feeds_that_cannot_be_read_is_named_and_nothing_goes_up(show, web_root, kind):
+    odd = show.root / "feeds" / "notes.txt"
+    if kind == "broken link":
+        odd.symlink_to(show.root / "feeds" / "gone.txt")
+    else:
+        os.mkfifo(odd)  # reading it would wait for a writer forever
+
+    result = publish(show)
+
+    assert result.exit_code == 1
+    assert "feeds/notes.txt is not a file that can be published" in result.stderr
+    assert isinstance(result.exception, SystemExit)  # reported, not a Python error
     assert not web_root.folder.exists()

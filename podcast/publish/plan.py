@@ -134,7 +134,14 @@ def _sidecars(root: Path) -> list[tuple[str, Path]]:
                 continue
             local = Path(folder) / name
             key = local.relative_to(out).as_posix()
-            found.append((key, confined(root, local, f"{FEEDS_DIR}/{key}")))
+            path = confined(root, local, f"{FEEDS_DIR}/{key}")
+            if not path.is_file():  # a link to nothing, a pipe, a socket: nothing to publish
+                raise PublishError(
+                    f"{FEEDS_DIR}/{key} is not a file that can be published (a broken link, a pipe?); "
+                    f"remove it, or run `podcast build` again",
+                    path=f"{FEEDS_DIR}/{key}",
+                )
+            found.append((key, path))
             if len(found) > MAX_SIDECARS:
                 raise PublishError(
                     f"{FEEDS_DIR}/ holds more than {MAX_SIDECARS:,} files; is it the right folder?"
