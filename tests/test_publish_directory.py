@@ -349,3 +349,45 @@ def test_a_file_in_feeds_that_cannot_be_read_is_named_and_nothing_goes_up(show, 
     assert "feeds/notes.txt is not a file that can be published" in result.stderr
     assert isinstance(result.exception, SystemExit)  # reported, not a Python error
     assert not web_root.folder.exists()
+
+
+def test_a_media_folder_linked_to_another_disk_is_written_through(show, web_root, tmp_path):
+    # A common web root: the audio lives on a larger volume, linked in as media/.
+    big_disk = tmp_path / "big-disk" / "media"
+    big_disk.mkdir(parents=True)
+    web_root.folder.mkdir()
+    (web_root.folder / "media").symlink_to(big_disk, target_is_directory=True)
+
+    first = published(show)
+    again = published(show)
+
+    assert "media/first/first.mp3" in [u["key"] for u in first["uploaded"]]
+    assert (big_disk / "first" / "first.mp3").read_bytes() == (
+        show.root / "episodes" / "first" / "first.mp3"
+    ).read_bytes()
+    (entry,) = live_feed(web_root).entries
+    assert requests.get(entry.enclosures[0].href, timeout=10).status_code == 200
+    assert again["uploaded"] == []  # the linked folder is listed like any other
+
+
+def test_a_destination_that_is_a_file_says_so(show, tmp_path):
+    a_file = tmp_path / "www.txt"
+    a_file.write_text("not a folder")
+
+    result = publish(show, "--to", str(a_file))
+
+    assert result.exit_code == 1
+    assert f"{a_file}: is a file, not a folder" in result.stderr
+    assert a_file.read_text() == "not a folder"
+
+
+def test_a_key_that_climbs_out_of_the_destination_is_refused(show, tmp_path):
+    from podcast.errors import PublishError
+    from podcast.publish.directory import DirectoryDestination
+
+    www = tmp_path / "www-guard"
+    with DirectoryDestination(str(www), www, show.root) as destination:
+        for key in ("../escaped.txt", "media/../../escaped.txt", "/etc/escaped.txt"):
+            with pytest.raises(PublishError, match="would be written outside the destination"):
+                destination.put_bytes(key, b"x", content_type="text/plain", cache_control="no-cache")
+    assert not (tmp_path / "escaped.txt").exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PublishError
@@ -39,6 +39,10 @@ class DirectoryDestination(Destination):
                 "(feeds/, episodes/); publish to a folder of its own",
                 url=url,
             )
+        if self.root.exists() and not self.root.is_dir():
+            raise PublishError(
+                f"{url}: is a file, not a folder; name the folder the web server serves", url=url
+            )
         if not self.root.parent.is_dir():
             raise PublishError(
                 f"{url}: {self.root.parent} does not exist; create it, or fix the destination", url=url
@@ -51,17 +55,26 @@ class DirectoryDestination(Destination):
         )
 
     def _target(self, key: str) -> Path:
-        target = (self.root / key).resolve()
-        if not target.is_relative_to(self.root):  # keys come from our own plan; this is a last guard
+        # Keys come from our own plan; this is a last guard against one that climbs out. Links
+        # inside the destination are the server's own layout (media/ on a larger disk, say)
+        # and are followed.
+        parts = PurePosixPath(key).parts
+        if not parts or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
             raise PublishError(f"{self.url}: {key} would be written outside the destination", url=self.url)
-        return target
+        return self.root.joinpath(*parts)
 
     def list(self) -> dict[str, Stored]:
         found: dict[str, Stored] = {}
         self.leftovers: list[Path] = []
         if not self.root.is_dir():
             return found
-        for folder, _, names in os.walk(self.root):
+        seen: set[Path] = set()
+        for folder, folders, names in os.walk(self.root, followlinks=True):
+            real = Path(folder).resolve()
+            if real in seen:  # a link back to a folder already listed: do not go round again
+                folders[:] = []
+                continue
+            seen.add(real)
             for name in names:
                 path = Path(folder) / name
                 if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
