@@ -465,6 +465,11 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
 
 
 def _destination_option(ctx, param, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        # `--to "$DEST"` with DEST unset must not fall back to [publish] to (the live show).
+        raise click.BadParameter(
+            "is empty: name a directory, file:///path or s3://bucket/prefix", param=param
+        )
     if value and "://" in value and not value.startswith(("s3://", "file://")):
         raise click.BadParameter(
             f"{value}: podcast publishes to a directory, file:///path or s3://bucket/prefix", param=param

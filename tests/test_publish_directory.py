@@ -391,3 +391,12 @@ def test_a_key_that_climbs_out_of_the_destination_is_refused(show, tmp_path):
             with pytest.raises(PublishError, match="would be written outside the destination"):
                 destination.put_bytes(key, b"x", content_type="text/plain", cache_control="no-cache")
     assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_an_empty_destination_is_a_usage_mistake_not_the_configured_one(show, web_root):
+    # A script's `--to "$DEST"` with DEST unset must not publish to the show's own destination.
+    result = publish(show, "--to", "")
+
+    assert result.exit_code == 2
+    assert "--to" in result.stderr and "is empty" in result.stderr
+    assert not web_root.folder.exists()
