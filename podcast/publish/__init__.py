@@ -6,7 +6,8 @@
 
 The run: media first (the record saved once they are there), then the enclosure check
 against the public URLs, then the sidecars, then feed.xml in one atomic step, then
---prune, then the pings. A failure at any point leaves the live feed as it was: the
+--prune, then the pings (noted in the record once sent, so a run stopped before them
+sends them next time). A failure at any point leaves the live feed as it was: the
 old feed only names files that are still there, since nothing is deleted before the
 new feed is up, and only with --prune.
 """
@@ -146,13 +147,16 @@ class Publication:
             finally:
                 record.save(destination)
         pings: list[Ping] = []
-        if ping and plan.feed_changes:
+        # Also when the feed went up in an earlier publish that stopped before its pings.
+        if ping and (plan.feed_changes or record.unannounced()):
             backoff = {} if ping_backoff is None else {"backoff": ping_backoff}
             settings = self.show.publish
             with net.Client() as client:
                 pings = tell_everyone(
                     client, self.show.feed_url, settings.hubs, settings.pubnotify, **backoff
                 )
+            record.announce()
+            record.save(destination)
         return Report(
             destination.url,
             self.show.feed_url,
