@@ -400,3 +400,26 @@ def test_an_empty_destination_is_a_usage_mistake_not_the_configured_one(show, we
     assert result.exit_code == 2
     assert "--to" in result.stderr and "is empty" in result.stderr
     assert not web_root.folder.exists()
+
+
+def test_another_shows_destination_is_refused_and_its_feed_kept(show, web_root, tmp_path, mp3_factory):
+    # The careless copy of a network's podcast.toml: the evening show names the morning's destination.
+    published(show)
+    live = (web_root.folder / "feed.xml").read_bytes()
+    evening = make_show(
+        tmp_path / "evening",
+        web_root.url + "evening/",
+        mp3_factory,
+        tables=f'[publish]\nto = "{web_root.folder}"\npubnotify = false\n',
+    )
+    add_episode(evening, "dusk")
+    pipeline.build(evening.root)
+
+    for args in ((), ("--dry-run",), ("--prune", "--no-verify")):
+        result = CliRunner().invoke(cli, ["publish", str(evening.root), *args])
+        assert result.exit_code == 1
+        assert f"{web_root.folder}: another show is published there" in result.stderr
+        assert "fix `to` in [publish]" in result.stderr
+    assert (web_root.folder / "feed.xml").read_bytes() == live
+    assert (web_root.folder / "media" / "first" / "first.mp3").is_file()
+    assert not (web_root.folder / "media" / "dusk").exists()

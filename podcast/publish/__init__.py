@@ -27,7 +27,7 @@ from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
 from .pings import Ping, tell_everyone
 from .plan import Plan, Upload, decide, wanted
-from .record import Record
+from .record import RECORD_KEY, Record
 
 __all__ = ["Destination", "Enclosure", "Ping", "Plan", "Publication", "Report", "Stored", "Upload"]
 
@@ -82,6 +82,15 @@ class Publication:
         self.destination = open_destination(target, show.root, show.publish)
         try:
             self.record = Record.load(self.destination)
+            if self.record.show not in (None, show.guid):
+                raise PublishError(
+                    f"{self.destination.url}: another show is published there (podcast:guid "
+                    f"{self.record.show}; this show's is {show.guid}); nothing was changed: fix `to` in "
+                    f"[publish] (or --to). To put this show there in its place, first delete "
+                    f"{RECORD_KEY} at the destination",
+                    url=self.destination.url,
+                )
+            self.record.show = show.guid  # saved with the record, once anything goes up
             stored = self.destination.list()
             checksums = Checksums(show.root)
             self.plan = decide(uploads, stored, self.record, self.enclosures, show, checksums)

@@ -32,9 +32,15 @@ class Record:
     """Key → Entry, read from and written to the destination; and which feed the hubs were
     told about (`announced`, its MD5), so a publish stopped before the pings pings next time."""
 
-    def __init__(self, entries: dict[str, Entry] | None = None, announced: str | None = None) -> None:
+    def __init__(
+        self,
+        entries: dict[str, Entry] | None = None,
+        announced: str | None = None,
+        show: str | None = None,
+    ) -> None:
         self.entries: dict[str, Entry] = dict(entries or {})
         self.announced = announced
+        self.show = show  # the podcast:guid of the show published here (None: not known yet)
         self.dirty = False
 
     @classmethod
@@ -47,10 +53,11 @@ class Record:
             if parsed.get("version") != VERSION:
                 return cls()
             files = parsed["files"]
-            announced = parsed.get("announced")
+            announced, show = parsed.get("announced"), parsed.get("show")
             return cls(
                 {key: Entry(int(v["size"]), str(v["md5"]), v.get("etag")) for key, v in files.items()},
                 announced if isinstance(announced, str) else None,
+                show if isinstance(show, str) else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return cls()  # unreadable: everything is compared afresh, nothing is lost
@@ -91,6 +98,8 @@ class Record:
             for key, e in sorted(self.entries.items())
         }
         data: dict = {"version": VERSION, "files": files}
+        if self.show:
+            data["show"] = self.show
         if self.announced:
             data["announced"] = self.announced
         return json.dumps(data, indent=1).encode("utf-8")
