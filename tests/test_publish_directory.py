@@ -375,9 +375,11 @@ def test_a_destination_that_is_a_file_says_so(show, tmp_path):
     a_file.write_text("not a folder")
 
     result = publish(show, "--to", str(a_file))
+    below = publish(show, "--to", str(a_file / "show"))
 
-    assert result.exit_code == 1
+    assert result.exit_code == below.exit_code == 1
     assert f"{a_file}: is a file, not a folder" in result.stderr
+    assert f"{a_file / 'show'}: {a_file} is not a folder; create the folder" in below.stderr
     assert a_file.read_text() == "not a folder"
 
 

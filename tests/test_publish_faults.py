@@ -113,6 +113,7 @@ def test_a_directory_that_refuses_writes_leaves_the_live_feed_byte_identical(tmp
 
     assert result.exit_code == 1
     assert f"{web_root.folder}: cannot write media/second/second.mp3" in result.stderr
+    assert "in the way at the destination; move it" in result.stderr  # not "may this account write"
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert (web_root.folder / "feed.xml").read_bytes() == live
     assert_complete(public_feed(web_root.url + "feed.xml"))

@@ -7,6 +7,7 @@ server, not podcast, decides the headers: see the README for its settings.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -44,15 +45,22 @@ class DirectoryDestination(Destination):
                 f"{url}: is a file, not a folder; name the folder the web server serves", url=url
             )
         if not self.root.parent.is_dir():
+            missing = "is not a folder" if self.root.parent.exists() else "does not exist"
             raise PublishError(
-                f"{url}: {self.root.parent} does not exist; create it, or fix the destination", url=url
+                f"{url}: {self.root.parent} {missing}; create the folder, or fix the destination", url=url
             )
 
     def _refused(self, what: str, exc: OSError) -> PublishError:
         reason = exc.strerror or str(exc)
-        return PublishError(
-            f"{self.url}: cannot {what} ({reason}); check that this account may write there", url=self.url
-        )
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            advice = "check that this account may write there"
+        elif exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST):
+            advice = "a file or folder of that name is in the way at the destination; move it"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            advice = "the destination is full; make room, then run podcast publish again"
+        else:
+            advice = "fix that, then run podcast publish again"
+        return PublishError(f"{self.url}: cannot {what} ({reason}); {advice}", url=self.url)
 
     def _target(self, key: str) -> Path:
         # Keys come from our own plan; this is a last guard against one that climbs out. Links
