@@ -131,7 +131,15 @@ class DirectoryDestination(Destination):
             Path(temp).unlink(missing_ok=True)
             raise
 
-    def put(self, key, source, *, content_type, cache_control, progress: Progress | None = None) -> Stored:
+    def put(
+        self,
+        key: str,
+        source: Path,
+        *,
+        content_type: str,
+        cache_control: str,
+        progress: Progress | None = None,
+    ) -> Stored:
         def copy(out) -> None:
             with open(source, "rb") as data:
                 while chunk := data.read(CHUNK):
@@ -142,7 +150,7 @@ class DirectoryDestination(Destination):
         self._replace(key, copy)
         return Stored(Path(source).stat().st_size)
 
-    def put_bytes(self, key, data, *, content_type, cache_control) -> None:
+    def put_bytes(self, key: str, data: bytes, *, content_type: str, cache_control: str) -> None:
         self._replace(key, lambda out: out.write(data))
 
     def delete(self, key: str) -> None:

@@ -1,4 +1,5 @@
-"""The record of what was published: each file's size, MD5 and the store's ETag.
+"""The record of what was published: each file's size, MD5 and the store's ETag; the show
+it belongs to (its podcast:guid); and which feed.xml the hubs were last told about.
 
 It lives at the destination itself (`.podcast-published.json` beside feed.xml), so a
 publish from a fresh clone in CI knows what is there as well as one from your laptop.

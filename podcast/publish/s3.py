@@ -166,7 +166,15 @@ class S3Destination(Destination):
                 raise PublishError(f"{self.url}: {key} is larger than {max_bytes:,} bytes", url=self.url)
             return answer["Body"].read(max_bytes + 1)
 
-    def put(self, key, source, *, content_type, cache_control, progress: Progress | None = None) -> Stored:
+    def put(
+        self,
+        key: str,
+        source: Path,
+        *,
+        content_type: str,
+        cache_control: str,
+        progress: Progress | None = None,
+    ) -> Stored:
         with self._translated(f"write {key}"):
             self.client.upload_file(
                 str(source),
@@ -184,7 +192,7 @@ class S3Destination(Destination):
             )
         return Stored(size, head.get("ETag", "").strip('"') or None)
 
-    def put_bytes(self, key, data, *, content_type, cache_control) -> None:
+    def put_bytes(self, key: str, data: bytes, *, content_type: str, cache_control: str) -> None:
         with self._translated(f"write {key}"):
             self.client.put_object(
                 Bucket=self.bucket,
