@@ -25,7 +25,7 @@ from .checksums import Checksums
 from .destination import Destination, Progress, Stored, open_destination
 from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
-from .pings import Ping, tell_everyone
+from .pings import Ping, reachable, tell_everyone
 from .plan import Plan, Upload, decide, wanted
 from .record import RECORD_KEY, Record
 
@@ -113,6 +113,14 @@ class Publication:
         ]
         if not verify:
             said.append("--no-verify: the enclosures were not checked at their public addresses")
+        settings = self.show.publish
+        endpoints = [*settings.hubs, *([settings.pubnotify] if settings.pubnotify else [])]
+        _, untold = reachable(self.show.feed_url, endpoints)
+        if untold:
+            said.append(
+                f"the feed is at a local test address: {', '.join(untold)} cannot fetch it and "
+                "will not be told"
+            )
         return said
 
     def dry_run(self, *, verify: bool = True, prune: bool = False) -> Report:
