@@ -425,3 +425,14 @@ def test_another_shows_destination_is_refused_and_its_feed_kept(show, web_root, 
     assert (web_root.folder / "feed.xml").read_bytes() == live
     assert (web_root.folder / "media" / "first" / "first.mp3").is_file()
     assert not (web_root.folder / "media" / "dusk").exists()
+
+
+def test_a_destination_that_holds_the_show_directory_is_refused(show, tmp_path):
+    # `--to ..` by mistake: feed.xml and media/ would land beside the show, and the web server
+    # would serve its sources (podcast.toml, audio of episodes not yet due).
+    result = publish(show, "--to", str(show.root.parent))
+
+    assert result.exit_code == 1
+    assert f"{show.root.parent}: holds the show directory" in result.stderr
+    assert "publish to a folder of its own" in result.stderr
+    assert not (show.root.parent / "feed.xml").exists() and not (show.root.parent / "media").exists()

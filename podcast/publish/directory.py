@@ -40,6 +40,14 @@ class DirectoryDestination(Destination):
                 "(feeds/, episodes/); publish to a folder of its own",
                 url=url,
             )
+        if show.is_relative_to(self.root):
+            # The web server would serve the show's sources too: podcast.toml, and the audio of
+            # episodes not yet due.
+            raise PublishError(
+                f"{url}: holds the show directory ({show}), whose sources the web server would then "
+                "serve; publish to a folder of its own",
+                url=url,
+            )
         if self.root.exists() and not self.root.is_dir():
             raise PublishError(
                 f"{url}: is a file, not a folder; name the folder the web server serves", url=url
