@@ -137,8 +137,11 @@ class HoldingHub:
                 hub.arrived.set()
                 if hub.holding:
                     hub.release.wait()
-                self.send_response(204)
-                self.end_headers()
+                try:
+                    self.send_response(204)
+                    self.end_headers()
+                except OSError:
+                    pass  # the publish that sent it was killed meanwhile
 
             def log_message(self, *args) -> None:
                 pass
