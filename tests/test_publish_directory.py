@@ -436,3 +436,16 @@ def test_a_destination_that_holds_the_show_directory_is_refused(show, tmp_path):
     assert f"{show.root.parent}: holds the show directory" in result.stderr
     assert "publish to a folder of its own" in result.stderr
     assert not (show.root.parent / "feed.xml").exists() and not (show.root.parent / "media").exists()
+
+
+def test_a_destination_not_served_at_base_url_says_to_check_base_url(show, web_root, tmp_path):
+    # `to` names a folder no web server serves at base_url: every enclosure answers 404.
+    elsewhere = tmp_path / "not-served"
+
+    result = publish(show, "--to", str(elsewhere))
+
+    assert result.exit_code == 1
+    assert "HTTP 404" in result.stderr
+    said = f"it is published at {elsewhere} as media/first/first.mp3: base_url must be the public address"
+    assert said in result.stderr
+    assert not (elsewhere / "feed.xml").exists()

@@ -26,7 +26,7 @@ from .destination import Destination, Progress, Stored, open_destination
 from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
 from .pings import Ping, reachable, tell_everyone
-from .plan import Plan, Upload, decide, wanted
+from .plan import Plan, Upload, decide, media_key, wanted
 from .record import RECORD_KEY, Record
 
 __all__ = ["Destination", "Enclosure", "Ping", "Plan", "Publication", "Report", "Stored", "Upload"]
@@ -203,6 +203,15 @@ class Publication:
             if self.record.dirty:
                 self.record.save(self.destination)
 
+    def _advice(self, enclosure: Enclosure) -> str:
+        key = media_key(self.show, enclosure.url)
+        if key is None:  # audio hosted elsewhere
+            return "the server must give the file as the feed describes it"
+        return (
+            f"it is published at {self.destination.url} as {key}: base_url must be the public "
+            "address of that place, and the server must give the file as the feed describes it"
+        )
+
     def _check(self) -> list[str]:
         """Every enclosure at its public address; any mismatch stops the publish before the feed."""
         problems = [
@@ -210,7 +219,7 @@ class Publication:
                 self.sources.get(enclosure.guid or "", "feeds/feed.xml"),
                 f'"{enclosure.title}": {trouble}',
                 field="audio",
-                hint="the server must give the file as the feed describes it",
+                hint=self._advice(enclosure),
             )
             for enclosure, trouble in check_all(list(self.plan.enclosures), net.Client)
         ]
