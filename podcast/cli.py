@@ -98,7 +98,10 @@ class ReportingGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options = args[: args.index("--")] if "--" in args else args
         ctx.meta[JSON_WANTED] = "--json" in options
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:  # `podcast --json build`: the group's own usage mistake
+            fail_usage(exc)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -320,7 +323,7 @@ def _describe(found: AudioFile) -> list[str]:
     lines.append("  stream      " + ", ".join(s for s in stream if s))
     for key, value in vars(found.tags).items():
         if value not in (None, False, ""):
-            shown = str(value).replace("\n", " ")
+            shown = "yes" if value is True else str(value).replace("\n", " ")
             lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
     if found.chapters and found.chapters_written_by_tag:
         lines.append("  chapters    written by `podcast tag` (the build uses the notes or chapters.json)")
@@ -401,7 +404,7 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
     if resized:
         click.echo(f"{len(resized)} file size(s) changed: run `podcast build` to update the feed.")
     elif done:
-        click.echo("File sizes are unchanged: the feed's lengths are still right.")
+        click.echo("File sizes are unchanged by tagging.")  # the feed may be stale from before
 
 
 @cli.command()
