@@ -372,3 +372,114 @@ def test_what_the_feed_lacks_and_the_build_needs_is_said(tmp_path):
         pipeline.build(root)
     said = "\n".join(str(p) for p in caught.value.problems)
     assert "error: categories: missing" in said and "owner has no email" in said
+
+
+def tiny_feed(items: str, *, title: str = "Tiny") -> str:
+    """A small, clean feed around `items` (each an <item>…</item>)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        f"<title>{title}</title><link>https://tiny.example/</link><description>d</description>"
+        '<itunes:category text="Arts"/>'
+        "<itunes:owner><itunes:email>a@tiny.example</itunes:email></itunes:owner>"
+        f"{items}</channel></rss>"
+    )
+
+
+def test_a_folder_holding_another_show_is_refused_and_left_alone(host, show, tmp_path):
+    show.add("my-own-episode")
+    before = {p: p.read_bytes() for p in show.root.rglob("*") if p.is_file()}
+    with pytest.raises(PodcastError) as caught:
+        import_feed(host["libsyn"], show.root)
+    said = str(caught.value)
+    assert '"Test Show"' in said and '"Garden Talk"' in said and "--into" in said
+    assert {p: p.read_bytes() for p in show.root.rglob("*") if p.is_file()} == before
+    result = CliRunner().invoke(cli, ["import", host["libsyn"], "--into", str(show.root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "already holds a show" in result.stderr
+
+
+def test_a_new_show_without_episodes_may_take_the_import(host, show, tmp_path):
+    report = import_feed(host["libsyn"], show.root)  # `podcast init`, then import: the producer's own
+    assert len(report.added) == 2
+    (kept,) = [p for p in report.problems if p.path == "podcast.toml"]
+    assert kept.message.startswith("was not written by an import")  # not "edited since the last import"
+
+
+def test_a_failed_download_keeps_the_episode_with_its_url_and_the_next_run_fetches_it(
+    httpserver, tmp_path, mp3_factory
+):
+    audio = mp3_factory(3.0).read_bytes()
+    url = httpserver.url_for("/later.mp3")
+    body = tiny_feed(
+        f"<item><title>Later</title><guid>later-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        f'<enclosure url="{url}" length="{len(audio)}" type="audio/mpeg"/></item>'
+    )
+    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
+    httpserver.expect_request("/later.mp3").respond_with_data("gone", status=404)
+    root = tmp_path / "tiny"
+    report = import_feed(httpserver.url_for("/feed"), root, download=True, base_url="https://new.example/")
+    (problem,) = [p for p in report.problems if p.severity == "error"]
+    assert "HTTP 404" in problem.message and "audio_url" in problem.message and "--download" in problem.hint
+    (episode,) = episodes(root).values()
+    assert episode["audio_url"] == url and episode["length"] == len(audio)  # not lost meanwhile
+
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
+    httpserver.expect_request("/later.mp3").respond_with_data(audio, content_type="audio/mpeg")
+    again = import_feed(httpserver.url_for("/feed"), root, download=True, base_url="https://new.example/")
+    assert not again.problems and again.updated == [episode["slug"]]
+    (episode,) = episodes(root).values()
+    assert "audio_url" not in episode
+    assert (root / "episodes" / episode["slug"] / episode["audio"]).read_bytes() == audio
+
+
+def test_audio_shorter_than_the_feed_says_is_named(httpserver, tmp_path, mp3_factory):
+    # The server's Content-Length agrees with what it sends, but the feed knows the file is longer.
+    audio = mp3_factory(3.0).read_bytes()
+    url = httpserver.url_for("/cut.mp3")
+    body = tiny_feed(
+        f"<item><title>Cut</title><guid>cut-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        f'<enclosure url="{url}" length="{len(audio)}" type="audio/mpeg"/></item>'
+    )
+    httpserver.expect_request("/feed").respond_with_data(body)
+    httpserver.expect_request("/cut.mp3").respond_with_data(audio[:1000], content_type="audio/mpeg")
+    report = import_feed(httpserver.url_for("/feed"), tmp_path / "tiny", download=True, base_url="https://n.example/")
+    (warning,) = report.problems
+    assert warning.path == "episodes/cut/cut.mp3"
+    assert f"1,000 bytes downloaded, but the feed says the audio is {len(audio):,}" in warning.message
+    assert "delete the file" in warning.hint
+
+
+def test_hostile_enclosures_and_a_long_guid(tmp_path):
+    long_guid = "tag:old-host.example,2019:" + "x" * 300
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            "<item><title>Huge</title><guid>huge-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/huge.mp3" length="99999999999999999999999" type="audio/mpeg"/>'
+            "<itunes:duration>1:02:03</itunes:duration></item>"
+            "<item><title>Script</title><guid>script-0001</guid><pubDate>Tue, 07 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="javascript:alert(1)" length="10" type="audio/mpeg"/></item>'
+            f"<item><title>Long guid</title><guid>{long_guid}</guid>"
+            "<pubDate>Wed, 08 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/long.mp3" length="1000" type="audio/mpeg"/>'
+            "<itunes:duration>3723</itunes:duration></item>"
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    report = import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    recovered = "\n".join(report.recovered)
+    assert "enclosure lengths too large to be true" in recovered
+    assert "enclosure URLs that are not http(s) addresses left out" in recovered
+    assert "relative" not in recovered  # javascript: is not a relative address
+    found = episodes(root)
+    assert found["huge-0001"]["length"] == 0 and found["huge-0001"]["duration"] == 3723
+    assert "audio_url" not in found["script-0001"] and found["script-0001"]["draft"] is True
+    assert found[long_guid]["guid"] == long_guid
+    problems = pipeline.check(root)
+    assert not [p for p in problems if p.field == "guid"], problems  # nobody is told to shorten a guid
+    feed = built(root)
+    assert [e["guid"] for e in feed["episodes"]] == [long_guid, "huge-0001"]
+    assert feedparser.parse((root / "feeds" / "feed.xml").read_bytes()).entries[0].id == long_guid

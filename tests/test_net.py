@@ -200,6 +200,28 @@ def test_download_resumes_a_partial_file_with_range(httpserver, tmp_path):
     assert sum(seen) == len(payload) - 100_000
 
 
+def test_a_206_that_does_not_go_on_from_the_byte_asked_for_is_not_appended(httpserver, tmp_path):
+    # The server answers a resume with the whole file again, labelled as 206 from byte 0.
+    payload = bytes(range(256)) * 1000
+    ranges = []
+
+    def serve(request):
+        ranges.append(request.headers.get("Range"))
+        if request.headers.get("Range"):
+            headers = {"Content-Range": f"bytes 0-{len(payload) - 1}/{len(payload)}"}
+            return Response(payload, status=206, headers=headers)
+        return Response(payload)
+
+    httpserver.expect_request("/ep.mp3").respond_with_handler(serve)
+    target = tmp_path / "ep.mp3"
+    (tmp_path / "ep.mp3.part").write_bytes(payload[:100_000])
+    with net.Client() as client:
+        size = client.download(httpserver.url_for("/ep.mp3"), target)
+    assert target.read_bytes() == payload and size == len(payload)
+    assert ranges == ["bytes=100000-", None]  # asked to resume, then started over
+    assert not (tmp_path / "ep.mp3.part").exists()
+
+
 def test_download_over_the_cap_leaves_no_file(httpserver, tmp_path):
     httpserver.expect_request("/big.mp3").respond_with_data(b"x" * 50_000)
     with net.Client() as client, pytest.raises(net.NetError, match="larger than"):

@@ -11,12 +11,13 @@ a file edited by hand since the last import is kept, and the import says so.
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import net
-from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE
+from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, episode_folders
 from ..errors import ConfigError, PodcastError, Problem
 from ..files import confined, write_atomic
 from ..scaffold import GITIGNORE
@@ -28,7 +29,7 @@ from .xmlparse import parse
 
 
 class ShowDirError(PodcastError, OSError):
-    """The show directory to import into cannot be one (a file) or cannot be written."""
+    """The show directory to import into cannot be one (a file), cannot be written, or holds another show."""
 
 
 SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
@@ -101,10 +102,13 @@ def write_unless_edited(
         return "updated"
     copy = f"{SIDE_COPIES}/{rel.replace('/', '__')}"
     write_atomic(confined(root, root / copy, copy), text.encode("utf-8"))
+    stamped_before = current is not None and showdir.made_by_import(current)
     report.problems.append(
         Problem(
             rel,
-            "edited since the last import; kept as it is",
+            "edited since the last import; kept as it is"
+            if stamped_before
+            else "was not written by an import (or its stamp line was removed); kept as it is",
             severity="warning",
             hint=f"the feed's version is in {copy}; merge what you want from it",
         )
@@ -137,6 +141,35 @@ def _artwork(client: net.Client, show: FeedShow, root: Path, report: ImportRepor
     if why:
         report.problems.append(Problem(SHOW_FILE, why, field="artwork", severity="warning"))
     return written or show.artwork
+
+
+def _refuse_another_show(root: Path, into: Path, feed: ReadFeed) -> None:
+    """Refuse to import into a show directory that holds a different show with episodes of its own.
+
+    The same show is recognised by what an earlier import recorded ([imported] feed or guid)
+    or by its podcast:guid; a folder with a podcast.toml but no episode yet (`podcast init`) is
+    taken as a place for this show.
+    """
+    show_file = root / SHOW_FILE
+    if not show_file.is_file():
+        return
+    try:
+        data = tomllib.loads(show_file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    imported = data.get("imported") if isinstance(data.get("imported"), dict) else {}
+    guid = showdir.show_guid(feed.show, feed.source)
+    if feed.source == imported.get("feed") or guid in (imported.get("guid"), data.get("guid")):
+        return
+    if not any((folder / EPISODE_FILE).is_file() for folder in episode_folders(root)):
+        return
+    title = data.get("title") if isinstance(data.get("title"), str) else "another show"
+    raise ShowDirError(
+        f'{into}: already holds a show, "{title}", that is not the one this feed publishes '
+        f'("{feed.show.title or feed.shown}"); importing it here would mix the two shows\' episodes. '
+        "Nothing was written: import into a new folder (--into NEW-FOLDER)",
+        path=str(into),
+    )
 
 
 @dataclass(frozen=True)
@@ -213,6 +246,7 @@ def import_feed(
     try:
         with client_factory() as client:
             feed = read_feed(source, client, base_url, report, notes)
+            _refuse_another_show(root, Path(into), feed)
             jobs = _write_show(feed, root, client, report, notes, download, each_item or iter)
         if jobs:
             if on_total:
@@ -286,18 +320,30 @@ def _download(
     done = downloads.fetch_audio([job for _, _, job in jobs], client_factory, progress)
     for (item, slug, job), result in zip(jobs, done, strict=True):
         if result.size is None:
+            # The episode is not lost for it: it names the audio by its URL until a download succeeds.
             report.problems.append(
                 Problem(
                     f"{EPISODES_DIR}/{slug}",
-                    f"audio {job.url}: {result.reason}",
-                    hint="run the import again to resume the download",
+                    f"audio {job.url} not downloaded: {result.reason}; the episode uses audio_url for now",
+                    hint="run the import again with --download to try again (a partial download resumes)",
                 )
             )
+            _write_episode(root, item, feed.show, slug, None, report, notes, feed.url)
             continue
         report.downloaded.append(slug)
-        if job.length and result.size != job.length:
+        if job.length and result.size < job.length:
+            report.problems.append(
+                Problem(
+                    f"{EPISODES_DIR}/{slug}/{job.target.name}",
+                    f"{result.size:,} bytes downloaded, but the feed says the audio is {job.length:,}",
+                    severity="warning",
+                    hint="listen to its end: if it is cut off, delete the file and run the import again "
+                    "with --download; if it is whole, the feed's length was wrong",
+                )
+            )
+        elif job.length and result.size != job.length:
             notes.add(
-                "downloaded audio whose size differs from the feed's length (the build uses the file's)"
+                "downloaded audio larger than the feed's length (inserted ads?); the build uses the file's"
             )
         _write_episode(root, item, feed.show, slug, job, report, notes, feed.url)
 

@@ -163,12 +163,15 @@ def _key(key: str) -> tuple[str, str]:
     return kind, name
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # "https:", "javascript:", "data:": not relative
+
+
 def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str | None:
     """The URL made absolute (against the feed's address or the show's link); None when it is not one."""
     if not url or not url.strip():
         return None
     url = clean_text(url).strip()
-    if "://" not in url and base:
+    if not _SCHEME.match(url) and base:
         notes.add(f"relative {what} URLs made absolute against {base}")
         url = urljoin(base, url)
     try:
@@ -339,6 +342,12 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
             "enclosures without a byte length (length = 0 written; `podcast lint --online` asks the server)"
         )
         length = "0"
+    elif int(length) > MAX_LENGTH:
+        notes.add(
+            "enclosure lengths too large to be true (more than TOML's largest whole number) left out "
+            "(length = 0 written; `podcast lint --online` asks the server)"
+        )
+        length = "0"
     kind = (element.get("type") or "").strip().lower()
     if not kind:
         suffix = url.lower().split("?")[0].rsplit(".", 1)[-1]
@@ -355,6 +364,8 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
             kind = _TYPE_OF_SUFFIX.get(url.lower().split("?")[0].rsplit(".", 1)[-1], "audio/mpeg")
     return Enclosure(url, int(length), kind)
 
+
+MAX_LENGTH = 2**63 - 1  # the largest whole number TOML can carry (episode.md's length)
 
 _MP3_ALIASES = {"audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg", "audio/mpg"}
 

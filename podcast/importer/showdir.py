@@ -56,6 +56,11 @@ def untouched(text: str) -> bool:
     return match.group(1) == digest(rest)
 
 
+def made_by_import(text: str) -> bool:
+    """Whether the file carries an import's stamp line (edited since or not)."""
+    return _STAMP_LINE.search(text) is not None
+
+
 def made_from(text: str) -> str | None:
     """The digest of what a stamped file was made from, if it records one."""
     match = _STAMP_LINE.search(text)
