@@ -444,7 +444,9 @@ def test_audio_shorter_than_the_feed_says_is_named(httpserver, tmp_path, mp3_fac
     )
     httpserver.expect_request("/feed").respond_with_data(body)
     httpserver.expect_request("/cut.mp3").respond_with_data(audio[:1000], content_type="audio/mpeg")
-    report = import_feed(httpserver.url_for("/feed"), tmp_path / "tiny", download=True, base_url="https://n.example/")
+    report = import_feed(
+        httpserver.url_for("/feed"), tmp_path / "tiny", download=True, base_url="https://n.example/"
+    )
     (warning,) = report.problems
     assert warning.path == "episodes/cut/cut.mp3"
     assert f"1,000 bytes downloaded, but the feed says the audio is {len(audio):,}" in warning.message
@@ -456,10 +458,12 @@ def test_hostile_enclosures_and_a_long_guid(tmp_path):
     saved = tmp_path / "feed.xml"
     saved.write_text(
         tiny_feed(
-            "<item><title>Huge</title><guid>huge-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
-            '<enclosure url="https://tiny.example/huge.mp3" length="99999999999999999999999" type="audio/mpeg"/>'
+            "<item><title>Huge</title><guid>huge-0001</guid>"
+            "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate><enclosure url="
+            '"https://tiny.example/huge.mp3" length="99999999999999999999999" type="audio/mpeg"/>'
             "<itunes:duration>1:02:03</itunes:duration></item>"
-            "<item><title>Script</title><guid>script-0001</guid><pubDate>Tue, 07 Jan 2025 09:00:00 +0000</pubDate>"
+            "<item><title>Script</title><guid>script-0001</guid>"
+            "<pubDate>Tue, 07 Jan 2025 09:00:00 +0000</pubDate>"
             '<enclosure url="javascript:alert(1)" length="10" type="audio/mpeg"/></item>'
             f"<item><title>Long guid</title><guid>{long_guid}</guid>"
             "<pubDate>Wed, 08 Jan 2025 09:00:00 +0000</pubDate>"
