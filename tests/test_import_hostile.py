@@ -66,6 +66,13 @@ def test_an_external_entity_naming_a_local_file_is_refused(httpserver, tmp_path)
     assert "declares XML entities" in refused(httpserver.url_for("/feed"), tmp_path / "show")
 
 
+def test_entities_declared_behind_a_long_comment_are_refused_too(httpserver, tmp_path):
+    # The DOCTYPE may follow comments of any length; looking only at the first bytes misses it.
+    padded = BILLION_LAUGHS.replace(b"<!DOCTYPE", b"<!-- " + b"x" * 200_000 + b" -->\n<!DOCTYPE", 1)
+    httpserver.expect_request("/feed").respond_with_data(padded)
+    assert "declares XML entities" in refused(httpserver.url_for("/feed"), tmp_path / "show")
+
+
 def test_an_external_dtd_is_never_loaded(httpserver, tmp_path):
     # The entity is defined in a DTD on this computer; the parser must not read it.
     dtd = tmp_path / "evil.dtd"

@@ -37,7 +37,9 @@ _DECLARATION = re.compile(rb"^<\?xml[^>]*?\?>", re.IGNORECASE)
 _TEXT_DECLARATION = re.compile(r"^<\?xml[^>]*?\?>", re.IGNORECASE)
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+# A DOCTYPE comes before the root element, after any declaration, comments and processing
+# instructions (however long: a hostile feed pads them to hide it from a look at the first bytes).
+_DOCTYPE = re.compile(rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
 _REFERENCE = re.compile(r"&(?:#[0-9]+;|#[xX][0-9A-Fa-f]+;|([A-Za-z][A-Za-z0-9]*);)?")
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -165,7 +167,7 @@ def parse(body: bytes, source: str) -> Parsed:
         recovered.append("has whitespace before the <?xml?> declaration; ignored")
     if _HTML_START.match(stripped):
         raise _html_page(stripped, source)
-    if _DOCTYPE.search(stripped[:100_000]) and _ENTITY_DECLARATION.search(stripped):
+    if _DOCTYPE.match(stripped) and _ENTITY_DECLARATION.search(stripped):
         raise NotAFeed(
             f"{source}: declares XML entities (<!ENTITY>); refused, since an entity can expand "
             "without bound or read a file on this computer, and a feed never needs one",
