@@ -487,3 +487,30 @@ def test_hostile_enclosures_and_a_long_guid(tmp_path):
     feed = built(root)
     assert [e["guid"] for e in feed["episodes"]] == [long_guid, "huge-0001"]
     assert feedparser.parse((root / "feeds" / "feed.xml").read_bytes()).entries[0].id == long_guid
+
+
+def test_show_notes_lose_scripts_styles_and_script_links_but_keep_the_words(tmp_path):
+    # WordPress plugins paste <style> blocks into content:encoded; a hostile feed adds scripts.
+    notes = (
+        "<style>.wp-block{color:red}</style><p>Listen <script>alert(2)</script>to "
+        '<a href="javascript:alert(1)">this</a> and <a href="/more">more</a>.</p>'
+    )
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            "<item><title>Styled</title><guid>styled-0001</guid>"
+            "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/>'
+            f'<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"><![CDATA[{notes}]]>'
+            "</content:encoded></item>"
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    (episode,) = episodes(root).values()
+    assert episode["body"] == "Listen to this and [more](https://tiny.example/more).\n"
+    pipeline.build(root)
+    (entry,) = feedparser.parse((root / "feeds" / "feed.xml").read_bytes()).entries
+    assert "color:red" not in entry.description and "alert" not in entry.description
+    assert '<a href="https://tiny.example/more">more</a>' in entry.description
