@@ -464,7 +464,8 @@ def test_hostile_enclosures_and_a_long_guid(tmp_path):
             "<itunes:duration>1:02:03</itunes:duration></item>"
             "<item><title>Script</title><guid>script-0001</guid>"
             "<pubDate>Tue, 07 Jan 2025 09:00:00 +0000</pubDate>"
-            '<enclosure url="javascript:alert(1)" length="10" type="audio/mpeg"/></item>'
+            '<enclosure url="javascript:alert(1)" length="10" type="audio/mpeg"/>'
+            "<itunes:duration>bogus</itunes:duration></item>"
             f"<item><title>Long guid</title><guid>{long_guid}</guid>"
             "<pubDate>Wed, 08 Jan 2025 09:00:00 +0000</pubDate>"
             '<enclosure url="https://tiny.example/long.mp3" length="1000" type="audio/mpeg"/>'
@@ -478,6 +479,7 @@ def test_hostile_enclosures_and_a_long_guid(tmp_path):
     assert "enclosure lengths too large to be true" in recovered
     assert "enclosure URLs that are not http(s) addresses left out" in recovered
     assert "relative" not in recovered  # javascript: is not a relative address
+    assert "itunes:duration values that are not a length of time (or over a week) left out" in recovered
     found = episodes(root)
     assert found["huge-0001"]["length"] == 0 and found["huge-0001"]["duration"] == 3723
     assert "audio_url" not in found["script-0001"] and found["script-0001"]["draft"] is True

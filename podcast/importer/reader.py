@@ -390,6 +390,13 @@ def _notes_html(c: _Children) -> str:
     return ""
 
 
+def _duration(value: str | None, notes: Notes) -> float | None:
+    seconds = parse_duration(value)
+    if seconds is None and value and value.strip(":0. "):
+        notes.add("itunes:duration values that are not a length of time (or over a week) left out")
+    return seconds
+
+
 def _plain_title(value: str | None, notes: Notes) -> str | None:
     """Titles are plain text; an entity left in one ("&amp;" in CDATA) is what it stands for."""
     if value and re.search(r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);", value):
@@ -435,7 +442,7 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
             title=title,
             date=date,
             enclosure=enclosure,
-            duration=parse_duration(c.text("itunes:duration")),
+            duration=_duration(c.text("itunes:duration"), notes),
             link=_absolute(c.text(":link"), base, notes, "item link"),
             season=_whole(c.text("itunes:season") or c.text("podcast:season")),
             number=_whole(c.text("itunes:episode") or c.text("podcast:episode")),
