@@ -194,3 +194,31 @@ def test_the_command_finds_the_show_from_a_folder_inside_it(show, tmp_path):
     result = CliRunner().invoke(cli, ["import-page", str(DATA / "saved-page.txt"), "--into", str(inside)])
     assert result.exit_code == 0, result.output
     assert (show.root / "episodes" / "what-happens-during-an-overnight-sleep-study" / "episode.md").is_file()
+
+
+def test_structured_data_and_a_server_that_lie_are_not_written_as_fact(show, httpserver, tmp_path):
+    lying = (
+        JSON_LD_PAGE.replace('"48163712"', '"99999999999999999999999"')
+        .replace('"PT42M10S"', '"PT99999999999H"')
+        .replace("https://cdn.example/moon.mp3", "javascript:alert(1)")
+    )
+    saved = tmp_path / "moon.html"
+    saved.write_text(lying, "utf-8")
+    report = import_page(str(saved), show.root)
+    data, _ = front(show.root, report.slug)
+    assert "audio_url" not in data and data["draft"] is True
+    (problem,) = [p for p in report.problems if p.field == "audio_url"]
+    assert "not a web address (javascript:)" in problem.message and "relative" not in problem.message
+
+    # With a usable audio URL, the impossible size and duration are left out, not written; the
+    # server asked instead answers with an impossible Content-Length too.
+    audio = httpserver.url_for("/moon.mp3")
+    httpserver.expect_request("/moon.mp3", method="HEAD").respond_with_data(
+        b"", headers={"Content-Length": "99999999999999999999999", "Content-Type": "audio/mpeg"}
+    )
+    saved.write_text(lying.replace("javascript:alert(1)", audio), "utf-8")
+    again = import_page(str(saved), show.root)
+    data, _ = front(show.root, again.slug)
+    assert data["audio_url"] == audio
+    assert data["length"] == 0 and "duration" not in data
+    pipeline.build(show.root, force=True)  # a show directory that builds, with TOML any reader takes

@@ -90,6 +90,16 @@ def test_bad_values_name_the_field(show):
     assert 'type: "mp3" is not a MIME type' in said
 
 
+def test_a_length_no_file_has_is_refused_by_the_build(show):
+    # TOML readers other than Python's stop at 64-bit whole numbers; no audio is that large.
+    show.add("remote", audio=False, extra=REMOTE.replace("48163712", "99999999999999999999999"))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    (problem,) = [p for p in caught.value.problems if p.field == "length"]
+    assert "more than any file holds" in problem.message and problem.line is not None
+    assert not show.feed.exists()
+
+
 # ---------------------------------------------------------------- podcast lint --online
 
 

@@ -22,7 +22,8 @@ import trafilatura
 from lxml import etree
 
 from ..pagetext import is_furniture, looks_like_html, read_page
-from .dates import parse_date, parse_duration
+from ..schema import MAX_BYTE_COUNT
+from .dates import MAX_DURATION, parse_date, parse_duration
 from .markdown import to_markdown
 
 EPISODE_TYPES = {"PodcastEpisode", "Episode", "RadioEpisode"}
@@ -52,7 +53,8 @@ def _iso_duration(value: str) -> float | None:
     match = re.fullmatch(r"P(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)", value.strip())
     if match and any(match.groups()):
         hours, minutes, seconds = match.groups()
-        return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+        total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+        return total if 0 < total <= MAX_DURATION else None
     return parse_duration(value)
 
 
@@ -224,7 +226,7 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         article_format=article_format,
         audio_url=urljoin(base, audio) if audio and base else audio,
         audio_type=audio_type.lower() if isinstance(audio_type, str) and "/" in audio_type else None,
-        audio_length=int(size) if size.isdigit() else None,
+        audio_length=int(size) if size.isdigit() and int(size) <= MAX_BYTE_COUNT else None,
         duration=_iso_duration(duration_text) if isinstance(duration_text, str) else None,
         link=link,
         image=urljoin(base, image) if image and base else image,

@@ -8,6 +8,7 @@ page's structured data or, failing that, from the server (one HEAD request).
 
 from __future__ import annotations
 
+import re
 import tomllib
 import uuid
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from .. import net
 from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, SHOW_FILE, split_front_matter
 from ..errors import ConfigError, Problem
 from ..scaffold import slugify, toml_string
+from ..schema import MAX_BYTE_COUNT
 from .feedimport import ImportReport, write_unless_edited
 from .page import PageEpisode, read_episode_page
 from .showdir import stamped
@@ -70,7 +72,8 @@ def _audio_facts(page: PageEpisode, client: net.Client, problems: list[Problem],
     if (length is None or kind is None) and page.audio_url and is_url(page.audio_url):
         try:
             head = client.head(page.audio_url)
-            length = length if length is not None else head.content_length
+            told = head.content_length
+            length = length if length is not None else told if told and told <= MAX_BYTE_COUNT else None
             kind = kind or head.content_type
         except net.NetError as exc:
             problems.append(
@@ -102,12 +105,17 @@ def episode_text(
     lines.append("# A new GUID: the page carries none. Never change it once published.")
     lines.append(f"guid = {toml_string(guid)}")
     if page.audio_url and not is_url(page.audio_url):
-        lines.append("draft = true  # the page names its audio by a relative address: add audio_url")
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", page.audio_url)
+        why = (
+            f"which is not a web address ({scheme.group(1)}:)"
+            if scheme
+            else "which is relative to an address a saved page no longer has"
+        )
+        lines.append("draft = true  # the page names no audio this show can use: add audio_url")
         problems.append(
             Problem(
                 rel,
-                f"the page names its audio as {page.audio_url!r}, which is relative to an address a "
-                "saved page no longer has; written as a draft",
+                f"the page names its audio as {page.audio_url!r}, {why}; written as a draft",
                 field="audio_url",
                 severity="warning",
                 hint="import the page by its URL, or add audio_url, length and type yourself",

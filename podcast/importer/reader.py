@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ..controlchars import clean_text
-from ..schema import Invalid, https_url, media_type
+from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -342,7 +342,7 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
             "enclosures without a byte length (length = 0 written; `podcast lint --online` asks the server)"
         )
         length = "0"
-    elif int(length) > MAX_LENGTH:
+    elif int(length) > MAX_BYTE_COUNT:
         notes.add(
             "enclosure lengths too large to be true (more than TOML's largest whole number) left out "
             "(length = 0 written; `podcast lint --online` asks the server)"
@@ -364,8 +364,6 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
             kind = _TYPE_OF_SUFFIX.get(url.lower().split("?")[0].rsplit(".", 1)[-1], "audio/mpeg")
     return Enclosure(url, int(length), kind)
 
-
-MAX_LENGTH = 2**63 - 1  # the largest whole number TOML can carry (episode.md's length)
 
 _MP3_ALIASES = {"audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg", "audio/mpg"}
 
