@@ -75,8 +75,15 @@ class Response:
 
     @property
     def moved_permanently(self) -> str | None:
-        """The final URL when any hop was a permanent redirect (the resource has moved)."""
-        return self.final_url if any(status in PERMANENT for status, _ in self.redirects) else None
+        """Where the resource has moved to: the address the permanent redirects (301, 308) at
+        the start of the chain lead to. A temporary hop after them (a CDN, a tracking service)
+        is not part of the new address; a chain that starts with a temporary hop has not moved."""
+        moved = None
+        for status, location in self.redirects:
+            if status not in PERMANENT:
+                break
+            moved = location
+        return moved
 
     @property
     def content_type(self) -> str | None:

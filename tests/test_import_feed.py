@@ -281,6 +281,19 @@ def test_a_permanent_redirect_is_followed_and_reported(host, httpserver, tmp_pat
     assert show["imported"]["feed"] == host["libsyn"]
 
 
+def test_a_move_to_a_host_that_hands_on_to_a_cdn_records_the_hosts_address(host, httpserver, tmp_path):
+    httpserver.expect_request("/old-feed").respond_with_data(
+        "", status=301, headers={"Location": "/new-home/rss"}
+    )
+    httpserver.expect_request("/new-home/rss").respond_with_data(
+        "", status=302, headers={"Location": host["libsyn"] + "?signature=expires-tomorrow"}
+    )
+    report = import_feed(httpserver.url_for("/old-feed"), tmp_path / "garden")
+    assert report.moved_to == httpserver.url_for("/new-home/rss")
+    show = tomllib.loads((tmp_path / "garden" / "podcast.toml").read_text("utf-8"))
+    assert show["imported"]["feed"] == httpserver.url_for("/new-home/rss")
+
+
 def test_a_short_guid_from_a_saved_feed_is_kept_and_builds(tmp_path, mp3_factory):
     saved = tmp_path / "feed.xml"
     saved.write_text(

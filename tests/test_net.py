@@ -56,6 +56,20 @@ def test_permanent_redirect_is_followed_and_reported(httpserver, client):
     assert response.moved_permanently == httpserver.url_for("/new")
 
 
+def test_a_move_ends_where_the_permanent_redirects_end(httpserver, client):
+    # The feed moved (301) to a host that hands every request on to a CDN (302): the new
+    # address is the host's, not the CDN's, which may change or expire.
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data("", status=302, headers={"Location": "/cdn?sig=1"})
+    httpserver.expect_request("/cdn").respond_with_data(b"here")
+    response = client.get(httpserver.url_for("/old"))
+    assert response.body == b"here" and response.final_url == httpserver.url_for("/cdn?sig=1")
+    assert response.moved_permanently == httpserver.url_for("/new")
+    # A temporary hop first: the address asked for is still the feed's own.
+    httpserver.expect_request("/tracked").respond_with_data("", status=302, headers={"Location": "/old"})
+    assert client.get(httpserver.url_for("/tracked")).moved_permanently is None
+
+
 def test_temporary_redirect_is_not_a_move(httpserver, client):
     httpserver.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
     httpserver.expect_request("/b").respond_with_data(b"ok")
