@@ -173,6 +173,18 @@ def test_what_is_not_a_feed_is_said_plainly(httpserver, tmp_path, body, status, 
     assert says in refused(httpserver.url_for("/feed"), tmp_path / "show")
 
 
+@pytest.mark.parametrize(
+    "source, says",
+    [
+        ("http://", "is not a complete http address"),
+        ("https://[::1", "is not a complete https address"),
+        ("ftp://host.example/feed.xml", "ftp:// is not fetched"),
+    ],
+)
+def test_an_address_that_cannot_be_fetched_is_named_for_what_is_wrong(tmp_path, source, says):
+    assert says in refused(source, tmp_path / "show")
+
+
 def test_the_command_exits_1_with_the_message_and_no_traceback(httpserver, tmp_path):
     httpserver.expect_request("/feed").respond_with_data(BILLION_LAUGHS)
     runner = CliRunner()

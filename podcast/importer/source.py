@@ -41,6 +41,12 @@ def read_source(
         return Source(response.body, source, response.final_url, response.moved_permanently)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not Path(source).exists():
         scheme = source.split("://", 1)[0]
+        if scheme.lower() in net.SCHEMES:
+            raise SourceError(
+                f"{source}: is not a complete {scheme} address (no host, or a malformed one); "
+                f"check it, e.g. {scheme}://example.com/feed.xml",
+                path=source,
+            )
         raise SourceError(f"{source}: {scheme}:// is not fetched; give an http(s) URL or a file", path=source)
     path = Path(source)
     try:
