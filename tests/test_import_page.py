@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from podcast import pipeline
 from podcast.cli import cli
-from podcast.importer import import_page
+from podcast.importer import import_feed, import_page
 
 DATA = Path(__file__).parent / "data"
 
@@ -222,3 +222,35 @@ def test_structured_data_and_a_server_that_lie_are_not_written_as_fact(show, htt
     assert data["audio_url"] == audio
     assert data["length"] == 0 and "duration" not in data
     pipeline.build(show.root, force=True)  # a show directory that builds, with TOML any reader takes
+
+
+def test_the_page_of_an_episode_imported_from_its_feed_does_not_replace_it(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        "<title>Night Sky</title><link>https://nightsky.example/</link><description>d</description>"
+        '<itunes:category text="Science"/><itunes:owner><itunes:email>o@nightsky.example</itunes:email>'
+        "</itunes:owner><item><title>The Moon</title><guid>moon-0001</guid>"
+        "<link>https://nightsky.example/episodes/the-moon</link>"
+        "<pubDate>Mon, 07 Apr 2025 09:00:00 +0000</pubDate><itunes:season>1</itunes:season>"
+        '<enclosure url="https://cdn.example/moon.mp3" length="48163712" type="audio/mpeg"/>'
+        "<itunes:duration>42:10</itunes:duration></item></channel></rss>",
+        "utf-8",
+    )
+    root = tmp_path / "sky"
+    import_feed(str(feed), root, base_url="https://new.example/sky/")
+    md = root / "episodes" / "the-moon" / "episode.md"
+    before = md.read_bytes()
+    page = tmp_path / "moon.html"  # the same episode's page (og:url is the item's link), without audio
+    page.write_text(
+        OPEN_GRAPH_PAGE.replace(
+            "https://coffee.podbean.example/e/greetings/", "https://nightsky.example/episodes/the-moon"
+        ).replace('<meta property="og:audio" content="{audio}">', ""),
+        "utf-8",
+    )
+    report = import_page(str(page), root)
+    assert report.state == "kept" and md.read_bytes() == before
+    (kept,) = [p for p in report.problems if "kept as it is" in p.message]
+    assert "came from the feed's import" in kept.message and "the page's version is in" in kept.hint
+    pipeline.build(root)
+    assert '<guid isPermaLink="false">moon-0001</guid>' in (root / "feeds" / "feed.xml").read_text("utf-8")

@@ -84,9 +84,20 @@ def _base_url(show: FeedShow, url: str | None, given: str | None) -> str:
 
 
 def write_unless_edited(
-    root: Path, rel: str, text: str, report: ImportReport, *, durable: bool = True
+    root: Path,
+    rel: str,
+    text: str,
+    report: ImportReport,
+    *,
+    durable: bool = True,
+    source: str = "the feed",
+    keep_because: str | None = None,
 ) -> str:
-    """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept"."""
+    """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept".
+
+    `source` names where the new text came from, for the message; `keep_because`, when given,
+    keeps an existing file even if no hand touched it, for that reason.
+    """
     target = confined(root, root / rel, rel)
     try:
         current = target.read_text("utf-8")
@@ -97,20 +108,24 @@ def write_unless_edited(
         current = None
     if current == text:
         return "unchanged"
-    if current is not None and showdir.untouched(current):
+    if keep_because is None and current is not None and showdir.untouched(current):
         write_atomic(target, text.encode("utf-8"), durable=durable)
         return "updated"
     copy = f"{SIDE_COPIES}/{rel.replace('/', '__')}"
     write_atomic(confined(root, root / copy, copy), text.encode("utf-8"))
-    stamped_before = current is not None and showdir.made_by_import(current)
+    if keep_because is None:
+        stamped_before = current is not None and showdir.made_by_import(current)
+        keep_because = (
+            "edited since the last import"
+            if stamped_before
+            else "was not written by an import (or its stamp line was removed)"
+        )
     report.problems.append(
         Problem(
             rel,
-            "edited since the last import; kept as it is"
-            if stamped_before
-            else "was not written by an import (or its stamp line was removed); kept as it is",
+            f"{keep_because}; kept as it is",
             severity="warning",
-            hint=f"the feed's version is in {copy}; merge what you want from it",
+            hint=f"{source}'s version is in {copy}; merge what you want from it",
         )
     )
     return "kept"

@@ -22,7 +22,7 @@ from ..scaffold import slugify, toml_string
 from ..schema import MAX_BYTE_COUNT
 from .feedimport import ImportReport, write_unless_edited
 from .page import PageEpisode, read_episode_page
-from .showdir import stamped
+from .showdir import made_from, stamped
 from .source import is_url, read_source
 
 PAGE_MAX_BYTES = 10_000_000
@@ -65,6 +65,14 @@ def _same_episode(root: Path, page: PageEpisode) -> tuple[str, str] | None:
         if keys & {data.get("link"), data.get("audio_url")} and isinstance(data.get("guid"), str):
             return md.parent.name, data["guid"]
     return None
+
+
+def _from_feed(path: Path) -> bool:
+    """Whether an episode.md was written by `podcast import` from a feed (its stamp says from what)."""
+    try:
+        return made_from(path.read_text("utf-8")) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _audio_facts(page: PageEpisode, client: net.Client, problems: list[Problem], rel: str) -> tuple[int, str]:
@@ -190,5 +198,11 @@ def import_page(
             client.close()
     body = episode_text(page, guid, length, kind, problems, rel)
     scratch = ImportReport(root=root)
-    state = write_unless_edited(root, rel, body, scratch)
+    keep_because = None
+    if known and _from_feed(root / rel):
+        keep_because = (
+            "came from the feed's import, which says more of the episode than its page "
+            "(the audio, its duration, season and number)"
+        )
+    state = write_unless_edited(root, rel, body, scratch, source="the page", keep_because=keep_because)
     return PageReport(slug, state, page, problems + scratch.problems)
