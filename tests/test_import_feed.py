@@ -412,6 +412,18 @@ def test_a_folder_holding_another_show_is_refused_and_left_alone(host, show, tmp
     assert "already holds a show" in result.stderr
 
 
+def test_the_same_show_found_at_a_new_address_is_known_by_its_episodes(host, httpserver, tmp_path):
+    root = tmp_path / "garden"
+    import_feed(host["libsyn"], root)
+    # The host moved the feed without a redirect and without a podcast:guid: same episodes, though.
+    body = feedshapes.feed(feedshapes.LIBSYN, host["base"], len(host["audio"])).replace(
+        b"/libsyn/rss", b"/elsewhere/rss"
+    )
+    httpserver.expect_request("/elsewhere/rss").respond_with_data(body)
+    again = import_feed(httpserver.url_for("/elsewhere/rss"), root)
+    assert again.added == [] and len(again.unchanged) == 2
+
+
 def test_a_new_show_without_episodes_may_take_the_import(host, show, tmp_path):
     report = import_feed(host["libsyn"], show.root)  # `podcast init`, then import: the producer's own
     assert len(report.added) == 2
@@ -529,3 +541,23 @@ def test_show_notes_lose_scripts_styles_and_script_links_but_keep_the_words(tmp_
     (entry,) = feedparser.parse((root / "feeds" / "feed.xml").read_bytes()).entries
     assert "color:red" not in entry.description and "alert" not in entry.description
     assert '<a href="https://tiny.example/more">more</a>' in entry.description
+
+
+def test_a_reimport_keeps_the_shows_podcast_guid_and_base_url(tmp_path):
+    # The feed has no podcast:guid of its own (the import derives one from its address, once) and
+    # its self link moves between imports; the producer chose where to publish on the first run.
+    saved = tmp_path / "feed.xml"
+    template = tiny_feed(
+        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" href="SELF" rel="self"/>'
+        "<item><title>One</title><guid>one-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/></item>'
+    )
+    saved.write_text(template.replace("SELF", "https://old-host.example/tiny/feed.xml"), "utf-8")
+    root = tmp_path / "tiny"
+    import_feed(str(saved), root, base_url="https://media.example.com/tiny/")
+    first = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
+    saved.write_text(template.replace("SELF", "https://old-host.example/v2/tiny.rss"), "utf-8")
+    import_feed(str(saved), root)  # the same command, without --base-url
+    again = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
+    assert again["guid"] == first["guid"] == again["imported"]["guid"]
+    assert again["base_url"] == "https://media.example.com/tiny/"

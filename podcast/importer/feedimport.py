@@ -158,25 +158,42 @@ def _artwork(client: net.Client, show: FeedShow, root: Path, report: ImportRepor
     return written or show.artwork
 
 
+def _show_file(root: Path) -> dict:
+    """What podcast.toml in `root` says, as far as it can be read (nothing when it cannot)."""
+    try:
+        data = tomllib.loads((root / SHOW_FILE).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return data
+
+
+def _recorded(data: dict, key: str, table: str | None = None) -> str | None:
+    holder = data.get(table) if table else data
+    value = holder.get(key) if isinstance(holder, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _refuse_another_show(root: Path, into: Path, feed: ReadFeed) -> None:
     """Refuse to import into a show directory that holds a different show with episodes of its own.
 
-    The same show is recognised by what an earlier import recorded ([imported] feed or guid)
-    or by its podcast:guid; a folder with a podcast.toml but no episode yet (`podcast init`) is
-    taken as a place for this show.
+    The same show is recognised by what an earlier import recorded ([imported] feed or guid),
+    by its podcast:guid, or by an episode GUID the two have in common (a feed found at a new
+    address); a folder with a podcast.toml but no episode yet (`podcast init`) is taken as a
+    place for this show.
     """
-    show_file = root / SHOW_FILE
-    if not show_file.is_file():
+    if not (root / SHOW_FILE).is_file():
         return
-    try:
-        data = tomllib.loads(show_file.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        data = {}
-    imported = data.get("imported") if isinstance(data.get("imported"), dict) else {}
+    data = _show_file(root)
     guid = showdir.show_guid(feed.show, feed.source)
-    if feed.source == imported.get("feed") or guid in (imported.get("guid"), data.get("guid")):
+    if feed.source == _recorded(data, "feed", "imported") or guid in (
+        _recorded(data, "guid", "imported"),
+        _recorded(data, "guid"),
+    ):
         return
     if not any((folder / EPISODE_FILE).is_file() for folder in episode_folders(root)):
+        return
+    known = showdir.existing_guids(root)
+    if any(item.guid in known for item in feed.items):
         return
     title = data.get("title") if isinstance(data.get("title"), str) else "another show"
     raise ShowDirError(
@@ -258,11 +275,14 @@ def import_feed(
         raise ShowDirError(f"{into}: is a file, not a show directory; give --into a folder", path=str(into))
     report = ImportReport(root=Path(into))
     notes = Notes()
+    earlier = _show_file(root)  # what an earlier import (or the producer) set stays so
+    base_url = base_url or _recorded(earlier, "base_url")
     try:
         with client_factory() as client:
             feed = read_feed(source, client, base_url, report, notes)
             _refuse_another_show(root, Path(into), feed)
-            jobs = _write_show(feed, root, client, report, notes, download, each_item or iter)
+            recorded_guid = _recorded(earlier, "guid", "imported")
+            jobs = _write_show(feed, root, client, report, notes, download, each_item or iter, recorded_guid)
         if jobs:
             if on_total:
                 on_total(sum(job.length for _, _, job in jobs))
@@ -291,6 +311,7 @@ def _write_show(
     notes: Notes,
     download: bool,
     each_item: Callable[[list], Iterable],
+    recorded_guid: str | None = None,
 ) -> list[Job]:
     """podcast.toml, then each episode folder; returns the audio still to download."""
     root.mkdir(parents=True, exist_ok=True)
@@ -299,7 +320,7 @@ def _write_show(
     if not (root / ".gitignore").exists():
         write_atomic(root / ".gitignore", GITIGNORE.encode())
     artwork = _artwork(client, feed.show, root, report)
-    settings = showdir.ShowSettings(source=feed.source, base_url=feed.base_url, artwork=artwork)
+    settings = showdir.ShowSettings(feed.source, feed.base_url, artwork, recorded_guid)
     toml = showdir.show_toml(feed.show, settings, notes, report.problems)
     report.show_file = write_unless_edited(root, SHOW_FILE, toml, report)
 

@@ -80,6 +80,7 @@ class ShowSettings:
     source: str  # the feed's address (or file) as imported
     base_url: str
     artwork: str | None  # a file in the show directory, or the feed's artwork URL
+    recorded_guid: str | None = None  # the podcast:guid an earlier import recorded
 
 
 def _valid(check, value, notes: Notes, what: str, shown: str | None = None):
@@ -91,11 +92,12 @@ def _valid(check, value, notes: Notes, what: str, shown: str | None = None):
         return None
 
 
-def show_guid(show: FeedShow, source: str) -> str:
-    """podcast:guid: the feed's own, else the one the spec derives from its URL (as Podcast Index does)."""
+def show_guid(show: FeedShow, source: str, recorded: str | None = None) -> str:
+    """podcast:guid: the feed's own, else the one an earlier import recorded, else the one the spec
+    derives from its URL (as Podcast Index does, once: a feed that moves keeps it)."""
     if show.guid:
         return show.guid
-    return podcast_guid_for(show.self_url or source)
+    return recorded or podcast_guid_for(show.self_url or source)
 
 
 def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: list[Problem]) -> str:
@@ -123,7 +125,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
     put("link", toml_string(show.link or settings.base_url))
     put("base_url", toml_string(settings.base_url))
     lines.append("# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves")
-    put("guid", toml_string(show_guid(show, settings.source)))
+    put("guid", toml_string(show_guid(show, settings.source, settings.recorded_guid)))
     kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
     if kept:
         put("categories", _list(kept))
@@ -182,7 +184,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         "# What podcast import read; lint warns if guid above ever differs from it.",
         "[imported]",
         f"feed = {toml_string(settings.source)}",
-        f"guid = {toml_string(show_guid(show, settings.source))}",
+        f"guid = {toml_string(show_guid(show, settings.source, settings.recorded_guid))}",
         "",
     ]
     return stamped("\n".join(lines), after_fence=False)
