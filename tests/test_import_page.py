@@ -254,3 +254,30 @@ def test_the_page_of_an_episode_imported_from_its_feed_does_not_replace_it(tmp_p
     assert "came from the feed's import" in kept.message and "the page's version is in" in kept.hint
     pipeline.build(root)
     assert '<guid isPermaLink="false">moon-0001</guid>' in (root / "feeds" / "feed.xml").read_text("utf-8")
+
+
+def test_structured_data_in_lists_and_control_characters_are_read_as_text(show, tmp_path):
+    # schema.org lets most properties be a list; a page's attributes may carry &#11; and the like.
+    page = """<!DOCTYPE html><html><head>
+<meta property="og:title" content="The&#11;Moon&#1;">
+<meta name="author" content="Omar&#12;Stars">
+<script type="application/ld+json">{"@type": "PodcastEpisode",
+ "url": ["https://nightsky.example/episodes/the-moon", "https://nightsky.example/m"],
+ "datePublished": ["2025-04-07T05:00:00-04:00"],
+ "associatedMedia": {"contentUrl": ["https://cdn.example/moon.mp3"], "encodingFormat": ["audio/mpeg"],
+  "contentSize": 48163712, "duration": ["PT42M10S"]}}</script></head>
+<body><article><p>Craters, seas and the terminator line: what a pair of binoculars shows you.</p>
+</article></body></html>"""
+    saved = tmp_path / "moon.html"
+    saved.write_text(page, "utf-8")
+    report = import_page(str(saved), show.root)
+    data, _ = front(show.root, report.slug)
+    assert (data["title"], data["hosts"]) == ("The Moon", ["Omar Stars"])
+    assert data["link"] == "https://nightsky.example/episodes/the-moon"
+    assert (data["audio_url"], data["length"], data["type"]) == (
+        "https://cdn.example/moon.mp3",
+        48163712,
+        "audio/mpeg",
+    )
+    assert data["duration"] == 2530 and data["date"].isoformat() == "2025-04-07T05:00:00-04:00"
+    pipeline.build(show.root, force=True)
