@@ -561,3 +561,29 @@ def test_a_reimport_keeps_the_shows_podcast_guid_and_base_url(tmp_path):
     again = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
     assert again["guid"] == first["guid"] == again["imported"]["guid"]
     assert again["base_url"] == "https://media.example.com/tiny/"
+
+
+def test_channel_values_the_build_would_refuse_are_left_out_and_said(tmp_path):
+    ns = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            f"<podcast:medium {ns}>musicL</podcast:medium>"
+            f'<podcast:person {ns} role="host"><![CDATA[<b>Ann</b> Host]]></podcast:person>'
+            f'<podcast:person {ns} role="guest">Bo Guest</podcast:person>'
+            "<item><title>One</title><guid>one-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/>'
+            f"<podcast:person {ns}><![CDATA[<i>Cy</i>]]></podcast:person></item>"
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    report = import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    recovered = "\n".join(report.recovered)
+    assert 'podcast:medium "musicl" left out: expected one of "podcast"' in recovered
+    assert 'podcast:person "<b>Ann</b> Host" left out: contains markup' in recovered
+    toml = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
+    assert "medium" not in toml and [p["name"] for p in toml["person"]] == ["Bo Guest"]
+    (episode,) = episodes(root).values()
+    assert "person" not in episode
+    pipeline.build(root)  # builds: nothing the import wrote is refused

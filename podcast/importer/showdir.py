@@ -146,8 +146,13 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         put("copyright", toml_string(show.copyright))
     if settings.artwork:
         put("artwork", toml_string(settings.artwork))
+    medium = None
     if show.medium:
-        put("medium", toml_string(show.medium))
+        medium = _valid(
+            schema.one_of(*schema.MEDIUMS), show.medium, notes, "podcast:medium", f'"{show.medium}"'
+        )
+    if medium:
+        put("medium", toml_string(medium))
     if show.complete:
         put("complete", "true")
     if show.block:
@@ -174,7 +179,8 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
         lines.append(f"owner = {toml_string(locked_owner)}")
     for person in show.persons:
-        lines += ["", "[[person]]", *_person_lines(person, notes)]
+        person_lines = _person_lines(person, notes)
+        lines += ["", "[[person]]", *person_lines] if person_lines else []
     lines += _extras_lines(show, notes)
     for url, text in show.funding:
         if url.startswith(("http://", "https://")) and text:
@@ -230,6 +236,9 @@ def _soundbite_lines(start: str, length: str, title: str | None, notes: Notes) -
 
 
 def _person_lines(person, notes: Notes) -> list[str]:
+    """The lines of a [[person]] table; none when the build would refuse the name."""
+    if _valid(schema.plain_text, person.name, notes, "podcast:person", f'"{person.name}"') is None:
+        return []
     lines = [f"name = {toml_string(person.name)}"]
     taxonomy = person_taxonomy()
     if person.role:
@@ -314,7 +323,8 @@ def episode_md(
     for start, length, title in item.soundbites:
         lines += _soundbite_lines(start, length, title, notes)
     for person in item.persons:
-        lines += ["[[person]]", *_person_lines(person, notes)]
+        person_lines = _person_lines(person, notes)
+        lines += ["[[person]]", *person_lines] if person_lines else []
     lines.append(FRONT_MATTER_FENCE)
     return stamped("\n".join(lines) + "\n" + body, after_fence=True, source=source)
 
