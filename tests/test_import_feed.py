@@ -587,3 +587,15 @@ def test_channel_values_the_build_would_refuse_are_left_out_and_said(tmp_path):
     (episode,) = episodes(root).values()
     assert "person" not in episode
     pipeline.build(root)  # builds: nothing the import wrote is refused
+
+
+def test_a_folder_inside_a_shows_episodes_is_refused(host, show):
+    show.add("first")
+    before = sorted(p.relative_to(show.root) for p in show.root.rglob("*"))
+    # `podcast import URL` run from inside the show's episodes/ (--into defaults to ".")
+    result = CliRunner().invoke(cli, ["import", host["libsyn"], "--into", str(show.root / "episodes")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"is inside episodes/ of the show at {show.root.resolve()}" in result.stderr
+    assert f"--into {show.root.resolve()}" in result.stderr
+    assert sorted(p.relative_to(show.root) for p in show.root.rglob("*")) == before
+    pipeline.build(show.root)  # the show is as it was

@@ -173,6 +173,20 @@ def _recorded(data: dict, key: str, table: str | None = None) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _refuse_inside_a_show(root: Path, into: Path) -> None:
+    """Refuse a folder inside another show's episodes/ or feeds/: a show written there would
+    become a broken episode of that show (or be published with its feed)."""
+    resolved = root.resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name in (EPISODES_DIR, FEEDS_DIR) and (folder.parent / SHOW_FILE).is_file():
+            raise ShowDirError(
+                f"{into}: is inside {folder.name}/ of the show at {folder.parent}; nothing was written. "
+                f"To bring the feed into that show, give --into {folder.parent}; for a show of its "
+                "own, give a folder outside it",
+                path=str(into),
+            )
+
+
 def _refuse_another_show(root: Path, into: Path, feed: ReadFeed) -> None:
     """Refuse to import into a show directory that holds a different show with episodes of its own.
 
@@ -273,6 +287,7 @@ def import_feed(
     root = Path(into).absolute()  # confined() takes a relative path as relative to the show, not here
     if root.exists() and not root.is_dir():
         raise ShowDirError(f"{into}: is a file, not a show directory; give --into a folder", path=str(into))
+    _refuse_inside_a_show(root, Path(into))
     report = ImportReport(root=Path(into))
     notes = Notes()
     earlier = _show_file(root)  # what an earlier import (or the producer) set stays so
