@@ -599,3 +599,21 @@ def test_a_folder_inside_a_shows_episodes_is_refused(host, show):
     assert f"--into {show.root.resolve()}" in result.stderr
     assert sorted(p.relative_to(show.root) for p in show.root.rglob("*")) == before
     pipeline.build(show.root)  # the show is as it was
+
+
+def test_a_second_transcript_of_the_same_format_is_said_to_be_left_out(host, httpserver, tmp_path):
+    spanish = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHola.\n"
+    httpserver.expect_request("/buzzsprout/moon-es.vtt").respond_with_data(spanish, content_type="text/vtt")
+    body = feedshapes.feed(feedshapes.BUZZSPROUT, host["base"], len(host["audio"])).replace(
+        b'type="text/vtt" />',
+        b'type="text/vtt" language="en" />'
+        b'<podcast:transcript url="' + host["base"].encode() + b'/buzzsprout/moon-es.vtt" type="text/vtt"'
+        b' language="es" />',
+    )
+    httpserver.expect_request("/two/rss").respond_with_data(body)
+    root = tmp_path / "sky"
+    report = import_feed(httpserver.url_for("/two/rss"), root)
+    (left_out,) = report.problems
+    assert "moon-es.vtt (es) left out" in left_out.message and "transcript.vtt is " in left_out.message
+    folder = root / "episodes" / episodes(root)["Buzzsprout-16712345"]["slug"]
+    assert (folder / "transcript.vtt").read_text() == VTT  # the first, English one

@@ -137,7 +137,18 @@ def _episode_sidecars(
     reasons = []
     if item.chapters_url and not (root / folder / "chapters.json").exists():
         reasons.append(downloads.chapters_file(client, item.chapters_url, root, folder))
+    taken: dict[str, str] = {}  # file name → the transcript that has it
     for transcript in item.transcripts:
+        name = downloads.transcript_name(transcript.type)
+        if name in taken:
+            said = (
+                f"transcript {transcript.url} ({transcript.language or 'no language given'}) left out: "
+                f"an episode keeps one transcript per format, and {name} is {taken[name]}"
+            )
+            report.problems.append(Problem(folder, said, severity="warning"))
+            continue
+        if name:
+            taken[name] = transcript.url
         reasons.append(downloads.transcript_file(client, transcript.url, transcript.type, root, folder))
     for reason in filter(None, reasons):
         report.problems.append(
