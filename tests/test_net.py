@@ -17,6 +17,11 @@ from werkzeug import Response
 from podcast import net
 
 
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    return ("127.0.0.1", 0)
+
+
 @pytest.fixture
 def client():
     with net.Client(timeout=2.0, deadline=3.0, max_bytes=100_000) as made:
