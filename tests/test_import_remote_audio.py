@@ -146,6 +146,15 @@ def test_online_lint_names_the_field_that_disagrees_with_the_server(show, httpse
     assert all(p.path == "episodes/remote/episode.md" and p.line for p in found.values())
 
 
+def test_online_lint_says_a_server_that_ignores_the_range_sent_the_whole_file(show, httpserver):
+    data = show.mp3(30.0).read_bytes()  # larger than what a two-byte range may bring back
+    assert len(data) > 65536
+    remote_episode(show, serve_audio(httpserver, data, ranges=False), len(data))
+    (problem,) = online_findings(show)
+    assert (problem.code, problem.field) == ("N103", "audio_url")
+    assert "answered with the whole file, not the range" in problem.message
+
+
 def test_online_lint_reports_audio_that_is_not_there(show, httpserver):
     remote_episode(show, httpserver.url_for("/gone.mp3"), 1000)
     httpserver.expect_request("/gone.mp3").respond_with_data("no", status=404)
