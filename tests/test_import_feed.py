@@ -617,3 +617,21 @@ def test_a_second_transcript_of_the_same_format_is_said_to_be_left_out(host, htt
     assert "moon-es.vtt (es) left out" in left_out.message and "transcript.vtt is " in left_out.message
     folder = root / "episodes" / episodes(root)["Buzzsprout-16712345"]["slug"]
     assert (folder / "transcript.vtt").read_text() == VTT  # the first, English one
+
+
+def test_a_file_where_an_episode_folder_would_go_is_stepped_around(tmp_path):
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            "<item><title>The Moon</title><guid>moon-0001</guid>"
+            "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/></item>'
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    (root / "episodes").mkdir(parents=True)
+    (root / "episodes" / "the-moon").write_text("a note the producer left here")
+    report = import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    assert report.added == ["the-moon-2"]
+    assert (root / "episodes" / "the-moon").read_text() == "a note the producer left here"

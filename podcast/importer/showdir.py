@@ -363,11 +363,16 @@ def existing_guids(root: Path) -> dict[str, str]:
     return found
 
 
+def _occupied(folder: Path) -> bool:
+    """A folder an episode cannot take: another episode's, or a file in the way."""
+    return (folder / EPISODE_FILE).exists() or (folder.exists() and not folder.is_dir())
+
+
 def assign_slugs(items: Iterable[FeedItem], root: Path, existing: dict[str, str]) -> list[str]:
     """A folder for each item: its own when its guid is known, else one made from its title.
 
-    A folder that holds an episode.md of another episode is never taken; one without (what
-    an interrupted import leaves) is, so a second run completes the first.
+    A folder that holds an episode.md of another episode, or a file of that name, is never taken;
+    one without an episode.md (what an interrupted import leaves) is, so a second run completes the first.
     """
     taken = set(existing.values())
     slugs = []
@@ -377,7 +382,7 @@ def assign_slugs(items: Iterable[FeedItem], root: Path, existing: dict[str, str]
             continue
         base = slugify(item.title)
         slug, n = base, 1
-        while slug in taken or (root / EPISODES_DIR / slug / EPISODE_FILE).exists():
+        while slug in taken or _occupied(root / EPISODES_DIR / slug):
             n += 1
             slug = f"{base}-{n}"
         taken.add(slug)
