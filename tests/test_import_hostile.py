@@ -219,6 +219,18 @@ def test_into_a_file_is_refused(host_feed, tmp_path):
     assert a_file.read_text() == "mine"
 
 
+def test_a_file_named_feeds_in_the_way_is_named_with_what_to_do(host_feed, tmp_path):
+    root = tmp_path / "show"
+    root.mkdir()
+    (root / "feeds").write_text("mine")
+    with pytest.raises(PodcastError) as caught:
+        import_feed(host_feed, root, base_url="https://new.example/show/")
+    said = str(caught.value)
+    assert said.startswith(f"{root / 'feeds'}: is a file where a folder is needed")
+    assert "move or rename the file" in said and "completes it" not in said
+    assert (root / "feeds").read_text() == "mine"
+
+
 @pytest.fixture
 def host_feed(httpserver):
     feed = SMALL_FEED.format(doctype="").replace("&secret;", "")

@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import net
 from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, episode_folders
 from ..errors import ConfigError, PodcastError, Problem
-from ..files import confined, write_atomic
+from ..files import confined, write_atomic, write_problem
 from ..scaffold import GITIGNORE
 from . import downloads, showdir
 from .markdown import to_markdown
@@ -316,6 +316,10 @@ def import_feed(
     except OSError as exc:
         if isinstance(exc, PodcastError):  # ours (NetError, OutsideShow…) say it already
             raise
+        problem = write_problem(exc, root)
+        if problem.message == "is a file where a folder is needed":
+            shown = str(root / problem.path)
+            raise ShowDirError(f"{shown}: {problem.message}; {problem.hint}", path=shown) from None
         where = exc.filename or root
         raise ShowDirError(
             f"{where}: cannot write ({exc.strerror or exc}); what was written so far is whole, "
