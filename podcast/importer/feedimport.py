@@ -220,9 +220,10 @@ def _refuse_another_show(root: Path, into: Path, feed: ReadFeed) -> None:
     known = showdir.existing_guids(root)
     if any(item.guid in known for item in feed.items):
         return
-    title = data.get("title") if isinstance(data.get("title"), str) else "another show"
+    title = data.get("title")
+    which = f'"{title}"' if isinstance(title, str) else f"(its {SHOW_FILE} cannot be read)"
     raise ShowDirError(
-        f'{into}: already holds a show, "{title}", that is not the one this feed publishes '
+        f"{into}: already holds a show, {which}, that is not the one this feed publishes "
         f'("{feed.show.title or feed.shown}"); importing it here would mix the two shows\' episodes. '
         "Nothing was written: import into a new folder (--into NEW-FOLDER)",
         path=str(into),
