@@ -33,7 +33,7 @@ class ShowDirError(PodcastError, OSError):
 
 
 SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
-RENDERING = 1  # raise it when episode.md is written differently: a re-import then renders every item
+RENDERING = 2  # raise it when episode.md is written differently: a re-import then renders every item
 
 
 @dataclass
