@@ -281,3 +281,16 @@ def test_structured_data_in_lists_and_control_characters_are_read_as_text(show, 
     )
     assert data["duration"] == 2530 and data["date"].isoformat() == "2025-04-07T05:00:00-04:00"
     pipeline.build(show.root, force=True)
+
+
+def test_the_audio_itself_given_as_the_page_is_refused(show, httpserver, mp3_factory):
+    httpserver.expect_request("/moon.mp3").respond_with_data(
+        mp3_factory(3.0).read_bytes(), content_type="audio/mpeg"
+    )
+    before = sorted(show.root.rglob("*"))
+    result = CliRunner().invoke(
+        cli, ["import-page", httpserver.url_for("/moon.mp3"), "--into", str(show.root)]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is MP3 audio, not a web page" in result.stderr and "episode's page" in result.stderr
+    assert sorted(show.root.rglob("*")) == before

@@ -23,7 +23,7 @@ from ..schema import MAX_BYTE_COUNT
 from .feedimport import ImportReport, write_unless_edited
 from .page import PageEpisode, read_episode_page
 from .showdir import made_from, stamped
-from .source import is_url, read_source
+from .source import SourceError, is_url, read_source
 
 PAGE_MAX_BYTES = 10_000_000
 
@@ -65,6 +65,38 @@ def _same_episode(root: Path, page: PageEpisode) -> tuple[str, str] | None:
         if keys & {data.get("link"), data.get("audio_url")} and isinstance(data.get("guid"), str):
             return md.parent.name, data["guid"]
     return None
+
+
+# What the start of a file that is not a page says it is (the audio itself, its cover, a PDF).
+_MAGIC = (
+    (b"ID3", "MP3 audio"),
+    (b"\xff\xfb", "MP3 audio"),
+    (b"\xff\xf3", "MP3 audio"),
+    (b"\xff\xf2", "MP3 audio"),
+    (b"OggS", "Ogg audio"),
+    (b"fLaC", "FLAC audio"),
+    (b"RIFF", "WAV audio"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF"),
+)
+
+
+def _refuse_binary(body: bytes, shown: str) -> None:
+    """Refuse what is not a page nor text (the audio's own URL, given by mistake): read as text,
+    it would become an article of garbage."""
+    kind = next((name for magic, name in _MAGIC if body.startswith(magic)), None)
+    if kind is None and body[4:8] == b"ftyp":
+        kind = "MP4/M4A audio or video"
+    if kind is None and b"\x00" in body[:65536]:
+        kind = "binary data"
+    if kind is not None:
+        raise SourceError(
+            f"{shown}: is {kind}, not a web page; give the address (or a saved copy) of the "
+            "episode's page, or import the show's feed with `podcast import`",
+            path=shown,
+        )
 
 
 def _from_feed(path: Path) -> bool:
@@ -181,6 +213,7 @@ def import_page(
     client = client or net.Client(deadline=deadline, timeout=min(15.0, deadline))
     try:
         fetched = read_source(source, client, max_bytes=PAGE_MAX_BYTES, what="page")
+        _refuse_binary(fetched.body, fetched.shown)
         text = fetched.body.decode("utf-8", errors="replace")
         page = read_episode_page(text, fetched.url)
         problems: list[Problem] = []
