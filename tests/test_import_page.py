@@ -294,3 +294,16 @@ def test_the_audio_itself_given_as_the_page_is_refused(show, httpserver, mp3_fac
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "is MP3 audio, not a web page" in result.stderr and "episode's page" in result.stderr
     assert sorted(show.root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("declared", ['<meta charset="windows-1252">', '<meta charset="utf-8">', ""])
+def test_a_page_in_windows_1252_is_read_as_it_is_written(show, tmp_path, declared):
+    page = OPEN_GRAPH_PAGE.replace("<head>", "<head>" + declared).replace(
+        "Greetings for Every Hour", "Caf\u00e9 \u201cgreetings\u201d"
+    )
+    saved = tmp_path / "cafe.html"
+    saved.write_bytes(page.encode("cp1252"))
+    report = import_page(str(saved), show.root)
+    data, body = front(show.root, report.slug)
+    assert data["title"] == "Caf\u00e9 \u201cgreetings\u201d"
+    assert "buenos d\u00edas until noon" in body and "\ufffd" not in body

@@ -8,6 +8,7 @@ page's structured data or, failing that, from the server (one HEAD request).
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 import uuid
@@ -97,6 +98,26 @@ def _refuse_binary(body: bytes, shown: str) -> None:
             "episode's page, or import the show's feed with `podcast import`",
             path=shown,
         )
+
+
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def _page_text(body: bytes) -> str:
+    """The page as text: UTF-8 when it is, else the charset its <meta> declares, else Windows-1252
+    (what pages that are not UTF-8 nearly always are)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(body[:8192])
+    try:
+        codec = codecs.lookup(declared.group(1).decode("ascii")).name if declared else "cp1252"
+    except LookupError:
+        codec = "cp1252"
+    if codec in ("utf-8", "ascii", "latin-1", "iso8859-1"):
+        codec = "cp1252"  # a page that says so but is not: Windows-1252 is Latin-1's superset
+    return body.decode(codec, errors="replace")
 
 
 def _from_feed(path: Path) -> bool:
@@ -214,7 +235,7 @@ def import_page(
     try:
         fetched = read_source(source, client, max_bytes=PAGE_MAX_BYTES, what="page")
         _refuse_binary(fetched.body, fetched.shown)
-        text = fetched.body.decode("utf-8", errors="replace")
+        text = _page_text(fetched.body)
         page = read_episode_page(text, fetched.url)
         problems: list[Problem] = []
         known = _same_episode(root, page)
