@@ -185,6 +185,12 @@ def test_an_address_that_cannot_be_fetched_is_named_for_what_is_wrong(tmp_path, 
     assert says in refused(source, tmp_path / "show")
 
 
+def test_an_episodes_audio_given_as_the_feed_is_named_for_what_it_is(httpserver, tmp_path, mp3_factory):
+    httpserver.expect_request("/ep1.mp3").respond_with_data(mp3_factory(3.0).read_bytes())
+    said = refused(httpserver.url_for("/ep1.mp3"), tmp_path / "show")
+    assert "is MP3 audio, not a feed; give the feed's address" in said
+
+
 def test_the_command_exits_1_with_the_message_and_no_traceback(httpserver, tmp_path):
     httpserver.expect_request("/feed").respond_with_data(BILLION_LAUGHS)
     runner = CliRunner()

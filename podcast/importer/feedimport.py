@@ -24,8 +24,8 @@ from ..scaffold import GITIGNORE
 from . import downloads, showdir
 from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show
-from .source import is_url, read_source
-from .xmlparse import parse
+from .source import binary_kind, is_url, read_source
+from .xmlparse import NotAFeed, parse
 
 
 class ShowDirError(PodcastError, OSError):
@@ -248,6 +248,13 @@ def read_feed(
 ) -> ReadFeed:
     """Fetch, parse and read the whole feed; any refusal happens here, before anything is written."""
     fetched = read_source(source, client)
+    kind = binary_kind(fetched.body)
+    if kind is not None:
+        raise NotAFeed(
+            f"{fetched.shown}: is {kind}, not a feed; give the feed's address (the show's RSS), "
+            "not an episode's audio or image",
+            path=fetched.shown,
+        )
     parsed = parse(fetched.body, fetched.shown)
     fetched = dataclasses.replace(fetched, body=b"")  # read: the bytes need not stay
     show = read_show(parsed.root, fetched.url, notes)

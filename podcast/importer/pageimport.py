@@ -24,7 +24,7 @@ from ..schema import MAX_BYTE_COUNT
 from .feedimport import ImportReport, write_unless_edited
 from .page import PageEpisode, read_episode_page
 from .showdir import made_from, stamped
-from .source import SourceError, is_url, read_source
+from .source import SourceError, binary_kind, is_url, read_source
 
 PAGE_MAX_BYTES = 10_000_000
 
@@ -68,30 +68,10 @@ def _same_episode(root: Path, page: PageEpisode) -> tuple[str, str] | None:
     return None
 
 
-# What the start of a file that is not a page says it is (the audio itself, its cover, a PDF).
-_MAGIC = (
-    (b"ID3", "MP3 audio"),
-    (b"\xff\xfb", "MP3 audio"),
-    (b"\xff\xf3", "MP3 audio"),
-    (b"\xff\xf2", "MP3 audio"),
-    (b"OggS", "Ogg audio"),
-    (b"fLaC", "FLAC audio"),
-    (b"RIFF", "WAV audio"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF"),
-)
-
-
 def _refuse_binary(body: bytes, shown: str) -> None:
     """Refuse what is not a page nor text (the audio's own URL, given by mistake): read as text,
     it would become an article of garbage."""
-    kind = next((name for magic, name in _MAGIC if body.startswith(magic)), None)
-    if kind is None and body[4:8] == b"ftyp":
-        kind = "MP4/M4A audio or video"
-    if kind is None and b"\x00" in body[:65536]:
-        kind = "binary data"
+    kind = binary_kind(body)
     if kind is not None:
         raise SourceError(
             f"{shown}: is {kind}, not a web page; give the address (or a saved copy) of the "
