@@ -564,11 +564,16 @@ def file_names(value: Any) -> tuple[str, ...]:
     return names
 
 
+MAX_BYTE_COUNT = 2**63 - 1  # TOML's largest whole number; no file comes near it
+
+
 def byte_count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise Invalid(
             f"expected the size in bytes, a whole number, got {show_value(value)}", "e.g. length = 48163712"
         )
+    if value > MAX_BYTE_COUNT:
+        raise Invalid(f"{value} bytes is more than any file holds", "write the file's real size in bytes")
     return value
 
 

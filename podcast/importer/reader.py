@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ..controlchars import clean_text
-from ..schema import Invalid, https_url, media_type
+from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -163,12 +163,15 @@ def _key(key: str) -> tuple[str, str]:
     return kind, name
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # "https:", "javascript:", "data:": not relative
+
+
 def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str | None:
     """The URL made absolute (against the feed's address or the show's link); None when it is not one."""
     if not url or not url.strip():
         return None
     url = clean_text(url).strip()
-    if "://" not in url and base:
+    if not _SCHEME.match(url) and base:
         notes.add(f"relative {what} URLs made absolute against {base}")
         url = urljoin(base, url)
     try:
@@ -339,6 +342,12 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
             "enclosures without a byte length (length = 0 written; `podcast lint --online` asks the server)"
         )
         length = "0"
+    elif int(length) > MAX_BYTE_COUNT:
+        notes.add(
+            "enclosure lengths too large to be true (more than TOML's largest whole number) left out "
+            "(length = 0 written; `podcast lint --online` asks the server)"
+        )
+        length = "0"
     kind = (element.get("type") or "").strip().lower()
     if not kind:
         suffix = url.lower().split("?")[0].rsplit(".", 1)[-1]
@@ -377,6 +386,13 @@ def _notes_html(c: _Children) -> str:
         if value:
             return value
     return ""
+
+
+def _duration(value: str | None, notes: Notes) -> float | None:
+    seconds = parse_duration(value)
+    if seconds is None and value and value.strip(":0. "):
+        notes.add("itunes:duration values that are not a length of time (or over a week) left out")
+    return seconds
 
 
 def _plain_title(value: str | None, notes: Notes) -> str | None:
@@ -424,7 +440,7 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
             title=title,
             date=date,
             enclosure=enclosure,
-            duration=parse_duration(c.text("itunes:duration")),
+            duration=_duration(c.text("itunes:duration"), notes),
             link=_absolute(c.text(":link"), base, notes, "item link"),
             season=_whole(c.text("itunes:season") or c.text("podcast:season")),
             number=_whole(c.text("itunes:episode") or c.text("podcast:episode")),
