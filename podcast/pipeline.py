@@ -20,7 +20,7 @@ from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
-from .files import copy_atomic, write_atomic
+from .files import OutsideShow, confined, outside, read_bounded, unlinked_target, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
@@ -86,7 +86,7 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
 def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> tuple[Chapter, ...]:
     """chapters.json in the episode folder > chapters in the audio > chapters in the show notes."""
     rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
-    from_file = chapters.load(show.root / rel, rel, problems)
+    from_file = chapters.load(show.root / rel, rel, problems, root=show.root)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
     found = _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
     if from_file is not None:
@@ -225,7 +225,11 @@ def _check_against_duration(show: Show, episode: Episode, problems: list[Problem
 
 def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
     found, trouble = transcripts.find(
-        show.root / episode.folder, episode.folder, episode.slug, episode.language or show.language
+        show.root / episode.folder,
+        episode.folder,
+        episode.slug,
+        episode.language or show.language,
+        root=show.root,
     )
     problems.extend(trouble)
     return dataclasses.replace(episode, transcripts=found)
@@ -233,10 +237,10 @@ def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> E
 
 def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
     """An episode that could not be read still has its transcripts and chapters.json checked."""
-    _, trouble = transcripts.find(show.root / folder, folder, slug, show.language)
+    _, trouble = transcripts.find(show.root / folder, folder, slug, show.language, root=show.root)
     problems.extend(trouble)
     rel = f"{folder}/{chapters.CHAPTERS_FILE}"
-    chapters.load(show.root / rel, rel, problems)
+    chapters.load(show.root / rel, rel, problems, root=show.root)
 
 
 def _unread_folders(show: Show, read: set[str]) -> list[str]:
@@ -244,7 +248,7 @@ def _unread_folders(show: Show, read: set[str]) -> list[str]:
     return [
         folder.name
         for folder in episode_folders(show.root)
-        if folder.name not in read and (folder / EPISODE_FILE).is_file()
+        if folder.name not in read and not outside(show.root, folder) and (folder / EPISODE_FILE).is_file()
     ]
 
 
@@ -284,6 +288,13 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
     return catalog
 
 
+def _put(out: Path, relative: str, data: bytes) -> Path:
+    """Write feeds/<relative> atomically, never through a symlink."""
+    target = unlinked_target(out, out / relative, f"{FEEDS_DIR}/{relative}")
+    write_atomic(target, data)
+    return target
+
+
 def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
     """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images)."""
     written: set[Path] = set()
@@ -293,23 +304,32 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
         for chapter in episode.chapters:
             if chapter.picture is not None and chapter.picture.data and chapter.image:
                 if not chapter.image.startswith(("http://", "https://")):
-                    write_atomic(out / chapter.image, chapter.picture.data)
-                    written.add(out / chapter.image)
-        target = out / episode.chapters_path
-        write_atomic(target, chapters.to_json(episode.chapters, show.url_for))
+                    written.add(_put(out, chapter.image, chapter.picture.data))
+        target = _put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for))
         written.add(target)
     # Chapters of episodes that are gone or lost their chapters would otherwise linger.
+    unlinked_target(out, out / "chapters", f"{FEEDS_DIR}/chapters")
     for stale in sorted((out / "chapters").glob("*")) if (out / "chapters").is_dir() else []:
         if stale.is_file() and stale not in written:
             stale.unlink()
 
 
+FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
+
+
+def previous_feed(root: Path) -> bytes | None:
+    """The feed the last build wrote, when it is a real file of the show's feeds/."""
+    out = Path(root) / FEEDS_DIR
+    try:
+        unlinked_target(Path(root), out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
+        return read_bounded(out / FEED_FILENAME, FEED_MAX_BYTES, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    except (OSError, PodcastError):
+        return None
+
+
 def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = None) -> list[Problem]:
     """Lint the feed `document` rendered from `catalog`, against the feed last built."""
-    try:
-        previous = (catalog.show.root / FEEDS_DIR / FEED_FILENAME).read_bytes()
-    except OSError:
-        previous = None
+    previous = previous_feed(catalog.show.root)
     return lint.check_show(
         catalog.show,
         catalog.published,
@@ -349,6 +369,7 @@ def build(
     when `strict`) keep the last feed in place unless `force` is set.
     """
     root = Path(root)
+    _check_output(root)
     catalog = read_catalog(root, now=now, progress=progress)
     errors = errors_in(catalog.problems)
     if errors:
@@ -371,12 +392,29 @@ def build(
         )
     out = root / FEEDS_DIR
     if show.artwork_path:
-        copy_atomic(root / show.artwork, out / show.artwork_path)
+        _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
     _write_chapters(show, catalog.published, out)
     publish_sidecars(root, catalog.published)
-    feed_path = out / FEED_FILENAME
+    feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     changed = write_atomic(feed_path, document)
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+
+
+# Sidecars copied into feeds/: artwork and episode images (Apple's limit is far below), transcripts.
+SIDECAR_MAX_BYTES = 20_000_000
+
+
+def _source_bytes(root: Path, path: Path | str, what: str) -> bytes:
+    """A file of the show to be published: inside the show once links are followed, bounded."""
+    return read_bounded(confined(root, Path(path), what), SIDECAR_MAX_BYTES, what)
+
+
+def _check_output(root: Path) -> None:
+    """feeds/ must be a real folder of the show (or not exist yet): never written through a link."""
+    out = root / FEEDS_DIR
+    unlinked_target(root, out, FEEDS_DIR)
+    if out.exists() and not out.is_dir():
+        raise OutsideShow(f"{FEEDS_DIR}: {out} is not a folder", path=str(out), field=FEEDS_DIR)
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
@@ -389,12 +427,13 @@ def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
     wanted: set[Path] = set()
     for episode in episodes:
         for transcript in episode.transcripts:
-            wanted.add(out / transcript.publish_path)
-            copy_atomic(transcript.path, out / transcript.publish_path)
+            data = _source_bytes(root, transcript.path, f"{episode.folder}/{transcript.path.name}")
+            wanted.add(_put(out, transcript.publish_path, data))
         if episode.image_path and episode.image:
-            wanted.add(out / episode.image_path)
-            copy_atomic(root / episode.folder / episode.image, out / episode.image_path)
+            source = Path(episode.folder) / episode.image
+            wanted.add(_put(out, episode.image_path, _source_bytes(root, source, f"{episode.source}: image")))
     for folder in (out / transcripts.TRANSCRIPTS_DIR, out / EPISODE_IMAGES_DIR):
+        unlinked_target(out, folder, f"{FEEDS_DIR}/{folder.name}")
         if folder.is_dir():
             for stale in folder.iterdir():
                 if stale.is_file() and stale not in wanted:
