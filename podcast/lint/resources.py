@@ -19,6 +19,7 @@ from .. import audio
 from ..cache import CACHE_FILE, BuildCache
 from ..config import EPISODES_DIR, FEEDS_DIR
 from ..errors import AudioError
+from ..files import outside
 from ..model import AudioInfo
 
 HTTP_TIMEOUT = 15.0  # seconds, for each request in URL mode
@@ -100,17 +101,25 @@ class LocalFiles(Resources):
         return self.probes.read(path).info if self.probes is not None else audio.probe(path)
 
     def local_path(self, url: str) -> Path | None:
+        """The show's file a URL names; None for any URL that would lead out of the show.
+
+        The URL comes from a feed file, which anyone may have written: an absolute path,
+        `..` or a symlink must not make lint look at files elsewhere.
+        """
         if url in self.known:
-            return self.known[url]
-        if not self.base_url or not url.startswith(self.base_url):
+            candidate = self.known[url]
+        elif not self.base_url or not url.startswith(self.base_url):
             return None
-        relative = PurePosixPath(unquote(url[len(self.base_url) :].split("?", 1)[0]))
-        if ".." in relative.parts or not relative.parts:
-            return None
-        if relative.parts[0] == "media":
-            candidate = self.root / EPISODES_DIR / Path(*relative.parts[1:])
         else:
-            candidate = self.root / FEEDS_DIR / Path(*relative.parts)
+            relative = PurePosixPath(unquote(url[len(self.base_url) :].split("?", 1)[0]))
+            if ".." in relative.parts or not relative.parts or relative.is_absolute():
+                return None
+            if relative.parts[0] == "media":
+                candidate = self.root / EPISODES_DIR / Path(*relative.parts[1:])
+            else:
+                candidate = self.root / FEEDS_DIR / Path(*relative.parts)
+        if outside(self.root, candidate):
+            return None
         return candidate if candidate.is_file() else None
 
 
