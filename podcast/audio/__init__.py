@@ -79,6 +79,14 @@ _KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV"}
 
 TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames found by
 
+# No codec we read goes near this few bits per second, even for silence (FLAC's constant
+# subframes come to about 1,300): a longer duration than the file's size allows at this rate
+# is a damaged header (an Opus granule of 2^63, an MP4 media header claiming years).
+MIN_PLAUSIBLE_BITRATE = 100
+# Bytes between MPEG frames that are neither audio nor tags, beyond which the file is not
+# what it says: a few kilobytes of MP3 followed by megabytes of anything else.
+MPEG_JUNK_SLACK = 1 << 20
+
 
 def format_for_suffix(path: Path) -> Format | None:
     suffix = path.suffix.lower()
@@ -134,6 +142,20 @@ class _Length:
     mean_bitrate: int | None = None  # when frames were counted: mutagen's bitrate is the first frame's
 
 
+def _counted(data: Buffer) -> frames.MpegStream:
+    """Every frame walked; a file that is mostly not MPEG audio is refused here."""
+    counted = frames.scan_mpeg(data)
+    if counted is None or not counted.frames:
+        raise ValueError("no MPEG audio frames")
+    junk = counted.audio_bytes - counted.frame_bytes
+    if junk > MPEG_JUNK_SLACK and junk > counted.frame_bytes:
+        raise ValueError(
+            f"only {counted.seconds:.1f} s of MPEG audio ({counted.frame_bytes:,} bytes); "
+            f"the other {junk:,} bytes are not audio"
+        )
+    return counted
+
+
 def _mp3_length(audio: MP3, data: Buffer) -> _Length:
     """An MP3's length: its Xing/Info/VBRI header's when whole, else the frames counted."""
     stream = frames.scan_mpeg(data, count=False)
@@ -143,20 +165,20 @@ def _mp3_length(audio: MP3, data: Buffer) -> _Length:
         if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
             # Fewer bytes than the header counted. Some tools count differently (tags included),
             # so only frames missing prove the file was cut short.
-            counted = frames.scan_mpeg(data)
+            counted = _counted(data)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
                 return _Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
         if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
             # More audio than the header counted (files joined with `cat`, audio appended by a
             # tool that left the header alone): the frames present are what a player plays.
-            counted = frames.scan_mpeg(data)
+            counted = _counted(data)
             if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
                 return _Length(counted.seconds, mean_bitrate=_mean(counted))
         return _Length(float(audio.info.length))
-    counted = frames.scan_mpeg(data)
-    if not counted.frames:
-        raise ValueError("no MPEG audio frames")
-    return _Length(counted.seconds, mean_bitrate=_mean(counted))
+    # No header (lameenc, streaming encoders): only the frames tell, and a file cut short
+    # shows as a last frame that runs past the end of the file.
+    counted = _counted(data)
+    return _Length(counted.seconds, truncated=counted.cut_off, mean_bitrate=_mean(counted))
 
 
 def _mean(stream: frames.MpegStream | frames.AdtsStream) -> int | None:
@@ -250,7 +272,7 @@ def _by_contents(path: Path) -> mutagen.FileType | None:
         for score, index in scored:
             if score > 0:
                 return KINDS[index](path)
-    except (mutagen.MutagenError, OSError, ValueError):
+    except Exception:  # noqa: BLE001 - a damaged file may break any reader in any way
         pass
     return None
 
@@ -279,7 +301,7 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
         raise _fail(path, f"cannot be read ({exc.strerror})", "check it is a file you may read") from None
     try:
         audio = mutagen.File(path, options=KINDS)
-    except (mutagen.MutagenError, OSError):
+    except Exception:  # noqa: BLE001 - mutagen meets damaged files with IndexError, ValueError, …
         # The suffix may have steered mutagen to the wrong reader (raw AAC named .mp3):
         # try the one the contents alone point to, so the message can name the real format.
         actual = _by_contents(path)
@@ -322,12 +344,19 @@ def read(path: Path) -> AudioFile:
         extras = _tags_and_extras(audio, length.seconds)
     except ValueError as exc:  # ours, in words ("no MPEG audio frames")
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
-    except (OSError, struct.error, IndexError, mutagen.MutagenError):  # reasons in a parser's terms
+    except Exception:  # noqa: BLE001 - reasons in a parser's terms: the file's problem, never ours
         raise _fail(path, "is damaged or cut short", "export or upload it again") from None
     if not length.seconds > 0:
         # An Ogg cut off after its header pages states a length of 0 (Opus: below 0, its pre-skip);
         # a feed must never say an episode lasts no time at all.
         raise _fail(path, "holds no audio (0 s): it looks cut short", "export or upload it again")
+    if length.seconds > size * 8 / MIN_PLAUSIBLE_BITRATE + 1:
+        raise _fail(
+            path,
+            f"claims to last {length.seconds:,.0f} s, more than its {size:,} bytes can hold "
+            "(its header is damaged)",
+            "export or upload it again",
+        )
     info = audio.info
     bitrate = getattr(info, "bitrate", None) or None
     if length.mean_bitrate:
