@@ -22,6 +22,7 @@ from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import OutsideShow, confined, outside, read_bounded, unlinked_target, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
+from .urls import is_web_url, scheme_of
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -88,13 +89,13 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
     from_file = chapters.load(show.root / rel, rel, problems, root=show.root)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
-    found = _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
     elif episode.chapters:
         where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
     else:
         where = Problem(episode.source, "")  # the timestamps or headings of the article
+    found = _safe_chapters(chapters.resolve(from_file, episode.chapters, from_notes), where, problems)
     return _inside_audio(episode, found, where, problems)
 
 
@@ -129,17 +130,53 @@ def _inside_audio(
     return tuple(kept)
 
 
-def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
-    """Chapter titles from an audio tag or a chapters.json ("\\u000b") without controls XML forbids."""
-    return tuple(
-        dataclasses.replace(
-            chapter,
-            title=clean_line(chapter.title),
-            url=chapter.url and clean_line(chapter.url),
-            image=chapter.image and clean_line(chapter.image),
-        )
-        for chapter in found
-    )
+def _safe_chapters(
+    found: tuple[Chapter, ...], where: Problem, problems: list[Problem]
+) -> tuple[Chapter, ...]:
+    """Chapters fit to publish, from an audio tag or a chapters.json, whoever made them.
+
+    Controls XML forbids ("\\u000b") and line breaks leave titles, with a warning; a link
+    that is not an http(s) URL (`javascript:`, `data:`) is dropped with a warning, and so is an
+    image with such a scheme (a plain name stays: it is published beside the feed).
+    """
+    safe = []
+    for chapter in found:
+        at = f"chapter {_clock(chapter.start)}"
+        title = clean_line(chapter.title)
+        if title != chapter.title:
+            problems.append(
+                dataclasses.replace(
+                    where,
+                    message=f"{at}: title {chapter.title!r} holds control characters or line breaks; "
+                    f"published as {title!r}",
+                    hint="write the title on one line, without control characters",
+                    severity="warning",
+                )
+            )
+        url = chapter.url
+        if url is not None and not is_web_url(url):
+            problems.append(
+                dataclasses.replace(
+                    where,
+                    message=f"{at}: link {url[:80]!r} is not an http(s) URL; it is left out",
+                    hint="link chapters only to web pages (https://…)",
+                    severity="warning",
+                )
+            )
+            url = None
+        image = chapter.image
+        if image is not None and scheme_of(image) is not None and not is_web_url(image):
+            problems.append(
+                dataclasses.replace(
+                    where,
+                    message=f"{at}: image {image[:80]!r} is not an http(s) URL; it is left out",
+                    hint="give chapter images as https URLs",
+                    severity="warning",
+                )
+            )
+            image = None
+        safe.append(dataclasses.replace(chapter, title=title, url=url, image=image))
+    return tuple(safe)
 
 
 def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:

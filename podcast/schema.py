@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .controlchars import first_not_xml
+from .controlchars import first_c1, first_line_break, first_not_xml
 from .model import (
     Funding,
     License,
@@ -75,7 +75,8 @@ class Key:
 # ---------------------------------------------------------------- validators
 
 
-def text(value: Any) -> str:
+def long_text(value: Any) -> str:
+    """Text that may run over several lines (a description)."""
     if not isinstance(value, str):
         raise Invalid(f"expected text, got {show_value(value)}", 'put the value in "quotes"')
     if not value.strip():
@@ -84,13 +85,36 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def text(value: Any) -> str:
+    """One line of text: a title, a name. A line break in it is refused (apps show one line)."""
+    value = long_text(value)
+    _check_one_line(value)
+    return value
+
+
+def _check_one_line(value: str) -> None:
+    bad = first_line_break(value)
+    if bad:
+        raise Invalid(
+            f"contains a line break ({bad}); this value is shown on one line",
+            "write it on one line (in TOML a \\n in the quotes, or a multi-line string, makes one)",
+        )
+
+
 def _check_xml_text(value: str) -> None:
-    """A control character (TOML lets "\\u000b" write one) would make the feed unwritable."""
+    """A control character (TOML lets "\\u000b" write one) would make the feed unwritable;
+    a C1 control (U+0080-U+009F) is a Windows-1252 character gone wrong, shown as a box."""
     bad = first_not_xml(value)
     if bad:
         raise Invalid(
             f"contains the control character {bad}, which a feed cannot carry",
             "delete it (in TOML it is an escape such as \\u000b or \\f in the quotes)",
+        )
+    bad = first_c1(value)
+    if bad:
+        raise Invalid(
+            f"contains the control character {bad}, which apps show as a box or nothing",
+            "likely a quote, dash or ellipsis pasted from an old Windows program: type it again",
         )
 
 
@@ -123,6 +147,7 @@ def text_list(value: Any) -> tuple[str, ...]:
         raise Invalid(f"expected a list of names, got {show_value(value)}", 'write ["Name", "Other"]')
     for name in value:
         _check_xml_text(name)
+        _check_one_line(name)
     return tuple(v.strip() for v in value)
 
 
@@ -559,7 +584,7 @@ def image(value: Any) -> str:
 
 SHOW_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
-    "description": Key(text, required=True),
+    "description": Key(long_text, required=True),
     "author": Key(text, required=True),
     "owner": Key(owner, required=True, hint="add [owner] with name and email"),
     "language": Key(language, required=True, hint='add language = "en"', code="A111"),
