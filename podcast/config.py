@@ -353,6 +353,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         except Invalid as exc:
             problems.append(Problem(rel, str(exc), field="date", line=lines.get("date"), hint=exc.hint))
     draft = values.get("draft", False)
+    removed = values.get("removed", False)
     audio = None
     if "audio" in values:
         audio = folder / values["audio"]
@@ -368,7 +369,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
             )
         elif outside(show.root, audio):
             problems.append(_outside_problem(rel, "audio", values["audio"], lines))
-        elif not audio.is_file():
+        elif not audio.is_file() and not removed:
             problems.append(
                 Problem(
                     rel,
@@ -378,7 +379,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="copy the audio file there or fix the name",
                 )
             )
-    elif not draft:
+    elif not draft and not removed:
         problems.append(
             Problem(
                 rel, "no audio", field="audio", hint='add audio = "<file in this folder>", or draft = true'
@@ -413,6 +414,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         explicit=values.get("explicit"),
         hosts=values.get("hosts", ()),
         draft=draft,
+        removed=removed,
         article=article.strip("\n"),
         article_format=values.get("format", "text"),
         link=values.get("link"),

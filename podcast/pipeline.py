@@ -35,6 +35,7 @@ class Catalog:
     published: list[Episode] = field(default_factory=list)
     drafts: list[Episode] = field(default_factory=list)
     scheduled: list[Episode] = field(default_factory=list)
+    removed: list[Episode] = field(default_factory=list)  # marked `removed = true`
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -301,7 +302,9 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
     catalog = Catalog(show=show, problems=problems + episode_problems)
     due = []
     for episode in episodes:
-        if episode.draft:
+        if episode.removed:
+            catalog.removed.append(episode)
+        elif episode.draft:
             catalog.drafts.append(episode)
         elif episode.date > now:
             catalog.scheduled.append(episode)
@@ -387,6 +390,42 @@ def check(root: Path, *, now: datetime | None = None, progress: Progress | None 
     return catalog.problems + lint_rendered(catalog, document, now=now)
 
 
+def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
+    """An error for each item of the feed last built that this build would leave out.
+
+    A feed is polled by thousands of apps: an episode that vanishes from it is gone
+    from their lists. A folder deleted or moved, an emptied episodes/, a GUID edited by
+    mistake would otherwise publish quietly. Episodes marked `removed = true` may go.
+    """
+    if previous is None:
+        return []
+    feed, trouble = lint.parse_feed(previous, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    if feed is None or trouble:
+        return []
+    keep = {e.guid for e in catalog.published} | {e.guid for e in catalog.removed}
+    why = {e.guid: "it is now a draft" for e in catalog.drafts}
+    why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
+    problems = []
+    for item in feed.items:
+        guid = (item.findtext("guid") or "").strip()
+        if not guid or guid in keep:
+            continue
+        title = (item.findtext("title") or "").strip()
+        reason = why.get(
+            guid, "no episode folder has this GUID now (folder deleted or moved, or its guid edited)"
+        )
+        problems.append(
+            Problem(
+                f"{FEEDS_DIR}/{FEED_FILENAME}",
+                f"the published episode {title!r} (guid {guid}) would be dropped from the feed: {reason}",
+                line=item.sourceline,
+                hint="put it back; or, to withdraw it, add removed = true to its episode.md "
+                "or run `podcast build --allow-removal`",
+            )
+        )
+    return problems
+
+
 def _lint_partial(catalog: Catalog, now: datetime | None) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
     return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now)
@@ -399,11 +438,14 @@ def build(
     progress: Progress | None = None,
     strict: bool = False,
     force: bool = False,
+    allow_removal: bool = False,
 ) -> BuildResult:
     """Build feeds/feed.xml. Raises PodcastError with every problem if any is an error.
 
     The rendered feed is linted before it is written: lint errors (and warnings,
-    when `strict`) keep the last feed in place unless `force` is set.
+    when `strict`) keep the last feed in place unless `force` is set. Episodes of the
+    last feed that this one would leave out stop the build unless `allow_removal` is set
+    or they are marked `removed`.
     """
     root = Path(root)
     _check_output(root)
@@ -419,12 +461,20 @@ def build(
     document = feed.render(show, catalog.published)
     findings = lint_rendered(catalog, document, now=now)
     catalog.problems.extend(findings)
+    dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root))
+    catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = len(findings) if strict else len(errors_in(findings))
         what = "error(s) or warning(s)" if strict else "error(s)"
         raise LintFailure(
             f"build stopped: lint found {blocking} {what}; {FEEDS_DIR}/{FEED_FILENAME} was not changed "
             "(fix them, or run `podcast build --force` to write the feed anyway)",
+            problems=catalog.problems,
+        )
+    if dropped:
+        raise PodcastError(
+            f"build stopped: {len(dropped)} published episode(s) would be dropped from the feed; "
+            f"{FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
     out = root / FEEDS_DIR

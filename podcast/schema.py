@@ -625,6 +625,7 @@ EPISODE_SCHEMA: dict[str, Key] = {
     "explicit": Key(boolean, code="A120"),
     "hosts": Key(text_list),
     "draft": Key(boolean),
+    "removed": Key(boolean),  # withdrawn on purpose: the build may drop it from the feed
     "format": Key(one_of("text", "markdown")),
     "link": Key(https_url),  # the episode's web page
     "chapters": Key(one_of("timestamps", "sections")),  # default: the show's setting
