@@ -1,4 +1,5 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half."""
+"""Files at the edges: atomic writes (a reader sees the old file or the new one, never
+half) and confinement (nothing outside the show directory is read or published)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,28 @@ import tempfile
 from pathlib import Path
 
 from .errors import PodcastError
+
+
+class OutsideShow(PodcastError, ValueError):
+    """A path leads outside the directory it must stay in (by `..`, an absolute path or a symlink)."""
+
+
+def confined(root: Path, path: Path, what: str) -> Path:
+    """`path` resolved (symlinks followed), if it lies inside `root`; else `OutsideShow`.
+
+    `what` names the path for the message, e.g. "artwork" or "episodes/a/chapters.json".
+    A relative `path` is taken relative to `root`.
+    """
+    base = Path(root).resolve()
+    target = (base / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
+    if target != base and base not in target.parents:
+        raise OutsideShow(
+            f"{what}: {path} leads outside {base} (to {target}); "
+            "keep the file inside the show directory, not behind a symlink or '..'",
+            path=str(path),
+            field=what,
+        )
+    return target
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -39,28 +62,6 @@ def copy_atomic(source: Path, target: Path) -> bool:
     Sidecars (artwork, transcripts, chapter images) are small, so reading them whole is fine.
     """
     return write_atomic(target, Path(source).read_bytes())
-
-
-class OutsideShow(PodcastError, ValueError):
-    """A path that leads (after symlinks are resolved) out of the show directory."""
-
-
-def confined(root: Path, path: Path, what: str) -> Path:
-    """`path` resolved, when it lies inside `root` (both with their symlinks resolved).
-
-    A path given as `..`, as an absolute path, or a symlink pointing elsewhere would
-    otherwise let a file from outside the show be read into the feed or copied to
-    feeds/. Raises OutsideShow naming `what` (the key or file) and the path.
-    """
-    base = Path(root).resolve()
-    full = (base / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
-    if full != base and base not in full.parents:
-        raise OutsideShow(
-            f"{what}: {path} leads outside the show directory ({full}); only files inside it are published",
-            path=str(path),
-            field=what,
-        )
-    return full
 
 
 def outside(root: Path, path: Path) -> bool:
