@@ -542,7 +542,9 @@ def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
     if not starts or not total or duration <= 0:
         return ()
     chapters = [
-        Chapter(start=float(round(duration * before / total)), title=title) for before, title in starts
+        # A heading may hold a line break (a list opened inside it); a chapter title is one line.
+        Chapter(start=float(round(duration * before / total)), title=" ".join(title.split()))
+        for before, title in starts
     ]
     intro = notes.sections[0].heading is None and notes.sections[0].paragraphs
     if intro and chapters[0].start > 0:
