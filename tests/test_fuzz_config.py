@@ -58,7 +58,12 @@ def documents(schema: dict, valid: dict | None = None) -> st.SearchStrategy[str]
     return st.one_of(as_toml, as_toml, st.text(max_size=300))
 
 
-VALID_EPISODE = {"title": "T", "date": "2025-04-02", "guid": "5f0c2b8e-4d7a-4c1e-9b3f-2a6d8e1c7b40", "draft": True}
+VALID_EPISODE = {
+    "title": "T",
+    "date": "2025-04-02",
+    "guid": "5f0c2b8e-4d7a-4c1e-9b3f-2a6d8e1c7b40",
+    "draft": True,
+}
 
 
 def new_show(folder: Path) -> Path:
