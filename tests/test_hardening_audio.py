@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,22 @@ def test_a_whole_mp3_without_a_xing_header_is_not_called_cut_short(tmp_path):
     whole.write_bytes(encode_mp3(5.0))
     info = audio.probe(whole)
     assert not info.truncated and 4.9 < info.duration < 5.2
+
+
+@pytest.mark.parametrize("claimed", [64 << 20, (1 << 28) - 1])  # syncsafe sizes: up to 256 MB
+def test_an_id3_tag_claiming_megabytes_in_a_small_file_costs_no_more_than_the_file(media, tmp_path, claimed):
+    # Found by tests/test_fuzz_audio.py: one bit flipped in the tag size made mutagen ask for 64 MB.
+    data = bytearray(media["mp3-xing"].read_bytes())
+    assert data[:3] == b"ID3"
+    data[6:10] = bytes((claimed >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    hostile = tmp_path / "tagged.mp3"
+    hostile.write_bytes(bytes(data))
+    tracemalloc.start()
+    try:
+        audio.read(hostile)
+    except AudioError:
+        pass
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert peak < 4 * len(data), f"{peak:,} bytes allocated for a {len(data):,}-byte file"

@@ -11,7 +11,9 @@ nowhere else.
 
 from __future__ import annotations
 
+import io
 import mmap
+import os
 import struct
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -259,19 +261,67 @@ def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
     return {}
 
 
+class _ClampedReads(io.RawIOBase):
+    """A file, read-only, whose reads never ask for more than it still holds.
+
+    mutagen reads as many bytes as a header says (an ID3 tag "of 64 MB", an atom "of
+    4 GB"), and Python allocates the whole request before the read comes up short. Read
+    through this, a damaged header costs at most the file's own size.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with this object
+        self._size = os.fstat(self._file.fileno()).st_size
+        self.name = str(path)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = max(self._size - self._file.tell(), 0)
+        if size is None or size < 0 or size > remaining:
+            size = remaining
+        return self._file.read(size)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _load(kind: Callable[..., mutagen.FileType | None], path: Path, **options) -> mutagen.FileType | None:
+    """Read `path` with a mutagen reader, or mutagen.File, through _ClampedReads."""
+    with _ClampedReads(path) as handle:
+        return kind(handle, **options)
+
+
 def _by_contents(path: Path) -> mutagen.FileType | None:
     """The file read by the reader its first bytes point to, ignoring its name; None if none can."""
     try:
         with open(path, "rb") as handle:
             header = handle.read(128)
         if header[:1] == b"\xff" and header[1] & 0xF6 == 0xF0:  # an ADTS sync word (mutagen asks the name)
-            return AAC(path)
+            return _load(AAC, path)
         scored = sorted(
             ((kind.score("", handle, header), index) for index, kind in enumerate(KINDS)), reverse=True
         )
         for score, index in scored:
             if score > 0:
-                return KINDS[index](path)
+                return _load(KINDS[index], path)
     except Exception:  # noqa: BLE001 - a damaged file may break any reader in any way
         pass
     return None
@@ -285,7 +335,7 @@ def _starts_like_mp4(path: Path) -> bool:
         return False
 
 
-def _open(path: Path) -> tuple[int, mutagen.FileType]:
+def _open(path: Path, *, for_writing: bool = False) -> tuple[int, mutagen.FileType]:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -300,7 +350,8 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror})", "check it is a file you may read") from None
     try:
-        audio = mutagen.File(path, options=KINDS)
+        # Writing needs mutagen to hold the file by name; reading goes through _ClampedReads.
+        audio = mutagen.File(path, options=KINDS) if for_writing else _load(mutagen.File, path, options=KINDS)
     except Exception:  # noqa: BLE001 - mutagen meets damaged files with IndexError, ValueError, …
         # The suffix may have steered mutagen to the wrong reader (raw AAC named .mp3):
         # try the one the contents alone point to, so the message can name the real format.
@@ -403,7 +454,7 @@ def write_tags(
     Raw AAC cannot hold tags.
     """
     path = Path(path)
-    _, audio = _open(path)
+    _, audio = _open(path, for_writing=True)
     writer = _WRITERS.get(type(audio))
     if writer is None:
         raise _fail(path, f"{path.suffix} files cannot hold tags", "convert it to M4A to tag it")
