@@ -96,6 +96,13 @@ class LocalFiles(Resources):
         self.base_url = base_url
         self.known = dict(known or {})
         self.probes = probes
+        self._heads: dict[str, Fetched | None] = {}
+
+    def head(self, url: str) -> Fetched | None:
+        """As Resources.head, once per URL: a feed naming one file in many items reads it once."""
+        if url not in self._heads:
+            self._heads[url] = super().head(url)
+        return self._heads[url]
 
     def probe(self, path: Path) -> AudioInfo:
         return self.probes.read(path).info if self.probes is not None else audio.probe(path)
