@@ -335,8 +335,11 @@ def _put(out: Path, relative: str, data: bytes) -> Path:
     return target
 
 
-def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
-    """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images)."""
+def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]:
+    """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images).
+
+    Returns every file written, so that the ones no longer wanted can be pruned.
+    """
     written: set[Path] = set()
     for episode in episodes:
         if not episode.chapters:
@@ -345,13 +348,26 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
             if chapter.picture is not None and chapter.picture.data and chapter.image:
                 if not chapter.image.startswith(("http://", "https://")):
                     written.add(_put(out, chapter.image, chapter.picture.data))
-        target = _put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for))
-        written.add(target)
-    # Chapters of episodes that are gone or lost their chapters would otherwise linger.
-    unlinked_target(out, out / "chapters", f"{FEEDS_DIR}/chapters")
-    for stale in sorted((out / "chapters").glob("*")) if (out / "chapters").is_dir() else []:
-        if stale.is_file() and stale not in written:
-            stale.unlink()
+        written.add(_put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
+    return written
+
+
+SIDECAR_FOLDERS = ("chapters", transcripts.TRANSCRIPTS_DIR, EPISODE_IMAGES_DIR)
+
+
+def prune_sidecars(root: Path, wanted: set[Path]) -> None:
+    """Remove files in feeds/chapters, transcripts and images that the feed no longer links to.
+
+    Runs after the feed is written: a build killed before that leaves the old feed, and
+    every file it links to, in place.
+    """
+    out = Path(root) / FEEDS_DIR
+    for name in SIDECAR_FOLDERS:
+        folder = unlinked_target(out, out / name, f"{FEEDS_DIR}/{name}")
+        if folder.is_dir():
+            for stale in sorted(folder.iterdir()):
+                if stale.is_file() and stale not in wanted:
+                    stale.unlink()
 
 
 FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
@@ -480,10 +496,10 @@ def build(
     out = root / FEEDS_DIR
     if show.artwork_path:
         _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
-    _write_chapters(show, catalog.published, out)
-    publish_sidecars(root, catalog.published)
+    wanted = _write_chapters(show, catalog.published, out) | publish_sidecars(root, catalog.published)
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     changed = write_atomic(feed_path, document)
+    prune_sidecars(root, wanted)
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
 
 
@@ -504,10 +520,10 @@ def _check_output(root: Path) -> None:
         raise OutsideShow(f"{FEEDS_DIR}: {out} is not a folder", path=str(out), field=FEEDS_DIR)
 
 
-def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
-    """Copy what items link to (transcripts, episode images) into feeds/.
+def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> set[Path]:
+    """Copy what items link to (transcripts, episode images) into feeds/; returns the files.
 
-    Files in those folders that no episode links to any more are removed, so a
+    `prune_sidecars` later removes the files no episode links to any more, so a
     transcript taken out of an episode is not published on.
     """
     out = root / FEEDS_DIR
@@ -519,9 +535,4 @@ def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
         if episode.image_path and episode.image:
             source = Path(episode.folder) / episode.image
             wanted.add(_put(out, episode.image_path, _source_bytes(root, source, f"{episode.source}: image")))
-    for folder in (out / transcripts.TRANSCRIPTS_DIR, out / EPISODE_IMAGES_DIR):
-        unlinked_target(out, folder, f"{FEEDS_DIR}/{folder.name}")
-        if folder.is_dir():
-            for stale in folder.iterdir():
-                if stale.is_file() and stale not in wanted:
-                    stale.unlink()
+    return wanted
