@@ -17,15 +17,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import tomlsyntax
 from .errors import ConfigError, PodcastError, Problem
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
 from .model import (
     AlternateAudio,
     Episode,
     Locked,
+    PublishSettings,
     Show,
 )
 from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
+from .textfiles import NotUtf8, decode_utf8
 
 SHOW_FILE = "podcast.toml"
 EPISODES_DIR = "episodes"
@@ -43,15 +46,41 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # ---------------------------------------------------------------- reading
 
 
+def find_show(start: Path) -> Path:
+    """The show directory `start` is in: itself or the nearest folder above it with a podcast.toml.
+
+    As git finds its repository, so `podcast build` works from inside an episode folder.
+    """
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / SHOW_FILE).is_file():
+            return folder
+    where = str(start / SHOW_FILE)
+    missing = Problem(
+        where,
+        f"not found, here or in any folder above {start}",
+        hint="run `podcast init DIR` to make a show, or give the show's directory",
+    )
+    raise ConfigError(f"not in a show directory: {start}", path=where, problems=[missing])
+
+
+# Places in key_lines' map that are not keys (no key contains "<"): where a missing key would go.
+FIRST_TABLE = "<first table>"  # the first [table] header: top-level keys go above it
+TOML_END = "<end>"  # the line after the TOML (in episode.md, the closing +++)
+
+
 def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
     table = ""
     entries: dict[str, int] = {}
-    for number, line in enumerate(toml_text.splitlines(), start=first_line):
+    text_lines = toml_text.splitlines()
+    lines[TOML_END] = first_line + len(text_lines)
+    for number, line in enumerate(text_lines, start=first_line):
         header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
         if header:
             name = header.group(2)
+            lines.setdefault(FIRST_TABLE, number)
             table = name + "."
             lines.setdefault(name, number)
             if header.group(1) == "[[":
@@ -68,18 +97,9 @@ def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Probl
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) + first_line - 1 if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        problems.append(
-            Problem(
-                path,
-                f"not valid TOML: {message}",
-                line=line,
-                hint="check quotes, = signs and brackets on that line",
-            )
-        )
+        found = tomlsyntax.explain(toml_text, exc)
+        line = found.line + first_line - 1 if found.line else None
+        problems.append(Problem(path, found.message, field=found.key, line=line, hint=found.hint))
         return None
 
 
@@ -104,7 +124,14 @@ def _apply_schema(
                 )
     for name, key in schema.items():
         if key.required and name not in data:
-            problems.append(Problem(path, "missing", field=name, hint=key.hint or f"add {name} = …"))
+            todo = key.hint or f"add {name} = …"
+            if key.table:
+                line, where = None, f"{todo}: a [{name}] table, at the end of the file"
+            elif FIRST_TABLE in lines:
+                line, where = lines[FIRST_TABLE], f"{todo}, above this line (keys below a [table] are in it)"
+            else:
+                line, where = lines.get(TOML_END), f"{todo}, above this line"
+            problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
 
 
@@ -148,21 +175,15 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     path = root / SHOW_FILE
     if not path.is_file():
         raise ConfigError(
-            f"{path}: no {SHOW_FILE} here",
+            f"{path}: not found; is {root} a show directory? (run `podcast init DIR` to make one)",
             path=str(path),
-            problems=[
-                Problem(
-                    str(path),
-                    f"not found; is {root} a show directory?",
-                    hint="run `podcast init DIR` to make one",
-                )
-            ],
         )
     problems: list[Problem] = []
     try:
-        toml_text = read_bounded(path, SHOW_FILE_MAX_BYTES, SHOW_FILE).decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text; save it as UTF-8", path=str(path)) from None
+        toml_text = decode_utf8(read_bounded(path, SHOW_FILE_MAX_BYTES, SHOW_FILE))
+    except NotUtf8 as exc:
+        bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
+        raise ConfigError(f"{SHOW_FILE} cannot be read", path=str(path), problems=[bad]) from None
     except TooLarge as exc:
         raise ConfigError(str(exc), path=str(path)) from None
     except OSError as exc:
@@ -209,6 +230,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         copyright=values.get("copyright"),
         timezone=values.get("timezone", "UTC"),
         chapters_from=values.get("chapters", "timestamps"),
+        simple_chapters=values.get("simple_chapters", False),
         lines=lines,
         **_show_extras(values),
     )
@@ -298,6 +320,11 @@ def episode_date(value: Any, zone: str) -> datetime:
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def usable_slug(name: str) -> bool:
+    """An episode folder name the build takes: it becomes part of URLs."""
+    return bool(_SLUG.match(name))
+
+
 def episode_guid_for(show_guid: str, slug: str) -> str:
     """The fallback GUID of an episode whose front matter has none.
 
@@ -314,7 +341,7 @@ def episode_guid_for(show_guid: str, slug: str) -> str:
 def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
     slug = folder.name
     rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
-    if not _SLUG.match(slug):
+    if not usable_slug(slug):
         problems.append(
             Problem(
                 f"{EPISODES_DIR}/{slug}",
@@ -325,9 +352,9 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         return None
     try:
         confined(show.root, folder / EPISODE_FILE, rel)
-        source = read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel).decode("utf-8")
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, "is not UTF-8 text", hint="save it as UTF-8"))
+        source = decode_utf8(read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
+    except NotUtf8 as exc:
+        problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
         return None
     except PodcastError as exc:
         problems.append(
@@ -369,6 +396,16 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
             )
         elif outside(show.root, audio):
             problems.append(_outside_problem(rel, "audio", values["audio"], lines))
+        elif audio.is_dir():
+            problems.append(
+                Problem(
+                    rel,
+                    f"{values['audio']} is a folder, not an audio file",
+                    field="audio",
+                    line=lines.get("audio"),
+                    hint="name the audio file itself, e.g. audio = \"episode.mp3\", next to episode.md",
+                )
+            )
         elif not audio.is_file() and not removed:
             problems.append(
                 Problem(
@@ -441,6 +478,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "new_feed_url": values.get("new_feed_url"),
         "block": values.get("block", False),
         "complete": values.get("complete", False),
+        "enclosure_prefix": values.get("enclosure_prefix"),
+        "publish": values.get("publish", PublishSettings()),
     }
 
 

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .controlchars import first_c1, first_line_break, first_not_xml
@@ -27,6 +28,7 @@ from .model import (
     Location,
     Locked,
     Person,
+    PublishSettings,
     Soundbite,
     Txt,
     UpdateFrequency,
@@ -70,6 +72,7 @@ class Key:
     required: bool = False
     hint: str | None = None  # shown when a required key is missing
     code: str | None = None  # the lint rule that checks the same value in a feed, for an invalid one
+    table: bool = False  # written as a [table] of its own (where a missing one goes differs)
 
 
 # ---------------------------------------------------------------- validators
@@ -156,6 +159,16 @@ def https_url(value: Any) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
         raise Invalid(f"expected a URL starting with https://, got {show_value(value)}")
     return value
+
+
+def is_loopback(url: str) -> bool:
+    """True for an address on this machine (127.0.0.0/8, localhost, [::1]): a local test,
+    where plain http is expected (`podcast init` and lint's U101 warn instead of refusing)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed address (an unclosed [) is not this machine
+        return False
+    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
@@ -580,13 +593,86 @@ def image(value: Any) -> str:
     return value
 
 
+# ---------------------------------------------------------------- publishing
+
+PUBLISH_EXAMPLE = '[publish] with to = "s3://bucket/show" (or a directory) and hubs = ["https://…"]'
+# Keys people reach for that must never be in a file that is committed.
+_CREDENTIAL_KEYS = ("access_key", "secret", "password", "token", "credentials", "key_id")
+
+
+def url_prefix(value: Any) -> str:
+    """A measurement prefix such as "https://op3.dev/e/": the enclosure's address follows it."""
+    value = https_url(value)
+    if not value.endswith("/"):
+        raise Invalid(
+            f"{show_value(value)} does not end with /",
+            'write the prefix as the service gives it, e.g. "https://op3.dev/e/"',
+        )
+    return value
+
+
+def url_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise Invalid(f"expected a list of URLs, got {show_value(value)}", 'write ["https://…"]')
+    faults, urls = [], []
+    for item in value:
+        try:
+            urls.append(https_url(item))
+        except Invalid as exc:
+            faults.append(exc)
+    if faults:
+        raise _all(faults)
+    return tuple(urls)
+
+
+def url_or_off(value: Any) -> str | None:
+    if value is False:
+        return None
+    if value is True:
+        raise Invalid("expected a URL or false", "leave the key out for Podcast Index's own endpoint")
+    return https_url(value)
+
+
+def destination(value: Any) -> str:
+    value = text(value)
+    if "://" in value and not value.startswith(("s3://", "file://")):
+        raise Invalid(
+            f"{show_value(value)} is not a destination podcast can publish to",
+            'write a directory, "file:///srv/www/show" or "s3://bucket/prefix"',
+        )
+    return value
+
+
+def publish(value: Any) -> PublishSettings:
+    fields = {
+        "to": destination,
+        "endpoint_url": https_url,
+        "region": text,
+        "profile": text,
+        "hubs": url_list,
+        "pubnotify": url_or_off,
+    }
+    if isinstance(value, dict):
+        secret = [k for k in value if any(word in k.lower() for word in _CREDENTIAL_KEYS)]
+        if secret:
+            raise Invalid(
+                f"{secret[0]!r}: credentials do not belong in podcast.toml",
+                "remove it; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, "
+                "or use ~/.aws/credentials and name the profile with profile = …",
+            )
+    v = _fields(value, "publish", fields, (), PUBLISH_EXAMPLE)
+    return PublishSettings(**v)
+
+
 # ---------------------------------------------------------------- schemas
 
 SHOW_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
     "description": Key(long_text, required=True),
     "author": Key(text, required=True),
-    "owner": Key(owner, required=True, hint="add [owner] with name and email"),
+    "owner": Key(owner, required=True, hint="add [owner] with name and email", table=True),
     "language": Key(language, required=True, hint='add language = "en"', code="A111"),
     "link": Key(https_url, required=True, hint="the show's website"),
     "base_url": Key(https_url, required=True, hint="where the contents of feeds/ are served"),
@@ -600,6 +686,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "copyright": Key(text),
     "timezone": Key(timezone),
     "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
+    "simple_chapters": Key(boolean),  # also write chapters inline as psc: (opt-in: W3C warns)
     # Podcasting 2.0 and Apple extras
     "person": Key(persons),
     "funding": Key(funding),
@@ -612,6 +699,9 @@ SHOW_SCHEMA: dict[str, Key] = {
     "new_feed_url": Key(https_url),
     "block": Key(boolean),
     "complete": Key(boolean),
+    # Publishing (see the README's "Publishing")
+    "enclosure_prefix": Key(url_prefix),
+    "publish": Key(publish),
 }
 
 EPISODE_SCHEMA: dict[str, Key] = {

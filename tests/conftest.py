@@ -83,6 +83,12 @@ class ShowDir:
         (folder / "episode.md").write_text("\n".join(lines), "utf-8")
         return folder
 
+    def set_show_keys(self, keys: str) -> None:
+        """Add top-level keys to podcast.toml (before [owner], its first table)."""
+        toml = self.root / "podcast.toml"
+        head, tables = toml.read_text("utf-8").split("\n[owner]", 1)
+        toml.write_text(head.rstrip("\n") + "\n" + keys.strip() + "\n\n[owner]" + tables, "utf-8")
+
     @property
     def feed(self) -> Path:
         return self.root / "feeds" / "feed.xml"
@@ -112,3 +118,29 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("fuzzing")
         for row in fuzzing.report():
             terminalreporter.write_line(row)
+
+
+# ---------------------------------------------------------------- servers for the publish tests
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A real S3-compatible store on loopback, shared by the session (see publish_servers.py)."""
+    from publish_servers import SeaweedFS
+
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def web_root(tmp_path):
+    """A folder served over HTTP on 127.0.0.1 with byte ranges, as a web server's document root."""
+    from publish_servers import WebRoot
+
+    server = WebRoot(tmp_path / "www")
+    yield server
+    server.stop()

@@ -44,7 +44,7 @@ def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
 
 def enclosure_url(show: Show, episode: Episode) -> str:
     assert episode.media_path is not None
-    return show.url_for(quote(episode.media_path))
+    return show.measured(show.url_for(quote(episode.media_path)))
 
 
 def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
@@ -56,6 +56,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     # feedgen uses the *last* link added as the channel <link>: self first.
     fg.link(href=show.feed_url, rel="self", type=RSS_TYPE)
     fg.link(href=show.link, rel="alternate")
+    fg.rss.hubs = show.publish.hubs
     fg.language(show.language)
     if show.copyright:
         fg.copyright(show.copyright)
@@ -93,7 +94,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     index.complete = show.complete
 
     psc: PscChannel = fg.psc
-    psc.used = any(e.chapters for e in episodes)
+    psc.used = show.simple_chapters and any(e.chapters for e in episodes)
     return fg
 
 
@@ -130,7 +131,8 @@ def alternate_enclosures(show: Show, episode: Episode) -> tuple[AlternateEnclosu
     versions = [_version(enclosure_url(show, episode), episode.info, default=True)]
     for other in others:
         assert other.info is not None
-        versions.append(_version(show.url_for(quote(episode.media_path_of(other.path))), other.info))
+        url = show.measured(show.url_for(quote(episode.media_path_of(other.path))))
+        versions.append(_version(url, other.info))
     return tuple(versions)
 
 
@@ -181,8 +183,9 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     index.license = episode.license
 
     psc: PscItem = fe.psc
-    # The chapters the build chose (chapters.json > audio > notes), in both formats.
-    psc.chapters = tuple(_absolute_image(show, c) for c in episode.chapters)
+    # The chapters the build chose (chapters.json > audio > notes): JSON always, psc when asked for.
+    if show.simple_chapters:
+        psc.chapters = tuple(_absolute_image(show, c) for c in episode.chapters)
     if episode.chapters:
         index.chapters = (show.url_for(episode.chapters_path), CHAPTERS_TYPE)
 
