@@ -148,3 +148,16 @@ def test_an_id3_tag_claiming_megabytes_in_a_small_file_costs_no_more_than_the_fi
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert peak < 4 * len(data), f"{peak:,} bytes allocated for a {len(data):,}-byte file"
+
+
+def test_a_flac_claiming_huge_frames_followed_by_junk_is_read_quickly(media, tmp_path):
+    # STREAMINFO's max frame size set to 16 MB made the search for the last frame walk 64 MB byte by byte.
+    data = bytearray(media["flac"].read_bytes())
+    data[15:18] = b"\xff\xff\xff"
+    hostile = tmp_path / "padded.flac"
+    with open(hostile, "wb") as handle:
+        handle.write(data)
+        for _ in range(30):
+            handle.write(b"\xff" * (1 << 20))
+    outcome = run_podcast("info", hostile, memory_mib=MEMORY_MIB, timeout=15)
+    assert_clear(outcome, "padded.flac")

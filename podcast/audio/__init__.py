@@ -235,7 +235,9 @@ def _flac_length(audio: FLAC, data: Buffer) -> _Length:
     """STREAMINFO's sample count, unless the last frame in the file ends well before it (cut short)."""
     info = audio.info
     stated = info.total_samples
-    window = max(4 * (info.max_framesize or 0), 1 << 16) if info.max_framesize else 1 << 20
+    # STREAMINFO's max frame size is the file's word (up to 16 MB); the search walks every 0xFF byte
+    # of the window, so it stays within 1 MiB, far above any real frame.
+    window = min(max(4 * (info.max_framesize or 0), 1 << 16), 1 << 20) if info.max_framesize else 1 << 20
     held = frames.flac_samples_held(
         data, max_blocksize=info.max_blocksize, sample_rate=info.sample_rate, window=window
     )
@@ -495,6 +497,8 @@ def write_tags(
         writer(audio, tags, artwork, chapters, duration)
     except (mutagen.MutagenError, OSError, ValueError) as exc:
         raise _fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
+    except Exception:  # noqa: BLE001 - a damaged file may break the tag writer in any way
+        raise _fail(path, "tags could not be written: the file is damaged", "export it again") from None
 
 
 def _write_id3(
