@@ -22,7 +22,7 @@ from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .files import OutsideShow, confined, outside, read_bounded, unlinked_target, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
-from .urls import is_web_url, scheme_of
+from .net import is_web_url
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -166,7 +166,7 @@ def _safe_chapters(
             )
             url = None
         image = chapter.image
-        if image is not None and scheme_of(image) is not None and not is_web_url(image):
+        if image is not None and ":" in image and not is_web_url(image):  # a name has no scheme
             problems.append(
                 dataclasses.replace(
                     where,

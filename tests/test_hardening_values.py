@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
+from podcast import net
 from podcast.cli import cli
 
 
@@ -123,3 +124,17 @@ def test_control_characters_in_chapter_titles_are_cleaned_with_a_warning(show):
     assert parsed.bozo == 0
     chapters = json.loads((show.root / "feeds" / "chapters" / "ep1.json").read_text())["chapters"]
     assert chapters[0]["title"] == "Line break \u201cquoted\u201d"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a b.mp3", True),  # sloppy but harmless: clients encode the space
+        ("https://example.com/a\r\nX-Injected: 1", False),
+        ("https://example.com/\x85", False),
+        ("https://:80/", False),  # no host
+        ("JAVASCRIPT:alert(1)", False),
+    ],
+)
+def test_only_web_urls_without_control_characters_count_as_links(url, expected):
+    assert net.is_web_url(url) is expected
