@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +16,10 @@ from typing import NoReturn
 
 import click
 
-from . import articles, audio, config, pipeline, scaffold, tagging
+from . import articles, audio, config, importer, pipeline, scaffold, tagging
 from . import lint as linting
 from . import publish as publishing
+from .config import EPISODES_DIR
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
@@ -96,7 +98,10 @@ class ReportingGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options = args[: args.index("--")] if "--" in args else args
         ctx.meta[JSON_WANTED] = "--json" in options
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:  # `podcast --json build`: the group's own usage mistake
+            fail_usage(exc)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -329,7 +334,7 @@ def _describe(found: AudioFile) -> list[str]:
     lines.append("  stream      " + ", ".join(s for s in stream if s))
     for key, value in vars(found.tags).items():
         if value not in (None, False, ""):
-            shown = str(value).replace("\n", " ")
+            shown = "yes" if value is True else str(value).replace("\n", " ")
             lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
     if found.chapters and found.chapters_written_by_tag:
         lines.append("  chapters    written by `podcast tag` (the build uses the notes or chapters.json)")
@@ -410,7 +415,7 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
     if resized:
         click.echo(f"{len(resized)} file size(s) changed: run `podcast build` to update the feed.")
     elif done:
-        click.echo("File sizes are unchanged: the feed's lengths are still right.")
+        click.echo("File sizes are unchanged by tagging.")  # the feed may be stale from before
 
 
 @cli.command()
@@ -441,7 +446,8 @@ def notes(file: Path, as_json: bool, from_page: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list on stdout.")
 @click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings, no summary.")
-def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
+@click.option("--online", is_flag=True, help="In a show directory, also ask the servers of remote audio.")
+def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) -> None:
     """Check a show directory, a feed file or a feed URL against what apps and directories accept.
 
     Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
@@ -457,7 +463,9 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
                 except ConfigError as exc:
                     problems = exc.problems  # not a show: a finding like any other
                 else:
-                    problems = pipeline.check(root, progress=progress_for("Reading audio", quiet or as_json))
+                    problems = pipeline.check(
+                        root, progress=progress_for("Reading audio", quiet or as_json), online=online
+                    )
             elif path.is_file():
                 problems = linting.check_feed_file(path)
             else:
@@ -475,6 +483,133 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
     sys.exit(1 if linting.failed(problems, strict=strict) else 0)
 
 
+def _echo_import(report, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.recovered:
+            click.echo(f"recovered: {line}", err=True)
+        if report.moved_to:
+            click.echo(
+                f"note: the feed has moved permanently (HTTP 301/308) to {report.moved_to};"
+                " it was imported from there, and that address is recorded",
+                err=True,
+            )
+        echo_problems(warnings_in(report.problems) + errors_in(report.problems))
+        if not quiet:
+            counts = [
+                f"{len(report.added)} added",
+                f"{len(report.updated)} updated",
+                f"{len(report.unchanged)} unchanged",
+            ]
+            if report.kept:
+                counts.append(f"{len(report.kept)} kept (edited by hand)")
+            if report.downloaded:
+                counts.append(f"{len(report.downloaded)} audio file(s) downloaded")
+            click.echo(f"{report.root}: podcast.toml {report.show_file}; episodes: " + ", ".join(counts))
+    if errors_in(report.problems):
+        sys.exit(1)
+
+
+def _byte_progress(quiet: bool):
+    """(progress callback, total setter, closer) for a download bar on stderr."""
+    state: dict = {"bar": None}
+    hidden = quiet or not sys.stderr.isatty()
+
+    def total(length: int) -> None:
+        state["bar"] = click.progressbar(
+            length=max(length, 1), label="Downloading audio", file=sys.stderr, hidden=hidden
+        )
+        state["bar"].__enter__()
+
+    lock = threading.Lock()  # several downloads report at once
+
+    def step(nbytes: int) -> None:
+        with lock:
+            if state["bar"] is not None:
+                state["bar"].update(nbytes)
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+    return step, total, close
+
+
+@cli.command("import")
+@click.argument("source")
+@click.option(
+    "--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory to write."
+)
+@click.option(
+    "--download", is_flag=True, help="Download the audio too (resumable); episodes then use the files."
+)
+@click.option("--base-url", help="Where feeds/ will be served (default: where the feed is now).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+def import_(
+    source: str, into: Path, download: bool, base_url, timeout: float, as_json: bool, quiet: bool
+) -> None:
+    """Import the podcast feed SOURCE (a URL or a saved file) into a show directory, keeping every GUID.
+
+    Run it again to bring in new and changed episodes; files you edited are kept.
+    """
+    step, total, close = _byte_progress(quiet or as_json)
+    with reported():
+        try:
+            report = importer.import_feed(
+                source,
+                into,
+                download=download,
+                base_url=base_url,
+                deadline=timeout,
+                progress=step,
+                on_total=total,
+                each_item=progress_for("Writing episodes", quiet or as_json),
+            )
+        finally:
+            close()
+    _echo_import(report, as_json, quiet)
+
+
+@cli.command("import-page")
+@click.argument("source")
+@click.option("--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was read as JSON on stdout.")
+def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
+    """Add one episode from its web page SOURCE (a URL, a saved HTML page or its saved text).
+
+    Title, date, host, the article and the audio's URL are read from the page's structured
+    data, Open Graph tags and <audio> element, and the article by a main-content extractor.
+    """
+    with reported():
+        into = show_root(into, quiet=as_json)  # from any folder inside the show, as the other commands
+        report = importer.import_page(source, into, deadline=timeout)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    echo_problems(report.problems)
+    page = report.page
+    facts = [page.title, page.date.date().isoformat() if page.date else None, page.host]
+    click.echo(
+        f"{into}/{EPISODES_DIR}/{report.slug}/episode.md {report.state}: " + " · ".join(f for f in facts if f)
+    )
+    for fact, means in page.sources.items():
+        click.echo(f"  {fact:<8} from {means}")
 def _destination_option(ctx, param, value: str | None) -> str | None:
     if value and "://" in value and not value.startswith(("s3://", "file://")):
         raise click.BadParameter(

@@ -25,9 +25,10 @@ from .model import (
     Episode,
     Locked,
     PublishSettings,
+    RemoteAudio,
     Show,
 )
-from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
+from .schema import EPISODE_SCHEMA, REMOTE_AUDIO_KEYS, SHOW_SCHEMA, Invalid, Key, show_value
 from .textfiles import NotUtf8, decode_utf8
 
 SHOW_FILE = "podcast.toml"
@@ -74,7 +75,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     lines: dict[str, int] = {}
     table = ""
     entries: dict[str, int] = {}
-    text_lines = toml_text.splitlines()
+    text_lines = tomlsyntax.toml_lines(toml_text)
     lines[TOML_END] = first_line + len(text_lines)
     for number, line in enumerate(text_lines, start=first_line):
         header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
@@ -87,9 +88,10 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
                 entries[name] = entries.get(name, 0) + 1
                 lines[f"{name}[{entries[name]}]"] = number
             continue
-        key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        # A bare or quoted key; of a dotted key (title.x = …), the key it is under.
+        key = re.match(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""", line)
         if key:
-            lines.setdefault(table + key.group(1), number)
+            lines.setdefault(table + key.group(1).strip("\"'"), number)
     return lines
 
 
@@ -97,9 +99,8 @@ def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Probl
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        found = tomlsyntax.explain(toml_text, exc)
-        line = found.line + first_line - 1 if found.line else None
-        problems.append(Problem(path, found.message, field=found.key, line=line, hint=found.hint))
+        found = tomlsyntax.explain(toml_text, exc, first_line=first_line)
+        problems.append(Problem(path, found.message, field=found.key, line=found.line, hint=found.hint))
         return None
 
 
@@ -123,7 +124,19 @@ def _apply_schema(
                     Problem(path, str(fault), field=name, line=line, hint=fault.hint, code=key.code)
                 )
     for name, key in schema.items():
-        if key.required and name not in data:
+        under = None if name in data else _table_holding(name, data, schema)
+        if under is not None:  # written below a [table] header, so TOML put it in that table
+            problems.append(
+                Problem(
+                    path,
+                    f"is below the [{under}] header, so it is read as part of [{under}]",
+                    field=name,
+                    line=lines.get(f"{under}.{name}"),
+                    hint=f"move it above the [{under}] line (line {lines.get(under)}):"
+                    " a key below a [table] header belongs to that table",
+                )
+            )
+        elif key.required and name not in data:
             todo = key.hint or f"add {name} = …"
             if key.table:
                 line, where = None, f"{todo}: a [{name}] table, at the end of the file"
@@ -133,6 +146,14 @@ def _apply_schema(
                 line, where = lines.get(TOML_END), f"{todo}, above this line"
             problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
+
+
+def _table_holding(name: str, data: dict, schema: dict[str, Key]) -> str | None:
+    """The [table] of `data` that holds the top-level key `name`, when one does."""
+    for table, value in data.items():
+        if table in schema and schema[table].table and isinstance(value, dict) and name in value:
+            return table
+    return None
 
 
 def podcast_guid_for(feed_url: str) -> str:
@@ -202,7 +223,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     show_guid = values.get("guid")
     if show_guid is None:
         show_guid = podcast_guid_for(feed_url)
-        if "guid" not in data:  # an invalid guid is reported already
+        if not any(p.field == "guid" for p in problems):  # an invalid or misplaced one is reported
             problems.append(
                 Problem(
                     SHOW_FILE,
@@ -416,12 +437,19 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="copy the audio file there or fix the name",
                 )
             )
-    elif not draft and not removed:
+    # (a bad value is reported already)
+    elif not (draft or removed) and "audio" not in data and "audio_url" not in data:
         problems.append(
             Problem(
-                rel, "no audio", field="audio", hint='add audio = "<file in this folder>", or draft = true'
+                rel,
+                "no audio",
+                field="audio",
+                line=lines.get(TOML_END),
+                hint='add audio = "<file in this folder>" or audio_url = "https://…" above this line,'
+                " or draft = true",
             )
         )
+    remote = _remote_audio(values, data, rel, lines, problems)
     _check_episode_files(show.root, values, folder, rel, lines, problems)
     if len([p for p in problems[before:] if p.severity == "error"]):
         return None
@@ -445,6 +473,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         date=values["date"],
         guid=guid_value or episode_guid_for(show.guid, slug),
         audio=audio,
+        remote_audio=remote if audio is None else None,  # a local file, once there, wins
         season=values.get("season"),
         number=values.get("episode"),
         episode_type=values.get("episode_type", "full"),
@@ -459,6 +488,51 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         lines=lines,
         **_episode_extras(values, folder),
     )
+
+
+def _remote_audio(
+    values: dict[str, Any], data: dict, rel: str, lines: dict[str, int], problems: list[Problem]
+) -> RemoteAudio | None:
+    """audio_url with the length and type the enclosure states (and the duration, if known)."""
+    extras = [k for k in REMOTE_AUDIO_KEYS[1:] if k in data]
+    if "audio_url" not in data:
+        for key in extras:
+            problems.append(
+                Problem(
+                    rel,
+                    "describes audio_url, which is not set",
+                    field=key,
+                    line=lines.get(key),
+                    hint='add audio_url = "https://…" or remove this key',
+                )
+            )
+        return None
+    needed = (("length", "length = 48163712 (the file's size in bytes)"), ("type", 'type = "audio/mpeg"'))
+    for key, example in needed:
+        if key not in data:
+            problems.append(
+                Problem(
+                    rel,
+                    "missing: audio_url needs it for the enclosure",
+                    field=key,
+                    line=lines.get("audio_url"),
+                    hint=f"add {example}",
+                )
+            )
+    if not all(k in values for k in ("audio_url", "length", "type")):
+        return None
+    if values["length"] == 0:
+        problems.append(
+            Problem(
+                rel,
+                "0: the size of the audio is not known",
+                field="length",
+                line=lines.get("length"),
+                severity="warning",
+                hint="write the file's size in bytes; `podcast lint --online` shows the server's figure",
+            )
+        )
+    return RemoteAudio(values["audio_url"], values["length"], values["type"], values.get("duration"))
 
 
 def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
@@ -478,6 +552,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "new_feed_url": values.get("new_feed_url"),
         "block": values.get("block", False),
         "complete": values.get("complete", False),
+        "imported_from": values.get("imported", {}).get("feed"),
+        "imported_guid": values.get("imported", {}).get("guid"),
         "enclosure_prefix": values.get("enclosure_prefix"),
         "publish": values.get("publish", PublishSettings()),
     }

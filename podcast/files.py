@@ -3,12 +3,13 @@ half) and confinement (nothing outside the show directory is read or published).
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
 
-from .errors import PodcastError
+from .errors import PodcastError, Problem
 
 
 class OutsideShow(PodcastError, ValueError):
@@ -33,8 +34,12 @@ def confined(root: Path, path: Path, what: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file and rename. False if already identical."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write `data` to `path` via a temp file and rename. False if already identical.
+
+    `durable=False` skips the fsync: the rename is still atomic for any reader and for a
+    killed process, only not across a power cut (for many small files written in one go).
+    """
     path = Path(path)
     try:
         if path.read_bytes() == data:
@@ -47,7 +52,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -119,3 +125,32 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
     if len(data) > max_bytes:
         raise TooLarge(f"{what}: {path} is larger than {max_bytes:,} bytes", path=str(path), field=what)
     return data
+
+
+def write_problem(exc: OSError, root: Path | None = None) -> Problem:
+    """What a failed write or mkdir means to the producer: which file or folder, and what to do.
+
+    A file where a folder is needed (a file named `feeds`, or `episodes`) is named as such.
+    Paths are shown relative to `root` when they are inside it.
+    """
+    where = Path(exc.filename) if exc.filename else None
+    # mkdir of a folder that is a file fails with EEXIST; anything below a file, with ENOTDIR.
+    candidates = ([where] if exc.errno == errno.EEXIST else []) + list(where.parents if where else ())
+    in_the_way = next((p for p in candidates if p.exists() and not p.is_dir()), None)
+
+    def shown(path: Path | None) -> str:
+        if path is None:
+            return str(root or ".")
+        return str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+
+    if in_the_way is not None:
+        return Problem(
+            shown(in_the_way),
+            "is a file where a folder is needed",
+            hint="move or rename the file, then run the command again",
+        )
+    return Problem(
+        shown(where),
+        f"cannot be written: {exc.strerror or exc}",
+        hint="check that the folder can be written (permissions, free space)",
+    )

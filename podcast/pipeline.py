@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, feed, lint, notes, transcripts
+from . import chapters, feed, lint, net, notes, transcripts
 from .cache import BuildCache
-from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
+from .config import (
+    EPISODE_FILE,
+    EPISODES_DIR,
+    FEEDS_DIR,
+    SHOW_FILE,
+    episode_folders,
+    load_episodes,
+    read_show,
+)
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
-from .files import OutsideShow, confined, outside, read_bounded, unlinked_target, write_atomic
+from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 from .net import is_web_url
 
@@ -48,6 +56,8 @@ class BuildResult:
 
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
     if episode.audio is None:
+        if episode.remote_audio is not None:  # published elsewhere: the front matter says what it is
+            return dataclasses.replace(episode, info=episode.remote_audio.info)
         return episode
     where = {"field": "audio", "line": episode.lines.get("audio")}
     try:
@@ -394,6 +404,10 @@ def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = N
         now=now,
         ordered=feed.newest_first(catalog.published),
     )
+    if any(p.path == SHOW_FILE and p.field == "base_url" and p.severity == "error" for p in catalog.problems):
+        # base_url is missing or invalid: the feed was rendered at a stand-in address, and the
+        # show has not moved there (G105 would advise a new_feed_url at example.invalid).
+        findings = [f for f in findings if f.code != "G105"]
     # An episode whose guid line was removed gets G103's "restore this line" with the GUID it
     # had, not also the reading's "not set" warning with the GUID derived in its place.
     restored = {p.path for p in findings if p.code == "G103"}
@@ -403,14 +417,23 @@ def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = N
     return findings
 
 
-def check(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> list[Problem]:
-    """`podcast lint DIR`: every problem with the show and the feed it would build. Writes nothing."""
+def check(
+    root: Path, *, now: datetime | None = None, progress: Progress | None = None, online: bool = False
+) -> list[Problem]:
+    """`podcast lint DIR`: every problem with the show and the feed it would build. Writes nothing.
+
+    With `online`, remote audio (audio_url) is also asked whether it answers as recorded.
+    """
     try:
         catalog = read_catalog(Path(root), now=now, progress=progress)
     except ConfigError as exc:
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
     document = feed.render(catalog.show, catalog.published)
-    return catalog.problems + lint_rendered(catalog, document, now=now)
+    problems = catalog.problems + lint_rendered(catalog, document, now=now)
+    if online:
+        with net.Client() as client:
+            problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
+    return problems
 
 
 def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
@@ -499,13 +522,26 @@ def build(
             problems=catalog.problems,
         )
     out = root / FEEDS_DIR
-    if show.artwork_path:
-        _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
-    wanted = _write_chapters(show, catalog.published, out) | publish_sidecars(root, catalog.published)
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
-    changed = write_atomic(feed_path, document)
-    prune_sidecars(root, wanted)
+    try:
+        if show.artwork_path:
+            _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
+        wanted = _write_chapters(show, catalog.published, out) | publish_sidecars(root, catalog.published)
+        changed = write_atomic(feed_path, document)
+        prune_sidecars(root, wanted)
+    except OSError as exc:
+        raise _unwritable(root, exc) from None
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+
+
+def _unwritable(root: Path, exc: OSError) -> PodcastError:
+    """The build's error when feeds/ cannot be written: which file, and what to do."""
+    problem = write_problem(exc, root)
+    return PodcastError(
+        f"build stopped: {problem.path} cannot be written; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
+        path=problem.path,
+        problems=[problem],
+    )
 
 
 # Sidecars copied into feeds/: artwork and episode images (Apple's limit is far below), transcripts.
@@ -518,11 +554,8 @@ def _source_bytes(root: Path, path: Path | str, what: str) -> bytes:
 
 
 def _check_output(root: Path) -> None:
-    """feeds/ must be a real folder of the show (or not exist yet): never written through a link."""
-    out = root / FEEDS_DIR
-    unlinked_target(root, out, FEEDS_DIR)
-    if out.exists() and not out.is_dir():
-        raise OutsideShow(f"{FEEDS_DIR}: {out} is not a folder", path=str(out), field=FEEDS_DIR)
+    """feeds/ is never written through a link (a file in its place is reported when writing)."""
+    unlinked_target(root, root / FEEDS_DIR, FEEDS_DIR)
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> set[Path]:

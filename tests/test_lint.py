@@ -262,6 +262,12 @@ def _no_artwork(show):
     toml.write_text(toml.read_text().replace('artwork = "cover.jpg"', ""))
 
 
+def _imported_elsewhere(show):
+    toml = show.root / "podcast.toml"
+    imported = '\n[imported]\nfeed = "https://old.example/feed"\nguid = "was-this-one"\n'
+    toml.write_text(toml.read_text() + imported)
+
+
 SHOW_CASES = {
     "A113": (_long_title, "episodes/first/episode.md", "title"),
     "A122": (_serial, "episodes/first/episode.md", "episode"),
@@ -274,6 +280,7 @@ SHOW_CASES = {
         "base_url",
     ),
     "A106": (_no_artwork, "podcast.toml", "artwork"),
+    "G106": (_imported_elsewhere, "podcast.toml", "guid"),
 }
 
 
@@ -428,6 +435,19 @@ def test_g105_a_moved_base_url_is_explained_once_then_the_build_moves_on(built):
     assert "redirect" in moved and 'new_feed_url = "https://media.example.org/elsewhere/feed.xml"' in moved
     again = run("build", built.root)
     assert "G105" not in again.stderr  # the feed built last is at the new address now
+
+
+@pytest.mark.parametrize("written", ['"media.example.org/elsewhere/"', None])  # invalid, then missing
+def test_g105_is_not_said_when_base_url_is_missing_or_invalid(built, written):
+    if written is None:
+        toml = built.root / "podcast.toml"
+        toml.write_text("".join(x for x in toml.read_text().splitlines(True) if not x.startswith("base_url")))
+    else:
+        set_show_key(built.root, "base_url", written)
+    result = run("build", built.root)
+    assert result.exit_code == 1 and "base_url" in result.stderr
+    assert "G105" not in result.stderr and "example.invalid" not in result.stderr  # the stand-in address
+    assert "G105" not in codes(pipeline.check(built.root))
 
 
 def test_g103_follows_the_media_path_when_the_base_url_moves(built):
@@ -639,7 +659,7 @@ def test_rules_run_family_by_family_in_the_order_of_the_readme_table():
     # fixes it by the order it imports the rule modules, so moving a rule must not reorder them.
     assert " ".join(r.code for r in lint.RULES) == (
         "X101 A101 A102 A103 A104 A105 A106 A110 A111 A112 A113 A120 A121 A122 "
-        "G101 G102 G103 G104 G105 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
+        "G101 G102 G103 G104 G105 G106 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
         "I101 I102 I103 I104 I105 I106 I107 N101 N102 N103"
     )
 
