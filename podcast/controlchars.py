@@ -45,7 +45,7 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """One line of text (a chapter title, say) cleaned like `clean_text`, with line breaks as spaces."""
-    if not _SUSPECT.search(text):
+    if not _SUSPECT.search(text) and not _LINE_BREAK.search(text):
         return text
     return " ".join(text.translate(_LINE_TABLE).split())
 

@@ -110,6 +110,18 @@ def test_a_show_description_may_have_paragraphs_but_no_c1_controls(show):
     assert result.exit_code == 1 and "description:" in result.stderr and "U+0085" in result.stderr
 
 
+def test_a_chapter_title_on_two_lines_is_published_on_one_with_a_warning(show):
+    folder = show.add("ep1")
+    (folder / "chapters.json").write_text(
+        json.dumps({"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Two\nlines"}]})
+    )
+    result = run("build", show.root)
+    assert result.exit_code == 0, result.stderr
+    assert "control characters or line breaks" in result.stderr
+    chapters = json.loads((show.root / "feeds" / "chapters" / "ep1.json").read_text())["chapters"]
+    assert chapters[0]["title"] == "Two lines"
+
+
 def test_control_characters_in_chapter_titles_are_cleaned_with_a_warning(show):
     folder = show.add("ep1")
     (folder / "chapters.json").write_text(
@@ -138,3 +150,23 @@ def test_control_characters_in_chapter_titles_are_cleaned_with_a_warning(show):
 )
 def test_only_web_urls_without_control_characters_count_as_links(url, expected):
     assert net.is_web_url(url) is expected
+
+
+def test_an_imported_title_on_two_lines_becomes_one_line_the_build_accepts(tmp_path):
+    # Feeds written by hand often break a long <title> over lines; the import must not bring in
+    # a value the build then refuses.
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+        "<channel><title>Show</title><link>https://example.com/</link><description>About</description>"
+        '<language>en</language><itunes:category text="Arts"/><itunes:author>Ann</itunes:author>'
+        "<itunes:owner><itunes:name>Ann</itunes:name><itunes:email>ann@example.com</itunes:email></itunes:owner>"
+        "<item><title>A long title\n      broken over lines</title><guid>g-1</guid>"
+        "<pubDate>Wed, 02 Apr 2025 09:00:00 +0000</pubDate>"
+        '<enclosure url="https://example.com/a.mp3" length="1000" type="audio/mpeg"/></item>'
+        "</channel></rss>"
+    )
+    result = run("import", feed, "--into", tmp_path / "show", "--base-url", "https://example.com/show/")
+    assert result.exit_code == 0, result.stderr
+    (episode,) = (tmp_path / "show" / "episodes").glob("*/episode.md")
+    assert 'title = "A long title broken over lines"' in episode.read_text()
