@@ -24,6 +24,9 @@ articles = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=40)), ma
 
 
 @FUZZ
+@example(  # found by this test: a list item outside any list made lxml raise ParserError
+    article="<![CDATA[<ul><li>", format="text", chapters_from="timestamps", duration=None
+)
 @example(  # found by this test: a heading with a list opened inside it gave a two-line chapter title
     article="<h2>javascript:alert(1)<ul><li>", format="text", chapters_from="sections", duration=1.0
 )
