@@ -611,6 +611,11 @@ def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
     for fact, means in page.sources.items():
         click.echo(f"  {fact:<8} from {means}")
 def _destination_option(ctx, param, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        # `--to "$DEST"` with DEST unset must not fall back to [publish] to (the live show).
+        raise click.BadParameter(
+            "is empty: name a directory, file:///path or s3://bucket/prefix", param=param
+        )
     if value and "://" in value and not value.startswith(("s3://", "file://")):
         raise click.BadParameter(
             f"{value}: podcast publishes to a directory, file:///path or s3://bucket/prefix", param=param
