@@ -261,7 +261,14 @@ def new(
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Lint warnings also stop the build.")
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
-def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Let episodes the current feed publishes drop out of it (folder deleted, GUID changed).",
+)
+def build(
+    directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool, allow_removal: bool
+) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: the show this folder is in)."""
     with reported():
         result = pipeline.build(
@@ -269,6 +276,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
             progress=progress_for("Reading audio", quiet or as_json),
             strict=strict,
             force=force,
+            allow_removal=allow_removal,
         )
     catalog = result.catalog
     if as_json:
@@ -280,6 +288,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
                     "changed": result.changed,
                     "published": [e.slug for e in catalog.published],
                     "drafts": [e.slug for e in catalog.drafts],
+                    "removed": [e.slug for e in catalog.removed],
                     "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
                     "problems": [p.to_dict() for p in catalog.problems],
                 },
@@ -295,6 +304,8 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
     click.echo(f"{result.feed_path} {state}: {catalog.show.title}, {len(catalog.published)} episode(s)")
     for episode in catalog.drafts:
         click.echo(f"  left out (draft): {episode.slug}")
+    for episode in catalog.removed:
+        click.echo(f"  left out (removed): {episode.slug}")
     for episode in catalog.scheduled:
         click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
 
