@@ -274,13 +274,20 @@ def new(
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Lint warnings also stop the build.")
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
-def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Let episodes the current feed publishes drop out of it (folder deleted, GUID changed).",
+)
+def build(
+    directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool, allow_removal: bool
+) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: the show this folder is in)."""
     from . import uptodate
 
     with reported():
         root = show_root(directory, quiet=quiet or as_json)
-    options = {"strict": strict, "force": force}
+    options = {"strict": strict, "force": force, "allow_removal": allow_removal}
     report = uptodate.unchanged_report(root, options)
     if report is not None:
         # Nothing the feed depends on has changed since the last build: say what it said.
@@ -289,7 +296,13 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
         from . import pipeline
 
         with reported():
-            result = pipeline.build(root, progress=progress_for(quiet or as_json), strict=strict, force=force)
+            result = pipeline.build(
+                root,
+                progress=progress_for(quiet or as_json),
+                strict=strict,
+                force=force,
+                allow_removal=allow_removal,
+            )
         report = result.to_dict()
     if as_json:
         click.echo(json.dumps({"ok": True, **report}, indent=2))
@@ -303,6 +316,8 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
     click.echo(f"{report['feed']} {state}: {report['show']}, {len(report['published'])} episode(s)")
     for slug in report["drafts"]:
         click.echo(f"  left out (draft): {slug}")
+    for slug in report["removed"]:
+        click.echo(f"  left out (removed): {slug}")
     for entry in report["scheduled"]:
         click.echo(f"  left out (scheduled for {entry['date'][:10]}): {entry['slug']}")
 

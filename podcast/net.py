@@ -96,13 +96,23 @@ class Response:
         return int(value) if value.isdigit() else None
 
 
+_NOT_IN_URLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters (a space is sloppy, not unsafe)
+
+
 def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host: the only kind we fetch or publish."""
+    """True for an absolute http(s) URL with a host: the only kind we fetch or publish.
+
+    Control characters (a line break among them) are refused too: a URL holding one is
+    mangled by some clients and a way to smuggle a second line into a header or a log.
+    """
+    if _NOT_IN_URLS.search(url):
+        return False
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return False
-    return parts.scheme in SCHEMES and bool(parts.netloc)
+    return parts.scheme in SCHEMES and bool(host)
 
 
 def describe(exc: requests.RequestException) -> str:

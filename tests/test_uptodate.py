@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from podcast import pipeline, uptodate
 from podcast.cli import cli
 
-OPTIONS = {"strict": False, "force": False}
+OPTIONS = {"strict": False, "force": False, "allow_removal": False}
 
 
 def settle() -> None:
@@ -83,7 +83,7 @@ def test_a_hand_edited_feed_is_rebuilt(built):
 
 
 def test_other_options_build_again(built):
-    assert uptodate.unchanged_report(built.root, {"strict": True, "force": False}) is None
+    assert uptodate.unchanged_report(built.root, {**OPTIONS, "strict": True}) is None
 
 
 def test_a_scheduled_episode_coming_due_builds_again(show):

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ..controlchars import clean_text
+from ..controlchars import clean_line, clean_text
 from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
@@ -396,11 +396,12 @@ def _duration(value: str | None, notes: Notes) -> float | None:
 
 
 def _plain_title(value: str | None, notes: Notes) -> str | None:
-    """Titles are plain text; an entity left in one ("&amp;" in CDATA) is what it stands for."""
+    """Titles are plain text on one line (the build refuses a line break in one); an entity left in
+    one ("&amp;" in CDATA) is what it stands for."""
     if value and re.search(r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);", value):
         notes.add("titles with HTML entities in them (&amp; inside CDATA) read as the characters")
-        return html.unescape(value)
-    return value
+        value = html.unescape(value)
+    return clean_line(value) if value else value
 
 
 def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Iterator[FeedItem]:
