@@ -231,6 +231,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         timezone=values.get("timezone", "UTC"),
         chapters_from=values.get("chapters", "timestamps"),
         simple_chapters=values.get("simple_chapters", False),
+        feed_items=values.get("feed_items"),
         lines=lines,
         **_show_extras(values),
     )

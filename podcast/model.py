@@ -241,6 +241,7 @@ class Show:
     chapters_from: Literal["timestamps", "sections"] = "timestamps"  # how show notes make chapters
     # Podlove Simple Chapters inline too: opt-in, since the W3C validator warns about the namespace.
     simple_chapters: bool = False
+    feed_items: int | None = None  # feed.xml holds the newest this many; the rest go on paged feeds
     # Podcasting 2.0 and Apple extras (see the README's section of that name).
     persons: tuple[Person, ...] = ()
     funding: tuple[Funding, ...] = ()

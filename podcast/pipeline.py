@@ -28,6 +28,7 @@ from .config import (
 )
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
+from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 from .net import is_web_url
@@ -418,6 +419,10 @@ def prune_sidecars(root: Path, wanted: set[Path]) -> None:
             for stale in sorted(folder.iterdir()):
                 if stale.is_file() and stale not in wanted:
                     stale.unlink()
+    # Pages of a longer catalog, or of a show that no longer pages its feed.
+    for stale in sorted(out.glob(f"{paging.PAGE_PREFIX}*.xml")):
+        if paging.is_page_name(stale.name) and stale.is_file() and stale not in wanted:
+            stale.unlink()
 
 
 FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
@@ -433,13 +438,19 @@ def previous_feed(root: Path) -> bytes | None:
         return None
 
 
-def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = None) -> list[Problem]:
-    """Lint the feed `document` rendered from `catalog`, against the feed last built."""
+def lint_rendered(
+    catalog: Catalog, document: bytes, *, now: datetime | None = None, published_bytes: int | None = None
+) -> list[Problem]:
+    """Lint the feed `document` rendered from `catalog`, against the feed last built.
+
+    `published_bytes` is the size of the feed.xml apps fetch when that is only the first page
+    of `document` (`feed_items`)."""
     previous = previous_feed(catalog.show.root)
     findings = lint.check_show(
         catalog.show,
         catalog.published,
         document,
+        published_bytes=published_bytes,
         previous=previous,
         now=now,
         ordered=feed.newest_first(catalog.published),
@@ -469,7 +480,8 @@ def check(
     except ConfigError as exc:
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
     document = feed.render(catalog.show, catalog.published)
-    problems = catalog.problems + lint_rendered(catalog, document, now=now)
+    first_page = paging.split(catalog.show, document)[0][1]
+    problems = catalog.problems + lint_rendered(catalog, document, now=now, published_bytes=len(first_page))
     if online:
         with net.Client() as client:
             problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
@@ -546,7 +558,8 @@ def build(
         )
     show = catalog.show
     document = feed.render(show, catalog.published)
-    findings = lint_rendered(catalog, document, now=now)
+    pages = paging.split(show, document)
+    findings = lint_rendered(catalog, document, now=now, published_bytes=len(pages[0][1]))
     catalog.problems.extend(findings)
     dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root))
     catalog.problems.extend(dropped)
@@ -569,7 +582,8 @@ def build(
         if show.artwork_path:
             _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
         wanted = _write_chapters(show, catalog.published, out) | publish_sidecars(root, catalog.published)
-        changed = write_atomic(feed_path, document)
+        wanted |= {_put(out, name, data) for name, data in pages[1:]}  # the older pages before the first
+        changed = write_atomic(feed_path, pages[0][1])
         prune_sidecars(root, wanted)
     except OSError as exc:
         raise _unwritable(root, exc) from None

@@ -721,6 +721,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "timezone": Key(timezone),
     "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
     "simple_chapters": Key(boolean),  # also write chapters inline as psc: (opt-in: W3C warns)
+    "feed_items": Key(positive_int),  # the newest N in feed.xml, the rest on RFC 5005 paged feeds
     # Podcasting 2.0 and Apple extras
     "person": Key(persons),
     "funding": Key(funding),

@@ -167,8 +167,12 @@ def check_show(
     previous: bytes | None = None,
     now: datetime | None = None,
     ordered: Sequence[Episode] | None = None,
+    published_bytes: int | None = None,
 ) -> list[Problem]:
     """Lint the feed `document` rendered from `show` and its published `episodes`.
+
+    `published_bytes` is the size of what apps fetch, when the show pages its feed and that is
+    only the first page of `document`.
 
     `ordered` is the episodes in the order the feed lists them (newest first); with
     it, findings name podcast.toml or the episode.md to edit instead of feed lines.
@@ -201,6 +205,7 @@ def check_show(
         show=show,
         episodes=list(episodes),
         previous=last,
+        published_bytes=published_bytes,
     )
     # Enclosures come from probed files: M103/M104 would re-read every one to agree
     # with itself. They matter for feeds made elsewhere, which check_feed_file reads.

@@ -48,6 +48,7 @@ class Subject:
     episodes: Sequence[Episode] = ()
     previous: FeedDoc | None = None  # the feed last built, to keep GUIDs stable
     max_feed_bytes: int = MAX_FEED_BYTES
+    published_bytes: int | None = None  # feed.xml's size, when it is the first page of `feed`
     artworks: list[Artwork] | None = None  # read once, shared by the I1xx rules
 
 

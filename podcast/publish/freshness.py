@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import chapters, feed
 from ..config import FEEDS_DIR
 from ..errors import PublishError, errors_in
+from ..feed import paging
 from ..model import FEED_FILENAME
 from ..pipeline import Catalog
 
@@ -34,8 +35,11 @@ def built_feed(catalog: Catalog) -> bytes:
     except OSError:
         raise PublishError(f"{FEEDS_DIR}/{FEED_FILENAME} is missing: {BUILD_FIRST}") from None
     stale = []
-    if document != feed.render(show, catalog.published):
-        stale.append(FEED_FILENAME)
+    for name, page in paging.split(show, feed.render(show, catalog.published)):
+        if name == FEED_FILENAME and document != page:
+            stale.append(FEED_FILENAME)
+        elif name != FEED_FILENAME and not _same_bytes(page, out / name):
+            stale.append(name)
     copies: list[tuple[Path, str]] = []
     if show.artwork_path and show.artwork:
         copies.append((show.root / show.artwork, show.artwork_path))

@@ -1,0 +1,125 @@
+"""RFC 5005 paged feeds: with feed_items = N, feed.xml holds the newest N episodes and links
+to older pages, so an app following the links finds every episode exactly once."""
+
+from __future__ import annotations
+
+import feedparser
+from click.testing import CliRunner
+
+from podcast import pipeline
+from podcast.cli import cli
+from podcast.feed import paging
+from podcast.lint import RULES
+
+BASE = "https://cdn.example.com/show/"
+
+
+def paged_show(show, episodes: int, per_page: int | None):
+    toml = show.root / "podcast.toml"
+    if per_page is not None:
+        toml.write_text(f"feed_items = {per_page}\n" + toml.read_text("utf-8"), "utf-8")
+    for number in range(1, episodes + 1):
+        show.add(f"ep{number}", date=f"2025-01-{number:02d}")
+    return show
+
+
+def links(path) -> dict[str, str]:
+    parsed = feedparser.parse(path.read_bytes())
+    return {link["rel"]: link["href"] for link in parsed.feed.links if link.get("rel") != "alternate"}
+
+
+def walk(show) -> list[tuple[str, list[str]]]:
+    """Follow rel=next from feed.xml, as an app would: (page URL, GUIDs on it) for each page."""
+    pages = []
+    path = show.root / "feeds" / "feed.xml"
+    while path is not None:
+        found = links(path)
+        pages.append((found["self"], [entry.id for entry in feedparser.parse(path.read_bytes()).entries]))
+        following = found.get("next")
+        path = show.root / "feeds" / following.removeprefix(BASE) if following else None
+        assert len(pages) < 20
+    return pages
+
+
+def test_feed_xml_holds_the_newest_and_the_pages_hold_every_other_episode_once(show):
+    paged_show(show, 5, per_page=2)
+    pipeline.build(show.root)
+    pages = walk(show)
+    assert [url for url, _ in pages] == [BASE + "feed.xml", BASE + "feed-2.xml", BASE + "feed-3.xml"]
+    assert [guids for _, guids in pages] == [
+        ["guid-ep5-0000", "guid-ep4-0000"],
+        ["guid-ep3-0000", "guid-ep2-0000"],
+        ["guid-ep1-0000"],
+    ]
+
+
+def test_each_page_links_to_the_first_last_previous_and_next(show):
+    paged_show(show, 5, per_page=2)
+    pipeline.build(show.root)
+    feeds = show.root / "feeds"
+    assert links(feeds / "feed-2.xml") == {
+        "self": BASE + "feed-2.xml",
+        "first": BASE + "feed.xml",
+        "previous": BASE + "feed.xml",
+        "next": BASE + "feed-3.xml",
+        "last": BASE + "feed-3.xml",
+    }
+    first = links(feeds / "feed.xml")
+    assert "previous" not in first and first["next"] == BASE + "feed-2.xml"
+    last = links(feeds / "feed-3.xml")
+    assert "next" not in last and last["previous"] == BASE + "feed-2.xml"
+
+
+def test_a_show_that_fits_on_one_page_has_no_paging_links(show):
+    paged_show(show, 2, per_page=2)
+    pipeline.build(show.root)
+    feed = (show.root / "feeds" / "feed.xml").read_bytes()
+    assert b'rel="next"' not in feed and b'rel="first"' not in feed
+    assert not list((show.root / "feeds").glob("feed-*.xml"))
+
+
+def test_pages_no_longer_needed_are_removed(show):
+    paged_show(show, 5, per_page=2)
+    pipeline.build(show.root)
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text("utf-8").replace("feed_items = 2", "feed_items = 4"), "utf-8")
+    pipeline.build(show.root)
+    assert sorted(p.name for p in (show.root / "feeds").glob("feed*.xml")) == ["feed-2.xml", "feed.xml"]
+
+
+def test_an_episode_moving_to_page_two_is_not_a_removal(show):
+    paged_show(show, 2, per_page=2)
+    pipeline.build(show.root)
+    show.add("ep3", date="2025-01-03")  # pushes ep1 off feed.xml
+    result = pipeline.build(show.root)  # no "would be dropped" error
+    assert len(result.catalog.published) == 3
+    assert [guids for _, guids in walk(show)] == [["guid-ep3-0000", "guid-ep2-0000"], ["guid-ep1-0000"]]
+
+
+def test_the_size_warning_tells_how_to_page():
+    (s101,) = [rule for rule in RULES if rule.code == "S101"]
+    assert "feed_items" in s101.hint
+
+
+def test_feed_items_must_be_a_positive_whole_number(show):
+    toml = show.root / "podcast.toml"
+    toml.write_text("feed_items = 0\n" + toml.read_text("utf-8"), "utf-8")
+    result = CliRunner().invoke(cli, ["build", str(show.root)])
+    assert result.exit_code == 1
+    assert "feed_items" in result.stderr
+
+
+def test_page_names():
+    assert paging.page_name(1) == "feed.xml" and paging.page_name(7) == "feed-7.xml"
+    assert paging.is_page_name("feed-12.xml")
+    assert not paging.is_page_name("feed-x.xml") and not paging.is_page_name("feed.xml")
+
+
+def test_the_size_warning_judges_what_apps_fetch(show):
+    paragraph = "A long paragraph of show notes that goes on and on. " * 40 + "\n\n"
+    for number in range(1, 4):
+        show.add(f"ep{number}", date=f"2025-01-0{number}", article=paragraph * 200)  # ~400 KB each
+    assert [p.code for p in pipeline.check(show.root) if p.code == "S101"] == ["S101"]
+    toml = show.root / "podcast.toml"
+    toml.write_text("feed_items = 1\n" + toml.read_text("utf-8"), "utf-8")
+    assert not [p for p in pipeline.check(show.root) if p.code == "S101"]
