@@ -1,10 +1,35 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half."""
+"""Files at the edges: atomic writes (a reader sees the old file or the new one, never
+half) and confinement (nothing outside the show directory is read or published)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+from .errors import PodcastError
+
+
+class OutsideShow(PodcastError, ValueError):
+    """A path leads outside the directory it must stay in (by `..`, an absolute path or a symlink)."""
+
+
+def confined(root: Path, path: Path, what: str) -> Path:
+    """`path` resolved (symlinks followed), if it lies inside `root`; else `OutsideShow`.
+
+    `what` names the path for the message, e.g. "artwork" or "episodes/a/chapters.json".
+    A relative `path` is taken relative to `root`.
+    """
+    base = Path(root).resolve()
+    target = (base / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
+    if target != base and base not in target.parents:
+        raise OutsideShow(
+            f"{what}: {path} leads outside {base} (to {target}); "
+            "keep the file inside the show directory, not behind a symlink or '..'",
+            path=str(path),
+            field=what,
+        )
+    return target
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
