@@ -22,6 +22,7 @@ from .model import (
     AlternateAudio,
     Episode,
     Locked,
+    Pages,
     Show,
 )
 from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
@@ -401,6 +402,7 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "new_feed_url": values.get("new_feed_url"),
         "block": values.get("block", False),
         "complete": values.get("complete", False),
+        "pages": values.get("pages", Pages()),
     }
 
 

@@ -186,6 +186,14 @@ class ShowNotes:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """The show's web pages (feeds/index.html and one page per episode): see podcast/web/."""
+
+    enabled: bool = True
+    subscribe: tuple[tuple[str, str], ...] = ()  # (label, URL) of each directory that lists the show
+
+
+@dataclass(frozen=True)
 class Show:
     root: Path  # the show directory
     title: str
@@ -216,6 +224,7 @@ class Show:
     new_feed_url: str | None = None
     block: bool = False
     complete: bool = False
+    pages: Pages = Pages()
     source: str = "podcast.toml"
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 

@@ -22,6 +22,8 @@ from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
+from .web import pages as web_pages
+from .web import site, urls
 
 Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
 
@@ -248,14 +250,31 @@ def _unread_folders(show: Show, read: set[str]) -> list[str]:
     ]
 
 
-def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
+def with_page_link(show: Show, episode: Episode) -> Episode:
+    """An episode without a link of its own links to its generated page, when the show has pages."""
+    link = urls.episode_link(
+        episode.link, slug=episode.slug, base_url=show.base_url, pages=show.pages.enabled
+    )
+    return episode if link == episode.link else dataclasses.replace(episode, link=link)
+
+
+def read_catalog(
+    root: Path,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    base_url: str | None = None,
+) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing.
 
     A podcast.toml with errors does not stop the reading: the episodes are read
     against a provisional show, so every problem of the run is reported together.
+    `base_url` replaces the show's (the preview server serves the show at its own address).
     """
     now = now or datetime.now(UTC)
     show, problems = read_show(Path(root))
+    if base_url is not None:
+        show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/")
     episodes, episode_problems = load_episodes(show)
     catalog = Catalog(show=show, problems=problems + episode_problems)
     due = []
@@ -275,6 +294,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = _probe_alternates(probed, catalog.problems, cache)
             _check_soundbites(probed, catalog.problems)
             probed = _add_transcripts(show, probed, catalog.problems)
+            probed = with_page_link(show, probed)
             probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
             _check_against_duration(show, probed, catalog.problems)
@@ -304,10 +324,12 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
             stale.unlink()
 
 
-def lint_rendered(catalog: Catalog, document: bytes, *, now: datetime | None = None) -> list[Problem]:
-    """Lint the feed `document` rendered from `catalog`, against the feed last built."""
+def lint_rendered(
+    catalog: Catalog, document: bytes, *, now: datetime | None = None, out: Path | None = None
+) -> list[Problem]:
+    """Lint the feed `document` rendered from `catalog`, against the feed last built (in `out`)."""
     try:
-        previous = (catalog.show.root / FEEDS_DIR / FEED_FILENAME).read_bytes()
+        previous = ((out or catalog.show.root / FEEDS_DIR) / FEED_FILENAME).read_bytes()
     except OSError:
         previous = None
     return lint.check_show(
@@ -330,9 +352,9 @@ def check(root: Path, *, now: datetime | None = None, progress: Progress | None 
     return catalog.problems + lint_rendered(catalog, document, now=now)
 
 
-def _lint_partial(catalog: Catalog, now: datetime | None) -> list[Problem]:
+def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
-    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now)
+    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now, out=out)
 
 
 def build(
@@ -342,24 +364,28 @@ def build(
     progress: Progress | None = None,
     strict: bool = False,
     force: bool = False,
+    out: Path | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
-    """Build feeds/feed.xml. Raises PodcastError with every problem if any is an error.
+    """Build feeds/feed.xml (and the show's pages). Raises PodcastError with every problem if any is an error.
 
     The rendered feed is linted before it is written: lint errors (and warnings,
-    when `strict`) keep the last feed in place unless `force` is set.
+    when `strict`) keep the last feed in place unless `force` is set. `out` and
+    `base_url` build elsewhere for another address (the preview server's).
     """
     root = Path(root)
-    catalog = read_catalog(root, now=now, progress=progress)
+    out = Path(out) if out is not None else root / FEEDS_DIR
+    catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
     errors = errors_in(catalog.problems)
     if errors:
-        catalog.problems.extend(_lint_partial(catalog, now))
+        catalog.problems.extend(_lint_partial(catalog, now, out))
         raise PodcastError(
             f"build stopped: {len(errors)} error(s); {FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
     show = catalog.show
     document = feed.render(show, catalog.published)
-    findings = lint_rendered(catalog, document, now=now)
+    findings = lint_rendered(catalog, document, now=now, out=out)
     catalog.problems.extend(findings)
     if lint.failed(findings, strict=strict) and not force:
         blocking = len(findings) if strict else len(errors_in(findings))
@@ -369,23 +395,25 @@ def build(
             "(fix them, or run `podcast build --force` to write the feed anyway)",
             problems=catalog.problems,
         )
-    out = root / FEEDS_DIR
+    # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
+    rendered_pages = web_pages.render(show, catalog.published) if show.pages.enabled else {}
     if show.artwork_path:
         copy_atomic(root / show.artwork, out / show.artwork_path)
     _write_chapters(show, catalog.published, out)
-    publish_sidecars(root, catalog.published)
+    publish_sidecars(root, catalog.published, out)
+    site.write(out, rendered_pages)
     feed_path = out / FEED_FILENAME
     changed = write_atomic(feed_path, document)
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
 
 
-def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> None:
-    """Copy what items link to (transcripts, episode images) into feeds/.
+def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> None:
+    """Copy what items link to (transcripts, episode images) into feeds/ (or `out`).
 
     Files in those folders that no episode links to any more are removed, so a
     transcript taken out of an episode is not published on.
     """
-    out = root / FEEDS_DIR
+    out = out if out is not None else root / FEEDS_DIR
     wanted: set[Path] = set()
     for episode in episodes:
         for transcript in episode.transcripts:

@@ -1,0 +1,48 @@
+"""Pages rendered by web.pages → files under feeds/, and pages no longer wanted removed.
+
+Only pages this package wrote are ever removed: they carry its generator mark, so an
+index.html a producer put in feeds/ by hand is left alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..files import write_atomic
+from . import urls
+from .pages import GENERATOR
+
+MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return MARK in handle.read(4096)
+    except OSError:
+        return False
+
+
+def _generated(out: Path) -> list[Path]:
+    """Every page under `out` the build may have written."""
+    found = [out / urls.INDEX_PAGE]
+    for folder in (urls.EPISODES_DIR, urls.LIST_DIR):
+        if (out / folder).is_dir():
+            found += sorted((out / folder).glob(f"*/{urls.INDEX_PAGE}"))
+    return [path for path in found if path.is_file() and not path.is_symlink() and _ours(path)]
+
+
+def write(out: Path, pages: dict[str, bytes]) -> list[str]:
+    """Write `pages` ({path under out: bytes}); remove our pages not among them. Returns what changed."""
+    changed = [rel for rel, data in pages.items() if write_atomic(out / rel, data)]
+    wanted = {out / rel for rel in pages}
+    for stale in _generated(out):
+        if stale not in wanted:
+            stale.unlink()
+            changed.append(str(stale.relative_to(out)))
+            if stale.parent != out:
+                try:
+                    stale.parent.rmdir()  # the slug's folder, when the page was all it held
+                except OSError:
+                    pass
+    return sorted(changed)
