@@ -44,6 +44,7 @@ class BuildResult:
     feed_path: Path
     changed: bool
     catalog: Catalog
+    pages: tuple[str, ...] = ()  # pages written or removed, relative to the output folder
 
 
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
@@ -401,10 +402,10 @@ def build(
         copy_atomic(root / show.artwork, out / show.artwork_path)
     _write_chapters(show, catalog.published, out)
     publish_sidecars(root, catalog.published, out)
-    site.write(out, rendered_pages)
+    pages_changed = site.write(out, rendered_pages)
     feed_path = out / FEED_FILENAME
     changed = write_atomic(feed_path, document)
-    return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
+    return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> None:
