@@ -40,9 +40,10 @@ def write(out: Path, pages: dict[str, bytes]) -> list[str]:
         if stale not in wanted:
             stale.unlink()
             changed.append(str(stale.relative_to(out)))
-            if stale.parent != out:
-                try:
-                    stale.parent.rmdir()  # the slug's folder, when the page was all it held
-                except OSError:
-                    pass
+            for folder in (stale.parent, stale.parent.parent):  # the slug's folder, then episodes/
+                if out in folder.parents:
+                    try:
+                        folder.rmdir()  # only when the page was all it held
+                    except OSError:
+                        break
     return sorted(changed)
