@@ -103,8 +103,16 @@ class PreviewServer:
         self.out = self.root / PREVIEW_DIR
         self.site = Site(root=self.out, show_root=self.root)
         # Bound before the build: the port (perhaps chosen by the system) goes into every URL.
-        self.http = make_server(host, port, app(self.site), threaded=True)
-        self.url = preview_url(host, self.http.server_port)
+        # We bind the socket ourselves: werkzeug's own bind prints and exits on a port in use,
+        # where the command wants an OSError to report as a usage mistake.
+        listening = socket.create_server(
+            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET
+        )
+        try:
+            self.http = make_server(host, port, app(self.site), threaded=True, fd=listening.fileno())
+        finally:
+            listening.close()  # werkzeug holds its own duplicate of the socket
+        self.url = preview_url(host, self.http.socket.getsockname()[1])
         self.stopping = threading.Event()
 
     def build(self) -> pipeline.BuildResult:
