@@ -219,3 +219,12 @@ def test_a_port_in_use_is_a_usage_error_naming_it(show, preview):
     result = CliRunner().invoke(cli, ["serve", str(show.root), "--port", str(port)])
     assert result.exit_code == 2, result.output
     assert f"127.0.0.1:{port}" in result.output and "--port" in result.output
+
+
+def test_a_preview_for_the_network_names_an_address_other_devices_can_reach():
+    from podcast.web.preview import preview_url
+
+    assert preview_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert preview_url("::1", 8000) == "http://[::1]:8000/"
+    shown = preview_url("0.0.0.0", 8000)
+    assert "0.0.0.0" not in shown and shown.endswith(":8000/")
