@@ -1,0 +1,212 @@
+"""What a build costs at back-catalog size: one table, every case a whole `podcast build` process.
+
+    pip install generss            # genRSS, for the ratio (optional)
+    python bench/build_times.py --episodes 1000 10000 [--runs 5] [--keep DIR]
+
+For each N it makes a show with bench/make_show.py (kept in --keep DIR between runs of
+this script, since making 10,000 episodes takes minutes), then times:
+
+- cold: no build cache (files in the page cache, since they were just read);
+- cold, disk: also with the page cache dropped, where the OS lets us (root, /proc);
+- warm: nothing changed since the last build;
+- one episode added, one article edited, one show setting changed;
+- genRSS (`genRSS -M`, mutagen-based) on the same audio, for the ratio.
+
+Each case is a fresh process, timed from start to exit (median of --runs, with min–max),
+with its peak RSS (from the kernel's accounting of that child) and the feed's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_show import article, make_show  # noqa: E402
+
+CACHE_DIR = ".podcast"
+
+
+@dataclass
+class Case:
+    name: str
+    seconds: list[float]
+    peak_mb: float
+    feed_mb: float | None
+
+    def row(self, n: int) -> str:
+        median = statistics.median(self.seconds)
+        spread = f"{min(self.seconds):.2f}–{max(self.seconds):.2f}"
+        feed = f"{self.feed_mb:.1f} MB" if self.feed_mb is not None else "–"
+        return f"| {n:,} | {self.name} | {median:.2f} s | {spread} | {self.peak_mb:.0f} MB | {feed} |"
+
+
+def run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process; a failure stops the benchmark."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{error[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def drop_page_cache() -> bool:
+    try:
+        subprocess.run(["sync"], check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def podcast_command() -> list[str]:
+    found = shutil.which("podcast", path=str(Path(sys.executable).parent)) or shutil.which("podcast")
+    if not found:
+        sys.exit("podcast is not installed: pip install -e .")
+    return [found, "build", "--quiet"]
+
+
+def measure(root: Path, runs: int, *, before=None, name: str) -> Case:
+    build = podcast_command() + [str(root)]
+    times, peaks = [], []
+    for index in range(runs):
+        if before:
+            before(index)
+        elapsed, peak = run(build)
+        times.append(elapsed)
+        peaks.append(peak)
+    feed = root / "feeds" / "feed.xml"
+    return Case(name, times, max(peaks), feed.stat().st_size / 1e6 if feed.exists() else None)
+
+
+def bench(root: Path, n: int, runs: int) -> list[Case]:
+    cases = []
+
+    def clear_cache(_):
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+
+    cases.append(measure(root, runs, before=clear_cache, name="cold (no build cache)"))
+
+    def clear_cache_and_pages(index):
+        clear_cache(index)
+        if not drop_page_cache():
+            raise PermissionError
+
+    try:
+        cases.append(measure(root, runs, before=clear_cache_and_pages, name="cold, page cache dropped"))
+    except PermissionError:
+        print("  (the page cache cannot be dropped here: not measured)", file=sys.stderr)
+
+    measure(root, 1, name="warm-up")
+    cases.append(measure(root, runs, name="warm, nothing changed"))
+
+    template = next((root / "episodes").iterdir())
+
+    def add_episode(index):
+        folder = root / "episodes" / f"added-{time.time_ns()}"
+        folder.mkdir()
+        audio = next(template.glob("*.mp3"))
+        shutil.copy(audio, folder / "added.mp3")
+        (folder / "episode.md").write_text(
+            f'+++\ntitle = "Added {index}"\ndate = 2025-06-01\nguid = "added-{folder.name}"\n'
+            f'audio = "added.mp3"\n+++\nA new episode.\n',
+            "utf-8",
+        )
+
+    cases.append(measure(root, runs, before=add_episode, name="one episode added"))
+
+    import random
+
+    rng = random.Random(n)
+    edited = sorted((root / "episodes").iterdir())[n // 2] / "episode.md"
+
+    def edit_article(index):
+        text = edited.read_text("utf-8")
+        front, _, _ = text.rpartition("+++\n")
+        edited.write_text(front + "+++\n" + article(rng, False), "utf-8")
+
+    cases.append(measure(root, runs, before=edit_article, name="one article edited"))
+
+    toml = root / "podcast.toml"
+    original = toml.read_text("utf-8")
+
+    def change_setting(index):
+        toml.write_text(original.replace("for benchmarks.", f"for benchmarks, take {index}."), "utf-8")
+
+    cases.append(measure(root, runs, before=change_setting, name="one show setting changed"))
+    toml.write_text(original, "utf-8")
+
+    genrss = shutil.which("genRSS", path=str(Path(sys.executable).parent)) or shutil.which("genRSS")
+    if genrss:
+        with tempfile.TemporaryDirectory() as out:
+            command = [
+                genrss,
+                "-d",
+                str(root / "episodes"),
+                "-r",
+                "-e",
+                "mp3",
+                "-M",
+                "-t",
+                "Bench",
+                "-p",
+                "Bench",
+                "-H",
+                "https://media.example.com/bench/",
+                "-o",
+                f"{out}/feed.xml",
+            ]
+            times, peaks = zip(*(run(command) for _ in range(runs)), strict=True)
+            size = Path(out, "feed.xml").stat().st_size / 1e6
+        cases.append(Case("genRSS -M (same audio)", list(times), max(peaks), size))
+    else:
+        print("  (genRSS not installed: pip install generss)", file=sys.stderr)
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="make the shows here and keep them for the next run")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench-build-"))
+    print(f"{os.cpu_count()} cores; median of {args.runs} runs; whole process, start to exit\n")
+    print("| N | case | median | min–max | peak RSS | feed |")
+    print("|---|---|---|---|---|---|")
+    try:
+        for n in args.episodes:
+            root = base / f"show-{n}"
+            if not (root / "podcast.toml").exists():
+                print(f"  making a show of {n:,} episodes in {root} …", file=sys.stderr)
+                make_show(root, n)
+            # Each run starts from the show as made: drop what an earlier run added.
+            for added in (root / "episodes").glob("added-*"):
+                shutil.rmtree(added)
+            shutil.rmtree(root / "feeds", ignore_errors=True)
+            cases = bench(root, n, args.runs)
+            for case in cases:
+                print(case.row(n), flush=True)
+            genrss = next((c for c in cases if c.name.startswith("genRSS")), None)
+            if genrss:
+                ratio = statistics.median(genrss.seconds) / statistics.median(cases[0].seconds)
+                print(f"| {n:,} | cold build vs genRSS | {ratio:.2f}× genRSS's speed | | | |", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
