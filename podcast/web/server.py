@@ -10,6 +10,7 @@ is gzipped for clients that take it.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import mimetypes
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ TYPES = {
 FEED_TYPE = "application/rss+xml"
 COMPRESSIBLE = ("text/", "application/xml", "application/rss+xml", "application/json", "application/x-subrip")
 GZIP_MAX_BYTES = 20_000_000  # larger text is sent as it is rather than compressed in memory
+# The cache of compressed files holds at most 32 of them: at most 32 × 20 MB, in practice a feed
+# of a few MB and pages of tens of KB.
 
 
 def content_type(path: Path) -> str:
@@ -60,14 +63,20 @@ class Site:
     show_root: Path | None = None  # media files must lie inside it
 
 
+@functools.lru_cache(maxsize=32)
+def _compressed(path: Path, mtime_ns: int, size: int) -> bytes:
+    """A file's gzip, made once per version of the file (a big feed takes a while to compress)."""
+    # mtime=0: the same file gives the same bytes, so the ETag stays true across requests.
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
 def _gzipped(request: Request, path: Path, mimetype: str) -> Response | None:
     if "gzip" not in request.accept_encodings or not mimetype.startswith(COMPRESSIBLE):
         return None
-    if request.range is not None or path.stat().st_size > GZIP_MAX_BYTES:
-        return None
     stat = path.stat()
-    # mtime=0: the same file gives the same bytes, so the ETag stays true across requests.
-    body = gzip.compress(path.read_bytes(), mtime=0)
+    if request.range is not None or stat.st_size > GZIP_MAX_BYTES:
+        return None
+    body = _compressed(path, stat.st_mtime_ns, stat.st_size)
     response = Response(body, mimetype=mimetype)
     response.content_encoding = "gzip"
     response.vary.add("Accept-Encoding")
