@@ -168,6 +168,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
                 {
                     "feed": str(result.feed_path),
                     "changed": result.changed,
+                    "pages": list(result.pages),
                     "published": [e.slug for e in catalog.published],
                     "drafts": [e.slug for e in catalog.drafts],
                     "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
@@ -183,6 +184,8 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
         return
     state = "wrote" if result.changed else "unchanged"
     click.echo(f"{result.feed_path} {state}: {len(catalog.published)} episode(s)")
+    if result.pages:
+        click.echo(f"  pages written or removed: {len(result.pages)}")
     for episode in catalog.drafts:
         click.echo(f"  left out (draft): {episode.slug}")
     for episode in catalog.scheduled:

@@ -312,3 +312,17 @@ def test_the_example_shows_committed_pages_are_what_the_build_makes(tmp_path):
     assert meta(doc, "og:image") == "https://podcast.moodwellness.example.com/artwork.jpg"
     assert len(doc.xpath("//section[@class='chapters']//button")) == 7  # one per section of the article
     assert doc.xpath("//section[@class='transcript']//div[@class='text']/p")  # the HTML transcript
+
+
+def test_the_build_command_says_which_pages_it_wrote(show):
+    from click.testing import CliRunner
+
+    from podcast.cli import cli
+
+    show.add("one")
+    first = CliRunner().invoke(cli, ["build", str(show.root), "--json"])
+    assert json.loads(first.stdout)["pages"] == ["episodes/one/index.html", "index.html"]
+    again = CliRunner().invoke(cli, ["build", str(show.root), "--json"])
+    assert json.loads(again.stdout)["pages"] == []  # nothing changed, nothing rewritten
+    text = CliRunner().invoke(cli, ["build", str(show.root)])
+    assert "pages written" not in text.stdout
