@@ -326,3 +326,13 @@ def test_the_build_command_says_which_pages_it_wrote(show):
     assert json.loads(again.stdout)["pages"] == []  # nothing changed, nothing rewritten
     text = CliRunner().invoke(cli, ["build", str(show.root)])
     assert "pages written" not in text.stdout
+
+
+def test_a_template_cannot_reach_beyond_the_data_it_is_given(built):
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text(
+        "{{ show.__class__.__init__.__globals__['os'].system('echo hacked') }}"
+    )
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "templates/index.html" in str(caught.value) and "unsafe" in str(caught.value)

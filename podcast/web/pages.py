@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .. import feed
 from ..errors import PageError
@@ -57,7 +58,8 @@ class ShowTemplates(jinja2.BaseLoader):
 
 
 def environment(root: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # Sandboxed: a template that came with a show directory cannot reach Python beyond its data.
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader([ShowTemplates(root), jinja2.PackageLoader("podcast.web", "templates")]),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
