@@ -336,3 +336,36 @@ def test_a_template_cannot_reach_beyond_the_data_it_is_given(built):
     with pytest.raises(PodcastError) as caught:
         pipeline.build(built.root)
     assert "templates/index.html" in str(caught.value) and "unsafe" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "transcript.srt",
+            "1\n00:00:00,000 --> 00:00:01,000\nFirst line.\n\n"
+            "2\n00:00:01,250 --> 00:00:02,000\nSecond line.\n",
+            [("0.0", "0:00 First line."), ("1.25", "0:01 Second line.")],
+        ),
+        (
+            "transcript.json",
+            json.dumps(
+                {
+                    "version": "1.0.0",
+                    "segments": [
+                        {"startTime": 0.0, "endTime": 1.0, "speaker": "Ann", "body": "Hello and"},
+                        {"startTime": 1.0, "endTime": 2.0, "speaker": "Ann", "body": "welcome."},
+                        {"startTime": 2.0, "endTime": 2.5, "speaker": "Bo", "body": "Thanks!"},
+                    ],
+                }
+            ),
+            [("0.0", "0:00 Ann: Hello and welcome."), ("2.0", "0:02 Bo: Thanks!")],
+        ),
+    ],
+)
+def test_srt_and_json_transcripts_become_cues_with_their_speakers(show, name, text, expected):
+    folder = show.add("one")
+    (folder / name).write_text(text)
+    pipeline.build(show.root)
+    cues = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
+    assert [(cue.find("button").get("data-start"), cue.text_content()) for cue in cues] == expected

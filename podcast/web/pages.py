@@ -8,7 +8,7 @@ name in the show's `templates/` folder replaces one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,9 @@ class ShowTemplates(jinja2.BaseLoader):
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def get_source(self, environment: jinja2.Environment, template: str):
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         rel = f"{TEMPLATES_DIR}/{template}"
         path = self.root / rel
         if not path.is_file():

@@ -13,8 +13,10 @@ from __future__ import annotations
 import functools
 import gzip
 import mimetypes
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.security import safe_join
@@ -24,6 +26,9 @@ from werkzeug.wrappers import Request, Response
 from ..files import OutsideShow, confined
 from ..model import FEED_FILENAME
 from . import urls
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 MEDIA_DIR = "media"
 # Content types the standard table lacks or gets wrong for a podcast's files.
@@ -59,8 +64,8 @@ class Site:
     """What the server serves; the watcher swaps `media` after a rebuild (one assignment)."""
 
     root: Path  # the built site (the preview's feeds/)
+    show_root: Path  # media files must lie inside it
     media: dict[str, tuple[Path, str]] = field(default_factory=dict)  # media/<slug>/<name> → file, MIME
-    show_root: Path | None = None  # media files must lie inside it
 
 
 @functools.lru_cache(maxsize=32)
@@ -119,7 +124,7 @@ def _send(request: Request, path: Path, mimetype: str) -> Response:
     return response
 
 
-def app(site: Site):
+def app(site: Site) -> WSGIApplication:
     """The WSGI application serving `site`."""
 
     def serve(request: Request) -> Response:
@@ -132,14 +137,14 @@ def app(site: Site):
                 raise NotFound()
             path, mime = found
             try:
-                path = confined(site.show_root or path.parent, path, relpath)
+                path = confined(site.show_root, path, relpath)
             except OutsideShow:
                 raise NotFound() from None
             return _send(request, path, mime)
         path = _file_in(site.root, request)
         return _send(request, path, content_type(path))
 
-    def wsgi(environ, start_response):
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
             response = serve(request)
