@@ -369,3 +369,20 @@ def test_srt_and_json_transcripts_become_cues_with_their_speakers(show, name, te
     pipeline.build(show.root)
     cues = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
     assert [(cue.find("button").get("data-start"), cue.text_content()) for cue in cues] == expected
+
+
+def test_a_very_large_transcript_is_linked_not_shown(show):
+    folder = show.add("one")
+    (folder / "transcript.txt").write_text("Words said. " * 100_000)  # 1.2 MB
+    pipeline.build(show.root)
+    doc = page(show, "episodes/one/index.html")
+    section = doc.xpath("//section[@class='transcript']")[0]
+    assert "Words said." not in section.text_content()
+    assert section.xpath(".//a/@href") == [BASE + "transcripts/one.txt"]
+    assert (show.root / "feeds/episodes/one/index.html").stat().st_size < 100_000
+
+
+def test_an_episode_in_another_language_says_so(show):
+    show.add("one", extra='language = "fr"', article="Bonjour.\n")
+    pipeline.build(show.root)
+    assert page(show, "episodes/one/index.html").xpath("//article/@lang") == ["fr"]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -105,6 +106,8 @@ class EpisodeView:
     summary: str
     chapters: tuple[Chapter, ...]
     transcript: transcript.PageTranscript | None
+    transcript_url: str | None  # the published file
+    language: str | None  # when it is not the show's
     season: int | None
     number: int | None
 
@@ -130,6 +133,10 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
         summary=_summary(text),
         chapters=episode.chapters,
         transcript=transcript.for_page(episode.transcripts),
+        transcript_url=show.url_for(quote(episode.transcripts[0].publish_path))
+        if episode.transcripts
+        else None,
+        language=episode.language if episode.language and episode.language != show.language else None,
         season=episode.season,
         number=episode.number,
     )

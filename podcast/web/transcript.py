@@ -29,10 +29,15 @@ class Cue:
     speaker: str | None = None
 
 
+# A transcript larger than this is linked from the page, not shown in it: a page stays light.
+PAGE_MAX_BYTES = 1_000_000
+
+
 @dataclass(frozen=True)
 class PageTranscript:
     cues: tuple[Cue, ...] = ()  # timed: each cue seeks the player, the current one is marked
     html: str = ""  # untimed: sanitized HTML
+    too_large: bool = False  # neither: the page links to the file
 
 
 def _vtt(path: Path) -> tuple[Cue, ...]:
@@ -72,6 +77,8 @@ def _merge(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
 
 def read(transcript: Transcript) -> PageTranscript:
     path = transcript.path
+    if path.stat().st_size > PAGE_MAX_BYTES:
+        return PageTranscript(too_large=True)
     text = path.read_text("utf-8")
     suffix = path.suffix.lower()
     if suffix == ".vtt":
