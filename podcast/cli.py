@@ -17,6 +17,7 @@ import click
 
 from . import articles, audio, pipeline, scaffold, tagging
 from . import lint as linting
+from . import publish as publishing
 from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
@@ -384,6 +385,88 @@ def serve(directory: Path, host: str, port: int, watch: bool) -> None:
         pass
     finally:
         server.stop()
+def _destination_option(ctx, param, value: str | None) -> str | None:
+    if value and "://" in value and not value.startswith(("s3://", "file://")):
+        raise click.BadParameter(
+            f"{value}: podcast publishes to a directory, file:///path or s3://bucket/prefix", param=param
+        )
+    return value
+
+
+@cli.command()
+@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.option(
+    "--to",
+    "to",
+    metavar="DEST",
+    callback=_destination_option,
+    help="A directory, file:///path or s3://bucket/prefix (default: [publish] to in podcast.toml).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="List what would be uploaded, skipped and deleted; change nothing."
+)
+@click.option(
+    "--build", "build_first", is_flag=True, help="Run `podcast build` first; publish only if it succeeds."
+)
+@click.option("--no-verify", is_flag=True, help="Do not check the enclosures at their public URLs first.")
+@click.option("--no-ping", is_flag=True, help="Do not tell the WebSub hubs and Podcast Index.")
+@click.option("--prune", is_flag=True, help="Delete published files that nothing names any more.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet) -> None:
+    """Put the show in DIRECTORY online: media, then sidecars, then the feed; then tell the world."""
+    with reported():
+        if build_first:
+            built = pipeline.build(directory)
+            if not (quiet or as_json):
+                echo_problems(warnings_in(built.catalog.problems))
+        with publishing.Publication(directory, to=to) as job:
+            if dry_run:
+                report = job.dry_run(verify=not no_verify, prune=prune)
+            else:
+                total = sum(u.size for u in job.plan.uploads)
+                hidden = quiet or as_json or not sys.stderr.isatty() or total == 0
+                with click.progressbar(
+                    length=total, label="Uploading", file=sys.stderr, hidden=hidden
+                ) as bar:
+                    report = job.run(verify=not no_verify, ping=not no_ping, prune=prune, progress=bar.update)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for ping in report.pings:
+        if not ping.ok:
+            click.echo(
+                f"warning: {ping.kind} {ping.endpoint}: {ping.detail} (the feed is published)", err=True
+            )
+    if quiet:
+        return
+    _echo_publish(report)
+
+
+def _echo_publish(report: publishing.Report) -> None:
+    verb = "would upload" if report.dry_run else "uploaded"
+    for upload in report.uploaded:
+        click.echo(f"{verb} {upload.key} ({upload.size:,} bytes)")
+    if report.dry_run:
+        for upload in report.skipped:
+            click.echo(f"unchanged {upload.key}")
+    for key in report.deleted:
+        click.echo(f"{'would delete' if report.dry_run else 'deleted'} {key}")
+    for key in report.unused:
+        click.echo(f"unused {key} (named by nothing now; --prune deletes it)")
+    for ping in report.pings:
+        if ping.ok:
+            click.echo(f"told {ping.endpoint} ({ping.detail})")
+    size = sum(u.size for u in report.uploaded)
+    if report.dry_run:
+        summary = (
+            f"dry run, nothing changed at {report.destination}: {len(report.uploaded)} file(s) to upload"
+        )
+    else:
+        summary = f"published to {report.destination}: {len(report.uploaded)} file(s) uploaded"
+    click.echo(f"{summary} ({size:,} bytes), {len(report.skipped)} unchanged; the feed is {report.feed_url}")
 
 
 def main() -> None:

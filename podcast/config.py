@@ -23,6 +23,7 @@ from .model import (
     Episode,
     Locked,
     Pages,
+    PublishSettings,
     Show,
 )
 from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
@@ -403,6 +404,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "block": values.get("block", False),
         "complete": values.get("complete", False),
         "pages": values.get("pages", Pages()),
+        "enclosure_prefix": values.get("enclosure_prefix"),
+        "publish": values.get("publish", PublishSettings()),
     }
 
 

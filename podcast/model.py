@@ -185,6 +185,24 @@ class ShowNotes:
     chapters: tuple[Chapter, ...] = ()
 
 
+PUBNOTIFY_URL = "https://api.podcastindex.org/api/1.0/hub/pubnotify"
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """The [publish] table: where `podcast publish` puts the show, and whom it tells.
+
+    Credentials are never here: S3 reads them from the AWS environment and config files.
+    """
+
+    to: str | None = None  # a directory, file://…, or s3://bucket/prefix
+    endpoint_url: str | None = None  # an S3-compatible service other than AWS (R2, B2, MinIO, …)
+    region: str | None = None
+    profile: str | None = None  # a profile of ~/.aws/config and ~/.aws/credentials
+    hubs: tuple[str, ...] = ()  # WebSub hubs: named in the feed, pinged after each publish
+    pubnotify: str | None = PUBNOTIFY_URL  # Podcast Index's pubnotify; None: not told
+
+
 @dataclass(frozen=True)
 class Pages:
     """The show's web pages (feeds/index.html and one page per episode): see podcast/web/."""
@@ -225,6 +243,9 @@ class Show:
     block: bool = False
     complete: bool = False
     pages: Pages = Pages()
+    # Publishing: an analytics prefix in front of every enclosure URL (OP3, Podtrac, …), and [publish].
+    enclosure_prefix: str | None = None
+    publish: PublishSettings = PublishSettings()
     source: str = "podcast.toml"
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -248,6 +269,22 @@ class Show:
     def url_for(self, relpath: str) -> str:
         """The public URL of a file published at `relpath` under base_url."""
         return self.base_url.rstrip("/") + "/" + relpath.lstrip("/")
+
+    def measured(self, url: str) -> str:
+        """An enclosure `url` behind the show's analytics prefix, as hosts write it: the
+        prefix, then the address without its https:// (a plain http:// address keeps it)."""
+        if not self.enclosure_prefix:
+            return url
+        bare = url[len("https://") :] if url.startswith("https://") else url
+        return self.enclosure_prefix + bare
+
+    def unmeasured(self, url: str) -> str:
+        """The file's own address, from an enclosure URL that `measured` wrote."""
+        prefix = self.enclosure_prefix
+        if not prefix or not url.startswith(prefix):
+            return url
+        rest = url[len(prefix) :]
+        return rest if rest.startswith(("http://", "https://")) else "https://" + rest
 
 
 @dataclass(frozen=True)

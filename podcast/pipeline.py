@@ -270,12 +270,14 @@ def read_catalog(
 
     A podcast.toml with errors does not stop the reading: the episodes are read
     against a provisional show, so every problem of the run is reported together.
-    `base_url` replaces the show's (the preview server serves the show at its own address).
+    `base_url` replaces the show's (the preview server serves the show at its own address), and
+    drops its `enclosure_prefix`.
     """
     now = now or datetime.now(UTC)
     show, problems = read_show(Path(root))
     if base_url is not None:
-        show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/")
+        # Served elsewhere (the preview): no analytics prefix, which could not reach that address.
+        show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
     episodes, episode_problems = load_episodes(show)
     catalog = Catalog(show=show, problems=problems + episode_problems)
     due = []

@@ -28,6 +28,7 @@ from .model import (
     Locked,
     Pages,
     Person,
+    PublishSettings,
     Soundbite,
     Txt,
     UpdateFrequency,
@@ -556,7 +557,78 @@ def image(value: Any) -> str:
     return value
 
 
-# ---------------------------------------------------------------- schemas
+# ---------------------------------------------------------------- publishing
+
+PUBLISH_EXAMPLE = '[publish] with to = "s3://bucket/show" (or a directory) and hubs = ["https://…"]'
+# Keys people reach for that must never be in a file that is committed.
+_CREDENTIAL_KEYS = ("access_key", "secret", "password", "token", "credentials", "key_id")
+
+
+def url_prefix(value: Any) -> str:
+    """A measurement prefix such as "https://op3.dev/e/": the enclosure's address follows it."""
+    value = https_url(value)
+    if not value.endswith("/"):
+        raise Invalid(
+            f"{show_value(value)} does not end with /",
+            'write the prefix as the service gives it, e.g. "https://op3.dev/e/"',
+        )
+    return value
+
+
+def url_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise Invalid(f"expected a list of URLs, got {show_value(value)}", 'write ["https://…"]')
+    faults, urls = [], []
+    for item in value:
+        try:
+            urls.append(https_url(item))
+        except Invalid as exc:
+            faults.append(exc)
+    if faults:
+        raise _all(faults)
+    return tuple(urls)
+
+
+def url_or_off(value: Any) -> str | None:
+    if value is False:
+        return None
+    if value is True:
+        raise Invalid("expected a URL or false", "leave the key out for Podcast Index's own endpoint")
+    return https_url(value)
+
+
+def destination(value: Any) -> str:
+    value = text(value)
+    if "://" in value and not value.startswith(("s3://", "file://")):
+        raise Invalid(
+            f"{show_value(value)} is not a destination podcast can publish to",
+            'write a directory, "file:///srv/www/show" or "s3://bucket/prefix"',
+        )
+    return value
+
+
+def publish(value: Any) -> PublishSettings:
+    fields = {
+        "to": destination,
+        "endpoint_url": https_url,
+        "region": text,
+        "profile": text,
+        "hubs": url_list,
+        "pubnotify": url_or_off,
+    }
+    if isinstance(value, dict):
+        secret = [k for k in value if any(word in k.lower() for word in _CREDENTIAL_KEYS)]
+        if secret:
+            raise Invalid(
+                f"{secret[0]!r}: credentials do not belong in podcast.toml",
+                "remove it; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, "
+                "or use ~/.aws/credentials and name the profile with profile = …",
+            )
+    v = _fields(value, "publish", fields, (), PUBLISH_EXAMPLE)
+    return PublishSettings(**v)
+
 
 # ---------------------------------------------------------------- [pages]: the show's web pages
 
@@ -593,6 +665,8 @@ def pages(value: Any) -> Pages:
     return Pages(enabled=fields.get("enabled", True), subscribe=tuple(subscribe))
 
 
+# ---------------------------------------------------------------- schemas
+
 SHOW_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
     "description": Key(text, required=True),
@@ -624,6 +698,9 @@ SHOW_SCHEMA: dict[str, Key] = {
     "block": Key(boolean),
     "complete": Key(boolean),
     "pages": Key(pages),  # the web pages: see podcast/web/
+    # Publishing (see the README's "Publishing")
+    "enclosure_prefix": Key(url_prefix),
+    "publish": Key(publish),
 }
 
 EPISODE_SCHEMA: dict[str, Key] = {

@@ -102,3 +102,29 @@ def show(tmp_path, mp3_factory) -> ShowDir:
         description="A show for tests.",
     )
     return ShowDir(root, mp3_factory)
+
+
+# ---------------------------------------------------------------- servers for the publish tests
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """A real S3-compatible store on loopback, shared by the session (see publish_servers.py)."""
+    from publish_servers import SeaweedFS
+
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs"))
+    try:
+        server.wait()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def web_root(tmp_path):
+    """A folder served over HTTP on 127.0.0.1 with byte ranges, as a web server's document root."""
+    from publish_servers import WebRoot
+
+    server = WebRoot(tmp_path / "www")
+    yield server
+    server.stop()

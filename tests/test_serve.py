@@ -228,3 +228,17 @@ def test_a_preview_for_the_network_names_an_address_other_devices_can_reach():
     assert preview_url("::1", 8000) == "http://[::1]:8000/"
     shown = preview_url("0.0.0.0", 8000)
     assert "0.0.0.0" not in shown and shown.endswith(":8000/")
+
+
+def test_the_preview_serves_its_own_audio_even_behind_an_analytics_prefix(show):
+    show.add("first", seconds=2)
+    toml = show.root / "podcast.toml"
+    prefixed = toml.read_text().replace("[owner]", 'enclosure_prefix = "https://op3.dev/e/"\n\n[owner]', 1)
+    toml.write_text(prefixed)
+    server = PreviewServer(show.root, port=0, say=lambda text: None)
+    try:
+        server.build()
+        feed = (show.root / PREVIEW_DIR / "feed.xml").read_text()
+        assert f'url="{server.url}media/first/first.mp3"' in feed and "op3.dev" not in feed
+    finally:
+        server.stop()

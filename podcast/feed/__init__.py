@@ -44,7 +44,7 @@ def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
 
 def enclosure_url(show: Show, episode: Episode) -> str:
     assert episode.media_path is not None
-    return show.url_for(quote(episode.media_path))
+    return show.measured(show.url_for(quote(episode.media_path)))
 
 
 def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
@@ -56,6 +56,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     # feedgen uses the *last* link added as the channel <link>: self first.
     fg.link(href=show.feed_url, rel="self", type=RSS_TYPE)
     fg.link(href=show.link, rel="alternate")
+    fg.rss.hubs = show.publish.hubs
     fg.language(show.language)
     if show.copyright:
         fg.copyright(show.copyright)
@@ -130,7 +131,8 @@ def alternate_enclosures(show: Show, episode: Episode) -> tuple[AlternateEnclosu
     versions = [_version(enclosure_url(show, episode), episode.info, default=True)]
     for other in others:
         assert other.info is not None
-        versions.append(_version(show.url_for(quote(episode.media_path_of(other.path))), other.info))
+        url = show.measured(show.url_for(quote(episode.media_path_of(other.path))))
+        versions.append(_version(url, other.info))
     return tuple(versions)
 
 

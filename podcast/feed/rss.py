@@ -2,7 +2,8 @@
 
 feedgen escapes the text of <description>; Apple asks for its HTML in CDATA. The item
 class wraps the description feedgen wrote in CDATA — it adds no element and no
-namespace, so the channel class has nothing to do.
+namespace. feedgen writes only the self `atom:link` in RSS; the channel class adds one
+`atom:link rel="hub"` per WebSub hub after it, as WebSub asks of a feed that pings hubs.
 """
 
 from __future__ import annotations
@@ -10,9 +11,24 @@ from __future__ import annotations
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
 
 class RssChannel(BaseExtension):
-    """Nothing at channel level; feedgen needs a channel class for every extension."""
+    """The WebSub hubs, as `atom:link rel="hub"` after the self link."""
+
+    def __init__(self) -> None:
+        self.hubs: tuple[str, ...] = ()
+
+    def extend_rss(self, rss):
+        channel = rss[0]
+        links = channel.findall(f"{{{ATOM_NS}}}link")
+        after = links[-1] if links else channel.find("description")
+        place = list(channel).index(after) + 1 if after is not None else len(channel)
+        for offset, hub in enumerate(self.hubs):
+            link = etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub")
+            channel.insert(place + offset, link)
+        return rss
 
 
 class RssItem(BaseEntryExtension):

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ..config import FEEDS_DIR, SHOW_FILE
 from ..errors import Problem, errors_in, warnings_in
@@ -128,7 +129,7 @@ def _problem(rule_: Rule, finding: Finding) -> Problem:
         field=where.field,
         line=where.line,
         hint=finding.hint or rule_.hint,
-        severity=rule_.severity,
+        severity=finding.severity or rule_.severity,
         code=rule_.code,
     )
 
@@ -181,6 +182,9 @@ def check_show(
     for episode in episodes:
         if episode.image_path and episode.image:
             known[show.url_for(episode.image_path)] = show.root / episode.folder / episode.image
+        if episode.media_path and episode.audio and show.enclosure_prefix:
+            # Behind an analytics prefix the enclosure is not under base_url; the model knows its file.
+            known[show.measured(show.url_for(quote(episode.media_path)))] = episode.audio
     last = None
     if previous is not None:
         last, _ = parse_feed(previous, source)

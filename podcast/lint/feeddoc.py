@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..errors import Severity
 from ..feed.itunes import ITUNES_NS
 from ..feed.podcastindex import PODCAST_NS
 
@@ -49,6 +50,7 @@ class Finding:
     where: Where
     message: str
     hint: str | None = None  # overrides the rule's hint when it can say more
+    severity: Severity | None = None  # overrides the rule's severity (a milder case of it)
 
 
 Origin = Callable[[etree._Element | None, str], Where | None]

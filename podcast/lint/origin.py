@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -80,7 +81,7 @@ def show_origin(show: Show, ordered: Sequence[Episode], feed: FeedDoc) -> Origin
         if text(item.find("guid")) == episode.guid:
             episode_of[item] = episode
 
-    by_audio_url = {show.url_for(e.media_path): e for e in ordered if e.media_path}
+    by_audio_url = {show.measured(show.url_for(quote(e.media_path))): e for e in ordered if e.media_path}
 
     def line_of(lines: dict[str, int], key: str, element: etree._Element | None, tag: str) -> int | None:
         number = _entry(element, tag) if key in REPEATED_KEYS else None

@@ -186,7 +186,23 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
         if is_media == media and url.strip().lower().startswith("http://") and said not in seen:
             seen.add(said)
             whose = feed.whose(element)
-            yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
+            if is_loopback(url.strip()):
+                # A show served from this machine is a local test (`podcast publish` to a folder
+                # served on 127.0.0.1): no app will ever read it, so http is only worth a warning.
+                yield Finding(
+                    feed.where(element, tag),
+                    f"{whose}{url.strip()} is not https (a local test address)",
+                    hint="publish the real show at an https address",
+                    severity="warning",
+                )
+            else:
+                yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
+
+
+def is_loopback(url: str) -> bool:
+    """True for an address on this machine: 127.0.0.0/8, localhost or [::1]."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 def _parse_date(value: str) -> datetime | None:

@@ -114,6 +114,7 @@ class PreviewServer:
             listening.close()  # werkzeug holds its own duplicate of the socket
         self.url = preview_url(host, self.http.socket.getsockname()[1])
         self.stopping = threading.Event()
+        self.serving = False
 
     def build(self) -> pipeline.BuildResult:
         """Build the preview. Lint findings do not stop it: a preview is for seeing what is wrong too."""
@@ -162,9 +163,11 @@ class PreviewServer:
             self.say(f"changed: {shown}; {feed}; pages: {pages}")
 
     def serve_forever(self) -> None:
+        self.serving = True
         self.http.serve_forever()
 
     def stop(self) -> None:
         self.stopping.set()
-        self.http.shutdown()
+        if self.serving:  # shutdown() waits for serve_forever to return: only when it ran
+            self.http.shutdown()
         self.http.server_close()
