@@ -17,6 +17,7 @@ from . import audio, notes, pagetext
 from .config import FRONT_MATTER_FENCE, SHOW_FILE, _parse_toml, split_front_matter
 from .errors import AudioError, ConfigError, Problem
 from .model import ShowNotes
+from .textfiles import NotUtf8, read_utf8
 from .web import urls
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -37,9 +38,10 @@ class Article:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text; save it as UTF-8", path=str(path)) from None
+        return read_utf8(path)
+    except NotUtf8 as exc:
+        message = f"{path}:{exc.line}: {exc.reason} ({exc.hint})"
+        raise ConfigError(message, path=str(path), line=exc.line) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
 

@@ -12,16 +12,19 @@ import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from . import articles, audio, pipeline, scaffold, tagging
+from . import articles, audio, config, pipeline, scaffold, tagging
 from . import lint as linting
 from . import publish as publishing
-from .errors import AudioError, PodcastError, Problem, errors_in, warnings_in
+from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
+# A show directory, or any folder in one: it must exist (a mistyped path is a usage error).
+SHOW_ARGUMENT = click.Path(file_okay=False, exists=True, path_type=Path)
 # No exists/readable checks: click would turn a missing or unreadable file into a usage error
 # (exit 2) before anything is read; audio.read reports it as one of the files' problems.
 AUDIO_ARGUMENT = click.Path(path_type=Path, readable=False)
@@ -32,16 +35,88 @@ def echo_problems(problems: Iterable[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
+# Set in the context's meta (shared by a command's context and the group's) when the command
+# line asks for --json, so a failure is answered in JSON too, whichever command failed and however.
+JSON_WANTED = "podcast.json"
+
+
+def wants_json() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context and context.meta.get(JSON_WANTED))
+
+
+def failure_report(message: str, problems: list[Problem], exit_code: int) -> dict:
+    """What `--json` prints on stdout when a command fails: the same every command."""
+    return {
+        "ok": False,
+        "exit_code": exit_code,
+        "error": message,
+        "problems": [p.to_dict() for p in problems],
+    }
+
+
+def fail(exc: PodcastError) -> NoReturn:
+    """Report one of our errors (every problem it carries) and exit 1; in JSON with --json."""
+    message = exc.args[0] if exc.args else str(exc)
+    problems = exc.problems or [Problem(exc.path or "", message, field=exc.field, line=exc.line)]
+    if wants_json():
+        click.echo(json.dumps(failure_report(message, problems, 1), indent=2, ensure_ascii=False))
+    if exc.problems:
+        echo_problems(exc.problems)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def fail_usage(exc: click.ClickException) -> NoReturn:
+    """A command-line mistake: click's message once on stderr (and a JSON answer with --json), exit 2."""
+    if wants_json():
+        problem = Problem("", exc.format_message(), severity="error", code="usage")
+        report = failure_report(exc.format_message(), [problem], exc.exit_code)
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    exc.show()
+    sys.exit(exc.exit_code)
+
+
 @contextmanager
 def reported():
-    """Turn our errors into a message on stderr and exit code 1."""
+    """Turn our errors into a report (text on stderr, JSON on stdout with --json) and exit 1."""
     try:
         yield
     except PodcastError as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        click.echo(f"error: {message}", err=True)
-        echo_problems(exc.problems)
-        sys.exit(1)
+        fail(exc)
+
+
+class ReportingGroup(click.Group):
+    """The command group: every command's failures are reported by `fail` and `fail_usage`.
+
+    A command added with `@cli.command()` gets this without doing anything: errors it lets
+    through (ours, or click's usage errors, parsing included) are answered in JSON when the
+    command line has --json, and as text otherwise.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = args[: args.index("--")] if "--" in args else args
+        ctx.meta[JSON_WANTED] = "--json" in options
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PodcastError as exc:
+            fail(exc)
+        except click.ClickException as exc:
+            fail_usage(exc)
+
+
+def show_root(directory: Path, *, quiet: bool = False) -> Path:
+    """The show `directory` is in (itself or a folder above it, as git finds its repository).
+
+    When the show is above the folder given (or the current one), say which show it is.
+    """
+    root = config.find_show(directory)
+    if root != directory.resolve() and not quiet:
+        click.echo(f"podcast: the show in {root}", err=True)
+    return root
 
 
 def progress_for(label: str, quiet: bool):
@@ -56,7 +131,7 @@ def progress_for(label: str, quiet: bool):
     return wrap
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ReportingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="podcast", prog_name="podcast")
 def cli() -> None:
     """Build and publish a podcast from a show directory."""
@@ -73,15 +148,18 @@ def cli() -> None:
 @click.option("--language", default="en", show_default=True, help="ISO 639 language code.")
 @click.option(
     "--category",
-    default="Society & Culture",
+    "categories",
+    multiple=True,
+    default=("Society & Culture",),
     show_default=True,
-    help='Apple category, e.g. "Health & Fitness > Medicine".',
+    help='Apple category, e.g. "Health & Fitness > Medicine"; repeat for several (Apple reads the first).',
 )
 @click.option("--link", help="The show's website (default: the base URL).")
 def init(
-    directory: Path, title, author, email, base_url, description, owner, language, category, link
+    directory: Path, title, author, email, base_url, description, owner, language, categories, link
 ) -> None:
     """Make a new show directory DIRECTORY."""
+    notices: list[str] = []
     with reported():
         path = scaffold.init_show(
             directory,
@@ -92,14 +170,17 @@ def init(
             description=description,
             owner_name=owner,
             language_code=language,
-            category=category,
+            category=categories,
             link=link,
+            notices=notices,
         )
+    for notice in notices:
+        click.echo(f"warning: {notice}", err=True)
     click.echo(f"Created {path}. Add episodes with: podcast new {directory} --title …")
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option("--title", help="The episode's title (default: the audio's title tag).")
 @click.option(
     "--date",
@@ -110,7 +191,9 @@ def init(
 )
 @click.option(
     "--audio",
+    "audio_files",
     type=AUDIO_ARGUMENT,
+    multiple=True,  # so that a second one is refused, not silently taken instead of the first
     help="The audio file; it is copied into the episode folder, and its tags fill in what is not given.",
 )
 @click.option(
@@ -123,14 +206,31 @@ def init(
 @click.option("--season", type=click.IntRange(min=1))
 @click.option("--episode", "number", type=click.IntRange(min=1))
 @click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
-def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, draft) -> None:
-    """Add an episode to the show in DIRECTORY (default: here)."""
+@click.option(
+    "--image",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The episode's artwork: a square JPEG or PNG, 1400-3000 px (copied into the folder).",
+)
+@click.option("--episode-type", type=click.Choice(["full", "trailer", "bonus"]), help="Default: full.")
+@click.option("--explicit/--not-explicit", default=None, help="Default: the show's setting.")
+@click.option("--link", help="The episode's web page, https://…")
+def new(
+    directory: Path, title, on, audio_files, notes, slug, hosts, season, number, draft, image, episode_type,
+    explicit, link,
+) -> None:  # fmt: skip
+    """Add an episode to the show in DIRECTORY (default: the show this folder is in)."""
+    if len(audio_files) > 1:
+        raise click.BadParameter(
+            "give it once: an episode has one main audio file (other formats go in alternate_audio)",
+            param_hint="--audio",
+        )
+    audio = audio_files[0] if audio_files else None
     if not title and not audio:
         raise click.UsageError("give --title, or --audio with a title tag")
     notices: list[str] = []
     with reported():
         path = scaffold.new_episode(
-            directory,
+            show_root(directory),
             title=title,
             on=on.date() if on else None,
             audio=audio,
@@ -140,6 +240,10 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
             season=season,
             number=number,
             draft=draft,
+            image=image,
+            episode_type=episode_type,
+            explicit=explicit,
+            link=link,
             notices=notices,
         )
     for notice in notices:
@@ -148,16 +252,16 @@ def new(directory: Path, title, on, audio, notes, slug, hosts, season, number, d
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Lint warnings also stop the build.")
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
 def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
-    """Build feeds/feed.xml from the show in DIRECTORY (default: here)."""
+    """Build feeds/feed.xml from the show in DIRECTORY (default: the show this folder is in)."""
     with reported():
         result = pipeline.build(
-            directory,
+            show_root(directory, quiet=quiet or as_json),
             progress=progress_for("Reading audio", quiet or as_json),
             strict=strict,
             force=force,
@@ -167,6 +271,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
         click.echo(
             json.dumps(
                 {
+                    "ok": True,
                     "feed": str(result.feed_path),
                     "changed": result.changed,
                     "pages": list(result.pages),
@@ -184,7 +289,7 @@ def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool
     if quiet:
         return
     state = "wrote" if result.changed else "unchanged"
-    click.echo(f"{result.feed_path} {state}: {len(catalog.published)} episode(s)")
+    click.echo(f"{result.feed_path} {state}: {catalog.show.title}, {len(catalog.published)} episode(s)")
     if result.pages:
         click.echo(f"  pages written or removed: {len(result.pages)}")
     for episode in catalog.drafts:
@@ -241,22 +346,28 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
     failed = False
     for index, path in enumerate(files):
         try:
-            found = audio.read(path)
+            # What can be read is shown; what the build would refuse (a wrong name, a format
+            # podcast apps do not play) is a warning with the build's own advice.
+            found, refusal = audio.read_what_can_be_read(path)
         except AudioError as exc:
             failed = True
             results.append({"path": str(path), "error": exc.reason})
             click.echo(f"error: {exc}", err=True)
             continue
+        warnings: list[str] = []
+        if refusal is not None:
+            warnings.append(f"{refusal.reason} (`podcast build` refuses it as it is)")
         if found.info.truncated:
-            click.echo(f"warning: {path}: looks cut short; the duration is what the file holds", err=True)
+            warnings.append("looks cut short; the duration is what the file holds")
         right = audio.FORMATS[found.info.format].suffixes
-        if path.suffix.lower() not in right:
-            click.echo(
-                f"warning: {path}: holds {found.info.mime} but is named {path.suffix or '(no suffix)'};"
-                f" rename it to {path.stem}{right[0]} (Apple goes by the name)",
-                err=True,
+        if refusal is None and path.suffix.lower() not in right:
+            warnings.append(
+                f"holds {found.info.mime} but is named {path.suffix or '(no suffix)'};"
+                f" rename it to {path.stem}{right[0]} (Apple goes by the name)"
             )
-        results.append(audio.summary(found))
+        for warning in warnings:
+            click.echo(f"warning: {path}: {warning}", err=True)
+        results.append(audio.summary(found) | ({"warnings": warnings} if warnings else {}))
         if not as_json:
             click.echo(("\n" if index else "") + "\n".join(_describe(found)))
     if as_json:
@@ -265,7 +376,7 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.argument("episodes", nargs=-1)
 def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     """Write each episode's metadata into its audio (default: every episode in DIRECTORY).
@@ -275,7 +386,7 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     """
     with reported():
         try:
-            done, problems = tagging.tag_episodes(directory, tuple(episodes))
+            done, problems = tagging.tag_episodes(show_root(directory), tuple(episodes))
         except tagging.PartlyTagged as exc:
             _echo_tagged(exc.done)  # those files did change: say so before the errors
             raise
@@ -288,8 +399,11 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
         extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
         extra_text = ", ".join(e for e in extra if e)
         click.echo(f"tagged {item.path}" + (f" ({extra_text})" if extra_text else ""))
-    if done:
-        click.echo("File sizes changed: run `podcast build` to update the feed.")
+    resized = [item for item in done if item.resized]
+    if resized:
+        click.echo(f"{len(resized)} file size(s) changed: run `podcast build` to update the feed.")
+    elif done:
+        click.echo("File sizes are unchanged: the feed's lengths are still right.")
 
 
 @cli.command()
@@ -331,7 +445,12 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
         else:
             path = Path(target)
             if path.is_dir():
-                problems = pipeline.check(path, progress=progress_for("Reading audio", quiet or as_json))
+                try:
+                    root = show_root(path, quiet=quiet or as_json)
+                except ConfigError as exc:
+                    problems = exc.problems  # not a show: a finding like any other
+                else:
+                    problems = pipeline.check(root, progress=progress_for("Reading audio", quiet or as_json))
             elif path.is_file():
                 problems = linting.check_feed_file(path)
             else:
@@ -394,7 +513,7 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option(
     "--to",
     "to",
@@ -416,11 +535,12 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
 def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet) -> None:
     """Put the show in DIRECTORY online: media, then sidecars, then the feed; then tell the world."""
     with reported():
+        root = show_root(directory, quiet=quiet or as_json)
         if build_first:
-            built = pipeline.build(directory)
+            built = pipeline.build(root)
             if not (quiet or as_json):
                 echo_problems(warnings_in(built.catalog.problems))
-        with publishing.Publication(directory, to=to) as job:
+        with publishing.Publication(root, to=to) as job:
             if dry_run:
                 report = job.dry_run(verify=not no_verify, prune=prune)
             else:
@@ -474,6 +594,10 @@ def main() -> None:
     try:
         cli(prog_name="podcast")
     except Exception as exc:  # noqa: BLE001 - last line of defence
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        if "--json" in sys.argv[1:]:
+            problem = Problem("", message, code="internal")
+            click.echo(json.dumps(failure_report(message, [problem], 1), indent=2, ensure_ascii=False))
+        click.echo(message, err=True)
         click.echo("This is a bug in podcast; please report it with the command you ran.", err=True)
         sys.exit(1)

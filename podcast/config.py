@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import tomlsyntax
 from .errors import ConfigError, Problem
 from .model import (
     AlternateAudio,
@@ -27,6 +28,7 @@ from .model import (
     Show,
 )
 from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
+from .textfiles import NotUtf8, read_utf8
 
 SHOW_FILE = "podcast.toml"
 EPISODES_DIR = "episodes"
@@ -40,15 +42,41 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 # ---------------------------------------------------------------- reading
 
 
+def find_show(start: Path) -> Path:
+    """The show directory `start` is in: itself or the nearest folder above it with a podcast.toml.
+
+    As git finds its repository, so `podcast build` works from inside an episode folder.
+    """
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / SHOW_FILE).is_file():
+            return folder
+    where = str(start / SHOW_FILE)
+    missing = Problem(
+        where,
+        f"not found, here or in any folder above {start}",
+        hint="run `podcast init DIR` to make a show, or give the show's directory",
+    )
+    raise ConfigError(f"not in a show directory: {start}", path=where, problems=[missing])
+
+
+# Places in key_lines' map that are not keys (no key contains "<"): where a missing key would go.
+FIRST_TABLE = "<first table>"  # the first [table] header: top-level keys go above it
+TOML_END = "<end>"  # the line after the TOML (in episode.md, the closing +++)
+
+
 def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
     table = ""
     entries: dict[str, int] = {}
-    for number, line in enumerate(toml_text.splitlines(), start=first_line):
+    text_lines = toml_text.splitlines()
+    lines[TOML_END] = first_line + len(text_lines)
+    for number, line in enumerate(text_lines, start=first_line):
         header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
         if header:
             name = header.group(2)
+            lines.setdefault(FIRST_TABLE, number)
             table = name + "."
             lines.setdefault(name, number)
             if header.group(1) == "[[":
@@ -65,18 +93,9 @@ def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Probl
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = re.search(r"\(at line (\d+), column \d+\)", message)
-        line = int(match.group(1)) + first_line - 1 if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        problems.append(
-            Problem(
-                path,
-                f"not valid TOML: {message}",
-                line=line,
-                hint="check quotes, = signs and brackets on that line",
-            )
-        )
+        found = tomlsyntax.explain(toml_text, exc)
+        line = found.line + first_line - 1 if found.line else None
+        problems.append(Problem(path, found.message, field=found.key, line=line, hint=found.hint))
         return None
 
 
@@ -101,7 +120,14 @@ def _apply_schema(
                 )
     for name, key in schema.items():
         if key.required and name not in data:
-            problems.append(Problem(path, "missing", field=name, hint=key.hint or f"add {name} = …"))
+            todo = key.hint or f"add {name} = …"
+            if key.table:
+                line, where = None, f"{todo}: a [{name}] table, at the end of the file"
+            elif FIRST_TABLE in lines:
+                line, where = lines[FIRST_TABLE], f"{todo}, above this line (keys below a [table] are in it)"
+            else:
+                line, where = lines.get(TOML_END), f"{todo}, above this line"
+            problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
 
 
@@ -145,21 +171,15 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     path = root / SHOW_FILE
     if not path.is_file():
         raise ConfigError(
-            f"{path}: no {SHOW_FILE} here",
+            f"{path}: not found; is {root} a show directory? (run `podcast init DIR` to make one)",
             path=str(path),
-            problems=[
-                Problem(
-                    str(path),
-                    f"not found; is {root} a show directory?",
-                    hint="run `podcast init DIR` to make one",
-                )
-            ],
         )
     problems: list[Problem] = []
     try:
-        toml_text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text; save it as UTF-8", path=str(path)) from None
+        toml_text = read_utf8(path)
+    except NotUtf8 as exc:
+        bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
+        raise ConfigError(f"{SHOW_FILE} cannot be read", path=str(path), problems=[bad]) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
     data = _parse_toml(toml_text, SHOW_FILE, 1, problems)
@@ -203,6 +223,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         copyright=values.get("copyright"),
         timezone=values.get("timezone", "UTC"),
         chapters_from=values.get("chapters", "timestamps"),
+        simple_chapters=values.get("simple_chapters", False),
         lines=lines,
         **_show_extras(values),
     )
@@ -270,6 +291,11 @@ def episode_date(value: Any, zone: str) -> datetime:
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def usable_slug(name: str) -> bool:
+    """An episode folder name the build takes: it becomes part of URLs."""
+    return bool(_SLUG.match(name))
+
+
 def episode_guid_for(show_guid: str, slug: str) -> str:
     """The fallback GUID of an episode whose front matter has none.
 
@@ -286,7 +312,7 @@ def episode_guid_for(show_guid: str, slug: str) -> str:
 def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
     slug = folder.name
     rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
-    if not _SLUG.match(slug):
+    if not usable_slug(slug):
         problems.append(
             Problem(
                 f"{EPISODES_DIR}/{slug}",
@@ -296,9 +322,9 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         )
         return None
     try:
-        source = (folder / EPISODE_FILE).read_text("utf-8")
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, "is not UTF-8 text", hint="save it as UTF-8"))
+        source = read_utf8(folder / EPISODE_FILE)
+    except NotUtf8 as exc:
+        problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
         return None
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))
@@ -330,6 +356,16 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     field="audio",
                     line=lines.get("audio"),
                     hint="move the file next to episode.md",
+                )
+            )
+        elif audio.is_dir():
+            problems.append(
+                Problem(
+                    rel,
+                    f"{values['audio']} is a folder, not an audio file",
+                    field="audio",
+                    line=lines.get("audio"),
+                    hint="name the audio file itself, e.g. audio = \"episode.mp3\", next to episode.md",
                 )
             )
         elif not audio.is_file():

@@ -111,3 +111,8 @@ def errors_in(problems: list[Problem]) -> list[Problem]:
 
 def warnings_in(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity == "warning"]
+
+
+def tally(problems: list[Problem]) -> str:
+    """'2 error(s), 1 warning(s)': the count a summary gives, of exactly the problems it follows."""
+    return f"{len(errors_in(problems))} error(s), {len(warnings_in(problems))} warning(s)"

@@ -230,6 +230,8 @@ class Show:
     copyright: str | None = None
     timezone: str = "UTC"
     chapters_from: Literal["timestamps", "sections"] = "timestamps"  # how show notes make chapters
+    # Podlove Simple Chapters inline too: opt-in, since the W3C validator warns about the namespace.
+    simple_chapters: bool = False
     # Podcasting 2.0 and Apple extras (see the README's section of that name).
     persons: tuple[Person, ...] = ()
     funding: tuple[Funding, ...] = ()

@@ -19,7 +19,7 @@ from . import chapters, feed, lint, notes, transcripts
 from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
-from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in
+from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .files import copy_atomic, write_atomic
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 from .web import pages as web_pages
@@ -335,7 +335,7 @@ def lint_rendered(
         previous = ((out or catalog.show.root / FEEDS_DIR) / FEED_FILENAME).read_bytes()
     except OSError:
         previous = None
-    return lint.check_show(
+    findings = lint.check_show(
         catalog.show,
         catalog.published,
         document,
@@ -343,6 +343,13 @@ def lint_rendered(
         now=now,
         ordered=feed.newest_first(catalog.published),
     )
+    # An episode whose guid line was removed gets G103's "restore this line" with the GUID it
+    # had, not also the reading's "not set" warning with the GUID derived in its place.
+    restored = {p.path for p in findings if p.code == "G103"}
+    catalog.problems[:] = [
+        p for p in catalog.problems if not (p.field == "guid" and p.code is None and p.path in restored)
+    ]
+    return findings
 
 
 def check(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> list[Problem]:
@@ -379,11 +386,10 @@ def build(
     root = Path(root)
     out = Path(out) if out is not None else root / FEEDS_DIR
     catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
-    errors = errors_in(catalog.problems)
-    if errors:
+    if errors_in(catalog.problems):
         catalog.problems.extend(_lint_partial(catalog, now, out))
         raise PodcastError(
-            f"build stopped: {len(errors)} error(s); {FEEDS_DIR}/{FEED_FILENAME} was not changed",
+            f"build stopped: {tally(catalog.problems)}; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
     show = catalog.show
@@ -391,11 +397,10 @@ def build(
     findings = lint_rendered(catalog, document, now=now, out=out)
     catalog.problems.extend(findings)
     if lint.failed(findings, strict=strict) and not force:
-        blocking = len(findings) if strict else len(errors_in(findings))
-        what = "error(s) or warning(s)" if strict else "error(s)"
+        blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
         raise LintFailure(
-            f"build stopped: lint found {blocking} {what}; {FEEDS_DIR}/{FEED_FILENAME} was not changed "
-            "(fix them, or run `podcast build --force` to write the feed anyway)",
+            f"build stopped: {tally(catalog.problems)} ({blocking}); {FEEDS_DIR}/{FEED_FILENAME} was not"
+            " changed (fix them, or run `podcast build --force` to write the feed anyway)",
             problems=catalog.problems,
         )
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.

@@ -9,6 +9,7 @@ import shutil
 import unicodedata
 import uuid
 import warnings
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +23,13 @@ from .config import (
     SHOW_FILE,
     load_show,
     podcast_guid_for,
+    usable_slug,
 )
 from .errors import AudioError, ConfigError, Problem
 from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
-from .schema import Invalid, categories, email, https_url, language
+from .schema import IMAGE_SUFFIXES, Invalid, categories, email, https_url, is_loopback, language, text
+from .textfiles import NotUtf8, read_utf8
 
 GITIGNORE = ".podcast/\n"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -44,11 +47,32 @@ def slugify(title: str) -> str:
 
 
 def _check(problems: list[Problem], field: str, check, value):
+    """`check(value)`, or None with the problem added."""
     try:
         return check(value)
     except Invalid as exc:
         problems.append(Problem("command line", str(exc), field=field, hint=exc.hint))
-        return value
+        return None
+
+
+def _check_https(problems: list[Problem], notices: list[str], field: str, url: str) -> None:
+    """A URL the feed serves from must be https (lint U101 stops the build); loopback is a local test."""
+    if _check(problems, field, https_url, url) is None or not url.startswith("http://"):
+        return
+    if is_loopback(url):
+        notices.append(
+            f"{field} {url} is plain http on this machine: fine for a local test (lint U101 warns);"
+            " give the show its https address before publishing it"
+        )
+        return
+    problems.append(
+        Problem(
+            "command line",
+            f"{url} is plain http",
+            field=field,
+            hint="use its https:// address; Apple and many apps refuse plain http (lint U101)",
+        )
+    )
 
 
 def init_show(
@@ -61,18 +85,25 @@ def init_show(
     description: str | None = None,
     owner_name: str | None = None,
     language_code: str = "en",
-    category: str = "Society & Culture",
+    category: str | Sequence[str] = "Society & Culture",
     link: str | None = None,
+    notices: list[str] | None = None,
 ) -> Path:
-    """Create a show directory with podcast.toml, episodes/ and feeds/."""
+    """Create a show directory with podcast.toml, episodes/ and feeds/.
+
+    What the build would refuse is refused here (every problem at once); lines the user
+    should read (a loopback http base URL) are appended to `notices`.
+    """
     root = Path(root)
+    notices = notices if notices is not None else []
     if (root / SHOW_FILE).exists():
         raise ConfigError(f"{root / SHOW_FILE} already exists; not overwriting it", path=str(root))
+    chosen = [category] if isinstance(category, str) else list(category)
     problems: list[Problem] = []
     _check(problems, "--email", email, owner_email)
-    _check(problems, "--base-url", https_url, base_url)
+    _check_https(problems, notices, "--base-url", base_url)
     _check(problems, "--language", language, language_code)
-    _check(problems, "--category", categories, [category])
+    _check(problems, "--category", categories, chosen)
     if link:
         _check(problems, "--link", https_url, link)
     if problems:
@@ -89,7 +120,7 @@ def init_show(
         f"base_url = {toml_string(base_url)}",
         "# podcast:guid, made once from the first feed URL. Keep it when the URL changes.",
         f"guid = {toml_string(guid)}",
-        f"categories = [{toml_string(category)}]",
+        "categories = [" + ", ".join(toml_string(c) for c in chosen) + "]",
         "explicit = false",
         'type = "episodic"',
         '# artwork = "artwork.jpg"   # square JPEG or PNG, 1400-3000 px',
@@ -136,6 +167,30 @@ def artwork_refusal(data: bytes) -> str | None:
     return None
 
 
+def _episode_image(image: Path | None, problems: list[Problem]) -> bytes | None:
+    """The bytes of the --image file, if Apple would take it as episode artwork (as lint checks it)."""
+    if image is None:
+        return None
+    path = Path(image)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        problems.append(Problem(str(path), "is not a .jpg or .png file", field="--image",
+                                hint="give a square JPEG or PNG, 1400-3000 px"))  # fmt: skip
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(str(path), f"cannot be read: {exc.strerror}", field="--image"))
+        return None
+    refusal = artwork_refusal(data)
+    if refusal is not None:
+        wanted = f"give a square JPEG or PNG, {ARTWORK_MIN_PX}-{ARTWORK_MAX_PX} px, RGB"
+        problems.append(
+            Problem(str(path), f"Apple would refuse it as artwork: {refusal}", field="--image", hint=wanted)
+        )
+        return None
+    return data
+
+
 def new_episode(
     root: Path,
     *,
@@ -148,18 +203,40 @@ def new_episode(
     season: int | None = None,
     number: int | None = None,
     draft: bool = False,
+    image: Path | None = None,
+    episode_type: str | None = None,
+    explicit: bool | None = None,
+    link: str | None = None,
     notices: list[str] | None = None,
 ) -> Path:
-    """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio in.
+    """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio (and image) in.
 
     What the audio's tags say (title, date, artist, track, disc, comment, cover art)
-    fills in whatever was not given explicitly. Lines the user should read (cover art
-    not adopted, audio that looks cut short) are appended to `notices`.
+    fills in whatever was not given explicitly. What the build would refuse (a slug
+    that cannot be a URL, artwork Apple refuses, an http link) is refused here. Lines the
+    user should read (cover art not adopted, audio that looks cut short) are appended to
+    `notices`.
     """
     notices = notices if notices is not None else []
     root = Path(root)
     load_show(root)  # refuse to add episodes to something that is not a show
     problems: list[Problem] = []
+    if slug is not None and not usable_slug(slug):
+        problems.append(
+            Problem(
+                "command line",
+                f"{slug!r} cannot be an episode folder: it becomes part of URLs",
+                field="--slug",
+                hint="use letters, digits, '-', '_' and '.', starting with a letter or digit, e.g. "
+                + slugify(slug),
+            )
+        )
+    image_data = _episode_image(image, problems)
+    if link is not None:
+        _check_https(problems, notices, "--link", link)
+    if episode_type not in (None, "full", "trailer", "bonus"):
+        what = f"{episode_type!r} is not an episode type"
+        problems.append(Problem("command line", what, field="--episode-type", hint="full, trailer or bonus"))
     found: AudioFile | None = None
     if audio is not None:
         try:
@@ -192,6 +269,7 @@ def new_episode(
                 )
             ],
         )
+    _check(problems, "--title", text, title)
     slug = slug or slugify(title)
     folder = root / EPISODES_DIR / slug
     if folder.exists():
@@ -199,18 +277,22 @@ def new_episode(
     article = ""
     if notes is not None:
         try:
-            article = Path(notes).read_text("utf-8").replace("\r\n", "\n").strip() + "\n"
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(notes), f"cannot be read as UTF-8 text: {exc}", field="--notes"))
+            article = read_utf8(Path(notes)).replace("\r\n", "\n").strip() + "\n"
+        except NotUtf8 as exc:
+            problems.append(Problem(str(notes), exc.reason, field="--notes", line=exc.line, hint=exc.hint))
+        except OSError as exc:
+            problems.append(Problem(str(notes), f"cannot be read: {exc.strerror}", field="--notes"))
     if notes is None and found is not None and (found.tags.comment or found.tags.description):
         article = (found.tags.description or found.tags.comment or "").strip() + "\n"
     if problems:
         raise ConfigError("cannot create the episode", problems=problems)
-    image = None
-    if found is not None and found.artwork is not None and found.artwork.data:
+    picture = None
+    if image_data is not None and image is not None:
+        picture = "image" + Path(image).suffix.lower()
+    elif found is not None and found.artwork is not None and found.artwork.data:
         refusal = artwork_refusal(found.artwork.data)
         if refusal is None:
-            image = "cover" + found.artwork.suffix
+            picture = "cover" + found.artwork.suffix
         else:
             notices.append(
                 f"the cover art in {Path(audio).name} was not used as the episode image: {refusal}"
@@ -231,18 +313,25 @@ def new_episode(
         lines.append(f"season = {season}")
     if number is not None:
         lines.append(f"episode = {number}")
+    if episode_type is not None:
+        lines.append(f"episode_type = {toml_string(episode_type)}")
+    if explicit is not None:
+        lines.append(f"explicit = {'true' if explicit else 'false'}")
+    if link is not None:
+        lines.append(f"link = {toml_string(link)}")
     if draft:
         lines.append("draft = true")
     if notes is not None and Path(notes).suffix.lower() in MARKDOWN_SUFFIXES:
         lines.append('format = "markdown"')
-    if image is not None:
-        lines.append(f"image = {toml_string(image)}")
+    if picture is not None:
+        lines.append(f"image = {toml_string(picture)}")
     lines += ["+++", ""]
     folder.mkdir(parents=True)
     if audio is not None:
         shutil.copyfile(audio, folder / Path(audio).name)
-    if image is not None and found is not None and found.artwork is not None:
-        (folder / image).write_bytes(found.artwork.data)
+    if picture is not None:
+        data = image_data if image_data is not None else found.artwork.data
+        (folder / picture).write_bytes(data)
     path = folder / EPISODE_FILE
     path.write_text("\n".join(lines) + article, "utf-8")
     return path

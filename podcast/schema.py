@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .controlchars import first_not_xml
@@ -72,6 +73,7 @@ class Key:
     required: bool = False
     hint: str | None = None  # shown when a required key is missing
     code: str | None = None  # the lint rule that checks the same value in a feed, for an invalid one
+    table: bool = False  # written as a [table] of its own (where a missing one goes differs)
 
 
 # ---------------------------------------------------------------- validators
@@ -133,6 +135,16 @@ def https_url(value: Any) -> str:
     if not re.match(r"^https?://[^\s/]+", value):
         raise Invalid(f"expected a URL starting with https://, got {show_value(value)}")
     return value
+
+
+def is_loopback(url: str) -> bool:
+    """True for an address on this machine (127.0.0.0/8, localhost, [::1]): a local test,
+    where plain http is expected (`podcast init` and lint's U101 warn instead of refusing)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed address (an unclosed [) is not this machine
+        return False
+    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
@@ -671,7 +683,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
     "description": Key(text, required=True),
     "author": Key(text, required=True),
-    "owner": Key(owner, required=True, hint="add [owner] with name and email"),
+    "owner": Key(owner, required=True, hint="add [owner] with name and email", table=True),
     "language": Key(language, required=True, hint='add language = "en"', code="A111"),
     "link": Key(https_url, required=True, hint="the show's website"),
     "base_url": Key(https_url, required=True, hint="where the contents of feeds/ are served"),
@@ -685,6 +697,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "copyright": Key(text),
     "timezone": Key(timezone),
     "chapters": Key(one_of("timestamps", "sections")),  # where notes.py takes chapters from
+    "simple_chapters": Key(boolean),  # also write chapters inline as psc: (opt-in: W3C warns)
     # Podcasting 2.0 and Apple extras
     "person": Key(persons),
     "funding": Key(funding),

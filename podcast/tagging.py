@@ -28,6 +28,7 @@ class Tagged:
     path: Path
     chapters: int  # chapters written (formats whose tags hold chapters)
     artwork: bool  # artwork embedded by this run
+    resized: bool = True  # the file's size changed, so the feed's enclosure length is stale
 
 
 class PartlyTagged(PodcastError):
@@ -115,7 +116,8 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
             problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", field="audio"))
             continue
         written = len(to_write or ()) if found.info.format in CHAPTER_FORMATS else 0
-        done.append(Tagged(episode, episode.audio, written, artwork is not None))
+        resized = episode.audio.stat().st_size != found.info.size
+        done.append(Tagged(episode, episode.audio, written, artwork is not None, resized))
     if errors_in(problems):
         raise PartlyTagged(
             f"{len(done)} file(s) tagged, {len(errors_in(problems))} error(s)", problems=problems, done=done

@@ -83,6 +83,12 @@ class ShowDir:
         (folder / "episode.md").write_text("\n".join(lines), "utf-8")
         return folder
 
+    def set_show_keys(self, keys: str) -> None:
+        """Add top-level keys to podcast.toml (before [owner], its first table)."""
+        toml = self.root / "podcast.toml"
+        head, tables = toml.read_text("utf-8").split("\n[owner]", 1)
+        toml.write_text(head.rstrip("\n") + "\n" + keys.strip() + "\n\n[owner]" + tables, "utf-8")
+
     @property
     def feed(self) -> Path:
         return self.root / "feeds" / "feed.xml"

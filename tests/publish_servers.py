@@ -217,12 +217,15 @@ def make_show(root: Path, base_url: str, mp3_factory, *, keys: str = "", tables:
 
     from podcast import scaffold
 
+    # `podcast init` refuses a plain http base URL (but on loopback); a show that has one
+    # was edited by hand afterwards, as here. The podcast:guid ignores the scheme.
+    https_form = "https://" + base_url.split("://", 1)[1]
     scaffold.init_show(
         root,
         title="Test Show",
         author="Ann Host",
         owner_email="ann@example.com",
-        base_url=base_url,
+        base_url=https_form,
         link="https://example.com/",
         category="Health & Fitness > Medicine",
         description="A show for tests.",
@@ -232,6 +235,7 @@ def make_show(root: Path, base_url: str, mp3_factory, *, keys: str = "", tables:
         (root / "podcast.toml")
         .read_text("utf-8")
         .replace('# artwork = "artwork.jpg"', 'artwork = "artwork.jpg"')
+        .replace(f'base_url = "{https_form}"', f'base_url = "{base_url}"')
     )
     (root / "podcast.toml").write_text(keys + "\n" + text + "\n" + tables, "utf-8")
     return ShowDir(root, mp3_factory)

@@ -7,7 +7,7 @@ import shutil
 import mutagen
 import mutagen.flac
 import pytest
-from media import audio_md5, cover, decoded_seconds, ffmpeg, frame_count, lame, varied_signal
+from media import audio_md5, cover, decoded_seconds, encode, frame_count, lame, remux, varied_signal
 from mutagen.flac import Picture as FlacPicture
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 from PIL import Image
@@ -113,7 +113,7 @@ def test_truncated_wav_and_fast_start_mp4_are_flagged_with_their_real_length(med
     source = media[name]
     if name != "wav":  # moov first, as podcast tools export it, so the index survives the cut
         source = tmp_path / f"faststart{media[name].suffix}"
-        ffmpeg("-i", media[name], "-c", "copy", "-movflags", "+faststart", source)
+        remux(media[name], source, options={"movflags": "+faststart"})
     cut = tmp_path / f"cut{source.suffix}"
     data = source.read_bytes()
     cut.write_bytes(data[: len(data) * 6 // 10])
@@ -145,7 +145,7 @@ def _broken(tmp_path, media):
     files["text.mp3"].write_text("Episode notes, saved with the wrong name.\n" * 40)
     files["no-moov.m4a"] = tmp_path / "no-moov.m4a"  # ffmpeg writes moov last: a cut file has none
     files["no-moov.m4a"].write_bytes(media["m4a"].read_bytes()[:20000])
-    files["folder.mp3"] = tmp_path / "folder.mp3"  # cannot be read as a file
+    files["folder.mp3"] = tmp_path / "folder.mp3"  # a folder where the audio should be
     files["folder.mp3"].mkdir()
     for name, keep in (("flac", 3), ("wav", 20)):  # cut inside the first header
         files[f"cut.{name}"] = tmp_path / f"cut.{name}"
@@ -167,7 +167,7 @@ REASONS = {
     "cut.flac": ("is not a valid FLAC file", "export or upload it again"),
     "cut.wav": ("is not a valid WAV file", "export or upload it again"),
     "no-moov.m4a": ("cut short", "upload or export it again"),
-    "folder.mp3": ("cannot be read", "check it is a file you may read"),
+    "folder.mp3": ("is a folder, not an audio file", "name the audio file inside it"),
     "headers-only.opus": ("holds no audio", "export or upload it again"),
     "headers-only.ogg": ("holds no audio", "export or upload it again"),
 }
@@ -185,14 +185,10 @@ def test_broken_files_get_one_line_with_the_file_the_reason_and_what_to_do(media
 
 
 def test_tags_are_read_from_id3_mp4_and_vorbis_comments(media, tmp_path):
-    metadata = tmp_path / "meta.txt"
-    metadata.write_text(
-        ";FFMETADATA1\ntitle=Tagged Title\nartist=Ann Host\nalbum=The Show\ndate=2025-04-02\n"
-        "comment=About this one\ntrack=7\ndisc=2\ngenre=Podcast\n"
-    )
-    for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac"), (".ogg", "libvorbis"), (".flac", "flac")):
-        out = tmp_path / f"tagged{suffix}"
-        ffmpeg("-i", media["wav"], "-i", metadata, "-map", "0", "-map_metadata", "1", "-c:a", codec, out)
+    metadata = {"title": "Tagged Title", "artist": "Ann Host", "album": "The Show", "date": "2025-04-02",
+                "comment": "About this one", "track": "7", "disc": "2", "genre": "Podcast"}  # fmt: skip
+    for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac"), (".ogg", "vorbis"), (".flac", "flac")):
+        out = encode(media["wav"], tmp_path / f"tagged{suffix}", codec, metadata=metadata)
         tags = audio.read(out).tags
         assert (tags.title, tags.artist, tags.album, tags.date) == (
             "Tagged Title",
@@ -204,14 +200,9 @@ def test_tags_are_read_from_id3_mp4_and_vorbis_comments(media, tmp_path):
 
 
 def test_chapters_written_by_ffmpeg_are_read_from_mp3_and_m4a(media, tmp_path):
-    metadata = tmp_path / "chapters.txt"
-    metadata.write_text(
-        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=4000\ntitle=Welcome\n"
-        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=4000\nEND=12000\ntitle=The interview\n"
-    )
+    written = [(0, 4, "Welcome"), (4, 12, "The interview")]
     for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac")):
-        out = tmp_path / f"chapters{suffix}"
-        ffmpeg("-i", media["wav"], "-i", metadata, "-map", "0", "-map_chapters", "1", "-c:a", codec, out)
+        out = encode(media["wav"], tmp_path / f"chapters{suffix}", codec, chapters=written)
         chapters = audio.read(out).chapters
         assert [(c.start, c.title) for c in chapters] == [(0.0, "Welcome"), (4.0, "The interview")]
         assert chapters[0].end == pytest.approx(4.0)
@@ -247,9 +238,7 @@ def test_id3_chapters_carry_their_url_and_image(media, tmp_path):
 def test_embedded_artwork_is_read_with_its_type_and_size(media, tmp_path):
     art = cover(tmp_path / "cover.jpg", (640, 480))
     for suffix, codec in ((".mp3", "libmp3lame"), (".m4a", "aac")):
-        out = tmp_path / f"art{suffix}"
-        ffmpeg("-i", media["wav"], "-i", art, "-map", "0", "-map", "1", "-c:a", codec, "-c:v", "copy",
-               "-disposition:v", "attached_pic", out)  # fmt: skip
+        out = encode(media["wav"], tmp_path / f"art{suffix}", codec, cover=art)
         found = audio.read(out).artwork
         assert (found.mime, found.width, found.height) == ("image/jpeg", 640, 480)
         assert found.data == art.read_bytes()
@@ -385,6 +374,49 @@ def test_vorbis_comment_chapters_are_read(media, tmp_path, name):
 def test_mpeg2_layer3_and_mpeg1_layer2_streams_are_counted_too(mp3_factory, media, tmp_path):
     low_rate = mp3_factory(5.0)  # lameenc at 22.05 kHz: MPEG-2 layer III, 576 samples a frame
     layer2 = tmp_path / "layer2.mp3"
-    ffmpeg("-i", media["wav"], "-c:a", "mp2", "-b:a", "128k", "-f", "mp2", layer2)
+    encode(media["wav"], layer2, "mp2", container_format="mp2", bit_rate=128000)
     for path in (low_rate, layer2):
         assert abs(audio.probe(path).duration - decoded_seconds(path)) < 0.05
+
+
+
+def _aiff_with_tags(media, tmp_path):
+    path = encode(media["wav"], tmp_path / "take.aiff", "pcm_s16be")
+    tagged = mutagen.File(path)
+    tagged.add_tags()
+    tagged.tags.add(TIT2(text="Studio take"))
+    tagged.save()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "named", "fmt", "advice"),
+    [
+        ("mp3-xing", "episode.id3", "mp3", "rename it to episode.mp3"),
+        ("m4a", "episode.3g2", "m4a", "rename it to episode.m4a"),
+        ("aiff", "take.aiff", "aiff", "podcast apps do not play; export it as MP3 or M4A"),
+    ],
+)
+def test_what_the_build_refuses_is_still_read_with_its_advice(media, tmp_path, name, named, fmt, advice):
+    if name == "aiff":
+        path = _aiff_with_tags(media, tmp_path)
+    else:
+        path = tmp_path / named
+        shutil.copy(media[name], path)
+    found, refusal = audio.read_what_can_be_read(path)
+    assert found.info.format == fmt
+    assert abs(found.info.duration - decoded_seconds(path)) < 0.05
+    if name == "aiff":
+        assert found.tags.title == "Studio take"
+    assert advice in refusal.reason
+    with pytest.raises(AudioError) as caught:  # the build reads with audio.read: refused, same advice
+        audio.read(path)
+    assert caught.value.reason == refusal.reason
+
+
+def test_the_reference_encoders_and_decoder_need_no_ffmpeg_program(media, tmp_path, monkeypatch):
+    # The README's set-up is `pip install -e '.[test]'`: PyAV's wheels carry FFmpeg's libraries.
+    monkeypatch.setenv("PATH", "")
+    made = encode(media["wav"], tmp_path / "again.opus", "libopus", bit_rate=32000)
+    assert decoded_seconds(made) == pytest.approx(12.0, abs=0.01)
+    assert audio.probe(made).duration == pytest.approx(decoded_seconds(made), abs=0.01)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import feedparser
 from lxml import etree
-from media import ffmpeg
+from media import remux
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 from PIL import Image
 
@@ -101,13 +101,8 @@ def test_chapters_json_overrides_the_audio(show, media):
 
 
 def test_m4a_nero_chapters_are_published(show, media, tmp_path):
-    meta = tmp_path / "meta.txt"
-    meta.write_text(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=5000\ntitle=One\n"
-                    "[CHAPTER]\nTIMEBASE=1/1000\nSTART=5000\nEND=12000\ntitle=Two\n")  # fmt: skip
     folder = show.add("talk", audio=False, extra='audio = "talk.m4a"')
-    ffmpeg(
-        "-i", media["m4a"], "-i", meta, "-map", "0", "-map_chapters", "1", "-c", "copy", folder / "talk.m4a"
-    )
+    remux(media["m4a"], folder / "talk.m4a", chapters=[(0, 5, "One"), (5, 12, "Two")])
     pipeline.build(show.root)
     published = json.loads((show.root / "feeds/chapters/talk.json").read_text())
     assert [(c["startTime"], c["title"]) for c in published["chapters"]] == [(0, "One"), (5, "Two")]

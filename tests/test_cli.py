@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import click
 import feedparser
 import pytest
 from click.testing import CliRunner
@@ -124,7 +125,68 @@ def test_build_json(show):
     show.add("ready")
     result = run("build", show.root, "--json")
     data = json.loads(result.stdout)
-    assert data["published"] == ["ready"] and data["changed"] is True
+    assert data["ok"] is True and data["published"] == ["ready"] and data["changed"] is True
+
+
+def test_build_json_answers_in_json_when_the_build_fails(show):
+    show.add("one", extra='season = "one"')
+    result = run("build", show.root, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)  # stdout holds nothing but the JSON object
+    assert report["ok"] is False and report["exit_code"] == 1 and "was not changed" in report["error"]
+    (season,) = [p for p in report["problems"] if p["field"] == "season"]
+    assert season["path"].endswith("episodes/one/episode.md")
+    assert season["line"] == 6  # +++, title, date, guid, audio, season
+    assert season["severity"] == "error" and season["message"]
+    assert {"path", "line", "code", "severity", "message"} <= set(season)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "--json", "--no-such-option"],
+        ["lint", "--json", "/no/such/place"],
+        ["info", "--json"],  # FILES is required
+        ["notes", "--json", "/no/such/file.md"],
+        ["publish", "--json", "/no/such/show"],
+    ],
+)
+def test_every_command_with_json_answers_a_usage_mistake_in_json_and_exits_2(args):
+    result = run(*args)
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["exit_code"] == 2 and report["error"]
+    assert report["problems"][0]["severity"] == "error"
+    assert result.stderr.count("Error:") == 1  # the human message, once
+
+
+def test_a_command_added_to_the_group_answers_failures_in_json_without_doing_anything(tmp_path):
+    # Commands other rooms add get the same reporting: the group does it, not each command.
+    from podcast.errors import ConfigError, Problem
+
+    @cli.command("fails-for-test")
+    @click.option("--json", "as_json", is_flag=True)
+    def fails(as_json: bool) -> None:
+        raise ConfigError("nothing to do", problems=[Problem("x.toml", "bad value", line=3, field="k")])
+
+    try:
+        result = run("fails-for-test", "--json")
+        text = run("fails-for-test")
+    finally:
+        cli.commands.pop("fails-for-test")
+    assert result.exit_code == 1 and json.loads(result.stdout)["problems"][0]["line"] == 3
+    assert text.exit_code == 1 and text.stdout == ""
+    assert "x.toml:3: error: k: bad value" in text.stderr and "error: nothing to do" in text.stderr
+
+
+def test_the_summary_counts_the_lines_printed(show):
+    show.add("one", extra='season = "one"')
+    show.add("two", extra="explicit = 3")
+    result = run("build", show.root)
+    lines = [line for line in result.stderr.splitlines() if ": error" in line or ": warning" in line]
+    errors = sum(": error" in line for line in lines)
+    warnings = sum(": warning" in line for line in lines)
+    assert f"{errors} error(s), {warnings} warning(s)" in result.stderr
 
 
 def test_build_errors_go_to_stderr_with_exit_1_and_every_problem(show):
@@ -142,6 +204,37 @@ def test_build_outside_a_show_says_what_to_do(tmp_path):
     result = run("build", tmp_path)
     assert result.exit_code == 1
     assert "podcast init" in result.stderr
+
+
+def test_commands_find_the_show_from_any_folder_inside_it_and_say_which(show, monkeypatch):
+    folder = show.add("deep")
+    below = folder / "raw" / "takes"
+    below.mkdir(parents=True)
+    for where in (folder, below):
+        monkeypatch.chdir(where)
+        result = run("build")
+        assert result.exit_code == 0, result.stderr
+        assert f"the show in {show.root.resolve()}" in result.stderr
+        assert "Test Show, 1 episode(s)" in result.stdout
+    assert show.feed.is_file() and not (below / "feeds").exists()
+    result = run("lint", below)
+    assert result.exit_code == 0 and f"the show in {show.root.resolve()}" in result.stderr
+    result = run("new", folder, "--title", "Second", "--date", "2025-02-01")
+    assert result.exit_code == 0 and (show.root / "episodes/second/episode.md").is_file()
+
+
+def test_a_directory_that_does_not_exist_is_a_usage_error_said_once(tmp_path):
+    for command in ("build", "new", "tag"):
+        result = run(command, tmp_path / "nowhere", *(["--title", "X"] if command == "new" else []))
+        assert result.exit_code == 2
+        assert result.stderr.count("does not exist") == 1 and "Traceback" not in result.stderr
+
+
+def test_outside_any_show_the_message_is_said_once(tmp_path):
+    result = run("build", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.count("podcast init") == 1
+    assert len(result.stderr.strip().splitlines()) == 2  # the problem, then the summary
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -200,15 +293,12 @@ def test_info_prints_a_readable_summary(media):
 
 
 def test_new_fills_in_from_the_audio_tags_and_explicit_values_win(show, media, tmp_path):
-    from media import cover, ffmpeg
+    from media import cover, encode
 
-    meta = tmp_path / "meta.txt"
-    meta.write_text(";FFMETADATA1\ntitle=From The Tag\nartist=Tag Host\ndate=2024-03-04\ntrack=9\ndisc=3\n"
-                    "comment=Notes from the tag.\n")  # fmt: skip
-    tagged = tmp_path / "tagged.mp3"
+    meta = {"title": "From The Tag", "artist": "Tag Host", "date": "2024-03-04", "track": "9", "disc": "3",
+            "comment": "Notes from the tag."}  # fmt: skip
     art = cover(tmp_path / "art.jpg", (1400, 1400))
-    ffmpeg("-i", media["wav"], "-i", art, "-i", meta, "-map", "0", "-map", "1", "-map_metadata", "2",
-           "-c:a", "libmp3lame", "-c:v", "copy", "-disposition:v", "attached_pic", tagged)  # fmt: skip
+    tagged = encode(media["wav"], tmp_path / "tagged.mp3", "libmp3lame", metadata=meta, cover=art)
     result = run("new", show.root, "--audio", tagged, "--episode", "10")
     assert result.exit_code == 0, result.stderr
     text = (show.root / "episodes/from-the-tag/episode.md").read_text()
@@ -401,7 +491,7 @@ def test_new_reports_audio_it_cannot_read_as_a_problem_not_a_usage_error(show, t
     result = run("new", show.root, "--title", "Gone", "--audio", given)
     assert result.exit_code == 1 and "Usage" not in result.stderr
     assert "given.mp3" in result.stderr
-    assert ("not found" if kind != "folder" else "cannot be read") in result.stderr
+    assert ("not found" if kind != "folder" else "is a folder, not an audio file") in result.stderr
     assert not (show.root / "episodes").exists() or not list((show.root / "episodes").iterdir())
 
 
@@ -437,3 +527,16 @@ def test_a_colon_in_a_file_name_does_not_garble_the_reason(tmp_path):
     (found,) = json.loads(result.stdout)
     assert found["path"] == str(broken)
     assert "Hello.mp3" not in found["error"] and found["error"]
+
+
+def test_info_reads_a_misnamed_file_that_build_refuses_with_the_same_advice(show, media):
+    folder = show.add("ep", audio=False, extra='audio = "ep.id3"')
+    shutil.copy(media["mp3-xing"], folder / "ep.id3")
+    info = run("info", "--json", folder / "ep.id3")
+    assert info.exit_code == 0, info.stderr
+    (read,) = json.loads(info.stdout)
+    assert read["format"] == "mp3" and read["duration"] == pytest.approx(12.0, abs=0.05)
+    advice = "is an MP3 file named .id3; rename it to ep.mp3"
+    assert advice in read["warnings"][0] and advice in info.stderr
+    build = run("build", show.root)
+    assert build.exit_code == 1 and advice in build.stderr

@@ -34,6 +34,38 @@ def test_missing_required_keys_are_named(show):
     assert missing == {"description", "author", "owner", "language", "link", "base_url", "categories"}
 
 
+def test_a_missing_key_names_the_line_where_it_would_go(show):
+    toml = show.root / "podcast.toml"
+    text = toml.read_text()
+    kept = [line for line in text.splitlines() if not line.startswith("language")]
+    toml.write_text("\n".join(kept) + "\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (missing,) = [p for p in caught.value.problems if p.field == "language"]
+    assert kept[missing.line - 1].startswith("[")  # the first table: top-level keys go above it
+    assert "above this line" in missing.hint
+
+
+def test_a_missing_key_in_episode_md_points_at_the_closing_fence(show):
+    folder = show.add("ep")
+    episode = folder / "episode.md"
+    lines = [line for line in episode.read_text().splitlines() if not line.startswith("title")]
+    episode.write_text("\n".join(lines) + "\n")
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (missing,) = [p for p in problems if p.field == "title"]
+    assert lines[missing.line - 1] == "+++" and missing.line > 1 and "above this line" in missing.hint
+
+
+def test_a_date_in_another_form_in_episode_md_asks_for_yyyy_mm_dd(show):
+    show.add("ep", date="2025-4-2")
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert problem.line == 3 and problem.field == "date"
+    assert "YYYY-MM-DD" in problem.message and "TOML" not in problem.hint
+
+
 def test_a_category_not_on_apples_list_is_refused_with_suggestions(show):
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace("Health & Fitness > Medicine", "Health > Medicine"))
@@ -286,3 +318,50 @@ def test_a_license_is_an_spdx_id(show, written, accepted):
 def test_a_license_of_ones_own_needs_its_url(show):
     add_to_show(show, tables='[license]\nname = "House licence"\n')
     assert "needs the url" in problems_of(show)["license"].message
+
+
+# ---------------------------------------------------------------- encodings
+
+
+def test_a_utf8_byte_order_mark_is_accepted_in_podcast_toml_and_episode_md(show):
+    # Windows editors (Notepad, Word's plain-text export) start UTF-8 files with one.
+    toml = show.root / "podcast.toml"
+    toml.write_bytes(b"\xef\xbb\xbf" + toml.read_bytes())
+    folder = show.add("ep")
+    (folder / "episode.md").write_bytes(b"\xef\xbb\xbf" + (folder / "episode.md").read_bytes())
+    show_model, problems = config.load_show(show.root)
+    assert show_model.title == "Test Show" and not problems
+    episodes, problems = config.load_episodes(show_model)
+    assert [e.title for e in episodes] == ["Ep"] and not problems
+
+
+def test_an_episode_md_in_windows_1252_is_named_with_line_column_and_encoding(show):
+    folder = show.add("ep", title="Say “hello”")
+    text = (folder / "episode.md").read_text("utf-8")
+    (folder / "episode.md").write_bytes(text.encode("cp1252"))
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert problem.path == "episodes/ep/episode.md" and problem.line == 2
+    assert "line 2, column 14" in problem.message  # title = "Say “ : the 14th character
+    assert "0x93" in problem.message and "Windows-1252" in problem.message
+    assert "save it as UTF-8" in problem.hint
+
+
+def test_a_podcast_toml_in_utf16_is_named_so(show):
+    toml = show.root / "podcast.toml"
+    toml.write_bytes(toml.read_text("utf-8").encode("utf-16"))
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = caught.value.problems
+    assert problem.line == 1 and "UTF-16" in problem.message
+
+
+def test_an_audio_path_that_is_a_folder_says_so(show):
+    folder = show.add("ep", audio=False, extra='audio = "takes"')
+    (folder / "takes").mkdir()
+    show_model, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert problem.field == "audio" and "takes is a folder, not an audio file" in problem.message
+    assert "not found" not in problem.message

@@ -90,6 +90,7 @@ def messy(show):
         "\x93Hello\x94, it\x92s the first paragraph\x01 \x96 with a page break\x0c here.\n\n"
         "00:00 Intro\n00:01 Talk\x0bmore\n"
     )
+    show.set_show_keys("simple_chapters = true")
     folder = show.add("messy", title="Messy", article=article)
     (folder / "chapters.json").write_text(
         '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start\\u000bhere"},'

@@ -187,9 +187,8 @@ def test_feed_file_rule_fires(built, code):
 
 
 def test_every_rule_has_a_test_that_makes_it_fire():
-    tested = (
-        set(FEED_CASES) | set(SHOW_CASES) | set(ARTWORK_CASES) | set(URL_CASES) | {"X101", "A105", "G103"}
-    )
+    tested = set(FEED_CASES) | set(SHOW_CASES) | set(ARTWORK_CASES) | set(URL_CASES)
+    tested |= {"X101", "A105", "G103", "G105"}
     assert tested == {r.code for r in lint.RULES}
 
 
@@ -288,8 +287,9 @@ def test_show_rule_fires_and_names_the_file_to_edit(clean, code):
     source = (clean.root / path).read_text().split("\n")
     if any(line.startswith(key) for line in source):  # the line is the one the key is written on
         assert source[problems[0].line - 1].startswith(key)
-    elif path.endswith("episode.md"):  # or, for a key to add, the first line of the front matter
-        assert (problems[0].line, source[0]) == (1, "+++")
+    elif path.endswith("episode.md"):  # or, for a key to add, the closing +++ it goes above
+        closing = [n for n, line in enumerate(source, 1) if line == "+++"][1]
+        assert problems[0].line == closing
 
 
 def test_g101_reports_the_line_of_the_copied_guid(clean):
@@ -380,6 +380,18 @@ def test_a_video_named_m4a_is_published_as_video_and_m102_names_the_right_extens
     assert "holds video/mp4 but is named .m4a" in info.stderr and "talk.mp4" in info.stderr
 
 
+@pytest.mark.parametrize("name", ["wav", "flac", "ogg", "opus"])
+def test_m102_does_not_advise_renaming_a_format_apple_takes_under_no_name(clean, media, name):
+    folder = clean.root / "episodes" / "first"
+    shutil.copy(media[name], folder / media[name].name)
+    set_episode_key(folder, "audio", f'"{media[name].name}"')
+    result = run("build", clean.root)
+    assert result.exit_code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "M102" in line]
+    assert "rename" not in warning.replace("renaming does not help", "")
+    assert "renaming does not help" in warning and "MP3 or M4A" in warning
+
+
 def test_g103_a_guid_changed_since_the_last_build(built):
     before = built.feed.read_bytes()
     set_episode_key(built.root / "episodes" / "first", "guid", '"a-brand-new-guid"')
@@ -392,9 +404,35 @@ def test_g103_a_guid_changed_since_the_last_build(built):
     assert built.feed.read_bytes() == before
 
 
+def test_a_removed_guid_line_gets_one_message_with_the_guid_to_restore(built):
+    episode = built.root / "episodes" / "first" / "episode.md"
+    lines = episode.read_text().splitlines()
+    episode.write_text("\n".join(line for line in lines if not line.startswith("guid")) + "\n")
+    guid_problems = [p for p in pipeline.check(built.root) if p.field == "guid"]
+    (problem,) = guid_problems  # not also a "not set" warning that offers another GUID
+    assert problem.code == "G103" and problem.severity == "error"
+    assert "guid line is gone" in problem.message
+    assert 'restore this line: guid = "guid-first-0000"' in problem.hint
+    closing = [n for n, line in enumerate(episode.read_text().splitlines(), 1) if line == "+++"][1]
+    assert problem.line == closing  # where the line goes back
+
+
+def test_g105_a_moved_base_url_is_explained_once_then_the_build_moves_on(built):
+    set_show_key(built.root, "base_url", '"https://media.example.org/elsewhere/"')
+    result = run("build", built.root)
+    assert result.exit_code == 0, result.stderr  # a move is allowed; it is said, with what to do
+    (moved,) = [line for line in result.stderr.splitlines() if "G105" in line]
+    assert moved.startswith("podcast.toml:") and "base_url" in moved
+    assert "every enclosure URL (2 episode(s)) changed" in moved
+    assert "https://cdn.example.com/show/" in moved and "https://media.example.org/elsewhere/" in moved
+    assert "redirect" in moved and 'new_feed_url = "https://media.example.org/elsewhere/feed.xml"' in moved
+    again = run("build", built.root)
+    assert "G105" not in again.stderr  # the feed built last is at the new address now
+
+
 def test_g103_follows_the_media_path_when_the_base_url_moves(built):
     set_show_key(built.root, "base_url", '"https://media.example.org/elsewhere/"')
-    assert pipeline.check(built.root) == []
+    assert codes(pipeline.check(built.root)) == ["G105"]  # the move itself, explained
     set_episode_key(built.root / "episodes" / "second", "guid", '"another-new-guid"')
     assert "G103" in codes(pipeline.check(built.root))
 
@@ -534,6 +572,13 @@ def test_url_rule_fires(site, code):
     assert code in found, found
 
 
+def test_m104_says_when_the_server_not_the_file_is_wrong(site):
+    URL_CASES["M104"](site)  # an MP3 named .mp3, declared audio/mpeg, served as octet-stream
+    (problem,) = [p for p in lint.check_url(site.base + "feed.xml") if p.code == "M104"]
+    assert "the server says" in problem.message
+    assert "the server is wrong, not the file" in problem.hint and "audio/mpeg" in problem.hint
+
+
 def test_n102_names_the_url_and_the_status(site):
     URL_CASES["N102"](site)
     (problem,) = [p for p in lint.check_url(site.base + "feed.xml") if p.code == "N102"]
@@ -595,7 +640,7 @@ def test_rules_run_family_by_family_in_the_order_of_the_readme_table():
     # fixes it by the order it imports the rule modules, so moving a rule must not reorder them.
     assert " ".join(r.code for r in lint.RULES) == (
         "X101 A101 A102 A103 A104 A105 A106 A110 A111 A112 A113 A120 A121 A122 "
-        "G101 G102 G103 G104 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
+        "G101 G102 G103 G104 G105 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
         "I101 I102 I103 I104 I105 I106 I107 N101 N102 N103"
     )
 

@@ -100,6 +100,7 @@ def test_a_markdown_episode_is_read_as_markdown(show):
 
 def test_timestamp_chapters_past_the_end_of_the_audio_are_left_out_with_a_warning(show):
     article = "Notes.\n\n00:00 Welcome\n00:02 The point\n04:10 A typo for 0:04\n1:00:00 Far away\n"
+    show.set_show_keys("simple_chapters = true")
     show.add("ep", seconds=3, article=article)
     result = pipeline.build(show.root)
     (episode,) = result.catalog.published
@@ -124,6 +125,7 @@ def _psc_titles(show) -> list[str]:
 
 
 def test_when_every_chapter_is_past_the_end_no_format_of_chapters_is_published(show):
+    show.set_show_keys("simple_chapters = true")
     show.add("ep", seconds=3, article="Notes.\n\n00:10 Later\n00:20 Much later\n")
     pipeline.build(show.root)
     assert _psc_titles(show) == []
@@ -131,6 +133,7 @@ def test_when_every_chapter_is_past_the_end_no_format_of_chapters_is_published(s
 
 
 def test_an_empty_chapters_json_means_no_chapters_in_any_format(show):
+    show.set_show_keys("simple_chapters = true")
     folder = show.add("ep", seconds=3, article="Notes.\n\n00:00 Start\n00:01 Then\n")
     (folder / "chapters.json").write_text('{"version": "1.2.0", "chapters": []}')
     pipeline.build(show.root)

@@ -2,7 +2,7 @@
 
 The show has a trailer, two seasons' worth of tags, people, funding, a lock, a
 location, soundbites, transcripts in four formats and one episode in two audio
-formats (MP3 by lameenc, M4A by Debian's ffmpeg). Its feed is read back with
+formats (MP3 by lameenc, M4A by FFmpeg's AAC encoder through PyAV). Its feed is read back with
 lxml XPath, feedparser and podcastparser. podcastparser 0.6.11 reads podcast:
 tags only under the namespace's legacy URI, so those are asserted with XPath.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -20,12 +19,14 @@ import feedparser
 import podcastparser
 import pytest
 from lxml import etree
+from media import encode
 from PIL import Image
 
 from podcast import feed, pipeline, scaffold
 from podcast.errors import PodcastError, errors_in
 from podcast.model import Chapter
 
+PSC_NS = "http://podlove.org/simple-chapters"
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "podcast": "https://podcastindex.org/namespace/1.0",
@@ -35,6 +36,7 @@ NS = {
 BASE = "https://cdn.example.com/fuller/"
 
 SHOW_KEYS = """
+simple_chapters = true
 medium = "podcast"
 license = "cc-by-4.0"
 locked = true
@@ -109,13 +111,8 @@ HTML_TRANSCRIPT = "<cite>Ann Host:</cite>\n<time>0:00</time>\n<p>Second time aro
 
 
 def encode_m4a(source: Path, target: Path) -> Path:
-    """The same programme as AAC in MP4, made by Debian's ffmpeg."""
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)]
-        + ["-ac", "1", "-c:a", "aac", "-b:a", "48k", str(target)],
-        check=True,
-    )
-    return target
+    """The same programme as AAC in MP4, made by FFmpeg's AAC encoder (through PyAV)."""
+    return encode(source, target, "aac", bit_rate=48000)
 
 
 def write_episode(root: Path, slug: str, front_matter: str, article: str = "An episode.\n") -> Path:
@@ -426,9 +423,23 @@ def test_the_pilots_chapters_are_written_as_podlove_simple_chapters(fuller):
 
 def test_without_chapters_the_psc_namespace_is_not_declared(show):
     # The W3C validator warns about every namespace it does not know, used or not.
+    show.set_show_keys("simple_chapters = true")
     show.add("ep")
     pipeline.build(show.root)
     assert "psc" not in etree.parse(str(show.feed)).getroot().nsmap
+
+
+def test_simple_chapters_are_opt_in_so_the_default_feed_has_no_namespace_the_w3c_validator_flags(show):
+    show.add("ep", seconds=3, article="Notes.\n\n00:00 Welcome\n00:02 The point\n")
+    pipeline.build(show.root)
+    root = etree.parse(str(show.feed)).getroot()
+    assert "psc" not in root.nsmap and PSC_NS not in show.feed.read_text()
+    (chapters,) = root.xpath("channel/item/podcast:chapters", namespaces=NS)  # the JSON ones still are
+    assert chapters.get("url").endswith("chapters/ep.json")
+    show.set_show_keys("simple_chapters = true")
+    pipeline.build(show.root)
+    titles = etree.parse(str(show.feed)).xpath("//psc:chapter/@title", namespaces=NS)
+    assert titles == ["Welcome", "The point"]
 
 
 def with_chapters(episode, marks):

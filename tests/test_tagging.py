@@ -178,3 +178,14 @@ def test_a_number_or_notes_taken_out_of_the_episode_leave_the_audio_on_the_next_
     tags = json.loads(run("info", "--json", path).stdout)[0]["tags"]
     assert not {"track", "disc", "comment", "description"} & tags.keys()
     assert tags["title"] == "Talk" and tags["podcast"] is True  # what the episode still says stays
+
+
+def test_tag_says_file_sizes_changed_only_when_they_did(show, media):
+    mp3 = _episode(show, "sleep", media["mp3-xing"])
+    first = run("tag", show.root)
+    assert first.exit_code == 0 and "1 file size(s) changed: run `podcast build`" in first.output
+    size = mp3.stat().st_size
+    again = run("tag", show.root)  # the same tags again: the file keeps its size
+    assert again.exit_code == 0 and mp3.stat().st_size == size
+    assert "size(s) changed" not in again.output and "run `podcast build`" not in again.output
+    assert "File sizes are unchanged" in again.output

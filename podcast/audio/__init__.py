@@ -20,6 +20,7 @@ from pathlib import Path
 
 import mutagen
 from mutagen.aac import AAC
+from mutagen.aiff import AIFF
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
@@ -41,6 +42,7 @@ class Format:
     suffixes: tuple[str, ...]
     apple: bool  # Apple Podcasts accepts it
     label: str  # the name people know it by, for messages
+    in_feeds: bool = True  # podcast apps play it; `podcast info` reads the others, the build refuses them
 
 
 # Apple's list (A Podcaster's Guide to RSS): audio/mpeg (.mp3), audio/x-m4a (.m4a), video/mp4 (.mp4),
@@ -60,11 +62,12 @@ FORMATS: dict[str, Format] = {
         Format("opus", "audio/opus", (".opus",), False, "Opus"),
         Format("flac", "audio/flac", (".flac",), False, "FLAC"),
         Format("wav", "audio/wav", (".wav",), False, "WAV"),
+        Format("aiff", "audio/aiff", (".aiff", ".aif", ".aifc"), False, "AIFF", in_feeds=False),
     )
 }
 
 # Explicit candidates for mutagen.File, so detection never depends on import order.
-KINDS: list[type[mutagen.FileType]] = [MP3, MP4, AAC, OggVorbis, OggOpus, FLAC, WAVE]
+KINDS: list[type[mutagen.FileType]] = [MP3, MP4, AAC, OggVorbis, OggOpus, FLAC, WAVE, AIFF]
 _KIND_FORMATS: dict[type, tuple[str, ...]] = {
     MP3: ("mp3",),
     MP4: ("m4a", "m4b", "mp4", "m4v"),
@@ -73,9 +76,10 @@ _KIND_FORMATS: dict[type, tuple[str, ...]] = {
     OggOpus: ("opus", "ogg"),
     FLAC: ("flac",),
     WAVE: ("wav",),
+    AIFF: ("aiff",),
 }
 _KIND_NAMES = {MP3: "an MP3", MP4: "an MP4/M4A", AAC: "a raw AAC", OggVorbis: "an Ogg Vorbis"}
-_KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV"}
+_KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV", AIFF: "an AIFF"}
 
 TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames found by
 
@@ -108,22 +112,31 @@ def _mp4_format(path: Path) -> Format:
     return FORMATS["m4b" if suffix == ".m4b" else "m4a"]
 
 
-def _format_of(audio: mutagen.FileType, path: Path) -> Format:
+def _format_of(audio: mutagen.FileType, path: Path) -> tuple[Format, AudioError | None]:
+    """The file's format by its contents, and why a feed cannot carry it as it is (or None)."""
     allowed = _KIND_FORMATS[type(audio)]
     named = format_for_suffix(path)
     if isinstance(audio, MP4):
         by_contents = _mp4_format(path)
         if named is not None and named.name in allowed:
-            return by_contents
+            return by_contents, None
         allowed = (by_contents.name,)
     elif named is not None and named.name in allowed:
-        return FORMATS[named.name]
-    right = FORMATS[allowed[0]].suffixes[0]
-    raise _fail(
+        found = FORMATS[named.name]
+        if not found.in_feeds:
+            return found, _fail(
+                path,
+                f"is {_KIND_NAMES[type(audio)]} file, which podcast apps do not play",
+                "export it as MP3 or M4A for the feed",
+            )
+        return found, None
+    found = FORMATS[allowed[0]]
+    wrong_name = _fail(
         path,
         f"is {_KIND_NAMES[type(audio)]} file named {path.suffix or '(no suffix)'}",
-        f"rename it to {path.stem}{right} (apps trust the name and the MIME type)",
+        f"rename it to {path.stem}{found.suffixes[0]} (apps trust the name and the MIME type)",
     )
+    return found, wrong_name
 
 
 @dataclass(frozen=True)
@@ -213,7 +226,7 @@ def _flac_length(audio: FLAC, data: Buffer) -> _Length:
 
 def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
     """AudioFile's tags, chapters, artwork and chapters_written_by_tag."""
-    if isinstance(audio, MP3 | WAVE):
+    if isinstance(audio, MP3 | WAVE | AIFF):
         tags = audio.tags if isinstance(audio.tags, ID3) else None
         return {
             "tags": id3.read_tags(tags),
@@ -264,6 +277,8 @@ def _starts_like_mp4(path: Path) -> bool:
 
 
 def _open(path: Path) -> tuple[int, mutagen.FileType]:
+    if path.is_dir():
+        raise _fail(path, "is a folder, not an audio file", "name the audio file inside it")
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -310,10 +325,27 @@ def _unreadable(path: Path) -> AudioError:
 
 
 def read(path: Path) -> AudioFile:
-    """Read everything we use from an audio file. Raises AudioError naming the file."""
+    """Read everything we use from an audio file. Raises AudioError naming the file.
+
+    A file a feed cannot carry as it is (a wrong name, a format apps do not play) is an
+    error too: see `read_what_can_be_read` for reading it all the same.
+    """
+    found, refusal = read_what_can_be_read(path)
+    if refusal is not None:
+        raise refusal
+    return found
+
+
+def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
+    """Read an audio file whatever its name says, as `podcast info` does.
+
+    Returns what was read, and the error `read` raises for it (the name is wrong, or
+    podcast apps do not play the format) or None. Raises AudioError for a file that
+    cannot be read at all.
+    """
     path = Path(path)
     size, audio = _open(path)
-    fmt = _format_of(audio, path)
+    fmt, refusal = _format_of(audio, path)
     try:
         with _mapped(path) as data:
             if isinstance(audio, MP4) and not mp4.has_movie_box(data):
@@ -332,7 +364,7 @@ def read(path: Path) -> AudioFile:
     bitrate = getattr(info, "bitrate", None) or None
     if length.mean_bitrate:
         bitrate = length.mean_bitrate
-    return AudioFile(
+    found = AudioFile(
         path=path,
         info=AudioInfo(
             size=size,
@@ -347,6 +379,7 @@ def read(path: Path) -> AudioFile:
         ),
         **extras,
     )
+    return found, refusal
 
 
 def probe(path: Path) -> AudioInfo:

@@ -94,7 +94,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     index.complete = show.complete
 
     psc: PscChannel = fg.psc
-    psc.used = any(e.chapters for e in episodes)
+    psc.used = show.simple_chapters and any(e.chapters for e in episodes)
     return fg
 
 
@@ -183,8 +183,9 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     index.license = episode.license
 
     psc: PscItem = fe.psc
-    # The chapters the build chose (chapters.json > audio > notes), in both formats.
-    psc.chapters = tuple(_absolute_image(show, c) for c in episode.chapters)
+    # The chapters the build chose (chapters.json > audio > notes): JSON always, psc when asked for.
+    if show.simple_chapters:
+        psc.chapters = tuple(_absolute_image(show, c) for c in episode.chapters)
     if episode.chapters:
         index.chapters = (show.url_for(episode.chapters_path), CHAPTERS_TYPE)
 

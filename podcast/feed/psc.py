@@ -1,9 +1,10 @@
 """Podlove Simple Chapters (psc:) as a feedgen extension.
 
 https://podlove.org/simple-chapters/ — chapter marks inline in the item, read by
-Spotify, AntennaPod and others that do not fetch podcast:chapters JSON. The
-namespace is declared only when some item has chapters, so a feed without any
-carries no unused namespace (the W3C validator warns about unknown ones).
+Spotify, AntennaPod and others that do not fetch podcast:chapters JSON. Written only
+when the show asks for it (`simple_chapters = true`): the W3C validator warns about the
+namespace ("Use of unknown namespace"), and the apps that matter read the JSON chapters.
+The namespace is declared only when some item has chapters.
 """
 
 from __future__ import annotations

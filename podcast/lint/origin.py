@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
+from ..config import TOML_END
 from ..model import Episode, Show
 from .feeddoc import FeedDoc, Origin, Where, qname, text
 
@@ -109,7 +110,8 @@ def show_origin(show: Show, ordered: Sequence[Episode], feed: FeedDoc) -> Origin
             return Where(episode.source, None, tag)
         if key == "person" and not episode.persons:
             return in_show(key, element, tag)  # the show's people, inherited
-        # A key that is not written yet belongs in the front matter, which opens on line 1.
-        return Where(episode.source, line_of(episode.lines, key, element, tag) or 1, key)
+        # A key that is not written yet goes at the end of the front matter (above its closing +++).
+        written = line_of(episode.lines, key, element, tag)
+        return Where(episode.source, written or episode.lines.get(TOML_END) or 1, key)
 
     return origin

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .feeddoc import Finding, enclosure_url, qname, text
+from .feeddoc import FeedDoc, Finding, enclosure_url, qname, text
 from .registry import Subject, rule
 
 
@@ -70,14 +70,25 @@ def changed_guids(subject: Subject) -> Iterator[Finding]:
             if key:
                 by_media.setdefault(key, guid)
     feed = subject.feed
+    # Episodes whose front matter has no guid line: the build derived one from the folder name.
+    derived = {e.guid for e in subject.episodes if "guid" not in e.lines}
     for item in feed.items:
         guid, url = text(item.find("guid")), enclosure_url(item)
         if not url:
             continue
         old = by_url.get(url) or by_media.get(_media_key(url) or "")
         if old and guid != old:
+            where = feed.where(item.find("guid") if item.find("guid") is not None else item, "guid")
+            if guid in derived:
+                yield Finding(
+                    where,
+                    f"{feed.label(item)}: the guid line is gone from its episode.md;"
+                    f' the last built feed has "{old}"',
+                    hint=f'restore this line: guid = "{old}"; apps would show the episode again as new',
+                )
+                continue
             yield Finding(
-                feed.where(item.find("guid") if item.find("guid") is not None else item, "guid"),
+                where,
                 f'{feed.label(item)}: GUID "{guid}" was "{old}" in the last built feed',
                 hint=f'put it back: guid = "{old}"; apps would show the episode again as new',
             )
@@ -110,3 +121,43 @@ def duplicate_enclosures(subject: Subject) -> Iterator[Finding]:
             )
         elif url:
             first[url] = item
+
+
+def _self_link(feed: FeedDoc) -> tuple[etree._Element | None, str]:
+    for link in feed.channel.findall(qname("atom:link")):
+        if link.get("rel") == "self" and link.get("href"):
+            return link, link.get("href").strip()
+    return None, ""
+
+
+@rule(
+    "G105",
+    "warning",
+    "the feed's address (`base_url`) is the one of the last built feed",
+    "keep the old URLs working or redirect them (HTTP 301) to the new ones, so apps keep playing"
+    " what they have; to move subscribers, publish the old feed with `new_feed_url` set and redirect it",
+)
+def moved_show(subject: Subject) -> Iterator[Finding]:
+    if subject.previous is None:
+        return
+    _, old_feed = _self_link(subject.previous)
+    link, new_feed = _self_link(subject.feed)
+    if not old_feed or not new_feed or old_feed == new_feed:
+        return
+    old_base, new_base = old_feed.rsplit("/", 1)[0] + "/", new_feed.rsplit("/", 1)[0] + "/"
+    old_urls = {text(item.find("guid")): enclosure_url(item) for item in subject.previous.items}
+    moved = sum(
+        1
+        for item in subject.feed.items
+        if old_urls.get(text(item.find("guid"))) not in (None, "", enclosure_url(item))
+    )
+    yield Finding(
+        subject.feed.where(link, "atom:link"),
+        f"moved from {old_base} to {new_base} since the last build: the feed's own URL and every"
+        f" enclosure URL ({moved} episode(s)) changed; apps that subscribed know only the old ones",
+        hint=(
+            f"keep the old URLs working or redirect them (HTTP 301) to {new_base}; to move"
+            f' subscribers, leave a feed at {old_feed} with new_feed_url = "{new_feed}"'
+            " (itunes:new-feed-url) and redirect it"
+        ),
+    )

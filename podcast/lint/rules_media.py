@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from .. import audio
 from ..feed.podcastindex import PODCAST_NS
+from ..schema import is_loopback
 from .feeddoc import FeedDoc, Finding, Where, short_name, text
 from .registry import MAX_FEED_BYTES, Subject, items_with, rule
 
@@ -60,9 +62,16 @@ def media_extension(subject: Subject) -> Iterator[Finding]:
         known = {s for suffixes in APPLE_MEDIA_TYPES.values() for s in suffixes}
         if (expected and suffix not in expected) or (not expected and suffix not in known):
             wanted = " or ".join(expected) if expected else "one Apple lists"
+            # Renaming helps only when Apple takes the type: a WAV, FLAC, Ogg or Opus file
+            # named .mp3 would be a lie (M104), so the fix there is another format.
+            hint = None if expected else (
+                f"Apple does not take {declared or 'this type'} under any name (M101), so renaming"
+                " does not help; to be in Apple Podcasts, export the audio as MP3 or M4A"
+            )
             yield Finding(
                 feed.where(enclosure, "enclosure"),
                 f'{feed.label(item)}: URL ends in "{suffix or "(nothing)"}", expected {wanted}',
+                hint,
             )
 
 
@@ -107,10 +116,21 @@ def media_mime(subject: Subject) -> Iterator[Finding]:
             continue
         declared = (enclosure.get("type") or "").strip().lower()
         if declared and declared != facts.mime:
-            server = "the server says" if subject.resources.online else "the file is"
+            online = subject.resources.online
+            server = "the server says" if online else "the file is"
+            hint = None
+            url_path = PurePosixPath(urlsplit(enclosure.get("url") or "").path)
+            named = audio.format_for_suffix(url_path)
+            if online and named is not None and named.mime == declared:
+                # The name and the declared type agree; it is the server's Content-Type that is off.
+                hint = (
+                    f"the server is wrong, not the file: have it send Content-Type {declared} for"
+                    f" {url_path.suffix} files (a MIME-type setting of the web server or the storage bucket)"
+                )
             yield Finding(
                 feed.where(enclosure, "enclosure"),
                 f'{feed.label(item)}: type="{declared}" but {server} "{facts.mime}"',
+                hint,
             )
 
 
@@ -197,12 +217,6 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
                 )
             else:
                 yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
-
-
-def is_loopback(url: str) -> bool:
-    """True for an address on this machine: 127.0.0.0/8, localhost or [::1]."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
 
 
 def _parse_date(value: str) -> datetime | None:
