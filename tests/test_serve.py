@@ -242,3 +242,14 @@ def test_the_preview_serves_its_own_audio_even_behind_an_analytics_prefix(show):
         assert f'url="{server.url}media/first/first.mp3"' in feed and "op3.dev" not in feed
     finally:
         server.stop()
+
+
+def test_a_preview_on_another_port_prints_nothing_about_its_own_address(show):
+    show.add("first", seconds=2)
+    for _ in range(2):  # the second preview has another port than the first
+        server = PreviewServer(show.root, port=0, say=lambda text: None)
+        try:
+            problems = server.build().catalog.problems
+        finally:
+            server.stop()
+        assert not [p for p in problems if server.url in p.message], problems
