@@ -16,9 +16,10 @@ from typing import NoReturn
 
 import click
 
-from . import articles, audio, config, pipeline, scaffold, tagging
+from . import articles, audio, config, importer, pipeline, scaffold, tagging
 from . import lint as linting
 from . import publish as publishing
+from .config import EPISODES_DIR
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
 from .model import AudioFile
 
@@ -434,7 +435,8 @@ def notes(file: Path, as_json: bool, from_page: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list on stdout.")
 @click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings, no summary.")
-def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
+@click.option("--online", is_flag=True, help="In a show directory, also ask the servers of remote audio.")
+def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) -> None:
     """Check a show directory, a feed file or a feed URL against what apps and directories accept.
 
     Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
@@ -450,7 +452,9 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
                 except ConfigError as exc:
                     problems = exc.problems  # not a show: a finding like any other
                 else:
-                    problems = pipeline.check(root, progress=progress_for("Reading audio", quiet or as_json))
+                    problems = pipeline.check(
+                        root, progress=progress_for("Reading audio", quiet or as_json), online=online
+                    )
             elif path.is_file():
                 problems = linting.check_feed_file(path)
             else:
@@ -469,7 +473,7 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("directory", type=DIR_ARGUMENT, default=".")
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for the network."
 )
@@ -478,11 +482,14 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool) -> None:
 )
 @click.option("--watch", is_flag=True, help="Rebuild when podcast.toml, an episode or a template changes.")
 def serve(directory: Path, host: str, port: int, watch: bool) -> None:
-    """Preview the show in DIRECTORY on the web, as it will be published (feeds/ is not touched)."""
+    """Preview the show in DIRECTORY (default: the show this folder is in) on the web, as it will be
+    published; feeds/ is not touched."""
     from .web.preview import PreviewServer  # werkzeug's server, only for this command
 
+    with reported():
+        root = show_root(directory)
     try:
-        server = PreviewServer(directory, host=host, port=port, say=lambda text: click.echo(text, err=True))
+        server = PreviewServer(root, host=host, port=port, say=lambda text: click.echo(text, err=True))
     except OSError as exc:
         raise click.BadParameter(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host",
@@ -491,7 +498,7 @@ def serve(directory: Path, host: str, port: int, watch: bool) -> None:
     with reported():
         result = server.build()
     echo_problems(errors_in(result.catalog.problems) + warnings_in(result.catalog.problems))
-    click.echo(f"Serving {directory} at {server.url} ({len(result.catalog.published)} episode(s))")
+    click.echo(f"Serving {root} at {server.url} ({len(result.catalog.published)} episode(s))")
     click.echo(f"  feed: {server.url}feed.xml", err=True)
     if host in ("0.0.0.0", "::", ""):
         click.echo("  listening on every interface: other devices on the network can reach it", err=True)
@@ -504,6 +511,135 @@ def serve(directory: Path, host: str, port: int, watch: bool) -> None:
         pass
     finally:
         server.stop()
+
+
+def _echo_import(report, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.recovered:
+            click.echo(f"recovered: {line}", err=True)
+        if report.moved_to:
+            click.echo(
+                f"note: the feed has moved permanently (HTTP 301/308) to {report.moved_to};"
+                " it was imported from there, and that address is recorded",
+                err=True,
+            )
+        echo_problems(warnings_in(report.problems) + errors_in(report.problems))
+        if not quiet:
+            counts = [
+                f"{len(report.added)} added",
+                f"{len(report.updated)} updated",
+                f"{len(report.unchanged)} unchanged",
+            ]
+            if report.kept:
+                counts.append(f"{len(report.kept)} kept (edited by hand)")
+            if report.downloaded:
+                counts.append(f"{len(report.downloaded)} audio file(s) downloaded")
+            click.echo(f"{report.root}: podcast.toml {report.show_file}; episodes: " + ", ".join(counts))
+    if errors_in(report.problems):
+        sys.exit(1)
+
+
+def _byte_progress(quiet: bool):
+    """(progress callback, total setter, closer) for a download bar on stderr."""
+    state: dict = {"bar": None}
+    hidden = quiet or not sys.stderr.isatty()
+
+    def total(length: int) -> None:
+        state["bar"] = click.progressbar(
+            length=max(length, 1), label="Downloading audio", file=sys.stderr, hidden=hidden
+        )
+        state["bar"].__enter__()
+
+    lock = threading.Lock()  # several downloads report at once
+
+    def step(nbytes: int) -> None:
+        with lock:
+            if state["bar"] is not None:
+                state["bar"].update(nbytes)
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].__exit__(None, None, None)
+
+    return step, total, close
+
+
+@cli.command("import")
+@click.argument("source")
+@click.option(
+    "--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory to write."
+)
+@click.option(
+    "--download", is_flag=True, help="Download the audio too (resumable); episodes then use the files."
+)
+@click.option("--base-url", help="Where feeds/ will be served (default: where the feed is now).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+def import_(
+    source: str, into: Path, download: bool, base_url, timeout: float, as_json: bool, quiet: bool
+) -> None:
+    """Import the podcast feed SOURCE (a URL or a saved file) into a show directory, keeping every GUID.
+
+    Run it again to bring in new and changed episodes; files you edited are kept.
+    """
+    step, total, close = _byte_progress(quiet or as_json)
+    with reported():
+        try:
+            report = importer.import_feed(
+                source,
+                into,
+                download=download,
+                base_url=base_url,
+                deadline=timeout,
+                progress=step,
+                on_total=total,
+                each_item=progress_for("Writing episodes", quiet or as_json),
+            )
+        finally:
+            close()
+    _echo_import(report, as_json, quiet)
+
+
+@cli.command("import-page")
+@click.argument("source")
+@click.option("--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was read as JSON on stdout.")
+def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
+    """Add one episode from its web page SOURCE (a URL, a saved HTML page or its saved text).
+
+    Title, date, host, the article and the audio's URL are read from the page's structured
+    data, Open Graph tags and <audio> element, and the article by a main-content extractor.
+    """
+    with reported():
+        into = show_root(into, quiet=as_json)  # from any folder inside the show, as the other commands
+        report = importer.import_page(source, into, deadline=timeout)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    echo_problems(report.problems)
+    page = report.page
+    facts = [page.title, page.date.date().isoformat() if page.date else None, page.host]
+    click.echo(
+        f"{into}/{EPISODES_DIR}/{report.slug}/episode.md {report.state}: " + " · ".join(f for f in facts if f)
+    )
+    for fact, means in page.sources.items():
+        click.echo(f"  {fact:<8} from {means}")
 def _destination_option(ctx, param, value: str | None) -> str | None:
     if value and "://" in value and not value.startswith(("s3://", "file://")):
         raise click.BadParameter(

@@ -25,9 +25,10 @@ from .model import (
     Locked,
     Pages,
     PublishSettings,
+    RemoteAudio,
     Show,
 )
-from .schema import EPISODE_SCHEMA, SHOW_SCHEMA, Invalid, Key, show_value
+from .schema import EPISODE_SCHEMA, REMOTE_AUDIO_KEYS, SHOW_SCHEMA, Invalid, Key, show_value
 from .textfiles import NotUtf8, read_utf8
 
 SHOW_FILE = "podcast.toml"
@@ -378,12 +379,16 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="copy the audio file there or fix the name",
                 )
             )
-    elif not draft:
+    elif not draft and "audio_url" not in values and "audio_url" not in data:
         problems.append(
             Problem(
-                rel, "no audio", field="audio", hint='add audio = "<file in this folder>", or draft = true'
+                rel,
+                "no audio",
+                field="audio",
+                hint='add audio = "<file in this folder>", audio_url = "https://…", or draft = true',
             )
         )
+    remote = _remote_audio(values, data, rel, lines, problems)
     _check_episode_files(values, folder, rel, lines, problems)
     if len([p for p in problems[before:] if p.severity == "error"]):
         return None
@@ -407,6 +412,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         date=values["date"],
         guid=guid_value or episode_guid_for(show.guid, slug),
         audio=audio,
+        remote_audio=remote if audio is None else None,  # a local file, once there, wins
         season=values.get("season"),
         number=values.get("episode"),
         episode_type=values.get("episode_type", "full"),
@@ -420,6 +426,51 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         lines=lines,
         **_episode_extras(values, folder),
     )
+
+
+def _remote_audio(
+    values: dict[str, Any], data: dict, rel: str, lines: dict[str, int], problems: list[Problem]
+) -> RemoteAudio | None:
+    """audio_url with the length and type the enclosure states (and the duration, if known)."""
+    extras = [k for k in REMOTE_AUDIO_KEYS[1:] if k in data]
+    if "audio_url" not in data:
+        for key in extras:
+            problems.append(
+                Problem(
+                    rel,
+                    "describes audio_url, which is not set",
+                    field=key,
+                    line=lines.get(key),
+                    hint='add audio_url = "https://…" or remove this key',
+                )
+            )
+        return None
+    needed = (("length", "length = 48163712 (the file's size in bytes)"), ("type", 'type = "audio/mpeg"'))
+    for key, example in needed:
+        if key not in data:
+            problems.append(
+                Problem(
+                    rel,
+                    "missing: audio_url needs it for the enclosure",
+                    field=key,
+                    line=lines.get("audio_url"),
+                    hint=f"add {example}",
+                )
+            )
+    if not all(k in values for k in ("audio_url", "length", "type")):
+        return None
+    if values["length"] == 0:
+        problems.append(
+            Problem(
+                rel,
+                "0: the size of the audio is not known",
+                field="length",
+                line=lines.get("length"),
+                severity="warning",
+                hint="write the file's size in bytes; `podcast lint --online` shows the server's figure",
+            )
+        )
+    return RemoteAudio(values["audio_url"], values["length"], values["type"], values.get("duration"))
 
 
 def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
@@ -440,6 +491,8 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
         "block": values.get("block", False),
         "complete": values.get("complete", False),
         "pages": values.get("pages", Pages()),
+        "imported_from": values.get("imported", {}).get("feed"),
+        "imported_guid": values.get("imported", {}).get("guid"),
         "enclosure_prefix": values.get("enclosure_prefix"),
         "publish": values.get("publish", PublishSettings()),
     }

@@ -32,8 +32,12 @@ def confined(root: Path, path: Path, what: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file and rename. False if already identical."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write `data` to `path` via a temp file and rename. False if already identical.
+
+    `durable=False` skips the fsync: the rename is still atomic for any reader and for a
+    killed process, only not across a power cut (for many small files written in one go).
+    """
     path = Path(path)
     try:
         if path.read_bytes() == data:
@@ -46,7 +50,8 @@ def write_atomic(path: Path, data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

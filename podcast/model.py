@@ -121,6 +121,23 @@ class AlternateAudio:
 
 
 @dataclass(frozen=True)
+class RemoteAudio:
+    """Audio published elsewhere, named by URL in the front matter (`audio_url`, `length`,
+    `type`, `duration`): the enclosure says what the producer recorded, as it is."""
+
+    url: str
+    length: int  # bytes
+    type: str  # MIME type, e.g. audio/mpeg
+    duration: float | None = None  # seconds; None when unknown
+
+    @property
+    def info(self) -> AudioInfo:
+        """The facts the feed needs, as if read from a file (0 s: no itunes:duration)."""
+        suffix = Path(self.url.split("?", 1)[0].split("#", 1)[0]).suffix.lstrip(".").lower()
+        return AudioInfo(size=self.length, mime=self.type, duration=self.duration or 0.0, format=suffix)
+
+
+@dataclass(frozen=True)
 class AudioInfo:
     """Facts read from the audio file itself."""
 
@@ -245,6 +262,8 @@ class Show:
     block: bool = False
     complete: bool = False
     pages: Pages = Pages()
+    imported_from: str | None = None  # the feed `podcast import` read ([imported] feed)
+    imported_guid: str | None = None  # the podcast:guid it had then ([imported] guid)
     # Publishing: an analytics prefix in front of every enclosure URL (OP3, Podtrac, …), and [publish].
     enclosure_prefix: str | None = None
     publish: PublishSettings = PublishSettings()
@@ -297,6 +316,7 @@ class Episode:
     date: datetime  # timezone-aware
     guid: str
     audio: Path | None = None  # local file
+    remote_audio: RemoteAudio | None = None  # audio by URL; only when there is no local file
     season: int | None = None
     number: int | None = None
     episode_type: EpisodeType = "full"
@@ -331,6 +351,11 @@ class Episode:
     @property
     def folder(self) -> str:
         return str(Path(self.source).parent)
+
+    @property
+    def is_remote(self) -> bool:
+        """The audio is published elsewhere (audio_url): nothing of it to upload or read."""
+        return self.audio is None and self.remote_audio is not None
 
     @property
     def media_path(self) -> str | None:

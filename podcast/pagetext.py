@@ -157,6 +157,13 @@ def _player_starts(lines: list[str], index: int) -> bool:
     return any(_SPEED.match(re.sub(r"^(?:-|\d{1,3}\.)\s+", "", line)) for line in following)
 
 
+def is_furniture(line: str) -> bool:
+    """Whether a line of a page is the platform's furniture by these rules ("Share", "Description",
+    "Subscribe to <show> on <platform>", "Comments", a player's time or speed), not the article's."""
+    line = " ".join(line.split())
+    return line.casefold() in _HEADER_LABELS or _ends_article(line) or _is_player(line)
+
+
 def read_page(source: str) -> SavedPage:
     """Read a saved episode page (HTML or text)."""
     source = clean_text(source)  # a vertical tab from Word is a line break; XML cannot carry it

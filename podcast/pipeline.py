@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, feed, lint, notes, transcripts
+from . import chapters, feed, lint, net, notes, transcripts
 from .cache import BuildCache
 from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
 from .controlchars import clean_line
@@ -49,6 +49,8 @@ class BuildResult:
 
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
     if episode.audio is None:
+        if episode.remote_audio is not None:  # published elsewhere: the front matter says what it is
+            return dataclasses.replace(episode, info=episode.remote_audio.info)
         return episode
     where = {"field": "audio", "line": episode.lines.get("audio")}
     try:
@@ -352,14 +354,23 @@ def lint_rendered(
     return findings
 
 
-def check(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> list[Problem]:
-    """`podcast lint DIR`: every problem with the show and the feed it would build. Writes nothing."""
+def check(
+    root: Path, *, now: datetime | None = None, progress: Progress | None = None, online: bool = False
+) -> list[Problem]:
+    """`podcast lint DIR`: every problem with the show and the feed it would build. Writes nothing.
+
+    With `online`, remote audio (audio_url) is also asked whether it answers as recorded.
+    """
     try:
         catalog = read_catalog(Path(root), now=now, progress=progress)
     except ConfigError as exc:
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
     document = feed.render(catalog.show, catalog.published)
-    return catalog.problems + lint_rendered(catalog, document, now=now)
+    problems = catalog.problems + lint_rendered(catalog, document, now=now)
+    if online:
+        with net.Client() as client:
+            problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
+    return problems
 
 
 def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:

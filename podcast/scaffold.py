@@ -36,8 +36,8 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def toml_string(value: str) -> str:
-    # JSON string syntax is a subset of TOML basic strings.
-    return json.dumps(value, ensure_ascii=False)
+    # JSON string syntax is a subset of TOML basic strings, but for DEL, which TOML wants escaped.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def slugify(title: str) -> str:

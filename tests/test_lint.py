@@ -262,6 +262,12 @@ def _no_artwork(show):
     toml.write_text(toml.read_text().replace('artwork = "cover.jpg"', ""))
 
 
+def _imported_elsewhere(show):
+    toml = show.root / "podcast.toml"
+    imported = '\n[imported]\nfeed = "https://old.example/feed"\nguid = "was-this-one"\n'
+    toml.write_text(toml.read_text() + imported)
+
+
 SHOW_CASES = {
     "A113": (_long_title, "episodes/first/episode.md", "title"),
     "A122": (_serial, "episodes/first/episode.md", "episode"),
@@ -274,6 +280,7 @@ SHOW_CASES = {
         "base_url",
     ),
     "A106": (_no_artwork, "podcast.toml", "artwork"),
+    "G106": (_imported_elsewhere, "podcast.toml", "guid"),
 }
 
 
@@ -640,7 +647,7 @@ def test_rules_run_family_by_family_in_the_order_of_the_readme_table():
     # fixes it by the order it imports the rule modules, so moving a rule must not reorder them.
     assert " ".join(r.code for r in lint.RULES) == (
         "X101 A101 A102 A103 A104 A105 A106 A110 A111 A112 A113 A120 A121 A122 "
-        "G101 G102 G103 G104 G105 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
+        "G101 G102 G103 G104 G105 G106 M101 M102 M103 M104 U101 U102 U103 D101 D102 S101 "
         "I101 I102 I103 I104 I105 I106 I107 N101 N102 N103"
     )
 

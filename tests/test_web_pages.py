@@ -386,3 +386,17 @@ def test_an_episode_in_another_language_says_so(show):
     show.add("one", extra='language = "fr"', article="Bonjour.\n")
     pipeline.build(show.root)
     assert page(show, "episodes/one/index.html").xpath("//article/@lang") == ["fr"]
+
+
+def test_an_episode_with_remote_audio_plays_it_from_where_it_is(show):
+    show.add(
+        "far",
+        audio=False,
+        extra='audio_url = "https://audio.example.net/far.mp3"\nlength = 123456\ntype = "audio/mpeg"'
+        '\nduration = 65',
+    )
+    pipeline.build(show.root)
+    doc = page(show, "episodes/far/index.html")
+    assert doc.xpath("//audio/@src") == ["https://audio.example.net/far.mp3"]
+    assert meta(doc, "og:audio") == "https://audio.example.net/far.mp3"
+    assert doc.xpath("string(//header[@class='episode']//p[@class='facts'])").strip().endswith("1:05")

@@ -43,6 +43,8 @@ def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
 
 
 def enclosure_url(show: Show, episode: Episode) -> str:
+    if episode.audio is None and episode.remote_audio is not None:
+        return episode.remote_audio.url  # as the producer wrote it
     assert episode.media_path is not None
     return show.measured(show.url_for(quote(episode.media_path)))
 
@@ -163,7 +165,7 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
 
     itunes: ItunesItem = fe.itunes
     itunes.author = ", ".join(episode.hosts) or show.author
-    if info is not None:
+    if info is not None and info.duration > 0:  # remote audio of unknown duration has none
         itunes.duration = round(info.duration)
     itunes.explicit = show.explicit if episode.explicit is None else episode.explicit
     itunes.episode_type = episode.episode_type

@@ -50,6 +50,7 @@ from .feeddoc import (
 )
 from .origin import show_origin
 from .registry import MAX_FEED_BYTES, RULES, Rule, Subject, rule
+from .remote_audio import check_remote_audio
 from .resources import (
     ARTWORK_MAX_DOWNLOAD,
     HTTP_TIMEOUT,
@@ -103,6 +104,7 @@ __all__ = [
     "Subject",
     "Where",
     "check_feed_file",
+    "check_remote_audio",
     "check_show",
     "check_url",
     "failed",

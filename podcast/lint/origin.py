@@ -106,6 +106,8 @@ def show_origin(show: Show, ordered: Sequence[Episode], feed: FeedDoc) -> Origin
         if tag in PUBLISHED_UNDER_BASE_URL:
             return in_show("base_url", None, tag)
         key = EPISODE_KEYS.get(tag)
+        if key == "audio" and episode.is_remote:
+            key = "audio_url"  # remote audio: the enclosure is what its front matter says
         if key is None:
             return Where(episode.source, None, tag)
         if key == "person" and not episode.persons:

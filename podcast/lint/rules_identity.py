@@ -161,3 +161,23 @@ def moved_show(subject: Subject) -> Iterator[Finding]:
             " (itunes:new-feed-url) and redirect it"
         ),
     )
+
+
+@rule(
+    "G106",
+    "warning",
+    "the channel's `podcast:guid` is the one the show had when `podcast import` read it",
+    "put the imported guid back in podcast.toml; Podcast Index and apps know the show by it",
+)
+def imported_guid(subject: Subject) -> Iterator[Finding]:
+    show = subject.show
+    if show is None or not show.imported_guid or show.guid == show.imported_guid:
+        return
+    feed = subject.feed
+    element = feed.channel.find(qname("podcast:guid"))
+    yield Finding(
+        feed.where(element if element is not None else feed.channel, "podcast:guid"),
+        f'podcast:guid "{show.guid}" differs from "{show.imported_guid}", '
+        f"which the feed had when imported from {show.imported_from}",
+        hint=f'write guid = "{show.imported_guid}" in podcast.toml; the show keeps its identity only with it',
+    )

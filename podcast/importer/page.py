@@ -1,0 +1,287 @@
+"""An episode's web page → what an episode needs: title, date, host, notes and the audio's URL.
+
+General means first, as hosting platforms publish them for search engines and link
+previews: structured data (JSON-LD `PodcastEpisode`), then Open Graph (`og:title`,
+`og:audio`, `article:published_time`), then the page's own `<audio>`/`<source>`;
+the article is found by a main-content extractor (trafilatura). Saved text, and a
+page where the extractor finds nothing, fall back to the line rules of
+podcast.pagetext, which know one platform's layout. `PageEpisode.sources` says which
+means gave each fact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from ..pagetext import is_furniture, looks_like_html, read_page
+from .dates import parse_date, parse_duration
+from .markdown import to_markdown
+
+EPISODE_TYPES = {"PodcastEpisode", "Episode", "RadioEpisode"}
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".mp4", ".m4v", ".ogg", ".opus", ".aac", ".flac", ".wav")
+JSON_LD_MAX_CHARS = 1_000_000  # one script; real ones are a few KB
+
+
+@dataclass(frozen=True)
+class PageEpisode:
+    title: str | None
+    date: datetime | None
+    date_only: bool  # the page gave a day, not a moment
+    host: str | None
+    article: str  # Markdown (format "markdown") or text (format "text")
+    article_format: str
+    audio_url: str | None
+    audio_type: str | None = None
+    audio_length: int | None = None
+    duration: float | None = None
+    link: str | None = None  # the page's own address
+    image: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # fact → which means gave it
+
+
+def _iso_duration(value: str) -> float | None:
+    """schema.org durations: "PT1H2M3S" (ISO 8601), or a clock "1:02:03"."""
+    match = re.fullmatch(r"P(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)", value.strip())
+    if match and any(match.groups()):
+        hours, minutes, seconds = match.groups()
+        return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+    return parse_duration(value)
+
+
+def _nodes(data) -> list[dict]:
+    """Every object in a JSON-LD document, @graph and nested lists included."""
+    found: list[dict] = []
+    stack = [data]
+    while stack and len(found) < 1000:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            found.append(item)
+            stack.extend(v for v in item.values() if isinstance(v, list | dict))
+    return found
+
+
+def _types(node: dict) -> set[str]:
+    kind = node.get("@type")
+    return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
+
+
+def _name(value) -> str | None:
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return ", ".join(names) or None
+    if isinstance(value, dict):
+        value = value.get("name")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _json_ld(tree) -> dict:
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        text = (script.text or "")[:JSON_LD_MAX_CHARS]
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reason
+            continue
+        for node in _nodes(data):
+            if _types(node) & EPISODE_TYPES:
+                return node
+    return {}
+
+
+def _meta(tree, *names: str) -> str | None:
+    for name in names:
+        for element in tree.xpath("//meta[@property=$n or @name=$n]", n=name):
+            content = (element.get("content") or "").strip()
+            if content:
+                return content
+    return None
+
+
+def _audio_element(tree) -> tuple[str | None, str | None]:
+    for element in tree.xpath("//audio[@src] | //audio/source[@src] | //video/source[@src]"):
+        return element.get("src").strip(), (element.get("type") or "").strip() or None
+    for link in tree.xpath("//a[@href]"):
+        href = link.get("href").strip()
+        if href.lower().split("?")[0].endswith(AUDIO_SUFFIXES):
+            return href, None
+    return None, None
+
+
+def _date(value: str | None) -> tuple[datetime | None, bool]:
+    if not value:
+        return None, False
+    date_only = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()))
+    return parse_date(value)[0], date_only
+
+
+def read_html(html: str, page_url: str | None) -> PageEpisode:
+    tree = lxml.html.document_fromstring(
+        html, parser=lxml.html.HTMLParser(no_network=True, remove_comments=True)
+    )
+    sources: dict[str, str] = {}
+    ld = _json_ld(tree)
+
+    def pick(fact: str, *candidates: tuple[str, object]):
+        for means, value in candidates:
+            if value:
+                sources[fact] = means
+                return value
+        return None
+
+    media = ld.get("associatedMedia") or ld.get("audio") or {}
+    media = media[0] if isinstance(media, list) and media else media
+    media = media if isinstance(media, dict) else {}
+    audio_tag, audio_tag_type = _audio_element(tree)
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    link = pick(
+        "link",
+        ("JSON-LD", ld.get("url")),
+        ("Open Graph", _meta(tree, "og:url")),
+        ("canonical link", canonical[0] if canonical else None),
+        ("address", page_url),
+    )
+    base = page_url or link
+    title_tag = tree.findtext(".//title")
+    h1 = tree.xpath("string(//h1)").strip()
+    title = pick(
+        "title",
+        ("JSON-LD", _name(ld.get("name")) or _name(ld.get("headline"))),
+        ("Open Graph", _meta(tree, "og:title", "twitter:title")),
+        ("<h1>", h1),
+        ("<title>", title_tag.strip() if title_tag else None),
+    )
+    raw_date = pick(
+        "date",
+        ("JSON-LD", ld.get("datePublished") or ld.get("uploadDate")),
+        ("Open Graph", _meta(tree, "article:published_time", "og:published_time", "date")),
+        ("<time>", (tree.xpath("//time/@datetime") or [None])[0]),
+    )
+    when, date_only = _date(raw_date if isinstance(raw_date, str) else None)
+    host = pick(
+        "host",
+        ("JSON-LD", _name(ld.get("author")) or _name(ld.get("actor")) or _name(ld.get("creator"))),
+        ("meta author", _meta(tree, "author", "article:author")),
+    )
+    if host and host.startswith(("http://", "https://")):
+        host = None  # article:author is often a profile URL, not a name
+    audio = pick(
+        "audio",
+        ("JSON-LD", media.get("contentUrl") or media.get("url")),
+        ("Open Graph", _meta(tree, "og:audio:secure_url", "og:audio:url", "og:audio")),
+        ("<audio>", audio_tag),
+    )
+    audio_type = media.get("encodingFormat") or _meta(tree, "og:audio:type") or audio_tag_type
+    duration_text = media.get("duration") or ld.get("timeRequired") or ld.get("duration")
+    size = str(media.get("contentSize") or "").strip()
+    ld_image = ld.get("image")
+    if isinstance(ld_image, dict):
+        ld_image = ld_image.get("url")
+    image = _meta(tree, "og:image") or (ld_image if isinstance(ld_image, str) else None)
+
+    saved = None
+    if not when or not host:
+        saved = read_page(html)  # the line rules know one platform's layout: its date and host line
+        if not when and saved.date:
+            when, date_only = datetime(saved.date.year, saved.date.month, saved.date.day), True
+            sources["date"] = "line rules (podcast.pagetext)"
+        recognised = saved.platform is not None or saved.date is not None  # its layout, not any page's
+        if not host and saved.host and recognised:
+            host = saved.host
+            sources["host"] = "line rules (podcast.pagetext)"
+    extracted = trafilatura.extract(
+        html,
+        output_format="html",
+        include_links=True,
+        include_formatting=True,
+        include_images=False,
+        include_comments=False,
+        url=base,
+    )
+    if extracted and extracted.strip():
+        article = _without_furniture(to_markdown(_without_title(extracted, title), base))
+        article_format = "markdown"
+        sources["article"] = "trafilatura"
+    else:
+        saved = saved or read_page(html)
+        article, article_format = saved.article, "text"
+        sources["article"] = "line rules (podcast.pagetext)"
+        title = title or saved.title
+    return PageEpisode(
+        title=title,
+        date=when,
+        date_only=date_only,
+        host=host,
+        article=article,
+        article_format=article_format,
+        audio_url=urljoin(base, audio) if audio and base else audio,
+        audio_type=audio_type.lower() if isinstance(audio_type, str) and "/" in audio_type else None,
+        audio_length=int(size) if size.isdigit() else None,
+        duration=_iso_duration(duration_text) if isinstance(duration_text, str) else None,
+        link=link,
+        image=urljoin(base, image) if image and base else image,
+        sources=sources,
+    )
+
+
+def _without_title(fragment: str, title: str | None) -> str:
+    """The extracted article without a first heading that repeats the title (apps show it already)."""
+    try:
+        tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return fragment
+    body = tree.find(".//body")
+    container = body if body is not None else tree
+    first = next((child for child in container if isinstance(child.tag, str)), None)
+    if (
+        first is not None
+        and first.tag in ("h1", "h2")
+        and title
+        and first.text_content().strip() == title.strip()
+    ):
+        container.remove(first)
+    return "".join(etree.tostring(child, encoding="unicode") for child in container)
+
+
+def _without_furniture(markdown: str) -> str:
+    """The article without the furniture blocks an extractor may leave at its ends ("Description"
+    above it, "Subscribe to … on …" below), by the line rules of podcast.pagetext."""
+    blocks = markdown.strip().split("\n\n")
+
+    def plain(block: str) -> str:
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", block)  # a link's words
+        return re.sub(r"^#+\s*|[*_]", "", text).strip()
+
+    while blocks and is_furniture(plain(blocks[0])):
+        blocks.pop(0)
+    while blocks and is_furniture(plain(blocks[-1])):
+        blocks.pop()
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def read_text(text: str) -> PageEpisode:
+    """A page saved as text: only the line rules apply."""
+    saved = read_page(text)
+    when = datetime(saved.date.year, saved.date.month, saved.date.day) if saved.date else None
+    return PageEpisode(
+        title=saved.title,
+        date=when,
+        date_only=True,
+        host=saved.host,
+        article=saved.article,
+        article_format="text",
+        audio_url=None,
+        sources={"title": "line rules", "date": "line rules", "host": "line rules", "article": "line rules"},
+    )
+
+
+def read_episode_page(source: str, page_url: str | None) -> PageEpisode:
+    return read_html(source, page_url) if looks_like_html(source) else read_text(source)

@@ -1,0 +1,186 @@
+"""`podcast import-page`: one episode from its web page (a URL, saved HTML or saved text).
+
+The episode gets a new GUID, since a page carries none; importing the same page again
+(matched by the page's address or the audio's) updates that episode and keeps its GUID.
+The audio stays where the page has it (audio_url); its length and type come from the
+page's structured data or, failing that, from the server (one HEAD request).
+"""
+
+from __future__ import annotations
+
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import net
+from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, SHOW_FILE, split_front_matter
+from ..errors import ConfigError, Problem
+from ..scaffold import slugify, toml_string
+from .feedimport import ImportReport, write_unless_edited
+from .page import PageEpisode, read_episode_page
+from .showdir import stamped
+from .source import is_url, read_source
+
+PAGE_MAX_BYTES = 10_000_000
+
+
+@dataclass
+class PageReport:
+    slug: str
+    state: str  # "written", "updated", "unchanged" or "kept"
+    page: PageEpisode
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        page = self.page
+        return {
+            "episode": f"{EPISODES_DIR}/{self.slug}/{EPISODE_FILE}",
+            "state": self.state,
+            "title": page.title,
+            "date": page.date.isoformat() if page.date else None,
+            "host": page.host,
+            "audio_url": page.audio_url,
+            "sources": page.sources,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def _front(path: Path) -> dict:
+    try:
+        parts = split_front_matter(path.read_text("utf-8"), str(path), [])
+        return tomllib.loads(parts[0]) if parts else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _same_episode(root: Path, page: PageEpisode) -> tuple[str, str] | None:
+    """(slug, guid) of an episode imported from this page before."""
+    keys = {k for k in (page.link, page.audio_url) if k}
+    for md in sorted((root / EPISODES_DIR).glob(f"*/{EPISODE_FILE}")):
+        data = _front(md)
+        if keys & {data.get("link"), data.get("audio_url")} and isinstance(data.get("guid"), str):
+            return md.parent.name, data["guid"]
+    return None
+
+
+def _audio_facts(page: PageEpisode, client: net.Client, problems: list[Problem], rel: str) -> tuple[int, str]:
+    length, kind = page.audio_length, page.audio_type
+    if (length is None or kind is None) and page.audio_url and is_url(page.audio_url):
+        try:
+            head = client.head(page.audio_url)
+            length = length if length is not None else head.content_length
+            kind = kind or head.content_type
+        except net.NetError as exc:
+            problems.append(
+                Problem(
+                    rel,
+                    f"HEAD {page.audio_url}: {exc.reason}",
+                    field="length",
+                    severity="warning",
+                    hint="write the audio's size in bytes as length",
+                )
+            )
+    return length or 0, kind or "audio/mpeg"
+
+
+def episode_text(
+    page: PageEpisode, guid: str, length: int, kind: str, problems: list[Problem], rel: str
+) -> str:
+    lines = [FRONT_MATTER_FENCE, f"title = {toml_string(page.title or 'Untitled episode')}"]
+    if page.date is None:
+        today = datetime.now(UTC).date().isoformat()
+        lines.append(f"date = {today}  # the page gave no date: set the real one")
+        problems.append(
+            Problem(rel, "the page gives no date; today's written", field="date", severity="warning")
+        )
+    elif page.date_only or page.date.tzinfo is None:
+        lines.append(f"date = {page.date.date().isoformat()}")
+    else:
+        lines.append(f"date = {page.date.isoformat()}")
+    lines.append("# A new GUID: the page carries none. Never change it once published.")
+    lines.append(f"guid = {toml_string(guid)}")
+    if page.audio_url and not is_url(page.audio_url):
+        lines.append("draft = true  # the page names its audio by a relative address: add audio_url")
+        problems.append(
+            Problem(
+                rel,
+                f"the page names its audio as {page.audio_url!r}, which is relative to an address a "
+                "saved page no longer has; written as a draft",
+                field="audio_url",
+                severity="warning",
+                hint="import the page by its URL, or add audio_url, length and type yourself",
+            )
+        )
+    elif page.audio_url:
+        lines += [
+            f"audio_url = {toml_string(page.audio_url)}",
+            f"length = {length}",
+            f"type = {toml_string(kind)}",
+        ]
+        if page.duration:
+            lines.append(f"duration = {round(page.duration)}")
+    else:
+        lines.append("draft = true  # no audio found on the page: add audio or audio_url")
+        problems.append(
+            Problem(
+                rel,
+                "the page names no audio; written as a draft",
+                field="audio",
+                severity="warning",
+                hint='add audio = "file.mp3" or audio_url = "https://…" with length and type',
+            )
+        )
+    if page.host:
+        lines.append(f"hosts = [{toml_string(page.host)}]")
+    if page.link and is_url(page.link):
+        lines.append(f"link = {toml_string(page.link)}")
+    if page.image and page.image.startswith("https://"):
+        lines.append(f"image = {toml_string(page.image)}")
+    if page.article_format == "markdown":
+        lines.append('format = "markdown"')
+    lines.append(FRONT_MATTER_FENCE)
+    return stamped("\n".join(lines) + "\n" + page.article, after_fence=True)
+
+
+def import_page(
+    source: str, into: Path, *, deadline: float = net.DEFAULT_DEADLINE, client: net.Client | None = None
+) -> PageReport:
+    """Add (or update) the episode on the page `source` in the show directory `into`."""
+    root = Path(into).absolute()
+    if not (root / SHOW_FILE).is_file():
+        raise ConfigError(
+            f"{into}: no {SHOW_FILE} here",
+            problems=[
+                Problem(
+                    str(into),
+                    "is not a show directory",
+                    field="--into",
+                    hint="give --into DIR of a show, or make one with `podcast init` or `podcast import`",
+                )
+            ],
+        )
+    owned = client is None
+    client = client or net.Client(deadline=deadline, timeout=min(15.0, deadline))
+    try:
+        fetched = read_source(source, client, max_bytes=PAGE_MAX_BYTES, what="page")
+        text = fetched.body.decode("utf-8", errors="replace")
+        page = read_episode_page(text, fetched.url)
+        problems: list[Problem] = []
+        known = _same_episode(root, page)
+        slug, guid = known if known else (slugify(page.title or "episode"), str(uuid.uuid4()))
+        if not known:
+            base, n = slug, 1
+            while (root / EPISODES_DIR / slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+        rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
+        length, kind = _audio_facts(page, client, problems, rel)
+    finally:
+        if owned:
+            client.close()
+    body = episode_text(page, guid, length, kind, problems, rel)
+    scratch = ImportReport(root=root)
+    state = write_unless_edited(root, rel, body, scratch)
+    return PageReport(slug, state, page, problems + scratch.problems)

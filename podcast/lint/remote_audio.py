@@ -1,0 +1,62 @@
+"""`podcast lint --online`: remote audio (`audio_url`) answers as its front matter says.
+
+Offline, the length, type and duration an episode.md records for remote audio are
+taken on trust (the schema checks their form). Online, each URL is asked, through
+podcast.net: it must answer HEAD (N102), with the recorded length (M103) and type
+(M104), and serve a byte range (N103), as Apple asks of any enclosure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import net
+from ..errors import Problem
+from ..model import Episode
+from .registry import RULES
+
+
+def _problem(episode: Episode, code: str, field: str, message: str) -> Problem:
+    rule_ = next(r for r in RULES if r.code == code)  # looked up late: the rule modules fill RULES
+    return Problem(
+        episode.source,
+        message,
+        field=field,
+        line=episode.lines.get(field),
+        hint=rule_.hint,
+        severity=rule_.severity,
+        code=code,
+    )
+
+
+def check_remote_audio(episodes: Iterable[Episode], client: net.Client) -> list[Problem]:
+    """Ask the server of every remote audio URL about it; one problem per disagreement."""
+    problems: list[Problem] = []
+    for episode in episodes:
+        remote = episode.remote_audio
+        if not episode.is_remote or remote is None:
+            continue
+        try:
+            head = client.head(remote.url)
+        except net.NetError as exc:
+            problems.append(_problem(episode, "N102", "audio_url", f"HEAD {remote.url}: {exc.reason}"))
+            continue
+        size = head.content_length
+        if size is not None and size != remote.length:
+            said = f"length = {remote.length}, but the server has {size:,} bytes at {remote.url}"
+            problems.append(_problem(episode, "M103", "length", said + f" (write length = {size})"))
+        kind = head.content_type
+        if kind and kind != remote.type and not kind.startswith(("application/octet-stream", "binary/")):
+            said = f'type = "{remote.type}", but the server says "{kind}" for {remote.url}'
+            problems.append(_problem(episode, "M104", "type", said))
+        try:
+            ranged = client.get(remote.url, headers={"Range": "bytes=0-1"}, max_bytes=65536, check=False)
+        except net.NetError as exc:
+            problems.append(
+                _problem(episode, "N103", "audio_url", f"Range: bytes=0-1 on {remote.url}: {exc.reason}")
+            )
+            continue
+        if ranged.status != 206 or "Content-Range" not in ranged.headers:
+            said = f"Range: bytes=0-1 on {remote.url}: answered {ranged.status} without Content-Range"
+            problems.append(_problem(episode, "N103", "audio_url", said))
+    return problems

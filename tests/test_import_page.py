@@ -1,0 +1,196 @@
+"""`podcast import-page`: one episode from its web page, in the shapes hosting platforms render."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podcast import pipeline
+from podcast.cli import cli
+from podcast.importer import import_page
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    return ("127.0.0.1", 0)
+
+
+# Buzzsprout-style: the facts in JSON-LD (@graph with a PodcastEpisode and its AudioObject).
+JSON_LD_PAGE = """<!DOCTYPE html><html><head><title>The Moon - Night Sky Notes</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+ {"@type": "PodcastSeries", "name": "Night Sky Notes"},
+ {"@type": "PodcastEpisode", "name": "The Moon", "datePublished": "2025-04-07T05:00:00-04:00",
+  "url": "https://nightsky.example/episodes/the-moon",
+  "author": {"@type": "Person", "name": "Omar Stars"},
+  "associatedMedia": {"@type": "AudioObject", "contentUrl": "https://cdn.example/moon.mp3",
+   "encodingFormat": "audio/mpeg", "contentSize": "48163712", "duration": "PT42M10S"}}]}
+</script></head><body>
+<nav><a href="/">Home</a> · <a href="/episodes">Episodes</a> · <a href="/about">About</a></nav>
+<main><article><h1>The Moon</h1>
+<p>Craters, seas and the terminator line: what a pair of binoculars shows you on a clear night.</p>
+<h2>Where to look</h2><p>Start at the terminator, where the shadows are long and the craters stand out.</p>
+<p>Read <a href="/guides/binoculars">our binocular guide</a> before you go out.</p></article></main>
+<footer>© Night Sky Notes · Privacy · Terms</footer></body></html>"""
+
+# Podbean-style: Open Graph for the facts, the article in the page's entry content.
+OPEN_GRAPH_PAGE = """<!DOCTYPE html><html><head>
+<meta property="og:title" content="Greetings for Every Hour">
+<meta property="og:url" content="https://coffee.podbean.example/e/greetings/">
+<meta property="og:audio" content="{audio}">
+<meta property="og:audio:type" content="audio/mpeg">
+<meta property="article:published_time" content="2025-04-09T12:00:00+00:00">
+<meta name="author" content="Lucia Cafe">
+<title>Greetings for Every Hour | Coffee Club</title></head><body>
+<div class="header"><a href="/">Coffee Club</a><a href="/subscribe">Subscribe</a></div>
+<div class="entry-content">
+<p>From buenos días to buenas noches: which greeting fits which hour of the day, with examples.</p>
+<ul><li>buenos días until noon</li><li>buenas tardes until dark</li></ul>
+<p>Practise them with a friend over coffee this week.</p></div>
+<div class="sidebar">Popular episodes · Tags · Archive</div></body></html>"""
+
+# Transistor/WordPress-style: nothing structured but an <audio> element and a <time>.
+AUDIO_TAG_PAGE = """<!DOCTYPE html><html><head><title>Tomatoes in Pots – Garden Talk</title></head><body>
+<header><a href="/">Garden Talk</a></header>
+<article><h1>Tomatoes in Pots</h1>
+<p class="byline">By Rosa Green · <time datetime="2025-04-01">April 1, 2025</time></p>
+<audio controls preload="none"><source src="/media/tomatoes.mp3" type="audio/mpeg"></audio>
+<p>Which tomato varieties grow well in a pot on a balcony, and how much sun and water they need to fruit.</p>
+<p>Cherry and bush types are the safest choice for a first year; feed them every week once flowers appear.</p>
+</article><footer>Garden Talk · RSS · Contact</footer></body></html>"""
+
+
+def front(root: Path, slug: str) -> tuple[dict, str]:
+    text = (root / "episodes" / slug / "episode.md").read_text("utf-8")
+    _, matter, body = text.split("+++\n", 2)
+    return tomllib.loads(matter), body
+
+
+def test_json_ld_gives_the_facts_and_the_extractor_the_article(show, httpserver):
+    httpserver.expect_request("/episodes/the-moon").respond_with_data(JSON_LD_PAGE, content_type="text/html")
+    report = import_page(httpserver.url_for("/episodes/the-moon"), show.root)
+    data, body = front(show.root, report.slug)
+    assert (data["title"], data["hosts"]) == ("The Moon", ["Omar Stars"])
+    assert data["date"].isoformat() == "2025-04-07T05:00:00-04:00"
+    assert (data["audio_url"], data["length"], data["type"]) == (
+        "https://cdn.example/moon.mp3",
+        48163712,
+        "audio/mpeg",
+    )
+    assert data["duration"] == 42 * 60 + 10 and data["link"] == "https://nightsky.example/episodes/the-moon"
+    assert data["format"] == "markdown" and len(data["guid"]) == 36
+    assert "## Where to look" in body and "Start at the terminator" in body
+    assert "[our binocular guide](http://127.0.0.1:" in body  # made absolute against the page
+    assert "Privacy" not in body and "Episodes" not in body and not body.startswith("# The Moon")
+    assert report.page.sources["audio"] == "JSON-LD" and report.page.sources["article"] == "trafilatura"
+    pipeline.build(show.root)  # https audio by URL: the show builds and lints clean
+    assert b"https://cdn.example/moon.mp3" in show.feed.read_bytes()
+
+
+def test_open_graph_and_the_servers_word_for_the_length(show, httpserver):
+    audio = show.mp3(3.0).read_bytes()
+    httpserver.expect_request("/audio/greetings.mp3").respond_with_data(audio, content_type="audio/mpeg")
+    page = OPEN_GRAPH_PAGE.replace("{audio}", httpserver.url_for("/audio/greetings.mp3"))
+    httpserver.expect_request("/e/greetings/").respond_with_data(page, content_type="text/html")
+    report = import_page(httpserver.url_for("/e/greetings/"), show.root)
+    data, body = front(show.root, report.slug)
+    assert data["title"] == "Greetings for Every Hour" and data["hosts"] == ["Lucia Cafe"]
+    assert data["length"] == len(audio) and data["type"] == "audio/mpeg"  # from a HEAD request
+    assert data["date"].isoformat() == "2025-04-09T12:00:00+00:00"
+    assert "- buenos días until noon" in body and "Popular episodes" not in body
+    assert report.page.sources["title"] == "Open Graph"
+
+
+def test_an_audio_element_and_a_time_on_a_saved_page(show, tmp_path):
+    saved = tmp_path / "tomatoes.html"
+    saved.write_text(AUDIO_TAG_PAGE, "utf-8")
+    report = import_page(str(saved), show.root)
+    data, body = front(show.root, report.slug)
+    assert data["title"] == "Tomatoes in Pots" and str(data["date"]) == "2025-04-01"
+    # A saved page has no address: its relative audio URL cannot be resolved, so the import says so.
+    assert "audio_url" not in data and data["draft"] is True
+    (problem,) = [p for p in report.problems if p.field == "audio_url"]
+    assert "'/media/tomatoes.mp3'" in problem.message
+    assert "Cherry and bush types" in body and "RSS · Contact" not in body
+    assert report.page.sources["audio"] == "<audio>" and report.page.sources["date"] == "<time>"
+    assert "hosts" not in data  # the page's last line is its footer, not a host
+
+
+def test_saved_text_falls_back_to_the_line_rules(show):
+    report = import_page(str(DATA / "saved-page.txt"), show.root)
+    data, body = front(show.root, report.slug)
+    assert data["title"] == "What Happens During an Overnight Sleep Study"
+    assert str(data["date"]) == "2025-05-14" and data["draft"] is True  # no audio on a text page
+    assert "Arriving at the Sleep Lab" in body and "Subscribe to" not in body
+    assert any(p.field == "audio" for p in report.problems)
+
+
+def test_importing_the_same_page_again_keeps_its_folder_and_guid(show, httpserver):
+    httpserver.expect_request("/episodes/the-moon").respond_with_data(JSON_LD_PAGE, content_type="text/html")
+    first = import_page(httpserver.url_for("/episodes/the-moon"), show.root)
+    again = import_page(httpserver.url_for("/episodes/the-moon"), show.root)
+    assert (again.slug, again.state) == (first.slug, "unchanged")
+    assert len(list((show.root / "episodes").iterdir())) == 1
+
+
+def test_the_command(show, httpserver, tmp_path):
+    httpserver.expect_request("/episodes/the-moon").respond_with_data(JSON_LD_PAGE, content_type="text/html")
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(show.root)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "episode.md written: The Moon · 2025-04-07 · Omar Stars" in result.stdout
+    as_json = runner.invoke(
+        cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(show.root), "--json"]
+    )
+    assert json.loads(as_json.stdout)["state"] == "unchanged"
+    nowhere = runner.invoke(
+        cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(tmp_path)]
+    )
+    assert nowhere.exit_code == 1 and "not in a show directory" in nowhere.stderr
+
+
+def test_a_page_that_is_not_there(show, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    result = CliRunner().invoke(cli, ["import-page", httpserver.url_for("/gone"), "--into", str(show.root)])
+    assert result.exit_code == 1 and "cannot fetch the page: HTTP 404" in result.stderr
+    assert not list((show.root / "episodes").iterdir())
+
+
+def test_structured_data_nested_beyond_reason_is_passed_over(show, tmp_path):
+    page = JSON_LD_PAGE.replace(
+        '<script type="application/ld+json">',
+        '<script type="application/ld+json">'
+        + "[" * 100_000
+        + "]" * 100_000
+        + '</script><script type="application/ld+json">',
+    )
+    saved = tmp_path / "page.html"
+    saved.write_text(page, "utf-8")
+    report = import_page(str(saved), show.root)
+    assert report.page.title == "The Moon" and report.page.sources["title"] == "JSON-LD"
+
+
+def test_a_saved_page_of_the_layout_the_line_rules_know(show):
+    report = import_page(str(DATA / "saved-page.html"), show.root)
+    data, body = front(show.root, report.slug)
+    assert (data["title"], str(data["date"]), data["hosts"]) == (
+        "What Happens During an Overnight Sleep Study",
+        "2025-05-14",
+        ["Dana Whitfield"],
+    )
+    assert report.page.sources["date"] == report.page.sources["host"] == "line rules (podcast.pagetext)"
+    assert body.startswith("**Arriving at the Sleep Lab**") and "Subscribe to" not in body
+
+
+def test_the_command_finds_the_show_from_a_folder_inside_it(show, tmp_path):
+    inside = show.root / "episodes"
+    result = CliRunner().invoke(cli, ["import-page", str(DATA / "saved-page.txt"), "--into", str(inside)])
+    assert result.exit_code == 0, result.output
+    assert (show.root / "episodes" / "what-happens-during-an-overnight-sleep-study" / "episode.md").is_file()
