@@ -40,8 +40,8 @@ def _read(path: Path) -> str:
     try:
         return read_utf8(path)
     except NotUtf8 as exc:
-        message = f"{path}:{exc.line}: {exc.reason} ({exc.hint})"
-        raise ConfigError(message, path=str(path), line=exc.line) from None
+        bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
+        raise ConfigError(f"{path} cannot be read", path=str(path), line=exc.line, problems=[bad]) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
 

@@ -98,7 +98,10 @@ class ReportingGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options = args[: args.index("--")] if "--" in args else args
         ctx.meta[JSON_WANTED] = "--json" in options
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException as exc:  # `podcast --json build`: the group's own usage mistake
+            fail_usage(exc)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -323,7 +326,7 @@ def _describe(found: AudioFile) -> list[str]:
     lines.append("  stream      " + ", ".join(s for s in stream if s))
     for key, value in vars(found.tags).items():
         if value not in (None, False, ""):
-            shown = str(value).replace("\n", " ")
+            shown = "yes" if value is True else str(value).replace("\n", " ")
             lines.append(f"  {key:<11} {shown[:100]}{'…' if len(shown) > 100 else ''}")
     if found.chapters and found.chapters_written_by_tag:
         lines.append("  chapters    written by `podcast tag` (the build uses the notes or chapters.json)")
@@ -404,7 +407,7 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
     if resized:
         click.echo(f"{len(resized)} file size(s) changed: run `podcast build` to update the feed.")
     elif done:
-        click.echo("File sizes are unchanged: the feed's lengths are still right.")
+        click.echo("File sizes are unchanged by tagging.")  # the feed may be stale from before
 
 
 @cli.command()
@@ -641,6 +644,11 @@ def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
     for fact, means in page.sources.items():
         click.echo(f"  {fact:<8} from {means}")
 def _destination_option(ctx, param, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        # `--to "$DEST"` with DEST unset must not fall back to [publish] to (the live show).
+        raise click.BadParameter(
+            "is empty: name a directory, file:///path or s3://bucket/prefix", param=param
+        )
     if value and "://" in value and not value.startswith(("s3://", "file://")):
         raise click.BadParameter(
             f"{value}: podcast publishes to a directory, file:///path or s3://bucket/prefix", param=param

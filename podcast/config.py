@@ -71,7 +71,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     lines: dict[str, int] = {}
     table = ""
     entries: dict[str, int] = {}
-    text_lines = toml_text.splitlines()
+    text_lines = tomlsyntax.toml_lines(toml_text)
     lines[TOML_END] = first_line + len(text_lines)
     for number, line in enumerate(text_lines, start=first_line):
         header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
@@ -84,9 +84,10 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
                 entries[name] = entries.get(name, 0) + 1
                 lines[f"{name}[{entries[name]}]"] = number
             continue
-        key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        # A bare or quoted key; of a dotted key (title.x = …), the key it is under.
+        key = re.match(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""", line)
         if key:
-            lines.setdefault(table + key.group(1), number)
+            lines.setdefault(table + key.group(1).strip("\"'"), number)
     return lines
 
 
@@ -94,9 +95,8 @@ def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Probl
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
-        found = tomlsyntax.explain(toml_text, exc)
-        line = found.line + first_line - 1 if found.line else None
-        problems.append(Problem(path, found.message, field=found.key, line=line, hint=found.hint))
+        found = tomlsyntax.explain(toml_text, exc, first_line=first_line)
+        problems.append(Problem(path, found.message, field=found.key, line=found.line, hint=found.hint))
         return None
 
 
@@ -120,7 +120,19 @@ def _apply_schema(
                     Problem(path, str(fault), field=name, line=line, hint=fault.hint, code=key.code)
                 )
     for name, key in schema.items():
-        if key.required and name not in data:
+        under = None if name in data else _table_holding(name, data, schema)
+        if under is not None:  # written below a [table] header, so TOML put it in that table
+            problems.append(
+                Problem(
+                    path,
+                    f"is below the [{under}] header, so it is read as part of [{under}]",
+                    field=name,
+                    line=lines.get(f"{under}.{name}"),
+                    hint=f"move it above the [{under}] line (line {lines.get(under)}):"
+                    " a key below a [table] header belongs to that table",
+                )
+            )
+        elif key.required and name not in data:
             todo = key.hint or f"add {name} = …"
             if key.table:
                 line, where = None, f"{todo}: a [{name}] table, at the end of the file"
@@ -130,6 +142,14 @@ def _apply_schema(
                 line, where = lines.get(TOML_END), f"{todo}, above this line"
             problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
+
+
+def _table_holding(name: str, data: dict, schema: dict[str, Key]) -> str | None:
+    """The [table] of `data` that holds the top-level key `name`, when one does."""
+    for table, value in data.items():
+        if table in schema and schema[table].table and isinstance(value, dict) and name in value:
+            return table
+    return None
 
 
 def podcast_guid_for(feed_url: str) -> str:
@@ -196,7 +216,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     show_guid = values.get("guid")
     if show_guid is None:
         show_guid = podcast_guid_for(feed_url)
-        if "guid" not in data:  # an invalid guid is reported already
+        if not any(p.field == "guid" for p in problems):  # an invalid or misplaced one is reported
             problems.append(
                 Problem(
                     SHOW_FILE,
@@ -379,13 +399,15 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="copy the audio file there or fix the name",
                 )
             )
-    elif not draft and "audio_url" not in values and "audio_url" not in data:
+    elif not draft and "audio" not in data and "audio_url" not in data:  # a bad value is reported already
         problems.append(
             Problem(
                 rel,
                 "no audio",
                 field="audio",
-                hint='add audio = "<file in this folder>", audio_url = "https://…", or draft = true',
+                line=lines.get(TOML_END),
+                hint='add audio = "<file in this folder>" or audio_url = "https://…" above this line,'
+                " or draft = true",
             )
         )
     remote = _remote_audio(values, data, rel, lines, problems)

@@ -3,11 +3,12 @@ half) and confinement (nothing outside the show directory is read or published).
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
-from .errors import PodcastError
+from .errors import PodcastError, Problem
 
 
 class OutsideShow(PodcastError, ValueError):
@@ -66,3 +67,32 @@ def copy_atomic(source: Path, target: Path) -> bool:
     Sidecars (artwork, transcripts, chapter images) are small, so reading them whole is fine.
     """
     return write_atomic(target, Path(source).read_bytes())
+
+
+def write_problem(exc: OSError, root: Path | None = None) -> Problem:
+    """What a failed write or mkdir means to the producer: which file or folder, and what to do.
+
+    A file where a folder is needed (a file named `feeds`, or `episodes`) is named as such.
+    Paths are shown relative to `root` when they are inside it.
+    """
+    where = Path(exc.filename) if exc.filename else None
+    # mkdir of a folder that is a file fails with EEXIST; anything below a file, with ENOTDIR.
+    candidates = ([where] if exc.errno == errno.EEXIST else []) + list(where.parents if where else ())
+    in_the_way = next((p for p in candidates if p.exists() and not p.is_dir()), None)
+
+    def shown(path: Path | None) -> str:
+        if path is None:
+            return str(root or ".")
+        return str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
+
+    if in_the_way is not None:
+        return Problem(
+            shown(in_the_way),
+            "is a file where a folder is needed",
+            hint="move or rename the file, then run the command again",
+        )
+    return Problem(
+        shown(where),
+        f"cannot be written: {exc.strerror or exc}",
+        hint="check that the folder can be written (permissions, free space)",
+    )

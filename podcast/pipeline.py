@@ -17,10 +17,18 @@ from pathlib import Path
 
 from . import chapters, feed, lint, net, notes, transcripts
 from .cache import BuildCache
-from .config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, episode_folders, load_episodes, read_show
+from .config import (
+    EPISODE_FILE,
+    EPISODES_DIR,
+    FEEDS_DIR,
+    SHOW_FILE,
+    episode_folders,
+    load_episodes,
+    read_show,
+)
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
-from .files import copy_atomic, write_atomic
+from .files import copy_atomic, write_atomic, write_problem
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 from .web import pages as web_pages
 from .web import site, urls
@@ -345,6 +353,10 @@ def lint_rendered(
         now=now,
         ordered=feed.newest_first(catalog.published),
     )
+    if any(p.path == SHOW_FILE and p.field == "base_url" and p.severity == "error" for p in catalog.problems):
+        # base_url is missing or invalid: the feed was rendered at a stand-in address, and the
+        # show has not moved there (G105 would advise a new_feed_url at example.invalid).
+        findings = [f for f in findings if f.code != "G105"]
     # An episode whose guid line was removed gets G103's "restore this line" with the GUID it
     # had, not also the reading's "not set" warning with the GUID derived in its place.
     restored = {p.path for p in findings if p.code == "G103"}
@@ -416,14 +428,27 @@ def build(
         )
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
     rendered_pages = web_pages.render(show, catalog.published) if show.pages.enabled else {}
-    if show.artwork_path:
-        copy_atomic(root / show.artwork, out / show.artwork_path)
-    _write_chapters(show, catalog.published, out)
-    publish_sidecars(root, catalog.published, out)
-    pages_changed = site.write(out, rendered_pages)
     feed_path = out / FEED_FILENAME
-    changed = write_atomic(feed_path, document)
+    try:
+        if show.artwork_path:
+            copy_atomic(root / show.artwork, out / show.artwork_path)
+        _write_chapters(show, catalog.published, out)
+        publish_sidecars(root, catalog.published, out)
+        pages_changed = site.write(out, rendered_pages)
+        changed = write_atomic(feed_path, document)
+    except OSError as exc:
+        raise _unwritable(root, exc) from None
     return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
+
+
+def _unwritable(root: Path, exc: OSError) -> PodcastError:
+    """The build's error when feeds/ cannot be written: which file, and what to do."""
+    problem = write_problem(exc, root)
+    return PodcastError(
+        f"build stopped: {problem.path} cannot be written; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
+        path=problem.path,
+        problems=[problem],
+    )
 
 
 def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> None:

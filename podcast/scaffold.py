@@ -26,9 +26,20 @@ from .config import (
     usable_slug,
 )
 from .errors import AudioError, ConfigError, Problem
+from .files import write_problem
 from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
-from .schema import IMAGE_SUFFIXES, Invalid, categories, email, https_url, is_loopback, language, text
+from .schema import (
+    IMAGE_SUFFIXES,
+    Invalid,
+    categories,
+    email,
+    https_url,
+    is_loopback,
+    language,
+    text,
+    text_list,
+)
 from .textfiles import NotUtf8, read_utf8
 
 GITIGNORE = ".podcast/\n"
@@ -130,13 +141,21 @@ def init_show(
         f"email = {toml_string(owner_email)}",
         "",
     ]
-    (root / EPISODES_DIR).mkdir(parents=True, exist_ok=True)
-    (root / FEEDS_DIR).mkdir(parents=True, exist_ok=True)
-    (root / SHOW_FILE).write_text("\n".join(lines), "utf-8")
-    gitignore = root / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text(GITIGNORE, "utf-8")
+    try:
+        (root / EPISODES_DIR).mkdir(parents=True, exist_ok=True)
+        (root / FEEDS_DIR).mkdir(parents=True, exist_ok=True)
+        (root / SHOW_FILE).write_text("\n".join(lines), "utf-8")
+        gitignore = root / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text(GITIGNORE, "utf-8")
+    except OSError as exc:
+        raise _cannot_write(exc, "the show") from None
     return root / SHOW_FILE
+
+
+def _cannot_write(exc: OSError, what: str) -> ConfigError:
+    problem = write_problem(exc)
+    return ConfigError(f"cannot create {what}", path=problem.path, problems=[problem])
 
 
 def _tag_date(value: str | None) -> date | None:
@@ -211,6 +230,8 @@ def new_episode(
 ) -> Path:
     """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio (and image) in.
 
+    Without audio the episode is a draft, since the build refuses an episode with no audio.
+
     What the audio's tags say (title, date, artist, track, disc, comment, cover art)
     fills in whatever was not given explicitly. What the build would refuse (a slug
     that cannot be a URL, artwork Apple refuses, an http link) is refused here. Lines the
@@ -270,6 +291,10 @@ def new_episode(
             ],
         )
     _check(problems, "--title", text, title)
+    if any(not host.strip() for host in hosts):
+        problems.append(Problem("command line", "is empty", field="--host", hint="give each --host a name"))
+    elif hosts:
+        _check(problems, "--host", text_list, list(hosts))  # a control character, as in the build
     slug = slug or slugify(title)
     folder = root / EPISODES_DIR / slug
     if folder.exists():
@@ -286,6 +311,13 @@ def new_episode(
         article = (found.tags.description or found.tags.comment or "").strip() + "\n"
     if problems:
         raise ConfigError("cannot create the episode", problems=problems)
+    if audio is None and not draft:
+        # The build refuses an episode with neither audio nor draft = true: it waits as a draft.
+        draft = True
+        notices.append(
+            f"no --audio, so {EPISODES_DIR}/{slug}/{EPISODE_FILE} is a draft: put the audio in its folder"
+            ' and add audio = "<file name>" (or audio_url = "https://…"), then remove draft = true'
+        )
     picture = None
     if image_data is not None and image is not None:
         picture = "image" + Path(image).suffix.lower()
@@ -326,12 +358,15 @@ def new_episode(
     if picture is not None:
         lines.append(f"image = {toml_string(picture)}")
     lines += ["+++", ""]
-    folder.mkdir(parents=True)
-    if audio is not None:
-        shutil.copyfile(audio, folder / Path(audio).name)
-    if picture is not None:
-        data = image_data if image_data is not None else found.artwork.data
-        (folder / picture).write_bytes(data)
     path = folder / EPISODE_FILE
-    path.write_text("\n".join(lines) + article, "utf-8")
+    try:
+        folder.mkdir(parents=True)
+        if audio is not None:
+            shutil.copyfile(audio, folder / Path(audio).name)
+        if picture is not None:
+            data = image_data if image_data is not None else found.artwork.data
+            (folder / picture).write_bytes(data)
+        path.write_text("\n".join(lines) + article, "utf-8")
+    except OSError as exc:
+        raise _cannot_write(exc, "the episode") from None
     return path

@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -213,7 +213,10 @@ def owner(value: Any) -> dict[str, str]:
         raise Invalid("expected a table with name and email", "write [owner] then name = … and email = …")
     unknown = set(value) - {"name", "email"}
     if unknown:
-        raise Invalid(f"unknown key {sorted(unknown)[0]!r} in owner", "owner takes name and email")
+        raise Invalid(
+            f"unknown key {sorted(unknown)[0]!r} in owner",
+            "owner takes name and email; a key of the show goes above the [owner] line",
+        )
     missing = [k for k in ("name", "email") if k not in value]
     if missing:
         raise Invalid(f"owner has no {missing[0]}", "Apple needs the owner's name and email")
@@ -221,9 +224,17 @@ def owner(value: Any) -> dict[str, str]:
 
 
 def show_value(value: Any) -> str:
-    """A value as the user wrote it, for messages."""
+    """A value as the user wrote it (in TOML), for messages."""
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, time)):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(show_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {show_value(item)}" for key, item in value.items()) + "}"
     return repr(value)
 
 

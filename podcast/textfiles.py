@@ -35,7 +35,7 @@ def likely_encoding(data: bytes) -> str:
     """The encoding text that is not UTF-8 is most likely in, as a name a producer's editor shows."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "UTF-16 (it starts with a UTF-16 byte-order mark)"
-    if data.count(0) > len(data) // 4:
+    if _looks_like_utf16(data):
         return "UTF-16 (every other byte is zero)"
     high = {b for b in data if b >= 0x80}
     if any(0x80 <= b <= 0x9F for b in high):
@@ -44,18 +44,31 @@ def likely_encoding(data: bytes) -> str:
     return "Latin-1 (ISO-8859-1) or Windows-1252"
 
 
+def _not_utf8_at(data: bytes, start: int) -> NotUtf8:
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    # The column counts characters, as an editor does: the valid UTF-8 before the bad byte.
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    return NotUtf8(line, column, data[start], likely_encoding(data))
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    return data.count(0) > len(data) // 4
+
+
 def decode_utf8(data: bytes) -> str:
     """The text of UTF-8 bytes, without a leading byte-order mark. Raises NotUtf8."""
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        # The column counts characters, as an editor does: the valid UTF-8 before the bad byte.
-        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        raise NotUtf8(line, column, data[exc.start], likely_encoding(data)) from None
+        raise _not_utf8_at(data, exc.start) from None
+    if _looks_like_utf16(data):
+        # UTF-16 without a byte-order mark: plain letters with a zero byte beside each one
+        # are valid UTF-8 too, but they are not the text the producer wrote.
+        raise _not_utf8_at(data, data.index(0))
+    return text
 
 
 def read_utf8(path: Path) -> str:

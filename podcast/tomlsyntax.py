@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+)\s*=\s*(.*)$")
 _DATE_LIKE = re.compile(r"^(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})\b")
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_LEADING_ZERO = re.compile(r"^[+-]?0\d[\d_]*$")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]")
+_ESCAPE_TROUBLE = ("Unescaped '\\'", "Invalid hex value", "Escaped character is not a Unicode scalar")
 
 MAX_SCANNED_LINES = 500  # each a parse: front matter and podcast.toml are far shorter
 _LIST_OPEN = ("the list opened with [ on this line is never closed", "close it with ]")
@@ -23,12 +28,23 @@ _TABLE_OPEN = ("the table opened with { on this line is never closed", "close it
 
 @dataclass(frozen=True)
 class SyntaxProblem:
-    """One TOML syntax error, explained: `line` counts from 1 in the text given."""
+    """One TOML syntax error, explained: `line` counts from `first_line` given to `explain`."""
 
     line: int | None
     message: str
     hint: str
     key: str | None = None
+
+
+def toml_lines(text: str) -> list[str]:
+    """The lines of TOML text as tomllib counts them: split at line feeds only, less a final CR.
+
+    str.splitlines also breaks at U+2028, U+0085 and other characters that TOML takes inside
+    text (a description pasted from a web page may hold one), which would put every later
+    line number off by one.
+    """
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return lines[:-1] if lines and not lines[-1] else lines
 
 
 # tomllib reports these where it gave up (the end of the document, or the line after);
@@ -47,7 +63,7 @@ def _located(text: str, exc: tomllib.TOMLDecodeError) -> int | None:
     found = _AT.search(str(exc))
     if found and not str(exc).startswith(_FOUND_LATE):
         return int(found.group(1))
-    lines = text.splitlines()
+    lines = toml_lines(text)
     if len(lines) > MAX_SCANNED_LINES:  # each step parses the text again: keep it bounded
         return int(found.group(1)) if found else None
     # The document up to the culprit's line reads; with that line it no longer does.
@@ -60,6 +76,14 @@ def _located(text: str, exc: tomllib.TOMLDecodeError) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _real_date(written: str) -> bool:
+    try:
+        date.fromisoformat(written)
+    except ValueError:
+        return False
+    return True
+
+
 def _first_line_of(key: str, lines: list[str], before: int) -> int | None:
     for number, line in enumerate(lines[: before - 1], start=1):
         match = _KEY_VALUE.match(line)
@@ -68,28 +92,49 @@ def _first_line_of(key: str, lines: list[str], before: int) -> int | None:
     return None
 
 
-def _left_open(text: str, exc: tomllib.TOMLDecodeError) -> SyntaxProblem:
+def _first_header_of(name: str, lines: list[str], before: int) -> int | None:
+    for number, line in enumerate(lines[: before - 1], start=1):
+        match = _HEADER.match(line)
+        if match and match.group(1) == name:
+            return number
+    return None
+
+
+def _control_character(written: str) -> tuple[int, str] | None:
+    """The column and character of the first control character TOML refuses on a line (tab is fine)."""
+    for column, char in enumerate(written, start=1):
+        if (ord(char) < 0x20 and char != "\t") or ord(char) == 0x7F:
+            return column, char
+    return None
+
+
+def _left_open(text: str, exc: tomllib.TOMLDecodeError, first_line: int) -> SyntaxProblem:
     """A list, table or string that `text` opens and never closes, at the line where it opens."""
     line = _located(text, exc)
-    lines = text.splitlines()
+    lines = toml_lines(text)
     written = lines[line - 1] if line else ""
     match = _KEY_VALUE.match(written)
     key = match.group(1).strip("\"'") if match else None
+    at = line + first_line - 1 if line else None
     if written.count("[") > written.count("]"):
-        return SyntaxProblem(line, *_LIST_OPEN, key)
+        return SyntaxProblem(at, *_LIST_OPEN, key)
     if written.count("{") > written.count("}"):
-        return SyntaxProblem(line, *_TABLE_OPEN, key)
-    return explain(text, exc, look_back=False)
+        return SyntaxProblem(at, *_TABLE_OPEN, key)
+    return explain(text, exc, first_line=first_line, look_back=False)
 
 
-def explain(text: str, exc: tomllib.TOMLDecodeError, *, look_back: bool = True) -> SyntaxProblem:
+def explain(
+    text: str, exc: tomllib.TOMLDecodeError, *, first_line: int = 1, look_back: bool = True
+) -> SyntaxProblem:
     """What is wrong on which line of `text` (the TOML tomllib refused), in words.
 
+    Lines are counted from `first_line`, the number of the text's first line in its file
+    (the line after the opening +++ of an episode.md), in the result and in its message.
     `look_back` checks whether a list or string left open above the failing line is the cause.
     """
     phrase = _AT.sub("", str(exc)).replace(" (at end of document)", "")
     line = _located(text, exc)
-    lines = text.splitlines()
+    lines = toml_lines(text)
     if look_back and line and 1 < line <= MAX_SCANNED_LINES and not phrase.startswith(_FOUND_LATE):
         # A list left open swallows the lines after it: the line that fails is not the culprit.
         before = "\n".join(lines[: line - 1])
@@ -97,17 +142,47 @@ def explain(text: str, exc: tomllib.TOMLDecodeError, *, look_back: bool = True) 
             tomllib.loads(before)
         except tomllib.TOMLDecodeError as earlier:
             if "(at end of document)" in str(earlier) or str(earlier).startswith(_FOUND_LATE):
-                return _left_open(before, earlier)
+                return _left_open(before, earlier, first_line)
     written = lines[line - 1] if line and line <= len(lines) else ""
     match = _KEY_VALUE.match(written)
     key = match.group(1).strip("\"'") if match else None
     value = match.group(2).strip() if match else ""
+    offset = first_line - 1
 
     def problem(message: str, hint: str) -> SyntaxProblem:
-        return SyntaxProblem(line, message, hint, key)
+        return SyntaxProblem(line + offset if line else None, message, hint, key)
 
-    date = _DATE_LIKE.match(value)
-    if key and date:
+    control = _control_character(written)
+    if control is not None and control[1] == "\r":
+        return problem(
+            "the lines of this file end in a carriage return alone (old Mac line endings)",
+            "save it with Unix (LF) or Windows (CRLF) line endings",
+        )
+    if control is not None:
+        column, char = control
+        return problem(
+            f"this line holds the control character U+{ord(char):04X} (column {column}),"
+            " which TOML does not allow",
+            "delete it; editors often do not show it",
+        )
+    if phrase.startswith(_ESCAPE_TROUBLE):
+        return problem(
+            f"a \\ in the text of {key or 'this line'} starts an escape (\\n, \\t, \\u…),"
+            " and this one is not one TOML knows",
+            "write each \\ as \\\\, or put the text in single quotes '…', where a \\ is just a \\",
+        )
+    iso = _ISO_DATE.match(value)
+    if key and iso and value[len(iso.group(1)) :][:1] in ("T", " "):
+        return problem(
+            f"{value} is not a date and time TOML reads: write it as 2025-04-02T09:00:00-04:00",
+            "hours, minutes and seconds, then the offset from UTC (or Z); or give only the date, 2025-04-02",
+        )
+    if key and iso and not _real_date(iso.group(1)):
+        return problem(
+            f"{iso.group(1)} is not a day of the calendar",
+            "check the month (01-12) and the day of the month; the form is YYYY-MM-DD",
+        )
+    if key and _DATE_LIKE.match(value):
         return problem(
             f"{value.split()[0]} is not a date TOML reads: write the date as YYYY-MM-DD",
             "four-digit year, two-digit month and day, with dashes, e.g. 2025-04-02",
@@ -117,9 +192,18 @@ def explain(text: str, exc: tomllib.TOMLDecodeError, *, look_back: bool = True) 
             "the text that starts on this line is never closed by its quote",
             'end it with the same quote it starts with; write a quote inside "…" as \\"',
         )
+    header = _HEADER.match(written)
+    if phrase.startswith("Cannot declare") and header and line:
+        name = header.group(1)
+        first = _first_header_of(name, lines, line)
+        where = f" (first on line {first + offset})" if first else ""
+        return problem(
+            f"[{name}] is declared twice{where}",
+            f"keep one [{name}] header and put all its keys under it",
+        )
     if phrase.startswith("Cannot overwrite a value") or phrase.startswith("Cannot declare"):
         first = _first_line_of(key, lines, line) if key and line else None
-        where = f" (first on line {first})" if first else ""
+        where = f" (first on line {first + offset})" if first else ""
         return problem(
             f"{key or 'this key'} is given twice{where}",
             "keep one of them; a key may appear once in its table",
@@ -135,7 +219,19 @@ def explain(text: str, exc: tomllib.TOMLDecodeError, *, look_back: bool = True) 
             "this line has no = between the key and its value",
             'write key = value, e.g. title = "My Show"',
         )
+    if key and phrase.startswith("Invalid initial character for a key part") and "{" in value:
+        return problem(
+            "a table in { } must be on one line, with no comma after its last key",
+            f"or write it as a [{key}] table, one key = value per line below it",
+        )
     if key and phrase.startswith("Invalid value"):
+        if not value:
+            return problem(f"{key} has no value after =", f'write one, e.g. {key} = "…" for text')
+        if value.startswith("["):
+            return problem(
+                f"an item in the list of {key} is not text in quotes, a number, true/false or a date",
+                'put each text item in quotes, e.g. ["Ann Host", "Bob Guest"]',
+            )
         if value in ("True", "False", "TRUE", "FALSE", "yes", "no", "Yes", "No"):
             return problem(f"{value} is not a TOML value", "write true or false, in lower case")
         return problem(
@@ -143,6 +239,12 @@ def explain(text: str, exc: tomllib.TOMLDecodeError, *, look_back: bool = True) 
             f'put text in quotes: {key} = "{value}"',
         )
     if key and phrase.startswith("Expected newline or end of document"):
+        if _LEADING_ZERO.match(value.split("#")[0].strip()):
+            number = value.split("#")[0].strip()
+            return problem(
+                f"{number} is not a TOML number: a number does not start with 0",
+                f"write {key} = {int(number.replace('_', ''))}",
+            )
         if value[:1] in "\"'" and value.count(value[0]) > 2:
             return problem(
                 f"the value of {key} has a quote inside its quotes, which ends it early",

@@ -149,6 +149,7 @@ def test_build_json_answers_in_json_when_the_build_fails(show):
         ["info", "--json"],  # FILES is required
         ["notes", "--json", "/no/such/file.md"],
         ["publish", "--json", "/no/such/show"],
+        ["--json", "build"],  # --json before the command: a mistake of the group's own options
     ],
 )
 def test_every_command_with_json_answers_a_usage_mistake_in_json_and_exits_2(args):
@@ -540,3 +541,24 @@ def test_info_reads_a_misnamed_file_that_build_refuses_with_the_same_advice(show
     assert advice in read["warnings"][0] and advice in info.stderr
     build = run("build", show.root)
     assert build.exit_code == 1 and advice in build.stderr
+
+
+def test_notes_json_names_an_article_that_is_not_utf8_as_the_build_does(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_bytes("Intro\n\n“Quoted” words\n".encode("cp1252"))
+    result = run("notes", article, "--json")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["path"], problem["line"]) == (str(article), 3)
+    assert problem["message"].startswith("is not UTF-8 text") and "Windows-1252" in problem["message"]
+    assert "UTF-8" in problem["hint"]
+    assert f"{article}:3: error: is not UTF-8 text" in result.stderr
+
+
+def test_info_says_yes_for_a_tag_that_is_set_not_pythons_true(show):
+    folder = show.add("ep")
+    assert run("tag", show.root).exit_code == 0
+    result = run("info", folder / "ep.mp3")
+    assert result.exit_code == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if x.split()[:1] == ["podcast"]]
+    assert line.split() == ["podcast", "yes"]

@@ -365,3 +365,81 @@ def test_an_audio_path_that_is_a_folder_says_so(show):
     (problem,) = problems
     assert problem.field == "audio" and "takes is a folder, not an audio file" in problem.message
     assert "not found" not in problem.message
+
+
+def test_a_key_given_twice_in_episode_md_names_the_lines_of_the_file(show):
+    folder = show.add("ep", extra='title = "Again"')
+    lines = (folder / "episode.md").read_text().splitlines()
+    loaded, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(loaded)
+    (problem,) = problems
+    assert lines[problem.line - 1] == 'title = "Again"'
+    assert "title is given twice (first on line 2)" in problem.message and lines[1].startswith("title")
+
+
+@pytest.mark.parametrize(
+    ("written", "field", "shown"),
+    [
+        ("season = true", "season", "got true"),
+        ("link = 2025-04-02T09:00:00Z", "link", "got 2025-04-02T09:00:00+00:00"),
+        ("itunes_title = 09:30:00", "itunes_title", "got 09:30:00"),
+        ('hosts = [["Ann"]]', "hosts", 'got [["Ann"]]'),
+        ("image = {file = 1}", "image", "got {file = 1}"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_shown_as_toml_not_python(show, written, field, shown):
+    show.add("ep", extra=written)
+    loaded, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(loaded)
+    (problem,) = [p for p in problems if p.field == field]
+    assert shown in problem.message
+    assert "datetime" not in problem.message and "True" not in problem.message and "'" not in problem.message
+
+
+def test_an_episode_without_audio_is_told_where_the_audio_line_goes(show):
+    folder = show.add("ep", audio=False)
+    lines = (folder / "episode.md").read_text().splitlines()
+    loaded, _ = config.load_show(show.root)
+    _, problems = config.load_episodes(loaded)
+    (problem,) = problems
+    assert problem.field == "audio" and lines[problem.line - 1] == "+++" and problem.line > 1
+    assert "above this line" in problem.hint
+
+
+def test_lines_are_counted_as_toml_counts_them_past_a_pasted_line_separator(show):
+    # U+2028 (pasted from a web page) is text in TOML, not a line break.
+    show.set_show_keys('copyright = "2025\u2028Ann Host"\ntimezone = "Mars/Base"')
+    text = (show.root / "podcast.toml").read_text("utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = caught.value.problems
+    assert text.split("\n")[problem.line - 1].startswith("timezone")
+
+
+@pytest.mark.parametrize(
+    ("written", "field"),
+    [('"titel" = "x"', "titel"), ('copyright.year = "2025"', "copyright"), ("'medium' = 5", "medium")],
+)
+def test_quoted_and_dotted_keys_are_found_on_their_line(show, written, field):
+    show.set_show_keys(written)
+    text = (show.root / "podcast.toml").read_text("utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    (problem,) = [p for p in caught.value.problems if p.field == field]
+    assert problem.line and text.split("\n")[problem.line - 1] == written
+
+
+def test_show_keys_written_below_the_owner_table_are_told_to_move_above_it(show):
+    toml = show.root / "podcast.toml"
+    head, owner = toml.read_text().split("\n[owner]\n")
+    text = "[owner]\n" + owner.strip() + "\n\n" + head + "\n"  # [owner] first: every key lands in it
+    toml.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        config.load_show(show.root)
+    lines = text.splitlines()
+    moved = {p.field: p for p in caught.value.problems if "below the [owner] header" in p.message}
+    assert {"title", "author", "base_url", "categories", "guid"} <= set(moved)
+    for field, problem in moved.items():
+        assert lines[problem.line - 1].startswith(field) and "above the [owner] line (line 1)" in problem.hint
+    assert not [p for p in caught.value.problems if p.message == "missing"]
+    assert not [p for p in caught.value.problems if p.field == "guid" and p.severity == "warning"]

@@ -437,6 +437,19 @@ def test_g105_a_moved_base_url_is_explained_once_then_the_build_moves_on(built):
     assert "G105" not in again.stderr  # the feed built last is at the new address now
 
 
+@pytest.mark.parametrize("written", ['"media.example.org/elsewhere/"', None])  # invalid, then missing
+def test_g105_is_not_said_when_base_url_is_missing_or_invalid(built, written):
+    if written is None:
+        toml = built.root / "podcast.toml"
+        toml.write_text("".join(x for x in toml.read_text().splitlines(True) if not x.startswith("base_url")))
+    else:
+        set_show_key(built.root, "base_url", written)
+    result = run("build", built.root)
+    assert result.exit_code == 1 and "base_url" in result.stderr
+    assert "G105" not in result.stderr and "example.invalid" not in result.stderr  # the stand-in address
+    assert "G105" not in codes(pipeline.check(built.root))
+
+
 def test_g103_follows_the_media_path_when_the_base_url_moves(built):
     set_show_key(built.root, "base_url", '"https://media.example.org/elsewhere/"')
     assert codes(pipeline.check(built.root)) == ["G105"]  # the move itself, explained

@@ -178,3 +178,39 @@ def test_transcript_cues_past_the_end_of_the_audio_are_a_warning(show):
     result = pipeline.build(show.root)
     (cue,) = [p for p in result.catalog.problems if p.path == "episodes/ep/transcript.vtt"]
     assert cue.severity == "warning" and cue.line == 6 and cue.message.startswith("cue 2 ends at 9.0 s")
+
+
+def test_a_feeds_path_that_is_a_file_is_a_problem_not_a_crash(show):
+    import json
+    import subprocess
+    import sys
+
+    show.add("ep")
+    (show.root / "feeds").rmdir()
+    (show.root / "feeds").write_text("not a folder")
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.message) == ("feeds", "is a file where a folder is needed")
+    assert "move or rename" in problem.hint
+    done = subprocess.run(
+        [sys.executable, "-c", "from podcast.cli import main; main()", "build", "--json", str(show.root)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "internal error" not in done.stderr
+    assert json.loads(done.stdout)["problems"][0]["path"] == "feeds"
+
+
+def test_a_feed_that_cannot_be_written_is_named_and_the_old_feed_stays(show):
+    show.add("ep")
+    pipeline.build(show.root)
+    before = show.feed.read_bytes()
+    (show.root / "feeds" / "transcripts").write_text("a file where the build wants a folder")
+    folder = show.add("second", date="2025-02-01")
+    (folder / "transcript.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n")
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.message) == ("feeds/transcripts", "is a file where a folder is needed")
+    assert show.feed.read_bytes() == before

@@ -7,6 +7,7 @@ fetched at its URL: what a listener's app would do.
 from __future__ import annotations
 
 import json
+import os
 
 import feedparser
 import pytest
@@ -334,3 +335,119 @@ def test_a_folder_symlinked_out_of_the_show_is_refused(show, web_root, tmp_path)
     assert result.exit_code == 1
     assert "feeds/extra" in result.stderr and "leads outside" in result.stderr
     assert not web_root.folder.exists()
+
+
+@pytest.mark.parametrize("kind", ["broken link", "pipe"])
+def test_a_file_in_feeds_that_cannot_be_read_is_named_and_nothing_goes_up(show, web_root, kind):
+    odd = show.root / "feeds" / "notes.txt"
+    if kind == "broken link":
+        odd.symlink_to(show.root / "feeds" / "gone.txt")
+    else:
+        os.mkfifo(odd)  # reading it would wait for a writer forever
+
+    result = publish(show)
+
+    assert result.exit_code == 1
+    assert "feeds/notes.txt is not a file that can be published" in result.stderr
+    assert isinstance(result.exception, SystemExit)  # reported, not a Python error
+    assert not web_root.folder.exists()
+
+
+def test_a_media_folder_linked_to_another_disk_is_written_through(show, web_root, tmp_path):
+    # A common web root: the audio lives on a larger volume, linked in as media/.
+    big_disk = tmp_path / "big-disk" / "media"
+    big_disk.mkdir(parents=True)
+    web_root.folder.mkdir()
+    (web_root.folder / "media").symlink_to(big_disk, target_is_directory=True)
+
+    first = published(show)
+    again = published(show)
+
+    assert "media/first/first.mp3" in [u["key"] for u in first["uploaded"]]
+    assert (big_disk / "first" / "first.mp3").read_bytes() == (
+        show.root / "episodes" / "first" / "first.mp3"
+    ).read_bytes()
+    (entry,) = live_feed(web_root).entries
+    assert requests.get(entry.enclosures[0].href, timeout=10).status_code == 200
+    assert again["uploaded"] == []  # the linked folder is listed like any other
+
+
+def test_a_destination_that_is_a_file_says_so(show, tmp_path):
+    a_file = tmp_path / "www.txt"
+    a_file.write_text("not a folder")
+
+    result = publish(show, "--to", str(a_file))
+    below = publish(show, "--to", str(a_file / "show"))
+
+    assert result.exit_code == below.exit_code == 1
+    assert f"{a_file}: is a file, not a folder" in result.stderr
+    assert f"{a_file / 'show'}: {a_file} is not a folder; create the folder" in below.stderr
+    assert a_file.read_text() == "not a folder"
+
+
+def test_a_key_that_climbs_out_of_the_destination_is_refused(show, tmp_path):
+    from podcast.errors import PublishError
+    from podcast.publish.directory import DirectoryDestination
+
+    www = tmp_path / "www-guard"
+    with DirectoryDestination(str(www), www, show.root) as destination:
+        for key in ("../escaped.txt", "media/../../escaped.txt", "/etc/escaped.txt"):
+            with pytest.raises(PublishError, match="would be written outside the destination"):
+                destination.put_bytes(key, b"x", content_type="text/plain", cache_control="no-cache")
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_an_empty_destination_is_a_usage_mistake_not_the_configured_one(show, web_root):
+    # A script's `--to "$DEST"` with DEST unset must not publish to the show's own destination.
+    result = publish(show, "--to", "")
+
+    assert result.exit_code == 2
+    assert "--to" in result.stderr and "is empty" in result.stderr
+    assert not web_root.folder.exists()
+
+
+def test_another_shows_destination_is_refused_and_its_feed_kept(show, web_root, tmp_path, mp3_factory):
+    # The careless copy of a network's podcast.toml: the evening show names the morning's destination.
+    published(show)
+    live = (web_root.folder / "feed.xml").read_bytes()
+    evening = make_show(
+        tmp_path / "evening",
+        web_root.url + "evening/",
+        mp3_factory,
+        tables=f'[publish]\nto = "{web_root.folder}"\npubnotify = false\n',
+    )
+    add_episode(evening, "dusk")
+    pipeline.build(evening.root)
+
+    for args in ((), ("--dry-run",), ("--prune", "--no-verify")):
+        result = CliRunner().invoke(cli, ["publish", str(evening.root), *args])
+        assert result.exit_code == 1
+        assert f"{web_root.folder}: another show is published there" in result.stderr
+        assert "fix `to` in [publish]" in result.stderr
+    assert (web_root.folder / "feed.xml").read_bytes() == live
+    assert (web_root.folder / "media" / "first" / "first.mp3").is_file()
+    assert not (web_root.folder / "media" / "dusk").exists()
+
+
+def test_a_destination_that_holds_the_show_directory_is_refused(show, tmp_path):
+    # `--to ..` by mistake: feed.xml and media/ would land beside the show, and the web server
+    # would serve its sources (podcast.toml, audio of episodes not yet due).
+    result = publish(show, "--to", str(show.root.parent))
+
+    assert result.exit_code == 1
+    assert f"{show.root.parent}: holds the show directory" in result.stderr
+    assert "publish to a folder of its own" in result.stderr
+    assert not (show.root.parent / "feed.xml").exists() and not (show.root.parent / "media").exists()
+
+
+def test_a_destination_not_served_at_base_url_says_to_check_base_url(show, web_root, tmp_path):
+    # `to` names a folder no web server serves at base_url: every enclosure answers 404.
+    elsewhere = tmp_path / "not-served"
+
+    result = publish(show, "--to", str(elsewhere))
+
+    assert result.exit_code == 1
+    assert "HTTP 404" in result.stderr
+    said = f"it is published at {elsewhere} as media/first/first.mp3: base_url must be the public address"
+    assert said in result.stderr
+    assert not (elsewhere / "feed.xml").exists()

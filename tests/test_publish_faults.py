@@ -8,7 +8,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 import feedparser
 import pytest
@@ -110,6 +113,80 @@ def test_a_directory_that_refuses_writes_leaves_the_live_feed_byte_identical(tmp
 
     assert result.exit_code == 1
     assert f"{web_root.folder}: cannot write media/second/second.mp3" in result.stderr
+    assert "in the way at the destination; move it" in result.stderr  # not "may this account write"
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert (web_root.folder / "feed.xml").read_bytes() == live
     assert_complete(public_feed(web_root.url + "feed.xml"))
+
+
+class HoldingHub:
+    """A WebSub hub on 127.0.0.1 that records each publish ping and, while `holding`, does not
+    answer it: a publish stuck at its pings, where the test can kill it."""
+
+    def __init__(self) -> None:
+        self.heard: list[dict[str, list[str]]] = []
+        self.arrived = threading.Event()
+        self.holding = True
+        self.release = threading.Event()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                hub.heard.append(parse_qs(body.decode("ascii")))
+                hub.arrived.set()
+                if hub.holding:
+                    hub.release.wait()
+                try:
+                    self.send_response(204)
+                    self.end_headers()
+                except OSError:
+                    pass  # the publish that sent it was killed meanwhile
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hub"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_publish_killed_before_its_pings_sends_them_on_the_next_run(tmp_path, web_root, mp3_factory):
+    hub = HoldingHub()
+    try:
+        show = make_show(
+            tmp_path / "show",
+            web_root.url,
+            mp3_factory,
+            tables=f'[publish]\nto = "{web_root.folder}"\nhubs = ["{hub.url}"]\npubnotify = false\n',
+        )
+        add_episode(show, "first")
+        pipeline.build(show.root)
+        process = subprocess.Popen(
+            [*PUBLISH, str(show.root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            assert hub.arrived.wait(60), "the publish never reached its ping"
+        finally:
+            process.kill()
+            process.wait(10)
+        assert (web_root.folder / "feed.xml").read_bytes() == show.feed.read_bytes()  # the feed is live
+
+        hub.holding = False
+        result = CliRunner().invoke(cli, ["publish", str(show.root)])
+
+        assert result.exit_code == 0, result.stderr
+        feed_url = web_root.url + "feed.xml"
+        assert hub.heard == [{"hub.mode": ["publish"], "hub.url": [feed_url]}] * 2
+        assert f"told {hub.url}" in result.stdout
+
+        again = CliRunner().invoke(cli, ["publish", str(show.root)])
+        assert again.exit_code == 0 and len(hub.heard) == 2  # told once is enough
+    finally:
+        hub.stop()

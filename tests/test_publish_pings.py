@@ -105,3 +105,28 @@ def test_nobody_is_told_when_the_feed_did_not_change(show, httpserver):
     result = CliRunner().invoke(cli, ["publish", str(show.root)])
 
     assert result.exit_code == 0 and len(httpserver.log) == calls == 2
+
+
+def test_a_feed_on_this_machine_is_not_announced_to_the_world(tmp_path, web_root, mp3_factory, httpserver):
+    # A local test: Podcast Index (the default) and a hub elsewhere cannot fetch a loopback feed.
+    httpserver.expect_request("/hub").respond_with_data("", status=204)
+    local = make_show(
+        tmp_path / "local",
+        web_root.url,
+        mp3_factory,
+        tables=(
+            "[publish]\n"
+            f'to = "{web_root.folder}"\n'
+            f'hubs = ["https://hub.example.com/", "{httpserver.url_for("/hub")}"]\n'
+        ),
+    )
+    add_episode(local, "first", sidecars=False)
+    pipeline.build(local.root)
+
+    result = CliRunner().invoke(cli, ["publish", str(local.root), "--json"])
+
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [p["endpoint"] for p in report["pings"]] == [httpserver.url_for("/hub")]
+    (warning,) = [w for w in report["warnings"] if "local test address" in w]
+    assert "https://hub.example.com/" in warning and "api.podcastindex.org" in warning

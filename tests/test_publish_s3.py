@@ -136,3 +136,17 @@ def test_credentials_that_may_only_read_leave_the_live_feed_byte_identical(show,
     assert result.exit_code == 1
     assert "access denied (write media/second/second.mp3)" in result.stderr
     assert seaweedfs.body(bucket, "podcast/feed.xml") == live
+
+
+@pytest.mark.parametrize(
+    ("destination", "said"),
+    [
+        ("s3://Bad_Bucket!/podcast", "'Bad_Bucket!' is not a bucket name"),
+        ("s3://pub/../etc", "the prefix '../etc' has an empty, '.' or '..' part"),
+    ],
+)
+def test_a_malformed_destination_is_one_line_naming_it(show, tmp_path, destination, said):
+    result = publish(show, tmp_path, "--to", destination)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {destination}: {said}")
+    assert len(result.stderr.strip().splitlines()) == 1

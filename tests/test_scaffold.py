@@ -75,6 +75,8 @@ def test_new_writes_image_type_explicit_season_episode_and_link_for_the_build(sh
         (["--link", "http://example.com/page"], "--link"),
         (["--image", "small"], "--image"),  # 600 px: Apple refuses it
         (["--title", "Bell\x07"], "--title"),
+        (["--host", ""], "--host"),
+        (["--host", "Ann", "--host", "Bell\x07"], "--host"),
     ],
 )
 def test_new_refuses_what_the_build_would_refuse(show, tmp_path, args, field):
@@ -85,3 +87,27 @@ def test_new_refuses_what_the_build_would_refuse(show, tmp_path, args, field):
     result = run("new", show.root, *title, "--date", "2025-01-01", *args)
     assert result.exit_code == 1 and f"{field}:" in result.stderr
     assert not (show.root / "episodes").exists() or not any((show.root / "episodes").iterdir())
+
+
+def test_new_without_audio_writes_a_draft_that_the_build_leaves_out(show, mp3_factory):
+    show.add("first")
+    result = run("new", show.root, "--title", "Later", "--date", "2025-02-01")
+    assert result.exit_code == 0, result.stderr
+    assert "draft" in result.stderr and "audio" in result.stderr
+    built = run("build", show.root)
+    assert built.exit_code == 0, built.stderr
+    assert "left out (draft): later" in built.stdout
+
+
+
+def test_init_and_new_name_a_file_in_the_way_of_a_folder_they_need(tmp_path, show):
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "episodes").write_text("a file, not a folder")
+    result = run("init", tmp_path / "blocked", *INIT, "--base-url", "https://example.com/")
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert f"{tmp_path / 'blocked' / 'episodes'}: error: is a file where a folder is needed" in result.stderr
+    (show.root / "episodes").rmdir()
+    (show.root / "episodes").write_text("a file, not a folder")
+    result = run("new", show.root, "--title", "Hello", "--date", "2025-01-01")
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert "episodes: error: is a file where a folder is needed" in result.stderr

@@ -189,3 +189,5 @@ def test_tag_says_file_sizes_changed_only_when_they_did(show, media):
     assert again.exit_code == 0 and mp3.stat().st_size == size
     assert "size(s) changed" not in again.output and "run `podcast build`" not in again.output
     assert "File sizes are unchanged" in again.output
+    # The first tagging changed the size and no build followed: the feed is not right, nor said to be.
+    assert "still right" not in again.output

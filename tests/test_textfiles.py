@@ -33,3 +33,16 @@ def test_the_column_counts_characters_not_bytes():
     with pytest.raises(NotUtf8) as caught:
         decode_utf8(data)
     assert (caught.value.line, caught.value.column) == (1, 5)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_named_not_read_as_toml(encoding):
+    data = 'title = "My Show"\nauthor = "Ann"\n'.encode(encoding)
+    with pytest.raises(NotUtf8) as caught:
+        decode_utf8(data)
+    assert "UTF-16" in caught.value.looks_like and caught.value.line == 1
+    assert caught.value.column in (1, 2)
+
+
+def test_a_stray_zero_byte_is_left_to_the_reader_of_the_text():
+    assert decode_utf8(b'title = "x"\nnote = "a\x00"\n').endswith('"a\x00"\n')

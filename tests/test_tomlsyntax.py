@@ -40,3 +40,41 @@ def test_syntax_errors_are_said_in_words_at_the_line_that_needs_the_fix(text, li
     found = explained(text)
     assert found.line == line and words in found.message
     assert "Expected" not in found.message and "statement" not in found.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words", "hint"),
+    [
+        ('audio = "C:\\Docs\\ep1.mp3"\n', 1, "starts an escape", "single quotes"),  # a Windows path
+        ('title = "C:\\Users\\ann"\n', 1, "starts an escape", "\\\\"),
+        ("a = 1\nepisode = 01\n", 2, "01 is not a TOML number", "episode = 1"),
+        ("season = 007\n", 1, "does not start with 0", "season = 7"),
+        ("date = 2025-04-02 09:00\n", 1, "not a date and time TOML reads", "seconds"),
+        ("date = 2025-04-02T09:00\n", 1, "2025-04-02T09:00:00-04:00", "offset"),
+        ("date = 2025-02-30\n", 1, "2025-02-30 is not a day of the calendar", "month"),
+        ("date = 2025-13-01\n", 1, "not a day of the calendar", "01-12"),
+        ('hosts = ["Ann", Bob]\n', 1, "an item in the list of hosts", "each text item in quotes"),
+        ("title =\n", 1, "title has no value", 'title = "'),
+        ('[owner]\nname = "A"\n[owner]\nemail = "a@b.c"\n', 3, "[owner] is declared twice (first on line 1)",
+         "one [owner] header"),  # fmt: skip
+        ('owner = {name = "A",\nemail = "a@b.c"}\n', 1, "must be on one line", "[owner] table"),
+        ('owner = {name = "A",}\n', 1, "no comma after its last key", "[owner]"),
+        ('a = 1\ntitle = "x"\x00\n', 2, "control character U+0000 (column 12)", "delete it"),
+        ('a = 1\rtitle = "x"\r', 1, "carriage return alone", "line endings"),
+        ('a = 1\r\nb = 2\r\nb = 3\r\n', 3, "b is given twice (first on line 2)", "keep one"),
+    ],
+)
+def test_more_syntax_errors_lead_to_the_fix(text, line, words, hint):
+    found = explained(text)
+    assert found.line == line and words in found.message, found
+    assert hint in found.hint, found
+    assert "not TOML that podcast can read" not in found.message
+    assert "something follows" not in found.message
+
+
+def test_lines_are_counted_from_the_first_line_given_in_the_message_too():
+    text = 'title = "A"\ndate = 2025-04-02\ntitle = "B"\n'  # the front matter of an episode.md, from line 2
+    with pytest.raises(tomllib.TOMLDecodeError) as caught:
+        tomllib.loads(text)
+    found = explain(text, caught.value, first_line=2)
+    assert found.line == 4 and "title is given twice (first on line 2)" in found.message

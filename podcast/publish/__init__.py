@@ -6,7 +6,8 @@
 
 The run: media first (the record saved once they are there), then the enclosure check
 against the public URLs, then the sidecars, then feed.xml in one atomic step, then
---prune, then the pings. A failure at any point leaves the live feed as it was: the
+--prune, then the pings (noted in the record once sent, so a run stopped before them
+sends them next time). A failure at any point leaves the live feed as it was: the
 old feed only names files that are still there, since nothing is deleted before the
 new feed is up, and only with --prune.
 """
@@ -24,9 +25,9 @@ from .checksums import Checksums
 from .destination import Destination, Progress, Stored, open_destination
 from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
-from .pings import Ping, tell_everyone
-from .plan import Plan, Upload, decide, wanted
-from .record import Record
+from .pings import Ping, reachable, tell_everyone
+from .plan import Plan, Upload, decide, media_key, wanted
+from .record import RECORD_KEY, Record
 
 __all__ = ["Destination", "Enclosure", "Ping", "Plan", "Publication", "Report", "Stored", "Upload"]
 
@@ -81,6 +82,15 @@ class Publication:
         self.destination = open_destination(target, show.root, show.publish)
         try:
             self.record = Record.load(self.destination)
+            if self.record.show not in (None, show.guid):
+                raise PublishError(
+                    f"{self.destination.url}: another show is published there (podcast:guid "
+                    f"{self.record.show}; this show's is {show.guid}); nothing was changed: fix `to` in "
+                    f"[publish] (or --to). To put this show there in its place, first delete "
+                    f"{RECORD_KEY} at the destination",
+                    url=self.destination.url,
+                )
+            self.record.show = show.guid  # saved with the record, once anything goes up
             stored = self.destination.list()
             checksums = Checksums(show.root)
             self.plan = decide(uploads, stored, self.record, self.enclosures, show, checksums)
@@ -103,6 +113,14 @@ class Publication:
         ]
         if not verify:
             said.append("--no-verify: the enclosures were not checked at their public addresses")
+        settings = self.show.publish
+        endpoints = [*settings.hubs, *([settings.pubnotify] if settings.pubnotify else [])]
+        _, untold = reachable(self.show.feed_url, endpoints)
+        if untold:
+            said.append(
+                f"the feed is at a local test address: {', '.join(untold)} cannot fetch it and "
+                "will not be told"
+            )
         return said
 
     def dry_run(self, *, verify: bool = True, prune: bool = False) -> Report:
@@ -146,13 +164,16 @@ class Publication:
             finally:
                 record.save(destination)
         pings: list[Ping] = []
-        if ping and plan.feed_changes:
+        # Also when the feed went up in an earlier publish that stopped before its pings.
+        if ping and (plan.feed_changes or record.unannounced()):
             backoff = {} if ping_backoff is None else {"backoff": ping_backoff}
             settings = self.show.publish
             with net.Client() as client:
                 pings = tell_everyone(
                     client, self.show.feed_url, settings.hubs, settings.pubnotify, **backoff
                 )
+            record.announce()
+            record.save(destination)
         return Report(
             destination.url,
             self.show.feed_url,
@@ -182,6 +203,15 @@ class Publication:
             if self.record.dirty:
                 self.record.save(self.destination)
 
+    def _advice(self, enclosure: Enclosure) -> str:
+        key = media_key(self.show, enclosure.url)
+        if key is None:  # audio hosted elsewhere
+            return "the server must give the file as the feed describes it"
+        return (
+            f"it is published at {self.destination.url} as {key}: base_url must be the public "
+            "address of that place, and the server must give the file as the feed describes it"
+        )
+
     def _check(self) -> list[str]:
         """Every enclosure at its public address; any mismatch stops the publish before the feed."""
         problems = [
@@ -189,7 +219,7 @@ class Publication:
                 self.sources.get(enclosure.guid or "", "feeds/feed.xml"),
                 f'"{enclosure.title}": {trouble}',
                 field="audio",
-                hint="the server must give the file as the feed describes it",
+                hint=self._advice(enclosure),
             )
             for enclosure, trouble in check_all(list(self.plan.enclosures), net.Client)
         ]

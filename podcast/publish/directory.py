@@ -7,9 +7,10 @@ server, not podcast, decides the headers: see the README for its settings.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PublishError
@@ -39,29 +40,57 @@ class DirectoryDestination(Destination):
                 "(feeds/, episodes/); publish to a folder of its own",
                 url=url,
             )
-        if not self.root.parent.is_dir():
+        if show.is_relative_to(self.root):
+            # The web server would serve the show's sources too: podcast.toml, and the audio of
+            # episodes not yet due.
             raise PublishError(
-                f"{url}: {self.root.parent} does not exist; create it, or fix the destination", url=url
+                f"{url}: holds the show directory ({show}), whose sources the web server would then "
+                "serve; publish to a folder of its own",
+                url=url,
+            )
+        if self.root.exists() and not self.root.is_dir():
+            raise PublishError(
+                f"{url}: is a file, not a folder; name the folder the web server serves", url=url
+            )
+        if not self.root.parent.is_dir():
+            missing = "is not a folder" if self.root.parent.exists() else "does not exist"
+            raise PublishError(
+                f"{url}: {self.root.parent} {missing}; create the folder, or fix the destination", url=url
             )
 
     def _refused(self, what: str, exc: OSError) -> PublishError:
         reason = exc.strerror or str(exc)
-        return PublishError(
-            f"{self.url}: cannot {what} ({reason}); check that this account may write there", url=self.url
-        )
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            advice = "check that this account may write there"
+        elif exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST):
+            advice = "a file or folder of that name is in the way at the destination; move it"
+        elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            advice = "the destination is full; make room, then run podcast publish again"
+        else:
+            advice = "fix that, then run podcast publish again"
+        return PublishError(f"{self.url}: cannot {what} ({reason}); {advice}", url=self.url)
 
     def _target(self, key: str) -> Path:
-        target = (self.root / key).resolve()
-        if not target.is_relative_to(self.root):  # keys come from our own plan; this is a last guard
+        # Keys come from our own plan; this is a last guard against one that climbs out. Links
+        # inside the destination are the server's own layout (media/ on a larger disk, say)
+        # and are followed.
+        parts = PurePosixPath(key).parts
+        if not parts or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
             raise PublishError(f"{self.url}: {key} would be written outside the destination", url=self.url)
-        return target
+        return self.root.joinpath(*parts)
 
     def list(self) -> dict[str, Stored]:
         found: dict[str, Stored] = {}
         self.leftovers: list[Path] = []
         if not self.root.is_dir():
             return found
-        for folder, _, names in os.walk(self.root):
+        seen: set[Path] = set()
+        for folder, folders, names in os.walk(self.root, followlinks=True):
+            real = Path(folder).resolve()
+            if real in seen:  # a link back to a folder already listed: do not go round again
+                folders[:] = []
+                continue
+            seen.add(real)
             for name in names:
                 path = Path(folder) / name
                 if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
@@ -110,7 +139,15 @@ class DirectoryDestination(Destination):
             Path(temp).unlink(missing_ok=True)
             raise
 
-    def put(self, key, source, *, content_type, cache_control, progress: Progress | None = None) -> Stored:
+    def put(
+        self,
+        key: str,
+        source: Path,
+        *,
+        content_type: str,
+        cache_control: str,
+        progress: Progress | None = None,
+    ) -> Stored:
         def copy(out) -> None:
             with open(source, "rb") as data:
                 while chunk := data.read(CHUNK):
@@ -121,7 +158,7 @@ class DirectoryDestination(Destination):
         self._replace(key, copy)
         return Stored(Path(source).stat().st_size)
 
-    def put_bytes(self, key, data, *, content_type, cache_control) -> None:
+    def put_bytes(self, key: str, data: bytes, *, content_type: str, cache_control: str) -> None:
         self._replace(key, lambda out: out.write(data))
 
     def delete(self, key: str) -> None:

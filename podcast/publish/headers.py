@@ -10,6 +10,8 @@ from __future__ import annotations
 import mimetypes
 from pathlib import PurePosixPath
 
+from ..model import FEED_FILENAME
+
 FEED_CACHE = "public, max-age=300"
 PAGE_CACHE = "public, max-age=300"
 SIDECAR_CACHE = "public, max-age=3600"
@@ -47,7 +49,7 @@ def content_type(key: str) -> str:
 def cache_control(key: str, *, media: bool = False) -> str:
     if media:
         return MEDIA_CACHE
-    if key == "feed.xml":
+    if key == FEED_FILENAME:
         return FEED_CACHE
     if PurePosixPath(key).suffix.lower() in (".html", ".htm"):
         return PAGE_CACHE

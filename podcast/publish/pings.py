@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from .. import net
+from ..schema import is_loopback
 
 ATTEMPTS = 3
 BACKOFF = 1.0  # seconds before the second try; doubled before each further one
@@ -59,6 +60,14 @@ def pubnotify(client: net.Client, endpoint: str, feed_url: str, *, backoff: floa
     return _tried("pubnotify", endpoint, lambda: client.get(url, max_bytes=100_000, check=False), backoff)
 
 
+def reachable(feed_url: str, endpoints: list[str]) -> tuple[list[str], list[str]]:
+    """The endpoints that can fetch the feed, and those that cannot: a feed on this machine (a
+    local test) is of no use to a hub or directory elsewhere, so they are not told of it."""
+    if not is_loopback(feed_url):
+        return list(endpoints), []
+    return [e for e in endpoints if is_loopback(e)], [e for e in endpoints if not is_loopback(e)]
+
+
 def tell_everyone(
     client: net.Client,
     feed_url: str,
@@ -67,7 +76,9 @@ def tell_everyone(
     *,
     backoff: float = BACKOFF,
 ) -> list[Ping]:
-    pings = [websub(client, hub, feed_url, backoff=backoff) for hub in hubs]
-    if pubnotify_url:
+    """Ping each hub and pubnotify that can fetch the feed (see `reachable`)."""
+    told, _ = reachable(feed_url, [*hubs, *([pubnotify_url] if pubnotify_url else [])])
+    pings = [websub(client, hub, feed_url, backoff=backoff) for hub in hubs if hub in told]
+    if pubnotify_url and pubnotify_url in told:
         pings.append(pubnotify(client, pubnotify_url, feed_url, backoff=backoff))
     return pings

@@ -59,7 +59,7 @@ class Plan:
         return any(u.kind == "feed" for u in self.uploads)
 
 
-def local_media(show: Show, episodes: list[Episode]) -> dict[str, Path]:
+def local_media(episodes: list[Episode]) -> dict[str, Path]:
     """Each audio file of the model by the key it is published under (main and alternates)."""
     found: dict[str, Path] = {}
     for episode in episodes:
@@ -81,7 +81,7 @@ def media_key(show: Show, url: str) -> str | None:
 def wanted(show: Show, episodes: list[Episode], enclosures: list[Enclosure]) -> list[Upload]:
     """Every file the destination must hold, in upload order."""
     root = show.root
-    by_key = local_media(show, episodes)
+    by_key = local_media(episodes)
     uploads: list[Upload] = []
     for enclosure in enclosures:
         key = media_key(show, enclosure.url)
@@ -134,7 +134,14 @@ def _sidecars(root: Path) -> list[tuple[str, Path]]:
                 continue
             local = Path(folder) / name
             key = local.relative_to(out).as_posix()
-            found.append((key, confined(root, local, f"{FEEDS_DIR}/{key}")))
+            path = confined(root, local, f"{FEEDS_DIR}/{key}")
+            if not path.is_file():  # a link to nothing, a pipe, a socket: nothing to publish
+                raise PublishError(
+                    f"{FEEDS_DIR}/{key} is not a file that can be published (a broken link, a pipe?); "
+                    f"remove it, or run `podcast build` again",
+                    path=f"{FEEDS_DIR}/{key}",
+                )
+            found.append((key, path))
             if len(found) > MAX_SIDECARS:
                 raise PublishError(
                     f"{FEEDS_DIR}/ holds more than {MAX_SIDECARS:,} files; is it the right folder?"

@@ -1,4 +1,5 @@
-"""The record of what was published: each file's size, MD5 and the store's ETag.
+"""The record of what was published: each file's size, MD5 and the store's ETag; the show
+it belongs to (its podcast:guid); and which feed.xml the hubs were last told about.
 
 It lives at the destination itself (`.podcast-published.json` beside feed.xml), so a
 publish from a fresh clone in CI knows what is there as well as one from your laptop.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..model import FEED_FILENAME
 from .destination import Destination, Stored
 from .headers import RECORD_CACHE
 
@@ -28,10 +30,18 @@ class Entry:
 
 
 class Record:
-    """Key → Entry, read from and written to the destination."""
+    """Key → Entry, read from and written to the destination; and which feed the hubs were
+    told about (`announced`, its MD5), so a publish stopped before the pings pings next time."""
 
-    def __init__(self, entries: dict[str, Entry] | None = None) -> None:
+    def __init__(
+        self,
+        entries: dict[str, Entry] | None = None,
+        announced: str | None = None,
+        show: str | None = None,
+    ) -> None:
         self.entries: dict[str, Entry] = dict(entries or {})
+        self.announced = announced
+        self.show = show  # the podcast:guid of the show published here (None: not known yet)
         self.dirty = False
 
     @classmethod
@@ -41,8 +51,15 @@ class Record:
             return cls()
         try:
             parsed = json.loads(data)
-            files = parsed["files"] if parsed.get("version") == VERSION else {}
-            return cls({key: Entry(int(v["size"]), str(v["md5"]), v.get("etag")) for key, v in files.items()})
+            if parsed.get("version") != VERSION:
+                return cls()
+            files = parsed["files"]
+            announced, show = parsed.get("announced"), parsed.get("show")
+            return cls(
+                {key: Entry(int(v["size"]), str(v["md5"]), v.get("etag")) for key, v in files.items()},
+                announced if isinstance(announced, str) else None,
+                show if isinstance(show, str) else None,
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
             return cls()  # unreadable: everything is compared afresh, nothing is lost
 
@@ -60,6 +77,18 @@ class Record:
         self.entries[key] = Entry(size, md5, etag)
         self.dirty = True
 
+    def unannounced(self) -> bool:
+        """True when the published feed.xml is not the one the hubs were last told about."""
+        feed = self.entries.get(FEED_FILENAME)
+        return feed is not None and feed.md5 != self.announced
+
+    def announce(self) -> None:
+        """The hubs were told about the published feed.xml (whatever they answered)."""
+        feed = self.entries.get(FEED_FILENAME)
+        if feed is not None and feed.md5 != self.announced:
+            self.announced = feed.md5
+            self.dirty = True
+
     def forget(self, key: str) -> None:
         if self.entries.pop(key, None) is not None:
             self.dirty = True
@@ -69,7 +98,12 @@ class Record:
             key: {"size": e.size, "md5": e.md5, **({"etag": e.etag} if e.etag else {})}
             for key, e in sorted(self.entries.items())
         }
-        return json.dumps({"version": VERSION, "files": files}, indent=1).encode("utf-8")
+        data: dict = {"version": VERSION, "files": files}
+        if self.show:
+            data["show"] = self.show
+        if self.announced:
+            data["announced"] = self.announced
+        return json.dumps(data, indent=1).encode("utf-8")
 
     def save(self, destination: Destination) -> None:
         if self.dirty:

@@ -11,6 +11,7 @@ becomes one PublishError line naming the destination and what to do.
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from ..errors import PublishError
 from ..model import PublishSettings
 from .destination import Destination, Progress, Stored
 
+BUCKET_NAME = re.compile(r"[A-Za-z0-9._-]{1,255}")  # what boto3 accepts; services narrow it further
 MULTIPART_FROM = 64 * 1024 * 1024  # below this a file goes up in one PUT, so its ETag is its MD5
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
@@ -48,6 +50,18 @@ class S3Destination(Destination):
         self.prefix = parts.path.strip("/")
         if not self.bucket:
             raise PublishError(f"{url}: no bucket named; write s3://bucket/prefix", url=url)
+        if not BUCKET_NAME.fullmatch(self.bucket):
+            raise PublishError(
+                f"{url}: {self.bucket!r} is not a bucket name (letters, digits, '.', '-' and '_' only); "
+                "write s3://bucket/prefix",
+                url=url,
+            )
+        if self.prefix and any(part in ("", ".", "..") for part in self.prefix.split("/")):
+            raise PublishError(
+                f"{url}: the prefix {self.prefix!r} has an empty, '.' or '..' part; "
+                "write it as folder names joined by /, e.g. s3://bucket/shows/myshow",
+                url=url,
+            )
         self.endpoint = settings.endpoint_url
         config = botocore.config.Config(
             connect_timeout=CONNECT_TIMEOUT,
@@ -92,7 +106,8 @@ class S3Destination(Destination):
                 url=self.url,
             ) from None
         except errors.BotoCoreError as exc:
-            raise PublishError(f"{where}: {what} failed: {exc}", url=self.url) from None
+            said = " ".join(str(exc).split())  # botocore's messages run over several lines
+            raise PublishError(f"{where}: {what} failed: {said}", url=self.url) from None
         except OSError as exc:  # the local file, read by boto3
             raise PublishError(f"{where}: {what} failed: {exc.strerror or exc}", url=self.url) from None
 
@@ -151,7 +166,15 @@ class S3Destination(Destination):
                 raise PublishError(f"{self.url}: {key} is larger than {max_bytes:,} bytes", url=self.url)
             return answer["Body"].read(max_bytes + 1)
 
-    def put(self, key, source, *, content_type, cache_control, progress: Progress | None = None) -> Stored:
+    def put(
+        self,
+        key: str,
+        source: Path,
+        *,
+        content_type: str,
+        cache_control: str,
+        progress: Progress | None = None,
+    ) -> Stored:
         with self._translated(f"write {key}"):
             self.client.upload_file(
                 str(source),
@@ -169,7 +192,7 @@ class S3Destination(Destination):
             )
         return Stored(size, head.get("ETag", "").strip('"') or None)
 
-    def put_bytes(self, key, data, *, content_type, cache_control) -> None:
+    def put_bytes(self, key: str, data: bytes, *, content_type: str, cache_control: str) -> None:
         with self._translated(f"write {key}"):
             self.client.put_object(
                 Bucket=self.bucket,
