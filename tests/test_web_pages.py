@@ -400,3 +400,17 @@ def test_an_episode_with_remote_audio_plays_it_from_where_it_is(show):
     assert doc.xpath("//audio/@src") == ["https://audio.example.net/far.mp3"]
     assert meta(doc, "og:audio") == "https://audio.example.net/far.mp3"
     assert doc.xpath("string(//header[@class='episode']//p[@class='facts'])").strip().endswith("1:05")
+
+
+def test_a_file_in_the_way_of_the_pages_is_reported_and_the_feed_is_kept(built):
+    import shutil
+
+    before = built.feed.read_bytes()
+    shutil.rmtree(built.root / "feeds" / "episodes")
+    (built.root / "feeds" / "episodes").write_text("not a folder")
+    episode = built.root / "episodes" / "first" / "episode.md"
+    episode.write_text(episode.read_text().replace("First Light", "First Light Again"))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "feeds/episodes" in str(caught.value)
+    assert built.feed.read_bytes() == before
