@@ -8,7 +8,19 @@ import logging
 
 from .errors import AudioError, ConfigError, PodcastError, Problem
 from .model import AudioInfo, Chapter, Episode, Person, Show, ShowNotes
-from .pipeline import BuildResult, build, read_catalog
+
+# The build pulls in feedgen, lxml, mutagen, requests and every lint rule; a command that
+# needs none of them (--help, --version, init, an up-to-date build) should not pay for them.
+_FROM_PIPELINE = {"BuildResult", "build", "read_catalog"}
+
+
+def __getattr__(name: str):
+    if name in _FROM_PIPELINE:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'podcast' has no attribute {name!r}")
+
 
 __all__ = [
     "AudioError",

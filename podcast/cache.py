@@ -19,8 +19,11 @@ import base64
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 from functools import cache
 from importlib import metadata
@@ -34,7 +37,56 @@ CACHE_FILE = ".podcast/cache.sqlite"
 SCHEMA_VERSION = 3
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
 
+# Below this many files to read (or notes to render) one process is quicker than starting others.
+PARALLEL_MIN = 24
+BATCH = 32  # files (or articles) a worker takes at a time
+
 log = logging.getLogger(__name__)
+Progress = Callable[[Iterable[Future]], Iterable[Future]]
+
+
+def _read_batch(paths: Sequence[Path]) -> list[str | None]:
+    """In a worker: each file's AudioFile as JSON, or None where it cannot be read (the build
+    reads it again itself, and reports why)."""
+    results: list[str | None] = []
+    for path in paths:
+        try:
+            results.append(to_json(audio.read(path)))
+        except Exception:  # noqa: BLE001 - the build's own reading reports it
+            results.append(None)
+    return results
+
+
+def _render_batch(batch: Sequence[dict[str, Any]]) -> list[str | None]:
+    """In a worker: the notes rendered from each set of inputs, as JSON."""
+    results: list[str | None] = []
+    for inputs in batch:
+        options = dict(inputs)
+        article = options.pop("article")
+        try:
+            results.append(notes_to_json(notes.render(article, **options)))
+        except Exception:  # noqa: BLE001 - the build renders it again itself, and reports why
+            results.append(None)
+    return results
+
+
+def _workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _in_parallel(work: Callable, items: list, progress: Progress | None) -> list:
+    """`work` over `items` in batches on every core (forked workers share the loaded modules)."""
+    batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(_workers(), len(batches)), mp_context=context) as pool:
+        futures = [pool.submit(work, batch) for batch in batches]
+        results = []
+        for future in (progress or iter)(futures):
+            results.extend(future.result())
+    return results
 
 
 def _picture_to_json(picture: Picture | None, *, with_data: bool) -> dict | None:
@@ -194,11 +246,79 @@ class BuildCache:
                 log.warning("probe cache not updated (%s)", exc)
         return found
 
-    def notes(self, inputs: dict[str, Any], render: Callable[[], ShowNotes]) -> ShowNotes:
-        """`render()`, unless notes were already rendered from exactly these `inputs`."""
-        key = hashlib.sha256(
+    def _stale(self, path: Path) -> tuple[str, os.stat_result] | None:
+        """(key, stat) of a file the cache has no entry for in its present state; None if it has."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None  # the build's own reading says why
+        key = self._key(path)
+        if self.db is not None:
+            try:
+                row = self.db.execute(
+                    "SELECT 1 FROM probe WHERE path = ? AND size = ? AND mtime_ns = ?",
+                    (key, stat.st_size, stat.st_mtime_ns),
+                ).fetchone()
+                if row is not None:
+                    return None
+            except sqlite3.Error:
+                pass
+        return key, stat
+
+    def read_ahead(self, paths: Iterable[Path], progress: Progress | None = None) -> int:
+        """Read every file the cache does not know yet on all cores, so that `read` then finds
+        them. A cold build of a large show spends most of its time here. Returns how many."""
+        if self.db is None:
+            return 0
+        stale = [(path, found) for path in paths if (found := self._stale(Path(path))) is not None]
+        if len(stale) < PARALLEL_MIN:
+            return 0
+        results = _in_parallel(_read_batch, [path for path, _ in stale], progress)
+        for (_, (key, stat)), value in zip(stale, results, strict=True):
+            if value is None:
+                continue
+            self.opened += 1
+            try:
+                self.db.execute("INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?)",
+                                (key, stat.st_size, stat.st_mtime_ns, value))
+            except sqlite3.Error as exc:
+                log.warning("probe cache not updated (%s)", exc)
+                return 0
+        return len(stale)
+
+    @staticmethod
+    def _notes_key(inputs: dict[str, Any]) -> str:
+        return hashlib.sha256(
             (_renderer_fingerprint() + json.dumps(inputs, sort_keys=True, default=str)).encode()
         ).hexdigest()
+
+    def render_ahead(self, all_inputs: Iterable[dict[str, Any]], progress: Progress | None = None) -> int:
+        """Render, on all cores, the notes of every set of inputs the cache has not seen."""
+        if self.db is None:
+            return 0
+        stale = []
+        for inputs in all_inputs:
+            key = self._notes_key(inputs)
+            try:
+                if self.db.execute("SELECT 1 FROM notes WHERE key = ?", (key,)).fetchone() is None:
+                    stale.append((key, inputs))
+            except sqlite3.Error:
+                return 0
+        if len(stale) < PARALLEL_MIN:
+            return 0
+        results = _in_parallel(_render_batch, [inputs for _, inputs in stale], progress)
+        for (key, _), value in zip(stale, results, strict=True):
+            if value is not None:
+                try:
+                    self.db.execute("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, value))
+                except sqlite3.Error as exc:
+                    log.warning("notes cache not updated (%s)", exc)
+                    return 0
+        return len(stale)
+
+    def notes(self, inputs: dict[str, Any], render: Callable[[], ShowNotes]) -> ShowNotes:
+        """`render()`, unless notes were already rendered from exactly these `inputs`."""
+        key = self._notes_key(inputs)
         if self.db is not None:
             try:
                 row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()

@@ -12,12 +12,15 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import Problem
+from . import boundedjson
+from .errors import PodcastError, Problem
+from .files import confined, read_bounded
 from .model import Chapter
 
 CHAPTERS_FILE = "chapters.json"
 CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_VERSION = "1.2.0"
+CHAPTERS_MAX_BYTES = 2_000_000  # an hour of chapters is a few kilobytes
 
 
 def resolve(
@@ -37,17 +40,35 @@ def _number(value) -> float | None:
     return float(value)
 
 
-def load(path: Path, rel: str, problems: list[Problem]) -> tuple[Chapter, ...] | None:
-    """Read a chapters.json; None when there is none. Problems name the chapter and field."""
-    try:
-        raw = Path(path).read_text("utf-8")
-    except FileNotFoundError:
+def load(
+    path: Path, rel: str, problems: list[Problem], *, root: Path | None = None
+) -> tuple[Chapter, ...] | None:
+    """Read a chapters.json; None when there is none. Problems name the chapter and field.
+
+    The file must lie inside `root` (default: its own folder) once links are followed,
+    be a regular file of at most CHAPTERS_MAX_BYTES, and nest no deeper than real
+    chapters do; anything else is refused before it is read.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
         return None
+    try:
+        confined(root if root is not None else path.parent, path, rel)
+        raw = read_bounded(path, CHAPTERS_MAX_BYTES, rel).decode("utf-8")
+        data = boundedjson.loads(raw)
+    except PodcastError as exc:
+        problems.append(
+            Problem(rel, _without_name(str(exc), rel), hint="keep a chapters.json of your own here")
+        )
+        return ()
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(rel, f"cannot be read: {exc}", hint="save it as UTF-8 JSON"))
         return ()
-    try:
-        data = json.loads(raw)
+    except boundedjson.TooDeep as exc:
+        problems.append(
+            Problem(rel, f"not usable JSON: {exc}", hint="write chapters as the JSON chapters format does")
+        )
+        return ()
     except json.JSONDecodeError as exc:
         problems.append(Problem(rel, f"not valid JSON: {exc.msg}", line=exc.lineno, hint="fix the JSON"))
         return ()
@@ -84,6 +105,10 @@ def load(path: Path, rel: str, problems: list[Problem]) -> tuple[Chapter, ...] |
             )
         )
     return tuple(sorted(chapters, key=lambda c: c.start))
+
+
+def _without_name(message: str, rel: str) -> str:
+    return message[len(rel) + 2 :] if message.startswith(f"{rel}: ") else message
 
 
 def _seconds(value: float) -> float | int:

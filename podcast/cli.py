@@ -12,16 +12,23 @@ import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import articles, audio, config, importer, pipeline, scaffold, tagging
-from . import lint as linting
-from . import publish as publishing
-from .config import EPISODES_DIR
+from . import layout
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
-from .model import AudioFile
+from .layout import EPISODES_DIR
+from .model import FEED_FILENAME
+
+if TYPE_CHECKING:
+    from .model import AudioFile
+    from .publish import Report
+    from .tagging import Tagged
+
+# Each command imports the stages it calls when it runs: the build's modules (feedgen, lxml,
+# mutagen, requests, boto3, the lint rules) take ~0.5 s to import, which --help, --version,
+# init and an up-to-date build need not pay.
 
 DIR_ARGUMENT = click.Path(file_okay=False, path_type=Path)
 # A show directory, or any folder in one: it must exist (a mistyped path is a usage error).
@@ -117,16 +124,18 @@ def show_root(directory: Path, *, quiet: bool = False) -> Path:
 
     When the show is above the folder given (or the current one), say which show it is.
     """
-    root = config.find_show(directory)
+    root = layout.find_show(directory)
     if root != directory.resolve() and not quiet:
         click.echo(f"podcast: the show in {root}", err=True)
     return root
 
 
-def progress_for(label: str, quiet: bool):
-    """A progress bar on stderr, hidden when quiet or when stderr is not a terminal."""
+def progress_for(quiet: bool, label: str = ""):
+    """Progress bars on stderr, hidden when quiet or when stderr is not a terminal.
 
-    def wrap(items):
+    The stage names what it is doing as it calls the bar (`label`), or the command does here."""
+
+    def wrap(items, label: str = label):
         items = list(items)
         hidden = quiet or not sys.stderr.isatty() or len(items) < 2
         with click.progressbar(items, label=label, file=sys.stderr, hidden=hidden) as bar:
@@ -163,6 +172,8 @@ def init(
     directory: Path, title, author, email, base_url, description, owner, language, categories, link
 ) -> None:
     """Make a new show directory DIRECTORY."""
+    from . import scaffold
+
     notices: list[str] = []
     with reported():
         path = scaffold.init_show(
@@ -223,6 +234,8 @@ def new(
     explicit, link,
 ) -> None:  # fmt: skip
     """Add an episode to the show in DIRECTORY (default: the show this folder is in)."""
+    from . import scaffold
+
     if len(audio_files) > 1:
         raise click.BadParameter(
             "give it once: an episode has one main audio file (other formats go in alternate_audio)",
@@ -261,45 +274,59 @@ def new(
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Lint warnings also stop the build.")
 @click.option("--force", is_flag=True, help="Write the feed even when lint finds errors.")
-def build(directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool) -> None:
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="Let episodes the current feed publishes drop out of it (folder deleted, GUID changed).",
+)
+def build(
+    directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool, allow_removal: bool
+) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: the show this folder is in)."""
+    from . import uptodate
+
     with reported():
-        result = pipeline.build(
-            show_root(directory, quiet=quiet or as_json),
-            progress=progress_for("Reading audio", quiet or as_json),
-            strict=strict,
-            force=force,
-        )
-    catalog = result.catalog
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "ok": True,
-                    "feed": str(result.feed_path),
-                    "changed": result.changed,
-                    "pages": list(result.pages),
-                    "published": [e.slug for e in catalog.published],
-                    "drafts": [e.slug for e in catalog.drafts],
-                    "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
-                    "problems": [p.to_dict() for p in catalog.problems],
-                },
-                indent=2,
+        root = show_root(directory, quiet=quiet or as_json)
+    options = {"strict": strict, "force": force, "allow_removal": allow_removal}
+    report = uptodate.unchanged_report(root, options)
+    if report is not None:
+        # Nothing the feed depends on has changed since the last build: say what it said.
+        report = {
+            **report,
+            "changed": False,
+            "pages": [],
+            "feed": str(root / layout.FEEDS_DIR / FEED_FILENAME),
+        }
+    else:
+        from . import pipeline
+
+        with reported():
+            result = pipeline.build(
+                root,
+                progress=progress_for(quiet or as_json),
+                strict=strict,
+                force=force,
+                allow_removal=allow_removal,
             )
-        )
+        report = result.to_dict()
+    if as_json:
+        click.echo(json.dumps({"ok": True, **report}, indent=2))
         return
+    problems = [Problem(**problem) for problem in report["problems"]]
     # With --force, lint errors did not stop the build; they still get said.
-    echo_problems(errors_in(catalog.problems) + warnings_in(catalog.problems))
+    echo_problems(errors_in(problems) + warnings_in(problems))
     if quiet:
         return
-    state = "wrote" if result.changed else "unchanged"
-    click.echo(f"{result.feed_path} {state}: {catalog.show.title}, {len(catalog.published)} episode(s)")
-    if result.pages:
-        click.echo(f"  pages written or removed: {len(result.pages)}")
-    for episode in catalog.drafts:
-        click.echo(f"  left out (draft): {episode.slug}")
-    for episode in catalog.scheduled:
-        click.echo(f"  left out (scheduled for {episode.date.date().isoformat()}): {episode.slug}")
+    state = "wrote" if report["changed"] else "unchanged"
+    click.echo(f"{report['feed']} {state}: {report['show']}, {len(report['published'])} episode(s)")
+    if report.get("pages"):
+        click.echo(f"  pages written or removed: {len(report['pages'])}")
+    for slug in report["drafts"]:
+        click.echo(f"  left out (draft): {slug}")
+    for slug in report["removed"]:
+        click.echo(f"  left out (removed): {slug}")
+    for entry in report["scheduled"]:
+        click.echo(f"  left out (scheduled for {entry['date'][:10]}): {entry['slug']}")
 
 
 def _clock(seconds: float) -> str:
@@ -309,6 +336,8 @@ def _clock(seconds: float) -> str:
 
 
 def _describe(found: AudioFile) -> list[str]:
+    from . import audio
+
     info = found.info
     notes = [
         " (estimated)" if info.duration_estimated else "",
@@ -346,6 +375,8 @@ def _describe(found: AudioFile) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
 def info(files: tuple[Path, ...], as_json: bool) -> None:
     """Show what podcast reads from audio FILES: format, true duration, tags, chapters, artwork."""
+    from . import audio
+
     results: list[dict] = []
     failed = False
     for index, path in enumerate(files):
@@ -388,6 +419,8 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     EPISODES are folder names under episodes/. Tagging changes the files' sizes:
     run `podcast build` afterwards so the feed has the new lengths.
     """
+    from . import tagging
+
     with reported():
         try:
             done, problems = tagging.tag_episodes(show_root(directory), tuple(episodes))
@@ -398,7 +431,7 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     _echo_tagged(done)
 
 
-def _echo_tagged(done: list[tagging.Tagged]) -> None:
+def _echo_tagged(done: list[Tagged]) -> None:
     for item in done:
         extra = [f"{item.chapters} chapter(s)" if item.chapters else "", "artwork" if item.artwork else ""]
         extra_text = ", ".join(e for e in extra if e)
@@ -416,6 +449,8 @@ def _echo_tagged(done: list[tagging.Tagged]) -> None:
 @click.option("--from-page", is_flag=True, help="FILE is a saved episode page (HTML or text).")
 def notes(file: Path, as_json: bool, from_page: bool) -> None:
     """Preview the show notes made from FILE (an episode.md, an article or a saved page)."""
+    from . import articles
+
     with reported():
         shown = articles.preview(file, from_page=from_page)
     if as_json:
@@ -444,6 +479,9 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
 
     Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
     """
+    from . import lint as linting
+    from . import pipeline
+
     with reported():
         if target.startswith(("http://", "https://")):
             problems = linting.check_url(target)
@@ -456,7 +494,7 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
                     problems = exc.problems  # not a show: a finding like any other
                 else:
                     problems = pipeline.check(
-                        root, progress=progress_for("Reading audio", quiet or as_json), online=online
+                        root, progress=progress_for(quiet or as_json), online=online
                     )
             elif path.is_file():
                 problems = linting.check_feed_file(path)
@@ -594,6 +632,8 @@ def import_(
 
     Run it again to bring in new and changed episodes; files you edited are kept.
     """
+    from . import importer
+
     step, total, close = _byte_progress(quiet or as_json)
     with reported():
         try:
@@ -605,7 +645,7 @@ def import_(
                 deadline=timeout,
                 progress=step,
                 on_total=total,
-                each_item=progress_for("Writing episodes", quiet or as_json),
+                each_item=progress_for(quiet or as_json, "Writing episodes"),
             )
         finally:
             close()
@@ -629,6 +669,8 @@ def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
     Title, date, host, the article and the audio's URL are read from the page's structured
     data, Open Graph tags and <audio> element, and the article by a main-content extractor.
     """
+    from . import importer
+
     with reported():
         into = show_root(into, quiet=as_json)  # from any folder inside the show, as the other commands
         report = importer.import_page(source, into, deadline=timeout)
@@ -678,6 +720,9 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet) -> None:
     """Put the show in DIRECTORY online: media, then sidecars, then the feed; then tell the world."""
+    from . import pipeline
+    from . import publish as publishing
+
     with reported():
         root = show_root(directory, quiet=quiet or as_json)
         if build_first:
@@ -709,7 +754,7 @@ def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune
     _echo_publish(report)
 
 
-def _echo_publish(report: publishing.Report) -> None:
+def _echo_publish(report: Report) -> None:
     verb = "would upload" if report.dry_run else "uploaded"
     for upload in report.uploaded:
         click.echo(f"{verb} {upload.key} ({upload.size:,} bytes)")

@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import tomlsyntax
-from .errors import ConfigError, Problem
+from .errors import ConfigError, PodcastError, Problem
+from .files import OutsideShow, TooLarge, confined, outside, read_bounded
+from .layout import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, find_show  # noqa: F401 (re-exported)
 from .model import (
     AlternateAudio,
     Episode,
@@ -29,36 +31,18 @@ from .model import (
     Show,
 )
 from .schema import EPISODE_SCHEMA, REMOTE_AUDIO_KEYS, SHOW_SCHEMA, Invalid, Key, show_value
-from .textfiles import NotUtf8, read_utf8
+from .textfiles import NotUtf8, decode_utf8
 
-SHOW_FILE = "podcast.toml"
-EPISODES_DIR = "episodes"
-FEEDS_DIR = "feeds"
-EPISODE_FILE = "episode.md"
 FRONT_MATTER_FENCE = "+++"
+
+# The most a podcast.toml or an episode.md may hold; the longest real article is far smaller.
+SHOW_FILE_MAX_BYTES = 1_000_000
+EPISODE_FILE_MAX_BYTES = 5_000_000
 
 # The Podcasting 2.0 namespace's fixed UUIDv5 namespace for podcast:guid.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 # ---------------------------------------------------------------- reading
-
-
-def find_show(start: Path) -> Path:
-    """The show directory `start` is in: itself or the nearest folder above it with a podcast.toml.
-
-    As git finds its repository, so `podcast build` works from inside an episode folder.
-    """
-    start = Path(start).resolve()
-    for folder in (start, *start.parents):
-        if (folder / SHOW_FILE).is_file():
-            return folder
-    where = str(start / SHOW_FILE)
-    missing = Problem(
-        where,
-        f"not found, here or in any folder above {start}",
-        hint="run `podcast init DIR` to make a show, or give the show's directory",
-    )
-    raise ConfigError(f"not in a show directory: {start}", path=where, problems=[missing])
 
 
 # Places in key_lines' map that are not keys (no key contains "<"): where a missing key would go.
@@ -197,10 +181,12 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         )
     problems: list[Problem] = []
     try:
-        toml_text = read_utf8(path)
+        toml_text = decode_utf8(read_bounded(path, SHOW_FILE_MAX_BYTES, SHOW_FILE))
     except NotUtf8 as exc:
         bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
         raise ConfigError(f"{SHOW_FILE} cannot be read", path=str(path), problems=[bad]) from None
+    except TooLarge as exc:
+        raise ConfigError(str(exc), path=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
     data = _parse_toml(toml_text, SHOW_FILE, 1, problems)
@@ -208,6 +194,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
     lines = key_lines(toml_text)
     values = _apply_schema(data, SHOW_SCHEMA, SHOW_FILE, lines, problems)
+    _confine_artwork(root, values, lines, problems)
     for name, stand_in in PROVISIONAL_VALUES.items():
         values.setdefault(name, stand_in)
 
@@ -260,6 +247,28 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
                 )
             )
     return show, problems
+
+
+def _confine_artwork(
+    root: Path, values: dict[str, Any], lines: dict[str, int], problems: list[Problem]
+) -> None:
+    """Artwork named by path must be a file inside the show: it is copied to feeds/ and published."""
+    artwork = values.get("artwork")
+    if not artwork or artwork.startswith(("http://", "https://")):
+        return
+    try:
+        confined(root, Path(artwork), "artwork")
+    except OutsideShow:
+        del values["artwork"]  # never read, not even by lint
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                f"{artwork} is outside the show directory (after following links); it would be published",
+                field="artwork",
+                line=lines.get("artwork"),
+                hint='copy the image into the show directory and name it there, e.g. artwork = "artwork.jpg"',
+            )
+        )
 
 
 def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
@@ -343,9 +352,15 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         )
         return None
     try:
-        source = read_utf8(folder / EPISODE_FILE)
+        confined(show.root, folder / EPISODE_FILE, rel)
+        source = decode_utf8(read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
     except NotUtf8 as exc:
         problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
+        return None
+    except PodcastError as exc:
+        problems.append(
+            Problem(rel, _refusal(exc), hint="keep the show's files inside its directory, as files")
+        )
         return None
     except OSError as exc:
         problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))
@@ -366,6 +381,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         except Invalid as exc:
             problems.append(Problem(rel, str(exc), field="date", line=lines.get("date"), hint=exc.hint))
     draft = values.get("draft", False)
+    removed = values.get("removed", False)
     audio = None
     if "audio" in values:
         audio = folder / values["audio"]
@@ -379,6 +395,8 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="move the file next to episode.md",
                 )
             )
+        elif outside(show.root, audio):
+            problems.append(_outside_problem(rel, "audio", values["audio"], lines))
         elif audio.is_dir():
             problems.append(
                 Problem(
@@ -389,7 +407,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="name the audio file itself, e.g. audio = \"episode.mp3\", next to episode.md",
                 )
             )
-        elif not audio.is_file():
+        elif not audio.is_file() and not removed:
             problems.append(
                 Problem(
                     rel,
@@ -399,7 +417,8 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
                     hint="copy the audio file there or fix the name",
                 )
             )
-    elif not draft and "audio" not in data and "audio_url" not in data:  # a bad value is reported already
+    # (a bad value is reported already)
+    elif not (draft or removed) and "audio" not in data and "audio_url" not in data:
         problems.append(
             Problem(
                 rel,
@@ -411,7 +430,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
             )
         )
     remote = _remote_audio(values, data, rel, lines, problems)
-    _check_episode_files(values, folder, rel, lines, problems)
+    _check_episode_files(show.root, values, folder, rel, lines, problems)
     if len([p for p in problems[before:] if p.severity == "error"]):
         return None
 
@@ -441,6 +460,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         explicit=values.get("explicit"),
         hosts=values.get("hosts", ()),
         draft=draft,
+        removed=removed,
         article=article.strip("\n"),
         article_format=values.get("format", "text"),
         link=values.get("link"),
@@ -520,12 +540,35 @@ def _show_extras(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _outside_problem(rel: str, key: str, name: str, lines: dict[str, int]) -> Problem:
+    return Problem(
+        rel,
+        f"{name} leads outside the show directory (a link to a file elsewhere); it would be published",
+        field=key,
+        line=lines.get(key),
+        hint="copy the file itself into the episode folder instead of linking to it",
+    )
+
+
+def _refusal(exc: PodcastError) -> str:
+    """The reason a file was refused, without the field the error names (the caller has it)."""
+    text = str(exc)
+    return text.split(": ", 1)[1] if exc.field and text.startswith(f"{exc.field}: ") else text
+
+
 def _check_episode_files(
-    values: dict[str, Any], folder: Path, rel: str, lines: dict[str, int], problems: list[Problem]
+    root: Path,
+    values: dict[str, Any],
+    folder: Path,
+    rel: str,
+    lines: dict[str, int],
+    problems: list[Problem],
 ) -> None:
     """The extra files an episode names (alternate audio, image) must be in its folder."""
     for name in values.get("alternate_audio", ()):
-        if not (folder / name).is_file():
+        if outside(root, folder / name):
+            problems.append(_outside_problem(rel, "alternate_audio", name, lines))
+        elif not (folder / name).is_file():
             problems.append(
                 Problem(
                     rel,
@@ -546,7 +589,9 @@ def _check_episode_files(
                 )
             )
     picture = values.get("image")
-    if picture and not picture.startswith(("http://", "https://")) and not (folder / picture).is_file():
+    if picture and not picture.startswith(("http://", "https://")) and outside(root, folder / picture):
+        problems.append(_outside_problem(rel, "image", picture, lines))
+    elif picture and not picture.startswith(("http://", "https://")) and not (folder / picture).is_file():
         problems.append(
             Problem(
                 rel,
@@ -585,6 +630,15 @@ def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:
     problems: list[Problem] = []
     episodes: list[Episode] = []
     for folder in episode_folders(show.root):
+        if outside(show.root, folder):
+            problems.append(
+                Problem(
+                    f"{EPISODES_DIR}/{folder.name}",
+                    "is a link to a folder outside the show directory; it is not read or published",
+                    hint="move the episode folder itself into episodes/",
+                )
+            )
+            continue
         if not (folder / EPISODE_FILE).is_file():
             problems.append(
                 Problem(

@@ -45,7 +45,7 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """One line of text (a chapter title, say) cleaned like `clean_text`, with line breaks as spaces."""
-    if not _SUSPECT.search(text):
+    if not _SUSPECT.search(text) and not _LINE_BREAK.search(text):
         return text
     return " ".join(text.translate(_LINE_TABLE).split())
 
@@ -53,4 +53,24 @@ def clean_line(text: str) -> str:
 def first_not_xml(text: str) -> str | None:
     """The first character of `text` that XML cannot carry, as U+XXXX, or None."""
     match = _NOT_XML.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+_C1 = re.compile("[\x80-\x9f]")
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x85\u2028\u2029]")
+
+
+def first_c1(text: str) -> str | None:
+    """The first C1 control character (U+0080-U+009F) in `text`, as U+XXXX, or None.
+
+    In text someone typed, one is a Windows-1252 character read as Latin-1 (U+0093 for a
+    curly quote, U+0085 for an ellipsis); apps show a box or nothing.
+    """
+    match = _C1.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def first_line_break(text: str) -> str | None:
+    """The first line break of any kind in `text` (LF, CR, VT, FF, NEL, U+2028/9), as U+XXXX, or None."""
+    match = _LINE_BREAK.search(text)
     return f"U+{ord(match.group()):04X}" if match else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -67,6 +68,63 @@ def copy_atomic(source: Path, target: Path) -> bool:
     Sidecars (artwork, transcripts, chapter images) are small, so reading them whole is fine.
     """
     return write_atomic(target, Path(source).read_bytes())
+
+
+def outside(root: Path, path: Path) -> bool:
+    """Whether `path` leads out of `root` once symlinks are resolved (see `confined`)."""
+    try:
+        confined(root, path, str(path))
+    except OutsideShow:
+        return True
+    return False
+
+
+def unlinked_target(base: Path, target: Path, what: str) -> Path:
+    """`target`, when neither `base` nor any folder between it and `target` (nor `target`) is a symlink.
+
+    Output is written only into real folders: a feeds/ that is a link (or holds one) would
+    make a build write, replace or delete files wherever the link points.
+    """
+    base, target = Path(base), Path(target)
+    relative = target.relative_to(base)
+    current = base
+    for part in ("", *relative.parts):
+        current = current / part if part else current
+        if current.is_symlink():
+            raise OutsideShow(
+                f"{what}: {current} is a symbolic link (to {os.readlink(current)}); "
+                "podcast writes only into real folders inside the show",
+                path=str(current),
+                field=what,
+            )
+    return target
+
+
+class TooLarge(PodcastError, ValueError):
+    """A file larger than anything of its kind should be: read no further."""
+
+
+def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a regular file no larger than `max_bytes`, checked before reading.
+
+    A symlink to /dev/zero or a FIFO is not a regular file and is refused, and a
+    file that grows while it is read is cut at max_bytes + 1 and refused.
+    """
+    path = Path(path)
+    facts = path.stat()
+    if not stat.S_ISREG(facts.st_mode):
+        raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+    if facts.st_size > max_bytes:
+        raise TooLarge(
+            f"{what}: {path} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
+            path=str(path),
+            field=what,
+        )
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(f"{what}: {path} is larger than {max_bytes:,} bytes", path=str(path), field=what)
+    return data
 
 
 def write_problem(exc: OSError, root: Path | None = None) -> Problem:

@@ -323,6 +323,7 @@ class Episode:
     explicit: bool | None = None  # None: the show's setting
     hosts: tuple[str, ...] = ()
     draft: bool = False
+    removed: bool = False  # taken out of the feed on purpose, after it was published
     article: str = ""
     article_format: Literal["text", "markdown"] = "text"
     link: str | None = None  # the episode's web page; the full notes

@@ -14,6 +14,7 @@ read ("HTTP 404 Not Found", "no answer within 60 s", "redirect loop").
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -74,8 +75,15 @@ class Response:
 
     @property
     def moved_permanently(self) -> str | None:
-        """The final URL when any hop was a permanent redirect (the resource has moved)."""
-        return self.final_url if any(status in PERMANENT for status, _ in self.redirects) else None
+        """Where the resource has moved to: the address the permanent redirects (301, 308) at
+        the start of the chain lead to. A temporary hop after them (a CDN, a tracking service)
+        is not part of the new address; a chain that starts with a temporary hop has not moved."""
+        moved = None
+        for status, location in self.redirects:
+            if status not in PERMANENT:
+                break
+            moved = location
+        return moved
 
     @property
     def content_type(self) -> str | None:
@@ -88,13 +96,23 @@ class Response:
         return int(value) if value.isdigit() else None
 
 
+_NOT_IN_URLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters (a space is sloppy, not unsafe)
+
+
 def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host: the only kind we fetch or publish."""
+    """True for an absolute http(s) URL with a host: the only kind we fetch or publish.
+
+    Control characters (a line break among them) are refused too: a URL holding one is
+    mangled by some clients and a way to smuggle a second line into a header or a log.
+    """
+    if _NOT_IN_URLS.search(url):
+        return False
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return False
-    return parts.scheme in SCHEMES and bool(parts.netloc)
+    return parts.scheme in SCHEMES and bool(host)
 
 
 def describe(exc: requests.RequestException) -> str:
@@ -265,6 +283,17 @@ class Client:
                 raise NetError(
                     url, f"HTTP {raw.status_code} {raw.reason or ''}".strip(), status=raw.status_code
                 )
+            if raw.status_code == 206 and have and _range_start(raw.headers.get("Content-Range")) != have:
+                # A 206 that does not go on from the byte asked for: appending it would corrupt
+                # the file. Start again from the first byte instead.
+                raw.close()
+                part.unlink(missing_ok=True)
+                remaining = budget - (time.monotonic() - started)
+                if remaining <= 0:
+                    raise NetError(url, f"no answer within {budget:g} s")
+                return self.download(
+                    url, target, max_bytes=max_bytes, deadline=remaining, resume=False, progress=progress
+                )
             mode = "ab" if raw.status_code == 206 and have else "wb"
             written = have if mode == "ab" else 0
             expected = _int(raw.headers.get("Content-Length"))
@@ -387,3 +416,9 @@ def _stream_reason(exc: Exception) -> str:
 def _int(value: str | None) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
+
+
+def _range_start(value: str | None) -> int | None:
+    """The first byte a Content-Range header ("bytes 100-199/200") says the body starts at."""
+    match = re.fullmatch(r"\s*bytes\s+(\d+)-\d+/(?:\d+|\*)\s*", value or "")
+    return int(match.group(1)) if match else None

@@ -339,10 +339,20 @@ def blocks_of(fragment: str) -> list[Block]:
         run = "".join(loose).strip()
         loose.clear()
         for piece in _PARAGRAPH_BREAK.split(run):
-            if piece.strip():
-                block = _block(lxml.html.fragment_fromstring(f"<p>{piece.strip()}</p>"))
-                if block:
-                    blocks.append(block)
+            if not piece.strip():
+                continue
+            # Usually one <p>; more when the run holds what a <p> cannot (a stray <li>), whose text
+            # and the text after it are kept as blocks of their own (found by tests/test_fuzz_notes.py).
+            parsed = lxml.html.fragment_fromstring(f"<p>{piece.strip()}</p>", create_parent="div")
+            for element in parsed:
+                if not isinstance(element.tag, str):
+                    continue
+                if element.tag == "li":
+                    element.tag = "p"  # an item outside any list is a paragraph
+                found = [_block(element)]
+                if element.tail and element.tail.strip():
+                    found.append(_block(lxml.html.fragment_fromstring(f"<p>{html.escape(element.tail)}</p>")))
+                blocks.extend(block for block in found if block)
 
     def walk(container) -> None:
         loose.append(html.escape(container.text or "", quote=False))
@@ -542,7 +552,9 @@ def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
     if not starts or not total or duration <= 0:
         return ()
     chapters = [
-        Chapter(start=float(round(duration * before / total)), title=title) for before, title in starts
+        # A heading may hold a line break (a list opened inside it); a chapter title is one line.
+        Chapter(start=float(round(duration * before / total)), title=" ".join(title.split()))
+        for before, title in starts
     ]
     intro = notes.sections[0].heading is None and notes.sections[0].paragraphs
     if intro and chapters[0].start > 0:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, feed, lint, net, notes, transcripts
+from . import chapters, feed, lint, net, notes, transcripts, uptodate
 from .cache import BuildCache
 from .config import (
     EPISODE_FILE,
@@ -28,12 +28,14 @@ from .config import (
 )
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
-from .files import copy_atomic, write_atomic, write_problem
+from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
+from .net import is_web_url
 from .web import pages as web_pages
 from .web import site, urls
 
-Progress = Callable[[Iterable[Episode]], Iterable[Episode]]
+# Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
+Progress = Callable[[Iterable, str], Iterable]
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Catalog:
     published: list[Episode] = field(default_factory=list)
     drafts: list[Episode] = field(default_factory=list)
     scheduled: list[Episode] = field(default_factory=list)
+    removed: list[Episode] = field(default_factory=list)  # marked `removed = true`
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -53,6 +56,21 @@ class BuildResult:
     changed: bool
     catalog: Catalog
     pages: tuple[str, ...] = ()  # pages written or removed, relative to the output folder
+
+    def to_dict(self) -> dict:
+        """What the build reports, as `podcast build --json` prints it."""
+        catalog = self.catalog
+        return {
+            "feed": str(self.feed_path),
+            "show": catalog.show.title,
+            "changed": self.changed,
+            "pages": list(self.pages),
+            "published": [e.slug for e in catalog.published],
+            "drafts": [e.slug for e in catalog.drafts],
+            "removed": [e.slug for e in catalog.removed],
+            "scheduled": [{"slug": e.slug, "date": e.date.isoformat()} for e in catalog.scheduled],
+            "problems": [p.to_dict() for p in catalog.problems],
+        }
 
 
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
@@ -99,15 +117,15 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
 def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> tuple[Chapter, ...]:
     """chapters.json in the episode folder > chapters in the audio > chapters in the show notes."""
     rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
-    from_file = chapters.load(show.root / rel, rel, problems)
+    from_file = chapters.load(show.root / rel, rel, problems, root=show.root)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
-    found = _xml_safe(chapters.resolve(from_file, episode.chapters, from_notes))
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
     elif episode.chapters:
         where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
     else:
         where = Problem(episode.source, "")  # the timestamps or headings of the article
+    found = _safe_chapters(chapters.resolve(from_file, episode.chapters, from_notes), where, problems)
     return _inside_audio(episode, found, where, problems)
 
 
@@ -142,23 +160,60 @@ def _inside_audio(
     return tuple(kept)
 
 
-def _xml_safe(found: tuple[Chapter, ...]) -> tuple[Chapter, ...]:
-    """Chapter titles from an audio tag or a chapters.json ("\\u000b") without controls XML forbids."""
-    return tuple(
-        dataclasses.replace(
-            chapter,
-            title=clean_line(chapter.title),
-            url=chapter.url and clean_line(chapter.url),
-            image=chapter.image and clean_line(chapter.image),
-        )
-        for chapter in found
-    )
+def _safe_chapters(
+    found: tuple[Chapter, ...], where: Problem, problems: list[Problem]
+) -> tuple[Chapter, ...]:
+    """Chapters fit to publish, from an audio tag or a chapters.json, whoever made them.
+
+    Controls XML forbids ("\\u000b") and line breaks leave titles, with a warning; a link
+    that is not an http(s) URL (`javascript:`, `data:`) is dropped with a warning, and so is an
+    image with such a scheme (a plain name stays: it is published beside the feed).
+    """
+    safe = []
+    for chapter in found:
+        at = f"chapter {_clock(chapter.start)}"
+        title = clean_line(chapter.title)
+        if title != chapter.title:
+            problems.append(
+                dataclasses.replace(
+                    where,
+                    message=f"{at}: title {chapter.title!r} holds control characters or line breaks; "
+                    f"published as {title!r}",
+                    hint="write the title on one line, without control characters",
+                    severity="warning",
+                )
+            )
+        url = chapter.url
+        if url is not None and not is_web_url(url):
+            problems.append(
+                dataclasses.replace(
+                    where,
+                    message=f"{at}: link {url[:80]!r} is not an http(s) URL; it is left out",
+                    hint="link chapters only to web pages (https://…)",
+                    severity="warning",
+                )
+            )
+            url = None
+        image = chapter.image
+        if image is not None and ":" in image and not is_web_url(image):  # a name has no scheme
+            problems.append(
+                dataclasses.replace(
+                    where,
+                    message=f"{at}: image {image[:80]!r} is not an http(s) URL; it is left out",
+                    hint="give chapter images as https URLs",
+                    severity="warning",
+                )
+            )
+            image = None
+        safe.append(dataclasses.replace(chapter, title=title, url=url, image=image))
+    return tuple(safe)
 
 
-def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:
-    """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
+def notes_inputs(show: Show, episode: Episode) -> dict:
+    """Everything `notes.render` is given for an episode (and what its cache entry is keyed by)."""
     chapters_from = episode.chapters_from or show.chapters_from
-    options = {
+    return {
+        "article": episode.article,
         "format": episode.article_format,
         "title": episode.title,
         "chapters_from": chapters_from,
@@ -166,12 +221,35 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
         **notes.link_options(episode.link, show.link),
     }
 
+
+def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:
+    """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
+    inputs = notes_inputs(show, episode)
+    options = {key: value for key, value in inputs.items() if key != "article"}
+
     def render() -> ShowNotes:
         return notes.render(episode.article, **options)
 
     if cache is None:
         return render()
-    return cache.notes({"article": episode.article, **options}, render)
+    return cache.notes(inputs, render)
+
+
+def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Progress | None) -> None:
+    """Read the audio and render the notes the cache lacks on every core, before the loop over
+    the episodes (which then finds them in the cache). Only a large cold build gains from it."""
+    paths = [e.audio for e in due if e.audio is not None]
+    paths += [other.path for e in due for other in e.alternate_audio]
+    cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
+    inputs = []
+    for episode in due:
+        if episode.audio is not None and (episode.chapters_from or show.chapters_from) == "sections":
+            try:
+                episode = dataclasses.replace(episode, info=cache.read(episode.audio).info)
+            except AudioError:
+                continue  # reported by the loop
+        inputs.append(notes_inputs(show, episode))
+    cache.render_ahead(inputs, progress and (lambda items: progress(items, "Rendering notes")))
 
 
 def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode:
@@ -238,7 +316,11 @@ def _check_against_duration(show: Show, episode: Episode, problems: list[Problem
 
 def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
     found, trouble = transcripts.find(
-        show.root / episode.folder, episode.folder, episode.slug, episode.language or show.language
+        show.root / episode.folder,
+        episode.folder,
+        episode.slug,
+        episode.language or show.language,
+        root=show.root,
     )
     problems.extend(trouble)
     return dataclasses.replace(episode, transcripts=found)
@@ -246,10 +328,10 @@ def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> E
 
 def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
     """An episode that could not be read still has its transcripts and chapters.json checked."""
-    _, trouble = transcripts.find(show.root / folder, folder, slug, show.language)
+    _, trouble = transcripts.find(show.root / folder, folder, slug, show.language, root=show.root)
     problems.extend(trouble)
     rel = f"{folder}/{chapters.CHAPTERS_FILE}"
-    chapters.load(show.root / rel, rel, problems)
+    chapters.load(show.root / rel, rel, problems, root=show.root)
 
 
 def _unread_folders(show: Show, read: set[str]) -> list[str]:
@@ -257,7 +339,7 @@ def _unread_folders(show: Show, read: set[str]) -> list[str]:
     return [
         folder.name
         for folder in episode_folders(show.root)
-        if folder.name not in read and (folder / EPISODE_FILE).is_file()
+        if folder.name not in read and not outside(show.root, folder) and (folder / EPISODE_FILE).is_file()
     ]
 
 
@@ -292,14 +374,17 @@ def read_catalog(
     catalog = Catalog(show=show, problems=problems + episode_problems)
     due = []
     for episode in episodes:
-        if episode.draft:
+        if episode.removed:
+            catalog.removed.append(episode)
+        elif episode.draft:
             catalog.drafts.append(episode)
         elif episode.date > now:
             catalog.scheduled.append(episode)
         else:
             due.append(episode)
     with BuildCache(show.root) as cache:
-        for episode in (progress or iter)(due):
+        _work_ahead(show, due, cache, progress)
+        for episode in due:
             probed = _probe(episode, catalog.problems, cache)
             if probed is None:
                 _check_unread_folder(show, episode.folder, episode.slug, catalog.problems)
@@ -317,8 +402,18 @@ def read_catalog(
     return catalog
 
 
-def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
-    """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images)."""
+def _put(out: Path, relative: str, data: bytes) -> Path:
+    """Write feeds/<relative> atomically, never through a symlink."""
+    target = unlinked_target(out, out / relative, f"{FEEDS_DIR}/{relative}")
+    write_atomic(target, data)
+    return target
+
+
+def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]:
+    """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images).
+
+    Returns every file written, so that the ones no longer wanted can be pruned.
+    """
     written: set[Path] = set()
     for episode in episodes:
         if not episode.chapters:
@@ -326,25 +421,47 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> None:
         for chapter in episode.chapters:
             if chapter.picture is not None and chapter.picture.data and chapter.image:
                 if not chapter.image.startswith(("http://", "https://")):
-                    write_atomic(out / chapter.image, chapter.picture.data)
-                    written.add(out / chapter.image)
-        target = out / episode.chapters_path
-        write_atomic(target, chapters.to_json(episode.chapters, show.url_for))
-        written.add(target)
-    # Chapters of episodes that are gone or lost their chapters would otherwise linger.
-    for stale in sorted((out / "chapters").glob("*")) if (out / "chapters").is_dir() else []:
-        if stale.is_file() and stale not in written:
-            stale.unlink()
+                    written.add(_put(out, chapter.image, chapter.picture.data))
+        written.add(_put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
+    return written
+
+
+SIDECAR_FOLDERS = ("chapters", transcripts.TRANSCRIPTS_DIR, EPISODE_IMAGES_DIR)
+
+
+def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> None:
+    """Remove files in feeds/chapters, transcripts and images that the feed no longer links to.
+
+    Runs after the feed is written: a build killed before that leaves the old feed, and
+    every file it links to, in place.
+    """
+    out = out if out is not None else Path(root) / FEEDS_DIR
+    for name in SIDECAR_FOLDERS:
+        folder = unlinked_target(out, out / name, f"{FEEDS_DIR}/{name}")
+        if folder.is_dir():
+            for stale in sorted(folder.iterdir()):
+                if stale.is_file() and stale not in wanted:
+                    stale.unlink()
+
+
+FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
+
+
+def previous_feed(root: Path, out: Path | None = None) -> bytes | None:
+    """The feed the last build wrote, when it is a real file of the show's feeds/ (or `out`)."""
+    out = out if out is not None else Path(root) / FEEDS_DIR
+    try:
+        unlinked_target(Path(root), out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
+        return read_bounded(out / FEED_FILENAME, FEED_MAX_BYTES, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    except (OSError, PodcastError):
+        return None
 
 
 def lint_rendered(
     catalog: Catalog, document: bytes, *, now: datetime | None = None, out: Path | None = None
 ) -> list[Problem]:
     """Lint the feed `document` rendered from `catalog`, against the feed last built (in `out`)."""
-    try:
-        previous = ((out or catalog.show.root / FEEDS_DIR) / FEED_FILENAME).read_bytes()
-    except OSError:
-        previous = None
+    previous = previous_feed(catalog.show.root, out)
     findings = lint.check_show(
         catalog.show,
         catalog.published,
@@ -385,6 +502,42 @@ def check(
     return problems
 
 
+def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
+    """An error for each item of the feed last built that this build would leave out.
+
+    A feed is polled by thousands of apps: an episode that vanishes from it is gone
+    from their lists. A folder deleted or moved, an emptied episodes/, a GUID edited by
+    mistake would otherwise publish quietly. Episodes marked `removed = true` may go.
+    """
+    if previous is None:
+        return []
+    feed, trouble = lint.parse_feed(previous, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    if feed is None or trouble:
+        return []
+    keep = {e.guid for e in catalog.published} | {e.guid for e in catalog.removed}
+    why = {e.guid: "it is now a draft" for e in catalog.drafts}
+    why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
+    problems = []
+    for item in feed.items:
+        guid = (item.findtext("guid") or "").strip()
+        if not guid or guid in keep:
+            continue
+        title = (item.findtext("title") or "").strip()
+        reason = why.get(
+            guid, "no episode folder has this GUID now (folder deleted or moved, or its guid edited)"
+        )
+        problems.append(
+            Problem(
+                f"{FEEDS_DIR}/{FEED_FILENAME}",
+                f"the published episode {title!r} (guid {guid}) would be dropped from the feed: {reason}",
+                line=item.sourceline,
+                hint="put it back; or, to withdraw it, add removed = true to its episode.md "
+                "or run `podcast build --allow-removal`",
+            )
+        )
+    return problems
+
+
 def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
     return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now, out=out)
@@ -397,17 +550,27 @@ def build(
     progress: Progress | None = None,
     strict: bool = False,
     force: bool = False,
+    allow_removal: bool = False,
     out: Path | None = None,
     base_url: str | None = None,
 ) -> BuildResult:
     """Build feeds/feed.xml (and the show's pages). Raises PodcastError with every problem if any is an error.
 
     The rendered feed is linted before it is written: lint errors (and warnings,
-    when `strict`) keep the last feed in place unless `force` is set. `out` and
-    `base_url` build elsewhere for another address (the preview server's).
+    when `strict`) keep the last feed in place unless `force` is set. Episodes of the
+    last feed that this one would leave out stop the build unless `allow_removal` is set
+    or they are marked `removed`. `out` and `base_url` build elsewhere for another address
+    (the preview server's): feeds/ and the record of the last build are then left alone.
     """
     root = Path(root)
+    elsewhere = out is not None
     out = Path(out) if out is not None else root / FEEDS_DIR
+    if not elsewhere:
+        _check_output(root)
+        before = uptodate.Snapshot.take(
+            root, {"strict": strict, "force": force, "allow_removal": allow_removal}
+        )
+        uptodate.forget(root)  # until this build has succeeded, the next one is a full build
     catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
     if errors_in(catalog.problems):
         catalog.problems.extend(_lint_partial(catalog, now, out))
@@ -419,6 +582,8 @@ def build(
     document = feed.render(show, catalog.published)
     findings = lint_rendered(catalog, document, now=now, out=out)
     catalog.problems.extend(findings)
+    dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root, out))
+    catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
         raise LintFailure(
@@ -426,19 +591,30 @@ def build(
             " changed (fix them, or run `podcast build --force` to write the feed anyway)",
             problems=catalog.problems,
         )
+    if dropped:
+        raise PodcastError(
+            f"build stopped: {len(dropped)} published episode(s) would be dropped from the feed; "
+            f"{FEEDS_DIR}/{FEED_FILENAME} was not changed",
+            problems=catalog.problems,
+        )
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
     rendered_pages = web_pages.render(show, catalog.published) if show.pages.enabled else {}
-    feed_path = out / FEED_FILENAME
+    feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     try:
         if show.artwork_path:
-            copy_atomic(root / show.artwork, out / show.artwork_path)
-        _write_chapters(show, catalog.published, out)
-        publish_sidecars(root, catalog.published, out)
+            _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
+        wanted = _write_chapters(show, catalog.published, out)
+        wanted |= publish_sidecars(root, catalog.published, out)
         pages_changed = site.write(out, rendered_pages)
         changed = write_atomic(feed_path, document)
+        prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
-    return BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
+    result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
+    if not elsewhere:
+        due_next = min((episode.date for episode in catalog.scheduled), default=None)
+        uptodate.record(root, before, result.to_dict(), due_next=due_next)
+    return result
 
 
 def _unwritable(root: Path, exc: OSError) -> PodcastError:
@@ -451,23 +627,33 @@ def _unwritable(root: Path, exc: OSError) -> PodcastError:
     )
 
 
-def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> None:
-    """Copy what items link to (transcripts, episode images) into feeds/ (or `out`).
+# Sidecars copied into feeds/: artwork and episode images (Apple's limit is far below), transcripts.
+SIDECAR_MAX_BYTES = 20_000_000
 
-    Files in those folders that no episode links to any more are removed, so a
+
+def _source_bytes(root: Path, path: Path | str, what: str) -> bytes:
+    """A file of the show to be published: inside the show once links are followed, bounded."""
+    return read_bounded(confined(root, Path(path), what), SIDECAR_MAX_BYTES, what)
+
+
+def _check_output(root: Path) -> None:
+    """feeds/ is never written through a link (a file in its place is reported when writing)."""
+    unlinked_target(root, root / FEEDS_DIR, FEEDS_DIR)
+
+
+def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> set[Path]:
+    """Copy what items link to (transcripts, episode images) into feeds/ (or `out`); returns the files.
+
+    `prune_sidecars` later removes the files no episode links to any more, so a
     transcript taken out of an episode is not published on.
     """
     out = out if out is not None else root / FEEDS_DIR
     wanted: set[Path] = set()
     for episode in episodes:
         for transcript in episode.transcripts:
-            wanted.add(out / transcript.publish_path)
-            copy_atomic(transcript.path, out / transcript.publish_path)
+            data = _source_bytes(root, transcript.path, f"{episode.folder}/{transcript.path.name}")
+            wanted.add(_put(out, transcript.publish_path, data))
         if episode.image_path and episode.image:
-            wanted.add(out / episode.image_path)
-            copy_atomic(root / episode.folder / episode.image, out / episode.image_path)
-    for folder in (out / transcripts.TRANSCRIPTS_DIR, out / EPISODE_IMAGES_DIR):
-        if folder.is_dir():
-            for stale in folder.iterdir():
-                if stale.is_file() and stale not in wanted:
-                    stale.unlink()
+            source = Path(episode.folder) / episode.image
+            wanted.add(_put(out, episode.image_path, _source_bytes(root, source, f"{episode.source}: image")))
+    return wanted

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .controlchars import first_not_xml
+from .controlchars import first_c1, first_line_break, first_not_xml
 from .model import (
     Funding,
     License,
@@ -78,7 +78,8 @@ class Key:
 # ---------------------------------------------------------------- validators
 
 
-def text(value: Any) -> str:
+def long_text(value: Any) -> str:
+    """Text that may run over several lines (a description)."""
     if not isinstance(value, str):
         raise Invalid(f"expected text, got {show_value(value)}", 'put the value in "quotes"')
     if not value.strip():
@@ -87,13 +88,36 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def text(value: Any) -> str:
+    """One line of text: a title, a name. A line break in it is refused (apps show one line)."""
+    value = long_text(value)
+    _check_one_line(value)
+    return value
+
+
+def _check_one_line(value: str) -> None:
+    bad = first_line_break(value)
+    if bad:
+        raise Invalid(
+            f"contains a line break ({bad}); this value is shown on one line",
+            "write it on one line (in TOML a \\n in the quotes, or a multi-line string, makes one)",
+        )
+
+
 def _check_xml_text(value: str) -> None:
-    """A control character (TOML lets "\\u000b" write one) would make the feed unwritable."""
+    """A control character (TOML lets "\\u000b" write one) would make the feed unwritable;
+    a C1 control (U+0080-U+009F) is a Windows-1252 character gone wrong, shown as a box."""
     bad = first_not_xml(value)
     if bad:
         raise Invalid(
             f"contains the control character {bad}, which a feed cannot carry",
             "delete it (in TOML it is an escape such as \\u000b or \\f in the quotes)",
+        )
+    bad = first_c1(value)
+    if bad:
+        raise Invalid(
+            f"contains the control character {bad}, which apps show as a box or nothing",
+            "likely a quote, dash or ellipsis pasted from an old Windows program: type it again",
         )
 
 
@@ -126,6 +150,7 @@ def text_list(value: Any) -> tuple[str, ...]:
         raise Invalid(f"expected a list of names, got {show_value(value)}", 'write ["Name", "Other"]')
     for name in value:
         _check_xml_text(name)
+        _check_one_line(name)
     return tuple(v.strip() for v in value)
 
 
@@ -565,11 +590,16 @@ def file_names(value: Any) -> tuple[str, ...]:
     return names
 
 
+MAX_BYTE_COUNT = 2**63 - 1  # TOML's largest whole number; no file comes near it
+
+
 def byte_count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise Invalid(
             f"expected the size in bytes, a whole number, got {show_value(value)}", "e.g. length = 48163712"
         )
+    if value > MAX_BYTE_COUNT:
+        raise Invalid(f"{value} bytes is more than any file holds", "write the file's real size in bytes")
     return value
 
 
@@ -710,7 +740,7 @@ def pages(value: Any) -> Pages:
 
 SHOW_SCHEMA: dict[str, Key] = {
     "title": Key(text, required=True),
-    "description": Key(text, required=True),
+    "description": Key(long_text, required=True),
     "author": Key(text, required=True),
     "owner": Key(owner, required=True, hint="add [owner] with name and email", table=True),
     "language": Key(language, required=True, hint='add language = "en"', code="A111"),
@@ -765,6 +795,7 @@ EPISODE_SCHEMA: dict[str, Key] = {
     "explicit": Key(boolean, code="A120"),
     "hosts": Key(text_list),
     "draft": Key(boolean),
+    "removed": Key(boolean),  # withdrawn on purpose: the build may drop it from the feed
     "format": Key(one_of("text", "markdown")),
     "link": Key(https_url),  # the episode's web page
     "chapters": Key(one_of("timestamps", "sections")),  # default: the show's setting

@@ -18,11 +18,15 @@ import srt
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from .errors import Problem
+from . import boundedjson
+from .errors import PodcastError, Problem
+from .files import confined, read_bounded
 from .model import Transcript
 
 TRANSCRIPT_STEM = "transcript"
 TRANSCRIPTS_DIR = "transcripts"  # under feeds/ and base_url
+# A three-hour show's WebVTT is about 300 KB; twenty times that is no transcript.
+TRANSCRIPT_MAX_BYTES = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -197,7 +201,9 @@ def check_srt(path: str, text: str) -> list[Problem]:
 
 def check_json(path: str, text: str) -> list[Problem]:
     try:
-        data = json.loads(text)
+        data = boundedjson.loads(text)
+    except boundedjson.TooDeep as exc:
+        return [Problem(path, f"not usable JSON: {exc}", hint="write the Podcasting 2.0 transcript format")]
     except json.JSONDecodeError as exc:
         return [
             Problem(path, f"not valid JSON: {exc.msg}", line=exc.lineno, hint="check commas and quotes there")
@@ -240,8 +246,10 @@ def last_cue_end(path: Path) -> tuple[int, int, float] | None:
     if pattern is None:
         return None
     try:
-        lines = path.read_text("utf-8").lstrip("\ufeff").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = (
+            read_bounded(path, TRANSCRIPT_MAX_BYTES, path.name).decode("utf-8").lstrip("\ufeff").splitlines()
+        )
+    except (OSError, UnicodeDecodeError, PodcastError):
         return None
     cues = _readable_timings(lines, _timing_lines(lines), pattern)
     ends = [(number, line, end) for number, line, _, end in cues if end is not None and line is not None]
@@ -251,9 +259,21 @@ def last_cue_end(path: Path) -> tuple[int, int, float] | None:
 CHECKS = {".vtt": check_vtt, ".srt": check_srt, ".json": check_json, ".html": check_text, ".txt": check_text}
 
 
-def read(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
-    """The file's text, or a problem naming where it is not UTF-8."""
-    data = path.read_bytes()
+def read(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """The file's text, or a problem naming where it is not UTF-8, or why it was not read.
+
+    The file must lie inside `root` (default: its folder) once links are followed and
+    be a regular file of at most TRANSCRIPT_MAX_BYTES: it is copied into feeds/.
+    """
+    try:
+        confined(root if root is not None else path.parent, path, rel)
+        data = read_bounded(path, TRANSCRIPT_MAX_BYTES, rel)
+    except PodcastError as exc:
+        message = str(exc)
+        message = message[len(rel) + 2 :] if message.startswith(f"{rel}: ") else message
+        return None, [Problem(rel, message, hint="put the transcript file itself in the episode folder")]
+    except OSError as exc:
+        return None, [Problem(rel, f"cannot be read: {exc.strerror}")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -262,12 +282,19 @@ def read(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
 
 
 def find(
-    folder: Path, rel_folder: str, slug: str, language: str
+    folder: Path, rel_folder: str, slug: str, language: str, *, root: Path | None = None
 ) -> tuple[tuple[Transcript, ...], list[Problem]]:
-    """The transcripts in an episode folder, checked. Broken ones are left out, with a problem."""
+    """The transcripts in an episode folder, checked. Broken ones are left out, with a problem.
+
+    Each must lie inside `root` (default: the folder) once links are followed.
+    """
     found: list[Transcript] = []
     problems: list[Problem] = []
-    present = {p.suffix.lower(): p for p in sorted(folder.glob(f"{TRANSCRIPT_STEM}.*")) if p.is_file()}
+    present = {
+        p.suffix.lower(): p
+        for p in sorted(folder.glob(f"{TRANSCRIPT_STEM}.*"))
+        if p.is_file() or p.is_symlink()
+    }
     for suffix, path in present.items():
         if suffix not in BY_SUFFIX:
             problems.append(
@@ -283,7 +310,7 @@ def find(
         if path is None:
             continue
         rel = f"{rel_folder}/{path.name}"
-        text, trouble = read(path, rel)
+        text, trouble = read(path, rel, root)
         if text is not None:
             trouble = CHECKS[fmt.suffix](rel, text)
         if trouble:

@@ -110,6 +110,16 @@ def show(tmp_path, mp3_factory) -> ShowDir:
     return ShowDir(root, mp3_factory)
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """After a long fuzz run (PODCAST_FUZZ_EXAMPLES set), the figures per target."""
+    import fuzzing
+
+    if fuzzing.LONG_RUN and fuzzing.STATS:
+        terminalreporter.section("fuzzing")
+        for row in fuzzing.report():
+            terminalreporter.write_line(row)
+
+
 # ---------------------------------------------------------------- servers for the publish tests
 
 

@@ -25,6 +25,10 @@ def at(offset_hours: float, *args) -> datetime:
         ("2025-04-02T09:00:00+05:30", at(5.5, 2025, 4, 2, 9), True),
         ("2025-04-02", at(0, 2025, 4, 2), True),  # a day only: midnight UTC
         ("  Wed,  02 Apr 2025\n 09:00:00 +0000 ", at(0, 2025, 4, 2, 9), False),  # wrapped
+        ("02 Apr 2025", at(0, 2025, 4, 2), True),  # RFC 822 without the time of day
+        ("April 2, 2025", at(0, 2025, 4, 2), True),  # the month first, as US sites write it
+        ("Wednesday, April 2nd, 2025", at(0, 2025, 4, 2), True),
+        ("Apr 2 2025 09:00:00 EST", at(-5, 2025, 4, 2, 9), False),
     ],
 )
 def test_dates(written, moment, guessed):
@@ -48,6 +52,10 @@ def test_what_is_no_date(written):
         ("", None),
         ("0", None),
         ("about an hour", None),
+        ("99999999999999999999", None),  # not a length any episode has (nor one TOML can hold)
+        ("1:02:03", 3723),
+        ("3723", 3723),
+        ("bogus", None),
     ],
 )
 def test_durations(written, seconds):

@@ -281,6 +281,19 @@ def test_a_permanent_redirect_is_followed_and_reported(host, httpserver, tmp_pat
     assert show["imported"]["feed"] == host["libsyn"]
 
 
+def test_a_move_to_a_host_that_hands_on_to_a_cdn_records_the_hosts_address(host, httpserver, tmp_path):
+    httpserver.expect_request("/old-feed").respond_with_data(
+        "", status=301, headers={"Location": "/new-home/rss"}
+    )
+    httpserver.expect_request("/new-home/rss").respond_with_data(
+        "", status=302, headers={"Location": host["libsyn"] + "?signature=expires-tomorrow"}
+    )
+    report = import_feed(httpserver.url_for("/old-feed"), tmp_path / "garden")
+    assert report.moved_to == httpserver.url_for("/new-home/rss")
+    show = tomllib.loads((tmp_path / "garden" / "podcast.toml").read_text("utf-8"))
+    assert show["imported"]["feed"] == httpserver.url_for("/new-home/rss")
+
+
 def test_a_short_guid_from_a_saved_feed_is_kept_and_builds(tmp_path, mp3_factory):
     saved = tmp_path / "feed.xml"
     saved.write_text(
@@ -372,3 +385,253 @@ def test_what_the_feed_lacks_and_the_build_needs_is_said(tmp_path):
         pipeline.build(root)
     said = "\n".join(str(p) for p in caught.value.problems)
     assert "error: categories: missing" in said and "owner has no email" in said
+
+
+def tiny_feed(items: str, *, title: str = "Tiny") -> str:
+    """A small, clean feed around `items` (each an <item>…</item>)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        f"<title>{title}</title><link>https://tiny.example/</link><description>d</description>"
+        '<itunes:category text="Arts"/>'
+        "<itunes:owner><itunes:email>a@tiny.example</itunes:email></itunes:owner>"
+        f"{items}</channel></rss>"
+    )
+
+
+def test_a_folder_holding_another_show_is_refused_and_left_alone(host, show, tmp_path):
+    show.add("my-own-episode")
+    before = {p: p.read_bytes() for p in show.root.rglob("*") if p.is_file()}
+    with pytest.raises(PodcastError) as caught:
+        import_feed(host["libsyn"], show.root)
+    said = str(caught.value)
+    assert '"Test Show"' in said and '"Garden Talk"' in said and "--into" in said
+    assert {p: p.read_bytes() for p in show.root.rglob("*") if p.is_file()} == before
+    result = CliRunner().invoke(cli, ["import", host["libsyn"], "--into", str(show.root)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "already holds a show" in result.stderr
+
+
+def test_the_same_show_found_at_a_new_address_is_known_by_its_episodes(host, httpserver, tmp_path):
+    root = tmp_path / "garden"
+    import_feed(host["libsyn"], root)
+    # The host moved the feed without a redirect and without a podcast:guid: same episodes, though.
+    body = feedshapes.feed(feedshapes.LIBSYN, host["base"], len(host["audio"])).replace(
+        b"/libsyn/rss", b"/elsewhere/rss"
+    )
+    httpserver.expect_request("/elsewhere/rss").respond_with_data(body)
+    again = import_feed(httpserver.url_for("/elsewhere/rss"), root)
+    assert again.added == [] and len(again.unchanged) == 2
+
+
+def test_a_new_show_without_episodes_may_take_the_import(host, show, tmp_path):
+    report = import_feed(host["libsyn"], show.root)  # `podcast init`, then import: the producer's own
+    assert len(report.added) == 2
+    (kept,) = [p for p in report.problems if p.path == "podcast.toml"]
+    assert kept.message.startswith("was not written by an import")  # not "edited since the last import"
+
+
+def test_a_failed_download_keeps_the_episode_with_its_url_and_the_next_run_fetches_it(
+    httpserver, tmp_path, mp3_factory
+):
+    audio = mp3_factory(3.0).read_bytes()
+    url = httpserver.url_for("/later.mp3")
+    body = tiny_feed(
+        f"<item><title>Later</title><guid>later-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        f'<enclosure url="{url}" length="{len(audio)}" type="audio/mpeg"/></item>'
+    )
+    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
+    httpserver.expect_request("/later.mp3").respond_with_data("gone", status=404)
+    root = tmp_path / "tiny"
+    report = import_feed(httpserver.url_for("/feed"), root, download=True, base_url="https://new.example/")
+    (problem,) = [p for p in report.problems if p.severity == "error"]
+    assert "HTTP 404" in problem.message and "audio_url" in problem.message and "--download" in problem.hint
+    (episode,) = episodes(root).values()
+    assert episode["audio_url"] == url and episode["length"] == len(audio)  # not lost meanwhile
+
+    httpserver.clear()
+    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
+    httpserver.expect_request("/later.mp3").respond_with_data(audio, content_type="audio/mpeg")
+    again = import_feed(httpserver.url_for("/feed"), root, download=True, base_url="https://new.example/")
+    assert not again.problems and again.updated == [episode["slug"]]
+    (episode,) = episodes(root).values()
+    assert "audio_url" not in episode
+    assert (root / "episodes" / episode["slug"] / episode["audio"]).read_bytes() == audio
+
+
+def test_audio_shorter_than_the_feed_says_is_named(httpserver, tmp_path, mp3_factory):
+    # The server's Content-Length agrees with what it sends, but the feed knows the file is longer.
+    audio = mp3_factory(3.0).read_bytes()
+    url = httpserver.url_for("/cut.mp3")
+    body = tiny_feed(
+        f"<item><title>Cut</title><guid>cut-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        f'<enclosure url="{url}" length="{len(audio)}" type="audio/mpeg"/></item>'
+    )
+    httpserver.expect_request("/feed").respond_with_data(body)
+    httpserver.expect_request("/cut.mp3").respond_with_data(audio[:1000], content_type="audio/mpeg")
+    report = import_feed(
+        httpserver.url_for("/feed"), tmp_path / "tiny", download=True, base_url="https://n.example/"
+    )
+    (warning,) = report.problems
+    assert warning.path == "episodes/cut/cut.mp3"
+    assert f"1,000 bytes downloaded, but the feed says the audio is {len(audio):,}" in warning.message
+    assert "delete the file" in warning.hint
+
+
+def test_hostile_enclosures_and_a_long_guid(tmp_path):
+    long_guid = "tag:old-host.example,2019:" + "x" * 300
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            "<item><title>Huge</title><guid>huge-0001</guid>"
+            "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate><enclosure url="
+            '"https://tiny.example/huge.mp3" length="99999999999999999999999" type="audio/mpeg"/>'
+            "<itunes:duration>1:02:03</itunes:duration></item>"
+            "<item><title>Script</title><guid>script-0001</guid>"
+            "<pubDate>Tue, 07 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="javascript:alert(1)" length="10" type="audio/mpeg"/>'
+            "<itunes:duration>bogus</itunes:duration></item>"
+            f"<item><title>Long guid</title><guid>{long_guid}</guid>"
+            "<pubDate>Wed, 08 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/long.mp3" length="1000" type="audio/mpeg"/>'
+            "<itunes:duration>3723</itunes:duration></item>"
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    report = import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    recovered = "\n".join(report.recovered)
+    assert "enclosure lengths too large to be true" in recovered
+    assert "enclosure URLs that are not http(s) addresses left out" in recovered
+    assert "relative" not in recovered  # javascript: is not a relative address
+    assert "itunes:duration values that are not a length of time (or over a week) left out" in recovered
+    found = episodes(root)
+    assert found["huge-0001"]["length"] == 0 and found["huge-0001"]["duration"] == 3723
+    assert "audio_url" not in found["script-0001"] and found["script-0001"]["draft"] is True
+    assert found[long_guid]["guid"] == long_guid
+    problems = pipeline.check(root)
+    assert not [p for p in problems if p.field == "guid"], problems  # nobody is told to shorten a guid
+    feed = built(root)
+    assert [e["guid"] for e in feed["episodes"]] == [long_guid, "huge-0001"]
+    assert feedparser.parse((root / "feeds" / "feed.xml").read_bytes()).entries[0].id == long_guid
+
+
+def test_show_notes_lose_scripts_styles_and_script_links_but_keep_the_words(tmp_path):
+    # WordPress plugins paste <style> blocks into content:encoded; a hostile feed adds scripts.
+    notes = (
+        "<style>.wp-block{color:red}</style><p>Listen <script>alert(2)</script>to "
+        '<a href="javascript:alert(1)">this</a> and <a href="/more">more</a>.</p>'
+    )
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            "<item><title>Styled</title><guid>styled-0001</guid>"
+            "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/>'
+            f'<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"><![CDATA[{notes}]]>'
+            "</content:encoded></item>"
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    (episode,) = episodes(root).values()
+    assert episode["body"] == "Listen to this and [more](https://tiny.example/more).\n"
+    pipeline.build(root)
+    (entry,) = feedparser.parse((root / "feeds" / "feed.xml").read_bytes()).entries
+    assert "color:red" not in entry.description and "alert" not in entry.description
+    assert '<a href="https://tiny.example/more">more</a>' in entry.description
+
+
+def test_a_reimport_keeps_the_shows_podcast_guid_and_base_url(tmp_path):
+    # The feed has no podcast:guid of its own (the import derives one from its address, once) and
+    # its self link moves between imports; the producer chose where to publish on the first run.
+    saved = tmp_path / "feed.xml"
+    template = tiny_feed(
+        '<atom:link xmlns:atom="http://www.w3.org/2005/Atom" href="SELF" rel="self"/>'
+        "<item><title>One</title><guid>one-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+        '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/></item>'
+    )
+    saved.write_text(template.replace("SELF", "https://old-host.example/tiny/feed.xml"), "utf-8")
+    root = tmp_path / "tiny"
+    import_feed(str(saved), root, base_url="https://media.example.com/tiny/")
+    first = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
+    saved.write_text(template.replace("SELF", "https://old-host.example/v2/tiny.rss"), "utf-8")
+    import_feed(str(saved), root)  # the same command, without --base-url
+    again = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
+    assert again["guid"] == first["guid"] == again["imported"]["guid"]
+    assert again["base_url"] == "https://media.example.com/tiny/"
+
+
+def test_channel_values_the_build_would_refuse_are_left_out_and_said(tmp_path):
+    ns = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            f"<podcast:medium {ns}>musicL</podcast:medium>"
+            f'<podcast:person {ns} role="host"><![CDATA[<b>Ann</b> Host]]></podcast:person>'
+            f'<podcast:person {ns} role="guest">Bo Guest</podcast:person>'
+            "<item><title>One</title><guid>one-0001</guid><pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/>'
+            f"<podcast:person {ns}><![CDATA[<i>Cy</i>]]></podcast:person></item>"
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    report = import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    recovered = "\n".join(report.recovered)
+    assert 'podcast:medium "musicl" left out: expected one of "podcast"' in recovered
+    assert 'podcast:person "<b>Ann</b> Host" left out: contains markup' in recovered
+    toml = tomllib.loads((root / "podcast.toml").read_text("utf-8"))
+    assert "medium" not in toml and [p["name"] for p in toml["person"]] == ["Bo Guest"]
+    (episode,) = episodes(root).values()
+    assert "person" not in episode
+    pipeline.build(root)  # builds: nothing the import wrote is refused
+
+
+def test_a_folder_inside_a_shows_episodes_is_refused(host, show):
+    show.add("first")
+    before = sorted(p.relative_to(show.root) for p in show.root.rglob("*"))
+    # `podcast import URL` run from inside the show's episodes/ (--into defaults to ".")
+    result = CliRunner().invoke(cli, ["import", host["libsyn"], "--into", str(show.root / "episodes")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"is inside episodes/ of the show at {show.root.resolve()}" in result.stderr
+    assert f"--into {show.root.resolve()}" in result.stderr
+    assert sorted(p.relative_to(show.root) for p in show.root.rglob("*")) == before
+    pipeline.build(show.root)  # the show is as it was
+
+
+def test_a_second_transcript_of_the_same_format_is_said_to_be_left_out(host, httpserver, tmp_path):
+    spanish = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHola.\n"
+    httpserver.expect_request("/buzzsprout/moon-es.vtt").respond_with_data(spanish, content_type="text/vtt")
+    body = feedshapes.feed(feedshapes.BUZZSPROUT, host["base"], len(host["audio"])).replace(
+        b'type="text/vtt" />',
+        b'type="text/vtt" language="en" />'
+        b'<podcast:transcript url="' + host["base"].encode() + b'/buzzsprout/moon-es.vtt" type="text/vtt"'
+        b' language="es" />',
+    )
+    httpserver.expect_request("/two/rss").respond_with_data(body)
+    root = tmp_path / "sky"
+    report = import_feed(httpserver.url_for("/two/rss"), root)
+    (left_out,) = report.problems
+    assert "moon-es.vtt (es) left out" in left_out.message and "transcript.vtt is " in left_out.message
+    folder = root / "episodes" / episodes(root)["Buzzsprout-16712345"]["slug"]
+    assert (folder / "transcript.vtt").read_text() == VTT  # the first, English one
+
+
+def test_a_file_where_an_episode_folder_would_go_is_stepped_around(tmp_path):
+    saved = tmp_path / "feed.xml"
+    saved.write_text(
+        tiny_feed(
+            "<item><title>The Moon</title><guid>moon-0001</guid>"
+            "<pubDate>Mon, 06 Jan 2025 09:00:00 +0000</pubDate>"
+            '<enclosure url="https://tiny.example/1.mp3" length="1000" type="audio/mpeg"/></item>'
+        ),
+        "utf-8",
+    )
+    root = tmp_path / "tiny"
+    (root / "episodes").mkdir(parents=True)
+    (root / "episodes" / "the-moon").write_text("a note the producer left here")
+    report = import_feed(str(saved), root, base_url="https://new.example/tiny/")
+    assert report.added == ["the-moon-2"]
+    assert (root / "episodes" / "the-moon").read_text() == "a note the producer left here"

@@ -66,6 +66,13 @@ def test_an_external_entity_naming_a_local_file_is_refused(httpserver, tmp_path)
     assert "declares XML entities" in refused(httpserver.url_for("/feed"), tmp_path / "show")
 
 
+def test_entities_declared_behind_a_long_comment_are_refused_too(httpserver, tmp_path):
+    # The DOCTYPE may follow comments of any length; looking only at the first bytes misses it.
+    padded = BILLION_LAUGHS.replace(b"<!DOCTYPE", b"<!-- " + b"x" * 200_000 + b" -->\n<!DOCTYPE", 1)
+    httpserver.expect_request("/feed").respond_with_data(padded)
+    assert "declares XML entities" in refused(httpserver.url_for("/feed"), tmp_path / "show")
+
+
 def test_an_external_dtd_is_never_loaded(httpserver, tmp_path):
     # The entity is defined in a DTD on this computer; the parser must not read it.
     dtd = tmp_path / "evil.dtd"
@@ -166,6 +173,24 @@ def test_what_is_not_a_feed_is_said_plainly(httpserver, tmp_path, body, status, 
     assert says in refused(httpserver.url_for("/feed"), tmp_path / "show")
 
 
+@pytest.mark.parametrize(
+    "source, says",
+    [
+        ("http://", "is not a complete http address"),
+        ("https://[::1", "is not a complete https address"),
+        ("ftp://host.example/feed.xml", "ftp:// is not fetched"),
+    ],
+)
+def test_an_address_that_cannot_be_fetched_is_named_for_what_is_wrong(tmp_path, source, says):
+    assert says in refused(source, tmp_path / "show")
+
+
+def test_an_episodes_audio_given_as_the_feed_is_named_for_what_it_is(httpserver, tmp_path, mp3_factory):
+    httpserver.expect_request("/ep1.mp3").respond_with_data(mp3_factory(3.0).read_bytes())
+    said = refused(httpserver.url_for("/ep1.mp3"), tmp_path / "show")
+    assert "is MP3 audio, not a feed; give the feed's address" in said
+
+
 def test_the_command_exits_1_with_the_message_and_no_traceback(httpserver, tmp_path):
     httpserver.expect_request("/feed").respond_with_data(BILLION_LAUGHS)
     runner = CliRunner()
@@ -198,6 +223,18 @@ def test_into_a_file_is_refused(host_feed, tmp_path):
     with pytest.raises(PodcastError, match="is a file, not a show directory"):
         import_feed(host_feed, a_file)
     assert a_file.read_text() == "mine"
+
+
+def test_a_file_named_feeds_in_the_way_is_named_with_what_to_do(host_feed, tmp_path):
+    root = tmp_path / "show"
+    root.mkdir()
+    (root / "feeds").write_text("mine")
+    with pytest.raises(PodcastError) as caught:
+        import_feed(host_feed, root, base_url="https://new.example/show/")
+    said = str(caught.value)
+    assert said.startswith(f"{root / 'feeds'}: is a file where a folder is needed")
+    assert "move or rename the file" in said and "completes it" not in said
+    assert (root / "feeds").read_text() == "mine"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from podcast import pipeline
 from podcast.cli import cli
-from podcast.importer import import_page
+from podcast.importer import import_feed, import_page
 
 DATA = Path(__file__).parent / "data"
 
@@ -194,3 +194,116 @@ def test_the_command_finds_the_show_from_a_folder_inside_it(show, tmp_path):
     result = CliRunner().invoke(cli, ["import-page", str(DATA / "saved-page.txt"), "--into", str(inside)])
     assert result.exit_code == 0, result.output
     assert (show.root / "episodes" / "what-happens-during-an-overnight-sleep-study" / "episode.md").is_file()
+
+
+def test_structured_data_and_a_server_that_lie_are_not_written_as_fact(show, httpserver, tmp_path):
+    lying = (
+        JSON_LD_PAGE.replace('"48163712"', '"99999999999999999999999"')
+        .replace('"PT42M10S"', '"PT99999999999H"')
+        .replace("https://cdn.example/moon.mp3", "javascript:alert(1)")
+    )
+    saved = tmp_path / "moon.html"
+    saved.write_text(lying, "utf-8")
+    report = import_page(str(saved), show.root)
+    data, _ = front(show.root, report.slug)
+    assert "audio_url" not in data and data["draft"] is True
+    (problem,) = [p for p in report.problems if p.field == "audio_url"]
+    assert "not a web address (javascript:)" in problem.message and "relative" not in problem.message
+
+    # With a usable audio URL, the impossible size and duration are left out, not written; the
+    # server asked instead answers with an impossible Content-Length too.
+    audio = httpserver.url_for("/moon.mp3")
+    httpserver.expect_request("/moon.mp3", method="HEAD").respond_with_data(
+        b"", headers={"Content-Length": "99999999999999999999999", "Content-Type": "audio/mpeg"}
+    )
+    saved.write_text(lying.replace("javascript:alert(1)", audio), "utf-8")
+    again = import_page(str(saved), show.root)
+    data, _ = front(show.root, again.slug)
+    assert data["audio_url"] == audio
+    assert data["length"] == 0 and "duration" not in data
+    pipeline.build(show.root, force=True)  # a show directory that builds, with TOML any reader takes
+
+
+def test_the_page_of_an_episode_imported_from_its_feed_does_not_replace_it(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+        "<title>Night Sky</title><link>https://nightsky.example/</link><description>d</description>"
+        '<itunes:category text="Science"/><itunes:owner><itunes:email>o@nightsky.example</itunes:email>'
+        "</itunes:owner><item><title>The Moon</title><guid>moon-0001</guid>"
+        "<link>https://nightsky.example/episodes/the-moon</link>"
+        "<pubDate>Mon, 07 Apr 2025 09:00:00 +0000</pubDate><itunes:season>1</itunes:season>"
+        '<enclosure url="https://cdn.example/moon.mp3" length="48163712" type="audio/mpeg"/>'
+        "<itunes:duration>42:10</itunes:duration></item></channel></rss>",
+        "utf-8",
+    )
+    root = tmp_path / "sky"
+    import_feed(str(feed), root, base_url="https://new.example/sky/")
+    md = root / "episodes" / "the-moon" / "episode.md"
+    before = md.read_bytes()
+    page = tmp_path / "moon.html"  # the same episode's page (og:url is the item's link), without audio
+    page.write_text(
+        OPEN_GRAPH_PAGE.replace(
+            "https://coffee.podbean.example/e/greetings/", "https://nightsky.example/episodes/the-moon"
+        ).replace('<meta property="og:audio" content="{audio}">', ""),
+        "utf-8",
+    )
+    report = import_page(str(page), root)
+    assert report.state == "kept" and md.read_bytes() == before
+    (kept,) = [p for p in report.problems if "kept as it is" in p.message]
+    assert "came from the feed's import" in kept.message and "the page's version is in" in kept.hint
+    pipeline.build(root)
+    assert '<guid isPermaLink="false">moon-0001</guid>' in (root / "feeds" / "feed.xml").read_text("utf-8")
+
+
+def test_structured_data_in_lists_and_control_characters_are_read_as_text(show, tmp_path):
+    # schema.org lets most properties be a list; a page's attributes may carry &#11; and the like.
+    page = """<!DOCTYPE html><html><head>
+<meta property="og:title" content="The&#11;Moon&#1;">
+<meta name="author" content="Omar&#12;Stars">
+<script type="application/ld+json">{"@type": "PodcastEpisode",
+ "url": ["https://nightsky.example/episodes/the-moon", "https://nightsky.example/m"],
+ "datePublished": ["2025-04-07T05:00:00-04:00"],
+ "associatedMedia": {"contentUrl": ["https://cdn.example/moon.mp3"], "encodingFormat": ["audio/mpeg"],
+  "contentSize": 48163712, "duration": ["PT42M10S"]}}</script></head>
+<body><article><p>Craters, seas and the terminator line: what a pair of binoculars shows you.</p>
+</article></body></html>"""
+    saved = tmp_path / "moon.html"
+    saved.write_text(page, "utf-8")
+    report = import_page(str(saved), show.root)
+    data, _ = front(show.root, report.slug)
+    assert (data["title"], data["hosts"]) == ("The Moon", ["Omar Stars"])
+    assert data["link"] == "https://nightsky.example/episodes/the-moon"
+    assert (data["audio_url"], data["length"], data["type"]) == (
+        "https://cdn.example/moon.mp3",
+        48163712,
+        "audio/mpeg",
+    )
+    assert data["duration"] == 2530 and data["date"].isoformat() == "2025-04-07T05:00:00-04:00"
+    pipeline.build(show.root, force=True)
+
+
+def test_the_audio_itself_given_as_the_page_is_refused(show, httpserver, mp3_factory):
+    httpserver.expect_request("/moon.mp3").respond_with_data(
+        mp3_factory(3.0).read_bytes(), content_type="audio/mpeg"
+    )
+    before = sorted(show.root.rglob("*"))
+    result = CliRunner().invoke(
+        cli, ["import-page", httpserver.url_for("/moon.mp3"), "--into", str(show.root)]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "is MP3 audio, not a web page" in result.stderr and "episode's page" in result.stderr
+    assert sorted(show.root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("declared", ['<meta charset="windows-1252">', '<meta charset="utf-8">', ""])
+def test_a_page_in_windows_1252_is_read_as_it_is_written(show, tmp_path, declared):
+    page = OPEN_GRAPH_PAGE.replace("<head>", "<head>" + declared).replace(
+        "Greetings for Every Hour", "Caf\u00e9 \u201cgreetings\u201d"
+    )
+    saved = tmp_path / "cafe.html"
+    saved.write_bytes(page.encode("cp1252"))
+    report = import_page(str(saved), show.root)
+    data, body = front(show.root, report.slug)
+    assert data["title"] == "Caf\u00e9 \u201cgreetings\u201d"
+    assert "buenos d\u00edas until noon" in body and "\ufffd" not in body

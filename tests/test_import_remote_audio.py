@@ -90,6 +90,16 @@ def test_bad_values_name_the_field(show):
     assert 'type: "mp3" is not a MIME type' in said
 
 
+def test_a_length_no_file_has_is_refused_by_the_build(show):
+    # TOML readers other than Python's stop at 64-bit whole numbers; no audio is that large.
+    show.add("remote", audio=False, extra=REMOTE.replace("48163712", "99999999999999999999999"))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    (problem,) = [p for p in caught.value.problems if p.field == "length"]
+    assert "more than any file holds" in problem.message and problem.line is not None
+    assert not show.feed.exists()
+
+
 # ---------------------------------------------------------------- podcast lint --online
 
 
@@ -134,6 +144,15 @@ def test_online_lint_names_the_field_that_disagrees_with_the_server(show, httpse
     assert found["M103"].field == "length" and f"write length = {len(data)}" in found["M103"].message
     assert found["M104"].field == "type" and '"audio/x-m4a"' in found["M104"].message
     assert all(p.path == "episodes/remote/episode.md" and p.line for p in found.values())
+
+
+def test_online_lint_says_a_server_that_ignores_the_range_sent_the_whole_file(show, httpserver):
+    data = show.mp3(30.0).read_bytes()  # larger than what a two-byte range may bring back
+    assert len(data) > 65536
+    remote_episode(show, serve_audio(httpserver, data, ranges=False), len(data))
+    (problem,) = online_findings(show)
+    assert (problem.code, problem.field) == ("N103", "audio_url")
+    assert "answered with the whole file, not the range" in problem.message
 
 
 def test_online_lint_reports_audio_that_is_not_there(show, httpserver):

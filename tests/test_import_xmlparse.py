@@ -34,6 +34,15 @@ def test_a_byte_order_mark_and_a_blank_line_first():
     assert title == "T" and recovered == ("has whitespace before the <?xml?> declaration; ignored",)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_utf16_and_utf32_with_their_byte_order_mark(codec):
+    document = '<?xml version="1.0" encoding="UTF-16"?>' + RSS.format(title="Caf\u00e9 \U0001f399", rest="")
+    encoded = document.encode(codec)
+    if codec == "utf-16-le":
+        encoded = b"\xff\xfe" + encoded  # the mark, written by hand, as Windows tools do
+    assert title_of(encoded) == ("Caf\u00e9 \U0001f399", ())
+
+
 def test_cdata_is_literal_and_entities_outside_it_are_html_ones():
     body = RSS.format(title="A&nbsp;B", rest="<description><![CDATA[Q&A &nbsp; <b>x</b>]]></description>")
     parsed = parse(body.encode(), "feed.xml")

@@ -17,6 +17,11 @@ from werkzeug import Response
 from podcast import net
 
 
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    return ("127.0.0.1", 0)
+
+
 @pytest.fixture
 def client():
     with net.Client(timeout=2.0, deadline=3.0, max_bytes=100_000) as made:
@@ -54,6 +59,20 @@ def test_permanent_redirect_is_followed_and_reported(httpserver, client):
     assert response.body == b"here"
     assert response.final_url == httpserver.url_for("/new")
     assert response.moved_permanently == httpserver.url_for("/new")
+
+
+def test_a_move_ends_where_the_permanent_redirects_end(httpserver, client):
+    # The feed moved (301) to a host that hands every request on to a CDN (302): the new
+    # address is the host's, not the CDN's, which may change or expire.
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
+    httpserver.expect_request("/new").respond_with_data("", status=302, headers={"Location": "/cdn?sig=1"})
+    httpserver.expect_request("/cdn").respond_with_data(b"here")
+    response = client.get(httpserver.url_for("/old"))
+    assert response.body == b"here" and response.final_url == httpserver.url_for("/cdn?sig=1")
+    assert response.moved_permanently == httpserver.url_for("/new")
+    # A temporary hop first: the address asked for is still the feed's own.
+    httpserver.expect_request("/tracked").respond_with_data("", status=302, headers={"Location": "/old"})
+    assert client.get(httpserver.url_for("/tracked")).moved_permanently is None
 
 
 def test_temporary_redirect_is_not_a_move(httpserver, client):
@@ -198,6 +217,28 @@ def test_download_resumes_a_partial_file_with_range(httpserver, tmp_path):
     assert not (tmp_path / "ep.mp3.part").exists()
     assert ranges == ["bytes=100000-"]
     assert sum(seen) == len(payload) - 100_000
+
+
+def test_a_206_that_does_not_go_on_from_the_byte_asked_for_is_not_appended(httpserver, tmp_path):
+    # The server answers a resume with the whole file again, labelled as 206 from byte 0.
+    payload = bytes(range(256)) * 1000
+    ranges = []
+
+    def serve(request):
+        ranges.append(request.headers.get("Range"))
+        if request.headers.get("Range"):
+            headers = {"Content-Range": f"bytes 0-{len(payload) - 1}/{len(payload)}"}
+            return Response(payload, status=206, headers=headers)
+        return Response(payload)
+
+    httpserver.expect_request("/ep.mp3").respond_with_handler(serve)
+    target = tmp_path / "ep.mp3"
+    (tmp_path / "ep.mp3.part").write_bytes(payload[:100_000])
+    with net.Client() as client:
+        size = client.download(httpserver.url_for("/ep.mp3"), target)
+    assert target.read_bytes() == payload and size == len(payload)
+    assert ranges == ["bytes=100000-", None]  # asked to resume, then started over
+    assert not (tmp_path / "ep.mp3.part").exists()
 
 
 def test_download_over_the_cap_leaves_no_file(httpserver, tmp_path):

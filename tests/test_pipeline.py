@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 
 import lxml.etree
@@ -178,6 +179,26 @@ def test_transcript_cues_past_the_end_of_the_audio_are_a_warning(show):
     result = pipeline.build(show.root)
     (cue,) = [p for p in result.catalog.problems if p.path == "episodes/ep/transcript.vtt"]
     assert cue.severity == "warning" and cue.line == 6 and cue.message.startswith("cue 2 ends at 9.0 s")
+
+
+def test_a_cold_build_on_every_core_writes_the_same_feed_as_one_process(show, monkeypatch):
+    from podcast import cache
+
+    count = cache.PARALLEL_MIN + 6
+    for number in range(count):
+        show.add(
+            f"ep{number:02d}",
+            date=f"2025-01-{number % 28 + 1:02d}",
+            seconds=1 + number % 3,
+            article=f"Episode {number}.\n\n## A heading\n\nMore words for number {number}.\n",
+        )
+    pipeline.build(show.root)  # cold: read ahead and rendered ahead in worker processes
+    in_parallel = show.feed.read_bytes()
+    shutil.rmtree(show.root / ".podcast")
+    monkeypatch.setattr(cache, "PARALLEL_MIN", 10**9)  # one process only
+    pipeline.build(show.root)
+    assert show.feed.read_bytes() == in_parallel
+    assert in_parallel.count(b"<item>") == count
 
 
 def test_a_feeds_path_that_is_a_file_is_a_problem_not_a_crash(show):

@@ -227,7 +227,7 @@ def test_removed_episode_keeps_its_media_until_prune(show, web_root):
     for path in sorted((show.root / "episodes" / "second").iterdir()):
         path.unlink()
     (show.root / "episodes" / "second").rmdir()
-    pipeline.build(show.root)
+    pipeline.build(show.root, allow_removal=True)  # a published episode leaves only when told
 
     kept = published(show)
     assert "media/second/second.mp3" in kept["unused"]
@@ -313,7 +313,8 @@ def test_audio_behind_a_symlink_out_of_the_show_is_refused(show, web_root, tmp_p
     result = publish(show)
 
     assert result.exit_code == 1
-    assert "media/first/first.mp3 (audio)" in result.stderr and "leads outside" in result.stderr
+    # The show's reading refuses it first (hardening), naming the episode's audio key.
+    assert "first.mp3" in result.stderr and "leads outside" in result.stderr
     assert not web_root.folder.exists()
 
 

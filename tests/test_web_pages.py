@@ -184,7 +184,7 @@ def test_a_page_goes_when_its_episode_goes_and_hand_made_pages_stay(built):
     mine = built.root / "feeds" / "episodes" / "mine" / "index.html"
     mine.parent.mkdir()
     mine.write_text("<html><body>my own page</body></html>")
-    result = pipeline.build(built.root)
+    result = pipeline.build(built.root, allow_removal=True)  # the episode is withdrawn on purpose
     assert not (built.root / "feeds/episodes/second").exists()
     assert "episodes/second/index.html" in result.pages
     assert mine.read_text() == "<html><body>my own page</body></html>"

@@ -11,7 +11,9 @@ nowhere else.
 
 from __future__ import annotations
 
+import io
 import mmap
+import os
 import struct
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -83,6 +85,14 @@ _KIND_NAMES |= {OggOpus: "an Opus", FLAC: "a FLAC", WAVE: "a WAV", AIFF: "an AIF
 
 TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames found by
 
+# No codec we read goes near this few bits per second, even for silence (FLAC's constant
+# subframes come to about 1,300): a longer duration than the file's size allows at this rate
+# is a damaged header (an Opus granule of 2^63, an MP4 media header claiming years).
+MIN_PLAUSIBLE_BITRATE = 100
+# Bytes between MPEG frames that are neither audio nor tags, beyond which the file is not
+# what it says: a few kilobytes of MP3 followed by megabytes of anything else.
+MPEG_JUNK_SLACK = 1 << 20
+
 
 def format_for_suffix(path: Path) -> Format | None:
     suffix = path.suffix.lower()
@@ -147,6 +157,20 @@ class _Length:
     mean_bitrate: int | None = None  # when frames were counted: mutagen's bitrate is the first frame's
 
 
+def _counted(data: Buffer) -> frames.MpegStream:
+    """Every frame walked; a file that is mostly not MPEG audio is refused here."""
+    counted = frames.scan_mpeg(data)
+    if counted is None or not counted.frames:
+        raise ValueError("no MPEG audio frames")
+    junk = counted.audio_bytes - counted.frame_bytes
+    if junk > MPEG_JUNK_SLACK and junk > counted.frame_bytes:
+        raise ValueError(
+            f"only {counted.seconds:.1f} s of MPEG audio ({counted.frame_bytes:,} bytes); "
+            f"the other {junk:,} bytes are not audio"
+        )
+    return counted
+
+
 def _mp3_length(audio: MP3, data: Buffer) -> _Length:
     """An MP3's length: its Xing/Info/VBRI header's when whole, else the frames counted."""
     stream = frames.scan_mpeg(data, count=False)
@@ -156,20 +180,20 @@ def _mp3_length(audio: MP3, data: Buffer) -> _Length:
         if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
             # Fewer bytes than the header counted. Some tools count differently (tags included),
             # so only frames missing prove the file was cut short.
-            counted = frames.scan_mpeg(data)
+            counted = _counted(data)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
                 return _Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
         if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
             # More audio than the header counted (files joined with `cat`, audio appended by a
             # tool that left the header alone): the frames present are what a player plays.
-            counted = frames.scan_mpeg(data)
+            counted = _counted(data)
             if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
                 return _Length(counted.seconds, mean_bitrate=_mean(counted))
         return _Length(float(audio.info.length))
-    counted = frames.scan_mpeg(data)
-    if not counted.frames:
-        raise ValueError("no MPEG audio frames")
-    return _Length(counted.seconds, mean_bitrate=_mean(counted))
+    # No header (lameenc, streaming encoders): only the frames tell, and a file cut short
+    # shows as a last frame that runs past the end of the file.
+    counted = _counted(data)
+    return _Length(counted.seconds, truncated=counted.cut_off, mean_bitrate=_mean(counted))
 
 
 def _mean(stream: frames.MpegStream | frames.AdtsStream) -> int | None:
@@ -211,7 +235,9 @@ def _flac_length(audio: FLAC, data: Buffer) -> _Length:
     """STREAMINFO's sample count, unless the last frame in the file ends well before it (cut short)."""
     info = audio.info
     stated = info.total_samples
-    window = max(4 * (info.max_framesize or 0), 1 << 16) if info.max_framesize else 1 << 20
+    # STREAMINFO's max frame size is the file's word (up to 16 MB); the search walks every 0xFF byte
+    # of the window, so it stays within 1 MiB, far above any real frame.
+    window = min(max(4 * (info.max_framesize or 0), 1 << 16), 1 << 20) if info.max_framesize else 1 << 20
     held = frames.flac_samples_held(
         data, max_blocksize=info.max_blocksize, sample_rate=info.sample_rate, window=window
     )
@@ -250,20 +276,68 @@ def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
     return {}
 
 
+class _ClampedReads(io.RawIOBase):
+    """A file, read-only, whose reads never ask for more than it still holds.
+
+    mutagen reads as many bytes as a header says (an ID3 tag "of 64 MB", an atom "of
+    4 GB"), and Python allocates the whole request before the read comes up short. Read
+    through this, a damaged header costs at most the file's own size.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with this object
+        self._size = os.fstat(self._file.fileno()).st_size
+        self.name = str(path)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        remaining = max(self._size - self._file.tell(), 0)
+        if size is None or size < 0 or size > remaining:
+            size = remaining
+        return self._file.read(size)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _load(kind: Callable[..., mutagen.FileType | None], path: Path, **options) -> mutagen.FileType | None:
+    """Read `path` with a mutagen reader, or mutagen.File, through _ClampedReads."""
+    with _ClampedReads(path) as handle:
+        return kind(handle, **options)
+
+
 def _by_contents(path: Path) -> mutagen.FileType | None:
     """The file read by the reader its first bytes point to, ignoring its name; None if none can."""
     try:
         with open(path, "rb") as handle:
             header = handle.read(128)
         if header[:1] == b"\xff" and header[1] & 0xF6 == 0xF0:  # an ADTS sync word (mutagen asks the name)
-            return AAC(path)
+            return _load(AAC, path)
         scored = sorted(
             ((kind.score("", handle, header), index) for index, kind in enumerate(KINDS)), reverse=True
         )
         for score, index in scored:
             if score > 0:
-                return KINDS[index](path)
-    except (mutagen.MutagenError, OSError, ValueError):
+                return _load(KINDS[index], path)
+    except Exception:  # noqa: BLE001 - a damaged file may break any reader in any way
         pass
     return None
 
@@ -276,7 +350,7 @@ def _starts_like_mp4(path: Path) -> bool:
         return False
 
 
-def _open(path: Path) -> tuple[int, mutagen.FileType]:
+def _open(path: Path, *, for_writing: bool = False) -> tuple[int, mutagen.FileType]:
     if path.is_dir():
         raise _fail(path, "is a folder, not an audio file", "name the audio file inside it")
     try:
@@ -293,8 +367,9 @@ def _open(path: Path) -> tuple[int, mutagen.FileType]:
     except OSError as exc:
         raise _fail(path, f"cannot be read ({exc.strerror})", "check it is a file you may read") from None
     try:
-        audio = mutagen.File(path, options=KINDS)
-    except (mutagen.MutagenError, OSError):
+        # Writing needs mutagen to hold the file by name; reading goes through _ClampedReads.
+        audio = mutagen.File(path, options=KINDS) if for_writing else _load(mutagen.File, path, options=KINDS)
+    except Exception:  # noqa: BLE001 - mutagen meets damaged files with IndexError, ValueError, …
         # The suffix may have steered mutagen to the wrong reader (raw AAC named .mp3):
         # try the one the contents alone point to, so the message can name the real format.
         actual = _by_contents(path)
@@ -354,12 +429,19 @@ def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
         extras = _tags_and_extras(audio, length.seconds)
     except ValueError as exc:  # ours, in words ("no MPEG audio frames")
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
-    except (OSError, struct.error, IndexError, mutagen.MutagenError):  # reasons in a parser's terms
+    except Exception:  # noqa: BLE001 - reasons in a parser's terms: the file's problem, never ours
         raise _fail(path, "is damaged or cut short", "export or upload it again") from None
     if not length.seconds > 0:
         # An Ogg cut off after its header pages states a length of 0 (Opus: below 0, its pre-skip);
         # a feed must never say an episode lasts no time at all.
         raise _fail(path, "holds no audio (0 s): it looks cut short", "export or upload it again")
+    if length.seconds > size * 8 / MIN_PLAUSIBLE_BITRATE + 1:
+        raise _fail(
+            path,
+            f"claims to last {length.seconds:,.0f} s, more than its {size:,} bytes can hold "
+            "(its header is damaged)",
+            "export or upload it again",
+        )
     info = audio.info
     bitrate = getattr(info, "bitrate", None) or None
     if length.mean_bitrate:
@@ -407,7 +489,7 @@ def write_tags(
     Raw AAC cannot hold tags.
     """
     path = Path(path)
-    _, audio = _open(path)
+    _, audio = _open(path, for_writing=True)
     writer = _WRITERS.get(type(audio))
     if writer is None:
         raise _fail(path, f"{path.suffix} files cannot hold tags", "convert it to M4A to tag it")
@@ -415,6 +497,8 @@ def write_tags(
         writer(audio, tags, artwork, chapters, duration)
     except (mutagen.MutagenError, OSError, ValueError) as exc:
         raise _fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
+    except Exception:  # noqa: BLE001 - a damaged file may break the tag writer in any way
+        raise _fail(path, "tags could not be written: the file is damaged", "export it again") from None
 
 
 def _write_id3(

@@ -9,6 +9,7 @@ us whether the file holds everything the encoder wrote.
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from functools import cache
@@ -71,9 +72,22 @@ def mpeg_frame(data: Buffer, pos: int) -> MpegFrame | None:
     return MpegFrame(length, samples, rate, mono, mpeg1, (data[pos + 1] & 0xFE) << 8 | (data[pos + 2] & 0x0C))
 
 
-def id3v2_end(data: Buffer) -> int:
-    """Offset just past any ID3v2 tags at the start."""
-    pos = 0
+def _sync_pattern() -> re.Pattern[bytes]:
+    """The first three bytes of every MPEG audio frame header `_mpeg_spec` accepts.
+
+    Searching with it skips runs of bytes that cannot start a frame (250 MB of 0xFF, say)
+    at the regular-expression engine's speed instead of one Python call per byte.
+    """
+    seconds = bytes(b for b in range(256) if b & 0xE0 == 0xE0 and (b >> 3) & 3 != 1 and (b >> 1) & 3)
+    thirds = bytes(b for b in range(256) if b >> 4 not in (0, 15) and (b >> 2) & 3 != 3)
+    return re.compile(b"\xff[" + re.escape(seconds) + b"][" + re.escape(thirds) + b"]")
+
+
+_SYNC = _sync_pattern()
+
+
+def id3v2_end(data: Buffer, pos: int = 0) -> int:
+    """Offset just past any ID3v2 tags at `pos` (the start of the file by default)."""
     while data[pos : pos + 3] == b"ID3" and pos + 10 <= len(data):
         size = 0
         for byte in data[pos + 6 : pos + 10]:
@@ -103,6 +117,8 @@ class MpegStream:
     header: str | None = None  # "Xing", "Info" or "VBRI"
     header_frames: int | None = None
     header_bytes: int | None = None
+    frame_bytes: int = 0  # bytes in the frames counted, and in ID3 tags found between them
+    cut_off: bool = False  # the last frame runs past the end of the file: the file was cut short
 
     @property
     def seconds(self) -> float:
@@ -117,9 +133,10 @@ def _find_first(data: Buffer, start: int, end: int) -> tuple[int, MpegFrame] | N
     """The first frame that is followed by another one of the same stream (a false sync rarely is)."""
     pos = start
     while True:
-        pos = data.find(b"\xff", pos, end)
-        if pos < 0 or pos + 4 > end:
+        match = _SYNC.search(data, pos, end)
+        if match is None or match.start() + 4 > end:
             return None
+        pos = match.start()
         frame = mpeg_frame(data, pos)
         if frame is not None:
             following = mpeg_frame(data, pos + frame.length)
@@ -162,21 +179,54 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
     vbr = _vbr_header(data, first, frame)
     header, header_frames, header_bytes = vbr if vbr else (None, None, None)
     frames = samples = 0
+    in_frames = frame.length if vbr else 0
+    cut_off = False
     if count:
         pos = first + frame.length if vbr else first
         lock = frame.lock
+        # The frames of one stream share most of their header: parse each distinct header once,
+        # since a long episode has tens of thousands of frames.
+        parsed: dict[int, MpegFrame | None] = {}
         while pos + 4 <= end:
-            current = mpeg_frame(data, pos)
-            if current is None or current.lock != lock or pos + current.length > end:
-                # Lost sync (junk between frames, or a cut-off last frame): look for the next frame.
+            if data[pos] == 0xFF:
+                key = data[pos + 1] << 16 | data[pos + 2] << 8 | data[pos + 3]
+                current = parsed[key] if key in parsed else parsed.setdefault(key, mpeg_frame(data, pos))
+            else:
+                current = None
+            if current is not None and current.lock == lock and pos + current.length > end:
+                cut_off = True  # a whole frame header, and the file ends inside its frame
+                break
+            if current is None or current.lock != lock:
+                if data[pos : pos + 3] == b"ID3":  # the tag of a second file joined on (`cat`)
+                    tagged = id3v2_end(data, pos)
+                    if tagged > pos:
+                        in_frames += min(tagged, end) - pos
+                        pos = tagged
+                        continue
+                # Lost sync (junk between frames): look for the next frame.
                 found = _find_first(data, pos + 1, end)
                 if found is None or found[1].lock != lock:
                     break
                 pos, current = found
+                if pos + current.length > end:
+                    cut_off = True
+                    break
             frames += 1
             samples += current.samples
+            in_frames += current.length
             pos += current.length
-    return MpegStream(first, end, frames, samples, frame.sample_rate, header, header_frames, header_bytes)
+    return MpegStream(
+        first,
+        end,
+        frames,
+        samples,
+        frame.sample_rate,
+        header,
+        header_frames,
+        header_bytes,
+        frame_bytes=in_frames,
+        cut_off=cut_off,
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,7 +63,10 @@ def _child(data: Buffer, box: Box, *path: bytes) -> Box | None:
 
 
 def _payload(data: Buffer, box: Box | None) -> bytes | None:
-    return None if box is None else bytes(data[box.offset + 8 : box.offset + box.length])
+    """The box's contents that the file holds (a stated size may run far past its end)."""
+    if box is None:
+        return None
+    return bytes(data[box.offset + 8 : min(box.offset + box.length, len(data))])
 
 
 def _tracks(data: Buffer, handler: bytes | None = None) -> Iterator[Box]:
@@ -112,38 +116,85 @@ def held_seconds(data: Buffer) -> float | None:
         return None  # a damaged table: the caller falls back to the share of data present
 
 
+def _table(box: bytes, header: int, width: int) -> tuple[int, bytes]:
+    """(entries, their bytes) of a sample-table box: the count it states, but never more than it holds.
+
+    A damaged or hostile file may state billions of entries; the entries must be in the
+    box, so the box's own size bounds what is read (nothing is allocated from the count).
+    """
+    (stated,) = struct.unpack(">I", box[header - 4 : header])
+    entries = min(stated, max(len(box) - header, 0) // width)
+    return entries, box[header : header + entries * width]
+
+
+class _Timeline:
+    """Decoding times of samples from the stts runs, without one entry per sample."""
+
+    def __init__(self, stts: bytes) -> None:
+        count, raw = _table(stts, 8, 8)
+        self.firsts: list[int] = []  # the first sample of each run
+        self.ticks: list[int] = []  # the time at which each run starts
+        self.deltas: list[int] = []
+        sample = tick = 0
+        for n, delta in struct.iter_unpack(">II", raw):
+            self.firsts.append(sample)
+            self.ticks.append(tick)
+            self.deltas.append(delta)
+            sample += n
+            tick += n * delta
+        self.samples, self.end = sample, tick
+
+    def at(self, sample: int) -> int:
+        """The time at which `sample` starts (the end of the stream past the last one)."""
+        if sample >= self.samples:
+            return self.end
+        run = bisect.bisect_right(self.firsts, sample) - 1
+        return self.ticks[run] + (sample - self.firsts[run]) * self.deltas[run]
+
+
 def _held(boxes: dict[str, bytes], offsets_box: bytes, wide: bool, file_size: int) -> float | None:
-    """Sum the durations of the samples that end inside the file (stts, stsz, stsc, stco/co64)."""
+    """Sum the durations of the samples that end inside the file (stts, stsz, stsc, stco/co64).
+
+    The work is bounded by the tables' sizes in the file, whatever counts they state.
+    """
     mdhd = boxes["mdhd"]
     timescale = struct.unpack(">I", mdhd[20:24] if mdhd[0] == 1 else mdhd[12:16])[0]
     if not timescale:
         return None
-    (count,) = struct.unpack(">I", boxes["stts"][4:8])
-    deltas: list[int] = []
-    for n, delta in struct.iter_unpack(">II", boxes["stts"][8 : 8 + 8 * count]):
-        deltas.extend([delta] * n)
-    uniform, sample_count = struct.unpack(">II", boxes["stsz"][4:12])
+    timeline = _Timeline(boxes["stts"])
+    uniform, stated = struct.unpack(">II", boxes["stsz"][4:12])
     if uniform:
-        sizes = [uniform] * sample_count
+        sample_count = stated
+        sizes = None
     else:
-        sizes = [v for (v,) in struct.iter_unpack(">I", boxes["stsz"][12 : 12 + 4 * sample_count])]
-    (chunks,) = struct.unpack(">I", offsets_box[4:8])
-    fmt = ">Q" if wide else ">I"
+        sample_count, raw = _table(boxes["stsz"], 12, 4)
+        sizes = [v for (v,) in struct.iter_unpack(">I", raw)]
     width = 8 if wide else 4
-    offsets = [v for (v,) in struct.iter_unpack(fmt, offsets_box[8 : 8 + width * chunks])]
-    (runs,) = struct.unpack(">I", boxes["stsc"][4:8])
-    table = list(struct.iter_unpack(">III", boxes["stsc"][8 : 8 + 12 * runs]))
+    chunk_count, raw = _table(offsets_box, 8, width)
+    offsets = [v for (v,) in struct.iter_unpack(">Q" if wide else ">I", raw)]
+    _, raw = _table(boxes["stsc"], 8, 12)
+    runs = list(struct.iter_unpack(">III", raw))
     held = 0
     sample = 0
+    run = 0
     for index, offset in enumerate(offsets, start=1):
-        per_chunk = next((n for first, n, _ in reversed(table) if first <= index), 0)
-        for _ in range(per_chunk):
-            if sample >= len(sizes):
-                break
-            offset += sizes[sample]
-            if offset <= file_size and sample < len(deltas):
-                held += deltas[sample]
-            sample += 1
+        while run + 1 < len(runs) and runs[run + 1][0] <= index:
+            run += 1
+        per_chunk = runs[run][1] if runs and runs[run][0] <= index else 0
+        count = min(per_chunk, sample_count - sample)
+        if count <= 0:
+            break
+        if sizes is None:
+            inside = max(0, min(count, (file_size - offset) // uniform)) if offset <= file_size else 0
+        else:
+            inside = 0
+            for size in sizes[sample : sample + count]:
+                offset += size
+                if offset > file_size:
+                    break
+                inside += 1
+        held += timeline.at(sample + inside) - timeline.at(sample)
+        sample += count
     return held / timescale
 
 

@@ -14,6 +14,12 @@ _FULL_MONTH = re.compile(
     re.IGNORECASE,
 )
 _WEEKDAY = re.compile(r"^\s*[A-Za-z]+\.?,?\s+(?=\d)")
+# "Apr 1, 2025", "Tuesday, Apr 1st 2025" (month names already shortened): the day first, as RFC 822 has it.
+_MONTH_FIRST = re.compile(
+    r"^\s*(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]{3})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b"
+)
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+MAX_DURATION = 7 * 24 * 3600.0  # seconds; an itunes:duration beyond a week is a mistake, not an episode
 # Zone names RFC 822 does not know but feeds write anyway.
 _ZONES = {"CEST": "+0200", "CET": "+0100", "BST": "+0100", "IST": "+0530", "AEST": "+1000", "AEDT": "+1100"}
 
@@ -41,9 +47,12 @@ def parse_date(value: str | None) -> tuple[datetime | None, bool]:
     guessed = zoned != value
     if parsed is None:
         guessed = True
-        fixed = _WEEKDAY.sub("", zoned)  # "Tuesday, 2 April 2025", "Tues, …", or a wrong weekday
-        fixed = _FULL_MONTH.sub(lambda m: m.group(1)[:3], fixed)
+        fixed = _FULL_MONTH.sub(lambda m: m.group(1)[:3], zoned)
+        fixed = _MONTH_FIRST.sub(r"\2 \1 \3", fixed)
+        fixed = _WEEKDAY.sub("", fixed)  # "Tuesday, 2 April 2025", "Tues, …", or a wrong weekday
         fixed = re.sub(r"(\d{1,2}:\d{2})\s*(?=[+-]\d{4}|[A-Z]{1,4}$|$)", r"\1:00 ", fixed).strip()
+        if not _CLOCK.search(fixed):  # "01 Apr 2025": a day without a time of day
+            fixed = re.sub(r"^(\d{1,2} [A-Za-z]{3} \d{2,4})", r"\1 00:00:00", fixed)
         parsed = _rfc822(fixed) or _rfc822(fixed + " +0000")
     if parsed is None:
         try:
@@ -64,4 +73,4 @@ def parse_duration(value: str | None) -> float | None:
         seconds = float(value) if re.fullmatch(r"\d+(?:\.\d+)?", value) else schema.seconds(value)
     except Invalid:
         return None
-    return seconds if seconds > 0 else None
+    return seconds if 0 < seconds <= MAX_DURATION else None

@@ -78,12 +78,19 @@ def chapters_file(client: net.Client, url: str, root: Path, folder: str) -> str 
     return None
 
 
+def transcript_name(kind: str) -> str | None:
+    """The file a transcript of this MIME type is kept as (transcript.vtt, …); None for a type
+    podcast does not publish."""
+    suffix = _TRANSCRIPT_SUFFIX.get(kind)
+    return transcripts.TRANSCRIPT_STEM + suffix if suffix else None
+
+
 def transcript_file(client: net.Client, url: str, kind: str, root: Path, folder: str) -> str | None:
     """Write transcript.<ext> into the episode folder; the reason when it was not kept."""
-    suffix = _TRANSCRIPT_SUFFIX.get(kind)
-    if suffix is None:
+    name = transcript_name(kind)
+    if name is None:
         return f"transcript {url}: type {kind or '(none)'} is not one podcast publishes; left out"
-    name = transcripts.TRANSCRIPT_STEM + suffix
+    suffix = Path(name).suffix
     target = confined(root, root / folder / name, f"{folder}/{name}")
     if target.is_file():
         return None  # brought in before (or put there by the producer): kept

@@ -11,28 +11,29 @@ a file edited by hand since the last import is kept, and the import says so.
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import net
-from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE
+from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, episode_folders
 from ..errors import ConfigError, PodcastError, Problem
-from ..files import confined, write_atomic
+from ..files import confined, write_atomic, write_problem
 from ..scaffold import GITIGNORE
 from . import downloads, showdir
 from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show
-from .source import is_url, read_source
-from .xmlparse import parse
+from .source import binary_kind, is_url, read_source
+from .xmlparse import NotAFeed, parse
 
 
 class ShowDirError(PodcastError, OSError):
-    """The show directory to import into cannot be one (a file) or cannot be written."""
+    """The show directory to import into cannot be one (a file), cannot be written, or holds another show."""
 
 
 SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
-RENDERING = 1  # raise it when episode.md is written differently: a re-import then renders every item
+RENDERING = 2  # raise it when episode.md is written differently: a re-import then renders every item
 
 
 @dataclass
@@ -83,9 +84,20 @@ def _base_url(show: FeedShow, url: str | None, given: str | None) -> str:
 
 
 def write_unless_edited(
-    root: Path, rel: str, text: str, report: ImportReport, *, durable: bool = True
+    root: Path,
+    rel: str,
+    text: str,
+    report: ImportReport,
+    *,
+    durable: bool = True,
+    source: str = "the feed",
+    keep_because: str | None = None,
 ) -> str:
-    """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept"."""
+    """Write an import's file unless the producer edited it: "written", "updated", "unchanged", "kept".
+
+    `source` names where the new text came from, for the message; `keep_because`, when given,
+    keeps an existing file even if no hand touched it, for that reason.
+    """
     target = confined(root, root / rel, rel)
     try:
         current = target.read_text("utf-8")
@@ -96,17 +108,24 @@ def write_unless_edited(
         current = None
     if current == text:
         return "unchanged"
-    if current is not None and showdir.untouched(current):
+    if keep_because is None and current is not None and showdir.untouched(current):
         write_atomic(target, text.encode("utf-8"), durable=durable)
         return "updated"
     copy = f"{SIDE_COPIES}/{rel.replace('/', '__')}"
     write_atomic(confined(root, root / copy, copy), text.encode("utf-8"))
+    if keep_because is None:
+        stamped_before = current is not None and showdir.made_by_import(current)
+        keep_because = (
+            "edited since the last import"
+            if stamped_before
+            else "was not written by an import (or its stamp line was removed)"
+        )
     report.problems.append(
         Problem(
             rel,
-            "edited since the last import; kept as it is",
+            f"{keep_because}; kept as it is",
             severity="warning",
-            hint=f"the feed's version is in {copy}; merge what you want from it",
+            hint=f"{source}'s version is in {copy}; merge what you want from it",
         )
     )
     return "kept"
@@ -118,7 +137,18 @@ def _episode_sidecars(
     reasons = []
     if item.chapters_url and not (root / folder / "chapters.json").exists():
         reasons.append(downloads.chapters_file(client, item.chapters_url, root, folder))
+    taken: dict[str, str] = {}  # file name → the transcript that has it
     for transcript in item.transcripts:
+        name = downloads.transcript_name(transcript.type)
+        if name in taken:
+            said = (
+                f"transcript {transcript.url} ({transcript.language or 'no language given'}) left out: "
+                f"an episode keeps one transcript per format, and {name} is {taken[name]}"
+            )
+            report.problems.append(Problem(folder, said, severity="warning"))
+            continue
+        if name:
+            taken[name] = transcript.url
         reasons.append(downloads.transcript_file(client, transcript.url, transcript.type, root, folder))
     for reason in filter(None, reasons):
         report.problems.append(
@@ -139,6 +169,67 @@ def _artwork(client: net.Client, show: FeedShow, root: Path, report: ImportRepor
     return written or show.artwork
 
 
+def _show_file(root: Path) -> dict:
+    """What podcast.toml in `root` says, as far as it can be read (nothing when it cannot)."""
+    try:
+        data = tomllib.loads((root / SHOW_FILE).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return data
+
+
+def _recorded(data: dict, key: str, table: str | None = None) -> str | None:
+    holder = data.get(table) if table else data
+    value = holder.get(key) if isinstance(holder, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _refuse_inside_a_show(root: Path, into: Path) -> None:
+    """Refuse a folder inside another show's episodes/ or feeds/: a show written there would
+    become a broken episode of that show (or be published with its feed)."""
+    resolved = root.resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name in (EPISODES_DIR, FEEDS_DIR) and (folder.parent / SHOW_FILE).is_file():
+            raise ShowDirError(
+                f"{into}: is inside {folder.name}/ of the show at {folder.parent}; nothing was written. "
+                f"To bring the feed into that show, give --into {folder.parent}; for a show of its "
+                "own, give a folder outside it",
+                path=str(into),
+            )
+
+
+def _refuse_another_show(root: Path, into: Path, feed: ReadFeed) -> None:
+    """Refuse to import into a show directory that holds a different show with episodes of its own.
+
+    The same show is recognised by what an earlier import recorded ([imported] feed or guid),
+    by its podcast:guid, or by an episode GUID the two have in common (a feed found at a new
+    address); a folder with a podcast.toml but no episode yet (`podcast init`) is taken as a
+    place for this show.
+    """
+    if not (root / SHOW_FILE).is_file():
+        return
+    data = _show_file(root)
+    guid = showdir.show_guid(feed.show, feed.source)
+    if feed.source == _recorded(data, "feed", "imported") or guid in (
+        _recorded(data, "guid", "imported"),
+        _recorded(data, "guid"),
+    ):
+        return
+    if not any((folder / EPISODE_FILE).is_file() for folder in episode_folders(root)):
+        return
+    known = showdir.existing_guids(root)
+    if any(item.guid in known for item in feed.items):
+        return
+    title = data.get("title")
+    which = f'"{title}"' if isinstance(title, str) else f"(its {SHOW_FILE} cannot be read)"
+    raise ShowDirError(
+        f"{into}: already holds a show, {which}, that is not the one this feed publishes "
+        f'("{feed.show.title or feed.shown}"); importing it here would mix the two shows\' episodes. '
+        "Nothing was written: import into a new folder (--into NEW-FOLDER)",
+        path=str(into),
+    )
+
+
 @dataclass(frozen=True)
 class ReadFeed:
     """Everything an import took from the feed, before a byte is written."""
@@ -157,6 +248,13 @@ def read_feed(
 ) -> ReadFeed:
     """Fetch, parse and read the whole feed; any refusal happens here, before anything is written."""
     fetched = read_source(source, client)
+    kind = binary_kind(fetched.body)
+    if kind is not None:
+        raise NotAFeed(
+            f"{fetched.shown}: is {kind}, not a feed; give the feed's address (the show's RSS), "
+            "not an episode's audio or image",
+            path=fetched.shown,
+        )
     parsed = parse(fetched.body, fetched.shown)
     fetched = dataclasses.replace(fetched, body=b"")  # read: the bytes need not stay
     show = read_show(parsed.root, fetched.url, notes)
@@ -208,12 +306,17 @@ def import_feed(
     root = Path(into).absolute()  # confined() takes a relative path as relative to the show, not here
     if root.exists() and not root.is_dir():
         raise ShowDirError(f"{into}: is a file, not a show directory; give --into a folder", path=str(into))
+    _refuse_inside_a_show(root, Path(into))
     report = ImportReport(root=Path(into))
     notes = Notes()
+    earlier = _show_file(root)  # what an earlier import (or the producer) set stays so
+    base_url = base_url or _recorded(earlier, "base_url")
     try:
         with client_factory() as client:
             feed = read_feed(source, client, base_url, report, notes)
-            jobs = _write_show(feed, root, client, report, notes, download, each_item or iter)
+            _refuse_another_show(root, Path(into), feed)
+            recorded_guid = _recorded(earlier, "guid", "imported")
+            jobs = _write_show(feed, root, client, report, notes, download, each_item or iter, recorded_guid)
         if jobs:
             if on_total:
                 on_total(sum(job.length for _, _, job in jobs))
@@ -221,6 +324,10 @@ def import_feed(
     except OSError as exc:
         if isinstance(exc, PodcastError):  # ours (NetError, OutsideShow…) say it already
             raise
+        problem = write_problem(exc, root)
+        if problem.message == "is a file where a folder is needed":
+            shown = str(root / problem.path)
+            raise ShowDirError(f"{shown}: {problem.message}; {problem.hint}", path=shown) from None
         where = exc.filename or root
         raise ShowDirError(
             f"{where}: cannot write ({exc.strerror or exc}); what was written so far is whole, "
@@ -242,6 +349,7 @@ def _write_show(
     notes: Notes,
     download: bool,
     each_item: Callable[[list], Iterable],
+    recorded_guid: str | None = None,
 ) -> list[Job]:
     """podcast.toml, then each episode folder; returns the audio still to download."""
     root.mkdir(parents=True, exist_ok=True)
@@ -250,7 +358,7 @@ def _write_show(
     if not (root / ".gitignore").exists():
         write_atomic(root / ".gitignore", GITIGNORE.encode())
     artwork = _artwork(client, feed.show, root, report)
-    settings = showdir.ShowSettings(source=feed.source, base_url=feed.base_url, artwork=artwork)
+    settings = showdir.ShowSettings(feed.source, feed.base_url, artwork, recorded_guid)
     toml = showdir.show_toml(feed.show, settings, notes, report.problems)
     report.show_file = write_unless_edited(root, SHOW_FILE, toml, report)
 
@@ -286,18 +394,30 @@ def _download(
     done = downloads.fetch_audio([job for _, _, job in jobs], client_factory, progress)
     for (item, slug, job), result in zip(jobs, done, strict=True):
         if result.size is None:
+            # The episode is not lost for it: it names the audio by its URL until a download succeeds.
             report.problems.append(
                 Problem(
                     f"{EPISODES_DIR}/{slug}",
-                    f"audio {job.url}: {result.reason}",
-                    hint="run the import again to resume the download",
+                    f"audio {job.url} not downloaded: {result.reason}; the episode uses audio_url for now",
+                    hint="run the import again with --download to try again (a partial download resumes)",
                 )
             )
+            _write_episode(root, item, feed.show, slug, None, report, notes, feed.url)
             continue
         report.downloaded.append(slug)
-        if job.length and result.size != job.length:
+        if job.length and result.size < job.length:
+            report.problems.append(
+                Problem(
+                    f"{EPISODES_DIR}/{slug}/{job.target.name}",
+                    f"{result.size:,} bytes downloaded, but the feed says the audio is {job.length:,}",
+                    severity="warning",
+                    hint="listen to its end: if it is cut off, delete the file and run the import again "
+                    "with --download; if it is whole, the feed's length was wrong",
+                )
+            )
+        elif job.length and result.size != job.length:
             notes.add(
-                "downloaded audio whose size differs from the feed's length (the build uses the file's)"
+                "downloaded audio larger than the feed's length (inserted ads?); the build uses the file's"
             )
         _write_episode(root, item, feed.show, slug, job, report, notes, feed.url)
 

@@ -20,11 +20,29 @@ from ..controlchars import clean_text
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 
+_LINK_SCHEMES = ("http:", "https:", "mailto:")
+
+
+class _NotesConverter(MarkdownConverter):
+    """markdownify, with a link to anything but a web or mail address kept as its words.
+
+    (`javascript:`, `data:` and the like: the build's sanitiser would not link them either, and
+    the Markdown left for it would show as text, brackets and all.) Script and style elements
+    go with their content: markdownify's own rule, kept by not listing them in `strip`.
+    """
+
+    def convert_a(self, el, text, parent_tags):
+        href = (el.get("href") or "").strip()
+        if href and ":" in href.split("/", 1)[0] and not href.lower().startswith(_LINK_SCHEMES):
+            return text
+        return super().convert_a(el, text, parent_tags)
+
+
 # One converter for every item; lxml parses for it (faster than html.parser on 50,000 items).
-_CONVERTER = MarkdownConverter(
+_CONVERTER = _NotesConverter(
     heading_style="ATX",
     bullets="-",
-    strip=["script", "style", "iframe", "img"],
+    strip=["iframe", "img"],
     escape_underscores=False,
     bs4_options="lxml",
 )

@@ -21,8 +21,10 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from ..controlchars import clean_line
 from ..pagetext import is_furniture, looks_like_html, read_page
-from .dates import parse_date, parse_duration
+from ..schema import MAX_BYTE_COUNT
+from .dates import MAX_DURATION, parse_date, parse_duration
 from .markdown import to_markdown
 
 EPISODE_TYPES = {"PodcastEpisode", "Episode", "RadioEpisode"}
@@ -52,7 +54,8 @@ def _iso_duration(value: str) -> float | None:
     match = re.fullmatch(r"P(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)", value.strip())
     if match and any(match.groups()):
         hours, minutes, seconds = match.groups()
-        return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+        total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+        return total if 0 < total <= MAX_DURATION else None
     return parse_duration(value)
 
 
@@ -82,6 +85,14 @@ def _name(value) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _value(value) -> str | None:
+    """A JSON-LD value as text: a string, or the first string of a list (schema.org allows
+    either for most properties); None for anything else (an object, a number)."""
+    if isinstance(value, list):
+        return next((found for found in map(_value, value) if found), None)
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _json_ld(tree) -> dict:
@@ -144,7 +155,7 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
     link = pick(
         "link",
-        ("JSON-LD", ld.get("url")),
+        ("JSON-LD", _value(ld.get("url"))),
         ("Open Graph", _meta(tree, "og:url")),
         ("canonical link", canonical[0] if canonical else None),
         ("address", page_url),
@@ -161,7 +172,7 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
     )
     raw_date = pick(
         "date",
-        ("JSON-LD", ld.get("datePublished") or ld.get("uploadDate")),
+        ("JSON-LD", _value(ld.get("datePublished")) or _value(ld.get("uploadDate"))),
         ("Open Graph", _meta(tree, "article:published_time", "og:published_time", "date")),
         ("<time>", (tree.xpath("//time/@datetime") or [None])[0]),
     )
@@ -175,17 +186,20 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         host = None  # article:author is often a profile URL, not a name
     audio = pick(
         "audio",
-        ("JSON-LD", media.get("contentUrl") or media.get("url")),
+        ("JSON-LD", _value(media.get("contentUrl")) or _value(media.get("url"))),
         ("Open Graph", _meta(tree, "og:audio:secure_url", "og:audio:url", "og:audio")),
         ("<audio>", audio_tag),
     )
-    audio_type = media.get("encodingFormat") or _meta(tree, "og:audio:type") or audio_tag_type
-    duration_text = media.get("duration") or ld.get("timeRequired") or ld.get("duration")
-    size = str(media.get("contentSize") or "").strip()
+    audio_type = _value(media.get("encodingFormat")) or _meta(tree, "og:audio:type") or audio_tag_type
+    duration_text = (
+        _value(media.get("duration")) or _value(ld.get("timeRequired")) or _value(ld.get("duration"))
+    )
+    size = media.get("contentSize")
+    size = str(size) if isinstance(size, int) and not isinstance(size, bool) else _value(size) or ""
     ld_image = ld.get("image")
     if isinstance(ld_image, dict):
         ld_image = ld_image.get("url")
-    image = _meta(tree, "og:image") or (ld_image if isinstance(ld_image, str) else None)
+    image = _meta(tree, "og:image") or _value(ld_image)
 
     saved = None
     if not when or not host:
@@ -215,21 +229,30 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         article, article_format = saved.article, "text"
         sources["article"] = "line rules (podcast.pagetext)"
         title = title or saved.title
+    audio = _line(audio)
     return PageEpisode(
-        title=title,
+        title=_line(title),
         date=when,
         date_only=date_only,
-        host=host,
+        host=_line(host),
         article=article,
         article_format=article_format,
         audio_url=urljoin(base, audio) if audio and base else audio,
         audio_type=audio_type.lower() if isinstance(audio_type, str) and "/" in audio_type else None,
-        audio_length=int(size) if size.isdigit() else None,
+        audio_length=int(size) if size.isdigit() and int(size) <= MAX_BYTE_COUNT else None,
         duration=_iso_duration(duration_text) if isinstance(duration_text, str) else None,
-        link=link,
+        link=_line(link),
         image=urljoin(base, image) if image and base else image,
         sources=sources,
     )
+
+
+def _line(value) -> str | None:
+    """A fact from the page as one line of text, without the control characters a feed cannot
+    carry (a page may hold them, in an attribute as `&#11;`); None when nothing is left."""
+    if not isinstance(value, str):
+        return None
+    return clean_line(value).strip() or None
 
 
 def _without_title(fragment: str, title: str | None) -> str:

@@ -8,6 +8,8 @@ page's structured data or, failing that, from the server (one HEAD request).
 
 from __future__ import annotations
 
+import codecs
+import re
 import tomllib
 import uuid
 from dataclasses import dataclass, field
@@ -18,10 +20,11 @@ from .. import net
 from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, SHOW_FILE, split_front_matter
 from ..errors import ConfigError, Problem
 from ..scaffold import slugify, toml_string
+from ..schema import MAX_BYTE_COUNT
 from .feedimport import ImportReport, write_unless_edited
 from .page import PageEpisode, read_episode_page
-from .showdir import stamped
-from .source import is_url, read_source
+from .showdir import made_from, stamped
+from .source import SourceError, binary_kind, is_url, read_source
 
 PAGE_MAX_BYTES = 10_000_000
 
@@ -65,12 +68,53 @@ def _same_episode(root: Path, page: PageEpisode) -> tuple[str, str] | None:
     return None
 
 
+def _refuse_binary(body: bytes, shown: str) -> None:
+    """Refuse what is not a page nor text (the audio's own URL, given by mistake): read as text,
+    it would become an article of garbage."""
+    kind = binary_kind(body)
+    if kind is not None:
+        raise SourceError(
+            f"{shown}: is {kind}, not a web page; give the address (or a saved copy) of the "
+            "episode's page, or import the show's feed with `podcast import`",
+            path=shown,
+        )
+
+
+_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def _page_text(body: bytes) -> str:
+    """The page as text: UTF-8 when it is, else the charset its <meta> declares, else Windows-1252
+    (what pages that are not UTF-8 nearly always are)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(body[:8192])
+    try:
+        codec = codecs.lookup(declared.group(1).decode("ascii")).name if declared else "cp1252"
+    except LookupError:
+        codec = "cp1252"
+    if codec in ("utf-8", "ascii", "latin-1", "iso8859-1"):
+        codec = "cp1252"  # a page that says so but is not: Windows-1252 is Latin-1's superset
+    return body.decode(codec, errors="replace")
+
+
+def _from_feed(path: Path) -> bool:
+    """Whether an episode.md was written by `podcast import` from a feed (its stamp says from what)."""
+    try:
+        return made_from(path.read_text("utf-8")) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _audio_facts(page: PageEpisode, client: net.Client, problems: list[Problem], rel: str) -> tuple[int, str]:
     length, kind = page.audio_length, page.audio_type
     if (length is None or kind is None) and page.audio_url and is_url(page.audio_url):
         try:
             head = client.head(page.audio_url)
-            length = length if length is not None else head.content_length
+            told = head.content_length
+            length = length if length is not None else told if told and told <= MAX_BYTE_COUNT else None
             kind = kind or head.content_type
         except net.NetError as exc:
             problems.append(
@@ -102,12 +146,17 @@ def episode_text(
     lines.append("# A new GUID: the page carries none. Never change it once published.")
     lines.append(f"guid = {toml_string(guid)}")
     if page.audio_url and not is_url(page.audio_url):
-        lines.append("draft = true  # the page names its audio by a relative address: add audio_url")
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", page.audio_url)
+        why = (
+            f"which is not a web address ({scheme.group(1)}:)"
+            if scheme
+            else "which is relative to an address a saved page no longer has"
+        )
+        lines.append("draft = true  # the page names no audio this show can use: add audio_url")
         problems.append(
             Problem(
                 rel,
-                f"the page names its audio as {page.audio_url!r}, which is relative to an address a "
-                "saved page no longer has; written as a draft",
+                f"the page names its audio as {page.audio_url!r}, {why}; written as a draft",
                 field="audio_url",
                 severity="warning",
                 hint="import the page by its URL, or add audio_url, length and type yourself",
@@ -165,7 +214,8 @@ def import_page(
     client = client or net.Client(deadline=deadline, timeout=min(15.0, deadline))
     try:
         fetched = read_source(source, client, max_bytes=PAGE_MAX_BYTES, what="page")
-        text = fetched.body.decode("utf-8", errors="replace")
+        _refuse_binary(fetched.body, fetched.shown)
+        text = _page_text(fetched.body)
         page = read_episode_page(text, fetched.url)
         problems: list[Problem] = []
         known = _same_episode(root, page)
@@ -182,5 +232,11 @@ def import_page(
             client.close()
     body = episode_text(page, guid, length, kind, problems, rel)
     scratch = ImportReport(root=root)
-    state = write_unless_edited(root, rel, body, scratch)
+    keep_because = None
+    if known and _from_feed(root / rel):
+        keep_because = (
+            "came from the feed's import, which says more of the episode than its page "
+            "(the audio, its duration, season and number)"
+        )
+    state = write_unless_edited(root, rel, body, scratch, source="the page", keep_because=keep_because)
     return PageReport(slug, state, page, problems + scratch.problems)

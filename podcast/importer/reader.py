@@ -19,8 +19,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from ..controlchars import clean_text
-from ..schema import Invalid, https_url, media_type
+from ..controlchars import clean_line, clean_text
+from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -163,12 +163,15 @@ def _key(key: str) -> tuple[str, str]:
     return kind, name
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")  # "https:", "javascript:", "data:": not relative
+
+
 def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str | None:
     """The URL made absolute (against the feed's address or the show's link); None when it is not one."""
     if not url or not url.strip():
         return None
     url = clean_text(url).strip()
-    if "://" not in url and base:
+    if not _SCHEME.match(url) and base:
         notes.add(f"relative {what} URLs made absolute against {base}")
         url = urljoin(base, url)
     try:
@@ -339,6 +342,12 @@ def _enclosure(c: _Children, base: str | None, notes: Notes) -> Enclosure | None
             "enclosures without a byte length (length = 0 written; `podcast lint --online` asks the server)"
         )
         length = "0"
+    elif int(length) > MAX_BYTE_COUNT:
+        notes.add(
+            "enclosure lengths too large to be true (more than TOML's largest whole number) left out "
+            "(length = 0 written; `podcast lint --online` asks the server)"
+        )
+        length = "0"
     kind = (element.get("type") or "").strip().lower()
     if not kind:
         suffix = url.lower().split("?")[0].rsplit(".", 1)[-1]
@@ -379,12 +388,20 @@ def _notes_html(c: _Children) -> str:
     return ""
 
 
+def _duration(value: str | None, notes: Notes) -> float | None:
+    seconds = parse_duration(value)
+    if seconds is None and value and value.strip(":0. "):
+        notes.add("itunes:duration values that are not a length of time (or over a week) left out")
+    return seconds
+
+
 def _plain_title(value: str | None, notes: Notes) -> str | None:
-    """Titles are plain text; an entity left in one ("&amp;" in CDATA) is what it stands for."""
+    """Titles are plain text on one line (the build refuses a line break in one); an entity left in
+    one ("&amp;" in CDATA) is what it stands for."""
     if value and re.search(r"&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);", value):
         notes.add("titles with HTML entities in them (&amp; inside CDATA) read as the characters")
-        return html.unescape(value)
-    return value
+        value = html.unescape(value)
+    return clean_line(value) if value else value
 
 
 def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Iterator[FeedItem]:
@@ -424,7 +441,7 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
             title=title,
             date=date,
             enclosure=enclosure,
-            duration=parse_duration(c.text("itunes:duration")),
+            duration=_duration(c.text("itunes:duration"), notes),
             link=_absolute(c.text(":link"), base, notes, "item link"),
             season=_whole(c.text("itunes:season") or c.text("podcast:season")),
             number=_whole(c.text("itunes:episode") or c.text("podcast:episode")),

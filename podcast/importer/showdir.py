@@ -56,6 +56,11 @@ def untouched(text: str) -> bool:
     return match.group(1) == digest(rest)
 
 
+def made_by_import(text: str) -> bool:
+    """Whether the file carries an import's stamp line (edited since or not)."""
+    return _STAMP_LINE.search(text) is not None
+
+
 def made_from(text: str) -> str | None:
     """The digest of what a stamped file was made from, if it records one."""
     match = _STAMP_LINE.search(text)
@@ -75,6 +80,7 @@ class ShowSettings:
     source: str  # the feed's address (or file) as imported
     base_url: str
     artwork: str | None  # a file in the show directory, or the feed's artwork URL
+    recorded_guid: str | None = None  # the podcast:guid an earlier import recorded
 
 
 def _valid(check, value, notes: Notes, what: str, shown: str | None = None):
@@ -86,11 +92,12 @@ def _valid(check, value, notes: Notes, what: str, shown: str | None = None):
         return None
 
 
-def show_guid(show: FeedShow, source: str) -> str:
-    """podcast:guid: the feed's own, else the one the spec derives from its URL (as Podcast Index does)."""
+def show_guid(show: FeedShow, source: str, recorded: str | None = None) -> str:
+    """podcast:guid: the feed's own, else the one an earlier import recorded, else the one the spec
+    derives from its URL (as Podcast Index does, once: a feed that moves keeps it)."""
     if show.guid:
         return show.guid
-    return podcast_guid_for(show.self_url or source)
+    return recorded or podcast_guid_for(show.self_url or source)
 
 
 def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: list[Problem]) -> str:
@@ -118,7 +125,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
     put("link", toml_string(show.link or settings.base_url))
     put("base_url", toml_string(settings.base_url))
     lines.append("# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves")
-    put("guid", toml_string(show_guid(show, settings.source)))
+    put("guid", toml_string(show_guid(show, settings.source, settings.recorded_guid)))
     kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
     if kept:
         put("categories", _list(kept))
@@ -139,8 +146,13 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         put("copyright", toml_string(show.copyright))
     if settings.artwork:
         put("artwork", toml_string(settings.artwork))
+    medium = None
     if show.medium:
-        put("medium", toml_string(show.medium))
+        medium = _valid(
+            schema.one_of(*schema.MEDIUMS), show.medium, notes, "podcast:medium", f'"{show.medium}"'
+        )
+    if medium:
+        put("medium", toml_string(medium))
     if show.complete:
         put("complete", "true")
     if show.block:
@@ -167,7 +179,8 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
         lines.append(f"owner = {toml_string(locked_owner)}")
     for person in show.persons:
-        lines += ["", "[[person]]", *_person_lines(person, notes)]
+        person_lines = _person_lines(person, notes)
+        lines += ["", "[[person]]", *person_lines] if person_lines else []
     lines += _extras_lines(show, notes)
     for url, text in show.funding:
         if url.startswith(("http://", "https://")) and text:
@@ -177,7 +190,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         "# What podcast import read; lint warns if guid above ever differs from it.",
         "[imported]",
         f"feed = {toml_string(settings.source)}",
-        f"guid = {toml_string(show_guid(show, settings.source))}",
+        f"guid = {toml_string(show_guid(show, settings.source, settings.recorded_guid))}",
         "",
     ]
     return stamped("\n".join(lines), after_fence=False)
@@ -223,6 +236,9 @@ def _soundbite_lines(start: str, length: str, title: str | None, notes: Notes) -
 
 
 def _person_lines(person, notes: Notes) -> list[str]:
+    """The lines of a [[person]] table; none when the build would refuse the name."""
+    if _valid(schema.plain_text, person.name, notes, "podcast:person", f'"{person.name}"') is None:
+        return []
     lines = [f"name = {toml_string(person.name)}"]
     taxonomy = person_taxonomy()
     if person.role:
@@ -307,7 +323,8 @@ def episode_md(
     for start, length, title in item.soundbites:
         lines += _soundbite_lines(start, length, title, notes)
     for person in item.persons:
-        lines += ["[[person]]", *_person_lines(person, notes)]
+        person_lines = _person_lines(person, notes)
+        lines += ["[[person]]", *person_lines] if person_lines else []
     lines.append(FRONT_MATTER_FENCE)
     return stamped("\n".join(lines) + "\n" + body, after_fence=True, source=source)
 
@@ -346,11 +363,16 @@ def existing_guids(root: Path) -> dict[str, str]:
     return found
 
 
+def _occupied(folder: Path) -> bool:
+    """A folder an episode cannot take: another episode's, or a file in the way."""
+    return (folder / EPISODE_FILE).exists() or (folder.exists() and not folder.is_dir())
+
+
 def assign_slugs(items: Iterable[FeedItem], root: Path, existing: dict[str, str]) -> list[str]:
     """A folder for each item: its own when its guid is known, else one made from its title.
 
-    A folder that holds an episode.md of another episode is never taken; one without (what
-    an interrupted import leaves) is, so a second run completes the first.
+    A folder that holds an episode.md of another episode, or a file of that name, is never taken;
+    one without an episode.md (what an interrupted import leaves) is, so a second run completes the first.
     """
     taken = set(existing.values())
     slugs = []
@@ -360,7 +382,7 @@ def assign_slugs(items: Iterable[FeedItem], root: Path, existing: dict[str, str]
             continue
         base = slugify(item.title)
         slug, n = base, 1
-        while slug in taken or (root / EPISODES_DIR / slug / EPISODE_FILE).exists():
+        while slug in taken or _occupied(root / EPISODES_DIR / slug):
             n += 1
             slug = f"{base}-{n}"
         taken.add(slug)

@@ -24,6 +24,33 @@ class Source:
     moved_to: str | None = None  # the new address, when a redirect on the way was permanent
 
 
+# What the start of a file that is neither a feed nor a page says it is (the audio, an image, a PDF).
+_MAGIC = (
+    (b"ID3", "MP3 audio"),
+    (b"\xff\xfb", "MP3 audio"),
+    (b"\xff\xf3", "MP3 audio"),
+    (b"\xff\xf2", "MP3 audio"),
+    (b"OggS", "Ogg audio"),
+    (b"fLaC", "FLAC audio"),
+    (b"RIFF", "WAV audio"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF"),
+)
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body that is not text is ("MP3 audio", "a PNG image", "binary data"); None for text."""
+    kind = next((name for magic, name in _MAGIC if body.startswith(magic)), None)
+    if kind is None and body[4:8] == b"ftyp":
+        kind = "MP4/M4A audio or video"
+    text_like = body.startswith((b"\xff\xfe", b"\xfe\xff")) or body.lstrip(b"\x00 \t\r\n").startswith(b"<")
+    if kind is None and b"\x00" in body[:65536] and not text_like:
+        kind = "binary data"  # (UTF-16 text has NULs too: it starts with its byte-order mark or "<")
+    return kind
+
+
 def is_url(source: str) -> bool:
     """SOURCE names something to fetch (an absolute http(s) URL), not a file."""
     return net.is_web_url(source)
@@ -41,6 +68,12 @@ def read_source(
         return Source(response.body, source, response.final_url, response.moved_permanently)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not Path(source).exists():
         scheme = source.split("://", 1)[0]
+        if scheme.lower() in net.SCHEMES:
+            raise SourceError(
+                f"{source}: is not a complete {scheme} address (no host, or a malformed one); "
+                f"check it, e.g. {scheme}://example.com/feed.xml",
+                path=source,
+            )
         raise SourceError(f"{source}: {scheme}:// is not fetched; give an http(s) URL or a file", path=source)
     path = Path(source)
     try:

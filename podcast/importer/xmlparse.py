@@ -37,7 +37,9 @@ _DECLARATION = re.compile(rb"^<\?xml[^>]*?\?>", re.IGNORECASE)
 _TEXT_DECLARATION = re.compile(r"^<\?xml[^>]*?\?>", re.IGNORECASE)
 _ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+# A DOCTYPE comes before the root element, after any declaration, comments and processing
+# instructions (however long: a hostile feed pads them to hide it from a look at the first bytes).
+_DOCTYPE = re.compile(rb"^(?:\s|<\?.*?\?>|<!--.*?-->)*<!DOCTYPE", re.IGNORECASE | re.DOTALL)
 _REFERENCE = re.compile(r"&(?:#[0-9]+;|#[xX][0-9A-Fa-f]+;|([A-Za-z][A-Za-z0-9]*);)?")
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -152,11 +154,36 @@ def _html_page(body: bytes, source: str) -> NotAFeed:
     return NotAFeed(f"{source}: is a web page (HTML), not a feed; {hint}", path=source)
 
 
+_WIDE_BOMS = (  # UTF-32's marks first: UTF-32LE's begins with UTF-16LE's
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _from_utf16(body: bytes, source: str) -> bytes:
+    """A document in UTF-16 or UTF-32 (it starts with their byte-order mark) as UTF-8, its
+    declaration dropped (it would name the old encoding); any other document as it is."""
+    codec = next((codec for bom, codec in _WIDE_BOMS if body.startswith(bom)), None)
+    if codec is None:
+        return body
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError:
+        raise NotAFeed(
+            f"{source}: starts with a {codec.upper()} byte-order mark but is not {codec.upper()} text",
+            path=source,
+        ) from None
+    return _TEXT_DECLARATION.sub("", text.lstrip("\ufeff"), count=1).encode("utf-8")
+
+
 def parse(body: bytes, source: str) -> Parsed:
     """Parse feed bytes. Raises NotAFeed with a message naming `source` and what to do."""
     recovered: list[str] = []
     if not body.strip():
         raise NotAFeed(f"{source}: is empty; check the address or the file", path=source)
+    body = _from_utf16(body, source)
     start = body
     if start.startswith(codecs.BOM_UTF8):
         start = start[len(codecs.BOM_UTF8) :]
@@ -165,7 +192,7 @@ def parse(body: bytes, source: str) -> Parsed:
         recovered.append("has whitespace before the <?xml?> declaration; ignored")
     if _HTML_START.match(stripped):
         raise _html_page(stripped, source)
-    if _DOCTYPE.search(stripped[:100_000]) and _ENTITY_DECLARATION.search(stripped):
+    if _DOCTYPE.match(stripped) and _ENTITY_DECLARATION.search(stripped):
         raise NotAFeed(
             f"{source}: declares XML entities (<!ENTITY>); refused, since an entity can expand "
             "without bound or read a file on this computer, and a feed never needs one",

@@ -12,7 +12,7 @@ Three ways in:
   from; the audio and artwork are the local files.
 - `check_feed_file(path)`: a feed file. Offline: the files it points to are checked
   only when they lie beside it in a show directory (feeds/, episodes/).
-- `check_url(url)`: a published feed, fetched with requests; every enclosure must
+- `check_url(url)`: a published feed, fetched through net.py; every enclosure must
   answer HEAD and a byte-range request, and the artwork is downloaded and checked.
 
 This module is the runner and the public API. The rest of the package:
@@ -53,18 +53,20 @@ from .registry import MAX_FEED_BYTES, RULES, Rule, Subject, rule
 from .remote_audio import check_remote_audio
 from .resources import (
     ARTWORK_MAX_DOWNLOAD,
+    FEED_MAX_DOWNLOAD,
+    HTTP_DEADLINE,
     HTTP_TIMEOUT,
     USER_AGENT,
     Fetched,
     LocalFiles,
     Remote,
     Resources,
-    new_session,
+    new_client,
     show_probes,
 )
 
 if TYPE_CHECKING:
-    import requests
+    from .. import net
 
 # The rule families register their rules as they are imported: this order is the
 # order rules run and the README's table (tests/test_lint.py pins it).
@@ -79,6 +81,8 @@ from .rules_media import APPLE_MEDIA_TYPES
 __all__ = [
     "APPLE_MEDIA_TYPES",
     "ARTWORK_MAX_DOWNLOAD",
+    "FEED_MAX_DOWNLOAD",
+    "HTTP_DEADLINE",
     "ARTWORK_MAX_PX",
     "ARTWORK_MIN_PX",
     "ATOM_NS",
@@ -236,14 +240,19 @@ def check_url(
     *,
     now: datetime | None = None,
     timeout: float = HTTP_TIMEOUT,
-    session: requests.Session | None = None,
+    deadline: float = HTTP_DEADLINE,
+    client: net.Client | None = None,
 ) -> list[Problem]:
-    """Fetch a published feed and lint it, asking its servers about every file."""
-    owned = session is None
-    if session is None:
-        session = new_session()
+    """Fetch a published feed and lint it, asking its servers about every file.
+
+    Every request goes through podcast/net.py: `timeout` per read, `deadline` per
+    request in all, the feed capped at FEED_MAX_DOWNLOAD bytes once decoded.
+    """
+    owned = client is None
+    if client is None:
+        client = new_client(timeout, deadline)
     try:
-        remote = Remote(session, timeout)
+        remote = Remote(client)
         document = remote.feed(url)
         if isinstance(document, Fetched):
             rule_ = RULE_BY_CODE["N101"]
@@ -254,7 +263,7 @@ def check_url(
         return run(Subject(feed=feed, resources=remote, now=now or datetime.now(UTC)))
     finally:
         if owned:
-            session.close()
+            client.close()
 
 
 def rules_table() -> str:

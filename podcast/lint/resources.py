@@ -2,27 +2,28 @@
 
 `Resources` knows no file (a feed read offline), `LocalFiles` maps published URLs
 to the files in a show directory, and `Remote` asks the servers through one
-requests.Session. Only this module talks HTTP.
+bounded `net.Client` (podcast/net.py: deadline, size caps, redirect limit).
 """
 
 from __future__ import annotations
 
-import re
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-import requests
-
-from .. import audio
+from .. import audio, net
 from ..cache import CACHE_FILE, BuildCache
 from ..config import EPISODES_DIR, FEEDS_DIR
 from ..errors import AudioError
+from ..files import outside
 from ..model import AudioInfo
 
-HTTP_TIMEOUT = 15.0  # seconds, for each request in URL mode
+HTTP_TIMEOUT = 15.0  # seconds a connect or one read may take, in URL mode
+HTTP_DEADLINE = 60.0  # seconds one request may take in all (a server trickling bytes meets it)
+FEED_MAX_DOWNLOAD = 20_000_000  # bytes, decoded; lint warns from 1 MB (S101), no feed comes near this
 ARTWORK_MAX_DOWNLOAD = 20_000_000  # bytes; no real cover art comes near it
+RANGE_PROBE_MAX_BYTES = 65_536  # a Range: bytes=0-1 answer is 2 bytes; a whole file is not read
 USER_AGENT = "podcast-lint"
 
 
@@ -95,22 +96,37 @@ class LocalFiles(Resources):
         self.base_url = base_url
         self.known = dict(known or {})
         self.probes = probes
+        self._heads: dict[str, Fetched | None] = {}
+
+    def head(self, url: str) -> Fetched | None:
+        """As Resources.head, once per URL: a feed naming one file in many items reads it once."""
+        if url not in self._heads:
+            self._heads[url] = super().head(url)
+        return self._heads[url]
 
     def probe(self, path: Path) -> AudioInfo:
         return self.probes.read(path).info if self.probes is not None else audio.probe(path)
 
     def local_path(self, url: str) -> Path | None:
+        """The show's file a URL names; None for any URL that would lead out of the show.
+
+        The URL comes from a feed file, which anyone may have written: an absolute path,
+        `..` or a symlink must not make lint look at files elsewhere.
+        """
         if url in self.known:
-            return self.known[url]
-        if not self.base_url or not url.startswith(self.base_url):
+            candidate = self.known[url]
+        elif not self.base_url or not url.startswith(self.base_url):
             return None
-        relative = PurePosixPath(unquote(url[len(self.base_url) :].split("?", 1)[0]))
-        if ".." in relative.parts or not relative.parts:
-            return None
-        if relative.parts[0] == "media":
-            candidate = self.root / EPISODES_DIR / Path(*relative.parts[1:])
         else:
-            candidate = self.root / FEEDS_DIR / Path(*relative.parts)
+            relative = PurePosixPath(unquote(url[len(self.base_url) :].split("?", 1)[0]))
+            if ".." in relative.parts or not relative.parts or relative.is_absolute():
+                return None
+            if relative.parts[0] == "media":
+                candidate = self.root / EPISODES_DIR / Path(*relative.parts[1:])
+            else:
+                candidate = self.root / FEEDS_DIR / Path(*relative.parts)
+        if outside(self.root, candidate):
+            return None
         return candidate if candidate.is_file() else None
 
 
@@ -119,81 +135,55 @@ def show_probes(root: Path) -> AbstractContextManager[BuildCache | None]:
     return BuildCache(root) if (root / CACHE_FILE).is_file() else nullcontext()
 
 
-def new_session() -> requests.Session:
-    """A session that names lint to the servers; whoever makes it closes it."""
-    session = requests.Session()
-    session.headers["User-Agent"] = USER_AGENT
-    return session
-
-
 class Remote(Resources):
-    """Asks the servers, through one requests.Session, always with a timeout."""
+    """Asks the servers, through one bounded `net.Client`: every answer has a deadline and a size cap."""
 
     online = True
 
-    def __init__(self, session: requests.Session, timeout: float = HTTP_TIMEOUT) -> None:
-        self.session = session
-        self.timeout = timeout
+    def __init__(self, client: net.Client) -> None:
+        self.client = client
         self._heads: dict[str, Fetched] = {}
 
     def feed(self, url: str) -> bytes | Fetched:
         """The feed document at `url`, or a Fetched saying why there is none."""
         try:
-            response = self.session.get(url, timeout=self.timeout)
-            response.raise_for_status()
-        except requests.RequestException as exc:
-            return Fetched(error=reason(exc))
-        return response.content
+            return self.client.get(url, max_bytes=FEED_MAX_DOWNLOAD).body
+        except net.NetError as exc:
+            return Fetched(error=exc.reason)
 
     def head(self, url: str) -> Fetched:
         if url not in self._heads:
             try:
-                response = self.session.head(url, timeout=self.timeout, allow_redirects=True)
-                response.raise_for_status()
-            except requests.RequestException as exc:
-                self._heads[url] = Fetched(error=reason(exc))
+                response = self.client.head(url)
+            except net.NetError as exc:
+                self._heads[url] = Fetched(error=exc.reason)
             else:
-                length = response.headers.get("Content-Length")
-                mime = response.headers.get("Content-Type", "").split(";")[0].strip().lower() or None
-                size = int(length) if length and length.isdigit() else None
-                self._heads[url] = Fetched(size=size, mime=mime)
+                self._heads[url] = Fetched(size=response.content_length, mime=response.content_type)
         return self._heads[url]
 
     def read(self, url: str) -> bytes | Fetched:
-        data = bytearray()
         try:
-            with self.session.get(url, timeout=self.timeout, stream=True) as response:
-                response.raise_for_status()
-                for chunk in response.iter_content(chunk_size=65536):
-                    data += chunk
-                    if len(data) > ARTWORK_MAX_DOWNLOAD:
-                        return Fetched(error=f"larger than {ARTWORK_MAX_DOWNLOAD:,} bytes; not read")
-        except requests.RequestException as exc:
-            return Fetched(error=reason(exc))
-        return bytes(data)
+            return self.client.get(url, max_bytes=ARTWORK_MAX_DOWNLOAD).body
+        except net.NetError as exc:
+            return Fetched(error=f"{exc.reason}; not read")
 
     def range_request(self, url: str) -> Fetched:
-        """GET the first two bytes; a server that streams answers 206 with Content-Range."""
+        """GET the first two bytes; a server that streams answers 206 with Content-Range.
+
+        One that ignores Range sends the whole file: it is not downloaded (the cap stops it).
+        """
+        headers = {"Range": "bytes=0-1", "Accept-Encoding": "identity"}
         try:
-            with self.session.get(
-                url, headers={"Range": "bytes=0-1"}, timeout=self.timeout, stream=True
-            ) as response:
-                response.raise_for_status()
-                if response.status_code != 206 or "Content-Range" not in response.headers:
-                    return Fetched(error=f"answered {response.status_code} without Content-Range")
-        except requests.RequestException as exc:
-            return Fetched(error=reason(exc))
+            response = self.client.get(url, headers=headers, max_bytes=RANGE_PROBE_MAX_BYTES)
+        except net.NetError as exc:
+            if exc.status is not None and exc.status < 400:
+                return Fetched(error=f"answered {exc.status} with the whole file, without Content-Range")
+            return Fetched(error=exc.reason)
+        if response.status != 206 or "Content-Range" not in response.headers:
+            return Fetched(error=f"answered {response.status} without Content-Range")
         return Fetched()
 
 
-def reason(exc: requests.RequestException) -> str:
-    """One short line: 'HTTP 404 Not Found', 'cannot connect (Connection refused)', …"""
-    response = getattr(exc, "response", None)
-    if response is not None:
-        return f"HTTP {response.status_code} {response.reason or ''}".strip()
-    if isinstance(exc, requests.Timeout):
-        return "no answer in time"
-    if isinstance(exc, requests.ConnectionError):
-        cause = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(exc))
-        return "cannot connect" + (f" ({cause.group(1).strip()})" if cause else "")
-    return f"{type(exc).__name__}: {exc}"
+def new_client(timeout: float = HTTP_TIMEOUT, deadline: float = HTTP_DEADLINE) -> net.Client:
+    """The client `podcast lint URL` asks the servers with; whoever makes it closes it."""
+    return net.Client(user_agent=USER_AGENT, timeout=timeout, deadline=deadline)

@@ -120,7 +120,8 @@ class PreviewServer:
 
     def build(self) -> pipeline.BuildResult:
         """Build the preview. Lint findings do not stop it: a preview is for seeing what is wrong too."""
-        result = pipeline.build(self.root, out=self.out, base_url=self.url, force=True)
+        # Nothing here is published: lint errors and episodes gone since the last preview do not stop it.
+        result = pipeline.build(self.root, out=self.out, base_url=self.url, force=True, allow_removal=True)
         self.site.media = media_of(result.catalog.published)
         result.catalog.problems[:] = [
             p

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..files import write_atomic
+from ..files import unlinked_target, write_atomic
 from . import urls
 from .pages import GENERATOR
 
@@ -26,15 +26,16 @@ def _ours(path: Path) -> bool:
 def _generated(out: Path) -> list[Path]:
     """Every page under `out` the build may have written."""
     found = [out / urls.INDEX_PAGE]
-    for folder in (urls.EPISODES_DIR, urls.LIST_DIR):
-        if (out / folder).is_dir():
-            found += sorted((out / folder).glob(f"*/{urls.INDEX_PAGE}"))
+    for name in (urls.EPISODES_DIR, urls.LIST_DIR):
+        folder = unlinked_target(out, out / name, name)  # never look (or delete) through a link
+        if folder.is_dir():
+            found += sorted(folder.glob(f"*/{urls.INDEX_PAGE}"))
     return [path for path in found if path.is_file() and not path.is_symlink() and _ours(path)]
 
 
 def write(out: Path, pages: dict[str, bytes]) -> list[str]:
     """Write `pages` ({path under out: bytes}); remove our pages not among them. Returns what changed."""
-    changed = [rel for rel, data in pages.items() if write_atomic(out / rel, data)]
+    changed = [rel for rel, data in pages.items() if write_atomic(unlinked_target(out, out / rel, rel), data)]
     wanted = {out / rel for rel in pages}
     for stale in _generated(out):
         if stale not in wanted:

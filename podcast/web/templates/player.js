@@ -10,7 +10,7 @@
   var speedKey = "podcast-speed";
   player.querySelector(".controls").hidden = false;
 
-  // localStorage throws where storage is off (private modes, file://): the player still plays.
+  // localStorage throws where storage is off (private modes, a page opened from disk): the player still plays.
   function load(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } }
   function store(key, value) {
     try {

@@ -1,0 +1,35 @@
+"""The show directory's layout: the names of its files and folders, and finding it.
+
+Kept apart from config.py (which reads the files) so that a command that only needs to know
+where things are, such as an up-to-date build, does not load the schema and its libraries.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ConfigError, Problem
+
+SHOW_FILE = "podcast.toml"
+EPISODES_DIR = "episodes"
+FEEDS_DIR = "feeds"
+EPISODE_FILE = "episode.md"
+STATE_DIR = ".podcast"  # the build cache and what the last build recorded; git-ignored
+
+
+def find_show(start: Path) -> Path:
+    """The show directory `start` is in: itself or the nearest folder above it with a podcast.toml.
+
+    As git finds its repository, so `podcast build` works from inside an episode folder.
+    """
+    start = Path(start).resolve()
+    for folder in (start, *start.parents):
+        if (folder / SHOW_FILE).is_file():
+            return folder
+    where = str(start / SHOW_FILE)
+    missing = Problem(
+        where,
+        f"not found, here or in any folder above {start}",
+        hint="run `podcast init DIR` to make a show, or give the show's directory",
+    )
+    raise ConfigError(f"not in a show directory: {start}", path=where, problems=[missing])

@@ -1,0 +1,170 @@
+"""Knowing from file stats alone that a build would change nothing.
+
+A build that succeeds records three fingerprints in `.podcast/last-build.json`: one of
+its inputs (every file of the show directory outside `feeds/`, the build cache and
+dot-folders: name, size, modification time), taken *before* it read them; one of what
+it wrote (`feeds/`), taken after; and one of the build itself (its options and the
+package's own files). With them it records what it reported.
+
+The next `podcast build` takes the same fingerprints first, before it imports anything
+heavy. When all three match and no scheduled episode has come due since, the feed it
+would write is the one already there: it repeats the report and stops. Anything else
+(a file touched, added or removed, `feeds/` edited by hand, a newer `podcast`, another
+option) means a real build. Only stats are read, so this costs milliseconds even for
+ten thousand episodes.
+
+This module imports only the light `layout` on purpose: it runs before the heavy modules
+are loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .layout import FEEDS_DIR, STATE_DIR
+
+RECORD_FILE = Path(STATE_DIR) / "last-build.json"
+OUTPUT_DIR = FEEDS_DIR
+RECORD_VERSION = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
+
+
+def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset()) -> int:
+    """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
+    in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
+    file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`)."""
+    newest = 0
+    lines: list[str] = []
+    stack = [(str(top), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=_name)
+        except OSError:
+            lines.append(f"!{prefix}")
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name[0] == "." or name == "__pycache__" or (not prefix and name in skip_top):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append((entry.path, f"{prefix}{name}/"))
+                    continue
+                stat = entry.stat()
+            except OSError:
+                lines.append(f"?{prefix}{name}")
+                continue
+            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+            lines.append(f"{prefix}{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}")
+        stack.extend(reversed(subfolders))
+    digest.update("\n".join(lines).encode(errors="surrogateescape"))
+    return newest
+
+
+_name = operator.attrgetter("name")
+
+
+def inputs_fingerprint(root: Path) -> tuple[str, int]:
+    """The inputs' fingerprint and the newest time stamp among them (ns)."""
+    digest = hashlib.blake2b(digest_size=16)
+    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}))
+    return digest.hexdigest(), newest
+
+
+def outputs_fingerprint(root: Path) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    _walk(Path(root) / OUTPUT_DIR, digest)
+    return digest.hexdigest()
+
+
+def build_fingerprint(options: dict) -> str:
+    """The options and the code: a newer `podcast` or another option builds again."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    _walk(PACKAGE_DIR, digest)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The fingerprints of one moment, taken before a build reads its inputs."""
+
+    inputs: str
+    build: str
+    newest_ns: int  # the newest time stamp among the inputs
+    taken_ns: int  # when the fingerprints were taken
+
+    @classmethod
+    def take(cls, root: Path, options: dict) -> Snapshot:
+        taken = time.time_ns()
+        inputs, newest = inputs_fingerprint(root)
+        return cls(inputs=inputs, build=build_fingerprint(options), newest_ns=newest, taken_ns=taken)
+
+    @property
+    def racy(self) -> bool:
+        """A file changed so shortly before the snapshot that a second change within the file
+        system's clock tick would leave its time stamps as they are (git's "racily clean")."""
+        return self.newest_ns >= self.taken_ns - RACY_NS
+
+
+def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | None) -> None:
+    """Remember a successful build: `before` as taken before reading, feeds/ as it is now.
+
+    `due_next` is when the earliest scheduled episode comes due: the build is stale then.
+    """
+    if before.racy:
+        forget(root)
+        return
+    entry = {
+        "version": RECORD_VERSION,
+        "inputs": before.inputs,
+        "build": before.build,
+        "outputs": outputs_fingerprint(root),
+        "due_next": due_next.astimezone(UTC).isoformat() if due_next else None,
+        "report": report,
+    }
+    path = Path(root) / RECORD_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(json.dumps(entry), "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # only an optimisation: the next build is a full one
+
+
+def forget(root: Path) -> None:
+    """A build that failed or was stopped: the next one must be a full build."""
+    try:
+        (Path(root) / RECORD_FILE).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) -> dict | None:
+    """What the last build reported, if nothing that it depends on has changed since; else None."""
+    try:
+        entry = json.loads((Path(root) / RECORD_FILE).read_text("utf-8"))
+        if entry.get("version") != RECORD_VERSION:
+            return None
+        due_next = entry.get("due_next")
+        if due_next and datetime.fromisoformat(due_next) <= (now or datetime.now(UTC)):
+            return None
+        if entry["build"] != build_fingerprint(options):
+            return None
+        if entry["outputs"] != outputs_fingerprint(root) or entry["inputs"] != inputs_fingerprint(root)[0]:
+            return None
+        report = entry["report"]
+        return report if isinstance(report, dict) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

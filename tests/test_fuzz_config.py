@@ -1,0 +1,120 @@
+"""Fuzzing the config loader: any podcast.toml or episode.md gives a show, an episode or problems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fuzzing import FUZZ, measured
+from hypothesis import given
+from hypothesis import strategies as st
+
+from podcast import config, scaffold
+from podcast.errors import ConfigError
+from podcast.schema import EPISODE_SCHEMA, SHOW_SCHEMA
+
+scalars = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["https://example.com/", "javascript:alert(1)", "en", "2025-04-02", "\u0085", "a\nb", ""]
+    ),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def toml_value(value) -> str:
+    """A TOML literal for `value` (JSON's string escapes are TOML's; NaN and inf are spelt nan, inf)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(str(value), repr(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def documents(schema: dict, valid: dict | None = None) -> st.SearchStrategy[str]:
+    """TOML documents: the schema's keys with wild values (over a `valid` base, so that one bad
+    value at a time reaches the later checks), some unknown keys, and some raw text."""
+    keys = st.one_of(st.sampled_from(sorted(schema)), st.from_regex(r"[a-z_]{1,10}", fullmatch=True))
+    table = st.dictionaries(keys, values, max_size=12)
+    if valid:
+        table = st.one_of(table, st.dictionaries(keys, values, max_size=3).map(lambda t: {**valid, **t}))
+    as_toml = table.map(lambda t: "\n".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in t.items()))
+    return st.one_of(as_toml, as_toml, st.text(max_size=300))
+
+
+VALID_EPISODE = {
+    "title": "T",
+    "date": "2025-04-02",
+    "guid": "5f0c2b8e-4d7a-4c1e-9b3f-2a6d8e1c7b40",
+    "draft": True,
+}
+
+
+def new_show(folder: Path) -> Path:
+    made = folder / "show"
+    scaffold.init_show(
+        made, title="Fuzz", author="Ann", owner_email="a@example.com", base_url="https://example.com/s/"
+    )
+    (made / "episodes" / "ep").mkdir()
+    return made
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return new_show(tmp_path_factory.mktemp("fuzz-toml"))
+
+
+@pytest.fixture(scope="module")
+def show(tmp_path_factory):
+    return config.read_show(new_show(tmp_path_factory.mktemp("fuzz-episode")))[0]
+
+
+@FUZZ
+@given(document=documents(SHOW_SCHEMA))
+def test_any_podcast_toml_gives_a_show_or_problems(root, document):
+    (root / "podcast.toml").write_text(document, "utf-8", errors="surrogatepass")
+    with measured("podcast.toml") as stats:
+        try:
+            _, problems = config.read_show(root)
+        except ConfigError as exc:
+            stats.errors += 1
+            assert exc.problems or str(exc)
+            return
+    assert all(p.path == "podcast.toml" for p in problems)
+
+
+@FUZZ
+@given(
+    front=documents(EPISODE_SCHEMA, VALID_EPISODE),
+    article=st.text(max_size=200),
+    fence=st.sampled_from(["+++", "+++ ", "---"]),
+)
+def test_any_episode_md_gives_an_episode_or_problems(show, front, article, fence):
+    folder = show.root / "episodes" / "ep"
+    (folder / "episode.md").write_text(
+        f"{fence}\n{front}\n{fence}\n{article}", "utf-8", errors="surrogatepass"
+    )
+    problems: list = []
+    with measured("episode.md") as stats:
+        episode = config.load_episode(show, folder, problems)
+        stats.errors += episode is None
+    if episode is None:
+        assert [p for p in problems if p.severity == "error"]
+    else:
+        assert episode.title and "\n" not in episode.title

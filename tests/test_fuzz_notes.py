@@ -1,0 +1,60 @@
+"""Fuzzing the show-notes reader: any article gives notes that are safe to publish, or a clear error."""
+
+from __future__ import annotations
+
+import re
+
+from fuzzing import FUZZ, measured
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from podcast import notes
+from podcast.errors import PodcastError
+
+# Pieces that steer the reader into its paths: markup, links, timestamps, headings, entities, controls.
+PIECES = [
+    "<p>", "</p>", "<a href=\"", "javascript:alert(1)", "\">", "</a>", "<script>", "</script>", "<h2>",
+    "<ul><li>", "</li>", "<ol start=\"3\">", "<br>", "[link](", "https://example.com/x", ")", "# ", "## ",
+    "\n\n", "\n", "00:00 ", "01:02:03 ", "(12:34)", "&#11;", "&amp;", "&#x85;", "\x0b", "\x0c", "\x85",
+    "\u2028", "www.example.com", "ann@example.com", "**", "_", "`", "> ", "- ", "1. ", "<![CDATA[", "]]>",
+    "<!--", "-->", "<img src=x onerror=alert(1)>", "\ufeff", "\ud7ff", "\U0001f600",
+]  # fmt: skip
+
+articles = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=40)), max_size=60).map("".join)
+
+
+@FUZZ
+@example(  # found by this test: a list item outside any list made lxml raise ParserError
+    article="<![CDATA[<ul><li>", format="text", chapters_from="timestamps", duration=None
+)
+@example(  # found by this test: a heading with a list opened inside it gave a two-line chapter title
+    article="<h2>javascript:alert(1)<ul><li>", format="text", chapters_from="sections", duration=1.0
+)
+@given(
+    article=articles,
+    format=st.sampled_from(["text", "markdown"]),
+    chapters_from=st.sampled_from(["timestamps", "sections"]),
+    duration=st.one_of(st.none(), st.floats(min_value=0.5, max_value=10_000)),
+)
+def test_any_article_gives_safe_notes_or_a_clear_error(article, format, chapters_from, duration):
+    with measured("notes") as stats:
+        try:
+            shown = notes.render(
+                article,
+                format=format,
+                title="Title",
+                chapters_from=chapters_from,
+                duration=duration if chapters_from == "sections" else None,
+                more_url="https://example.com/",
+            )
+        except PodcastError:
+            stats.errors += 1
+            return
+    for html in (shown.html, shown.description_html):
+        assert "<script" not in html.lower() and not re.search(r"<[^>]*\son\w+=", html)
+        for link in re.findall(r'\s(?:href|src)="([^"]*)"', html):
+            scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*):", link)
+            assert scheme is None or scheme.group(1).lower() in ("http", "https", "mailto"), link
+    assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
+    for chapter in shown.chapters:
+        assert chapter.start >= 0 and "\n" not in chapter.title

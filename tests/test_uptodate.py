@@ -1,0 +1,118 @@
+"""podcast.uptodate: a build with nothing changed repeats its report without rebuilding,
+and any change a build depends on makes the next build a full one."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from podcast import pipeline, uptodate
+from podcast.cli import cli
+
+OPTIONS = {"strict": False, "force": False, "allow_removal": False}
+
+
+def settle() -> None:
+    """Let the file system's clock move past the last edit (a change within one tick is 'racy')."""
+    time.sleep(uptodate.RACY_NS / 1e9 + 0.05)
+
+
+def build_json(root, *args) -> dict:
+    result = CliRunner().invoke(cli, ["build", "--json", *args, str(root)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def built(show):
+    show.add("one", date="2025-01-01")
+    show.add("two", date="2025-02-01")
+    settle()
+    pipeline.build(show.root)
+    return show
+
+
+def test_nothing_changed_repeats_the_last_report(built):
+    full = pipeline.build(built.root).to_dict()  # a full build, for comparison
+    settle()
+    pipeline.build(built.root)
+    repeated = uptodate.unchanged_report(built.root, OPTIONS)
+    assert repeated is not None
+    assert repeated["published"] == full["published"] == ["one", "two"]
+    assert repeated["problems"] == full["problems"]
+
+
+def test_the_command_says_unchanged_and_repeats_the_warnings(built):
+    first = CliRunner().invoke(cli, ["build", str(built.root)])
+    settle()
+    again = CliRunner().invoke(cli, ["build", str(built.root)])
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None
+    assert again.exit_code == 0
+    assert again.stderr == first.stderr != ""  # the same warnings (no artwork), said again
+    assert "unchanged: Test Show, 2 episode(s)" in again.stdout
+
+
+def test_an_edited_article_is_rebuilt_even_with_its_size_and_time_kept(built):
+    article = built.root / "episodes" / "one" / "episode.md"
+    stat = article.stat()
+    text = article.read_text("utf-8")
+    article.write_text(text.replace("An episode.", "Bn episode."), "utf-8")  # same size
+    os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old modification time
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
+    build_json(built.root)
+    assert "Bn episode." in built.feed.read_text("utf-8")
+
+
+def test_an_added_episode_is_built(built):
+    built.add("three", date="2025-03-01")
+    report = build_json(built.root)
+    assert sorted(report["published"]) == ["one", "three", "two"]
+    assert report["changed"] is True
+
+
+def test_a_hand_edited_feed_is_rebuilt(built):
+    built.feed.write_text("broken", "utf-8")
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
+    build_json(built.root)
+    assert built.feed.read_text("utf-8").startswith("<?xml")
+
+
+def test_other_options_build_again(built):
+    assert uptodate.unchanged_report(built.root, {**OPTIONS, "strict": True}) is None
+
+
+def test_a_scheduled_episode_coming_due_builds_again(show):
+    show.add("now", date="2025-01-01")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    show.add("later", date=tomorrow)
+    settle()
+    report = build_json(show.root)
+    assert [entry["slug"] for entry in report["scheduled"]] == ["later"]
+    assert uptodate.unchanged_report(show.root, OPTIONS) is not None
+    the_day_after = datetime.now(UTC) + timedelta(days=2)
+    assert uptodate.unchanged_report(show.root, OPTIONS, now=the_day_after) is None
+
+
+def test_a_failed_build_leaves_no_record(built):
+    (built.root / "episodes" / "one" / "episode.md").write_text("+++\ntitle = \n+++\n", "utf-8")
+    settle()
+    result = CliRunner().invoke(cli, ["build", str(built.root)])
+    assert result.exit_code == 1
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
+
+
+def test_a_build_right_after_an_edit_is_not_trusted_later(show):
+    show.add("one")
+    pipeline.build(show.root)  # within the racy window of the files just written
+    assert uptodate.unchanged_report(show.root, OPTIONS) is None
+
+
+def test_a_damaged_record_means_a_full_build(built):
+    (built.root / uptodate.RECORD_FILE).write_text("{not json", "utf-8")
+    assert uptodate.unchanged_report(built.root, OPTIONS) is None
+    assert build_json(built.root)["published"] == ["one", "two"]
