@@ -414,3 +414,17 @@ def test_a_file_in_the_way_of_the_pages_is_reported_and_the_feed_is_kept(built):
         pipeline.build(built.root)
     assert "feeds/episodes" in str(caught.value)
     assert built.feed.read_bytes() == before
+
+
+def test_pages_are_never_written_or_removed_through_a_link(built, tmp_path):
+    import shutil
+
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "old").mkdir(parents=True)
+    (elsewhere / "old" / "index.html").write_text(f'<meta name="generator" content="{pages.GENERATOR}">')
+    shutil.rmtree(built.root / "feeds" / "episodes")
+    (built.root / "feeds" / "episodes").symlink_to(elsewhere)
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "symbolic link" in str(caught.value)
+    assert sorted(p.name for p in elsewhere.rglob("*")) == ["index.html", "old"]
