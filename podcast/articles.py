@@ -18,6 +18,7 @@ from .config import FRONT_MATTER_FENCE, SHOW_FILE, _parse_toml, split_front_matt
 from .errors import AudioError, ConfigError, Problem
 from .model import ShowNotes
 from .textfiles import NotUtf8, read_utf8
+from .web import urls
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
@@ -52,6 +53,18 @@ def _toml(path: Path) -> dict[str, Any]:
         return {}  # `podcast build` reports it; a preview only misses the show's setting
 
 
+def _page_link(own: Any, slug: str, show: dict[str, Any]) -> str | None:
+    """The episode's page as the build chooses it: its own link, else its generated page."""
+    pages = show.get("pages") if isinstance(show.get("pages"), dict) else {}
+    base_url = show.get("base_url") if isinstance(show.get("base_url"), str) else None
+    return urls.episode_link(
+        own if isinstance(own, str) else None,
+        slug=slug,
+        base_url=base_url,
+        pages=pages.get("enabled", True) is not False,
+    )
+
+
 def _episode(path: Path, source: str) -> Article:
     problems: list[Problem] = []
     parts = split_front_matter(source, str(path), problems)
@@ -78,7 +91,7 @@ def _episode(path: Path, source: str) -> Article:
         title=data.get("title") if isinstance(data.get("title"), str) else None,
         date=when.date() if isinstance(when, datetime) else when if isinstance(when, date) else None,
         host=", ".join(hosts) if isinstance(hosts, list) else str(hosts),
-        link=data.get("link"),
+        link=_page_link(data.get("link"), path.parent.name, show),
         show_link=show.get("link"),
         chapters_from="sections" if chapters_from == "sections" else "timestamps",
         duration=duration,

@@ -291,7 +291,12 @@ def build(
     report = uptodate.unchanged_report(root, options)
     if report is not None:
         # Nothing the feed depends on has changed since the last build: say what it said.
-        report = {**report, "changed": False, "feed": str(root / layout.FEEDS_DIR / FEED_FILENAME)}
+        report = {
+            **report,
+            "changed": False,
+            "pages": [],
+            "feed": str(root / layout.FEEDS_DIR / FEED_FILENAME),
+        }
     else:
         from . import pipeline
 
@@ -314,6 +319,8 @@ def build(
         return
     state = "wrote" if report["changed"] else "unchanged"
     click.echo(f"{report['feed']} {state}: {report['show']}, {len(report['published'])} episode(s)")
+    if report.get("pages"):
+        click.echo(f"  pages written or removed: {len(report['pages'])}")
     for slug in report["drafts"]:
         click.echo(f"  left out (draft): {slug}")
     for slug in report["removed"]:
@@ -504,6 +511,47 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
             errors, warnings = len(errors_in(problems)), len(warnings_in(problems))
             click.echo(f"{target}: {errors} error(s), {warnings} warning(s)", err=True)
     sys.exit(1 if linting.failed(problems, strict=strict) else 0)
+
+
+@cli.command()
+@click.argument("directory", type=SHOW_ARGUMENT, default=".")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for the network."
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port."
+)
+@click.option("--watch", is_flag=True, help="Rebuild when podcast.toml, an episode or a template changes.")
+def serve(directory: Path, host: str, port: int, watch: bool) -> None:
+    """Preview the show in DIRECTORY (default: the show this folder is in) on the web, as it will be
+    published; feeds/ is not touched."""
+    from .web.preview import PreviewServer  # werkzeug's server, only for this command
+
+    with reported():
+        root = show_root(directory)
+    try:
+        server = PreviewServer(root, host=host, port=port, say=lambda text: click.echo(text, err=True))
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host",
+            param_hint="--host/--port",
+        ) from None
+    with reported():
+        result = server.build()
+    echo_problems(errors_in(result.catalog.problems) + warnings_in(result.catalog.problems))
+    click.echo(f"Serving {root} at {server.url} ({len(result.catalog.published)} episode(s))")
+    click.echo(f"  feed: {server.url}feed.xml", err=True)
+    if host in ("0.0.0.0", "::", ""):
+        click.echo("  listening on every interface: other devices on the network can reach it", err=True)
+    if watch:
+        threading.Thread(target=server.watch, name="watch", daemon=True).start()
+        click.echo("  watching for changes; Ctrl-C stops", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
 
 
 def _echo_import(report, as_json: bool, quiet: bool) -> None:

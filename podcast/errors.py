@@ -93,6 +93,10 @@ class LintFailure(PodcastError):
     """Lint found errors (or warnings, in strict mode)."""
 
 
+class PageError(PodcastError, ValueError):
+    """A web page could not be rendered (a template of the show's own is broken)."""
+
+
 class PublishError(PodcastError, OSError):
     """Uploading, copying or pinging failed."""
 

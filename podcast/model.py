@@ -221,6 +221,14 @@ class PublishSettings:
 
 
 @dataclass(frozen=True)
+class Pages:
+    """The show's web pages (feeds/index.html and one page per episode): see podcast/web/."""
+
+    enabled: bool = True
+    subscribe: tuple[tuple[str, str], ...] = ()  # (label, URL) of each directory that lists the show
+
+
+@dataclass(frozen=True)
 class Show:
     root: Path  # the show directory
     title: str
@@ -254,6 +262,7 @@ class Show:
     new_feed_url: str | None = None
     block: bool = False
     complete: bool = False
+    pages: Pages = Pages()
     imported_from: str | None = None  # the feed `podcast import` read ([imported] feed)
     imported_guid: str | None = None  # the podcast:guid it had then ([imported] guid)
     # Publishing: an analytics prefix in front of every enclosure URL (OP3, Podtrac, …), and [publish].

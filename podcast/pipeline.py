@@ -32,6 +32,8 @@ from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
 from .net import is_web_url
+from .web import pages as web_pages
+from .web import site, urls
 
 # Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
 Progress = Callable[[Iterable, str], Iterable]
@@ -54,6 +56,7 @@ class BuildResult:
     feed_path: Path
     changed: bool
     catalog: Catalog
+    pages: tuple[str, ...] = ()  # pages written or removed, relative to the output folder
 
     def to_dict(self) -> dict:
         """What the build reports, as `podcast build --json` prints it."""
@@ -62,6 +65,7 @@ class BuildResult:
             "feed": str(self.feed_path),
             "show": catalog.show.title,
             "changed": self.changed,
+            "pages": list(self.pages),
             "published": [e.slug for e in catalog.published],
             "drafts": [e.slug for e in catalog.drafts],
             "removed": [e.slug for e in catalog.removed],
@@ -340,14 +344,33 @@ def _unread_folders(show: Show, read: set[str]) -> list[str]:
     ]
 
 
-def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress | None = None) -> Catalog:
+def with_page_link(show: Show, episode: Episode) -> Episode:
+    """An episode without a link of its own links to its generated page, when the show has pages."""
+    link = urls.episode_link(
+        episode.link, slug=episode.slug, base_url=show.base_url, pages=show.pages.enabled
+    )
+    return episode if link == episode.link else dataclasses.replace(episode, link=link)
+
+
+def read_catalog(
+    root: Path,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    base_url: str | None = None,
+) -> Catalog:
     """Read the show directory and everything the feed needs. Writes nothing.
 
     A podcast.toml with errors does not stop the reading: the episodes are read
     against a provisional show, so every problem of the run is reported together.
+    `base_url` replaces the show's (the preview server serves the show at its own address), and
+    drops its `enclosure_prefix`.
     """
     now = now or datetime.now(UTC)
     show, problems = read_show(Path(root))
+    if base_url is not None:
+        # Served elsewhere (the preview): no analytics prefix, which could not reach that address.
+        show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
     episodes, episode_problems = load_episodes(show)
     catalog = Catalog(show=show, problems=problems + episode_problems)
     due = []
@@ -370,6 +393,7 @@ def read_catalog(root: Path, *, now: datetime | None = None, progress: Progress 
             probed = _probe_alternates(probed, catalog.problems, cache)
             _check_soundbites(probed, catalog.problems)
             probed = _add_transcripts(show, probed, catalog.problems)
+            probed = with_page_link(show, probed)
             probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
             probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
             _check_against_duration(show, probed, catalog.problems)
@@ -406,13 +430,13 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]
 SIDECAR_FOLDERS = ("chapters", transcripts.TRANSCRIPTS_DIR, EPISODE_IMAGES_DIR)
 
 
-def prune_sidecars(root: Path, wanted: set[Path]) -> None:
+def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> None:
     """Remove files in feeds/chapters, transcripts and images that the feed no longer links to.
 
     Runs after the feed is written: a build killed before that leaves the old feed, and
     every file it links to, in place.
     """
-    out = Path(root) / FEEDS_DIR
+    out = out if out is not None else Path(root) / FEEDS_DIR
     for name in SIDECAR_FOLDERS:
         folder = unlinked_target(out, out / name, f"{FEEDS_DIR}/{name}")
         if folder.is_dir():
@@ -428,9 +452,9 @@ def prune_sidecars(root: Path, wanted: set[Path]) -> None:
 FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
 
 
-def previous_feed(root: Path) -> bytes | None:
-    """The feed the last build wrote, when it is a real file of the show's feeds/."""
-    out = Path(root) / FEEDS_DIR
+def previous_feed(root: Path, out: Path | None = None) -> bytes | None:
+    """The feed the last build wrote, when it is a real file of the show's feeds/ (or `out`)."""
+    out = out if out is not None else Path(root) / FEEDS_DIR
     try:
         unlinked_target(Path(root), out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
         return read_bounded(out / FEED_FILENAME, FEED_MAX_BYTES, f"{FEEDS_DIR}/{FEED_FILENAME}")
@@ -439,13 +463,18 @@ def previous_feed(root: Path) -> bytes | None:
 
 
 def lint_rendered(
-    catalog: Catalog, document: bytes, *, now: datetime | None = None, published_bytes: int | None = None
+    catalog: Catalog,
+    document: bytes,
+    *,
+    now: datetime | None = None,
+    out: Path | None = None,
+    published_bytes: int | None = None,
 ) -> list[Problem]:
-    """Lint the feed `document` rendered from `catalog`, against the feed last built.
+    """Lint the feed `document` rendered from `catalog`, against the feed last built (in `out`).
 
     `published_bytes` is the size of the feed.xml apps fetch when that is only the first page
     of `document` (`feed_items`)."""
-    previous = previous_feed(catalog.show.root)
+    previous = previous_feed(catalog.show.root, out)
     findings = lint.check_show(
         catalog.show,
         catalog.published,
@@ -524,9 +553,9 @@ def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
     return problems
 
 
-def _lint_partial(catalog: Catalog, now: datetime | None) -> list[Problem]:
+def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
-    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now)
+    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now, out=out)
 
 
 def build(
@@ -537,31 +566,39 @@ def build(
     strict: bool = False,
     force: bool = False,
     allow_removal: bool = False,
+    out: Path | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
-    """Build feeds/feed.xml. Raises PodcastError with every problem if any is an error.
+    """Build feeds/feed.xml (and the show's pages). Raises PodcastError with every problem if any is an error.
 
     The rendered feed is linted before it is written: lint errors (and warnings,
     when `strict`) keep the last feed in place unless `force` is set. Episodes of the
     last feed that this one would leave out stop the build unless `allow_removal` is set
-    or they are marked `removed`.
+    or they are marked `removed`. `out` and `base_url` build elsewhere for another address
+    (the preview server's): feeds/ and the record of the last build are then left alone.
     """
     root = Path(root)
-    _check_output(root)
-    before = uptodate.Snapshot.take(root, {"strict": strict, "force": force, "allow_removal": allow_removal})
-    uptodate.forget(root)  # until this build has succeeded, the next one is a full build
-    catalog = read_catalog(root, now=now, progress=progress)
+    elsewhere = out is not None
+    out = Path(out) if out is not None else root / FEEDS_DIR
+    if not elsewhere:
+        _check_output(root)
+        before = uptodate.Snapshot.take(
+            root, {"strict": strict, "force": force, "allow_removal": allow_removal}
+        )
+        uptodate.forget(root)  # until this build has succeeded, the next one is a full build
+    catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
     if errors_in(catalog.problems):
-        catalog.problems.extend(_lint_partial(catalog, now))
+        catalog.problems.extend(_lint_partial(catalog, now, out))
         raise PodcastError(
             f"build stopped: {tally(catalog.problems)}; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
     show = catalog.show
     document = feed.render(show, catalog.published)
-    pages = paging.split(show, document)
-    findings = lint_rendered(catalog, document, now=now, published_bytes=len(pages[0][1]))
+    feed_pages = paging.split(show, document)
+    findings = lint_rendered(catalog, document, now=now, out=out, published_bytes=len(feed_pages[0][1]))
     catalog.problems.extend(findings)
-    dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root))
+    dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root, out))
     catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
@@ -576,20 +613,24 @@ def build(
             f"{FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
-    out = root / FEEDS_DIR
+    # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
+    rendered_pages = web_pages.render(show, catalog.published) if show.pages.enabled else {}
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     try:
         if show.artwork_path:
             _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
-        wanted = _write_chapters(show, catalog.published, out) | publish_sidecars(root, catalog.published)
-        wanted |= {_put(out, name, data) for name, data in pages[1:]}  # the older pages before the first
-        changed = write_atomic(feed_path, pages[0][1])
-        prune_sidecars(root, wanted)
+        wanted = _write_chapters(show, catalog.published, out)
+        wanted |= publish_sidecars(root, catalog.published, out)
+        pages_changed = site.write(out, rendered_pages)
+        wanted |= {_put(out, name, data) for name, data in feed_pages[1:]}  # older feed pages first
+        changed = write_atomic(feed_path, feed_pages[0][1])
+        prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
-    result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog)
-    due_next = min((episode.date for episode in catalog.scheduled), default=None)
-    uptodate.record(root, before, result.to_dict(), due_next=due_next)
+    result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
+    if not elsewhere:
+        due_next = min((episode.date for episode in catalog.scheduled), default=None)
+        uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result
 
 
@@ -617,13 +658,13 @@ def _check_output(root: Path) -> None:
     unlinked_target(root, root / FEEDS_DIR, FEEDS_DIR)
 
 
-def publish_sidecars(root: Path, episodes: Iterable[Episode]) -> set[Path]:
-    """Copy what items link to (transcripts, episode images) into feeds/; returns the files.
+def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> set[Path]:
+    """Copy what items link to (transcripts, episode images) into feeds/ (or `out`); returns the files.
 
     `prune_sidecars` later removes the files no episode links to any more, so a
     transcript taken out of an episode is not published on.
     """
-    out = root / FEEDS_DIR
+    out = out if out is not None else root / FEEDS_DIR
     wanted: set[Path] = set()
     for episode in episodes:
         for transcript in episode.transcripts:

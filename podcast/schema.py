@@ -26,6 +26,7 @@ from .model import (
     License,
     Location,
     Locked,
+    Pages,
     Person,
     PublishSettings,
     Soundbite,
@@ -700,6 +701,41 @@ def publish(value: Any) -> PublishSettings:
     return PublishSettings(**v)
 
 
+# ---------------------------------------------------------------- [pages]: the show's web pages
+
+# Directories a show is often listed in: the key in [pages], and how the subscribe link reads.
+DIRECTORIES = {
+    "apple": "Apple Podcasts",
+    "spotify": "Spotify",
+    "youtube": "YouTube Music",
+    "amazon": "Amazon Music",
+    "pocketcasts": "Pocket Casts",
+    "overcast": "Overcast",
+    "castbox": "Castbox",
+    "podcastaddict": "Podcast Addict",
+    "fountain": "Fountain",
+    "podcastindex": "Podcast Index",
+}
+DIRECTORY_EXAMPLE = '[[pages.directory]] with name = "My directory" and url = "https://…"'
+
+
+def _directory(value: Any) -> tuple[str, str]:
+    fields = _fields(
+        value, "pages.directory", {"name": plain_text, "url": https_url}, ("name", "url"), DIRECTORY_EXAMPLE
+    )
+    return fields["name"], fields["url"]
+
+
+def pages(value: Any) -> Pages:
+    """[pages]: `enabled`, a URL for each known directory, and [[pages.directory]] for others."""
+    known: dict[str, Validator] = {"enabled": boolean, **{key: https_url for key in DIRECTORIES}}
+    known["directory"] = lambda entries: _tables(entries, "pages.directory", _directory)
+    fields = _fields(value, "pages", known, (), '[pages] with enabled = true and apple = "https://…"')
+    subscribe = [(DIRECTORIES[key], fields[key]) for key in DIRECTORIES if key in fields]
+    subscribe += list(fields.get("directory", ()))
+    return Pages(enabled=fields.get("enabled", True), subscribe=tuple(subscribe))
+
+
 # ---------------------------------------------------------------- schemas
 
 SHOW_SCHEMA: dict[str, Key] = {
@@ -734,6 +770,7 @@ SHOW_SCHEMA: dict[str, Key] = {
     "new_feed_url": Key(https_url),
     "block": Key(boolean),
     "complete": Key(boolean),
+    "pages": Key(pages),  # the web pages: see podcast/web/
     "imported": Key(imported),  # written by `podcast import`
     # Publishing (see the README's "Publishing")
     "enclosure_prefix": Key(url_prefix),

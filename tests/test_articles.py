@@ -63,10 +63,15 @@ def test_an_unreadable_front_matter_names_the_file(tmp_path):
     assert problem.line == 2  # the line of the file, not of the front matter
 
 
-def test_a_preview_names_the_show_site_when_the_episode_has_no_page_of_its_own(show):
+def test_a_preview_links_where_the_build_does_its_page_its_own_link_or_the_show_site(show):
     long = "\n\n".join(f"Paragraph {i} says something worth hearing. " * 8 for i in range(40))
     without = show.add("without", article=long)
     with_page = show.add("with", article=long, extra='link = "https://example.com/episodes/with"')
+    assert articles.preview(without / "episode.md")["description_html"].endswith(
+        '<p><a href="https://cdn.example.com/show/episodes/without/">Full show notes</a></p>'
+    )
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text() + "\n[pages]\nenabled = false\n")
     assert articles.preview(without / "episode.md")["description_html"].endswith(
         '<p><a href="https://example.com/">More at example.com</a></p>'
     )

@@ -100,6 +100,13 @@ def test_a_show_made_by_init_without_a_link_does_not_promise_notes_at_its_media_
     assert result.exit_code == 0, result.output
     assert run("build", show).exit_code == 0
     (entry,) = feedparser.parse(str(show / "feeds" / "feed.xml")).entries
+    # The episode's generated page has the full notes.
+    assert f'<a href="{base}episodes/long/">Full show notes</a>' in entry.summary
+    # Without pages, the link names the show's address instead of promising the notes there.
+    toml = show / "podcast.toml"
+    toml.write_text(toml.read_text() + "\n[pages]\nenabled = false\n")
+    assert run("build", show).exit_code == 0
+    (entry,) = feedparser.parse(str(show / "feeds" / "feed.xml")).entries
     assert "Full show notes" not in entry.summary
     assert f'<a href="{base}">More at media.example.com/myshow</a>' in entry.summary
 

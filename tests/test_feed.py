@@ -146,6 +146,12 @@ def test_the_description_is_html_in_cdata_that_apps_read_as_html(show):
     assert "<h2>Links</h2>" in entry.content[0].value
 
 
+def without_pages(show) -> None:
+    """Switch the show's web pages off: an episode without a link of its own then has no page."""
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text() + "\n[pages]\nenabled = false\n")
+
+
 def test_a_cut_description_links_to_the_episode_page_or_else_the_show_site(show):
     show.add(
         "with-page",
@@ -154,6 +160,7 @@ def test_a_cut_description_links_to_the_episode_page_or_else_the_show_site(show)
         article=LONG_ARTICLE,
     )
     show.add("without-page", date="2025-01-01", article=LONG_ARTICLE)
+    without_pages(show)
     pipeline.build(show.root)
     items = {item.findtext("title"): item for item in xml(show).findall("channel/item")}
     with_page, without_page = items["With-Page"], items["Without-Page"]
@@ -178,6 +185,7 @@ def test_no_relative_link_reaches_the_feed(show):
         article=article,
         extra='format = "markdown"\nlink = "https://example.com/episodes/with"',
     )
+    without_pages(show)
     pipeline.build(show.root)
     items = {item.findtext("title"): item for item in xml(show).findall("channel/item")}
     content = "{http://purl.org/rss/1.0/modules/content/}encoded"

@@ -546,7 +546,8 @@ def url_codes(site) -> list[str]:
 
 def test_a_served_clean_show_lints_clean_but_for_plain_http(site):
     problems = lint.check_url(site.base + "feed.xml")
-    assert {p.code for p in problems} == {"U101"}
+    # U101: the feed and its files are plain http; U102: so are the items' links to their pages.
+    assert {p.code for p in problems} == {"U101", "U102"}
     assert all(p.path == site.base + "feed.xml" for p in problems)
 
 

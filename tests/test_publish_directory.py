@@ -106,6 +106,8 @@ def test_a_new_episode_uploads_only_its_files_and_the_feed(show, web_root):
     assert [u["key"] for u in report["uploaded"]] == [
         "media/second/second.mp3",
         "chapters/second.json",
+        "episodes/second/index.html",
+        "index.html",  # the home page lists the new episode; the first episode's page is unchanged
         "transcripts/second.vtt",
         "feed.xml",
     ]

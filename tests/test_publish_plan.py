@@ -20,7 +20,12 @@ def test_audio_hosted_elsewhere_is_checked_but_never_uploaded(show):
 
     uploads = wanted(catalog.show, catalog.published, enclosures)
 
-    assert [u.key for u in uploads] == ["media/one/one.mp3", "feed.xml"]
+    assert [u.key for u in uploads] == [
+        "media/one/one.mp3",
+        "episodes/one/index.html",
+        "index.html",
+        "feed.xml",
+    ]
     assert media_key(catalog.show, remote.url) is None
 
 
@@ -31,7 +36,12 @@ def test_audio_under_base_url_without_a_local_file_is_only_checked_and_never_pru
     hosted = Enclosure("https://cdn.example.com/show/media/old/old.mp3", 10, "audio/mpeg", "Old")
     enclosures = [*read_enclosures(show.feed.read_bytes()), hosted]
     uploads = wanted(catalog.show, catalog.published, enclosures)
-    assert [u.key for u in uploads] == ["media/one/one.mp3", "feed.xml"]
+    assert [u.key for u in uploads] == [
+        "media/one/one.mp3",
+        "episodes/one/index.html",
+        "index.html",
+        "feed.xml",
+    ]
 
     there = {"media/old/old.mp3": Stored(10), "media/gone/gone.mp3": Stored(5)}
     plan = decide(uploads, there, Record(), enclosures, catalog.show, Checksums(show.root))
@@ -47,10 +57,21 @@ def test_uploads_go_media_first_then_sidecars_then_the_feed(show):
 
     uploads = wanted(catalog.show, catalog.published, read_enclosures(show.feed.read_bytes()))
 
-    assert [u.key for u in uploads] == ["media/b/b.mp3", "media/a/a.mp3", "transcripts/a.vtt", "feed.xml"]
+    assert [u.key for u in uploads] == [
+        "media/b/b.mp3",
+        "media/a/a.mp3",
+        "episodes/a/index.html",  # the web pages are sidecars too
+        "episodes/b/index.html",
+        "index.html",
+        "transcripts/a.vtt",
+        "feed.xml",
+    ]
     assert [u.cache_control for u in uploads] == [
         "public, max-age=31536000, immutable",
         "public, max-age=31536000, immutable",
+        "public, max-age=300",
+        "public, max-age=300",
+        "public, max-age=300",
         "public, max-age=3600",
         "public, max-age=300",
     ]

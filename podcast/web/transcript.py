@@ -1,0 +1,106 @@
+"""A transcript file → what an episode page shows: timed cues the player follows, or text.
+
+The build has already checked every transcript (transcripts.find), so reading one
+here does not fail on its format; it only picks the kind a listener can follow best.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import nh3
+import srt
+import webvtt
+
+from .. import notes
+from ..model import Transcript
+
+# A transcript's page is the episode's, so its <head> (a title, styles) is not text to show.
+DROPPED = notes.DROPPED_WITH_CONTENT | {"head", "title"}
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float  # seconds
+    text: str
+    speaker: str | None = None
+
+
+# A transcript larger than this is linked from the page, not shown in it: a page stays light.
+PAGE_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class PageTranscript:
+    cues: tuple[Cue, ...] = ()  # timed: each cue seeks the player, the current one is marked
+    html: str = ""  # untimed: sanitized HTML
+    too_large: bool = False  # neither: the page links to the file
+
+
+def _vtt(path: Path) -> tuple[Cue, ...]:
+    return tuple(
+        Cue(caption.start_in_seconds + caption.start_time.milliseconds / 1000, caption.text)
+        for caption in webvtt.read(str(path))
+    )
+
+
+def _srt(text: str) -> tuple[Cue, ...]:
+    return tuple(Cue(sub.start.total_seconds(), sub.content) for sub in srt.parse(text))
+
+
+def _json(text: str) -> tuple[Cue, ...]:
+    segments = json.loads(text).get("segments", [])
+    return tuple(
+        Cue(float(s["startTime"]), str(s.get("body", "")), s.get("speaker") or None)
+        for s in segments
+        if isinstance(s, dict)
+    )
+
+
+def _merge(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
+    """Cues split mid-sentence read badly as lines: join a cue to the one before until a sentence ends."""
+    merged: list[Cue] = []
+    for cue in cues:
+        text = " ".join(cue.text.split())
+        if not text:
+            continue
+        last = merged[-1] if merged else None
+        if last and last.speaker == cue.speaker and not last.text.endswith((".", "!", "?", "…", '"')):
+            merged[-1] = Cue(last.start, f"{last.text} {text}", last.speaker)
+        else:
+            merged.append(Cue(cue.start, text, cue.speaker))
+    return tuple(merged)
+
+
+def read(transcript: Transcript) -> PageTranscript:
+    path = transcript.path
+    if path.stat().st_size > PAGE_MAX_BYTES:
+        return PageTranscript(too_large=True)
+    text = path.read_text("utf-8")
+    suffix = path.suffix.lower()
+    if suffix == ".vtt":
+        return PageTranscript(cues=_merge(_vtt(path)))
+    if suffix == ".srt":
+        return PageTranscript(cues=_merge(_srt(text)))
+    if suffix == ".json":
+        return PageTranscript(cues=_merge(_json(text)))
+    if suffix == ".html":
+        clean = nh3.clean(
+            text,
+            tags=notes.ALLOWED_TAGS,
+            attributes=notes.ALLOWED_ATTRIBUTES,
+            url_schemes=notes.URL_SCHEMES,
+            clean_content_tags=DROPPED,
+            link_rel="nofollow noopener",
+        )
+        return PageTranscript(html=clean.strip())
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    return PageTranscript(html="".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+
+
+def for_page(transcripts: tuple[Transcript, ...]) -> PageTranscript | None:
+    """The transcript a page shows: the first in the feed's order (timed formats come first)."""
+    return read(transcripts[0]) if transcripts else None
