@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from make_show import make_show  # noqa: E402
 
 from podcast import pipeline  # noqa: E402
+from podcast.serve.preview import PreviewServer  # noqa: E402
 from podcast.web import pages, site  # noqa: E402
-from podcast.web.preview import PreviewServer  # noqa: E402
 
 
 def timed(call, runs: int = 3) -> tuple[float, object]:

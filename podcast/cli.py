@@ -525,7 +525,7 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
 def serve(directory: Path, host: str, port: int, watch: bool) -> None:
     """Preview the show in DIRECTORY (default: the show this folder is in) on the web, as it will be
     published; feeds/ is not touched."""
-    from .web.preview import PreviewServer  # werkzeug's server, only for this command
+    from .serve.preview import PreviewServer  # werkzeug's server, only for this command
 
     with reported():
         root = show_root(directory)

@@ -15,7 +15,7 @@ import feedparser
 import pytest
 import requests
 
-from podcast.web.preview import PREVIEW_DIR, PreviewServer
+from podcast.serve.preview import PREVIEW_DIR, PreviewServer
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def test_a_port_in_use_is_a_usage_error_naming_it(show, preview):
 
 
 def test_a_preview_for_the_network_names_an_address_other_devices_can_reach():
-    from podcast.web.preview import preview_url
+    from podcast.serve.preview import preview_url
 
     assert preview_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
     assert preview_url("::1", 8000) == "http://[::1]:8000/"

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from podcast import scaffold
-from podcast.web.preview import PreviewServer
+from podcast.serve.preview import PreviewServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(

@@ -22,7 +22,8 @@ from .. import net
 from ..errors import Problem, PublishError
 from ..pipeline import read_catalog
 from .checksums import Checksums
-from .destination import Destination, Progress, Stored, open_destination
+from .destination import Destination, Progress, Stored
+from .destinations import open_destination
 from .enclosures import Enclosure, check_all, read_enclosures
 from .freshness import built_feed
 from .pings import Ping, reachable, tell_everyone

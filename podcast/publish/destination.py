@@ -1,4 +1,5 @@
-"""Where a show is published: one small interface, one class per kind, picked by URL scheme.
+"""Where a show is published: one small interface, one class per kind (picked by URL scheme
+in destinations.py).
 
 Like requests' adapters, a destination only moves bytes: `list` what is there,
 `read` a small file, `put` one file (so that a reader sees the old file or the new
@@ -13,9 +14,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from ..errors import PublishError
-from ..model import PublishSettings
 
 Progress = Callable[[int], None]  # called with the number of bytes just sent
 
@@ -72,27 +70,3 @@ class Destination(ABC):
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-
-def open_destination(to: str, root: Path, settings: PublishSettings) -> Destination:
-    """The destination `to` names: `s3://bucket/prefix`, `file:///path`, or a directory path
-    (relative to the show directory `root`). An unknown scheme is one clear error."""
-    if to.startswith("s3://"):
-        from .s3 import S3Destination  # boto3 is imported only when S3 is used
-
-        return S3Destination(to, settings)
-    if to.startswith("file://"):
-        from .directory import DirectoryDestination, path_of_file_url
-
-        return DirectoryDestination(to, path_of_file_url(to), root)
-    if "://" in to:
-        scheme = to.split("://", 1)[0]
-        raise PublishError(
-            f"{to}: podcast cannot publish to {scheme}:// addresses; "
-            "give a directory, file:///path or s3://bucket/prefix",
-            url=to,
-        )
-    from .directory import DirectoryDestination
-
-    path = Path(to).expanduser()
-    return DirectoryDestination(to, path if path.is_absolute() else Path(root) / path, root)

@@ -1,7 +1,6 @@
-"""The show on the web: episode pages (rendered by the build) and the preview server.
+"""The show on the web: episode pages, rendered and written by the build.
 
 One idea per module: `urls` (where pages live; no Jinja, so any stage may ask),
-`transcript` (a transcript file → what a page shows), `pages` (Jinja2 rendering),
-`site` (writing the pages into feeds/), `preview` (a build for the preview server),
-`server` (the werkzeug app) and `watch` (rebuild on change).
+`transcript` (a transcript file → what a page shows), `pages` (Jinja2 rendering) and
+`site` (writing the pages into feeds/). The preview server is `podcast.serve`.
 """

@@ -19,7 +19,7 @@ from .. import pipeline
 from ..config import EPISODES_DIR, SHOW_FILE, read_show
 from ..errors import PodcastError
 from ..model import Episode
-from .pages import TEMPLATES_DIR
+from ..web.pages import TEMPLATES_DIR
 from .server import Site, app
 
 PREVIEW_DIR = ".podcast/preview"

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..files import OutsideShow, confined
 from ..model import FEED_FILENAME
-from . import urls
+from ..web import urls
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
