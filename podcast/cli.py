@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import layout
+from . import clock, layout
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
 from .layout import EPISODES_DIR
 from .model import FEED_FILENAME
@@ -329,12 +329,6 @@ def build(
         click.echo(f"  left out (scheduled for {entry['date'][:10]}): {entry['slug']}")
 
 
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return (f"{hours}:" if hours else "") + f"{rest // 60:02d}:{rest % 60:02d}" + f"{seconds - whole:.3f}"[1:]
-
-
 def _describe(found: AudioFile) -> list[str]:
     from . import audio
 
@@ -347,7 +341,7 @@ def _describe(found: AudioFile) -> list[str]:
         str(found.path),
         f"  format      {info.format} ({info.mime}), {info.size:,} bytes"
         + ("" if audio.FORMATS[info.format].apple else "; Apple Podcasts does not take it"),
-        f"  duration    {_clock(info.duration)} = {info.duration:.3f} s" + "".join(notes),
+        f"  duration    {clock.precise(info.duration)} = {info.duration:.3f} s" + "".join(notes),
     ]
     stream = [f"{info.bitrate // 1000} kb/s" if info.bitrate else None]
     stream += [f"{info.sample_rate} Hz" if info.sample_rate else None]
@@ -362,7 +356,7 @@ def _describe(found: AudioFile) -> list[str]:
     for chapter in found.chapters:
         link = f" <{chapter.url}>" if chapter.url else ""
         image = " [image]" if chapter.picture is not None else ""
-        lines.append(f"  chapter     {_clock(chapter.start)} {chapter.title}{link}{image}")
+        lines.append(f"  chapter     {clock.precise(chapter.start)} {chapter.title}{link}{image}")
     if found.artwork is not None:
         art = found.artwork
         size = f"{art.width}x{art.height}" if art.width and art.height else "unreadable (not an image)"
@@ -464,8 +458,7 @@ def notes(file: Path, as_json: bool, from_page: bool) -> None:
         click.echo()
         click.echo("Chapters:")
         for chapter in shown["chapters"]:
-            start = int(chapter["start"])
-            click.echo(f"  {start // 3600}:{start // 60 % 60:02d}:{start % 60:02d}  {chapter['title']}")
+            click.echo(f"  {clock.with_hours(chapter['start'])}  {chapter['title']}")
 
 
 @cli.command()

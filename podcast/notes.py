@@ -23,6 +23,7 @@ from linkify_it import LinkifyIt
 from lxml import etree
 from markdown_it import MarkdownIt
 
+from . import clock
 from .controlchars import clean_text
 from .model import Chapter, Section, ShowNotes
 
@@ -500,14 +501,6 @@ def _hard_cut(text: str, budget: int, *, whole_words: bool = True) -> str:
 # ---------------------------------------------------------------- chapters
 
 
-def parse_time(value: str) -> float:
-    """'1:02:03' or '12:34' → seconds."""
-    seconds = 0
-    for part in value.split(":"):
-        seconds = seconds * 60 + int(part)
-    return float(seconds)
-
-
 def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
     """Lines that start with a time (`00:00 Intro`, `(12:34) Topic`, `1:02:03 - Topic`).
 
@@ -522,7 +515,7 @@ def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
             line = re.sub(r"^(?:[-*•]|\d{1,3}\.)\s+", "", line)
             match = _TIMESTAMP.match(line)
             if match:
-                found.append(Chapter(start=parse_time(match["time"]), title=match["title"]))
+                found.append(Chapter(start=clock.parse(match["time"]), title=match["title"]))
     if len(found) < 2 or any(b.start <= a.start for a, b in zip(found, found[1:], strict=False)):
         return ()
     return tuple(found)

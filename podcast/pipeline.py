@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, feed, lint, net, notes, transcripts, uptodate
+from . import chapters, clock, feed, lint, net, notes, transcripts, uptodate
 from .cache import BuildCache
 from .config import (
     EPISODE_FILE,
@@ -130,12 +130,6 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     return _inside_audio(episode, found, where, problems)
 
 
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
-
-
 def _inside_audio(
     episode: Episode, found: tuple[Chapter, ...], where: Problem, problems: list[Problem]
 ) -> tuple[Chapter, ...]:
@@ -152,8 +146,8 @@ def _inside_audio(
         problems.append(
             dataclasses.replace(
                 where,
-                message=f"chapter {_clock(chapter.start)} {chapter.title!r} starts at or after the end of "
-                f"the audio ({_clock(length)}, {length:.1f} s); it is left out of the feed",
+                message=f"chapter {clock.player(chapter.start)} {chapter.title!r} starts at or after "
+                f"the end of the audio ({clock.player(length)}, {length:.1f} s); it is left out of the feed",
                 hint="correct its time, or check that the episode has the right audio",
                 severity="warning",
             )
@@ -172,7 +166,7 @@ def _safe_chapters(
     """
     safe = []
     for chapter in found:
-        at = f"chapter {_clock(chapter.start)}"
+        at = f"chapter {clock.player(chapter.start)}"
         title = clean_line(chapter.title)
         if title != chapter.title:
             problems.append(

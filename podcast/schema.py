@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import clock
 from .controlchars import first_c1, first_line_break, first_not_xml
 from .model import (
     Funding,
@@ -562,8 +563,7 @@ def seconds(value: Any) -> float:
     )
     if not match:
         raise Invalid(f"expected seconds or HH:MM:SS, got {show_value(value)}", 'e.g. 73.5 or "01:13.5"')
-    hours, minutes, secs = match.groups()
-    return int(hours or 0) * 3600 + int(minutes) * 60 + float(secs)
+    return clock.parse(value.strip())
 
 
 def _soundbite(value: Any) -> Soundbite:

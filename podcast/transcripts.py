@@ -18,7 +18,7 @@ import srt
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from . import boundedjson
+from . import boundedjson, clock
 from .errors import PodcastError, Problem
 from .files import confined, read_bounded
 from .model import Transcript
@@ -89,18 +89,13 @@ def _check_order(path: str, cues: list[Cue], problems: list[Problem], unit: str)
         previous = max(previous, start)
 
 
-def _clock_seconds(stamp: str) -> float:
-    parts = stamp.replace(",", ".").split(":")
-    return sum(float(p) * 60**i for i, p in enumerate(reversed(parts)))
-
-
 def _readable_timings(lines: list[str], timings: list[int], pattern: re.Pattern) -> list[Cue]:
     """The cues whose timing line can be read, so a bad one does not hide faults in the others."""
     cues: list[Cue] = []
     for number, line in enumerate(timings, start=1):
         match = pattern.match(lines[line - 1].strip())
         if match:
-            cues.append((number, line, _clock_seconds(match.group(1)), _clock_seconds(match.group(2))))
+            cues.append((number, line, clock.parse(match.group(1)), clock.parse(match.group(2))))
     return cues
 
 
@@ -140,7 +135,7 @@ def check_vtt(path: str, text: str) -> list[Problem]:
             )
         ]
     cues = [
-        (n, line, _clock_seconds(c.start), _clock_seconds(c.end))
+        (n, line, clock.parse(c.start), clock.parse(c.end))
         for n, (line, c) in enumerate(zip(timings, captions, strict=True), start=1)
     ]
     _check_order(path, cues, problems, "cue")

@@ -12,19 +12,11 @@ from __future__ import annotations
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from ..clock import normal_play_time
 from ..model import Chapter
 
 PSC_NS = "http://podlove.org/simple-chapters"
 PSC_VERSION = "1.2"
-
-
-def normal_play_time(seconds: float) -> str:
-    """HH:MM:SS.mmm, the form every Simple Chapters reader accepts."""
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 class PscChannel(BaseExtension):

@@ -18,6 +18,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .. import feed
+from ..clock import player as clock
 from ..errors import PageError
 from ..files import OutsideShow, confined
 from ..model import Chapter, Episode, Show
@@ -72,13 +73,6 @@ def environment(root: Path) -> jinja2.Environment:
     )
     env.filters["clock"] = clock
     return env
-
-
-def clock(seconds: float) -> str:
-    """1:02:03 or 2:03: how a player shows a time."""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _summary(text: str) -> str:
