@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
 import unicodedata
 import uuid
-import warnings
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from . import audio as audio_files
+from .artwork import ARTWORK_MAX_PX, ARTWORK_MIN_PX
+from .artwork import refusal as artwork_refusal
 from .config import (
     EPISODE_FILE,
     EPISODES_DIR,
@@ -27,7 +25,6 @@ from .config import (
 )
 from .errors import AudioError, ConfigError, Problem
 from .files import write_problem
-from .lint import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .model import FEED_FILENAME, AudioFile
 from .schema import (
     IMAGE_SUFFIXES,
@@ -163,27 +160,6 @@ def _tag_date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10]) if value and len(value) >= 10 else None
     except ValueError:
         return None
-
-
-def artwork_refusal(data: bytes) -> str | None:
-    """Why an image would fail Apple's artwork rules (lint's I101-I105), or None when it passes."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                kind, (width, height), mode = image.format, image.size, image.mode
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return "it is not an image that can be read"
-    if kind not in IMAGE_EXTENSIONS:
-        return f"it is {kind}, not JPEG or PNG"
-    if width != height:
-        return f"it is {width} × {height} px, not square"
-    if not ARTWORK_MIN_PX <= width <= ARTWORK_MAX_PX:
-        return f"it is {width} × {height} px, not {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX}"
-    if mode not in ("RGB", "RGBA", "P", "PA"):
-        return f"its colour mode is {mode}, not RGB"
-    return None
 
 
 def _episode_image(image: Path | None, problems: list[Problem]) -> bytes | None:

@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .. import audio, chapters, net, transcripts
+from ..artwork import refusal as artwork_refusal
 from ..errors import Problem, errors_in
 from ..files import confined, write_atomic
-from ..scaffold import artwork_refusal
 
 ARTWORK_MAX_BYTES = 20_000_000
 SIDECAR_MAX_BYTES = 20_000_000  # chapters and transcripts

@@ -74,8 +74,9 @@ if TYPE_CHECKING:
 from . import rules_apple, rules_identity, rules_media, rules_artwork, rules_network  # noqa: F401
 
 # isort: on
+from ..artwork import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS
 from .rules_apple import DESCRIPTION_MAX_BYTES, VALUE_MAX_CHARS
-from .rules_artwork import ARTWORK_MAX_PX, ARTWORK_MIN_PX, IMAGE_EXTENSIONS, Artwork
+from .rules_artwork import Artwork
 from .rules_media import APPLE_MEDIA_TYPES
 
 __all__ = [

@@ -9,13 +9,18 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from ..artwork import (
+    ARTWORK_MAX_PX,
+    ARTWORK_MIN_PX,
+    IMAGE_EXTENSIONS,
+    is_allowed_size,
+    is_jpeg_or_png,
+    is_rgb,
+    is_square,
+)
 from .feeddoc import Finding, artwork_urls
 from .registry import Artwork, Subject, rule
 from .resources import Fetched
-
-# Apple's figures (Podcasts Connect, "A Podcaster's Guide to RSS").
-ARTWORK_MIN_PX, ARTWORK_MAX_PX = 1400, 3000
-IMAGE_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
 
 
 def _artworks(subject: Subject) -> Iterator[Artwork]:
@@ -63,7 +68,7 @@ def artwork_readable(subject: Subject) -> Iterator[Finding]:
 )
 def artwork_format(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
-        if art.image is not None and art.image.format not in IMAGE_EXTENSIONS:
+        if art.image is not None and not is_jpeg_or_png(art.image):
             return f"is {art.image.format}"
         return None
 
@@ -80,9 +85,8 @@ def artwork_size(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
         if art.image is None:
             return None
-        width, height = art.image.size
-        if not all(ARTWORK_MIN_PX <= side <= ARTWORK_MAX_PX for side in (width, height)):
-            return f"is {width} × {height} px"
+        if not is_allowed_size(art.image):
+            return f"is {art.image.width} × {art.image.height} px"
         return None
 
     yield from _artwork_rule(subject, check)
@@ -96,7 +100,7 @@ def artwork_size(subject: Subject) -> Iterator[Finding]:
 )
 def artwork_square(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
-        if art.image is not None and art.image.width != art.image.height:
+        if art.image is not None and not is_square(art.image):
             return f"is {art.image.width} × {art.image.height} px, not square"
         return None
 
@@ -111,7 +115,7 @@ def artwork_square(subject: Subject) -> Iterator[Finding]:
 )
 def artwork_colour(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
-        if art.image is not None and art.image.mode not in ("RGB", "RGBA", "P", "PA"):
+        if art.image is not None and not is_rgb(art.image):
             return f"colour mode is {art.image.mode}"
         return None
 
