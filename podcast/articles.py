@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import audio, notes, pagetext
-from .config import FRONT_MATTER_FENCE, SHOW_FILE, _parse_toml, split_front_matter
+from .config import FRONT_MATTER_FENCE, SHOW_FILE, parse_toml, split_front_matter
 from .errors import AudioError, ConfigError, Problem
 from .model import ShowNotes
 from .textfiles import NotUtf8, read_utf8
@@ -71,7 +71,7 @@ def _episode(path: Path, source: str) -> Article:
     if parts is None:
         raise ConfigError(f"{path}: front matter is not readable", path=str(path), problems=problems)
     toml_text, first_line, text = parts
-    data = _parse_toml(toml_text, str(path), first_line, problems)
+    data = parse_toml(toml_text, str(path), first_line, problems)
     if data is None:
         raise ConfigError(f"{path}: front matter is not valid TOML", path=str(path), problems=problems)
     show_toml = path.parent.parent.parent / SHOW_FILE

@@ -75,7 +75,8 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     return lines
 
 
-def _parse_toml(toml_text: str, path: str, first_line: int, problems: list[Problem]) -> dict | None:
+def parse_toml(toml_text: str, path: str, first_line: int, problems: list[Problem]) -> dict | None:
+    """The TOML's tables, or None with its syntax error added to `problems` (in words, with its line)."""
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
@@ -189,7 +190,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         raise ConfigError(str(exc), path=str(path)) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
-    data = _parse_toml(toml_text, SHOW_FILE, 1, problems)
+    data = parse_toml(toml_text, SHOW_FILE, 1, problems)
     if data is None:
         raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
     lines = key_lines(toml_text)
@@ -371,7 +372,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
     if parts is None:
         return None
     toml_text, first_line, article = parts
-    data = _parse_toml(toml_text, rel, first_line, problems)
+    data = parse_toml(toml_text, rel, first_line, problems)
     if data is None:
         return None
     lines = key_lines(toml_text, first_line)

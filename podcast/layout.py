@@ -6,6 +6,8 @@ where things are, such as an up-to-date build, does not load the schema and its 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 from .errors import ConfigError, Problem
@@ -15,6 +17,14 @@ EPISODES_DIR = "episodes"
 FEEDS_DIR = "feeds"
 EPISODE_FILE = "episode.md"
 STATE_DIR = ".podcast"  # the build cache and what the last build recorded; git-ignored
+GITIGNORE = f"{STATE_DIR}/\n"  # the .gitignore a new or imported show starts with
+
+
+def slugify(title: str) -> str:
+    """An episode folder's name from its title: lower-case ASCII words joined by '-', at most 60 long."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:60].rstrip("-") or "episode"
 
 
 def find_show(start: Path) -> Path:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import re
 import shutil
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -25,6 +22,7 @@ from .config import (
 )
 from .errors import AudioError, ConfigError, Problem
 from .files import write_problem
+from .layout import GITIGNORE, slugify
 from .model import FEED_FILENAME, AudioFile
 from .schema import (
     IMAGE_SUFFIXES,
@@ -38,20 +36,9 @@ from .schema import (
     text_list,
 )
 from .textfiles import NotUtf8, read_utf8
+from .tomlsyntax import toml_string
 
-GITIGNORE = ".podcast/\n"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-
-
-def toml_string(value: str) -> str:
-    # JSON string syntax is a subset of TOML basic strings, but for DEL, which TOML wants escaped.
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:60].rstrip("-") or "episode"
 
 
 def _check(problems: list[Problem], field: str, check, value):

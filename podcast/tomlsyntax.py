@@ -4,10 +4,13 @@ tomllib's messages name the parser's state ("Expected newline or end of document
 statement"), and for a string or list left open they point at the end of the document.
 A producer needs the line they wrote and a sentence about it: a date written 2025-4-2 is a
 date that needs two-digit months and days, not a statement the parser did not expect.
+
+The other way, `toml_string` writes a value as a TOML string (for `podcast new` and import).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass
@@ -258,3 +261,9 @@ def explain(
         "this line is not TOML that podcast can read",
         'each line is key = value (text in "quotes"), a [table] header, or a # comment',
     )
+
+
+def toml_string(value: str) -> str:
+    """`value` as a TOML basic string, quotes included."""
+    # JSON string syntax is a subset of TOML basic strings, but for DEL, which TOML wants escaped.
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")

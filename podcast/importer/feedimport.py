@@ -20,7 +20,7 @@ from .. import net
 from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, episode_folders
 from ..errors import ConfigError, PodcastError, Problem
 from ..files import confined, write_atomic, write_problem
-from ..scaffold import GITIGNORE
+from ..layout import GITIGNORE
 from . import downloads, showdir
 from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show

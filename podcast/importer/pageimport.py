@@ -19,8 +19,9 @@ from pathlib import Path
 from .. import net
 from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, SHOW_FILE, split_front_matter
 from ..errors import ConfigError, Problem
-from ..scaffold import slugify, toml_string
+from ..layout import slugify
 from ..schema import MAX_BYTE_COUNT
+from ..tomlsyntax import toml_string
 from .feedimport import ImportReport, write_unless_edited
 from .page import PageEpisode, read_episode_page
 from .showdir import made_from, stamped

@@ -20,9 +20,10 @@ from pathlib import Path
 from .. import schema
 from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
 from ..errors import Problem
+from ..layout import slugify
 from ..pagetext import html_text, looks_like_html
-from ..scaffold import slugify, toml_string
 from ..schema import Invalid, categories, email, language, person_taxonomy
+from ..tomlsyntax import toml_string
 from .reader import FeedItem, FeedShow, Notes
 
 STAMP = "# podcast import: "
