@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import audio, notes, pagetext
-from .config import FRONT_MATTER_FENCE, SHOW_FILE, parse_toml, split_front_matter
+from .config import FRONT_MATTER_FENCE, parse_toml, split_front_matter
 from .errors import AudioError, ConfigError, Problem
+from .layout import SHOW_FILE
 from .model import ShowNotes
 from .textfiles import NotUtf8, read_utf8
 from .web import urls

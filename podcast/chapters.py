@@ -17,7 +17,6 @@ from .errors import PodcastError, Problem
 from .files import confined, read_bounded
 from .model import Chapter
 
-CHAPTERS_FILE = "chapters.json"
 CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_VERSION = "1.2.0"
 CHAPTERS_MAX_BYTES = 2_000_000  # an hour of chapters is a few kilobytes

@@ -18,8 +18,7 @@ import click
 
 from . import clock, layout
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
-from .layout import EPISODES_DIR
-from .model import FEED_FILENAME
+from .layout import EPISODES_DIR, FEED_FILENAME
 
 if TYPE_CHECKING:
     from .model import AudioFile

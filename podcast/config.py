@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from . import tomlsyntax
 from .errors import ConfigError, PodcastError, Problem
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
-from .layout import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, find_show  # noqa: F401 (re-exported)
+from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE, find_show  # noqa: F401 (re-exported)
 from .model import (
     AlternateAudio,
     Episode,
@@ -200,7 +200,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         values.setdefault(name, stand_in)
 
     base_url = values["base_url"].rstrip("/") + "/"
-    feed_url = base_url + "feed.xml"
+    feed_url = base_url + FEED_FILENAME
     show_guid = values.get("guid")
     if show_guid is None:
         show_guid = podcast_guid_for(feed_url)

@@ -17,6 +17,13 @@ EPISODES_DIR = "episodes"
 FEEDS_DIR = "feeds"
 EPISODE_FILE = "episode.md"
 STATE_DIR = ".podcast"  # the build cache and what the last build recorded; git-ignored
+CHAPTERS_FILE = "chapters.json"  # in an episode folder, beside episode.md
+
+# In feeds/ (and so under base_url): the feed and its sidecars.
+FEED_FILENAME = "feed.xml"
+CHAPTERS_DIR = "chapters"  # chapters/<slug>.json
+TRANSCRIPTS_DIR = "transcripts"  # transcripts/<slug>.vtt|.srt|.json
+EPISODE_IMAGES_DIR = "images"  # images/<slug>.jpg|.png: episode artwork
 GITIGNORE = f"{STATE_DIR}/\n"  # the .gitignore a new or imported show starts with
 
 

@@ -12,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from .layout import CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME
+
 EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
 
-FEED_FILENAME = "feed.xml"
-EPISODE_IMAGES_DIR = "images"  # episode artwork, under feeds/ and base_url
 
 
 @dataclass(frozen=True)
@@ -348,7 +348,7 @@ class Episode:
     @property
     def chapters_path(self) -> str:
         """Where the episode's JSON chapters are published, relative to base_url."""
-        return f"chapters/{self.slug}.json"
+        return f"{CHAPTERS_DIR}/{self.slug}.json"
 
     @property
     def folder(self) -> str:

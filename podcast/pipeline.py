@@ -15,13 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, clock, feed, lint, net, notes, transcripts, uptodate
+from . import chapters, clock, feed, layout, lint, net, notes, transcripts, uptodate
 from .cache import BuildCache
 from .config import (
-    EPISODE_FILE,
-    EPISODES_DIR,
-    FEEDS_DIR,
-    SHOW_FILE,
     episode_folders,
     load_episodes,
     read_show,
@@ -30,7 +26,8 @@ from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
-from .model import EPISODE_IMAGES_DIR, FEED_FILENAME, AudioFile, Chapter, Episode, Show, ShowNotes
+from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
+from .model import AudioFile, Chapter, Episode, Show, ShowNotes
 from .net import is_web_url
 from .web import pages as web_pages
 from .web import site, urls
@@ -117,7 +114,7 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
 
 def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> tuple[Chapter, ...]:
     """chapters.json in the episode folder > chapters in the audio > chapters in the show notes."""
-    rel = f"{episode.folder}/{chapters.CHAPTERS_FILE}"
+    rel = f"{episode.folder}/{layout.CHAPTERS_FILE}"
     from_file = chapters.load(show.root / rel, rel, problems, root=show.root)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
     if from_file is not None:
@@ -325,7 +322,7 @@ def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Prob
     """An episode that could not be read still has its transcripts and chapters.json checked."""
     _, trouble = transcripts.find(show.root / folder, folder, slug, show.language, root=show.root)
     problems.extend(trouble)
-    rel = f"{folder}/{chapters.CHAPTERS_FILE}"
+    rel = f"{folder}/{layout.CHAPTERS_FILE}"
     chapters.load(show.root / rel, rel, problems, root=show.root)
 
 
@@ -421,7 +418,7 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]
     return written
 
 
-SIDECAR_FOLDERS = ("chapters", transcripts.TRANSCRIPTS_DIR, EPISODE_IMAGES_DIR)
+SIDECAR_FOLDERS = (layout.CHAPTERS_DIR, layout.TRANSCRIPTS_DIR, layout.EPISODE_IMAGES_DIR)
 
 
 def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> None:

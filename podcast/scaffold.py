@@ -12,18 +12,14 @@ from . import audio as audio_files
 from .artwork import ARTWORK_MAX_PX, ARTWORK_MIN_PX
 from .artwork import refusal as artwork_refusal
 from .config import (
-    EPISODE_FILE,
-    EPISODES_DIR,
-    FEEDS_DIR,
-    SHOW_FILE,
     load_show,
     podcast_guid_for,
     usable_slug,
 )
 from .errors import AudioError, ConfigError, Problem
 from .files import write_problem
-from .layout import GITIGNORE, slugify
-from .model import FEED_FILENAME, AudioFile
+from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, GITIGNORE, SHOW_FILE, slugify
+from .model import AudioFile
 from .schema import (
     IMAGE_SUFFIXES,
     Invalid,

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audio, chapters
+from . import audio, layout
 from .audio.pictures import picture
 from .config import load_episodes, load_show
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
@@ -99,7 +99,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
             chosen_chapters = episode_chapters(show, prepared, problems)
             if len(errors_in(problems)) > before:
                 continue  # a broken chapters.json: leave the file as it is rather than half right
-            has_file = (show.root / episode.folder / chapters.CHAPTERS_FILE).is_file()
+            has_file = (show.root / episode.folder / layout.CHAPTERS_FILE).is_file()
             # An editor's chapters stay as they are; ours are rewritten (or removed) every time.
             to_write = None if not has_file and from_audio else chosen_chapters
             # Keep artwork the producer embedded; otherwise give the file the show's.

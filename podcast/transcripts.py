@@ -21,10 +21,10 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 from . import boundedjson, clock
 from .errors import PodcastError, Problem
 from .files import confined, read_bounded
+from .layout import TRANSCRIPTS_DIR
 from .model import Transcript
 
 TRANSCRIPT_STEM = "transcript"
-TRANSCRIPTS_DIR = "transcripts"  # under feeds/ and base_url
 # A three-hour show's WebVTT is about 300 KB; twenty times that is no transcript.
 TRANSCRIPT_MAX_BYTES = 10_000_000
 

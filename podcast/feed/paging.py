@@ -17,7 +17,8 @@ import math
 
 from lxml import etree
 
-from ..model import FEED_FILENAME, Show
+from ..layout import FEED_FILENAME
+from ..model import Show
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 PAGE_PREFIX = "feed-"  # feed-2.xml, feed-3.xml, ... beside feed.xml

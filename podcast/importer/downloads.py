@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .. import audio, chapters, net, transcripts
+from .. import audio, chapters, layout, net, transcripts
 from ..artwork import refusal as artwork_refusal
 from ..errors import Problem, errors_in
 from ..files import confined, write_atomic
@@ -64,14 +64,14 @@ def artwork(client: net.Client, url: str, root: Path) -> tuple[str | None, str |
 
 def chapters_file(client: net.Client, url: str, root: Path, folder: str) -> str | None:
     """Write chapters.json into the episode folder; the reason when it was not kept."""
-    target = confined(root, root / folder / chapters.CHAPTERS_FILE, f"{folder}/{chapters.CHAPTERS_FILE}")
+    target = confined(root, root / folder / layout.CHAPTERS_FILE, f"{folder}/{layout.CHAPTERS_FILE}")
     try:
         data = client.get(url, max_bytes=SIDECAR_MAX_BYTES).body
     except net.NetError as exc:
         return f"chapters {url}: {exc.reason}"
     write_atomic(target, data)
     trouble: list[Problem] = []
-    chapters.load(target, f"{folder}/{chapters.CHAPTERS_FILE}", trouble)
+    chapters.load(target, f"{folder}/{layout.CHAPTERS_FILE}", trouble)
     if errors_in(trouble):
         target.unlink()
         return f"chapters {url} are not valid JSON chapters ({trouble[0].message}); left out"

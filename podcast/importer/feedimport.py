@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import net
-from ..config import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, SHOW_FILE, episode_folders
+from ..config import episode_folders
 from ..errors import ConfigError, PodcastError, Problem
 from ..files import confined, write_atomic, write_problem
-from ..layout import GITIGNORE
+from ..layout import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, GITIGNORE, SHOW_FILE
 from . import downloads, showdir
 from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import net
-from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, SHOW_FILE, split_front_matter
+from ..config import FRONT_MATTER_FENCE, split_front_matter
 from ..errors import ConfigError, Problem
-from ..layout import slugify
+from ..layout import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, slugify
 from ..schema import MAX_BYTE_COUNT
 from ..tomlsyntax import toml_string
 from .feedimport import ImportReport, write_unless_edited

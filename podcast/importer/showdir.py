@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import schema
-from ..config import EPISODE_FILE, EPISODES_DIR, FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
+from ..config import FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
 from ..errors import Problem
-from ..layout import slugify
+from ..layout import EPISODE_FILE, EPISODES_DIR, slugify
 from ..pagetext import html_text, looks_like_html
 from ..schema import Invalid, categories, email, language, person_taxonomy
 from ..tomlsyntax import toml_string

@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..config import FEEDS_DIR, SHOW_FILE
 from ..errors import Problem, errors_in, warnings_in
-from ..model import FEED_FILENAME, Episode, Show
+from ..layout import FEED_FILENAME, FEEDS_DIR, SHOW_FILE
+from ..model import Episode, Show
 from .feeddoc import (
     ATOM_NS,
     CONTENT_NS,

@@ -14,9 +14,9 @@ from urllib.parse import unquote
 
 from .. import audio, net
 from ..cache import CACHE_FILE, BuildCache
-from ..config import EPISODES_DIR, FEEDS_DIR
 from ..errors import AudioError
 from ..files import outside
+from ..layout import EPISODES_DIR, FEEDS_DIR
 from ..model import AudioInfo
 
 HTTP_TIMEOUT = 15.0  # seconds a connect or one read may take, in URL mode

@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import chapters, feed
-from ..config import FEEDS_DIR
 from ..errors import PublishError, errors_in
 from ..feed import paging
-from ..model import FEED_FILENAME
+from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..pipeline import Catalog
 
 BUILD_FIRST = "run `podcast build` first (or `podcast publish --build`)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import PurePosixPath
 
-from ..model import FEED_FILENAME
+from ..layout import FEED_FILENAME
 
 FEED_CACHE = "public, max-age=300"
 PAGE_CACHE = "public, max-age=300"

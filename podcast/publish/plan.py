@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote
 
-from ..config import FEEDS_DIR
 from ..errors import PublishError
 from ..files import confined
-from ..model import FEED_FILENAME, Episode, Show
+from ..layout import FEED_FILENAME, FEEDS_DIR
+from ..model import Episode, Show
 from . import headers
 from .checksums import Checksums
 from .destination import Stored

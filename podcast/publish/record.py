@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..model import FEED_FILENAME
+from ..layout import FEED_FILENAME
 from .destination import Destination, Stored
 from .headers import RECORD_CACHE
 
