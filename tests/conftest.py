@@ -9,10 +9,17 @@ from pathlib import Path
 
 import lameenc
 import pytest
+from click.testing import CliRunner, Result
 
 from podcast import scaffold
+from podcast.cli import cli
 
 SAMPLE_RATE = 22050
+
+
+def run(*args: object) -> Result:
+    """`podcast ARGS...` in-process (CliRunner); paths and numbers are passed as strings."""
+    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def encode_mp3(seconds: float, *, bitrate: int = 32, frequency: float = 440.0) -> bytes:
@@ -71,16 +78,22 @@ class ShowDir:
         article: str = "An episode.\n",
         audio: bool = True,
     ) -> Path:
+        """An episode with a title, date, guid and (unless audio=False) a real MP3 of `seconds`."""
         folder = self.root / "episodes" / slug
         folder.mkdir(parents=True)
-        lines = ["+++", f'title = "{title or slug.title()}"', f"date = {date}", f'guid = "guid-{slug}-0000"']
+        lines = [f'title = "{title or slug.title()}"', f"date = {date}", f'guid = "guid-{slug}-0000"']
         if audio:
             (folder / f"{slug}.mp3").write_bytes(self.mp3(seconds).read_bytes())
             lines.append(f'audio = "{slug}.mp3"')
         if extra:
             lines.append(extra)
-        lines += ["+++", article]
-        (folder / "episode.md").write_text("\n".join(lines), "utf-8")
+        return self.write(slug, "\n".join(lines), article)
+
+    def write(self, slug: str, front_matter: str, article: str = "An episode.\n") -> Path:
+        """episodes/<slug>/episode.md with exactly this front matter (the TOML between the +++ lines)."""
+        folder = self.root / "episodes" / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "episode.md").write_text(f"+++\n{front_matter}\n+++\n{article}", "utf-8")
         return folder
 
     def set_show_keys(self, keys: str) -> None:

@@ -14,16 +14,12 @@ from pathlib import Path
 import click
 import feedparser
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from PIL import Image
 
 from podcast.cli import cli
 
 COMMANDS = ["init", "new", "build", "notes", "lint", "info", "tag"]
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -11,16 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from media import cover
 
-from podcast.cli import cli
-
 SECRET = "top secret: not for publishing\n"
-
-
-def run(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -6,13 +6,7 @@ import shutil
 
 import feedparser
 import pytest
-from click.testing import CliRunner
-
-from podcast.cli import cli
-
-
-def run(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args])
+from conftest import run
 
 
 @pytest.fixture

@@ -6,14 +6,9 @@ import json
 
 import feedparser
 import pytest
-from click.testing import CliRunner
+from conftest import run
 
 from podcast import net
-from podcast.cli import cli
-
-
-def run(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.mark.parametrize(

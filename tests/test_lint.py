@@ -15,14 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from lxml import etree
 from PIL import Image
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from podcast import lint, pipeline
-from podcast.cli import cli
 from podcast.errors import LintFailure, PodcastError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,10 +30,6 @@ NS = lint.PREFIXES
 
 def codes(problems) -> list[str]:
     return [p.code for p in problems]
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def set_show_key(root: Path, key: str, value: str) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from conftest import ShowDir
 from lxml import etree
 from media import encode
 from PIL import Image
@@ -115,13 +116,6 @@ def encode_m4a(source: Path, target: Path) -> Path:
     return encode(source, target, "aac", bit_rate=48000)
 
 
-def write_episode(root: Path, slug: str, front_matter: str, article: str = "An episode.\n") -> Path:
-    folder = root / "episodes" / slug
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "episode.md").write_text(f"+++\n{front_matter.strip()}\n+++\n{article}", "utf-8")
-    return folder
-
-
 def make_fuller_show(root: Path, mp3: Callable[[float], Path]) -> Path:
     """Write the fuller show into `root` (a new directory); returns root."""
     scaffold.init_show(
@@ -140,9 +134,9 @@ def make_fuller_show(root: Path, mp3: Callable[[float], Path]) -> Path:
     # Top-level keys go before [owner], the first table; the tables after it.
     head, owner = text.split("\n[owner]")
     toml.write_text(head + SHOW_KEYS + "\n[owner]" + owner + SHOW_TABLES, "utf-8")
+    show = ShowDir(root, mp3)
 
-    trailer = write_episode(
-        root,
+    trailer = show.write(
         "trailer",
         """
 title = "Coming Soon"
@@ -151,12 +145,11 @@ guid = "fuller-trailer-0001"
 audio = "trailer.mp3"
 episode_type = "trailer"
 season = 1
-""",
+""".strip(),
     )
     shutil.copy(mp3(4.0), trailer / "trailer.mp3")
 
-    pilot = write_episode(
-        root,
+    pilot = show.write(
         "pilot",
         """
 title = "S1E1: The Pilot"
@@ -193,7 +186,7 @@ title = "Why pilots matter"
 [[soundbite]]
 start = "00:20"
 duration = 9.5
-""",
+""".strip(),
         PILOT_NOTES,
     )
     shutil.copy(mp3(30.0), pilot / "pilot.mp3")
@@ -202,8 +195,7 @@ duration = 9.5
     (pilot / "transcript.srt").write_text(SRT, "utf-8")
     Image.new("RGB", (1400, 1400), (30, 90, 160)).save(pilot / "cover.png")
 
-    second = write_episode(
-        root,
+    second = show.write(
         "second",
         """
 title = "S1E2: Second Time"
@@ -213,7 +205,7 @@ audio = "second.mp3"
 season = 1
 episode = 2
 language = "en-GB"
-""",
+""".strip(),
     )
     shutil.copy(mp3(8.0), second / "second.mp3")
     (second / "transcript.json").write_text(JSON_TRANSCRIPT, "utf-8")

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from PIL import Image
 
 from podcast import config, pipeline, scaffold
-from podcast.cli import cli
 from podcast.errors import ConfigError
 
 INIT = ["--title", "My Show", "--author", "Ann", "--email", "ann@example.com"]
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def test_init_refuses_a_plain_http_base_url(tmp_path):
@@ -97,7 +92,6 @@ def test_new_without_audio_writes_a_draft_that_the_build_leaves_out(show, mp3_fa
     built = run("build", show.root)
     assert built.exit_code == 0, built.stderr
     assert "left out (draft): later" in built.stdout
-
 
 
 def test_init_and_new_name_a_file_in_the_way_of_a_folder_they_need(tmp_path, show):

@@ -6,17 +6,12 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from media import audio_md5
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 from PIL import Image
 
 from podcast import audio
-from podcast.cli import cli
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def _episode(show, slug, source, extra=""):
