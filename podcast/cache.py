@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from . import audio, controlchars, notes
+from .layout import STATE_DIR
 from .model import AudioFile, AudioInfo, Chapter, Picture, Section, ShowNotes, Tags
 
-CACHE_FILE = ".podcast/cache.sqlite"
+CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
 SCHEMA_VERSION = 3
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
 

@@ -20,7 +20,7 @@ from .. import net
 from ..config import episode_folders
 from ..errors import ConfigError, PodcastError, Problem
 from ..files import confined, write_atomic, write_problem
-from ..layout import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, GITIGNORE, SHOW_FILE
+from ..layout import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, GITIGNORE, SHOW_FILE, STATE_DIR
 from . import downloads, showdir
 from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show
@@ -32,7 +32,7 @@ class ShowDirError(PodcastError, OSError):
     """The show directory to import into cannot be one (a file), cannot be written, or holds another show."""
 
 
-SIDE_COPIES = ".podcast/import"  # the feed's version of a file the producer edited
+SIDE_COPIES = f"{STATE_DIR}/import"  # the feed's version of a file the producer edited
 RENDERING = 2  # raise it when episode.md is written differently: a re-import then renders every item
 
 

@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 from ..files import write_atomic
+from ..layout import STATE_DIR
 
-CACHE_FILE = ".podcast/checksums.json"
+CACHE_FILE = f"{STATE_DIR}/checksums.json"
 CACHE_MAX_BYTES = 50_000_000
 
 
