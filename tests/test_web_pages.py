@@ -428,3 +428,53 @@ def test_pages_are_never_written_or_removed_through_a_link(built, tmp_path):
         pipeline.build(built.root)
     assert "symbolic link" in str(caught.value)
     assert sorted(p.name for p in elsewhere.rglob("*")) == ["index.html", "old"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ show.root.joinpath(secret).read_text() }}",
+        "{{ show.root.joinpath(secret).write_text('overwritten') }}",
+        "{{ show.root.home() }}",
+    ],
+)
+def test_a_template_can_neither_read_nor_write_files_through_the_show_directorys_path(
+    built, tmp_path, template
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret")
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text(template.replace("secret", repr(str(secret))))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "templates/index.html:1" in str(caught.value) and "unsafe" in str(caught.value)
+    assert secret.read_text() == "the secret"
+    assert "the secret" not in (built.root / "feeds" / "index.html").read_text()
+
+
+def test_a_template_includes_only_templates_not_other_files_of_the_show(built):
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text('{% include "../podcast.toml" %}')
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "templates/index.html:1" in str(caught.value) and "no template named '../podcast.toml'" in str(
+        caught.value
+    )
+    assert "owner" not in (built.root / "feeds" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('<h1>\n{% include "index.html" %}', "templates/index.html:2: cannot render: it includes itself"),
+        ("<h1>\n\n{{ 1 / 0 }}", "templates/index.html:3: cannot render: division by zero"),
+        ("<h1>\n{{ show.title | int(1, 2, 3) }}", "templates/index.html:2: cannot render"),
+        ("{{ nothing.here }}", "templates/index.html:1: cannot render: 'nothing' is undefined"),
+    ],
+)
+def test_a_template_that_fails_as_it_renders_is_named_with_its_line(built, template, expected):
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text(template)
+    with pytest.raises(PodcastError) as caught:  # not an internal error: the show's template to fix
+        pipeline.build(built.root)
+    assert expected in str(caught.value)
