@@ -478,3 +478,24 @@ def test_a_template_that_fails_as_it_renders_is_named_with_its_line(built, templ
     with pytest.raises(PodcastError) as caught:  # not an internal error: the show's template to fix
         pipeline.build(built.root)
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize("start", ["NaN", "Infinity", "-Infinity"])
+def test_a_json_transcript_timed_at_no_time_is_reported_not_a_crash(show, start):
+    folder = show.add("one")
+    (folder / "transcript.json").write_text(
+        '{"version": "1.0.0", "segments": [{"startTime": %s, "body": "Hello."}]}' % start
+    )
+    with pytest.raises(PodcastError) as caught:  # not an internal error from the page's clock
+        pipeline.build(show.root)
+    assert "episodes/one/transcript.json: error: segment 1 needs a startTime" in str(caught.value)
+
+
+def test_a_speaker_that_is_not_a_name_is_not_shown(show):
+    folder = show.add("one")
+    (folder / "transcript.json").write_text(
+        json.dumps({"version": "1.0.0", "segments": [{"startTime": 0, "speaker": {"id": 1}, "body": "Hi."}]})
+    )
+    pipeline.build(show.root)
+    (cue,) = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
+    assert cue.text_content() == "0:00 Hi."

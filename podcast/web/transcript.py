@@ -53,11 +53,13 @@ def _srt(text: str) -> tuple[Cue, ...]:
 
 def _json(text: str) -> tuple[Cue, ...]:
     segments = json.loads(text).get("segments", [])
-    return tuple(
-        Cue(float(s["startTime"]), str(s.get("body", "")), s.get("speaker") or None)
-        for s in segments
-        if isinstance(s, dict)
-    )
+    cues = []
+    for segment in segments:
+        if isinstance(segment, dict):
+            speaker = segment.get("speaker")  # a name; anything else ({}, 3) is no one to show
+            speaker = speaker if isinstance(speaker, str) and speaker.strip() else None
+            cues.append(Cue(float(segment["startTime"]), str(segment.get("body", "")), speaker))
+    return tuple(cues)
 
 
 def _merge(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
