@@ -484,7 +484,7 @@ def test_a_template_that_fails_as_it_renders_is_named_with_its_line(built, templ
 def test_a_json_transcript_timed_at_no_time_is_reported_not_a_crash(show, start):
     folder = show.add("one")
     (folder / "transcript.json").write_text(
-        '{"version": "1.0.0", "segments": [{"startTime": %s, "body": "Hello."}]}' % start
+        '{"version": "1.0.0", "segments": [{"startTime": ' + start + ', "body": "Hello."}]}'
     )
     with pytest.raises(PodcastError) as caught:  # not an internal error from the page's clock
         pipeline.build(show.root)
