@@ -499,3 +499,28 @@ def test_a_speaker_that_is_not_a_name_is_not_shown(show):
     pipeline.build(show.root)
     (cue,) = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
     assert cue.text_content() == "0:00 Hi."
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "transcript.srt",
+            '1\n00:00:00,000 --> 00:00:01,000\n<i>Music</i> plays.\n\n'
+            "2\n00:00:01,000 --> 00:00:02,000\n"
+            '{\\an8}<font color="#ffff00">Q&amp;A</font> with <b>Ann</b>.\n',
+        ),
+        (
+            "transcript.vtt",
+            "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<i>Music</i> plays.\n\n"
+            "00:00:01.000 --> 00:00:02.000\n<c.yellow>Q&amp;A</c> with <v Ann>Ann</v>.\n",
+        ),
+    ],
+)
+def test_cue_markup_is_read_not_shown(show, name, text):
+    # Subtitles mark up their cues (<i>, <font>, {\an8}) and escape "&": a listener reads the words.
+    folder = show.add("one")
+    (folder / name).write_text(text)
+    pipeline.build(show.root)
+    cues = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
+    assert [cue.text_content() for cue in cues] == ["0:00 Music plays.", "0:01 Q&A with Ann."]
