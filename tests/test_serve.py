@@ -295,3 +295,17 @@ def test_a_client_that_refuses_gzip_gets_the_file_as_it_is(preview, accept):
     )
     assert "Content-Encoding" not in response.headers
     assert response.raw.read() == built
+
+
+def test_a_preview_on_every_ipv6_interface_also_answers_on_the_ipv4_address_it_prints():
+    # `--host ::` prints (and writes into the feed) this machine's IPv4 address: the socket must
+    # take IPv4 too. Checked on the options rather than by binding every interface in a test.
+    import socket
+
+    from podcast.serve.preview import bind_options
+
+    if not socket.has_dualstack_ipv6():
+        pytest.skip("this system cannot take IPv4 on an IPv6 socket")
+    assert bind_options("::") == {"family": socket.AF_INET6, "dualstack_ipv6": True}
+    assert bind_options("::1") == {"family": socket.AF_INET6, "dualstack_ipv6": False}
+    assert bind_options("127.0.0.1") == {"family": socket.AF_INET}
