@@ -10,6 +10,7 @@ the feed. Reading happens here; copying into feeds/ is the pipeline's job.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,7 +225,8 @@ def check_json(path: str, text: str) -> list[Problem]:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # Python's json reads NaN and Infinity, which are no time in the audio.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def check_text(path: str, text: str) -> list[Problem]:

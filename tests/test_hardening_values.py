@@ -38,6 +38,7 @@ def test_a_chapter_link_that_is_not_http_is_left_out_with_a_warning(show, link):
     assert "episodes/ep1/chapters.json" in result.stderr and "is not an http(s) URL" in result.stderr
     published = (show.root / "feeds").rglob("*")
     everything = b"".join(p.read_bytes() for p in published if p.is_file()).decode()
+    everything = everything.replace('<link rel="icon" href="data:,">', "")  # the pages' own empty icon
     assert link.split(":")[0].lower() + ":" not in everything.lower().replace("https:", "").replace(
         "http:", ""
     )

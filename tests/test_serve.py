@@ -253,3 +253,59 @@ def test_a_preview_on_another_port_prints_nothing_about_its_own_address(show):
         finally:
             server.stop()
         assert not [p for p in problems if server.url in p.message], problems
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/%00", "/feed.xml%00", "/episodes/%00/", "/" + "a" * 5000, "/" + "a/" * 3000, "/media/%00"],
+)
+def test_a_path_the_system_cannot_name_is_not_found_not_an_internal_error(preview, path):
+    status, body = raw_get(preview, path)
+    assert status == 404, body[:200]
+    assert requests.get(preview.url + "feed.xml", timeout=5).status_code == 200  # and it still serves
+
+
+@pytest.mark.parametrize("path", ["/feed.xml/", "/index.html/", "/episodes/first/index.html/"])
+def test_a_file_asked_for_as_a_folder_is_not_found(preview, path):
+    # Served, its relative links would resolve against the wrong folder; the host it goes to says 404.
+    status, _ = raw_get(preview, path)
+    assert status == 404
+
+
+def test_ranges_the_server_cannot_answer_as_one_are_answered_with_the_whole_file(preview):
+    url = preview.url + "media/first/first.mp3"
+    data = audio_bytes(preview)
+    for header in ("bytes=0-1,100-101", "bytes=0-1,10-11,20-21", "items=0-5"):
+        whole = requests.get(url, headers={"Range": header}, timeout=5)
+        assert whole.status_code == 200, header
+        assert whole.content == data, header
+    # A suffix longer than the file is the whole file (RFC 9110, 14.1.2).
+    longer = requests.get(url, headers={"Range": f"bytes=-{len(data) * 2}"}, timeout=5)
+    assert longer.status_code == 206
+    assert longer.content == data
+    assert longer.headers["Content-Range"] == f"bytes 0-{len(data) - 1}/{len(data)}"
+    assert requests.get(url, headers={"Range": "bytes=-0"}, timeout=5).status_code == 416  # still nothing
+
+
+@pytest.mark.parametrize("accept", ["gzip;q=0", "identity, *;q=0", "br"])
+def test_a_client_that_refuses_gzip_gets_the_file_as_it_is(preview, accept):
+    built = (preview.show.root / PREVIEW_DIR / "feed.xml").read_bytes()
+    response = requests.get(
+        preview.url + "feed.xml", headers={"Accept-Encoding": accept}, stream=True, timeout=5
+    )
+    assert "Content-Encoding" not in response.headers
+    assert response.raw.read() == built
+
+
+def test_a_preview_on_every_ipv6_interface_also_answers_on_the_ipv4_address_it_prints():
+    # `--host ::` prints (and writes into the feed) this machine's IPv4 address: the socket must
+    # take IPv4 too. Checked on the options rather than by binding every interface in a test.
+    import socket
+
+    from podcast.serve.preview import bind_options
+
+    if not socket.has_dualstack_ipv6():
+        pytest.skip("this system cannot take IPv4 on an IPv6 socket")
+    assert bind_options("::") == {"family": socket.AF_INET6, "dualstack_ipv6": True}
+    assert bind_options("::1") == {"family": socket.AF_INET6, "dualstack_ipv6": False}
+    assert bind_options("127.0.0.1") == {"family": socket.AF_INET}

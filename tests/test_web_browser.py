@@ -27,6 +27,7 @@ sync_api = pytest.importorskip(
 )
 
 SECONDS = 20.0
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
 CHAPTERS = [(0, "Opening"), (5, "The middle"), (12, "Closing")]
 VTT = "WEBVTT\n\n" + "\n".join(
     f"00:00:{start:02d}.000 --> 00:00:{start + 4:02d}.000\nLine spoken at {start} seconds.\n"
@@ -62,6 +63,15 @@ def site(tmp_path_factory, mp3_factory):
         json.dumps({"version": "1.2.0", "chapters": [{"startTime": s, "title": t} for s, t in CHAPTERS]})
     )
     (folder / "transcript.vtt").write_text(VTT)
+    # An episode whose words do not break: a title, an address in the notes and in the transcript.
+    long = root / "episodes" / "long"
+    long.mkdir()
+    (long / "long.mp3").write_bytes(mp3_factory(2.0).read_bytes())
+    (long / "episode.md").write_text(
+        f'+++\ntitle = "{LONG_WORD}"\ndate = 2025-03-01\nguid = "guid-long-0000"\naudio = "long.mp3"\n+++\n'
+        f"See https://example.com/{LONG_WORD}/{LONG_WORD} for more.\n"
+    )
+    (long / "transcript.vtt").write_text(f"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n{LONG_WORD}.\n")
     server = PreviewServer(root, port=0, say=lambda text: None)
     server.build()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -214,3 +224,33 @@ def test_screenshots_at_phone_and_desktop_widths(browser, site, tmp_path_factory
     assert all(path.stat().st_size > 5_000 for path in saved)
     with capsys.disabled():  # shown in every run, not only when the test fails
         print(f"\nscreenshots of the pages (390 px and 1280 px): {folder}")
+
+
+@pytest.mark.parametrize("path", ["", "episodes/long/"])
+def test_long_unbroken_words_wrap_on_a_phone_rather_than_scroll_sideways(browser, site, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto(site.url + path)
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def test_a_show_without_artwork_asks_for_no_icon_it_does_not_have(browser, show):
+    show.add("plain", seconds=2)
+    server = PreviewServer(show.root, port=0, say=lambda text: None)
+    server.build()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    context = browser.new_context()
+    try:
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        for path in ("", "episodes/plain/"):
+            tab.goto(server.url + path)
+            tab.wait_for_load_state("networkidle")
+        assert errors == []  # no "404" for /favicon.ico in the console
+    finally:
+        context.close()
+        server.stop()
+        thread.join(5)

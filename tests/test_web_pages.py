@@ -428,3 +428,99 @@ def test_pages_are_never_written_or_removed_through_a_link(built, tmp_path):
         pipeline.build(built.root)
     assert "symbolic link" in str(caught.value)
     assert sorted(p.name for p in elsewhere.rglob("*")) == ["index.html", "old"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ show.root.joinpath(secret).read_text() }}",
+        "{{ show.root.joinpath(secret).write_text('overwritten') }}",
+        "{{ show.root.home() }}",
+    ],
+)
+def test_a_template_can_neither_read_nor_write_files_through_the_show_directorys_path(
+    built, tmp_path, template
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the secret")
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text(template.replace("secret", repr(str(secret))))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "templates/index.html:1" in str(caught.value) and "unsafe" in str(caught.value)
+    assert secret.read_text() == "the secret"
+    assert "the secret" not in (built.root / "feeds" / "index.html").read_text()
+
+
+def test_a_template_includes_only_templates_not_other_files_of_the_show(built):
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text('{% include "../podcast.toml" %}')
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(built.root)
+    assert "templates/index.html:1" in str(caught.value) and "no template named '../podcast.toml'" in str(
+        caught.value
+    )
+    assert "owner" not in (built.root / "feeds" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ('<h1>\n{% include "index.html" %}', "templates/index.html:2: cannot render: it includes itself"),
+        ("<h1>\n\n{{ 1 / 0 }}", "templates/index.html:3: cannot render: division by zero"),
+        ("<h1>\n{{ show.title | int(1, 2, 3) }}", "templates/index.html:2: cannot render"),
+        ("{{ nothing.here }}", "templates/index.html:1: cannot render: 'nothing' is undefined"),
+    ],
+)
+def test_a_template_that_fails_as_it_renders_is_named_with_its_line(built, template, expected):
+    (built.root / "templates").mkdir()
+    (built.root / "templates" / "index.html").write_text(template)
+    with pytest.raises(PodcastError) as caught:  # not an internal error: the show's template to fix
+        pipeline.build(built.root)
+    assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize("start", ["NaN", "Infinity", "-Infinity"])
+def test_a_json_transcript_timed_at_no_time_is_reported_not_a_crash(show, start):
+    folder = show.add("one")
+    (folder / "transcript.json").write_text(
+        '{"version": "1.0.0", "segments": [{"startTime": ' + start + ', "body": "Hello."}]}'
+    )
+    with pytest.raises(PodcastError) as caught:  # not an internal error from the page's clock
+        pipeline.build(show.root)
+    assert "episodes/one/transcript.json: error: segment 1 needs a startTime" in str(caught.value)
+
+
+def test_a_speaker_that_is_not_a_name_is_not_shown(show):
+    folder = show.add("one")
+    (folder / "transcript.json").write_text(
+        json.dumps({"version": "1.0.0", "segments": [{"startTime": 0, "speaker": {"id": 1}, "body": "Hi."}]})
+    )
+    pipeline.build(show.root)
+    (cue,) = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
+    assert cue.text_content() == "0:00 Hi."
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "transcript.srt",
+            '1\n00:00:00,000 --> 00:00:01,000\n<i>Music</i> plays.\n\n'
+            "2\n00:00:01,000 --> 00:00:02,000\n"
+            '{\\an8}<font color="#ffff00">Q&amp;A</font> with <b>Ann</b>.\n',
+        ),
+        (
+            "transcript.vtt",
+            "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<i>Music</i> plays.\n\n"
+            "00:00:01.000 --> 00:00:02.000\n<c.yellow>Q&amp;A</c> with <v Ann>Ann</v>.\n",
+        ),
+    ],
+)
+def test_cue_markup_is_read_not_shown(show, name, text):
+    # Subtitles mark up their cues (<i>, <font>, {\an8}) and escape "&": a listener reads the words.
+    folder = show.add("one")
+    (folder / name).write_text(text)
+    pipeline.build(show.root)
+    cues = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
+    assert [cue.text_content() for cue in cues] == ["0:00 Music plays.", "0:01 Q&A with Ann."]

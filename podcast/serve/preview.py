@@ -12,6 +12,7 @@ import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -54,6 +55,14 @@ def preview_url(host: str, port: int) -> str:
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
+
+
+def bind_options(host: str) -> dict[str, Any]:
+    """socket.create_server's options for `host`. `::` (every interface) takes IPv4 too: the
+    address the preview prints for it, and writes into the feed, is this machine's IPv4 one."""
+    if ":" not in host:
+        return {"family": socket.AF_INET}
+    return {"family": socket.AF_INET6, "dualstack_ipv6": host == "::" and socket.has_dualstack_ipv6()}
 
 
 def media_of(episodes: list[Episode]) -> dict[str, tuple[Path, str]]:
@@ -107,9 +116,7 @@ class PreviewServer:
         # Bound before the build: the port (perhaps chosen by the system) goes into every URL.
         # We bind the socket ourselves: werkzeug's own bind prints and exits on a port in use,
         # where the command wants an OSError to report as a usage mistake.
-        listening = socket.create_server(
-            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET
-        )
+        listening = socket.create_server((host, port), **bind_options(host))
         try:
             self.http = make_server(host, port, app(self.site), threaded=True, fd=listening.fileno())
         finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.http import parse_range_header
 from werkzeug.security import safe_join
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
@@ -76,7 +77,8 @@ def _compressed(path: Path, mtime_ns: int, size: int) -> bytes:
 
 
 def _gzipped(request: Request, path: Path, mimetype: str) -> Response | None:
-    if "gzip" not in request.accept_encodings or not mimetype.startswith(COMPRESSIBLE):
+    # A quality, not membership: "gzip;q=0" (or "*;q=0") is a client saying it cannot take gzip.
+    if request.accept_encodings["gzip"] <= 0 or not mimetype.startswith(COMPRESSIBLE):
         return None
     stat = path.stat()
     if request.range is not None or stat.st_size > GZIP_MAX_BYTES:
@@ -104,22 +106,41 @@ def _file_in(folder: Path, request: Request) -> Path:
         raise NotFound()
     try:
         path = confined(folder, Path(joined), relpath or "/")
-    except OutsideShow:
+        if path.is_dir():
+            if not request.path.endswith("/"):  # relative links in the page need the slash
+                raise MovedToFolder(response=Response(status=301, headers={"Location": request.path + "/"}))
+            path = path / urls.INDEX_PAGE
+        elif request.path.endswith("/"):  # feed.xml/ is no folder, as on the host it is published to
+            raise NotFound()
+        if not path.is_file():
+            raise NotFound()
+    except (OutsideShow, ValueError, OSError):  # outside; a NUL in the name; a name too long for the system
         raise NotFound() from None
-    if path.is_dir():
-        if not request.path.endswith("/"):  # relative links in the page need the slash
-            raise MovedToFolder(response=Response(status=301, headers={"Location": request.path + "/"}))
-        path = path / urls.INDEX_PAGE
-    if not path.is_file():
-        raise NotFound()
     return path
+
+
+def _answerable(environ: WSGIEnvironment, size: int) -> WSGIEnvironment:
+    """The request as send_file should see its Range header. werkzeug answers one byte range and
+    refuses the rest with 416, where RFC 9110 (14.2, 14.1.2) says to ignore a range unit it does
+    not know, lets several ranges be answered with the whole file, and makes a suffix longer
+    than the file the whole file."""
+    parsed = parse_range_header(environ.get("HTTP_RANGE"))
+    if parsed is None:
+        return environ  # none, or malformed: werkzeug's 416 for a malformed one is allowed
+    if parsed.units != "bytes" or len(parsed.ranges) != 1:
+        return {key: value for key, value in environ.items() if key != "HTTP_RANGE"}
+    start, _ = parsed.ranges[0]
+    if start < 0 and -start > size:
+        return {**environ, "HTTP_RANGE": "bytes=0-"}
+    return environ
 
 
 def _send(request: Request, path: Path, mimetype: str) -> Response:
     zipped = _gzipped(request, path, mimetype)
     if zipped is not None:
         return zipped
-    response = send_file(path, request.environ, mimetype=mimetype, conditional=True, etag=True, max_age=0)
+    environ = _answerable(request.environ, path.stat().st_size)
+    response = send_file(path, environ, mimetype=mimetype, conditional=True, etag=True, max_age=0)
     response.vary.add("Accept-Encoding")
     return response
 

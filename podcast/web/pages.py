@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -42,7 +42,8 @@ class ShowTemplates(jinja2.BaseLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        rel = f"{TEMPLATES_DIR}/{template}"
+        # No `..`: an include names a template beside it, never another file of the show.
+        rel = "/".join([TEMPLATES_DIR, *jinja2.loaders.split_template_path(template)])
         path = self.root / rel
         if not path.is_file():
             raise jinja2.TemplateNotFound(template)
@@ -61,9 +62,18 @@ class ShowTemplates(jinja2.BaseLoader):
         return source, rel, lambda: path.is_file() and path.stat().st_mtime == mtime
 
 
+class PageSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, and no file paths: `show.root` is a Path, whose methods read and write files."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath) or isinstance(value, PurePath):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
 def environment(root: Path) -> jinja2.Environment:
     # Sandboxed: a template that came with a show directory cannot reach Python beyond its data.
-    env = ImmutableSandboxedEnvironment(
+    env = PageSandbox(
         loader=jinja2.ChoiceLoader([ShowTemplates(root), jinja2.PackageLoader("podcast.web", "templates")]),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
@@ -136,6 +146,18 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
     )
 
 
+def _show_template_line(exc: BaseException) -> tuple[str, int] | None:
+    """The show's own template (templates/…) and line an error came from: the innermost such
+    frame of the traceback, which Jinja rewrites to name templates and their lines."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(TEMPLATES_DIR + "/"):
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:
     try:
         return env.get_template(name).render(context).encode("utf-8")
@@ -144,10 +166,24 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> byte
         raise PageError(
             f"{where}: template error: {exc.message}", path=exc.filename, line=exc.lineno
         ) from None
-    except jinja2.TemplateError as exc:
-        raise PageError(
-            f"{TEMPLATES_DIR}/{name} (or a template it uses): cannot render: {exc}", path=name
-        ) from None
+    except (jinja2.TemplateError, RecursionError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        # A show's template that fails as it renders (an undefined name, 1/0, a template that
+        # includes itself) is the show's to fix: name it and the line. In our own, it is our bug.
+        where = _show_template_line(exc)
+        if where is None and not isinstance(exc, jinja2.TemplateError):
+            raise
+        if isinstance(exc, RecursionError):
+            shown = "it includes itself, or templates include each other, without end"
+        elif isinstance(exc, jinja2.TemplateNotFound):
+            shown = f"no template named {exc.name!r}, in {TEMPLATES_DIR}/ or among the package's"
+        else:
+            shown = str(exc) or type(exc).__name__
+        if where is None:
+            raise PageError(
+                f"{TEMPLATES_DIR}/{name} (or a template it uses): cannot render: {shown}", path=name
+            ) from None
+        rel, line = where
+        raise PageError(f"{rel}:{line}: cannot render: {shown}", path=rel, line=line) from None
 
 
 def render(show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,24 +41,35 @@ class PageTranscript:
     too_large: bool = False  # neither: the page links to the file
 
 
+# Markup inside a cue: SubRip's <i>, <b>, <font color=…> and {\an8}; WebVTT's tags are gone already.
+_CUE_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|\{\\[^{}]*\}")
+
+
+def _cue_text(text: str) -> str:
+    """What a cue says, as text: its markup removed and its entities (&amp; for &) read."""
+    return html.unescape(_CUE_MARKUP.sub("", text))
+
+
 def _vtt(path: Path) -> tuple[Cue, ...]:
     return tuple(
-        Cue(caption.start_in_seconds + caption.start_time.milliseconds / 1000, caption.text)
+        Cue(caption.start_in_seconds + caption.start_time.milliseconds / 1000, _cue_text(caption.text))
         for caption in webvtt.read(str(path))
     )
 
 
 def _srt(text: str) -> tuple[Cue, ...]:
-    return tuple(Cue(sub.start.total_seconds(), sub.content) for sub in srt.parse(text))
+    return tuple(Cue(sub.start.total_seconds(), _cue_text(sub.content)) for sub in srt.parse(text))
 
 
 def _json(text: str) -> tuple[Cue, ...]:
     segments = json.loads(text).get("segments", [])
-    return tuple(
-        Cue(float(s["startTime"]), str(s.get("body", "")), s.get("speaker") or None)
-        for s in segments
-        if isinstance(s, dict)
-    )
+    cues = []
+    for segment in segments:
+        if isinstance(segment, dict):
+            speaker = segment.get("speaker")  # a name; anything else ({}, 3) is no one to show
+            speaker = speaker if isinstance(speaker, str) and speaker.strip() else None
+            cues.append(Cue(float(segment["startTime"]), str(segment.get("body", "")), speaker))
+    return tuple(cues)
 
 
 def _merge(cues: tuple[Cue, ...]) -> tuple[Cue, ...]:
