@@ -11,6 +11,7 @@ from mutagen.flac import Picture as FlacPicture
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
+from .. import clock
 from ..model import Chapter, Picture, Tags
 from ._common import tag_number
 from .pictures import COVER_FRONT, cover
@@ -97,13 +98,6 @@ def read_artwork(audio: VorbisFile) -> Picture | None:
     return cover(_pictures(audio))
 
 
-def _clock(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def _remove_chapters(comments: VCommentDict) -> None:
     for key in [k for k in comments.keys() if k.lower().startswith("chapter") or k.lower() == TAGGED_MARK]:
         del comments[key]
@@ -146,7 +140,7 @@ def write(
         comments[TAGGED_MARK] = [TAGGED_VALUE]
         for number, chapter in enumerate(chapters, start=1):
             key = f"CHAPTER{number:03d}"
-            comments[key] = [_clock(chapter.start)]
+            comments[key] = [clock.normal_play_time(chapter.start)]
             comments[key + "NAME"] = [chapter.title]
             if chapter.url:
                 comments[key + "URL"] = [chapter.url]
