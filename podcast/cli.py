@@ -517,7 +517,7 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
 def serve(directory: Path, host: str, port: int, watch: bool) -> None:
     """Preview the show in DIRECTORY (default: the show this folder is in) on the web, as it will be
     published; feeds/ is not touched."""
-    from .serve.preview import PreviewServer  # werkzeug's server, only for this command
+    from .serve.preview import ANY_ADDRESS, PreviewServer  # werkzeug's server, only for this command
 
     with reported():
         root = show_root(directory)
@@ -533,7 +533,7 @@ def serve(directory: Path, host: str, port: int, watch: bool) -> None:
     echo_problems(errors_in(result.catalog.problems) + warnings_in(result.catalog.problems))
     click.echo(f"Serving {root} at {server.url} ({len(result.catalog.published)} episode(s))")
     click.echo(f"  feed: {server.url}feed.xml", err=True)
-    if host in ("0.0.0.0", "::", ""):
+    if host in ANY_ADDRESS:
         click.echo("  listening on every interface: other devices on the network can reach it", err=True)
     if watch:
         threading.Thread(target=server.watch, name="watch", daemon=True).start()

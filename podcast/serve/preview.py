@@ -17,13 +17,14 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from .. import pipeline
-from ..config import EPISODES_DIR, SHOW_FILE, read_show
+from ..config import read_show
 from ..errors import PodcastError
+from ..layout import EPISODES_DIR, SHOW_FILE, STATE_DIR
 from ..model import Episode
 from ..web.pages import TEMPLATES_DIR
 from .server import Site, app
 
-PREVIEW_DIR = ".podcast/preview"
+PREVIEW_DIR = f"{STATE_DIR}/preview"
 WATCHED = (SHOW_FILE, EPISODES_DIR, TEMPLATES_DIR)  # plus the artwork podcast.toml names
 WATCH_MAX_FILES = 50_000  # a show directory with more is not watched past this many files
 ANY_ADDRESS = ("", "0.0.0.0", "::")

@@ -25,7 +25,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from ..files import OutsideShow, confined
-from ..model import FEED_FILENAME
+from ..layout import FEED_FILENAME
 from ..web import urls
 
 if TYPE_CHECKING:
