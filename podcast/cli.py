@@ -19,6 +19,7 @@ import click
 from . import clock, layout
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
 from .layout import EPISODES_DIR, FEED_FILENAME
+from .weburl import has_web_scheme
 
 if TYPE_CHECKING:
     from .model import AudioFile
@@ -475,7 +476,7 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
     from . import pipeline
 
     with reported():
-        if target.startswith(("http://", "https://")):
+        if has_web_scheme(target):
             problems = linting.check_url(target)
         else:
             path = Path(target)

@@ -32,6 +32,7 @@ from .model import (
 )
 from .schema import EPISODE_SCHEMA, REMOTE_AUDIO_KEYS, SHOW_SCHEMA, Invalid, Key, show_value
 from .textfiles import NotUtf8, decode_utf8
+from .weburl import has_web_scheme
 
 FRONT_MATTER_FENCE = "+++"
 
@@ -237,7 +238,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         lines=lines,
         **_show_extras(values),
     )
-    if show.artwork and not show.artwork.startswith(("http://", "https://")):
+    if show.artwork and not has_web_scheme(show.artwork):
         if not (root / show.artwork).is_file():
             problems.append(
                 Problem(
@@ -256,7 +257,7 @@ def _confine_artwork(
 ) -> None:
     """Artwork named by path must be a file inside the show: it is copied to feeds/ and published."""
     artwork = values.get("artwork")
-    if not artwork or artwork.startswith(("http://", "https://")):
+    if not artwork or has_web_scheme(artwork):
         return
     try:
         confined(root, Path(artwork), "artwork")
@@ -591,9 +592,9 @@ def _check_episode_files(
                 )
             )
     picture = values.get("image")
-    if picture and not picture.startswith(("http://", "https://")) and outside(root, folder / picture):
+    if picture and not has_web_scheme(picture) and outside(root, folder / picture):
         problems.append(_outside_problem(rel, "image", picture, lines))
-    elif picture and not picture.startswith(("http://", "https://")) and not (folder / picture).is_file():
+    elif picture and not has_web_scheme(picture) and not (folder / picture).is_file():
         problems.append(
             Problem(
                 rel,

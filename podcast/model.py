@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from .layout import CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME
+from .weburl import has_web_scheme
 
 EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
@@ -278,7 +279,7 @@ class Show:
     @property
     def artwork_path(self) -> str | None:
         """Where local artwork is published, relative to base_url."""
-        if not self.artwork or self.artwork.startswith(("http://", "https://")):
+        if not self.artwork or has_web_scheme(self.artwork):
             return None
         return "artwork" + Path(self.artwork).suffix.lower()
 
@@ -306,7 +307,7 @@ class Show:
         if not prefix or not url.startswith(prefix):
             return url
         rest = url[len(prefix) :]
-        return rest if rest.startswith(("http://", "https://")) else "https://" + rest
+        return rest if has_web_scheme(rest) else "https://" + rest
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,6 @@ class Episode:
     @property
     def image_path(self) -> str | None:
         """Where a local episode image is published, relative to base_url (and feeds/)."""
-        if not self.image or self.image.startswith(("http://", "https://")):
+        if not self.image or has_web_scheme(self.image):
             return None
         return f"{EPISODE_IMAGES_DIR}/{self.slug}{Path(self.image).suffix.lower()}"

@@ -19,12 +19,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
 from .errors import PodcastError
+from .weburl import is_web_url
 
 DEFAULT_TIMEOUT = 15.0  # seconds a connect or a single read may take
 DEFAULT_DEADLINE = 60.0  # seconds one request may take in all, redirects and body included
@@ -34,7 +35,6 @@ CHUNK = 65536
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-SCHEMES = ("http", "https")
 
 
 def default_user_agent() -> str:
@@ -94,25 +94,6 @@ class Response:
     def content_length(self) -> int | None:
         value = self.headers.get("Content-Length", "").strip()
         return int(value) if value.isdigit() else None
-
-
-_NOT_IN_URLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters (a space is sloppy, not unsafe)
-
-
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host: the only kind we fetch or publish.
-
-    Control characters (a line break among them) are refused too: a URL holding one is
-    mangled by some clients and a way to smuggle a second line into a header or a log.
-    """
-    if _NOT_IN_URLS.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme in SCHEMES and bool(host)
 
 
 def describe(exc: requests.RequestException) -> str:

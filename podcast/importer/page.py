@@ -24,6 +24,7 @@ from lxml import etree
 from ..controlchars import clean_line
 from ..pagetext import is_furniture, looks_like_html, read_page
 from ..schema import MAX_BYTE_COUNT
+from ..weburl import has_web_scheme
 from .dates import MAX_DURATION, parse_date, parse_duration
 from .markdown import to_markdown
 
@@ -182,7 +183,7 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         ("JSON-LD", _name(ld.get("author")) or _name(ld.get("actor")) or _name(ld.get("creator"))),
         ("meta author", _meta(tree, "author", "article:author")),
     )
-    if host and host.startswith(("http://", "https://")):
+    if host and has_web_scheme(host):
         host = None  # article:author is often a profile URL, not a name
     audio = pick(
         "audio",

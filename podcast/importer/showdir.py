@@ -24,6 +24,7 @@ from ..layout import EPISODE_FILE, EPISODES_DIR, slugify
 from ..pagetext import html_text, looks_like_html
 from ..schema import Invalid, categories, email, language, person_taxonomy
 from ..tomlsyntax import toml_string
+from ..weburl import has_web_scheme
 from .reader import FeedItem, FeedShow, Notes
 
 STAMP = "# podcast import: "
@@ -184,7 +185,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         lines += ["", "[[person]]", *person_lines] if person_lines else []
     lines += _extras_lines(show, notes)
     for url, text in show.funding:
-        if url.startswith(("http://", "https://")) and text:
+        if has_web_scheme(url) and text:
             lines += ["", "[[funding]]", f"url = {toml_string(url)}", f"text = {toml_string(text)}"]
     lines += [
         "",
@@ -251,7 +252,7 @@ def _person_lines(person, notes: Notes) -> list[str]:
         lines.append(f"group = {toml_string(person.group.strip().lower())}")
     for key in ("href", "img"):
         value = getattr(person, key)
-        if value and value.startswith(("http://", "https://")):
+        if value and has_web_scheme(value):
             lines.append(f"{key} = {toml_string(value)}")
     return lines
 
@@ -305,11 +306,11 @@ def episode_md(
         lines.append(f"explicit = {'true' if item.explicit else 'false'}")
     if item.author and item.author != (show.author or show.owner_name):
         lines.append(f"hosts = {_list([item.author])}")
-    if item.link and item.link.startswith(("http://", "https://")):
+    if item.link and has_web_scheme(item.link):
         lines.append(f"link = {toml_string(item.link)}")
     if item.itunes_title and item.itunes_title != item.title and "<" not in item.itunes_title:
         lines.append(f"itunes_title = {toml_string(item.itunes_title)}")
-    if item.image and item.image.startswith(("http://", "https://")):
+    if item.image and has_web_scheme(item.image):
         lines.append(f"image = {toml_string(item.image)}")
     if draft:
         lines.append("draft = true")
