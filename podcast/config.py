@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import tomlsyntax
-from .errors import ConfigError, PodcastError, Problem
+from .errors import ConfigError, PodcastError, Problem, errors_in
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE, find_show  # noqa: F401 (re-exported)
 from .model import (
@@ -162,7 +162,7 @@ PROVISIONAL_VALUES: dict[str, Any] = {
 def load_show(root: Path) -> tuple[Show, list[Problem]]:
     """Read podcast.toml. Raises ConfigError if it is missing or has errors."""
     show, problems = read_show(root)
-    if any(p.severity == "error" for p in problems):
+    if errors_in(problems):
         raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
     return show, problems
 
@@ -434,7 +434,7 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         )
     remote = _remote_audio(values, data, rel, lines, problems)
     _check_episode_files(show.root, values, folder, rel, lines, problems)
-    if len([p for p in problems[before:] if p.severity == "error"]):
+    if errors_in(problems[before:]):
         return None
 
     guid_value = values.get("guid")
