@@ -10,6 +10,7 @@ import json
 import sys
 import threading
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -169,8 +170,7 @@ def init_command(
     """Make a new show directory DIRECTORY."""
     from . import scaffold
 
-    notices: list[str] = []
-    path = scaffold.init_show(
+    created = scaffold.init_show(
         directory,
         title=title,
         author=author,
@@ -181,11 +181,10 @@ def init_command(
         language_code=language,
         category=categories,
         link=link,
-        notices=notices,
     )
-    for notice in notices:
+    for notice in created.notices:
         click.echo(f"warning: {notice}", err=True)
-    click.echo(f"Created {path}. Add episodes with: podcast new {directory} --title …")
+    click.echo(f"Created {created.path}. Add episodes with: podcast new {directory} --title …")
 
 
 @cli.command("new")
@@ -224,9 +223,8 @@ def init_command(
 @click.option("--explicit/--not-explicit", default=None, help="Default: the show's setting.")
 @click.option("--link", help="The episode's web page, https://…")
 def new_command(
-    directory: Path, title, on, audio_files, notes, slug, hosts, season, number, draft, image, episode_type,
-    explicit, link,
-) -> None:  # fmt: skip
+    directory: Path, on: datetime | None, audio_files: tuple[Path, ...], hosts: tuple[str, ...], **options
+) -> None:
     """Add an episode to the show in DIRECTORY (default: the show this folder is in)."""
     from . import scaffold
 
@@ -235,30 +233,16 @@ def new_command(
             "give it once: an episode has one main audio file (other formats go in alternate_audio)",
             param_hint="--audio",
         )
-    audio = audio_files[0] if audio_files else None
-    if not title and not audio:
+    audio_file = audio_files[0] if audio_files else None
+    if not options["title"] and not audio_file:
         raise click.UsageError("give --title, or --audio with a title tag")
-    notices: list[str] = []
-    path = scaffold.new_episode(
-        show_root(directory),
-        title=title,
-        on=on.date() if on else None,
-        audio=audio,
-        notes=notes,
-        slug=slug,
-        hosts=tuple(hosts),
-        season=season,
-        number=number,
-        draft=draft,
-        image=image,
-        episode_type=episode_type,
-        explicit=explicit,
-        link=link,
-        notices=notices,
+    # The other options are named as new_episode's parameters are.
+    created = scaffold.new_episode(
+        show_root(directory), on=on.date() if on else None, audio=audio_file, hosts=tuple(hosts), **options
     )
-    for notice in notices:
+    for notice in created.notices:
         click.echo(f"note: {notice}", err=True)
-    click.echo(f"Created {path}")
+    click.echo(f"Created {created.path}")
 
 
 @cli.command("build")
