@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from . import tomlsyntax
 from .errors import ConfigError, PodcastError, Problem, errors_in
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
-from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE, find_show  # noqa: F401 (re-exported)
+from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, SHOW_FILE
 from .model import (
     AlternateAudio,
     Episode,

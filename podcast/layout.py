@@ -24,6 +24,7 @@ FEED_FILENAME = "feed.xml"
 CHAPTERS_DIR = "chapters"  # chapters/<slug>.json
 TRANSCRIPTS_DIR = "transcripts"  # transcripts/<slug>.vtt|.srt|.json
 EPISODE_IMAGES_DIR = "images"  # images/<slug>.jpg|.png: episode artwork
+MEDIA_DIR = "media"  # media/<slug>/<file>: the episodes' audio, published with the feed
 GITIGNORE = f"{STATE_DIR}/\n"  # the .gitignore a new or imported show starts with
 
 

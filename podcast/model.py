@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from .layout import CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME
+from .layout import CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME, MEDIA_DIR, SHOW_FILE
 from .weburl import has_web_scheme
 
 EpisodeType = Literal["full", "trailer", "bonus"]
@@ -269,7 +269,7 @@ class Show:
     # Publishing: an analytics prefix in front of every enclosure URL (OP3, Podtrac, …), and [publish].
     enclosure_prefix: str | None = None
     publish: PublishSettings = PublishSettings()
-    source: str = "podcast.toml"
+    source: str = SHOW_FILE
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -365,11 +365,11 @@ class Episode:
         """Where the audio is published, relative to base_url."""
         if self.audio is None:
             return None
-        return f"media/{self.slug}/{self.audio.name}"
+        return f"{MEDIA_DIR}/{self.slug}/{self.audio.name}"
 
     def media_path_of(self, path: Path) -> str:
         """Where another file of this episode's audio is published, relative to base_url."""
-        return f"media/{self.slug}/{path.name}"
+        return f"{MEDIA_DIR}/{self.slug}/{path.name}"
 
     @property
     def image_path(self) -> str | None:

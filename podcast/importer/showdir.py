@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import schema
 from ..config import FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
 from ..errors import Problem
-from ..layout import EPISODE_FILE, EPISODES_DIR, slugify
+from ..layout import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, slugify
 from ..pagetext import html_text, looks_like_html
 from ..schema import Invalid, categories, email, language, person_taxonomy
 from ..tomlsyntax import toml_string
@@ -112,7 +112,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
 
     title = show.title or "Untitled show"
     if not show.title:
-        problems.append(Problem("podcast.toml", "the feed has no title", field="title", severity="warning"))
+        problems.append(Problem(SHOW_FILE, "the feed has no title", field="title", severity="warning"))
     put("title", toml_string(title))
     description = _plain(show.description) or title
     put("description", toml_string(description))
@@ -134,7 +134,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
     else:
         problems.append(
             Problem(
-                "podcast.toml",
+                SHOW_FILE,
                 "the feed has no Apple category",
                 field="categories",
                 hint='add one from Apple\'s list, e.g. categories = ["Society & Culture"]',
@@ -171,7 +171,7 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
     else:
         problems.append(
             Problem(
-                "podcast.toml",
+                SHOW_FILE,
                 "the feed has no owner e-mail (itunes:owner)",
                 field="owner",
                 hint='add email = "you@example.com" under [owner]; Apple writes to it',
