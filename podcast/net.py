@@ -275,23 +275,39 @@ class Client:
                 return self.download(
                     url, target, max_bytes=max_bytes, deadline=remaining, resume=False, progress=progress
                 )
-            mode = "ab" if raw.status_code == 206 and have else "wb"
-            written = have if mode == "ab" else 0
-            expected = _int(raw.headers.get("Content-Length"))
-            if expected is not None and written + expected > limit:
-                raise NetError(url, f"larger than {limit:,} bytes")
-            part.parent.mkdir(parents=True, exist_ok=True)
-            with open(part, mode) as out:
-                for chunk in self._chunks(raw, url, started, budget, decode=False):
-                    written += len(chunk)
-                    if written > limit:
-                        raise NetError(url, f"larger than {limit:,} bytes")
-                    out.write(chunk)
-                    if progress:
-                        progress(len(chunk))
-            if expected is not None and written - (have if mode == "ab" else 0) < expected:
-                raise NetError(url, "the download was cut off; run again to resume it")
+            kept = have if raw.status_code == 206 else 0  # the bytes of the part file the answer goes on from
+            written = self._write_part(raw, url, part, kept, limit, (started, budget), progress)
         os.replace(part, target)
+        return written
+
+    def _write_part(
+        self,
+        raw: requests.Response,
+        url: str,
+        part: Path,
+        kept: int,
+        limit: int,
+        clock: tuple[float, float],
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        """Write the answer's body into `part` after its first `kept` bytes; the size written in all.
+
+        `clock` is (when the download started, the seconds it may take)."""
+        written = kept
+        expected = _int(raw.headers.get("Content-Length"))
+        if expected is not None and written + expected > limit:
+            raise NetError(url, f"larger than {limit:,} bytes")
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with open(part, "ab" if kept else "wb") as out:
+            for chunk in self._chunks(raw, url, *clock, decode=False):
+                written += len(chunk)
+                if written > limit:
+                    raise NetError(url, f"larger than {limit:,} bytes")
+                out.write(chunk)
+                if progress:
+                    progress(len(chunk))
+        if expected is not None and written - kept < expected:
+            raise NetError(url, "the download was cut off; run again to resume it")
         return written
 
     # -- the machinery -----------------------------------------------------------------
