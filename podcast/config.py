@@ -307,6 +307,22 @@ def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple
     return None
 
 
+def front_matter_data(source: str) -> dict[str, Any] | None:
+    """The TOML of an episode.md's front matter as written (no schema), or None when it cannot be read.
+
+    For a reader that only looks for a key or two (import finding its GUIDs and stamps in
+    the episodes already there); the build and the preview check the front matter with
+    `read_front_matter`.
+    """
+    parts = split_front_matter(source, EPISODE_FILE, [])
+    if parts is None:
+        return None
+    try:
+        return tomllib.loads(parts[0])
+    except tomllib.TOMLDecodeError:
+        return None
+
+
 def episode_date(value: Any, zone: str) -> datetime:
     """A TOML date (midnight in the show's zone) or an offset datetime."""
     if isinstance(value, str):

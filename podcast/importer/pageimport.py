@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import codecs
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import net
-from ..config import FRONT_MATTER_FENCE, split_front_matter
+from ..config import FRONT_MATTER_FENCE, front_matter_data
 from ..errors import ConfigError, Problem
 from ..layout import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, slugify
 from ..schema import MAX_BYTE_COUNT
@@ -53,9 +52,8 @@ class PageReport:
 
 def _front(path: Path) -> dict:
     try:
-        parts = split_front_matter(path.read_text("utf-8"), str(path), [])
-        return tomllib.loads(parts[0]) if parts else {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return front_matter_data(path.read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError):
         return {}
 
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .. import schema
-from ..config import FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
+from ..config import FRONT_MATTER_FENCE, front_matter_data, podcast_guid_for
 from ..errors import Problem
 from ..layout import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, slugify
 from ..pagetext import html_text, looks_like_html
@@ -341,12 +340,8 @@ def read_guid(path: Path) -> str | None:
         source = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    parts = split_front_matter(source, str(path), [])
-    if parts is None:
-        return None
-    try:
-        data = tomllib.loads(parts[0])
-    except tomllib.TOMLDecodeError:
+    data = front_matter_data(source)
+    if data is None:
         return None
     guid = data.get("guid")
     return guid.strip() if isinstance(guid, str) else None
