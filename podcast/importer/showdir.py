@@ -103,82 +103,14 @@ def show_guid(show: FeedShow, source: str, recorded: str | None = None) -> str:
 
 def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: list[Problem]) -> str:
     """podcast.toml for `show`. Values the feed lacks and the schema requires are reported in `problems`."""
+    author = show.author or show.owner_name or show.title or "Untitled show"
     lines = [f"# Imported from {settings.source}"]
-
-    def put(key: str, value: str | None) -> None:
-        if value is not None:
-            lines.append(f"{key} = {value}")
-
-    title = show.title or "Untitled show"
-    if not show.title:
-        problems.append(Problem(SHOW_FILE, "the feed has no title", field="title", severity="warning"))
-    put("title", toml_string(title))
-    description = _plain(show.description) or title
-    put("description", toml_string(description))
-    author = show.author or show.owner_name or title
-    if not show.author:
-        notes.add("the show has no itunes:author; the owner's name (or the title) written as author")
-    put("author", toml_string(author))
-    code = _valid(language, (show.language or "").strip(), notes, "language") if show.language else None
-    if code is None:
-        notes.add('the feed states no usable language; "en" written (change it if wrong)')
-    put("language", toml_string(code or "en"))
-    put("link", toml_string(show.link or settings.base_url))
-    put("base_url", toml_string(settings.base_url))
-    lines.append("# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves")
-    put("guid", toml_string(show_guid(show, settings.source, settings.recorded_guid)))
-    kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
-    if kept:
-        put("categories", _list(kept))
-    else:
-        problems.append(
-            Problem(
-                SHOW_FILE,
-                "the feed has no Apple category",
-                field="categories",
-                hint='add one from Apple\'s list, e.g. categories = ["Society & Culture"]',
-            )
-        )
-    if show.explicit is not None:
-        put("explicit", "true" if show.explicit else "false")
-    if show.type in ("episodic", "serial"):
-        put("type", toml_string(show.type))
-    if show.copyright:
-        put("copyright", toml_string(show.copyright))
-    if settings.artwork:
-        put("artwork", toml_string(settings.artwork))
-    medium = None
-    if show.medium:
-        medium = _valid(
-            schema.one_of(*schema.MEDIUMS), show.medium, notes, "podcast:medium", f'"{show.medium}"'
-        )
-    if medium:
-        put("medium", toml_string(medium))
-    if show.complete:
-        put("complete", "true")
-    if show.block:
-        put("block", "true")
+    lines += _identity_lines(show, settings, author, notes, problems)
+    lines += _setting_lines(show, settings, notes)
     locked_owner = show.locked_owner and _valid(email, show.locked_owner, notes, "podcast:locked owner")
     if show.locked is not None and not locked_owner:
-        put("locked", "true" if show.locked else "false")
-    lines.append("")
-    lines.append("[owner]")
-    lines.append(f"name = {toml_string(show.owner_name or author)}")
-    owner_email = _valid(email, show.owner_email, notes, "owner e-mail") if show.owner_email else None
-    if owner_email:
-        lines.append(f"email = {toml_string(owner_email)}")
-    else:
-        problems.append(
-            Problem(
-                SHOW_FILE,
-                "the feed has no owner e-mail (itunes:owner)",
-                field="owner",
-                hint='add email = "you@example.com" under [owner]; Apple writes to it',
-            )
-        )
-    if show.locked is not None and locked_owner:
-        lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
-        lines.append(f"owner = {toml_string(locked_owner)}")
+        lines.append(f"locked = {'true' if show.locked else 'false'}")
+    lines += _owner_lines(show, author, locked_owner, notes, problems)
     for person in show.persons:
         person_lines = _person_lines(person, notes)
         lines += ["", "[[person]]", *person_lines] if person_lines else []
@@ -195,6 +127,91 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         "",
     ]
     return stamped("\n".join(lines), after_fence=False)
+
+
+def _identity_lines(
+    show: FeedShow, settings: ShowSettings, author: str, notes: Notes, problems: list[Problem]
+) -> list[str]:
+    """The keys every show must have: title, description, author, language, addresses, categories."""
+    title = show.title or "Untitled show"
+    if not show.title:
+        problems.append(Problem(SHOW_FILE, "the feed has no title", field="title", severity="warning"))
+    if not show.author:
+        notes.add("the show has no itunes:author; the owner's name (or the title) written as author")
+    code = _valid(language, (show.language or "").strip(), notes, "language") if show.language else None
+    if code is None:
+        notes.add('the feed states no usable language; "en" written (change it if wrong)')
+    lines = [
+        f"title = {toml_string(title)}",
+        f"description = {toml_string(_plain(show.description) or title)}",
+        f"author = {toml_string(author)}",
+        f"language = {toml_string(code or 'en')}",
+        f"link = {toml_string(show.link or settings.base_url)}",
+        f"base_url = {toml_string(settings.base_url)}",
+        "# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves",
+        f"guid = {toml_string(show_guid(show, settings.source, settings.recorded_guid))}",
+    ]
+    kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
+    if kept:
+        lines.append(f"categories = {_list(kept)}")
+    else:
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                "the feed has no Apple category",
+                field="categories",
+                hint='add one from Apple\'s list, e.g. categories = ["Society & Culture"]',
+            )
+        )
+    return lines
+
+
+def _setting_lines(show: FeedShow, settings: ShowSettings, notes: Notes) -> list[str]:
+    """The optional top-level keys the feed states: explicit, type, copyright, artwork, medium, …"""
+    lines = []
+    if show.explicit is not None:
+        lines.append(f"explicit = {'true' if show.explicit else 'false'}")
+    if show.type in ("episodic", "serial"):
+        lines.append(f"type = {toml_string(show.type)}")
+    if show.copyright:
+        lines.append(f"copyright = {toml_string(show.copyright)}")
+    if settings.artwork:
+        lines.append(f"artwork = {toml_string(settings.artwork)}")
+    medium = None
+    if show.medium:
+        medium = _valid(
+            schema.one_of(*schema.MEDIUMS), show.medium, notes, "podcast:medium", f'"{show.medium}"'
+        )
+    if medium:
+        lines.append(f"medium = {toml_string(medium)}")
+    if show.complete:
+        lines.append("complete = true")
+    if show.block:
+        lines.append("block = true")
+    return lines
+
+
+def _owner_lines(
+    show: FeedShow, author: str, locked_owner: str | None, notes: Notes, problems: list[Problem]
+) -> list[str]:
+    """The [owner] table, and [locked] when the feed names whose the lock is."""
+    lines = ["", "[owner]", f"name = {toml_string(show.owner_name or author)}"]
+    owner_email = _valid(email, show.owner_email, notes, "owner e-mail") if show.owner_email else None
+    if owner_email:
+        lines.append(f"email = {toml_string(owner_email)}")
+    else:
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                "the feed has no owner e-mail (itunes:owner)",
+                field="owner",
+                hint='add email = "you@example.com" under [owner]; Apple writes to it',
+            )
+        )
+    if show.locked is not None and locked_owner:
+        lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
+        lines.append(f"owner = {toml_string(locked_owner)}")
+    return lines
 
 
 def _table(key: str, values: dict[str, str | None], check, notes: Notes, *, repeated: bool) -> list[str]:
