@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from .layout import CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME, MEDIA_DIR, SHOW_FILE
+from .layout import ARTWORK_STEM, CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME, MEDIA_DIR, SHOW_FILE
 from .weburl import has_web_scheme
 
 EpisodeType = Literal["full", "trailer", "bonus"]
@@ -281,7 +281,7 @@ class Show:
         """Where local artwork is published, relative to base_url."""
         if not self.artwork or has_web_scheme(self.artwork):
             return None
-        return "artwork" + Path(self.artwork).suffix.lower()
+        return ARTWORK_STEM + Path(self.artwork).suffix.lower()
 
     @property
     def artwork_url(self) -> str | None:
