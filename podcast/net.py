@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urljoin
 
 import requests
@@ -419,3 +422,41 @@ def _range_start(value: str | None) -> int | None:
     """The first byte a Content-Range header ("bytes 100-199/200") says the body starts at."""
     match = re.fullmatch(r"\s*bytes\s+(\d+)-\d+/(?:\d+|\*)\s*", value or "")
     return int(match.group(1)) if match else None
+
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def each_with_client(
+    work: Callable[[Client, Item], Result],
+    items: Iterable[Item],
+    make_client: Callable[[], Client],
+    workers: int = 8,
+) -> list[Result]:
+    """`work(client, item)` for every item, `workers` at a time; the results in the items' order.
+
+    A requests Session is not safe to share between threads, so each worker thread makes its
+    own client with `make_client`; all of them are closed at the end.
+    """
+    items = list(items)
+    if not items:
+        return []
+    local = threading.local()
+    made: list[Client] = []
+    lock = threading.Lock()
+
+    def one(item: Item) -> Result:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = make_client()
+            with lock:
+                made.append(client)
+        return work(client, item)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+            return list(pool.map(one, items))
+    finally:
+        for client in made:
+            client.close()
