@@ -36,6 +36,14 @@ SHOW_ARGUMENT = click.Path(file_okay=False, exists=True, path_type=Path)
 # No exists/readable checks: click would turn a missing or unreadable file into a usage error
 # (exit 2) before anything is read; audio.read reports it as one of the files' problems.
 AUDIO_ARGUMENT = click.Path(path_type=Path, readable=False)
+# The commands that fetch (import, import-page): how long one request may take in all.
+TIMEOUT_OPTION = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
 
 
 def echo_problems(problems: Iterable[Problem]) -> None:
@@ -577,13 +585,7 @@ def _byte_progress(quiet: bool):
     "--download", is_flag=True, help="Download the audio too (resumable); episodes then use the files."
 )
 @click.option("--base-url", help="Where feeds/ will be served (default: where the feed is now).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds one request may take in all.",
-)
+@TIMEOUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 def import_command(
@@ -615,13 +617,7 @@ def import_command(
 @cli.command("import-page")
 @click.argument("source")
 @click.option("--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds one request may take in all.",
-)
+@TIMEOUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print what was read as JSON on stdout.")
 def import_page_command(source: str, into: Path, timeout: float, as_json: bool) -> None:
     """Add one episode from its web page SOURCE (a URL, a saved HTML page or its saved text).
