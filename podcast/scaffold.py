@@ -249,16 +249,20 @@ def new_episode(
     if problems:
         raise ConfigError("cannot create the episode", problems=problems)
     if audio is None and not draft:
-        # The build refuses an episode with neither audio nor draft = true: it waits as a draft.
-        facts = dataclasses.replace(facts, draft=True)
-        notices.append(
-            f"no --audio, so {EPISODES_DIR}/{folder.name}/{EPISODE_FILE} is a draft: put the audio in its"
-            ' folder and add audio = "<file name>" (or audio_url = "https://…"), then remove draft = true'
-        )
+        facts = _waiting_for_audio(facts, folder, notices)
     picture = _picture(image, image_data, found, notices)
     facts = dataclasses.replace(facts, picture=picture[0] if picture else None)
     _write_episode(folder, _front_matter(facts) + article, audio, picture)
     return Created(folder / EPISODE_FILE, tuple(notices))
+
+
+def _waiting_for_audio(facts: EpisodeFacts, folder: Path, notices: list[str]) -> EpisodeFacts:
+    """A draft: the build refuses an episode with neither audio nor draft = true."""
+    notices.append(
+        f"no --audio, so {EPISODES_DIR}/{folder.name}/{EPISODE_FILE} is a draft: put the audio in its"
+        ' folder and add audio = "<file name>" (or audio_url = "https://…"), then remove draft = true'
+    )
+    return dataclasses.replace(facts, draft=True)
 
 
 def _check_episode_options(
