@@ -13,8 +13,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -66,16 +67,71 @@ _HTML_TAG = re.compile(
 )
 # nh3's output: attributes double-quoted, in a fixed form; an <a> cannot hold another <a>.
 _ADDRESSLESS_LINK = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
+_BR = re.compile(r"<br\s*/?>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 _markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
     ["linkify", "strikethrough", "table"]
 )
+# The same parser without linkify-it, for Markdown in which it could find nothing: its
+# pretest, one large regex per paragraph, is most of what rendering prose costs.
+_markdown_without_links = MarkdownIt("commonmark", {"linkify": False, "html": True}).enable(
+    ["linkify", "strikethrough", "table"]
+)
 _linkify = LinkifyIt()
-_MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make contains
+_DOT_BEFORE_WORD = re.compile(r"\.\w")
+
+
+def _may_link(text: str) -> bool:
+    """Whether `text` holds what every link we make from text contains: "://", "www." or "@".
+
+    A regex alternation with IGNORECASE scans a whole article slowly; only "w" and "W"
+    fold to "w", so searching the lower-cased text finds the same "www.".
+    """
+    return "://" in text or "@" in text or "www." in text.lower()
+
+
+def _may_linkify(text: str) -> bool:
+    """Whether linkify-it's pretest could find anything in Markdown made of `text`.
+
+    The pretest looks, ignoring case, for a schema (http:, https:, ftp:, mailto:, //),
+    "localhost", "www.", a "." before a top-level domain or a number, or "@". This finds
+    a part of each: in the lower-cased text the parts without i, k or s (which Python also
+    matches to İ, ı, K and ſ), and a "." before any letter or digit.
+    """
+    if "@" in text or "//" in text or _DOT_BEFORE_WORD.search(text):
+        return True
+    lowered = text.lower()
+    return any(part in lowered for part in ("http", "ftp:", "lto:", "www.", "localho"))
 
 
 # ---------------------------------------------------------------- sanitising
+
+
+# The page a relative link in the fragment being sanitised is resolved against: the cleaners
+# below are built once (building one costs as much as cleaning an article), so `sanitize`
+# hands them its page_url this way.
+_page_url: ContextVar[str | None] = ContextVar("page_url", default=None)
+
+
+def _absolute(url: str) -> str | None:
+    page_url = _page_url.get()
+    if not page_url or url.startswith("#") or not url.strip():
+        return None
+    return urljoin(page_url, url)
+
+
+_feed_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    clean_content_tags=DROPPED_WITH_CONTENT,
+    link_rel=None,
+    url_relative=_absolute,
+)
+_apple_cleaner = nh3.Cleaner(
+    tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
+)
 
 
 def sanitize(fragment: str, page_url: str | None = None) -> str:
@@ -85,31 +141,21 @@ def sanitize(fragment: str, page_url: str | None = None) -> str:
     is resolved against `page_url` (the episode's web page) when there is one, and
     otherwise loses its address and keeps its words, as does a link to a fragment (#top).
     """
-
-    def absolute(url: str) -> str | None:
-        if not page_url or url.startswith("#") or not url.strip():
-            return None
-        return urljoin(page_url, url)
-
-    clean = nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        clean_content_tags=DROPPED_WITH_CONTENT,
-        link_rel=None,
-        url_relative=absolute,
-    )
+    token = _page_url.set(page_url)
+    try:
+        clean = _feed_cleaner.clean(fragment)
+    finally:
+        _page_url.reset(token)
     return _ADDRESSLESS_LINK.sub(r"\1", clean) if "<a" in clean else clean
 
 
 def _apple(fragment: str) -> str:
-    fragment = re.sub(r"<br\s*/?>", "\n", fragment)  # Apple's subset has no <br>; keep the words apart
     if "<" not in fragment:
         return fragment  # escaped text without tags (most paragraphs): nothing for nh3 to remove
-    return nh3.clean(
-        fragment, tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
-    )
+    fragment = _BR.sub("\n", fragment)  # Apple's subset has no <br>; keep the words apart
+    if "<" not in fragment:
+        return fragment
+    return _apple_cleaner.clean(fragment)
 
 
 # ---------------------------------------------------------------- plain text reader
@@ -117,7 +163,7 @@ def _apple(fragment: str) -> str:
 
 def linkify(text: str) -> str:
     """Escape `text` for HTML, turning bare URLs (scheme or www.) and e-mail addresses into links."""
-    if not _MAY_LINK.search(text):
+    if not _may_link(text):
         return html.escape(text, quote=False)  # linkify-it is slow; most lines have nothing to link
     out: list[str] = []
     position = 0
@@ -188,7 +234,7 @@ def _looks_like_heading(block: _TextBlock) -> bool:
     if block.kind != "p" or len(block.lines) != 1:
         return False
     line = block.lines[0]
-    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _MAY_LINK.search(line)
+    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _may_link(line)
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -226,9 +272,8 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
 # ---------------------------------------------------------------- the walker
 
 
-@dataclass(frozen=True)
-class Block:
-    """One top-level piece of the clean HTML."""
+class Block(NamedTuple):
+    """One top-level piece of the clean HTML (a named tuple: a frozen dataclass is slower to make)."""
 
     kind: Literal["heading", "paragraph", "list", "group", "other"]  # group: paragraphs (a quote, a table)
     html: str  # as it goes into content:encoded
@@ -240,6 +285,8 @@ class Block:
 
 def _plain(element) -> str:
     """Plain text of an element: links keep their address, <br> and <li> break lines."""
+    if not len(element):  # text alone (most paragraphs and headings)
+        return _lines(element.text or "")
     parts: list[str] = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):
@@ -257,7 +304,13 @@ def _plain(element) -> str:
         else:
             parts.append(_plain(child))
         parts.append(child.tail or "")
-    text = "".join(parts)
+    return _lines("".join(parts))
+
+
+def _lines(text: str) -> str:
+    """Each line with its runs of white space made one space, blank lines dropped."""
+    if "\n" not in text:
+        return " ".join(text.split())
     return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
@@ -275,6 +328,8 @@ def _serialize(element) -> str:
 
 
 def _inner(element) -> str:
+    if not len(element):
+        return html.escape(element.text, quote=False) if element.text else ""
     return (element.text and html.escape(element.text, quote=False) or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in element
     )
@@ -339,6 +394,8 @@ def blocks_of(fragment: str) -> list[Block]:
     def flush() -> None:
         run = "".join(loose).strip()
         loose.clear()
+        if not run:
+            return
         for piece in _PARAGRAPH_BREAK.split(run):
             if not piece.strip():
                 continue
@@ -587,7 +644,7 @@ def article_html(
     article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
     found = None
     if format == "markdown":
-        fragment = _markdown.render(article)
+        fragment = (_markdown if _may_linkify(article) else _markdown_without_links).render(article)
     elif _HTML_BLOCK_TAG.search(article):
         fragment = article
     else:
