@@ -52,6 +52,11 @@ FIRST_TABLE = "<first table>"  # the first [table] header: top-level keys go abo
 TOML_END = "<end>"  # the line after the TOML (in episode.md, the closing +++)
 
 
+_TABLE_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]")
+# A bare or quoted key; of a dotted key (title.x = …), the key it is under.
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
+
+
 def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
@@ -60,7 +65,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     text_lines = tomlsyntax.toml_lines(toml_text)
     lines[TOML_END] = first_line + len(text_lines)
     for number, line in enumerate(text_lines, start=first_line):
-        header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
+        header = _TABLE_HEADER.match(line) if "[" in line else None
         if header:
             name = header.group(2)
             lines.setdefault(FIRST_TABLE, number)
@@ -70,8 +75,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
                 entries[name] = entries.get(name, 0) + 1
                 lines[f"{name}[{entries[name]}]"] = number
             continue
-        # A bare or quoted key; of a dotted key (title.x = …), the key it is under.
-        key = re.match(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""", line)
+        key = _KEY.match(line)
         if key:
             lines.setdefault(table + key.group(1).strip("\"'"), number)
     return lines
@@ -106,8 +110,16 @@ def _apply_schema(
                 problems.append(
                     Problem(path, str(fault), field=name, line=line, hint=fault.hint, code=key.code)
                 )
+    # The values of [table]s the schema knows: a key missing from the top may be in one.
+    tables = [
+        (table, value)
+        for table, value in data.items()
+        if isinstance(value, dict) and table in schema and schema[table].table
+    ]
     for name, key in schema.items():
-        under = None if name in data else _table_holding(name, data, schema)
+        if name in data:
+            continue
+        under = _table_holding(name, tables) if tables else None
         if under is not None:  # written below a [table] header, so TOML put it in that table
             problems.append(
                 Problem(
@@ -119,7 +131,7 @@ def _apply_schema(
                     " a key below a [table] header belongs to that table",
                 )
             )
-        elif key.required and name not in data:
+        elif key.required:
             todo = key.hint or f"add {name} = …"
             if key.table:
                 line, where = None, f"{todo}: a [{name}] table, at the end of the file"
@@ -131,10 +143,10 @@ def _apply_schema(
     return values
 
 
-def _table_holding(name: str, data: dict, schema: dict[str, Key]) -> str | None:
-    """The [table] of `data` that holds the top-level key `name`, when one does."""
-    for table, value in data.items():
-        if table in schema and schema[table].table and isinstance(value, dict) and name in value:
+def _table_holding(name: str, tables: list[tuple[str, dict]]) -> str | None:
+    """The first of the (name, value) [tables] that holds the top-level key `name`, when one does."""
+    for table, value in tables:
+        if name in value:
             return table
     return None
 
@@ -300,7 +312,8 @@ def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() == FRONT_MATTER_FENCE:
-            return "".join(lines[1:index]), 2, "".join(lines[index + 1 :])
+            article_start = sum(map(len, lines[: index + 1]))  # the lines partition the source
+            return "".join(lines[1:index]), 2, source[article_start:]
     problems.append(
         Problem(path, "front matter is never closed", line=1, hint="add a +++ line after the last key")
     )

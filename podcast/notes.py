@@ -99,10 +99,12 @@ def _may_linkify(text: str) -> bool:
     a part of each: in the lower-cased text the parts without i, k or s (which Python also
     matches to İ, ı, K and ſ), and a "." before any letter or digit.
     """
-    if "@" in text or "//" in text or _DOT_BEFORE_WORD.search(text):
+    if "@" in text or ("/" in text and "//" in text) or _DOT_BEFORE_WORD.search(text):
         return True
     lowered = text.lower()
-    return any(part in lowered for part in ("http", "ftp:", "lto:", "www.", "localho"))
+    if ":" in text and ("http" in lowered or "ftp:" in lowered or "lto:" in lowered):
+        return True
+    return ("." in text and "www." in lowered) or "localho" in lowered
 
 
 # ---------------------------------------------------------------- sanitising
@@ -267,6 +269,65 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
         else:
             parts.append(f"<p>{linkify(' '.join(block.lines))}</p>")
     return found, "\n".join(parts)
+
+
+# ---------------------------------------------------------------- Markdown reader
+
+# Markdown made only of ATX headings and paragraphs of words (see _plain_markdown_html).
+_MARKUP_CHARACTERS = "\\`*_[]<>&|~=+"  # each starts markup somewhere in a line
+_LINE_START_MARKUP = "-0123456789 "  # a list item, a rule, a setext underline, indented code
+_ASCII_SPACE_BUT_SPACE = "\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_SPACE_BUT_SPACE = re.compile(r"[^\S \n]")
+_ATX_HEADING = re.compile(r"(#{1,6}) +([^#]+)")
+
+
+def _markdown_html(article: str) -> str:
+    """Markdown → HTML, as markdown-it-py renders it."""
+    if _may_linkify(article):
+        return _markdown.render(article)
+    plain = _plain_markdown_html(article)
+    return _markdown_without_links.render(article) if plain is None else plain
+
+
+def _plain_markdown_html(article: str) -> str | None:
+    """What markdown-it-py makes of Markdown that is headings and paragraphs of words,
+    without its tokenizer (most of the cost of such an article); None for any other Markdown.
+
+    Such an article has nothing for a markup rule of markdown-it to act on: no markup
+    character, no line that starts with markup (a list item, a rule, an underline) or
+    with a space (indented code) or ends with one (a hard break), no white space but
+    spaces and line feeds. A heading is its words, a paragraph its lines joined by line
+    feeds, and escaping touches only `"`. tests/test_fuzz_notes.py checks it against
+    markdown-it-py. (String methods, not a regex: a regex scans text far more slowly.)
+    """
+    if any(char in article for char in _MARKUP_CHARACTERS + _ASCII_SPACE_BUT_SPACE):
+        return None
+    if not article.isascii() and _SPACE_BUT_SPACE.search(article):
+        return None
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def end_paragraph() -> None:
+        if paragraph:
+            out.append("<p>" + "\n".join(paragraph).replace('"', "&quot;") + "</p>\n")
+            paragraph.clear()
+
+    for line in article.split("\n"):
+        if not line:
+            end_paragraph()
+        elif line[0] in _LINE_START_MARKUP or line[-1] == " ":
+            return None
+        elif line[0] == "#":
+            heading = _ATX_HEADING.fullmatch(line)
+            if heading is None:
+                return None
+            end_paragraph()
+            level, words = len(heading[1]), heading[2].replace('"', "&quot;")
+            out.append(f"<h{level}>{words}</h{level}>\n")
+        else:
+            paragraph.append(line)
+    end_paragraph()
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- the walker
@@ -644,7 +705,7 @@ def article_html(
     article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
     found = None
     if format == "markdown":
-        fragment = (_markdown if _may_linkify(article) else _markdown_without_links).render(article)
+        fragment = _markdown_html(article)
     elif _HTML_BLOCK_TAG.search(article):
         fragment = article
     else:
