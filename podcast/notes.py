@@ -53,7 +53,8 @@ TABLE_CELL_SEPARATOR = " · "  # between a table row's cells, where the row is a
 _CONTAINER_TAGS = {"div", "section", "article"}  # kept by nh3 so their edges still part paragraphs
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?:<br\s*/?>\s*){2,}")
 _END_PUNCTUATION = re.compile(r"[.!?:;,…。！？、؟،]$")
-_BULLET = re.compile(r"^\s*[-*•–+]\s+(\S.*)$")
+_BULLET_MARKS = "-*•–+"
+_BULLET = re.compile(rf"^\s*[{_BULLET_MARKS}]\s+(\S.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
 _TIMESTAMP = re.compile(
     r"^\s*[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2})[)\]]?\s*(?:[-–—:|.]\s*)?(?P<title>\S.*?)\s*$"
@@ -195,7 +196,7 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     """
     lines = text.split("\n")
     joined = any(not line.strip() for line in lines)
-    timestamp = [bool(_TIMESTAMP.match(line)) for line in lines]
+    timestamp = [":" in line and bool(_TIMESTAMP.match(line)) for line in lines]
     if joined:
         # Inside a paragraph, one line that starts with a clock time ("10:30 in the
         # lobby") is prose; a timestamp line stands alone only at a paragraph's start
@@ -209,7 +210,9 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     current: _TextBlock | None = None
     for line, is_timestamp in zip(lines, timestamp, strict=True):
         stripped = line.strip()
-        bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
+        # The patterns are tried only where they can match: most lines are prose.
+        bullet = _BULLET.match(line) if stripped[:1] in _BULLET_MARKS else None
+        numbered = _NUMBERED.match(line) if stripped[:1].isdigit() else None
         if not stripped:
             current = None
         elif bullet or numbered:
@@ -442,13 +445,36 @@ def _block(element) -> Block | None:
     return Block(kind, _serialize(element), text, f"<p>{_apple(_inner(element))}</p>")
 
 
+# lxml.html's parser without its element classes: making one for each element parsed
+# costs a call into Python; the walker needs only the plain elements.
+_HTML_PARSER = etree.HTMLParser()
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
+
+
+def _in_div(fragment: str):
+    """`fragment` parsed into a <div>, as `lxml.html.fragment_fromstring(fragment, create_parent="div")`
+    parses it (leading text kept only when it is more than white space), in plain elements."""
+    if _FULL_DOCUMENT.match(fragment):
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")  # lxml.html's own case
+    document = etree.fromstring(f"<html><body>{fragment}</body></html>", _HTML_PARSER)
+    bodies = [element for element in document if element.tag == "body"]
+    if len(bodies) != 1:
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")  # lxml.html's own error
+    body = bodies[0]
+    root = _HTML_PARSER.makeelement("div")
+    if body.text and body.text.strip():
+        root.text = body.text
+    root.extend(body)
+    return root
+
+
 def blocks_of(fragment: str) -> list[Block]:
     """Clean HTML → its top-level blocks.
 
     Containers (<div>, <section>, <article>) are opened up; loose text and inline runs
     between blocks become paragraphs, split at blank lines and at double <br>.
     """
-    root = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    root = _in_div(fragment or "<p></p>")
     blocks: list[Block] = []
     loose: list[str] = []
 
@@ -462,7 +488,7 @@ def blocks_of(fragment: str) -> list[Block]:
                 continue
             # Usually one <p>; more when the run holds what a <p> cannot (a stray <li>), whose text
             # and the text after it are kept as blocks of their own (found by tests/test_fuzz_notes.py).
-            parsed = lxml.html.fragment_fromstring(f"<p>{piece.strip()}</p>", create_parent="div")
+            parsed = _in_div(f"<p>{piece.strip()}</p>")
             for element in parsed:
                 if not isinstance(element.tag, str):
                     continue
@@ -629,8 +655,10 @@ def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
     for block in blocks:
         if block.kind == "heading":
             continue
+        if ":" not in block.text:
+            continue  # no clock time in it (most paragraphs)
         for line in block.text.split("\n"):
-            line = re.sub(r"^(?:[-*•]|\d{1,3}\.)\s+", "", line)
+            line = _LIST_MARKER.sub("", line)
             match = _TIMESTAMP.match(line)
             if match:
                 found.append(Chapter(start=clock.parse(match["time"]), title=match["title"]))
@@ -639,9 +667,15 @@ def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
     return tuple(found)
 
 
+_LIST_MARKER = re.compile(r"^(?:[-*•]|\d{1,3}\.)\s+")
+_SPACELESS_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
 def _words(text: str) -> int:
     # Scripts without spaces between words (Chinese, Japanese) count by character.
-    return sum(len(w) if re.match(r"[\u3040-\u30ff\u3400-\u9fff]", w) else 1 for w in text.split())
+    if text.isascii() or not _SPACELESS_SCRIPT.search(text):
+        return len(text.split())
+    return sum(len(w) if _SPACELESS_SCRIPT.match(w) else 1 for w in text.split())
 
 
 def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
