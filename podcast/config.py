@@ -9,7 +9,10 @@ all to the caller.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
+import stat
 import tomllib
 import uuid
 from dataclasses import dataclass
@@ -449,9 +452,10 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
 
 def _episode_source(root: Path, folder: Path, rel: str, problems: list[Problem]) -> str | None:
     """The text of an episode.md inside the show; None with a problem when it cannot be read."""
+    path = folder / EPISODE_FILE
     try:
-        confined(root, folder / EPISODE_FILE, rel)
-        return decode_utf8(read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
+        confined(root, path, rel)
+        return decode_utf8(read_bounded(path, EPISODE_FILE_MAX_BYTES, rel))
     except NotUtf8 as exc:
         problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
     except PodcastError as exc:
@@ -492,15 +496,32 @@ def _local_audio(
         )
     elif outside(root, audio):
         problems.append(_outside_problem(rel, "audio", name, lines))
-    elif audio.is_dir():
+    elif (kind := _file_kind(audio)) == stat.S_IFDIR:
         hint = 'name the audio file itself, e.g. audio = "episode.mp3", next to episode.md'
         problems.append(Problem(rel, f"{name} is a folder, not an audio file", hint=hint, **where))
-    elif not audio.is_file() and not values.get("removed", False):
+    elif kind != stat.S_IFREG and not values.get("removed", False):
         problems.append(
             Problem(rel, f"{name} not found in {EPISODES_DIR}/{folder.name}/",
                     hint="copy the audio file there or fix the name", **where)  # fmt: skip
         )
     return audio
+
+
+# What Path.is_dir and Path.is_file take to mean "not there" rather than an error.
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _file_kind(path: Path) -> int | None:
+    """stat.S_IFDIR, S_IFREG or another S_IFMT of `path` (links followed); None when it is not
+    there. One stat for what Path.is_dir() and Path.is_file() find with two."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in _NOT_THERE:
+            raise
+        return None
+    except ValueError:  # a name with a NUL character
+        return None
 
 
 def _episode(
@@ -703,7 +724,17 @@ def episode_folders(root: Path) -> list[Path]:
     directory = Path(root) / EPISODES_DIR
     if not directory.is_dir():
         return []
-    return [f for f in sorted(directory.iterdir()) if f.is_dir() and not f.name.startswith((".", "_"))]
+    with os.scandir(directory) as entries:  # the kind of each entry comes with its name
+        names = [e.name for e in entries if not e.name.startswith((".", "_")) and _is_dir(e)]
+    return [directory / name for name in sorted(names)]
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Path.is_dir's answer for a folder entry: also False for a link that loops."""
+    try:
+        return entry.is_dir()
+    except OSError:  # DirEntry raises for more than a missing target
+        return Path(entry.path).is_dir()
 
 
 def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:
