@@ -468,12 +468,42 @@ def _in_div(fragment: str):
     return root
 
 
+# Clean HTML that is <p> and <h1>-<h6> elements one after another, each holding text
+# without "&", "<" or ">" (what most articles become): lxml gives each back as written.
+_FLAT_BLOCK = re.compile(r"<(p|h[1-6])>([^<>&\r\x00]*)</\1>\n?")
+
+
+def _flat_blocks(fragment: str) -> list[Block] | None:
+    """The blocks of a fragment of flat paragraphs and headings, as the walker finds them
+    (without parsing it); None for any other fragment."""
+    blocks: list[Block] = []
+    position, end = 0, len(fragment)
+    while position < end:
+        match = _FLAT_BLOCK.match(fragment, position)
+        if match is None:
+            return None
+        position = match.end()
+        tag, words = match[1], match[2]
+        text = _lines(words)
+        if not text:
+            continue
+        written = f"<{tag}>{words}</{tag}>"
+        if tag == "p":
+            blocks.append(Block("paragraph", written, text, f"<p>{words}</p>"))
+        else:
+            blocks.append(Block("heading", written, text, f"<p>{text}</p>", int(tag[1])))
+    return blocks
+
+
 def blocks_of(fragment: str) -> list[Block]:
     """Clean HTML → its top-level blocks.
 
     Containers (<div>, <section>, <article>) are opened up; loose text and inline runs
     between blocks become paragraphs, split at blank lines and at double <br>.
     """
+    flat = _flat_blocks(fragment) if fragment else None
+    if flat is not None:
+        return flat
     root = _in_div(fragment or "<p></p>")
     blocks: list[Block] = []
     loose: list[str] = []
@@ -736,7 +766,10 @@ def article_html(
 
     Relative links are resolved against `page_url`, or lose their address (see `sanitize`).
     """
-    article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
+    article = clean_text(article)
+    if "\r" in article:
+        article = article.replace("\r\n", "\n").replace("\r", "\n")
+    article = article.strip()
     found = None
     if format == "markdown":
         fragment = _markdown_html(article)

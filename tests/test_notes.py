@@ -242,6 +242,23 @@ def test_markdown_renders_as_markdown_it_renders_it(article):
     assert notes.article_html(article, format="markdown") == (None, markdown_it_html(article))
 
 
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<h2>Part 1:  why\tsleep\nmatters</h2>\n<p>It's \"true\";\n  café — 100%.</p>\n",
+        "<p>   </p>\n<h3>\t</h3><p></p><p>One.</p><h6>Six</h6>",
+        "<p>a &amp; b</p>\n<p>c</p>",  # not flat: an entity
+        "<p>a<br>b</p>",  # not flat: markup inside
+        "<p>a</p>\n\n<p>b</p>",  # not flat: a blank line between
+    ],
+)
+def test_paragraphs_and_headings_make_the_same_blocks_inside_a_container(fragment):
+    # The walker opens a <div> up; flat paragraphs and headings are read without parsing.
+    blocks = notes.blocks_of(fragment)
+    assert blocks == notes.blocks_of(f"<div>{fragment}</div>")
+    assert [b.text for b in blocks if b.kind == "heading"] in (["Part 1: why sleep\nmatters"], ["Six"], [])
+
+
 def test_plain_text_lists_urls_and_email_addresses():
     article = (
         "What to Bring\n\n"
