@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import tomlsyntax
+from . import simpletoml, tomlsyntax
 from .errors import ConfigError, PodcastError, Problem, errors_in
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, SHOW_FILE
@@ -86,6 +86,9 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
 
 def parse_toml(toml_text: str, path: str, first_line: int, problems: list[Problem]) -> dict | None:
     """The TOML's tables, or None with its syntax error added to `problems` (in words, with its line)."""
+    simple = simpletoml.loads(toml_text)
+    if simple is not None:
+        return simple
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
