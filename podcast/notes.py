@@ -249,12 +249,10 @@ def _same_title(a: str, b: str) -> bool:
 def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
     """Plain text → (title found in it, HTML)."""
     blocks = _text_blocks(text)
-    headings = [
-        _looks_like_heading(block) and index + 1 < len(blocks) and not _looks_like_heading(blocks[index + 1])
-        for index, block in enumerate(blocks)
-    ]
+    looks = [_looks_like_heading(block) for block in blocks]
+    headings = [looks[i] and i + 1 < len(blocks) and not looks[i + 1] for i in range(len(blocks))]
     found = None
-    if blocks and _looks_like_heading(blocks[0]):
+    if blocks and looks[0]:
         first = blocks[0].lines[0]
         # The first line is the title when it repeats the episode's title, or when a
         # heading follows it directly (title, heading, paragraph).
