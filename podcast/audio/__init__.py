@@ -25,7 +25,7 @@ from mutagen.aac import AAC
 from mutagen.aiff import AIFF
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3
+from mutagen.mp3 import MP3, MPEGInfo
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -33,7 +33,7 @@ from mutagen.wave import WAVE
 
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
-from . import frames, id3, mp4, vorbis, wav
+from . import frames, id3, id3frames, mp4, vorbis, wav
 from ._common import TRUNCATED_SLACK, Buffer
 
 
@@ -122,11 +122,11 @@ def _mp4_format(path: Path) -> Format:
     return FORMATS["m4b" if suffix == ".m4b" else "m4a"]
 
 
-def _format_of(audio: mutagen.FileType, path: Path) -> tuple[Format, AudioError | None]:
+def _format_of(kind: type[mutagen.FileType], path: Path) -> tuple[Format, AudioError | None]:
     """The file's format by its contents, and why a feed cannot carry it as it is (or None)."""
-    allowed = _KIND_FORMATS[type(audio)]
+    allowed = _KIND_FORMATS[kind]
     named = format_for_suffix(path)
-    if isinstance(audio, MP4):
+    if kind is MP4:
         by_contents = _mp4_format(path)
         if named is not None and named.name in allowed:
             return by_contents, None
@@ -136,14 +136,14 @@ def _format_of(audio: mutagen.FileType, path: Path) -> tuple[Format, AudioError 
         if not found.in_feeds:
             return found, _fail(
                 path,
-                f"is {_KIND_NAMES[type(audio)]} file, which podcast apps do not play",
+                f"is {_KIND_NAMES[kind]} file, which podcast apps do not play",
                 "export it as MP3 or M4A for the feed",
             )
         return found, None
     found = FORMATS[allowed[0]]
     wrong_name = _fail(
         path,
-        f"is {_KIND_NAMES[type(audio)]} file named {path.suffix or '(no suffix)'}",
+        f"is {_KIND_NAMES[kind]} file named {path.suffix or '(no suffix)'}",
         f"rename it to {path.stem}{found.suffixes[0]} (apps trust the name and the MIME type)",
     )
     return found, wrong_name
@@ -171,7 +171,7 @@ def _counted(data: Buffer) -> frames.MpegStream:
     return counted
 
 
-def _mp3_length(audio: MP3, data: Buffer) -> _Length:
+def _mp3_length(info: MPEGInfo, data: Buffer) -> _Length:
     """An MP3's length: its Xing/Info/VBRI header's when whole, else the frames counted."""
     stream = frames.scan_mpeg(data, count=False)
     if stream is None:
@@ -189,7 +189,7 @@ def _mp3_length(audio: MP3, data: Buffer) -> _Length:
             counted = _counted(data)
             if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
                 return _Length(counted.seconds, mean_bitrate=_mean(counted))
-        return _Length(float(audio.info.length))
+        return _Length(float(info.length))
     # No header (lameenc, streaming encoders): only the frames tell, and a file cut short
     # shows as a last frame that runs past the end of the file.
     counted = _counted(data)
@@ -203,7 +203,7 @@ def _mean(stream: frames.MpegStream | frames.AdtsStream) -> int | None:
 
 def _stream_facts(audio: mutagen.FileType, data: Buffer) -> _Length:
     if isinstance(audio, MP3):
-        return _mp3_length(audio, data)
+        return _mp3_length(audio.info, data)
     if isinstance(audio, AAC):
         stream = frames.scan_adts(data)
         if stream is not None:
@@ -250,16 +250,19 @@ def _flac_length(audio: FLAC, data: Buffer) -> _Length:
     return _Length(float(info.length))
 
 
+def _id3_extras(tags: id3.Id3Tags | None) -> dict:
+    return {
+        "tags": id3.read_tags(tags),
+        "chapters": id3.read_chapters(tags),
+        "artwork": id3.read_artwork(tags),
+        "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
+    }
+
+
 def _tags_and_extras(audio: mutagen.FileType, duration: float) -> dict:
     """AudioFile's tags, chapters, artwork and chapters_written_by_tag."""
     if isinstance(audio, MP3 | WAVE | AIFF):
-        tags = audio.tags if isinstance(audio.tags, ID3) else None
-        return {
-            "tags": id3.read_tags(tags),
-            "chapters": id3.read_chapters(tags),
-            "artwork": id3.read_artwork(tags),
-            "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
-        }
+        return _id3_extras(audio.tags if isinstance(audio.tags, ID3) else None)
     if isinstance(audio, MP4):
         return {
             "tags": mp4.read_tags(audio.tags),
@@ -331,15 +334,25 @@ def _by_contents(path: Path) -> mutagen.FileType | None:
             header = handle.read(128)
         if header[:1] == b"\xff" and header[1] & 0xF6 == 0xF0:  # an ADTS sync word (mutagen asks the name)
             return _load(AAC, path)
-        scored = sorted(
-            ((kind.score("", handle, header), index) for index, kind in enumerate(KINDS)), reverse=True
-        )
-        for score, index in scored:
-            if score > 0:
-                return _load(KINDS[index], path)
+        for kind in _ranked(path, header, by_name=False):
+            return _load(kind, path)
     except Exception:  # noqa: BLE001 - a damaged file may break any reader in any way
         pass
     return None
+
+
+def _ranked(path: Path, header: bytes, *, by_name: bool = True) -> list[type[mutagen.FileType]]:
+    """The readers that may read a file starting with `header`, best first, as mutagen.File ranks
+    them: by score, ties broken by the class's name so that import order never decides."""
+    name = str(path) if by_name else ""
+    scored = sorted(((kind.score(name, None, header), kind.__name__), kind) for kind in KINDS)
+    return [kind for (score, _), kind in reversed(scored) if score > 0]
+
+
+def _detected(path: Path, header: bytes) -> type[mutagen.FileType] | None:
+    """The reader mutagen.File picks for the file."""
+    ranked = _ranked(path, header)
+    return ranked[0] if ranked else None
 
 
 def _starts_like_mp4(path: Path) -> bool:
@@ -399,19 +412,20 @@ def _unreadable(path: Path) -> AudioError:
     )
 
 
-def read(path: Path) -> AudioFile:
+def read(path: Path, *, quick: bool = True) -> AudioFile:
     """Read everything we use from an audio file. Raises AudioError naming the file.
 
     A file a feed cannot carry as it is (a wrong name, a format apps do not play) is an
-    error too: see `read_what_can_be_read` for reading it all the same.
+    error too: see `read_what_can_be_read` for reading it all the same. `quick=False`
+    reads every tag with mutagen's full reader, which the quick way must agree with.
     """
-    found, refusal = read_what_can_be_read(path)
+    found, refusal = read_what_can_be_read(path, quick=quick)
     if refusal is not None:
         raise refusal
     return found
 
 
-def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
+def read_what_can_be_read(path: Path, *, quick: bool = True) -> tuple[AudioFile, AudioError | None]:
     """Read an audio file whatever its name says, as `podcast info` does.
 
     Returns what was read, and the error `read` raises for it (the name is wrong, or
@@ -419,8 +433,10 @@ def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
     cannot be read at all.
     """
     path = Path(path)
+    if quick and (found := _read_mp3_quickly(path)) is not None:
+        return found
     size, audio = _open(path)
-    fmt, refusal = _format_of(audio, path)
+    fmt, refusal = _format_of(type(audio), path)
     try:
         with _mapped(path) as data:
             if isinstance(audio, MP4) and not mp4.has_movie_box(data):
@@ -431,6 +447,38 @@ def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
         raise _fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
     except Exception:  # noqa: BLE001 - reasons in a parser's terms: the file's problem, never ours
         raise _fail(path, "is damaged or cut short", "export or upload it again") from None
+    return _found(path, size, fmt, audio.info, length, extras), refusal
+
+
+def _read_mp3_quickly(path: Path) -> tuple[AudioFile, AudioError | None] | None:
+    """An MP3 read without mutagen's tag reader, with the same results; None to read it the full way.
+
+    mutagen's ID3 reader decodes every frame of the tag, a UTF-16 comment one byte at a time:
+    most of what a cold build of a large show costs. `id3frames` reads only the frames we
+    use, and declines (Unusual) whatever it would not read exactly as mutagen does; so does
+    anything else out of the ordinary here, damaged files included: the full way reports them.
+    """
+    try:
+        with open(path, "rb") as handle:
+            if _detected(path, handle.read(128)) is not MP3:
+                return None
+            size = os.fstat(handle.fileno()).st_size
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if b"TAG" in data[max(0, size - 131) :]:
+                    return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
+                tags, offset = id3frames.read(data, size)
+                handle.seek(0)
+                info = MPEGInfo(handle, offset if tags is not None else None)
+                length = _mp3_length(info, data)
+            extras = _id3_extras(tags)
+    except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
+        return None
+    fmt, refusal = _format_of(MP3, path)
+    return _found(path, size, fmt, info, length, extras), refusal
+
+
+def _found(path: Path, size: int, fmt: Format, info, length: _Length, extras: dict) -> AudioFile:
+    """The AudioFile read, once its length is known to be one a feed may state."""
     if not length.seconds > 0:
         # An Ogg cut off after its header pages states a length of 0 (Opus: below 0, its pre-skip);
         # a feed must never say an episode lasts no time at all.
@@ -442,11 +490,10 @@ def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
             "(its header is damaged)",
             "export or upload it again",
         )
-    info = audio.info
     bitrate = getattr(info, "bitrate", None) or None
     if length.mean_bitrate:
         bitrate = length.mean_bitrate
-    found = AudioFile(
+    return AudioFile(
         path=path,
         info=AudioInfo(
             size=size,
@@ -461,7 +508,6 @@ def read_what_can_be_read(path: Path) -> tuple[AudioFile, AudioError | None]:
         ),
         **extras,
     )
-    return found, refusal
 
 
 def probe(path: Path) -> AudioInfo:
