@@ -86,6 +86,41 @@ def _sync_pattern() -> re.Pattern[bytes]:
 _SYNC = _sync_pattern()
 
 
+@cache
+def _whole_frames(lock: int) -> tuple[tuple[int, re.Pattern[bytes]], ...]:
+    """Patterns matching 64, 8 and 1 consecutive whole frame(s) of the stream `lock` names.
+
+    A frame's header says its length, so "a frame of this stream" is a regular expression:
+    the three header bytes of each bitrate and padding, then that many bytes of any value
+    (which the regular-expression engine skips without looking at them). Matching many
+    frames in one call walks a long file about three times as fast as a Python loop can.
+    """
+    first_bytes = bytes((lock >> 8, lock >> 8 | 1))
+    by_length: dict[int, list[int]] = {}
+    for b2 in range(256):
+        spec = _mpeg_spec(lock >> 8, b2) if b2 & 0x0C == lock & 0x0C else None
+        if spec is not None:
+            length, pad = spec[0], spec[1]
+            by_length.setdefault(length + (pad if b2 & 0x02 else 0), []).append(b2)
+    one = b"\xff[" + re.escape(first_bytes) + b"](?:" + b"|".join(
+        b"[" + re.escape(bytes(thirds)) + b"](?s:.{%d})" % (length - 3)
+        for length, thirds in sorted(by_length.items())
+    ) + b")"
+    return tuple((count, re.compile(b"(?:%s){%d}" % (one, count))) for count in (64, 8, 1))
+
+
+def _count_whole_frames(data: Buffer, pos: int, end: int, lock: int) -> tuple[int, int]:
+    """(frames, the offset after them) of the whole frames of the stream from `pos` on."""
+    counted = 0
+    for count, pattern in _whole_frames(lock):
+        match = pattern.match(data, pos, end)
+        while match is not None:
+            counted += count
+            pos = match.end()
+            match = pattern.match(data, pos, end)
+    return counted, pos
+
+
 def id3v2_end(data: Buffer, pos: int = 0) -> int:
     """Offset just past any ID3v2 tags at `pos` (the start of the file by default)."""
     while data[pos : pos + 3] == b"ID3" and pos + 10 <= len(data):
@@ -187,7 +222,16 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
         # The frames of one stream share most of their header: parse each distinct header once,
         # since a long episode has tens of thousands of frames.
         parsed: dict[int, MpegFrame | None] = {}
+        spf = frame.samples  # the same in every frame of one stream (the lock holds version and layer)
         while pos + 4 <= end:
+            whole, after = _count_whole_frames(data, pos, end, lock)
+            frames += whole
+            samples += whole * spf
+            in_frames += after - pos
+            pos = after
+            if pos + 4 > end:
+                break
+            # What is not a whole frame of the stream: a frame cut off, a tag, junk, another stream.
             if data[pos] == 0xFF:
                 key = data[pos + 1] << 16 | data[pos + 2] << 8 | data[pos + 3]
                 current = parsed[key] if key in parsed else parsed.setdefault(key, mpeg_frame(data, pos))
