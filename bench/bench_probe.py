@@ -89,7 +89,9 @@ def main() -> None:
                 path = workdir / f"ep{number:04d}.mp3"
                 path.write_bytes(mp3)
                 paths.append(path)
-            label = f"{args.episodes} headerless VBR MP3s of {args.seconds:g} s ({len(mp3) / 1e6:.2f} MB each)"
+            label = (
+                f"{args.episodes} headerless VBR MP3s of {args.seconds:g} s ({len(mp3) / 1e6:.2f} MB each)"
+            )
         print(f"audio.read over {label}, median of {args.runs} passes")
         by_kind: dict[str, list[Path]] = {}
         for path in paths:

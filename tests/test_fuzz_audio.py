@@ -133,3 +133,33 @@ def test_a_file_cut_at_every_frame_or_page_boundary_is_read_or_refused_clearly(
     for cut in cuts:
         path.write_bytes(data[:cut])
         check(path, "audio cut")
+
+
+@pytest.fixture(scope="module")
+def tagged_mp3(media, tmp_path_factory) -> bytes:
+    """A headerless VBR MP3 behind a v2.3 tag of every frame we read (UTF-16 text, chapters, pictures)."""
+    from test_audio_quick import rich_tag
+
+    folder = tmp_path_factory.mktemp("tagged")
+    path = folder / "tagged.mp3"
+    path.write_bytes(media["mp3-vbr-no-header"].read_bytes())
+    rich_tag(folder, b"\x89PNG\r\n\x1a\n" + bytes(40)).save(path, v2_version=3)
+    return path.read_bytes()
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_damaged_tag_reads_the_same_the_quick_way_and_mutagens_way(scratch, tagged_mp3, data):
+    damaged_bytes = bytearray(tagged_mp3)
+    reach = frames.id3v2_end(tagged_mp3) + 64  # the tag, and the first frames after it
+    for _ in range(data.draw(st.integers(1, 6), label="flips")):
+        damaged_bytes[data.draw(st.integers(0, reach - 1))] ^= 1 << data.draw(st.integers(0, 7))
+    path = scratch / "damaged-tag.mp3"
+    path.write_bytes(damaged_bytes)
+    found = []
+    for quick in (True, False):
+        try:
+            found.append(audio.read_what_can_be_read(path, quick=quick))
+        except AudioError as exc:
+            found.append(str(exc))
+    assert found[0] == found[1]

@@ -102,10 +102,16 @@ def _whole_frames(lock: int) -> tuple[tuple[int, re.Pattern[bytes]], ...]:
         if spec is not None:
             length, pad = spec[0], spec[1]
             by_length.setdefault(length + (pad if b2 & 0x02 else 0), []).append(b2)
-    one = b"\xff[" + re.escape(first_bytes) + b"](?:" + b"|".join(
-        b"[" + re.escape(bytes(thirds)) + b"](?s:.{%d})" % (length - 3)
-        for length, thirds in sorted(by_length.items())
-    ) + b")"
+    one = (
+        b"\xff["
+        + re.escape(first_bytes)
+        + b"](?:"
+        + b"|".join(
+            b"[" + re.escape(bytes(thirds)) + b"](?s:.{%d})" % (length - 3)
+            for length, thirds in sorted(by_length.items())
+        )
+        + b")"
+    )
     return tuple((count, re.compile(b"(?:%s){%d}" % (one, count))) for count in (64, 8, 1))
 
 
