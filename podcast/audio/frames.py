@@ -88,7 +88,7 @@ _SYNC = _sync_pattern()
 
 @cache
 def _whole_frames(lock: int) -> tuple[tuple[int, re.Pattern[bytes]], ...]:
-    """Patterns matching 64, 8 and 1 consecutive whole frame(s) of the stream `lock` names.
+    """Patterns matching 512, 64, 8 and 1 consecutive whole frame(s) of the stream `lock` names.
 
     A frame's header says its length, so "a frame of this stream" is a regular expression:
     the three header bytes of each bitrate and padding, then that many bytes of any value
@@ -112,7 +112,7 @@ def _whole_frames(lock: int) -> tuple[tuple[int, re.Pattern[bytes]], ...]:
         )
         + b")"
     )
-    return tuple((count, re.compile(b"(?:%s){%d}" % (one, count))) for count in (64, 8, 1))
+    return tuple((count, re.compile(b"(?:%s){%d}" % (one, count))) for count in (512, 64, 8, 1))
 
 
 def _count_whole_frames(data: Buffer, pos: int, end: int, lock: int) -> tuple[int, int]:
