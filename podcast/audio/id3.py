@@ -140,11 +140,40 @@ def write(
     `chapters` None leaves the chapter frames alone; () removes those `podcast tag` wrote before;
     chapters replace all chapter frames, marked as written by `podcast tag`.
     """
-    owned = ("TIT2", "TPE1", "TALB", "TDRC", "TYER", "COMM", "TRCK", "TPOS", "TCON")
-    owned += ("PCST", "WFED", "TGID", "TDES")
-    for key in owned:
+    _write_text(tags, values)
+    if artwork is not None:
+        tags.delall("APIC")
+        tags.add(
+            APIC(encoding=3, mime=artwork.mime, type=PictureType.COVER_FRONT, desc="", data=artwork.data)
+        )
+    if chapters is not None and not chapters:
+        _remove_tagged_chapters(tags)
+    if chapters:
+        _write_chapters(tags, chapters, duration)
+
+
+_OWNED = (
+    "TIT2",
+    "TPE1",
+    "TALB",
+    "TDRC",
+    "TYER",
+    "COMM",
+    "TRCK",
+    "TPOS",
+    "TCON",
+    "PCST",
+    "WFED",
+    "TGID",
+    "TDES",
+)
+
+
+def _write_text(tags: ID3, values: Tags) -> None:
+    """The text frames, the feed URL and the podcast flag; a value the episode no longer has leaves."""
+    for key in _OWNED:
         tags.delall(key)
-    setters = [
+    frames = [
         (values.title, lambda v: TIT2(encoding=3, text=v)),
         (values.artist, lambda v: TPE1(encoding=3, text=v)),
         (values.album, lambda v: TALB(encoding=3, text=v)),
@@ -157,47 +186,48 @@ def write(
         (values.guid, lambda v: TGID(encoding=3, text=v)),
         (values.description, lambda v: TDES(encoding=3, text=v)),
     ]
-    for value, make in setters:
+    for value, make in frames:
         if value is not None and value != "":
             tags.add(make(value))
     if values.podcast:
         tags.add(PCST(value=1))
-    if artwork is not None:
-        tags.delall("APIC")
+
+
+def _write_chapters(tags: ID3, chapters: tuple[Chapter, ...], duration: float) -> None:
+    """All chapter frames replaced by `chapters`, under the table of contents that marks them ours."""
+    tags.delall("CHAP")
+    tags.delall("CTOC")
+    ids = [f"{TAGGED_CHAPTER}{number}" for number in range(len(chapters))]
+    for index, chapter in enumerate(chapters):
+        end = chapter.end
+        if end is None:
+            end = chapters[index + 1].start if index + 1 < len(chapters) else duration
         tags.add(
-            APIC(encoding=3, mime=artwork.mime, type=PictureType.COVER_FRONT, desc="", data=artwork.data)
-        )
-    if chapters is not None and not chapters:
-        _remove_tagged_chapters(tags)
-    if chapters:
-        tags.delall("CHAP")
-        tags.delall("CTOC")
-        ids = [f"{TAGGED_CHAPTER}{number}" for number in range(len(chapters))]
-        for index, chapter in enumerate(chapters):
-            end = chapter.end
-            if end is None:
-                end = chapters[index + 1].start if index + 1 < len(chapters) else duration
-            sub = [TIT2(encoding=3, text=chapter.title)]
-            if chapter.url:
-                sub.append(WXXX(encoding=3, desc="", url=chapter.url))
-            if chapter.picture is not None and chapter.picture.data:
-                pic = chapter.picture
-                sub.append(APIC(encoding=3, mime=pic.mime, type=PictureType.OTHER, desc="", data=pic.data))
-            tags.add(
-                CHAP(
-                    element_id=ids[index],
-                    start_time=_ms(chapter.start),
-                    end_time=_ms(end),
-                    start_offset=NO_OFFSET,
-                    end_offset=NO_OFFSET,
-                    sub_frames=sub,
-                )
-            )
-        tags.add(
-            CTOC(
-                element_id=TAGGED_TOC,
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=ids,
-                sub_frames=[TIT2(encoding=3, text="Chapters")],
+            CHAP(
+                element_id=ids[index],
+                start_time=_ms(chapter.start),
+                end_time=_ms(end),
+                start_offset=NO_OFFSET,
+                end_offset=NO_OFFSET,
+                sub_frames=_chapter_frames(chapter),
             )
         )
+    tags.add(
+        CTOC(
+            element_id=TAGGED_TOC,
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text="Chapters")],
+        )
+    )
+
+
+def _chapter_frames(chapter: Chapter) -> list:
+    """A chapter's title, link and image, as frames inside its CHAP."""
+    sub = [TIT2(encoding=3, text=chapter.title)]
+    if chapter.url:
+        sub.append(WXXX(encoding=3, desc="", url=chapter.url))
+    if chapter.picture is not None and chapter.picture.data:
+        pic = chapter.picture
+        sub.append(APIC(encoding=3, mime=pic.mime, type=PictureType.OTHER, desc="", data=pic.data))
+    return sub
