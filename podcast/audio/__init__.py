@@ -19,7 +19,7 @@ import mutagen
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
 from ._common import fail, mapped
-from .containers import MP3_FILE, CannotHoldTags, Length, holding_chapters
+from .containers import MP3_FILE, CannotHoldChapters, CannotHoldTags, Length, holding_chapters
 from .formats import FORMATS, Format, format_for_suffix
 from .opening import open_audio
 
@@ -137,8 +137,8 @@ def write_tags(
     `duration` is the file's true length (`read(path).info.duration`): a last chapter with
     no end of its own ends there.
 
-    ID3 is written as v2.4 (chapters as CHAP/CTOC); MP4 gets iTunes atoms (no
-    chapters); Ogg, Opus and FLAC get Vorbis comments (chapters as CHAPTERnnn).
+    ID3 is written as v2.4 (chapters as CHAP/CTOC); MP4 gets iTunes atoms (chapters
+    as a Nero chapter list); Ogg, Opus and FLAC get Vorbis comments (chapters as CHAPTERnnn).
     Chapters written are marked as ours (see `AudioFile.chapters_written_by_tag`);
     `chapters` None leaves the file's chapters alone, () removes the ones we wrote.
     Raw AAC cannot hold tags.
@@ -149,6 +149,12 @@ def write_tags(
         container.write(audio, tags, artwork, chapters, duration)
     except CannotHoldTags:
         raise fail(path, f"{path.suffix} files cannot hold tags", "convert it to M4A to tag it") from None
+    except CannotHoldChapters as exc:
+        raise fail(
+            path,
+            f"its chapters cannot be written ({exc}); nothing was written",
+            "give the episode fewer chapters, or export it again as a plain M4A",
+        ) from None
     except (mutagen.MutagenError, OSError, ValueError) as exc:
         raise fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
     except Exception:  # noqa: BLE001 - a damaged file may break the tag writer in any way

@@ -52,6 +52,10 @@ class CannotHoldTags(Exception):
     """The container has no place for tags (raw AAC)."""
 
 
+class CannotHoldChapters(Exception):
+    """This file cannot take the chapters asked for; nothing was written. The reason, in words."""
+
+
 class Container:
     """What we know of one container format; subclasses fill it in."""
 
@@ -244,6 +248,7 @@ class Mp4(Container):
     reader = MP4
     formats = ("m4a", "m4b", "mp4", "m4v")
     label = "an MP4/M4A"
+    holds_chapters = True  # as a Nero chapter list (moov.udta.chpl), which mutagen reads
 
     def format_of(self, path: Path) -> tuple[Format, AudioError | None]:
         """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
@@ -280,13 +285,25 @@ class Mp4(Container):
             "tags": mp4.read_tags(audio.tags),
             "chapters": mp4.read_chapters(audio),
             "artwork": mp4.read_artwork(audio.tags),
+            "chapters_written_by_tag": mp4.chapters_written_by_tag(audio.tags),
         }
 
     def write(self, audio, tags, artwork, chapters, duration) -> None:
         if audio.tags is None:
             audio.add_tags()
+        path = Path(audio.filename)
+        # `chapters` replace all; () removes only those `podcast tag` wrote; None leaves them be.
+        rewrite = bool(chapters) or (chapters == () and mp4.chapters_written_by_tag(audio.tags))
+        if rewrite:
+            with mapped(path) as data:
+                refusal = mp4.chapters_refusal(data, chapters)
+            if refusal is not None:
+                raise CannotHoldChapters(refusal)
+            mp4.mark_chapters(audio.tags, bool(chapters))
         mp4.write(audio.tags, tags, artwork=artwork)
         audio.save()
+        if rewrite:
+            mp4.write_chapters(path, chapters)
 
 
 class Aac(Container):
