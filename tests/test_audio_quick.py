@@ -264,6 +264,11 @@ def chapter_frames(version: int) -> list[bytes]:
 BUILT["chapters (v2.3)"] = (3, chapter_frames(3), True)
 BUILT["chapters (v2.4)"] = (4, chapter_frames(4), True)
 BUILT["chapter too short for its times"] = (4, [frame("CHAP", b"c1\x00\x00\x00")], True)
+BUILT["a chapter inside a chapter"] = (
+    4,
+    [frame("CHAP", b"outer\x00" + bytes(16) + frame("CHAP", b"inner\x00" + bytes(16)))],
+    False,
+)
 
 
 @pytest.mark.parametrize("name", list(BUILT))

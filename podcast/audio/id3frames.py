@@ -11,7 +11,8 @@ v2.4 updates: TYER/TDAT/TIME become TDRC, TCON genres, APIC "PNG"/"JPG" types).
 What it does not read the way mutagen does raises `Unusual`, and the caller reads
 the file with mutagen instead: ID3v2.2, unsynchronisation, an extended header or a
 footer, compressed, encrypted or grouped frames, v2.2 names in a v2.3 tag, two
-frames with one key, text that does not decode, a tag longer than the file.
+frames with one key, text that does not decode, a tag longer than the file, a
+chapter inside a chapter (each level would copy the rest of the tag again).
 """
 
 from __future__ import annotations
@@ -121,8 +122,8 @@ def _frame_sizes(data: bytes) -> object:
     return _synchsafe
 
 
-def _read_frames(data: bytes, major: int) -> FrameSet:
-    """The wanted frames of a tag's (or a chapter's) frame data, as mutagen's `read_frames` walks it."""
+def _read_frames(data: bytes, major: int, *, nested: bool = False) -> FrameSet:
+    """The wanted frames of a tag's frame data (`nested`: a chapter's), walked as mutagen walks it."""
     convert = _plain if major == 3 else _frame_sizes(data)
     frames = FrameSet()
     pos, end = 0, len(data)
@@ -146,6 +147,8 @@ def _read_frames(data: bytes, major: int) -> FrameSet:
             continue
         if flags & 0xFF:
             raise Unusual(f"{frame_id} is compressed, encrypted, grouped or unsynchronised")
+        if nested and frame_id in ("CHAP", "CTOC"):
+            raise Unusual("a chapter frame inside a chapter frame")
         try:
             key, frame = _parse(frame_id, data[start:pos], major)
         except _Junk:
@@ -267,7 +270,7 @@ def _chapter(data: bytes, major: int) -> tuple[str, Frame]:
         end_time=end,
         start_offset=start_offset,
         end_offset=end_offset,
-        sub_frames=_read_frames(data, major),
+        sub_frames=_read_frames(data, major, nested=True),
     )
     return f"CHAP:{element_id}", frame
 
@@ -286,7 +289,7 @@ def _table_of_contents(data: bytes, major: int) -> tuple[str, Frame]:
         element_id=element_id,
         flags=flags,
         child_element_ids=children,
-        sub_frames=_read_frames(data, major),
+        sub_frames=_read_frames(data, major, nested=True),
     )
     return f"CTOC:{element_id}", frame
 
