@@ -123,7 +123,14 @@ class _Id3Tagged(Container):
     def extras(self, audio: mutagen.FileType, duration: float) -> dict:
         return id3_extras(audio.tags if isinstance(audio.tags, ID3) else None)
 
-    def write(self, audio, tags, artwork, chapters, duration) -> None:
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
         if audio.tags is None:
             audio.add_tags()
         id3.write(audio.tags, tags, artwork=artwork, chapters=chapters, duration=duration)
@@ -240,7 +247,14 @@ class Aiff(_Id3Tagged):
     label = "an AIFF"
     holds_chapters = False  # no writer: `podcast tag` leaves AIFF files alone
 
-    def write(self, audio, tags, artwork, chapters, duration) -> None:
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
         raise CannotHoldTags
 
 
@@ -288,7 +302,14 @@ class Mp4(Container):
             "chapters_written_by_tag": mp4.chapters_written_by_tag(audio.tags),
         }
 
-    def write(self, audio, tags, artwork, chapters, duration) -> None:
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
         if audio.tags is None:
             audio.add_tags()
         path = Path(audio.filename)
@@ -336,7 +357,14 @@ class _VorbisCommented(Container):
             "chapters_written_by_tag": vorbis.chapters_written_by_tag(audio.tags),
         }
 
-    def write(self, audio, tags, artwork, chapters, duration) -> None:
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
         vorbis.write(audio, tags, artwork=artwork, chapters=chapters)
         audio.save()
 
