@@ -12,7 +12,8 @@ What it does not read the way mutagen does raises `Unusual`, and the caller read
 the file with mutagen instead: ID3v2.2, unsynchronisation, an extended header or a
 footer, compressed, encrypted or grouped frames, v2.2 names in a v2.3 tag, two
 frames with one key, text that does not decode, a tag longer than the file, a
-chapter inside a chapter (each level would copy the rest of the tag again).
+chapter inside a chapter (each level would copy the rest of the tag again), a frame
+mutagen may fail on (FRAGILE).
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ class FrameSet(dict):
 
 _TEXT = {"TIT2", "TPE1", "TALB", "TDES", "TRCK", "TPOS", "TCON", "TGID", "TYER", "TDAT", "TIME"}
 WANTED = _TEXT | {"TDRC", "COMM", "TXXX", "WFED", "WXXX", "PCST", "APIC", "CHAP", "CTOC"}
+# Frames with a field mutagen may fail to read with an error it does not catch (a volume or
+# timing field cut short), which makes it refuse the whole tag; so a tag holding one goes to
+# mutagen, whatever we would make of it. tests/test_audio_quick.py checks the list against
+# mutagen's frame definitions.
+FRAGILE = frozenset({"ASPI", "EQU2", "ETCO", "RVA2", "RVAD", "SYLT"})
 _CODECS = ("latin1", "utf-16", "utf-16-be", "utf-8")
 _HEADER = struct.Struct(">4sLH")
 _ZEROS = b"\x00" * 10
@@ -143,6 +149,8 @@ def _read_frames(data: bytes, major: int, *, nested: bool = False) -> FrameSet:
             continue
         if frame_id[-1] == "\x00":
             raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
+        if frame_id in FRAGILE:
+            raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
         if frame_id not in WANTED:
             continue
         if flags & 0xFF:
