@@ -84,3 +84,17 @@ def test_more_chapters_than_an_mp4_holds_are_refused_and_nothing_is_written(medi
     message = str(raised.value)
     assert str(path) in message and "at most 255 chapters" in message and "nothing was written" in message
     assert file_md5(path) == before
+
+
+def test_an_mp4_whose_movie_box_is_damaged_is_refused_before_anything_is_written(media, tmp_path):
+    path = tmp_path / "damaged.m4a"
+    data = bytearray(media["m4a"].read_bytes())
+    moov = data.index(b"moov") - 4
+    first_child = moov + 8
+    data[first_child : first_child + 4] = (10**6).to_bytes(4, "big")  # a child claiming a megabyte
+    path.write_bytes(bytes(data))
+    before = file_md5(path)
+    with pytest.raises(AudioError) as raised:
+        audio.write_tags(path, Tags(title="x"), chapters=CHAPTERS, duration=12.0)
+    assert str(path) in str(raised.value)
+    assert file_md5(path) == before

@@ -332,6 +332,10 @@ def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
         return "its movie box has a 64-bit size"
     if any(b.name == b"moof" for b in boxes):
         return "it is a fragmented MP4"
+    try:
+        _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+    except (struct.error, ValueError):
+        return "its movie box is damaged"
     return None
 
 
@@ -370,6 +374,8 @@ def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
     """The movie box with its udta's chapter lists replaced by one of `chapters` (or none)."""
     children = _boxes_in(movie, 8, len(movie))
     udta = next((b for b in children if b.name == b"udta"), None)
+    if any(b.offset + b.length > len(movie) for b in children):
+        raise ValueError("a box runs past the end of the movie box")
     new_list = chpl_box(chapters) if chapters else b""
     if udta is None:
         user_data = struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list if new_list else b""
