@@ -228,57 +228,15 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
     first, frame = found
     vbr = _vbr_header(data, first, frame)
     header, header_frames, header_bytes = vbr if vbr else (None, None, None)
-    frames = samples = 0
-    in_frames = frame.length if vbr else 0
-    cut_off = False
+    frames, in_frames, cut_off = 0, frame.length if vbr else 0, False
     if count:
-        pos = first + frame.length if vbr else first
-        lock = frame.lock
-        # The frames of one stream share most of their header: parse each distinct header once,
-        # since a long episode has tens of thousands of frames.
-        parsed: dict[int, MpegFrame | None] = {}
-        spf = frame.samples  # the same in every frame of one stream (the lock holds version and layer)
-        while pos + 4 <= end:
-            whole, after = _count_whole_frames(data, pos, end, lock)
-            frames += whole
-            samples += whole * spf
-            in_frames += after - pos
-            pos = after
-            if pos + 4 > end:
-                break
-            # What is not a whole frame of the stream: a frame cut off, a tag, junk, another stream.
-            if data[pos] == 0xFF:
-                key = data[pos + 1] << 16 | data[pos + 2] << 8 | data[pos + 3]
-                current = parsed[key] if key in parsed else parsed.setdefault(key, mpeg_frame(data, pos))
-            else:
-                current = None
-            if current is not None and current.lock == lock and pos + current.length > end:
-                cut_off = True  # a whole frame header, and the file ends inside its frame
-                break
-            if current is None or current.lock != lock:
-                if data[pos : pos + 3] == b"ID3":  # the tag of a second file joined on (`cat`)
-                    tagged = id3v2_end(data, pos)
-                    if tagged > pos:
-                        in_frames += min(tagged, end) - pos
-                        pos = tagged
-                        continue
-                # Lost sync (junk between frames): look for the next frame.
-                found = _find_first(data, pos + 1, end)
-                if found is None or found[1].lock != lock:
-                    break
-                pos, current = found
-                if pos + current.length > end:
-                    cut_off = True
-                    break
-            frames += 1
-            samples += current.samples
-            in_frames += current.length
-            pos += current.length
+        frames, walked, cut_off = _walk(data, first + frame.length if vbr else first, end, frame)
+        in_frames += walked
     return MpegStream(
         first,
         end,
         frames,
-        samples,
+        frames * frame.samples,  # the same in every frame of one stream (the lock holds version and layer)
         frame.sample_rate,
         header,
         header_frames,
@@ -286,6 +244,37 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
         frame_bytes=in_frames,
         cut_off=cut_off,
     )
+
+
+def _walk(data: Buffer, pos: int, end: int, first: MpegFrame) -> tuple[int, int, bool]:
+    """(frames, bytes in them and in tags between them, whether the last is cut off) of the
+    stream `first` begins, from `pos` to `end`: whole frames many at a time, and one step at
+    a time over what is not one (a frame cut off, a tag, junk, another stream)."""
+    lock = first.lock
+    frames = in_frames = 0
+    while pos + 4 <= end:
+        whole, after = _count_whole_frames(data, pos, end, lock)
+        frames, in_frames, pos = frames + whole, in_frames + after - pos, after
+        if pos + 4 > end:
+            break
+        current = mpeg_frame(data, pos) if data[pos] == 0xFF else None
+        if current is not None and current.lock == lock:
+            return frames, in_frames, True  # a header of the stream whose frame the file's end cuts off
+        if data[pos : pos + 3] == b"ID3":  # the tag of a second file joined on (`cat`)
+            tagged = id3v2_end(data, pos)
+            if tagged > pos:
+                in_frames += min(tagged, end) - pos
+                pos = tagged
+                continue
+        # Lost sync (junk between frames): look for the next frame.
+        found = _find_first(data, pos + 1, end)
+        if found is None or found[1].lock != lock:
+            break
+        pos, current = found
+        if pos + current.length > end:
+            return frames, in_frames, True
+        frames, in_frames, pos = frames + 1, in_frames + current.length, pos + current.length
+    return frames, in_frames, False
 
 
 @dataclass(frozen=True)
