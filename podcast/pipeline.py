@@ -10,18 +10,17 @@ feed (Pelican's order), so a run with errors leaves the last good feed in place.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import chapters, clock, feed, layout, lint, net, notes, transcripts, uptodate
-from .cache import BuildCache
-from .config import (
-    episode_folders,
-    load_episodes,
-    read_show,
-)
+from .cache import BuildCache, Prepared
+from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .feed import paging
@@ -46,6 +45,7 @@ class Catalog:
     scheduled: list[Episode] = field(default_factory=list)
     removed: list[Episode] = field(default_factory=list)  # marked `removed = true`
     problems: list[Problem] = field(default_factory=list)
+    items: dict[str, bytes] = field(default_factory=dict)  # each published episode's <item>, by slug
 
 
 @dataclass(frozen=True)
@@ -343,6 +343,75 @@ def with_page_link(show: Show, episode: Episode) -> Episode:
     return episode if link == episode.link else dataclasses.replace(episode, link=link)
 
 
+def _show_key(show: Show, base_url: str | None) -> str | None:
+    """What every episode's record also depends on: podcast.toml as it is, the address a preview
+    serves at, where the show is, and the code. None when podcast.toml cannot be read."""
+    try:
+        settings = (show.root / SHOW_FILE).read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.blake2b(settings, digest_size=16)
+    for part in (repr(base_url), str(show.root), uptodate.build_fingerprint({}), sys.version):
+        digest.update(b"\0" + part.encode(errors="surrogateescape"))
+    return digest.hexdigest()
+
+
+def _in_folder(show: Show, episode: Episode) -> bool:
+    """Whether every file the episode reads lies in its own folder (its record's fingerprint
+    covers nothing else)."""
+    folder = os.path.normpath(show.root / episode.folder) + os.sep
+    paths = [episode.audio, *(a.path for a in episode.alternate_audio)]
+    paths += [transcript.path for transcript in episode.transcripts]
+    if episode.image and not is_web_url(episode.image):
+        paths.append(show.root / episode.folder / episode.image)
+    return all(path is None or os.path.normpath(path).startswith(folder) for path in paths)
+
+
+def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode | None, list[Problem]]:
+    """A due episode made ready to publish: audio read, transcripts found, notes rendered,
+    chapters chosen; None when its audio cannot be read (the problems say why)."""
+    problems: list[Problem] = []
+    probed = _probe(episode, problems, cache)
+    if probed is None:
+        _check_unread_folder(show, episode.folder, episode.slug, problems)
+        return None, problems
+    probed = _probe_alternates(probed, problems, cache)
+    _check_soundbites(probed, problems)
+    probed = _add_transcripts(show, probed, problems)
+    probed = with_page_link(show, probed)
+    probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
+    probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, problems))
+    _check_against_duration(show, probed, problems)
+    return probed, problems
+
+
+def _read_folders(show: Show, cache: BuildCache, base_url: str | None) -> list[tuple[str | None, Prepared]]:
+    """Each episode folder's record: kept from an earlier build when nothing it depends on
+    changed, else read now. Pairs of (fingerprint, or None if the folder is not to be kept; record)."""
+    show_key = _show_key(show, base_url)
+    records = []
+    for folder in episode_folders(show.root):
+        found = uptodate.folder_fingerprint(folder) if show_key else None
+        fingerprint = f"{show_key}:{found}" if found else None
+        record = cache.prepared(folder.name, fingerprint) if fingerprint else None
+        if record is None:
+            problems: list[Problem] = []
+            episode = read_episode_folder(show, folder, problems)
+            record = Prepared(episode, tuple(problems))
+            if fingerprint and _keepable(show, record):
+                cache.keep_prepared(folder.name, fingerprint, record)
+        records.append((fingerprint, record))
+    return records
+
+
+def _keepable(show: Show, record: Prepared) -> bool:
+    """A record worth keeping: no errors (they stop the build, and are read again once fixed),
+    and nothing read from outside the folder."""
+    if record.episode is None or errors_in([*record.problems, *record.ready_problems]):
+        return False
+    return _in_folder(show, record.ready or record.episode)
+
+
 def read_catalog(
     root: Path,
     *,
@@ -350,46 +419,60 @@ def read_catalog(
     progress: Progress | None = None,
     base_url: str | None = None,
 ) -> Catalog:
-    """Read the show directory and everything the feed needs. Writes nothing.
+    """Read the show directory and everything the feed needs. Writes nothing (but the build cache).
 
     A podcast.toml with errors does not stop the reading: the episodes are read
     against a provisional show, so every problem of the run is reported together.
     `base_url` replaces the show's (the preview server serves the show at its own address), and
     drops its `enclosure_prefix`.
+
+    An episode folder in which nothing changed since an earlier build (nor podcast.toml, nor
+    the code) is not read again: its record in the build cache gives the episode, its feed
+    item and the problems reading it found, which are reported again.
     """
     now = now or datetime.now(UTC)
     show, problems = read_show(Path(root))
     if base_url is not None:
         # Served elsewhere (the preview): no analytics prefix, which could not reach that address.
         show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
-    episodes, episode_problems = load_episodes(show)
-    catalog = Catalog(show=show, problems=problems + episode_problems)
-    due = []
-    for episode in episodes:
-        if episode.removed:
-            catalog.removed.append(episode)
-        elif episode.draft:
-            catalog.drafts.append(episode)
-        elif episode.date > now:
-            catalog.scheduled.append(episode)
-        else:
-            due.append(episode)
+    catalog = Catalog(show=show, problems=problems)
     with BuildCache(show.root) as cache:
-        _work_ahead(show, due, cache, progress)
-        for episode in due:
-            probed = _probe(episode, catalog.problems, cache)
-            if probed is None:
-                _check_unread_folder(show, episode.folder, episode.slug, catalog.problems)
+        records = _read_folders(show, cache, base_url)
+        due: list[tuple[str | None, Prepared]] = []
+        for fingerprint, record in records:
+            catalog.problems.extend(record.problems)
+            episode = record.episode
+            if episode is None:
                 continue
-            probed = _probe_alternates(probed, catalog.problems, cache)
-            _check_soundbites(probed, catalog.problems)
-            probed = _add_transcripts(show, probed, catalog.problems)
-            probed = with_page_link(show, probed)
-            probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
-            probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
-            _check_against_duration(show, probed, catalog.problems)
-            catalog.published.append(probed)
-    for slug in _unread_folders(show, {e.slug for e in episodes}):
+            if episode.removed:
+                catalog.removed.append(episode)
+            elif episode.draft:
+                catalog.drafts.append(episode)
+            elif episode.date > now:
+                catalog.scheduled.append(episode)
+            else:
+                due.append((fingerprint, record))
+        unready = [record.episode for _, record in due if record.ready is None and record.episode]
+        _work_ahead(show, unready, cache, progress)
+        renderer: feed.ItemRenderer | None = None
+        for fingerprint, record in due:
+            assert record.episode is not None
+            if record.ready is None:
+                ready, trouble = _prepare(show, record.episode, cache)
+                item = None
+                if ready is not None:
+                    renderer = renderer or feed.ItemRenderer(show)
+                    item = renderer.render(ready)
+                record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble), item=item)
+                if fingerprint and ready is not None and _keepable(show, record):
+                    cache.keep_prepared(record.episode.slug, fingerprint, record)
+            catalog.problems.extend(record.ready_problems)
+            if record.ready is not None:
+                catalog.published.append(record.ready)
+                if record.item is not None:
+                    catalog.items[record.ready.slug] = record.item
+    read = {record.episode.slug for _, record in records if record.episode is not None}
+    for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     return catalog
 
@@ -499,8 +582,9 @@ def check(
         catalog = read_catalog(Path(root), now=now, progress=progress)
     except ConfigError as exc:
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
-    document = feed.render(catalog.show, catalog.published)
-    first_page = paging.split(catalog.show, document)[0][1]
+    rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
+    document = rendered.document
+    first_page = paging.from_parts(catalog.show, rendered)[0][1]
     problems = catalog.problems + lint_rendered(catalog, document, now=now, published_bytes=len(first_page))
     if online:
         with net.Client() as client:
@@ -546,7 +630,8 @@ def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
 
 def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
-    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now, out=out)
+    document = feed.assemble(catalog.show, catalog.published, catalog.items).document
+    return lint_rendered(catalog, document, now=now, out=out)
 
 
 def build(
@@ -585,8 +670,9 @@ def build(
             problems=catalog.problems,
         )
     show = catalog.show
-    document = feed.render(show, catalog.published)
-    feed_pages = paging.split(show, document)
+    rendered = feed.assemble(show, catalog.published, catalog.items)
+    document = rendered.document
+    feed_pages = paging.from_parts(show, rendered)
     findings = lint_rendered(catalog, document, now=now, out=out, published_bytes=len(feed_pages[0][1]))
     catalog.problems.extend(findings)
     dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root, out))

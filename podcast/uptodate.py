@@ -95,6 +95,45 @@ def build_fingerprint(options: dict) -> str:
     return digest.hexdigest()
 
 
+FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
+
+
+def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> str | None:
+    """A fingerprint of every file in an episode folder and its subfolders (name, size,
+    modification and change time, inode), or None when the folder cannot be vouched for by stats:
+    it is or holds a symbolic link (what it points to may change unseen), it holds more than
+    `max_files` entries, it cannot be listed, or a file in it changed too recently to trust
+    its time stamps (see `Snapshot.racy`)."""
+    lines: list[str] = []
+    newest = 0
+    stack = [(str(folder), "")]
+    try:
+        if os.path.islink(folder):
+            return None
+        while stack:
+            path, prefix = stack.pop()
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=_name)
+            for entry in entries:
+                if len(lines) >= max_files or entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    lines.append(f"{prefix}{entry.name}/")
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+                lines.append(
+                    f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+                )
+    except OSError:
+        return None
+    if newest >= time.time_ns() - RACY_NS:
+        return None
+    digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The fingerprints of one moment, taken before a build reads its inputs."""
