@@ -1,0 +1,139 @@
+"""A rebuild reads only the episode folders that changed, and writes what a full build writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from podcast import pipeline
+from podcast.cache import CACHE_FILE, BuildCache
+from podcast.errors import PodcastError
+from podcast.uptodate import RACY_NS, folder_fingerprint
+
+
+def _settle() -> None:
+    """Let the files just written age past the window in which their time stamps are not trusted."""
+    time.sleep(RACY_NS / 1e9 + 0.05)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _cold_build(root: Path, elsewhere: Path) -> dict[str, bytes]:
+    """feeds/ as a build of a copy of the show with no build cache writes it."""
+    shutil.copytree(root, elsewhere)
+    shutil.rmtree(elsewhere / ".podcast", ignore_errors=True)
+    pipeline.build(elsewhere)
+    return _tree(elsewhere / "feeds")
+
+
+def _kept(root: Path) -> int:
+    """How many episode records the build cache holds."""
+    with BuildCache(root) as cache:
+        assert cache.db is not None
+        return cache.db.execute("SELECT COUNT(*) FROM episode").fetchone()[0]
+
+
+CHAPTERS = {
+    "version": "1.2.0",
+    "chapters": [{"startTime": 0, "title": "Start"}, {"startTime": 1, "title": "Next"}],
+}
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello.\n"
+
+
+def test_every_kind_of_edit_builds_what_a_cold_build_builds(show, tmp_path, mp3_factory):
+    show.set_show_keys('chapters = "sections"')
+    show.add("one", date="2025-01-01", article="Intro\n\n00:00 Start\n00:01 Middle\n")
+    show.add("two", date="2025-01-02", article="Two\n\nMore of two.\n\nThird\n\nAnd more.\n")
+    show.add("three", date="2025-01-03")
+    show.add("four", date="2025-01-04")
+    pipeline.build(show.root)
+    _settle()
+    pipeline.build(show.root)  # keeps a record of every folder, now that none is fresh
+    assert _kept(show.root) == 4
+
+    edits = {
+        "article edited": lambda: (show.root / "episodes/two/episode.md").write_text(
+            (show.root / "episodes/two/episode.md").read_text().replace("More of two.", "Two, edited."),
+        ),
+        "episode added": lambda: show.add("five", date="2025-01-05"),
+        "episode removed": lambda: (show.root / "episodes/three/episode.md").write_text(
+            (show.root / "episodes/three/episode.md").read_text().replace("+++\nAn", "removed = true\n+++\nA")
+            + "n",
+        ),
+        "audio replaced": lambda: (show.root / "episodes/four/four.mp3").write_bytes(
+            mp3_factory(5.0).read_bytes()
+        ),
+        "chapters.json added": lambda: (show.root / "episodes/four/chapters.json").write_text(
+            json.dumps(CHAPTERS)
+        ),
+        "show setting changed": lambda: (show.root / "podcast.toml").write_text(
+            (show.root / "podcast.toml").read_text().replace("explicit = false", "explicit = true")
+        ),
+        "transcript added": lambda: (show.root / "episodes/one/transcript.vtt").write_text(VTT),
+    }
+    for number, (kind, edit) in enumerate(edits.items()):
+        edit()
+        result = pipeline.build(show.root)
+        assert result.changed, kind
+        built = _tree(show.root / "feeds")
+        assert built == _cold_build(show.root, tmp_path / f"cold-{number}"), kind
+        _settle()
+    text = show.feed.read_text()
+    assert "Two, edited." in text and "Five" in text and "Three" not in text
+    assert "<itunes:explicit>false" not in text and "transcript" in text and "chapters/four.json" in text
+
+
+def test_warnings_of_an_unchanged_episode_are_reported_again(show):
+    folder = show.add("no-guid")
+    text = (folder / "episode.md").read_text().replace('guid = "guid-no-guid-0000"\n', "")
+    (folder / "episode.md").write_text(text)
+    show.add("other", date="2025-01-02")
+    _settle()
+    first = pipeline.build(show.root)
+    show.add("added", date="2025-01-03")
+    again = pipeline.build(show.root)
+    warned = [p for p in again.catalog.problems if p.field == "guid"]
+    assert warned == [p for p in first.catalog.problems if p.field == "guid"]
+    assert warned and warned[0].path == "episodes/no-guid/episode.md"
+
+
+def test_an_error_still_stops_the_build_after_a_kept_build(show):
+    show.add("good", date="2025-01-01")
+    _settle()
+    pipeline.build(show.root)
+    (show.root / "episodes/good/good.mp3").write_bytes(b"not audio at all\n" * 100)
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    assert [p.path for p in caught.value.problems if p.severity == "error"] == ["episodes/good/episode.md"]
+
+
+def test_a_damaged_build_cache_is_read_again_not_fatal(show):
+    show.add("one")
+    _settle()
+    pipeline.build(show.root)
+    before = show.feed.read_bytes()
+    with BuildCache(show.root) as cache:
+        assert cache.db is not None
+        cache.db.execute("UPDATE episode SET value = x'00ff00'")
+    show.add("two", date="2025-01-02")
+    pipeline.build(show.root)
+    assert show.feed.read_bytes() != before and "One" in show.feed.read_text()
+    (show.root / CACHE_FILE).write_bytes(b"this is not SQLite")
+    show.add("three", date="2025-01-03")
+    assert "Three" in pipeline.build(show.root).catalog.show.title or "Three" in show.feed.read_text()
+
+
+def test_a_folder_with_a_link_or_a_fresh_file_is_not_vouched_for(show, tmp_path):
+    folder = show.add("one")
+    assert folder_fingerprint(folder) is None  # just written: its time stamps are not trusted yet
+    _settle()
+    first = folder_fingerprint(folder)
+    assert first is not None and folder_fingerprint(folder) == first
+    (folder / "notes.txt").symlink_to(tmp_path)
+    assert folder_fingerprint(folder) is None
