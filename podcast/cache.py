@@ -193,6 +193,8 @@ class Prepared:
     ready: Episode | None = None  # probed and complete, as published
     ready_problems: tuple[Problem, ...] = ()  # probing and completing it
     item: bytes | None = None  # its <item> in the feed
+    lint: tuple[Problem, ...] = ()  # what lint's rules over one item found in it
+    digest: bytes | None = None  # the item with the tags lint's rules over the whole feed read
 
 
 class BuildCache:

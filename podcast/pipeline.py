@@ -26,6 +26,7 @@ from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem,
 from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
+from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, Show, ShowNotes
 from .net import is_web_url
 from .web import pages as web_pages
@@ -45,7 +46,12 @@ class Catalog:
     scheduled: list[Episode] = field(default_factory=list)
     removed: list[Episode] = field(default_factory=list)  # marked `removed = true`
     problems: list[Problem] = field(default_factory=list)
-    items: dict[str, bytes] = field(default_factory=dict)  # each published episode's <item>, by slug
+    # By slug, each published episode's record: its <item>, and what lint found in it.
+    records: dict[str, Prepared] = field(default_factory=dict)
+
+    @property
+    def items(self) -> dict[str, bytes]:
+        return {slug: record.item for slug, record in self.records.items() if record.item is not None}
 
 
 @dataclass(frozen=True)
@@ -412,6 +418,25 @@ def _keepable(show: Show, record: Prepared) -> bool:
     return _in_folder(show, record.ready or record.episode)
 
 
+class _Finisher:
+    """Renders a ready episode's feed item and lints it (lint's rules over one item); the
+    renderer and the linter are made on first use, as most builds need neither."""
+
+    def __init__(self, show: Show, now: datetime) -> None:
+        self.show, self.now = show, now
+        self.renderer: feed.ItemRenderer | None = None
+        self.linter: ItemLinter | None = None
+
+    def __call__(self, record: Prepared) -> Prepared:
+        assert record.ready is not None
+        if self.renderer is None or self.linter is None:
+            self.renderer = feed.ItemRenderer(self.show)
+            self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
+        item = self.renderer.render(record.ready)
+        found = self.linter.check(record.ready, item)
+        return dataclasses.replace(record, item=item, lint=found.problems, digest=found.digest)
+
+
 def read_catalog(
     root: Path,
     *,
@@ -454,23 +479,20 @@ def read_catalog(
                 due.append((fingerprint, record))
         unready = [record.episode for _, record in due if record.ready is None and record.episode]
         _work_ahead(show, unready, cache, progress)
-        renderer: feed.ItemRenderer | None = None
+        finish = _Finisher(show, now)
         for fingerprint, record in due:
             assert record.episode is not None
             if record.ready is None:
                 ready, trouble = _prepare(show, record.episode, cache)
-                item = None
+                record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble))
                 if ready is not None:
-                    renderer = renderer or feed.ItemRenderer(show)
-                    item = renderer.render(ready)
-                record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble), item=item)
-                if fingerprint and ready is not None and _keepable(show, record):
-                    cache.keep_prepared(record.episode.slug, fingerprint, record)
+                    record = finish(record)
+                    if fingerprint and _keepable(show, record):
+                        cache.keep_prepared(record.episode.slug, fingerprint, record)
             catalog.problems.extend(record.ready_problems)
             if record.ready is not None:
                 catalog.published.append(record.ready)
-                if record.item is not None:
-                    catalog.items[record.ready.slug] = record.item
+                catalog.records[record.ready.slug] = record
     read = {record.episode.slug for _, record in records if record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
@@ -538,25 +560,34 @@ def previous_feed(root: Path, out: Path | None = None) -> bytes | None:
 
 def lint_rendered(
     catalog: Catalog,
-    document: bytes,
+    rendered: feed.Rendered,
     *,
     now: datetime | None = None,
     out: Path | None = None,
     published_bytes: int | None = None,
 ) -> list[Problem]:
-    """Lint the feed `document` rendered from `catalog`, against the feed last built (in `out`).
+    """Lint the feed `rendered` from `catalog`, against the feed last built (in `out`).
 
-    `published_bytes` is the size of the feed.xml apps fetch when that is only the first page
-    of `document` (`feed_items`)."""
-    previous = previous_feed(catalog.show.root, out)
-    findings = lint.check_show(
-        catalog.show,
-        catalog.published,
-        document,
-        published_bytes=published_bytes,
-        previous=previous,
+    What lint's rules over one item found is kept with each item (`Catalog.records`); the rules
+    over the whole feed run here. `published_bytes` is the size of the feed.xml apps fetch when
+    that is only the first page of the feed (`feed_items`)."""
+    now = now or datetime.now(UTC)
+    show = catalog.show
+    ordered = feed.newest_first(catalog.published)
+    records = [catalog.records[e.slug] for e in ordered]
+    previous = previous_feed(show.root, out)
+    last = lint.parse_feed(previous, f"{FEEDS_DIR}/{FEED_FILENAME}")[0] if previous is not None else None
+    findings = check_assembled(
+        show,
+        ordered,
+        rendered.head,
+        rendered.tail,
+        [record.lint for record in records],
+        [record.digest or b"" for record in records],
         now=now,
-        ordered=feed.newest_first(catalog.published),
+        previous=last,
+        published_bytes=published_bytes if published_bytes is not None else rendered.size,
+        channel_linter=ItemLinter(show, *feed.channel_parts(show, []), now),
     )
     if any(p.path == SHOW_FILE and p.field == "base_url" and p.severity == "error" for p in catalog.problems):
         # base_url is missing or invalid: the feed was rendered at a stand-in address, and the
@@ -583,9 +614,8 @@ def check(
     except ConfigError as exc:
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
     rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
-    document = rendered.document
     first_page = paging.from_parts(catalog.show, rendered)[0][1]
-    problems = catalog.problems + lint_rendered(catalog, document, now=now, published_bytes=len(first_page))
+    problems = catalog.problems + lint_rendered(catalog, rendered, now=now, published_bytes=len(first_page))
     if online:
         with net.Client() as client:
             problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
@@ -630,8 +660,8 @@ def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
 
 def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
-    document = feed.assemble(catalog.show, catalog.published, catalog.items).document
-    return lint_rendered(catalog, document, now=now, out=out)
+    rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
+    return lint_rendered(catalog, rendered, now=now, out=out)
 
 
 def build(
@@ -671,9 +701,8 @@ def build(
         )
     show = catalog.show
     rendered = feed.assemble(show, catalog.published, catalog.items)
-    document = rendered.document
     feed_pages = paging.from_parts(show, rendered)
-    findings = lint_rendered(catalog, document, now=now, out=out, published_bytes=len(feed_pages[0][1]))
+    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=len(feed_pages[0][1]))
     catalog.problems.extend(findings)
     dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root, out))
     catalog.problems.extend(dropped)

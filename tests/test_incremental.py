@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from podcast import pipeline
+from podcast import feed, lint, pipeline
 from podcast.cache import CACHE_FILE, BuildCache
 from podcast.errors import PodcastError
 from podcast.uptodate import RACY_NS, folder_fingerprint
@@ -137,3 +138,34 @@ def test_a_folder_with_a_link_or_a_fresh_file_is_not_vouched_for(show, tmp_path)
     assert first is not None and folder_fingerprint(folder) == first
     (folder / "notes.txt").symlink_to(tmp_path)
     assert folder_fingerprint(folder) is None
+
+
+def test_lint_item_by_item_finds_what_lint_of_the_whole_feed_finds(show):
+    """The build lints each item once (kept with it) and the feed through a digest; a show with
+    findings of every kind gets the same findings, in the same order, as linting the whole feed."""
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace("https://cdn.example.com/show/", "http://cdn.example.com/show/"))
+    long_title = "A title that goes on " * 14
+    show.add("long", date="2025-01-01", title=long_title.strip(), article="Word. " * 900)
+    show.add("plain-link", date="2025-01-02", extra='link = "http://example.com/plain"')
+    show.add("same-a", date="2025-01-03", title="Twice")
+    show.add("same-b", date="2025-01-04", title="Twice")
+    show.add("trailer", date="2025-01-05", extra='episode_type = "trailer"')
+    _settle()
+    pipeline.build(show.root, force=True)
+    show.add("fresh", date="2025-01-06", title="Twice")
+    catalog = pipeline.read_catalog(show.root)
+    rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
+    now = datetime.now(UTC)
+    itemwise = pipeline.lint_rendered(catalog, rendered, now=now, published_bytes=rendered.size)
+    whole = lint.check_show(
+        catalog.show,
+        catalog.published,
+        rendered.document,
+        previous=show.feed.read_bytes(),
+        now=now,
+        ordered=feed.newest_first(catalog.published),
+        published_bytes=rendered.size,
+    )
+    assert {p.code for p in whole} >= {"A106", "A113", "U101", "U102", "G102"}
+    assert itemwise == whole

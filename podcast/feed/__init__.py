@@ -207,11 +207,15 @@ class Rendered:
     def document(self) -> bytes:
         return b"".join((self.head, *self.items, self.tail))
 
+    @property
+    def size(self) -> int:
+        return len(self.head) + sum(len(item) for item in self.items) + len(self.tail)
+
 
 CHANNEL_END = b"  </channel>\n</rss>\n"  # how feedgen's pretty printing closes the document
 
 
-def _channel_parts(show: Show, ordered: list[Episode]) -> tuple[bytes, bytes]:
+def channel_parts(show: Show, ordered: list[Episode]) -> tuple[bytes, bytes]:
     """The document with no items, cut where the items go (after the channel's own elements)."""
     empty = _channel(show, ordered).rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
     if not empty.endswith(CHANNEL_END):
@@ -229,7 +233,7 @@ class ItemRenderer:
     def __init__(self, show: Show) -> None:
         self.show = show
         self.fg = _channel(show, [])
-        head, tail = _channel_parts(show, [])
+        head, tail = channel_parts(show, [])
         self.root = etree.fromstring(head + tail, etree.XMLParser(remove_blank_text=True))
         self.channel = self.root[0]
         for child in list(self.channel):
@@ -255,7 +259,7 @@ def assemble(show: Show, episodes: Sequence[Episode], items: Mapping[str, bytes]
     """The feed of `episodes` (newest first), with the item bytes already rendered for some of
     them (by slug, from `ItemRenderer`); the others are rendered now."""
     ordered = newest_first(episodes)
-    head, tail = _channel_parts(show, ordered)
+    head, tail = channel_parts(show, ordered)
     renderer: ItemRenderer | None = None
     parts = []
     for episode in ordered:
