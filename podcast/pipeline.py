@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, clock, feed, layout, lint, net, notes, transcripts, uptodate
+from . import chapters, clock, feed, lastfeed, layout, lint, net, notes, transcripts, uptodate
 from .cache import BuildCache, Prepared
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
@@ -545,19 +545,6 @@ def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> No
             stale.unlink()
 
 
-FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
-
-
-def previous_feed(root: Path, out: Path | None = None) -> bytes | None:
-    """The feed the last build wrote, when it is a real file of the show's feeds/ (or `out`)."""
-    out = out if out is not None else Path(root) / FEEDS_DIR
-    try:
-        unlinked_target(Path(root), out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
-        return read_bounded(out / FEED_FILENAME, FEED_MAX_BYTES, f"{FEEDS_DIR}/{FEED_FILENAME}")
-    except (OSError, PodcastError):
-        return None
-
-
 def lint_rendered(
     catalog: Catalog,
     rendered: feed.Rendered,
@@ -575,8 +562,7 @@ def lint_rendered(
     show = catalog.show
     ordered = feed.newest_first(catalog.published)
     records = [catalog.records[e.slug] for e in ordered]
-    previous = previous_feed(show.root, out)
-    last = lint.parse_feed(previous, f"{FEEDS_DIR}/{FEED_FILENAME}")[0] if previous is not None else None
+    last = lastfeed.read(show.root, out)
     findings = check_assembled(
         show,
         ordered,
@@ -585,7 +571,7 @@ def lint_rendered(
         [record.lint for record in records],
         [record.digest or b"" for record in records],
         now=now,
-        previous=last,
+        previous=last.feed if last is not None else None,
         published_bytes=published_bytes if published_bytes is not None else rendered.size,
         channel_linter=ItemLinter(show, *feed.channel_parts(show, []), now),
     )
@@ -622,23 +608,20 @@ def check(
     return problems
 
 
-def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
+def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[Problem]:
     """An error for each item of the feed last built that this build would leave out.
 
     A feed is polled by thousands of apps: an episode that vanishes from it is gone
     from their lists. A folder deleted or moved, an emptied episodes/, a GUID edited by
     mistake would otherwise publish quietly. Episodes marked `removed = true` may go.
     """
-    if previous is None:
-        return []
-    feed, trouble = lint.parse_feed(previous, f"{FEEDS_DIR}/{FEED_FILENAME}")
-    if feed is None or trouble:
+    if last is None:
         return []
     keep = {e.guid for e in catalog.published} | {e.guid for e in catalog.removed}
     why = {e.guid: "it is now a draft" for e in catalog.drafts}
     why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
     problems = []
-    for item in feed.items:
+    for item, line in zip(last.feed.items, last.lines, strict=True):
         guid = (item.findtext("guid") or "").strip()
         if not guid or guid in keep:
             continue
@@ -650,7 +633,7 @@ def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
             Problem(
                 f"{FEEDS_DIR}/{FEED_FILENAME}",
                 f"the published episode {title!r} (guid {guid}) would be dropped from the feed: {reason}",
-                line=item.sourceline,
+                line=line,
                 hint="put it back; or, to withdraw it, add removed = true to its episode.md "
                 "or run `podcast build --allow-removal`",
             )
@@ -704,7 +687,7 @@ def build(
     feed_pages = paging.from_parts(show, rendered)
     findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=len(feed_pages[0][1]))
     catalog.problems.extend(findings)
-    dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root, out))
+    dropped = [] if allow_removal else dropped_episodes(catalog, lastfeed.read(root, out))
     catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
@@ -730,6 +713,8 @@ def build(
         pages_changed = site.write(out, rendered_pages)
         wanted |= {_put(out, name, data) for name, data in feed_pages[1:]}  # older feed pages first
         changed = write_atomic(feed_path, feed_pages[0][1])
+        if not elsewhere:
+            _remember_feed(root, feed_path, catalog, rendered, feed_pages[0][1])
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
@@ -738,6 +723,15 @@ def build(
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result
+
+
+def _remember_feed(root: Path, path: Path, catalog: Catalog, rendered: feed.Rendered, first: bytes) -> None:
+    """Keep a digest of feed.xml (the first page, when the feed is paged) for the next build."""
+    count = len(rendered.items) if len(first) == rendered.size else catalog.show.feed_items or 0
+    items = rendered.items[:count]
+    head = first[: len(first) - sum(len(item) for item in items) - len(rendered.tail)]
+    ordered = feed.newest_first(catalog.published)[:count]
+    lastfeed.remember(root, path, head, items, [catalog.records[e.slug].digest or b"" for e in ordered])
 
 
 def _unwritable(root: Path, exc: OSError) -> PodcastError:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from podcast import feed, lint, pipeline
+from podcast import feed, lastfeed, lint, pipeline
 from podcast.cache import CACHE_FILE, BuildCache
 from podcast.errors import PodcastError
 from podcast.uptodate import RACY_NS, folder_fingerprint
@@ -169,3 +169,34 @@ def test_lint_item_by_item_finds_what_lint_of_the_whole_feed_finds(show):
     )
     assert {p.code for p in whole} >= {"A106", "A113", "U101", "U102", "G102"}
     assert itemwise == whole
+
+
+def _dropped(show) -> list[tuple[str, int | None, str]]:
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    return [(p.path, p.line, p.message) for p in caught.value.problems if "dropped" in p.message]
+
+
+def test_a_dropped_episode_is_named_at_its_line_of_feed_xml_from_the_kept_digest(show):
+    for number in range(1, 4):
+        show.add(f"ep-{number}", date=f"2025-01-0{number}")
+    pipeline.build(show.root)
+    assert (show.root / lastfeed.RECORD_FILE).is_file()
+    shutil.rmtree(show.root / "episodes/ep-2")
+    from_digest = _dropped(show)
+    lastfeed.forget(show.root)
+    from_feed = _dropped(show)  # feed.xml itself parsed
+    assert from_digest == from_feed
+    ((path, line, message),) = from_digest
+    assert path == "feeds/feed.xml" and "Ep-2" in message
+    assert show.feed.read_text().splitlines()[line - 1].strip() == "<item>"
+
+
+def test_a_hand_edited_feed_is_read_itself_not_its_digest(show):
+    show.add("ep-1", date="2025-01-01")
+    pipeline.build(show.root)
+    text = show.feed.read_text()
+    extra = "<item><title>Old one</title><guid>old-guid</guid></item>\n  </channel>"
+    show.feed.write_text(text.replace("  </channel>", "    " + extra))
+    ((_, _, message),) = _dropped(show)
+    assert "'Old one' (guid old-guid)" in message
