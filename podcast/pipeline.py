@@ -27,7 +27,7 @@ from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
-from .model import AudioFile, Chapter, Episode, Show, ShowNotes
+from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
 from .net import is_web_url
 from .web import pages as web_pages
 from .web import site, urls
@@ -349,16 +349,42 @@ def with_page_link(show: Show, episode: Episode) -> Episode:
     return episode if link == episode.link else dataclasses.replace(episode, link=link)
 
 
-def _show_key(show: Show, base_url: str | None) -> str | None:
-    """What every episode's record also depends on: podcast.toml as it is, the address a preview
-    serves at, where the show is, and the code. None when podcast.toml cannot be read."""
-    try:
-        settings = (show.root / SHOW_FILE).read_bytes()
-    except OSError:
-        return None
-    digest = hashlib.blake2b(settings, digest_size=16)
-    for part in (repr(base_url), str(show.root), uptodate.build_fingerprint({}), sys.version):
-        digest.update(b"\0" + part.encode(errors="surrogateescape"))
+# Show settings that only the channel reads: changing one keeps every episode's record.
+CHANNEL_ONLY = {
+    "title": "",
+    "description": "",
+    "owner_name": "",
+    "owner_email": "",
+    "artwork": None,
+    "categories": (),
+    "copyright": None,
+    "feed_items": None,
+    "funding": (),
+    "locked": None,
+    "medium": None,
+    "txts": (),
+    "update_frequency": None,
+    "new_feed_url": None,
+    "block": False,
+    "complete": False,
+    "imported_from": None,
+    "imported_guid": None,
+    "publish": PublishSettings(),
+}
+
+
+def _show_key(show: Show) -> str:
+    """What every episode's record also depends on: the show's settings that items read (with
+    where they stand in podcast.toml, which findings name), where the show is, and the code."""
+    digest = hashlib.blake2b(digest_size=16)
+    parts = (
+        repr(dataclasses.replace(show, **CHANNEL_ONLY)),
+        repr(sorted(show.lines.items())),
+        uptodate.build_fingerprint({}),
+        sys.version,
+    )
+    for part in parts:
+        digest.update(part.encode(errors="surrogateescape") + b"\0")
     return digest.hexdigest()
 
 
@@ -391,13 +417,13 @@ def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode |
     return probed, problems
 
 
-def _read_folders(show: Show, cache: BuildCache, base_url: str | None) -> list[tuple[str | None, Prepared]]:
+def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepared]]:
     """Each episode folder's record: kept from an earlier build when nothing it depends on
     changed, else read now. Pairs of (fingerprint, or None if the folder is not to be kept; record)."""
-    show_key = _show_key(show, base_url)
+    show_key = _show_key(show)
     records = []
     for folder in episode_folders(show.root):
-        found = uptodate.folder_fingerprint(folder) if show_key else None
+        found = uptodate.folder_fingerprint(folder)
         fingerprint = f"{show_key}:{found}" if found else None
         record = cache.prepared(folder.name, fingerprint) if fingerprint else None
         if record is None:
@@ -462,7 +488,7 @@ def read_catalog(
         show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
     catalog = Catalog(show=show, problems=problems)
     with BuildCache(show.root) as cache:
-        records = _read_folders(show, cache, base_url)
+        records = _read_folders(show, cache)
         due: list[tuple[str | None, Prepared]] = []
         for fingerprint, record in records:
             catalog.problems.extend(record.problems)

@@ -76,6 +76,9 @@ def test_every_kind_of_edit_builds_what_a_cold_build_builds(show, tmp_path, mp3_
         "show setting changed": lambda: (show.root / "podcast.toml").write_text(
             (show.root / "podcast.toml").read_text().replace("explicit = false", "explicit = true")
         ),
+        "channel setting changed": lambda: (show.root / "podcast.toml").write_text(
+            (show.root / "podcast.toml").read_text().replace("for tests.", "for tests, renamed.")
+        ),
         "transcript added": lambda: (show.root / "episodes/one/transcript.vtt").write_text(VTT),
     }
     for number, (kind, edit) in enumerate(edits.items()):
