@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -525,7 +525,7 @@ def read_catalog(
     return catalog
 
 
-def _put(out: Path, relative: str, data: bytes) -> Path:
+def _put(out: Path, relative: str, data: bytes | Sequence[bytes]) -> Path:
     """Write feeds/<relative> atomically, never through a symlink."""
     target = unlinked_target(out, out / relative, f"{FEEDS_DIR}/{relative}")
     write_atomic(target, data)
@@ -627,7 +627,7 @@ def check(
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
     rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
     first_page = paging.from_parts(catalog.show, rendered)[0][1]
-    problems = catalog.problems + lint_rendered(catalog, rendered, now=now, published_bytes=len(first_page))
+    problems = catalog.problems + lint_rendered(catalog, rendered, now=now, published_bytes=first_page.size)
     if online:
         with net.Client() as client:
             problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
@@ -711,7 +711,8 @@ def build(
     show = catalog.show
     rendered = feed.assemble(show, catalog.published, catalog.items)
     feed_pages = paging.from_parts(show, rendered)
-    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=len(feed_pages[0][1]))
+    first_page = feed_pages[0][1]
+    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size)
     catalog.problems.extend(findings)
     dropped = [] if allow_removal else dropped_episodes(catalog, lastfeed.read(root, out))
     catalog.problems.extend(dropped)
@@ -737,10 +738,10 @@ def build(
         wanted = _write_chapters(show, catalog.published, out)
         wanted |= publish_sidecars(root, catalog.published, out)
         pages_changed = site.write(out, rendered_pages)
-        wanted |= {_put(out, name, data) for name, data in feed_pages[1:]}  # older feed pages first
-        changed = write_atomic(feed_path, feed_pages[0][1])
+        wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
+        changed = write_atomic(feed_path, first_page.parts)
         if not elsewhere:
-            _remember_feed(root, feed_path, catalog, rendered, feed_pages[0][1])
+            _remember_feed(root, feed_path, catalog, first_page)
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
@@ -751,13 +752,11 @@ def build(
     return result
 
 
-def _remember_feed(root: Path, path: Path, catalog: Catalog, rendered: feed.Rendered, first: bytes) -> None:
+def _remember_feed(root: Path, path: Path, catalog: Catalog, first: feed.Rendered) -> None:
     """Keep a digest of feed.xml (the first page, when the feed is paged) for the next build."""
-    count = len(rendered.items) if len(first) == rendered.size else catalog.show.feed_items or 0
-    items = rendered.items[:count]
-    head = first[: len(first) - sum(len(item) for item in items) - len(rendered.tail)]
-    ordered = feed.newest_first(catalog.published)[:count]
-    lastfeed.remember(root, path, head, items, [catalog.records[e.slug].digest or b"" for e in ordered])
+    ordered = feed.newest_first(catalog.published)[: len(first.items)]
+    digests = [catalog.records[e.slug].digest or b"" for e in ordered]
+    lastfeed.remember(root, path, first.head, first.items, digests)
 
 
 def _unwritable(root: Path, exc: OSError) -> PodcastError:

@@ -204,8 +204,12 @@ class Rendered:
     tail: bytes
 
     @property
+    def parts(self) -> tuple[bytes, ...]:
+        return (self.head, *self.items, self.tail)
+
+    @property
     def document(self) -> bytes:
-        return b"".join((self.head, *self.items, self.tail))
+        return b"".join(self.parts)
 
     @property
     def size(self) -> int:

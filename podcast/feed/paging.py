@@ -68,13 +68,13 @@ def split(show: Show, document: bytes) -> list[tuple[str, bytes]]:
     return pages
 
 
-def from_parts(show: Show, rendered: Rendered) -> list[tuple[str, bytes]]:
-    """`split` of `rendered.document`, from its parts: only the channel is parsed and serialized
-    again (with each page's links); the items are spliced in as they are."""
+def from_parts(show: Show, rendered: Rendered) -> list[tuple[str, Rendered]]:
+    """The pages of `split(show, rendered.document)`, each in its parts, put together without
+    parsing the items: only the channel is parsed and serialized again, with each page's links."""
     per_page = show.feed_items
     items = rendered.items
     if not per_page or len(items) <= per_page:
-        return [(FEED_FILENAME, rendered.document)]
+        return [(FEED_FILENAME, rendered)]
     root = etree.fromstring(rendered.head + rendered.tail, _PARSER)
     channel = root[0]
     count = math.ceil(len(items) / per_page)
@@ -85,7 +85,7 @@ def from_parts(show: Show, rendered: Rendered) -> list[tuple[str, bytes]]:
         if not data.endswith(CHANNEL_END):
             raise AssertionError("lxml's output no longer ends as expected")  # pragma: no cover
         page_items = items[(number - 1) * per_page : number * per_page]
-        pages.append((page_name(number), b"".join((data[: -len(CHANNEL_END)], *page_items, CHANNEL_END))))
+        pages.append((page_name(number), Rendered(data[: -len(CHANNEL_END)], page_items, CHANNEL_END)))
     return pages
 
 
