@@ -13,6 +13,7 @@ import re
 import tomllib
 import uuid
 from datetime import date, datetime, time
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -624,7 +625,9 @@ def episode_folders(root: Path) -> list[Path]:
     directory = Path(root) / EPISODES_DIR
     if not directory.is_dir():
         return []
-    return [f for f in sorted(directory.iterdir()) if f.is_dir() and not f.name.startswith((".", "_"))]
+    # Sorted by name (the order of Paths in one folder, found without comparing Path objects).
+    folders = sorted(directory.iterdir(), key=attrgetter("name"))
+    return [f for f in folders if f.is_dir() and not f.name.startswith((".", "_"))]
 
 
 def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:

@@ -145,6 +145,12 @@ class Snapshot:
 
     @classmethod
     def take(cls, root: Path, options: dict) -> Snapshot:
+        """The fingerprints now; or those `unchanged_report` took for the same show and options
+        earlier in this process (still taken before the build reads anything, so as good: a
+        change since then only makes the next build a real one)."""
+        kept = _taken.pop(_snapshot_key(root, options), None)
+        if kept is not None:
+            return kept
         taken = time.time_ns()
         inputs, newest = inputs_fingerprint(root)
         return cls(inputs=inputs, build=build_fingerprint(options), newest_ns=newest, taken_ns=taken)
@@ -154,6 +160,13 @@ class Snapshot:
         """A file changed so shortly before the snapshot that a second change within the file
         system's clock tick would leave its time stamps as they are (git's "racily clean")."""
         return self.newest_ns >= self.taken_ns - RACY_NS
+
+
+_taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
+
+
+def _snapshot_key(root: Path, options: dict) -> str:
+    return json.dumps([str(Path(root).resolve()), options], sort_keys=True, default=str)
 
 
 def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | None) -> None:
@@ -199,9 +212,12 @@ def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) 
         due_next = entry.get("due_next")
         if due_next and datetime.fromisoformat(due_next) <= (now or datetime.now(UTC)):
             return None
-        if entry["build"] != build_fingerprint(options):
+        _taken.clear()  # an older one must not stand for now
+        now_taken = Snapshot.take(root, options)
+        _taken[_snapshot_key(root, options)] = now_taken  # the build that follows starts from it
+        if entry["build"] != now_taken.build or entry["inputs"] != now_taken.inputs:
             return None
-        if entry["outputs"] != outputs_fingerprint(root) or entry["inputs"] != inputs_fingerprint(root)[0]:
+        if entry["outputs"] != outputs_fingerprint(root):
             return None
         report = entry["report"]
         return report if isinstance(report, dict) else None
