@@ -421,9 +421,11 @@ def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepa
     """Each episode folder's record: kept from an earlier build when nothing it depends on
     changed, else read now. Pairs of (fingerprint, or None if the folder is not to be kept; record)."""
     show_key = _show_key(show)
+    # A link on the way to the folders could lead them outside the show with their stats unchanged.
+    trusted = not os.path.islink(show.root / EPISODES_DIR)
     records = []
     for folder in episode_folders(show.root):
-        found = uptodate.folder_fingerprint(folder)
+        found = uptodate.folder_fingerprint(folder) if trusted else None
         fingerprint = f"{show_key}:{found}" if found else None
         record = cache.prepared(folder.name, fingerprint) if fingerprint else None
         if record is None:

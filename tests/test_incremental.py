@@ -205,3 +205,15 @@ def test_a_hand_edited_feed_is_read_itself_not_its_digest(show):
     show.feed.write_text(text.replace("  </channel>", "    " + extra))
     ((_, _, message),) = _dropped(show)
     assert "'Old one' (guid old-guid)" in message
+
+
+def test_episodes_moved_outside_behind_a_link_are_refused_though_kept(show, tmp_path):
+    show.add("one")
+    _settle()
+    pipeline.build(show.root)
+    elsewhere = tmp_path / "elsewhere"
+    (show.root / "episodes").rename(elsewhere)  # the folders keep their stats
+    (show.root / "episodes").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    assert any("outside the show directory" in p.message for p in caught.value.problems)
