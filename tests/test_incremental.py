@@ -145,11 +145,13 @@ def test_a_folder_with_a_link_or_a_fresh_file_is_not_vouched_for(show, tmp_path)
     assert folder_fingerprint(folder) is None
 
 
-def test_lint_item_by_item_finds_what_lint_of_the_whole_feed_finds(show):
+@pytest.mark.parametrize("kind", ["episodic", "serial"])
+def test_lint_item_by_item_finds_what_lint_of_the_whole_feed_finds(show, kind):
     """The build lints each item once (kept with it) and the feed through a digest; a show with
     findings of every kind gets the same findings, in the same order, as linting the whole feed."""
     toml = show.root / "podcast.toml"
-    toml.write_text(toml.read_text().replace("https://cdn.example.com/show/", "http://cdn.example.com/show/"))
+    text = toml.read_text().replace("https://cdn.example.com/show/", "http://cdn.example.com/show/")
+    toml.write_text(text.replace('type = "episodic"', f'type = "{kind}"'))
     long_title = "A title that goes on " * 14
     show.add("long", date="2025-01-01", title=long_title.strip(), article="Word. " * 900)
     show.add("plain-link", date="2025-01-02", extra='link = "http://example.com/plain"')
@@ -173,6 +175,7 @@ def test_lint_item_by_item_finds_what_lint_of_the_whole_feed_finds(show):
         published_bytes=rendered.size,
     )
     assert {p.code for p in whole} >= {"A106", "A113", "U101", "U102", "G102"}
+    assert ("A122" in {p.code for p in whole}) == (kind == "serial")
     assert itemwise == whole
 
 

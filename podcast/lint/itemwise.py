@@ -22,6 +22,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from ..errors import Problem
+from ..feed import CHANNEL_END
 from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..model import Episode, Show
 from .feeddoc import FeedDoc, qname
@@ -36,6 +37,9 @@ ITEM_CODES = frozenset(
         "A120", "A121", "A122", "M101", "M102", "U101", "U102", "U103", "D101",
     }
 )  # fmt: skip
+# Of those, the rules that look only at the channel, and the channel tags the others read.
+CHANNEL_CODES = frozenset({"A101", "A102", "A105", "A106", "A110", "A111"})
+CHANNEL_TAGS_FOR_ITEMS = frozenset({"title", qname("itunes:type")})
 # What the other rules read of an item (G1xx, D102, I1xx: the title names the item).
 DIGEST_TAGS = frozenset(qname(t) for t in ("title", "guid", "enclosure", "pubDate", "itunes:image"))
 SKIPPED = ("M103", "M104")  # as check_show: enclosures come from the files the build read itself
@@ -86,13 +90,20 @@ def _run(rules: Sequence[Rule], subject: Subject) -> list[Problem]:
 
 
 class ItemLinter:
-    """Runs the item rules over one item at a time, in a feed of the show's channel alone."""
+    """Runs the item rules over one item at a time, in a feed of the show's channel alone.
+
+    `findings` runs them all over a channel (with no items); `check` runs those that look at
+    items over one item, in a channel cut down to the tags they read of it (a serial show's
+    `itunes:type`), and keeps what the item adds to what that channel alone gives.
+    """
 
     def __init__(self, show: Show, head: bytes, tail: bytes, now: datetime) -> None:
-        self.show, self.head, self.tail, self.now = show, head, tail, now
+        self.show, self.now = show, now
         self.rules = item_rules()
+        self.item_rules = [r for r in self.rules if r.code not in CHANNEL_CODES]
+        self.head, self.tail = _cut_down(head, tail)
         # What the channel alone gives: taken away from each item's run, which sees it too.
-        self.channel_only = self.findings(_parse(head + tail), ())
+        self.channel_only = _run(self.item_rules, _subject(show, _parse(self.head + self.tail), (), now))
 
     def findings(self, feed: FeedDoc, episodes: Sequence[Episode]) -> list[Problem]:
         """What the item rules find in `feed` (the channel, or the channel and items)."""
@@ -100,7 +111,7 @@ class ItemLinter:
 
     def check(self, episode: Episode, item: bytes) -> ItemLint:
         feed = _parse(self.head + item + self.tail)
-        found = self.findings(feed, [episode])
+        found = _run(self.item_rules, _subject(self.show, feed, [episode], self.now))
         channel_only = list(self.channel_only)
         problems = []
         for problem in found:
@@ -109,6 +120,17 @@ class ItemLinter:
             else:
                 problems.append(problem)
         return ItemLint(tuple(problems), _digest(feed.items[0]))
+
+
+def _cut_down(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
+    """The channel with only the tags the item rules read of it, cut where items go."""
+    root = etree.fromstring(head + tail, etree.XMLParser(remove_blank_text=True))
+    channel = root.find("channel")
+    for child in list(channel):
+        if child.tag not in CHANNEL_TAGS_FOR_ITEMS:
+            channel.remove(child)
+    data = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    return data[: -len(CHANNEL_END)], CHANNEL_END
 
 
 def _parse(document: bytes) -> FeedDoc:
