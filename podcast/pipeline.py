@@ -417,9 +417,10 @@ def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode |
     return probed, problems
 
 
-def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepared]]:
+def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepared, bool]]:
     """Each episode folder's record: kept from an earlier build when nothing it depends on
-    changed, else read now. Pairs of (fingerprint, or None if the folder is not to be kept; record)."""
+    changed, else read now. (fingerprint, or None if the folder is not to be kept; record;
+    whether it was read now, and is not kept yet)."""
     show_key = _show_key(show)
     # A link on the way to the folders could lead them outside the show with their stats unchanged.
     trusted = not os.path.islink(show.root / EPISODES_DIR)
@@ -428,13 +429,12 @@ def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepa
         found = uptodate.folder_fingerprint(folder) if trusted else None
         fingerprint = f"{show_key}:{found}" if found else None
         record = cache.prepared(folder.name, fingerprint) if fingerprint else None
+        fresh = record is None
         if record is None:
             problems: list[Problem] = []
             episode = read_episode_folder(show, folder, problems)
             record = Prepared(episode, tuple(problems))
-            if fingerprint and _keepable(show, record):
-                cache.keep_prepared(folder.name, fingerprint, record)
-        records.append((fingerprint, record))
+        records.append((fingerprint, record, fresh))
     return records
 
 
@@ -492,11 +492,14 @@ def read_catalog(
     with BuildCache(show.root) as cache:
         records = _read_folders(show, cache)
         due: list[tuple[str | None, Prepared]] = []
-        for fingerprint, record in records:
+        for fingerprint, record, fresh in records:
             catalog.problems.extend(record.problems)
             episode = record.episode
             if episode is None:
                 continue
+            if fresh and fingerprint and (episode.removed or episode.draft or episode.date > now):
+                if _keepable(show, record):  # (a due one is kept once it is ready)
+                    cache.keep_prepared(episode.slug, fingerprint, record)
             if episode.removed:
                 catalog.removed.append(episode)
             elif episode.draft:
@@ -521,7 +524,7 @@ def read_catalog(
             if record.ready is not None:
                 catalog.published.append(record.ready)
                 catalog.records[record.ready.slug] = record
-    read = {record.episode.slug for _, record in records if record.episode is not None}
+    read = {record.episode.slug for _, record, _ in records if record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     return catalog

@@ -220,3 +220,17 @@ def test_episodes_moved_outside_behind_a_link_are_refused_though_kept(show, tmp_
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
     assert any("outside the show directory" in p.message for p in caught.value.problems)
+
+
+def test_a_kept_scheduled_episode_is_published_when_it_comes_due(show, tmp_path):
+    show.add("out-now", date="2025-01-01")
+    show.add("next-month", date="2025-02-01")
+    _settle()
+    pipeline.build(show.root, now=datetime(2025, 1, 15, tzinfo=UTC))
+    assert _kept(show.root) == 2 and "Next-Month" not in show.feed.read_text()
+    result = pipeline.build(show.root, now=datetime(2025, 2, 2, tzinfo=UTC))
+    assert [e.slug for e in result.catalog.published] == ["out-now", "next-month"]
+    shutil.copytree(show.root, tmp_path / "cold")
+    shutil.rmtree(tmp_path / "cold" / ".podcast")
+    pipeline.build(tmp_path / "cold", now=datetime(2025, 2, 2, tzinfo=UTC))
+    assert _tree(show.root / "feeds") == _tree(tmp_path / "cold" / "feeds")
