@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, clock, feed, lastfeed, layout, lint, net, notes, transcripts, uptodate
+from . import chapters, clock, feed, lastfeed, layout, lint, notes, transcripts, uptodate
 from .cache import BuildCache, Prepared
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
@@ -634,8 +634,7 @@ def check(
     first_page = paging.from_parts(catalog.show, rendered)[0][1]
     problems = catalog.problems + lint_rendered(catalog, rendered, now=now, published_bytes=first_page.size)
     if online:
-        with net.Client() as client:
-            problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
+        problems += lint.check_remote_audio(catalog.published + catalog.scheduled)
     return problems
 
 
