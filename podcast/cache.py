@@ -37,6 +37,7 @@ from typing import Any
 
 from . import audio, controlchars, notes
 from .errors import Problem
+from .files import resolved_below
 from .layout import STATE_DIR
 from .model import AudioFile, AudioInfo, Chapter, Episode, Picture, Section, ShowNotes, Tags
 
@@ -203,6 +204,7 @@ class BuildCache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.file = self.root / CACHE_FILE
+        self.real_root = os.path.realpath(self.root)
         self.opened = 0  # audio files actually read (cache misses) in this run
         self.db: sqlite3.Connection | None = self._connect()
 
@@ -238,10 +240,10 @@ class BuildCache:
         return None
 
     def _key(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path.resolve())
+        """The file's real path, relative to the show's when inside it."""
+        real = resolved_below(self.real_root, os.fspath(path.absolute()))
+        prefix = self.real_root.rstrip(os.sep) + os.sep
+        return real[len(prefix) :] if real.startswith(prefix) else real
 
     def read(self, path: Path) -> AudioFile:
         """What `audio.read(path)` returns, without opening the file when it has not changed."""

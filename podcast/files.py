@@ -23,16 +23,40 @@ def confined(root: Path, path: Path, what: str) -> Path:
     `what` names the path for the message, e.g. "artwork" or "episodes/a/chapters.json".
     A relative `path` is taken relative to `root`.
     """
-    base = Path(root).resolve()
-    target = (base / path).resolve() if not Path(path).is_absolute() else Path(path).resolve()
-    if target != base and base not in target.parents:
+    base = os.path.realpath(root)
+    given = os.fspath(path)
+    target = resolved_below(base, given if os.path.isabs(given) else os.path.join(base, given))
+    if target != base and not target.startswith(base.rstrip(os.sep) + os.sep):
         raise OutsideShow(
             f"{what}: {path} leads outside {base} (to {target}); "
             "keep the file inside the show directory, not behind a symlink or '..'",
             path=str(path),
             field=what,
         )
-    return target
+    return Path(target)
+
+
+def resolved_below(base: str, path: str) -> str:
+    """`os.path.realpath(path)`, for a `base` already resolved: when `path` runs straight down
+    from it (no '.' or '..') through no symbolic link, it is its own answer, found with one
+    lstat per part below `base` instead of resolving every part from the file system's root
+    (a build of ten thousand episodes asks this some 100,000 times)."""
+    prefix = base.rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        parts = path[len(prefix) :].split(os.sep)
+        if all(part not in ("", ".", "..") for part in parts):
+            current = prefix
+            try:
+                for part in parts:
+                    current += part
+                    if stat.S_ISLNK(os.lstat(current).st_mode):
+                        break
+                    current += os.sep
+                else:
+                    return path
+            except OSError:
+                pass  # not there (yet): realpath says what it would be
+    return os.path.realpath(path)
 
 
 def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = True) -> bool:

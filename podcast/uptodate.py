@@ -147,9 +147,9 @@ class Snapshot:
     def take(cls, root: Path, options: dict) -> Snapshot:
         """The fingerprints now; or those `unchanged_report` took for the same show and options
         earlier in this process (still taken before the build reads anything, so as good: a
-        change since then only makes the next build a real one)."""
+        change since then only makes the next build a real one), unless they were racy."""
         kept = _taken.pop(_snapshot_key(root, options), None)
-        if kept is not None:
+        if kept is not None and not kept.racy:  # a racy one may not be by now: take it again
             return kept
         taken = time.time_ns()
         inputs, newest = inputs_fingerprint(root)
