@@ -16,10 +16,11 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
 from . import chapters, clock, feed, lastfeed, layout, lint, notes, transcripts, uptodate
-from .cache import BuildCache, Prepared
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -373,15 +374,31 @@ CHANNEL_ONLY = {
 }
 
 
+# Libraries whose output a record holds: the items (feedgen, lxml) and the notes in them.
+RECORD_LIBRARIES = ("feedgen", "lxml", *NOTES_LIBRARIES)
+
+
+def _library_versions() -> str:
+    versions = []
+    for name in RECORD_LIBRARIES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(name)
+    return ",".join(versions)
+
+
 def _show_key(show: Show) -> str:
     """What every episode's record also depends on: the show's settings that items read (with
-    where they stand in podcast.toml, which findings name), where the show is, and the code."""
+    where they stand in podcast.toml, which findings name), where the show is, and the code
+    (ours, Python's and the libraries')."""
     digest = hashlib.blake2b(digest_size=16)
     parts = (
         repr(dataclasses.replace(show, **CHANNEL_ONLY)),
         repr(sorted(show.lines.items())),
         uptodate.build_fingerprint({}),
         sys.version,
+        _library_versions(),
     )
     for part in parts:
         digest.update(part.encode(errors="surrogateescape") + b"\0")
