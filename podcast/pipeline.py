@@ -5,6 +5,13 @@ the build cache), find its transcripts, render its show notes, and choose its
 chapters (chapters.json > the audio's own > the notes'). Then render the feed,
 lint it against the feed built last, and only then write the sidecars and the
 feed (Pelican's order), so a run with errors leaves the last good feed in place.
+
+A rebuild costs what changed: what each episode folder gave a build (the episode, its
+problems, its feed item and what lint's rules over one item found in it) is kept in the
+build cache, keyed by the folder's file stats and what else the episode depends on
+(`_show_key`), and taken from there while none of it changes. The feed is always put
+together from item fragments, so a build from the cache and one from nothing write the
+same bytes.
 """
 
 from __future__ import annotations
