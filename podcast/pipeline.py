@@ -114,10 +114,8 @@ def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Epis
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     """The audio's chapters, with embedded images named for publishing beside the feed."""
-    if found.chapters_written_by_tag:
-        return ()  # copies `podcast tag` made of the notes' or chapters.json's: those are the source
     named = []
-    for number, chapter in enumerate(found.chapters, start=1):
+    for number, chapter in enumerate(chapters.from_audio(found), start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
             chapter = dataclasses.replace(
                 chapter, image=f"chapters/{episode.slug}-{number}{chapter.picture.suffix}"
