@@ -740,31 +740,36 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return Path(entry.path).is_dir()
 
 
+def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
+    """The episode of one folder under episodes/, or None (with the reason in `problems`)."""
+    if outside(show.root, folder):
+        problems.append(
+            Problem(
+                f"{EPISODES_DIR}/{folder.name}",
+                "is a link to a folder outside the show directory; it is not read or published",
+                hint="move the episode folder itself into episodes/",
+            )
+        )
+        return None
+    if not (folder / EPISODE_FILE).is_file():
+        problems.append(
+            Problem(
+                f"{EPISODES_DIR}/{folder.name}",
+                f"has no {EPISODE_FILE}",
+                severity="warning",
+                hint="add one, or start the folder name with _ to keep it out",
+            )
+        )
+        return None
+    return load_episode(show, folder, problems)
+
+
 def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:
     """Read every episodes/<slug>/episode.md, reporting all problems together."""
     problems: list[Problem] = []
     episodes: list[Episode] = []
     for folder in episode_folders(show.root):
-        if outside(show.root, folder):
-            problems.append(
-                Problem(
-                    f"{EPISODES_DIR}/{folder.name}",
-                    "is a link to a folder outside the show directory; it is not read or published",
-                    hint="move the episode folder itself into episodes/",
-                )
-            )
-            continue
-        if not (folder / EPISODE_FILE).is_file():
-            problems.append(
-                Problem(
-                    f"{EPISODES_DIR}/{folder.name}",
-                    f"has no {EPISODE_FILE}",
-                    severity="warning",
-                    hint="add one, or start the folder name with _ to keep it out",
-                )
-            )
-            continue
-        episode = load_episode(show, folder, problems)
+        episode = read_episode_folder(show, folder, problems)
         if episode is not None:
             episodes.append(episode)
     # Two episodes with one GUID are found by lint (rule G101), which checks any feed.
