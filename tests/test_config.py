@@ -456,9 +456,10 @@ def test_a_link_in_episodes_that_loops_is_no_episode_and_the_others_are_read(sho
     assert not [p for p in problems if p.severity == "error"]
 
 
-def test_audio_that_is_a_broken_link_is_not_found(show):
+@pytest.mark.parametrize("link_to", ["missing.mp3", "gone.mp3"])
+def test_audio_that_is_a_broken_or_looping_link_is_not_found(show, link_to):
     folder = show.add("ep", audio=False, extra='audio = "gone.mp3"')
-    (folder / "gone.mp3").symlink_to("missing.mp3")
+    (folder / "gone.mp3").symlink_to(link_to)
     show_model, _ = config.load_show(show.root)
     episodes, problems = config.load_episodes(show_model)
     (problem,) = problems
