@@ -158,7 +158,11 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
             field=what,
         )
     with open(path, "rb") as handle:
-        data = handle.read(max_bytes + 1)
+        # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for
+        # every small file); only a file that grew since is read on, up to the cap.
+        data = handle.read(facts.st_size + 1)
+        if len(data) > facts.st_size:
+            data += handle.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:
         raise TooLarge(f"{what}: {path} is larger than {max_bytes:,} bytes", path=str(path), field=what)
     return data
