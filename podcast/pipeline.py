@@ -29,7 +29,6 @@ from .files import confined, outside, read_bounded, unlinked_target, write_atomi
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .model import AudioFile, Chapter, Episode, Show, ShowNotes
 from .net import is_web_url
-from .web import pages as web_pages
 from .web import site, urls
 
 # Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
@@ -605,7 +604,7 @@ def build(
             problems=catalog.problems,
         )
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = web_pages.render(show, catalog.published) if show.pages.enabled else {}
+    rendered_pages = site.render(show, catalog.published, out)
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     try:
         if show.artwork_path:
