@@ -234,6 +234,7 @@ def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Pro
     cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
     inputs = []
     for episode in due:
+        episode = with_page_link(show, episode)  # as the loop renders them: the page is in the notes
         if episode.audio is not None and (episode.chapters_from or show.chapters_from) == "sections":
             try:
                 episode = dataclasses.replace(episode, info=cache.read(episode.audio).info)

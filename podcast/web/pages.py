@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import operator
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ def _options() -> dict[str, Any]:
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
+        "auto_reload": False,  # an environment lasts one build: no stat of every template per page
     }
 
 
@@ -97,6 +99,7 @@ def environment(root: Path) -> jinja2.Environment:
     return env
 
 
+@functools.cache
 def trusted_environment() -> jinja2.Environment:
     """For pages made of the package's own templates only: no sandbox, whose check of every
     attribute a template reads costs more than the rest of the rendering."""
@@ -106,7 +109,7 @@ def trusted_environment() -> jinja2.Environment:
 
 
 def _summary(text: str) -> str:
-    words = text.split()
+    words = text.split(maxsplit=SUMMARY_WORDS)  # the last item, when there is one past them, is the rest
     return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
 
 
@@ -261,11 +264,25 @@ def _code_key() -> bytes:
     return digest.digest()
 
 
-def _picture_bytes(chapters: tuple[Chapter, ...]) -> bytes:
-    """The chapters' embedded images, which a chapter's repr leaves out."""
-    return b"".join(
-        hashlib.blake2b(c.picture.data, digest_size=16).digest() for c in chapters if c.picture is not None
-    )
+# What an episode's view holds, but the chapters (tuples of their own), the transcript (by its
+# file's stat) and the notes (hashed as they are: the repr of a long text costs more).
+_APART = ("chapters", "transcript", "notes_html")
+_view_values = operator.attrgetter(*(f.name for f in dataclasses.fields(EpisodeView) if f.name not in _APART))
+_chapter_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Chapter)))
+
+
+def _view_key(view: EpisodeView, episode: Episode) -> bytes:
+    """A digest of everything a template can read of an episode: its view's values (chapters as
+    plain tuples, whose repr is much cheaper than a dataclass's), its transcript's file and the
+    chapters' embedded images (which a Picture's repr leaves out)."""
+    chapters = [_chapter_values(chapter) for chapter in view.chapters]
+    text = repr((_view_values(view), chapters, _source_stat(episode)))
+    digest = hashlib.blake2b(text.encode(), digest_size=16)
+    digest.update(b"\0" + view.notes_html.encode())
+    for chapter in view.chapters:
+        if chapter.picture is not None:
+            digest.update(chapter.picture.data)
+    return digest.digest()
 
 
 def _source_stat(episode: Episode) -> str:
@@ -330,12 +347,7 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
     base.update(_code_key())
     base.update(repr(sorted(overrides.items())).encode())
     base.update(repr(show).encode())
-    keys = [
-        hashlib.blake2b(
-            f"{v!r}\0{_source_stat(e)}".encode() + _picture_bytes(v.chapters), digest_size=16
-        ).digest()
-        for v, e in zip(bare, ordered, strict=True)
-    ]
+    keys = [_view_key(v, e) for v, e in zip(bare, ordered, strict=True)]
 
     def digest(*parts: bytes) -> str:
         page = base.copy()
