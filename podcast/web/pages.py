@@ -228,7 +228,7 @@ def show_templates(root: Path) -> dict[str, tuple[int, ...]]:
         for name in sorted(files):
             path = Path(parent) / name
             try:
-                stat = path.lstat()
+                stat = path.stat()  # as the loader reads it: through a link, the file it leads to
             except OSError:
                 continue
             rel = path.relative_to(folder).as_posix()
@@ -313,14 +313,19 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
     their stat) and the transcript's file by its stat, so it costs a fraction of a render.
     """
     overrides = show_templates(show.root)
-    envs: dict[bool, jinja2.Environment] = {}
-
-    def env_for(name: str) -> jinja2.Environment:
+    # A page made of packaged templates only renders outside the sandbox, and the show's own
+    # templates are no part of its digest.
+    sandbox = environment(show.root) if overrides else None
+    envs, bases = {}, {}
+    for name in PAGE_TEMPLATES:
         uses = _package_uses(name)
-        trusted = not overrides or (uses is not None and not uses & overrides.keys())
-        if trusted not in envs:
-            envs[trusted] = trusted_environment() if trusted else environment(show.root)
-        return envs[trusted]
+        trusted = sandbox is None or (uses is not None and not uses & overrides.keys())
+        envs[name] = trusted_environment() if trusted or sandbox is None else sandbox
+        base = hashlib.blake2b(_code_key() + name.encode(), digest_size=16)
+        base.update(repr(show).encode())
+        if not trusted:
+            base.update(repr(sorted(overrides.items())).encode())
+        bases[name] = base
 
     ordered = feed.newest_first(episodes)
     bare = [_bare_view(show, e) for e in ordered]
@@ -343,14 +348,10 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
         "skip_back": SKIP_BACK,
         "skip_forward": SKIP_FORWARD,
     }
-    base = hashlib.blake2b(digest_size=16)
-    base.update(_code_key())
-    base.update(repr(sorted(overrides.items())).encode())
-    base.update(repr(show).encode())
     keys = [_view_key(v, e) for v, e in zip(bare, ordered, strict=True)]
 
-    def digest(*parts: bytes) -> str:
-        page = base.copy()
+    def digest(name: str, *parts: bytes) -> str:
+        page = bases[name].copy()
         for part in parts:
             page.update(part)
         return page.hexdigest()
@@ -376,20 +377,22 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
                 "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
                 "older": root + urls.list_page_path(number + 1) if number < count else None,
             }
-            return _render(env_for("index.html"), "index.html", context)
+            return _render(envs["index.html"], "index.html", context)
 
-        place = f"list {number} {count}".encode()
+        place = f"{number} {count}".encode()
         planned.append(
-            PlannedPage(here + urls.INDEX_PAGE, digest(place, *(keys[i] for i in chunk)), make_list)
+            PlannedPage(
+                here + urls.INDEX_PAGE, digest("index.html", place, *(keys[i] for i in chunk)), make_list
+            )
         )
     for index, bare_view in enumerate(bare):
 
         def make_episode(index: int = index) -> bytes:
             context = {**common, "root": "../../", "url": bare[index].url, "episode": view(index)}
-            return _render(env_for("episode.html"), "episode.html", context)
+            return _render(envs["episode.html"], "episode.html", context)
 
         planned.append(
-            PlannedPage(bare_view.page + urls.INDEX_PAGE, digest(b"episode", keys[index]), make_episode)
+            PlannedPage(bare_view.page + urls.INDEX_PAGE, digest("episode.html", keys[index]), make_episode)
         )
     return planned
 
