@@ -8,10 +8,8 @@ generator mark, so an index.html a producer put in feeds/ by hand is left alone.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,23 +37,9 @@ def render(show: Show, episodes: Sequence[Episode], out: Path) -> RenderedPages:
     Writes nothing, so a template that fails leaves the output folder as it was. Raises PageError.
     """
     record = PageRecord.load(show.root, out)
-    with _collector_paused():
-        planned = pages.plan(show, episodes) if show.pages.enabled else []
-        rendered = {p.path: p.make() for p in planned if not record.current(out, p.path, p.digest)}
+    planned = pages.plan(show, episodes) if show.pages.enabled else []
+    rendered = {p.path: p.make() for p in planned if not record.current(out, p.path, p.digest)}
     return RenderedPages({page.path: page.digest for page in planned}, rendered, record)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while pages are planned and rendered: each of its passes walks
-    the whole catalog (most of the process's objects), and rendering leaves next to no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _ours(path: Path) -> bool:
