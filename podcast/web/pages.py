@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import importlib.metadata
 import operator
 import os
 from collections.abc import Callable, Sequence
@@ -256,11 +257,17 @@ def _package_uses(name: str) -> frozenset[str] | None:
 
 @functools.cache
 def _code_key() -> bytes:
-    """The rendering code and the packaged templates: a newer podcast renders every page again."""
+    """The code that makes pages and what it reads (the package's modules and templates, the
+    libraries that render and sanitise): another podcast, or another Jinja2, renders every page."""
     digest = hashlib.blake2b(digest_size=16)
-    here = Path(__file__).parent
-    for path in sorted([*here.glob("*.py"), *(here / "templates").iterdir(), here.parent / "clock.py"]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted([*package.rglob("*.py"), *(package / "web" / "templates").iterdir()]):
+        digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
+    for library in ("jinja2", "markupsafe", "nh3", "webvtt-py", "srt"):
+        try:
+            digest.update(f"{library} {importlib.metadata.version(library)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{library} ?\0".encode())
     return digest.digest()
 
 
