@@ -1,40 +1,43 @@
 """Article files → show notes, for `podcast notes`: the reading at the edge of notes.py.
 
-A file is an episode.md (TOML front matter between +++ lines, then the article), a
-bare article (.md/.markdown is Markdown; anything else is text, or HTML when it
-has tags), or, with `from_page`, a saved episode page (see pagetext.py).
+A file is one of:
+- an episode of a show (episodes/<slug>/episode.md below a podcast.toml): read as the
+  build reads it, the show and then the episode against it, refused with the build's own
+  problems, and its notes are the build's (`pipeline.episode_notes`);
+- any other file that starts with front matter (TOML between +++ lines): the front matter
+  is checked by the schema's reader, as the build checks an episode's, and the notes follow
+  its own settings (there is no show to take the rest from);
+- a bare article (.md/.markdown is Markdown; anything else is text, or HTML when it has tags);
+- with `from_page`, a saved episode page (see pagetext.py).
 """
 
 from __future__ import annotations
 
-import tomllib
+import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import audio, notes, pagetext
-from .config import FRONT_MATTER_FENCE, parse_toml, split_front_matter
-from .errors import AudioError, ConfigError, Problem
-from .layout import SHOW_FILE
-from .model import ShowNotes
+from . import audio, notes, pagetext, pipeline
+from .config import FRONT_MATTER_FENCE, episode_folders, load_episode, read_front_matter, read_show
+from .errors import AudioError, ConfigError, Problem, errors_in, tally
+from .layout import EPISODE_FILE, EPISODES_DIR, find_show
+from .model import Episode, Show, ShowNotes
 from .textfiles import NotUtf8, read_utf8
-from .web import urls
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 
 @dataclass(frozen=True)
 class Article:
-    text: str
-    format: notes.Format = "text"
+    """What `podcast notes` shows: the notes, and what is known of the episode they belong to."""
+
+    notes: ShowNotes
     title: str | None = None
     date: date | None = None
     host: str | None = None
-    link: str | None = None  # the episode's own page
-    show_link: str | None = None  # the show's website, linked when the episode has no page
-    chapters_from: notes.ChaptersFrom = "timestamps"
-    duration: float | None = None  # of the episode's audio, when chapters come from sections
+    link: str | None = None  # the episode's page, which the description links to
 
 
 def _read(path: Path) -> str:
@@ -47,85 +50,100 @@ def _read(path: Path) -> str:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def show_episode(path: Path) -> tuple[Show, Episode] | None:
+    """The show and the episode when `path` is one of a show's episode.md files, read and
+    checked as `podcast build` reads them; None for any other file.
+
+    Raises ConfigError with every problem the build would report about the show and this
+    episode, when one of them is an error.
+    """
+    path = Path(path)
+    if path.name != EPISODE_FILE:
+        return None
     try:
-        return tomllib.loads(_read(path))
-    except tomllib.TOMLDecodeError:
-        return {}  # `podcast build` reports it; a preview only misses the show's setting
+        root = find_show(path.parent)
+    except ConfigError:
+        return None  # not in a show
+    folder = path.parent.resolve()
+    if folder not in episode_folders(root):
+        return None
+    show, problems = read_show(root)
+    episode = load_episode(show, folder, problems)
+    if episode is None or errors_in(problems):
+        rel = f"{EPISODES_DIR}/{folder.name}/{EPISODE_FILE}"
+        raise ConfigError(
+            f"cannot preview {rel}: {tally(problems)}; `podcast build` stops on them too",
+            path=rel,
+            problems=problems,
+        )
+    return show, pipeline.with_page_link(show, _with_audio_facts(show, episode))
 
 
-def _page_link(own: Any, slug: str, show: dict[str, Any]) -> str | None:
-    """The episode's page as the build chooses it: its own link, else its generated page."""
-    pages = show.get("pages") if isinstance(show.get("pages"), dict) else {}
-    base_url = show.get("base_url") if isinstance(show.get("base_url"), str) else None
-    return urls.episode_link(
-        own if isinstance(own, str) else None,
-        slug=slug,
-        base_url=base_url,
-        pages=pages.get("enabled", True) is not False,
-    )
+def _with_audio_facts(show: Show, episode: Episode) -> Episode:
+    """The episode with its audio's duration, when its chapters come from the notes' sections."""
+    if episode.audio is None and episode.remote_audio is not None:
+        return dataclasses.replace(episode, info=episode.remote_audio.info)
+    if episode.audio is None or (episode.chapters_from or show.chapters_from) != "sections":
+        return episode
+    try:
+        return dataclasses.replace(episode, info=audio.probe(episode.audio))
+    except AudioError:
+        return episode  # the preview still shows everything else; `podcast build` names the audio
 
 
-def _episode(path: Path, source: str) -> Article:
+def _front_matter_article(path: Path, source: str) -> Article:
+    """A file with front matter outside a show's episodes: checked by the schema's reader."""
     problems: list[Problem] = []
-    parts = split_front_matter(source, str(path), problems)
-    if parts is None:
-        raise ConfigError(f"{path}: front matter is not readable", path=str(path), problems=problems)
-    toml_text, first_line, text = parts
-    data = parse_toml(toml_text, str(path), first_line, problems)
-    if data is None:
-        raise ConfigError(f"{path}: front matter is not valid TOML", path=str(path), problems=problems)
-    show_toml = path.parent.parent.parent / SHOW_FILE
-    show = _toml(show_toml) if show_toml.is_file() else {}
-    chapters_from = data.get("chapters") or show.get("chapters") or "timestamps"
+    front = read_front_matter(source, str(path), problems)
+    if front is None:
+        message = f"{path}: the front matter (TOML between +++ lines) cannot be read"
+        raise ConfigError(message, path=str(path), problems=problems)
+    if errors_in(problems):
+        raise ConfigError(f"{path}: {tally(problems)} in its front matter", path=str(path), problems=problems)
+    values = front.values
+    chapters_from = values.get("chapters", "timestamps")
     duration = None
-    if chapters_from == "sections" and isinstance(data.get("audio"), str):
+    if chapters_from == "sections" and "audio" in values:
         try:
-            duration = audio.probe(path.parent / data["audio"]).duration
+            duration = audio.probe(path.parent / values["audio"]).duration
         except AudioError:
             duration = None  # the preview still shows everything else
-    when = data.get("date")
-    hosts = data.get("hosts") or []
-    return Article(
-        text=text,
-        format="markdown" if data.get("format") == "markdown" else "text",
-        title=data.get("title") if isinstance(data.get("title"), str) else None,
-        date=when.date() if isinstance(when, datetime) else when if isinstance(when, date) else None,
-        host=", ".join(hosts) if isinstance(hosts, list) else str(hosts),
-        link=_page_link(data.get("link"), path.parent.name, show),
-        show_link=show.get("link"),
-        chapters_from="sections" if chapters_from == "sections" else "timestamps",
+    shown = notes.render(
+        front.article.strip("\n"),
+        format=values.get("format", "text"),
+        title=values["title"],
+        chapters_from=chapters_from,
         duration=duration,
+        **notes.link_options(values.get("link"), None),
     )
+    host = ", ".join(values.get("hosts", ())) or None
+    return Article(shown, values["title"], values["date"].date(), host, values.get("link"))
 
 
 def read_article(path: Path, *, from_page: bool = False) -> Article:
     """Read an episode.md, an article file or (with `from_page`) a saved episode page."""
     path = Path(path)
+    found = None if from_page else show_episode(path)
+    if found is not None:
+        show, episode = found
+        host = ", ".join(episode.hosts) or None
+        shown = pipeline.episode_notes(show, episode)
+        return Article(shown, episode.title, episode.date.date(), host, episode.link)
     source = _read(path)
     if from_page:
         page = pagetext.read_page(source)
-        return Article(text=page.article, title=page.title, date=page.date, host=page.host)
+        shown = notes.render(page.article, title=page.title)
+        return Article(shown, title=page.title, date=page.date, host=page.host)
     if source.lstrip().startswith(FRONT_MATTER_FENCE):
-        return _episode(path, source)
-    return Article(text=source, format="markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "text")
-
-
-def render(article: Article) -> ShowNotes:
-    return notes.render(
-        article.text,
-        format=article.format,
-        title=article.title,
-        chapters_from=article.chapters_from,
-        duration=article.duration,
-        **notes.link_options(article.link, article.show_link),
-    )
+        return _front_matter_article(path, source)
+    article_format = "markdown" if path.suffix.lower() in MARKDOWN_SUFFIXES else "text"
+    return Article(notes.render(source, format=article_format))
 
 
 def preview(path: Path, *, from_page: bool = False) -> dict[str, Any]:
     """What `podcast notes --json` prints."""
     article = read_article(path, from_page=from_page)
-    shown = render(article)
+    shown = article.notes
     return {
         "title": article.title or shown.title,
         "date": article.date.isoformat() if article.date else None,

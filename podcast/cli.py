@@ -10,15 +10,16 @@ import json
 import sys
 import threading
 from collections.abc import Iterable
-from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import clock, layout
-from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, warnings_in
+from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in, tally, warnings_in
 from .layout import EPISODES_DIR, FEED_FILENAME
+from .weburl import has_web_scheme
 
 if TYPE_CHECKING:
     from .model import AudioFile
@@ -35,6 +36,14 @@ SHOW_ARGUMENT = click.Path(file_okay=False, exists=True, path_type=Path)
 # No exists/readable checks: click would turn a missing or unreadable file into a usage error
 # (exit 2) before anything is read; audio.read reports it as one of the files' problems.
 AUDIO_ARGUMENT = click.Path(path_type=Path, readable=False)
+# The commands that fetch (import, import-page): how long one request may take in all.
+TIMEOUT_OPTION = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds one request may take in all.",
+)
 
 
 def echo_problems(problems: Iterable[Problem]) -> None:
@@ -84,21 +93,15 @@ def fail_usage(exc: click.ClickException) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
-@contextmanager
-def reported():
-    """Turn our errors into a report (text on stderr, JSON on stdout with --json) and exit 1."""
-    try:
-        yield
-    except PodcastError as exc:
-        fail(exc)
-
-
 class ReportingGroup(click.Group):
-    """The command group: every command's failures are reported by `fail` and `fail_usage`.
+    """The command group, and the one path by which every command reports and exits.
 
-    A command added with `@cli.command()` gets this without doing anything: errors it lets
+    A command added with `@cli.command(NAME)` gets this without doing anything: errors it lets
     through (ours, or click's usage errors, parsing included) are answered in JSON when the
-    command line has --json, and as text otherwise.
+    command line has --json, and as text otherwise. A command that prints its own answer and
+    still fails (lint's findings, a file `info` cannot read) returns its exit code instead.
+    Command functions are named NAME_command, so that a command's name never hides the
+    module of the same name (lint, publish, notes) that it calls.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -109,13 +112,15 @@ class ReportingGroup(click.Group):
         except click.ClickException as exc:  # `podcast --json build`: the group's own usage mistake
             fail_usage(exc)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> None:
         try:
-            return super().invoke(ctx)
+            exit_code = super().invoke(ctx)
         except PodcastError as exc:
             fail(exc)
         except click.ClickException as exc:
             fail_usage(exc)
+        if exit_code:  # a command that printed its own answer and failed returns 1 (None is 0)
+            ctx.exit(exit_code)
 
 
 def show_root(directory: Path, *, quiet: bool = False) -> Path:
@@ -149,7 +154,7 @@ def cli() -> None:
     """Build and publish a podcast from a show directory."""
 
 
-@cli.command()
+@cli.command("init")
 @click.argument("directory", type=DIR_ARGUMENT)
 @click.option("--title", required=True, help="The show's title.")
 @click.option("--author", required=True, help="Who makes the show, as apps display it.")
@@ -167,33 +172,30 @@ def cli() -> None:
     help='Apple category, e.g. "Health & Fitness > Medicine"; repeat for several (Apple reads the first).',
 )
 @click.option("--link", help="The show's website (default: the base URL).")
-def init(
+def init_command(
     directory: Path, title, author, email, base_url, description, owner, language, categories, link
 ) -> None:
     """Make a new show directory DIRECTORY."""
     from . import scaffold
 
-    notices: list[str] = []
-    with reported():
-        path = scaffold.init_show(
-            directory,
-            title=title,
-            author=author,
-            owner_email=email,
-            base_url=base_url,
-            description=description,
-            owner_name=owner,
-            language_code=language,
-            category=categories,
-            link=link,
-            notices=notices,
-        )
-    for notice in notices:
+    created = scaffold.init_show(
+        directory,
+        title=title,
+        author=author,
+        owner_email=email,
+        base_url=base_url,
+        description=description,
+        owner_name=owner,
+        language_code=language,
+        category=categories,
+        link=link,
+    )
+    for notice in created.notices:
         click.echo(f"warning: {notice}", err=True)
-    click.echo(f"Created {path}. Add episodes with: podcast new {directory} --title …")
+    click.echo(f"Created {created.path}. Add episodes with: podcast new {directory} --title …")
 
 
-@cli.command()
+@cli.command("new")
 @click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option("--title", help="The episode's title (default: the audio's title tag).")
 @click.option(
@@ -228,10 +230,9 @@ def init(
 @click.option("--episode-type", type=click.Choice(["full", "trailer", "bonus"]), help="Default: full.")
 @click.option("--explicit/--not-explicit", default=None, help="Default: the show's setting.")
 @click.option("--link", help="The episode's web page, https://…")
-def new(
-    directory: Path, title, on, audio_files, notes, slug, hosts, season, number, draft, image, episode_type,
-    explicit, link,
-) -> None:  # fmt: skip
+def new_command(
+    directory: Path, on: datetime | None, audio_files: tuple[Path, ...], hosts: tuple[str, ...], **options
+) -> None:
     """Add an episode to the show in DIRECTORY (default: the show this folder is in)."""
     from . import scaffold
 
@@ -240,34 +241,19 @@ def new(
             "give it once: an episode has one main audio file (other formats go in alternate_audio)",
             param_hint="--audio",
         )
-    audio = audio_files[0] if audio_files else None
-    if not title and not audio:
+    audio_file = audio_files[0] if audio_files else None
+    if not options["title"] and not audio_file:
         raise click.UsageError("give --title, or --audio with a title tag")
-    notices: list[str] = []
-    with reported():
-        path = scaffold.new_episode(
-            show_root(directory),
-            title=title,
-            on=on.date() if on else None,
-            audio=audio,
-            notes=notes,
-            slug=slug,
-            hosts=tuple(hosts),
-            season=season,
-            number=number,
-            draft=draft,
-            image=image,
-            episode_type=episode_type,
-            explicit=explicit,
-            link=link,
-            notices=notices,
-        )
-    for notice in notices:
+    # The other options are named as new_episode's parameters are.
+    created = scaffold.new_episode(
+        show_root(directory), on=on.date() if on else None, audio=audio_file, hosts=tuple(hosts), **options
+    )
+    for notice in created.notices:
         click.echo(f"note: {notice}", err=True)
-    click.echo(f"Created {path}")
+    click.echo(f"Created {created.path}")
 
 
-@cli.command()
+@cli.command("build")
 @click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
@@ -278,14 +264,13 @@ def new(
     is_flag=True,
     help="Let episodes the current feed publishes drop out of it (folder deleted, GUID changed).",
 )
-def build(
+def build_command(
     directory: Path, quiet: bool, as_json: bool, strict: bool, force: bool, allow_removal: bool
 ) -> None:
     """Build feeds/feed.xml from the show in DIRECTORY (default: the show this folder is in)."""
     from . import uptodate
 
-    with reported():
-        root = show_root(directory, quiet=quiet or as_json)
+    root = show_root(directory, quiet=quiet or as_json)
     options = {"strict": strict, "force": force, "allow_removal": allow_removal}
     report = uptodate.unchanged_report(root, options)
     if report is not None:
@@ -299,14 +284,13 @@ def build(
     else:
         from . import pipeline
 
-        with reported():
-            result = pipeline.build(
-                root,
-                progress=progress_for(quiet or as_json),
-                strict=strict,
-                force=force,
-                allow_removal=allow_removal,
-            )
+        result = pipeline.build(
+            root,
+            progress=progress_for(quiet or as_json),
+            strict=strict,
+            force=force,
+            allow_removal=allow_removal,
+        )
         report = result.to_dict()
     if as_json:
         click.echo(json.dumps({"ok": True, **report}, indent=2))
@@ -332,7 +316,7 @@ def _describe(found: AudioFile) -> list[str]:
     from . import audio
 
     info = found.info
-    notes = [
+    caveats = [
         " (estimated)" if info.duration_estimated else "",
         " (looks cut short)" if info.truncated else "",
     ]
@@ -340,7 +324,7 @@ def _describe(found: AudioFile) -> list[str]:
         str(found.path),
         f"  format      {info.format} ({info.mime}), {info.size:,} bytes"
         + ("" if audio.FORMATS[info.format].apple else "; Apple Podcasts does not take it"),
-        f"  duration    {clock.precise(info.duration)} = {info.duration:.3f} s" + "".join(notes),
+        f"  duration    {clock.precise(info.duration)} = {info.duration:.3f} s" + "".join(caveats),
     ]
     stream = [f"{info.bitrate // 1000} kb/s" if info.bitrate else None]
     stream += [f"{info.sample_rate} Hz" if info.sample_rate else None]
@@ -363,10 +347,10 @@ def _describe(found: AudioFile) -> list[str]:
     return lines
 
 
-@cli.command()
+@cli.command("info")
 @click.argument("files", nargs=-1, required=True, type=AUDIO_ARGUMENT)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
-def info(files: tuple[Path, ...], as_json: bool) -> None:
+def info_command(files: tuple[Path, ...], as_json: bool) -> int:
     """Show what podcast reads from audio FILES: format, true duration, tags, chapters, artwork."""
     from . import audio
 
@@ -400,13 +384,13 @@ def info(files: tuple[Path, ...], as_json: bool) -> None:
             click.echo(("\n" if index else "") + "\n".join(_describe(found)))
     if as_json:
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0
 
 
-@cli.command()
+@cli.command("tag")
 @click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.argument("episodes", nargs=-1)
-def tag(directory: Path, episodes: tuple[str, ...]) -> None:
+def tag_command(directory: Path, episodes: tuple[str, ...]) -> None:
     """Write each episode's metadata into its audio (default: every episode in DIRECTORY).
 
     EPISODES are folder names under episodes/. Tagging changes the files' sizes:
@@ -414,12 +398,11 @@ def tag(directory: Path, episodes: tuple[str, ...]) -> None:
     """
     from . import tagging
 
-    with reported():
-        try:
-            done, problems = tagging.tag_episodes(show_root(directory), tuple(episodes))
-        except tagging.PartlyTagged as exc:
-            _echo_tagged(exc.done)  # those files did change: say so before the errors
-            raise
+    try:
+        done, problems = tagging.tag_episodes(show_root(directory), tuple(episodes))
+    except tagging.PartlyTagged as exc:
+        _echo_tagged(exc.done)  # those files did change: say so before the errors
+        raise
     echo_problems(warnings_in(problems))
     _echo_tagged(done)
 
@@ -436,16 +419,15 @@ def _echo_tagged(done: list[Tagged]) -> None:
         click.echo("File sizes are unchanged by tagging.")  # the feed may be stale from before
 
 
-@cli.command()
+@cli.command("notes")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON on stdout.")
 @click.option("--from-page", is_flag=True, help="FILE is a saved episode page (HTML or text).")
-def notes(file: Path, as_json: bool, from_page: bool) -> None:
+def notes_command(file: Path, as_json: bool, from_page: bool) -> None:
     """Preview the show notes made from FILE (an episode.md, an article or a saved page)."""
     from . import articles
 
-    with reported():
-        shown = articles.preview(file, from_page=from_page)
+    shown = articles.preview(file, from_page=from_page)
     if as_json:
         click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         return
@@ -460,52 +442,49 @@ def notes(file: Path, as_json: bool, from_page: bool) -> None:
             click.echo(f"  {clock.with_hours(chapter['start'])}  {chapter['title']}")
 
 
-@cli.command()
+@cli.command("lint")
 @click.argument("target", default=".", metavar="[DIR | FEED.xml | URL]")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON list on stdout.")
 @click.option("--strict", is_flag=True, help="Warnings also fail (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the findings, no summary.")
 @click.option("--online", is_flag=True, help="In a show directory, also ask the servers of remote audio.")
-def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) -> None:
+def lint_command(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) -> int:
     """Check a show directory, a feed file or a feed URL against what apps and directories accept.
 
     Exit 0 when there is no error (and, with --strict, no warning); 1 otherwise.
     """
-    from . import lint as linting
-    from . import pipeline
+    from . import lint, pipeline
 
-    with reported():
-        if target.startswith(("http://", "https://")):
-            problems = linting.check_url(target)
-        else:
-            path = Path(target)
-            if path.is_dir():
-                try:
-                    root = show_root(path, quiet=quiet or as_json)
-                except ConfigError as exc:
-                    problems = exc.problems  # not a show: a finding like any other
-                else:
-                    problems = pipeline.check(
-                        root, progress=progress_for(quiet or as_json), online=online
-                    )
-            elif path.is_file():
-                problems = linting.check_feed_file(path)
+    if has_web_scheme(target):
+        problems = lint.check_url(target)
+    else:
+        path = Path(target)
+        if path.is_dir():
+            try:
+                root = show_root(path, quiet=quiet or as_json)
+            except ConfigError as exc:
+                problems = exc.problems  # not a show: a finding like any other
             else:
-                raise click.BadParameter(
-                    f"{target}: no such directory, file or http(s) URL", param_hint="TARGET"
+                problems = pipeline.check(
+                    root, progress=progress_for(quiet or as_json), online=online
                 )
+        elif path.is_file():
+            problems = lint.check_feed_file(path)
+        else:
+            raise click.BadParameter(
+                f"{target}: no such directory, file or http(s) URL", param_hint="TARGET"
+            )
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2))
     else:
         for problem in problems:
             click.echo(str(problem))
         if not quiet:
-            errors, warnings = len(errors_in(problems)), len(warnings_in(problems))
-            click.echo(f"{target}: {errors} error(s), {warnings} warning(s)", err=True)
-    sys.exit(1 if linting.failed(problems, strict=strict) else 0)
+            click.echo(f"{target}: {tally(problems)}", err=True)
+    return 1 if lint.failed(problems, strict=strict) else 0
 
 
-@cli.command()
+@cli.command("serve")
 @click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on; 0.0.0.0 for the network."
@@ -514,13 +493,12 @@ def lint(target: str, as_json: bool, strict: bool, quiet: bool, online: bool) ->
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port."
 )
 @click.option("--watch", is_flag=True, help="Rebuild when podcast.toml, an episode or a template changes.")
-def serve(directory: Path, host: str, port: int, watch: bool) -> None:
+def serve_command(directory: Path, host: str, port: int, watch: bool) -> None:
     """Preview the show in DIRECTORY (default: the show this folder is in) on the web, as it will be
     published; feeds/ is not touched."""
     from .serve.preview import ANY_ADDRESS, PreviewServer  # werkzeug's server, only for this command
 
-    with reported():
-        root = show_root(directory)
+    root = show_root(directory)
     try:
         server = PreviewServer(root, host=host, port=port, say=lambda text: click.echo(text, err=True))
     except OSError as exc:
@@ -528,11 +506,10 @@ def serve(directory: Path, host: str, port: int, watch: bool) -> None:
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host",
             param_hint="--host/--port",
         ) from None
-    with reported():
-        result = server.build()
+    result = server.build()
     echo_problems(errors_in(result.catalog.problems) + warnings_in(result.catalog.problems))
     click.echo(f"Serving {root} at {server.url} ({len(result.catalog.published)} episode(s))")
-    click.echo(f"  feed: {server.url}feed.xml", err=True)
+    click.echo(f"  feed: {server.url}{FEED_FILENAME}", err=True)
     if host in ANY_ADDRESS:
         click.echo("  listening on every interface: other devices on the network can reach it", err=True)
     if watch:
@@ -546,7 +523,8 @@ def serve(directory: Path, host: str, port: int, watch: bool) -> None:
         server.stop()
 
 
-def _echo_import(report, as_json: bool, quiet: bool) -> None:
+def _echo_import(report, as_json: bool, quiet: bool) -> int:
+    """Say what the import did; 1 when it found errors (they are in what it says)."""
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -570,8 +548,7 @@ def _echo_import(report, as_json: bool, quiet: bool) -> None:
             if report.downloaded:
                 counts.append(f"{len(report.downloaded)} audio file(s) downloaded")
             click.echo(f"{report.root}: podcast.toml {report.show_file}; episodes: " + ", ".join(counts))
-    if errors_in(report.problems):
-        sys.exit(1)
+    return 1 if errors_in(report.problems) else 0
 
 
 def _byte_progress(quiet: bool):
@@ -608,18 +585,12 @@ def _byte_progress(quiet: bool):
     "--download", is_flag=True, help="Download the audio too (resumable); episodes then use the files."
 )
 @click.option("--base-url", help="Where feeds/ will be served (default: where the feed is now).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds one request may take in all.",
-)
+@TIMEOUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-def import_(
+def import_command(
     source: str, into: Path, download: bool, base_url, timeout: float, as_json: bool, quiet: bool
-) -> None:
+) -> int:
     """Import the podcast feed SOURCE (a URL or a saved file) into a show directory, keeping every GUID.
 
     Run it again to bring in new and changed episodes; files you edited are kept.
@@ -627,35 +598,28 @@ def import_(
     from . import importer
 
     step, total, close = _byte_progress(quiet or as_json)
-    with reported():
-        try:
-            report = importer.import_feed(
-                source,
-                into,
-                download=download,
-                base_url=base_url,
-                deadline=timeout,
-                progress=step,
-                on_total=total,
-                each_item=progress_for(quiet or as_json, "Writing episodes"),
-            )
-        finally:
-            close()
-    _echo_import(report, as_json, quiet)
+    try:
+        report = importer.import_feed(
+            source,
+            into,
+            download=download,
+            base_url=base_url,
+            deadline=timeout,
+            progress=step,
+            on_total=total,
+            each_item=progress_for(quiet or as_json, "Writing episodes"),
+        )
+    finally:
+        close()
+    return _echo_import(report, as_json, quiet)
 
 
 @cli.command("import-page")
 @click.argument("source")
 @click.option("--into", type=DIR_ARGUMENT, default=".", show_default=True, help="The show directory.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds one request may take in all.",
-)
+@TIMEOUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print what was read as JSON on stdout.")
-def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
+def import_page_command(source: str, into: Path, timeout: float, as_json: bool) -> None:
     """Add one episode from its web page SOURCE (a URL, a saved HTML page or its saved text).
 
     Title, date, host, the article and the audio's URL are read from the page's structured
@@ -663,9 +627,8 @@ def import_page(source: str, into: Path, timeout: float, as_json: bool) -> None:
     """
     from . import importer
 
-    with reported():
-        into = show_root(into, quiet=as_json)  # from any folder inside the show, as the other commands
-        report = importer.import_page(source, into, deadline=timeout)
+    into = show_root(into, quiet=as_json)  # from any folder inside the show, as the other commands
+    report = importer.import_page(source, into, deadline=timeout)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -690,7 +653,7 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
     return value
 
 
-@cli.command()
+@cli.command("publish")
 @click.argument("directory", type=SHOW_ARGUMENT, default=".")
 @click.option(
     "--to",
@@ -710,27 +673,27 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
 @click.option("--prune", is_flag=True, help="Delete published files that nothing names any more.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
-def publish(directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet) -> None:
+def publish_command(
+    directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet
+) -> None:
     """Put the show in DIRECTORY online: media, then sidecars, then the feed; then tell the world."""
-    from . import pipeline
-    from . import publish as publishing
+    from . import pipeline, publish
 
-    with reported():
-        root = show_root(directory, quiet=quiet or as_json)
-        if build_first:
-            built = pipeline.build(root)
-            if not (quiet or as_json):
-                echo_problems(warnings_in(built.catalog.problems))
-        with publishing.Publication(root, to=to) as job:
-            if dry_run:
-                report = job.dry_run(verify=not no_verify, prune=prune)
-            else:
-                total = sum(u.size for u in job.plan.uploads)
-                hidden = quiet or as_json or not sys.stderr.isatty() or total == 0
-                with click.progressbar(
-                    length=total, label="Uploading", file=sys.stderr, hidden=hidden
-                ) as bar:
-                    report = job.run(verify=not no_verify, ping=not no_ping, prune=prune, progress=bar.update)
+    root = show_root(directory, quiet=quiet or as_json)
+    if build_first:
+        built = pipeline.build(root)
+        if not (quiet or as_json):
+            echo_problems(warnings_in(built.catalog.problems))
+    with publish.Publication(root, to=to) as job:
+        if dry_run:
+            report = job.dry_run(verify=not no_verify, prune=prune)
+        else:
+            total = sum(u.size for u in job.plan.uploads)
+            hidden = quiet or as_json or not sys.stderr.isatty() or total == 0
+            with click.progressbar(
+                length=total, label="Uploading", file=sys.stderr, hidden=hidden
+            ) as bar:
+                report = job.run(verify=not no_verify, ping=not no_ping, prune=prune, progress=bar.update)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
         return

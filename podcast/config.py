@@ -12,15 +12,16 @@ import difflib
 import re
 import tomllib
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import tomlsyntax
-from .errors import ConfigError, PodcastError, Problem
+from .errors import ConfigError, PodcastError, Problem, errors_in
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
-from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE, find_show  # noqa: F401 (re-exported)
+from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, SHOW_FILE
 from .model import (
     AlternateAudio,
     Episode,
@@ -32,6 +33,7 @@ from .model import (
 )
 from .schema import EPISODE_SCHEMA, REMOTE_AUDIO_KEYS, SHOW_SCHEMA, Invalid, Key, show_value
 from .textfiles import NotUtf8, decode_utf8
+from .weburl import has_web_scheme
 
 FRONT_MATTER_FENCE = "+++"
 
@@ -161,7 +163,7 @@ PROVISIONAL_VALUES: dict[str, Any] = {
 def load_show(root: Path) -> tuple[Show, list[Problem]]:
     """Read podcast.toml. Raises ConfigError if it is missing or has errors."""
     show, problems = read_show(root)
-    if any(p.severity == "error" for p in problems):
+    if errors_in(problems):
         raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
     return show, problems
 
@@ -174,22 +176,8 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     stand-ins replace them): good enough to read and lint the episodes, never to
     write a feed; the problems say what to fix.
     """
-    path = root / SHOW_FILE
-    if not path.is_file():
-        raise ConfigError(
-            f"{path}: not found; is {root} a show directory? (run `podcast init DIR` to make one)",
-            path=str(path),
-        )
     problems: list[Problem] = []
-    try:
-        toml_text = decode_utf8(read_bounded(path, SHOW_FILE_MAX_BYTES, SHOW_FILE))
-    except NotUtf8 as exc:
-        bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
-        raise ConfigError(f"{SHOW_FILE} cannot be read", path=str(path), problems=[bad]) from None
-    except TooLarge as exc:
-        raise ConfigError(str(exc), path=str(path)) from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
+    toml_text = _show_text(root)
     data = parse_toml(toml_text, SHOW_FILE, 1, problems)
     if data is None:
         raise ConfigError(f"{SHOW_FILE} has errors", path=SHOW_FILE, problems=problems)
@@ -198,22 +186,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
     _confine_artwork(root, values, lines, problems)
     for name, stand_in in PROVISIONAL_VALUES.items():
         values.setdefault(name, stand_in)
-
     base_url = values["base_url"].rstrip("/") + "/"
-    feed_url = base_url + FEED_FILENAME
-    show_guid = values.get("guid")
-    if show_guid is None:
-        show_guid = podcast_guid_for(feed_url)
-        if not any(p.field == "guid" for p in problems):  # an invalid or misplaced one is reported
-            problems.append(
-                Problem(
-                    SHOW_FILE,
-                    "not set; derived from the feed URL for now",
-                    field="guid",
-                    severity="warning",
-                    hint=f'pin it so it survives a move: guid = "{show_guid}"',
-                )
-            )
     show = Show(
         root=root,
         title=values["title"],
@@ -224,7 +197,7 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         language=values["language"],
         link=values["link"],
         base_url=base_url,
-        guid=show_guid,
+        guid=values.get("guid") or _derived_show_guid(base_url, problems),
         artwork=values.get("artwork"),
         categories=values["categories"],
         explicit=values.get("explicit", False),
@@ -237,18 +210,57 @@ def read_show(root: Path) -> tuple[Show, list[Problem]]:
         lines=lines,
         **_show_extras(values),
     )
-    if show.artwork and not show.artwork.startswith(("http://", "https://")):
-        if not (root / show.artwork).is_file():
-            problems.append(
-                Problem(
-                    SHOW_FILE,
-                    f"{show.artwork} not found in the show directory",
-                    field="artwork",
-                    line=lines.get("artwork"),
-                    hint="put a square JPEG or PNG of 1400-3000 px there",
-                )
-            )
+    _check_artwork_file(show, problems)
     return show, problems
+
+
+def _show_text(root: Path) -> str:
+    """podcast.toml's text; ConfigError when it is missing, too large or not UTF-8."""
+    path = root / SHOW_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: not found; is {root} a show directory? (run `podcast init DIR` to make one)",
+            path=str(path),
+        )
+    try:
+        return decode_utf8(read_bounded(path, SHOW_FILE_MAX_BYTES, SHOW_FILE))
+    except NotUtf8 as exc:
+        bad = Problem(str(path), exc.reason, line=exc.line, hint=exc.hint)
+        raise ConfigError(f"{SHOW_FILE} cannot be read", path=str(path), problems=[bad]) from None
+    except TooLarge as exc:
+        raise ConfigError(str(exc), path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})", path=str(path)) from None
+
+
+def _derived_show_guid(base_url: str, problems: list[Problem]) -> str:
+    """The podcast:guid of a show that has none, with a warning to pin it."""
+    show_guid = podcast_guid_for(base_url + FEED_FILENAME)
+    if not any(p.field == "guid" for p in problems):  # an invalid or misplaced one is reported
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                "not set; derived from the feed URL for now",
+                field="guid",
+                severity="warning",
+                hint=f'pin it so it survives a move: guid = "{show_guid}"',
+            )
+        )
+    return show_guid
+
+
+def _check_artwork_file(show: Show, problems: list[Problem]) -> None:
+    """Artwork named by path must be there: it is copied to feeds/ and published."""
+    if show.artwork and not has_web_scheme(show.artwork) and not (show.root / show.artwork).is_file():
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                f"{show.artwork} not found in the show directory",
+                field="artwork",
+                line=show.lines.get("artwork"),
+                hint="put a square JPEG or PNG of 1400-3000 px there",
+            )
+        )
 
 
 def _confine_artwork(
@@ -256,7 +268,7 @@ def _confine_artwork(
 ) -> None:
     """Artwork named by path must be a file inside the show: it is copied to feeds/ and published."""
     artwork = values.get("artwork")
-    if not artwork or artwork.startswith(("http://", "https://")):
+    if not artwork or has_web_scheme(artwork):
         return
     try:
         confined(root, Path(artwork), "artwork")
@@ -293,6 +305,22 @@ def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple
         Problem(path, "front matter is never closed", line=1, hint="add a +++ line after the last key")
     )
     return None
+
+
+def front_matter_data(source: str) -> dict[str, Any] | None:
+    """The TOML of an episode.md's front matter as written (no schema), or None when it cannot be read.
+
+    For a reader that only looks for a key or two (import finding its GUIDs and stamps in
+    the episodes already there); the build and the preview check the front matter with
+    `read_front_matter`.
+    """
+    parts = split_front_matter(source, EPISODE_FILE, [])
+    if parts is None:
+        return None
+    try:
+        return tomllib.loads(parts[0])
+    except tomllib.TOMLDecodeError:
+        return None
 
 
 def episode_date(value: Any, zone: str) -> datetime:
@@ -341,33 +369,25 @@ def episode_guid_for(show_guid: str, slug: str) -> str:
     return str(uuid.uuid5(namespace, slug))
 
 
-def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
-    slug = folder.name
-    rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
-    if not usable_slug(slug):
-        problems.append(
-            Problem(
-                f"{EPISODES_DIR}/{slug}",
-                "folder name is not usable in a URL",
-                hint="rename it with letters, digits, '-', '_' or '.' only",
-            )
-        )
-        return None
-    try:
-        confined(show.root, folder / EPISODE_FILE, rel)
-        source = decode_utf8(read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
-    except NotUtf8 as exc:
-        problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
-        return None
-    except PodcastError as exc:
-        problems.append(
-            Problem(rel, _refusal(exc), hint="keep the show's files inside its directory, as files")
-        )
-        return None
-    except OSError as exc:
-        problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))
-        return None
-    before = len(problems)
+@dataclass(frozen=True)
+class FrontMatter:
+    """An episode.md read and checked against the episode schema: what it says, and where."""
+
+    data: dict[str, Any]  # the TOML as written
+    values: dict[str, Any]  # the keys the schema took, validated (the date in the show's zone)
+    lines: dict[str, int]  # key -> its line in episode.md
+    article: str  # the text after the closing +++
+
+
+def read_front_matter(
+    source: str, rel: str, problems: list[Problem], timezone: str = "UTC"
+) -> FrontMatter | None:
+    """The front matter of an episode.md's text, checked as the build checks it.
+
+    Every problem is added to `problems`, named by `rel` and the line; None when the
+    front matter cannot be read at all (no +++ lines, not TOML). A date without a time is
+    midnight in `timezone`, the show's.
+    """
     parts = split_front_matter(source, rel, problems)
     if parts is None:
         return None
@@ -379,63 +399,109 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
     values = _apply_schema(data, EPISODE_SCHEMA, rel, lines, problems)
     if "date" in values:
         try:
-            values["date"] = episode_date(values["date"], show.timezone)
+            values["date"] = episode_date(values["date"], timezone)
         except Invalid as exc:
+            del values["date"]
             problems.append(Problem(rel, str(exc), field="date", line=lines.get("date"), hint=exc.hint))
-    draft = values.get("draft", False)
-    removed = values.get("removed", False)
-    audio = None
-    if "audio" in values:
-        audio = folder / values["audio"]
-        if Path(values["audio"]).name != values["audio"]:
-            problems.append(
-                Problem(
-                    rel,
-                    "must be a file name in the episode folder",
-                    field="audio",
-                    line=lines.get("audio"),
-                    hint="move the file next to episode.md",
-                )
-            )
-        elif outside(show.root, audio):
-            problems.append(_outside_problem(rel, "audio", values["audio"], lines))
-        elif audio.is_dir():
-            problems.append(
-                Problem(
-                    rel,
-                    f"{values['audio']} is a folder, not an audio file",
-                    field="audio",
-                    line=lines.get("audio"),
-                    hint="name the audio file itself, e.g. audio = \"episode.mp3\", next to episode.md",
-                )
-            )
-        elif not audio.is_file() and not removed:
-            problems.append(
-                Problem(
-                    rel,
-                    f"{values['audio']} not found in {EPISODES_DIR}/{slug}/",
-                    field="audio",
-                    line=lines.get("audio"),
-                    hint="copy the audio file there or fix the name",
-                )
-            )
-    # (a bad value is reported already)
-    elif not (draft or removed) and "audio" not in data and "audio_url" not in data:
+    return FrontMatter(data, values, lines, article)
+
+
+def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
+    """Read episodes/<slug>/episode.md against `show`; None when it has errors (added to `problems`)."""
+    slug = folder.name
+    rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
+    if not usable_slug(slug):
         problems.append(
             Problem(
-                rel,
-                "no audio",
-                field="audio",
-                line=lines.get(TOML_END),
-                hint='add audio = "<file in this folder>" or audio_url = "https://…" above this line,'
-                " or draft = true",
+                f"{EPISODES_DIR}/{slug}",
+                "folder name is not usable in a URL",
+                hint="rename it with letters, digits, '-', '_' or '.' only",
             )
         )
-    remote = _remote_audio(values, data, rel, lines, problems)
-    _check_episode_files(show.root, values, folder, rel, lines, problems)
-    if len([p for p in problems[before:] if p.severity == "error"]):
         return None
+    source = _episode_source(show.root, folder, rel, problems)
+    if source is None:
+        return None
+    before = len(problems)
+    front = read_front_matter(source, rel, problems, show.timezone)
+    if front is None:
+        return None
+    audio = _local_audio(show.root, folder, rel, front, problems)
+    remote = _remote_audio(front.values, front.data, rel, front.lines, problems)
+    _check_episode_files(show.root, front.values, folder, rel, front.lines, problems)
+    if errors_in(problems[before:]):
+        return None
+    return _episode(show, folder, rel, front, audio, remote, problems)
 
+
+def _episode_source(root: Path, folder: Path, rel: str, problems: list[Problem]) -> str | None:
+    """The text of an episode.md inside the show; None with a problem when it cannot be read."""
+    try:
+        confined(root, folder / EPISODE_FILE, rel)
+        return decode_utf8(read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
+    except NotUtf8 as exc:
+        problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
+    except PodcastError as exc:
+        problems.append(
+            Problem(rel, _refusal(exc), hint="keep the show's files inside its directory, as files")
+        )
+    except OSError as exc:
+        problems.append(Problem(rel, f"cannot be read: {exc.strerror}"))
+    return None
+
+
+def _local_audio(
+    root: Path, folder: Path, rel: str, front: FrontMatter, problems: list[Problem]
+) -> Path | None:
+    """The audio file the front matter names, which must be a file in the episode folder."""
+    values, lines = front.values, front.lines
+    where = {"field": "audio", "line": lines.get("audio")}
+    if "audio" not in values:
+        written = {"audio", "audio_url"} & set(front.data)  # a bad value of either is reported already
+        if not (values.get("draft") or values.get("removed") or written):
+            problems.append(
+                Problem(
+                    rel,
+                    "no audio",
+                    field="audio",
+                    line=lines.get(TOML_END),
+                    hint='add audio = "<file in this folder>" or audio_url = "https://…" above this line,'
+                    " or draft = true",
+                )
+            )
+        return None
+    name = values["audio"]
+    audio = folder / name
+    if Path(name).name != name:
+        problems.append(
+            Problem(rel, "must be a file name in the episode folder", hint="move the file next to episode.md",
+                    **where)  # fmt: skip
+        )
+    elif outside(root, audio):
+        problems.append(_outside_problem(rel, "audio", name, lines))
+    elif audio.is_dir():
+        hint = 'name the audio file itself, e.g. audio = "episode.mp3", next to episode.md'
+        problems.append(Problem(rel, f"{name} is a folder, not an audio file", hint=hint, **where))
+    elif not audio.is_file() and not values.get("removed", False):
+        problems.append(
+            Problem(rel, f"{name} not found in {EPISODES_DIR}/{folder.name}/",
+                    hint="copy the audio file there or fix the name", **where)  # fmt: skip
+        )
+    return audio
+
+
+def _episode(
+    show: Show,
+    folder: Path,
+    rel: str,
+    front: FrontMatter,
+    audio: Path | None,
+    remote: RemoteAudio | None,
+    problems: list[Problem],
+) -> Episode:
+    """The model of an episode whose front matter has no errors."""
+    values, slug = front.values, folder.name
+    draft = values.get("draft", False)
     guid_value = values.get("guid")
     if guid_value is None and not draft:
         guid_value = episode_guid_for(show.guid, slug)
@@ -462,12 +528,12 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
         explicit=values.get("explicit"),
         hosts=values.get("hosts", ()),
         draft=draft,
-        removed=removed,
-        article=article.strip("\n"),
+        removed=values.get("removed", False),
+        article=front.article.strip("\n"),
         article_format=values.get("format", "text"),
         link=values.get("link"),
         chapters_from=values.get("chapters"),
-        lines=lines,
+        lines=front.lines,
         **_episode_extras(values, folder),
     )
 
@@ -591,9 +657,9 @@ def _check_episode_files(
                 )
             )
     picture = values.get("image")
-    if picture and not picture.startswith(("http://", "https://")) and outside(root, folder / picture):
+    if picture and not has_web_scheme(picture) and outside(root, folder / picture):
         problems.append(_outside_problem(rel, "image", picture, lines))
-    elif picture and not picture.startswith(("http://", "https://")) and not (folder / picture).is_file():
+    elif picture and not has_web_scheme(picture) and not (folder / picture).is_file():
         problems.append(
             Problem(
                 rel,

@@ -85,10 +85,6 @@ class AudioError(PodcastError, ValueError):
         self.reason = reason or message
 
 
-class FeedError(PodcastError):
-    """The feed could not be rendered."""
-
-
 class LintFailure(PodcastError):
     """Lint found errors (or warnings, in strict mode)."""
 

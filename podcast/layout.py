@@ -18,12 +18,15 @@ FEEDS_DIR = "feeds"
 EPISODE_FILE = "episode.md"
 STATE_DIR = ".podcast"  # the build cache and what the last build recorded; git-ignored
 CHAPTERS_FILE = "chapters.json"  # in an episode folder, beside episode.md
+# artwork.jpg|.png: the show's artwork as published in feeds/, and as import names the file it fetches
+ARTWORK_STEM = "artwork"
 
 # In feeds/ (and so under base_url): the feed and its sidecars.
 FEED_FILENAME = "feed.xml"
 CHAPTERS_DIR = "chapters"  # chapters/<slug>.json
 TRANSCRIPTS_DIR = "transcripts"  # transcripts/<slug>.vtt|.srt|.json
 EPISODE_IMAGES_DIR = "images"  # images/<slug>.jpg|.png: episode artwork
+MEDIA_DIR = "media"  # media/<slug>/<file>: the episodes' audio, published with the feed
 GITIGNORE = f"{STATE_DIR}/\n"  # the .gitignore a new or imported show starts with
 
 

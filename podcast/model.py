@@ -12,7 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from .layout import CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME
+from .layout import ARTWORK_STEM, CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME, MEDIA_DIR, SHOW_FILE
+from .weburl import has_web_scheme
 
 EpisodeType = Literal["full", "trailer", "bonus"]
 ShowType = Literal["episodic", "serial"]
@@ -268,7 +269,7 @@ class Show:
     # Publishing: an analytics prefix in front of every enclosure URL (OP3, Podtrac, …), and [publish].
     enclosure_prefix: str | None = None
     publish: PublishSettings = PublishSettings()
-    source: str = "podcast.toml"
+    source: str = SHOW_FILE
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -278,9 +279,9 @@ class Show:
     @property
     def artwork_path(self) -> str | None:
         """Where local artwork is published, relative to base_url."""
-        if not self.artwork or self.artwork.startswith(("http://", "https://")):
+        if not self.artwork or has_web_scheme(self.artwork):
             return None
-        return "artwork" + Path(self.artwork).suffix.lower()
+        return ARTWORK_STEM + Path(self.artwork).suffix.lower()
 
     @property
     def artwork_url(self) -> str | None:
@@ -306,7 +307,7 @@ class Show:
         if not prefix or not url.startswith(prefix):
             return url
         rest = url[len(prefix) :]
-        return rest if rest.startswith(("http://", "https://")) else "https://" + rest
+        return rest if has_web_scheme(rest) else "https://" + rest
 
 
 @dataclass(frozen=True)
@@ -364,15 +365,15 @@ class Episode:
         """Where the audio is published, relative to base_url."""
         if self.audio is None:
             return None
-        return f"media/{self.slug}/{self.audio.name}"
+        return f"{MEDIA_DIR}/{self.slug}/{self.audio.name}"
 
     def media_path_of(self, path: Path) -> str:
         """Where another file of this episode's audio is published, relative to base_url."""
-        return f"media/{self.slug}/{path.name}"
+        return f"{MEDIA_DIR}/{self.slug}/{path.name}"
 
     @property
     def image_path(self) -> str | None:
         """Where a local episode image is published, relative to base_url (and feeds/)."""
-        if not self.image or self.image.startswith(("http://", "https://")):
+        if not self.image or has_web_scheme(self.image):
             return None
         return f"{EPISODE_IMAGES_DIR}/{self.slug}{Path(self.image).suffix.lower()}"

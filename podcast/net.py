@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from typing import TypeVar
+from urllib.parse import urljoin
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
 from .errors import PodcastError
+from .weburl import is_web_url
 
 DEFAULT_TIMEOUT = 15.0  # seconds a connect or a single read may take
 DEFAULT_DEADLINE = 60.0  # seconds one request may take in all, redirects and body included
@@ -34,7 +38,6 @@ CHUNK = 65536
 REDIRECTS = {301, 302, 303, 307, 308}
 PERMANENT = {301, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-SCHEMES = ("http", "https")
 
 
 def default_user_agent() -> str:
@@ -94,25 +97,6 @@ class Response:
     def content_length(self) -> int | None:
         value = self.headers.get("Content-Length", "").strip()
         return int(value) if value.isdigit() else None
-
-
-_NOT_IN_URLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters (a space is sloppy, not unsafe)
-
-
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host: the only kind we fetch or publish.
-
-    Control characters (a line break among them) are refused too: a URL holding one is
-    mangled by some clients and a way to smuggle a second line into a header or a log.
-    """
-    if _NOT_IN_URLS.search(url):
-        return False
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return False
-    return parts.scheme in SCHEMES and bool(host)
 
 
 def describe(exc: requests.RequestException) -> str:
@@ -294,23 +278,39 @@ class Client:
                 return self.download(
                     url, target, max_bytes=max_bytes, deadline=remaining, resume=False, progress=progress
                 )
-            mode = "ab" if raw.status_code == 206 and have else "wb"
-            written = have if mode == "ab" else 0
-            expected = _int(raw.headers.get("Content-Length"))
-            if expected is not None and written + expected > limit:
-                raise NetError(url, f"larger than {limit:,} bytes")
-            part.parent.mkdir(parents=True, exist_ok=True)
-            with open(part, mode) as out:
-                for chunk in self._chunks(raw, url, started, budget, decode=False):
-                    written += len(chunk)
-                    if written > limit:
-                        raise NetError(url, f"larger than {limit:,} bytes")
-                    out.write(chunk)
-                    if progress:
-                        progress(len(chunk))
-            if expected is not None and written - (have if mode == "ab" else 0) < expected:
-                raise NetError(url, "the download was cut off; run again to resume it")
+            kept = have if raw.status_code == 206 else 0  # the bytes of the part file the answer goes on from
+            written = self._write_part(raw, url, part, kept, limit, (started, budget), progress)
         os.replace(part, target)
+        return written
+
+    def _write_part(
+        self,
+        raw: requests.Response,
+        url: str,
+        part: Path,
+        kept: int,
+        limit: int,
+        clock: tuple[float, float],
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        """Write the answer's body into `part` after its first `kept` bytes; the size written in all.
+
+        `clock` is (when the download started, the seconds it may take)."""
+        written = kept
+        expected = _int(raw.headers.get("Content-Length"))
+        if expected is not None and written + expected > limit:
+            raise NetError(url, f"larger than {limit:,} bytes")
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with open(part, "ab" if kept else "wb") as out:
+            for chunk in self._chunks(raw, url, *clock, decode=False):
+                written += len(chunk)
+                if written > limit:
+                    raise NetError(url, f"larger than {limit:,} bytes")
+                out.write(chunk)
+                if progress:
+                    progress(len(chunk))
+        if expected is not None and written - kept < expected:
+            raise NetError(url, "the download was cut off; run again to resume it")
         return written
 
     # -- the machinery -----------------------------------------------------------------
@@ -422,3 +422,41 @@ def _range_start(value: str | None) -> int | None:
     """The first byte a Content-Range header ("bytes 100-199/200") says the body starts at."""
     match = re.fullmatch(r"\s*bytes\s+(\d+)-\d+/(?:\d+|\*)\s*", value or "")
     return int(match.group(1)) if match else None
+
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def each_with_client(
+    work: Callable[[Client, Item], Result],
+    items: Iterable[Item],
+    make_client: Callable[[], Client],
+    workers: int = 8,
+) -> list[Result]:
+    """`work(client, item)` for every item, `workers` at a time; the results in the items' order.
+
+    A requests Session is not safe to share between threads, so each worker thread makes its
+    own client with `make_client`; all of them are closed at the end.
+    """
+    items = list(items)
+    if not items:
+        return []
+    local = threading.local()
+    made: list[Client] = []
+    lock = threading.Lock()
+
+    def one(item: Item) -> Result:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = make_client()
+            with lock:
+                made.append(client)
+        return work(client, item)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+            return list(pool.map(one, items))
+    finally:
+        for client in made:
+            client.close()

@@ -169,28 +169,7 @@ def read_page(source: str) -> SavedPage:
     source = clean_text(source)  # a vertical tab from Word is a line break; XML cannot carry it
     text = html_text(source) if looks_like_html(source) else source
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    filled = [index for index, line in enumerate(lines) if line]
-    title: str | None = None
-    published: date | None = None
-    start = 0
-    update = next((i for i in filled if _UPDATE.match(lines[i])), None)
-    if update is not None:
-        try:
-            published = date.fromisoformat(_UPDATE.match(lines[update]).group(1))
-        except ValueError:
-            published = None
-        before = [i for i in filled if i < update]
-        if before:
-            title = lines[before[-1]]
-        start = update + 1
-    elif (
-        len(filled) >= 2
-        and lines[filled[0]] != lines[filled[1]]
-        and lines[filled[0]].endswith(lines[filled[1]])
-    ):
-        # No date line: the title is the second line, which the first line ends with.
-        title, start = lines[filled[1]], filled[1] + 1
-
+    title, published, start = _heading(lines)
     while start < len(lines) and (
         not lines[start] or lines[start].casefold() in _HEADER_LABELS or lines[start] == title
     ):
@@ -203,13 +182,12 @@ def read_page(source: str) -> SavedPage:
         ),
         len(lines),
     )
-
     show = platform = None
-    host = None
     for line in lines[end:]:
         match = _SUBSCRIBE.match(line)
         if match and show is None:
             show, platform = match["show"].strip(), match["platform"].strip()
+    host = None
     tail = [line for line in lines[end:] if line]
     if tail:
         last = tail[-1]
@@ -225,3 +203,24 @@ def read_page(source: str) -> SavedPage:
         show=show,
         platform=platform,
     )
+
+
+def _heading(lines: list[str]) -> tuple[str | None, date | None, int]:
+    """(title, date, the line after them): the line above `Update: YYYY-MM-DD` and its date, or,
+    without a date line, the second line when the first ends with it."""
+    filled = [index for index, line in enumerate(lines) if line]
+    update = next((i for i in filled if _UPDATE.match(lines[i])), None)
+    if update is not None:
+        try:
+            published = date.fromisoformat(_UPDATE.match(lines[update]).group(1))
+        except ValueError:
+            published = None
+        before = [i for i in filled if i < update]
+        return (lines[before[-1]] if before else None), published, update + 1
+    if (
+        len(filled) >= 2
+        and lines[filled[0]] != lines[filled[1]]
+        and lines[filled[0]].endswith(lines[filled[1]])
+    ):
+        return lines[filled[1]], None, filled[1] + 1
+    return None, None, 0

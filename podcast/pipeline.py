@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import chapters, clock, feed, layout, lint, net, notes, transcripts, uptodate
+from . import chapters, clock, feed, layout, lint, notes, transcripts, uptodate
 from .cache import BuildCache
 from .config import (
     episode_folders,
@@ -503,8 +503,7 @@ def check(
     first_page = paging.split(catalog.show, document)[0][1]
     problems = catalog.problems + lint_rendered(catalog, document, now=now, published_bytes=len(first_page))
     if online:
-        with net.Client() as client:
-            problems += lint.check_remote_audio(catalog.published + catalog.scheduled, client)
+        problems += lint.check_remote_audio(catalog.published + catalog.scheduled)
     return problems
 
 

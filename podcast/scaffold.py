@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -66,6 +68,15 @@ def _check_https(problems: list[Problem], notices: list[str], field: str, url: s
     )
 
 
+@dataclass(frozen=True)
+class Created:
+    """What `init` or `new` wrote, and the lines the user should read about it (a loopback
+    http address, cover art not adopted, audio that looks cut short)."""
+
+    path: Path
+    notices: tuple[str, ...] = ()
+
+
 def init_show(
     root: Path,
     *,
@@ -78,19 +89,17 @@ def init_show(
     language_code: str = "en",
     category: str | Sequence[str] = "Society & Culture",
     link: str | None = None,
-    notices: list[str] | None = None,
-) -> Path:
+) -> Created:
     """Create a show directory with podcast.toml, episodes/ and feeds/.
 
-    What the build would refuse is refused here (every problem at once); lines the user
-    should read (a loopback http base URL) are appended to `notices`.
+    What the build would refuse is refused here, every problem at once.
     """
     root = Path(root)
-    notices = notices if notices is not None else []
     if (root / SHOW_FILE).exists():
         raise ConfigError(f"{root / SHOW_FILE} already exists; not overwriting it", path=str(root))
     chosen = [category] if isinstance(category, str) else list(category)
     problems: list[Problem] = []
+    notices: list[str] = []
     _check(problems, "--email", email, owner_email)
     _check_https(problems, notices, "--base-url", base_url)
     _check(problems, "--language", language, language_code)
@@ -100,17 +109,13 @@ def init_show(
     if problems:
         raise ConfigError("cannot create the show", problems=problems)
     base_url = base_url.rstrip("/") + "/"
-    guid = podcast_guid_for(base_url + FEED_FILENAME)
     lines = [
         f"title = {toml_string(title)}",
         f"description = {toml_string(description or title)}",
         f"author = {toml_string(author)}",
         f"language = {toml_string(language_code)}",
         f"link = {toml_string(link or base_url)}",
-        "# Where the contents of feeds/ are served; the feed is base_url + feed.xml.",
-        f"base_url = {toml_string(base_url)}",
-        "# podcast:guid, made once from the first feed URL. Keep it when the URL changes.",
-        f"guid = {toml_string(guid)}",
+        *_address_lines(base_url),
         "categories = [" + ", ".join(toml_string(c) for c in chosen) + "]",
         "explicit = false",
         'type = "episodic"',
@@ -121,16 +126,30 @@ def init_show(
         f"email = {toml_string(owner_email)}",
         "",
     ]
+    _write_show(root, "\n".join(lines))
+    return Created(root / SHOW_FILE, tuple(notices))
+
+
+def _address_lines(base_url: str) -> list[str]:
+    """podcast.toml's base_url, and the podcast:guid made once from the feed URL it gives."""
+    return [
+        f"# Where the contents of {FEEDS_DIR}/ are served; the feed is base_url + {FEED_FILENAME}.",
+        f"base_url = {toml_string(base_url)}",
+        "# podcast:guid, made once from the first feed URL. Keep it when the URL changes.",
+        f"guid = {toml_string(podcast_guid_for(base_url + FEED_FILENAME))}",
+    ]
+
+
+def _write_show(root: Path, show_toml: str) -> None:
     try:
         (root / EPISODES_DIR).mkdir(parents=True, exist_ok=True)
         (root / FEEDS_DIR).mkdir(parents=True, exist_ok=True)
-        (root / SHOW_FILE).write_text("\n".join(lines), "utf-8")
+        (root / SHOW_FILE).write_text(show_toml, "utf-8")
         gitignore = root / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text(GITIGNORE, "utf-8")
     except OSError as exc:
         raise _cannot_write(exc, "the show") from None
-    return root / SHOW_FILE
 
 
 def _cannot_write(exc: OSError, what: str) -> ConfigError:
@@ -169,6 +188,24 @@ def _episode_image(image: Path | None, problems: list[Problem]) -> bytes | None:
     return data
 
 
+@dataclass(frozen=True)
+class EpisodeFacts:
+    """What a new episode.md says: the options given, filled in from the audio's tags."""
+
+    title: str | None
+    on: date | None
+    hosts: tuple[str, ...] = ()
+    season: int | None = None
+    number: int | None = None
+    episode_type: str | None = None
+    explicit: bool | None = None
+    link: str | None = None
+    draft: bool = False
+    audio: str | None = None  # the audio's file name in the episode folder
+    markdown: bool = False  # the article is Markdown
+    picture: str | None = None  # the episode image's file name in the episode folder
+
+
 def new_episode(
     root: Path,
     *,
@@ -185,22 +222,52 @@ def new_episode(
     episode_type: str | None = None,
     explicit: bool | None = None,
     link: str | None = None,
-    notices: list[str] | None = None,
-) -> Path:
+) -> Created:
     """Create episodes/<slug>/episode.md with a fresh GUID; copy the audio (and image) in.
 
     Without audio the episode is a draft, since the build refuses an episode with no audio.
-
-    What the audio's tags say (title, date, artist, track, disc, comment, cover art)
-    fills in whatever was not given explicitly. What the build would refuse (a slug
-    that cannot be a URL, artwork Apple refuses, an http link) is refused here. Lines the
-    user should read (cover art not adopted, audio that looks cut short) are appended to
-    `notices`.
+    What the audio's tags say (title, date, artist, track, disc, comment, cover art) fills in
+    whatever was not given. What the build would refuse (a slug that cannot be a URL, artwork
+    Apple refuses, an http link) is refused here, every problem at once.
     """
-    notices = notices if notices is not None else []
     root = Path(root)
     load_show(root)  # refuse to add episodes to something that is not a show
     problems: list[Problem] = []
+    notices: list[str] = []
+    _check_episode_options(slug, link, episode_type, problems, notices)
+    image_data = _episode_image(image, problems)
+    found = _read_audio(audio, problems, notices)
+    markdown = notes is not None and Path(notes).suffix.lower() in MARKDOWN_SUFFIXES
+    audio_name = Path(audio).name if audio is not None else None
+    given = EpisodeFacts(title, on, tuple(hosts), season, number, episode_type, explicit, link, draft,
+                         audio=audio_name, markdown=markdown)  # fmt: skip
+    facts = _checked_title_and_hosts(_with_tags(given, found), problems)
+    folder = root / EPISODES_DIR / (slug or slugify(facts.title or ""))
+    if folder.exists():
+        problems.append(Problem(str(folder), "already exists", hint="choose another --slug"))
+    article = _article(notes, found, problems)
+    if problems:
+        raise ConfigError("cannot create the episode", problems=problems)
+    if audio is None and not draft:
+        facts = _waiting_for_audio(facts, folder, notices)
+    picture = _picture(image, image_data, found, notices)
+    facts = dataclasses.replace(facts, picture=picture[0] if picture else None)
+    _write_episode(folder, _front_matter(facts) + article, audio, picture)
+    return Created(folder / EPISODE_FILE, tuple(notices))
+
+
+def _waiting_for_audio(facts: EpisodeFacts, folder: Path, notices: list[str]) -> EpisodeFacts:
+    """A draft: the build refuses an episode with neither audio nor draft = true."""
+    notices.append(
+        f"no --audio, so {EPISODES_DIR}/{folder.name}/{EPISODE_FILE} is a draft: put the audio in its"
+        ' folder and add audio = "<file name>" (or audio_url = "https://…"), then remove draft = true'
+    )
+    return dataclasses.replace(facts, draft=True)
+
+
+def _check_episode_options(
+    slug: str | None, link: str | None, episode_type: str | None, problems: list[Problem], notices: list[str]
+) -> None:
     if slug is not None and not usable_slug(slug):
         problems.append(
             Problem(
@@ -211,121 +278,136 @@ def new_episode(
                 + slugify(slug),
             )
         )
-    image_data = _episode_image(image, problems)
     if link is not None:
         _check_https(problems, notices, "--link", link)
     if episode_type not in (None, "full", "trailer", "bonus"):
         what = f"{episode_type!r} is not an episode type"
         problems.append(Problem("command line", what, field="--episode-type", hint="full, trailer or bonus"))
-    found: AudioFile | None = None
-    if audio is not None:
-        try:
-            found = audio_files.read(Path(audio))
-        except AudioError as exc:
-            problems.append(Problem(str(audio), exc.reason, field="--audio"))
-    if found is not None and found.info.truncated:
+
+
+def _read_audio(audio: Path | None, problems: list[Problem], notices: list[str]) -> AudioFile | None:
+    """The --audio file as the build reads it, or None (a problem added when it cannot be read)."""
+    if audio is None:
+        return None
+    try:
+        found = audio_files.read(Path(audio))
+    except AudioError as exc:
+        problems.append(Problem(str(audio), exc.reason, field="--audio"))
+        return None
+    if found.info.truncated:
         notices.append(
             f"{Path(audio).name} looks cut short: it holds {found.info.duration:.1f} s of audio;"
             " upload or export it again (podcast build will refuse it)"
         )
-    if found is not None:
-        tags = found.tags
-        title = title or tags.title
-        on = on or _tag_date(tags.date)
-        hosts = hosts or ((tags.artist,) if tags.artist else ())
-        season = season or tags.disc
-        number = number or tags.track
-    on = on or date.today()
-    if not title:
-        raise ConfigError(
-            "cannot create the episode",
-            problems=problems
-            + [
-                Problem(
-                    "command line",
-                    "no title",
-                    field="--title",
-                    hint="give --title (the audio has no title tag)",
-                )
-            ],
+    return found
+
+
+def _with_tags(given: EpisodeFacts, found: AudioFile | None) -> EpisodeFacts:
+    """What was not given, from the audio's tags; the date, failing both, is today."""
+    if found is None:
+        return dataclasses.replace(given, on=given.on or date.today())
+    tags = found.tags
+    return dataclasses.replace(
+        given,
+        title=given.title or tags.title,
+        on=given.on or _tag_date(tags.date) or date.today(),
+        hosts=given.hosts or ((tags.artist,) if tags.artist else ()),
+        season=given.season or tags.disc,
+        number=given.number or tags.track,
+    )
+
+
+def _checked_title_and_hosts(facts: EpisodeFacts, problems: list[Problem]) -> EpisodeFacts:
+    """Check the title and hosts as the build does; with no title at all nothing more can be made."""
+    if not facts.title:
+        no_title = Problem(
+            "command line", "no title", field="--title", hint="give --title (the audio has no title tag)"
         )
-    _check(problems, "--title", text, title)
-    if any(not host.strip() for host in hosts):
+        raise ConfigError("cannot create the episode", problems=problems + [no_title])
+    _check(problems, "--title", text, facts.title)
+    if any(not host.strip() for host in facts.hosts):
         problems.append(Problem("command line", "is empty", field="--host", hint="give each --host a name"))
-    elif hosts:
-        _check(problems, "--host", text_list, list(hosts))  # a control character, as in the build
-    slug = slug or slugify(title)
-    folder = root / EPISODES_DIR / slug
-    if folder.exists():
-        problems.append(Problem(str(folder), "already exists", hint="choose another --slug"))
-    article = ""
+    elif facts.hosts:
+        _check(problems, "--host", text_list, list(facts.hosts))  # a control character, as in the build
+    return facts
+
+
+def _article(notes: Path | None, found: AudioFile | None, problems: list[Problem]) -> str:
+    """The article: the --notes file, else the audio's description or comment tag, else none."""
     if notes is not None:
         try:
-            article = read_utf8(Path(notes)).replace("\r\n", "\n").strip() + "\n"
+            return read_utf8(Path(notes)).replace("\r\n", "\n").strip() + "\n"
         except NotUtf8 as exc:
             problems.append(Problem(str(notes), exc.reason, field="--notes", line=exc.line, hint=exc.hint))
         except OSError as exc:
             problems.append(Problem(str(notes), f"cannot be read: {exc.strerror}", field="--notes"))
-    if notes is None and found is not None and (found.tags.comment or found.tags.description):
-        article = (found.tags.description or found.tags.comment or "").strip() + "\n"
-    if problems:
-        raise ConfigError("cannot create the episode", problems=problems)
-    if audio is None and not draft:
-        # The build refuses an episode with neither audio nor draft = true: it waits as a draft.
-        draft = True
-        notices.append(
-            f"no --audio, so {EPISODES_DIR}/{slug}/{EPISODE_FILE} is a draft: put the audio in its folder"
-            ' and add audio = "<file name>" (or audio_url = "https://…"), then remove draft = true'
-        )
-    picture = None
+        return ""
+    if found is not None and (found.tags.comment or found.tags.description):
+        return (found.tags.description or found.tags.comment or "").strip() + "\n"
+    return ""
+
+
+def _picture(
+    image: Path | None, image_data: bytes | None, found: AudioFile | None, notices: list[str]
+) -> tuple[str, bytes] | None:
+    """The episode image's file name and bytes: --image, else the audio's cover art if Apple takes it."""
     if image_data is not None and image is not None:
-        picture = "image" + Path(image).suffix.lower()
-    elif found is not None and found.artwork is not None and found.artwork.data:
-        refusal = artwork_refusal(found.artwork.data)
-        if refusal is None:
-            picture = "cover" + found.artwork.suffix
-        else:
-            notices.append(
-                f"the cover art in {Path(audio).name} was not used as the episode image: {refusal}"
-                f" (Apple wants a square JPEG or PNG, {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX} px, RGB)"
-            )
+        return "image" + Path(image).suffix.lower(), image_data
+    if found is None or found.artwork is None or not found.artwork.data:
+        return None
+    refusal = artwork_refusal(found.artwork.data)
+    if refusal is not None:
+        notices.append(
+            f"the cover art in {found.path.name} was not used as the episode image: {refusal}"
+            f" (Apple wants a square JPEG or PNG, {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX} px, RGB)"
+        )
+        return None
+    return "cover" + found.artwork.suffix, found.artwork.data
+
+
+def _front_matter(facts: EpisodeFacts) -> str:
+    """The +++ block of a new episode.md, keys in the order a reader expects them."""
     lines = [
         "+++",
-        f"title = {toml_string(title)}",
-        f"date = {on.isoformat()}",
+        f"title = {toml_string(facts.title or '')}",
+        f"date = {facts.on.isoformat() if facts.on else ''}",
         "# The GUID is permanent: apps use it to tell episodes apart. Never change it.",
         f"guid = {toml_string(str(uuid.uuid4()))}",
     ]
-    if audio is not None:
-        lines.append(f"audio = {toml_string(Path(audio).name)}")
-    if hosts:
-        lines.append("hosts = [" + ", ".join(toml_string(h) for h in hosts) + "]")
-    if season is not None:
-        lines.append(f"season = {season}")
-    if number is not None:
-        lines.append(f"episode = {number}")
-    if episode_type is not None:
-        lines.append(f"episode_type = {toml_string(episode_type)}")
-    if explicit is not None:
-        lines.append(f"explicit = {'true' if explicit else 'false'}")
-    if link is not None:
-        lines.append(f"link = {toml_string(link)}")
-    if draft:
+    if facts.audio is not None:
+        lines.append(f"audio = {toml_string(facts.audio)}")
+    if facts.hosts:
+        lines.append("hosts = [" + ", ".join(toml_string(h) for h in facts.hosts) + "]")
+    if facts.season is not None:
+        lines.append(f"season = {facts.season}")
+    if facts.number is not None:
+        lines.append(f"episode = {facts.number}")
+    if facts.episode_type is not None:
+        lines.append(f"episode_type = {toml_string(facts.episode_type)}")
+    if facts.explicit is not None:
+        lines.append(f"explicit = {'true' if facts.explicit else 'false'}")
+    if facts.link is not None:
+        lines.append(f"link = {toml_string(facts.link)}")
+    if facts.draft:
         lines.append("draft = true")
-    if notes is not None and Path(notes).suffix.lower() in MARKDOWN_SUFFIXES:
+    if facts.markdown:
         lines.append('format = "markdown"')
-    if picture is not None:
-        lines.append(f"image = {toml_string(picture)}")
-    lines += ["+++", ""]
-    path = folder / EPISODE_FILE
+    if facts.picture is not None:
+        lines.append(f"image = {toml_string(facts.picture)}")
+    return "\n".join(lines + ["+++", ""])
+
+
+def _write_episode(
+    folder: Path, episode_md: str, audio: Path | None, picture: tuple[str, bytes] | None
+) -> None:
+    """Make the episode folder with its episode.md, the audio copied in and the image written."""
     try:
         folder.mkdir(parents=True)
         if audio is not None:
             shutil.copyfile(audio, folder / Path(audio).name)
         if picture is not None:
-            data = image_data if image_data is not None else found.artwork.data
-            (folder / picture).write_bytes(data)
-        path.write_text("\n".join(lines) + article, "utf-8")
+            name, data = picture
+            (folder / name).write_bytes(data)
+        (folder / EPISODE_FILE).write_text(episode_md, "utf-8")
     except OSError as exc:
         raise _cannot_write(exc, "the episode") from None
-    return path

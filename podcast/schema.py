@@ -34,6 +34,7 @@ from .model import (
     Txt,
     UpdateFrequency,
 )
+from .weburl import has_web_scheme
 
 Validator = Callable[[Any], Any]
 
@@ -618,7 +619,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 def image(value: Any) -> str:
     value = text(value)
-    if value.startswith(("http://", "https://")):
+    if has_web_scheme(value):
         return https_url(value)
     if Path(value).name != value or Path(value).suffix.lower() not in IMAGE_SUFFIXES:
         raise Invalid(

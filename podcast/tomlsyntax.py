@@ -151,47 +151,76 @@ def explain(
     key = match.group(1).strip("\"'") if match else None
     value = match.group(2).strip() if match else ""
     offset = first_line - 1
+    said = (
+        _character_trouble(phrase, written, key)
+        or _date_trouble(key, value)
+        or _structure_trouble(phrase, written, key, lines, line, offset)
+        or _value_trouble(phrase, key, value)
+        or (
+            "this line is not TOML that podcast can read",
+            'each line is key = value (text in "quotes"), a [table] header, or a # comment',
+        )
+    )
+    return SyntaxProblem(line + offset if line else None, *said, key)
 
-    def problem(message: str, hint: str) -> SyntaxProblem:
-        return SyntaxProblem(line + offset if line else None, message, hint, key)
 
+# What each of the checks below finds: (message, hint), or None when it is not its kind of mistake.
+Said = tuple[str, str] | None
+
+
+def _character_trouble(phrase: str, written: str, key: str | None) -> Said:
+    """A character TOML refuses: a control character, a lone carriage return, a bad escape."""
     control = _control_character(written)
     if control is not None and control[1] == "\r":
-        return problem(
+        return (
             "the lines of this file end in a carriage return alone (old Mac line endings)",
             "save it with Unix (LF) or Windows (CRLF) line endings",
         )
     if control is not None:
         column, char = control
-        return problem(
+        return (
             f"this line holds the control character U+{ord(char):04X} (column {column}),"
             " which TOML does not allow",
             "delete it; editors often do not show it",
         )
     if phrase.startswith(_ESCAPE_TROUBLE):
-        return problem(
+        return (
             f"a \\ in the text of {key or 'this line'} starts an escape (\\n, \\t, \\u…),"
             " and this one is not one TOML knows",
             "write each \\ as \\\\, or put the text in single quotes '…', where a \\ is just a \\",
         )
+    return None
+
+
+def _date_trouble(key: str | None, value: str) -> Said:
+    """A date, or a date and time, written in a form TOML does not read."""
+    if not key:
+        return None
     iso = _ISO_DATE.match(value)
-    if key and iso and value[len(iso.group(1)) :][:1] in ("T", " "):
-        return problem(
+    if iso and value[len(iso.group(1)) :][:1] in ("T", " "):
+        return (
             f"{value} is not a date and time TOML reads: write it as 2025-04-02T09:00:00-04:00",
             "hours, minutes and seconds, then the offset from UTC (or Z); or give only the date, 2025-04-02",
         )
-    if key and iso and not _real_date(iso.group(1)):
-        return problem(
+    if iso and not _real_date(iso.group(1)):
+        return (
             f"{iso.group(1)} is not a day of the calendar",
             "check the month (01-12) and the day of the month; the form is YYYY-MM-DD",
         )
-    if key and _DATE_LIKE.match(value):
-        return problem(
+    if _DATE_LIKE.match(value):
+        return (
             f"{value.split()[0]} is not a date TOML reads: write the date as YYYY-MM-DD",
             "four-digit year, two-digit month and day, with dashes, e.g. 2025-04-02",
         )
+    return None
+
+
+def _structure_trouble(
+    phrase: str, written: str, key: str | None, lines: list[str], line: int | None, offset: int
+) -> Said:
+    """Quotes, brackets, headers and keys: a string or list left open, a table or key given twice."""
     if phrase.startswith("Unterminated string") or phrase.startswith("Illegal character '\\n'"):
-        return problem(
+        return (
             "the text that starts on this line is never closed by its quote",
             'end it with the same quote it starts with; write a quote inside "…" as \\"',
         )
@@ -200,67 +229,63 @@ def explain(
         name = header.group(1)
         first = _first_header_of(name, lines, line)
         where = f" (first on line {first + offset})" if first else ""
-        return problem(
-            f"[{name}] is declared twice{where}",
-            f"keep one [{name}] header and put all its keys under it",
-        )
+        return f"[{name}] is declared twice{where}", f"keep one [{name}] header and put all its keys under it"
     if phrase.startswith("Cannot overwrite a value") or phrase.startswith("Cannot declare"):
         first = _first_line_of(key, lines, line) if key and line else None
         where = f" (first on line {first + offset})" if first else ""
-        return problem(
-            f"{key or 'this key'} is given twice{where}",
-            "keep one of them; a key may appear once in its table",
-        )
+        once = "keep one of them; a key may appear once in its table"
+        return f"{key or 'this key'} is given twice{where}", once
     if phrase.startswith("Unclosed array"):
-        return problem(*_LIST_OPEN)
+        return _LIST_OPEN
     if phrase.startswith("Unclosed inline table"):
-        return problem(*_TABLE_OPEN)
+        return _TABLE_OPEN
     if "table declaration" in phrase or "array declaration" in phrase:
-        return problem("a [table] header is not closed", "write the header as [name] on a line of its own")
+        return "a [table] header is not closed", "write the header as [name] on a line of its own"
     if phrase.startswith("Expected '=' after a key"):
-        return problem(
-            "this line has no = between the key and its value",
-            'write key = value, e.g. title = "My Show"',
-        )
-    if key and phrase.startswith("Invalid initial character for a key part") and "{" in value:
-        return problem(
+        return "this line has no = between the key and its value", 'write key = value, e.g. title = "My Show"'
+    return None
+
+
+def _value_trouble(phrase: str, key: str | None, value: str) -> Said:
+    """A value TOML does not read: bare text, True, a leading zero, a quote inside quotes."""
+    if not key:
+        return None
+    if phrase.startswith("Invalid initial character for a key part") and "{" in value:
+        return (
             "a table in { } must be on one line, with no comma after its last key",
             f"or write it as a [{key}] table, one key = value per line below it",
         )
-    if key and phrase.startswith("Invalid value"):
+    if phrase.startswith("Invalid value"):
         if not value:
-            return problem(f"{key} has no value after =", f'write one, e.g. {key} = "…" for text')
+            return f"{key} has no value after =", f'write one, e.g. {key} = "…" for text'
         if value.startswith("["):
-            return problem(
+            return (
                 f"an item in the list of {key} is not text in quotes, a number, true/false or a date",
                 'put each text item in quotes, e.g. ["Ann Host", "Bob Guest"]',
             )
         if value in ("True", "False", "TRUE", "FALSE", "yes", "no", "Yes", "No"):
-            return problem(f"{value} is not a TOML value", "write true or false, in lower case")
-        return problem(
+            return f"{value} is not a TOML value", "write true or false, in lower case"
+        return (
             f"the value of {key} is not text in quotes, a number, true/false or a date",
             f'put text in quotes: {key} = "{value}"',
         )
-    if key and phrase.startswith("Expected newline or end of document"):
-        if _LEADING_ZERO.match(value.split("#")[0].strip()):
-            number = value.split("#")[0].strip()
-            return problem(
+    if phrase.startswith("Expected newline or end of document"):
+        number = value.split("#")[0].strip()
+        if _LEADING_ZERO.match(number):
+            return (
                 f"{number} is not a TOML number: a number does not start with 0",
                 f"write {key} = {int(number.replace('_', ''))}",
             )
         if value[:1] in "\"'" and value.count(value[0]) > 2:
-            return problem(
+            return (
                 f"the value of {key} has a quote inside its quotes, which ends it early",
                 "write a quote inside \"…\" as \\\", or put text with apostrophes in \"…\"",
             )
-        return problem(
+        return (
             f"something follows the value of {key} on this line",
             "a line holds one key = value; put a list in [ ] and text in quotes",
         )
-    return problem(
-        "this line is not TOML that podcast can read",
-        'each line is key = value (text in "quotes"), a [table] header, or a # comment',
-    )
+    return None
 
 
 def toml_string(value: str) -> str:

@@ -17,9 +17,11 @@ from podcast.cli import cli
 SAMPLE_RATE = 22050
 
 
-def run(*args: object) -> Result:
-    """`podcast ARGS...` in-process (CliRunner); paths and numbers are passed as strings."""
-    return CliRunner().invoke(cli, [str(a) for a in args])
+def run(*args: object, env: dict[str, str | None] | None = None) -> Result:
+    """`podcast ARGS...` in-process (CliRunner); paths and numbers are passed as strings.
+
+    `env` sets (or, with None, unsets) environment variables for the run."""
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
 
 
 def encode_mp3(seconds: float, *, bitrate: int = 32, frequency: float = 440.0) -> bytes:

@@ -78,3 +78,23 @@ def test_a_preview_links_where_the_build_does_its_page_its_own_link_or_the_show_
     assert articles.preview(with_page / "episode.md")["description_html"].endswith(
         '<p><a href="https://example.com/episodes/with">Full show notes</a></p>'
     )
+
+
+def test_front_matter_outside_a_show_is_checked_by_the_schema_as_the_build_checks_it(tmp_path):
+    draft = tmp_path / "draft.md"
+    draft.write_text('+++\ntitle = "Sleep"\ndate = 2025-01-01\nhost = "Ann"\n+++\nText.\n')
+    with pytest.raises(PodcastError) as caught:
+        articles.read_article(draft)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.field) == (str(draft), 4, "host")
+    assert problem.hint == "did you mean 'hosts'?"
+
+
+def test_a_preview_in_a_show_whose_podcast_toml_the_build_refuses_is_refused_too(show):
+    folder = show.add("ep")
+    show.set_show_keys('language = "not a language!"')
+    with pytest.raises(PodcastError) as caught:
+        articles.preview(folder / "episode.md")
+    assert [(p.path, p.field) for p in caught.value.problems if p.severity == "error"] == [
+        ("podcast.toml", "language")
+    ]

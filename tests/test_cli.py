@@ -558,3 +558,22 @@ def test_info_says_yes_for_a_tag_that_is_set_not_pythons_true(show):
     assert result.exit_code == 0, result.stderr
     (line,) = [x for x in result.stdout.splitlines() if x.split()[:1] == ["podcast"]]
     assert line.split() == ["podcast", "yes"]
+
+
+def test_notes_refuses_an_episode_the_build_refuses_with_the_builds_own_lines(show):
+    folder = show.add("spring", date='"2 April"', extra='titel = "Spring"')
+    build = run("build", show.root)
+    notes = run("notes", folder / "episode.md")
+    assert build.exit_code == 1 and notes.exit_code == 1
+    said = [
+        "episodes/spring/episode.md:6: error: titel: unknown key (did you mean 'title'?)",
+        'episodes/spring/episode.md:3: error: date: expected YYYY-MM-DD, got "2 April"',
+    ]
+    for line in said:
+        assert line in build.stderr and line in notes.stderr
+    assert "podcast build" in notes.stderr and notes.stdout == ""
+    problems = json.loads(run("notes", folder / "episode.md", "--json").stdout)["problems"]
+    assert [(p["path"], p["line"], p["field"]) for p in problems if p["severity"] == "error"] == [
+        ("episodes/spring/episode.md", 6, "titel"),
+        ("episodes/spring/episode.md", 3, "date"),
+    ]

@@ -13,11 +13,10 @@ import feedparser
 import feedshapes
 import podcastparser
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from PIL import Image
 
 from podcast import pipeline
-from podcast.cli import cli
 from podcast.errors import PodcastError
 from podcast.importer import import_feed
 
@@ -263,11 +262,11 @@ def test_download_fetches_the_audio_and_the_episodes_use_it(host, tmp_path):
 
 
 def test_the_command_prints_a_summary_and_recoveries(host, tmp_path):
-    result = CliRunner().invoke(cli, ["import", host["quirky"], "--into", str(tmp_path / "cafe")])
+    result = run("import", host["quirky"], "--into", str(tmp_path / "cafe"))
     assert result.exit_code == 0, result.output
     assert "episodes: 2 added" in result.stdout
     assert "recovered:" in result.stderr and "declares ISO-8859-1 but is UTF-8" in result.stderr
-    as_json = CliRunner().invoke(cli, ["import", host["quirky"], "--into", str(tmp_path / "cafe"), "--json"])
+    as_json = run("import", host["quirky"], "--into", str(tmp_path / "cafe"), "--json")
     assert json.loads(as_json.stdout)["unchanged"] and as_json.exit_code == 0
 
 
@@ -407,7 +406,7 @@ def test_a_folder_holding_another_show_is_refused_and_left_alone(host, show, tmp
     said = str(caught.value)
     assert '"Test Show"' in said and '"Garden Talk"' in said and "--into" in said
     assert {p: p.read_bytes() for p in show.root.rglob("*") if p.is_file()} == before
-    result = CliRunner().invoke(cli, ["import", host["libsyn"], "--into", str(show.root)])
+    result = run("import", host["libsyn"], "--into", str(show.root))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "already holds a show" in result.stderr
 
@@ -593,7 +592,7 @@ def test_a_folder_inside_a_shows_episodes_is_refused(host, show):
     show.add("first")
     before = sorted(p.relative_to(show.root) for p in show.root.rglob("*"))
     # `podcast import URL` run from inside the show's episodes/ (--into defaults to ".")
-    result = CliRunner().invoke(cli, ["import", host["libsyn"], "--into", str(show.root / "episodes")])
+    result = run("import", host["libsyn"], "--into", str(show.root / "episodes"))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"is inside episodes/ of the show at {show.root.resolve()}" in result.stderr
     assert f"--into {show.root.resolve()}" in result.stderr

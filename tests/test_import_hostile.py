@@ -8,10 +8,9 @@ import socket
 import threading
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from werkzeug.wrappers import Response
 
-from podcast.cli import cli
 from podcast.errors import PodcastError
 from podcast.importer import import_feed
 
@@ -193,18 +192,17 @@ def test_an_episodes_audio_given_as_the_feed_is_named_for_what_it_is(httpserver,
 
 def test_the_command_exits_1_with_the_message_and_no_traceback(httpserver, tmp_path):
     httpserver.expect_request("/feed").respond_with_data(BILLION_LAUGHS)
-    runner = CliRunner()
     for source in (
         httpserver.url_for("/feed"),
         httpserver.url_for("/missing"),
         str(tmp_path / "nothing.xml"),
     ):
-        result = runner.invoke(cli, ["import", source, "--into", str(tmp_path / "show")])
+        result = run("import", source, "--into", str(tmp_path / "show"))
         assert result.exit_code == 1, result.output
         assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
         assert "internal error" not in result.stderr
     assert not (tmp_path / "show").exists()
-    usage = runner.invoke(cli, ["import", "ftp://x.example/feed", "--into", str(tmp_path / "show")])
+    usage = run("import", "ftp://x.example/feed", "--into", str(tmp_path / "show"))
     assert usage.exit_code == 1 and "ftp:// is not fetched" in usage.stderr
 
 
@@ -218,7 +216,7 @@ def test_a_gzip_bomb_stops_at_the_cap_on_the_decoded_size(httpserver, tmp_path):
 def test_into_a_file_is_refused(host_feed, tmp_path):
     a_file = tmp_path / "notes.txt"
     a_file.write_text("mine")
-    result = CliRunner().invoke(cli, ["import", host_feed, "--into", str(a_file)])
+    result = run("import", host_feed, "--into", str(a_file))
     assert result.exit_code == 2 and "is a file" in result.stderr  # a command-line mistake
     with pytest.raises(PodcastError, match="is a file, not a show directory"):
         import_feed(host_feed, a_file)

@@ -11,6 +11,7 @@ import ast
 import json
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from conftest import run
 from lxml import etree
 from PIL import Image
+from werkzeug.serving import make_server
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
@@ -796,3 +798,41 @@ def test_an_episode_image_finding_names_the_image_key(clean):
     assert (problem.path, problem.field) == ("episodes/first/episode.md", "image")
     lines = (clean.root / "episodes" / "first" / "episode.md").read_text().split("\n")
     assert lines[problem.line - 1] == 'image = "cover.jpg"'
+
+
+def test_lint_url_asks_about_several_enclosures_at_once(clean):
+    """A feed of hundreds of episodes is not checked one request after another: the two
+    enclosures' HEAD requests are in flight together (each waits at a barrier for the other,
+    which only a concurrent asker gets past), and the findings are the sequential ones."""
+    together = threading.Barrier(2, timeout=10)
+    met: list[str] = []
+
+    @Request.application
+    def app(request: Request) -> Response:
+        relative = request.path.removeprefix("/show/")
+        if relative.startswith("media/"):
+            if request.method == "HEAD":
+                try:
+                    together.wait()
+                    met.append(relative)
+                except threading.BrokenBarrierError:
+                    pass
+            path = clean.root / "episodes" / relative.removeprefix("media/")
+        else:
+            path = clean.root / "feeds" / relative
+        if not path.is_file():
+            return Response("not here", status=404)
+        return send_file(path, request.environ, conditional=True, max_age=None)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}/show/"
+        set_show_key(clean.root, "base_url", f'"{base}"')
+        pipeline.build(clean.root, force=True)
+        problems = lint.check_url(base + "feed.xml")
+    finally:
+        server.shutdown()
+    assert sorted(met) == ["media/first/first.mp3", "media/second/second.mp3"]
+    assert {p.code for p in problems} == {"U101", "U102"}  # plain http on loopback, nothing else

@@ -12,11 +12,10 @@ import uuid
 import feedparser
 import pytest
 import requests
-from click.testing import CliRunner
+from conftest import run
 from publish_servers import PUBLISHER, READER, add_episode, aws_env, free_port, make_show
 
 from podcast import pipeline
-from podcast.cli import cli
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def show_feed_url(show) -> str:
 
 def publish(show, tmp_path, *args: str, credentials=PUBLISHER):
     env = aws_env(credentials, tmp_path)
-    return CliRunner().invoke(cli, ["publish", str(show.root), *args], env=env)
+    return run("publish", str(show.root), *args, env=env)
 
 
 def test_the_show_goes_up_with_its_headers_and_reads_back(show, tmp_path, seaweedfs, bucket):
@@ -110,7 +109,7 @@ def test_wrong_credentials_are_one_line(show, tmp_path):
 
 def test_missing_credentials_say_where_they_come_from(show, tmp_path):
     env = {**aws_env(PUBLISHER, tmp_path), "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
-    result = CliRunner().invoke(cli, ["publish", str(show.root)], env=env)
+    result = run("publish", str(show.root), env=env)
     assert result.exit_code == 1
     assert "no credentials found" in result.stderr and "never in podcast.toml" in result.stderr
 

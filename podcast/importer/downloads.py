@@ -57,7 +57,7 @@ def artwork(client: net.Client, url: str, root: Path) -> tuple[str | None, str |
     refusal = artwork_refusal(data)
     if refusal is not None:
         return None, f"the artwork {url} does not meet Apple's rules ({refusal}); its URL is kept"
-    name = "artwork.png" if data.startswith(b"\x89PNG") else "artwork.jpg"
+    name = layout.ARTWORK_STEM + (".png" if data.startswith(b"\x89PNG") else ".jpg")
     write_atomic(confined(root, root / name, "artwork"), data)
     return name, None
 

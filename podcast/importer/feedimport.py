@@ -20,7 +20,16 @@ from .. import net
 from ..config import episode_folders
 from ..errors import ConfigError, PodcastError, Problem
 from ..files import confined, write_atomic, write_problem
-from ..layout import EPISODE_FILE, EPISODES_DIR, FEEDS_DIR, GITIGNORE, SHOW_FILE, STATE_DIR
+from ..layout import (
+    ARTWORK_STEM,
+    CHAPTERS_FILE,
+    EPISODE_FILE,
+    EPISODES_DIR,
+    FEEDS_DIR,
+    GITIGNORE,
+    SHOW_FILE,
+    STATE_DIR,
+)
 from . import downloads, showdir
 from .markdown import to_markdown
 from .reader import FeedItem, FeedShow, Notes, read_items, read_show
@@ -135,7 +144,7 @@ def _episode_sidecars(
     client: net.Client, item: FeedItem, root: Path, folder: str, report: ImportReport
 ) -> None:
     reasons = []
-    if item.chapters_url and not (root / folder / "chapters.json").exists():
+    if item.chapters_url and not (root / folder / CHAPTERS_FILE).exists():
         reasons.append(downloads.chapters_file(client, item.chapters_url, root, folder))
     taken: dict[str, str] = {}  # file name → the transcript that has it
     for transcript in item.transcripts:
@@ -160,7 +169,7 @@ def _artwork(client: net.Client, show: FeedShow, root: Path, report: ImportRepor
     """The show's artwork as a file in the show directory (downloaded once), else its URL."""
     if not show.artwork or not is_url(show.artwork):
         return show.artwork
-    existing = [name for name in ("artwork.jpg", "artwork.png") if (root / name).is_file()]
+    existing = [name for name in (f"{ARTWORK_STEM}.jpg", f"{ARTWORK_STEM}.png") if (root / name).is_file()]
     if existing:
         return existing[0]
     written, why = downloads.artwork(client, show.artwork, root)

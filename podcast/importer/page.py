@@ -22,8 +22,9 @@ import trafilatura
 from lxml import etree
 
 from ..controlchars import clean_line
-from ..pagetext import is_furniture, looks_like_html, read_page
+from ..pagetext import SavedPage, is_furniture, looks_like_html, read_page
 from ..schema import MAX_BYTE_COUNT
+from ..weburl import has_web_scheme
 from .dates import MAX_DURATION, parse_date, parse_duration
 from .markdown import to_markdown
 
@@ -134,101 +135,39 @@ def _date(value: str | None) -> tuple[datetime | None, bool]:
     return parse_date(value)[0], date_only
 
 
+def _pick(sources: dict[str, str], fact: str, *candidates: tuple[str, object]):
+    """The first candidate (means, value) with a value; `sources` records the means for `fact`."""
+    for means, value in candidates:
+        if value:
+            sources[fact] = means
+            return value
+    return None
+
+
 def read_html(html: str, page_url: str | None) -> PageEpisode:
     tree = lxml.html.document_fromstring(
         html, parser=lxml.html.HTMLParser(no_network=True, remove_comments=True)
     )
     sources: dict[str, str] = {}
     ld = _json_ld(tree)
-
-    def pick(fact: str, *candidates: tuple[str, object]):
-        for means, value in candidates:
-            if value:
-                sources[fact] = means
-                return value
-        return None
-
-    media = ld.get("associatedMedia") or ld.get("audio") or {}
-    media = media[0] if isinstance(media, list) and media else media
-    media = media if isinstance(media, dict) else {}
-    audio_tag, audio_tag_type = _audio_element(tree)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
-    link = pick(
-        "link",
-        ("JSON-LD", _value(ld.get("url"))),
-        ("Open Graph", _meta(tree, "og:url")),
-        ("canonical link", canonical[0] if canonical else None),
-        ("address", page_url),
-    )
+    link = _pick(sources, "link",
+                 ("JSON-LD", _value(ld.get("url"))),
+                 ("Open Graph", _meta(tree, "og:url")),
+                 ("canonical link", canonical[0] if canonical else None),
+                 ("address", page_url))  # fmt: skip
     base = page_url or link
-    title_tag = tree.findtext(".//title")
-    h1 = tree.xpath("string(//h1)").strip()
-    title = pick(
-        "title",
-        ("JSON-LD", _name(ld.get("name")) or _name(ld.get("headline"))),
-        ("Open Graph", _meta(tree, "og:title", "twitter:title")),
-        ("<h1>", h1),
-        ("<title>", title_tag.strip() if title_tag else None),
-    )
-    raw_date = pick(
-        "date",
-        ("JSON-LD", _value(ld.get("datePublished")) or _value(ld.get("uploadDate"))),
-        ("Open Graph", _meta(tree, "article:published_time", "og:published_time", "date")),
-        ("<time>", (tree.xpath("//time/@datetime") or [None])[0]),
-    )
-    when, date_only = _date(raw_date if isinstance(raw_date, str) else None)
-    host = pick(
-        "host",
-        ("JSON-LD", _name(ld.get("author")) or _name(ld.get("actor")) or _name(ld.get("creator"))),
-        ("meta author", _meta(tree, "author", "article:author")),
-    )
-    if host and host.startswith(("http://", "https://")):
-        host = None  # article:author is often a profile URL, not a name
-    audio = pick(
-        "audio",
-        ("JSON-LD", _value(media.get("contentUrl")) or _value(media.get("url"))),
-        ("Open Graph", _meta(tree, "og:audio:secure_url", "og:audio:url", "og:audio")),
-        ("<audio>", audio_tag),
-    )
-    audio_type = _value(media.get("encodingFormat")) or _meta(tree, "og:audio:type") or audio_tag_type
-    duration_text = (
-        _value(media.get("duration")) or _value(ld.get("timeRequired")) or _value(ld.get("duration"))
-    )
-    size = media.get("contentSize")
-    size = str(size) if isinstance(size, int) and not isinstance(size, bool) else _value(size) or ""
+    title, when, date_only, host = _told(tree, ld, sources)
+    audio, audio_type, duration_text, size = _media(tree, ld, sources)
     ld_image = ld.get("image")
     if isinstance(ld_image, dict):
         ld_image = ld_image.get("url")
     image = _meta(tree, "og:image") or _value(ld_image)
-
     saved = None
     if not when or not host:
         saved = read_page(html)  # the line rules know one platform's layout: its date and host line
-        if not when and saved.date:
-            when, date_only = datetime(saved.date.year, saved.date.month, saved.date.day), True
-            sources["date"] = "line rules (podcast.pagetext)"
-        recognised = saved.platform is not None or saved.date is not None  # its layout, not any page's
-        if not host and saved.host and recognised:
-            host = saved.host
-            sources["host"] = "line rules (podcast.pagetext)"
-    extracted = trafilatura.extract(
-        html,
-        output_format="html",
-        include_links=True,
-        include_formatting=True,
-        include_images=False,
-        include_comments=False,
-        url=base,
-    )
-    if extracted and extracted.strip():
-        article = _without_furniture(to_markdown(_without_title(extracted, title), base))
-        article_format = "markdown"
-        sources["article"] = "trafilatura"
-    else:
-        saved = saved or read_page(html)
-        article, article_format = saved.article, "text"
-        sources["article"] = "line rules (podcast.pagetext)"
-        title = title or saved.title
+        when, date_only, host = _by_line_rules(saved, when, date_only, host, sources)
+    article, article_format, title = _article(html, base, title, saved, sources)
     audio = _line(audio)
     return PageEpisode(
         title=_line(title),
@@ -245,6 +184,82 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         image=urljoin(base, image) if image and base else image,
         sources=sources,
     )
+
+
+def _told(tree, ld: dict, sources: dict[str, str]) -> tuple[object, datetime | None, bool, object]:
+    """The title, the date (and whether it is a day only) and the host, as the page tells them."""
+    title_tag = tree.findtext(".//title")
+    title = _pick(sources, "title",
+                  ("JSON-LD", _name(ld.get("name")) or _name(ld.get("headline"))),
+                  ("Open Graph", _meta(tree, "og:title", "twitter:title")),
+                  ("<h1>", tree.xpath("string(//h1)").strip()),
+                  ("<title>", title_tag.strip() if title_tag else None))  # fmt: skip
+    raw_date = _pick(sources, "date",
+                     ("JSON-LD", _value(ld.get("datePublished")) or _value(ld.get("uploadDate"))),
+                     ("Open Graph", _meta(tree, "article:published_time", "og:published_time", "date")),
+                     ("<time>", (tree.xpath("//time/@datetime") or [None])[0]))  # fmt: skip
+    when, date_only = _date(raw_date if isinstance(raw_date, str) else None)
+    host = _pick(sources, "host",
+                 ("JSON-LD", _name(ld.get("author")) or _name(ld.get("actor")) or _name(ld.get("creator"))),
+                 ("meta author", _meta(tree, "author", "article:author")))  # fmt: skip
+    if host and has_web_scheme(host):
+        host = None  # article:author is often a profile URL, not a name
+    return title, when, date_only, host
+
+
+def _media(tree, ld: dict, sources: dict[str, str]) -> tuple[object, object, object, str]:
+    """The audio's address and type, the duration as written, and the size in bytes as text."""
+    media = ld.get("associatedMedia") or ld.get("audio") or {}
+    media = media[0] if isinstance(media, list) and media else media
+    media = media if isinstance(media, dict) else {}
+    audio_tag, audio_tag_type = _audio_element(tree)
+    audio = _pick(sources, "audio",
+                  ("JSON-LD", _value(media.get("contentUrl")) or _value(media.get("url"))),
+                  ("Open Graph", _meta(tree, "og:audio:secure_url", "og:audio:url", "og:audio")),
+                  ("<audio>", audio_tag))  # fmt: skip
+    audio_type = _value(media.get("encodingFormat")) or _meta(tree, "og:audio:type") or audio_tag_type
+    duration_text = (
+        _value(media.get("duration")) or _value(ld.get("timeRequired")) or _value(ld.get("duration"))
+    )
+    size = media.get("contentSize")
+    size = str(size) if isinstance(size, int) and not isinstance(size, bool) else _value(size) or ""
+    return audio, audio_type, duration_text, size
+
+
+def _by_line_rules(
+    saved: SavedPage, when: datetime | None, date_only: bool, host: object, sources: dict[str, str]
+) -> tuple[datetime | None, bool, object]:
+    """The date and host the page did not give, from the line rules, where they know its layout."""
+    if not when and saved.date:
+        when, date_only = datetime(saved.date.year, saved.date.month, saved.date.day), True
+        sources["date"] = "line rules (podcast.pagetext)"
+    recognised = saved.platform is not None or saved.date is not None  # its layout, not any page's
+    if not host and saved.host and recognised:
+        host = saved.host
+        sources["host"] = "line rules (podcast.pagetext)"
+    return when, date_only, host
+
+
+def _article(
+    html: str, base: str | None, title: object, saved: SavedPage | None, sources: dict[str, str]
+) -> tuple[str, str, object]:
+    """(article, its format, the title): the main content as Markdown, else the line rules' text
+    (which may also know the title)."""
+    extracted = trafilatura.extract(
+        html,
+        output_format="html",
+        include_links=True,
+        include_formatting=True,
+        include_images=False,
+        include_comments=False,
+        url=base,
+    )
+    if extracted and extracted.strip():
+        sources["article"] = "trafilatura"
+        return _without_furniture(to_markdown(_without_title(extracted, title), base)), "markdown", title
+    saved = saved or read_page(html)
+    sources["article"] = "line rules (podcast.pagetext)"
+    return saved.article, "text", title or saved.title
 
 
 def _line(value) -> str | None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import codecs
 import re
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .. import net
-from ..config import FRONT_MATTER_FENCE, split_front_matter
+from ..config import FRONT_MATTER_FENCE, front_matter_data
 from ..errors import ConfigError, Problem
 from ..layout import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, slugify
 from ..schema import MAX_BYTE_COUNT
@@ -53,9 +52,8 @@ class PageReport:
 
 def _front(path: Path) -> dict:
     try:
-        parts = split_front_matter(path.read_text("utf-8"), str(path), [])
-        return tomllib.loads(parts[0]) if parts else {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return front_matter_data(path.read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError):
         return {}
 
 
@@ -134,54 +132,10 @@ def episode_text(
     page: PageEpisode, guid: str, length: int, kind: str, problems: list[Problem], rel: str
 ) -> str:
     lines = [FRONT_MATTER_FENCE, f"title = {toml_string(page.title or 'Untitled episode')}"]
-    if page.date is None:
-        today = datetime.now(UTC).date().isoformat()
-        lines.append(f"date = {today}  # the page gave no date: set the real one")
-        problems.append(
-            Problem(rel, "the page gives no date; today's written", field="date", severity="warning")
-        )
-    elif page.date_only or page.date.tzinfo is None:
-        lines.append(f"date = {page.date.date().isoformat()}")
-    else:
-        lines.append(f"date = {page.date.isoformat()}")
+    lines.append(_date_line(page, problems, rel))
     lines.append("# A new GUID: the page carries none. Never change it once published.")
     lines.append(f"guid = {toml_string(guid)}")
-    if page.audio_url and not is_url(page.audio_url):
-        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", page.audio_url)
-        why = (
-            f"which is not a web address ({scheme.group(1)}:)"
-            if scheme
-            else "which is relative to an address a saved page no longer has"
-        )
-        lines.append("draft = true  # the page names no audio this show can use: add audio_url")
-        problems.append(
-            Problem(
-                rel,
-                f"the page names its audio as {page.audio_url!r}, {why}; written as a draft",
-                field="audio_url",
-                severity="warning",
-                hint="import the page by its URL, or add audio_url, length and type yourself",
-            )
-        )
-    elif page.audio_url:
-        lines += [
-            f"audio_url = {toml_string(page.audio_url)}",
-            f"length = {length}",
-            f"type = {toml_string(kind)}",
-        ]
-        if page.duration:
-            lines.append(f"duration = {round(page.duration)}")
-    else:
-        lines.append("draft = true  # no audio found on the page: add audio or audio_url")
-        problems.append(
-            Problem(
-                rel,
-                "the page names no audio; written as a draft",
-                field="audio",
-                severity="warning",
-                hint='add audio = "file.mp3" or audio_url = "https://…" with length and type',
-            )
-        )
+    lines += _audio_lines(page, length, kind, problems, rel)
     if page.host:
         lines.append(f"hosts = [{toml_string(page.host)}]")
     if page.link and is_url(page.link):
@@ -192,6 +146,54 @@ def episode_text(
         lines.append('format = "markdown"')
     lines.append(FRONT_MATTER_FENCE)
     return stamped("\n".join(lines) + "\n" + page.article, after_fence=True)
+
+
+def _date_line(page: PageEpisode, problems: list[Problem], rel: str) -> str:
+    """The page's date (a day, or a moment with its offset); today, with a warning, when it has none."""
+    if page.date is None:
+        problems.append(
+            Problem(rel, "the page gives no date; today's written", field="date", severity="warning")
+        )
+        return f"date = {datetime.now(UTC).date().isoformat()}  # the page gave no date: set the real one"
+    if page.date_only or page.date.tzinfo is None:
+        return f"date = {page.date.date().isoformat()}"
+    return f"date = {page.date.isoformat()}"
+
+
+def _audio_lines(page: PageEpisode, length: int, kind: str, problems: list[Problem], rel: str) -> list[str]:
+    """The audio the page names, as audio_url with its length and type; a draft when there is none
+    this show can use."""
+    if page.audio_url and not is_url(page.audio_url):
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", page.audio_url)
+        why = (
+            f"which is not a web address ({scheme.group(1)}:)"
+            if scheme
+            else "which is relative to an address a saved page no longer has"
+        )
+        problems.append(
+            Problem(
+                rel,
+                f"the page names its audio as {page.audio_url!r}, {why}; written as a draft",
+                field="audio_url",
+                severity="warning",
+                hint="import the page by its URL, or add audio_url, length and type yourself",
+            )
+        )
+        return ["draft = true  # the page names no audio this show can use: add audio_url"]
+    if page.audio_url:
+        lines = [f"audio_url = {toml_string(page.audio_url)}", f"length = {length}"]
+        lines.append(f"type = {toml_string(kind)}")
+        return lines + ([f"duration = {round(page.duration)}"] if page.duration else [])
+    problems.append(
+        Problem(
+            rel,
+            "the page names no audio; written as a draft",
+            field="audio",
+            severity="warning",
+            hint='add audio = "file.mp3" or audio_url = "https://…" with length and type',
+        )
+    )
+    return ["draft = true  # no audio found on the page: add audio or audio_url"]
 
 
 def import_page(

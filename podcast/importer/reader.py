@@ -414,60 +414,79 @@ def read_items(rss: etree._Element, feed_url: str | None, notes: Notes) -> Itera
     for number, element in enumerate(channel.iterfind("item"), start=1):
         c = _Children(element)
         enclosure = _enclosure(c, base, notes)
-        guid = c.text(":guid")
+        guid = _item_guid(c.text(":guid"), enclosure, seen, notes)
         if guid is None:
-            if enclosure is None:
-                notes.add("items with neither a guid nor an enclosure skipped (apps cannot tell them apart)")
-                continue
-            guid = enclosure.url
-            notes.add("items without a guid: the enclosure URL kept as the guid, as apps use it")
-        if guid in seen:
-            notes.add("items whose guid repeats an earlier item's skipped (apps merge them into one)")
             continue
         seen.add(guid)
-        title = _plain_title(c.text(":title") or c.text("itunes:title"), notes)
-        if not title:
-            title = f"Episode {number}"
-            notes.add("items without a title named by their place in the feed")
-        date, guessed = parse_date(c.text(":pubDate"))
-        if guessed and date is not None:
-            notes.add("pubDates not in RFC 822 form (ISO 8601, full names, other zones) read as dates")
-        if date is None:
-            notes.add("items without a readable pubDate kept as drafts")
-        image = c.one("itunes:image")
-        chapters = c.one("podcast:chapters")
-        yield FeedItem(
-            guid=guid,
-            title=title,
-            date=date,
-            enclosure=enclosure,
-            duration=_duration(c.text("itunes:duration"), notes),
-            link=_absolute(c.text(":link"), base, notes, "item link"),
-            season=_whole(c.text("itunes:season") or c.text("podcast:season")),
-            number=_whole(c.text("itunes:episode") or c.text("podcast:episode")),
-            episode_type=(c.text("itunes:episodeType") or "").lower() or None,
-            explicit=_explicit(c.text("itunes:explicit"), notes),
-            author=c.text("itunes:author"),
-            itunes_title=_plain_title(c.text("itunes:title"), notes),
-            image=_absolute(image.get("href") if image is not None else None, base, notes, "image"),
-            notes_html=_notes_html(c),
-            chapters_url=_absolute(
-                chapters.get("url") if chapters is not None else None, base, notes, "chapters"
-            ),
-            transcripts=tuple(
-                FeedTranscript(
-                    _absolute(t.get("url"), base, notes, "transcript") or "",
-                    (t.get("type") or "").strip().lower(),
-                    t.get("language"),
-                )
-                for t in c.many("podcast:transcript")
-                if t.get("url")
-            ),
-            persons=_persons(c, base, notes),
-            soundbites=tuple(
-                (b.get("startTime") or "", b.get("duration") or "", "".join(b.itertext()).strip() or None)
-                for b in c.many("podcast:soundbite")
-            ),
-            license=_license(c),
-            locations=_locations(c),
+        yield _item(c, number, guid, enclosure, base, notes)
+
+
+def _item_guid(guid: str | None, enclosure: Enclosure | None, seen: set[str], notes: Notes) -> str | None:
+    """The item's guid, or its enclosure's URL when it has none, as apps do; None (noted) for an
+    item apps cannot tell apart from another."""
+    if guid is None:
+        if enclosure is None:
+            notes.add("items with neither a guid nor an enclosure skipped (apps cannot tell them apart)")
+            return None
+        guid = enclosure.url
+        notes.add("items without a guid: the enclosure URL kept as the guid, as apps use it")
+    if guid in seen:
+        notes.add("items whose guid repeats an earlier item's skipped (apps merge them into one)")
+        return None
+    return guid
+
+
+def _item(
+    c: _Children, number: int, guid: str, enclosure: Enclosure | None, base: str | None, notes: Notes
+) -> FeedItem:
+    """The `number`th item of the feed, read."""
+    title = _plain_title(c.text(":title") or c.text("itunes:title"), notes)
+    if not title:
+        title = f"Episode {number}"
+        notes.add("items without a title named by their place in the feed")
+    date, guessed = parse_date(c.text(":pubDate"))
+    if guessed and date is not None:
+        notes.add("pubDates not in RFC 822 form (ISO 8601, full names, other zones) read as dates")
+    if date is None:
+        notes.add("items without a readable pubDate kept as drafts")
+    image = c.one("itunes:image")
+    chapters = c.one("podcast:chapters")
+    return FeedItem(
+        guid=guid,
+        title=title,
+        date=date,
+        enclosure=enclosure,
+        duration=_duration(c.text("itunes:duration"), notes),
+        link=_absolute(c.text(":link"), base, notes, "item link"),
+        season=_whole(c.text("itunes:season") or c.text("podcast:season")),
+        number=_whole(c.text("itunes:episode") or c.text("podcast:episode")),
+        episode_type=(c.text("itunes:episodeType") or "").lower() or None,
+        explicit=_explicit(c.text("itunes:explicit"), notes),
+        author=c.text("itunes:author"),
+        itunes_title=_plain_title(c.text("itunes:title"), notes),
+        image=_absolute(image.get("href") if image is not None else None, base, notes, "image"),
+        notes_html=_notes_html(c),
+        chapters_url=_absolute(
+            chapters.get("url") if chapters is not None else None, base, notes, "chapters"
+        ),
+        transcripts=_transcripts(c, base, notes),
+        persons=_persons(c, base, notes),
+        soundbites=tuple(
+            (b.get("startTime") or "", b.get("duration") or "", "".join(b.itertext()).strip() or None)
+            for b in c.many("podcast:soundbite")
+        ),
+        license=_license(c),
+        locations=_locations(c),
+    )
+
+
+def _transcripts(c: _Children, base: str | None, notes: Notes) -> tuple[FeedTranscript, ...]:
+    return tuple(
+        FeedTranscript(
+            _absolute(t.get("url"), base, notes, "transcript") or "",
+            (t.get("type") or "").strip().lower(),
+            t.get("language"),
         )
+        for t in c.many("podcast:transcript")
+        if t.get("url")
+    )

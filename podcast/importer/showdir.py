@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .. import schema
-from ..config import FRONT_MATTER_FENCE, podcast_guid_for, split_front_matter
+from ..config import FRONT_MATTER_FENCE, front_matter_data, podcast_guid_for
 from ..errors import Problem
-from ..layout import EPISODE_FILE, EPISODES_DIR, slugify
+from ..layout import EPISODE_FILE, EPISODES_DIR, SHOW_FILE, slugify
 from ..pagetext import html_text, looks_like_html
 from ..schema import Invalid, categories, email, language, person_taxonomy
 from ..tomlsyntax import toml_string
+from ..weburl import has_web_scheme
 from .reader import FeedItem, FeedShow, Notes
 
 STAMP = "# podcast import: "
@@ -103,88 +103,20 @@ def show_guid(show: FeedShow, source: str, recorded: str | None = None) -> str:
 
 def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: list[Problem]) -> str:
     """podcast.toml for `show`. Values the feed lacks and the schema requires are reported in `problems`."""
+    author = show.author or show.owner_name or show.title or "Untitled show"
     lines = [f"# Imported from {settings.source}"]
-
-    def put(key: str, value: str | None) -> None:
-        if value is not None:
-            lines.append(f"{key} = {value}")
-
-    title = show.title or "Untitled show"
-    if not show.title:
-        problems.append(Problem("podcast.toml", "the feed has no title", field="title", severity="warning"))
-    put("title", toml_string(title))
-    description = _plain(show.description) or title
-    put("description", toml_string(description))
-    author = show.author or show.owner_name or title
-    if not show.author:
-        notes.add("the show has no itunes:author; the owner's name (or the title) written as author")
-    put("author", toml_string(author))
-    code = _valid(language, (show.language or "").strip(), notes, "language") if show.language else None
-    if code is None:
-        notes.add('the feed states no usable language; "en" written (change it if wrong)')
-    put("language", toml_string(code or "en"))
-    put("link", toml_string(show.link or settings.base_url))
-    put("base_url", toml_string(settings.base_url))
-    lines.append("# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves")
-    put("guid", toml_string(show_guid(show, settings.source, settings.recorded_guid)))
-    kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
-    if kept:
-        put("categories", _list(kept))
-    else:
-        problems.append(
-            Problem(
-                "podcast.toml",
-                "the feed has no Apple category",
-                field="categories",
-                hint='add one from Apple\'s list, e.g. categories = ["Society & Culture"]',
-            )
-        )
-    if show.explicit is not None:
-        put("explicit", "true" if show.explicit else "false")
-    if show.type in ("episodic", "serial"):
-        put("type", toml_string(show.type))
-    if show.copyright:
-        put("copyright", toml_string(show.copyright))
-    if settings.artwork:
-        put("artwork", toml_string(settings.artwork))
-    medium = None
-    if show.medium:
-        medium = _valid(
-            schema.one_of(*schema.MEDIUMS), show.medium, notes, "podcast:medium", f'"{show.medium}"'
-        )
-    if medium:
-        put("medium", toml_string(medium))
-    if show.complete:
-        put("complete", "true")
-    if show.block:
-        put("block", "true")
+    lines += _identity_lines(show, settings, author, notes, problems)
+    lines += _setting_lines(show, settings, notes)
     locked_owner = show.locked_owner and _valid(email, show.locked_owner, notes, "podcast:locked owner")
     if show.locked is not None and not locked_owner:
-        put("locked", "true" if show.locked else "false")
-    lines.append("")
-    lines.append("[owner]")
-    lines.append(f"name = {toml_string(show.owner_name or author)}")
-    owner_email = _valid(email, show.owner_email, notes, "owner e-mail") if show.owner_email else None
-    if owner_email:
-        lines.append(f"email = {toml_string(owner_email)}")
-    else:
-        problems.append(
-            Problem(
-                "podcast.toml",
-                "the feed has no owner e-mail (itunes:owner)",
-                field="owner",
-                hint='add email = "you@example.com" under [owner]; Apple writes to it',
-            )
-        )
-    if show.locked is not None and locked_owner:
-        lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
-        lines.append(f"owner = {toml_string(locked_owner)}")
+        lines.append(f"locked = {'true' if show.locked else 'false'}")
+    lines += _owner_lines(show, author, locked_owner, notes, problems)
     for person in show.persons:
         person_lines = _person_lines(person, notes)
         lines += ["", "[[person]]", *person_lines] if person_lines else []
     lines += _extras_lines(show, notes)
     for url, text in show.funding:
-        if url.startswith(("http://", "https://")) and text:
+        if has_web_scheme(url) and text:
             lines += ["", "[[funding]]", f"url = {toml_string(url)}", f"text = {toml_string(text)}"]
     lines += [
         "",
@@ -195,6 +127,91 @@ def show_toml(show: FeedShow, settings: ShowSettings, notes: Notes, problems: li
         "",
     ]
     return stamped("\n".join(lines), after_fence=False)
+
+
+def _identity_lines(
+    show: FeedShow, settings: ShowSettings, author: str, notes: Notes, problems: list[Problem]
+) -> list[str]:
+    """The keys every show must have: title, description, author, language, addresses, categories."""
+    title = show.title or "Untitled show"
+    if not show.title:
+        problems.append(Problem(SHOW_FILE, "the feed has no title", field="title", severity="warning"))
+    if not show.author:
+        notes.add("the show has no itunes:author; the owner's name (or the title) written as author")
+    code = _valid(language, (show.language or "").strip(), notes, "language") if show.language else None
+    if code is None:
+        notes.add('the feed states no usable language; "en" written (change it if wrong)')
+    lines = [
+        f"title = {toml_string(title)}",
+        f"description = {toml_string(_plain(show.description) or title)}",
+        f"author = {toml_string(author)}",
+        f"language = {toml_string(code or 'en')}",
+        f"link = {toml_string(show.link or settings.base_url)}",
+        f"base_url = {toml_string(settings.base_url)}",
+        "# podcast:guid: the show's identity in Podcast Index; keep it when the feed moves",
+        f"guid = {toml_string(show_guid(show, settings.source, settings.recorded_guid))}",
+    ]
+    kept = [c for c in show.categories if _valid(categories, [c], notes, "category", f'"{c}"') is not None]
+    if kept:
+        lines.append(f"categories = {_list(kept)}")
+    else:
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                "the feed has no Apple category",
+                field="categories",
+                hint='add one from Apple\'s list, e.g. categories = ["Society & Culture"]',
+            )
+        )
+    return lines
+
+
+def _setting_lines(show: FeedShow, settings: ShowSettings, notes: Notes) -> list[str]:
+    """The optional top-level keys the feed states: explicit, type, copyright, artwork, medium, …"""
+    lines = []
+    if show.explicit is not None:
+        lines.append(f"explicit = {'true' if show.explicit else 'false'}")
+    if show.type in ("episodic", "serial"):
+        lines.append(f"type = {toml_string(show.type)}")
+    if show.copyright:
+        lines.append(f"copyright = {toml_string(show.copyright)}")
+    if settings.artwork:
+        lines.append(f"artwork = {toml_string(settings.artwork)}")
+    medium = None
+    if show.medium:
+        medium = _valid(
+            schema.one_of(*schema.MEDIUMS), show.medium, notes, "podcast:medium", f'"{show.medium}"'
+        )
+    if medium:
+        lines.append(f"medium = {toml_string(medium)}")
+    if show.complete:
+        lines.append("complete = true")
+    if show.block:
+        lines.append("block = true")
+    return lines
+
+
+def _owner_lines(
+    show: FeedShow, author: str, locked_owner: str | None, notes: Notes, problems: list[Problem]
+) -> list[str]:
+    """The [owner] table, and [locked] when the feed names whose the lock is."""
+    lines = ["", "[owner]", f"name = {toml_string(show.owner_name or author)}"]
+    owner_email = _valid(email, show.owner_email, notes, "owner e-mail") if show.owner_email else None
+    if owner_email:
+        lines.append(f"email = {toml_string(owner_email)}")
+    else:
+        problems.append(
+            Problem(
+                SHOW_FILE,
+                "the feed has no owner e-mail (itunes:owner)",
+                field="owner",
+                hint='add email = "you@example.com" under [owner]; Apple writes to it',
+            )
+        )
+    if show.locked is not None and locked_owner:
+        lines += ["", "[locked]", f"value = {'true' if show.locked else 'false'}"]
+        lines.append(f"owner = {toml_string(locked_owner)}")
+    return lines
 
 
 def _table(key: str, values: dict[str, str | None], check, notes: Notes, *, repeated: bool) -> list[str]:
@@ -251,7 +268,7 @@ def _person_lines(person, notes: Notes) -> list[str]:
         lines.append(f"group = {toml_string(person.group.strip().lower())}")
     for key in ("href", "img"):
         value = getattr(person, key)
-        if value and value.startswith(("http://", "https://")):
+        if value and has_web_scheme(value):
             lines.append(f"{key} = {toml_string(value)}")
     return lines
 
@@ -305,11 +322,11 @@ def episode_md(
         lines.append(f"explicit = {'true' if item.explicit else 'false'}")
     if item.author and item.author != (show.author or show.owner_name):
         lines.append(f"hosts = {_list([item.author])}")
-    if item.link and item.link.startswith(("http://", "https://")):
+    if item.link and has_web_scheme(item.link):
         lines.append(f"link = {toml_string(item.link)}")
     if item.itunes_title and item.itunes_title != item.title and "<" not in item.itunes_title:
         lines.append(f"itunes_title = {toml_string(item.itunes_title)}")
-    if item.image and item.image.startswith(("http://", "https://")):
+    if item.image and has_web_scheme(item.image):
         lines.append(f"image = {toml_string(item.image)}")
     if draft:
         lines.append("draft = true")
@@ -340,12 +357,8 @@ def read_guid(path: Path) -> str | None:
         source = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    parts = split_front_matter(source, str(path), [])
-    if parts is None:
-        return None
-    try:
-        data = tomllib.loads(parts[0])
-    except tomllib.TOMLDecodeError:
+    data = front_matter_data(source)
+    if data is None:
         return None
     guid = data.get("guid")
     return guid.strip() if isinstance(guid, str) else None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import net
 from ..errors import PodcastError
+from ..weburl import WEB_SCHEMES, is_web_url
 
 MAX_FEED_BYTES = 100_000_000  # 50,000 items with 1.5 KB of notes each stay under it; more is refused
 
@@ -53,7 +54,7 @@ def binary_kind(body: bytes) -> str | None:
 
 def is_url(source: str) -> bool:
     """SOURCE names something to fetch (an absolute http(s) URL), not a file."""
-    return net.is_web_url(source)
+    return is_web_url(source)
 
 
 def read_source(
@@ -68,7 +69,7 @@ def read_source(
         return Source(response.body, source, response.final_url, response.moved_permanently)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not Path(source).exists():
         scheme = source.split("://", 1)[0]
-        if scheme.lower() in net.SCHEMES:
+        if scheme.lower() in WEB_SCHEMES:
             raise SourceError(
                 f"{source}: is not a complete {scheme} address (no host, or a malformed one); "
                 f"check it, e.g. {scheme}://example.com/feed.xml",

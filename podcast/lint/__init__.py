@@ -44,6 +44,8 @@ from .feeddoc import (
     Finding,
     Origin,
     Where,
+    artwork_urls,
+    enclosure_url,
     parse_feed_xml,
     qname,
     short_name,
@@ -258,7 +260,7 @@ def check_url(
     if client is None:
         client = new_client(timeout, deadline)
     try:
-        remote = Remote(client)
+        remote = Remote(client, make_client=lambda: new_client(timeout, deadline))
         document = remote.feed(url)
         if isinstance(document, Fetched):
             rule_ = RULE_BY_CODE["N101"]
@@ -266,6 +268,8 @@ def check_url(
         feed, problems = parse_feed(document, url)
         if feed is None:
             return problems
+        enclosures = [enclosure_url(item) for item in feed.items]
+        remote.ask_ahead(heads=[*enclosures, *artwork_urls(feed)], ranges=enclosures)
         return run(Subject(feed=feed, resources=remote, now=now or datetime.now(UTC)))
     finally:
         if owned:

@@ -8,7 +8,7 @@ podcast.net: it must answer HEAD (N102), with the recorded length (M103) and typ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .. import net
 from ..errors import Problem
@@ -31,42 +31,48 @@ def _problem(episode: Episode, code: str, field: str, message: str) -> Problem:
     )
 
 
-def check_remote_audio(episodes: Iterable[Episode], client: net.Client) -> list[Problem]:
-    """Ask the server of every remote audio URL about it; one problem per disagreement."""
+def check_remote_audio(
+    episodes: Iterable[Episode], make_client: Callable[[], net.Client] = net.Client, workers: int = 8
+) -> list[Problem]:
+    """Ask the server of every remote audio URL about it, `workers` at a time; one problem per
+    disagreement, in the episodes' order."""
+    remote = [e for e in episodes if e.is_remote and e.remote_audio is not None]
+    found = net.each_with_client(_check_one, remote, make_client, workers)
+    return [problem for problems in found for problem in problems]
+
+
+def _check_one(client: net.Client, episode: Episode) -> list[Problem]:
     problems: list[Problem] = []
-    for episode in episodes:
-        remote = episode.remote_audio
-        if not episode.is_remote or remote is None:
-            continue
-        try:
-            head = client.head(remote.url)
-        except net.NetError as exc:
-            problems.append(_problem(episode, "N102", "audio_url", f"HEAD {remote.url}: {exc.reason}"))
-            continue
-        size = head.content_length
-        if size is not None and size != remote.length:
-            said = f"length = {remote.length}, but the server has {size:,} bytes at {remote.url}"
-            problems.append(_problem(episode, "M103", "length", said + f" (write length = {size})"))
-        kind = head.content_type
-        if kind and kind != remote.type and not kind.startswith(("application/octet-stream", "binary/")):
-            said = f'type = "{remote.type}", but the server says "{kind}" for {remote.url}'
-            problems.append(_problem(episode, "M104", "type", said))
-        try:
-            ranged = client.get(
-                remote.url, headers={"Range": "bytes=0-1"}, max_bytes=RANGE_MAX_BYTES, check=False
-            )
-        except net.NetError as exc:
-            # More than a small answer to a two-byte range: the server sent the whole file instead.
-            reason = (
-                "answered with the whole file, not the range"
-                if exc.reason.startswith("larger")
-                else exc.reason
-            )
-            problems.append(
-                _problem(episode, "N103", "audio_url", f"Range: bytes=0-1 on {remote.url}: {reason}")
-            )
-            continue
-        if ranged.status != 206 or "Content-Range" not in ranged.headers:
-            said = f"Range: bytes=0-1 on {remote.url}: answered {ranged.status} without Content-Range"
-            problems.append(_problem(episode, "N103", "audio_url", said))
+    remote = episode.remote_audio
+    assert remote is not None
+    try:
+        head = client.head(remote.url)
+    except net.NetError as exc:
+        return [_problem(episode, "N102", "audio_url", f"HEAD {remote.url}: {exc.reason}")]
+    size = head.content_length
+    if size is not None and size != remote.length:
+        said = f"length = {remote.length}, but the server has {size:,} bytes at {remote.url}"
+        problems.append(_problem(episode, "M103", "length", said + f" (write length = {size})"))
+    kind = head.content_type
+    if kind and kind != remote.type and not kind.startswith(("application/octet-stream", "binary/")):
+        said = f'type = "{remote.type}", but the server says "{kind}" for {remote.url}'
+        problems.append(_problem(episode, "M104", "type", said))
+    try:
+        ranged = client.get(
+            remote.url, headers={"Range": "bytes=0-1"}, max_bytes=RANGE_MAX_BYTES, check=False
+        )
+    except net.NetError as exc:
+        # More than a small answer to a two-byte range: the server sent the whole file instead.
+        reason = (
+            "answered with the whole file, not the range"
+            if exc.reason.startswith("larger")
+            else exc.reason
+        )
+        problems.append(
+            _problem(episode, "N103", "audio_url", f"Range: bytes=0-1 on {remote.url}: {reason}")
+        )
+        return problems
+    if ranged.status != 206 or "Content-Range" not in ranged.headers:
+        said = f"Range: bytes=0-1 on {remote.url}: answered {ranged.status} without Content-Range"
+        problems.append(_problem(episode, "N103", "audio_url", said))
     return problems

@@ -7,6 +7,7 @@ bounded `net.Client` (podcast/net.py: deadline, size caps, redirect limit).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -25,6 +26,7 @@ FEED_MAX_DOWNLOAD = 20_000_000  # bytes, decoded; lint warns from 1 MB (S101), n
 ARTWORK_MAX_DOWNLOAD = 20_000_000  # bytes; no real cover art comes near it
 RANGE_PROBE_MAX_BYTES = 65_536  # a Range: bytes=0-1 answer is 2 bytes; a whole file is not read
 USER_AGENT = "podcast-lint"
+ASK_AT_ONCE = 8  # files asked about at once in URL mode: a feed of 500 episodes is 1,000 requests
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,19 @@ def show_probes(root: Path) -> AbstractContextManager[BuildCache | None]:
 
 
 class Remote(Resources):
-    """Asks the servers, through one bounded `net.Client`: every answer has a deadline and a size cap."""
+    """Asks the servers, through bounded `net.Client`s: every answer has a deadline and a size cap.
+
+    `ask_ahead` asks about many files at once, each worker thread with its own client from
+    `make_client`; the rules then find the answers here instead of waiting on each in turn.
+    """
 
     online = True
 
-    def __init__(self, client: net.Client) -> None:
+    def __init__(self, client: net.Client, make_client: Callable[[], net.Client] | None = None) -> None:
         self.client = client
+        self.make_client = make_client
         self._heads: dict[str, Fetched] = {}
+        self._ranges: dict[str, Fetched] = {}
 
     def feed(self, url: str) -> bytes | Fetched:
         """The feed document at `url`, or a Fetched saying why there is none."""
@@ -151,14 +159,26 @@ class Remote(Resources):
         except net.NetError as exc:
             return Fetched(error=exc.reason)
 
+    def ask_ahead(self, heads: Iterable[str], ranges: Iterable[str], workers: int = ASK_AT_ONCE) -> None:
+        """HEAD every URL of `heads`, and ask those of `ranges` that answer for two bytes, at once."""
+        wanted_ranges = set(ranges)
+        urls = [url for url in dict.fromkeys([*heads, *wanted_ranges]) if url and url not in self._heads]
+        if self.make_client is None or len(urls) < 2:
+            return
+
+        def ask(client: net.Client, url: str) -> tuple[Fetched, Fetched | None]:
+            head = head_of(client, url)
+            return head, (range_of(client, url) if url in wanted_ranges and not head.error else None)
+
+        answers = net.each_with_client(ask, urls, self.make_client, workers)
+        for url, (head, ranged) in zip(urls, answers, strict=True):
+            self._heads[url] = head
+            if ranged is not None:
+                self._ranges[url] = ranged
+
     def head(self, url: str) -> Fetched:
         if url not in self._heads:
-            try:
-                response = self.client.head(url)
-            except net.NetError as exc:
-                self._heads[url] = Fetched(error=exc.reason)
-            else:
-                self._heads[url] = Fetched(size=response.content_length, mime=response.content_type)
+            self._heads[url] = head_of(self.client, url)
         return self._heads[url]
 
     def read(self, url: str) -> bytes | Fetched:
@@ -168,20 +188,35 @@ class Remote(Resources):
             return Fetched(error=f"{exc.reason}; not read")
 
     def range_request(self, url: str) -> Fetched:
-        """GET the first two bytes; a server that streams answers 206 with Content-Range.
+        if url not in self._ranges:
+            self._ranges[url] = range_of(self.client, url)
+        return self._ranges[url]
 
-        One that ignores Range sends the whole file: it is not downloaded (the cap stops it).
-        """
-        headers = {"Range": "bytes=0-1", "Accept-Encoding": "identity"}
-        try:
-            response = self.client.get(url, headers=headers, max_bytes=RANGE_PROBE_MAX_BYTES)
-        except net.NetError as exc:
-            if exc.status is not None and exc.status < 400:
-                return Fetched(error=f"answered {exc.status} with the whole file, without Content-Range")
-            return Fetched(error=exc.reason)
-        if response.status != 206 or "Content-Range" not in response.headers:
-            return Fetched(error=f"answered {response.status} without Content-Range")
-        return Fetched()
+
+def head_of(client: net.Client, url: str) -> Fetched:
+    """What a HEAD request for `url` says of its size and type."""
+    try:
+        response = client.head(url)
+    except net.NetError as exc:
+        return Fetched(error=exc.reason)
+    return Fetched(size=response.content_length, mime=response.content_type)
+
+
+def range_of(client: net.Client, url: str) -> Fetched:
+    """GET the first two bytes; a server that streams answers 206 with Content-Range.
+
+    One that ignores Range sends the whole file: it is not downloaded (the cap stops it).
+    """
+    headers = {"Range": "bytes=0-1", "Accept-Encoding": "identity"}
+    try:
+        response = client.get(url, headers=headers, max_bytes=RANGE_PROBE_MAX_BYTES)
+    except net.NetError as exc:
+        if exc.status is not None and exc.status < 400:
+            return Fetched(error=f"answered {exc.status} with the whole file, without Content-Range")
+        return Fetched(error=exc.reason)
+    if response.status != 206 or "Content-Range" not in response.headers:
+        return Fetched(error=f"answered {response.status} without Content-Range")
+    return Fetched()
 
 
 def new_client(timeout: float = HTTP_TIMEOUT, deadline: float = HTTP_DEADLINE) -> net.Client:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import net
 from ..errors import Problem, PublishError
+from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..pipeline import read_catalog
 from .checksums import Checksums
 from .destination import Destination, Progress, Stored
@@ -217,7 +218,7 @@ class Publication:
         """Every enclosure at its public address; any mismatch stops the publish before the feed."""
         problems = [
             Problem(
-                self.sources.get(enclosure.guid or "", "feeds/feed.xml"),
+                self.sources.get(enclosure.guid or "", f"{FEEDS_DIR}/{FEED_FILENAME}"),
                 f'"{enclosure.title}": {trouble}',
                 field="audio",
                 hint=self._advice(enclosure),

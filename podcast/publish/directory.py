@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from ..errors import PublishError
+from ..layout import EPISODES_DIR, FEEDS_DIR
 from .destination import Destination, Progress, Stored
 
 CHUNK = 1 << 20
@@ -34,7 +35,8 @@ class DirectoryDestination(Destination):
         self.root = Path(path).resolve()
         self.leftovers: list[Path] = []  # temporary files of an interrupted publish, found by list()
         show = Path(show_root).resolve()
-        if self.root == show or any(self.root.is_relative_to(show / part) for part in ("feeds", "episodes")):
+        inside = any(self.root.is_relative_to(show / part) for part in (FEEDS_DIR, EPISODES_DIR))
+        if self.root == show or inside:
             raise PublishError(
                 f"{url}: is the show directory or inside it where podcast reads and writes "
                 "(feeds/, episodes/); publish to a folder of its own",

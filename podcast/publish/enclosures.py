@@ -8,9 +8,7 @@ HEAD must give 200 with the enclosure's byte length and its type, and a request 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lxml import etree
@@ -118,24 +116,6 @@ def check(client: net.Client, enclosure: Enclosure) -> str | None:
 def check_all(
     enclosures: list[Enclosure], make_client: Callable[[], net.Client], workers: int = WORKERS
 ) -> list[tuple[Enclosure, str]]:
-    """Check every enclosure, a few at a time (one client per worker thread); the failures,
-    in feed order."""
-    local = threading.local()
-    made: list[net.Client] = []
-    lock = threading.Lock()
-
-    def one(enclosure: Enclosure) -> str | None:
-        client = getattr(local, "client", None)
-        if client is None:
-            client = local.client = make_client()
-            with lock:
-                made.append(client)
-        return check(client, enclosure)
-
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(enclosures)))) as pool:
-            results = list(pool.map(one, enclosures))
-    finally:
-        for client in made:
-            client.close()
+    """Check every enclosure, a few at a time; the failures, in feed order."""
+    results = net.each_with_client(check, enclosures, make_client, workers)
     return [(e, trouble) for e, trouble in zip(enclosures, results, strict=True) if trouble]

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from ..errors import PublishError
 from ..files import confined
-from ..layout import FEED_FILENAME, FEEDS_DIR
+from ..layout import FEED_FILENAME, FEEDS_DIR, MEDIA_DIR
 from ..model import Episode, Show
 from . import headers
 from .checksums import Checksums
@@ -172,6 +172,6 @@ def decide(
         if upload.kind == "media" and before is not None and before.md5 != summed.md5:
             replaced.append(upload.key)
     named = {u.key for u in uploads} | {k for e in enclosures if (k := media_key(show, e.url))}
-    published = set(record.entries) | {k for k in stored if k.startswith("media/")}
+    published = set(record.entries) | {k for k in stored if k.startswith(MEDIA_DIR + "/")}
     unused = sorted(k for k in published - named if k != RECORD_KEY)
     return Plan(tuple(going), tuple(staying), tuple(unused), tuple(replaced), tuple(enclosures))

@@ -22,6 +22,7 @@ from ..errors import PodcastError
 from ..layout import EPISODES_DIR, SHOW_FILE, STATE_DIR
 from ..model import Episode
 from ..web.pages import TEMPLATES_DIR
+from ..weburl import has_web_scheme
 from .server import Site, app
 
 PREVIEW_DIR = f"{STATE_DIR}/preview"
@@ -143,7 +144,7 @@ class PreviewServer:
             show, _ = read_show(self.root)
         except PodcastError:
             return None
-        if show.artwork and not show.artwork.startswith(("http://", "https://")):
+        if show.artwork and not has_web_scheme(show.artwork):
             return show.artwork
         return None
 

@@ -25,13 +25,12 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from ..files import OutsideShow, confined
-from ..layout import FEED_FILENAME
+from ..layout import FEED_FILENAME, MEDIA_DIR
 from ..web import urls
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-MEDIA_DIR = "media"
 # Content types the standard table lacks or gets wrong for a podcast's files.
 TYPES = {
     ".xml": "application/xml",

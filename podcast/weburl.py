@@ -1,0 +1,41 @@
+"""Web addresses: the one rule for telling an http(s) address from a file name, and for
+judging an address we may fetch or publish.
+
+Kept apart from net.py (which loads requests) so that the model, the schema and the
+commands can ask without loading an HTTP library.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+WEB_SCHEMES = ("http", "https")
+WEB_PREFIXES = ("http://", "https://")
+
+_NOT_IN_URLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # control characters (a space is sloppy, not unsafe)
+
+
+def has_web_scheme(value: str) -> bool:
+    """True when `value` is written as an http:// or https:// address, not as a file name.
+
+    Only the form is read: whether the address is usable is `is_web_url`'s question (or
+    the schema's, which says what is wrong with it).
+    """
+    return value.startswith(WEB_PREFIXES)
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host: the only kind we fetch or publish.
+
+    Control characters (a line break among them) are refused too: a URL holding one is
+    mangled by some clients and a way to smuggle a second line into a header or a log.
+    """
+    if _NOT_IN_URLS.search(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme in WEB_SCHEMES and bool(host)
