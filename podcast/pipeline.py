@@ -604,14 +604,14 @@ def build(
             problems=catalog.problems,
         )
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = site.render(show, catalog.published, out)
+    rendered_pages = site.render(show, catalog.published, out, progress)
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     try:
         if show.artwork_path:
             _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
         wanted = _write_chapters(show, catalog.published, out)
         wanted |= publish_sidecars(root, catalog.published, out)
-        pages_changed = site.write(out, rendered_pages)
+        pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, data) for name, data in feed_pages[1:]}  # older feed pages first
         changed = write_atomic(feed_path, feed_pages[0][1])
         prune_sidecars(root, wanted, out)

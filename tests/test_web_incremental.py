@@ -173,3 +173,15 @@ def test_pages_switched_off_and_on_again_come_back_as_they_were(catalog):
     toml.write_text(original)
     assert len(pipeline.build(catalog.root).pages) == EPISODES + 2
     assert pages_of(catalog.root) == before
+
+
+def test_rendering_and_writing_pages_are_shown_as_progress(show):
+    labels = []
+
+    def progress(items, label):
+        labels.append(label)
+        yield from items
+
+    show.add("one")
+    pipeline.build(show.root, progress=progress)
+    assert {"Rendering pages", "Writing pages"} <= set(labels)

@@ -9,7 +9,7 @@ generator mark, so an index.html a producer put in feeds/ by hand is left alone.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,14 +31,23 @@ class RenderedPages:
     record: PageRecord
 
 
-def render(show: Show, episodes: Sequence[Episode], out: Path) -> RenderedPages:
+# Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
+Progress = Callable[[Iterable, str], Iterable]
+
+
+def render(
+    show: Show, episodes: Sequence[Episode], out: Path, progress: Progress | None = None
+) -> RenderedPages:
     """Render the pages of `show` that are not current in `out` (none when pages are off).
 
     Writes nothing, so a template that fails leaves the output folder as it was. Raises PageError.
     """
     record = PageRecord.load(show.root, out)
     planned = pages.plan(show, episodes) if show.pages.enabled else []
-    rendered = {p.path: p.make() for p in planned if not record.current(out, p.path, p.digest)}
+    due: Iterable[pages.PlannedPage] = [p for p in planned if not record.current(out, p.path, p.digest)]
+    if progress is not None:
+        due = progress(due, "Rendering pages")
+    rendered = {page.path: page.make() for page in due}
     return RenderedPages({page.path: page.digest for page in planned}, rendered, record)
 
 
@@ -68,11 +77,14 @@ def _unwanted(out: Path, wanted: dict[str, str]) -> list[Path]:
     return [path for path in sorted(found) if path.is_file() and not path.is_symlink() and _ours(path)]
 
 
-def write(out: Path, pages: RenderedPages) -> list[str]:
+def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> list[str]:
     """Write the rendered pages; remove our pages no longer wanted; keep the record. Returns what changed."""
     record = pages.record
     changed = []
-    for rel, data in pages.rendered.items():
+    items: Iterable[tuple[str, bytes]] = pages.rendered.items()
+    if progress is not None:
+        items = progress(items, "Writing pages")
+    for rel, data in items:
         target = unlinked_target(out, out / rel, rel)
         # No fsync per page: a page lost in a power cut no longer matches the record, and the
         # next build writes it again.
