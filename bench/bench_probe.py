@@ -1,15 +1,19 @@
-"""Benchmark: a cold build (empty probe cache) against a cached rebuild of a large show.
+"""Benchmark: what reading one audio file costs (`audio.read`), per file, over a show's audio.
 
-Makes a show with N episodes, each a copy of one MP3 (VBR, no Xing header, so
-every cold read walks all its frames), then times `pipeline.build` several times
-each way and prints the medians.
+Reads every audio file of a show directory (or of a generated one) several times over
+and prints the median milliseconds per file, wall and user+sys CPU (the CPU figure
+suffers less when other work shares the cores), split by the kind of MP3 stream:
 
-    python bench/bench_probe.py [--episodes 300] [--seconds 600] [--runs 5]
+    python bench/bench_probe.py --show /tmp/bk/show-1000 [--runs 5]
+    python bench/bench_probe.py [--episodes 100] [--seconds 600]   # a show of headerless VBR MP3s
+
+Only reads: the files are never written.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import tempfile
@@ -18,8 +22,8 @@ from pathlib import Path
 
 import lameenc
 
-from podcast import pipeline, scaffold
-from podcast.cache import CACHE_FILE
+from podcast import audio
+from podcast.audio import frames
 
 
 def encode(seconds: float) -> bytes:
@@ -34,48 +38,71 @@ def encode(seconds: float) -> bytes:
     return bytes(encoder.encode(second * int(seconds)) + encoder.flush())
 
 
-def make_show(root: Path, episodes: int, mp3: bytes) -> None:
-    scaffold.init_show(
-        root, title="Bench", author="Bench", owner_email="b@example.com", base_url="https://example.com/b/"
-    )
-    for number in range(episodes):
-        folder = root / "episodes" / f"ep{number:04d}"
-        folder.mkdir(parents=True)
-        (folder / "ep.mp3").write_bytes(mp3)
-        (folder / "episode.md").write_text(
-            f'+++\ntitle = "Episode {number}"\ndate = 2025-01-01\nguid = "bench-guid-{number:06d}"\n'
-            f'audio = "ep.mp3"\n+++\nA short paragraph of notes.\n'
-        )
+def kind_of(path: Path) -> str:
+    """'xing' (a Xing/Info/VBRI header states the length), 'counted' (frames walked), or the suffix."""
+    if path.suffix.lower() != ".mp3":
+        return path.suffix.lower().lstrip(".")
+    data = path.read_bytes()
+    stream = frames.scan_mpeg(data, count=False)
+    return "xing" if stream is not None and stream.header_frames else "counted"
 
 
-def timed(root: Path, *, cold: bool) -> float:
-    if cold:
-        (root / CACHE_FILE).unlink(missing_ok=True)
-    start = time.perf_counter()
-    pipeline.build(root)
-    return time.perf_counter() - start
+def one_pass(paths: list[Path]) -> tuple[float, float]:
+    """(wall seconds, user+sys CPU seconds) of reading every file once."""
+    start, cpu = time.perf_counter(), os.times()
+    for path in paths:
+        audio.read(path)
+    after = os.times()
+    return time.perf_counter() - start, (after.user - cpu.user) + (after.system - cpu.system)
+
+
+def measure(paths: list[Path], runs: int) -> str:
+    one_pass(paths[:20])  # warm the page cache and the imports
+    walls, cpus = zip(*(one_pass(paths) for _ in range(runs)), strict=True)
+    wall, cpu = statistics.median(walls) / len(paths) * 1e3, statistics.median(cpus) / len(paths) * 1e3
+    spread = f"{min(walls) / len(paths) * 1e3:.3f}–{max(walls) / len(paths) * 1e3:.3f}"
+    return f"{len(paths):>6} files  wall {wall:7.3f} ms/file ({spread})  user+sys {cpu:7.3f} ms/file"
+
+
+def audio_files(show: Path) -> list[Path]:
+    suffixes = {suffix for f in audio.FORMATS.values() for suffix in f.suffixes}
+    return sorted(p for p in (show / "episodes").glob("*/*") if p.suffix.lower() in suffixes)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=300)
-    parser.add_argument("--seconds", type=float, default=600, help="length of each episode's audio")
+    parser.add_argument("--show", type=Path, help="a show directory whose audio to read (never written)")
+    parser.add_argument("--episodes", type=int, default=100, help="without --show: files to generate")
+    parser.add_argument("--seconds", type=float, default=600, help="without --show: length of each")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    mp3 = encode(args.seconds)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-probe-"))
+    workdir = None
     try:
-        root = workdir / "show"
-        make_show(root, args.episodes, mp3)
-        cold = [timed(root, cold=True) for _ in range(args.runs)]
-        cached = [timed(root, cold=False) for _ in range(args.runs)]
+        if args.show is not None:
+            paths = audio_files(args.show)
+            label = str(args.show)
+        else:
+            workdir = Path(tempfile.mkdtemp(prefix="bench-probe-"))
+            mp3 = encode(args.seconds)
+            paths = []
+            for number in range(args.episodes):
+                path = workdir / f"ep{number:04d}.mp3"
+                path.write_bytes(mp3)
+                paths.append(path)
+            label = (
+                f"{args.episodes} headerless VBR MP3s of {args.seconds:g} s ({len(mp3) / 1e6:.2f} MB each)"
+            )
+        print(f"audio.read over {label}, median of {args.runs} passes")
+        by_kind: dict[str, list[Path]] = {}
+        for path in paths:
+            by_kind.setdefault(kind_of(path), []).append(path)
+        print(f"  {'all':<8}{measure(paths, args.runs)}")
+        if len(by_kind) > 1:
+            for kind, group in sorted(by_kind.items()):
+                print(f"  {kind:<8}{measure(group, args.runs)}")
     finally:
-        shutil.rmtree(workdir)
-    size = len(mp3) / 1e6
-    print(f"show: {args.episodes} episodes, each a {args.seconds:g} s headerless VBR MP3 of {size:.2f} MB")
-    print(f"cold build (no cache):  median {statistics.median(cold):.3f} s over {args.runs} runs")
-    print(f"cached rebuild:         median {statistics.median(cached):.3f} s over {args.runs} runs")
-    print(f"speed-up: {statistics.median(cold) / statistics.median(cached):.1f}x")
+        if workdir is not None:
+            shutil.rmtree(workdir)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 An episode's chapters come from one source, in this order of precedence:
 `chapters.json` in the episode folder, then the chapters in the audio (ID3
 CHAP/CTOC, MP4 Nero chapters), then the timestamps found in the show notes.
+The audio's chapters count only when someone other than `podcast tag` put them
+there (`from_audio`); the build and `podcast tag` both ask here.
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ from pathlib import Path
 from . import boundedjson
 from .errors import PodcastError, Problem
 from .files import confined, read_bounded
-from .model import Chapter
+from .model import AudioFile, Chapter
 
 CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_VERSION = "1.2.0"
 CHAPTERS_MAX_BYTES = 2_000_000  # an hour of chapters is a few kilobytes
+
+
+def from_audio(found: AudioFile) -> tuple[Chapter, ...]:
+    """The audio's own chapters as a source: none when `podcast tag` wrote them, since those
+    are copies of the notes' or chapters.json's, which are the source."""
+    return () if found.chapters_written_by_tag else found.chapters
 
 
 def resolve(

@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import audio, layout
+from . import audio, chapters, layout
 from .audio.pictures import picture
 from .config import load_episodes, load_show
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
@@ -19,7 +19,6 @@ from .model import Episode, Picture, Show, Tags
 from .pipeline import episode_chapters, episode_notes
 
 GENRE = "Podcast"
-CHAPTER_FORMATS = ("mp3", "wav", "ogg", "opus", "flac")  # those whose tags hold chapters
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
             continue
         try:
             found = audio.read(episode.audio)
-            from_audio = () if found.chapters_written_by_tag else found.chapters
+            from_audio = chapters.from_audio(found)
             prepared = dataclasses.replace(episode, info=found.info, chapters=from_audio)
             prepared = dataclasses.replace(prepared, notes=episode_notes(show, prepared))
             rendered = prepared.notes
@@ -115,7 +114,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
             reason = exc.reason
             problems.append(Problem(episode.source, f"{episode.audio.name}: {reason}", field="audio"))
             continue
-        written = len(to_write or ()) if found.info.format in CHAPTER_FORMATS else 0
+        written = len(to_write or ()) if audio.holds_chapters(found.info.format) else 0
         resized = episode.audio.stat().st_size != found.info.size
         done.append(Tagged(episode, episode.audio, written, artwork is not None, resized))
     if errors_in(problems):

@@ -133,3 +133,43 @@ def test_a_file_cut_at_every_frame_or_page_boundary_is_read_or_refused_clearly(
     for cut in cuts:
         path.write_bytes(data[:cut])
         check(path, "audio cut")
+
+
+@pytest.fixture(scope="module")
+def tagged_mp3(media, tmp_path_factory) -> dict[int, bytes]:
+    """A headerless VBR MP3 behind a v2.3 and a v2.4 tag of every frame we read (UTF-16 text,
+    chapters, pictures), by ID3 version."""
+    from test_audio_quick import rich_tag
+
+    folder = tmp_path_factory.mktemp("tagged")
+    made = {}
+    for version in (3, 4):
+        path = folder / f"tagged-{version}.mp3"
+        path.write_bytes(media["mp3-vbr-no-header"].read_bytes())
+        rich_tag(folder, b"\x89PNG\r\n\x1a\n" + bytes(40)).save(path, v2_version=version)
+        made[version] = path.read_bytes()
+    return made
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_damaged_tag_reads_the_same_the_quick_way_and_mutagens_way(scratch, tagged_mp3, data):
+    original = tagged_mp3[data.draw(st.sampled_from([3, 4]), label="ID3 version")]
+    damaged_bytes = bytearray(original)
+    reach = frames.id3v2_end(original) + 64  # the tag, and the first frames after it
+    if data.draw(st.booleans(), label="noise instead of flips"):
+        start = data.draw(st.integers(0, reach - 1), label="where")
+        noise = data.draw(st.binary(min_size=1, max_size=32), label="noise")
+        damaged_bytes[start : start + len(noise)] = noise
+    else:
+        for _ in range(data.draw(st.integers(1, 6), label="flips")):
+            damaged_bytes[data.draw(st.integers(0, reach - 1))] ^= 1 << data.draw(st.integers(0, 7))
+    path = scratch / "damaged-tag.mp3"
+    path.write_bytes(damaged_bytes)
+    found = []
+    for quick in (True, False):
+        try:
+            found.append(audio.read_what_can_be_read(path, quick=quick))
+        except AudioError as exc:
+            found.append(str(exc))
+    assert found[0] == found[1]

@@ -186,3 +186,24 @@ def test_tag_says_file_sizes_changed_only_when_they_did(show, media):
     assert "File sizes are unchanged" in again.output
     # The first tagging changed the size and no build followed: the feed is not right, nor said to be.
     assert "still right" not in again.output
+
+
+def test_tag_writes_an_m4a_s_chapters_and_the_build_keeps_its_own_source(show, media):
+    """MP4 files hold chapters too now (a Nero list): tag says how many, and they stay copies."""
+    m4a = _episode(show, "dreams", media["m4a"])
+    listed = [{"startTime": 0, "title": "Intro"}, {"startTime": 4, "title": "Dreams"}]
+    (m4a.parent / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": listed}))
+    assert audio.holds_chapters("m4a") and not audio.holds_chapters("aac")
+    result = run("tag", show.root)
+    assert result.exit_code == 0, result.stderr
+    info = json.loads(run("info", "--json", m4a).stdout)[0]
+    assert [(c["start"], c["title"]) for c in info["chapters"]] == [(0, "Intro"), (4, "Dreams")]
+    assert info["chapters_written_by_tag"] is True
+    # chapters.json changes: the next build publishes the new list, not the copies in the audio.
+    listed[1]["title"] = "Dreams, renamed"
+    (m4a.parent / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": listed}))
+    assert run("build", show.root).exit_code == 0
+    assert _published_chapters(show, "dreams") == [(0, "Intro"), (4, "Dreams, renamed")]
+    (m4a.parent / "chapters.json").unlink()  # no chapters any more: the next tag takes ours out
+    assert run("tag", show.root).exit_code == 0
+    assert audio.read(m4a).chapters == ()

@@ -86,6 +86,56 @@ def _sync_pattern() -> re.Pattern[bytes]:
 _SYNC = _sync_pattern()
 
 
+@cache
+def _whole_frames(lock: int, bitrate: int | None = None) -> tuple[tuple[int, re.Pattern[bytes]], ...]:
+    """Patterns matching 512, 64, 8 and 1 consecutive whole frame(s) of the stream `lock` names
+    (and, given a bitrate index, of that bitrate only).
+
+    A frame's header says its length, so "a frame of this stream" is a regular expression:
+    the three header bytes of each bitrate and padding, then that many bytes of any value
+    (which the regular-expression engine skips without looking at them). Matching many
+    frames in one call walks a long file several times as fast as a Python loop can; the
+    engine tries each bitrate in turn, so a constant bitrate's own pattern is faster still.
+    """
+    first_bytes = bytes((lock >> 8, lock >> 8 | 1))
+    by_length: dict[int, list[int]] = {}
+    for b2 in range(256):
+        if b2 & 0x0C != lock & 0x0C or (bitrate is not None and b2 >> 4 != bitrate):
+            continue
+        spec = _mpeg_spec(lock >> 8, b2)
+        if spec is not None:
+            length, pad = spec[0], spec[1]
+            by_length.setdefault(length + (pad if b2 & 0x02 else 0), []).append(b2)
+    if not by_length:
+        return ()
+    one = (
+        b"\xff["
+        + re.escape(first_bytes)
+        + b"](?:"
+        + b"|".join(
+            b"[" + re.escape(bytes(thirds)) + b"](?s:.{%d})" % (length - 3)
+            for length, thirds in sorted(by_length.items())
+        )
+        + b")"
+    )
+    return tuple((count, re.compile(b"(?:%s){%d}" % (one, count))) for count in (512, 64, 8, 1))
+
+
+def _count_whole_frames(data: Buffer, pos: int, end: int, lock: int) -> tuple[int, int]:
+    """(frames, the offset after them) of the whole frames of the stream from `pos` on: first
+    those of the bitrate of the frame at `pos` (all of a constant-bitrate stream), then any."""
+    counted = 0
+    bitrate = data[pos + 2] >> 4 if pos + 3 <= end else None
+    for patterns in (_whole_frames(lock, bitrate), _whole_frames(lock)):
+        for count, pattern in patterns:
+            match = pattern.match(data, pos, end)
+            while match is not None:
+                counted += count
+                pos = match.end()
+                match = pattern.match(data, pos, end)
+    return counted, pos
+
+
 def id3v2_end(data: Buffer, pos: int = 0) -> int:
     """Offset just past any ID3v2 tags at `pos` (the start of the file by default)."""
     while data[pos : pos + 3] == b"ID3" and pos + 10 <= len(data):
@@ -178,48 +228,15 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
     first, frame = found
     vbr = _vbr_header(data, first, frame)
     header, header_frames, header_bytes = vbr if vbr else (None, None, None)
-    frames = samples = 0
-    in_frames = frame.length if vbr else 0
-    cut_off = False
+    frames, in_frames, cut_off = 0, frame.length if vbr else 0, False
     if count:
-        pos = first + frame.length if vbr else first
-        lock = frame.lock
-        # The frames of one stream share most of their header: parse each distinct header once,
-        # since a long episode has tens of thousands of frames.
-        parsed: dict[int, MpegFrame | None] = {}
-        while pos + 4 <= end:
-            if data[pos] == 0xFF:
-                key = data[pos + 1] << 16 | data[pos + 2] << 8 | data[pos + 3]
-                current = parsed[key] if key in parsed else parsed.setdefault(key, mpeg_frame(data, pos))
-            else:
-                current = None
-            if current is not None and current.lock == lock and pos + current.length > end:
-                cut_off = True  # a whole frame header, and the file ends inside its frame
-                break
-            if current is None or current.lock != lock:
-                if data[pos : pos + 3] == b"ID3":  # the tag of a second file joined on (`cat`)
-                    tagged = id3v2_end(data, pos)
-                    if tagged > pos:
-                        in_frames += min(tagged, end) - pos
-                        pos = tagged
-                        continue
-                # Lost sync (junk between frames): look for the next frame.
-                found = _find_first(data, pos + 1, end)
-                if found is None or found[1].lock != lock:
-                    break
-                pos, current = found
-                if pos + current.length > end:
-                    cut_off = True
-                    break
-            frames += 1
-            samples += current.samples
-            in_frames += current.length
-            pos += current.length
+        frames, walked, cut_off = _walk(data, first + frame.length if vbr else first, end, frame)
+        in_frames += walked
     return MpegStream(
         first,
         end,
         frames,
-        samples,
+        frames * frame.samples,  # the same in every frame of one stream (the lock holds version and layer)
         frame.sample_rate,
         header,
         header_frames,
@@ -227,6 +244,37 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
         frame_bytes=in_frames,
         cut_off=cut_off,
     )
+
+
+def _walk(data: Buffer, pos: int, end: int, first: MpegFrame) -> tuple[int, int, bool]:
+    """(frames, bytes in them and in tags between them, whether the last is cut off) of the
+    stream `first` begins, from `pos` to `end`: whole frames many at a time, and one step at
+    a time over what is not one (a frame cut off, a tag, junk, another stream)."""
+    lock = first.lock
+    frames = in_frames = 0
+    while pos + 4 <= end:
+        whole, after = _count_whole_frames(data, pos, end, lock)
+        frames, in_frames, pos = frames + whole, in_frames + after - pos, after
+        if pos + 4 > end:
+            break
+        current = mpeg_frame(data, pos) if data[pos] == 0xFF else None
+        if current is not None and current.lock == lock:
+            return frames, in_frames, True  # a header of the stream whose frame the file's end cuts off
+        if data[pos : pos + 3] == b"ID3":  # the tag of a second file joined on (`cat`)
+            tagged = id3v2_end(data, pos)
+            if tagged > pos:
+                in_frames += min(tagged, end) - pos
+                pos = tagged
+                continue
+        # Lost sync (junk between frames): look for the next frame.
+        found = _find_first(data, pos + 1, end)
+        if found is None or found[1].lock != lock:
+            break
+        pos, current = found
+        if pos + current.length > end:
+            return frames, in_frames, True
+        frames, in_frames, pos = frames + 1, in_frames + current.length, pos + current.length
+    return frames, in_frames, False
 
 
 @dataclass(frozen=True)

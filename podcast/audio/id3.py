@@ -21,13 +21,17 @@ from mutagen.id3 import (
     WFED,
     WXXX,
     CTOCFlags,
-    Frame,
     PictureType,
 )
 
 from ..model import Chapter, Picture, Tags
 from ._common import tag_number
+from .id3frames import FrameSet
 from .pictures import cover
+
+# What the readers below take: mutagen's ID3, or the frames `id3frames` read the quick way
+# (both answer `get` and `getall` alike).
+Id3Tags = ID3 | FrameSet
 
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: the times are what players read
 # The element id of the table of contents `podcast tag` writes: it marks the chapters as copies
@@ -36,7 +40,7 @@ TAGGED_TOC = "podcast-tag-toc"
 TAGGED_CHAPTER = "podcast-tag-chp"
 
 
-def chapters_written_by_tag(tags: ID3 | None) -> bool:
+def chapters_written_by_tag(tags: Id3Tags | None) -> bool:
     """Whether the file's chapters are the ones `podcast tag` wrote."""
     return tags is not None and any(toc.element_id == TAGGED_TOC for toc in tags.getall("CTOC"))
 
@@ -49,7 +53,7 @@ def _remove_tagged_chapters(tags: ID3) -> None:
         del tags[toc.HashKey]
 
 
-def _text(tags: ID3, key: str) -> str | None:
+def _text(tags: Id3Tags, key: str) -> str | None:
     frame = tags.get(key)
     if frame is None or not getattr(frame, "text", None):
         return None
@@ -57,7 +61,7 @@ def _text(tags: ID3, key: str) -> str | None:
     return value or None
 
 
-def _comment(tags: ID3) -> str | None:
+def _comment(tags: Id3Tags) -> str | None:
     for frame in tags.getall("COMM"):
         if frame.text and str(frame.text[0]).strip() and not frame.desc.startswith("iTun"):
             return str(frame.text[0]).strip()
@@ -67,7 +71,7 @@ def _comment(tags: ID3) -> str | None:
     return None
 
 
-def read_tags(tags: ID3 | None) -> Tags:
+def read_tags(tags: Id3Tags | None) -> Tags:
     if tags is None:
         return Tags()
     wfed = tags.getall("WFED")
@@ -87,15 +91,11 @@ def read_tags(tags: ID3 | None) -> Tags:
     )
 
 
-def _apic(frames: list[Frame]) -> Picture | None:
-    return cover(f for f in frames if isinstance(f, APIC))
+def read_artwork(tags: Id3Tags | None) -> Picture | None:
+    return cover(tags.getall("APIC")) if tags is not None else None
 
 
-def read_artwork(tags: ID3 | None) -> Picture | None:
-    return _apic(tags.getall("APIC")) if tags is not None else None
-
-
-def read_chapters(tags: ID3 | None) -> tuple[Chapter, ...]:
+def read_chapters(tags: Id3Tags | None) -> tuple[Chapter, ...]:
     """CHAP frames, in the order of the top-level CTOC when there is one, else by start time."""
     if tags is None:
         return ()
@@ -117,7 +117,7 @@ def read_chapters(tags: ID3 | None) -> tuple[Chapter, ...]:
                 end=frame.end_time / 1000 if frame.end_time != NO_OFFSET else None,
                 title=title,
                 url=urls[0] if urls else None,
-                picture=_apic(sub.getall("APIC")),
+                picture=cover(sub.getall("APIC")),
             )
         )
     return tuple(chapters)
@@ -140,11 +140,40 @@ def write(
     `chapters` None leaves the chapter frames alone; () removes those `podcast tag` wrote before;
     chapters replace all chapter frames, marked as written by `podcast tag`.
     """
-    owned = ("TIT2", "TPE1", "TALB", "TDRC", "TYER", "COMM", "TRCK", "TPOS", "TCON")
-    owned += ("PCST", "WFED", "TGID", "TDES")
-    for key in owned:
+    _write_text(tags, values)
+    if artwork is not None:
+        tags.delall("APIC")
+        tags.add(
+            APIC(encoding=3, mime=artwork.mime, type=PictureType.COVER_FRONT, desc="", data=artwork.data)
+        )
+    if chapters is not None and not chapters:
+        _remove_tagged_chapters(tags)
+    if chapters:
+        _write_chapters(tags, chapters, duration)
+
+
+_OWNED = (
+    "TIT2",
+    "TPE1",
+    "TALB",
+    "TDRC",
+    "TYER",
+    "COMM",
+    "TRCK",
+    "TPOS",
+    "TCON",
+    "PCST",
+    "WFED",
+    "TGID",
+    "TDES",
+)
+
+
+def _write_text(tags: ID3, values: Tags) -> None:
+    """The text frames, the feed URL and the podcast flag; a value the episode no longer has leaves."""
+    for key in _OWNED:
         tags.delall(key)
-    setters = [
+    frames = [
         (values.title, lambda v: TIT2(encoding=3, text=v)),
         (values.artist, lambda v: TPE1(encoding=3, text=v)),
         (values.album, lambda v: TALB(encoding=3, text=v)),
@@ -157,47 +186,48 @@ def write(
         (values.guid, lambda v: TGID(encoding=3, text=v)),
         (values.description, lambda v: TDES(encoding=3, text=v)),
     ]
-    for value, make in setters:
+    for value, make in frames:
         if value is not None and value != "":
             tags.add(make(value))
     if values.podcast:
         tags.add(PCST(value=1))
-    if artwork is not None:
-        tags.delall("APIC")
+
+
+def _write_chapters(tags: ID3, chapters: tuple[Chapter, ...], duration: float) -> None:
+    """All chapter frames replaced by `chapters`, under the table of contents that marks them ours."""
+    tags.delall("CHAP")
+    tags.delall("CTOC")
+    ids = [f"{TAGGED_CHAPTER}{number}" for number in range(len(chapters))]
+    for index, chapter in enumerate(chapters):
+        end = chapter.end
+        if end is None:
+            end = chapters[index + 1].start if index + 1 < len(chapters) else duration
         tags.add(
-            APIC(encoding=3, mime=artwork.mime, type=PictureType.COVER_FRONT, desc="", data=artwork.data)
-        )
-    if chapters is not None and not chapters:
-        _remove_tagged_chapters(tags)
-    if chapters:
-        tags.delall("CHAP")
-        tags.delall("CTOC")
-        ids = [f"{TAGGED_CHAPTER}{number}" for number in range(len(chapters))]
-        for index, chapter in enumerate(chapters):
-            end = chapter.end
-            if end is None:
-                end = chapters[index + 1].start if index + 1 < len(chapters) else duration
-            sub = [TIT2(encoding=3, text=chapter.title)]
-            if chapter.url:
-                sub.append(WXXX(encoding=3, desc="", url=chapter.url))
-            if chapter.picture is not None and chapter.picture.data:
-                pic = chapter.picture
-                sub.append(APIC(encoding=3, mime=pic.mime, type=PictureType.OTHER, desc="", data=pic.data))
-            tags.add(
-                CHAP(
-                    element_id=ids[index],
-                    start_time=_ms(chapter.start),
-                    end_time=_ms(end),
-                    start_offset=NO_OFFSET,
-                    end_offset=NO_OFFSET,
-                    sub_frames=sub,
-                )
-            )
-        tags.add(
-            CTOC(
-                element_id=TAGGED_TOC,
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                child_element_ids=ids,
-                sub_frames=[TIT2(encoding=3, text="Chapters")],
+            CHAP(
+                element_id=ids[index],
+                start_time=_ms(chapter.start),
+                end_time=_ms(end),
+                start_offset=NO_OFFSET,
+                end_offset=NO_OFFSET,
+                sub_frames=_chapter_frames(chapter),
             )
         )
+    tags.add(
+        CTOC(
+            element_id=TAGGED_TOC,
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text="Chapters")],
+        )
+    )
+
+
+def _chapter_frames(chapter: Chapter) -> list:
+    """A chapter's title, link and image, as frames inside its CHAP."""
+    sub = [TIT2(encoding=3, text=chapter.title)]
+    if chapter.url:
+        sub.append(WXXX(encoding=3, desc="", url=chapter.url))
+    if chapter.picture is not None and chapter.picture.data:
+        pic = chapter.picture
+        sub.append(APIC(encoding=3, mime=pic.mime, type=PictureType.OTHER, desc="", data=pic.data))
+    return sub

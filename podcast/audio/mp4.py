@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import mmap
+import os
+import shutil
 import struct
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from mutagen.mp4 import MP4, MP4Cover, MP4Tags
+from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm, MP4Tags
 
 from ..model import Chapter, Picture, Tags
 from ._common import Buffer
@@ -256,6 +261,16 @@ def read_chapters(audio: MP4) -> tuple[Chapter, ...]:
     return tuple(chapters)
 
 
+# The freeform atom `podcast tag` writes beside the Nero chapters it writes: they are copies of
+# the notes' or chapters.json's chapters, not a source of their own.
+TAGGED_MARK = "----:org.podcast:chapters"
+TAGGED_VALUE = b"written by podcast tag"
+
+
+def chapters_written_by_tag(tags: MP4Tags | None) -> bool:
+    return tags is not None and any(bytes(v) == TAGGED_VALUE for v in tags.get(TAGGED_MARK, []))
+
+
 def write(tags: MP4Tags, values: Tags, *, artwork: Picture | None) -> None:
     """Replace the iTunes atoms we own in `tags` (in memory); the caller saves."""
     text = {
@@ -282,3 +297,117 @@ def write(tags: MP4Tags, values: Tags, *, artwork: Picture | None) -> None:
     if artwork is not None:
         kind = MP4Cover.FORMAT_PNG if artwork.mime == "image/png" else MP4Cover.FORMAT_JPEG
         tags["covr"] = [MP4Cover(artwork.data, imageformat=kind)]
+
+
+def mark_chapters(tags: MP4Tags, ours: bool) -> None:
+    """Mark the file's chapters as written by `podcast tag`, or take the mark away."""
+    if ours:
+        tags[TAGGED_MARK] = [MP4FreeForm(TAGGED_VALUE)]
+    else:
+        tags.pop(TAGGED_MARK, None)
+
+
+NERO_UNITS = 10_000_000  # chpl start times count 100-nanosecond units
+NERO_MAX = 255  # chapters, and bytes of a title: each count is one byte
+
+
+def chpl_box(chapters: tuple[Chapter, ...]) -> bytes:
+    """A Nero chapter list (moov.udta.chpl) as mutagen and players read it: start, UTF-8 title."""
+    body = bytearray(b"\x01\x00\x00\x00" + bytes(4) + bytes((len(chapters),)))
+    for chapter in chapters:
+        title = chapter.title.encode("utf-8")[:NERO_MAX].decode("utf-8", "ignore").encode("utf-8")
+        body += struct.pack(">QB", round(chapter.start * NERO_UNITS), len(title)) + title
+    return struct.pack(">I4s", 8 + len(body), b"chpl") + body
+
+
+def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
+    """Why `write_chapters` cannot write `chapters` into this file, or None when it can."""
+    if len(chapters) > NERO_MAX:
+        return f"an MP4 holds at most {NERO_MAX} chapters, not {len(chapters)}"
+    boxes = top_level_boxes(data)
+    moov = next((b for b in boxes if b.name == b"moov"), None)
+    if moov is None or moov.offset + moov.length > len(data):
+        return "its movie box is missing or cut short"
+    if data[moov.offset : moov.offset + 4] == b"\x00\x00\x00\x01":
+        return "its movie box has a 64-bit size"
+    if any(b.name == b"moof" for b in boxes):
+        return "it is a fragmented MP4"
+    try:
+        _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+    except (struct.error, ValueError):
+        return "its movie box is damaged"
+    return None
+
+
+def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
+    """Replace the file's Nero chapters with `chapters` (none: remove them), atomically.
+
+    mutagen writes iTunes atoms but not chapters, so the movie box is rebuilt here: the
+    chapter list replaced inside moov.udta, the box sizes above it and, when media data
+    follows the movie box, every chunk offset moved by the change in size. Check the file
+    with `chapters_refusal` first.
+    """
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        refusal = chapters_refusal(data, chapters)
+        if refusal is not None:
+            raise ValueError(refusal)
+        moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
+        movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+        delta = len(movie) - moov.length
+        if delta:
+            movie = _moved_chunks(movie, moov.offset, delta)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
+            try:
+                out.write(data[: moov.offset])
+                out.write(movie)
+                out.write(data[moov.offset + moov.length :])
+                out.flush()
+                os.fsync(out.fileno())
+                shutil.copymode(path, out.name)
+            except BaseException:
+                os.unlink(out.name)
+                raise
+    os.replace(out.name, path)
+
+
+def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
+    """The movie box with its udta's chapter lists replaced by one of `chapters` (or none)."""
+    children = _boxes_in(movie, 8, len(movie))
+    udta = next((b for b in children if b.name == b"udta"), None)
+    if any(b.offset + b.length > len(movie) for b in children):
+        raise ValueError("a box runs past the end of the movie box")
+    new_list = chpl_box(chapters) if chapters else b""
+    if udta is None:
+        user_data = struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list if new_list else b""
+        body = movie[8:] + user_data
+    else:
+        kept = b"".join(
+            movie[b.offset : b.offset + b.length]
+            for b in _boxes_in(movie, udta.offset + 8, udta.offset + udta.length)
+            if b.name != b"chpl"
+        )
+        inner = kept + new_list
+        user_data = struct.pack(">I4s", 8 + len(inner), b"udta") + inner
+        body = movie[8 : udta.offset] + user_data + movie[udta.offset + udta.length :]
+    return struct.pack(">I4s", 8 + len(body), b"moov") + body
+
+
+def _moved_chunks(movie: bytes, moov_offset: int, delta: int) -> bytes:
+    """The movie box with every chunk offset past it moved by `delta` (its change in size)."""
+    patched = bytearray(movie)
+    for trak in (b for b in _boxes_in(movie, 8, len(movie)) if b.name == b"trak"):
+        stbl = _child(movie, trak, b"mdia", b"minf", b"stbl")
+        if stbl is None:
+            continue
+        for table in _boxes_in(movie, stbl.offset + 8, stbl.offset + stbl.length):
+            if table.name not in (b"stco", b"co64"):
+                continue
+            width = 8 if table.name == b"co64" else 4
+            form = ">Q" if width == 8 else ">I"
+            count, _ = _table(movie[table.offset + 8 : table.offset + table.length], 8, width)
+            start = table.offset + 16
+            for pos in range(start, start + count * width, width):
+                (offset,) = struct.unpack_from(form, movie, pos)
+                if offset > moov_offset:
+                    struct.pack_into(form, patched, pos, offset + delta)
+    return bytes(patched)

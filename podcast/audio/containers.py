@@ -1,0 +1,441 @@
+"""One class per container we read, in mutagen's shape: its score, stream facts, tags and writer.
+
+Each container names mutagen's reader for it and knows how a file is recognised (its
+`score`, mutagen's own), what format it is by its contents, how long it really lasts
+(`length`), what its tags, chapters and artwork say (`extras`) and how tags are
+written back (`write`). `CONTAINERS` lists them; `ranked` orders them for a file as
+mutagen.File does. The byte-level work lives in frames.py, id3.py, mp4.py, vorbis.py
+and wav.py.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import mutagen
+from mutagen.aac import AAC
+from mutagen.aiff import AIFF
+from mutagen.flac import FLAC
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3, MPEGInfo
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
+
+from ..errors import AudioError
+from ..model import Chapter, Picture, Tags
+from . import frames, id3, id3frames, mp4, vorbis, wav
+from ._common import TRUNCATED_SLACK, Buffer, fail, mapped
+from .formats import FORMATS, Format, format_for_suffix
+
+TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames found by
+# Bytes between MPEG frames that are neither audio nor tags, beyond which the file is not
+# what it says: a few kilobytes of MP3 followed by megabytes of anything else.
+MPEG_JUNK_SLACK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Length:
+    seconds: float
+    estimated: bool = False
+    truncated: bool = False
+    mean_bitrate: int | None = None  # when frames were counted: mutagen's bitrate is the first frame's
+
+
+class CannotHoldTags(Exception):
+    """The container has no place for tags (raw AAC)."""
+
+
+class CannotHoldChapters(Exception):
+    """This file cannot take the chapters asked for; nothing was written. The reason, in words."""
+
+
+class Container:
+    """What we know of one container format; subclasses fill it in."""
+
+    reader: ClassVar[type[mutagen.FileType]]
+    formats: ClassVar[tuple[str, ...]]  # the FORMATS it may hold, the usual one first
+    label: ClassVar[str]  # "an MP3": for messages
+    holds_chapters: ClassVar[bool] = False  # its tags hold chapters `podcast tag` writes
+
+    def score(self, name: str, header: bytes) -> int:
+        """How sure mutagen's reader is that a file named `name` starting with `header` is one (0: not)."""
+        return self.reader.score(name, None, header)
+
+    def format_of(self, path: Path) -> tuple[Format, AudioError | None]:
+        """The file's format by its contents, and why a feed cannot carry it as it is (or None)."""
+        named = format_for_suffix(path)
+        if named is not None and named.name in self.formats:
+            if not named.in_feeds:
+                return named, fail(
+                    path,
+                    f"is {self.label} file, which podcast apps do not play",
+                    "export it as MP3 or M4A for the feed",
+                )
+            return named, None
+        return self._misnamed(path, FORMATS[self.formats[0]])
+
+    def _misnamed(self, path: Path, found: Format) -> tuple[Format, AudioError]:
+        return found, fail(
+            path,
+            f"is {self.label} file named {path.suffix or '(no suffix)'}",
+            f"rename it to {path.stem}{found.suffixes[0]} (apps trust the name and the MIME type)",
+        )
+
+    def check(self, data: Buffer) -> None:
+        """Raise ValueError, in words, when the file lacks what every such file has."""
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        return Length(float(audio.info.length))
+
+    def extras(self, audio: mutagen.FileType, duration: float) -> dict:
+        """AudioFile's tags, chapters, artwork and chapters_written_by_tag."""
+        return {}
+
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
+        """Replace the tags we own and save the file."""
+        raise CannotHoldTags
+
+
+def _mean(stream: frames.MpegStream | frames.AdtsStream) -> int | None:
+    """Bits per second of the audio itself (tags and artwork around it left out)."""
+    return round(stream.audio_bytes * 8 / stream.seconds) if stream.seconds else None
+
+
+class _Id3Tagged(Container):
+    """Containers whose tags are ID3 (MP3, WAV, AIFF)."""
+
+    holds_chapters = True
+
+    def extras(self, audio: mutagen.FileType, duration: float) -> dict:
+        return id3_extras(audio.tags if isinstance(audio.tags, ID3) else None)
+
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
+        if audio.tags is None:
+            audio.add_tags()
+        id3.write(audio.tags, tags, artwork=artwork, chapters=chapters, duration=duration)
+        audio.save(v2_version=4)
+
+
+def id3_extras(tags: id3.Id3Tags | None) -> dict:
+    return {
+        "tags": id3.read_tags(tags),
+        "chapters": id3.read_chapters(tags),
+        "artwork": id3.read_artwork(tags),
+        "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
+    }
+
+
+@dataclass(frozen=True)
+class Measured:
+    """An MP3 read the quick way: what `read` makes its AudioFile of."""
+
+    size: int
+    info: MPEGInfo
+    length: Length
+    extras: dict
+
+
+class Mp3(_Id3Tagged):
+    reader = MP3
+    formats = ("mp3",)
+    label = "an MP3"
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        return mp3_length(audio.info, data)
+
+    def read_quickly(self, path: Path) -> Measured | None:
+        """The file read without mutagen's tag reader, with the same results; None to read it the full way.
+
+        mutagen's ID3 reader decodes every frame of the tag, a UTF-16 comment one byte at a
+        time: most of what a cold build of a large show costs. `id3frames` reads only the
+        frames we use and declines (Unusual) whatever it would not read exactly as mutagen
+        does; so does anything else out of the ordinary here, damaged files included: the
+        full way reports them.
+        """
+        try:
+            with open(path, "rb") as handle:
+                if detected(path, handle.read(128)) is not self:
+                    return None
+                size = os.fstat(handle.fileno()).st_size
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    if b"TAG" in data[max(0, size - 131) :]:
+                        return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
+                    tags, offset = id3frames.read(data, size)
+                    handle.seek(0)
+                    info = MPEGInfo(handle, offset if tags is not None else None)
+                    length = mp3_length(info, data)
+                return Measured(size, info, length, id3_extras(tags))
+        except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
+            return None
+
+
+def _counted(data: Buffer) -> frames.MpegStream:
+    """Every frame walked; a file that is mostly not MPEG audio is refused here."""
+    counted = frames.scan_mpeg(data)
+    if counted is None or not counted.frames:
+        raise ValueError("no MPEG audio frames")
+    junk = counted.audio_bytes - counted.frame_bytes
+    if junk > MPEG_JUNK_SLACK and junk > counted.frame_bytes:
+        raise ValueError(
+            f"only {counted.seconds:.1f} s of MPEG audio ({counted.frame_bytes:,} bytes); "
+            f"the other {junk:,} bytes are not audio"
+        )
+    return counted
+
+
+def mp3_length(info: MPEGInfo, data: Buffer) -> Length:
+    """An MP3's length: its Xing/Info/VBRI header's when whole, else the frames counted."""
+    stream = frames.scan_mpeg(data, count=False)
+    if stream is None:
+        raise ValueError("no MPEG audio frames")
+    if stream.header_frames:
+        if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
+            # Fewer bytes than the header counted. Some tools count differently (tags included),
+            # so only frames missing prove the file was cut short.
+            counted = _counted(data)
+            if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
+                return Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
+        if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
+            # More audio than the header counted (files joined with `cat`, audio appended by a
+            # tool that left the header alone): the frames present are what a player plays.
+            counted = _counted(data)
+            if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
+                return Length(counted.seconds, mean_bitrate=_mean(counted))
+        return Length(float(info.length))
+    # No header (lameenc, streaming encoders): only the frames tell, and a file cut short
+    # shows as a last frame that runs past the end of the file.
+    counted = _counted(data)
+    return Length(counted.seconds, truncated=counted.cut_off, mean_bitrate=_mean(counted))
+
+
+class Wave(_Id3Tagged):
+    reader = WAVE
+    formats = ("wav",)
+    label = "a WAV"
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        held = wav.held_seconds(data, audio.info)
+        if held is not None:
+            return Length(held, truncated=True)
+        return Length(float(audio.info.length))
+
+
+class Aiff(_Id3Tagged):
+    reader = AIFF
+    formats = ("aiff",)
+    label = "an AIFF"
+    holds_chapters = False  # no writer: `podcast tag` leaves AIFF files alone
+
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
+        raise CannotHoldTags
+
+
+class Mp4(Container):
+    reader = MP4
+    formats = ("m4a", "m4b", "mp4", "m4v")
+    label = "an MP4/M4A"
+    holds_chapters = True  # as a Nero chapter list (moov.udta.chpl), which mutagen reads
+
+    def format_of(self, path: Path) -> tuple[Format, AudioError | None]:
+        """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
+        try:
+            with mapped(path) as data:
+                video = mp4.has_video_track(data)
+        except (OSError, ValueError, struct.error):
+            video = False  # the reading that follows reports what is wrong with the file
+        suffix = path.suffix.lower()
+        if video:
+            by_contents = FORMATS["m4v" if suffix == ".m4v" else "mp4"]
+        else:
+            by_contents = FORMATS["m4b" if suffix == ".m4b" else "m4a"]
+        named = format_for_suffix(path)
+        if named is not None and named.name in self.formats:
+            return by_contents, None
+        return self._misnamed(path, by_contents)
+
+    def check(self, data: Buffer) -> None:
+        if not mp4.has_movie_box(data):
+            raise ValueError("no moov box")
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        held = mp4.held_fraction(data)
+        if held < 1.0 and (1.0 - held) * len(data) > TRUNCATED_SLACK:
+            exact = mp4.held_seconds(data)
+            if exact is not None:
+                return Length(exact, truncated=True)
+            return Length(float(audio.info.length) * held, estimated=True, truncated=True)
+        return Length(float(audio.info.length))
+
+    def extras(self, audio: mutagen.FileType, duration: float) -> dict:
+        return {
+            "tags": mp4.read_tags(audio.tags),
+            "chapters": mp4.read_chapters(audio),
+            "artwork": mp4.read_artwork(audio.tags),
+            "chapters_written_by_tag": mp4.chapters_written_by_tag(audio.tags),
+        }
+
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
+        if audio.tags is None:
+            audio.add_tags()
+        path = Path(audio.filename)
+        # `chapters` replace all; () removes only those `podcast tag` wrote; None leaves them be.
+        rewrite = bool(chapters) or (chapters == () and mp4.chapters_written_by_tag(audio.tags))
+        if rewrite:
+            with mapped(path) as data:
+                refusal = mp4.chapters_refusal(data, chapters)
+            if refusal is not None:
+                raise CannotHoldChapters(refusal)
+            mp4.mark_chapters(audio.tags, bool(chapters))
+        mp4.write(audio.tags, tags, artwork=artwork)
+        audio.save()
+        if rewrite:
+            mp4.write_chapters(path, chapters)
+
+
+class Aac(Container):
+    reader = AAC
+    formats = ("aac",)
+    label = "a raw AAC"
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        stream = frames.scan_adts(data)
+        if stream is not None:
+            return Length(stream.seconds, mean_bitrate=_mean(stream))
+        return Length(float(audio.info.length), estimated=True)
+
+
+class _VorbisCommented(Container):
+    """Containers whose tags are Vorbis comments (Ogg Vorbis, Opus, FLAC)."""
+
+    holds_chapters = True
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        # The last page's granule position is exact for what the file holds; a file cut short
+        # lacks the end-of-stream page, and what it holds is all there is to say.
+        return Length(float(audio.info.length), truncated=not frames.ogg_ends_cleanly(data))
+
+    def extras(self, audio: mutagen.FileType, duration: float) -> dict:
+        return {
+            "tags": vorbis.read_tags(audio.tags),
+            "chapters": vorbis.read_chapters(audio.tags, duration),
+            "artwork": vorbis.read_artwork(audio),
+            "chapters_written_by_tag": vorbis.chapters_written_by_tag(audio.tags),
+        }
+
+    def write(
+        self,
+        audio: mutagen.FileType,
+        tags: Tags,
+        artwork: Picture | None,
+        chapters: tuple[Chapter, ...] | None,
+        duration: float,
+    ) -> None:
+        vorbis.write(audio, tags, artwork=artwork, chapters=chapters)
+        audio.save()
+
+
+class OggVorbisFile(_VorbisCommented):
+    reader = OggVorbis
+    formats = ("ogg",)
+    label = "an Ogg Vorbis"
+
+
+class OpusFile(_VorbisCommented):
+    reader = OggOpus
+    formats = ("opus", "ogg")
+    label = "an Opus"
+
+
+class FlacFile(_VorbisCommented):
+    reader = FLAC
+    formats = ("flac",)
+    label = "a FLAC"
+
+    def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        """STREAMINFO's sample count, unless the last frame in the file ends well before it (cut short)."""
+        info = audio.info
+        stated = info.total_samples
+        # STREAMINFO's max frame size is the file's word (up to 16 MB); the search walks every 0xFF
+        # byte of the window, so it stays within 1 MiB, far above any real frame.
+        if info.max_framesize:
+            window = min(max(4 * info.max_framesize, 1 << 16), 1 << 20)
+        else:
+            window = 1 << 20
+        held = frames.flac_samples_held(
+            data, max_blocksize=info.max_blocksize, sample_rate=info.sample_rate, window=window
+        )
+        if held is None:
+            return Length(float(info.length))
+        if not stated:  # a streaming encoder may leave the count at 0: the frames tell
+            return Length(held / info.sample_rate)
+        if held + info.max_blocksize < stated:
+            return Length(held / info.sample_rate, truncated=True)
+        return Length(float(info.length))
+
+
+MP3_FILE, AAC_FILE = Mp3(), Aac()
+# The candidates, as the explicit options mutagen.File is given (detection never depends on import order).
+CONTAINERS: tuple[Container, ...] = (
+    MP3_FILE,
+    Mp4(),
+    AAC_FILE,
+    OggVorbisFile(),
+    OpusFile(),
+    FlacFile(),
+    Wave(),
+    Aiff(),
+)
+
+
+def ranked(path: Path, header: bytes, *, by_name: bool = True) -> list[Container]:
+    """The containers that may hold a file starting with `header`, best first, as mutagen.File
+    ranks its readers: by score, ties broken by the reader's name."""
+    name = str(path) if by_name else ""
+    scored = sorted(((c.score(name, header), c.reader.__name__), i) for i, c in enumerate(CONTAINERS))
+    return [CONTAINERS[i] for (score, _), i in reversed(scored) if score > 0]
+
+
+def detected(path: Path, header: bytes) -> Container | None:
+    """The container mutagen.File would read the file as; None when none scores."""
+    found = ranked(path, header)
+    return found[0] if found else None
+
+
+def holding_chapters() -> tuple[str, ...]:
+    """The formats whose tags `podcast tag` writes chapters into."""
+    return tuple(name for c in CONTAINERS if c.holds_chapters for name in c.formats)

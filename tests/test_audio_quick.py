@@ -1,0 +1,398 @@
+"""Reading an MP3 the quick way gives exactly what mutagen's full reading gives.
+
+The quick way (podcast/audio/id3frames.py for the tag, the many-frames-at-a-time walk
+in frames.py for the length) is what a cold build uses for every MP3. Each file here
+is real audio behind a tag of one kind: written by mutagen as v2.3 and v2.4, or built
+byte by byte for the encodings and oddities taggers write. The property: `audio.read`
+and `audio.read(quick=False)` return the same AudioFile (or refuse with the same
+message); and the common kinds are really read the quick way, the odd ones handed to
+mutagen.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import pytest
+from media import cover
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TPE1,
+    TPOS,
+    TRCK,
+    TXXX,
+    WFED,
+    WXXX,
+    CTOCFlags,
+)
+
+from podcast import audio
+from podcast.audio import frames, id3frames
+from podcast.errors import AudioError
+
+STREAMS = ["mp3-xing", "mp3-cbr-info", "mp3-cbr-no-header", "mp3-vbr-no-header", "mp3-vbri"]
+
+
+def both_ways(path: Path) -> tuple[object, object]:
+    """What the quick and the full reading make of `path`: an AudioFile, or the refusal's text."""
+    found = []
+    for quick in (True, False):
+        try:
+            found.append(audio.read_what_can_be_read(path, quick=quick))
+        except AudioError as exc:
+            found.append(str(exc))
+    return found[0], found[1]
+
+
+def read_quickly(path: Path) -> None:
+    """Raises id3frames.Unusual when the tag is one the quick way hands to mutagen."""
+    data = path.read_bytes()
+    id3frames.read(data, len(data))
+
+
+def rich_tag(tmp_path: Path, picture_png: bytes) -> ID3:
+    """Every frame we read, as a producer's tools write them (chapters with titles, links, images)."""
+    tags = ID3()
+    tags.add(TIT2(encoding=1, text="Ketamine — a careful look"))
+    tags.add(TPE1(encoding=1, text=["Dr. Ada", "Bo Ng"]))
+    tags.add(TALB(encoding=0, text="The Clinic Hour"))
+    tags.add(TDRC(encoding=0, text="2025-04-02"))
+    tags.add(COMM(encoding=1, lang="eng", desc="iTunNORM", text=" 0000 0000"))
+    tags.add(COMM(encoding=1, lang="eng", desc="", text="Ünïcode notes, " * 120))
+    tags.add(TXXX(encoding=3, desc="comment", text="from ffmpeg"))
+    tags.add(TDES(encoding=1, text="A longer description. " * 40))
+    tags.add(TRCK(encoding=0, text="7/12"))
+    tags.add(TPOS(encoding=0, text="2"))
+    tags.add(TCON(encoding=0, text="(186)Podcast"))
+    tags.add(WFED(url="https://example.com/feed.xml"))
+    tags.add(TGID(encoding=0, text="urn:uuid:1234"))
+    tags.add(PCST(value=1))
+    tags.add(APIC(encoding=1, mime="image/png", type=3, desc="cover", data=picture_png))
+    tags.add(APIC(encoding=0, mime="PNG", type=0, desc="back", data=picture_png))
+    for number, start in enumerate((0, 4000, 8000)):
+        sub = [TIT2(encoding=1, text=f"Part {number}")]
+        if number == 1:
+            sub.append(WXXX(encoding=0, desc="", url="https://example.com/part"))
+            sub.append(APIC(encoding=0, mime="image/png", type=0, desc="", data=picture_png))
+        tags.add(CHAP(element_id=f"ch{number}", start_time=start, end_time=start + 4000, sub_frames=sub))
+    tags.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=["ch2", "ch0", "ch1"],
+            sub_frames=[TIT2(encoding=0, text="Contents")],
+        )
+    )
+    return tags
+
+
+@pytest.fixture(scope="module")
+def png(tmp_path_factory) -> bytes:
+    return cover(tmp_path_factory.mktemp("png") / "c.png", (64, 48), "teal").read_bytes()
+
+
+@pytest.mark.parametrize("version", [3, 4])
+@pytest.mark.parametrize("stream", STREAMS)
+def test_a_tag_written_by_mutagen_reads_the_same_both_ways_on_every_kind_of_stream(
+    media, tmp_path, png, stream, version
+):
+    path = tmp_path / "episode.mp3"
+    path.write_bytes(media[stream].read_bytes())
+    rich_tag(tmp_path, png).save(path, v2_version=version)
+    quick, full = both_ways(path)
+    assert quick == full
+    read_quickly(path)  # this one is read the quick way, not handed to mutagen
+    assert quick[0].tags.comment.startswith("Ünïcode notes")
+    assert [c.title for c in quick[0].chapters] == ["Part 2", "Part 0", "Part 1"]
+
+
+# ------------------------------------------------------------------ tags built byte by byte
+
+
+def synchsafe(size: int) -> bytes:
+    return bytes(((size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F))
+
+
+def frame(frame_id: str, data: bytes, *, version: int = 4, flags: int = 0, plain: bool = False) -> bytes:
+    size = len(data).to_bytes(4, "big") if version == 3 or plain else synchsafe(len(data))
+    return frame_id.encode("latin1") + size + flags.to_bytes(2, "big") + data
+
+
+def tag(version: int, *frames_: bytes, flags: int = 0, padding: int = 64, extended: bytes = b"") -> bytes:
+    body = extended + b"".join(frames_) + bytes(padding)
+    return b"ID3" + bytes((version, 0, flags)) + synchsafe(len(body)) + body
+
+
+LATIN1, UTF16, UTF16BE, UTF8 = 0, 1, 2, 3
+
+
+def text(encoding: int, *values: str, bom: bytes | None = b"\xff\xfe", end: bool = True) -> bytes:
+    """A text frame's data: the encoding byte, then each value and its terminator."""
+    codec = {LATIN1: "latin1", UTF16: "utf-16-le", UTF16BE: "utf-16-be", UTF8: "utf-8"}[encoding]
+    zero = b"\x00\x00" if encoding in (UTF16, UTF16BE) else b"\x00"
+    parts = []
+    for value in values:
+        encoded = value.encode(codec)
+        if encoding == UTF16 and bom is not None:
+            encoded = bom + (value.encode("utf-16-be") if bom == b"\xfe\xff" else encoded)
+        parts.append(encoded + zero)
+    data = b"".join(parts)
+    return bytes((encoding,)) + (data if end else data[: -len(zero)])
+
+
+def comm(encoding: int, desc: str, value: str, lang: bytes = b"eng") -> bytes:
+    return bytes((encoding,)) + lang + text(encoding, desc, value)[1:]
+
+
+# name: (version, frames, whether the quick way reads it itself)
+BUILT: dict[str, tuple[int, list[bytes], bool]] = {
+    "latin-1": (3, [frame("TIT2", text(LATIN1, "Café"), version=3)], True),
+    "utf-16 little-endian BOM": (3, [frame("TIT2", text(UTF16, "Tïtle ☕"), version=3)], True),
+    "utf-16 big-endian BOM": (4, [frame("TIT2", text(UTF16, "Tïtle ☕", bom=b"\xfe\xff"))], True),
+    "utf-16 without BOM": (3, [frame("TIT2", text(UTF16, "No BOM ☕", bom=None), version=3)], True),
+    "utf-16 astral": (4, [frame("TIT2", text(UTF16, "🎙 mic"))], True),
+    "utf-16be": (4, [frame("TIT2", text(UTF16BE, "Big end ☕"))], True),
+    "utf-8": (4, [frame("TIT2", text(UTF8, "Ütf-8 ☕"))], True),
+    "unterminated": (4, [frame("TIT2", text(UTF16, "no end", end=False))], True),
+    "several values": (4, [frame("TPE1", text(UTF8, "", "Second", "Third"))], True),
+    "zero padding after the value (v2.3)": (
+        3,
+        [frame("TIT2", text(LATIN1, "Padded") + bytes(5), version=3)],
+        True,
+    ),
+    "zero padding after the value (v2.4)": (4, [frame("TIT2", text(LATIN1, "Padded") + bytes(5))], True),
+    "only an encoding byte": (4, [frame("TIT2", b"\x01"), frame("TALB", text(LATIN1, "Album"))], True),
+    "bad encoding byte": (4, [frame("TIT2", b"\x07abc")], True),
+    "comments, iTunes' first": (
+        4,
+        [frame("COMM", comm(UTF16, "iTunNORM", "0000")), frame("COMM", comm(UTF16, "", "Notes"))],
+        True,
+    ),
+    "comment with no text": (3, [frame("COMM", comm(UTF16, "", "")[:-2], version=3)], True),
+    "comment with a language not ascii": (4, [frame("COMM", comm(LATIN1, "", "x", lang=b"\xe9ng"))], True),
+    "comment as TXXX": (4, [frame("TXXX", text(UTF8, "Description", "From ffmpeg"))], True),
+    "year, date and time (v2.3)": (
+        3,
+        [
+            frame("TYER", text(LATIN1, "2024"), version=3),
+            frame("TDAT", text(LATIN1, "0204"), version=3),
+            frame("TIME", text(LATIN1, "1530"), version=3),
+        ],
+        True,
+    ),
+    "a year only": (3, [frame("TYER", text(LATIN1, "2019"), version=3)], True),
+    "a year that is not one": (3, [frame("TYER", text(LATIN1, "19"), version=3)], True),
+    "TDRC and TYER": (
+        4,
+        [frame("TDRC", text(LATIN1, "2025-01-02T03:04")), frame("TYER", text(LATIN1, "1999"))],
+        True,
+    ),
+    "genre numbers": (4, [frame("TCON", text(LATIN1, "12", "(20)(RX)Talk"))], True),
+    "genre empty then named": (4, [frame("TCON", text(LATIN1, "", "Talk"))], True),
+    "track and disc": (4, [frame("TRCK", text(LATIN1, "03/10")), frame("TPOS", text(LATIN1, "x"))], True),
+    "feed and guid": (
+        4,
+        [frame("WFED", b"https://e.com/f\x00junk"), frame("TGID", text(LATIN1, "g-1"))],
+        True,
+    ),
+    "podcast flag": (4, [frame("PCST", b"\x00\x00\x00\x01")], True),
+    "frame cut off by the tag's end": (
+        4,
+        [frame("TALB", text(LATIN1, "A")), b"TIT2" + synchsafe(400) + b"\x00\x00\x00Hi"],
+        True,
+    ),
+    "itunes plain frame sizes in v2.4": (
+        4,
+        [
+            frame("TIT2", text(LATIN1, "x" * 200), plain=True),
+            frame("TALB", text(LATIN1, "y" * 300), plain=True),
+        ],
+        True,
+    ),
+    "unknown and experimental frames": (4, [frame("XYZW", b"abc"), frame("TIT2", text(LATIN1, "T"))], True),
+    # Handed to mutagen:
+    "two title frames": (4, [frame("TIT2", text(LATIN1, "One")), frame("TIT2", text(LATIN1, "Two"))], False),
+    "v2.2 names in v2.3": (3, [frame("TT2\x00", text(LATIN1, "Old name"), version=3)], False),
+    "compressed frame (v2.3)": (
+        3,
+        [
+            frame(
+                "TIT2",
+                len(text(LATIN1, "Zipped")).to_bytes(4, "big") + zlib.compress(text(LATIN1, "Zipped")),
+                version=3,
+                flags=0x0080,
+            )
+        ],
+        False,
+    ),
+    "data length indicator (v2.4)": (
+        4,
+        [frame("TIT2", synchsafe(8) + text(LATIN1, "Sized!"), flags=0x0001)],
+        False,
+    ),
+    "utf-8 that does not decode": (4, [frame("TIT2", b"\x03\xff\xfe bad")], False),
+    "odd utf-16": (4, [frame("TIT2", b"\x01\xff\xfeA\x00B")], False),
+}
+
+
+def chapter_frames(version: int) -> list[bytes]:
+    sub = frame("TIT2", text(UTF16, "Intro"), version=version)
+    sub += frame("WXXX", b"\x00\x00https://example.com/intro", version=version)
+    chap = frame(
+        "CHAP",
+        b"c1\x00" + (0).to_bytes(4, "big") + (5000).to_bytes(4, "big") + bytes(8) + sub,
+        version=version,
+    )
+    toc = frame(
+        "CTOC", b"t\x00\x03\x01c1\x00" + frame("TIT2", text(LATIN1, "TOC"), version=version), version=version
+    )
+    return [chap, toc]
+
+
+BUILT["chapters (v2.3)"] = (3, chapter_frames(3), True)
+BUILT["chapters (v2.4)"] = (4, chapter_frames(4), True)
+BUILT["chapter too short for its times"] = (4, [frame("CHAP", b"c1\x00\x00\x00")], True)
+BUILT["a chapter inside a chapter"] = (
+    4,
+    [frame("CHAP", b"outer\x00" + bytes(16) + frame("CHAP", b"inner\x00" + bytes(16)))],
+    False,
+)
+
+
+@pytest.mark.parametrize("name", list(BUILT))
+def test_a_tag_built_byte_by_byte_reads_the_same_both_ways(media, tmp_path, name):
+    version, built, quick_way = BUILT[name]
+    path = tmp_path / "built.mp3"
+    path.write_bytes(tag(version, *built) + media["mp3-vbr-no-header"].read_bytes())
+    quick, full = both_ways(path)
+    assert quick == full
+    if quick_way:
+        read_quickly(path)
+    else:
+        with pytest.raises(id3frames.Unusual):
+            read_quickly(path)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "unsynchronisation",
+        "extended header (v2.3)",
+        "extended header (v2.4)",
+        "ID3v2.2",
+        "ID3v1 at the end",
+        "tag longer than the file",
+        "no tag at all",
+        "two tags (as WMP writes)",
+    ],
+)
+def test_a_tag_only_mutagen_reads_exactly_is_handed_to_it_with_the_same_result(media, tmp_path, name):
+    body = media["mp3-xing"].read_bytes()
+    title = frame("TIT2", text(LATIN1, "Un\xffsynched"), version=3)
+    if name == "unsynchronisation":
+        data = tag(3, title.replace(b"\xff", b"\xff\x00"), flags=0x80) + body
+    elif name == "extended header (v2.3)":
+        data = tag(3, title, flags=0x40, extended=b"\x00\x00\x00\x06" + bytes(6)) + body
+    elif name == "extended header (v2.4)":
+        data = (
+            tag(4, frame("TIT2", text(LATIN1, "Ext")), flags=0x40, extended=synchsafe(6) + b"\x01\x00") + body
+        )
+    elif name == "ID3v2.2":
+        data = b"ID3\x02\x00\x00" + synchsafe(16) + b"TT2\x00\x00\x05\x00Old!" + bytes(6) + body
+    elif name == "ID3v1 at the end":
+        v1 = b"TAG" + b"V1 title".ljust(30, b"\x00") + bytes(94) + b"\xff"
+        data = tag(4, frame("TALB", text(LATIN1, "Album"))) + body + v1
+    elif name == "tag longer than the file":
+        data = b"ID3\x04\x00\x00" + synchsafe(len(body) * 2) + body
+    elif name == "no tag at all":
+        data = body
+    else:
+        data = (
+            tag(4, frame("TIT2", text(LATIN1, "First")))
+            + tag(4, frame("TIT2", text(LATIN1, "Second")))
+            + body
+        )
+    path = tmp_path / "odd.mp3"
+    path.write_bytes(data)
+    quick, full = both_ways(path)
+    assert quick == full
+
+
+@pytest.mark.parametrize(
+    ("frame_id", "data"),
+    [
+        ("RVA2", b"id\x00\x01\x00"),  # a volume field of one byte: mutagen refuses the whole tag
+        ("RVA2", b"id\x00\x01\x00\x00\x10\x7f\xff"),
+        ("ETCO", b"\x01\x05"),
+        ("EQU2", b"\x00id\x00\x00"),
+        ("SYLT", b"\x00eng\x01\x01\x00"),
+        ("ASPI", b"\x00"),
+        ("RVAD", b"\x00\x10\x00"),
+    ],
+)
+def test_a_frame_mutagen_may_fail_on_sends_the_tag_to_mutagen(media, tmp_path, frame_id, data):
+    path = tmp_path / "fragile.mp3"
+    path.write_bytes(
+        tag(4, frame("TIT2", text(LATIN1, "T")), frame(frame_id, data)) + media["mp3-xing"].read_bytes()
+    )
+    quick, full = both_ways(path)
+    assert quick == full
+    with pytest.raises(id3frames.Unusual):
+        read_quickly(path)
+
+
+# Fields mutagen reads without an error it does not catch, whatever the bytes (it checks
+# that a field has data before reading it; text that does not decode is its SpecError).
+SAFE_FIELDS = {
+    "BinaryDataSpec", "ByteSpec", "CTOCFlagsSpec", "EncodedTextSpec", "EncodingSpec", "FrameIDSpec",
+    "ID3FramesSpec", "IntegerSpec", "Latin1TextListSpec", "Latin1TextSpec", "PictureTypeSpec",
+    "SizedIntegerSpec", "StringSpec", "TimeStampSpec", "EncodedNumericTextSpec", "EncodedNumericPartTextSpec",
+}  # fmt: skip
+
+
+def test_every_frame_with_a_field_mutagen_may_fail_on_is_sent_to_mutagen():
+    """mutagen's frame definitions (a private attribute: this test is what notices a new version's)."""
+    from mutagen.id3 import Frames
+
+    def fields(spec) -> set[str]:
+        inner = getattr(spec, "specs", None)
+        return set().union(*(fields(s) for s in inner)) if inner else {type(spec).__name__}
+
+    fragile = {
+        frame_id
+        for frame_id, kind in Frames.items()
+        if set().union(*(fields(s) for s in [*kind._framespec, *kind._optionalspec])) - SAFE_FIELDS
+    }
+    assert fragile == id3frames.FRAGILE
+
+
+def frame_at_a_time(data: bytes) -> tuple[int, int]:
+    """(frames, bytes in them) of a clean MPEG stream, walked one header at a time: the reference."""
+    stream = frames.scan_mpeg(data, count=False)
+    pos = stream.first + (frames.mpeg_frame(data, stream.first).length if stream.header else 0)
+    count = 0
+    while (frame_ := frames.mpeg_frame(data, pos)) is not None and pos + frame_.length <= stream.end:
+        pos += frame_.length
+        count += 1
+    return count, pos
+
+
+@pytest.mark.parametrize("stream", STREAMS + ["mp3-mpeg2"])
+def test_the_many_frames_walk_counts_what_a_frame_at_a_time_walk_counts(media, mp3_factory, stream):
+    data = (mp3_factory(9.0) if stream == "mp3-mpeg2" else media[stream]).read_bytes()
+    counted = frames.scan_mpeg(data)
+    expected_frames, expected_end = frame_at_a_time(data)
+    assert counted.frames == expected_frames > 100
+    assert counted.first + counted.frame_bytes == expected_end
