@@ -27,7 +27,7 @@ def catalog(show):
 def to_render(show) -> set[str]:
     """The pages a build of the show now would render (and nothing else)."""
     catalog = pipeline.read_catalog(show.root)
-    return set(site.render(catalog.show, catalog.published, show.root / "feeds").rendered)
+    return set(site.render(catalog.show, catalog.published, show.root / "feeds").due)
 
 
 def pages_of(root: Path) -> dict[str, bytes]:
@@ -158,9 +158,9 @@ def test_the_preview_and_the_build_keep_their_own_records(catalog):
     assert "https://cdn.example.com/show/episodes/ep01/" in published and "8123" not in published
     # A preview at another address renders every page again; at the same, none.
     catalog_read = pipeline.read_catalog(catalog.root, base_url="http://127.0.0.1:8123/")
-    assert site.render(catalog_read.show, catalog_read.published, preview).rendered == {}
+    assert site.render(catalog_read.show, catalog_read.published, preview).due == []
     catalog_read = pipeline.read_catalog(catalog.root, base_url="http://127.0.0.1:9999/")
-    assert len(site.render(catalog_read.show, catalog_read.published, preview).rendered) == EPISODES + 2
+    assert len(site.render(catalog_read.show, catalog_read.published, preview).due) == EPISODES + 2
 
 
 def test_pages_switched_off_and_on_again_come_back_as_they_were(catalog):

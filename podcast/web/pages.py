@@ -310,6 +310,7 @@ class PlannedPage:
     path: str  # under feeds/
     digest: str  # hex; equal digests make equal pages
     make: Callable[[], bytes]  # renders it; raises PageError
+    packaged: bool = True  # made of the package's templates only: no show template can fail in it
 
 
 def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
@@ -323,11 +324,12 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
     # A page made of packaged templates only renders outside the sandbox, and the show's own
     # templates are no part of its digest.
     sandbox = environment(show.root) if overrides else None
-    envs, bases = {}, {}
+    envs, bases, packaged = {}, {}, {}
     for name in PAGE_TEMPLATES:
         uses = _package_uses(name)
         trusted = sandbox is None or (uses is not None and not uses & overrides.keys())
         envs[name] = trusted_environment() if trusted or sandbox is None else sandbox
+        packaged[name] = trusted
         base = hashlib.blake2b(_code_key() + name.encode(), digest_size=16)
         base.update(repr(show).encode())
         if not trusted:
@@ -389,7 +391,10 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
         place = f"{number} {count}".encode()
         planned.append(
             PlannedPage(
-                here + urls.INDEX_PAGE, digest("index.html", place, *(keys[i] for i in chunk)), make_list
+                here + urls.INDEX_PAGE,
+                digest("index.html", place, *(keys[i] for i in chunk)),
+                make_list,
+                packaged["index.html"],
             )
         )
     for index, bare_view in enumerate(bare):
@@ -399,7 +404,12 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
             return _render(envs["episode.html"], "episode.html", context)
 
         planned.append(
-            PlannedPage(bare_view.page + urls.INDEX_PAGE, digest("episode.html", keys[index]), make_episode)
+            PlannedPage(
+                bare_view.page + urls.INDEX_PAGE,
+                digest("episode.html", keys[index]),
+                make_episode,
+                packaged["episode.html"],
+            )
         )
     return planned
 

@@ -24,11 +24,23 @@ MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
 
 @dataclass(frozen=True)
 class RenderedPages:
-    """The pages a build wants in its output folder; the ones not current there, rendered."""
+    """The pages a build wants in its output folder, and those not current there to write.
+
+    A page that uses a show's template is rendered before anything is written: the template
+    may fail on the show's data, and then the folder stays as it was. A page made of the
+    package's templates only is rendered as it is written, so a cold build of a large show does
+    not hold every page in memory at once.
+    """
 
     digests: dict[str, str]  # every page wanted (path under the output folder) → its digest
-    rendered: dict[str, bytes]  # the pages to write
+    rendered: dict[str, bytes]  # made with a show's template, rendered
+    deferred: tuple[pages.PlannedPage, ...]  # made with the package's templates, to render when written
     record: PageRecord
+
+    @property
+    def due(self) -> list[str]:
+        """Every page to write (and so render), by path."""
+        return sorted([*self.rendered, *(page.path for page in self.deferred)])
 
 
 # Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
@@ -38,17 +50,17 @@ Progress = Callable[[Iterable, str], Iterable]
 def render(
     show: Show, episodes: Sequence[Episode], out: Path, progress: Progress | None = None
 ) -> RenderedPages:
-    """Render the pages of `show` that are not current in `out` (none when pages are off).
-
-    Writes nothing, so a template that fails leaves the output folder as it was. Raises PageError.
-    """
+    """The pages of `show` not current in `out` (none when pages are off); those that use the
+    show's own templates rendered. Writes nothing. Raises PageError."""
     record = PageRecord.load(show.root, out)
     planned = pages.plan(show, episodes) if show.pages.enabled else []
-    due: Iterable[pages.PlannedPage] = [p for p in planned if not record.current(out, p.path, p.digest)]
+    due = [p for p in planned if not record.current(out, p.path, p.digest)]
+    shows: Iterable[pages.PlannedPage] = [p for p in due if not p.packaged]
     if progress is not None:
-        due = progress(due, "Rendering pages")
-    rendered = {page.path: page.make() for page in due}
-    return RenderedPages({page.path: page.digest for page in planned}, rendered, record)
+        shows = progress(shows, "Rendering pages")
+    rendered = {page.path: page.make() for page in shows}
+    deferred = tuple(page for page in due if page.packaged)
+    return RenderedPages({page.path: page.digest for page in planned}, rendered, deferred, record)
 
 
 def _ours(path: Path) -> bool:
@@ -78,13 +90,18 @@ def _unwanted(out: Path, wanted: dict[str, str]) -> list[Path]:
 
 
 def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> list[str]:
-    """Write the rendered pages; remove our pages no longer wanted; keep the record. Returns what changed."""
+    """Write the pages due (rendering those left to render); remove our pages no longer wanted;
+    keep the record. Returns what changed."""
     record = pages.record
     changed = []
-    items: Iterable[tuple[str, bytes]] = pages.rendered.items()
+    items: Iterable[tuple[str, bytes | Callable[[], bytes]]] = [
+        *pages.rendered.items(),
+        *((page.path, page.make) for page in pages.deferred),
+    ]
     if progress is not None:
         items = progress(items, "Writing pages")
-    for rel, data in items:
+    for rel, made in items:
+        data = made if isinstance(made, bytes) else made()
         target = unlinked_target(out, out / rel, rel)
         # No fsync per page: a page lost in a power cut no longer matches the record, and the
         # next build writes it again.
