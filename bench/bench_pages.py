@@ -1,10 +1,20 @@
-"""What the web pages cost: `python bench/bench_pages.py [--episodes 1000]` prints figures.
+"""What the web pages cost: `python bench/bench_pages.py [--episodes N | --show DIR] [--builds]`.
 
-Makes a back catalog with bench/make_show.py (real MP3s and articles), reads it once,
-then times rendering every page (pages.render), writing them into an empty folder and
-again when nothing changed (site.write), and whole builds with pages on and off. Then
-it serves the built show with the preview server and times requests over loopback.
-Figures, not assertions.
+Reads a back catalog (made with bench/make_show.py: real MP3s and articles; or a copy of one
+given with --show, which is edited and put back), then, in this process:
+
+- plans every page (its digest) and renders every page;
+- writes them into an empty folder, and again when nothing changed (site.write);
+- renders what a build would after nothing changed, after one article edited, after one
+  episode added (site.render against the record of the last build).
+
+With --builds it also times whole `podcast build` processes: cold (no build cache, no
+feeds/) with pages and with pages switched off in podcast.toml's [pages], and the ratio;
+then one article edited and one episode added, with pages. Without --show it then serves
+the show with the preview server and times requests over loopback.
+
+Figures are medians of --runs, with wall seconds and user+sys CPU seconds (the machine's
+cores may be shared: CPU seconds suffer less from that). Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -12,28 +22,173 @@ from __future__ import annotations
 import argparse
 import http.client
 import logging
+import os
+import random
+import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_show import make_show  # noqa: E402
+from make_show import article, make_show  # noqa: E402
 
 from podcast import pipeline  # noqa: E402
+from podcast.model import Episode, Show  # noqa: E402
 from podcast.serve.preview import PreviewServer  # noqa: E402
 from podcast.web import pages, site  # noqa: E402
+from podcast.web.record import PageRecord  # noqa: E402
 
 
-def timed(call, runs: int = 3) -> tuple[float, object]:
-    times, result = [], None
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(call: Callable[[], object], runs: int) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of `runs` calls, and the last result."""
+    walls, cpus, result = [], [], None
     for _ in range(runs):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), cpu_seconds()
         result = call()
-        times.append(time.perf_counter() - started)
-    return min(times), result
+        walls.append(time.perf_counter() - wall)
+        cpus.append(cpu_seconds() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def line(label: str, wall: float, cpu: float, extra: str = "") -> None:
+    print(f"{label:<40}{wall * 1000:9.0f} ms wall {cpu * 1000:9.0f} ms CPU  {extra}", flush=True)
+
+
+def build_process(root: Path) -> tuple[float, float]:
+    """Wall and user+sys CPU seconds of one `podcast build` process (its workers included)."""
+    command = [str(Path(sys.executable).with_name("podcast")), "build", "--quiet", str(root)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"podcast build failed:\n{child.stderr.read().decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def builds(root: Path, runs: int, before: Callable[[int], None]) -> tuple[float, float]:
+    walls, cpus = [], []
+    for index in range(runs):
+        before(index)
+        wall, cpu = build_process(root)
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+class Edits:
+    """One article edited and episodes added in a show directory, and undone at the end."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.toml = root / "podcast.toml"
+        self.original_toml = self.toml.read_text("utf-8")
+        folders = sorted(p for p in (root / "episodes").iterdir() if (p / "episode.md").is_file())
+        self.edited = folders[len(folders) // 2] / "episode.md"
+        self.original_article = self.edited.read_text("utf-8")
+        self.audio = next(folders[0].glob("*.mp3"))
+        self.added: list[Path] = []
+        self.rng = random.Random(7)
+
+    def pages(self, enabled: bool) -> None:
+        switch = "" if enabled else "\n[pages]\nenabled = false\n"
+        self.toml.write_text(self.original_toml + switch, "utf-8")
+
+    def edit_article(self, _: int = 0) -> None:
+        front, _, _ = self.original_article.rpartition("+++\n")
+        self.edited.write_text(front + "+++\n" + article(self.rng, False), "utf-8")
+
+    def add_episode(self, _: int = 0) -> None:
+        folder = self.root / "episodes" / f"added-{time.time_ns()}"
+        folder.mkdir()
+        yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))  # the newest, published
+        shutil.copy(self.audio, folder / "added.mp3")
+        (folder / "episode.md").write_text(
+            f'+++\ntitle = "Added"\ndate = {yesterday}\nguid = "{folder.name}"\naudio = "added.mp3"\n+++\n'
+            "A new episode.\n",
+            "utf-8",
+        )
+        self.added.append(folder)
+
+    def undo(self) -> None:
+        self.toml.write_text(self.original_toml, "utf-8")
+        self.edited.write_text(self.original_article, "utf-8")
+        for folder in self.added:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
+    catalog = pipeline.read_catalog(root)
+    show, episodes = catalog.show, catalog.published
+    wall, cpu, planned = timed(lambda: pages.plan(show, episodes), runs)
+    line("plan every page (digests)", wall, cpu, f"{len(planned)} pages")
+    wall, cpu, rendered = timed(lambda: {p.path: p.make() for p in planned}, runs)
+    size = sum(len(page) for page in rendered.values())
+    line("render every page", wall, cpu, f"{size / 1e6:.1f} MB, {wall / len(rendered) * 1e6:.0f} µs a page")
+
+    out = scratch / "out"
+    walls, cpus = [], []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        record = PageRecord.load(root, out)
+        fresh = site.RenderedPages({p.path: p.digest for p in planned}, rendered, (), record)
+        started, cpu = time.perf_counter(), cpu_seconds()
+        site.write(out, fresh)
+        walls.append(time.perf_counter() - started)
+        cpus.append(cpu_seconds() - cpu)
+    line("write them into an empty folder", statistics.median(walls), statistics.median(cpus))
+
+    def render_due(show: Show, episodes: list[Episode]) -> site.RenderedPages:
+        """What a build renders: site.render, and the packaged pages it leaves to the writing."""
+        result = site.render(show, episodes, out)
+        for page in result.deferred:
+            page.make()
+        return result
+
+    wall, cpu, nothing = timed(lambda: render_due(show, episodes), runs)
+    line("render again, nothing changed", wall, cpu, f"{len(nothing.due)} pages rendered")
+    wall, cpu, _ = timed(lambda: site.write(out, nothing), runs)
+    line("write again, nothing changed", wall, cpu)
+
+    changes = (("one article edited", edits.edit_article), ("one episode added", edits.add_episode))
+    for label, change in changes:
+        change()
+        changed = pipeline.read_catalog(root)
+        wall, cpu, result = timed(lambda c=changed: render_due(c.show, c.published), 1)
+        line(f"render after {label}", wall, cpu, f"{len(result.due)} pages rendered")
+        site.write(out, result)
+    edits.undo()
+
+
+def whole_builds(root: Path, runs: int, edits: Edits) -> None:
+    def cold(_: int) -> None:
+        shutil.rmtree(root / ".podcast", ignore_errors=True)
+        shutil.rmtree(root / "feeds", ignore_errors=True)
+
+    figures = {}
+    try:
+        for enabled in (False, True):
+            edits.pages(enabled)
+            figures[enabled] = builds(root, runs, cold)
+            label = "cold build, pages " + ("on" if enabled else "off")
+            line(label, *figures[enabled])
+        (off_wall, off_cpu), (on_wall, on_cpu) = figures[False], figures[True]
+        print(f"{'cold, pages on / off':<40}{on_wall / off_wall:9.2f} ×  wall {on_cpu / off_cpu:9.2f} ×  CPU")
+        line("one article edited, pages on", *builds(root, runs, edits.edit_article))
+        line("one episode added, pages on", *builds(root, runs, edits.add_episode))
+    finally:
+        edits.undo()
 
 
 def requests_per_second(url: str, path: str, count: int, headers: dict[str, str]) -> float:
@@ -47,57 +202,47 @@ def requests_per_second(url: str, path: str, count: int, headers: dict[str, str]
     return count / (time.perf_counter() - started)
 
 
+def serving(root: Path) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = PreviewServer(root, port=0, say=lambda text: None)
+    result = server.build()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        media = sorted(server.site.media)[0]
+        page = "/" + result.catalog.published[0].slug.join(("episodes/", "/"))
+        for label, path, headers in (
+            ("episode page", page, {}),
+            ("episode page, gzip", page, {"Accept-Encoding": "gzip"}),
+            ("feed.xml, gzip", "/feed.xml", {"Accept-Encoding": "gzip"}),
+            ("audio, 64 KB range", "/" + media, {"Range": "bytes=0-65535"}),
+            ("audio, 304", "/" + media, {"If-None-Match": "*"}),
+        ):
+            rates = [requests_per_second(server.url, path, 200, headers) for _ in range(3)]
+            print(f"serve {label:<34}{statistics.median(rates):9.0f} requests/s")
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--episodes", type=int, default=1000, help="make a show of this many episodes")
+    parser.add_argument("--show", type=Path, help="use this show directory instead (a copy: it is built in)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--builds", action="store_true", help="also time whole build processes")
     args = parser.parse_args()
+    print(f"{os.cpu_count()} cores; medians of {args.runs} runs\n")
     with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch) / "show"
-        make_show(root, args.episodes, quiet=True)
-        catalog = pipeline.read_catalog(root)
-        show, episodes = catalog.show, catalog.published
-        seconds, rendered = timed(lambda: pages.render(show, episodes))
-        size = sum(len(page) for page in rendered.values())
-        print(f"{len(episodes)} episodes → {len(rendered)} pages, {size / 1e6:.1f} MB")
-        per_page = seconds / len(rendered) * 1000
-        print(f"render every page           {seconds * 1000:9.0f} ms ({per_page:.2f} ms/page)")
-        out = Path(scratch) / "out"
-        started = time.perf_counter()
-        site.write(out, rendered)
-        print(f"write them (empty folder)   {(time.perf_counter() - started) * 1000:9.0f} ms")
-        seconds, _ = timed(lambda: site.write(out, rendered))
-        print(f"write them (unchanged)      {seconds * 1000:9.0f} ms")
+        root = args.show
+        if root is None:
+            root = Path(scratch) / "show"
+            make_show(root, args.episodes, quiet=True)
+        edits = Edits(root)
         pipeline.build(root)  # fills the build cache
-        with_pages, _ = timed(lambda: pipeline.build(root))
-        toml = root / "podcast.toml"
-        toml.write_text(toml.read_text() + "\n[pages]\nenabled = false\n")
-        pipeline.build(root)
-        without, _ = timed(lambda: pipeline.build(root))
-        print(f"warm build, pages on        {with_pages * 1000:9.0f} ms")
-        print(f"warm build, pages off       {without * 1000:9.0f} ms")
-        toml.write_text(toml.read_text().replace("enabled = false", "enabled = true"))
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-        server = PreviewServer(root, port=0, say=lambda text: None)
-        server.build()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            media = sorted(server.site.media)[0]
-            for label, path, headers in (
-                ("episode page", "/" + episodes[0].slug.join(("episodes/", "/")), {}),
-                (
-                    "episode page, gzip",
-                    "/" + episodes[0].slug.join(("episodes/", "/")),
-                    {"Accept-Encoding": "gzip"},
-                ),
-                ("feed.xml, gzip", "/feed.xml", {"Accept-Encoding": "gzip"}),
-                ("audio, 64 KB range", "/" + media, {"Range": "bytes=0-65535"}),
-                ("audio, 304", "/" + media, {"If-None-Match": "*"}),
-            ):
-                rates = [requests_per_second(server.url, path, 200, headers) for _ in range(3)]
-                print(f"serve {label:<22}{statistics.median(rates):9.0f} requests/s")
-        finally:
-            server.stop()
+        in_process(root, Path(scratch), args.runs, edits)
+        if args.builds:
+            whole_builds(root, args.runs, edits)
+        if args.show is None:
+            serving(root)
 
 
 if __name__ == "__main__":

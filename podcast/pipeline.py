@@ -36,7 +36,6 @@ from .files import confined, outside, read_bounded, unlinked_target, write_atomi
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
-from .web import pages as web_pages
 from .web import site, urls
 from .weburl import has_web_scheme, is_web_url
 
@@ -247,6 +246,7 @@ def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Pro
     cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
     inputs = []
     for episode in due:
+        episode = with_page_link(show, episode)  # as the loop renders them: the page is in the notes
         if episode.audio is not None and (episode.chapters_from or show.chapters_from) == "sections":
             try:
                 episode = dataclasses.replace(episode, info=cache.read(episode.audio).info)
@@ -756,14 +756,14 @@ def build(
             problems=catalog.problems,
         )
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = web_pages.render(show, catalog.published) if show.pages.enabled else {}
+    rendered_pages = site.render(show, catalog.published, out, progress)
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     try:
         if show.artwork_path:
             _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
         wanted = _write_chapters(show, catalog.published, out)
         wanted |= publish_sidecars(root, catalog.published, out)
-        pages_changed = site.write(out, rendered_pages)
+        pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
         changed = write_atomic(feed_path, first_page.parts)
         if not elsewhere:

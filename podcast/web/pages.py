@@ -8,6 +8,12 @@ name in the show's `templates/` folder replaces one.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import operator
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -15,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .. import feed
@@ -71,22 +78,39 @@ class PageSandbox(ImmutableSandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
 
+def _options() -> dict[str, Any]:
+    return {
+        "autoescape": jinja2.select_autoescape(["html"]),
+        "undefined": jinja2.StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+        "auto_reload": False,  # an environment lasts one build: no stat of every template per page
+    }
+
+
 def environment(root: Path) -> jinja2.Environment:
-    # Sandboxed: a template that came with a show directory cannot reach Python beyond its data.
+    """For pages that use a template of the show's: sandboxed, since a template that came with a
+    show directory must not reach Python beyond its data."""
     env = PageSandbox(
         loader=jinja2.ChoiceLoader([ShowTemplates(root), jinja2.PackageLoader("podcast.web", "templates")]),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        **_options(),
     )
     env.filters["clock"] = clock
     return env
 
 
+@functools.cache
+def trusted_environment() -> jinja2.Environment:
+    """For pages made of the package's own templates only: no sandbox, whose check of every
+    attribute a template reads costs more than the rest of the rendering."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("podcast.web", "templates"), **_options())
+    env.filters["clock"] = clock
+    return env
+
+
 def _summary(text: str) -> str:
-    words = text.split()
+    words = text.split(maxsplit=SUMMARY_WORDS)  # the last item, when there is one past them, is the rest
     return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
 
 
@@ -116,7 +140,8 @@ class EpisodeView:
     number: int | None
 
 
-def episode_view(show: Show, episode: Episode) -> EpisodeView:
+def _bare_view(show: Show, episode: Episode) -> EpisodeView:
+    """The view without its transcript, which is read from its file only for a page to render."""
     info = episode.info
     notes = episode.notes
     text = notes.text if notes is not None else ""
@@ -136,7 +161,7 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
         notes_html=notes.html if notes is not None else "",
         summary=_summary(text),
         chapters=episode.chapters,
-        transcript=transcript.for_page(episode.transcripts),
+        transcript=None,
         transcript_url=show.url_for(quote(episode.transcripts[0].publish_path))
         if episode.transcripts
         else None,
@@ -144,6 +169,11 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
         season=episode.season,
         number=episode.number,
     )
+
+
+def episode_view(show: Show, episode: Episode) -> EpisodeView:
+    """What a template knows about an episode, its transcript read."""
+    return dataclasses.replace(_bare_view(show, episode), transcript=transcript.for_page(episode.transcripts))
 
 
 def _show_template_line(exc: BaseException) -> tuple[str, int] | None:
@@ -186,10 +216,137 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> byte
         raise PageError(f"{rel}:{line}: cannot render: {shown}", path=rel, line=line) from None
 
 
-def render(show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:
-    """Every page of the show: {path under feeds/: HTML bytes}. Raises PageError."""
-    env = environment(show.root)
-    ordered = [episode_view(show, e) for e in feed.newest_first(episodes)]
+PAGE_TEMPLATES = ("index.html", "episode.html")  # the templates a page starts from
+
+
+def show_templates(root: Path) -> dict[str, tuple[int, ...]]:
+    """The show's own templates (name → size, times, inode): which packaged ones they replace,
+    and, for the pages' digests, whether they changed. Only listed here; the loader reads them."""
+    folder = Path(root) / TEMPLATES_DIR
+    found: dict[str, tuple[int, ...]] = {}
+    for parent, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(parent) / name
+            try:
+                stat = path.stat()  # as the loader reads it: through a link, the file it leads to
+            except OSError:
+                continue
+            rel = path.relative_to(folder).as_posix()
+            found[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return found
+
+
+@functools.cache
+def _package_uses(name: str) -> frozenset[str] | None:
+    """Every packaged template `name` extends or includes, itself too; None when one is named
+    by an expression (then any template could be used)."""
+    env = trusted_environment()
+    assert env.loader is not None
+    used, todo = {name}, [name]
+    while todo:
+        source = env.loader.get_source(env, todo.pop())[0]
+        for other in jinja2.meta.find_referenced_templates(env.parse(source)):
+            if other is None:
+                return None
+            if other not in used:
+                used.add(other)
+                todo.append(other)
+    return frozenset(used)
+
+
+@functools.cache
+def _code_key() -> bytes:
+    """The code that makes pages and what it reads (the package's modules and templates, the
+    libraries that render and sanitise): another podcast, or another Jinja2, renders every page."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted([*package.rglob("*.py"), *(package / "web" / "templates").iterdir()]):
+        digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
+    for library in ("jinja2", "markupsafe", "nh3", "webvtt-py", "srt"):
+        try:
+            digest.update(f"{library} {importlib.metadata.version(library)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{library} ?\0".encode())
+    return digest.digest()
+
+
+# What an episode's view holds, but the chapters (tuples of their own), the transcript (by its
+# file's stat) and the notes (hashed as they are: the repr of a long text costs more).
+_APART = ("chapters", "transcript", "notes_html")
+_view_values = operator.attrgetter(*(f.name for f in dataclasses.fields(EpisodeView) if f.name not in _APART))
+_chapter_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Chapter)))
+
+
+def _view_key(view: EpisodeView, episode: Episode) -> bytes:
+    """A digest of everything a template can read of an episode: its view's values (chapters as
+    plain tuples, whose repr is much cheaper than a dataclass's), its transcript's file and the
+    chapters' embedded images (which a Picture's repr leaves out)."""
+    chapters = [_chapter_values(chapter) for chapter in view.chapters]
+    text = repr((_view_values(view), chapters, _source_stat(episode)))
+    digest = hashlib.blake2b(text.encode(), digest_size=16)
+    digest.update(b"\0" + view.notes_html.encode())
+    for chapter in view.chapters:
+        if chapter.picture is not None:
+            digest.update(chapter.picture.data)
+    return digest.digest()
+
+
+def _source_stat(episode: Episode) -> str:
+    """The transcript file a page shows, by its stat: reading it is left to pages that render."""
+    if not episode.transcripts:
+        return ""
+    try:
+        stat = episode.transcripts[0].path.stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_ino}"
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    """A page of the show: where it goes, a digest of everything it shows, and how to make it."""
+
+    path: str  # under feeds/
+    digest: str  # hex; equal digests make equal pages
+    make: Callable[[], bytes]  # renders it; raises PageError
+    packaged: bool = True  # made of the package's templates only: no show template can fail in it
+
+
+def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
+    """Every page of the show, not yet rendered: a page's digest says whether it must be.
+
+    The digest covers what a template can read (the show, the episode's view, a list page's
+    episodes and place), the templates (the package's code and templates, the show's own by
+    their stat) and the transcript's file by its stat, so it costs a fraction of a render.
+    """
+    overrides = show_templates(show.root)
+    # A page made of packaged templates only renders outside the sandbox, and the show's own
+    # templates are no part of its digest.
+    sandbox = environment(show.root) if overrides else None
+    envs, bases, packaged = {}, {}, {}
+    for name in PAGE_TEMPLATES:
+        uses = _package_uses(name)
+        trusted = sandbox is None or (uses is not None and not uses & overrides.keys())
+        envs[name] = trusted_environment() if trusted or sandbox is None else sandbox
+        packaged[name] = trusted
+        base = hashlib.blake2b(_code_key() + name.encode(), digest_size=16)
+        base.update(repr(show).encode())
+        if not trusted:
+            base.update(repr(sorted(overrides.items())).encode())
+        bases[name] = base
+
+    ordered = feed.newest_first(episodes)
+    bare = [_bare_view(show, e) for e in ordered]
+    full: dict[int, EpisodeView] = {}
+
+    def view(index: int) -> EpisodeView:
+        if index not in full:
+            full[index] = dataclasses.replace(
+                bare[index], transcript=transcript.for_page(ordered[index].transcripts)
+            )
+        return full[index]
+
     common = {
         "show": show,
         "feed_url": show.feed_url,
@@ -200,27 +357,63 @@ def render(show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:
         "skip_back": SKIP_BACK,
         "skip_forward": SKIP_FORWARD,
     }
-    pages: dict[str, bytes] = {}
-    chunks = [ordered[i : i + urls.PER_PAGE] for i in range(0, len(ordered), urls.PER_PAGE)] or [[]]
-    for number, chunk in enumerate(chunks, start=1):
+    keys = [_view_key(v, e) for v, e in zip(bare, ordered, strict=True)]
+
+    def digest(name: str, *parts: bytes) -> str:
+        page = bases[name].copy()
+        for part in parts:
+            page.update(part)
+        return page.hexdigest()
+
+    planned: list[PlannedPage] = []
+    count = max(1, -(-len(ordered) // urls.PER_PAGE))
+    for number in range(1, count + 1):
+        first = (number - 1) * urls.PER_PAGE
+        chunk = range(first, min(first + urls.PER_PAGE, len(ordered)))
         here = urls.list_page_path(number)
         root = "../" * here.count("/")
-        pages[here + urls.INDEX_PAGE] = _render(
-            env,
-            "index.html",
-            {
+
+        def make_list(
+            number: int = number, chunk: range = chunk, here: str = here, root: str = root
+        ) -> bytes:
+            context = {
                 **common,
                 "root": root,
                 "url": show.url_for(here),
-                "episodes": chunk,
+                "episodes": [view(i) for i in chunk],
                 "page_number": number,
-                "page_count": len(chunks),
+                "page_count": count,
                 "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
-                "older": root + urls.list_page_path(number + 1) if number < len(chunks) else None,
-            },
+                "older": root + urls.list_page_path(number + 1) if number < count else None,
+            }
+            return _render(envs["index.html"], "index.html", context)
+
+        place = f"{number} {count}".encode()
+        planned.append(
+            PlannedPage(
+                here + urls.INDEX_PAGE,
+                digest("index.html", place, *(keys[i] for i in chunk)),
+                make_list,
+                packaged["index.html"],
+            )
         )
-    for view in ordered:
-        pages[view.page + urls.INDEX_PAGE] = _render(
-            env, "episode.html", {**common, "root": "../../", "url": view.url, "episode": view}
+    for index, bare_view in enumerate(bare):
+
+        def make_episode(index: int = index) -> bytes:
+            context = {**common, "root": "../../", "url": bare[index].url, "episode": view(index)}
+            return _render(envs["episode.html"], "episode.html", context)
+
+        planned.append(
+            PlannedPage(
+                bare_view.page + urls.INDEX_PAGE,
+                digest("episode.html", keys[index]),
+                make_episode,
+                packaged["episode.html"],
+            )
         )
-    return pages
+    return planned
+
+
+def render(show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:
+    """Every page of the show: {path under feeds/: HTML bytes}. Raises PageError."""
+    return {page.path: page.make() for page in plan(show, episodes)}

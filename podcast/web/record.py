@@ -1,0 +1,87 @@
+"""What each page in an output folder was last made from, so an unchanged page is left alone.
+
+For every page it wrote, the build keeps the page's digest (pages.plan: everything the
+page shows) and the file's size, modification time and inode as they were after writing,
+in `.podcast/pages/<output>.json`, one record per output folder (feeds/, the preview's).
+A page is current when its digest is the one recorded and its file still has the recorded
+stat: a page deleted, edited by hand or replaced in the output folder is made again.
+
+The record is only an optimisation: one that is missing, unreadable or of another version
+is an empty record (every page is rendered, and compared with the file before writing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..layout import STATE_DIR
+
+RECORD_DIR = f"{STATE_DIR}/pages"
+RECORD_VERSION = 1
+
+Entry = tuple[str, int, int, int]  # digest, size, mtime (ns), inode
+
+
+def _stat_of(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+class PageRecord:
+    """The record of one output folder's pages."""
+
+    def __init__(self, file: Path, out: str, entries: dict[str, Entry]) -> None:
+        self.file = file
+        self.out = out
+        self.entries = entries
+
+    @classmethod
+    def load(cls, root: Path, out: Path) -> PageRecord:
+        """The record of `out`'s pages, kept in the show directory `root`."""
+        root, out = Path(root).resolve(), Path(out).resolve()
+        name = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+        file = root / RECORD_DIR / (hashlib.blake2b(name.encode(), digest_size=8).hexdigest() + ".json")
+        try:
+            data = json.loads(file.read_text("utf-8"))
+            if data["version"] != RECORD_VERSION or data["out"] != name:
+                raise ValueError
+            entries = {
+                str(path): (str(digest), int(size), int(mtime), int(inode))
+                for path, (digest, size, mtime, inode) in data["pages"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entries = {}
+        return cls(file, name, entries)
+
+    def current(self, out: Path, path: str, digest: str) -> bool:
+        """Whether out/path is the page `digest` stands for, as this record wrote it."""
+        entry = self.entries.get(path)
+        if entry is None or entry[0] != digest:
+            return False
+        try:
+            return _stat_of(os.lstat(out / path)) == entry[1:]
+        except OSError:
+            return False
+
+    def note(self, path: str, digest: str, written: Path) -> None:
+        """out/path (the file `written`) now holds the page `digest` stands for."""
+        self.entries[path] = (digest, *_stat_of(os.lstat(written)))
+
+    def keep_only(self, paths: set[str] | dict[str, str]) -> None:
+        self.entries = {path: entry for path, entry in self.entries.items() if path in paths}
+
+    def save(self) -> None:
+        """Written whole, atomically; a record that cannot be written only costs the next build time."""
+        data = {"version": RECORD_VERSION, "out": self.out, "pages": self.entries}
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+            try:
+                temporary.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+                os.replace(temporary, self.file)
+            finally:
+                temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
