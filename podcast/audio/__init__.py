@@ -19,7 +19,7 @@ import mutagen
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
 from ._common import fail, mapped
-from .containers import MP3_FILE, CannotHoldChapters, CannotHoldTags, Length, holding_chapters
+from .containers import MP3_FILE, CannotHoldChapters, CannotHoldTags, Length, NothingWritten, holding_chapters
 from .formats import FORMATS, Format, format_for_suffix
 from .opening import open_audio
 
@@ -155,6 +155,8 @@ def write_tags(
             f"its chapters cannot be written ({exc}); nothing was written",
             "give the episode fewer chapters, or export it again as a plain M4A",
         ) from None
+    except NothingWritten as exc:
+        raise fail(path, *exc.args) from None
     except (mutagen.MutagenError, OSError, ValueError) as exc:
         raise fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
     except Exception:  # noqa: BLE001 - a damaged file may break the tag writer in any way

@@ -56,6 +56,10 @@ class CannotHoldChapters(Exception):
     """This file cannot take the chapters asked for; nothing was written. The reason, in words."""
 
 
+class NothingWritten(Exception):
+    """Writing failed part way and the file was left as it was: (the reason, what to do)."""
+
+
 class Container:
     """What we know of one container format; subclasses fill it in."""
 
@@ -322,9 +326,24 @@ class Mp4(Container):
                 raise CannotHoldChapters(refusal)
             mp4.mark_chapters(audio.tags, bool(chapters))
         mp4.write(audio.tags, tags, artwork=artwork)
-        audio.save()
-        if rewrite:
-            mp4.write_chapters(path, chapters)
+        # Tags and chapters go into a copy that replaces the file in one step: a failure
+        # on the way (a full disk) leaves the file as it was, never tags without chapters.
+        try:
+            with mp4.replacing(path) as work:
+                audio.save(work)
+                if rewrite:
+                    mp4.write_chapters(work, chapters)
+        except OSError as exc:
+            raise NothingWritten(
+                f"tags could not be written ({exc.strerror or exc}); nothing was written",
+                "make space on the disk and check the file and its folder are writable, then tag it again",
+            ) from None
+        except mp4.ChunkOffsetsFull as exc:
+            raise CannotHoldChapters(str(exc)) from None
+        except (mutagen.MutagenError, ValueError, struct.error) as exc:
+            raise NothingWritten(
+                f"tags could not be written ({exc}); nothing was written", "export it again, then tag it"
+            ) from None
 
 
 class Aac(Container):

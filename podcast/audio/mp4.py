@@ -9,6 +9,7 @@ import shutil
 import struct
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -333,10 +334,43 @@ def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
     if any(b.name == b"moof" for b in boxes):
         return "it is a fragmented MP4"
     try:
-        _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+        _rebuilt_movie(data, moov, chapters)
+    except ChunkOffsetsFull as exc:
+        return str(exc)
     except (struct.error, ValueError):
         return "its movie box is damaged"
     return None
+
+
+class ChunkOffsetsFull(ValueError):
+    """Moving the media data would push a 32-bit chunk offset (stco) past 4 GB."""
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A copy of the file, beside it, to change; when the block ends it replaces the file in one step.
+
+    If anything fails (a full disk, a damaged box) the copy is deleted and the file is as
+    it was: never tags without their chapters. A symlink stays a link (the file it points
+    to is replaced); a hard link's other names keep the file as it was.
+    """
+    target = Path(os.path.realpath(path))
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    work = Path(name)
+    try:
+        with open(target, "rb") as source, os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(source, out, _COPY_CHUNK)
+        yield work
+        with open(work, "rb+") as out:
+            os.fsync(out.fileno())
+        shutil.copymode(target, work)
+        os.replace(work, target)
+    except BaseException:
+        work.unlink(missing_ok=True)
+        raise
+
+
+_COPY_CHUNK = 1 << 20  # bytes copied at a time: a 5 GB video is never read into memory whole
 
 
 def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
@@ -347,27 +381,31 @@ def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
     follows the movie box, every chunk offset moved by the change in size. Check the file
     with `chapters_refusal` first.
     """
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        refusal = chapters_refusal(data, chapters)
-        if refusal is not None:
-            raise ValueError(refusal)
-        moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
-        movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
-        delta = len(movie) - moov.length
-        if delta:
-            movie = _moved_chunks(movie, moov.offset, delta)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
-            try:
-                out.write(data[: moov.offset])
-                out.write(movie)
-                out.write(data[moov.offset + moov.length :])
-                out.flush()
-                os.fsync(out.fileno())
-                shutil.copymode(path, out.name)
-            except BaseException:
-                os.unlink(out.name)
-                raise
-    os.replace(out.name, path)
+    with replacing(path) as work, open(work, "r+b") as out:
+        with mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            refusal = chapters_refusal(data, chapters)
+            if refusal is not None:
+                raise ValueError(refusal)
+            moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
+            movie = _rebuilt_movie(data, moov, chapters)
+        if len(movie) == moov.length:
+            out.seek(moov.offset)
+            out.write(movie)
+            return
+        # The movie box changes size: write it, then move what followed it (from the original).
+        out.seek(moov.offset)
+        out.write(movie)
+        with open(path, "rb") as source:
+            source.seek(moov.offset + moov.length)
+            shutil.copyfileobj(source, out, _COPY_CHUNK)
+        out.truncate()
+
+
+def _rebuilt_movie(data: Buffer, moov: Box, chapters: tuple[Chapter, ...]) -> bytes:
+    """The movie box holding `chapters`, its chunk offsets moved if it changes size before the media."""
+    movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+    delta = len(movie) - moov.length
+    return _moved_chunks(movie, moov.offset, delta) if delta else movie
 
 
 def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
@@ -409,5 +447,9 @@ def _moved_chunks(movie: bytes, moov_offset: int, delta: int) -> bytes:
             for pos in range(start, start + count * width, width):
                 (offset,) = struct.unpack_from(form, movie, pos)
                 if offset > moov_offset:
+                    if offset + delta >= 1 << (8 * width):
+                        raise ChunkOffsetsFull(
+                            "its media data would move past the 4 GB its chunk offsets (stco) can point to"
+                        )
                     struct.pack_into(form, patched, pos, offset + delta)
     return bytes(patched)
