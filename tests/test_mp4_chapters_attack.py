@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 
+import av
 import pytest
 from media import audio_md5, file_md5, remux
 from mutagen.mp4 import MP4
@@ -108,3 +109,124 @@ def test_a_disk_that_fills_up_leaves_the_file_as_it_was(media, small_disk):
     assert file_md5(path) == before
     assert not MP4(path).tags or "----:org.podcast:chapters" not in MP4(path).tags
     assert sorted(p.name for p in small_disk.iterdir()) == ["episode.m4a", "other-files"]
+
+
+# Boxes as the MP4 spec defines them, walked here independently of podcast.audio.mp4.
+CONTAINERS = (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta")
+
+
+def _children(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
+    """(name, offset, size, header length) of the boxes in data[start:end]."""
+    found, pos = [], start
+    while pos + 8 <= end:
+        size, name = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1:
+            (size,), header = struct.unpack(">Q", data[pos + 8 : pos + 16]), 16
+        found.append((name, pos, size, header))
+        pos += size
+    return found
+
+
+def _path_to(data: bytes, name: bytes) -> list[tuple[bytes, int, int, int]]:
+    """The boxes from the top level down to the first `name` (searching the container boxes)."""
+
+    def walk(start, end):
+        for box in _children(data, start, end):
+            if box[0] == name:
+                return [box]
+            if box[0] in CONTAINERS:
+                below = walk(box[1] + box[3], box[1] + box[2])
+                if below:
+                    return [box, *below]
+        return None
+
+    return walk(0, len(data))
+
+
+def _widened(data: bytes, name: bytes) -> bytes:
+    """`data` with the first `name` box given a 64-bit size (a 16-byte header), as some muxers write.
+
+    Its ancestors grow by 8 bytes, and so do chunk offsets when the movie box comes first.
+    """
+    *ancestors, (_, offset, size, _header) = _path_to(data, name)
+    out = bytearray(data)
+    out[offset : offset + 8] = struct.pack(">I4sQ", 1, name, size + 8)
+    for _, at, length, _ in ancestors:
+        struct.pack_into(">I", out, at, length + 8)
+    out = bytes(out)
+    moov = next(b for b in _children(out, 0, len(out)) if b[0] == b"moov")
+    mdat = next(b for b in _children(out, 0, len(out)) if b[0] == b"mdat")
+    if moov[1] < mdat[1]:
+        _, table, _, header = _path_to(out, b"stco")[-1]
+        patched = bytearray(out)
+        (count,) = struct.unpack(">I", out[table + header + 4 : table + header + 8])
+        for n in range(count):
+            at = table + header + 8 + 4 * n
+            struct.pack_into(">I", patched, at, struct.unpack(">I", out[at : at + 4])[0] + 8)
+        out = bytes(patched)
+    return out
+
+
+@pytest.mark.parametrize("box", [b"stbl", b"trak", b"udta"])
+def test_boxes_with_64_bit_sizes_in_a_fast_start_file_keep_the_audio_playing(media, tmp_path, box):
+    path = remux(media["m4a"], tmp_path / "wide.m4a", options={"movflags": "faststart"})
+    samples = audio_md5(path)
+    path.write_bytes(_widened(path.read_bytes(), box))
+    assert audio_md5(path) == samples  # FFmpeg reads the widened file as it read the original
+    tag(path)
+    assert audio_md5(path) == samples
+    assert tagged_fully(path)
+
+
+def test_a_64_bit_chunk_offset_table_mutagen_cannot_update_is_refused_and_left_as_it_was(media, tmp_path):
+    path = remux(media["m4a"], tmp_path / "wide.m4a", options={"movflags": "faststart"})
+    path.write_bytes(_widened(path.read_bytes(), b"stco"))
+    before = file_md5(path)
+    with pytest.raises(AudioError) as raised:
+        tag(path)
+    assert str(path) in str(raised.value) and "nothing was written" in str(raised.value)
+    assert file_md5(path) == before
+
+
+def _with_user_data(data: bytes, *boxes: bytes) -> bytes:
+    """`data` (movie box last) with its movie box's udta replaced by `boxes` (each a whole udta)."""
+    moov = next(b for b in _children(data, 0, len(data)) if b[0] == b"moov")
+    assert moov[1] + moov[2] == len(data)
+    kept = b"".join(data[o : o + s] for n, o, s, _ in _children(data, moov[1] + 8, len(data)) if n != b"udta")
+    body = kept + b"".join(boxes)
+    return data[: moov[1]] + struct.pack(">I4s", 8 + len(body), b"moov") + body
+
+
+def _editors_chpl(*titles: str) -> bytes:
+    body = b"\x01" + bytes(7) + bytes((len(titles),))
+    for n, title in enumerate(titles):
+        raw = title.encode()
+        body += struct.pack(">QB", n * 20_000_000, len(raw)) + raw
+    return struct.pack(">I4s", 8 + len(body), b"chpl") + body
+
+
+def test_an_editors_chapters_in_a_64_bit_udta_are_replaced_and_the_file_stays_readable(media, tmp_path):
+    path = tmp_path / "wide-udta.m4a"
+    chpl = _editors_chpl("Editor one", "Editor two")
+    udta = struct.pack(">I4sQ", 1, b"udta", 16 + len(chpl)) + chpl
+    path.write_bytes(_with_user_data(media["m4a"].read_bytes(), udta))
+    samples = audio_md5(path)
+    assert [c.title for c in audio.read(path).chapters] == ["Editor one", "Editor two"]
+    tag(path)
+    assert tagged_fully(path)
+    assert audio_md5(path) == samples
+    assert [c.title for c in MP4(path).chapters] == ["Welcome 🎙️", "News"]
+
+
+def test_chapters_in_a_second_user_data_box_are_replaced_too(media, tmp_path):
+    """FFmpeg reads every chapter list in the movie box: one left behind mixes into ours."""
+    path = tmp_path / "two-udta.m4a"
+    udta = struct.pack(">I4s", 8, b"udta")
+    chpl = _editors_chpl("Editor one", "Editor two")
+    second = struct.pack(">I4s", 8 + len(chpl), b"udta") + chpl
+    path.write_bytes(_with_user_data(media["m4a"].read_bytes(), udta, second))
+    tag(path)
+    assert tagged_fully(path)
+    with av.open(str(path)) as container:
+        assert [c["metadata"].get("title") for c in container.chapters()] == ["Welcome 🎙️", "News"]

@@ -25,6 +25,7 @@ class Box:
     name: bytes
     offset: int
     length: int  # as declared; may run past the end of a truncated file
+    header: int = 8  # 16 when the size is a 64-bit one: the contents start after it
 
 
 def top_level_boxes(data: Buffer) -> list[Box]:
@@ -53,7 +54,7 @@ def _boxes_in(data: Buffer, start: int, end: int) -> list[Box]:
             size = end - pos
         if size < header:
             break
-        boxes.append(Box(name, pos, size))
+        boxes.append(Box(name, pos, size, header))
         pos += size
     return boxes
 
@@ -62,7 +63,7 @@ def _child(data: Buffer, box: Box, *path: bytes) -> Box | None:
     """The box at `path` below `box` (first match at each level), or None."""
     for name in path:
         end = min(box.offset + box.length, len(data))
-        box = next((b for b in _boxes_in(data, box.offset + 8, end) if b.name == name), None)
+        box = next((b for b in _boxes_in(data, box.offset + box.header, end) if b.name == name), None)
         if box is None:
             return None
     return box
@@ -72,7 +73,7 @@ def _payload(data: Buffer, box: Box | None) -> bytes | None:
     """The box's contents that the file holds (a stated size may run far past its end)."""
     if box is None:
         return None
-    return bytes(data[box.offset + 8 : min(box.offset + box.length, len(data))])
+    return bytes(data[box.offset + box.header : min(box.offset + box.length, len(data))])
 
 
 def _tracks(data: Buffer, handler: bytes | None = None) -> Iterator[Box]:
@@ -81,7 +82,7 @@ def _tracks(data: Buffer, handler: bytes | None = None) -> Iterator[Box]:
     if moov is None:
         return
     end = min(moov.offset + moov.length, len(data))
-    for trak in (b for b in _boxes_in(data, moov.offset + 8, end) if b.name == b"trak"):
+    for trak in (b for b in _boxes_in(data, moov.offset + moov.header, end) if b.name == b"trak"):
         hdlr = _payload(data, _child(data, trak, b"mdia", b"hdlr"))
         if handler is None or (hdlr is not None and hdlr[8:12] == handler):
             yield trak
@@ -409,24 +410,29 @@ def _rebuilt_movie(data: Buffer, moov: Box, chapters: tuple[Chapter, ...]) -> by
 
 
 def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
-    """The movie box with its udta's chapter lists replaced by one of `chapters` (or none)."""
+    """The movie box with the chapter lists of its udta boxes replaced by one of `chapters` (or none).
+
+    FFmpeg reads a chapter list in any of the movie's udta boxes, so none is left behind.
+    """
     children = _boxes_in(movie, 8, len(movie))
-    udta = next((b for b in children if b.name == b"udta"), None)
     if any(b.offset + b.length > len(movie) for b in children):
         raise ValueError("a box runs past the end of the movie box")
     new_list = chpl_box(chapters) if chapters else b""
-    if udta is None:
-        user_data = struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list if new_list else b""
-        body = movie[8:] + user_data
-    else:
-        kept = b"".join(
-            movie[b.offset : b.offset + b.length]
-            for b in _boxes_in(movie, udta.offset + 8, udta.offset + udta.length)
-            if b.name != b"chpl"
-        )
-        inner = kept + new_list
-        user_data = struct.pack(">I4s", 8 + len(inner), b"udta") + inner
-        body = movie[8 : udta.offset] + user_data + movie[udta.offset + udta.length :]
+    parts = []
+    for box in children:
+        if box.name != b"udta":
+            parts.append(movie[box.offset : box.offset + box.length])
+            continue
+        end = box.offset + box.length
+        inside = _boxes_in(movie, box.offset + box.header, end)
+        if any(b.offset + b.length > end for b in inside):
+            raise ValueError("a box runs past the end of the user data box")
+        inner = b"".join(movie[b.offset : b.offset + b.length] for b in inside if b.name != b"chpl")
+        inner, new_list = inner + new_list, b""  # ours goes into the first udta
+        parts.append(struct.pack(">I4s", 8 + len(inner), b"udta") + inner)
+    if new_list:
+        parts.append(struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list)
+    body = b"".join(parts)
     return struct.pack(">I4s", 8 + len(body), b"moov") + body
 
 
@@ -437,13 +443,13 @@ def _moved_chunks(movie: bytes, moov_offset: int, delta: int) -> bytes:
         stbl = _child(movie, trak, b"mdia", b"minf", b"stbl")
         if stbl is None:
             continue
-        for table in _boxes_in(movie, stbl.offset + 8, stbl.offset + stbl.length):
+        for table in _boxes_in(movie, stbl.offset + stbl.header, stbl.offset + stbl.length):
             if table.name not in (b"stco", b"co64"):
                 continue
             width = 8 if table.name == b"co64" else 4
             form = ">Q" if width == 8 else ">I"
-            count, _ = _table(movie[table.offset + 8 : table.offset + table.length], 8, width)
-            start = table.offset + 16
+            count, _ = _table(movie[table.offset + table.header : table.offset + table.length], 8, width)
+            start = table.offset + table.header + 8
             for pos in range(start, start + count * width, width):
                 (offset,) = struct.unpack_from(form, movie, pos)
                 if offset > moov_offset:
