@@ -230,3 +230,19 @@ def test_chapters_in_a_second_user_data_box_are_replaced_too(media, tmp_path):
     assert tagged_fully(path)
     with av.open(str(path)) as container:
         assert [c["metadata"].get("title") for c in container.chapters()] == ["Welcome 🎙️", "News"]
+
+
+@pytest.mark.parametrize("options", [{}, {"movflags": "faststart"}], ids=["moov-last", "fast-start"])
+def test_chapters_that_replace_an_editors_quicktime_chapter_track_are_the_only_ones_players_see(
+    media, tmp_path, options
+):
+    """FFmpeg's muxer writes an editor's chapters twice: a Nero list and a QuickTime text track,
+    which Apple's apps and FFmpeg read first. Ours must replace both, not mix with the track."""
+    path = remux(media["m4a"], tmp_path / "edited.m4a", options=options,
+                 chapters=[(0.0, 3.0, "Editor one"), (3.0, 6.0, "Editor two"), (6.0, 12.0, "Editor three")])  # fmt: skip
+    samples = audio_md5(path)
+    tag(path)
+    with av.open(str(path)) as container:
+        assert [c["metadata"].get("title") for c in container.chapters()] == ["Welcome 🎙️", "News"]
+    assert tagged_fully(path)
+    assert audio_md5(path) == samples

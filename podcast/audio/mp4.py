@@ -420,6 +420,9 @@ def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
     new_list = chpl_box(chapters) if chapters else b""
     parts = []
     for box in children:
+        if box.name == b"trak" and chapters:
+            parts.append(_without_chapter_track(movie[box.offset : box.offset + box.length]))
+            continue
         if box.name != b"udta":
             parts.append(movie[box.offset : box.offset + box.length])
             continue
@@ -434,6 +437,29 @@ def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
         parts.append(struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list)
     body = b"".join(parts)
     return struct.pack(">I4s", 8 + len(body), b"moov") + body
+
+
+def _without_chapter_track(trak: bytes) -> bytes:
+    """The trak box without its `chap` reference to a QuickTime chapter track.
+
+    Apple's apps and FFmpeg show such a track's chapters before (or mixed with) a Nero list;
+    when ours replace an editor's, the track stays in the file (disabled, as editors write
+    it) but nothing points to it as chapters any more.
+    """
+    head = _boxes_in(trak, 0, len(trak))[0].header
+    tref = next((b for b in _boxes_in(trak, head, len(trak)) if b.name == b"tref"), None)
+    if tref is None:
+        return trak
+    end = tref.offset + tref.length
+    refs = _boxes_in(trak, tref.offset + tref.header, end)
+    if end > len(trak) or any(b.offset + b.length > end for b in refs):
+        raise ValueError("a track reference runs past its box")
+    if not any(b.name == b"chap" for b in refs):
+        return trak
+    kept = b"".join(trak[b.offset : b.offset + b.length] for b in refs if b.name != b"chap")
+    references = struct.pack(">I4s", 8 + len(kept), b"tref") + kept if kept else b""
+    body = trak[head : tref.offset] + references + trak[end:]
+    return struct.pack(">I4s", 8 + len(body), b"trak") + body
 
 
 def _moved_chunks(movie: bytes, moov_offset: int, delta: int) -> bytes:
