@@ -238,8 +238,8 @@ def test_chapters_that_replace_an_editors_quicktime_chapter_track_are_the_only_o
 ):
     """FFmpeg's muxer writes an editor's chapters twice: a Nero list and a QuickTime text track,
     which Apple's apps and FFmpeg read first. Ours must replace both, not mix with the track."""
-    path = remux(media["m4a"], tmp_path / "edited.m4a", options=options,
-                 chapters=[(0.0, 3.0, "Editor one"), (3.0, 6.0, "Editor two"), (6.0, 12.0, "Editor three")])  # fmt: skip
+    editors = [(0.0, 3.0, "Editor one"), (3.0, 6.0, "Editor two"), (6.0, 12.0, "Editor three")]
+    path = remux(media["m4a"], tmp_path / "edited.m4a", options=options, chapters=editors)
     samples = audio_md5(path)
     tag(path)
     with av.open(str(path)) as container:
