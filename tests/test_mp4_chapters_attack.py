@@ -12,6 +12,9 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import av
 import pytest
@@ -246,3 +249,66 @@ def test_chapters_that_replace_an_editors_quicktime_chapter_track_are_the_only_o
         assert [c["metadata"].get("title") for c in container.chapters()] == ["Welcome 🎙️", "News"]
     assert tagged_fully(path)
     assert audio_md5(path) == samples
+
+
+NOBODY = 65534
+
+
+TAG_ONE_CHAPTER = """
+import sys
+from pathlib import Path
+from podcast import audio
+from podcast.errors import AudioError
+from podcast.model import Chapter, Tags
+try:
+    audio.write_tags(Path(sys.argv[1]), Tags(title="T"), chapters=(Chapter(0.0, "One"),), duration=12.0)
+except AudioError as exc:
+    print(exc)
+    sys.exit(1)
+"""
+
+
+def _tag_as_an_ordinary_user(path) -> subprocess.CompletedProcess:
+    """Tag `path` in a process running as `nobody`, whom permissions bind (they do not bind root)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as an ordinary user")
+    user = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    command = ["setpriv", *user, sys.executable, "-c", TAG_ONE_CHAPTER, str(path)]
+    return subprocess.run(command, capture_output=True, text=True, cwd="/")
+
+
+@pytest.fixture
+def nobodys_folder(tmp_path):
+    """A folder `nobody` can reach (pytest's own are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="podcast-mp4-"))
+    os.chown(folder, NOBODY, NOBODY)
+    yield folder
+    folder.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def _nobodys_copy(media, folder, mode):
+    path = folder / "episode.m4a"
+    shutil.copy(media["m4a"], path)
+    os.chown(path, NOBODY, NOBODY)
+    path.chmod(mode)
+    return path
+
+
+def test_a_read_only_episode_is_refused_and_stays_as_it_was(media, nobodys_folder):
+    path = _nobodys_copy(media, nobodys_folder, 0o444)
+    before = file_md5(path)
+    done = _tag_as_an_ordinary_user(path)
+    assert done.returncode == 1, done.stderr
+    assert str(path) in done.stdout and "nothing was written" in done.stdout
+    assert file_md5(path) == before
+
+
+def test_an_episode_in_a_read_only_folder_is_refused_and_stays_as_it_was(media, nobodys_folder):
+    path = _nobodys_copy(media, nobodys_folder, 0o644)
+    before = file_md5(path)
+    nobodys_folder.chmod(0o555)
+    done = _tag_as_an_ordinary_user(path)
+    assert done.returncode == 1, done.stderr
+    assert str(path) in done.stdout and "nothing was written" in done.stdout
+    assert file_md5(path) == before

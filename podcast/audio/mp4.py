@@ -356,6 +356,8 @@ def replacing(path: Path) -> Iterator[Path]:
     to is replaced); a hard link's other names keep the file as it was.
     """
     target = Path(os.path.realpath(path))
+    with open(target, "r+b"):
+        pass  # a file its owner made read-only is refused, as writing it in place would be
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     work = Path(name)
     try:
