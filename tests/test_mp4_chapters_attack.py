@@ -312,3 +312,15 @@ def test_an_episode_in_a_read_only_folder_is_refused_and_stays_as_it_was(media, 
     assert done.returncode == 1, done.stderr
     assert str(path) in done.stdout and "nothing was written" in done.stdout
     assert file_md5(path) == before
+
+
+def test_an_episode_tagged_by_root_still_belongs_to_its_producer(media, nobodys_folder):
+    """`sudo podcast tag`, or a container running as root on a mounted show: the producer must
+    still be able to edit the file afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can tag a file another user owns")
+    path = _nobodys_copy(media, nobodys_folder, 0o640)
+    tag(path)
+    assert tagged_fully(path)
+    owner = path.stat()
+    assert (owner.st_uid, owner.st_gid, owner.st_mode & 0o777) == (NOBODY, NOBODY, 0o640)

@@ -366,11 +366,22 @@ def replacing(path: Path) -> Iterator[Path]:
         yield work
         with open(work, "rb+") as out:
             os.fsync(out.fileno())
+        _keep_owner(target, work)
         shutil.copymode(target, work)
         os.replace(work, target)
     except BaseException:
         work.unlink(missing_ok=True)
         raise
+
+
+def _keep_owner(target: Path, work: Path) -> None:
+    """Give the copy the file's owner and group, where we may (root tagging a producer's file)."""
+    owner = target.stat()
+    if (owner.st_uid, owner.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(work, owner.st_uid, owner.st_gid)
+        except PermissionError:
+            pass  # an ordinary user cannot give a file away: it becomes theirs, as any editor's save would
 
 
 _COPY_CHUNK = 1 << 20  # bytes copied at a time: a 5 GB video is never read into memory whole
