@@ -324,3 +324,44 @@ def test_an_episode_tagged_by_root_still_belongs_to_its_producer(media, nobodys_
     assert tagged_fully(path)
     owner = path.stat()
     assert (owner.st_uid, owner.st_gid, owner.st_mode & 0o777) == (NOBODY, NOBODY, 0o640)
+
+
+TAG_AND_MEASURE = """
+import resource, sys
+from pathlib import Path
+from podcast import audio
+from podcast.model import Chapter, Tags
+audio.write_tags(Path(sys.argv[1]), Tags(title="T"), chapters=(Chapter(0.0, "One"),), duration=12.0)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_long_episode_is_tagged_without_reading_it_all_into_memory(media, tmp_path):
+    """A 3-hour video or audiobook runs to gigabytes: memory must not grow with the file.
+
+    The media data is padded with a 300 MB hole (a sparse file, so the disk barely notices).
+    """
+    source = media["m4a"].read_bytes()
+    top = {name: (at, size) for name, at, size, _ in _children(source, 0, len(source))}
+    (mdat, mdat_size), (moov, moov_size) = top[b"mdat"], top[b"moov"]
+    assert mdat < moov
+    hole = 300 * 2**20
+    movie = bytearray(source[moov : moov + moov_size])
+    table = movie.index(b"stco") - 4
+    (count,) = struct.unpack(">I", movie[table + 12 : table + 16])
+    for n in range(count):  # the media data's header grows from 8 to 16 bytes
+        at = table + 16 + 4 * n
+        struct.pack_into(">I", movie, at, struct.unpack(">I", movie[at : at + 4])[0] + 8)
+    path = tmp_path / "long.m4a"
+    with open(path, "wb") as out:
+        out.write(source[:mdat] + struct.pack(">I4sQ", 1, b"mdat", mdat_size + 8 + hole))
+        out.write(source[mdat + 8 : mdat + mdat_size])
+        out.seek(hole, os.SEEK_CUR)
+        out.write(movie)
+    samples = audio_md5(path)
+    command = [sys.executable, "-c", TAG_AND_MEASURE, str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) < 150  # MB at the most; reading the file whole takes twice its size
+    assert audio_md5(path) == samples
+    assert [c.title for c in audio.read(path).chapters] == ["One"]

@@ -332,7 +332,7 @@ class Mp4(Container):
             with mp4.replacing(path) as work:
                 audio.save(work)
                 if rewrite:
-                    mp4.write_chapters(work, chapters)
+                    mp4.write_chapters_into_copy(work, chapters)
         except OSError as exc:
             raise NothingWritten(
                 f"tags could not be written ({exc.strerror or exc}); nothing was written",

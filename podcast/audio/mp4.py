@@ -395,24 +395,46 @@ def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
     follows the movie box, every chunk offset moved by the change in size. Check the file
     with `chapters_refusal` first.
     """
-    with replacing(path) as work, open(work, "r+b") as out:
+    with replacing(path) as work:
+        write_chapters_into_copy(work, chapters)
+
+
+def write_chapters_into_copy(work: Path, chapters: tuple[Chapter, ...]) -> None:
+    """`write_chapters` on a private copy (from `replacing`), changed where it lies."""
+    with open(work, "r+b") as out:
         with mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ) as data:
             refusal = chapters_refusal(data, chapters)
             if refusal is not None:
                 raise ValueError(refusal)
             moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
             movie = _rebuilt_movie(data, moov, chapters)
-        if len(movie) == moov.length:
-            out.seek(moov.offset)
-            out.write(movie)
-            return
-        # The movie box changes size: write it, then move what followed it (from the original).
+        _move_tail(out, moov.offset + moov.length, len(movie) - moov.length)
         out.seek(moov.offset)
         out.write(movie)
-        with open(path, "rb") as source:
-            source.seek(moov.offset + moov.length)
-            shutil.copyfileobj(source, out, _COPY_CHUNK)
-        out.truncate()
+
+
+def _move_tail(out, start: int, delta: int) -> None:
+    """Move the bytes from `start` to the end of the file by `delta`, a piece at a time."""
+    size = os.fstat(out.fileno()).st_size
+    if delta > 0:
+        out.truncate(size + delta)
+        pos = size
+        while pos > start:  # from the end backwards, so nothing is overwritten before it moves
+            piece = min(_COPY_CHUNK, pos - start)
+            pos -= piece
+            out.seek(pos)
+            chunk = out.read(piece)
+            out.seek(pos + delta)
+            out.write(chunk)
+    elif delta < 0:
+        pos = start
+        while pos < size:
+            out.seek(pos)
+            chunk = out.read(min(_COPY_CHUNK, size - pos))
+            out.seek(pos + delta)
+            out.write(chunk)
+            pos += len(chunk)
+        out.truncate(size + delta)
 
 
 def _rebuilt_movie(data: Buffer, moov: Box, chapters: tuple[Chapter, ...]) -> bytes:
