@@ -8,6 +8,7 @@ written: a full disk, a link, offsets near 4 GB.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import av
 import pytest
+from conftest import run
 from media import audio_md5, file_md5, remux
 from mutagen.mp4 import MP4
 
@@ -365,3 +367,18 @@ def test_a_long_episode_is_tagged_without_reading_it_all_into_memory(media, tmp_
     assert int(done.stdout) < 150  # MB at the most; reading the file whole takes twice its size
     assert audio_md5(path) == samples
     assert [c.title for c in audio.read(path).chapters] == ["One"]
+
+
+def test_a_chapter_title_longer_than_an_mp4_holds_is_cut_with_a_warning(show, media):
+    folder = show.add("long", audio=False, extra='audio = "long.m4a"')
+    path = folder / "long.m4a"
+    shutil.copy(media["m4a"], path)
+    title = "Ünïcode " * 40  # 320 characters, 360 bytes of UTF-8
+    listed = [{"startTime": 0, "title": "Intro"}, {"startTime": 4, "title": title}]
+    (folder / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": listed}))
+    result = run("tag", show.root)
+    assert result.exit_code == 0, result.stderr
+    assert "episodes/long/chapters.json: warning" in result.stderr and "255 bytes" in result.stderr
+    assert "Ünïcode Ünïcode" in result.stderr  # the chapter is named
+    written = [c.title for c in audio.read(path).chapters][1]
+    assert title.startswith(written) and len(written.encode()) <= 255

@@ -67,6 +67,7 @@ class Container:
     formats: ClassVar[tuple[str, ...]]  # the FORMATS it may hold, the usual one first
     label: ClassVar[str]  # "an MP3": for messages
     holds_chapters: ClassVar[bool] = False  # its tags hold chapters `podcast tag` writes
+    title_bytes: ClassVar[int | None] = None  # the UTF-8 bytes of a chapter title it holds (None: any)
 
     def score(self, name: str, header: bytes) -> int:
         """How sure mutagen's reader is that a file named `name` starting with `header` is one (0: not)."""
@@ -267,6 +268,7 @@ class Mp4(Container):
     formats = ("m4a", "m4b", "mp4", "m4v")
     label = "an MP4/M4A"
     holds_chapters = True  # as a Nero chapter list (moov.udta.chpl), which mutagen reads
+    title_bytes = mp4.NERO_MAX
 
     def format_of(self, path: Path) -> tuple[Format, AudioError | None]:
         """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
@@ -458,3 +460,8 @@ def detected(path: Path, header: bytes) -> Container | None:
 def holding_chapters() -> tuple[str, ...]:
     """The formats whose tags `podcast tag` writes chapters into."""
     return tuple(name for c in CONTAINERS if c.holds_chapters for name in c.formats)
+
+
+def title_bytes(fmt: str) -> int | None:
+    """The bytes of a chapter title files of format `fmt` hold (None: no limit)."""
+    return next((c.title_bytes for c in CONTAINERS if fmt in c.formats), None)
