@@ -15,6 +15,8 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import av
@@ -328,6 +330,26 @@ def test_an_episode_tagged_by_root_still_belongs_to_its_producer(media, nobodys_
     assert (owner.st_uid, owner.st_gid, owner.st_mode & 0o777) == (NOBODY, NOBODY, 0o640)
 
 
+def _long_episode(media, path, hole: int = 300 * 2**20):
+    """The M4A with its media data padded by a sparse `hole` (a long file that costs no disk)."""
+    source = media["m4a"].read_bytes()
+    top = {name: (at, size) for name, at, size, _ in _children(source, 0, len(source))}
+    (mdat, mdat_size), (moov, moov_size) = top[b"mdat"], top[b"moov"]
+    assert mdat < moov
+    movie = bytearray(source[moov : moov + moov_size])
+    table = movie.index(b"stco") - 4
+    (count,) = struct.unpack(">I", movie[table + 12 : table + 16])
+    for n in range(count):  # the media data's header grows from 8 to 16 bytes
+        at = table + 16 + 4 * n
+        struct.pack_into(">I", movie, at, struct.unpack(">I", movie[at : at + 4])[0] + 8)
+    with open(path, "wb") as out:
+        out.write(source[:mdat] + struct.pack(">I4sQ", 1, b"mdat", mdat_size + 8 + hole))
+        out.write(source[mdat + 8 : mdat + mdat_size])
+        out.seek(hole, os.SEEK_CUR)
+        out.write(movie)
+    return path
+
+
 TAG_AND_MEASURE = """
 import resource, sys
 from pathlib import Path
@@ -343,23 +365,7 @@ def test_a_long_episode_is_tagged_without_reading_it_all_into_memory(media, tmp_
 
     The media data is padded with a 300 MB hole (a sparse file, so the disk barely notices).
     """
-    source = media["m4a"].read_bytes()
-    top = {name: (at, size) for name, at, size, _ in _children(source, 0, len(source))}
-    (mdat, mdat_size), (moov, moov_size) = top[b"mdat"], top[b"moov"]
-    assert mdat < moov
-    hole = 300 * 2**20
-    movie = bytearray(source[moov : moov + moov_size])
-    table = movie.index(b"stco") - 4
-    (count,) = struct.unpack(">I", movie[table + 12 : table + 16])
-    for n in range(count):  # the media data's header grows from 8 to 16 bytes
-        at = table + 16 + 4 * n
-        struct.pack_into(">I", movie, at, struct.unpack(">I", movie[at : at + 4])[0] + 8)
-    path = tmp_path / "long.m4a"
-    with open(path, "wb") as out:
-        out.write(source[:mdat] + struct.pack(">I4sQ", 1, b"mdat", mdat_size + 8 + hole))
-        out.write(source[mdat + 8 : mdat + mdat_size])
-        out.seek(hole, os.SEEK_CUR)
-        out.write(movie)
+    path = _long_episode(media, tmp_path / "long.m4a")
     samples = audio_md5(path)
     command = [sys.executable, "-c", TAG_AND_MEASURE, str(path)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
@@ -382,3 +388,31 @@ def test_a_chapter_title_longer_than_an_mp4_holds_is_cut_with_a_warning(show, me
     assert "Ünïcode Ünïcode" in result.stderr  # the chapter is named
     written = [c.title for c in audio.read(path).chapters][1]
     assert title.startswith(written) and len(written.encode()) <= 255
+
+
+def test_an_export_that_lands_while_the_file_is_tagged_is_kept(media, tmp_path):
+    """The editor saves a new export over the episode while `podcast tag` copies the old one:
+    replacing the file then would throw the new export away."""
+    path = _long_episode(media, tmp_path / "episode.m4a")
+    export = tmp_path / "export.m4a"
+    shutil.copy(media["m4b"], export)
+    exported = file_md5(export)
+
+    def editor_saves():
+        deadline = time.monotonic() + 30
+        while not any(p.suffix == ".part" for p in tmp_path.iterdir()):  # tagging has begun its copy
+            if time.monotonic() > deadline:
+                return
+        os.replace(export, path)
+
+    editor = threading.Thread(target=editor_saves)
+    editor.start()
+    try:
+        with pytest.raises(AudioError) as raised:
+            tag(path)
+    finally:
+        editor.join()
+    message = str(raised.value)
+    assert str(path) in message and "changed while" in message and "nothing was written" in message
+    assert file_md5(path) == exported
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["episode.m4a"]

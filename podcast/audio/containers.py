@@ -340,6 +340,10 @@ class Mp4(Container):
                 f"tags could not be written ({exc.strerror or exc}); nothing was written",
                 "make space on the disk and check the file and its folder are writable, then tag it again",
             ) from None
+        except mp4.FileChanged as exc:
+            raise NothingWritten(
+                f"{exc}; nothing was written", "tag it again once nothing else is writing it"
+            ) from None
         except mp4.ChunkOffsetsFull as exc:
             raise CannotHoldChapters(str(exc)) from None
         except (mutagen.MutagenError, ValueError, struct.error) as exc:

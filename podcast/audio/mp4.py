@@ -358,6 +358,7 @@ def replacing(path: Path) -> Iterator[Path]:
     target = Path(os.path.realpath(path))
     with open(target, "r+b"):
         pass  # a file its owner made read-only is refused, as writing it in place would be
+    before = _identity(target)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     work = Path(name)
     try:
@@ -368,10 +369,22 @@ def replacing(path: Path) -> Iterator[Path]:
             os.fsync(out.fileno())
         _keep_owner(target, work)
         shutil.copymode(target, work)
+        if _identity(target) != before:
+            raise FileChanged("it changed while it was being tagged (another program saved it)")
         os.replace(work, target)
     except BaseException:
         work.unlink(missing_ok=True)
         raise
+
+
+class FileChanged(ValueError):
+    """Another program wrote the file while we copied it: replacing it would lose that."""
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What changes when anything writes or replaces the file."""
+    found = os.stat(path)
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def _keep_owner(target: Path, work: Path) -> None:
