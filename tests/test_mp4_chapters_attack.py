@@ -8,8 +8,10 @@ written: a full disk, a link, offsets near 4 GB.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -24,8 +26,10 @@ import pytest
 from conftest import run
 from media import audio_md5, file_md5, remux
 from mutagen.mp4 import MP4
+from PIL import Image
 
 from podcast import audio
+from podcast.audio.pictures import picture
 from podcast.errors import AudioError
 from podcast.model import Chapter, Tags
 
@@ -112,7 +116,7 @@ def test_a_disk_that_fills_up_leaves_the_file_as_it_was(media, small_disk):
     with pytest.raises(AudioError) as raised:
         tag(path)
     message = str(raised.value)
-    assert str(path) in message and "nothing was written" in message and "space" in message
+    assert str(path) in message and "nothing was written" in message and "make space on the disk" in message
     assert file_md5(path) == before
     assert not MP4(path).tags or "----:org.podcast:chapters" not in MP4(path).tags
     assert sorted(p.name for p in small_disk.iterdir()) == ["episode.m4a", "other-files"]
@@ -262,6 +266,7 @@ TAG_ONE_CHAPTER = """
 import sys
 from pathlib import Path
 from podcast import audio
+from podcast.audio.pictures import picture
 from podcast.errors import AudioError
 from podcast.model import Chapter, Tags
 try:
@@ -416,3 +421,24 @@ def test_an_export_that_lands_while_the_file_is_tagged_is_kept(media, tmp_path):
     assert str(path) in message and "changed while" in message and "nothing was written" in message
     assert file_md5(path) == exported
     assert sorted(p.name for p in tmp_path.iterdir()) == ["episode.m4a"]
+
+
+def test_a_disk_that_fills_up_as_the_artwork_goes_in_is_reported_as_a_full_disk(media, small_disk):
+    """The copy fits, but not the copy with the artwork added: mutagen's own write fails."""
+    path = small_disk / "episode.m4a"
+    shutil.copy(media["m4a"], path)
+    before = file_md5(path)
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (160, 160), random.Random(3).randbytes(160 * 160 * 3)).save(noise, "PNG")
+    artwork = picture(noise.getvalue())
+    assert len(artwork.data) > 60_000
+    free = os.statvfs(small_disk)
+    room = path.stat().st_size + 20_000  # for the copy, and a little more: not the artwork
+    (small_disk / "other-files").write_bytes(bytes(free.f_bavail * free.f_frsize - room))
+    with pytest.raises(AudioError) as raised:
+        audio.write_tags(path, Tags(title="Tagged"), artwork=artwork, chapters=CHAPTERS, duration=12.0)
+    message = str(raised.value)
+    assert "nothing was written" in message and "make space on the disk" in message
+    assert "export it again" not in message  # the audio is fine: the disk is full
+    assert file_md5(path) == before
+    assert sorted(p.name for p in small_disk.iterdir()) == ["episode.m4a", "other-files"]

@@ -332,7 +332,12 @@ class Mp4(Container):
         # on the way (a full disk) leaves the file as it was, never tags without chapters.
         try:
             with mp4.replacing(path) as work:
-                audio.save(work)
+                try:
+                    audio.save(work)
+                except mutagen.MutagenError as exc:
+                    if exc.args and isinstance(exc.args[0], OSError):
+                        raise exc.args[0] from None  # mutagen's wrapping of a full disk
+                    raise
                 if rewrite:
                     mp4.write_chapters_into_copy(work, chapters)
         except OSError as exc:
