@@ -356,12 +356,13 @@ def _long_episode(media, path, hole: int = 300 * 2**20):
 
 
 TAG_AND_MEASURE = """
-import resource, sys
+import sys, tracemalloc
 from pathlib import Path
 from podcast import audio
 from podcast.model import Chapter, Tags
+tracemalloc.start()
 audio.write_tags(Path(sys.argv[1]), Tags(title="T"), chapters=(Chapter(0.0, "One"),), duration=12.0)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(tracemalloc.get_traced_memory()[1] // 2**20)
 """
 
 
@@ -375,7 +376,7 @@ def test_a_long_episode_is_tagged_without_reading_it_all_into_memory(media, tmp_
     command = [sys.executable, "-c", TAG_AND_MEASURE, str(path)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert int(done.stdout) < 150  # MB at the most; reading the file whole takes twice its size
+    assert int(done.stdout) < 50  # MB allocated at the peak; reading the file whole takes twice its size
     assert audio_md5(path) == samples
     assert [c.title for c in audio.read(path).chapters] == ["One"]
 
