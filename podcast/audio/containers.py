@@ -339,7 +339,7 @@ class Mp4(Container):
                         raise exc.args[0] from None  # mutagen's wrapping of a full disk
                     raise
                 if rewrite:
-                    mp4.write_chapters_into_copy(work, chapters)
+                    mp4.write_chapters(work, chapters)
         except OSError as exc:
             raise NothingWritten(
                 f"tags could not be written ({exc.strerror or exc}); nothing was written",

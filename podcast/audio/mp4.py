@@ -400,20 +400,14 @@ def _keep_owner(target: Path, work: Path) -> None:
 _COPY_CHUNK = 1 << 20  # bytes copied at a time: a 5 GB video is never read into memory whole
 
 
-def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
-    """Replace the file's Nero chapters with `chapters` (none: remove them), atomically.
+def write_chapters(work: Path, chapters: tuple[Chapter, ...]) -> None:
+    """Replace the Nero chapters in `work`, a private copy from `replacing`, with `chapters` (or none).
 
     mutagen writes iTunes atoms but not chapters, so the movie box is rebuilt here: the
     chapter list replaced inside moov.udta, the box sizes above it and, when media data
-    follows the movie box, every chunk offset moved by the change in size. Check the file
-    with `chapters_refusal` first.
+    follows the movie box, every chunk offset moved by the change in size. The copy is
+    changed where it lies, what follows the movie box moved a piece at a time.
     """
-    with replacing(path) as work:
-        write_chapters_into_copy(work, chapters)
-
-
-def write_chapters_into_copy(work: Path, chapters: tuple[Chapter, ...]) -> None:
-    """`write_chapters` on a private copy (from `replacing`), changed where it lies."""
     with open(work, "r+b") as out:
         with mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ) as data:
             refusal = chapters_refusal(data, chapters)
