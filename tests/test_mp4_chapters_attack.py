@@ -24,7 +24,7 @@ from pathlib import Path
 import av
 import pytest
 from conftest import run
-from media import audio_md5, file_md5, remux
+from media import audio_md5, encode, file_md5, remux
 from mutagen.mp4 import MP4
 from PIL import Image
 
@@ -443,3 +443,39 @@ def test_a_disk_that_fills_up_as_the_artwork_goes_in_is_reported_as_a_full_disk(
     assert "export it again" not in message  # the audio is fine: the disk is full
     assert file_md5(path) == before
     assert sorted(p.name for p in small_disk.iterdir()) == ["episode.m4a", "other-files"]
+
+
+def test_tag_three_times_then_info_and_build_on_every_kind_of_mp4(show, media, tmp_path):
+    """Fast start, cover art, video, an editor's QuickTime chapters: each run leaves the same
+    audio, the chapters of chapters.json, and files `podcast info` and `podcast build` read."""
+    art = tmp_path / "art.jpg"
+    Image.new("RGB", (600, 600), "teal").save(art)
+    sources = {
+        "fast": remux(media["m4a"], tmp_path / "fast.m4a", options={"movflags": "faststart"}),
+        "covered": encode(media["m4a"], tmp_path / "covered.m4a", "aac", cover=art),
+        "video": remux(media["mp4-video"], tmp_path / "video.mp4", options={"movflags": "faststart"}),
+        "edited": remux(media["m4a"], tmp_path / "edited.m4a", chapters=[(0.0, 6.0, "Editor's")]),
+    }
+    listed = [{"startTime": 0, "title": "Intro 🎙️"}, {"startTime": 4, "title": ""}]
+    listed.append({"startTime": 99, "title": "After the end"})  # left out, with a warning
+    paths = []
+    for slug, source in sources.items():
+        folder = show.add(slug, audio=False, extra=f'audio = "{slug}{source.suffix}"')
+        shutil.copy(source, folder / f"{slug}{source.suffix}")
+        (folder / "chapters.json").write_text(json.dumps({"version": "1.2.0", "chapters": listed}))
+        paths.append(folder / f"{slug}{source.suffix}")
+    samples = [audio_md5(p) for p in paths]
+    for _ in range(3):
+        result = run("tag", show.root)
+        assert result.exit_code == 0, result.stderr
+        assert [audio_md5(p) for p in paths] == samples
+    result = run("info", "--json", *paths)
+    assert result.exit_code == 0, result.stderr
+    for found in json.loads(result.stdout):
+        chapters = [(c["start"], c["title"]) for c in found["chapters"]]
+        assert chapters == [(0, "Intro 🎙️"), (4, "")], found["path"]
+    assert json.loads(result.stdout)[1]["artwork"]["width"] == 600  # the cover embedded before survives
+    for path in paths:
+        with av.open(str(path)) as container:
+            assert [c["metadata"].get("title", "") for c in container.chapters()] == ["Intro 🎙️", ""]
+    assert run("build", show.root).exit_code == 0
