@@ -13,7 +13,9 @@ this script, since making 10,000 episodes takes minutes), then times:
 - genRSS (`genRSS -M`, mutagen-based) on the same audio, for the ratio.
 
 Each case is a fresh process, timed from start to exit (median of --runs, with min–max),
-with its peak RSS (from the kernel's accounting of that child) and the feed's size.
+with the CPU seconds it used (user + sys, median; its worker processes included), which
+suffer less than wall time when other work shares the cores, its peak RSS (from the kernel's
+accounting of that child) and the feed's size.
 """
 
 from __future__ import annotations
@@ -41,25 +43,44 @@ class Case:
     seconds: list[float]
     peak_mb: float
     feed_mb: float | None
+    cpu: list[float]  # user + sys seconds of each run
+
+    @classmethod
+    def of(cls, name: str, runs: list[Run], feed_mb: float | None) -> Case:
+        peak = max(r.peak_mb for r in runs)
+        return cls(name, [r.seconds for r in runs], peak, feed_mb, [r.cpu for r in runs])
 
     def row(self, n: int) -> str:
         median = statistics.median(self.seconds)
         spread = f"{min(self.seconds):.2f}–{max(self.seconds):.2f}"
         feed = f"{self.feed_mb:.1f} MB" if self.feed_mb is not None else "–"
-        return f"| {n:,} | {self.name} | {median:.2f} s | {spread} | {self.peak_mb:.0f} MB | {feed} |"
+        cpu = f"{statistics.median(self.cpu):.2f} s"
+        return f"| {n:,} | {self.name} | {median:.2f} s | {spread} | {cpu} | {self.peak_mb:.0f} MB | {feed} |"
 
 
-def run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process; a failure stops the benchmark."""
+@dataclass
+class Run:
+    seconds: float
+    cpu: float  # user + sys
+    peak_mb: float
+
+
+def run(command: list[str], cwd: Path | None = None) -> Run:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one child process; a failure stops the benchmark."""
     started = time.perf_counter()
+    before = os.times()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    after = os.times()
+    # The child's own time from wait4, and its workers' (reaped by it) from our children's totals.
+    workers = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    cpu = max(usage.ru_utime + usage.ru_stime, workers)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         error = process.stderr.read().decode(errors="replace") if process.stderr else ""
         sys.exit(f"{' '.join(command)} failed ({process.returncode}):\n{error[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Run(elapsed, cpu, usage.ru_maxrss / 1024)
 
 
 def drop_page_cache() -> bool:
@@ -80,15 +101,14 @@ def podcast_command() -> list[str]:
 
 def measure(root: Path, runs: int, *, before=None, name: str) -> Case:
     build = podcast_command() + [str(root)]
-    times, peaks = [], []
+    runs_made = []
     for index in range(runs):
         if before:
             before(index)
-        elapsed, peak = run(build)
-        times.append(elapsed)
-        peaks.append(peak)
+        runs_made.append(run(build))
     feed = root / "feeds" / "feed.xml"
-    return Case(name, times, max(peaks), feed.stat().st_size / 1e6 if feed.exists() else None)
+    size = feed.stat().st_size / 1e6 if feed.exists() else None
+    return Case.of(name, runs_made, size)
 
 
 def bench(root: Path, n: int, runs: int) -> list[Case]:
@@ -168,9 +188,9 @@ def bench(root: Path, n: int, runs: int) -> list[Case]:
                 "-o",
                 f"{out}/feed.xml",
             ]
-            times, peaks = zip(*(run(command) for _ in range(runs)), strict=True)
+            made = [run(command) for _ in range(runs)]
             size = Path(out, "feed.xml").stat().st_size / 1e6
-        cases.append(Case("genRSS -M (same audio)", list(times), max(peaks), size))
+        cases.append(Case.of("genRSS -M (same audio)", made, size))
     else:
         print("  (genRSS not installed: pip install generss)", file=sys.stderr)
     return cases
@@ -184,8 +204,8 @@ def main() -> None:
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-build-"))
     print(f"{os.cpu_count()} cores; median of {args.runs} runs; whole process, start to exit\n")
-    print("| N | case | median | min–max | peak RSS | feed |")
-    print("|---|---|---|---|---|---|")
+    print("| N | case | median | min–max | CPU (user+sys) | peak RSS | feed |")
+    print("|---|---|---|---|---|---|---|")
     try:
         for n in args.episodes:
             root = base / f"show-{n}"
@@ -202,7 +222,7 @@ def main() -> None:
             genrss = next((c for c in cases if c.name.startswith("genRSS")), None)
             if genrss:
                 ratio = statistics.median(genrss.seconds) / statistics.median(cases[0].seconds)
-                print(f"| {n:,} | cold build vs genRSS | {ratio:.2f}× genRSS's speed | | | |", flush=True)
+                print(f"| {n:,} | cold build vs genRSS | {ratio:.2f}× genRSS's speed | | | | |", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

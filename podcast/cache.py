@@ -8,7 +8,11 @@ Notes: rendered show notes, keyed by a hash of everything `notes.render` is give
 plus the source of notes.py and the versions of the libraries it uses, so an edit
 to an article or an upgrade of the renderer renders again.
 
-Values are JSON, with a schema version. A cache that cannot be read is deleted and
+Episodes: what each episode folder gave the last build (see `Prepared`), keyed by the
+episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
+
+Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
+version. A cache that cannot be read is deleted and
 rebuilt, and a cache that cannot be written is skipped: the cache is never why a
 build fails.
 """
@@ -21,21 +25,24 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from . import audio, controlchars, notes
+from .errors import Problem
+from .files import resolved_below
 from .layout import STATE_DIR
-from .model import AudioFile, AudioInfo, Chapter, Picture, Section, ShowNotes, Tags
+from .model import AudioFile, AudioInfo, Chapter, Episode, Picture, Section, ShowNotes, Tags
 
 CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
 
 # Below this many files to read (or notes to render) one process is quicker than starting others.
@@ -173,12 +180,31 @@ def _renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What one episode folder contributed to a build, before the build's clock split the
+    episodes into published, scheduled and drafts (so a record stays true as time passes).
+
+    `ready` and what follows exist once the episode was due: its audio read, notes rendered,
+    chapters chosen, and its feed item rendered.
+    """
+
+    episode: Episode | None  # as read from episode.md (None: the folder gave no episode)
+    problems: tuple[Problem, ...]  # reading it
+    ready: Episode | None = None  # probed and complete, as published
+    ready_problems: tuple[Problem, ...] = ()  # probing and completing it
+    item: bytes | None = None  # its <item> in the feed
+    lint: tuple[Problem, ...] = ()  # what lint's rules over one item found in it
+    digest: bytes | None = None  # the item with the tags lint's rules over the whole feed read
+
+
 class BuildCache:
     """`read(path)` and `notes(...)` through the cache. A context manager; results are saved on exit."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.file = self.root / CACHE_FILE
+        self.real_root = os.path.realpath(self.root)
         self.opened = 0  # audio files actually read (cache misses) in this run
         self.db: sqlite3.Connection | None = self._connect()
 
@@ -192,12 +218,17 @@ class BuildCache:
                 if row is None or row[0] != str(SCHEMA_VERSION):
                     db.execute("DROP TABLE IF EXISTS probe")
                     db.execute("DROP TABLE IF EXISTS notes")
+                    db.execute("DROP TABLE IF EXISTS episode")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS probe (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
                     " mtime_ns INTEGER NOT NULL, value TEXT NOT NULL)"
                 )
                 db.execute("CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS episode (slug TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+                    " value BLOB NOT NULL)"
+                )
                 db.commit()
                 return db
             except (sqlite3.Error, OSError) as exc:
@@ -209,10 +240,10 @@ class BuildCache:
         return None
 
     def _key(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path.resolve())
+        """The file's real path, relative to the show's when inside it."""
+        real = resolved_below(self.real_root, os.fspath(path.absolute()))
+        prefix = self.real_root.rstrip(os.sep) + os.sep
+        return real[len(prefix) :] if real.startswith(prefix) else real
 
     def read(self, path: Path) -> AudioFile:
         """What `audio.read(path)` returns, without opening the file when it has not changed."""
@@ -334,6 +365,39 @@ class BuildCache:
             except sqlite3.Error as exc:
                 log.warning("notes cache not updated (%s)", exc)
         return rendered
+
+    def prepared(self, slug: str, fingerprint: str) -> Prepared | None:
+        """What the folder `slug` gave a build when its inputs had `fingerprint`; None if unknown."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(
+                "SELECT value FROM episode WHERE slug = ? AND fingerprint = ?", (slug, fingerprint)
+            ).fetchone()
+            if row is None:
+                return None
+            found = pickle.loads(row[0])
+            return found if isinstance(found, Prepared) else None
+        except Exception as exc:  # noqa: BLE001 - any unreadable record is read again from the folder
+            log.warning("episode record %s unreadable (%s); reading the folder", slug, exc)
+            return None
+
+    def keep_prepared(self, slug: str, fingerprint: str, prepared: Prepared) -> None:
+        if self.db is None:
+            return
+        try:
+            value = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
+            self.db.execute("INSERT OR REPLACE INTO episode VALUES (?, ?, ?)", (slug, fingerprint, value))
+        except (sqlite3.Error, pickle.PicklingError, TypeError) as exc:
+            log.warning("episode record %s not kept (%s)", slug, exc)
+
+    def forget_prepared(self, slug: str) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("DELETE FROM episode WHERE slug = ?", (slug,))
+        except sqlite3.Error as exc:
+            log.warning("episode record %s not removed (%s)", slug, exc)
 
     def close(self) -> None:
         if self.db is None:

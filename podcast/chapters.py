@@ -18,6 +18,7 @@ from . import boundedjson
 from .errors import PodcastError, Problem
 from .files import confined, read_bounded
 from .model import AudioFile, Chapter
+from .weburl import has_web_scheme
 
 CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_VERSION = "1.2.0"
@@ -132,7 +133,7 @@ def to_json(chapters: tuple[Chapter, ...], image_url: Callable[[str], str]) -> b
             entry["endTime"] = _seconds(chapter.end)
         if chapter.image:
             image = chapter.image
-            entry["img"] = image if image.startswith(("http://", "https://")) else image_url(image)
+            entry["img"] = image if has_web_scheme(image) else image_url(image)
         if chapter.url:
             entry["url"] = chapter.url
         entries.append(entry)

@@ -14,6 +14,7 @@ import tomllib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -690,7 +691,33 @@ def episode_folders(root: Path) -> list[Path]:
     directory = Path(root) / EPISODES_DIR
     if not directory.is_dir():
         return []
-    return [f for f in sorted(directory.iterdir()) if f.is_dir() and not f.name.startswith((".", "_"))]
+    # Sorted by name (the order of Paths in one folder, found without comparing Path objects).
+    folders = sorted(directory.iterdir(), key=attrgetter("name"))
+    return [f for f in folders if f.is_dir() and not f.name.startswith((".", "_"))]
+
+
+def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
+    """The episode of one folder under episodes/, or None (with the reason in `problems`)."""
+    if outside(show.root, folder):
+        problems.append(
+            Problem(
+                f"{EPISODES_DIR}/{folder.name}",
+                "is a link to a folder outside the show directory; it is not read or published",
+                hint="move the episode folder itself into episodes/",
+            )
+        )
+        return None
+    if not (folder / EPISODE_FILE).is_file():
+        problems.append(
+            Problem(
+                f"{EPISODES_DIR}/{folder.name}",
+                f"has no {EPISODE_FILE}",
+                severity="warning",
+                hint="add one, or start the folder name with _ to keep it out",
+            )
+        )
+        return None
+    return load_episode(show, folder, problems)
 
 
 def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:
@@ -698,26 +725,7 @@ def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:
     problems: list[Problem] = []
     episodes: list[Episode] = []
     for folder in episode_folders(show.root):
-        if outside(show.root, folder):
-            problems.append(
-                Problem(
-                    f"{EPISODES_DIR}/{folder.name}",
-                    "is a link to a folder outside the show directory; it is not read or published",
-                    hint="move the episode folder itself into episodes/",
-                )
-            )
-            continue
-        if not (folder / EPISODE_FILE).is_file():
-            problems.append(
-                Problem(
-                    f"{EPISODES_DIR}/{folder.name}",
-                    f"has no {EPISODE_FILE}",
-                    severity="warning",
-                    hint="add one, or start the folder name with _ to keep it out",
-                )
-            )
-            continue
-        episode = load_episode(show, folder, problems)
+        episode = read_episode_folder(show, folder, problems)
         if episode is not None:
             episodes.append(episode)
     # Two episodes with one GUID are found by lint (rule G101), which checks any feed.

@@ -5,32 +5,40 @@ the build cache), find its transcripts, render its show notes, and choose its
 chapters (chapters.json > the audio's own > the notes'). Then render the feed,
 lint it against the feed built last, and only then write the sidecars and the
 feed (Pelican's order), so a run with errors leaves the last good feed in place.
+
+A rebuild costs what changed: what each episode folder gave a build (the episode, its
+problems, its feed item and what lint's rules over one item found in it) is kept in the
+build cache, keyed by the folder's file stats and what else the episode depends on
+(`_show_key`), and taken from there while none of it changes. The feed is always put
+together from item fragments, so a build from the cache and one from nothing write the
+same bytes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 
-from . import chapters, clock, feed, layout, lint, notes, transcripts, uptodate
-from .cache import BuildCache
-from .config import (
-    episode_folders,
-    load_episodes,
-    read_show,
-)
+from . import chapters, clock, feed, lastfeed, layout, lint, notes, transcripts, uptodate
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared
+from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
-from .model import AudioFile, Chapter, Episode, Show, ShowNotes
-from .net import is_web_url
+from .lint.itemwise import ItemLinter, check_assembled
+from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
 from .web import pages as web_pages
 from .web import site, urls
+from .weburl import has_web_scheme, is_web_url
 
 # Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
 Progress = Callable[[Iterable, str], Iterable]
@@ -46,6 +54,12 @@ class Catalog:
     scheduled: list[Episode] = field(default_factory=list)
     removed: list[Episode] = field(default_factory=list)  # marked `removed = true`
     problems: list[Problem] = field(default_factory=list)
+    # By slug, each published episode's record: its <item>, and what lint found in it.
+    records: dict[str, Prepared] = field(default_factory=dict)
+
+    @property
+    def items(self) -> dict[str, bytes]:
+        return {slug: record.item for slug, record in self.records.items() if record.item is not None}
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,7 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     for number, chapter in enumerate(chapters.from_audio(found), start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
             chapter = dataclasses.replace(
-                chapter, image=f"chapters/{episode.slug}-{number}{chapter.picture.suffix}"
+                chapter, image=f"{layout.CHAPTERS_DIR}/{episode.slug}-{number}{chapter.picture.suffix}"
             )
         named.append(chapter)
     return tuple(named)
@@ -341,6 +355,138 @@ def with_page_link(show: Show, episode: Episode) -> Episode:
     return episode if link == episode.link else dataclasses.replace(episode, link=link)
 
 
+# Show settings that only the channel reads: changing one keeps every episode's record.
+CHANNEL_ONLY = {
+    "title": "",
+    "description": "",
+    "owner_name": "",
+    "owner_email": "",
+    "artwork": None,
+    "categories": (),
+    "copyright": None,
+    "feed_items": None,
+    "funding": (),
+    "locked": None,
+    "medium": None,
+    "txts": (),
+    "update_frequency": None,
+    "new_feed_url": None,
+    "block": False,
+    "complete": False,
+    "imported_from": None,
+    "imported_guid": None,
+    "publish": PublishSettings(),
+}
+
+
+# Libraries whose output a record holds: the items (feedgen, lxml) and the notes in them.
+RECORD_LIBRARIES = ("feedgen", "lxml", *NOTES_LIBRARIES)
+
+
+def _library_versions() -> str:
+    versions = []
+    for name in RECORD_LIBRARIES:
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(name)
+    return ",".join(versions)
+
+
+def _show_key(show: Show) -> str:
+    """What every episode's record also depends on: the show's settings that items read (with
+    where they stand in podcast.toml, which findings name), where the show is, and the code
+    (ours, Python's and the libraries')."""
+    digest = hashlib.blake2b(digest_size=16)
+    parts = (
+        repr(dataclasses.replace(show, **CHANNEL_ONLY)),
+        repr(sorted(show.lines.items())),
+        uptodate.build_fingerprint({}),
+        sys.version,
+        _library_versions(),
+    )
+    for part in parts:
+        digest.update(part.encode(errors="surrogateescape") + b"\0")
+    return digest.hexdigest()
+
+
+def _in_folder(show: Show, episode: Episode) -> bool:
+    """Whether every file the episode reads lies in its own folder (its record's fingerprint
+    covers nothing else)."""
+    folder = os.path.normpath(show.root / episode.folder) + os.sep
+    paths = [episode.audio, *(a.path for a in episode.alternate_audio)]
+    paths += [transcript.path for transcript in episode.transcripts]
+    if episode.image and not is_web_url(episode.image):
+        paths.append(show.root / episode.folder / episode.image)
+    return all(path is None or os.path.normpath(path).startswith(folder) for path in paths)
+
+
+def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode | None, list[Problem]]:
+    """A due episode made ready to publish: audio read, transcripts found, notes rendered,
+    chapters chosen; None when its audio cannot be read (the problems say why)."""
+    problems: list[Problem] = []
+    probed = _probe(episode, problems, cache)
+    if probed is None:
+        _check_unread_folder(show, episode.folder, episode.slug, problems)
+        return None, problems
+    probed = _probe_alternates(probed, problems, cache)
+    _check_soundbites(probed, problems)
+    probed = _add_transcripts(show, probed, problems)
+    probed = with_page_link(show, probed)
+    probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
+    probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, problems))
+    _check_against_duration(show, probed, problems)
+    return probed, problems
+
+
+def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepared, bool]]:
+    """Each episode folder's record: kept from an earlier build when nothing it depends on
+    changed, else read now. (fingerprint, or None if the folder is not to be kept; record;
+    whether it was read now, and is not kept yet)."""
+    show_key = _show_key(show)
+    # A link on the way to the folders could lead them outside the show with their stats unchanged.
+    trusted = not os.path.islink(show.root / EPISODES_DIR)
+    records = []
+    for folder in episode_folders(show.root):
+        found = uptodate.folder_fingerprint(folder) if trusted else None
+        fingerprint = f"{show_key}:{found}" if found else None
+        record = cache.prepared(folder.name, fingerprint) if fingerprint else None
+        fresh = record is None
+        if record is None:
+            problems: list[Problem] = []
+            episode = read_episode_folder(show, folder, problems)
+            record = Prepared(episode, tuple(problems))
+        records.append((fingerprint, record, fresh))
+    return records
+
+
+def _keepable(show: Show, record: Prepared) -> bool:
+    """A record worth keeping: no errors (they stop the build, and are read again once fixed),
+    and nothing read from outside the folder."""
+    if record.episode is None or errors_in([*record.problems, *record.ready_problems]):
+        return False
+    return _in_folder(show, record.ready or record.episode)
+
+
+class _Finisher:
+    """Renders a ready episode's feed item and lints it (lint's rules over one item); the
+    renderer and the linter are made on first use, as most builds need neither."""
+
+    def __init__(self, show: Show, now: datetime) -> None:
+        self.show, self.now = show, now
+        self.renderer: feed.ItemRenderer | None = None
+        self.linter: ItemLinter | None = None
+
+    def __call__(self, record: Prepared) -> Prepared:
+        assert record.ready is not None
+        if self.renderer is None or self.linter is None:
+            self.renderer = feed.ItemRenderer(self.show)
+            self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
+        item = self.renderer.render(record.ready)
+        found = self.linter.check(record.ready, item)
+        return dataclasses.replace(record, item=item, lint=found.problems, digest=found.digest)
+
+
 def read_catalog(
     root: Path,
     *,
@@ -348,51 +494,65 @@ def read_catalog(
     progress: Progress | None = None,
     base_url: str | None = None,
 ) -> Catalog:
-    """Read the show directory and everything the feed needs. Writes nothing.
+    """Read the show directory and everything the feed needs. Writes nothing (but the build cache).
 
     A podcast.toml with errors does not stop the reading: the episodes are read
     against a provisional show, so every problem of the run is reported together.
     `base_url` replaces the show's (the preview server serves the show at its own address), and
     drops its `enclosure_prefix`.
+
+    An episode folder in which nothing changed since an earlier build (nor podcast.toml, nor
+    the code) is not read again: its record in the build cache gives the episode, its feed
+    item and the problems reading it found, which are reported again.
     """
     now = now or datetime.now(UTC)
     show, problems = read_show(Path(root))
     if base_url is not None:
         # Served elsewhere (the preview): no analytics prefix, which could not reach that address.
         show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
-    episodes, episode_problems = load_episodes(show)
-    catalog = Catalog(show=show, problems=problems + episode_problems)
-    due = []
-    for episode in episodes:
-        if episode.removed:
-            catalog.removed.append(episode)
-        elif episode.draft:
-            catalog.drafts.append(episode)
-        elif episode.date > now:
-            catalog.scheduled.append(episode)
-        else:
-            due.append(episode)
+    catalog = Catalog(show=show, problems=problems)
     with BuildCache(show.root) as cache:
-        _work_ahead(show, due, cache, progress)
-        for episode in due:
-            probed = _probe(episode, catalog.problems, cache)
-            if probed is None:
-                _check_unread_folder(show, episode.folder, episode.slug, catalog.problems)
+        records = _read_folders(show, cache)
+        due: list[tuple[str | None, Prepared]] = []
+        for fingerprint, record, fresh in records:
+            catalog.problems.extend(record.problems)
+            episode = record.episode
+            if episode is None:
                 continue
-            probed = _probe_alternates(probed, catalog.problems, cache)
-            _check_soundbites(probed, catalog.problems)
-            probed = _add_transcripts(show, probed, catalog.problems)
-            probed = with_page_link(show, probed)
-            probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
-            probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, catalog.problems))
-            _check_against_duration(show, probed, catalog.problems)
-            catalog.published.append(probed)
-    for slug in _unread_folders(show, {e.slug for e in episodes}):
+            if fresh and fingerprint and (episode.removed or episode.draft or episode.date > now):
+                if _keepable(show, record):  # (a due one is kept once it is ready)
+                    cache.keep_prepared(episode.slug, fingerprint, record)
+            if episode.removed:
+                catalog.removed.append(episode)
+            elif episode.draft:
+                catalog.drafts.append(episode)
+            elif episode.date > now:
+                catalog.scheduled.append(episode)
+            else:
+                due.append((fingerprint, record))
+        unready = [record.episode for _, record in due if record.ready is None and record.episode]
+        _work_ahead(show, unready, cache, progress)
+        finish = _Finisher(show, now)
+        for fingerprint, record in due:
+            assert record.episode is not None
+            if record.ready is None:
+                ready, trouble = _prepare(show, record.episode, cache)
+                record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble))
+                if ready is not None:
+                    record = finish(record)
+                    if fingerprint and _keepable(show, record):
+                        cache.keep_prepared(record.episode.slug, fingerprint, record)
+            catalog.problems.extend(record.ready_problems)
+            if record.ready is not None:
+                catalog.published.append(record.ready)
+                catalog.records[record.ready.slug] = record
+    read = {record.episode.slug for _, record, _ in records if record.episode is not None}
+    for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     return catalog
 
 
-def _put(out: Path, relative: str, data: bytes) -> Path:
+def _put(out: Path, relative: str, data: bytes | Sequence[bytes]) -> Path:
     """Write feeds/<relative> atomically, never through a symlink."""
     target = unlinked_target(out, out / relative, f"{FEEDS_DIR}/{relative}")
     write_atomic(target, data)
@@ -410,7 +570,7 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]
             continue
         for chapter in episode.chapters:
             if chapter.picture is not None and chapter.picture.data and chapter.image:
-                if not chapter.image.startswith(("http://", "https://")):
+                if not has_web_scheme(chapter.image):
                     written.add(_put(out, chapter.image, chapter.picture.data))
         written.add(_put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
     return written
@@ -438,42 +598,37 @@ def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> No
             stale.unlink()
 
 
-FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
-
-
-def previous_feed(root: Path, out: Path | None = None) -> bytes | None:
-    """The feed the last build wrote, when it is a real file of the show's feeds/ (or `out`)."""
-    out = out if out is not None else Path(root) / FEEDS_DIR
-    try:
-        unlinked_target(Path(root), out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
-        return read_bounded(out / FEED_FILENAME, FEED_MAX_BYTES, f"{FEEDS_DIR}/{FEED_FILENAME}")
-    except (OSError, PodcastError):
-        return None
-
-
 def lint_rendered(
     catalog: Catalog,
-    document: bytes,
+    rendered: feed.Rendered,
     *,
     now: datetime | None = None,
     out: Path | None = None,
     published_bytes: int | None = None,
 ) -> list[Problem]:
-    """Lint the feed `document` rendered from `catalog`, against the feed last built (in `out`).
+    """Lint the feed `rendered` from `catalog`, against the feed last built (in `out`).
 
-    `published_bytes` is the size of the feed.xml apps fetch when that is only the first page
-    of `document` (`feed_items`)."""
-    previous = previous_feed(catalog.show.root, out)
-    findings = lint.check_show(
-        catalog.show,
-        catalog.published,
-        document,
-        published_bytes=published_bytes,
-        previous=previous,
+    What lint's rules over one item found is kept with each item (`Catalog.records`); the rules
+    over the whole feed run here. `published_bytes` is the size of the feed.xml apps fetch when
+    that is only the first page of the feed (`feed_items`)."""
+    now = now or datetime.now(UTC)
+    show = catalog.show
+    ordered = feed.newest_first(catalog.published)
+    records = [catalog.records[e.slug] for e in ordered]
+    last = lastfeed.read(show.root, out)
+    findings = check_assembled(
+        show,
+        ordered,
+        rendered.head,
+        rendered.tail,
+        [record.lint for record in records],
+        [record.digest or b"" for record in records],
         now=now,
-        ordered=feed.newest_first(catalog.published),
+        previous=last.feed if last is not None else None,
+        published_bytes=published_bytes if published_bytes is not None else rendered.size,
+        channel_linter=ItemLinter(show, *feed.channel_parts(show, []), now),
     )
-    if any(p.path == SHOW_FILE and p.field == "base_url" and p.severity == "error" for p in catalog.problems):
+    if any(p.path == SHOW_FILE and p.field == "base_url" for p in errors_in(catalog.problems)):
         # base_url is missing or invalid: the feed was rendered at a stand-in address, and the
         # show has not moved there (G105 would advise a new_feed_url at example.invalid).
         findings = [f for f in findings if f.code != "G105"]
@@ -497,31 +652,28 @@ def check(
         catalog = read_catalog(Path(root), now=now, progress=progress)
     except ConfigError as exc:
         return exc.problems or [Problem(exc.path or str(root), str(exc))]
-    document = feed.render(catalog.show, catalog.published)
-    first_page = paging.split(catalog.show, document)[0][1]
-    problems = catalog.problems + lint_rendered(catalog, document, now=now, published_bytes=len(first_page))
+    rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
+    first_page = paging.from_parts(catalog.show, rendered)[0][1]
+    problems = catalog.problems + lint_rendered(catalog, rendered, now=now, published_bytes=first_page.size)
     if online:
         problems += lint.check_remote_audio(catalog.published + catalog.scheduled)
     return problems
 
 
-def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
+def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[Problem]:
     """An error for each item of the feed last built that this build would leave out.
 
     A feed is polled by thousands of apps: an episode that vanishes from it is gone
     from their lists. A folder deleted or moved, an emptied episodes/, a GUID edited by
     mistake would otherwise publish quietly. Episodes marked `removed = true` may go.
     """
-    if previous is None:
-        return []
-    feed, trouble = lint.parse_feed(previous, f"{FEEDS_DIR}/{FEED_FILENAME}")
-    if feed is None or trouble:
+    if last is None:
         return []
     keep = {e.guid for e in catalog.published} | {e.guid for e in catalog.removed}
     why = {e.guid: "it is now a draft" for e in catalog.drafts}
     why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
     problems = []
-    for item in feed.items:
+    for item, line in zip(last.feed.items, last.lines, strict=True):
         guid = (item.findtext("guid") or "").strip()
         if not guid or guid in keep:
             continue
@@ -533,7 +685,7 @@ def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
             Problem(
                 f"{FEEDS_DIR}/{FEED_FILENAME}",
                 f"the published episode {title!r} (guid {guid}) would be dropped from the feed: {reason}",
-                line=item.sourceline,
+                line=line,
                 hint="put it back; or, to withdraw it, add removed = true to its episode.md "
                 "or run `podcast build --allow-removal`",
             )
@@ -543,7 +695,8 @@ def dropped_episodes(catalog: Catalog, previous: bytes | None) -> list[Problem]:
 
 def _lint_partial(catalog: Catalog, now: datetime | None, out: Path) -> list[Problem]:
     """Lint the episodes that could be read, so a build with reading errors reports what lint does."""
-    return lint_rendered(catalog, feed.render(catalog.show, catalog.published), now=now, out=out)
+    rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
+    return lint_rendered(catalog, rendered, now=now, out=out)
 
 
 def build(
@@ -582,11 +735,12 @@ def build(
             problems=catalog.problems,
         )
     show = catalog.show
-    document = feed.render(show, catalog.published)
-    feed_pages = paging.split(show, document)
-    findings = lint_rendered(catalog, document, now=now, out=out, published_bytes=len(feed_pages[0][1]))
+    rendered = feed.assemble(show, catalog.published, catalog.items)
+    feed_pages = paging.from_parts(show, rendered)
+    first_page = feed_pages[0][1]
+    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size)
     catalog.problems.extend(findings)
-    dropped = [] if allow_removal else dropped_episodes(catalog, previous_feed(root, out))
+    dropped = [] if allow_removal else dropped_episodes(catalog, lastfeed.read(root, out))
     catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
@@ -610,8 +764,10 @@ def build(
         wanted = _write_chapters(show, catalog.published, out)
         wanted |= publish_sidecars(root, catalog.published, out)
         pages_changed = site.write(out, rendered_pages)
-        wanted |= {_put(out, name, data) for name, data in feed_pages[1:]}  # older feed pages first
-        changed = write_atomic(feed_path, feed_pages[0][1])
+        wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
+        changed = write_atomic(feed_path, first_page.parts)
+        if not elsewhere:
+            _remember_feed(root, feed_path, catalog, first_page)
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
@@ -620,6 +776,13 @@ def build(
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result
+
+
+def _remember_feed(root: Path, path: Path, catalog: Catalog, first: feed.Rendered) -> None:
+    """Keep a digest of feed.xml (the first page, when the feed is paged) for the next build."""
+    ordered = feed.newest_first(catalog.published)[: len(first.items)]
+    digests = [catalog.records[e.slug].digest or b"" for e in ordered]
+    lastfeed.remember(root, path, first.head, first.items, digests)
 
 
 def _unwritable(root: Path, exc: OSError) -> PodcastError:

@@ -17,6 +17,7 @@ from .config import load_episodes, load_show
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
 from .model import Episode, Picture, Show, Tags
 from .pipeline import episode_chapters, episode_notes
+from .weburl import has_web_scheme
 
 GENRE = "Podcast"
 
@@ -57,7 +58,7 @@ def tags_for(show: Show, episode: Episode, plain_notes: str) -> Tags:
 
 
 def _show_artwork(show: Show) -> Picture | None:
-    if not show.artwork or show.artwork.startswith(("http://", "https://")):
+    if not show.artwork or has_web_scheme(show.artwork):
         return None
     try:
         return picture((show.root / show.artwork).read_bytes())

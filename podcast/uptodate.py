@@ -95,6 +95,45 @@ def build_fingerprint(options: dict) -> str:
     return digest.hexdigest()
 
 
+FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
+
+
+def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> str | None:
+    """A fingerprint of every file in an episode folder and its subfolders (name, size,
+    modification and change time, inode), or None when the folder cannot be vouched for by stats:
+    it is or holds a symbolic link (what it points to may change unseen), it holds more than
+    `max_files` entries, it cannot be listed, or a file in it changed too recently to trust
+    its time stamps (see `Snapshot.racy`)."""
+    lines: list[str] = []
+    newest = 0
+    stack = [(str(folder), "")]
+    try:
+        if os.path.islink(folder):
+            return None
+        while stack:
+            path, prefix = stack.pop()
+            with os.scandir(path) as listing:
+                entries = sorted(listing, key=_name)
+            for entry in entries:
+                if len(lines) >= max_files or entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    lines.append(f"{prefix}{entry.name}/")
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+                newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+                lines.append(
+                    f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+                )
+    except OSError:
+        return None
+    if newest >= time.time_ns() - RACY_NS:
+        return None
+    digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The fingerprints of one moment, taken before a build reads its inputs."""
@@ -106,6 +145,12 @@ class Snapshot:
 
     @classmethod
     def take(cls, root: Path, options: dict) -> Snapshot:
+        """The fingerprints now; or those `unchanged_report` took for the same show and options
+        earlier in this process (still taken before the build reads anything, so as good: a
+        change since then only makes the next build a real one), unless they were racy."""
+        kept = _taken.pop(_snapshot_key(root, options), None)
+        if kept is not None and not kept.racy:  # a racy one may not be by now: take it again
+            return kept
         taken = time.time_ns()
         inputs, newest = inputs_fingerprint(root)
         return cls(inputs=inputs, build=build_fingerprint(options), newest_ns=newest, taken_ns=taken)
@@ -115,6 +160,13 @@ class Snapshot:
         """A file changed so shortly before the snapshot that a second change within the file
         system's clock tick would leave its time stamps as they are (git's "racily clean")."""
         return self.newest_ns >= self.taken_ns - RACY_NS
+
+
+_taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
+
+
+def _snapshot_key(root: Path, options: dict) -> str:
+    return json.dumps([str(Path(root).resolve()), options], sort_keys=True, default=str)
 
 
 def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | None) -> None:
@@ -160,9 +212,12 @@ def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) 
         due_next = entry.get("due_next")
         if due_next and datetime.fromisoformat(due_next) <= (now or datetime.now(UTC)):
             return None
-        if entry["build"] != build_fingerprint(options):
+        _taken.clear()  # an older one must not stand for now
+        now_taken = Snapshot.take(root, options)
+        _taken[_snapshot_key(root, options)] = now_taken  # the build that follows starts from it
+        if entry["build"] != now_taken.build or entry["inputs"] != now_taken.inputs:
             return None
-        if entry["outputs"] != outputs_fingerprint(root) or entry["inputs"] != inputs_fingerprint(root)[0]:
+        if entry["outputs"] != outputs_fingerprint(root):
             return None
         report = entry["report"]
         return report if isinstance(report, dict) else None

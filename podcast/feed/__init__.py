@@ -8,14 +8,18 @@ set the date from the content and add entries in our own order.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from ..chapters import CHAPTERS_TYPE
 from ..model import AudioInfo, Chapter, Episode, Show
+from ..weburl import has_web_scheme
 from .itunes import ItunesChannel, ItunesItem
 from .podcastindex import AlternateEnclosure, PodcastIndexChannel, PodcastIndexItem, Trailer
 from .psc import PscChannel, PscItem
@@ -102,7 +106,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
 
 def _absolute_image(show: Show, chapter: Chapter) -> Chapter:
     """A chapter image published beside the feed is named relative to it; psc wants a URL."""
-    if chapter.image and not chapter.image.startswith(("http://", "https://")):
+    if chapter.image and not has_web_scheme(chapter.image):
         return dataclasses.replace(chapter, image=show.url_for(quote(chapter.image)))
     return chapter
 
@@ -144,8 +148,7 @@ def image_url(show: Show, episode: Episode) -> str | None:
     return episode.image
 
 
-def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
-    fe = fg.add_entry(order="append")
+def _item(fe: FeedEntry, show: Show, episode: Episode) -> None:
     fe.title(episode.title)
     fe.guid(episode.guid, permalink=False)
     fe.pubDate(episode.date)
@@ -192,10 +195,87 @@ def _item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
         index.chapters = (show.url_for(episode.chapters_path), CHAPTERS_TYPE)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A feed document in its parts: everything before the first item, each item as it stands
+    in the document, and what follows the last. Joined, they are the document."""
+
+    head: bytes
+    items: tuple[bytes, ...]
+    tail: bytes
+
+    @property
+    def parts(self) -> tuple[bytes, ...]:
+        return (self.head, *self.items, self.tail)
+
+    @property
+    def document(self) -> bytes:
+        return b"".join(self.parts)
+
+    @property
+    def size(self) -> int:
+        return len(self.head) + sum(len(item) for item in self.items) + len(self.tail)
+
+
+CHANNEL_END = b"  </channel>\n</rss>\n"  # how feedgen's pretty printing closes the document
+
+
+def channel_parts(show: Show, ordered: list[Episode]) -> tuple[bytes, bytes]:
+    """The document with no items, cut where the items go (after the channel's own elements)."""
+    empty = _channel(show, ordered).rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
+    if not empty.endswith(CHANNEL_END):
+        raise AssertionError("feedgen's output no longer ends as expected")  # pragma: no cover
+    return empty[: -len(CHANNEL_END)], CHANNEL_END
+
+
+class ItemRenderer:
+    """Renders items one at a time, each exactly as the whole document holds it.
+
+    An item is serialized inside a document with the feed's namespaces and nesting, and cut out
+    of it, so its prefixes and indentation are those of the feed it is spliced into.
+    """
+
+    def __init__(self, show: Show) -> None:
+        self.show = show
+        self.fg = _channel(show, [])
+        head, tail = channel_parts(show, [])
+        self.root = etree.fromstring(head + tail, etree.XMLParser(remove_blank_text=True))
+        self.channel = self.root[0]
+        for child in list(self.channel):
+            self.channel.remove(child)
+
+    def render(self, episode: Episode) -> bytes:
+        fe = self.fg.add_entry(order="append")
+        try:
+            _item(fe, self.show, episode)
+            element = fe.rss_entry()
+        finally:
+            self.fg.remove_entry(fe)
+        self.channel.append(element)
+        try:
+            data = etree.tostring(self.root, pretty_print=True, encoding="UTF-8", xml_declaration=True)
+        finally:
+            self.channel.remove(element)
+        start = data.index(b"<channel>\n") + len(b"<channel>\n")
+        return data[start : -len(CHANNEL_END)]
+
+
+def assemble(show: Show, episodes: Sequence[Episode], items: Mapping[str, bytes]) -> Rendered:
+    """The feed of `episodes` (newest first), with the item bytes already rendered for some of
+    them (by slug, from `ItemRenderer`); the others are rendered now."""
+    ordered = newest_first(episodes)
+    head, tail = channel_parts(show, ordered)
+    renderer: ItemRenderer | None = None
+    parts = []
+    for episode in ordered:
+        item = items.get(episode.slug)
+        if item is None:
+            renderer = renderer or ItemRenderer(show)
+            item = renderer.render(episode)
+        parts.append(item)
+    return Rendered(head, tuple(parts), tail)
+
+
 def render(show: Show, episodes: Sequence[Episode]) -> bytes:
     """The RSS document for `show` with `episodes` (already probed), newest first."""
-    ordered = newest_first(episodes)
-    fg = _channel(show, ordered)
-    for episode in ordered:
-        _item(fg, show, episode)
-    return fg.rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
+    return assemble(show, episodes, {}).document

@@ -7,8 +7,8 @@ each page of N items linking to the first, last, previous and next ones (RFC 500
 "Paged Feeds"), so an app that follows them finds every episode, and one that does not still
 gets a complete, valid feed of the newest.
 
-The pages are cut from the document the build rendered and linted whole, so every page has the
-same channel, and each item is exactly as it is in the whole feed.
+The pages are put together from the parts the build rendered (`feed.Rendered`): every page has
+the same channel, and each item is exactly as it is in the whole feed, without parsing the whole.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..layout import FEED_FILENAME
 from ..model import Show
+from . import CHANNEL_END, Rendered
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 PAGE_PREFIX = "feed-"  # feed-2.xml, feed-3.xml, ... beside feed.xml
@@ -64,6 +65,27 @@ def split(show: Show, document: bytes) -> list[tuple[str, bytes]]:
         pages.append((page_name(number), data))
         for item in channel.findall("item"):
             channel.remove(item)
+    return pages
+
+
+def from_parts(show: Show, rendered: Rendered) -> list[tuple[str, Rendered]]:
+    """The pages of `split(show, rendered.document)`, each in its parts, put together without
+    parsing the items: only the channel is parsed and serialized again, with each page's links."""
+    per_page = show.feed_items
+    items = rendered.items
+    if not per_page or len(items) <= per_page:
+        return [(FEED_FILENAME, rendered)]
+    root = etree.fromstring(rendered.head + rendered.tail, _PARSER)
+    channel = root[0]
+    count = math.ceil(len(items) / per_page)
+    pages = []
+    for number in range(1, count + 1):
+        channel_links(show, channel, number, count)
+        data = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+        if not data.endswith(CHANNEL_END):
+            raise AssertionError("lxml's output no longer ends as expected")  # pragma: no cover
+        page_items = items[(number - 1) * per_page : number * per_page]
+        pages.append((page_name(number), Rendered(data[: -len(CHANNEL_END)], page_items, CHANNEL_END)))
     return pages
 
 

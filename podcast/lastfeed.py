@@ -1,0 +1,104 @@
+"""The feed the last build wrote, as the next build compares against it.
+
+Lint's G103 and G105 and the build's check for dropped episodes read only each item's GUID,
+title and enclosure, where the item stands in feed.xml, and the feed's own address. A build
+keeps those in `.podcast/last-feed.json` (a digest of feed.xml: its channel and, of each item,
+the tags lint's whole-feed rules read) with the stats of the feed.xml it wrote. The next build
+reads the digest when feed.xml is still that file, and parses feed.xml itself only when it is
+not (edited by hand, copied in, written by another version), so the answer is the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PodcastError
+from .files import read_bounded, unlinked_target, write_atomic
+from .layout import FEED_FILENAME, FEEDS_DIR, STATE_DIR
+from .lint import FeedDoc, parse_feed
+
+RECORD_FILE = Path(STATE_DIR) / "last-feed.json"
+RECORD_VERSION = 1
+FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
+SOURCE = f"{FEEDS_DIR}/{FEED_FILENAME}"
+
+
+@dataclass(frozen=True)
+class LastFeed:
+    """The feed last built (or its digest), and the line of feed.xml each of its items starts at."""
+
+    feed: FeedDoc
+    lines: tuple[int | None, ...]
+
+
+def _stats(path: Path) -> list[int]:
+    facts = path.stat()
+    return [facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino]
+
+
+def read(root: Path, out: Path | None = None) -> LastFeed | None:
+    """The feed last built in `out` (the show's feeds/ by default), when it is a real file there."""
+    root = Path(root)
+    out = out if out is not None else root / FEEDS_DIR
+    path = out / FEED_FILENAME
+    try:
+        unlinked_target(root, path, SOURCE)
+        kept = _kept(root, path)
+        if kept is not None:
+            return kept
+        data = read_bounded(path, FEED_MAX_BYTES, SOURCE)
+    except (OSError, PodcastError):
+        return None
+    feed, trouble = parse_feed(data, SOURCE)
+    if feed is None or trouble:
+        return None
+    return LastFeed(feed, tuple(item.sourceline for item in feed.items))
+
+
+def _kept(root: Path, path: Path) -> LastFeed | None:
+    try:
+        entry = json.loads((root / RECORD_FILE).read_text("utf-8"))
+        if entry.get("version") != RECORD_VERSION or entry.get("feed") != str(path.resolve()):
+            return None
+        if entry.get("stats") != _stats(path):
+            return None
+        feed, trouble = parse_feed(entry["digest"].encode("utf-8"), SOURCE)
+        lines = tuple(entry["lines"])
+        if feed is None or trouble or len(lines) != len(feed.items):
+            return None
+        return LastFeed(feed, lines)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def remember(root: Path, path: Path, head: bytes, items: Sequence[bytes], digests: Sequence[bytes]) -> None:
+    """Keep the digest of the feed.xml just written at `path`: `head` and `items` are its bytes up
+    to and including each item, `digests` the items' digests."""
+    line = head.count(b"\n") + 1
+    lines = []
+    for item in items:
+        lines.append(line)
+        line += item.count(b"\n")
+    digest = b"".join((head, *digests, b"  </channel>\n</rss>\n"))
+    try:
+        entry = {
+            "version": RECORD_VERSION,
+            "feed": str(Path(path).resolve()),
+            "stats": _stats(Path(path)),
+            "digest": digest.decode("utf-8"),
+            "lines": lines,
+        }
+        write_atomic(Path(root) / RECORD_FILE, json.dumps(entry).encode("utf-8"), durable=False)
+    except (OSError, ValueError):
+        forget(root)  # only an optimisation: the next build parses feed.xml
+
+
+def forget(root: Path) -> None:
+    try:
+        os.unlink(Path(root) / RECORD_FILE)
+    except OSError:
+        pass

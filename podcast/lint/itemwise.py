@@ -1,0 +1,174 @@
+"""Lint of a feed the build put together from items, without parsing the whole document.
+
+Most rules judge each item on its own (its tags and values), so what they find in an item
+is kept with it (in the build cache, with the item) and found again only when the item
+changes: `ItemLinter.check` runs them over a document of the show's channel and that one
+item. The rules that compare items with each other, with the feed last built, with the clock
+or with the files they name (GUIDs, titles, enclosures, dates to come, artwork, size) run over
+a digest of the feed: the real channel, and of each item only the tags those rules read.
+
+`check_assembled` merges both in the order of `RULES`, as `check_show` reports them over the
+whole document. Every finding about an item is traced to the episode.md it came from, so
+neither run depends on where the item stands in the feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from lxml import etree
+
+from ..errors import Problem
+from ..feed import CHANNEL_END
+from ..layout import FEED_FILENAME, FEEDS_DIR
+from ..model import Episode, Show
+from .feeddoc import FeedDoc, qname
+from .origin import show_origin
+from .registry import RULES, Rule, Subject
+from .resources import LocalFiles
+
+# Rules whose findings in an item depend only on that item and the show's own settings.
+ITEM_CODES = frozenset(
+    {
+        "A101", "A102", "A103", "A104", "A105", "A106", "A110", "A111", "A112", "A113",
+        "A120", "A121", "A122", "M101", "M102", "U101", "U102", "U103", "D101",
+    }
+)  # fmt: skip
+# Of those, the rules that look only at the channel, and the channel tags the others read.
+CHANNEL_CODES = frozenset({"A101", "A102", "A105", "A106", "A110", "A111"})
+CHANNEL_TAGS_FOR_ITEMS = frozenset({"title", qname("itunes:type")})
+# What the other rules read of an item (G1xx, D102, I1xx: the title names the item).
+DIGEST_TAGS = frozenset(qname(t) for t in ("title", "guid", "enclosure", "pubDate", "itunes:image"))
+SKIPPED = ("M103", "M104")  # as check_show: enclosures come from the files the build read itself
+SOURCE = f"{FEEDS_DIR}/{FEED_FILENAME}"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+def item_rules() -> list[Rule]:
+    return [r for r in RULES if r.code in ITEM_CODES]
+
+
+def feed_rules() -> list[Rule]:
+    return [r for r in RULES if r.code not in ITEM_CODES and r.code not in SKIPPED]
+
+
+@dataclass(frozen=True)
+class ItemLint:
+    """What the item rules found in one item, and the item's digest (for the feed rules)."""
+
+    problems: tuple[Problem, ...]
+    digest: bytes
+
+
+def _known(show: Show, episodes: Sequence[Episode]) -> dict:
+    """Files behind URLs the feed names, judged from their source (as `check_show` does)."""
+    known = {}
+    if show.artwork_url and show.artwork_path and show.artwork:
+        known[show.artwork_url] = show.root / show.artwork
+    for episode in episodes:
+        if episode.image_path and episode.image:
+            known[show.url_for(episode.image_path)] = show.root / episode.folder / episode.image
+        if episode.media_path and episode.audio and show.enclosure_prefix:
+            known[show.measured(show.url_for(quote(episode.media_path)))] = episode.audio
+    return known
+
+
+def _subject(show: Show, feed: FeedDoc, episodes: Sequence[Episode], now: datetime, **more) -> Subject:
+    feed.origin = show_origin(show, episodes, feed)
+    resources = LocalFiles(show.root, show.base_url, _known(show, episodes))
+    return Subject(feed=feed, resources=resources, now=now, show=show, episodes=list(episodes), **more)
+
+
+def _run(rules: Sequence[Rule], subject: Subject) -> list[Problem]:
+    from . import run  # the runner, which imports this module's neighbours
+
+    return run(subject, rules)
+
+
+class ItemLinter:
+    """Runs the item rules over one item at a time, in a feed of the show's channel alone.
+
+    `findings` runs them all over a channel (with no items); `check` runs those that look at
+    items over one item, in a channel cut down to the tags they read of it (a serial show's
+    `itunes:type`), and keeps what the item adds to what that channel alone gives.
+    """
+
+    def __init__(self, show: Show, head: bytes, tail: bytes, now: datetime) -> None:
+        self.show, self.now = show, now
+        self.rules = item_rules()
+        self.item_rules = [r for r in self.rules if r.code not in CHANNEL_CODES]
+        self.head, self.tail = _cut_down(head, tail)
+        # What the channel alone gives: taken away from each item's run, which sees it too.
+        self.channel_only = _run(self.item_rules, _subject(show, _parse(self.head + self.tail), (), now))
+
+    def findings(self, feed: FeedDoc, episodes: Sequence[Episode]) -> list[Problem]:
+        """What the item rules find in `feed` (the channel, or the channel and items)."""
+        return _run(self.rules, _subject(self.show, feed, episodes, self.now))
+
+    def check(self, episode: Episode, item: bytes) -> ItemLint:
+        feed = _parse(self.head + item + self.tail)
+        found = _run(self.item_rules, _subject(self.show, feed, [episode], self.now))
+        channel_only = list(self.channel_only)
+        problems = []
+        for problem in found:
+            if problem in channel_only:
+                channel_only.remove(problem)
+            else:
+                problems.append(problem)
+        return ItemLint(tuple(problems), _digest(feed.items[0]))
+
+
+def _cut_down(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
+    """The channel with only the tags the item rules read of it, cut where items go."""
+    root = etree.fromstring(head + tail, etree.XMLParser(remove_blank_text=True))
+    channel = root.find("channel")
+    for child in list(channel):
+        if child.tag not in CHANNEL_TAGS_FOR_ITEMS:
+            channel.remove(child)
+    data = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+    return data[: -len(CHANNEL_END)], CHANNEL_END
+
+
+def _parse(document: bytes) -> FeedDoc:
+    root = etree.fromstring(document, _PARSER)
+    channel = root.find("channel")
+    return FeedDoc(SOURCE, document, root, channel, channel.findall("item"))
+
+
+def _digest(item: etree._Element) -> bytes:
+    """The item with only the tags the feed rules read, in their order (namespaces declared on it)."""
+    for child in list(item):
+        if child.tag not in DIGEST_TAGS:
+            item.remove(child)
+    item.tail = None
+    return etree.tostring(item, encoding="UTF-8") + b"\n"
+
+
+def check_assembled(
+    show: Show,
+    ordered: Sequence[Episode],
+    head: bytes,
+    tail: bytes,
+    item_problems: Sequence[Sequence[Problem]],
+    digests: Sequence[bytes],
+    *,
+    now: datetime,
+    previous: FeedDoc | None,
+    published_bytes: int,
+    channel_linter: ItemLinter,
+) -> list[Problem]:
+    """The findings `check_show` gives for the document head + items + tail, from each item's
+    own findings (`item_problems`, in the feed's order) and a digest of the feed."""
+    channel_findings = channel_linter.findings(_parse(head + tail), ordered)
+    feed = _parse(head + b"".join(digests) + tail)
+    subject = _subject(show, feed, ordered, now, previous=previous, published_bytes=published_bytes)
+    whole = _run(feed_rules(), subject)
+    by_code: dict[str, list[Problem]] = {}
+    for problem in (*channel_findings, *(p for problems in item_problems for p in problems), *whole):
+        by_code.setdefault(problem.code or "", []).append(problem)
+    return [p for r in RULES for p in by_code.get(r.code, ())]
+
