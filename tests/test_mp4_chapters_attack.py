@@ -479,3 +479,20 @@ def test_tag_three_times_then_info_and_build_on_every_kind_of_mp4(show, media, t
         with av.open(str(path)) as container:
             assert [c["metadata"].get("title", "") for c in container.chapters()] == ["Intro 🎙️", ""]
     assert run("build", show.root).exit_code == 0
+
+
+def test_quicktime_chapters_podcast_cannot_read_are_not_taken_away(media, tmp_path):
+    """GarageBand writes chapters only as a QuickTime text track, which podcast does not read:
+    chapters written beside it must not unhook the editor's work it never saw."""
+    editors = [(0.0, 3.0, "Ed one"), (3.0, 12.0, "Ed two")]
+    path = remux(media["m4a"], tmp_path / "garageband.m4a", chapters=editors)
+    data = path.read_bytes()
+    moov = next(b for b in _children(data, 0, len(data)) if b[0] == b"moov")
+    _, at, size, _ = next(b for b in _children(data, moov[1] + 8, moov[1] + moov[2]) if b[0] == b"udta")
+    kept = b"".join(data[o : o + s] for n, o, s, _ in _children(data, at + 8, at + size) if n != b"chpl")
+    path.write_bytes(_with_user_data(data, struct.pack(">I4s", 8 + len(kept), b"udta") + kept))
+    assert audio.read(path).chapters == ()  # podcast sees none; FFmpeg and Apple's apps see the track's
+    for _ in range(2):
+        tag(path)
+    with av.open(str(path)) as container:
+        assert [c["metadata"].get("title") for c in container.chapters()][:2] == ["Ed one", "Ed two"]

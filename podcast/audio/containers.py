@@ -321,9 +321,13 @@ class Mp4(Container):
         path = Path(audio.filename)
         # `chapters` replace all; () removes only those `podcast tag` wrote; None leaves them be.
         rewrite = bool(chapters) or (chapters == () and mp4.chapters_written_by_tag(audio.tags))
+        # An editor's Nero list, which ours replace, comes with the QuickTime chapter track
+        # FFmpeg writes beside it: that track goes too. A track alone (GarageBand) is chapters
+        # podcast never read, so it stays.
+        unhook = bool(getattr(audio, "chapters", None)) and not mp4.chapters_written_by_tag(audio.tags)
         if rewrite:
             with mapped(path) as data:
-                refusal = mp4.chapters_refusal(data, chapters)
+                refusal = mp4.chapters_refusal(data, chapters, unhook=unhook)
             if refusal is not None:
                 raise CannotHoldChapters(refusal)
             mp4.mark_chapters(audio.tags, bool(chapters))
@@ -339,7 +343,7 @@ class Mp4(Container):
                         raise exc.args[0] from None  # mutagen's wrapping of a full disk
                     raise
                 if rewrite:
-                    mp4.write_chapters(work, chapters)
+                    mp4.write_chapters(work, chapters, unhook=unhook)
         except OSError as exc:
             raise NothingWritten(
                 f"tags could not be written ({exc.strerror or exc}); nothing was written",

@@ -322,7 +322,7 @@ def chpl_box(chapters: tuple[Chapter, ...]) -> bytes:
     return struct.pack(">I4s", 8 + len(body), b"chpl") + body
 
 
-def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
+def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...], *, unhook: bool = False) -> str | None:
     """Why `write_chapters` cannot write `chapters` into this file, or None when it can."""
     if len(chapters) > NERO_MAX:
         return f"an MP4 holds at most {NERO_MAX} chapters, not {len(chapters)}"
@@ -335,7 +335,7 @@ def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
     if any(b.name == b"moof" for b in boxes):
         return "it is a fragmented MP4"
     try:
-        _rebuilt_movie(data, moov, chapters)
+        _rebuilt_movie(data, moov, chapters, unhook=unhook)
     except ChunkOffsetsFull as exc:
         return str(exc)
     except (struct.error, ValueError):
@@ -400,21 +400,22 @@ def _keep_owner(target: Path, work: Path) -> None:
 _COPY_CHUNK = 1 << 20  # bytes copied at a time: a 5 GB video is never read into memory whole
 
 
-def write_chapters(work: Path, chapters: tuple[Chapter, ...]) -> None:
+def write_chapters(work: Path, chapters: tuple[Chapter, ...], *, unhook: bool = False) -> None:
     """Replace the Nero chapters in `work`, a private copy from `replacing`, with `chapters` (or none).
 
     mutagen writes iTunes atoms but not chapters, so the movie box is rebuilt here: the
     chapter list replaced inside moov.udta, the box sizes above it and, when media data
     follows the movie box, every chunk offset moved by the change in size. The copy is
-    changed where it lies, what follows the movie box moved a piece at a time.
+    changed where it lies, what follows the movie box moved a piece at a time. With
+    `unhook`, a QuickTime chapter track stops being one (see `_without_chapter_track`).
     """
     with open(work, "r+b") as out:
         with mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            refusal = chapters_refusal(data, chapters)
+            refusal = chapters_refusal(data, chapters, unhook=unhook)
             if refusal is not None:
                 raise ValueError(refusal)
             moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
-            movie = _rebuilt_movie(data, moov, chapters)
+            movie = _rebuilt_movie(data, moov, chapters, unhook=unhook)
         _move_tail(out, moov.offset + moov.length, len(movie) - moov.length)
         out.seek(moov.offset)
         out.write(movie)
@@ -444,14 +445,14 @@ def _move_tail(out, start: int, delta: int) -> None:
         out.truncate(size + delta)
 
 
-def _rebuilt_movie(data: Buffer, moov: Box, chapters: tuple[Chapter, ...]) -> bytes:
+def _rebuilt_movie(data: Buffer, moov: Box, chapters: tuple[Chapter, ...], *, unhook: bool) -> bytes:
     """The movie box holding `chapters`, its chunk offsets moved if it changes size before the media."""
-    movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+    movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters, unhook=unhook)
     delta = len(movie) - moov.length
     return _moved_chunks(movie, moov.offset, delta) if delta else movie
 
 
-def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
+def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...], *, unhook: bool = False) -> bytes:
     """The movie box with the chapter lists of its udta boxes replaced by one of `chapters` (or none).
 
     FFmpeg reads a chapter list in any of the movie's udta boxes, so none is left behind.
@@ -462,7 +463,7 @@ def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
     new_list = chpl_box(chapters) if chapters else b""
     parts = []
     for box in children:
-        if box.name == b"trak" and chapters:
+        if box.name == b"trak" and chapters and unhook:
             parts.append(_without_chapter_track(movie[box.offset : box.offset + box.length]))
             continue
         if box.name != b"udta":
