@@ -109,7 +109,7 @@ def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Epis
         )
         return None
     # A format Apple does not take (Ogg, Opus, FLAC, WAV, raw AAC) builds; lint's M101 warns about it.
-    return dataclasses.replace(episode, info=info, chapters=_audio_chapters(episode, found))
+    return dataclasses.replace(episode, info=info, audio_chapters=_audio_chapters(episode, found))
 
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
@@ -131,11 +131,11 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     from_notes = episode.notes.chapters if episode.notes is not None else ()
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
-    elif episode.chapters:
+    elif episode.audio_chapters:
         where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
     else:
         where = Problem(episode.source, "")  # the timestamps or headings of the article
-    found = _safe_chapters(chapters.resolve(from_file, episode.chapters, from_notes), where, problems)
+    found = _safe_chapters(chapters.resolve(from_file, episode.audio_chapters, from_notes), where, problems)
     return _inside_audio(episode, found, where, problems)
 
 

@@ -91,7 +91,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
         try:
             found = audio.read(episode.audio)
             from_audio = chapters.from_audio(found)
-            prepared = dataclasses.replace(episode, info=found.info, chapters=from_audio)
+            prepared = dataclasses.replace(episode, info=found.info, audio_chapters=from_audio)
             prepared = dataclasses.replace(prepared, notes=episode_notes(show, prepared))
             rendered = prepared.notes
             before = len(errors_in(problems))
