@@ -102,6 +102,17 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
             has_file = (show.root / episode.folder / layout.CHAPTERS_FILE).is_file()
             # An editor's chapters stay as they are; ours are rewritten (or removed) every time.
             to_write = None if not has_file and from_audio else chosen_chapters
+            for chapter, limit in audio.cut_titles(found.info.format, to_write or ()):
+                problems.append(
+                    Problem(
+                        f"{episode.folder}/{layout.CHAPTERS_FILE}" if has_file else episode.source,
+                        f"chapter {chapter.title[:40]!r}…: its title is longer than the {limit} bytes "
+                        f"an {found.info.format.upper()} file holds; the file carries the first {limit}",
+                        field="chapters",
+                        hint="shorten the title to keep it whole in the audio (the feed has it in full)",
+                        severity="warning",
+                    )
+                )
             # Keep artwork the producer embedded; otherwise give the file the show's.
             artwork = None if found.artwork is not None else cover
             audio.write_tags(

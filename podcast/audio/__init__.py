@@ -19,7 +19,15 @@ import mutagen
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
 from ._common import fail, mapped
-from .containers import MP3_FILE, CannotHoldChapters, CannotHoldTags, Length, holding_chapters
+from .containers import (
+    MP3_FILE,
+    CannotHoldChapters,
+    CannotHoldTags,
+    Length,
+    NothingWritten,
+    holding_chapters,
+    title_bytes,
+)
 from .formats import FORMATS, Format, format_for_suffix
 from .opening import open_audio
 
@@ -28,6 +36,7 @@ __all__ = [
     "MIN_PLAUSIBLE_BITRATE",
     "Format",
     "format_for_suffix",
+    "cut_titles",
     "holds_chapters",
     "probe",
     "read",
@@ -45,6 +54,14 @@ MIN_PLAUSIBLE_BITRATE = 100
 def holds_chapters(fmt: str) -> bool:
     """Whether `podcast tag` writes chapters into the tags of files of format `fmt` ("mp3", "m4a", …)."""
     return fmt in holding_chapters()
+
+
+def cut_titles(fmt: str, chapters: tuple[Chapter, ...]) -> tuple[tuple[Chapter, int], ...]:
+    """The chapters whose titles `podcast tag` cuts short in `fmt` files, each with the bytes kept."""
+    limit = title_bytes(fmt)
+    if limit is None:
+        return ()
+    return tuple((c, limit) for c in chapters if len(c.title.encode("utf-8")) > limit)
 
 
 def read(path: Path, *, quick: bool = True) -> AudioFile:
@@ -155,6 +172,8 @@ def write_tags(
             f"its chapters cannot be written ({exc}); nothing was written",
             "give the episode fewer chapters, or export it again as a plain M4A",
         ) from None
+    except NothingWritten as exc:
+        raise fail(path, *exc.args) from None
     except (mutagen.MutagenError, OSError, ValueError) as exc:
         raise fail(path, f"tags could not be written ({exc})", "check the file is writable") from None
     except Exception:  # noqa: BLE001 - a damaged file may break the tag writer in any way

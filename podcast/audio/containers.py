@@ -56,6 +56,10 @@ class CannotHoldChapters(Exception):
     """This file cannot take the chapters asked for; nothing was written. The reason, in words."""
 
 
+class NothingWritten(Exception):
+    """Writing failed part way and the file was left as it was: (the reason, what to do)."""
+
+
 class Container:
     """What we know of one container format; subclasses fill it in."""
 
@@ -63,6 +67,7 @@ class Container:
     formats: ClassVar[tuple[str, ...]]  # the FORMATS it may hold, the usual one first
     label: ClassVar[str]  # "an MP3": for messages
     holds_chapters: ClassVar[bool] = False  # its tags hold chapters `podcast tag` writes
+    title_bytes: ClassVar[int | None] = None  # the UTF-8 bytes of a chapter title it holds (None: any)
 
     def score(self, name: str, header: bytes) -> int:
         """How sure mutagen's reader is that a file named `name` starting with `header` is one (0: not)."""
@@ -263,6 +268,7 @@ class Mp4(Container):
     formats = ("m4a", "m4b", "mp4", "m4v")
     label = "an MP4/M4A"
     holds_chapters = True  # as a Nero chapter list (moov.udta.chpl), which mutagen reads
+    title_bytes = mp4.NERO_MAX
 
     def format_of(self, path: Path) -> tuple[Format, AudioError | None]:
         """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
@@ -315,16 +321,44 @@ class Mp4(Container):
         path = Path(audio.filename)
         # `chapters` replace all; () removes only those `podcast tag` wrote; None leaves them be.
         rewrite = bool(chapters) or (chapters == () and mp4.chapters_written_by_tag(audio.tags))
+        # An editor's Nero list, which ours replace, comes with the QuickTime chapter track
+        # FFmpeg writes beside it: that track goes too. A track alone (GarageBand) is chapters
+        # podcast never read, so it stays.
+        unhook = bool(getattr(audio, "chapters", None)) and not mp4.chapters_written_by_tag(audio.tags)
         if rewrite:
             with mapped(path) as data:
-                refusal = mp4.chapters_refusal(data, chapters)
+                refusal = mp4.chapters_refusal(data, chapters, unhook=unhook)
             if refusal is not None:
                 raise CannotHoldChapters(refusal)
             mp4.mark_chapters(audio.tags, bool(chapters))
         mp4.write(audio.tags, tags, artwork=artwork)
-        audio.save()
-        if rewrite:
-            mp4.write_chapters(path, chapters)
+        # Tags and chapters go into a copy that replaces the file in one step: a failure
+        # on the way (a full disk) leaves the file as it was, never tags without chapters.
+        try:
+            with mp4.replacing(path) as work:
+                try:
+                    audio.save(work)
+                except mutagen.MutagenError as exc:
+                    if exc.args and isinstance(exc.args[0], OSError):
+                        raise exc.args[0] from None  # mutagen's wrapping of a full disk
+                    raise
+                if rewrite:
+                    mp4.write_chapters(work, chapters, unhook=unhook)
+        except OSError as exc:
+            raise NothingWritten(
+                f"tags could not be written ({exc.strerror or exc}); nothing was written",
+                "make space on the disk and check the file and its folder are writable, then tag it again",
+            ) from None
+        except mp4.FileChanged as exc:
+            raise NothingWritten(
+                f"{exc}; nothing was written", "tag it again once nothing else is writing it"
+            ) from None
+        except mp4.ChunkOffsetsFull as exc:
+            raise CannotHoldChapters(str(exc)) from None
+        except (mutagen.MutagenError, ValueError, struct.error) as exc:
+            raise NothingWritten(
+                f"tags could not be written ({exc}); nothing was written", "export it again, then tag it"
+            ) from None
 
 
 class Aac(Container):
@@ -439,3 +473,8 @@ def detected(path: Path, header: bytes) -> Container | None:
 def holding_chapters() -> tuple[str, ...]:
     """The formats whose tags `podcast tag` writes chapters into."""
     return tuple(name for c in CONTAINERS if c.holds_chapters for name in c.formats)
+
+
+def title_bytes(fmt: str) -> int | None:
+    """The bytes of a chapter title files of format `fmt` hold (None: no limit)."""
+    return next((c.title_bytes for c in CONTAINERS if fmt in c.formats), None)

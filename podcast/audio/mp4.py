@@ -9,6 +9,7 @@ import shutil
 import struct
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class Box:
     name: bytes
     offset: int
     length: int  # as declared; may run past the end of a truncated file
+    header: int = 8  # 16 when the size is a 64-bit one: the contents start after it
 
 
 def top_level_boxes(data: Buffer) -> list[Box]:
@@ -52,7 +54,7 @@ def _boxes_in(data: Buffer, start: int, end: int) -> list[Box]:
             size = end - pos
         if size < header:
             break
-        boxes.append(Box(name, pos, size))
+        boxes.append(Box(name, pos, size, header))
         pos += size
     return boxes
 
@@ -61,7 +63,7 @@ def _child(data: Buffer, box: Box, *path: bytes) -> Box | None:
     """The box at `path` below `box` (first match at each level), or None."""
     for name in path:
         end = min(box.offset + box.length, len(data))
-        box = next((b for b in _boxes_in(data, box.offset + 8, end) if b.name == name), None)
+        box = next((b for b in _boxes_in(data, box.offset + box.header, end) if b.name == name), None)
         if box is None:
             return None
     return box
@@ -71,7 +73,7 @@ def _payload(data: Buffer, box: Box | None) -> bytes | None:
     """The box's contents that the file holds (a stated size may run far past its end)."""
     if box is None:
         return None
-    return bytes(data[box.offset + 8 : min(box.offset + box.length, len(data))])
+    return bytes(data[box.offset + box.header : min(box.offset + box.length, len(data))])
 
 
 def _tracks(data: Buffer, handler: bytes | None = None) -> Iterator[Box]:
@@ -80,7 +82,7 @@ def _tracks(data: Buffer, handler: bytes | None = None) -> Iterator[Box]:
     if moov is None:
         return
     end = min(moov.offset + moov.length, len(data))
-    for trak in (b for b in _boxes_in(data, moov.offset + 8, end) if b.name == b"trak"):
+    for trak in (b for b in _boxes_in(data, moov.offset + moov.header, end) if b.name == b"trak"):
         hdlr = _payload(data, _child(data, trak, b"mdia", b"hdlr"))
         if handler is None or (hdlr is not None and hdlr[8:12] == handler):
             yield trak
@@ -320,7 +322,7 @@ def chpl_box(chapters: tuple[Chapter, ...]) -> bytes:
     return struct.pack(">I4s", 8 + len(body), b"chpl") + body
 
 
-def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
+def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...], *, unhook: bool = False) -> str | None:
     """Why `write_chapters` cannot write `chapters` into this file, or None when it can."""
     if len(chapters) > NERO_MAX:
         return f"an MP4 holds at most {NERO_MAX} chapters, not {len(chapters)}"
@@ -333,63 +335,174 @@ def chapters_refusal(data: Buffer, chapters: tuple[Chapter, ...]) -> str | None:
     if any(b.name == b"moof" for b in boxes):
         return "it is a fragmented MP4"
     try:
-        _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
+        _rebuilt_movie(data, moov, chapters, unhook=unhook)
+    except ChunkOffsetsFull as exc:
+        return str(exc)
     except (struct.error, ValueError):
         return "its movie box is damaged"
     return None
 
 
-def write_chapters(path: Path, chapters: tuple[Chapter, ...]) -> None:
-    """Replace the file's Nero chapters with `chapters` (none: remove them), atomically.
+class ChunkOffsetsFull(ValueError):
+    """Moving the media data would push a 32-bit chunk offset (stco) past 4 GB."""
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A copy of the file, beside it, to change; when the block ends it replaces the file in one step.
+
+    If anything fails (a full disk, a damaged box) the copy is deleted and the file is as
+    it was: never tags without their chapters. A symlink stays a link (the file it points
+    to is replaced); a hard link's other names keep the file as it was.
+    """
+    target = Path(os.path.realpath(path))
+    with open(target, "r+b"):
+        pass  # a file its owner made read-only is refused, as writing it in place would be
+    before = _identity(target)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    work = Path(name)
+    try:
+        with open(target, "rb") as source, os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(source, out, _COPY_CHUNK)
+        yield work
+        with open(work, "rb+") as out:
+            os.fsync(out.fileno())
+        _keep_owner(target, work)
+        shutil.copymode(target, work)
+        if _identity(target) != before:
+            raise FileChanged("it changed while it was being tagged (another program saved it)")
+        os.replace(work, target)
+    except BaseException:
+        work.unlink(missing_ok=True)
+        raise
+
+
+class FileChanged(ValueError):
+    """Another program wrote the file while we copied it: replacing it would lose that."""
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    """What changes when anything writes or replaces the file."""
+    found = os.stat(path)
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def _keep_owner(target: Path, work: Path) -> None:
+    """Give the copy the file's owner and group, where we may (root tagging a producer's file)."""
+    owner = target.stat()
+    if (owner.st_uid, owner.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(work, owner.st_uid, owner.st_gid)
+        except PermissionError:
+            pass  # an ordinary user cannot give a file away: it becomes theirs, as any editor's save would
+
+
+_COPY_CHUNK = 1 << 20  # bytes copied at a time: a 5 GB video is never read into memory whole
+
+
+def write_chapters(work: Path, chapters: tuple[Chapter, ...], *, unhook: bool = False) -> None:
+    """Replace the Nero chapters in `work`, a private copy from `replacing`, with `chapters` (or none).
 
     mutagen writes iTunes atoms but not chapters, so the movie box is rebuilt here: the
     chapter list replaced inside moov.udta, the box sizes above it and, when media data
-    follows the movie box, every chunk offset moved by the change in size. Check the file
-    with `chapters_refusal` first.
+    follows the movie box, every chunk offset moved by the change in size. The copy is
+    changed where it lies, what follows the movie box moved a piece at a time. With
+    `unhook`, a QuickTime chapter track stops being one (see `_without_chapter_track`).
     """
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        refusal = chapters_refusal(data, chapters)
-        if refusal is not None:
-            raise ValueError(refusal)
-        moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
-        movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters)
-        delta = len(movie) - moov.length
-        if delta:
-            movie = _moved_chunks(movie, moov.offset, delta)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
-            try:
-                out.write(data[: moov.offset])
-                out.write(movie)
-                out.write(data[moov.offset + moov.length :])
-                out.flush()
-                os.fsync(out.fileno())
-                shutil.copymode(path, out.name)
-            except BaseException:
-                os.unlink(out.name)
-                raise
-    os.replace(out.name, path)
+    with open(work, "r+b") as out:
+        with mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            refusal = chapters_refusal(data, chapters, unhook=unhook)
+            if refusal is not None:
+                raise ValueError(refusal)
+            moov = next(b for b in top_level_boxes(data) if b.name == b"moov")
+            movie = _rebuilt_movie(data, moov, chapters, unhook=unhook)
+        _move_tail(out, moov.offset + moov.length, len(movie) - moov.length)
+        out.seek(moov.offset)
+        out.write(movie)
 
 
-def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...]) -> bytes:
-    """The movie box with its udta's chapter lists replaced by one of `chapters` (or none)."""
+def _move_tail(out, start: int, delta: int) -> None:
+    """Move the bytes from `start` to the end of the file by `delta`, a piece at a time."""
+    size = os.fstat(out.fileno()).st_size
+    if delta > 0:
+        out.truncate(size + delta)
+        pos = size
+        while pos > start:  # from the end backwards, so nothing is overwritten before it moves
+            piece = min(_COPY_CHUNK, pos - start)
+            pos -= piece
+            out.seek(pos)
+            chunk = out.read(piece)
+            out.seek(pos + delta)
+            out.write(chunk)
+    elif delta < 0:
+        pos = start
+        while pos < size:
+            out.seek(pos)
+            chunk = out.read(min(_COPY_CHUNK, size - pos))
+            out.seek(pos + delta)
+            out.write(chunk)
+            pos += len(chunk)
+        out.truncate(size + delta)
+
+
+def _rebuilt_movie(data: Buffer, moov: Box, chapters: tuple[Chapter, ...], *, unhook: bool) -> bytes:
+    """The movie box holding `chapters`, its chunk offsets moved if it changes size before the media."""
+    movie = _with_chapters(bytes(data[moov.offset : moov.offset + moov.length]), chapters, unhook=unhook)
+    delta = len(movie) - moov.length
+    return _moved_chunks(movie, moov.offset, delta) if delta else movie
+
+
+def _with_chapters(movie: bytes, chapters: tuple[Chapter, ...], *, unhook: bool = False) -> bytes:
+    """The movie box with the chapter lists of its udta boxes replaced by one of `chapters` (or none).
+
+    FFmpeg reads a chapter list in any of the movie's udta boxes, so none is left behind.
+    """
     children = _boxes_in(movie, 8, len(movie))
-    udta = next((b for b in children if b.name == b"udta"), None)
     if any(b.offset + b.length > len(movie) for b in children):
         raise ValueError("a box runs past the end of the movie box")
     new_list = chpl_box(chapters) if chapters else b""
-    if udta is None:
-        user_data = struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list if new_list else b""
-        body = movie[8:] + user_data
-    else:
-        kept = b"".join(
-            movie[b.offset : b.offset + b.length]
-            for b in _boxes_in(movie, udta.offset + 8, udta.offset + udta.length)
-            if b.name != b"chpl"
-        )
-        inner = kept + new_list
-        user_data = struct.pack(">I4s", 8 + len(inner), b"udta") + inner
-        body = movie[8 : udta.offset] + user_data + movie[udta.offset + udta.length :]
+    parts = []
+    for box in children:
+        if box.name == b"trak" and chapters and unhook:
+            parts.append(_without_chapter_track(movie[box.offset : box.offset + box.length]))
+            continue
+        if box.name != b"udta":
+            parts.append(movie[box.offset : box.offset + box.length])
+            continue
+        end = box.offset + box.length
+        inside = _boxes_in(movie, box.offset + box.header, end)
+        if any(b.offset + b.length > end for b in inside):
+            raise ValueError("a box runs past the end of the user data box")
+        inner = b"".join(movie[b.offset : b.offset + b.length] for b in inside if b.name != b"chpl")
+        inner, new_list = inner + new_list, b""  # ours goes into the first udta
+        parts.append(struct.pack(">I4s", 8 + len(inner), b"udta") + inner)
+    if new_list:
+        parts.append(struct.pack(">I4s", 8 + len(new_list), b"udta") + new_list)
+    body = b"".join(parts)
     return struct.pack(">I4s", 8 + len(body), b"moov") + body
+
+
+def _without_chapter_track(trak: bytes) -> bytes:
+    """The trak box without its `chap` reference to a QuickTime chapter track.
+
+    Apple's apps and FFmpeg show such a track's chapters before (or mixed with) a Nero list;
+    when ours replace an editor's, the track stays in the file (disabled, as editors write
+    it) but nothing points to it as chapters any more.
+    """
+    head = _boxes_in(trak, 0, len(trak))[0].header
+    tref = next((b for b in _boxes_in(trak, head, len(trak)) if b.name == b"tref"), None)
+    if tref is None:
+        return trak
+    end = tref.offset + tref.length
+    refs = _boxes_in(trak, tref.offset + tref.header, end)
+    if end > len(trak) or any(b.offset + b.length > end for b in refs):
+        raise ValueError("a track reference runs past its box")
+    if not any(b.name == b"chap" for b in refs):
+        return trak
+    kept = b"".join(trak[b.offset : b.offset + b.length] for b in refs if b.name != b"chap")
+    references = struct.pack(">I4s", 8 + len(kept), b"tref") + kept if kept else b""
+    body = trak[head : tref.offset] + references + trak[end:]
+    return struct.pack(">I4s", 8 + len(body), b"trak") + body
 
 
 def _moved_chunks(movie: bytes, moov_offset: int, delta: int) -> bytes:
@@ -399,15 +512,19 @@ def _moved_chunks(movie: bytes, moov_offset: int, delta: int) -> bytes:
         stbl = _child(movie, trak, b"mdia", b"minf", b"stbl")
         if stbl is None:
             continue
-        for table in _boxes_in(movie, stbl.offset + 8, stbl.offset + stbl.length):
+        for table in _boxes_in(movie, stbl.offset + stbl.header, stbl.offset + stbl.length):
             if table.name not in (b"stco", b"co64"):
                 continue
             width = 8 if table.name == b"co64" else 4
             form = ">Q" if width == 8 else ">I"
-            count, _ = _table(movie[table.offset + 8 : table.offset + table.length], 8, width)
-            start = table.offset + 16
+            count, _ = _table(movie[table.offset + table.header : table.offset + table.length], 8, width)
+            start = table.offset + table.header + 8
             for pos in range(start, start + count * width, width):
                 (offset,) = struct.unpack_from(form, movie, pos)
                 if offset > moov_offset:
+                    if offset + delta >= 1 << (8 * width):
+                        raise ChunkOffsetsFull(
+                            "its media data would move past the 4 GB its chunk offsets (stco) can point to"
+                        )
                     struct.pack_into(form, patched, pos, offset + delta)
     return bytes(patched)
