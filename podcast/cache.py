@@ -1,8 +1,9 @@
 """The build cache, kept in SQLite in the show directory.
 
-Probes: what was read from each audio file, keyed by the file's path, size and
-modification time: a file that changed in any of them is read again; one that did
-not is not opened at all.
+Probes: what was read from each audio file, keyed by the file's path, size,
+modification and change time and inode: a file that changed in any of them is read
+again (a file replaced by another of the same size and modification time, as `cp -p`
+leaves it, has a new change time); one that did not is not opened at all.
 
 Notes: rendered show notes, keyed by a hash of everything `notes.render` is given
 plus the source of notes.py and the versions of the libraries it uses, so an edit
@@ -42,7 +43,7 @@ from .layout import STATE_DIR
 from .model import AudioFile, AudioInfo, Chapter, Episode, Picture, Section, ShowNotes, Tags
 
 CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
 
 # Below this many files to read (or notes to render) one process is quicker than starting others.
@@ -180,6 +181,11 @@ def _renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file is the one that was read: its size, modification and change time, inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
 @dataclass(frozen=True)
 class Prepared:
     """What one episode folder contributed to a build, before the build's clock split the
@@ -222,7 +228,8 @@ class BuildCache:
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS probe (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-                    " mtime_ns INTEGER NOT NULL, value TEXT NOT NULL)"
+                    " mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,"
+                    " value TEXT NOT NULL)"
                 )
                 db.execute("CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 db.execute(
@@ -256,8 +263,9 @@ class BuildCache:
         if self.db is not None:
             try:
                 row = self.db.execute(
-                    "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ?",
-                    (key, stat.st_size, stat.st_mtime_ns),
+                    "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?"
+                    " AND inode = ?",
+                    (key, *_stamp(stat)),
                 ).fetchone()
                 if row is not None:
                     return from_json(path, row[0])
@@ -271,8 +279,8 @@ class BuildCache:
         if self.db is not None and key is not None:
             try:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?)",
-                    (key, stat.st_size, stat.st_mtime_ns, to_json(found)),
+                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, *_stamp(stat), to_json(found)),
                 )
             except sqlite3.Error as exc:
                 log.warning("probe cache not updated (%s)", exc)
@@ -288,8 +296,9 @@ class BuildCache:
         if self.db is not None:
             try:
                 row = self.db.execute(
-                    "SELECT 1 FROM probe WHERE path = ? AND size = ? AND mtime_ns = ?",
-                    (key, stat.st_size, stat.st_mtime_ns),
+                    "SELECT 1 FROM probe WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?"
+                    " AND inode = ?",
+                    (key, *_stamp(stat)),
                 ).fetchone()
                 if row is not None:
                     return None
@@ -311,8 +320,9 @@ class BuildCache:
                 continue
             self.opened += 1
             try:
-                self.db.execute("INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?)",
-                                (key, stat.st_size, stat.st_mtime_ns, value))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)", (key, *_stamp(stat), value)
+                )
             except sqlite3.Error as exc:
                 log.warning("probe cache not updated (%s)", exc)
                 return 0
