@@ -1,8 +1,8 @@
 """Knowing from file stats alone that a build would change nothing.
 
 A build that succeeds records three fingerprints in `.podcast/last-build.json`: one of
-its inputs (every file of the show directory outside `feeds/`, the build cache and
-dot-folders: name, size, modification time), taken *before* it read them; one of what
+its inputs (every file of the show directory outside `feeds/` and the dot-names at its top,
+such as the build cache: name, size, modification and change time, inode), taken *before* it read them; one of what
 it wrote (`feeds/`), taken after; and one of the build itself (its options and the
 package's own files). With them it records what it reported.
 
@@ -37,10 +37,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 
 
-def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset()) -> int:
+def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden_below: bool = False) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
-    file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`)."""
+    file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`).
+
+    Names starting with a dot are left out, except below the top with `hidden_below`: a show's
+    dot-folders (the build's own state, version control) are not its inputs, but an episode's
+    `.take.mp3` or a template's `.partial.html` are."""
     newest = 0
     lines: list[str] = []
     stack = [(str(top), "")]
@@ -54,7 +58,8 @@ def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset()) -> int:
         subfolders = []
         for entry in entries:
             name = entry.name
-            if name[0] == "." or name == "__pycache__" or (not prefix and name in skip_top):
+            hidden = name[0] == "." and not (prefix and hidden_below)
+            if hidden or name == "__pycache__" or (not prefix and name in skip_top):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
@@ -77,7 +82,7 @@ _name = operator.attrgetter("name")
 def inputs_fingerprint(root: Path) -> tuple[str, int]:
     """The inputs' fingerprint and the newest time stamp among them (ns)."""
     digest = hashlib.blake2b(digest_size=16)
-    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}))
+    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}), hidden_below=True)
     return digest.hexdigest(), newest
 
 
