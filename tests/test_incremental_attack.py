@@ -8,6 +8,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from conftest import encode_mp3, run
 
 from podcast import pipeline
@@ -32,11 +33,12 @@ def _outcome(root: Path) -> tuple[dict[str, bytes], list[dict]]:
     return _tree(root / "feeds"), problems
 
 
-def _cold(root: Path, elsewhere: Path) -> tuple[dict[str, bytes], list[dict]]:
-    """What a build of a copy of the show, with no .podcast/, writes and reports."""
+def _both(root: Path, elsewhere: Path) -> tuple[tuple, tuple]:
+    """What a build of `root` writes and reports, and what a build of a copy of it taken just
+    before, with no .podcast/ (a cold build of the same files, against the same last feed), does."""
     shutil.copytree(root, elsewhere, symlinks=True)
     shutil.rmtree(elsewhere / ".podcast", ignore_errors=True)
-    return _outcome(elsewhere)
+    return _outcome(root), _outcome(elsewhere)
 
 
 def _same_size(short: bytes, long: bytes) -> tuple[bytes, bytes]:
@@ -66,9 +68,9 @@ def test_audio_replaced_by_one_of_the_same_size_and_time_is_read_again(show, tmp
     os.replace(replacement, audio)
     os.utime(audio, ns=(stamp, stamp))
     _settle()
-    built = _outcome(show.root)
+    built, cold = _both(show.root, tmp_path / "cold")
     assert "<itunes:duration>4</itunes:duration>" in show.feed.read_text()
-    assert built == _cold(show.root, tmp_path / "cold")
+    assert built == cold
 
 
 def test_a_hidden_audio_file_replaced_is_not_taken_as_up_to_date(show, tmp_path):
@@ -81,4 +83,116 @@ def test_a_hidden_audio_file_replaced_is_not_taken_as_up_to_date(show, tmp_path)
     _settle()
     assert run("build", show.root, "--quiet").exit_code == 0
     assert "<itunes:duration>4</itunes:duration>" in show.feed.read_text()
-    assert _tree(show.root / "feeds") == _cold(show.root, tmp_path / "cold")[0]
+    shutil.copytree(show.root, tmp_path / "cold", symlinks=True)
+    shutil.rmtree(tmp_path / "cold" / ".podcast")
+    assert _tree(show.root / "feeds") == _outcome(tmp_path / "cold")[0]
+
+
+def _toml(show, old: str, new: str):
+    def edit() -> None:
+        toml = show.root / "podcast.toml"
+        text = toml.read_text()
+        assert old in text, old
+        toml.write_text(text.replace(old, new, 1))
+
+    return edit
+
+
+def _front(show, slug: str, old: str, new: str):
+    def edit() -> None:
+        path = show.root / "episodes" / slug / "episode.md"
+        text = path.read_text()
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1))
+
+    return edit
+
+
+SETTINGS = {
+    "language": ('language = "en"', 'language = "de"'),
+    "author": ('author = "Ann Host"', 'author = "Bea Host"'),
+    "link": ('link = "https://example.com/"', 'link = "https://example.org/"'),
+    "base_url": ("https://cdn.example.com/show/", "https://media.example.net/show/"),
+    "explicit": ("explicit = false", "explicit = true"),
+    "type": ('type = "episodic"', 'type = "serial"'),
+    "timezone": ("explicit = false", 'explicit = false\ntimezone = "America/New_York"'),
+    "chapters": ("explicit = false", 'explicit = false\nchapters = "sections"'),
+    "simple_chapters": ("explicit = false", "explicit = false\nsimple_chapters = true"),
+    "enclosure_prefix": ("explicit = false", 'explicit = false\nenclosure_prefix = "https://op3.dev/e/"'),
+    "person": ("explicit = false", 'explicit = false\nperson = [{ name = "Ann Host", role = "host" }]'),
+    "license": ("explicit = false", 'explicit = false\nlicense = "CC-BY-4.0"'),
+    "pages": ("explicit = false", "explicit = false\n\n[pages]\nenabled = false\n"),
+    "feed_items": ("explicit = false", "explicit = false\nfeed_items = 1"),
+    "title": ('title = "Test Show"', 'title = "Another Show"'),
+    "description": ("A show for tests.", "A show for tests, renamed."),
+    "copyright": ("explicit = false", 'explicit = false\ncopyright = "2025 Ann Host"'),
+    "block": ("explicit = false", "explicit = false\nblock = true"),
+    "medium": ("explicit = false", 'explicit = false\nmedium = "music"'),
+}
+
+
+def _two_episodes(show) -> None:
+    show.add("one", date="2025-01-01", article="Intro\n\n00:00 Start\n00:01 Middle\n\nSee https://example.com/a\n")
+    show.add("two", date="2025-01-02", article="Two\n\nMore of two.\n\nThird\n\nAnd more.\n")
+    (show.root / "episodes/two/chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start", "img": "c.jpg"}]}'
+    )
+    (show.root / "episodes/one/transcript.vtt").write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHi.\n")
+
+
+def _kept_build(show) -> None:
+    """Build twice, the second time with every folder old enough to be kept."""
+    pipeline.build(show.root)
+    _settle()
+    pipeline.build(show.root)
+
+
+@pytest.mark.parametrize("key", sorted(SETTINGS))
+def test_a_show_setting_changed_builds_what_a_cold_build_builds(show, tmp_path, key):
+    _two_episodes(show)
+    _kept_build(show)
+    old, new = SETTINGS[key]
+    _toml(show, old, new)()
+    _settle()
+    built, cold = _both(show.root, tmp_path / "cold")
+    assert built == cold
+
+
+def _plain(show, slug: str, date: str, seconds: float, extra: str = "") -> Path:
+    """An episode whose files have the names every folder's have (episode.md, audio.mp3)."""
+    folder = show.write(
+        slug, f'title = "{slug.title()}"\ndate = {date}\nguid = "guid-{slug}"\naudio = "audio.mp3"\n{extra}'
+    )
+    (folder / "audio.mp3").write_bytes(show.mp3(seconds).read_bytes())
+    return folder
+
+
+def _swap(show) -> None:
+    episodes = show.root / "episodes"
+    (episodes / "one").rename(episodes / "tmp")
+    (episodes / "two").rename(episodes / "one")
+    (episodes / "tmp").rename(episodes / "two")
+
+
+def _rename(show) -> None:
+    (show.root / "episodes/one").rename(show.root / "episodes/first")
+
+
+EDITS = {
+    "folders swapped": _swap,
+    "folder renamed": _rename,
+    "removed": lambda show: _front(show, "two", "+++\n", 'removed = true\n+++\n')(),
+    "draft": lambda show: _front(show, "two", "+++\n", "draft = true\n+++\n")(),
+    "date moved to the future": lambda show: _front(show, "two", "date = 2025-01-02", "date = 2999-01-02")(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDITS))
+def test_an_episode_edit_builds_what_a_cold_build_builds(show, tmp_path, kind):
+    _plain(show, "one", "2025-01-01", 2.0)
+    _plain(show, "two", "2025-01-02", 4.0)
+    _kept_build(show)
+    EDITS[kind](show)
+    _settle()
+    built, cold = _both(show.root, tmp_path / "cold")
+    assert built == cold
