@@ -1,10 +1,11 @@
 """Knowing from file stats alone that a build would change nothing.
 
 A build that succeeds records three fingerprints in `.podcast/last-build.json`: one of
-its inputs (every file of the show directory outside `feeds/` and the dot-names at its top,
-such as the build cache: name, size, modification and change time, inode), taken *before* it read them; one of what
-it wrote (`feeds/`), taken after; and one of the build itself (its options and the
-package's own files). With them it records what it reported.
+its inputs (every file of the show directory outside `feeds/` and the dot-names at its
+top, such as the build cache: name, size, modification and change time, inode), taken
+*before* it read them; one of what it wrote (`feeds/`), taken after; and one of the build
+itself (its options, the package's own files, Python's version and the installed
+libraries' versions). With them it records what it reported.
 
 The next `podcast build` takes the same fingerprints first, before it imports anything
 heavy. When all three match and no scheduled episode has come due since, the feed it
@@ -23,6 +24,7 @@ import hashlib
 import json
 import operator
 import os
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -93,11 +95,28 @@ def outputs_fingerprint(root: Path) -> str:
 
 
 def build_fingerprint(options: dict) -> str:
-    """The options and the code: a newer `podcast` or another option builds again."""
+    """The options and the code: a newer `podcast`, Python or library (feedgen, lxml, the notes'
+    renderers, mutagen, Jinja all shape what a build writes), or another option builds again."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    digest.update(sys.version.encode())
+    digest.update("\n".join(_installed()).encode(errors="surrogateescape"))
     _walk(PACKAGE_DIR, digest)
     return digest.hexdigest()
+
+
+def _installed() -> list[str]:
+    """The distributions on sys.path, as their metadata folders are named (name and version):
+    a listing of a few folders, far quicker than asking importlib.metadata for each version."""
+    names = []
+    for folder in sys.path:
+        try:
+            with os.scandir(folder or ".") as listing:
+                found = sorted(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        names.append(f"{folder}\0" + "\0".join(found))
+    return names
 
 
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read

@@ -3,15 +3,18 @@ from an empty cache writes and reports."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+import sys
 import time
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 from conftest import encode_mp3, run
 
-from podcast import pipeline
+from podcast import pipeline, uptodate
 from podcast.errors import PodcastError
 from podcast.uptodate import RACY_NS
 
@@ -196,3 +199,34 @@ def test_an_episode_edit_builds_what_a_cold_build_builds(show, tmp_path, kind):
     _settle()
     built, cold = _both(show.root, tmp_path / "cold")
     assert built == cold
+
+
+@pytest.fixture
+def upgraded(tmp_path):
+    """Installs, ahead of the real ones, the metadata of a newer version of a library (as
+    `pip install -U` into a folder earlier on sys.path does); removed after the test."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    sys.path.insert(0, str(folder))
+
+    def upgrade(name: str, version: str = "99.0") -> None:
+        info = folder / f"{name.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        importlib.invalidate_caches()
+        assert metadata.version(name) == version
+
+    yield upgrade
+    sys.path.remove(str(folder))
+    importlib.invalidate_caches()
+
+
+def test_an_upgraded_renderer_is_not_taken_as_up_to_date(show, upgraded):
+    """A newer markdown-it-py may render the notes otherwise: the build is a real one, not 'unchanged'."""
+    show.add("one", date="2025-01-01")
+    _settle()
+    assert run("build", show.root, "--quiet").exit_code == 0
+    options = {"strict": False, "force": False, "allow_removal": False}
+    assert uptodate.unchanged_report(show.root, options) is not None
+    upgraded("markdown-it-py")
+    assert uptodate.unchanged_report(show.root, options) is None
