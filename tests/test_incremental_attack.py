@@ -4,6 +4,7 @@ from an empty cache writes and reports."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import shutil
 import sys
@@ -15,6 +16,7 @@ import pytest
 from conftest import encode_mp3, run
 
 from podcast import pipeline, uptodate
+from podcast.cache import BuildCache
 from podcast.errors import PodcastError
 from podcast.uptodate import RACY_NS
 
@@ -230,3 +232,21 @@ def test_an_upgraded_renderer_is_not_taken_as_up_to_date(show, upgraded):
     assert uptodate.unchanged_report(show.root, options) is not None
     upgraded("markdown-it-py")
     assert uptodate.unchanged_report(show.root, options) is None
+
+
+def test_audio_read_by_an_older_mutagen_is_read_again_after_an_upgrade(show, tmp_path, upgraded):
+    """What the last mutagen read of a file is not what the next one reads: after an upgrade the
+    build reads the audio again, as a build from an empty cache does."""
+    show.add("one", date="2025-01-01", seconds=3.0)
+    _kept_build(show)
+    # What an older reader made of the file (one that got its length wrong), as it kept it.
+    with BuildCache(show.root) as cache:
+        assert cache.db is not None
+        (value,) = cache.db.execute("SELECT value FROM probe").fetchone()
+        found = json.loads(value)
+        found["info"]["duration"] = 99.0
+        cache.db.execute("UPDATE probe SET value = ?", (json.dumps(found),))
+    upgraded("mutagen")
+    built, cold = _both(show.root, tmp_path / "cold")
+    assert "<itunes:duration>3</itunes:duration>" in show.feed.read_text()
+    assert built == cold
