@@ -32,12 +32,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, controlchars, notes
+from . import audio, clock, controlchars, notes
 from .errors import Problem
 from .files import resolved_below
 from .layout import STATE_DIR
@@ -45,7 +44,7 @@ from .model import AudioFile, AudioInfo, Chapter, Episode, Picture, Section, Sho
 
 CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
 SCHEMA_VERSION = 5
-NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
+NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py", "lxml")
 
 # Below this many files to read (or notes to render) one process is quicker than starting others.
 PARALLEL_MIN = 24
@@ -183,11 +182,12 @@ def _reader_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@cache
 def _renderer_fingerprint() -> str:
-    """Changes whenever notes.py or a library it renders with changes."""
+    """Changes whenever notes.py, a module of ours it renders with or a library it renders with
+    changes. Taken once per build cache: a process may outlive an upgrade (`podcast serve`)."""
     digest = hashlib.sha256(Path(notes.__file__).read_bytes())
     digest.update(Path(controlchars.__file__).read_bytes())  # notes.py cleans articles with it
+    digest.update(Path(clock.__file__).read_bytes())  # and reads the timestamps of chapters with it
     for name in NOTES_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
@@ -227,6 +227,7 @@ class BuildCache:
         self.file = self.root / CACHE_FILE
         self.real_root = os.path.realpath(self.root)
         self.opened = 0  # audio files actually read (cache misses) in this run
+        self.renderer = _renderer_fingerprint()
         self.db: sqlite3.Connection | None = self._connect()
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -348,10 +349,9 @@ class BuildCache:
                 return 0
         return len(stale)
 
-    @staticmethod
-    def _notes_key(inputs: dict[str, Any]) -> str:
+    def _notes_key(self, inputs: dict[str, Any]) -> str:
         return hashlib.sha256(
-            (_renderer_fingerprint() + json.dumps(inputs, sort_keys=True, default=str)).encode()
+            (self.renderer + json.dumps(inputs, sort_keys=True, default=str)).encode()
         ).hexdigest()
 
     def render_ahead(self, all_inputs: Iterable[dict[str, Any]], progress: Progress | None = None) -> int:

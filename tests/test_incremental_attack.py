@@ -250,3 +250,19 @@ def test_audio_read_by_an_older_mutagen_is_read_again_after_an_upgrade(show, tmp
     built, cold = _both(show.root, tmp_path / "cold")
     assert "<itunes:duration>3</itunes:duration>" in show.feed.read_text()
     assert built == cold
+
+
+def test_notes_rendered_by_an_older_lxml_are_rendered_again_after_an_upgrade(show, tmp_path, upgraded):
+    """notes.py cleans and cuts the notes' HTML with lxml: after an upgrade they are rendered again."""
+    show.add("one", date="2025-01-01", article="Plain words of the episode.\n")
+    _kept_build(show)
+    # What an older lxml made of the notes, as the cache kept it.
+    with BuildCache(show.root) as cache:
+        assert cache.db is not None
+        for key, value in cache.db.execute("SELECT key, value FROM notes").fetchall():
+            stale = value.replace("Plain words", "Older words")
+            cache.db.execute("UPDATE notes SET value = ? WHERE key = ?", (stale, key))
+    upgraded("lxml")
+    built, cold = _both(show.root, tmp_path / "cold")
+    assert "Older words" not in show.feed.read_text()
+    assert built == cold
