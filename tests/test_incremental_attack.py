@@ -266,3 +266,25 @@ def test_notes_rendered_by_an_older_lxml_are_rendered_again_after_an_upgrade(sho
     built, cold = _both(show.root, tmp_path / "cold")
     assert "Older words" not in show.feed.read_text()
     assert built == cold
+
+
+def _reported(root: Path) -> list[dict]:
+    result = run("build", root, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["problems"]
+
+
+def test_a_move_warned_about_once_is_not_warned_about_again_when_nothing_changed(show, tmp_path):
+    """G105 compares with the feed last built: once the moved feed is built, a build with nothing
+    changed says what a build from an empty cache says, without the move."""
+    show.add("one", date="2025-01-01")
+    _settle()
+    _reported(show.root)
+    _toml(show, "https://cdn.example.com/show/", "https://media.example.net/show/")()
+    _settle()
+    assert "G105" in {p["code"] for p in _reported(show.root)}
+    again = _reported(show.root)
+    shutil.copytree(show.root, tmp_path / "cold")
+    shutil.rmtree(tmp_path / "cold" / ".podcast")
+    assert "G105" not in {p["code"] for p in again}
+    assert again == _reported(tmp_path / "cold")
