@@ -288,3 +288,38 @@ def test_a_move_warned_about_once_is_not_warned_about_again_when_nothing_changed
     shutil.rmtree(tmp_path / "cold" / ".podcast")
     assert "G105" not in {p["code"] for p in again}
     assert again == _reported(tmp_path / "cold")
+
+
+def test_a_build_stopped_by_one_episode_then_fixed_builds_what_a_cold_build_builds(show, tmp_path):
+    _plain(show, "one", "2025-01-01", 2.0)
+    _plain(show, "two", "2025-01-02", 4.0)
+    _kept_build(show)
+    audio = show.root / "episodes/two/audio.mp3"
+    good = audio.read_bytes()
+    audio.write_bytes(b"not audio at all\n" * 100)
+    _front(show, "one", "An episode.", "An episode, edited.")()
+    _settle()
+    first, cold = _both(show.root, tmp_path / "cold-1")
+    assert first == cold and any(p["severity"] == "error" for p in first[1])
+    audio.write_bytes(good)
+    _settle()
+    second, cold = _both(show.root, tmp_path / "cold-2")
+    assert second == cold and not any(p["severity"] == "error" for p in second[1])
+    assert "An episode, edited." in show.feed.read_text()
+
+
+def test_a_feed_edited_by_hand_keeping_its_size_and_time_is_read_itself(show, tmp_path):
+    """The digest of the last feed stands for feed.xml only while feed.xml is the file it was."""
+    _plain(show, "one", "2025-01-01", 2.0)
+    _plain(show, "two", "2025-01-02", 4.0)
+    _kept_build(show)
+    stat = show.feed.stat()
+    text = show.feed.read_text()
+    assert text.count("guid-two") == 1
+    show.feed.write_text(text.replace("guid-two", "guid-2wo"))  # a GUID apps know that no folder has
+    os.utime(show.feed, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert show.feed.stat().st_size == stat.st_size
+    _settle()
+    built, cold = _both(show.root, tmp_path / "cold")
+    assert built == cold
+    assert any("guid-2wo" in p["message"] for p in built[1])
