@@ -1,8 +1,8 @@
 """Knowing from file stats alone that a build would change nothing.
 
 A build that succeeds records three fingerprints in `.podcast/last-build.json`: one of
-its inputs (every file of the show directory outside `feeds/` and the dot-names at its
-top, such as the build cache: name, size, modification and change time, inode), taken
+its inputs (every file of the show directory outside `feeds/` and the dot-folders at its
+top, such as the build cache's: name, size, modification and change time, inode), taken
 *before* it read them; one of what it wrote (`feeds/`), taken after; and one of the build
 itself (its options, the package's own files, Python's version and the installed
 libraries' versions). With them it records what it reported.
@@ -39,14 +39,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 
 
-def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden_below: bool = False) -> int:
+def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden: bool = False) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
     file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`).
 
-    Names starting with a dot are left out, except below the top with `hidden_below`: a show's
-    dot-folders (the build's own state, version control) are not its inputs, but an episode's
-    `.take.mp3` or a template's `.partial.html` are."""
+    Names starting with a dot are left out; with `hidden`, only the folders at the top are: a
+    show's dot-folders (the build's own state, version control) are not its inputs, but an
+    episode's `.take.mp3`, a template's `.partial.html` or artwork named `.cover.png` are."""
     newest = 0
     lines: list[str] = []
     stack = [(str(top), "")]
@@ -60,10 +60,11 @@ def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden_b
         subfolders = []
         for entry in entries:
             name = entry.name
-            hidden = name[0] == "." and not (prefix and hidden_below)
-            if hidden or name == "__pycache__" or (not prefix and name in skip_top):
+            if name == "__pycache__" or (not prefix and name in skip_top):
                 continue
             try:
+                if name[0] == "." and not (hidden and (prefix or not entry.is_dir(follow_symlinks=False))):
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append((entry.path, f"{prefix}{name}/"))
                     continue
@@ -84,7 +85,7 @@ _name = operator.attrgetter("name")
 def inputs_fingerprint(root: Path) -> tuple[str, int]:
     """The inputs' fingerprint and the newest time stamp among them (ns)."""
     digest = hashlib.blake2b(digest_size=16)
-    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}), hidden_below=True)
+    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}), hidden=True)
     return digest.hexdigest(), newest
 
 

@@ -4,6 +4,7 @@ from an empty cache writes and reports."""
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import os
 import shutil
@@ -323,3 +324,26 @@ def test_a_feed_edited_by_hand_keeping_its_size_and_time_is_read_itself(show, tm
     built, cold = _both(show.root, tmp_path / "cold")
     assert built == cold
     assert any("guid-2wo" in p["message"] for p in built[1])
+
+
+def _png(colour: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1400, 1400), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_hidden_show_artwork_replaced_is_not_taken_as_up_to_date(show):
+    """Show artwork whose name starts with a dot is an input like any other."""
+    first, second = _png("navy"), _png("teal")
+    (show.root / ".cover.png").write_bytes(first)
+    _toml(show, '# artwork = "artwork.jpg"', 'artwork = ".cover.png"')()
+    show.add("one", date="2025-01-01")
+    _settle()
+    assert run("build", show.root, "--quiet").exit_code == 0
+    assert (show.root / "feeds/artwork.png").read_bytes() == first
+    (show.root / ".cover.png").write_bytes(second)
+    _settle()
+    assert run("build", show.root, "--quiet").exit_code == 0
+    assert (show.root / "feeds/artwork.png").read_bytes() == second
