@@ -347,3 +347,35 @@ def test_hidden_show_artwork_replaced_is_not_taken_as_up_to_date(show):
     _settle()
     assert run("build", show.root, "--quiet").exit_code == 0
     assert (show.root / "feeds/artwork.png").read_bytes() == second
+
+
+def test_a_show_copied_with_its_cache_then_edited_builds_what_a_cold_build_builds(show, tmp_path):
+    """`cp -a` keeps every file's size and modification time, and .podcast/ with them."""
+    _plain(show, "one", "2025-01-01", 2.0)
+    _plain(show, "two", "2025-01-02", 4.0)
+    _kept_build(show)
+    copy = tmp_path / "copy"
+    shutil.copytree(show.root, copy, symlinks=True)
+    stat = (copy / "episodes/two/audio.mp3").stat()
+    (copy / "episodes/two/audio.mp3").write_bytes((copy / "episodes/one/audio.mp3").read_bytes())
+    _settle()
+    built, cold = _both(copy, tmp_path / "cold")
+    assert built == cold and stat.st_size != (copy / "episodes/two/audio.mp3").stat().st_size
+
+
+def test_the_cache_of_another_show_copied_in_builds_what_a_cold_build_builds(show, tmp_path, mp3_factory):
+    """Two shows of the same shape: the same folder and file names, other audio and hosts."""
+    from conftest import ShowDir
+
+    _plain(show, "one", "2025-01-01", 2.0)
+    _plain(show, "two", "2025-01-02", 4.0)
+    _kept_build(show)
+    other = ShowDir(tmp_path / "other", mp3_factory)
+    shutil.copytree(show.root, other.root, ignore=shutil.ignore_patterns("episodes", ".podcast", "feeds"))
+    _plain(other, "one", "2025-01-01", 5.0)
+    _plain(other, "two", "2025-01-02", 6.0, 'hosts = ["Cy Guest"]')
+    _kept_build(other)
+    shutil.rmtree(other.root / ".podcast")
+    shutil.copytree(show.root / ".podcast", other.root / ".podcast")
+    built, cold = _both(other.root, tmp_path / "cold")
+    assert built == cold
