@@ -14,7 +14,9 @@ Episodes: what each episode folder gave the last build (see `Prepared`), keyed b
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
 
 Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
-version. A cache that cannot be read is deleted and
+version. A cache is trusted only as the file it was made as (device and inode): one copied in, or
+received with a show directory, holds entries this machine did not make (notes with any markup in
+them) and is emptied. A cache that cannot be read is deleted and
 rebuilt, and a cache that cannot be written is skipped: the cache is never why a
 build fails.
 """
@@ -196,6 +198,13 @@ def _renderer_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _home(file: Path) -> str:
+    """Which file the cache is: a cache copied in (a show received with its .podcast/, another
+    show's) is another file, whose entries this machine did not make and so does not trust."""
+    facts = file.stat()
+    return f"{facts.st_dev}:{facts.st_ino}"
+
+
 def _stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
     """What says a file is the one that was read: its size, modification and change time, inode."""
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
@@ -242,6 +251,12 @@ class BuildCache:
                     db.execute("DROP TABLE IF EXISTS notes")
                     db.execute("DROP TABLE IF EXISTS episode")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                home = _home(self.file)
+                row = db.execute("SELECT value FROM meta WHERE key = 'home'").fetchone()
+                if row is None or row[0] != home:  # made elsewhere (copied in, or came with the show)
+                    for table in ("probe", "notes", "episode"):
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('home', ?)", (home,))
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS probe (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
                     " mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,"

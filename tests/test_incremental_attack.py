@@ -379,3 +379,20 @@ def test_the_cache_of_another_show_copied_in_builds_what_a_cold_build_builds(sho
     shutil.copytree(show.root / ".podcast", other.root / ".podcast")
     built, cold = _both(other.root, tmp_path / "cold")
     assert built == cold
+
+
+def test_notes_in_a_cache_that_came_with_a_show_are_not_published(show, tmp_path):
+    """A show directory received from someone else (a tarball with .podcast/ in it): the notes its
+    cache holds are not what this build rendered, and could say anything, markup included."""
+    show.add("one", date="2025-01-01", article="Plain words of the episode.\n")
+    pipeline.build(show.root)
+    with BuildCache(show.root) as cache:
+        assert cache.db is not None
+        for key, value in cache.db.execute("SELECT key, value FROM notes").fetchall():
+            hostile = value.replace("Plain words", "<script>alert(1)</script>Injected words")
+            cache.db.execute("UPDATE notes SET value = ? WHERE key = ?", (hostile, key))
+    received = tmp_path / "received"
+    shutil.copytree(show.root, received, ignore=shutil.ignore_patterns("feeds"))
+    built, cold = _both(received, tmp_path / "cold")
+    assert "Injected words" not in (received / "feeds/feed.xml").read_text()
+    assert built == cold
