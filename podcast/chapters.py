@@ -18,6 +18,7 @@ from . import boundedjson
 from .errors import PodcastError, Problem
 from .files import confined, read_bounded
 from .model import AudioFile, Chapter
+from .weburl import has_web_scheme
 
 CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_VERSION = "1.2.0"
@@ -59,25 +60,8 @@ def load(
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         return None
-    try:
-        confined(root if root is not None else path.parent, path, rel)
-        raw = read_bounded(path, CHAPTERS_MAX_BYTES, rel).decode("utf-8")
-        data = boundedjson.loads(raw)
-    except PodcastError as exc:
-        problems.append(
-            Problem(rel, _without_name(str(exc), rel), hint="keep a chapters.json of your own here")
-        )
-        return ()
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(rel, f"cannot be read: {exc}", hint="save it as UTF-8 JSON"))
-        return ()
-    except boundedjson.TooDeep as exc:
-        problems.append(
-            Problem(rel, f"not usable JSON: {exc}", hint="write chapters as the JSON chapters format does")
-        )
-        return ()
-    except json.JSONDecodeError as exc:
-        problems.append(Problem(rel, f"not valid JSON: {exc.msg}", line=exc.lineno, hint="fix the JSON"))
+    data = _read_json(path, rel, problems, root if root is not None else path.parent)
+    if data is _UNUSABLE:
         return ()
     entries = data.get("chapters") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -90,6 +74,35 @@ def load(
             )
         )
         return ()
+    return _entries(entries, rel, problems)
+
+
+_UNUSABLE = object()  # what _read_json gives for a file it reported (JSON's null is None)
+
+
+def _read_json(path: Path, rel: str, problems: list[Problem], root: Path) -> object:
+    """The parsed JSON of a chapters file inside `root`; _UNUSABLE, with the problem, when it is not."""
+    try:
+        confined(root, path, rel)
+        raw = read_bounded(path, CHAPTERS_MAX_BYTES, rel).decode("utf-8")
+        return boundedjson.loads(raw)
+    except PodcastError as exc:
+        problems.append(
+            Problem(rel, _without_name(str(exc), rel), hint="keep a chapters.json of your own here")
+        )
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(rel, f"cannot be read: {exc}", hint="save it as UTF-8 JSON"))
+    except boundedjson.TooDeep as exc:
+        problems.append(
+            Problem(rel, f"not usable JSON: {exc}", hint="write chapters as the JSON chapters format does")
+        )
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(rel, f"not valid JSON: {exc.msg}", line=exc.lineno, hint="fix the JSON"))
+    return _UNUSABLE
+
+
+def _entries(entries: list, rel: str, problems: list[Problem]) -> tuple[Chapter, ...]:
+    """The chapters of a chapters.json's list, by start; an entry without a usable start is a problem."""
     chapters: list[Chapter] = []
     for index, entry in enumerate(entries, start=1):
         where = f"chapters[{index}]"
@@ -132,7 +145,7 @@ def to_json(chapters: tuple[Chapter, ...], image_url: Callable[[str], str]) -> b
             entry["endTime"] = _seconds(chapter.end)
         if chapter.image:
             image = chapter.image
-            entry["img"] = image if image.startswith(("http://", "https://")) else image_url(image)
+            entry["img"] = image if has_web_scheme(image) else image_url(image)
         if chapter.url:
             entry["url"] = chapter.url
         entries.append(entry)

@@ -344,7 +344,8 @@ class Episode:
     info: AudioInfo | None = None
     notes: ShowNotes | None = None
     transcripts: tuple[Transcript, ...] = ()
-    chapters: tuple[Chapter, ...] = ()  # chapters.json > the audio's chapters > notes.chapters
+    audio_chapters: tuple[Chapter, ...] = ()  # the audio's own, as read (one source of `chapters`)
+    chapters: tuple[Chapter, ...] = ()  # the ones published: chapters.json > audio_chapters > notes
 
     @property
     def chapters_path(self) -> str:

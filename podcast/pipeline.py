@@ -36,9 +36,9 @@ from .files import confined, outside, read_bounded, unlinked_target, write_atomi
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
-from .net import is_web_url
 from .web import pages as web_pages
 from .web import site, urls
+from .weburl import has_web_scheme, is_web_url
 
 # Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
 Progress = Callable[[Iterable, str], Iterable]
@@ -109,7 +109,7 @@ def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Epis
         )
         return None
     # A format Apple does not take (Ogg, Opus, FLAC, WAV, raw AAC) builds; lint's M101 warns about it.
-    return dataclasses.replace(episode, info=info, chapters=_audio_chapters(episode, found))
+    return dataclasses.replace(episode, info=info, audio_chapters=_audio_chapters(episode, found))
 
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
@@ -118,7 +118,7 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     for number, chapter in enumerate(chapters.from_audio(found), start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
             chapter = dataclasses.replace(
-                chapter, image=f"chapters/{episode.slug}-{number}{chapter.picture.suffix}"
+                chapter, image=f"{layout.CHAPTERS_DIR}/{episode.slug}-{number}{chapter.picture.suffix}"
             )
         named.append(chapter)
     return tuple(named)
@@ -131,11 +131,11 @@ def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> t
     from_notes = episode.notes.chapters if episode.notes is not None else ()
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
-    elif episode.chapters:
+    elif episode.audio_chapters:
         where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
     else:
         where = Problem(episode.source, "")  # the timestamps or headings of the article
-    found = _safe_chapters(chapters.resolve(from_file, episode.chapters, from_notes), where, problems)
+    found = _safe_chapters(chapters.resolve(from_file, episode.audio_chapters, from_notes), where, problems)
     return _inside_audio(episode, found, where, problems)
 
 
@@ -570,7 +570,7 @@ def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]
             continue
         for chapter in episode.chapters:
             if chapter.picture is not None and chapter.picture.data and chapter.image:
-                if not chapter.image.startswith(("http://", "https://")):
+                if not has_web_scheme(chapter.image):
                     written.add(_put(out, chapter.image, chapter.picture.data))
         written.add(_put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
     return written
@@ -628,7 +628,7 @@ def lint_rendered(
         published_bytes=published_bytes if published_bytes is not None else rendered.size,
         channel_linter=ItemLinter(show, *feed.channel_parts(show, []), now),
     )
-    if any(p.path == SHOW_FILE and p.field == "base_url" and p.severity == "error" for p in catalog.problems):
+    if any(p.path == SHOW_FILE and p.field == "base_url" for p in errors_in(catalog.problems)):
         # base_url is missing or invalid: the feed was rendered at a stand-in address, and the
         # show has not moved there (G105 would advise a new_feed_url at example.invalid).
         findings = [f for f in findings if f.code != "G105"]

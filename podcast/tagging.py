@@ -17,6 +17,7 @@ from .config import load_episodes, load_show
 from .errors import AudioError, ConfigError, PodcastError, Problem, errors_in
 from .model import Episode, Picture, Show, Tags
 from .pipeline import episode_chapters, episode_notes
+from .weburl import has_web_scheme
 
 GENRE = "Podcast"
 
@@ -57,7 +58,7 @@ def tags_for(show: Show, episode: Episode, plain_notes: str) -> Tags:
 
 
 def _show_artwork(show: Show) -> Picture | None:
-    if not show.artwork or show.artwork.startswith(("http://", "https://")):
+    if not show.artwork or has_web_scheme(show.artwork):
         return None
     try:
         return picture((show.root / show.artwork).read_bytes())
@@ -90,7 +91,7 @@ def tag_episodes(root: Path, slugs: tuple[str, ...] = ()) -> tuple[list[Tagged],
         try:
             found = audio.read(episode.audio)
             from_audio = chapters.from_audio(found)
-            prepared = dataclasses.replace(episode, info=found.info, chapters=from_audio)
+            prepared = dataclasses.replace(episode, info=found.info, audio_chapters=from_audio)
             prepared = dataclasses.replace(prepared, notes=episode_notes(show, prepared))
             rendered = prepared.notes
             before = len(errors_in(problems))

@@ -4,10 +4,9 @@ to older pages, so an app following the links finds every episode exactly once."
 from __future__ import annotations
 
 import feedparser
-from click.testing import CliRunner
+from conftest import run
 
 from podcast import pipeline
-from podcast.cli import cli
 from podcast.feed import paging
 from podcast.lint import RULES
 
@@ -104,7 +103,7 @@ def test_the_size_warning_tells_how_to_page():
 def test_feed_items_must_be_a_positive_whole_number(show):
     toml = show.root / "podcast.toml"
     toml.write_text("feed_items = 0\n" + toml.read_text("utf-8"), "utf-8")
-    result = CliRunner().invoke(cli, ["build", str(show.root)])
+    result = run("build", show.root)
     assert result.exit_code == 1
     assert "feed_items" in result.stderr
 

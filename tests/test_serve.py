@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 import requests
+from conftest import run
 
 from podcast.serve.preview import PREVIEW_DIR, PreviewServer
 
@@ -211,12 +212,8 @@ def test_the_command_binds_loopback_by_default_and_prints_its_address(show):
 
 
 def test_a_port_in_use_is_a_usage_error_naming_it(show, preview):
-    from click.testing import CliRunner
-
-    from podcast.cli import cli
-
     port = urlsplit(preview.url).port
-    result = CliRunner().invoke(cli, ["serve", str(show.root), "--port", str(port)])
+    result = run("serve", show.root, "--port", port)
     assert result.exit_code == 2, result.output
     assert f"127.0.0.1:{port}" in result.output and "--port" in result.output
 

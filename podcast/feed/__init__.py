@@ -19,6 +19,7 @@ from lxml import etree
 
 from ..chapters import CHAPTERS_TYPE
 from ..model import AudioInfo, Chapter, Episode, Show
+from ..weburl import has_web_scheme
 from .itunes import ItunesChannel, ItunesItem
 from .podcastindex import AlternateEnclosure, PodcastIndexChannel, PodcastIndexItem, Trailer
 from .psc import PscChannel, PscItem
@@ -105,7 +106,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
 
 def _absolute_image(show: Show, chapter: Chapter) -> Chapter:
     """A chapter image published beside the feed is named relative to it; psc wants a URL."""
-    if chapter.image and not chapter.image.startswith(("http://", "https://")):
+    if chapter.image and not has_web_scheme(chapter.image):
         return dataclasses.replace(chapter, image=show.url_for(quote(chapter.image)))
     return chapter
 
