@@ -9,17 +9,19 @@ all to the caller.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
+import stat
 import tomllib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import tomlsyntax
+from . import simpletoml, tomlsyntax
 from .errors import ConfigError, PodcastError, Problem, errors_in
 from .files import OutsideShow, TooLarge, confined, outside, read_bounded
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, SHOW_FILE
@@ -53,6 +55,11 @@ FIRST_TABLE = "<first table>"  # the first [table] header: top-level keys go abo
 TOML_END = "<end>"  # the line after the TOML (in episode.md, the closing +++)
 
 
+_TABLE_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]")
+# A bare or quoted key; of a dotted key (title.x = …), the key it is under.
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")
+
+
 def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     """Map each key (dotted under its [table]) to the line it is written on."""
     lines: dict[str, int] = {}
@@ -61,7 +68,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
     text_lines = tomlsyntax.toml_lines(toml_text)
     lines[TOML_END] = first_line + len(text_lines)
     for number, line in enumerate(text_lines, start=first_line):
-        header = re.match(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]", line)
+        header = _TABLE_HEADER.match(line) if "[" in line else None
         if header:
             name = header.group(2)
             lines.setdefault(FIRST_TABLE, number)
@@ -71,8 +78,7 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
                 entries[name] = entries.get(name, 0) + 1
                 lines[f"{name}[{entries[name]}]"] = number
             continue
-        # A bare or quoted key; of a dotted key (title.x = …), the key it is under.
-        key = re.match(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""", line)
+        key = _KEY.match(line)
         if key:
             lines.setdefault(table + key.group(1).strip("\"'"), number)
     return lines
@@ -80,6 +86,9 @@ def key_lines(toml_text: str, first_line: int = 1) -> dict[str, int]:
 
 def parse_toml(toml_text: str, path: str, first_line: int, problems: list[Problem]) -> dict | None:
     """The TOML's tables, or None with its syntax error added to `problems` (in words, with its line)."""
+    simple = simpletoml.loads(toml_text)
+    if simple is not None:
+        return simple
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
@@ -107,8 +116,16 @@ def _apply_schema(
                 problems.append(
                     Problem(path, str(fault), field=name, line=line, hint=fault.hint, code=key.code)
                 )
+    # The values of [table]s the schema knows: a key missing from the top may be in one.
+    tables = [
+        (table, value)
+        for table, value in data.items()
+        if isinstance(value, dict) and table in schema and schema[table].table
+    ]
     for name, key in schema.items():
-        under = None if name in data else _table_holding(name, data, schema)
+        if name in data:
+            continue
+        under = _table_holding(name, tables) if tables else None
         if under is not None:  # written below a [table] header, so TOML put it in that table
             problems.append(
                 Problem(
@@ -120,7 +137,7 @@ def _apply_schema(
                     " a key below a [table] header belongs to that table",
                 )
             )
-        elif key.required and name not in data:
+        elif key.required:
             todo = key.hint or f"add {name} = …"
             if key.table:
                 line, where = None, f"{todo}: a [{name}] table, at the end of the file"
@@ -132,10 +149,10 @@ def _apply_schema(
     return values
 
 
-def _table_holding(name: str, data: dict, schema: dict[str, Key]) -> str | None:
-    """The [table] of `data` that holds the top-level key `name`, when one does."""
-    for table, value in data.items():
-        if table in schema and schema[table].table and isinstance(value, dict) and name in value:
+def _table_holding(name: str, tables: list[tuple[str, dict]]) -> str | None:
+    """The first of the (name, value) [tables] that holds the top-level key `name`, when one does."""
+    for table, value in tables:
+        if name in value:
             return table
     return None
 
@@ -301,7 +318,8 @@ def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() == FRONT_MATTER_FENCE:
-            return "".join(lines[1:index]), 2, "".join(lines[index + 1 :])
+            article_start = sum(map(len, lines[: index + 1]))  # the lines partition the source
+            return "".join(lines[1:index]), 2, source[article_start:]
     problems.append(
         Problem(path, "front matter is never closed", line=1, hint="add a +++ line after the last key")
     )
@@ -437,9 +455,10 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
 
 def _episode_source(root: Path, folder: Path, rel: str, problems: list[Problem]) -> str | None:
     """The text of an episode.md inside the show; None with a problem when it cannot be read."""
+    path = folder / EPISODE_FILE
     try:
-        confined(root, folder / EPISODE_FILE, rel)
-        return decode_utf8(read_bounded(folder / EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
+        confined(root, path, rel)
+        return decode_utf8(read_bounded(path, EPISODE_FILE_MAX_BYTES, rel))
     except NotUtf8 as exc:
         problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
     except PodcastError as exc:
@@ -480,15 +499,32 @@ def _local_audio(
         )
     elif outside(root, audio):
         problems.append(_outside_problem(rel, "audio", name, lines))
-    elif audio.is_dir():
+    elif (kind := _file_kind(audio)) == stat.S_IFDIR:
         hint = 'name the audio file itself, e.g. audio = "episode.mp3", next to episode.md'
         problems.append(Problem(rel, f"{name} is a folder, not an audio file", hint=hint, **where))
-    elif not audio.is_file() and not values.get("removed", False):
+    elif kind != stat.S_IFREG and not values.get("removed", False):
         problems.append(
             Problem(rel, f"{name} not found in {EPISODES_DIR}/{folder.name}/",
                     hint="copy the audio file there or fix the name", **where)  # fmt: skip
         )
     return audio
+
+
+# What Path.is_dir and Path.is_file take to mean "not there" rather than an error.
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def _file_kind(path: Path) -> int | None:
+    """stat.S_IFDIR, S_IFREG or another S_IFMT of `path` (links followed); None when it is not
+    there. One stat for what Path.is_dir() and Path.is_file() find with two."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in _NOT_THERE:
+            raise
+        return None
+    except ValueError:  # a name with a NUL character
+        return None
 
 
 def _episode(
@@ -691,9 +727,17 @@ def episode_folders(root: Path) -> list[Path]:
     directory = Path(root) / EPISODES_DIR
     if not directory.is_dir():
         return []
-    # Sorted by name (the order of Paths in one folder, found without comparing Path objects).
-    folders = sorted(directory.iterdir(), key=attrgetter("name"))
-    return [f for f in folders if f.is_dir() and not f.name.startswith((".", "_"))]
+    with os.scandir(directory) as entries:  # the kind of each entry comes with its name
+        names = [e.name for e in entries if not e.name.startswith((".", "_")) and _is_dir(e)]
+    return [directory / name for name in sorted(names)]
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    """Path.is_dir's answer for a folder entry: also False for a link that loops."""
+    try:
+        return entry.is_dir()
+    except OSError:  # DirEntry raises for more than a missing target
+        return Path(entry.path).is_dir()
 
 
 def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:

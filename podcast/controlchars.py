@@ -31,6 +31,30 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
+# In UTF-8, a C0 control or DEL is one byte that is never part of another character's bytes.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+# The UTF-8 of U+0080-U+00BF (the C1 controls among them) and of U+FFC0-U+FFFF (U+FFFE, U+FFFF).
+_C1_OR_NONCHARACTER_LEAD = (b"\xc2", b"\xef\xbf")
+
+
+def _suspect(text: str) -> bool:
+    """Whether `text` holds a character `_SUSPECT` matches; the same answer, found faster.
+
+    The regex looks at every character in Python's matcher; deleting the C0 bytes from
+    the UTF-8 is done in C, and only text with a character near a C1 control or U+FFFE
+    (a no-break space, say) is left for the regex.
+    """
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return bool(_SUSPECT.search(text))
+    if len(data.translate(None, _C0_BYTES)) != len(data):
+        return True
+    if any(lead in data for lead in _C1_OR_NONCHARACTER_LEAD):
+        return bool(_SUSPECT.search(text))
+    return False
+
+
 def clean_text(text: str) -> str:
     """Text with its control characters turned into what they meant, or removed.
 
@@ -38,14 +62,14 @@ def clean_text(text: str) -> str:
     characters they stand for, and the other controls (but tab, line feed and
     carriage return) disappear.
     """
-    if not _SUSPECT.search(text):
+    if not _suspect(text):
         return text  # nearly every text: nothing to translate
     return text.translate(_ARTICLE_TABLE)
 
 
 def clean_line(text: str) -> str:
     """One line of text (a chapter title, say) cleaned like `clean_text`, with line breaks as spaces."""
-    if not _SUSPECT.search(text) and not _LINE_BREAK.search(text):
+    if not _suspect(text) and not _LINE_BREAK.search(text):
         return text
     return " ".join(text.translate(_LINE_TABLE).split())
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -52,7 +53,8 @@ TABLE_CELL_SEPARATOR = " · "  # between a table row's cells, where the row is a
 _CONTAINER_TAGS = {"div", "section", "article"}  # kept by nh3 so their edges still part paragraphs
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?:<br\s*/?>\s*){2,}")
 _END_PUNCTUATION = re.compile(r"[.!?:;,…。！？、؟،]$")
-_BULLET = re.compile(r"^\s*[-*•–+]\s+(\S.*)$")
+_BULLET_MARKS = "-*•–+"
+_BULLET = re.compile(rf"^\s*[{_BULLET_MARKS}]\s+(\S.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
 _TIMESTAMP = re.compile(
     r"^\s*[(\[]?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2})[)\]]?\s*(?:[-–—:|.]\s*)?(?P<title>\S.*?)\s*$"
@@ -66,16 +68,73 @@ _HTML_TAG = re.compile(
 )
 # nh3's output: attributes double-quoted, in a fixed form; an <a> cannot hold another <a>.
 _ADDRESSLESS_LINK = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
+_BR = re.compile(r"<br\s*/?>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
 _markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
     ["linkify", "strikethrough", "table"]
 )
+# The same parser without linkify-it, for Markdown in which it could find nothing: its
+# pretest, one large regex per paragraph, is most of what rendering prose costs.
+_markdown_without_links = MarkdownIt("commonmark", {"linkify": False, "html": True}).enable(
+    ["linkify", "strikethrough", "table"]
+)
 _linkify = LinkifyIt()
-_MAY_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)  # what every link we make contains
+_DOT_BEFORE_WORD = re.compile(r"\.\w")
+
+
+def _may_link(text: str) -> bool:
+    """Whether `text` holds what every link we make from text contains: "://", "www." or "@".
+
+    A regex alternation with IGNORECASE scans a whole article slowly; only "w" and "W"
+    fold to "w", so searching the lower-cased text finds the same "www.".
+    """
+    return "://" in text or "@" in text or "www." in text.lower()
+
+
+def _may_linkify(text: str) -> bool:
+    """Whether linkify-it's pretest could find anything in Markdown made of `text`.
+
+    The pretest looks, ignoring case, for a schema (http:, https:, ftp:, mailto:, //),
+    "localhost", "www.", a "." before a top-level domain or a number, or "@". This finds
+    a part of each: in the lower-cased text the parts without i, k or s (which Python also
+    matches to İ, ı, K and ſ), and a "." before any letter or digit.
+    """
+    if "@" in text or ("/" in text and "//" in text) or _DOT_BEFORE_WORD.search(text):
+        return True
+    lowered = text.lower()
+    if ":" in text and ("http" in lowered or "ftp:" in lowered or "lto:" in lowered):
+        return True
+    return ("." in text and "www." in lowered) or "localho" in lowered
 
 
 # ---------------------------------------------------------------- sanitising
+
+
+# The page a relative link in the fragment being sanitised is resolved against: the cleaners
+# below are built once (building one costs as much as cleaning an article), so `sanitize`
+# hands them its page_url this way.
+_page_url: ContextVar[str | None] = ContextVar("page_url", default=None)
+
+
+def _absolute(url: str) -> str | None:
+    page_url = _page_url.get()
+    if not page_url or url.startswith("#") or not url.strip():
+        return None
+    return urljoin(page_url, url)
+
+
+_feed_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    clean_content_tags=DROPPED_WITH_CONTENT,
+    link_rel=None,
+    url_relative=_absolute,
+)
+_apple_cleaner = nh3.Cleaner(
+    tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
+)
 
 
 def sanitize(fragment: str, page_url: str | None = None) -> str:
@@ -85,31 +144,21 @@ def sanitize(fragment: str, page_url: str | None = None) -> str:
     is resolved against `page_url` (the episode's web page) when there is one, and
     otherwise loses its address and keeps its words, as does a link to a fragment (#top).
     """
-
-    def absolute(url: str) -> str | None:
-        if not page_url or url.startswith("#") or not url.strip():
-            return None
-        return urljoin(page_url, url)
-
-    clean = nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        clean_content_tags=DROPPED_WITH_CONTENT,
-        link_rel=None,
-        url_relative=absolute,
-    )
+    token = _page_url.set(page_url)
+    try:
+        clean = _feed_cleaner.clean(fragment)
+    finally:
+        _page_url.reset(token)
     return _ADDRESSLESS_LINK.sub(r"\1", clean) if "<a" in clean else clean
 
 
 def _apple(fragment: str) -> str:
-    fragment = re.sub(r"<br\s*/?>", "\n", fragment)  # Apple's subset has no <br>; keep the words apart
     if "<" not in fragment:
         return fragment  # escaped text without tags (most paragraphs): nothing for nh3 to remove
-    return nh3.clean(
-        fragment, tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
-    )
+    fragment = _BR.sub("\n", fragment)  # Apple's subset has no <br>; keep the words apart
+    if "<" not in fragment:
+        return fragment
+    return _apple_cleaner.clean(fragment)
 
 
 # ---------------------------------------------------------------- plain text reader
@@ -117,7 +166,7 @@ def _apple(fragment: str) -> str:
 
 def linkify(text: str) -> str:
     """Escape `text` for HTML, turning bare URLs (scheme or www.) and e-mail addresses into links."""
-    if not _MAY_LINK.search(text):
+    if not _may_link(text):
         return html.escape(text, quote=False)  # linkify-it is slow; most lines have nothing to link
     out: list[str] = []
     position = 0
@@ -147,7 +196,7 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     """
     lines = text.split("\n")
     joined = any(not line.strip() for line in lines)
-    timestamp = [bool(_TIMESTAMP.match(line)) for line in lines]
+    timestamp = [":" in line and bool(_TIMESTAMP.match(line)) for line in lines]
     if joined:
         # Inside a paragraph, one line that starts with a clock time ("10:30 in the
         # lobby") is prose; a timestamp line stands alone only at a paragraph's start
@@ -161,7 +210,9 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     current: _TextBlock | None = None
     for line, is_timestamp in zip(lines, timestamp, strict=True):
         stripped = line.strip()
-        bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
+        # The patterns are tried only where they can match: most lines are prose.
+        bullet = _BULLET.match(line) if stripped[:1] in _BULLET_MARKS else None
+        numbered = _NUMBERED.match(line) if stripped[:1].isdigit() else None
         if not stripped:
             current = None
         elif bullet or numbered:
@@ -188,7 +239,7 @@ def _looks_like_heading(block: _TextBlock) -> bool:
     if block.kind != "p" or len(block.lines) != 1:
         return False
     line = block.lines[0]
-    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _MAY_LINK.search(line)
+    return len(line) <= HEADING_MAX and not _END_PUNCTUATION.search(line) and not _may_link(line)
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -198,12 +249,10 @@ def _same_title(a: str, b: str) -> bool:
 def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
     """Plain text → (title found in it, HTML)."""
     blocks = _text_blocks(text)
-    headings = [
-        _looks_like_heading(block) and index + 1 < len(blocks) and not _looks_like_heading(blocks[index + 1])
-        for index, block in enumerate(blocks)
-    ]
+    looks = [_looks_like_heading(block) for block in blocks]
+    headings = [looks[i] and i + 1 < len(blocks) and not looks[i + 1] for i in range(len(blocks))]
     found = None
-    if blocks and _looks_like_heading(blocks[0]):
+    if blocks and looks[0]:
         first = blocks[0].lines[0]
         # The first line is the title when it repeats the episode's title, or when a
         # heading follows it directly (title, heading, paragraph).
@@ -223,12 +272,70 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
     return found, "\n".join(parts)
 
 
+# ---------------------------------------------------------------- Markdown reader
+
+# Markdown made only of ATX headings and paragraphs of words (see _plain_markdown_html).
+_MARKUP_CHARACTERS = "\\`*_[]<>&|~=+"  # each starts markup somewhere in a line
+_LINE_START_MARKUP = "-0123456789 "  # a list item, a rule, a setext underline, indented code
+_ASCII_SPACE_BUT_SPACE = "\t\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_SPACE_BUT_SPACE = re.compile(r"[^\S \n]")
+_ATX_HEADING = re.compile(r"(#{1,6}) +([^#]+)")
+
+
+def _markdown_html(article: str) -> str:
+    """Markdown → HTML, as markdown-it-py renders it."""
+    if _may_linkify(article):
+        return _markdown.render(article)
+    plain = _plain_markdown_html(article)
+    return _markdown_without_links.render(article) if plain is None else plain
+
+
+def _plain_markdown_html(article: str) -> str | None:
+    """What markdown-it-py makes of Markdown that is headings and paragraphs of words,
+    without its tokenizer (most of the cost of such an article); None for any other Markdown.
+
+    Such an article has nothing for a markup rule of markdown-it to act on: no markup
+    character, no line that starts with markup (a list item, a rule, an underline) or
+    with a space (indented code) or ends with one (a hard break), no white space but
+    spaces and line feeds. A heading is its words, a paragraph its lines joined by line
+    feeds, and escaping touches only `"`. tests/test_fuzz_notes.py checks it against
+    markdown-it-py. (String methods, not a regex: a regex scans text far more slowly.)
+    """
+    if any(char in article for char in _MARKUP_CHARACTERS + _ASCII_SPACE_BUT_SPACE):
+        return None
+    if not article.isascii() and _SPACE_BUT_SPACE.search(article):
+        return None
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def end_paragraph() -> None:
+        if paragraph:
+            out.append("<p>" + "\n".join(paragraph).replace('"', "&quot;") + "</p>\n")
+            paragraph.clear()
+
+    for line in article.split("\n"):
+        if not line:
+            end_paragraph()
+        elif line[0] in _LINE_START_MARKUP or line[-1] == " ":
+            return None
+        elif line[0] == "#":
+            heading = _ATX_HEADING.fullmatch(line)
+            if heading is None:
+                return None
+            end_paragraph()
+            level, words = len(heading[1]), heading[2].replace('"', "&quot;")
+            out.append(f"<h{level}>{words}</h{level}>\n")
+        else:
+            paragraph.append(line)
+    end_paragraph()
+    return "".join(out)
+
+
 # ---------------------------------------------------------------- the walker
 
 
-@dataclass(frozen=True)
-class Block:
-    """One top-level piece of the clean HTML."""
+class Block(NamedTuple):
+    """One top-level piece of the clean HTML (a named tuple: a frozen dataclass is slower to make)."""
 
     kind: Literal["heading", "paragraph", "list", "group", "other"]  # group: paragraphs (a quote, a table)
     html: str  # as it goes into content:encoded
@@ -240,6 +347,8 @@ class Block:
 
 def _plain(element) -> str:
     """Plain text of an element: links keep their address, <br> and <li> break lines."""
+    if not len(element):  # text alone (most paragraphs and headings)
+        return _lines(element.text or "")
     parts: list[str] = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):
@@ -257,7 +366,13 @@ def _plain(element) -> str:
         else:
             parts.append(_plain(child))
         parts.append(child.tail or "")
-    text = "".join(parts)
+    return _lines("".join(parts))
+
+
+def _lines(text: str) -> str:
+    """Each line with its runs of white space made one space, blank lines dropped."""
+    if "\n" not in text:
+        return " ".join(text.split())
     return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.strip())
 
 
@@ -275,6 +390,8 @@ def _serialize(element) -> str:
 
 
 def _inner(element) -> str:
+    if not len(element):
+        return html.escape(element.text, quote=False) if element.text else ""
     return (element.text and html.escape(element.text, quote=False) or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in element
     )
@@ -326,25 +443,80 @@ def _block(element) -> Block | None:
     return Block(kind, _serialize(element), text, f"<p>{_apple(_inner(element))}</p>")
 
 
+# lxml.html's parser without its element classes: making one for each element parsed
+# costs a call into Python; the walker needs only the plain elements.
+_HTML_PARSER = etree.HTMLParser()
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
+
+
+def _in_div(fragment: str):
+    """`fragment` parsed into a <div>, as `lxml.html.fragment_fromstring(fragment, create_parent="div")`
+    parses it (leading text kept only when it is more than white space), in plain elements."""
+    if _FULL_DOCUMENT.match(fragment):
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")  # lxml.html's own case
+    document = etree.fromstring(f"<html><body>{fragment}</body></html>", _HTML_PARSER)
+    bodies = [element for element in document if element.tag == "body"]
+    if len(bodies) != 1:
+        return lxml.html.fragment_fromstring(fragment, create_parent="div")  # lxml.html's own error
+    body = bodies[0]
+    root = _HTML_PARSER.makeelement("div")
+    if body.text and body.text.strip():
+        root.text = body.text
+    root.extend(body)
+    return root
+
+
+# Clean HTML that is <p> and <h1>-<h6> elements one after another, each holding text
+# without "&", "<" or ">" (what most articles become): lxml gives each back as written.
+_FLAT_BLOCK = re.compile(r"<(p|h[1-6])>([^<>&\r\x00]*)</\1>\n?")
+
+
+def _flat_blocks(fragment: str) -> list[Block] | None:
+    """The blocks of a fragment of flat paragraphs and headings, as the walker finds them
+    (without parsing it); None for any other fragment."""
+    blocks: list[Block] = []
+    position, end = 0, len(fragment)
+    while position < end:
+        match = _FLAT_BLOCK.match(fragment, position)
+        if match is None:
+            return None
+        position = match.end()
+        tag, words = match[1], match[2]
+        text = _lines(words)
+        if not text:
+            continue
+        written = f"<{tag}>{words}</{tag}>"
+        if tag == "p":
+            blocks.append(Block("paragraph", written, text, f"<p>{words}</p>"))
+        else:
+            blocks.append(Block("heading", written, text, f"<p>{text}</p>", int(tag[1])))
+    return blocks
+
+
 def blocks_of(fragment: str) -> list[Block]:
     """Clean HTML → its top-level blocks.
 
     Containers (<div>, <section>, <article>) are opened up; loose text and inline runs
     between blocks become paragraphs, split at blank lines and at double <br>.
     """
-    root = lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+    flat = _flat_blocks(fragment) if fragment else None
+    if flat is not None:
+        return flat
+    root = _in_div(fragment or "<p></p>")
     blocks: list[Block] = []
     loose: list[str] = []
 
     def flush() -> None:
         run = "".join(loose).strip()
         loose.clear()
+        if not run:
+            return
         for piece in _PARAGRAPH_BREAK.split(run):
             if not piece.strip():
                 continue
             # Usually one <p>; more when the run holds what a <p> cannot (a stray <li>), whose text
             # and the text after it are kept as blocks of their own (found by tests/test_fuzz_notes.py).
-            parsed = lxml.html.fragment_fromstring(f"<p>{piece.strip()}</p>", create_parent="div")
+            parsed = _in_div(f"<p>{piece.strip()}</p>")
             for element in parsed:
                 if not isinstance(element.tag, str):
                     continue
@@ -511,8 +683,10 @@ def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
     for block in blocks:
         if block.kind == "heading":
             continue
+        if ":" not in block.text:
+            continue  # no clock time in it (most paragraphs)
         for line in block.text.split("\n"):
-            line = re.sub(r"^(?:[-*•]|\d{1,3}\.)\s+", "", line)
+            line = _LIST_MARKER.sub("", line)
             match = _TIMESTAMP.match(line)
             if match:
                 found.append(Chapter(start=clock.parse(match["time"]), title=match["title"]))
@@ -521,9 +695,15 @@ def timestamp_chapters(blocks: Sequence[Block]) -> tuple[Chapter, ...]:
     return tuple(found)
 
 
+_LIST_MARKER = re.compile(r"^(?:[-*•]|\d{1,3}\.)\s+")
+_SPACELESS_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
 def _words(text: str) -> int:
     # Scripts without spaces between words (Chinese, Japanese) count by character.
-    return sum(len(w) if re.match(r"[\u3040-\u30ff\u3400-\u9fff]", w) else 1 for w in text.split())
+    if text.isascii() or not _SPACELESS_SCRIPT.search(text):
+        return len(text.split())
+    return sum(len(w) if _SPACELESS_SCRIPT.match(w) else 1 for w in text.split())
 
 
 def section_chapters(notes: ShowNotes, duration: float) -> tuple[Chapter, ...]:
@@ -584,10 +764,13 @@ def article_html(
 
     Relative links are resolved against `page_url`, or lose their address (see `sanitize`).
     """
-    article = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
+    article = clean_text(article)
+    if "\r" in article:
+        article = article.replace("\r\n", "\n").replace("\r", "\n")
+    article = article.strip()
     found = None
     if format == "markdown":
-        fragment = _markdown.render(article)
+        fragment = _markdown_html(article)
     elif _HTML_BLOCK_TAG.search(article):
         fragment = article
     else:

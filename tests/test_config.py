@@ -444,3 +444,25 @@ def test_show_keys_written_below_the_owner_table_are_told_to_move_above_it(show)
         assert lines[problem.line - 1].startswith(field) and "above the [owner] line (line 1)" in problem.hint
     assert not [p for p in caught.value.problems if p.message == "missing"]
     assert not [p for p in caught.value.problems if p.field == "guid" and p.severity == "warning"]
+
+
+def test_a_link_in_episodes_that_loops_is_no_episode_and_the_others_are_read(show):
+    show.add("a-first")
+    show.add("c-last")
+    (show.root / "episodes" / "b-loop").symlink_to("b-loop")
+    show_model, _ = config.load_show(show.root)
+    episodes, problems = config.load_episodes(show_model)
+    assert [e.slug for e in episodes] == ["a-first", "c-last"]
+    assert not [p for p in problems if p.severity == "error"]
+
+
+@pytest.mark.parametrize("link_to", ["missing.mp3", "gone.mp3"])
+def test_audio_that_is_a_broken_or_looping_link_is_not_found(show, link_to):
+    folder = show.add("ep", audio=False, extra='audio = "gone.mp3"')
+    (folder / "gone.mp3").symlink_to(link_to)
+    show_model, _ = config.load_show(show.root)
+    episodes, problems = config.load_episodes(show_model)
+    (problem,) = problems
+    assert not episodes
+    assert (problem.field, problem.message) == ("audio", "gone.mp3 not found in episodes/ep/")
+    assert problem.line == 5

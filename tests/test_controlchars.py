@@ -41,6 +41,17 @@ def test_every_character_clean_text_leaves_can_be_written_to_xml():
     assert not writable_as_xml(every)
 
 
+@pytest.mark.parametrize("around", ["", "plain ", "café ", "\u00a0", "\uffbd", "\U0001f600", "\ud800"])
+def test_a_control_is_cleaned_whatever_text_is_around_it_and_nothing_else_is_touched(around):
+    # Every character of the Basic Multilingual Plane, beside ASCII, accented or emoji text, a
+    # no-break space (which shares its first UTF-8 byte with the C1 controls), a character
+    # near U+FFFE, or a lone surrogate (text that is not UTF-8 at all).
+    controls = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF}
+    for code in range(0x10000):
+        text = f"{around}{chr(code)}{around}"
+        assert (clean_text(text) != text) == (code in controls), hex(code)
+
+
 def test_a_line_keeps_its_words_apart_where_a_control_stood():
     assert clean_line("Intro\x0bPart one") == "Intro Part one"
 

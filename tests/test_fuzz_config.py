@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 from fuzzing import FUZZ, measured
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from podcast import config, scaffold
+from podcast import config, scaffold, simpletoml
 from podcast.errors import ConfigError
 from podcast.schema import EPISODE_SCHEMA, SHOW_SCHEMA
 
@@ -118,3 +119,55 @@ def test_any_episode_md_gives_an_episode_or_problems(show, front, article, fence
         assert [p for p in problems if p.severity == "error"]
     else:
         assert episode.title and "\n" not in episode.title
+
+
+# Lines of front matter: the simple ones podcast reads itself, and every near miss.
+KEYS = st.sampled_from(["title", "date", "guid", "season", "hosts", "a-b_c9", '"quoted"', "dotted.key", "é"])
+TOML_VALUES = st.sampled_from(
+    [
+        '"Episode 1: the start"', '""', '"tab\there"', '"C# and \'quotes\'"', '"esc\\"aped"', '"a\\nb"',
+        '"ctrl\x01"', '"del\x7f"', "'literal \\ back'", "'it''s'", '"""multi"""', '"unclosed', "'x\x02'",
+        "0", "7", "12345678901234567890", "-3", "+4", "1_000", "007", "0x1F", "3.5", "1e3", "inf", "nan",
+        "true", "false", "True", "FALSE", "2025-04-02", "2025-02-30", "2025-4-2", "2025-04-02T09:00:00Z",
+        "2025-04-02t09:00:00z", "2025-04-02 09:00:00", "2025-04-02T09:00:00.123456789+05:30",
+        "2025-04-02T24:00:00Z", "2025-04-02T09:00:00-00:00", "2025-04-02T09:00:00+23:59", "09:00:00",
+        '["Ann", "Bob"]', '[ "Ann" , ]', "[]", "[ ]", '["Ann", 3]', '["a\\"b"]', "['lit']", '["Ann" "Bob"]',
+        '["unclosed"', '{ name = "Ann" }', '"x" # comment', "= 3", "",
+    ]
+)  # fmt: skip
+SPACE = st.sampled_from(["", " ", "  ", "\t"])
+toml_line = st.one_of(
+    st.tuples(SPACE, KEYS, SPACE, st.sampled_from(["=", "=", ":"]), SPACE, TOML_VALUES, SPACE).map("".join),
+    st.sampled_from(["", "  ", "# a comment", "\t# tab\there", "# ctrl\x03", "[table]", "[[person]]", "x"]),
+)
+toml_documents = st.tuples(st.lists(toml_line, max_size=10), st.sampled_from(["\n", "\n", "\r\n", "\r"])).map(
+    lambda parts: parts[1].join(parts[0])
+)
+
+
+@FUZZ
+@given(document=toml_documents)
+@example(document='title = "Ep 1"\ndate = 2025-04-02\nguid = "g"\nseason = 1\nhosts = ["Ann", "Bob"]\n')
+@example(document="# a comment\n\ndate = 2025-04-02T09:00:00.5+05:30\ndraft = false\n")
+@example(document="a = 2025-04-02 09:00:00\nb = 2025-04-02T09:00:00Z\nc = 12345678901234567890\nd = 0")
+@example(document="season = 007")
+@example(document="date = 2025-02-30")
+@example(document='title = "a"\ntitle = "b"')
+@example(document='hosts = ["Ann", 3]')
+@example(document='guid = "a" # after the value')
+@example(document="title = 'it''s'")
+@example(document="a = true\r\nb = 1")
+@example(document='title = "C# talk\there"')
+def test_front_matter_reads_as_tomllib_reads_it(document):
+    # The simple lines of a front matter are read without tomllib; what they give, and
+    # what any other document gives or which error it meets, must be tomllib's.
+    try:
+        expected = repr(tomllib.loads(document))
+    except tomllib.TOMLDecodeError:
+        expected = "refused"
+    simple = simpletoml.loads(document)
+    assert simple is None or repr(simple) == expected
+    problems: list = []
+    data = config.parse_toml(document, "episode.md", 2, problems)
+    assert (repr(data) if data is not None else "refused") == expected
+    assert bool(problems) == (expected == "refused")

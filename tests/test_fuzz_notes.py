@@ -7,6 +7,7 @@ import re
 from fuzzing import FUZZ, measured
 from hypothesis import example, given
 from hypothesis import strategies as st
+from test_notes import markdown_it_html
 
 from podcast import notes
 from podcast.errors import PodcastError
@@ -58,3 +59,54 @@ def test_any_article_gives_safe_notes_or_a_clear_error(article, format, chapters
     assert len(shown.description_html.encode()) <= notes.DESCRIPTION_LIMIT
     for chapter in shown.chapters:
         assert chapter.start >= 0 and "\n" not in chapter.title
+
+
+# Lines of Markdown that is plain (headings and paragraphs of words) or nearly so: every
+# character and line start that makes markup, now and then, among words and punctuation.
+WORD = st.text(alphabet=st.sampled_from("abcXYZ019.,:;!?'\"()%$#é— "), min_size=1, max_size=12)
+MARKUP = st.sampled_from([*"\\`*_[]<>&|~=+#-\t\r\x0b\u00a0\u2028", "  ", "www.", "a.b", "@", "//", "http:"])
+LINE_START = st.sampled_from(
+    ["", "", "", "# ", "## ", "###### ", "####### ", "#", " ", "    ", "- ", "1. ", "> "]
+)
+plain_markdown = st.lists(
+    st.one_of(
+        st.just(""),
+        st.tuples(LINE_START, st.lists(st.one_of(WORD, WORD, WORD, MARKUP), max_size=8)).map(
+            lambda parts: parts[0] + "".join(parts[1])
+        ),
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@FUZZ
+@given(article=plain_markdown)
+def test_plain_markdown_renders_as_markdown_it_renders_it(article):
+    with measured("notes"):
+        rendered = notes.article_html(article, format="markdown")
+    assert rendered == (None, markdown_it_html(article))
+
+
+# Fragments of clean HTML made of paragraphs and headings holding text, or nearly so.
+BLOCK_TEXT = st.text(
+    alphabet=st.one_of(st.characters(blacklist_categories=["Cs"]), st.sampled_from(" \t\n\"'&;<>\r")),
+    max_size=30,
+)
+flat_fragments = st.lists(
+    st.tuples(
+        st.sampled_from(["p", "h1", "h2", "h6", "p", "p", "div", "b"]),
+        BLOCK_TEXT,
+        st.sampled_from(["\n", "", " "]),
+    ),
+    max_size=8,
+).map(lambda blocks: "".join(f"<{tag}>{words}</{tag}>{after}" for tag, words, after in blocks))
+
+
+@FUZZ
+@given(fragment=flat_fragments)
+def test_paragraphs_and_headings_are_the_same_blocks_inside_a_container_or_not(fragment):
+    # A <div> around them is opened up by the walker, so they must make the same blocks;
+    # without it, plain paragraphs and headings are read without parsing the HTML.
+    with measured("notes"):
+        blocks = notes.blocks_of(fragment)
+    assert blocks == notes.blocks_of(f"<div>{fragment}</div>")

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from markdown_it import MarkdownIt
 
 from podcast import notes
+from podcast.controlchars import clean_text
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "episodes/ketamine-for-chronic-migraine/episode.md"
@@ -186,6 +188,75 @@ def test_markdown_keeps_emphasis_lists_and_links_and_its_h1_is_the_title():
     assert tree.xpath("//ul/li/text()") == ["memory", "mood"]
     assert tree.xpath("//ol/li/text()") == ["Adults: seven to nine hours.", "Teenagers: eight to ten hours."]
     assert tree.xpath("//a/@href") == ["https://sleep.example.org/repair"]
+
+
+# markdown-it-py as notes.py configures it: what any Markdown article must render as.
+MARKDOWN_IT = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
+    ["linkify", "strikethrough", "table"]
+)
+
+
+def markdown_it_html(article: str) -> str:
+    text = clean_text(article).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return clean_text(notes.sanitize(MARKDOWN_IT.render(text)))
+
+
+PLAIN_MARKDOWN = """\
+## Part 1: why "sleep" matters
+
+Sleep is when the body repairs itself. Without enough of it, memory and mood suffer.
+Adults who sleep badly for months: more often ill! Isn't that so? It's 100% true; ask #sleep.
+
+###### A small heading
+# A big one
+Words right under a heading.
+"""
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        PLAIN_MARKDOWN,
+        "",
+        "One line.",
+        # One step from plain: each makes markup of some kind, or a line markdown-it reads differently.
+        *[
+            PLAIN_MARKDOWN.replace("Words right", change)
+            for change in [
+                "*Words* right", "_Words_ right", "`Words` right", "[Words](https://x.example/) right",
+                "<b>Words</b> right", "&amp; Words right", "Words\\ right", "~~Words~~ right",
+                "| Words | right",
+                "Words  \nright", "Words \nright", "\tWords right", "    Words right", " Words right",
+                "- Words right", "+ Words right", "1. Words right", "2) Words right", "> Words right",
+                "Words\n===\nright", "Words\n---\nright", "***\nWords right", "#Words right",
+                "####### Words right", "## Words ##\nright", "Words\u00a0right", "Words\u2028right",
+                "Words\rright", "Words\x0bright", "Words example.com right", "Words www.example.org",
+                "Words a@b.example right", "Words HTTPS://X.EXAMPLE right", "![Words](x.png) right",
+            ]
+        ],
+    ],
+)  # fmt: skip
+def test_markdown_renders_as_markdown_it_renders_it(article):
+    # Plain Markdown (headings and paragraphs of words) is rendered without markdown-it's
+    # tokenizer, and anything one character from plain with it: the same HTML either way.
+    assert notes.article_html(article, format="markdown") == (None, markdown_it_html(article))
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<h2>Part 1:  why\tsleep\nmatters</h2>\n<p>It's \"true\";\n  café — 100%.</p>\n",
+        "<p>   </p>\n<h3>\t</h3><p></p><p>One.</p><h6>Six</h6>",
+        "<p>a &amp; b</p>\n<p>c</p>",  # not flat: an entity
+        "<p>a<br>b</p>",  # not flat: markup inside
+        "<p>a</p>\n\n<p>b</p>",  # not flat: a blank line between
+    ],
+)
+def test_paragraphs_and_headings_make_the_same_blocks_inside_a_container(fragment):
+    # The walker opens a <div> up; flat paragraphs and headings are read without parsing.
+    blocks = notes.blocks_of(fragment)
+    assert blocks == notes.blocks_of(f"<div>{fragment}</div>")
+    assert [b.text for b in blocks if b.kind == "heading"] in (["Part 1: why sleep\nmatters"], ["Six"], [])
 
 
 def test_plain_text_lists_urls_and_email_addresses():
