@@ -108,16 +108,18 @@ def build_fingerprint(options: dict) -> str:
 
 def _installed() -> list[str]:
     """The distributions on sys.path, as their metadata folders are named (name and version):
-    a listing of a few folders, far quicker than asking importlib.metadata for each version."""
-    names = []
+    a listing of a few folders, far quicker than asking importlib.metadata for each version.
+
+    Only the names count, not the folders they are in: `python -c` and the `podcast` script
+    start with different sys.path[0] (the current folder, the script's), neither holding any."""
+    names: set[str] = set()
     for folder in sys.path:
         try:
             with os.scandir(folder or ".") as listing:
-                found = sorted(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
+                names.update(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-        names.append(f"{folder}\0" + "\0".join(found))
-    return names
+    return sorted(names)
 
 
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
