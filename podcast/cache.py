@@ -1,8 +1,10 @@
 """The build cache, kept in SQLite in the show directory.
 
-Probes: what was read from each audio file, keyed by the file's path, size and
-modification time: a file that changed in any of them is read again; one that did
-not is not opened at all.
+Probes: what was read from each audio file, keyed by the file's path, size,
+modification and change time and inode: a file that changed in any of them is read
+again (a file replaced by another of the same size and modification time, as `cp -p`
+leaves it, has a new change time); one that did not is not opened at all. Every file is
+read again when the code that reads them (the audio package, mutagen) changes.
 
 Notes: rendered show notes, keyed by a hash of everything `notes.render` is given
 plus the source of notes.py and the versions of the libraries it uses, so an edit
@@ -12,7 +14,9 @@ Episodes: what each episode folder gave the last build (see `Prepared`), keyed b
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
 
 Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
-version. A cache that cannot be read is deleted and
+version. A cache is trusted only as the file it was made as (device and inode): one copied in, or
+received with a show directory, holds entries this machine did not make (notes with any markup in
+them) and is emptied. A cache that cannot be read is deleted and
 rebuilt, and a cache that cannot be written is skipped: the cache is never why a
 build fails.
 """
@@ -30,20 +34,19 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, controlchars, notes
+from . import audio, clock, controlchars, notes
 from .errors import Problem
 from .files import resolved_below
 from .layout import STATE_DIR
 from .model import AudioFile, AudioInfo, Chapter, Episode, Picture, Section, ShowNotes, Tags
 
 CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
-SCHEMA_VERSION = 4
-NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py")
+SCHEMA_VERSION = 5
+NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py", "lxml")
 
 # Below this many files to read (or notes to render) one process is quicker than starting others.
 PARALLEL_MIN = 24
@@ -167,17 +170,44 @@ def notes_from_json(text: str) -> ShowNotes:
     )
 
 
-@cache
+def _reader_fingerprint() -> str:
+    """Changes whenever the code that reads audio (our audio package, mutagen) changes: a probe
+    kept by other code may say another duration, or miss the chapters. Not kept for the process,
+    which may outlive an upgrade (`podcast serve`); hashing a dozen sources costs a millisecond."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(audio.__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    try:
+        digest.update(f"mutagen={metadata.version('mutagen')}".encode())
+    except metadata.PackageNotFoundError:
+        digest.update(b"mutagen")
+    return digest.hexdigest()
+
+
 def _renderer_fingerprint() -> str:
-    """Changes whenever notes.py or a library it renders with changes."""
+    """Changes whenever notes.py, a module of ours it renders with or a library it renders with
+    changes. Taken once per build cache: a process may outlive an upgrade (`podcast serve`)."""
     digest = hashlib.sha256(Path(notes.__file__).read_bytes())
     digest.update(Path(controlchars.__file__).read_bytes())  # notes.py cleans articles with it
+    digest.update(Path(clock.__file__).read_bytes())  # and reads the timestamps of chapters with it
     for name in NOTES_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(name.encode())
     return digest.hexdigest()
+
+
+def _home(file: Path) -> str:
+    """Which file the cache is: a cache copied in (a show received with its .podcast/, another
+    show's) is another file, whose entries this machine did not make and so does not trust."""
+    facts = file.stat()
+    return f"{facts.st_dev}:{facts.st_ino}"
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file is the one that was read: its size, modification and change time, inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 @dataclass(frozen=True)
@@ -206,6 +236,7 @@ class BuildCache:
         self.file = self.root / CACHE_FILE
         self.real_root = os.path.realpath(self.root)
         self.opened = 0  # audio files actually read (cache misses) in this run
+        self.renderer = _renderer_fingerprint()
         self.db: sqlite3.Connection | None = self._connect()
 
     def _connect(self) -> sqlite3.Connection | None:
@@ -220,10 +251,22 @@ class BuildCache:
                     db.execute("DROP TABLE IF EXISTS notes")
                     db.execute("DROP TABLE IF EXISTS episode")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                home = _home(self.file)
+                row = db.execute("SELECT value FROM meta WHERE key = 'home'").fetchone()
+                if row is None or row[0] != home:  # made elsewhere (copied in, or came with the show)
+                    for table in ("probe", "notes", "episode"):
+                        db.execute(f"DROP TABLE IF EXISTS {table}")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('home', ?)", (home,))
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS probe (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-                    " mtime_ns INTEGER NOT NULL, value TEXT NOT NULL)"
+                    " mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,"
+                    " value TEXT NOT NULL)"
                 )
+                reader = _reader_fingerprint()
+                row = db.execute("SELECT value FROM meta WHERE key = 'reader'").fetchone()
+                if row is None or row[0] != reader:  # read by other code: every file is read again
+                    db.execute("DELETE FROM probe")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('reader', ?)", (reader,))
                 db.execute("CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS episode (slug TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
@@ -256,8 +299,9 @@ class BuildCache:
         if self.db is not None:
             try:
                 row = self.db.execute(
-                    "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ?",
-                    (key, stat.st_size, stat.st_mtime_ns),
+                    "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?"
+                    " AND inode = ?",
+                    (key, *_stamp(stat)),
                 ).fetchone()
                 if row is not None:
                     return from_json(path, row[0])
@@ -271,8 +315,8 @@ class BuildCache:
         if self.db is not None and key is not None:
             try:
                 self.db.execute(
-                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?)",
-                    (key, stat.st_size, stat.st_mtime_ns, to_json(found)),
+                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)",
+                    (key, *_stamp(stat), to_json(found)),
                 )
             except sqlite3.Error as exc:
                 log.warning("probe cache not updated (%s)", exc)
@@ -288,8 +332,9 @@ class BuildCache:
         if self.db is not None:
             try:
                 row = self.db.execute(
-                    "SELECT 1 FROM probe WHERE path = ? AND size = ? AND mtime_ns = ?",
-                    (key, stat.st_size, stat.st_mtime_ns),
+                    "SELECT 1 FROM probe WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?"
+                    " AND inode = ?",
+                    (key, *_stamp(stat)),
                 ).fetchone()
                 if row is not None:
                     return None
@@ -311,17 +356,17 @@ class BuildCache:
                 continue
             self.opened += 1
             try:
-                self.db.execute("INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?)",
-                                (key, stat.st_size, stat.st_mtime_ns, value))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)", (key, *_stamp(stat), value)
+                )
             except sqlite3.Error as exc:
                 log.warning("probe cache not updated (%s)", exc)
                 return 0
         return len(stale)
 
-    @staticmethod
-    def _notes_key(inputs: dict[str, Any]) -> str:
+    def _notes_key(self, inputs: dict[str, Any]) -> str:
         return hashlib.sha256(
-            (_renderer_fingerprint() + json.dumps(inputs, sort_keys=True, default=str)).encode()
+            (self.renderer + json.dumps(inputs, sort_keys=True, default=str)).encode()
         ).hexdigest()
 
     def render_ahead(self, all_inputs: Iterable[dict[str, Any]], progress: Progress | None = None) -> int:

@@ -768,7 +768,7 @@ def build(
         root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
     )
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
-    if not elsewhere:
+    if not elsewhere and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result
@@ -847,6 +847,12 @@ def _write_output(
     except OSError as exc:
         raise _unwritable(root, exc) from None
     return feed_path, changed, pages_changed
+
+
+# Lint's rules that compare with the feed last built (a GUID changed, the show moved). Once this
+# build has written its feed they no longer hold: a report with one of them is not repeated by the
+# next build, which builds and says what is true then (as a build from an empty cache would).
+SINCE_LAST_FEED = frozenset({"G103", "G105"})
 
 
 def _remember_feed(root: Path, path: Path, catalog: Catalog, first: feed.Rendered) -> None:

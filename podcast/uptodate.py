@@ -1,10 +1,11 @@
 """Knowing from file stats alone that a build would change nothing.
 
 A build that succeeds records three fingerprints in `.podcast/last-build.json`: one of
-its inputs (every file of the show directory outside `feeds/`, the build cache and
-dot-folders: name, size, modification time), taken *before* it read them; one of what
-it wrote (`feeds/`), taken after; and one of the build itself (its options and the
-package's own files). With them it records what it reported.
+its inputs (every file of the show directory outside `feeds/` and the dot-folders at its
+top, such as the build cache's: name, size, modification and change time, inode), taken
+*before* it read them; one of what it wrote (`feeds/`), taken after; and one of the build
+itself (its options, the package's own files, Python's version and the installed
+libraries' versions). With them it records what it reported.
 
 The next `podcast build` takes the same fingerprints first, before it imports anything
 heavy. When all three match and no scheduled episode has come due since, the feed it
@@ -23,6 +24,7 @@ import hashlib
 import json
 import operator
 import os
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,10 +39,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 
 
-def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset()) -> int:
+def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden: bool = False) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
-    file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`)."""
+    file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`).
+
+    Names starting with a dot are left out; with `hidden`, only the folders at the top are: a
+    show's dot-folders (the build's own state, version control) are not its inputs, but an
+    episode's `.take.mp3`, a template's `.partial.html` or artwork named `.cover.png` are."""
     newest = 0
     lines: list[str] = []
     stack = [(str(top), "")]
@@ -54,9 +60,11 @@ def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset()) -> int:
         subfolders = []
         for entry in entries:
             name = entry.name
-            if name[0] == "." or name == "__pycache__" or (not prefix and name in skip_top):
+            if name == "__pycache__" or (not prefix and name in skip_top):
                 continue
             try:
+                if name[0] == "." and not (hidden and (prefix or not entry.is_dir(follow_symlinks=False))):
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append((entry.path, f"{prefix}{name}/"))
                     continue
@@ -77,7 +85,7 @@ _name = operator.attrgetter("name")
 def inputs_fingerprint(root: Path) -> tuple[str, int]:
     """The inputs' fingerprint and the newest time stamp among them (ns)."""
     digest = hashlib.blake2b(digest_size=16)
-    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}))
+    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}), hidden=True)
     return digest.hexdigest(), newest
 
 
@@ -88,11 +96,28 @@ def outputs_fingerprint(root: Path) -> str:
 
 
 def build_fingerprint(options: dict) -> str:
-    """The options and the code: a newer `podcast` or another option builds again."""
+    """The options and the code: a newer `podcast`, Python or library (feedgen, lxml, the notes'
+    renderers, mutagen, Jinja all shape what a build writes), or another option builds again."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    digest.update(sys.version.encode())
+    digest.update("\n".join(_installed()).encode(errors="surrogateescape"))
     _walk(PACKAGE_DIR, digest)
     return digest.hexdigest()
+
+
+def _installed() -> list[str]:
+    """The distributions on sys.path, as their metadata folders are named (name and version):
+    a listing of a few folders, far quicker than asking importlib.metadata for each version."""
+    names = []
+    for folder in sys.path:
+        try:
+            with os.scandir(folder or ".") as listing:
+                found = sorted(e.name for e in listing if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        names.append(f"{folder}\0" + "\0".join(found))
+    return names
 
 
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read

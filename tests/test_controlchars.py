@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import feedparser
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from lxml import etree
 
 from podcast import config, notes, pipeline
-from podcast.cli import cli
 from podcast.controlchars import clean_line, clean_text, first_not_xml
 from podcast.errors import ConfigError
 from podcast.pagetext import read_page
@@ -123,7 +122,7 @@ def test_a_show_with_control_characters_in_its_article_builds_and_its_feed_parse
 
 
 def test_podcast_lint_checks_such_a_show_without_an_internal_error(messy):
-    result = CliRunner().invoke(cli, ["lint", str(messy.root)])
+    result = run("lint", str(messy.root))
     assert "internal error" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
@@ -160,7 +159,7 @@ def test_a_control_character_in_a_person_name_is_a_problem(show):
 
 def test_control_characters_in_front_matter_stop_the_build_with_problems_not_a_crash(show):
     show.add("one", title="One\\u000b", extra='hosts = ["Ann\\u000cHost"]')
-    result = CliRunner().invoke(cli, ["build", str(show.root)])
+    result = run("build", str(show.root))
     assert result.exit_code == 1
     assert "internal error" not in result.output
     assert "title: contains the control character U+000B" in result.output

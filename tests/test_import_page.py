@@ -7,10 +7,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 
 from podcast import pipeline
-from podcast.cli import cli
 from podcast.importer import import_feed, import_page
 
 DATA = Path(__file__).parent / "data"
@@ -140,25 +139,18 @@ def test_importing_the_same_page_again_keeps_its_folder_and_guid(show, httpserve
 
 def test_the_command(show, httpserver, tmp_path):
     httpserver.expect_request("/episodes/the-moon").respond_with_data(JSON_LD_PAGE, content_type="text/html")
-    runner = CliRunner()
-    result = runner.invoke(
-        cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(show.root)]
-    )
+    result = run("import-page", httpserver.url_for("/episodes/the-moon"), "--into", show.root)
     assert result.exit_code == 0, result.output
     assert "episode.md written: The Moon · 2025-04-07 · Omar Stars" in result.stdout
-    as_json = runner.invoke(
-        cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(show.root), "--json"]
-    )
+    as_json = run("import-page", httpserver.url_for("/episodes/the-moon"), "--into", show.root, "--json")
     assert json.loads(as_json.stdout)["state"] == "unchanged"
-    nowhere = runner.invoke(
-        cli, ["import-page", httpserver.url_for("/episodes/the-moon"), "--into", str(tmp_path)]
-    )
+    nowhere = run("import-page", httpserver.url_for("/episodes/the-moon"), "--into", tmp_path)
     assert nowhere.exit_code == 1 and "not in a show directory" in nowhere.stderr
 
 
 def test_a_page_that_is_not_there(show, httpserver):
     httpserver.expect_request("/gone").respond_with_data("no", status=404)
-    result = CliRunner().invoke(cli, ["import-page", httpserver.url_for("/gone"), "--into", str(show.root)])
+    result = run("import-page", httpserver.url_for("/gone"), "--into", str(show.root))
     assert result.exit_code == 1 and "cannot fetch the page: HTTP 404" in result.stderr
     assert not list((show.root / "episodes").iterdir())
 
@@ -191,7 +183,7 @@ def test_a_saved_page_of_the_layout_the_line_rules_know(show):
 
 def test_the_command_finds_the_show_from_a_folder_inside_it(show, tmp_path):
     inside = show.root / "episodes"
-    result = CliRunner().invoke(cli, ["import-page", str(DATA / "saved-page.txt"), "--into", str(inside)])
+    result = run("import-page", str(DATA / "saved-page.txt"), "--into", str(inside))
     assert result.exit_code == 0, result.output
     assert (show.root / "episodes" / "what-happens-during-an-overnight-sleep-study" / "episode.md").is_file()
 
@@ -288,9 +280,7 @@ def test_the_audio_itself_given_as_the_page_is_refused(show, httpserver, mp3_fac
         mp3_factory(3.0).read_bytes(), content_type="audio/mpeg"
     )
     before = sorted(show.root.rglob("*"))
-    result = CliRunner().invoke(
-        cli, ["import-page", httpserver.url_for("/moon.mp3"), "--into", str(show.root)]
-    )
+    result = run("import-page", httpserver.url_for("/moon.mp3"), "--into", str(show.root))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "is MP3 audio, not a web page" in result.stderr and "episode's page" in result.stderr
     assert sorted(show.root.rglob("*")) == before

@@ -6,11 +6,10 @@ import io
 
 import podcastparser
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from werkzeug.wrappers import Response
 
 from podcast import pipeline
-from podcast.cli import cli
 from podcast.errors import PodcastError
 
 REMOTE = (
@@ -173,7 +172,7 @@ def test_length_zero_is_a_warning_pointing_at_online_lint(show):
 def test_the_lint_command_takes_online(show, httpserver):
     data = show.mp3(3.0).read_bytes()
     remote_episode(show, serve_audio(httpserver, data), len(data) + 1)
-    result = CliRunner().invoke(cli, ["lint", "--online", str(show.root)])
+    result = run("lint", "--online", str(show.root))
     assert result.exit_code == 1 and "M103" in result.stdout and "episodes/remote/episode.md" in result.stdout
 
 

@@ -12,15 +12,14 @@ import os
 import feedparser
 import pytest
 import requests
-from click.testing import CliRunner
+from conftest import run
 from publish_servers import add_episode, make_show
 
 from podcast import pipeline
-from podcast.cli import cli
 
 
 def publish(show, *args: str):
-    return CliRunner().invoke(cli, ["publish", str(show.root), *args])
+    return run("publish", str(show.root), *args)
 
 
 def published(show, *args: str) -> dict:
@@ -203,7 +202,7 @@ def test_build_first_publishes_nothing_when_the_build_fails(show, web_root):
 def test_a_show_never_built_is_refused(tmp_path, web_root, mp3_factory):
     fresh = make_show(tmp_path / "fresh", web_root.url, mp3_factory)
     add_episode(fresh, "one")
-    result = CliRunner().invoke(cli, ["publish", str(fresh.root), "--to", str(web_root.folder)])
+    result = run("publish", str(fresh.root), "--to", str(web_root.folder))
     assert result.exit_code == 1
     assert "feeds/feed.xml is missing: run `podcast build` first" in result.stderr
 
@@ -278,7 +277,7 @@ def test_no_destination_says_where_to_name_one(tmp_path, web_root, mp3_factory):
     bare = make_show(tmp_path / "bare", web_root.url, mp3_factory)
     add_episode(bare, "one")
     pipeline.build(bare.root)
-    result = CliRunner().invoke(cli, ["publish", str(bare.root)])
+    result = run("publish", str(bare.root))
     assert result.exit_code == 1
     assert "no destination: give --to DEST, or add [publish]" in result.stderr
 
@@ -421,7 +420,7 @@ def test_another_shows_destination_is_refused_and_its_feed_kept(show, web_root, 
     pipeline.build(evening.root)
 
     for args in ((), ("--dry-run",), ("--prune", "--no-verify")):
-        result = CliRunner().invoke(cli, ["publish", str(evening.root), *args])
+        result = run("publish", str(evening.root), *args)
         assert result.exit_code == 1
         assert f"{web_root.folder}: another show is published there" in result.stderr
         assert "fix `to` in [publish]" in result.stderr

@@ -16,11 +16,10 @@ from urllib.parse import parse_qs
 import feedparser
 import pytest
 import requests
-from click.testing import CliRunner
+from conftest import run
 from publish_servers import PUBLISHER, HoldingRelay, add_episode, aws_env, make_show
 
 from podcast import pipeline
-from podcast.cli import cli
 
 PUBLISH = [sys.executable, "-c", "from podcast.cli import main; main()", "publish"]
 
@@ -61,7 +60,7 @@ def test_an_upload_killed_midway_leaves_the_old_feed_and_the_next_publish_comple
     add_episode(show, "first")
     pipeline.build(show.root)
     env = aws_env(PUBLISHER, tmp_path)
-    assert CliRunner().invoke(cli, ["publish", str(show.root)], env=env).exit_code == 0
+    assert run("publish", str(show.root), env=env).exit_code == 0
     old_feed = seaweedfs.body(bucket, "show/feed.xml")
 
     add_episode(show, "second", seconds=60.0, date="2025-02-01")  # about 240 kB of audio
@@ -86,7 +85,7 @@ def test_an_upload_killed_midway_leaves_the_old_feed_and_the_next_publish_comple
 
     relay.hold_after = None
     relay.release.set()
-    result = CliRunner().invoke(cli, ["publish", str(show.root)], env=env)
+    result = run("publish", str(show.root), env=env)
 
     assert result.exit_code == 0, result.stderr
     feed = public_feed(base + "feed.xml")
@@ -103,13 +102,13 @@ def test_a_directory_that_refuses_writes_leaves_the_live_feed_byte_identical(tmp
     )
     add_episode(show, "first")
     pipeline.build(show.root)
-    assert CliRunner().invoke(cli, ["publish", str(show.root)]).exit_code == 0
+    assert run("publish", str(show.root)).exit_code == 0
     live = (web_root.folder / "feed.xml").read_bytes()
     add_episode(show, "second", date="2025-02-01")
     pipeline.build(show.root)
     (web_root.folder / "media" / "second").write_text("a file where the folder must go")
 
-    result = CliRunner().invoke(cli, ["publish", str(show.root)])
+    result = run("publish", str(show.root))
 
     assert result.exit_code == 1
     assert f"{web_root.folder}: cannot write media/second/second.mp3" in result.stderr
@@ -179,14 +178,14 @@ def test_a_publish_killed_before_its_pings_sends_them_on_the_next_run(tmp_path, 
         assert (web_root.folder / "feed.xml").read_bytes() == show.feed.read_bytes()  # the feed is live
 
         hub.holding = False
-        result = CliRunner().invoke(cli, ["publish", str(show.root)])
+        result = run("publish", str(show.root))
 
         assert result.exit_code == 0, result.stderr
         feed_url = web_root.url + "feed.xml"
         assert hub.heard == [{"hub.mode": ["publish"], "hub.url": [feed_url]}] * 2
         assert f"told {hub.url}" in result.stdout
 
-        again = CliRunner().invoke(cli, ["publish", str(show.root)])
+        again = run("publish", str(show.root))
         assert again.exit_code == 0 and len(hub.heard) == 2  # told once is enough
     finally:
         hub.stop()

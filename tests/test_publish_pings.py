@@ -11,12 +11,11 @@ from urllib.parse import parse_qs
 
 import feedparser
 import pytest
-from click.testing import CliRunner
+from conftest import run
 from publish_servers import add_episode, make_show
 from werkzeug.wrappers import Response
 
 from podcast import pipeline
-from podcast.cli import cli
 from podcast.publish import Publication
 
 
@@ -52,7 +51,7 @@ def test_hub_and_pubnotify_hear_of_the_new_feed(show, web_root, httpserver):
     httpserver.expect_oneshot_request("/hub", method="POST").respond_with_data("", status=204)
     httpserver.expect_oneshot_request("/pubnotify", method="GET").respond_with_json({"success": True})
 
-    result = CliRunner().invoke(cli, ["publish", str(show.root), "--json"])
+    result = run("publish", str(show.root), "--json")
 
     assert result.exit_code == 0, result.stderr
     (hub_call, notify_call), _ = zip(*httpserver.log, strict=True)
@@ -82,7 +81,7 @@ def test_a_failed_ping_is_reported_and_the_feed_stays_published(show, web_root, 
     httpserver.expect_request("/hub").respond_with_response(Response("no such topic", status=400))
     httpserver.expect_request("/pubnotify").respond_with_json({"success": True})
 
-    result = CliRunner().invoke(cli, ["publish", str(show.root)])
+    result = run("publish", str(show.root))
 
     assert result.exit_code == 0
     assert f"warning: websub {httpserver.url_for('/hub')}: HTTP 400" in result.stderr
@@ -91,7 +90,7 @@ def test_a_failed_ping_is_reported_and_the_feed_stays_published(show, web_root, 
 
 
 def test_no_ping_tells_nobody(show, httpserver):
-    result = CliRunner().invoke(cli, ["publish", str(show.root), "--no-ping"])
+    result = run("publish", str(show.root), "--no-ping")
     assert result.exit_code == 0, result.stderr
     assert httpserver.log == []
 
@@ -99,10 +98,10 @@ def test_no_ping_tells_nobody(show, httpserver):
 def test_nobody_is_told_when_the_feed_did_not_change(show, httpserver):
     httpserver.expect_request("/hub").respond_with_data("", status=204)
     httpserver.expect_request("/pubnotify").respond_with_json({"success": True})
-    CliRunner().invoke(cli, ["publish", str(show.root)])
+    run("publish", str(show.root))
     calls = len(httpserver.log)
 
-    result = CliRunner().invoke(cli, ["publish", str(show.root)])
+    result = run("publish", str(show.root))
 
     assert result.exit_code == 0 and len(httpserver.log) == calls == 2
 
@@ -123,7 +122,7 @@ def test_a_feed_on_this_machine_is_not_announced_to_the_world(tmp_path, web_root
     add_episode(local, "first", sidecars=False)
     pipeline.build(local.root)
 
-    result = CliRunner().invoke(cli, ["publish", str(local.root), "--json"])
+    result = run("publish", str(local.root), "--json")
 
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)

@@ -9,10 +9,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
+from conftest import run
 
 from podcast import pipeline, uptodate
-from podcast.cli import cli
 
 OPTIONS = {"strict": False, "force": False, "allow_removal": False}
 
@@ -23,7 +22,7 @@ def settle() -> None:
 
 
 def build_json(root, *args) -> dict:
-    result = CliRunner().invoke(cli, ["build", "--json", *args, str(root)])
+    result = run("build", "--json", *args, str(root))
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -48,9 +47,9 @@ def test_nothing_changed_repeats_the_last_report(built):
 
 
 def test_the_command_says_unchanged_and_repeats_the_warnings(built):
-    first = CliRunner().invoke(cli, ["build", str(built.root)])
+    first = run("build", str(built.root))
     settle()
-    again = CliRunner().invoke(cli, ["build", str(built.root)])
+    again = run("build", str(built.root))
     assert uptodate.unchanged_report(built.root, OPTIONS) is not None
     assert again.exit_code == 0
     assert again.stderr == first.stderr != ""  # the same warnings (no artwork), said again
@@ -101,7 +100,7 @@ def test_a_scheduled_episode_coming_due_builds_again(show):
 def test_a_failed_build_leaves_no_record(built):
     (built.root / "episodes" / "one" / "episode.md").write_text("+++\ntitle = \n+++\n", "utf-8")
     settle()
-    result = CliRunner().invoke(cli, ["build", str(built.root)])
+    result = run("build", str(built.root))
     assert result.exit_code == 1
     assert uptodate.unchanged_report(built.root, OPTIONS) is None
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import feedparser
 import lxml.html
 import pytest
+from conftest import run
 
 from podcast import pipeline
 from podcast.errors import PodcastError
@@ -315,16 +316,14 @@ def test_the_example_shows_committed_pages_are_what_the_build_makes(tmp_path):
 
 
 def test_the_build_command_says_which_pages_it_wrote(show):
-    from click.testing import CliRunner
 
-    from podcast.cli import cli
 
     show.add("one")
-    first = CliRunner().invoke(cli, ["build", str(show.root), "--json"])
+    first = run("build", str(show.root), "--json")
     assert json.loads(first.stdout)["pages"] == ["episodes/one/index.html", "index.html"]
-    again = CliRunner().invoke(cli, ["build", str(show.root), "--json"])
+    again = run("build", str(show.root), "--json")
     assert json.loads(again.stdout)["pages"] == []  # nothing changed, nothing rewritten
-    text = CliRunner().invoke(cli, ["build", str(show.root)])
+    text = run("build", str(show.root))
     assert "pages written" not in text.stdout
 
 
