@@ -27,6 +27,8 @@ CHAPTERS_DIR = "chapters"  # chapters/<slug>.json
 TRANSCRIPTS_DIR = "transcripts"  # transcripts/<slug>.vtt|.srt|.json
 EPISODE_IMAGES_DIR = "images"  # images/<slug>.jpg|.png: episode artwork
 MEDIA_DIR = "media"  # media/<slug>/<file>: the episodes' audio, published with the feed
+# feeds/episodes/<slug>/index.html: the episodes' pages (not the show's episodes/ folder above)
+PAGES_EPISODES_DIR = "episodes"
 GITIGNORE = f"{STATE_DIR}/\n"  # the .gitignore a new or imported show starts with
 
 

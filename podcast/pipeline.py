@@ -20,7 +20,7 @@ import dataclasses
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -36,11 +36,9 @@ from .files import confined, outside, read_bounded, unlinked_target, write_atomi
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
+from .progress import Progress
 from .web import site, urls
 from .weburl import has_web_scheme, is_web_url
-
-# Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
-Progress = Callable[[Iterable, str], Iterable]
 
 
 @dataclass
@@ -513,43 +511,75 @@ def read_catalog(
     catalog = Catalog(show=show, problems=problems)
     with BuildCache(show.root) as cache:
         records = _read_folders(show, cache)
-        due: list[tuple[str | None, Prepared]] = []
-        for fingerprint, record, fresh in records:
-            catalog.problems.extend(record.problems)
-            episode = record.episode
-            if episode is None:
-                continue
-            if fresh and fingerprint and (episode.removed or episode.draft or episode.date > now):
-                if _keepable(show, record):  # (a due one is kept once it is ready)
-                    cache.keep_prepared(episode.slug, fingerprint, record)
-            if episode.removed:
-                catalog.removed.append(episode)
-            elif episode.draft:
-                catalog.drafts.append(episode)
-            elif episode.date > now:
-                catalog.scheduled.append(episode)
-            else:
-                due.append((fingerprint, record))
-        unready = [record.episode for _, record in due if record.ready is None and record.episode]
-        _work_ahead(show, unready, cache, progress)
-        finish = _Finisher(show, now)
-        for fingerprint, record in due:
-            assert record.episode is not None
-            if record.ready is None:
-                ready, trouble = _prepare(show, record.episode, cache)
-                record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble))
-                if ready is not None:
-                    record = finish(record)
-                    if fingerprint and _keepable(show, record):
-                        cache.keep_prepared(record.episode.slug, fingerprint, record)
-            catalog.problems.extend(record.ready_problems)
-            if record.ready is not None:
-                catalog.published.append(record.ready)
-                catalog.records[record.ready.slug] = record
+        due = _sort_by_state(catalog, records, cache, now)
+        _publish_due(catalog, due, cache, now, progress)
     read = {record.episode.slug for _, record, _ in records if record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     return catalog
+
+
+def _sort_by_state(
+    catalog: Catalog, records: list[tuple[str | None, Prepared, bool]], cache: BuildCache, now: datetime
+) -> list[tuple[str | None, Prepared]]:
+    """File each episode read as removed, draft or scheduled in `catalog`, and return the due
+    ones (fingerprint, record), still to be made ready. Adds the problems reading found."""
+    show = catalog.show
+    due: list[tuple[str | None, Prepared]] = []
+    for fingerprint, record, fresh in records:
+        catalog.problems.extend(record.problems)
+        episode = record.episode
+        if episode is None:
+            continue
+        if fresh and fingerprint and (episode.removed or episode.draft or episode.date > now):
+            if _keepable(show, record):  # (a due one is kept once it is ready)
+                cache.keep_prepared(episode.slug, fingerprint, record)
+        if episode.removed:
+            catalog.removed.append(episode)
+        elif episode.draft:
+            catalog.drafts.append(episode)
+        elif episode.date > now:
+            catalog.scheduled.append(episode)
+        else:
+            due.append((fingerprint, record))
+    return due
+
+
+def _publish_due(
+    catalog: Catalog,
+    due: list[tuple[str | None, Prepared]],
+    cache: BuildCache,
+    now: datetime,
+    progress: Progress | None,
+) -> None:
+    """Make the due episodes ready (the slow work ahead, in parallel) and add the ready ones
+    to `catalog.published`, with their records and the problems making them ready found."""
+    show = catalog.show
+    unready = [record.episode for _, record in due if record.ready is None and record.episode]
+    _work_ahead(show, unready, cache, progress)
+    finish = _Finisher(show, now)
+    for fingerprint, record in due:
+        assert record.episode is not None
+        if record.ready is None:
+            record = _make_ready(show, fingerprint, record, cache, finish)
+        catalog.problems.extend(record.ready_problems)
+        if record.ready is not None:
+            catalog.published.append(record.ready)
+            catalog.records[record.ready.slug] = record
+
+
+def _make_ready(
+    show: Show, fingerprint: str | None, record: Prepared, cache: BuildCache, finish: _Finisher
+) -> Prepared:
+    """A due episode's record made ready, its item rendered and linted, and kept in the cache."""
+    assert record.episode is not None
+    ready, trouble = _prepare(show, record.episode, cache)
+    record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble))
+    if ready is not None:
+        record = finish(record)
+        if fingerprint and _keepable(show, record):
+            cache.keep_prepared(record.episode.slug, fingerprint, record)
+    return record
 
 
 def _put(out: Path, relative: str, data: bytes | Sequence[bytes]) -> Path:
@@ -721,23 +751,53 @@ def build(
     root = Path(root)
     elsewhere = out is not None
     out = Path(out) if out is not None else root / FEEDS_DIR
+    options = {"strict": strict, "force": force, "allow_removal": allow_removal}
     if not elsewhere:
         _check_output(root)
-        before = uptodate.Snapshot.take(
-            root, {"strict": strict, "force": force, "allow_removal": allow_removal}
-        )
+        before = uptodate.Snapshot.take(root, options)
         uptodate.forget(root)  # until this build has succeeded, the next one is a full build
     catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
+    _stop_on_reading_errors(catalog, now, out)
+    show = catalog.show
+    rendered = feed.assemble(show, catalog.published, catalog.items)
+    feed_pages = paging.from_parts(show, rendered)
+    _stop_before_writing(catalog, rendered, feed_pages[0][1], root=root, out=out, now=now, **options)
+    # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
+    rendered_pages = site.render(show, catalog.published, out, progress)
+    feed_path, changed, pages_changed = _write_output(
+        root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
+    )
+    result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
+    if not elsewhere and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
+        due_next = min((episode.date for episode in catalog.scheduled), default=None)
+        uptodate.record(root, before, result.to_dict(), due_next=due_next)
+    return result
+
+
+def _stop_on_reading_errors(catalog: Catalog, now: datetime | None, out: Path) -> None:
+    """Raise when reading the show found an error, with what lint finds in the episodes read."""
     if errors_in(catalog.problems):
         catalog.problems.extend(_lint_partial(catalog, now, out))
         raise PodcastError(
             f"build stopped: {tally(catalog.problems)}; {FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
-    show = catalog.show
-    rendered = feed.assemble(show, catalog.published, catalog.items)
-    feed_pages = paging.from_parts(show, rendered)
-    first_page = feed_pages[0][1]
+
+
+def _stop_before_writing(
+    catalog: Catalog,
+    rendered: feed.Rendered,
+    first_page: feed.Rendered,
+    *,
+    root: Path,
+    out: Path,
+    now: datetime | None,
+    strict: bool,
+    force: bool,
+    allow_removal: bool,
+) -> None:
+    """Lint the rendered feed and look for dropped episodes, adding what they find to the
+    catalog's problems; raise when either stops the build (nothing is written yet)."""
     findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size)
     catalog.problems.extend(findings)
     dropped = [] if allow_removal else dropped_episodes(catalog, lastfeed.read(root, out))
@@ -755,8 +815,23 @@ def build(
             f"{FEEDS_DIR}/{FEED_FILENAME} was not changed",
             problems=catalog.problems,
         )
-    # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = site.render(show, catalog.published, out, progress)
+
+
+def _write_output(
+    root: Path,
+    out: Path,
+    catalog: Catalog,
+    rendered_pages: site.RenderedPages,
+    feed_pages: list[tuple[str, feed.Rendered]],
+    progress: Progress | None,
+    *,
+    remember: bool,
+) -> tuple[Path, bool, list[str]]:
+    """Write feeds/: artwork, sidecars, pages, the older feed pages, and feed.xml last (an app
+    that fetches it finds everything it links to); then prune. Returns (feed.xml, whether it
+    changed, the pages changed). `remember` keeps feed.xml's digest for the next build."""
+    show = catalog.show
+    first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     try:
         if show.artwork_path:
@@ -766,16 +841,12 @@ def build(
         pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
         changed = write_atomic(feed_path, first_page.parts)
-        if not elsewhere:
+        if remember:
             _remember_feed(root, feed_path, catalog, first_page)
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
-    result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
-    if not elsewhere and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
-        due_next = min((episode.date for episode in catalog.scheduled), default=None)
-        uptodate.record(root, before, result.to_dict(), due_next=due_next)
-    return result
+    return feed_path, changed, pages_changed
 
 
 # Lint's rules that compare with the feed last built (a GUID changed, the show moved). Once this

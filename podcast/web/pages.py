@@ -313,6 +313,113 @@ class PlannedPage:
     packaged: bool = True  # made of the package's templates only: no show template can fail in it
 
 
+@dataclass(frozen=True)
+class _PageTemplate:
+    """A page template as one show's pages use it: the environment it renders in, and the
+    digest its pages start from."""
+
+    name: str  # one of PAGE_TEMPLATES
+    env: jinja2.Environment
+    base: hashlib.blake2b  # over the code, the name, the show (and the show's templates)
+    packaged: bool  # see PlannedPage.packaged
+
+    def digest(self, *parts: bytes) -> str:
+        page = self.base.copy()
+        for part in parts:
+            page.update(part)
+        return page.hexdigest()
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        return _render(self.env, self.name, context)
+
+
+def _page_templates(show: Show) -> dict[str, _PageTemplate]:
+    """Each of PAGE_TEMPLATES as `show` uses it, by name."""
+    overrides = show_templates(show.root)
+    # A page made of packaged templates only renders outside the sandbox, and the show's own
+    # templates are no part of its digest.
+    sandbox = environment(show.root) if overrides else None
+    templates = {}
+    for name in PAGE_TEMPLATES:
+        uses = _package_uses(name)
+        trusted = sandbox is None or (uses is not None and not uses & overrides.keys())
+        env = trusted_environment() if trusted or sandbox is None else sandbox
+        base = hashlib.blake2b(_code_key() + name.encode(), digest_size=16)
+        base.update(repr(show).encode())
+        if not trusted:
+            base.update(repr(sorted(overrides.items())).encode())
+        templates[name] = _PageTemplate(name, env, base, trusted)
+    return templates
+
+
+class _Pages:
+    """What the pages of one plan share: the templates, the episodes newest first with their
+    views and digest keys, and the context every template gets."""
+
+    def __init__(self, show: Show, episodes: Sequence[Episode]) -> None:
+        self.show = show
+        self.templates = _page_templates(show)
+        self.ordered = feed.newest_first(episodes)
+        self.bare = [_bare_view(show, e) for e in self.ordered]
+        self._full: dict[int, EpisodeView] = {}
+        self.common = {
+            "show": show,
+            "feed_url": show.feed_url,
+            "subscribe": show.pages.subscribe,
+            "generator": GENERATOR,
+            "speeds": SPEEDS,
+            "sleep_minutes": SLEEP_MINUTES,
+            "skip_back": SKIP_BACK,
+            "skip_forward": SKIP_FORWARD,
+        }
+        self.keys = [_view_key(v, e) for v, e in zip(self.bare, self.ordered, strict=True)]
+
+    def view(self, index: int) -> EpisodeView:
+        """The episode's whole view: its transcript is read only when a page showing it renders."""
+        if index not in self._full:
+            self._full[index] = dataclasses.replace(
+                self.bare[index], transcript=transcript.for_page(self.ordered[index].transcripts)
+            )
+        return self._full[index]
+
+    def list_page(self, number: int, count: int) -> PlannedPage:
+        """Page `number` of `count` of the episode list."""
+        template = self.templates["index.html"]
+        first = (number - 1) * urls.PER_PAGE
+        chunk = range(first, min(first + urls.PER_PAGE, len(self.ordered)))
+        here = urls.list_page_path(number)
+        root = "../" * here.count("/")
+
+        def make() -> bytes:
+            context = {
+                **self.common,
+                "root": root,
+                "url": self.show.url_for(here),
+                "episodes": [self.view(i) for i in chunk],
+                "page_number": number,
+                "page_count": count,
+                "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
+                "older": root + urls.list_page_path(number + 1) if number < count else None,
+            }
+            return template.render(context)
+
+        place = f"{number} {count}".encode()
+        digest = template.digest(place, *(self.keys[i] for i in chunk))
+        return PlannedPage(here + urls.INDEX_PAGE, digest, make, template.packaged)
+
+    def episode_page(self, index: int) -> PlannedPage:
+        """The page of the episode at `index` (newest first)."""
+        template = self.templates["episode.html"]
+
+        def make() -> bytes:
+            view = self.view(index)
+            context = {**self.common, "root": "../../", "url": self.bare[index].url, "episode": view}
+            return template.render(context)
+
+        page = self.bare[index].page + urls.INDEX_PAGE
+        return PlannedPage(page, template.digest(self.keys[index]), make, template.packaged)
+
+
 def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
     """Every page of the show, not yet rendered: a page's digest says whether it must be.
 
@@ -320,98 +427,10 @@ def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
     episodes and place), the templates (the package's code and templates, the show's own by
     their stat) and the transcript's file by its stat, so it costs a fraction of a render.
     """
-    overrides = show_templates(show.root)
-    # A page made of packaged templates only renders outside the sandbox, and the show's own
-    # templates are no part of its digest.
-    sandbox = environment(show.root) if overrides else None
-    envs, bases, packaged = {}, {}, {}
-    for name in PAGE_TEMPLATES:
-        uses = _package_uses(name)
-        trusted = sandbox is None or (uses is not None and not uses & overrides.keys())
-        envs[name] = trusted_environment() if trusted or sandbox is None else sandbox
-        packaged[name] = trusted
-        base = hashlib.blake2b(_code_key() + name.encode(), digest_size=16)
-        base.update(repr(show).encode())
-        if not trusted:
-            base.update(repr(sorted(overrides.items())).encode())
-        bases[name] = base
-
-    ordered = feed.newest_first(episodes)
-    bare = [_bare_view(show, e) for e in ordered]
-    full: dict[int, EpisodeView] = {}
-
-    def view(index: int) -> EpisodeView:
-        if index not in full:
-            full[index] = dataclasses.replace(
-                bare[index], transcript=transcript.for_page(ordered[index].transcripts)
-            )
-        return full[index]
-
-    common = {
-        "show": show,
-        "feed_url": show.feed_url,
-        "subscribe": show.pages.subscribe,
-        "generator": GENERATOR,
-        "speeds": SPEEDS,
-        "sleep_minutes": SLEEP_MINUTES,
-        "skip_back": SKIP_BACK,
-        "skip_forward": SKIP_FORWARD,
-    }
-    keys = [_view_key(v, e) for v, e in zip(bare, ordered, strict=True)]
-
-    def digest(name: str, *parts: bytes) -> str:
-        page = bases[name].copy()
-        for part in parts:
-            page.update(part)
-        return page.hexdigest()
-
-    planned: list[PlannedPage] = []
-    count = max(1, -(-len(ordered) // urls.PER_PAGE))
-    for number in range(1, count + 1):
-        first = (number - 1) * urls.PER_PAGE
-        chunk = range(first, min(first + urls.PER_PAGE, len(ordered)))
-        here = urls.list_page_path(number)
-        root = "../" * here.count("/")
-
-        def make_list(
-            number: int = number, chunk: range = chunk, here: str = here, root: str = root
-        ) -> bytes:
-            context = {
-                **common,
-                "root": root,
-                "url": show.url_for(here),
-                "episodes": [view(i) for i in chunk],
-                "page_number": number,
-                "page_count": count,
-                "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
-                "older": root + urls.list_page_path(number + 1) if number < count else None,
-            }
-            return _render(envs["index.html"], "index.html", context)
-
-        place = f"{number} {count}".encode()
-        planned.append(
-            PlannedPage(
-                here + urls.INDEX_PAGE,
-                digest("index.html", place, *(keys[i] for i in chunk)),
-                make_list,
-                packaged["index.html"],
-            )
-        )
-    for index, bare_view in enumerate(bare):
-
-        def make_episode(index: int = index) -> bytes:
-            context = {**common, "root": "../../", "url": bare[index].url, "episode": view(index)}
-            return _render(envs["episode.html"], "episode.html", context)
-
-        planned.append(
-            PlannedPage(
-                bare_view.page + urls.INDEX_PAGE,
-                digest("episode.html", keys[index]),
-                make_episode,
-                packaged["episode.html"],
-            )
-        )
-    return planned
+    pages = _Pages(show, episodes)
+    count = max(1, -(-len(pages.ordered) // urls.PER_PAGE))
+    listed = [pages.list_page(number, count) for number in range(1, count + 1)]
+    return listed + [pages.episode_page(index) for index in range(len(pages.bare))]
 
 
 def render(show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import unlinked_target, write_atomic
+from ..layout import PAGES_EPISODES_DIR
 from ..model import Episode, Show
+from ..progress import Progress
 from . import pages, urls
 from .pages import GENERATOR
 from .record import PageRecord
@@ -41,10 +43,6 @@ class RenderedPages:
     def due(self) -> list[str]:
         """Every page to write (and so render), by path."""
         return sorted([*self.rendered, *(page.path for page in self.deferred)])
-
-
-# Wraps work in a progress bar with a label (the CLI draws it on a terminal); must yield every item.
-Progress = Callable[[Iterable, str], Iterable]
 
 
 def render(
@@ -75,7 +73,7 @@ def _unwanted(out: Path, wanted: dict[str, str]) -> list[Path]:
     """Pages under `out` the build may have written that it does not want now: found by listing
     the folders, so the wanted pages are not opened."""
     found = [] if urls.INDEX_PAGE in wanted else [out / urls.INDEX_PAGE]
-    for name in (urls.EPISODES_DIR, urls.LIST_DIR):
+    for name in (PAGES_EPISODES_DIR, urls.LIST_DIR):
         folder = unlinked_target(out, out / name, name)  # never look (or delete) through a link
         if not folder.is_dir():
             continue

@@ -6,15 +6,16 @@ episode's page address without importing Jinja.
 
 from __future__ import annotations
 
+from ..layout import PAGES_EPISODES_DIR
+
 INDEX_PAGE = "index.html"
-EPISODES_DIR = "episodes"  # feeds/episodes/<slug>/index.html
 LIST_DIR = "page"  # feeds/page/<n>/index.html: the episode list past its first page
 PER_PAGE = 50  # episodes on each page of the list
 
 
 def episode_page_path(slug: str) -> str:
     """The folder of an episode's page: its address ends in a slash, the file is index.html."""
-    return f"{EPISODES_DIR}/{slug}/"
+    return f"{PAGES_EPISODES_DIR}/{slug}/"
 
 
 def list_page_path(number: int) -> str:
