@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import os
 import sys
 import time
@@ -53,7 +52,7 @@ def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden: 
     while stack:
         folder, prefix = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=_name)
+            entries = list(os.scandir(folder))
         except OSError:
             lines.append(f"!{prefix}")
             continue
@@ -72,14 +71,15 @@ def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden: 
             except OSError:
                 lines.append(f"?{prefix}{name}")
                 continue
-            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+            changed = max(stat.st_mtime_ns, stat.st_ctime_ns)
+            if changed > newest:
+                newest = changed
             lines.append(f"{prefix}{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}")
-        stack.extend(reversed(subfolders))
+        stack.extend(subfolders)
+    lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
 
-
-_name = operator.attrgetter("name")
 
 
 def inputs_fingerprint(root: Path) -> tuple[str, int]:
@@ -140,7 +140,7 @@ def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> st
         while stack:
             path, prefix = stack.pop()
             with os.scandir(path) as listing:
-                entries = sorted(listing, key=_name)
+                entries = list(listing)
             for entry in entries:
                 if len(lines) >= max_files or entry.is_symlink():
                     return None
@@ -157,6 +157,7 @@ def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> st
         return None
     if newest >= time.time_ns() - RACY_NS:
         return None
+    lines.sort()  # scandir's order is the file system's
     digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
     return digest.hexdigest()
 
