@@ -668,20 +668,27 @@ def _destination_option(ctx, param, value: str | None) -> str | None:
 @click.option(
     "--build", "build_first", is_flag=True, help="Run `podcast build` first; publish only if it succeeds."
 )
+@click.option(
+    "--allow-removal",
+    is_flag=True,
+    help="With --build: let the build drop episodes of the last feed (as `podcast build --allow-removal`).",
+)
 @click.option("--no-verify", is_flag=True, help="Do not check the enclosures at their public URLs first.")
 @click.option("--no-ping", is_flag=True, help="Do not tell the WebSub hubs and Podcast Index.")
 @click.option("--prune", is_flag=True, help="Delete published files that nothing names any more.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
 def publish_command(
-    directory: Path, to, dry_run, build_first, no_verify, no_ping, prune, as_json, quiet
+    directory: Path, to, dry_run, build_first, allow_removal, no_verify, no_ping, prune, as_json, quiet
 ) -> None:
     """Put the show in DIRECTORY online: media, then sidecars, then the feed; then tell the world."""
     from . import pipeline, publish
 
+    if allow_removal and not build_first:
+        raise click.UsageError("--allow-removal goes with --build (it is an option of the build)")
     root = show_root(directory, quiet=quiet or as_json)
     if build_first:
-        built = pipeline.build(root)
+        built = pipeline.build(root, allow_removal=allow_removal)
         if not (quiet or as_json):
             echo_problems(warnings_in(built.catalog.problems))
     with publish.Publication(root, to=to) as job:

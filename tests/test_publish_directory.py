@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import feedparser
 import pytest
@@ -183,6 +184,29 @@ def test_build_first_publishes_what_the_build_makes(show, web_root):
 
     assert result.exit_code == 0, result.stderr
     assert [e.title for e in live_feed(web_root).entries] == ["Second", "First"]
+
+
+def test_build_first_withdraws_a_deleted_episode_only_when_told_to(show, web_root):
+    """A cron job's `publish --build` does not quietly drop an episode whose folder went
+    missing; with --allow-removal it withdraws it, as `podcast build --allow-removal` does."""
+    add_episode(show, "second", date="2025-02-01")
+    assert publish(show, "--build").exit_code == 0
+    live = (web_root.folder / "feed.xml").read_bytes()
+    shutil.rmtree(show.root / "episodes" / "second")
+
+    refused = publish(show, "--build")
+    assert refused.exit_code == 1 and "would be dropped" in refused.stderr
+    assert "--allow-removal" in refused.stderr
+    assert (web_root.folder / "feed.xml").read_bytes() == live
+
+    withdrawn = publish(show, "--build", "--allow-removal")
+    assert withdrawn.exit_code == 0, withdrawn.stderr
+    assert [e.title for e in live_feed(web_root).entries] == ["First"]
+
+
+def test_allow_removal_without_build_is_a_usage_error(show):
+    result = publish(show, "--allow-removal")
+    assert result.exit_code == 2 and "--build" in result.output
 
 
 def test_build_first_publishes_nothing_when_the_build_fails(show, web_root):
