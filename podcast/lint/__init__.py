@@ -31,7 +31,6 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from ..errors import Problem, errors_in, warnings_in
 from ..layout import FEED_FILENAME, FEEDS_DIR, SHOW_FILE
@@ -64,6 +63,7 @@ from .resources import (
     Remote,
     Resources,
     new_client,
+    show_files,
     show_probes,
 )
 
@@ -187,17 +187,7 @@ def check_show(
         return problems
     if ordered is not None:
         feed.origin = show_origin(show, ordered, feed)
-    known = {}
-    if show.artwork_url and show.artwork_path and show.artwork:
-        known[show.artwork_url] = show.root / show.artwork
-    # Episode images are judged from their source in the episode folder: feeds/images/ is only
-    # written after lint, so it may hold an older file or none (same input, same verdict).
-    for episode in episodes:
-        if episode.image_path and episode.image:
-            known[show.url_for(episode.image_path)] = show.root / episode.folder / episode.image
-        if episode.media_path and episode.audio and show.enclosure_prefix:
-            # Behind an analytics prefix the enclosure is not under base_url; the model knows its file.
-            known[show.measured(show.url_for(quote(episode.media_path)))] = episode.audio
+    known = show_files(show, episodes)
     last = None
     if previous is not None:
         last, _ = parse_feed(previous, source)

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
 from lxml import etree
 
@@ -28,7 +27,7 @@ from ..model import Episode, Show
 from .feeddoc import FeedDoc, qname
 from .origin import show_origin
 from .registry import RULES, Rule, Subject
-from .resources import LocalFiles
+from .resources import LocalFiles, show_files
 
 # Rules whose findings in an item depend only on that item and the show's own settings.
 ITEM_CODES = frozenset(
@@ -64,22 +63,9 @@ class ItemLint:
     digest: bytes
 
 
-def _known(show: Show, episodes: Sequence[Episode]) -> dict:
-    """Files behind URLs the feed names, judged from their source (as `check_show` does)."""
-    known = {}
-    if show.artwork_url and show.artwork_path and show.artwork:
-        known[show.artwork_url] = show.root / show.artwork
-    for episode in episodes:
-        if episode.image_path and episode.image:
-            known[show.url_for(episode.image_path)] = show.root / episode.folder / episode.image
-        if episode.media_path and episode.audio and show.enclosure_prefix:
-            known[show.measured(show.url_for(quote(episode.media_path)))] = episode.audio
-    return known
-
-
 def _subject(show: Show, feed: FeedDoc, episodes: Sequence[Episode], now: datetime, **more) -> Subject:
     feed.origin = show_origin(show, episodes, feed)
-    resources = LocalFiles(show.root, show.base_url, _known(show, episodes))
+    resources = LocalFiles(show.root, show.base_url, show_files(show, episodes))
     return Subject(feed=feed, resources=resources, now=now, show=show, episodes=list(episodes), **more)
 
 

@@ -7,18 +7,18 @@ bounded `net.Client` (podcast/net.py: deadline, size caps, redirect limit).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from .. import audio, net
 from ..cache import CACHE_FILE, BuildCache
 from ..errors import AudioError
 from ..files import outside
 from ..layout import EPISODES_DIR, FEEDS_DIR
-from ..model import AudioInfo
+from ..model import AudioInfo, Episode, Show
 
 HTTP_TIMEOUT = 15.0  # seconds a connect or one read may take, in URL mode
 HTTP_DEADLINE = 60.0  # seconds one request may take in all (a server trickling bytes meets it)
@@ -130,6 +130,22 @@ class LocalFiles(Resources):
         if outside(self.root, candidate):
             return None
         return candidate if candidate.is_file() else None
+
+
+def show_files(show: Show, episodes: Sequence[Episode]) -> dict[str, Path]:
+    """The files of the show behind URLs its feed names, judged from their sources: the artwork,
+    episode images in their episode folders (feeds/images/ is written only after lint, so it may
+    hold an older file or none: same input, same verdict), and audio behind an analytics prefix
+    (not under base_url, but the model knows its file)."""
+    known: dict[str, Path] = {}
+    if show.artwork_url and show.artwork_path and show.artwork:
+        known[show.artwork_url] = show.root / show.artwork
+    for episode in episodes:
+        if episode.image_path and episode.image:
+            known[show.url_for(episode.image_path)] = show.root / episode.folder / episode.image
+        if episode.media_path and episode.audio and show.enclosure_prefix:
+            known[show.measured(show.url_for(quote(episode.media_path)))] = episode.audio
+    return known
 
 
 def show_probes(root: Path) -> AbstractContextManager[BuildCache | None]:
