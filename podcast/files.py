@@ -168,6 +168,16 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
     return data
 
 
+STATE_MAX_BYTES = 256_000_000  # a record in .podcast/ of a 10,000-episode show is a few MB
+
+
+def read_state(path: Path) -> str:
+    """A record the build keeps in .podcast/, read as text, bounded like any file of the show:
+    one that came with a copied show may be a link to /dev/zero or a gigabyte. Raises OSError,
+    ValueError or PodcastError; every caller then treats the record as missing."""
+    return read_bounded(path, STATE_MAX_BYTES, str(path)).decode("utf-8")
+
+
 def write_problem(exc: OSError, root: Path | None = None) -> Problem:
     """What a failed write or mkdir means to the producer: which file or folder, and what to do.
 

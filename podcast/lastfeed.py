@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PodcastError
-from .files import read_bounded, unlinked_target, write_atomic
+from .files import read_bounded, read_state, unlinked_target, write_atomic
 from .layout import FEED_FILENAME, FEEDS_DIR, STATE_DIR
 from .lint import FeedDoc, parse_feed
 
@@ -61,7 +61,7 @@ def read(root: Path, out: Path | None = None) -> LastFeed | None:
 
 def _kept(root: Path, path: Path) -> LastFeed | None:
     try:
-        entry = json.loads((root / RECORD_FILE).read_text("utf-8"))
+        entry = json.loads(read_state(root / RECORD_FILE))
         if entry.get("version") != RECORD_VERSION or entry.get("feed") != str(path.resolve()):
             return None
         if entry.get("stats") != _stats(path):

@@ -14,7 +14,7 @@ would write is the one already there: it repeats the report and stops. Anything 
 option) means a real build. Only stats are read, so this costs milliseconds even for
 ten thousand episodes.
 
-This module imports only the light `layout` on purpose: it runs before the heavy modules
+This module imports only the light `layout` and `files` on purpose: it runs before the heavy modules
 are loaded.
 """
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .files import read_state
 from .layout import FEEDS_DIR, STATE_DIR
 
 RECORD_FILE = Path(STATE_DIR) / "last-build.json"
@@ -234,7 +235,7 @@ def forget(root: Path) -> None:
 def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) -> dict | None:
     """What the last build reported, if nothing that it depends on has changed since; else None."""
     try:
-        entry = json.loads((Path(root) / RECORD_FILE).read_text("utf-8"))
+        entry = json.loads(read_state(Path(root) / RECORD_FILE))
         if entry.get("version") != RECORD_VERSION:
             return None
         due_next = entry.get("due_next")

@@ -37,3 +37,22 @@ def test_an_episode_md_of_200_mb_is_refused_by_its_size(show):
     outcome = run_podcast("build", show.root, memory_mib=150, timeout=30)
     assert outcome.returncode == 1
     assert "episodes/ep1/episode.md" in outcome.stderr and "bytes" in outcome.stderr
+
+
+@pytest.mark.parametrize("record", ["last-build.json", "last-feed.json", "pages"])
+def test_a_build_record_linked_to_an_endless_file_is_taken_as_missing(show, record):
+    """A show copied from elsewhere may bring a .podcast/ whose records are links to /dev/zero:
+    the build reads them bounded, takes them for missing, and builds as from scratch."""
+    show.add("ep1")
+    assert run_podcast("build", show.root, timeout=60).returncode == 0
+    state = show.root / ".podcast"
+    targets = sorted((state / "pages").glob("*.json")) if record == "pages" else [state / record]
+    assert targets and all(t.exists() for t in targets)
+    for target in targets:
+        target.unlink()
+        target.symlink_to("/dev/zero")
+    show.add("ep2")  # so the build does not stop early as up to date
+    outcome = run_podcast("build", show.root, memory_mib=600, timeout=60)
+    assert outcome.returncode == 0, outcome.output
+    assert "internal error" not in outcome.output
+    assert "ep2" in show.feed.read_text("utf-8")

@@ -17,6 +17,7 @@ import json
 import os
 from pathlib import Path
 
+from ..files import read_state
 from ..layout import STATE_DIR
 
 RECORD_DIR = f"{STATE_DIR}/pages"
@@ -44,7 +45,7 @@ class PageRecord:
         name = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
         file = root / RECORD_DIR / (hashlib.blake2b(name.encode(), digest_size=8).hexdigest() + ".json")
         try:
-            data = json.loads(file.read_text("utf-8"))
+            data = json.loads(read_state(file))
             if data["version"] != RECORD_VERSION or data["out"] != name:
                 raise ValueError
             entries = {
