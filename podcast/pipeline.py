@@ -752,11 +752,13 @@ def build(
     elsewhere = out is not None
     out = Path(out) if out is not None else root / FEEDS_DIR
     options = {"strict": strict, "force": force, "allow_removal": allow_removal}
+    before = None
     if not elsewhere:
         _check_output(root)
         before = uptodate.Snapshot.take(root, options)
         uptodate.forget(root)  # until this build has succeeded, the next one is a full build
-    catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
+    with uptodate.reading(before):  # the snapshot's walk fingerprinted the episode folders
+        catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
     _stop_on_reading_errors(catalog, now, out)
     show = catalog.show
     rendered = feed.assemble(show, catalog.published, catalog.items)
@@ -768,7 +770,7 @@ def build(
         root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
     )
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
-    if not elsewhere and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
+    if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result

@@ -115,3 +115,52 @@ def test_a_damaged_record_means_a_full_build(built):
     (built.root / uptodate.RECORD_FILE).write_text("{not json", "utf-8")
     assert uptodate.unchanged_report(built.root, OPTIONS) is None
     assert build_json(built.root)["published"] == ["one", "two"]
+
+
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello.\n"
+
+
+@pytest.fixture
+def walked(built):
+    """A show built twice, settled: the second build kept the listing of every folder."""
+    settle()
+    pipeline.build(built.root)
+    settle()
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None
+    return built
+
+
+def test_a_file_added_to_an_episode_folder_is_built(walked):
+    """The folders' listings are taken from the last walk while a folder is unchanged: a file
+    added to one changes it, and is seen."""
+    (walked.root / "episodes" / "one" / "transcript.vtt").write_text(VTT, "utf-8")
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    build_json(walked.root)
+    assert (walked.root / "feeds" / "transcripts" / "one.vtt").read_text("utf-8") == VTT
+
+
+def test_a_file_put_into_feeds_by_hand_is_removed_by_the_next_build(walked):
+    stray = walked.root / "feeds" / "transcripts" / "stray.vtt"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_text(VTT, "utf-8")
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    build_json(walked.root)
+    assert not stray.exists()
+
+
+def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
+    """A record of listings that lies (a folder's names not a list) is not believed."""
+    path = walked.root / uptodate.LISTINGS_FILE
+    kept = json.loads(path.read_text("utf-8"))
+    for listing in kept["trees"]["inputs"].values():
+        listing[3] = "episode.md"
+    path.write_text(json.dumps(kept), "utf-8")
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is not None  # listed again: the same files
+    (walked.root / "episodes" / "two" / "transcript.vtt").write_text(VTT, "utf-8")
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    path.write_text("[1, 2", "utf-8")
+    assert build_json(walked.root)["published"] == ["one", "two"]
+    assert (walked.root / "feeds" / "transcripts" / "two.vtt").is_file()
