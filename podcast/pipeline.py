@@ -662,8 +662,10 @@ def lint_rendered(
     now: datetime | None = None,
     out: Path | None = None,
     published_bytes: int | None = None,
+    last: lastfeed.LastFeed | None | str = "read",
 ) -> list[Problem]:
-    """Lint the feed `rendered` from `catalog`, against the feed last built (in `out`).
+    """Lint the feed `rendered` from `catalog`, against the feed last built (in `out`; or `last`,
+    when the caller has read it already).
 
     What lint's rules over one item found is kept with each item (`Catalog.records`); the rules
     over the whole feed run here. `published_bytes` is the size of the feed.xml apps fetch when
@@ -672,7 +674,8 @@ def lint_rendered(
     show = catalog.show
     ordered = feed.newest_first(catalog.published)
     records = [catalog.records[e.slug] for e in ordered]
-    last = lastfeed.read(show.root, out)
+    if isinstance(last, str):
+        last = lastfeed.read(show.root, out)
     findings = check_assembled(
         show,
         ordered,
@@ -827,9 +830,10 @@ def _stop_before_writing(
 ) -> None:
     """Lint the rendered feed and look for dropped episodes, adding what they find to the
     catalog's problems; raise when either stops the build (nothing is written yet)."""
-    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size)
+    last = lastfeed.read(root, out)
+    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size, last=last)
     catalog.problems.extend(findings)
-    dropped = [] if allow_removal else dropped_episodes(catalog, lastfeed.read(root, out))
+    dropped = [] if allow_removal else dropped_episodes(catalog, last)
     catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
