@@ -12,7 +12,7 @@ heavy. When all three match and no scheduled episode has come due since, the fee
 would write is the one already there: it repeats the report and stops. Anything else
 (a file touched, added or removed, `feeds/` edited by hand, a newer `podcast`, another
 option) means a real build. Only stats are read: one for each file and folder, the folders'
-listings being kept from the last walk (`.podcast/listings.json`) while a folder is unchanged.
+listings being kept from the last walk (`.podcast/listings/`) while a folder is unchanged.
 
 The walk of the inputs fingerprints each episode folder on its own; a build that follows reads
 them (`folder_fingerprint`, inside `reading`) instead of walking the folders a second time.
@@ -44,13 +44,13 @@ RECORD_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
-LISTINGS_FILE = Path(STATE_DIR) / "listings.json"
+LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
 LISTINGS_VERSION = 2
 LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
 class _Listings:
-    """The folders' listings a walk made, kept in `.podcast/listings.json` for the next walk.
+    """The folders' listings a walk made, kept in `.podcast/listings/` for the next walk.
 
     A folder's listing changes only with its own modification and change time (a name added,
     removed or renamed in it updates both), so while those and its inode are as recorded, the
@@ -58,11 +58,37 @@ class _Listings:
     A listing made within RACY_NS of the folder's last change is not kept (a second change in
     the same clock tick would leave its time stamps as they were)."""
 
-    def __init__(self, kept: dict[str, list]) -> None:
+    def __init__(self, file: Path, kept: dict[str, list]) -> None:
+        self.file = file
         self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
         self.now: dict[str, list] = {}
         self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
         self.until_ns = time.time_ns() - RACY_NS
+
+    @classmethod
+    def load(cls, root: Path, tree: str) -> _Listings:
+        """The listings kept of `tree` ("inputs" or "outputs"); none when the record is missing,
+        unreadable or of another version (a listing of the wrong shape is not believed either)."""
+        file = Path(root) / LISTINGS_DIR / f"{tree}.json"
+        try:
+            entry = json.loads(read_state(file))
+            kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
+            if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
+                kept = {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):
+            kept = {}
+        return cls(file, kept)
+
+    def save(self) -> None:
+        """Keep this walk's listings for the next, when enough of those kept no longer held.
+
+        Writing them costs ~25 ms at 10,000 episodes, listing a folder again ~10 µs: a build
+        that changed a few folders leaves the record as it is, and the next walks list those again."""
+        if self.kept and self.listed < LISTINGS_RESAVE:
+            return
+        self.kept, self.listed = dict(self.now), 0
+        entry = {"version": LISTINGS_VERSION, "folders": self.now}
+        _write_state(self.file, json.dumps(entry, separators=(",", ":")))
 
     def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
         """(files, folders, symbolic links) in the folder `path`. Raises OSError."""
@@ -151,7 +177,8 @@ def _walk(
                 append(f"?{prefix}{name}")
                 continue
             modified, changed = found.st_mtime_ns, found.st_ctime_ns
-            newest = max(newest, modified, changed)
+            if changed > newest or modified > newest:
+                newest = max(newest, modified, changed)
             append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
@@ -208,7 +235,8 @@ def _folder_walk(
                     return "", newest, False
                 continue
             modified, changed = found.st_mtime_ns, found.st_ctime_ns
-            newest = max(newest, modified, changed)
+            if changed > newest or modified > newest:
+                newest = max(newest, modified, changed)
             append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
         for name in folders:
             append(f"{prefix}{name}/")
@@ -225,9 +253,14 @@ def inputs_fingerprint(root: Path) -> tuple[str, int]:
     return digest.hexdigest(), newest
 
 
-def outputs_fingerprint(root: Path, listings: _Listings | None = None) -> str:
+def outputs_fingerprint(root: Path, *, listed: bool = False) -> str:
+    """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
+    since the last walk that kept their listings (`_Listings`)."""
     digest = hashlib.blake2b(digest_size=16)
+    listings = _Listings.load(root, "outputs") if listed else None
     _walk(Path(root) / OUTPUT_DIR, digest, listings=listings)
+    if listings is not None:
+        listings.save()
     return digest.hexdigest()
 
 
@@ -295,7 +328,6 @@ class Snapshot:
     # gives it, by name (None: not to be vouched for); None when episodes/ was not walked.
     episodes_dir: str = ""
     episodes: dict[str, str | None] | None = field(default=None, compare=False, repr=False)
-    listings: dict[str, _Listings] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def take(cls, root: Path, options: dict) -> Snapshot:
@@ -311,8 +343,7 @@ class Snapshot:
     @classmethod
     def _now(cls, root: Path, options: dict) -> Snapshot:
         taken = time.time_ns()
-        trees = _load_listings(root)
-        listings = {name: _Listings(trees.get(name, {})) for name in LISTED_TREES}
+        listings = _Listings.load(root, "inputs")
         digest = hashlib.blake2b(digest_size=16)
         folders: dict[str, tuple[str, int] | None] = {}
         newest = _walk(
@@ -320,9 +351,10 @@ class Snapshot:
             digest,
             skip_top=frozenset({OUTPUT_DIR}),
             hidden=True,
-            listings=listings["inputs"],
+            listings=listings,
             episodes=folders,
         )
+        listings.save()
         settled = taken - RACY_NS  # a folder with a file changed since is not vouched for
         episodes = {name: kept[0] if kept and kept[1] < settled else None for name, kept in folders.items()}
         return cls(
@@ -332,7 +364,6 @@ class Snapshot:
             taken_ns=taken,
             episodes_dir=os.fspath(root / EPISODES_DIR),
             episodes=episodes,
-            listings=listings,
         )
 
     @property
@@ -341,12 +372,8 @@ class Snapshot:
         system's clock tick would leave its time stamps as they are (git's "racily clean")."""
         return self.newest_ns >= self.taken_ns - RACY_NS
 
-    def outputs(self, root: Path) -> str:
-        """feeds/' fingerprint now (its folders listed again only where they changed)."""
-        return outputs_fingerprint(root, self.listings.get("outputs"))
 
 
-LISTED_TREES = ("inputs", "outputs")
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
 _reading: Snapshot | None = None  # the snapshot of the show a build is reading
 
@@ -360,34 +387,6 @@ def reading(snapshot: Snapshot | None) -> Iterator[None]:
         yield
     finally:
         _reading = None
-
-
-def _load_listings(root: Path) -> dict[str, dict[str, list]]:
-    try:
-        entry = json.loads(read_state(root / LISTINGS_FILE))
-        if entry.get("version") != LISTINGS_VERSION:
-            return {}
-        trees = entry["trees"]
-        return {name: trees[name] for name in LISTED_TREES if isinstance(trees.get(name), dict)}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):
-        return {}
-
-
-def _save_listings(root: Path, snapshot: Snapshot) -> None:
-    """Keep the folders' listings for the next walk, when enough of those kept no longer hold.
-
-    Writing them costs ~50 ms at 10,000 episodes, listing a folder again ~10 µs: a build that
-    changed a few folders leaves the record as it is, and the next walks list those again."""
-    listings = snapshot.listings
-    if not listings:
-        return
-    relisted = sum(walked.listed for walked in listings.values())
-    if all(walked.kept for walked in listings.values()) and relisted < LISTINGS_RESAVE:
-        return
-    entry = {"version": LISTINGS_VERSION, "trees": {name: w.now for name, w in listings.items()}}
-    for walked in listings.values():
-        walked.kept, walked.listed = dict(walked.now), 0
-    _write_state(Path(root) / LISTINGS_FILE, json.dumps(entry, separators=(",", ":")))
 
 
 def _write_state(path: Path, text: str) -> None:
@@ -416,12 +415,11 @@ def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | N
         "version": RECORD_VERSION,
         "inputs": before.inputs,
         "build": before.build,
-        "outputs": before.outputs(root),
+        "outputs": outputs_fingerprint(root, listed=True),
         "due_next": due_next.astimezone(UTC).isoformat() if due_next else None,
         "report": report,
     }
     _write_state(Path(root) / RECORD_FILE, json.dumps(entry))
-    _save_listings(root, before)
 
 
 def forget(root: Path) -> None:
@@ -446,9 +444,7 @@ def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) 
         _taken[_snapshot_key(root, options)] = now_taken  # the build that follows starts from it
         if entry["build"] != now_taken.build or entry["inputs"] != now_taken.inputs:
             return None
-        outputs = now_taken.outputs(root)
-        _save_listings(root, now_taken)
-        if entry["outputs"] != outputs:
+        if entry["outputs"] != outputs_fingerprint(root, listed=True):
             return None
         report = entry["report"]
         return report if isinstance(report, dict) else None
