@@ -166,3 +166,22 @@ def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
         assert uptodate.unchanged_report(walked.root, OPTIONS) is None
     assert build_json(walked.root)["published"] == ["one", "two"]
     assert (walked.root / "feeds" / "transcripts" / "two.vtt").is_file()
+
+
+def test_a_build_takes_the_folder_fingerprints_its_check_took(built, tmp_path):
+    """The walk of the up-to-date check fingerprints every episode folder as
+    `folder_fingerprint` does, so that a build (which takes them) and `podcast lint` (which
+    walks each folder) keep and find the same records; a folder too fresh, or holding a link,
+    is vouched for by neither."""
+    (built.root / "episodes" / "two" / "notes").symlink_to(tmp_path)
+    fresh = built.add("fresh", date="2025-03-01") / "episode.md"
+    settle()
+    soon = time.time_ns() + 60 * 10**9  # changed "now", however long the test takes
+    os.utime(fresh, ns=(soon, soon))
+    snapshot = uptodate.Snapshot.take(built.root, OPTIONS)
+    folders = {name: built.root / "episodes" / name for name in ("one", "two", "fresh")}
+    walked = {name: uptodate.folder_fingerprint(folder) for name, folder in folders.items()}
+    with uptodate.reading(snapshot):
+        taken = {name: uptodate.folder_fingerprint(folder) for name, folder in folders.items()}
+    assert taken == walked
+    assert walked["one"] is not None and walked["two"] is None and walked["fresh"] is None
