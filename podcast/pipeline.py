@@ -630,7 +630,8 @@ def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> No
         if folder.is_dir():
             _remove_unwanted(folder, keep)
     # Pages of a longer catalog, or of a show that no longer pages its feed.
-    _remove_unwanted(out, keep, feed_pages_only=True)
+    if out.is_dir():
+        _remove_unwanted(out, keep, feed_pages_only=True)
 
 
 def _remove_unwanted(folder: Path, keep: set[str], *, feed_pages_only: bool = False) -> None:
