@@ -222,10 +222,11 @@ def unlinked_target(base: Path, target: Path, what: str) -> Path:
     """
     base, target = Path(base), Path(target)
     relative = target.relative_to(base)
-    current = base
+    current = os.fspath(base)  # strings, not Paths: every page and sidecar written asks
     for part in ("", *relative.parts):
-        current = current / part if part else current
-        if current.is_symlink():
+        if part:  # (as Path joins: "." / "feeds" is "feeds")
+            current = part if current == "." else os.path.join(current, part)
+        if _is_link(current):
             raise OutsideShow(
                 f"{what}: {current} is a symbolic link (to {os.readlink(current)}); "
                 "podcast writes only into real folders inside the show",
@@ -233,6 +234,18 @@ def unlinked_target(base: Path, target: Path, what: str) -> Path:
                 field=what,
             )
     return target
+
+
+def _is_link(path: str) -> bool:
+    """Path(path).is_symlink(): not there is no link; other errors are raised."""
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in NOT_THERE:
+            raise
+        return False
+    except ValueError:  # a name with a NUL character
+        return False
 
 
 class TooLarge(PodcastError, ValueError):
