@@ -195,6 +195,24 @@ def _find_first(data: Buffer, start: int, end: int) -> tuple[int, MpegFrame] | N
         pos += 1
 
 
+def mpeg_bitrate(data: Buffer, pos: int) -> int:
+    """Bits per second the header of the (valid) frame at `pos` states."""
+    b1, b2 = data[pos + 1], data[pos + 2]
+    return _MPEG_BITRATES[((b1 >> 3) & 3 == 3, 4 - ((b1 >> 1) & 3))][b2 >> 4] * 1000
+
+
+def is_layer3(data: Buffer, pos: int) -> bool:
+    return (data[pos + 1] >> 1) & 3 == 1
+
+
+def has_vbr_tag(data: Buffer, pos: int, frame: MpegFrame) -> bool:
+    """Whether the frame at `pos` carries the bytes of a Xing, Info or VBRI header, read or not."""
+    side = (17 if frame.mono else 32) if frame.mpeg1 else (9 if frame.mono else 17)
+    return bytes(data[pos + 4 + side : pos + 8 + side]) in (b"Xing", b"Info") or (
+        bytes(data[pos + 36 : pos + 40]) == b"VBRI"
+    )
+
+
 def _vbr_header(data: Buffer, pos: int, frame: MpegFrame) -> tuple[str, int | None, int | None] | None:
     if frame.mpeg1:
         side = 17 if frame.mono else 32
