@@ -396,3 +396,34 @@ def test_the_many_frames_walk_counts_what_a_frame_at_a_time_walk_counts(media, m
     expected_frames, expected_end = frame_at_a_time(data)
     assert counted.frames == expected_frames > 100
     assert counted.first + counted.frame_bytes == expected_end
+
+
+MPEG_INFO_FIELDS = ("length", "bitrate", "sample_rate", "channels")
+
+
+@pytest.mark.parametrize("junk", [b"", b"\xff\xfb junk before the audio", b"\x00" * 3000])
+@pytest.mark.parametrize("stream", STREAMS + ["mp3-mpeg2"])
+def test_a_plainly_starting_stream_gets_mutagens_stream_facts_without_mutagen(
+    media, mp3_factory, tmp_path, png, stream, junk
+):
+    from mutagen.mp3 import MPEGInfo
+
+    from podcast.audio.containers import plain_stream_info
+
+    path = tmp_path / "episode.mp3"
+    audio_bytes = (mp3_factory(9.0) if stream == "mp3-mpeg2" else media[stream]).read_bytes()
+    path.write_bytes(junk + audio_bytes[frames.id3v2_end(audio_bytes) :])
+    rich_tag(tmp_path, png).save(path, v2_version=4)
+    data = path.read_bytes()
+    tags, offset = id3frames.read(data, len(data))
+    ours = plain_stream_info(data, offset)
+    with path.open("rb") as handle:
+        theirs = MPEGInfo(handle, offset)
+    headed = stream in ("mp3-xing", "mp3-cbr-info", "mp3-vbri")
+    if headed or junk.startswith(b"\xff"):
+        assert ours is None  # mutagen reads those
+    else:
+        assert ours is not None
+        assert [getattr(ours, f) for f in MPEG_INFO_FIELDS] == [getattr(theirs, f) for f in MPEG_INFO_FIELDS]
+    quick, full = both_ways(path)
+    assert quick == full
