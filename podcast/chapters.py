@@ -58,7 +58,7 @@ def load(
     be a regular file of at most CHAPTERS_MAX_BYTES, and nest no deeper than real
     chapters do; anything else is refused before it is read.
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     if not _there(path):
         return None
     data = _read_json(path, rel, problems, root if root is not None else path.parent)

@@ -164,7 +164,7 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = T
     `durable=False` skips the fsync: the rename is still atomic for any reader and for a
     killed process, only not across a power cut (for many small files written in one go).
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     parts = (data,) if isinstance(data, bytes | bytearray) else tuple(data)
     if _holds(path, parts):
         return False
@@ -220,7 +220,8 @@ def unlinked_target(base: Path, target: Path, what: str) -> Path:
     Output is written only into real folders: a feeds/ that is a link (or holds one) would
     make a build write, replace or delete files wherever the link points.
     """
-    base, target = Path(base), Path(target)
+    base = base if isinstance(base, Path) else Path(base)
+    target = target if isinstance(target, Path) else Path(target)
     relative = target.relative_to(base)
     current = os.fspath(base)  # strings, not Paths: every page and sidecar written asks
     for part in ("", *relative.parts):
