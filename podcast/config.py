@@ -304,7 +304,7 @@ def _confine_artwork(
 
 def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
     """Split episode.md into (toml text, its first line number, article text)."""
-    lines = source.splitlines(keepends=True)
+    lines = _head_lines(source)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         problems.append(
             Problem(
@@ -323,6 +323,21 @@ def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple
         Problem(path, "front matter is never closed", line=1, hint="add a +++ line after the last key")
     )
     return None
+
+
+# Front matter is a few hundred bytes: the lines of this much of an episode.md hold it.
+_HEAD_CHARS = 4096
+
+
+def _head_lines(source: str) -> list[str]:
+    """source.splitlines(keepends=True), or enough of its first lines to hold the front matter
+    and its closing +++ line: an article of kilobytes is not split into lines for nothing."""
+    if len(source) > _HEAD_CHARS:
+        lines = source[:_HEAD_CHARS].splitlines(keepends=True)
+        del lines[-1]  # perhaps cut short (or a "\r" whose "\n" is past the cut)
+        if len(lines) > 1 and any(line.strip() == FRONT_MATTER_FENCE for line in lines[1:]):
+            return lines
+    return source.splitlines(keepends=True)
 
 
 def front_matter_data(source: str) -> dict[str, Any] | None:
