@@ -121,7 +121,8 @@ def _apply_schema(
         for table, value in data.items()
         if isinstance(value, dict) and table in schema and schema[table].table
     ]
-    for name, key in schema.items():
+    # Without tables, only a required key can be missing to any effect (most front matter).
+    for name, key in schema.items() if tables else _required(schema):
         if name in data:
             continue
         under = _table_holding(name, tables) if tables else None
@@ -146,6 +147,21 @@ def _apply_schema(
                 line, where = lines.get(TOML_END), f"{todo}, above this line"
             problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
+
+
+# The required keys of each schema (there are two, module constants), in the schema's order.
+_REQUIRED = {
+    id(schema): (schema, tuple((name, key) for name, key in schema.items() if key.required))
+    for schema in (SHOW_SCHEMA, EPISODE_SCHEMA)
+}
+
+
+def _required(schema: dict[str, Key]) -> tuple[tuple[str, Key], ...]:
+    """The schema's required keys, in its order."""
+    held = _REQUIRED.get(id(schema))
+    if held is not None and held[0] is schema:
+        return held[1]
+    return tuple((name, key) for name, key in schema.items() if key.required)
 
 
 def _table_holding(name: str, tables: list[tuple[str, dict]]) -> str | None:
