@@ -261,10 +261,10 @@ class Mp3(_Id3Tagged):
             return None
 
 
-def _counted(data: Buffer) -> frames.MpegStream:
-    """Every frame walked; a file that is mostly not MPEG audio is refused here."""
-    counted = frames.scan_mpeg(data)
-    if counted is None or not counted.frames:
+def _counted(data: Buffer, found: frames.MpegStream) -> frames.MpegStream:
+    """Every frame of the stream `found` walked; a file that is mostly not MPEG audio is refused here."""
+    counted = frames.count_frames(data, found)
+    if not counted.frames:
         raise ValueError("no MPEG audio frames")
     junk = counted.audio_bytes - counted.frame_bytes
     if junk > MPEG_JUNK_SLACK and junk > counted.frame_bytes:
@@ -284,19 +284,19 @@ def mp3_length(info: MPEGInfo, data: Buffer) -> Length:
         if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
             # Fewer bytes than the header counted. Some tools count differently (tags included),
             # so only frames missing prove the file was cut short.
-            counted = _counted(data)
+            counted = _counted(data, stream)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
                 return Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
         if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
             # More audio than the header counted (files joined with `cat`, audio appended by a
             # tool that left the header alone): the frames present are what a player plays.
-            counted = _counted(data)
+            counted = _counted(data, stream)
             if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
                 return Length(counted.seconds, mean_bitrate=_mean(counted))
         return Length(float(info.length))
     # No header (lameenc, streaming encoders): only the frames tell, and a file cut short
     # shows as a last frame that runs past the end of the file.
-    counted = _counted(data)
+    counted = _counted(data, stream)
     return Length(counted.seconds, truncated=counted.cut_off, mean_bitrate=_mean(counted))
 
 

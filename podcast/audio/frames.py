@@ -249,20 +249,30 @@ def scan_mpeg(data: Buffer, *, count: bool = True) -> MpegStream | None:
     first, frame = found
     vbr = _vbr_header(data, first, frame)
     header, header_frames, header_bytes = vbr if vbr else (None, None, None)
-    frames, in_frames, cut_off = 0, frame.length if vbr else 0, False
-    if count:
-        frames, walked, cut_off = _walk(data, first + frame.length if vbr else first, end, frame)
-        in_frames += walked
+    stream = MpegStream(
+        first, end, 0, 0, frame.sample_rate, header, header_frames, header_bytes, frame.length if vbr else 0
+    )
+    return count_frames(data, stream, frame) if count else stream
+
+
+def count_frames(data: Buffer, stream: MpegStream, frame: MpegFrame | None = None) -> MpegStream:
+    """The stream that `scan_mpeg(data, count=False)` found, with every frame walked to the end
+    (what `scan_mpeg(data)` gives, without finding the first frame again). `frame` is the
+    first one, when the caller has it."""
+    frame = frame or mpeg_frame(data, stream.first)
+    assert frame is not None
+    start = stream.first + frame.length if stream.header else stream.first
+    frames, walked, cut_off = _walk(data, start, stream.end, frame)
     return MpegStream(
-        first,
-        end,
+        stream.first,
+        stream.end,
         frames,
         frames * frame.samples,  # the same in every frame of one stream (the lock holds version and layer)
-        frame.sample_rate,
-        header,
-        header_frames,
-        header_bytes,
-        frame_bytes=in_frames,
+        stream.sample_rate,
+        stream.header,
+        stream.header_frames,
+        stream.header_bytes,
+        frame_bytes=stream.frame_bytes + walked,
         cut_off=cut_off,
     )
 
