@@ -179,15 +179,10 @@ def plain_stream_info(data: Buffer, offset: int) -> PlainStreamInfo | None:
     sync = _ANY_SYNC.search(data, start, min(len(data), start + _PLAIN_SYNC_WITHIN))
     if sync is None:
         return None
-    first = pos = sync.start()
-    found = None
-    for _ in range(4):
-        frame = frames.mpeg_frame(data, pos) if pos + 4 <= len(data) else None
-        if frame is None or not frames.is_layer3(data, pos) or frames.has_vbr_tag(data, pos, frame):
-            return None
-        found = found or frame
-        pos += frame.length
-    assert found is not None
+    first = sync.start()
+    found = frames.mpeg_frame(data, first)
+    if found is None or not frames.plain_layer3_run(data, first, 4):
+        return None
     bitrate = frames.mpeg_bitrate(data, first)
     return PlainStreamInfo(
         length=8 * (len(data) - first) / float(bitrate),

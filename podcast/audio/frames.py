@@ -198,22 +198,32 @@ def _find_first(data: Buffer, start: int, end: int) -> tuple[int, MpegFrame] | N
         pos += 1
 
 
+def plain_layer3_run(data: Buffer, pos: int, count: int) -> bool:
+    """Whether `count` whole-headed MPEG layer III frames follow one another from `pos`, none of
+    them with the bytes of a Xing, Info or VBRI header."""
+    size = len(data)
+    for _ in range(count):
+        if pos + 4 > size or data[pos] != 0xFF:
+            return False
+        b1 = data[pos + 1]
+        spec = _mpeg_spec(b1, data[pos + 2])
+        if spec is None or (b1 >> 1) & 3 != 1:
+            return False
+        length, pad, _, _, mpeg1 = spec
+        mono = data[pos + 3] >> 6 == 3
+        side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+        if data[pos + 4 + side : pos + 8 + side] in (b"Xing", b"Info"):
+            return False
+        if data[pos + 36 : pos + 40] == b"VBRI":
+            return False
+        pos += length + (pad if data[pos + 2] & 0x02 else 0)
+    return True
+
+
 def mpeg_bitrate(data: Buffer, pos: int) -> int:
     """Bits per second the header of the (valid) frame at `pos` states."""
     b1, b2 = data[pos + 1], data[pos + 2]
     return _MPEG_BITRATES[((b1 >> 3) & 3 == 3, 4 - ((b1 >> 1) & 3))][b2 >> 4] * 1000
-
-
-def is_layer3(data: Buffer, pos: int) -> bool:
-    return (data[pos + 1] >> 1) & 3 == 1
-
-
-def has_vbr_tag(data: Buffer, pos: int, frame: MpegFrame) -> bool:
-    """Whether the frame at `pos` carries the bytes of a Xing, Info or VBRI header, read or not."""
-    side = (17 if frame.mono else 32) if frame.mpeg1 else (9 if frame.mono else 17)
-    return bytes(data[pos + 4 + side : pos + 8 + side]) in (b"Xing", b"Info") or (
-        bytes(data[pos + 36 : pos + 40]) == b"VBRI"
-    )
 
 
 def _vbr_header(data: Buffer, pos: int, frame: MpegFrame) -> tuple[str, int | None, int | None] | None:
