@@ -44,13 +44,41 @@ class Frame:
 
 
 class FrameSet(dict):
-    """Frames by mutagen's HashKey, in file order; `get` and `getall` as on mutagen's ID3."""
+    """Frames by mutagen's HashKey, in file order; `get` and `getall` as on mutagen's ID3.
+
+    `getall("COMM")` is asked a dozen times a file: the frames are grouped by the ID before
+    the key's first colon once (and again after a change), not searched each time.
+    """
+
+    _by_id: dict[str, list] | None = None
+
+    def __setitem__(self, key: str, frame: Frame) -> None:
+        self._by_id = None
+        super().__setitem__(key, frame)
+
+    def __delitem__(self, key: str) -> None:
+        self._by_id = None
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: object) -> object:
+        self._by_id = None
+        return super().pop(key, *default)
 
     def getall(self, key: str) -> list:
         if key in self:
             return [self[key]]
-        prefix = key + ":"
-        return [frame for name, frame in self.items() if name.startswith(prefix)]
+        if ":" in key:  # not a frame ID: the keys that start with it and a colon
+            prefix = key + ":"
+            return [frame for name, frame in self.items() if name.startswith(prefix)]
+        by_id = self._by_id
+        if by_id is None:
+            by_id = {}
+            for name, frame in self.items():
+                frame_id, colon, _ = name.partition(":")
+                if colon:
+                    by_id.setdefault(frame_id, []).append(frame)
+            self._by_id = by_id
+        return list(by_id.get(key, ()))
 
 
 _TEXT = {"TIT2", "TPE1", "TALB", "TDES", "TRCK", "TPOS", "TCON", "TGID", "TYER", "TDAT", "TIME"}
