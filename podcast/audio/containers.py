@@ -238,22 +238,27 @@ class Mp3(_Id3Tagged):
         full way reports them.
         """
         try:
-            with open(path, "rb") as handle:
-                if detected(path, handle.read(128)) is not self:
-                    return None
-                size = os.fstat(handle.fileno()).st_size
-                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    if b"TAG" in data[max(0, size - 131) :]:
-                        return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
-                    tags, offset = id3frames.read(data, size)
-                    info = plain_stream_info(data, offset if tags is not None else 0)
-                    if info is None:
-                        handle.seek(0)
-                        info = MPEGInfo(handle, offset if tags is not None else None)
-                    length = mp3_length(info, data)
-                return Measured(size, info, length, id3_extras(tags))
+            handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # a file object only if MPEGInfo needs one
         except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
             return None
+        try:
+            if detected(path, os.read(handle, 128)) is not self:
+                return None
+            size = os.fstat(handle).st_size
+            with mmap.mmap(handle, 0, access=mmap.ACCESS_READ) as data:
+                if b"TAG" in data[max(0, size - 131) :]:
+                    return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
+                tags, offset = id3frames.read(data, size)
+                info = plain_stream_info(data, offset if tags is not None else 0)
+                if info is None:
+                    with open(handle, "rb", closefd=False) as stream:
+                        info = MPEGInfo(stream, offset if tags is not None else None)
+                length = mp3_length(info, data)
+            return Measured(size, info, length, id3_extras(tags))
+        except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
+            return None
+        finally:
+            os.close(handle)
 
 
 def _counted(data: Buffer, found: frames.MpegStream) -> frames.MpegStream:
