@@ -10,6 +10,7 @@ and wav.py.
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import re
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import ClassVar
 
 import mutagen
+from mutagen._util import intround  # what MPEGInfo rounds a Xing header's bitrate with
 from mutagen.aac import AAC
 from mutagen.aiff import AIFF
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3, MPEGInfo
+from mutagen.mp3 import MP3, MPEGInfo, XingHeader, XingHeaderError
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -153,43 +155,67 @@ def id3_extras(tags: id3.Id3Tags | None) -> dict:
 
 
 @dataclass(frozen=True)
-class PlainStreamInfo:
-    """What mutagen's MPEGInfo says of an MP3 that `plain_stream_info` takes (its fields of that name)."""
+class StreamInfo:
+    """What mutagen's MPEGInfo says of an MP3 that `stream_info` takes (its fields of that name)."""
 
-    length: float  # mutagen's estimate from the size: a plain stream's length is counted (mp3_length)
+    length: float
     bitrate: int
     sample_rate: int
     channels: int
 
 
 # mutagen's MPEGInfo looks for its first frame this far (iter_sync's max_read), and more:
-# a plain stream starts well within it.
-_PLAIN_SYNC_WITHIN = 1 << 16
+# a stream `stream_info` takes starts well within it.
+_SYNC_WITHIN = 1 << 16
+# Bytes from a Xing header's start that mutagen's XingHeader and LAMEHeader read at most:
+# tag, flags, frames, bytes, table of contents, scale (120), LAME version (20), LAME header (27).
+_XING_READ = 8 + 4 + 4 + 100 + 4 + 20 + 27
 
 
-def plain_stream_info(data: Buffer, offset: int) -> PlainStreamInfo | None:
-    """MPEGInfo(file, offset)'s figures for an MP3 whose audio starts plainly, without mutagen's
-    reader (its bit-by-bit header parsing costs a fifth of reading an MP3); None for any other.
+def stream_info(data: Buffer, offset: int) -> StreamInfo | None:
+    """MPEGInfo(file, offset)'s figures for an MP3 whose audio starts in one of the two usual
+    ways, without mutagen's frame search and bit-by-bit header parsing (a quarter of reading
+    an MP3); None for any other, which MPEGInfo reads.
 
-    Plainly: the first frame sync after the ID3 tags (as mutagen skips them) starts a layer III
-    frame followed by three more, none with a Xing, Info or VBRI header. mutagen then takes that
-    first frame as the stream's, as `frames.scan_mpeg` does; anything else goes to MPEGInfo.
+    The first frame sync after the ID3 tags (as mutagen skips them) must start a layer III
+    frame that either carries a whole Xing or Info header (LAME's files: mutagen takes that
+    frame, and its own XingHeader reads the header here too), or is followed by three more
+    frames, none with such a header or a VBRI one (lameenc's and streaming encoders' files:
+    mutagen takes the first, as `frames.scan_mpeg` does).
     """
     start = _after_id3_as_mutagen(data, offset)
-    sync = _ANY_SYNC.search(data, start, min(len(data), start + _PLAIN_SYNC_WITHIN))
+    sync = _ANY_SYNC.search(data, start, min(len(data), start + _SYNC_WITHIN))
     if sync is None:
         return None
     first = sync.start()
-    found = frames.mpeg_frame(data, first)
-    if found is None or not frames.plain_layer3_run(data, first, 4):
+    frame = frames.mpeg_frame(data, first)
+    if frame is None:
         return None
     bitrate = frames.mpeg_bitrate(data, first)
-    return PlainStreamInfo(
-        length=8 * (len(data) - first) / float(bitrate),
-        bitrate=bitrate,
-        sample_rate=found.sample_rate,
-        channels=1 if found.mono else 2,
-    )
+    channels = 1 if frame.mono else 2
+    if frames.plain_layer3_run(data, first, 4):
+        length = 8 * (len(data) - first) / float(bitrate)  # mutagen's estimate (mp3_length counts)
+        return StreamInfo(length, bitrate, frame.sample_rate, channels)
+    at = frames.xing_offset(data, first, frame)
+    if at is None or bytes(data[at : at + 4]) not in (b"Xing", b"Info"):
+        return None
+    try:
+        xing = XingHeader(io.BytesIO(data[at : at + _XING_READ]))
+    except XingHeaderError:
+        return None  # mutagen would look for a VBRI header, then at more frames
+    if xing.frames == -1:
+        return None  # mutagen estimates the length from the size and the first frame
+    # As MPEGFrame._parse_vbr_header computes them.
+    samples = frame.samples * xing.frames
+    if xing.bytes != -1 and samples > 0:
+        audio_bytes = max(0, xing.bytes - frame.length)
+        bitrate = intround((audio_bytes * 8 * frame.sample_rate) / float(samples))
+    lame = xing.lame_header
+    if lame is not None:
+        samples -= lame.encoder_delay_start
+        samples -= lame.encoder_padding_end
+    samples = max(samples, 0)
+    return StreamInfo(float(samples) / frame.sample_rate, bitrate, frame.sample_rate, channels)
 
 
 _ANY_SYNC = re.compile(b"\xff[\xe0-\xff]")  # what mutagen's iter_sync stops at
@@ -215,7 +241,7 @@ class Measured:
     """An MP3 read the quick way: what `read` makes its AudioFile of."""
 
     size: int
-    info: MPEGInfo | PlainStreamInfo
+    info: MPEGInfo | StreamInfo
     length: Length
     extras: dict
 
@@ -249,7 +275,7 @@ class Mp3(_Id3Tagged):
                 if b"TAG" in data[max(0, size - 131) :]:
                     return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
                 tags, offset = id3frames.read(data, size)
-                info = plain_stream_info(data, offset if tags is not None else 0)
+                info = stream_info(data, offset if tags is not None else 0)
                 if info is None:
                     with open(handle, "rb", closefd=False) as stream:
                         info = MPEGInfo(stream, offset if tags is not None else None)

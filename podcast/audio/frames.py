@@ -220,6 +220,15 @@ def plain_layer3_run(data: Buffer, pos: int, count: int) -> bool:
     return True
 
 
+def xing_offset(data: Buffer, pos: int, frame: MpegFrame) -> int | None:
+    """Where a Xing or Info header sits in the frame at `pos` (after the side information);
+    None when the frame is not layer III, which has none."""
+    if (data[pos + 1] >> 1) & 3 != 1:
+        return None
+    side = (17 if frame.mono else 32) if frame.mpeg1 else (9 if frame.mono else 17)
+    return pos + 4 + side
+
+
 def mpeg_bitrate(data: Buffer, pos: int) -> int:
     """Bits per second the header of the (valid) frame at `pos` states."""
     b1, b2 = data[pos + 1], data[pos + 2]
