@@ -426,3 +426,32 @@ def test_a_usual_stream_gets_mutagens_stream_facts_without_its_frame_search(
         assert [getattr(ours, f) for f in MPEG_INFO_FIELDS] == [getattr(theirs, f) for f in MPEG_INFO_FIELDS]
     quick, full = both_ways(path)
     assert quick == full
+
+
+@pytest.mark.parametrize("stream", ["mp3-xing", "mp3-cbr-info"])
+def test_a_lame_header_s_encoder_delay_and_padding_count_as_mutagen_counts_them(
+    media, tmp_path, png, stream
+):
+    from mutagen.mp3 import MPEGInfo
+
+    from podcast.audio.containers import stream_info
+
+    # ffmpeg writes LAME's tag after the Xing header, named "Lavf", which mutagen skips;
+    # named as LAME names it, the tag's encoder delay and padding come off the length.
+    original = media[stream].read_bytes()
+    at = original.index(b"Lavf\0\0\0\0\0", 0, 2000)
+    path = tmp_path / "episode.mp3"
+    path.write_bytes(original[:at] + b"LAME3.100" + original[at + 9 :])
+    rich_tag(tmp_path, png).save(path, v2_version=3)
+    data = path.read_bytes()
+    tags, offset = id3frames.read(data, len(data))
+    ours = stream_info(data, offset)
+    with path.open("rb") as handle:
+        theirs = MPEGInfo(handle, offset)
+    with media[stream].open("rb") as handle:
+        unnamed = MPEGInfo(handle)
+    assert theirs.length < unnamed.length  # the delay and padding came off
+    assert ours is not None
+    assert [getattr(ours, f) for f in MPEG_INFO_FIELDS] == [getattr(theirs, f) for f in MPEG_INFO_FIELDS]
+    quick, full = both_ways(path)
+    assert quick == full
