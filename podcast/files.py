@@ -83,9 +83,9 @@ class FolderListing:
     An episode folder is asked about half a dozen of its files (episode.md, the audio, its
     image, transcripts): resolving each from the file system's root costs more than reading
     the episode. When the folder is reached from the show's real path through no link, one
-    scandir says of every plain name in it whether it is there, a link or not, a file or a
-    folder; a name that is a link, or not a plain name ('..', 'a/b'), or anything the listing
-    cannot tell, is resolved as before.
+    scandir says of each of its entries whether it is a link, a file or a folder: an entry
+    that is no link is inside. A link, a name the listing does not hold as it is written, and
+    one that is no plain name ('..', 'a/b') are resolved as before.
     """
 
     def __init__(self, root: Path, folder: Path) -> None:
@@ -99,49 +99,47 @@ class FolderListing:
         self._straight = not self.outside and self.real == self._path and os.path.isabs(given)
         self._entries: dict[str, os.DirEntry] | None = None
 
-    def _entry(self, name: str) -> os.DirEntry | None | bool:
-        """The folder's entry `name`; None when there is none; False when the listing cannot say."""
+    def _entry(self, name: str) -> os.DirEntry | None:
+        """The folder's entry named exactly `name`, when the listing may answer for it. None
+        when it may not: a name not listed is resolved too (on a file system that ignores
+        case, "Episode.MP3" opens episode.mp3, which the listing does not say)."""
         if not self._straight or name in ("", ".", "..") or os.sep in name or "\0" in name:
-            return False
+            return None
         if self._entries is None:
             try:
                 with os.scandir(self._path) as entries:
                     self._entries = {entry.name: entry for entry in entries}
             except OSError:
                 self._straight = False
-                return False
+                return None
         return self._entries.get(name)
 
-    def _plain(self, name: str) -> bool | None:
-        """True for an entry that is no link, None for a name not in the folder, False otherwise."""
+    def _plain(self, name: str) -> bool:
+        """Whether `name` is an entry of the folder that is no link: confined, as it is."""
         entry = self._entry(name)
-        if entry is None:
-            return None
-        return entry is not False and not entry.is_symlink()
+        return entry is not None and not entry.is_symlink()
 
     def confined(self, name: str, what: str) -> Path:
         """`confined(root, folder / name, what)`."""
-        if self._plain(name) is not False:  # a plain file or none: nothing to resolve
+        if self._plain(name):
             return Path(self._path, name)
         return confined(self.root, Path(self.folder, name), what)
 
     def require_inside(self, name: str, what: str) -> None:
         """`confined(root, folder / name, what)`, for its OutsideShow alone."""
-        if self._plain(name) is False:
+        if not self._plain(name):
             confined(self.root, Path(self.folder, name), what)
 
     def is_outside(self, name: str) -> bool:
         """`outside(root, folder / name)`."""
-        if self._plain(name) is not False:
+        if self._plain(name):
             return False
         return outside(self.root, Path(self.folder, name))
 
     def kind(self, name: str) -> int | None:
         """`file_kind(folder / name)`."""
         entry = self._entry(name)
-        if entry is None:
-            return None
-        if entry is not False and not entry.is_symlink():
+        if entry is not None and not entry.is_symlink():
             if entry.is_file(follow_symlinks=False):
                 return stat.S_IFREG
             if entry.is_dir(follow_symlinks=False):
