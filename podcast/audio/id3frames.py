@@ -18,6 +18,7 @@ mutagen may fail on (FRAGILE).
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from itertools import zip_longest
@@ -250,7 +251,7 @@ def _parse(frame_id: str, data: bytes, major: int) -> tuple[str, Frame]:
         encoding, data = _encoding(data)
         text = _texts(data, encoding, major)
         if frame_id == "TDRC":
-            text = [ID3TimeStamp(value).text for value in text]
+            text = [_timestamp(value) for value in text]
         return frame_id, Frame(frame_id, encoding=encoding, text=text)
     if frame_id == "COMM":
         encoding, data = _encoding(data)
@@ -330,6 +331,26 @@ def _table_of_contents(data: bytes, major: int) -> tuple[str, Frame]:
     return f"CTOC:{element_id}", frame
 
 
+# A show's files share a handful of dates ("2024") and genres ("Podcast"), and mutagen's
+# normalising of each takes a few microseconds: each distinct one is worked out once.
+
+
+@functools.lru_cache(maxsize=4096)
+def _timestamp(value: str) -> str:
+    """mutagen's form of an ID3 timestamp, ID3TimeStamp(value).text."""
+    return ID3TimeStamp(value).text
+
+
+def _genres(text: tuple[str, ...]) -> list[str]:
+    """TCON(text=text).genres: "(12)Talk" and the like as genre names."""
+    return list(_genre_names(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _genre_names(text: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(TCON(text=list(text)).genres)
+
+
 _YEAR = re.compile(r"([0-9]{4})(-[0-9]{2}-[0-9]{2})?\Z")
 _DAY_MONTH = re.compile(r"([0-9]{2})([0-9]{2})\Z")
 
@@ -337,7 +358,7 @@ _DAY_MONTH = re.compile(r"([0-9]{2})([0-9]{2})\Z")
 def _update_to_v24(frames: FrameSet) -> None:
     """What mutagen's `ID3.update_to_v24` changes in the frames we use, after loading."""
     if "TCON" in frames:
-        frames["TCON"].text = TCON(text=frames["TCON"].text).genres  # "(12)Talk" and the like
+        frames["TCON"].text = _genres(tuple(frames["TCON"].text))  # "(12)Talk" and the like
     for picture in frames.getall("APIC"):
         picture.mime = {"PNG": "image/png", "JPG": "image/jpeg"}.get(picture.mime, picture.mime)
     olds = [frames.pop(key).text if key in frames else [] for key in ("TYER", "TDAT", "TIME")]
@@ -358,6 +379,6 @@ def _update_to_v24(frames: FrameSet) -> None:
         if stamp:
             stamps.append(stamp)
     if stamps and "TDRC" not in frames:
-        frames["TDRC"] = Frame("TDRC", encoding=0, text=[ID3TimeStamp(s).text for s in stamps])
+        frames["TDRC"] = Frame("TDRC", encoding=0, text=[_timestamp(s) for s in stamps])
     for frame in frames.getall("CHAP") + frames.getall("CTOC"):
         _update_to_v24(frame.sub_frames)
