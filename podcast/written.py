@@ -109,14 +109,13 @@ class WrittenRecord:
         data: Callable[[], bytes | Sequence[bytes]],
     ) -> Path:
         target = self.out / relative
-        if not self._current(relative, target, digest, source):
-            target = unlinked_target(self.out, target, f"{FEEDS_DIR}/{relative}")
-            write_atomic(target, data())
-            self.changed = True
-        entry = [digest, *_stat_of(target), *(source or [])]
-        if entry != self.entries.get(relative):
-            self.changed = True
-        self.written[relative] = entry
+        if self._current(relative, target, digest, source):
+            self.written[relative] = self.entries[relative]
+            return target
+        target = unlinked_target(self.out, target, f"{FEEDS_DIR}/{relative}")
+        write_atomic(target, data())  # (compares first: a file that holds it already is left alone)
+        self.written[relative] = [digest, *_stat_of(target), *(source or [])]
+        self.changed = True
         return target
 
     def save(self) -> None:
