@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
@@ -39,7 +40,7 @@ EXTENSIONS = (
 
 def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
     # Ties broken by slug so the order never depends on the file system.
-    return sorted(episodes, key=lambda e: (e.date, e.slug), reverse=True)
+    return sorted(episodes, key=attrgetter("date", "slug"), reverse=True)
 
 
 def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
@@ -56,7 +57,7 @@ def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
     if show.copyright:
         fg.copyright(show.copyright)
     fg.generator(GENERATOR)
-    updated = max((e.date for e in episodes), default=EPOCH)
+    updated = max(map(attrgetter("date"), episodes), default=EPOCH)
     fg.lastBuildDate(updated)
     fg.pubDate(updated)
     artwork = show.artwork_url
@@ -202,14 +203,10 @@ def assemble(show: Show, episodes: Sequence[Episode], items: Mapping[str, bytes]
     them (by slug, from `ItemRenderer`); the others are rendered now."""
     ordered = newest_first(episodes)
     head, tail = channel_parts(show, ordered)
-    renderer: ItemRenderer | None = None
-    parts = []
-    for episode in ordered:
-        item = items.get(episode.slug)
-        if item is None:
-            renderer = renderer or ItemRenderer(show)
-            item = renderer.render(episode)
-        parts.append(item)
+    parts = [items.get(episode.slug) for episode in ordered]
+    if None in parts:
+        renderer = ItemRenderer(show)
+        parts = [renderer.render(e) if item is None else item for e, item in zip(ordered, parts, strict=True)]
     return Rendered(head, tuple(parts), tail)
 
 
