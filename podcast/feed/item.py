@@ -106,18 +106,17 @@ EXTENSION_KEYS = ("itunes", "podcastindex", "rss", "psc")
 def item_fields(show: Show, episode: Episode) -> ItemFields:
     """What the item of `episode` says."""
     info = episode.info
-    notes = episode.notes
-    has_html = notes is not None and bool(notes.html)
+    notes = episode.notes if episode.notes is not None and episode.notes.html else None
     fields = ItemFields(
         title=episode.title,
         guid=episode.guid,
         published=episode.date,
         link=episode.link or None,
         enclosure=(enclosure_url(show, episode), str(info.size), info.mime) if info is not None else None,
-        description=notes.description_html if has_html else episode.title,  # type: ignore[union-attr]
-        content=notes.html if has_html else None,  # type: ignore[union-attr]
+        description=episode.title if notes is None else notes.description_html,
+        content=None if notes is None else notes.html,
     )
-    fields.rss.description_is_html = has_html
+    fields.rss.description_is_html = notes is not None
 
     itunes = fields.itunes
     itunes.author = ", ".join(episode.hosts) or show.author
@@ -160,6 +159,7 @@ def to_entry(fe: FeedEntry, fields: ItemFields) -> None:
     fe.description(fields.description)
     if fields.content is not None:
         fe.content(fields.content, type="CDATA")
+    # feedgen made the entry its own extension objects; they take on the values of ours.
     for key in EXTENSION_KEYS:
         vars(getattr(fe, key)).update(vars(getattr(fields, key)))
 
@@ -181,13 +181,6 @@ def rfc2822(date: datetime) -> str:
     )
 
 
-def _description(fields: ItemFields, value: str) -> str:
-    # RssItem's change to what rss_entry wrote: HTML as CDATA, its "]]>" broken up.
-    if fields.rss.description_is_html and value:
-        return xmltext.cdata(value.replace("]]>", "]]&gt;") if "]" in value else value)
-    return xmltext.text(value)
-
-
 def to_text(fields: ItemFields) -> str:
     """The item as `to_entry` and feedgen write it in the feed, indentation and all; raises
     xmltext.Unfit for a value lxml would refuse (not every one: see xmltext.unfit)."""
@@ -200,16 +193,12 @@ def to_text(fields: ItemFields) -> str:
     if fields.link:
         out.append(element(CHILD, "link", xmltext.text(fields.link)))
     if description and content:
-        out.append(element(CHILD, "description", _description(fields, description)))
+        out.append(element(CHILD, "description", fields.rss.description(description)))
         out.append(element(CHILD, "content:encoded", xmltext.cdata(content)))
     elif description:
-        out.append(element(CHILD, "description", _description(fields, description)))
-    elif content:
-        # rss_entry writes the content, as CDATA, for the description; RssItem may rewrite it.
-        html = fields.rss.description_is_html
-        out.append(
-            element(CHILD, "description", _description(fields, content) if html else xmltext.cdata(content))
-        )
+        out.append(element(CHILD, "description", fields.rss.description(description)))
+    elif content:  # rss_entry writes the content, as CDATA, for the description
+        out.append(element(CHILD, "description", fields.rss.description(content, cdata=True)))
     if fields.guid:
         out.append(element(CHILD, "guid", xmltext.text(fields.guid), ' isPermaLink="false"'))
     if fields.enclosure is not None:
