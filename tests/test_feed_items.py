@@ -231,7 +231,7 @@ def test_a_whole_feed_of_text_items_is_the_document_feedgen_makes_of_it():
     episodes = [an_episode(rng, number) for number in range(60)]
     # feedgen's own way: every entry added to one generator, the document serialized once.
     ordered = feed.newest_first(episodes)
-    generator = feed._channel(show, ordered)  # noqa: SLF001 (the reference is feedgen itself)
+    generator = feed.channel_generator(show, ordered)
     for episode in ordered:
         to_entry(generator.add_entry(order="append"), item_fields(show, episode))
     whole = generator.rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")

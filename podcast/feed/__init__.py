@@ -43,7 +43,9 @@ def newest_first(episodes: Sequence[Episode]) -> list[Episode]:
     return sorted(episodes, key=attrgetter("date", "slug"), reverse=True)
 
 
-def _channel(show: Show, episodes: list[Episode]) -> FeedGenerator:
+def channel_generator(show: Show, episodes: list[Episode]) -> FeedGenerator:
+    """feedgen's generator of the feed of `episodes` (newest first), our extensions registered,
+    with the channel set and no entries."""
     fg = FeedGenerator()
     for key, channel_class, item_class in EXTENSIONS:
         fg.register_extension(key, channel_class, item_class, atom=False, rss=True)
@@ -133,7 +135,7 @@ CHANNEL_END = b"  </channel>\n</rss>\n"  # how feedgen's pretty printing closes 
 
 def channel_parts(show: Show, ordered: list[Episode]) -> tuple[bytes, bytes]:
     """The document with no items, cut where the items go (after the channel's own elements)."""
-    empty = _channel(show, ordered).rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
+    empty = channel_generator(show, ordered).rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
     if not empty.endswith(CHANNEL_END):
         raise AssertionError("feedgen's output no longer ends as expected")  # pragma: no cover
     return empty[: -len(CHANNEL_END)], CHANNEL_END
@@ -159,7 +161,7 @@ class FeedgenItemRenderer:
 
     def __init__(self, show: Show) -> None:
         self.show = show
-        self.fg = _channel(show, [])
+        self.fg = channel_generator(show, [])
         self.root, self.channel = _item_document(show)
 
     def render(self, episode: Episode) -> bytes:
