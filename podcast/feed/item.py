@@ -175,9 +175,18 @@ def rfc2822(date: datetime) -> str:
     minutes = offset.days * 1440 + offset.seconds // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
-    return (
-        f"{day}, {date.day:02d} {month} {date.year} {date.hour:02d}:{date.minute:02d}:{date.second:02d}"
-        f" {sign}{hours:02d}{minutes:02d}"
+    # %-formatting: about twice as quick as an f-string of as many formatted fields.
+    return "%s, %02d %s %d %02d:%02d:%02d %s%02d%02d" % (  # noqa: UP031
+        day,
+        date.day,
+        month,
+        date.year,
+        date.hour,
+        date.minute,
+        date.second,
+        sign,
+        hours,
+        minutes,
     )
 
 
