@@ -14,17 +14,18 @@ import random
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import feedparser
 import podcastparser
 import pytest
 from fuzzing import FUZZ
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from lxml import etree
 
 from podcast import feed
-from podcast.feed.item import item_fields, rfc2822, to_entry
+from podcast.feed.item import enclosure_url, item_fields, rfc2822, to_entry
 from podcast.model import (
     AlternateAudio,
     AudioInfo,
@@ -331,3 +332,15 @@ def test_simple_chapters_in_the_feed_are_written_with_the_psc_prefix_that_apps_l
     assert not feedparser.parse(document).bozo
     parsed = podcastparser.parse("https://cdn.example.com/show/feed.xml", io.BytesIO(document))
     assert [c["title"] for c in parsed["episodes"][0]["chapters"]] == ["Intro", "News & views"]
+
+
+@FUZZ
+@given(name=st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1))
+def test_file_names_in_enclosure_urls_are_quoted_as_urllib_quotes_them(name):
+    assume(name not in (".", ".."))
+    show = a_show(random.Random(8), enclosure_prefix=None, base_url="https://cdn.example.com/show/")
+    episode = dataclasses.replace(an_episode(random.Random(9), 4), audio=Path(name), remote_audio=None)
+    assert (
+        enclosure_url(show, episode)
+        == f"https://cdn.example.com/show/{quote(f'media/{episode.slug}/{name}')}"
+    )

@@ -63,7 +63,7 @@ def alternate_enclosures(show: Show, episode: Episode) -> tuple[AlternateEnclosu
     versions = [_version(enclosure_url(show, episode), episode.info, default=True)]
     for other in others:
         assert other.info is not None
-        url = show.measured(show.url_for(quote(episode.media_path_of(other.path))))
+        url = show.measured(show.url_for(_quoted(episode.media_path_of(other.path))))
         versions.append(_version(url, other.info))
     return tuple(versions)
 
@@ -77,7 +77,7 @@ def image_url(show: Show, episode: Episode) -> str | None:
 def _absolute_image(show: Show, chapter: Chapter) -> Chapter:
     """A chapter image published beside the feed is named relative to it; psc wants a URL."""
     if chapter.image and not has_web_scheme(chapter.image):
-        return dataclasses.replace(chapter, image=show.url_for(quote(chapter.image)))
+        return dataclasses.replace(chapter, image=show.url_for(_quoted(chapter.image)))
     return chapter
 
 
@@ -132,7 +132,7 @@ def item_fields(show: Show, episode: Episode) -> ItemFields:
     index = fields.podcastindex
     index.season = episode.season
     index.episode = episode.number
-    index.transcripts = tuple((show.url_for(quote(t.publish_path)), t) for t in episode.transcripts)
+    index.transcripts = tuple((show.url_for(_quoted(t.publish_path)), t) for t in episode.transcripts)
     index.persons = episode.persons
     index.soundbites = episode.soundbites
     index.alternate_enclosures = alternate_enclosures(show, episode)
