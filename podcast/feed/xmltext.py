@@ -7,8 +7,8 @@ with "/>", one with text on its line; text and attribute values escaped as libxm
 them, non-ASCII as it is (the feed is UTF-8).
 
 lxml refuses some strings outright (control characters, lone surrogates, U+FFFE and U+FFFF).
-The writers do not judge them: `unfit` finds them in the finished item,
-and the renderer then takes lxml's path, so such a string fails as it always did.
+The writers do not judge them: `unfit` finds them in the finished item, and the renderer then
+takes lxml's path, so such a string fails as it always did.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
 class Unfit(ValueError):
-    """A value lxml would refuse to write (the renderer then lets lxml say so)."""
+    """An item feedgen or lxml would refuse to write (the renderer then lets them say so)."""
 
 
 def text(value: str) -> str:
