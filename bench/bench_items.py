@@ -9,7 +9,8 @@ this process:
   prints the median µs an item of each, and the ratio;
 - times what puts the feed together around the items: the channel (channel_parts), the
   whole feed from items already rendered (assemble, as an incremental build does), the
-  document's bytes, and its RFC 5005 pages (paging.from_parts) with `feed_items = 300`.
+  document's bytes, and its RFC 5005 pages with `feed_items = 300`: from the parts, as the
+  build does (paging.from_parts), and from the document, as publish does (paging.split).
 
 Figures are medians of --runs, in wall and user+sys CPU time (the machine's cores may be
 shared: CPU time suffers less from that). Figures, not assertions.
@@ -89,6 +90,8 @@ def measure(root: Path, runs: int) -> None:
     paged = dataclasses.replace(show, feed_items=300)
     wall, cpu, pages = timed(lambda: paging.from_parts(paged, whole), runs)
     line("  paging.from_parts (feed_items = 300)", wall, cpu, f"{len(pages)} pages")
+    wall, cpu, split = timed(lambda: paging.split(paged, document), runs)
+    line("  paging.split of the document (publish)", wall, cpu, f"{len(split)} pages")
 
 
 def main() -> None:
