@@ -8,7 +8,7 @@ episode.md (see origin.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -29,9 +29,23 @@ def qname(tag: str) -> str:
     return tag
 
 
+# Tag → short name: a feed has a few dozen tag names, met hundreds of thousands of times.
+_SHORT_NAMES: dict[str, str] = {}
+_SHORT_NAMES_KEPT = 4096  # a feed inventing names by the thousand is named each time, not kept
+
+
 def short_name(element: etree._Element) -> str:
     """'{…itunes…}image' → 'itunes:image', for messages."""
-    name = etree.QName(element)
+    tag = element.tag
+    short = _SHORT_NAMES.get(tag)
+    if short is None:
+        short = _shorten(etree.QName(tag))
+        if len(_SHORT_NAMES) < _SHORT_NAMES_KEPT:
+            _SHORT_NAMES[tag] = short
+    return short
+
+
+def _shorten(name: etree.QName) -> str:
     for prefix, uri in PREFIXES.items():
         if name.namespace == uri:
             return f"{prefix}:{name.localname}"
@@ -66,6 +80,24 @@ class FeedDoc:
     channel: etree._Element
     items: list[etree._Element]
     origin: Origin | None = None  # maps places back to podcast.toml / episode.md
+    # What several rules read of the document, worked out once (see `shared`).
+    _shared: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def shared(self, key: str, make: Callable[[FeedDoc], object]):
+        """`make(self)`, made once per document: what several rules read of it (the tree is
+        not changed while rules run)."""
+        if key not in self._shared:
+            self._shared[key] = make(self)
+        return self._shared[key]
+
+    def elements(self) -> list[tuple[etree._Element, str]]:
+        """Every element of the channel (itself first), in document order, with its short name;
+        comments and processing instructions left out."""
+        return self.shared("elements", _named_elements)
+
+    def children(self) -> list[dict[str, etree._Element]]:
+        """For each item, in order, its children by tag (the first of each, as `find` gives)."""
+        return self.shared("children", _children_by_tag)
 
     def item_of(self, element: etree._Element) -> etree._Element | None:
         for node in (element, *element.iterancestors()):
@@ -89,6 +121,20 @@ class FeedDoc:
         """A message prefix naming the item `element` belongs to; empty on the channel."""
         item = self.item_of(element)
         return f"{self.label(item)}: " if item is not None else ""
+
+
+def _named_elements(feed: FeedDoc) -> list[tuple[etree._Element, str]]:
+    return [(element, short_name(element)) for element in feed.channel.iter() if isinstance(element.tag, str)]
+
+
+def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:
+    table = []
+    for item in feed.items:
+        children: dict[str, etree._Element] = {}
+        for child in item:
+            children.setdefault(child.tag, child)
+        table.append(children)
+    return table
 
 
 def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:

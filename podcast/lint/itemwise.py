@@ -65,7 +65,7 @@ class ItemLint:
 
 def _subject(show: Show, feed: FeedDoc, episodes: Sequence[Episode], now: datetime, **more) -> Subject:
     feed.origin = show_origin(show, episodes, feed)
-    resources = LocalFiles(show.root, show.base_url, show_files(show, episodes))
+    resources = LocalFiles(show.root, show.base_url, lambda: show_files(show, episodes))
     return Subject(feed=feed, resources=resources, now=now, show=show, episodes=list(episodes), **more)
 
 

@@ -85,20 +85,28 @@ class LocalFiles(Resources):
     URLs under `base_url` are looked up where `podcast build` puts them: media/…
     is episodes/<slug>/<file>, anything else is in feeds/. With `probes` (the show's
     build cache), audio that has not changed since it was last read is not opened.
+    `known` may also be a function giving them, called when a URL is first looked up (most
+    lint runs of a build look up none).
     """
 
     def __init__(
         self,
         root: Path,
         base_url: str | None,
-        known: dict[str, Path] | None = None,
+        known: dict[str, Path] | Callable[[], dict[str, Path]] | None = None,
         probes: BuildCache | None = None,
     ) -> None:
         self.root = root
         self.base_url = base_url
-        self.known = dict(known or {})
+        self._known = dict(known) if isinstance(known, dict) else known
         self.probes = probes
         self._heads: dict[str, Fetched | None] = {}
+
+    @property
+    def known(self) -> dict[str, Path]:
+        if not isinstance(self._known, dict):
+            self._known = dict(self._known() if self._known is not None else {})
+        return self._known
 
     def head(self, url: str) -> Fetched | None:
         """As Resources.head, once per URL: a feed naming one file in many items reads it once."""

@@ -10,7 +10,7 @@ from lxml import etree
 
 from ..feed.itunes import ITUNES_NS
 from ..schema import apple_categories
-from .feeddoc import Finding, Where, qname, short_name, text
+from .feeddoc import Finding, Where, qname, text
 from .registry import Subject, items_with, rule
 
 # Apple's figures (Podcasts Connect, "A Podcaster's Guide to RSS").
@@ -18,6 +18,8 @@ DESCRIPTION_MAX_BYTES = 4000
 VALUE_MAX_CHARS = 255
 # Tags whose text Apple lets run past 255 characters.
 LONG_TEXT_TAGS = {"description", "itunes:summary", "content:encoded"}
+ITUNES_TAG = f"{{{ITUNES_NS}}}"
+SIZED_TAGS = {tag: qname(tag) for tag in ("description", "itunes:summary")}  # A112's
 
 
 # itunes:image is required too, but has its own rule (A106): a feed without artwork
@@ -70,10 +72,10 @@ def channel_recommended(subject: Subject) -> Iterator[Finding]:
 )
 def item_required(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item in feed.items:
-        if not text(item.find("title")):
+    for item, children in zip(feed.items, feed.children(), strict=True):
+        if not text(children.get("title")):
             yield Finding(feed.where(item, "title"), f"{feed.label(item)} has no title")
-        enclosure = item.find("enclosure")
+        enclosure = children.get("enclosure")
         if enclosure is None:
             yield Finding(feed.where(item, "enclosure"), f"{feed.label(item)} has no enclosure")
             continue
@@ -110,11 +112,11 @@ ITEM_HINTS = {
 )
 def item_recommended(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item in feed.items:
+    for item, children in zip(feed.items, feed.children(), strict=True):
         for tag in ITEM_RECOMMENDED:
             if tag == "pubDate":
                 continue  # D101 says more about dates
-            if not text(item.find(qname(tag))):
+            if not text(children.get(qname(tag))):
                 yield Finding(feed.where(item, tag), f"{feed.label(item)} has no {tag}", hint=ITEM_HINTS[tag])
 
 
@@ -189,12 +191,16 @@ def language(subject: Subject) -> Iterator[Finding]:
 )
 def description_size(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for parent in (feed.channel, *feed.items):
-        for tag in ("description", "itunes:summary"):
-            element = parent.find(qname(tag))
+    channel = {name: feed.channel.find(name) for name in SIZED_TAGS.values()}
+    for parent, children in ((feed.channel, channel), *zip(feed.items, feed.children(), strict=True)):
+        for tag, name in SIZED_TAGS.items():
+            element = children.get(name)
             if element is None:
                 continue
-            size = len((element.text or "").encode("utf-8"))
+            value = element.text or ""
+            if len(value) <= DESCRIPTION_MAX_BYTES // 4:
+                continue  # within the limit whatever it is written in (UTF-8: at most 4 bytes a character)
+            size = len(value.encode("utf-8"))
             if size > DESCRIPTION_MAX_BYTES:
                 whose = "channel" if parent is feed.channel else feed.label(parent)
                 yield Finding(
@@ -210,16 +216,15 @@ def description_size(subject: Subject) -> Iterator[Finding]:
 )
 def value_length(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for element in feed.channel.iter():
-        if not isinstance(element.tag, str) or len(element):
-            continue  # comments, and elements with children
-        name = etree.QName(element)
-        if name.namespace not in (None, ITUNES_NS):
-            continue
-        tag = short_name(element)
+    for element, tag in feed.elements():
+        value = element.text
+        if not value or len(value) <= VALUE_MAX_CHARS or len(element):
+            continue  # short enough (stripping only shortens it), or an element with children
+        if element.tag[0] == "{" and not element.tag.startswith(ITUNES_TAG):
+            continue  # only RSS's own tags and iTunes' have Apple's limit
         if tag in LONG_TEXT_TAGS or tag == "guid":
             continue  # a published guid must never change, whatever its length: "shorten it" would break it
-        value = (element.text or "").strip()
+        value = value.strip()
         if len(value) > VALUE_MAX_CHARS:
             whose = feed.whose(element)
             yield Finding(feed.where(element, tag), f"{whose}{len(value)} characters, over {VALUE_MAX_CHARS}")
@@ -271,8 +276,12 @@ ACCEPTED = {
 )
 def enumerated_values(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
+    found: dict[str, list[etree._Element]] = {tag: [] for tag in ENUMERATED}
+    for element, tag in feed.elements():
+        if tag in found:
+            found[tag].append(element)
     for tag, accepts in ENUMERATED.items():
-        for element in feed.channel.iter(qname(tag)):
+        for element in found[tag]:
             value = text(element)
             if not accepts(value):
                 whose = feed.whose(element)
