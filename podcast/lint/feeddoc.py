@@ -99,6 +99,16 @@ class FeedDoc:
         """For each item, in order, its children by tag (the first of each, as `find` gives)."""
         return self.shared("children", _children_by_tag)
 
+    def texts(self, tag: str) -> list[str]:
+        """For each item, in order, `text` of its first `tag` child (a qualified name)."""
+        if tag in COLUMN_TAGS:
+            return self.shared("columns", _columns)[tag]
+        return self.shared(f"text {tag}", lambda feed: [text(item.find(tag)) for item in feed.items])
+
+    def enclosure_urls(self) -> list[str]:
+        """For each item, in order, its `enclosure_url`."""
+        return self.shared("columns", _columns)["enclosure"]
+
     def item_of(self, element: etree._Element) -> etree._Element | None:
         for node in (element, *element.iterancestors()):
             if node.tag == "item":
@@ -135,6 +145,26 @@ def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:
             children.setdefault(child.tag, child)
         table.append(children)
     return table
+
+
+# What the rules over a whole feed read of every item (the enclosure: its URL), in one pass.
+COLUMN_TAGS = ("title", "guid", "pubDate", "enclosure")
+
+
+def _columns(feed: FeedDoc) -> dict[str, list[str]]:
+    # Strings only are kept: holding an element object for each tag of 10,000 items would have
+    # Python's garbage collector walk them over and over (it counts live objects, not strings).
+    columns: dict[str, list[str]] = {tag: [] for tag in COLUMN_TAGS}
+    for item in feed.items:
+        found: dict[str, str] = {}
+        for child in item:
+            tag = child.tag
+            if tag in columns and tag not in found:
+                value = child.get("url") if tag == "enclosure" else child.text
+                found[tag] = (value or "").strip()
+        for tag, column in columns.items():
+            column.append(found.get(tag, ""))
+    return columns
 
 
 def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:

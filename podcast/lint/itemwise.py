@@ -15,6 +15,7 @@ neither run depends on where the item stands in the feed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -126,12 +127,16 @@ def _parse(document: bytes) -> FeedDoc:
 
 
 def _digest(item: etree._Element) -> bytes:
-    """The item with only the tags the feed rules read, in their order (namespaces declared on it)."""
-    for child in list(item):
-        if child.tag not in DIGEST_TAGS:
-            item.remove(child)
-    item.tail = None
-    return etree.tostring(item, encoding="UTF-8") + b"\n"
+    """The item with only the tags the feed rules read, in their order, on one line. It stands on
+    its own (the namespaces it uses declared in it) and is short: 10,000 of them are parsed for
+    every build."""
+    digest = etree.Element(item.tag, dict(item.attrib))
+    for child in item:
+        if child.tag in DIGEST_TAGS:
+            digest.append(deepcopy(child))
+    for child in digest:
+        child.tail = None
+    return etree.tostring(digest, encoding="UTF-8") + b"\n"
 
 
 def check_assembled(
