@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import langcodes
 from lxml import etree
 
 from ..feed.itunes import ITUNES_NS
@@ -177,6 +176,8 @@ def categories(subject: Subject) -> Iterator[Finding]:
     'Apple refuses a feed with an invalid code; write e.g. "en" or "de-AT"',
 )
 def language(subject: Subject) -> Iterator[Finding]:
+    import langcodes  # its language tables take 20-40 ms to load: only when a language is judged
+
     element = subject.feed.channel.find("language")
     value = text(element)
     if element is not None and value and not langcodes.tag_is_valid(value):
