@@ -15,7 +15,6 @@ neither run depends on where the item stands in the feed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +24,7 @@ from ..errors import Problem
 from ..feed import CHANNEL_END
 from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..model import Episode, Show
+from . import run  # the package, with every rule family, is loaded before any of its modules
 from .feeddoc import FeedDoc, qname
 from .origin import show_origin
 from .registry import RULES, Rule, Subject
@@ -71,8 +71,6 @@ def _subject(show: Show, feed: FeedDoc, episodes: Sequence[Episode], now: dateti
 
 
 def _run(rules: Sequence[Rule], subject: Subject) -> list[Problem]:
-    from . import run  # the runner, which imports this module's neighbours
-
     return run(subject, rules)
 
 
@@ -131,11 +129,10 @@ def _digest(item: etree._Element) -> bytes:
     its own (the namespaces it uses declared in it) and is short: 10,000 of them are parsed for
     every build."""
     digest = etree.Element(item.tag, dict(item.attrib))
-    for child in item:
+    for child in list(item):
         if child.tag in DIGEST_TAGS:
-            digest.append(deepcopy(child))
-    for child in digest:
-        child.tail = None
+            child.tail = None
+            digest.append(child)  # moved, with the namespace it uses: the item is not used again
     return etree.tostring(digest, encoding="UTF-8") + b"\n"
 
 
