@@ -945,3 +945,23 @@ def test_d102_compares_the_instant_whatever_the_zone(built, date, future):
 def test_m102_reads_the_extension_of_the_last_name_in_the_path(built, url, warned):
     edit_feed(built.feed, lambda r: _set_attr(_items(r)[0], "enclosure", "url", url))
     assert ("M102" in codes(lint.check_feed_file(built.feed))) == warned
+
+
+def test_an_image_several_items_name_is_judged_once_where_it_first_stands(built):
+    """Episodes may name the show's artwork or a shared image by URL: lint of the whole feed says
+    what is wrong with each image once, at the channel or the newest episode naming it; so does
+    the build, which judges each item's image with the item."""
+    root = built.root
+    artwork(root / "cover.jpg", fmt="PNG")  # I107: the show's artwork is a PNG named .jpg
+    artwork(root / "feeds" / "shared.jpg", size=(2000, 1400))  # I104: not square
+    channel = etree.parse(str(built.feed)).getroot().find("channel")
+    cover = channel.find(lint.qname("itunes:image")).get("href")
+    shared = cover.rsplit("/", 1)[0] + "/shared.jpg"
+    for number, url in enumerate([cover, shared, shared, cover], start=1):
+        built.add(f"ep-{number}", date=f"2025-03-0{number}", extra=f'image = "{url}"')
+    split, whole = _split_and_whole(root, now=datetime(2025, 6, 1, tzinfo=UTC))
+    assert [(p.code, p.path) for p in whole if p.code.startswith("I")] == [
+        ("I104", "episodes/ep-3/episode.md"),  # the newest item naming shared.jpg
+        ("I107", "podcast.toml"),
+    ]
+    assert split == whole

@@ -1,11 +1,14 @@
 """Lint of a feed the build put together from items, without parsing the whole document.
 
-Most rules judge each item on its own (its tags and values), so what they find in an item
-is kept with it (in the build cache, with the item) and found again only when the item
-changes: `ItemLinter.check` runs them over a document of the show's channel and that one
-item. The rules that compare items with each other, with the feed last built, with the clock
-or with the files they name (GUIDs, titles, enclosures, dates to come, artwork, size) run over
+Most rules judge each item on its own (its tags and values, and the episode's own image), so
+what they find in an item is kept with it (in the build cache, with the item) and found again
+only when the item changes: `ItemLinter.check` runs them over a document of the show's channel
+and that one item. The rules that compare items with each other, with the feed last built, with
+the clock or with the files they name (GUIDs, titles, enclosures, dates to come, size) run over
 a digest of the feed: the real channel, and of each item only the tags those rules read.
+
+The artwork rules read each image once in a feed: an episode image that is the show's artwork,
+or an earlier episode's, is judged there, so its item's own findings about it are left out.
 
 `check_assembled` merges both in the order of `RULES`, as `check_show` reports them over the
 whole document. Every finding about an item is traced to the episode.md it came from, so
@@ -25,22 +28,26 @@ from ..feed import CHANNEL_END
 from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..model import Episode, Show
 from . import run  # the package, with every rule family, is loaded before any of its modules
-from .feeddoc import FeedDoc, qname
+from .feeddoc import FeedDoc, artwork_urls, qname
 from .origin import show_origin
 from .registry import RULES, Rule, Subject
 from .resources import LocalFiles, show_files
 
+# The artwork rules (I1xx): an item's image is read when the item is linted, not by every build.
+ARTWORK_CODES = frozenset({"I101", "I102", "I103", "I104", "I105", "I106", "I107"})
 # Rules whose findings in an item depend only on that item and the show's own settings.
 ITEM_CODES = frozenset(
     {
         "A101", "A102", "A103", "A104", "A105", "A106", "A110", "A111", "A112", "A113",
         "A120", "A121", "A122", "M101", "M102", "U101", "U102", "U103", "D101",
+        *ARTWORK_CODES,
     }
 )  # fmt: skip
 # Of those, the rules that look only at the channel, and the channel tags the others read.
 CHANNEL_CODES = frozenset({"A101", "A102", "A105", "A106", "A110", "A111"})
 CHANNEL_TAGS_FOR_ITEMS = frozenset({"title", qname("itunes:type")})
-# What the other rules read of an item (G1xx, D102, I1xx: the title names the item).
+# What the other rules read of an item (G1xx, D102; the title names the item; the image URL
+# tells whether the item's artwork findings are said at an earlier place).
 DIGEST_TAGS = frozenset(qname(t) for t in ("title", "guid", "enclosure", "pubDate", "itunes:image"))
 SKIPPED = ("M103", "M104")  # as check_show: enclosures come from the files the build read itself
 SOURCE = f"{FEEDS_DIR}/{FEED_FILENAME}"
@@ -66,7 +73,9 @@ class ItemLint:
 
 def _subject(show: Show, feed: FeedDoc, episodes: Sequence[Episode], now: datetime, **more) -> Subject:
     feed.origin = show_origin(show, episodes, feed)
-    resources = LocalFiles(show.root, show.base_url, lambda: show_files(show, episodes))
+    # The episodes' files matter only when their items are in the document.
+    files_of = episodes if feed.items else ()
+    resources = LocalFiles(show.root, show.base_url, lambda: show_files(show, files_of))
     return Subject(feed=feed, resources=resources, now=now, show=show, episodes=list(episodes), **more)
 
 
@@ -153,6 +162,7 @@ def check_assembled(
     own findings (`item_problems`, in the feed's order) and a digest of the feed."""
     channel_findings = channel_linter.findings(_parse(head + tail), ordered)
     feed = _parse(head + b"".join(digests) + tail)
+    item_problems = _artwork_judged_once(feed, item_problems)
     subject = _subject(show, feed, ordered, now, previous=previous, published_bytes=published_bytes)
     whole = _run(feed_rules(), subject)
     by_code: dict[str, list[Problem]] = {}
@@ -160,3 +170,24 @@ def check_assembled(
         by_code.setdefault(problem.code or "", []).append(problem)
     return [p for r in RULES for p in by_code.get(r.code, ())]
 
+
+
+def _artwork_judged_once(
+    feed: FeedDoc, item_problems: Sequence[Sequence[Problem]]
+) -> list[Sequence[Problem]]:
+    """Each item's findings, less its artwork findings when its image is judged at an earlier
+    place: lint of the whole document reads each URL once and reports it where it first stands,
+    the show's artwork (in the channel) or an earlier item. `feed` is the digest, which keeps the
+    channel and each item's itunes:image (an item has one)."""
+    problems_of = list(item_problems)
+    if not any(p.code in ARTWORK_CODES for problems in problems_of for p in problems):
+        return problems_of
+    first_at = {url: feed.item_of(element) for url, element in artwork_urls(feed).items()}
+    for index, (item, problems) in enumerate(zip(feed.items, problems_of, strict=True)):
+        if not any(p.code in ARTWORK_CODES for p in problems):
+            continue
+        image = item.find(qname("itunes:image"))
+        url = (image.get("href") or "").strip() if image is not None else ""
+        if first_at.get(url) is not item:
+            problems_of[index] = [p for p in problems if p.code not in ARTWORK_CODES]
+    return problems_of
