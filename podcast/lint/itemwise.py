@@ -46,6 +46,7 @@ ITEM_CODES = frozenset(
 # Of those, the rules that look only at the channel, and the channel tags the others read.
 CHANNEL_CODES = frozenset({"A101", "A102", "A105", "A106", "A110", "A111"})
 CHANNEL_TAGS_FOR_ITEMS = frozenset({"title", qname("itunes:type")})
+ITUNES_IMAGE = qname("itunes:image")
 # What the other rules read of an item (G1xx, D102; the title names the item; the image URL
 # tells whether the item's artwork findings are said at an earlier place).
 DIGEST_TAGS = frozenset(qname(t) for t in ("title", "guid", "enclosure", "pubDate", "itunes:image"))
@@ -95,6 +96,8 @@ class ItemLinter:
         self.show, self.now = show, now
         self.rules = item_rules()
         self.item_rules = [r for r in self.rules if r.code not in CHANNEL_CODES]
+        # Most items name no image of their own: the artwork rules have nothing to read there.
+        self.imageless_rules = [r for r in self.item_rules if r.code not in ARTWORK_CODES]
         self.head, self.tail = _cut_down(head, tail)
         # What the channel alone gives: taken away from each item's run, which sees it too.
         self.channel_only = _run(self.item_rules, _subject(show, _parse(self.head + self.tail), (), now))
@@ -105,7 +108,9 @@ class ItemLinter:
 
     def check(self, episode: Episode, item: bytes) -> ItemLint:
         feed = _parse(self.head + item + self.tail)
-        found = _run(self.item_rules, _subject(self.show, feed, [episode], self.now))
+        imageless = next(feed.channel.iter(ITUNES_IMAGE), None) is None
+        rules = self.imageless_rules if imageless else self.item_rules
+        found = _run(rules, _subject(self.show, feed, [episode], self.now))
         channel_only = list(self.channel_only)
         problems = []
         for problem in found:
