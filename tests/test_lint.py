@@ -965,3 +965,11 @@ def test_an_image_several_items_name_is_judged_once_where_it_first_stands(built)
         ("I107", "podcast.toml"),
     ]
     assert split == whole
+
+
+def test_the_language_codes_lint_knows_without_langcodes_are_ones_langcodes_takes():
+    import langcodes
+
+    from podcast.lint.rules_apple import COMMON_LANGUAGES
+
+    assert [code for code in sorted(COMMON_LANGUAGES) if not langcodes.tag_is_valid(code)] == []

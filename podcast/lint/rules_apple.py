@@ -169,6 +169,21 @@ def categories(subject: Subject) -> Iterator[Finding]:
                 )
 
 
+# Codes most shows write, each one langcodes takes (tests/test_lint.py checks): a show writing
+# one of them is judged without loading langcodes' tables.
+COMMON_LANGUAGES = frozenset(
+    {
+        "en", "en-US", "en-us", "en-GB", "en-gb", "en-AU", "en-CA", "en-IE", "en-NZ", "en-IN",
+        "de", "de-DE", "de-de", "de-AT", "de-CH", "fr", "fr-FR", "fr-fr", "fr-CA", "fr-BE", "fr-CH",
+        "es", "es-ES", "es-es", "es-MX", "es-AR", "es-US", "it", "it-IT", "nl", "nl-NL", "nl-BE",
+        "pt", "pt-BR", "pt-br", "pt-PT", "sv", "sv-SE", "da", "da-DK", "no", "nb", "nb-NO", "nn",
+        "fi", "fi-FI", "pl", "pl-PL", "cs", "hu", "el", "tr", "ru", "uk", "ja", "ja-JP", "ko",
+        "zh", "zh-CN", "zh-TW", "zh-Hans", "zh-Hant", "ar", "he", "hi", "id", "ms", "th", "vi",
+        "ca", "eu", "gl", "ga", "cy", "is", "et", "lv", "lt", "ro", "bg", "hr", "sr", "sk", "sl",
+    }
+)  # fmt: skip
+
+
 @rule(
     "A111",
     "error",
@@ -176,11 +191,13 @@ def categories(subject: Subject) -> Iterator[Finding]:
     'Apple refuses a feed with an invalid code; write e.g. "en" or "de-AT"',
 )
 def language(subject: Subject) -> Iterator[Finding]:
-    import langcodes  # its language tables take 20-40 ms to load: only when a language is judged
-
     element = subject.feed.channel.find("language")
     value = text(element)
-    if element is not None and value and not langcodes.tag_is_valid(value):
+    if element is None or not value or value in COMMON_LANGUAGES:
+        return
+    import langcodes  # its language tables take 20-40 ms to load, for every build that lints
+
+    if not langcodes.tag_is_valid(value):
         yield Finding(subject.feed.where(element, "language"), f'"{value}" is not a language code')
 
 
