@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from lxml import etree
 
@@ -19,6 +20,7 @@ from ..feed.podcastindex import PODCAST_NS
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 PREFIXES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "content": CONTENT_NS}
+T = TypeVar("T")
 
 
 def qname(tag: str) -> str:
@@ -83,7 +85,7 @@ class FeedDoc:
     # What several rules read of the document, worked out once (see `shared`).
     _shared: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
-    def shared(self, key: str, make: Callable[[FeedDoc], object]):
+    def shared(self, key: str, make: Callable[[FeedDoc], T]) -> T:
         """`make(self)`, made once per document: what several rules read of it (the tree is
         not changed while rules run)."""
         if key not in self._shared:
@@ -152,8 +154,8 @@ COLUMN_TAGS = ("title", "guid", "pubDate", "enclosure")
 
 
 def _columns(feed: FeedDoc) -> dict[str, list[str]]:
-    # Strings only are kept: holding an element object for each tag of 10,000 items would have
-    # Python's garbage collector walk them over and over (it counts live objects, not strings).
+    # Strings only are kept: an element object held for each tag of 10,000 items would have
+    # Python's garbage collector walk them again and again (it tracks those, not strings).
     columns: dict[str, list[str]] = {tag: [] for tag in COLUMN_TAGS}
     for item in feed.items:
         found: dict[str, str] = {}

@@ -238,7 +238,7 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
 # The form feeds write dates in (ours always): read directly, as the email parser would read it
 # but several times faster; any other form goes to the email parser.
 _RFC2822 = re.compile(
-    r"(?:[A-Za-z]{3}, )?(\d\d) ([A-Za-z]{3}) ([1-9]\d{3}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"
+    r"(?:[A-Za-z]{3}, )?(\d\d) ([A-Za-z]{3}) ([1-9]\d{3}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", re.ASCII
 )
 _MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
