@@ -26,6 +26,7 @@ from werkzeug.wrappers import Request, Response
 
 from podcast import feed, lint, pipeline
 from podcast.errors import LintFailure, PodcastError
+from podcast.layout import EPISODE_IMAGES_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 NS = lint.PREFIXES
@@ -950,18 +951,25 @@ def test_m102_reads_the_extension_of_the_last_name_in_the_path(built, url, warne
 def test_an_image_several_items_name_is_judged_once_where_it_first_stands(built):
     """Episodes may name the show's artwork or a shared image by URL: lint of the whole feed says
     what is wrong with each image once, at the channel or the newest episode naming it; so does
-    the build, which judges each item's image with the item."""
+    the build, which judges an episode's own image with its item and the others with the feed."""
     root = built.root
     artwork(root / "cover.jpg", fmt="PNG")  # I107: the show's artwork is a PNG named .jpg
     artwork(root / "feeds" / "shared.jpg", size=(2000, 1400))  # I104: not square
     channel = etree.parse(str(built.feed)).getroot().find("channel")
     cover = channel.find(lint.qname("itunes:image")).get("href")
     shared = cover.rsplit("/", 1)[0] + "/shared.jpg"
-    for number, url in enumerate([cover, shared, shared, cover], start=1):
-        built.add(f"ep-{number}", date=f"2025-03-0{number}", extra=f'image = "{url}"')
+    for number, image in enumerate([cover, shared, "own.jpg", shared, cover, "own.jpg"], start=1):
+        folder = built.add(f"ep-{number}", date=f"2025-03-0{number}", extra=f'image = "{image}"')
+        if image == "own.jpg":
+            artwork(folder / "own.jpg", size=(1400, 2000))  # I104 too
+    # The newest names ep-6's image by the URL it is published at: ep-6's is then judged there.
+    published = f"{cover.rsplit('/', 1)[0]}/{EPISODE_IMAGES_DIR}/ep-6.jpg"
+    built.add("ep-7", date="2025-03-07", extra=f'image = "{published}"')
     split, whole = _split_and_whole(root, now=datetime(2025, 6, 1, tzinfo=UTC))
     assert [(p.code, p.path) for p in whole if p.code.startswith("I")] == [
-        ("I104", "episodes/ep-3/episode.md"),  # the newest item naming shared.jpg
+        ("I104", "episodes/ep-7/episode.md"),
+        ("I104", "episodes/ep-4/episode.md"),  # the newest item naming shared.jpg
+        ("I104", "episodes/ep-3/episode.md"),
         ("I107", "podcast.toml"),
     ]
     assert split == whole

@@ -7,8 +7,10 @@ and that one item. The rules that compare items with each other, with the feed l
 the clock or with the files they name (GUIDs, titles, enclosures, dates to come, size) run over
 a digest of the feed: the real channel, and of each item only the tags those rules read.
 
-The artwork rules read each image once in a feed: an episode image that is the show's artwork,
-or an earlier episode's, is judged there, so its item's own findings about it are left out.
+The artwork rules judge an episode's own image (a file in its folder) with its item; an image
+an episode names by URL is judged with the feed, each build, as it may be any file of the show.
+Either way each image is judged once, where it first stands in the feed (the show's artwork,
+or an earlier episode naming the same URL), as lint of the whole document does.
 
 `check_assembled` merges both in the order of `RULES`, as `check_show` reports them over the
 whole document. Every finding about an item is traced to the episode.md it came from, so
@@ -32,8 +34,10 @@ from .feeddoc import FeedDoc, artwork_urls, qname
 from .origin import show_origin
 from .registry import RULES, Rule, Subject
 from .resources import LocalFiles, show_files
+from .rules_artwork import read_artwork
 
-# The artwork rules (I1xx): an item's image is read when the item is linted, not by every build.
+# The artwork rules (I1xx): an episode's own image is read when its item is linted, not by
+# every build.
 ARTWORK_CODES = frozenset({"I101", "I102", "I103", "I104", "I105", "I106", "I107"})
 # Rules whose findings in an item depend only on that item and the show's own settings.
 ITEM_CODES = frozenset(
@@ -108,8 +112,9 @@ class ItemLinter:
 
     def check(self, episode: Episode, item: bytes) -> ItemLint:
         feed = _parse(self.head + item + self.tail)
-        imageless = next(feed.channel.iter(ITUNES_IMAGE), None) is None
-        rules = self.imageless_rules if imageless else self.item_rules
+        # An image the episode names by URL may be any file of the show's: the feed's run judges it.
+        own_image = episode.image_path and next(feed.channel.iter(ITUNES_IMAGE), None) is not None
+        rules = self.item_rules if own_image else self.imageless_rules
         found = _run(rules, _subject(self.show, feed, [episode], self.now))
         channel_only = list(self.channel_only)
         problems = []
@@ -167,8 +172,8 @@ def check_assembled(
     own findings (`item_problems`, in the feed's order) and a digest of the feed."""
     channel_findings = channel_linter.findings(_parse(head + tail), ordered)
     feed = _parse(head + b"".join(digests) + tail)
-    item_problems = _artwork_judged_once(feed, item_problems)
     subject = _subject(show, feed, ordered, now, previous=previous, published_bytes=published_bytes)
+    item_problems = _artwork_judged_once(subject, ordered, item_problems)
     whole = _run(feed_rules(), subject)
     by_code: dict[str, list[Problem]] = {}
     for problem in (*channel_findings, *(p for problems in item_problems for p in problems), *whole):
@@ -178,21 +183,34 @@ def check_assembled(
 
 
 def _artwork_judged_once(
-    feed: FeedDoc, item_problems: Sequence[Sequence[Problem]]
+    subject: Subject, ordered: Sequence[Episode], item_problems: Sequence[Sequence[Problem]]
 ) -> list[Sequence[Problem]]:
-    """Each item's findings, less its artwork findings when its image is judged at an earlier
-    place: lint of the whole document reads each URL once and reports it where it first stands,
-    the show's artwork (in the channel) or an earlier item. `feed` is the digest, which keeps the
-    channel and each item's itunes:image (an item has one)."""
+    """Each item's findings with the artwork findings of its image where lint of the whole
+    document says them: once for each URL, where it first stands (the show's artwork is judged
+    with the channel). An episode's own image was judged with its item; an image named by URL
+    is judged here. `subject.feed` is the digest, which keeps each item's itunes:image."""
+    feed = subject.feed
     problems_of = list(item_problems)
-    if not any(p.code in ARTWORK_CODES for problems in problems_of for p in problems):
+    images = [e for e in feed.channel.iter(ITUNES_IMAGE) if e.getparent().tag == "item"]
+    if not images:
         return problems_of
     first_at = {url: feed.item_of(element) for url, element in artwork_urls(feed).items()}
-    for index, (item, problems) in enumerate(zip(feed.items, problems_of, strict=True)):
-        if not any(p.code in ARTWORK_CODES for p in problems):
-            continue
-        image = item.find(qname("itunes:image"))
-        url = (image.get("href") or "").strip() if image is not None else ""
-        if first_at.get(url) is not item:
-            problems_of[index] = [p for p in problems if p.code not in ARTWORK_CODES]
+    position = {item: index for index, item in enumerate(feed.items)}
+    artwork_rules = [r for r in RULES if r.code in ARTWORK_CODES]
+    for image in images:
+        item = image.getparent()
+        index = position.get(item)
+        url = (image.get("href") or "").strip()
+        if index is None or not url or item.find(ITUNES_IMAGE) is not image:
+            continue  # an item's first itunes:image is its image
+        first = first_at.get(url) is item
+        if ordered[index].image_path:  # the episode's own image: judged with its item
+            if not first and any(p.code in ARTWORK_CODES for p in problems_of[index]):
+                problems_of[index] = [p for p in problems_of[index] if p.code not in ARTWORK_CODES]
+        elif first:
+            artwork = read_artwork(subject.resources, url, image)
+            if artwork is not None:
+                subject.artworks = [artwork]
+                problems_of[index] = [*problems_of[index], *_run(artwork_rules, subject)]
+                subject.artworks = None
     return problems_of
