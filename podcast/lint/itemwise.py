@@ -181,7 +181,6 @@ def check_assembled(
     return [p for r in RULES for p in by_code.get(r.code, ())]
 
 
-
 def _artwork_judged_once(
     subject: Subject, ordered: Sequence[Episode], item_problems: Sequence[Sequence[Problem]]
 ) -> list[Sequence[Problem]]:
