@@ -262,17 +262,23 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
     facts = os.stat(path)
     if not stat.S_ISREG(facts.st_mode):
         raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
-    if facts.st_size > max_bytes:
-        raise TooLarge(
-            f"{what}: {path} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
-            path=str(path),
-            field=what,
-        )
-    # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for every
-    # small file); only a file that grew since is read on, up to the cap. (os.read, not open():
-    # a buffered file object costs as much again as the read, for every episode.md.)
-    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    # Opened without waiting (a FIFO linked in after the stat would block the open until a
+    # writer came), and asked again what it is: the name may lead elsewhere by now.
+    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     try:
+        facts = os.fstat(handle)
+        if not stat.S_ISREG(facts.st_mode):
+            raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+        if facts.st_size > max_bytes:
+            raise TooLarge(
+                f"{what}: {path} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
+                path=str(path),
+                field=what,
+            )
+        # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for
+        # every small file); only a file that grew since is read on, up to the cap. (os.read,
+        # not open(): a buffered file object costs as much again as the read, for every
+        # episode.md.)
         data = _read_up_to(handle, facts.st_size + 1)
         if len(data) > facts.st_size:
             data += _read_up_to(handle, max_bytes + 1 - len(data))
