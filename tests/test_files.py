@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from podcast.files import OutsideShow, confined, write_atomic
+from podcast.errors import PodcastError
+from podcast.files import FolderListing, OutsideShow, confined, write_atomic
 
 
 def test_a_file_inside_is_returned_resolved(tmp_path):
@@ -177,3 +178,23 @@ def test_read_bounded_refuses_a_fifo_swapped_in_between_its_stat_and_its_open(tm
         pytest.fail("read_bounded waited for a writer on a FIFO linked in after its stat")
     assert ran.returncode == 0, ran.stderr
     assert "is not a regular file" in ran.stdout
+
+
+def test_a_folder_listing_reads_no_file_behind_a_link_put_in_place_of_a_listed_file(tmp_path):
+    # A shared show: someone else swaps episode.md for a link to a secret after the folder
+    # was listed (the file was plain then) and before it is read, which would publish it.
+    show, secret = tmp_path / "show", tmp_path / "secret.txt"
+    folder = show / "episodes" / "one"
+    folder.mkdir(parents=True)
+    (folder / "episode.md").write_text("+++\ntitle = 'mine'\n+++\n")
+    secret.write_text("the secret")
+    listing = FolderListing(show, folder)
+    assert listing.is_file("episode.md")  # listed: a plain file
+    (folder / "swap").symlink_to(secret)
+    os.replace(folder / "swap", folder / "episode.md")
+    with pytest.raises((PodcastError, OSError)) as refused:
+        listing.read_bounded("episode.md", 1000, "episodes/one/episode.md")
+    assert "secret" not in str(refused.value.args)
+    (folder / "episode.md").unlink()
+    (folder / "episode.md").write_text("+++\ntitle = 'mine again'\n+++\n")
+    assert listing.read_bounded("episode.md", 1000, "episode.md") == b"+++\ntitle = 'mine again'\n+++\n"
