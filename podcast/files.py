@@ -271,14 +271,21 @@ def read_bounded(path: Path, max_bytes: int, what: str, *, follow_links: bool = 
     """
     if not isinstance(path, Path):
         path = Path(path)  # (as messages name it)
-    facts = os.stat(path) if follow_links else os.lstat(path)
-    if not stat.S_ISREG(facts.st_mode):
-        raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+    if follow_links:
+        # Asked before it is opened, so that no device a link leads to is ever opened.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+    else:
+        flags |= os.O_NOFOLLOW  # the caller saw a plain file here: a link since is refused
     # Opened without waiting (a FIFO linked in after the stat would block the open until a
     # writer came), and asked again what it is: the name may lead elsewhere by now.
-    handle = os.open(
-        path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
-    )
+    try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP or follow_links:
+            raise
+        raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what) from None
     try:
         facts = os.fstat(handle)
         if not stat.S_ISREG(facts.st_mode):
