@@ -32,7 +32,6 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -53,7 +52,7 @@ BATCH = 32  # files (or articles) a worker takes at a time
 PAGE_SIZE = 16384
 
 log = logging.getLogger(__name__)
-Progress = Callable[[Iterable[Future]], Iterable[Future]]
+Progress = Callable[[Iterable], Iterable]  # wraps the work as it is done (a progress bar)
 
 
 def _read_batch(paths: Sequence[Path]) -> list[str | None]:

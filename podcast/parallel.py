@@ -54,13 +54,16 @@ def in_order(
     *,
     initializer: Callable[..., Any] | None = None,
     initargs: tuple = (),
-    progress: Callable[[Iterable[Future]], Iterable[Future]] | None = None,
+    progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
 ) -> Iterator[tuple[Sequence[Item], Result | None]]:
     """`work(batch)` for each batch in forked workers, yielded as (batch, result) in the order
     of `parts` while the others are still being worked on. The result is None for a batch no
     worker could do (it raised, the pool broke, the system cannot fork): the caller does it.
 
-    `initializer(*initargs)` runs once in each worker; with fork, nothing of it is pickled.
+    Only a few batches per worker are given out ahead of the one the caller waits for, so a
+    caller slower than its workers does not gather every result in memory. `initializer(*initargs)`
+    runs once in each worker; with fork, nothing of it is pickled. `progress` wraps the batches'
+    numbers as they are yielded (a progress bar).
     """
     if not parts:
         return
@@ -70,25 +73,40 @@ def in_order(
         for part in parts:
             yield part, None
         return
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers(), len(parts)), mp_context=context, initializer=initializer, initargs=initargs
-    )
+    count = min(workers(), len(parts))
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=initializer, initargs=initargs)
+    ahead = AHEAD * count
+    futures: dict[int, Future | None] = {}
     try:
-        try:
-            futures = [pool.submit(work, part) for part in parts]
-        except (OSError, BrokenProcessPool) as exc:  # no process could be started
-            log.warning("no worker process could be started (%s); working in this one", exc)
-            for part in parts:
-                yield part, None
-            return
-        for part, future in zip(parts, (progress or iter)(futures), strict=True):
-            try:
-                yield part, future.result()
-            except BrokenProcessPool as exc:
-                log.warning("a worker process died (%s); the rest is done in this one", exc)
-                yield part, None
-            except Exception as exc:  # noqa: BLE001 - the caller does the batch, and reports the error
-                log.debug("a batch failed in a worker (%r); done again in this process", exc)
-                yield part, None
+        for index in (progress or iter)(range(len(parts))):
+            for following in range(index, min(index + ahead, len(parts))):
+                if following not in futures:
+                    futures[following] = _submitted(pool, work, parts[following])
+            future = futures.pop(index)
+            yield parts[index], _result(future)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Batches given out per worker ahead of the one waited for.
+AHEAD = 3
+
+
+def _submitted(pool: ProcessPoolExecutor, work: Callable, part: Sequence) -> Future | None:
+    try:
+        return pool.submit(work, part)
+    except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no process could be started, or one died
+        log.warning("work not given to a worker process (%s); done in this one", exc)
+        return None
+
+
+def _result(future: Future | None) -> Any:
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        log.warning("a worker process died (%s); the rest is done in this one", exc)
+    except Exception as exc:  # noqa: BLE001 - the caller does the batch, and reports the error
+        log.debug("a batch failed in a worker (%r); done again in this process", exc)
+    return None

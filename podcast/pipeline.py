@@ -44,7 +44,12 @@ from .weburl import has_web_scheme, is_web_url
 
 @dataclass
 class Catalog:
-    """A show and its episodes, read and checked but not yet written."""
+    """A show and its episodes, read and checked but not yet written.
+
+    The published episodes are as their items were made from them, without what only that
+    needed: their article, their notes' sections and <description> HTML (see `_spent`). Their
+    items are in `records`.
+    """
 
     show: Show
     published: list[Episode] = field(default_factory=list)
@@ -534,7 +539,7 @@ def _read_in_workers(
         parts,
         initializer=_start_folder_worker,
         initargs=(show, now, cache, fresh),
-        progress=progress and (lambda futures: progress(futures, "Reading episodes")),
+        progress=progress and (lambda batches: progress(batches, "Reading episodes")),
     )
     with unswept():
         for indexes, result in done:
