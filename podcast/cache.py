@@ -49,7 +49,7 @@ SCHEMA_VERSION = 5
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py", "lxml")
 
 BATCH = 32  # files (or articles) a worker takes at a time
-PAGE_SIZE = 16384
+PAGE_SIZE = 65536
 
 log = logging.getLogger(__name__)
 Progress = Callable[[Iterable], Iterable]  # wraps the work as it is done (a progress bar)
@@ -304,6 +304,7 @@ class BuildCache:
                 # Forked workers read while this process writes its one transaction: in WAL mode
                 # neither waits for the other.
                 db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")  # a cache: a power cut may lose its last build
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 if row is None or row[0] != str(SCHEMA_VERSION):

@@ -679,15 +679,15 @@ def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Fini
 
 def _spent(record: Prepared) -> Prepared:
     """A ready record without what only rendering and linting its item read: the article, the
-    notes' sections and the HTML of <description> (all in the item now), the audio's own
-    chapters (`chapters` holds the ones published). A catalog of 10,000 episodes holds half as
-    much, and its records load twice as fast. The episode as read is the ready one from then on
-    (they differ in nothing a later build reads of it: its slug, date and state)."""
+    notes' sections and the HTML of <description> (all in the item now), the chapters of the
+    notes and of the audio (`chapters` holds the ones published). A catalog of 10,000 episodes
+    holds half as much, and its records load twice as fast. The episode as read is the ready one
+    from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
     ready = record.ready
     assert ready is not None
     notes = ready.notes
     if notes is not None:
-        notes = dataclasses.replace(notes, sections=(), description_html="")
+        notes = dataclasses.replace(notes, sections=(), description_html="", chapters=())
     ready = dataclasses.replace(ready, article="", notes=notes, audio_chapters=())
     return dataclasses.replace(record, episode=ready, ready=ready)
 

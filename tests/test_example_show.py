@@ -69,7 +69,7 @@ def test_the_example_episode_gets_a_chapter_at_each_of_its_sections(tmp_path):
     root = copy_show(tmp_path)
     catalog = pipeline.read_catalog(root)
     (episode,) = catalog.published
-    chapters = episode.notes.chapters
+    chapters = episode.chapters  # (made from its notes)
     # The sections of the article (its item holds them; the catalog's episode keeps what pages show).
     article = read_episode_folder(catalog.show, root / episode.folder, []).article
     assert [c.title for c in chapters] == [s.heading for s in notes.render(article).sections]

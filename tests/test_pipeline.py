@@ -86,11 +86,11 @@ def test_a_show_that_asks_for_section_chapters_gets_them_from_the_audio_duration
     read_aloud = episodes["read-aloud"]
     duration = read_aloud.info.duration
     words = 1 + 9 + 1 + 19 + 2 * 2  # the timestamp lines are read too
-    assert [(c.start, c.title) for c in read_aloud.notes.chapters] == [
+    assert [(c.start, c.title) for c in read_aloud.chapters] == [
         (0.0, "One"),
         (float(round(duration * 10 / words)), "Two"),
     ]
-    assert [(c.start, c.title) for c in episodes["own-marks"].notes.chapters] == [(0.0, "A"), (5.0, "B")]
+    assert [(c.start, c.title) for c in episodes["own-marks"].chapters] == [(0.0, "A"), (5.0, "B")]
 
 
 def test_a_markdown_episode_is_read_as_markdown(show):
