@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import gc
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -279,9 +280,16 @@ class BuildCache:
         return found
 
     def store(self, entries: Iterable[tuple[str, tuple]]) -> None:
-        """Store the entries a worker's copy made."""
-        for statement, values in entries:
-            self._write(statement, values)
+        """Store the entries a worker's copy made (a statement at a time for a run of them)."""
+        for statement, run in itertools.groupby(entries, key=lambda entry: entry[0]):
+            rows = [values for _, values in run]
+            if self.pending is not None:
+                self.pending.extend((statement, values) for values in rows)
+            elif self.db is not None:
+                try:
+                    self.db.executemany(statement, rows)
+                except sqlite3.Error as exc:
+                    log.warning("build cache not updated (%s)", exc)
 
     def _write(self, statement: str, values: tuple) -> None:
         if self.pending is not None:
@@ -513,16 +521,16 @@ class BuildCache:
         except (pickle.PicklingError, TypeError) as exc:
             log.warning("episode record %s not kept (%s)", slug, exc)
             return
-        self.keep_pickled(slug, fingerprint, value)
+        self.keep_pickled([(slug, fingerprint, value)])
 
-    def keep_pickled(self, slug: str, fingerprint: str, value: bytes) -> None:
-        """Keep a record pickled already (by a worker process)."""
+    def keep_pickled(self, records: Sequence[tuple[str, str, bytes]]) -> None:
+        """Keep records pickled already (by worker processes): (slug, fingerprint, pickle) each."""
         if self.db is None:
             return
         try:
-            self.db.execute("INSERT OR REPLACE INTO episode VALUES (?, ?, ?)", (slug, fingerprint, value))
+            self.db.executemany("INSERT OR REPLACE INTO episode VALUES (?, ?, ?)", records)
         except sqlite3.Error as exc:
-            log.warning("episode record %s not kept (%s)", slug, exc)
+            log.warning("%d episode records not kept (%s)", len(records), exc)
 
     def forget_prepared(self, slug: str) -> None:
         if self.db is None:

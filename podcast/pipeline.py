@@ -547,13 +547,15 @@ def _read_in_workers(
                 continue
             made, entries = result
             cache.store(entries)
+            kept = []
             for index, (value, keep) in zip(indexes, made, strict=True):
                 folder = fresh[index]
                 folder.record = pickle.loads(value)
                 folder.readied = True
-                if keep and folder.fingerprint is not None:
-                    cache.keep_pickled(folder.path.name, folder.fingerprint, value)
                 folder.unkept = False
+                if keep and folder.fingerprint is not None:
+                    kept.append((folder.path.name, folder.fingerprint, value))
+            cache.keep_pickled(kept)
 
 
 def _keepable(show: Show, record: Prepared) -> bool:
