@@ -14,11 +14,12 @@ Episodes: what each episode folder gave the last build (see `Prepared`), keyed b
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
 
 Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
-version. A cache is trusted only as the file it was made as (device and inode): one copied in, or
-received with a show directory, holds entries this machine did not make (notes with any markup in
-them) and is emptied. A cache that cannot be read is deleted and
-rebuilt, and a cache that cannot be written is skipped: the cache is never why a
-build fails.
+version. Worker processes of a build read the cache through copies of their own (`for_worker`)
+while the build's process writes what they made in its one transaction (WAL mode: neither waits).
+A cache is trusted only as the file it was made as (device and inode): one copied in, or
+received with a show directory, holds entries this machine did not make (notes with any markup
+in them) and is emptied. A cache that cannot be read is deleted and rebuilt, and a cache that
+cannot be written is skipped: the cache is never why a build fails.
 """
 
 from __future__ import annotations
@@ -224,7 +225,8 @@ class Prepared:
     chapters chosen, and its feed item rendered.
     """
 
-    episode: Episode | None  # as read from episode.md (None: the folder gave no episode)
+    # As read from episode.md (None: the folder gave no episode); once ready, the ready one.
+    episode: Episode | None
     problems: tuple[Problem, ...]  # reading it
     ready: Episode | None = None  # probed and complete, as published
     ready_problems: tuple[Problem, ...] = ()  # probing and completing it
