@@ -46,6 +46,7 @@ def workers() -> int:
 
 
 def batches(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
+    """`items` cut into runs of `size` (the last one shorter)."""
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -78,14 +79,29 @@ def in_order(
     start = (initializer, initargs)
     pool = ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start)
     ahead = AHEAD * count
-    futures: dict[int, Future | None] = {}
+    futures: dict[int, Future] = {}
+    broken = False  # once the pool cannot take work, every batch left is the caller's
     try:
         for index in (progress or iter)(range(len(parts))):
             for following in range(index, min(index + ahead, len(parts))):
-                if following not in futures:
-                    futures[following] = _submitted(pool, work, parts[following])
-            future = futures.pop(index)
-            yield parts[index], _result(future)
+                if not broken and following not in futures:
+                    try:
+                        futures[following] = pool.submit(work, parts[following])
+                    except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no worker could start
+                        log.warning("no worker process takes work (%s); the rest is done in this one", exc)
+                        broken = True
+            future = futures.pop(index, None)
+            result = None
+            if future is not None:
+                try:
+                    result = future.result()
+                except BrokenProcessPool as exc:
+                    if not broken:
+                        log.warning("a worker process died (%s); the rest is done in this one", exc)
+                    broken = True
+                except Exception as exc:  # noqa: BLE001 - the caller does the batch, and reports the error
+                    log.debug("a batch failed in a worker (%r); done again in this process", exc)
+            yield parts[index], result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -99,23 +115,3 @@ def _start(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
 
 # Batches given out per worker ahead of the one waited for.
 AHEAD = 3
-
-
-def _submitted(pool: ProcessPoolExecutor, work: Callable, part: Sequence) -> Future | None:
-    try:
-        return pool.submit(work, part)
-    except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no process could be started, or one died
-        log.warning("work not given to a worker process (%s); done in this one", exc)
-        return None
-
-
-def _result(future: Future | None) -> Any:
-    if future is None:
-        return None
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        log.warning("a worker process died (%s); the rest is done in this one", exc)
-    except Exception as exc:  # noqa: BLE001 - the caller does the batch, and reports the error
-        log.debug("a batch failed in a worker (%r); done again in this process", exc)
-    return None

@@ -56,3 +56,17 @@ def test_the_threshold_is_taken_from_the_environment(monkeypatch):
     assert parallel.threshold() == 3
     monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "many")
     assert parallel.threshold() == parallel.PARALLEL_MIN
+
+
+def _dies_at_seven(batch):
+    if 7 in batch:
+        os._exit(3)  # a worker killed mid-batch (out of memory, a crash in a C library)
+    return [n * n for n in batch]
+
+
+def test_when_a_worker_dies_every_batch_still_comes_back_done_or_for_the_caller():
+    parts = parallel.batches(list(range(20)), 2)
+    done = list(parallel.in_order(_dies_at_seven, parts))
+    assert [part for part, _ in done] == parts
+    assert done[3] == ([6, 7], None)
+    assert all(result == [n * n for n in part] for part, result in done if result is not None)
