@@ -16,7 +16,6 @@ same bytes.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import pickle
@@ -36,7 +35,7 @@ from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
-from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
+from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
 from .progress import Progress
 from .web import site, urls
 from .weburl import has_web_scheme, is_web_url
@@ -91,7 +90,7 @@ class BuildResult:
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
     if episode.audio is None:
         if episode.remote_audio is not None:  # published elsewhere: the front matter says what it is
-            return dataclasses.replace(episode, info=episode.remote_audio.info)
+            return replaced(episode, info=episode.remote_audio.info)
         return episode
     where = {"field": "audio", "line": episode.lines.get("audio")}
     try:
@@ -112,7 +111,7 @@ def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Epis
         )
         return None
     # A format Apple does not take (Ogg, Opus, FLAC, WAV, raw AAC) builds; lint's M101 warns about it.
-    return dataclasses.replace(episode, info=info, audio_chapters=_audio_chapters(episode, found))
+    return replaced(episode, info=info, audio_chapters=_audio_chapters(episode, found))
 
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
@@ -120,7 +119,7 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     named = []
     for number, chapter in enumerate(chapters.from_audio(found), start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
-            chapter = dataclasses.replace(
+            chapter = replaced(
                 chapter, image=f"{layout.CHAPTERS_DIR}/{episode.slug}-{number}{chapter.picture.suffix}"
             )
         named.append(chapter)
@@ -156,7 +155,7 @@ def _inside_audio(
             kept.append(chapter)
             continue
         problems.append(
-            dataclasses.replace(
+            replaced(
                 where,
                 message=f"chapter {clock.player(chapter.start)} {chapter.title!r} starts at or after "
                 f"the end of the audio ({clock.player(length)}, {length:.1f} s); it is left out of the feed",
@@ -182,7 +181,7 @@ def _safe_chapters(
         title = clean_line(chapter.title)
         if title != chapter.title:
             problems.append(
-                dataclasses.replace(
+                replaced(
                     where,
                     message=f"{at}: title {chapter.title!r} holds control characters or line breaks; "
                     f"published as {title!r}",
@@ -193,7 +192,7 @@ def _safe_chapters(
         url = chapter.url
         if url is not None and not is_web_url(url):
             problems.append(
-                dataclasses.replace(
+                replaced(
                     where,
                     message=f"{at}: link {url[:80]!r} is not an http(s) URL; it is left out",
                     hint="link chapters only to web pages (https://…)",
@@ -204,7 +203,7 @@ def _safe_chapters(
         image = chapter.image
         if image is not None and ":" in image and not is_web_url(image):  # a name has no scheme
             problems.append(
-                dataclasses.replace(
+                replaced(
                     where,
                     message=f"{at}: image {image[:80]!r} is not an http(s) URL; it is left out",
                     hint="give chapter images as https URLs",
@@ -212,7 +211,7 @@ def _safe_chapters(
                 )
             )
             image = None
-        safe.append(dataclasses.replace(chapter, title=title, url=url, image=image))
+        safe.append(replaced(chapter, title=title, url=url, image=image))
     return tuple(safe)
 
 
@@ -253,7 +252,7 @@ def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Pro
         episode = with_page_link(show, episode)  # as the loop renders them: the page is in the notes
         if episode.audio is not None and (episode.chapters_from or show.chapters_from) == "sections":
             try:
-                episode = dataclasses.replace(episode, info=cache.read(episode.audio).info)
+                episode = replaced(episode, info=cache.read(episode.audio).info)
             except AudioError:
                 continue  # reported by the loop
         inputs.append(notes_inputs(show, episode))
@@ -266,7 +265,7 @@ def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCac
     for other in episode.alternate_audio:
         try:
             info = cache.read(other.path).info
-            probed.append(dataclasses.replace(other, info=info))
+            probed.append(replaced(other, info=info))
         except AudioError as exc:
             reason = exc.reason
             problems.append(
@@ -277,7 +276,7 @@ def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCac
                     line=episode.lines.get("alternate_audio"),
                 )
             )
-    return dataclasses.replace(episode, alternate_audio=tuple(probed))
+    return replaced(episode, alternate_audio=tuple(probed))
 
 
 def _check_soundbites(episode: Episode, problems: list[Problem]) -> None:
@@ -331,7 +330,7 @@ def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> E
         root=show.root,
     )
     problems.extend(trouble)
-    return dataclasses.replace(episode, transcripts=found)
+    return replaced(episode, transcripts=found)
 
 
 def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
@@ -356,7 +355,7 @@ def with_page_link(show: Show, episode: Episode) -> Episode:
     link = urls.episode_link(
         episode.link, slug=episode.slug, base_url=show.base_url, pages=show.pages.enabled
     )
-    return episode if link == episode.link else dataclasses.replace(episode, link=link)
+    return episode if link == episode.link else replaced(episode, link=link)
 
 
 # Show settings that only the channel reads: changing one keeps every episode's record.
@@ -403,7 +402,7 @@ def _show_key(show: Show) -> str:
     (ours, Python's and the libraries')."""
     digest = hashlib.blake2b(digest_size=16)
     parts = (
-        repr(dataclasses.replace(show, **CHANNEL_ONLY)),
+        repr(replaced(show, **CHANNEL_ONLY)),
         repr(sorted(show.lines.items())),
         uptodate.build_fingerprint({}),
         sys.version,
@@ -437,8 +436,8 @@ def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode |
     _check_soundbites(probed, problems)
     probed = _add_transcripts(show, probed, problems)
     probed = with_page_link(show, probed)
-    probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
-    probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, problems))
+    probed = replaced(probed, notes=episode_notes(show, probed, cache))
+    probed = replaced(probed, chapters=episode_chapters(show, probed, problems))
     _check_against_duration(show, probed, problems)
     return probed, problems
 
@@ -582,7 +581,7 @@ class _Finisher:
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
         item = self.renderer.render(record.ready)
         found = self.linter.check(record.ready, item)
-        return dataclasses.replace(record, item=item, lint=found.problems, digest=found.digest)
+        return replaced(record, item=item, lint=found.problems, digest=found.digest)
 
 
 def read_catalog(
@@ -607,7 +606,7 @@ def read_catalog(
     show, problems = read_show(Path(root))
     if base_url is not None:
         # Served elsewhere (the preview): no analytics prefix, which could not reach that address.
-        show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
+        show = replaced(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
     catalog = Catalog(show=show, problems=problems)
     with BuildCache(show.root) as cache:
         folders = _read_folders(show, cache, now, progress)
@@ -675,7 +674,7 @@ def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Fini
     """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`)."""
     assert record.episode is not None
     ready, trouble = _prepare(show, record.episode, cache)
-    record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble))
+    record = replaced(record, ready=ready, ready_problems=tuple(trouble))
     return _spent(finish(record)) if ready is not None else record
 
 
@@ -689,9 +688,9 @@ def _spent(record: Prepared) -> Prepared:
     assert ready is not None
     notes = ready.notes
     if notes is not None:
-        notes = dataclasses.replace(notes, sections=(), description_html="", chapters=())
-    ready = dataclasses.replace(ready, article="", notes=notes, audio_chapters=())
-    return dataclasses.replace(record, episode=ready, ready=ready)
+        notes = replaced(notes, sections=(), description_html="", chapters=())
+    ready = replaced(ready, article="", notes=notes, audio_chapters=())
+    return replaced(record, episode=ready, ready=ready)
 
 
 def _make_ready(
