@@ -251,6 +251,36 @@ def test_a_cold_build_on_every_core_writes_and_reports_what_one_process_does(sho
     assert _outcome(show.root) == in_parallel
 
 
+def test_new_folders_read_by_workers_among_kept_records_build_as_a_cold_build_does(
+    show, tmp_path, monkeypatch
+):
+    import time
+
+    from podcast import parallel
+    from podcast.uptodate import RACY_NS
+
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    _varied_show(show, 6)
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the files' time stamps are trusted from now on
+    pipeline.build(show.root)  # every folder's record kept
+    for number in range(6, 12):
+        show.add(
+            f"ep{number:02d}", date=f"2025-02-{number:02d}", article=f"New {number}.\n\n00:00 A\n00:01 B\n"
+        )
+    show.write("new-no-guid", 'title = "New, no GUID"\ndate = 2025-02-20\naudio = "a.mp3"')
+    shutil.copy(show.root / "episodes/ep01/ep01.mp3", show.root / "episodes/new-no-guid/a.mp3")
+    cold = tmp_path / "cold"
+    shutil.copytree(show.root, cold)
+    shutil.rmtree(cold / ".podcast")
+    seen, progress = _labels()
+    mixed = _outcome(show.root, progress)
+    assert "Reading episodes" in seen  # the new folders went to the workers, the others were kept
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, str(10**9))
+    assert _outcome(cold) == mixed
+    assert mixed[0]["feed.xml"].count(b"<item>") == 14
+
+
 def test_an_error_found_by_a_worker_process_names_its_file_and_line(show, tmp_path, monkeypatch):
     from podcast import parallel
 
