@@ -274,7 +274,7 @@ _chapter_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Chapt
 def page_key(episode: Episode) -> bytes:
     """A digest of everything of `episode` its page and its line on the episode list show, given
     the show (which every page's digest covers apart): the fields its view is made of, its notes
-    and their summary, its chapters with their images, and its
+    (their text too: the summary comes from it), its chapters with their images, and its
     transcript, by the file's stat (reading it is left to a page that renders).
 
     Made from the episode's own fields, not from its view, so that planning 10,000 pages does
@@ -302,7 +302,8 @@ def page_key(episode: Episode) -> bytes:
     )
     digest = hashlib.blake2b(repr(values).encode(), digest_size=16)
     if notes is not None:
-        digest.update(b"\0" + notes.html.encode() + b"\0" + _summary(notes.text).encode())
+        digest.update(notes.html.encode())
+        digest.update(b"\0" + notes.text.encode())  # the summary's source
     for chapter in episode.chapters:
         if chapter.picture is not None:  # which a Picture's repr leaves out
             digest.update(chapter.picture.data)

@@ -26,9 +26,10 @@ from .pages import GENERATOR
 from .record import PageRecord
 
 MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
-# Pages due past this many are rendered and written by one process a core (forked; see
-# forked.py), each core given at least this many: fewer are not worth a process's start.
-PARALLEL_FROM = 250
+# Due pages are rendered and written by several processes (forked; see forked.py), one a core at
+# most (PROCESSES, when set), each given at least PAGES_PER_PROCESS: fewer are not worth a fork.
+PAGES_PER_PROCESS = 100
+PROCESSES: int | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
         *pages.rendered.items(),
         *((page.path, page.make) for page in pages.deferred),
     ]
-    processes = min(forked.cores(), len(items) // PARALLEL_FROM + 1) if PARALLEL_FROM > 0 else 1
+    processes = max(1, min(PROCESSES or forked.cores(), len(items) // max(1, PAGES_PER_PROCESS)))
 
     def shown(part: Sequence[tuple[str, bytes | Callable[[], bytes]]]) -> Iterable:
         return progress(part, "Writing pages") if progress is not None else part
