@@ -86,6 +86,7 @@ def _options() -> dict[str, Any]:
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
         "auto_reload": False,  # an environment lasts one build: no stat of every template per page
+        "cache_size": -1,  # a plain dict of the few templates: no LRU bookkeeping per include
         "extensions": [shared.SharedParts],
     }
 

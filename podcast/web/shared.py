@@ -15,13 +15,12 @@ the package), the body is rendered every time, as if the tag were not there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from jinja2.runtime import Context
-from markupsafe import Markup
 
 STORE = "_shared_parts"  # the context's name for {key: rendered part}, one dict per page template and build
 
@@ -33,23 +32,35 @@ class SharedParts(Extension):
 
     def parse(self, parser: Parser) -> nodes.Node:
         token = next(parser.stream)
-        where = nodes.Const(f"{parser.name}:{token.lineno}")
-        values: list[nodes.Expr] = []
+        lineno = token.lineno
+        values: list[nodes.Expr] = [nodes.Const(f"{parser.name}:{lineno}")]
         while parser.stream.current.type != "block_end":
-            if values:
+            if len(values) > 1:
                 parser.stream.expect("comma")
             values.append(parser.parse_expression())
-        key = nodes.Tuple([where, *values], "load")
         body = parser.parse_statements(("name:endshared",), drop_needle=True)
-        call = self.call_method("_part", [nodes.ContextReference(), key], lineno=token.lineno)
-        return nodes.CallBlock(call, [], [], body).set_lineno(token.lineno)
 
-    def _part(self, context: Context, key: tuple[Any, ...], caller: Any) -> Markup | str:
-        store = context.get(STORE)
-        if store is None or self.environment.sandboxed:  # a show's templates: rendered every time
-            return caller()
-        try:
-            return store[key]
-        except KeyError:
-            part = store[key] = caller()
-            return part
+        def key() -> nodes.Tuple:
+            return nodes.Tuple(values, "load", lineno=lineno)
+
+        def store() -> nodes.Name:
+            return nodes.Name(STORE, "load", lineno=lineno)
+
+        # {% if STORE is defined and key in STORE %}{{ STORE[key] }}{% else %}(the body, kept){% endif %}:
+        # a page that finds its part pays a lookup, not a call.
+        known = nodes.And(
+            nodes.Test(store(), "defined", [], [], None, None, lineno=lineno),
+            nodes.Compare(key(), [nodes.Operand("in", store())], lineno=lineno),
+            lineno=lineno,
+        )
+        found = nodes.Output([nodes.Getitem(store(), key(), "load", lineno=lineno)], lineno=lineno)
+        keep = self.call_method("_keep", [store(), key()], lineno=lineno)
+        made = nodes.CallBlock(keep, [], [], body, lineno=lineno)
+        return nodes.If(known, [found], [], [made], lineno=lineno)
+
+    def _keep(self, store: Any, key: tuple[Any, ...], caller: Callable[[], str]) -> str:
+        """The body rendered, and kept in the store when the page has one (and is not a show's)."""
+        part = caller()
+        if isinstance(store, dict) and not self.environment.sandboxed:
+            store[key] = part
+        return part

@@ -151,39 +151,63 @@ Written = tuple[str, bool, tuple[int, int, int]]
 
 def _write_pages(out: Path, items: Iterable[tuple[str, bytes | Callable[[], bytes]]]) -> list[Written]:
     """Render (when not yet) and write each page; what the record needs of each."""
-    folders: set[str] = set()  # checked to be no link, and there
+    folders: dict[str, bool] = {}  # checked to be no link, and there: whether this made it
     return [
         _write_page(out, rel, made if isinstance(made, bytes) else made(), folders) for rel, made in items
     ]
 
 
-def _write_page(out: Path, rel: str, data: bytes, folders: set[str]) -> Written:
+def _folder(out: Path, folder: str, folders: dict[str, bool]) -> bool:
+    """out/folder made when missing, never through a link (each folder checked once); whether it
+    was made now (then it is empty)."""
+    if folder in folders:
+        return folders[folder]
+    if folder:
+        _folder(out, folder.rpartition("/")[0], folders)
+    where = os.path.join(out, folder) if folder else str(out)
+    try:
+        found = os.lstat(where)
+    except FileNotFoundError:
+        try:
+            (os.mkdir if folder else os.makedirs)(where)
+            folders[folder] = True
+            return True
+        except FileExistsError:  # made meanwhile by another process writing pages
+            found = os.lstat(where)
+    if stat.S_ISLNK(found.st_mode):
+        unlinked_target(out, Path(where), folder or ".")  # raises, naming the link
+    if not stat.S_ISDIR(found.st_mode):
+        os.mkdir(where)  # raises FileExistsError naming it: a file where a folder is needed
+    folders[folder] = False
+    return False
+
+
+def _write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Written:
     """out/rel written atomically (temp file, rename; no fsync: a page lost in a power cut no
     longer matches the record, and the next build writes it again) unless it holds `data`
-    already; never through a link. files.write_atomic's work, with the few system calls that
-    10,000 pages in new folders need."""
+    already; never through a link. files.write_atomic's work, with the fewest system calls
+    (creating 10,000 folders and files costs more than rendering their pages)."""
     folder, _, name = rel.rpartition("/")
+    fresh = _folder(out, folder, folders)
     where = os.path.join(out, folder) if folder else str(out)
-    if where not in folders:
-        unlinked_target(out, Path(where), folder or ".")
-        os.makedirs(where, exist_ok=True)
-        folders.add(where)
     target = os.path.join(where, name)
-    try:
-        before = os.lstat(target)
-    except FileNotFoundError:
-        before = None
-    if before is not None:
-        if stat.S_ISLNK(before.st_mode):
-            unlinked_target(out, Path(target), rel)  # raises, naming the link
-        if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and _holds(target, data):
-            return rel, False, (before.st_size, before.st_mtime_ns, before.st_ino)
+    if not fresh:
+        try:
+            before = os.lstat(target)
+        except FileNotFoundError:
+            pass
+        else:
+            if stat.S_ISLNK(before.st_mode):
+                unlinked_target(out, Path(target), rel)  # raises, naming the link
+            if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and _holds(target, data):
+                return rel, False, (before.st_size, before.st_mtime_ns, before.st_ino)
     temporary = os.path.join(where, f".{name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     try:
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        handle = os.open(temporary, flags, 0o644)
     except FileExistsError:  # left by a build that was killed
         os.unlink(temporary)
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        handle = os.open(temporary, flags, 0o644)
     try:
         try:
             view = memoryview(data)
