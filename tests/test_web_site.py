@@ -35,14 +35,20 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_slices_are_worked_in_other_processes_and_come_back_in_order():
+@pytest.fixture
+def forking():
+    if not forked.can_fork():
+        pytest.skip("no fork here (not POSIX, or Python 3.12+ with other threads running)")
+
+
+def test_slices_are_worked_in_other_processes_and_come_back_in_order(forking):
     results = forked.map_slices(lambda part: (os.getpid(), list(part)), list(range(10)), 3)
     assert [items for _, items in results] == [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]
     assert results[0][0] == os.getpid()
     assert len({pid for pid, _ in results}) == 3
 
 
-def test_an_error_in_another_process_is_raised_here_as_itself():
+def test_an_error_in_another_process_is_raised_here_as_itself(forking):
     def work(part):
         part = list(part)
         if 1 in part:
@@ -54,7 +60,7 @@ def test_an_error_in_another_process_is_raised_here_as_itself():
     assert caught.value.filename == "/nowhere/1"
 
 
-def test_a_process_that_dies_without_its_result_is_reported_not_a_traceback():
+def test_a_process_that_dies_without_its_result_is_reported_not_a_traceback(forking):
     def work(part):
         part = list(part)
         if 1 in part:

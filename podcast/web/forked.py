@@ -15,6 +15,7 @@ import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -34,9 +35,11 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    """Whether forking is safe here: a POSIX system, and no other thread that might hold a lock
-    (the preview server's, a pool's) which the child would inherit held forever."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether forking is safe here: a POSIX system. A child inherits no thread but the one that
+    forks; a lock another thread held then stays held in it, which the child's work (rendering,
+    writing, pickling: no logging, no pools; Python takes the import lock around a fork) never
+    waits on. Python 3.12 warns of any fork while other threads run, so there it waits for them."""
+    return hasattr(os, "fork") and (sys.version_info < (3, 12) or threading.active_count() == 1)
 
 
 def map_slices(

@@ -274,8 +274,8 @@ _chapter_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Chapt
 
 def page_key(episode: Episode) -> bytes:
     """A digest of everything of `episode` its page and its line on the episode list show, given
-    the show (which every page's digest covers apart): the fields its view is made of, its notes
-    (their text too: the summary comes from it), its chapters with their images, and its
+    the show (which every page's digest covers apart): the fields its view is made of, its notes,
+    its chapters with their images, and its
     transcript, by the file's stat (reading it is left to a page that renders).
 
     Made from the episode's own fields, not from its view, so that planning 10,000 pages does
@@ -289,7 +289,7 @@ def page_key(episode: Episode) -> bytes:
         episode.slug,
         episode.guid,
         episode.title,
-        episode.date,
+        episode.date.isoformat(),  # a third of its repr's cost
         episode.hosts,
         episode.audio.name if episode.audio is not None else None,
         remote.url if remote is not None else None,
@@ -301,14 +301,15 @@ def page_key(episode: Episode) -> bytes:
         [_chapter_values(chapter) for chapter in episode.chapters],  # plain tuples: a cheaper repr
         (transcripts[0].publish_path, _file_stat(transcripts[0].path)) if transcripts else None,
     )
-    digest = hashlib.blake2b(repr(values).encode(), digest_size=16)
-    if notes is not None:
-        digest.update(notes.html.encode())
-        digest.update(b"\0" + notes.text.encode())  # the summary's source
+    # SHA-256: with the processor's SHA instructions, twice as fast as BLAKE2 over the notes.
+    if notes is None:
+        digest = hashlib.sha256(repr(values).encode())
+    else:  # the text too: the summary comes from it
+        digest = hashlib.sha256(b"\0".join((repr(values).encode(), notes.html.encode(), notes.text.encode())))
     for chapter in episode.chapters:
         if chapter.picture is not None:  # which a Picture's repr leaves out
             digest.update(chapter.picture.data)
-    return digest.digest()
+    return digest.digest()[:16]
 
 
 def _file_stat(path: Path) -> tuple[int, ...] | None:

@@ -27,9 +27,10 @@ from .record import PageRecord
 
 MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
 # Due pages are rendered and written by several processes (forked; see forked.py), one a core at
-# most (PROCESSES, when set), each given at least PAGES_PER_PROCESS: fewer are not worth a fork.
+# most (or PROCESSES, when set: $PODCAST_PAGE_PROCESSES, 1 for none but this one), each given at
+# least PAGES_PER_PROCESS: fewer are not worth a fork.
 PAGES_PER_PROCESS = 100
-PROCESSES: int | None = None
+PROCESSES: int | None = int(os.environ.get("PODCAST_PAGE_PROCESSES", "0") or 0) or None
 
 
 @dataclass(frozen=True)
