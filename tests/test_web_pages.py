@@ -617,3 +617,53 @@ def test_a_packaged_template_copied_into_the_show_renders_the_same_pages(show):
     assert copied.keys() == packaged.keys() and len(copied) == 52 + 2
     for path, html in packaged.items():
         assert copied[path] == html, path
+
+
+def _other_value(name: str, value):
+    """Another value for the show's setting `name`: a marker where a template could not miss it."""
+    from podcast.model import Pages
+
+    special = {
+        "artwork": "https://img.example.com/other.jpg",
+        "copyright": "© 2025 Other",
+        "enclosure_prefix": "https://op3.example/e/",
+        "pages": Pages(subscribe=(("Apple Podcasts", "https://podcasts.apple.com/x"),)),
+    }
+    if name in special:
+        return special[name]
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "-other"
+    if isinstance(value, Path):
+        return value / "other"
+    return ("MARKER",)  # None, tuples, tables: shown as MARKER by a template that reads them
+
+
+def test_a_show_setting_that_changes_the_episode_pages_moves_their_digest(show):
+    """Episode pages of the packaged templates are digested with the few settings they show,
+    so that changing another (the description, the owner) renders none of 10,000 again; a
+    setting that does change them must move their digest."""
+    from podcast.config import read_show
+
+    base, _ = read_show(show.root)
+    episodes = [_varied_episode(show.root), _episode(3, show.root)]
+    before = {p.path: p for p in pages.plan(base, episodes) if p.path.startswith("episodes/")}
+    shown = {path: page.make() for path, page in before.items()}
+    moved = set()
+    for field in dataclasses.fields(base):
+        if not field.compare:
+            continue
+        other = dataclasses.replace(base, **{field.name: _other_value(field.name, getattr(base, field.name))})
+        for page in pages.plan(other, episodes):
+            if page.path not in before:
+                continue
+            if page.make() != shown[page.path]:
+                assert page.digest != before[page.path].digest, f"{field.name} changes {page.path}"
+                moved.add(field.name)
+            elif page.digest != before[page.path].digest:
+                moved.add(field.name)
+    assert {"title", "language", "base_url", "link", "pages"} <= moved  # the test reaches them
+    assert not moved & {"description", "author", "owner_email", "categories"}  # and leaves these
