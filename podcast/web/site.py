@@ -166,15 +166,12 @@ def _folder(out: Path, folder: str, folders: dict[str, bool]) -> bool:
     if folder:
         _folder(out, folder.rpartition("/")[0], folders)
     where = os.path.join(out, folder) if folder else str(out)
-    try:
+    try:  # made first, looked at only when it is there: a first build makes every folder
+        (os.mkdir if folder else os.makedirs)(where)
+        folders[folder] = True
+        return True
+    except FileExistsError:  # a link is not followed: it is there, and refused below
         found = os.lstat(where)
-    except FileNotFoundError:
-        try:
-            (os.mkdir if folder else os.makedirs)(where)
-            folders[folder] = True
-            return True
-        except FileExistsError:  # made meanwhile by another process writing pages
-            found = os.lstat(where)
     if stat.S_ISLNK(found.st_mode):
         unlinked_target(out, Path(where), folder or ".")  # raises, naming the link
     if not stat.S_ISDIR(found.st_mode):
