@@ -9,7 +9,6 @@ all to the caller.
 from __future__ import annotations
 
 import difflib
-import errno
 import os
 import re
 import stat
@@ -23,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from . import simpletoml, tomlsyntax
 from .errors import ConfigError, PodcastError, Problem, errors_in
-from .files import OutsideShow, TooLarge, confined, outside, read_bounded
+from .files import FolderListing, OutsideShow, TooLarge, confined, read_bounded
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, SHOW_FILE
 from .model import (
     AlternateAudio,
@@ -122,7 +121,8 @@ def _apply_schema(
         for table, value in data.items()
         if isinstance(value, dict) and table in schema and schema[table].table
     ]
-    for name, key in schema.items():
+    # Without tables, only a required key can be missing to any effect (most front matter).
+    for name, key in schema.items() if tables else _required(schema):
         if name in data:
             continue
         under = _table_holding(name, tables) if tables else None
@@ -147,6 +147,21 @@ def _apply_schema(
                 line, where = lines.get(TOML_END), f"{todo}, above this line"
             problems.append(Problem(path, "missing", field=name, line=line, hint=where))
     return values
+
+
+# The required keys of each schema (there are two, module constants), in the schema's order.
+_REQUIRED = {
+    id(schema): (schema, tuple((name, key) for name, key in schema.items() if key.required))
+    for schema in (SHOW_SCHEMA, EPISODE_SCHEMA)
+}
+
+
+def _required(schema: dict[str, Key]) -> tuple[tuple[str, Key], ...]:
+    """The schema's required keys, in its order."""
+    held = _REQUIRED.get(id(schema))
+    if held is not None and held[0] is schema:
+        return held[1]
+    return tuple((name, key) for name, key in schema.items() if key.required)
 
 
 def _table_holding(name: str, tables: list[tuple[str, dict]]) -> str | None:
@@ -305,7 +320,7 @@ def _confine_artwork(
 
 def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
     """Split episode.md into (toml text, its first line number, article text)."""
-    lines = source.splitlines(keepends=True)
+    lines = _head_lines(source)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         problems.append(
             Problem(
@@ -324,6 +339,21 @@ def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple
         Problem(path, "front matter is never closed", line=1, hint="add a +++ line after the last key")
     )
     return None
+
+
+# Front matter is a few hundred bytes: the lines of this much of an episode.md hold it.
+_HEAD_CHARS = 4096
+
+
+def _head_lines(source: str) -> list[str]:
+    """source.splitlines(keepends=True), or enough of its first lines to hold the front matter
+    and its closing +++ line: an article of kilobytes is not split into lines for nothing."""
+    if len(source) > _HEAD_CHARS:
+        lines = source[:_HEAD_CHARS].splitlines(keepends=True)
+        del lines[-1]  # perhaps cut short (or a "\r" whose "\n" is past the cut)
+        if len(lines) > 1 and any(line.strip() == FRONT_MATTER_FENCE for line in lines[1:]):
+            return lines
+    return source.splitlines(keepends=True)
 
 
 def front_matter_data(source: str) -> dict[str, Any] | None:
@@ -425,8 +455,12 @@ def read_front_matter(
     return FrontMatter(data, values, lines, article)
 
 
-def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
-    """Read episodes/<slug>/episode.md against `show`; None when it has errors (added to `problems`)."""
+def load_episode(
+    show: Show, folder: Path, problems: list[Problem], listing: FolderListing | None = None
+) -> Episode | None:
+    """Read episodes/<slug>/episode.md against `show`; None when it has errors (added to `problems`).
+
+    `listing` is the folder's, when the caller has one (read_episode_folder)."""
     slug = folder.name
     rel = f"{EPISODES_DIR}/{slug}/{EPISODE_FILE}"
     if not usable_slug(slug):
@@ -438,26 +472,28 @@ def load_episode(show: Show, folder: Path, problems: list[Problem]) -> Episode |
             )
         )
         return None
-    source = _episode_source(show.root, folder, rel, problems)
+    if listing is None:
+        listing = FolderListing(show.root, folder)
+    source = _episode_source(listing, rel, problems)
     if source is None:
         return None
     before = len(problems)
     front = read_front_matter(source, rel, problems, show.timezone)
     if front is None:
         return None
-    audio = _local_audio(show.root, folder, rel, front, problems)
+    audio = _local_audio(listing, rel, front, problems)
     remote = _remote_audio(front.values, front.data, rel, front.lines, problems)
-    _check_episode_files(show.root, front.values, folder, rel, front.lines, problems)
+    _check_episode_files(listing, front.values, rel, front.lines, problems)
     if errors_in(problems[before:]):
         return None
     return _episode(show, folder, rel, front, audio, remote, problems)
 
 
-def _episode_source(root: Path, folder: Path, rel: str, problems: list[Problem]) -> str | None:
+def _episode_source(listing: FolderListing, rel: str, problems: list[Problem]) -> str | None:
     """The text of an episode.md inside the show; None with a problem when it cannot be read."""
-    path = folder / EPISODE_FILE
+    path = listing.folder / EPISODE_FILE
     try:
-        confined(root, path, rel)
+        listing.require_inside(EPISODE_FILE, rel)
         return decode_utf8(read_bounded(path, EPISODE_FILE_MAX_BYTES, rel))
     except NotUtf8 as exc:
         problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
@@ -471,7 +507,7 @@ def _episode_source(root: Path, folder: Path, rel: str, problems: list[Problem])
 
 
 def _local_audio(
-    root: Path, folder: Path, rel: str, front: FrontMatter, problems: list[Problem]
+    listing: FolderListing, rel: str, front: FrontMatter, problems: list[Problem]
 ) -> Path | None:
     """The audio file the front matter names, which must be a file in the episode folder."""
     values, lines = front.values, front.lines
@@ -490,16 +526,16 @@ def _local_audio(
                 )
             )
         return None
-    name = values["audio"]
+    name, folder = values["audio"], listing.folder
     audio = folder / name
-    if Path(name).name != name:
+    if not _plain_name(name) and Path(name).name != name:
         problems.append(
             Problem(rel, "must be a file name in the episode folder", hint="move the file next to episode.md",
                     **where)  # fmt: skip
         )
-    elif outside(root, audio):
+    elif listing.is_outside(name):
         problems.append(_outside_problem(rel, "audio", name, lines))
-    elif (kind := _file_kind(audio)) == stat.S_IFDIR:
+    elif (kind := listing.kind(name)) == stat.S_IFDIR:
         hint = 'name the audio file itself, e.g. audio = "episode.mp3", next to episode.md'
         problems.append(Problem(rel, f"{name} is a folder, not an audio file", hint=hint, **where))
     elif kind != stat.S_IFREG and not values.get("removed", False):
@@ -508,23 +544,6 @@ def _local_audio(
                     hint="copy the audio file there or fix the name", **where)  # fmt: skip
         )
     return audio
-
-
-# What Path.is_dir and Path.is_file take to mean "not there" rather than an error.
-_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
-
-
-def _file_kind(path: Path) -> int | None:
-    """stat.S_IFDIR, S_IFREG or another S_IFMT of `path` (links followed); None when it is not
-    there. One stat for what Path.is_dir() and Path.is_file() find with two."""
-    try:
-        return stat.S_IFMT(os.stat(path).st_mode)
-    except OSError as exc:
-        if exc.errno not in _NOT_THERE:
-            raise
-        return None
-    except ValueError:  # a name with a NUL character
-        return None
 
 
 def _episode(
@@ -573,6 +592,11 @@ def _episode(
         lines=front.lines,
         **_episode_extras(values, folder),
     )
+
+
+def _plain_name(name: str) -> bool:
+    """A name that is its own Path(name).name, told without making a Path."""
+    return "/" not in name and name not in ("", ".")
 
 
 def _remote_audio(
@@ -662,18 +686,18 @@ def _refusal(exc: PodcastError) -> str:
 
 
 def _check_episode_files(
-    root: Path,
+    listing: FolderListing,
     values: dict[str, Any],
-    folder: Path,
     rel: str,
     lines: dict[str, int],
     problems: list[Problem],
 ) -> None:
     """The extra files an episode names (alternate audio, image) must be in its folder."""
+    folder = listing.folder
     for name in values.get("alternate_audio", ()):
-        if outside(root, folder / name):
+        if listing.is_outside(name):
             problems.append(_outside_problem(rel, "alternate_audio", name, lines))
-        elif not (folder / name).is_file():
+        elif not listing.is_file(name):
             problems.append(
                 Problem(
                     rel,
@@ -694,9 +718,9 @@ def _check_episode_files(
                 )
             )
     picture = values.get("image")
-    if picture and not has_web_scheme(picture) and outside(root, folder / picture):
+    if picture and not has_web_scheme(picture) and listing.is_outside(picture):
         problems.append(_outside_problem(rel, "image", picture, lines))
-    elif picture and not has_web_scheme(picture) and not (folder / picture).is_file():
+    elif picture and not has_web_scheme(picture) and not listing.is_file(picture):
         problems.append(
             Problem(
                 rel,
@@ -742,7 +766,8 @@ def _is_dir(entry: os.DirEntry) -> bool:
 
 def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
     """The episode of one folder under episodes/, or None (with the reason in `problems`)."""
-    if outside(show.root, folder):
+    listing = FolderListing(show.root, folder)
+    if listing.outside:
         problems.append(
             Problem(
                 f"{EPISODES_DIR}/{folder.name}",
@@ -751,7 +776,7 @@ def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Ep
             )
         )
         return None
-    if not (folder / EPISODE_FILE).is_file():
+    if not listing.is_file(EPISODE_FILE):
         problems.append(
             Problem(
                 f"{EPISODES_DIR}/{folder.name}",
@@ -761,7 +786,7 @@ def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Ep
             )
         )
         return None
-    return load_episode(show, folder, problems)
+    return load_episode(show, folder, problems, listing)
 
 
 def load_episodes(show: Show) -> tuple[list[Episode], list[Problem]]:

@@ -26,7 +26,7 @@ def confined(root: Path, path: Path, what: str) -> Path:
     base = os.path.realpath(root)
     given = os.fspath(path)
     target = resolved_below(base, given if os.path.isabs(given) else os.path.join(base, given))
-    if target != base and not target.startswith(base.rstrip(os.sep) + os.sep):
+    if not _is_below(base, target):
         raise OutsideShow(
             f"{what}: {path} leads outside {base} (to {target}); "
             "keep the file inside the show directory, not behind a symlink or '..'",
@@ -59,6 +59,102 @@ def resolved_below(base: str, path: str) -> str:
     return os.path.realpath(path)
 
 
+# What Path.is_file and Path.exists take to mean "not there" rather than an error.
+NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
+def file_kind(path: Path | str) -> int | None:
+    """stat.S_IFDIR, S_IFREG or another S_IFMT of `path` (links followed); None when it is not
+    there, as Path.is_file() and is_dir() take it. One stat for what they find with two."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in NOT_THERE:
+            raise
+        return None
+    except ValueError:  # a name with a NUL character
+        return None
+
+
+class FolderListing:
+    """A folder of the show, listed once, that answers `confined`, `outside` and `file_kind` for
+    the files in it, each exactly as those functions would.
+
+    An episode folder is asked about half a dozen of its files (episode.md, the audio, its
+    image, transcripts): resolving each from the file system's root costs more than reading
+    the episode. When the folder is reached from the show's real path through no link, one
+    scandir says of each of its entries whether it is a link, a file or a folder: an entry
+    that is no link is inside. A link, a name the listing does not hold as it is written, and
+    one that is no plain name ('..', 'a/b') are resolved as before.
+    """
+
+    def __init__(self, root: Path, folder: Path) -> None:
+        self.root, self.folder = root, folder
+        self.base = os.path.realpath(root)
+        given = os.fspath(folder)
+        self._path = given if os.path.isabs(given) else os.path.join(self.base, given)
+        self.real = resolved_below(self.base, self._path)
+        self.outside = not _is_below(self.base, self.real)
+        # Reached through no link, and named as confined() names it: the listing may answer.
+        self._straight = not self.outside and self.real == self._path and os.path.isabs(given)
+        self._entries: dict[str, os.DirEntry] | None = None
+
+    def _entry(self, name: str) -> os.DirEntry | None:
+        """The folder's entry named exactly `name`, when the listing may answer for it. None
+        when it may not: a name not listed is resolved too (on a file system that ignores
+        case, "Episode.MP3" opens episode.mp3, which the listing does not say)."""
+        if not self._straight or name in ("", ".", "..") or os.sep in name or "\0" in name:
+            return None
+        if self._entries is None:
+            try:
+                with os.scandir(self._path) as entries:
+                    self._entries = {entry.name: entry for entry in entries}
+            except OSError:
+                self._straight = False
+                return None
+        return self._entries.get(name)
+
+    def _plain(self, name: str) -> bool:
+        """Whether `name` is an entry of the folder that is no link: confined, as it is."""
+        entry = self._entry(name)
+        return entry is not None and not entry.is_symlink()
+
+    def confined(self, name: str, what: str) -> Path:
+        """`confined(root, folder / name, what)`."""
+        if self._plain(name):
+            return Path(self._path, name)
+        return confined(self.root, Path(self.folder, name), what)
+
+    def require_inside(self, name: str, what: str) -> None:
+        """`confined(root, folder / name, what)`, for its OutsideShow alone."""
+        if not self._plain(name):
+            confined(self.root, Path(self.folder, name), what)
+
+    def is_outside(self, name: str) -> bool:
+        """`outside(root, folder / name)`."""
+        if self._plain(name):
+            return False
+        return outside(self.root, Path(self.folder, name))
+
+    def kind(self, name: str) -> int | None:
+        """`file_kind(folder / name)`."""
+        entry = self._entry(name)
+        if entry is not None and not entry.is_symlink():
+            if entry.is_file(follow_symlinks=False):
+                return stat.S_IFREG
+            if entry.is_dir(follow_symlinks=False):
+                return stat.S_IFDIR
+        return file_kind(Path(self.folder, name))
+
+    def is_file(self, name: str) -> bool:
+        """`(folder / name).is_file()`."""
+        return self.kind(name) == stat.S_IFREG
+
+
+def _is_below(base: str, target: str) -> bool:
+    return target == base or target.startswith(base.rstrip(os.sep) + os.sep)
+
+
 def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = True) -> bool:
     """Write `data` (bytes, or the parts of them in order) to `path` via a temp file and rename.
     False if already identical.
@@ -66,7 +162,7 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = T
     `durable=False` skips the fsync: the rename is still atomic for any reader and for a
     killed process, only not across a power cut (for many small files written in one go).
     """
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     parts = (data,) if isinstance(data, bytes | bytearray) else tuple(data)
     if _holds(path, parts):
         return False
@@ -122,12 +218,14 @@ def unlinked_target(base: Path, target: Path, what: str) -> Path:
     Output is written only into real folders: a feeds/ that is a link (or holds one) would
     make a build write, replace or delete files wherever the link points.
     """
-    base, target = Path(base), Path(target)
+    base = base if isinstance(base, Path) else Path(base)
+    target = target if isinstance(target, Path) else Path(target)
     relative = target.relative_to(base)
-    current = base
+    current = os.fspath(base)  # strings, not Paths: every page and sidecar written asks
     for part in ("", *relative.parts):
-        current = current / part if part else current
-        if current.is_symlink():
+        if part:  # (as Path joins: "." / "feeds" is "feeds")
+            current = part if current == "." else os.path.join(current, part)
+        if _is_link(current):
             raise OutsideShow(
                 f"{what}: {current} is a symbolic link (to {os.readlink(current)}); "
                 "podcast writes only into real folders inside the show",
@@ -135,6 +233,18 @@ def unlinked_target(base: Path, target: Path, what: str) -> Path:
                 field=what,
             )
     return target
+
+
+def _is_link(path: str) -> bool:
+    """Path(path).is_symlink(): not there is no link; other errors are raised."""
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in NOT_THERE:
+            raise
+        return False
+    except ValueError:  # a name with a NUL character
+        return False
 
 
 class TooLarge(PodcastError, ValueError):
@@ -147,8 +257,9 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
     A symlink to /dev/zero or a FIFO is not a regular file and is refused, and a
     file that grows while it is read is cut at max_bytes + 1 and refused.
     """
-    path = Path(path)
-    facts = path.stat()
+    if not isinstance(path, Path):
+        path = Path(path)  # (as messages name it)
+    facts = os.stat(path)
     if not stat.S_ISREG(facts.st_mode):
         raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
     if facts.st_size > max_bytes:
@@ -157,15 +268,28 @@ def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
             path=str(path),
             field=what,
         )
-    with open(path, "rb") as handle:
-        # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for
-        # every small file); only a file that grew since is read on, up to the cap.
-        data = handle.read(facts.st_size + 1)
+    # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for every
+    # small file); only a file that grew since is read on, up to the cap. (os.read, not open():
+    # a buffered file object costs as much again as the read, for every episode.md.)
+    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = _read_up_to(handle, facts.st_size + 1)
         if len(data) > facts.st_size:
-            data += handle.read(max_bytes + 1 - len(data))
+            data += _read_up_to(handle, max_bytes + 1 - len(data))
+    finally:
+        os.close(handle)
     if len(data) > max_bytes:
         raise TooLarge(f"{what}: {path} is larger than {max_bytes:,} bytes", path=str(path), field=what)
     return data
+
+
+def _read_up_to(handle: int, count: int) -> bytes:
+    """Up to `count` bytes from the file descriptor, fewer only at the end of the file."""
+    parts = []
+    while count > 0 and (part := os.read(handle, count)):
+        parts.append(part)
+        count -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 STATE_MAX_BYTES = 256_000_000  # a record in .podcast/ of a 10,000-episode show is a few MB

@@ -7,15 +7,37 @@ Stages return new objects (`dataclasses.replace`) rather than mutating.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .layout import ARTWORK_STEM, CHAPTERS_DIR, EPISODE_IMAGES_DIR, FEED_FILENAME, MEDIA_DIR, SHOW_FILE
 from .weburl import has_web_scheme
 
 EpisodeType = Literal["full", "trailer", "bonus"]
+
+Data = TypeVar("Data")
+
+
+def replaced(value: Data, **changes: object) -> Data:
+    """`dataclasses.replace(value, **changes)` for the frozen dataclasses here, which have no
+    __post_init__ to run: a copy of the instance's fields with `changes` over them, without
+    calling __init__ (an Episode has over thirty fields; making one ready replaces it a dozen
+    times: 0.8 µs instead of 6)."""
+    cls = type(value)
+    if hasattr(cls, "__post_init__") or not hasattr(value, "__dict__"):
+        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
+    known = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    for name in changes:
+        if name not in known or not known[name].init:
+            raise TypeError(f"{cls.__name__} has no field {name!r} to replace")
+    copy = object.__new__(cls)
+    fields = copy.__dict__
+    fields.update(value.__dict__)
+    fields.update(changes)
+    return copy
 ShowType = Literal["episodic", "serial"]
 
 
@@ -354,6 +376,10 @@ class Episode:
 
     @property
     def folder(self) -> str:
+        """The episode's folder, relative to the show directory (episodes/<slug>)."""
+        parts = self.source.split("/")
+        if len(parts) == 3 and "" not in parts and "." not in parts:  # as config writes it: no Path needed
+            return f"{parts[0]}/{parts[1]}"
         return str(Path(self.source).parent)
 
     @property

@@ -16,7 +16,9 @@ from typing import Any
 
 # TOML refuses the ASCII control characters but tab in strings and comments.
 _CONTROL = r"\x00-\x08\x0a-\x1f\x7f"
-_KEY_VALUE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(.*?)[ \t]*")
+# The value runs to the end of the line; its trailing blanks are stripped after the match
+# (a lazy `(.*?)[ \t]*` costs the engine a try at every character).
+_KEY_VALUE = re.compile(r"[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*(.*)")
 _COMMENT_OR_BLANK = re.compile(rf"[ \t]*(?:#[^{_CONTROL}]*)?")
 _BASIC_STRING = re.compile(rf'"([^"\\{_CONTROL}]*)"')
 _LITERAL_STRING = re.compile(rf"'([^'{_CONTROL}]*)'")
@@ -43,7 +45,7 @@ def loads(text: str) -> dict[str, Any] | None:
                 return None
             continue
         key = pair[1]
-        value = _value(pair[2])
+        value = _value(pair[2].rstrip(" \t"))
         if value is None or key in data:
             return None
         data[key] = value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,6 +279,29 @@ def read(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, li
         return None, [Problem(rel, "is not UTF-8 text", line=line, hint="save it as UTF-8")]
 
 
+def _named_transcript(folder: Path) -> list[Path]:
+    """The files (or links) in `folder` named transcript.*, sorted: what
+    `sorted(folder.glob("transcript.*"))` finds, filtered by is_file() or is_symlink(), from
+    one scandir and no stat for the other files (every episode folder is asked)."""
+    prefix = TRANSCRIPT_STEM + "."
+    try:
+        with os.scandir(folder) as entries:
+            named = [entry for entry in entries if entry.name.startswith(prefix)]
+    except OSError:
+        return []  # as glob finds nothing in a folder it cannot list
+    return [Path(folder, entry.name) for entry in sorted(named, key=lambda e: e.name) if _file_or_link(entry)]
+
+
+def _file_or_link(entry: os.DirEntry) -> bool:
+    """Path.is_file() or Path.is_symlink() of a folder entry (a link is not followed to ask)."""
+    if entry.is_symlink():
+        return True
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 def find(
     folder: Path, rel_folder: str, slug: str, language: str, *, root: Path | None = None
 ) -> tuple[tuple[Transcript, ...], list[Problem]]:
@@ -287,11 +311,7 @@ def find(
     """
     found: list[Transcript] = []
     problems: list[Problem] = []
-    present = {
-        p.suffix.lower(): p
-        for p in sorted(folder.glob(f"{TRANSCRIPT_STEM}.*"))
-        if p.is_file() or p.is_symlink()
-    }
+    present = {p.suffix.lower(): p for p in _named_transcript(folder)}
     for suffix, path in present.items():
         if suffix not in BY_SUFFIX:
             problems.append(

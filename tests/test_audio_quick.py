@@ -396,3 +396,62 @@ def test_the_many_frames_walk_counts_what_a_frame_at_a_time_walk_counts(media, m
     expected_frames, expected_end = frame_at_a_time(data)
     assert counted.frames == expected_frames > 100
     assert counted.first + counted.frame_bytes == expected_end
+
+
+MPEG_INFO_FIELDS = ("length", "bitrate", "sample_rate", "channels")
+
+
+@pytest.mark.parametrize("junk", [b"", b"\xff\xfb junk before the audio", b"\x00" * 3000])
+@pytest.mark.parametrize("stream", STREAMS + ["mp3-mpeg2"])
+def test_a_usual_stream_gets_mutagens_stream_facts_without_its_frame_search(
+    media, mp3_factory, tmp_path, png, stream, junk
+):
+    from mutagen.mp3 import MPEGInfo
+
+    from podcast.audio.containers import stream_info
+
+    path = tmp_path / "episode.mp3"
+    audio_bytes = (mp3_factory(9.0) if stream == "mp3-mpeg2" else media[stream]).read_bytes()
+    path.write_bytes(junk + audio_bytes[frames.id3v2_end(audio_bytes) :])
+    rich_tag(tmp_path, png).save(path, v2_version=4)
+    data = path.read_bytes()
+    tags, offset = id3frames.read(data, len(data))
+    ours = stream_info(data, offset)
+    with path.open("rb") as handle:
+        theirs = MPEGInfo(handle, offset)
+    if stream == "mp3-vbri" or junk.startswith(b"\xff"):
+        assert ours is None  # mutagen reads those
+    else:
+        assert ours is not None
+        assert [getattr(ours, f) for f in MPEG_INFO_FIELDS] == [getattr(theirs, f) for f in MPEG_INFO_FIELDS]
+    quick, full = both_ways(path)
+    assert quick == full
+
+
+@pytest.mark.parametrize("stream", ["mp3-xing", "mp3-cbr-info"])
+def test_a_lame_header_s_encoder_delay_and_padding_count_as_mutagen_counts_them(
+    media, tmp_path, png, stream
+):
+    from mutagen.mp3 import MPEGInfo
+
+    from podcast.audio.containers import stream_info
+
+    # ffmpeg writes LAME's tag after the Xing header, named "Lavf", which mutagen skips;
+    # named as LAME names it, the tag's encoder delay and padding come off the length.
+    original = media[stream].read_bytes()
+    at = original.index(b"Lavf\0\0\0\0\0", 0, 2000)
+    path = tmp_path / "episode.mp3"
+    path.write_bytes(original[:at] + b"LAME3.100" + original[at + 9 :])
+    rich_tag(tmp_path, png).save(path, v2_version=3)
+    data = path.read_bytes()
+    tags, offset = id3frames.read(data, len(data))
+    ours = stream_info(data, offset)
+    with path.open("rb") as handle:
+        theirs = MPEGInfo(handle, offset)
+    with media[stream].open("rb") as handle:
+        unnamed = MPEGInfo(handle)
+    assert theirs.length < unnamed.length  # the delay and padding came off
+    assert ours is not None
+    assert [getattr(ours, f) for f in MPEG_INFO_FIELDS] == [getattr(theirs, f) for f in MPEG_INFO_FIELDS]
+    quick, full = both_ways(path)
+    assert quick == full

@@ -466,3 +466,23 @@ def test_audio_that_is_a_broken_or_looping_link_is_not_found(show, link_to):
     assert not episodes
     assert (problem.field, problem.message) == ("audio", "gone.mp3 not found in episodes/ep/")
     assert problem.line == 5
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("front_chars", [100, 4080, 4095, 4096, 5000])
+def test_front_matter_is_split_from_a_long_article_as_from_a_short_one(front_chars, newline):
+    description = "x" * front_chars
+    source = newline.join(
+        ["+++", 'title = "One"', f'description = "{description}"', "+++", "First line of the article.",
+         "+++", "a fence in the article is text", "y" * 6000, ""]
+    )  # fmt: skip
+    toml, first_line, article = config.split_front_matter(source, "episodes/a/episode.md", [])
+    assert (toml, first_line) == (newline.join(['title = "One"', f'description = "{description}"', ""]), 2)
+    assert article.startswith("First line of the article.") and article.endswith("y" * 6000 + newline)
+
+
+def test_an_unclosed_front_matter_before_a_long_article_is_reported():
+    problems: list = []
+    source = "+++\ntitle = 'One'\n" + "words\n" * 2000
+    assert config.split_front_matter(source, "episodes/a/episode.md", problems) is None
+    assert [p.message for p in problems] == ["front matter is never closed"]

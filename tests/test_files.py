@@ -47,3 +47,89 @@ def test_write_atomic_reports_whether_anything_changed(tmp_path):
     assert write_atomic(target, b"one") is False
     assert target.read_bytes() == b"one"
     assert list(target.parent.iterdir()) == [target]  # no temp file left behind
+
+
+def _answers(root, folder, name):
+    """What confined/outside/file_kind say of folder/name, each as a value or the error's text."""
+    from podcast.files import file_kind, outside
+
+    try:
+        where = str(confined(root, folder / name, "x"))
+    except OutsideShow as exc:
+        where = str(exc)
+    return where, outside(root, folder / name), file_kind(folder / name)
+
+
+def _listing_answers(root, folder, name):
+    from podcast.files import FolderListing
+
+    listing = FolderListing(root, folder)
+    try:
+        where = str(listing.confined(name, "x"))
+    except OutsideShow as exc:
+        where = str(exc)
+    return where, listing.is_outside(name), listing.kind(name)
+
+
+NAMES = ["a.mp3", "missing.mp3", "inside-link.mp3", "outside-link.mp3", "dangling.mp3", "loop.mp3",
+         "sub", "sub-link", "..", ".", "sub/../a.mp3", "../other/b.mp3", "fifo"]  # fmt: skip
+
+
+@pytest.mark.parametrize("folder_kind", ["real", "linked inside", "linked outside"])
+def test_a_folder_listing_answers_every_question_as_resolving_each_path_does(tmp_path, folder_kind):
+    import os
+
+    show, elsewhere = tmp_path / "show", tmp_path / "elsewhere"
+    real = show / "episodes" / "real"
+    for folder in (real / "sub", show / "episodes" / "other", elsewhere):
+        folder.mkdir(parents=True)
+    (real / "a.mp3").write_bytes(b"x")
+    (show / "episodes" / "other" / "b.mp3").write_bytes(b"x")
+    (elsewhere / "secret.mp3").write_bytes(b"x")
+    (real / "inside-link.mp3").symlink_to(real / "a.mp3")
+    (real / "outside-link.mp3").symlink_to(elsewhere / "secret.mp3")
+    (real / "dangling.mp3").symlink_to(real / "nothing.mp3")
+    (real / "loop.mp3").symlink_to(real / "loop.mp3")
+    (real / "sub-link").symlink_to(elsewhere)
+    os.mkfifo(real / "fifo")
+    folder = {
+        "real": real,
+        "linked inside": show / "episodes" / "linked",
+        "linked outside": show / "episodes" / "away",
+    }[folder_kind]
+    if folder_kind == "linked inside":
+        folder.symlink_to(real)
+    if folder_kind == "linked outside":
+        (elsewhere / "episode").mkdir()
+        (elsewhere / "episode" / "a.mp3").write_bytes(b"x")
+        folder.symlink_to(elsewhere / "episode")
+    for name in NAMES:
+        assert _listing_answers(show, folder, name) == _answers(show, folder, name), name
+
+
+def test_a_folder_listing_knows_whether_its_folder_leads_outside(tmp_path):
+    from podcast.files import FolderListing
+
+    show = tmp_path / "show"
+    (show / "episodes" / "a").mkdir(parents=True)
+    (tmp_path / "away").mkdir()
+    (show / "episodes" / "b").symlink_to(tmp_path / "away")
+    (show / "episodes" / "c").symlink_to(show / "episodes" / "a")
+    assert not FolderListing(show, show / "episodes" / "a").outside
+    assert FolderListing(show, show / "episodes" / "b").outside
+    assert not FolderListing(show, show / "episodes" / "c").outside
+
+
+def test_read_bounded_reads_a_file_whole_and_refuses_what_is_no_file(tmp_path):
+    import os
+
+    from podcast.files import TooLarge, read_bounded
+
+    data = bytes(range(256)) * 4000  # larger than one read may return
+    (tmp_path / "big").write_bytes(data)
+    assert read_bounded(tmp_path / "big", len(data), "big") == data
+    with pytest.raises(TooLarge, match="at most"):
+        read_bounded(tmp_path / "big", len(data) - 1, "big")
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(TooLarge, match="not a regular file"):
+        read_bounded(tmp_path / "fifo", 100, "fifo")

@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,9 @@ from werkzeug.serving import make_server
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-from podcast import lint, pipeline
+from podcast import feed, lint, pipeline
 from podcast.errors import LintFailure, PodcastError
+from podcast.layout import EPISODE_IMAGES_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 NS = lint.PREFIXES
@@ -836,3 +838,146 @@ def test_lint_url_asks_about_several_enclosures_at_once(clean):
         server.shutdown()
     assert sorted(met) == ["media/first/first.mp3", "media/second/second.mp3"]
     assert {p.code for p in problems} == {"U101", "U102"}  # plain http on loopback, nothing else
+
+
+# ---------------------------------------------------------------- lint split the way a build runs it
+
+
+def _split_and_whole(root: Path, now: datetime) -> tuple[list, list]:
+    """What the build finds (each item's rules kept with it, the feed's over a digest) and what
+    lint of the whole document finds, for the feed the show would build now."""
+    catalog = pipeline.read_catalog(root)
+    rendered = feed.assemble(catalog.show, catalog.published, catalog.items)
+    split = pipeline.lint_rendered(catalog, rendered, now=now, published_bytes=rendered.size)
+    previous = root / "feeds" / "feed.xml"
+    whole = lint.check_show(
+        catalog.show,
+        catalog.published,
+        rendered.document,
+        previous=previous.read_bytes() if previous.is_file() else None,
+        now=now,
+        ordered=feed.newest_first(catalog.published),
+        published_bytes=rendered.size,
+    )
+    return split, whole
+
+
+def test_a_build_lints_item_by_item_and_finds_what_lint_of_the_whole_feed_finds(built, media):
+    """A build keeps what the rules found in each item and runs the rules over the whole feed on
+    a digest of it; a show with findings of every rule a build runs gets the same findings, with
+    the same messages and lines, in the same order, as lint of the whole document."""
+    root = built.root
+    set_show_key(root, "type", '"serial"')  # A122: no episode is numbered
+    set_episode_key(root / "episodes" / "second", "guid", '"a-brand-new-guid"')  # G103
+    first = root / "episodes" / "first" / "episode.md"
+    first.write_text("".join(x for x in first.read_text().splitlines(True) if not x.startswith("guid")))
+    built.add("twin-a", title="Twice", date="2025-03-01", extra='link = "http://example.com/a"')  # U102
+    built.add("twin-b", title="Twice", date="2025-03-02")  # G102
+    built.add("long", title="A title that goes on " * 14, date="2025-03-03", article="Word. " * 900)
+    remote = 'audio_url = "https://media.example.com/same.mp3"\nlength = 1000\ntype = "audio/mpeg"'
+    built.add("remote-a", date="2025-03-04", audio=False, extra=remote)
+    built.add("remote-b", date="2025-03-05", audio=False, extra=remote)  # G104
+    built.add("ogg", date="2025-03-06", audio=False, extra='audio = "talk.ogg"')  # M101
+    shutil.copy(media["ogg"], root / "episodes" / "ogg" / "talk.ogg")
+    built.add("imaged", date="2025-03-07", extra='image = "cover.jpg"')  # I107: a PNG named .jpg
+    artwork(root / "episodes" / "imaged" / "cover.jpg", fmt="PNG")
+    built.add("later", date="2025-03-08")  # D102, for lint as of March 7th
+    split, whole = _split_and_whole(root, now=datetime(2025, 3, 7, 12, tzinfo=UTC))
+    found = set(codes(whole))
+    assert found >= {"A113", "A122", "G102", "G103", "G104", "D102", "I107", "M101", "U102"}, whole
+    assert split == whole
+    (later,) = [p for p in whole if p.code == "D102"]
+    assert later.message == '"Later": dated Sat, 08 Mar 2025 00:00:00 +0000'
+    assert later.path == "episodes/later/episode.md"
+
+
+@pytest.mark.parametrize(
+    ("date", "valid"),
+    [
+        ("Wed, 02 Apr 2025 09:00:00 -0400", True),
+        ("02 Apr 2025 09:00:00 +0000", True),  # the day's name may be left out
+        ("Wed, 02 apr 2025 09:00:00 -0000", True),  # a month in small letters; -0000 is UTC
+        ("Wed, 02 Apr 99 09:00:00 +0000", True),  # a two-digit year is 1999
+        ("Wed, 2 Apr 2025 09:00 GMT", True),
+        ("Sat, 31 Feb 2025 09:00:00 +0000", False),  # no such day
+        ("Wed, 02 Apr 2025 24:00:00 +0000", False),  # no such hour
+        ("Wed, 02 Apr 2025 09:00:00 +2400", False),  # no such time zone
+        ("Wed, 02 Foo 2025 09:00:00 +0000", False),
+        ("2025-04-02T09:00:00Z", False),
+    ],
+)
+def test_d101_takes_the_dates_the_email_parser_takes(built, date, valid):
+    edit_feed(built.feed, lambda r: _set_text(_items(r)[0], "pubDate", date))
+    assert ("D101" not in codes(lint.check_feed_file(built.feed))) == valid
+
+
+@pytest.mark.parametrize(
+    ("date", "future"),
+    [
+        ("Mon, 02 Jun 2025 11:59:59 +0000", False),
+        ("Mon, 02 Jun 2025 12:00:01 +0000", True),
+        ("Mon, 02 Jun 2025 13:59:59 +0200", False),  # the same instant, written in another zone
+        ("Mon, 02 Jun 2025 14:00:01 +0200", True),
+        ("Mon, 02 Jun 2025 08:00:01 -0400", True),
+        ("Sun, 01 Jun 2025 23:59:00 -2359", True),  # a zone almost a day behind
+        ("Fri, 01 Jan 2023 12:00:00 -9959", False),  # two years back, whatever the zone
+    ],
+)
+def test_d102_compares_the_instant_whatever_the_zone(built, date, future):
+    edit_feed(built.feed, lambda r: _set_text(_items(r)[0], "pubDate", date))
+    now = datetime(2025, 6, 2, 12, tzinfo=UTC)
+    assert ("D102" in codes(lint.check_feed_file(built.feed, now=now))) == future
+
+
+@pytest.mark.parametrize(
+    ("url", "warned"),
+    [
+        ("https://cdn.example.com/show/media/a.mp3", False),
+        ("https://cdn.example.com/show/media/a.MP3", False),
+        ("https://cdn.example.com/show/media/a.mp3/", False),  # the last name, as a path reads it
+        ("https://cdn.example.com/show/media/a.mp3/.", False),
+        ("https://cdn.example.com/show/media/a.mp3?x=.ogg", False),  # the query is not the name
+        ("https://cdn.example.com/show/media/a.ogg", True),
+        ("https://cdn.example.com/show/media/.mp3", True),  # a hidden file, not an extension
+        ("https://cdn.example.com/show/media/a.", True),
+        ("https://cdn.example.com/show/media.mp3/a", True),
+    ],
+)
+def test_m102_reads_the_extension_of_the_last_name_in_the_path(built, url, warned):
+    edit_feed(built.feed, lambda r: _set_attr(_items(r)[0], "enclosure", "url", url))
+    assert ("M102" in codes(lint.check_feed_file(built.feed))) == warned
+
+
+def test_an_image_several_items_name_is_judged_once_where_it_first_stands(built):
+    """Episodes may name the show's artwork or a shared image by URL: lint of the whole feed says
+    what is wrong with each image once, at the channel or the newest episode naming it; so does
+    the build, which judges an episode's own image with its item and the others with the feed."""
+    root = built.root
+    artwork(root / "cover.jpg", fmt="PNG")  # I107: the show's artwork is a PNG named .jpg
+    artwork(root / "feeds" / "shared.jpg", size=(2000, 1400))  # I104: not square
+    channel = etree.parse(str(built.feed)).getroot().find("channel")
+    cover = channel.find(lint.qname("itunes:image")).get("href")
+    shared = cover.rsplit("/", 1)[0] + "/shared.jpg"
+    for number, image in enumerate([cover, shared, "own.jpg", shared, cover, "own.jpg"], start=1):
+        folder = built.add(f"ep-{number}", date=f"2025-03-0{number}", extra=f'image = "{image}"')
+        if image == "own.jpg":
+            artwork(folder / "own.jpg", size=(1400, 2000))  # I104 too
+    # The newest names ep-6's image by the URL it is published at: ep-6's is then judged there.
+    published = f"{cover.rsplit('/', 1)[0]}/{EPISODE_IMAGES_DIR}/ep-6.jpg"
+    built.add("ep-7", date="2025-03-07", extra=f'image = "{published}"')
+    split, whole = _split_and_whole(root, now=datetime(2025, 6, 1, tzinfo=UTC))
+    assert [(p.code, p.path) for p in whole if p.code.startswith("I")] == [
+        ("I104", "episodes/ep-7/episode.md"),
+        ("I104", "episodes/ep-4/episode.md"),  # the newest item naming shared.jpg
+        ("I104", "episodes/ep-3/episode.md"),
+        ("I107", "podcast.toml"),
+    ]
+    assert split == whole
+
+
+def test_the_language_codes_lint_knows_without_langcodes_are_ones_langcodes_takes():
+    import langcodes
+
+    from podcast.lint.rules_apple import COMMON_LANGUAGES
+
+    assert [code for code in sorted(COMMON_LANGUAGES) if not langcodes.tag_is_valid(code)] == []

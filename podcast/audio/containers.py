@@ -10,19 +10,22 @@ and wav.py.
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import mutagen
+from mutagen._util import intround  # what MPEGInfo rounds a Xing header's bitrate with
 from mutagen.aac import AAC
 from mutagen.aiff import AIFF
 from mutagen.flac import FLAC
 from mutagen.id3 import ID3
-from mutagen.mp3 import MP3, MPEGInfo
+from mutagen.mp3 import MP3, MPEGInfo, XingHeader, XingHeaderError
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -152,11 +155,93 @@ def id3_extras(tags: id3.Id3Tags | None) -> dict:
 
 
 @dataclass(frozen=True)
+class StreamInfo:
+    """What mutagen's MPEGInfo says of an MP3 that `stream_info` takes (its fields of that name)."""
+
+    length: float
+    bitrate: int
+    sample_rate: int
+    channels: int
+
+
+# mutagen's MPEGInfo looks for its first frame this far (iter_sync's max_read), and more:
+# a stream `stream_info` takes starts well within it.
+_SYNC_WITHIN = 1 << 16
+# Bytes from a Xing header's start that mutagen's XingHeader and LAMEHeader read at most:
+# tag, flags, frames, bytes, table of contents, scale (120), LAME version (20), LAME header (27).
+_XING_READ = 8 + 4 + 4 + 100 + 4 + 20 + 27
+
+
+def stream_info(data: Buffer, offset: int) -> StreamInfo | None:
+    """MPEGInfo(file, offset)'s figures for an MP3 whose audio starts in one of the two usual
+    ways, without mutagen's frame search and bit-by-bit header parsing (a quarter of reading
+    an MP3); None for any other, which MPEGInfo reads.
+
+    The first frame sync after the ID3 tags (as mutagen skips them) must start a layer III
+    frame that either carries a whole Xing or Info header (LAME's files: mutagen takes that
+    frame, and its own XingHeader reads the header here too), or is followed by three more
+    frames, none with such a header or a VBRI one (lameenc's and streaming encoders' files:
+    mutagen takes the first, as `frames.scan_mpeg` does).
+    """
+    start = _after_id3_as_mutagen(data, offset)
+    sync = _ANY_SYNC.search(data, start, min(len(data), start + _SYNC_WITHIN))
+    if sync is None:
+        return None
+    first = sync.start()
+    frame = frames.mpeg_frame(data, first)
+    if frame is None:
+        return None
+    bitrate = frames.mpeg_bitrate(data, first)
+    channels = 1 if frame.mono else 2
+    if frames.plain_layer3_run(data, first, 4):
+        length = 8 * (len(data) - first) / float(bitrate)  # mutagen's estimate (mp3_length counts)
+        return StreamInfo(length, bitrate, frame.sample_rate, channels)
+    at = frames.xing_offset(data, first, frame)
+    if at is None or bytes(data[at : at + 4]) not in (b"Xing", b"Info"):
+        return None
+    try:
+        xing = XingHeader(io.BytesIO(data[at : at + _XING_READ]))
+    except XingHeaderError:
+        return None  # mutagen would look for a VBRI header, then at more frames
+    if xing.frames == -1:
+        return None  # mutagen estimates the length from the size and the first frame
+    # As MPEGFrame._parse_vbr_header computes them.
+    samples = frame.samples * xing.frames
+    if xing.bytes != -1 and samples > 0:
+        audio_bytes = max(0, xing.bytes - frame.length)
+        bitrate = intround((audio_bytes * 8 * frame.sample_rate) / float(samples))
+    lame = xing.lame_header
+    if lame is not None:
+        samples -= lame.encoder_delay_start
+        samples -= lame.encoder_padding_end
+    samples = max(samples, 0)
+    return StreamInfo(float(samples) / frame.sample_rate, bitrate, frame.sample_rate, channels)
+
+
+_ANY_SYNC = re.compile(b"\xff[\xe0-\xff]")  # what mutagen's iter_sync stops at
+
+
+def _after_id3_as_mutagen(data: Buffer, pos: int) -> int:
+    """Where mutagen's MPEGInfo looks for the first frame: past each ID3v2 header and the size
+    it states (a v2.4 footer is not skipped), as its skip_id3 does."""
+    while True:
+        head = bytes(data[pos : pos + 10])
+        if len(head) < 10 or head[:3] != b"ID3":
+            return pos
+        size = 0
+        for byte in head[6:10]:
+            size = (size << 7) | (byte & 0x7F)
+        if size <= 0:
+            return pos
+        pos += 10 + size
+
+
+@dataclass(frozen=True)
 class Measured:
     """An MP3 read the quick way: what `read` makes its AudioFile of."""
 
     size: int
-    info: MPEGInfo
+    info: MPEGInfo | StreamInfo
     length: Length
     extras: dict
 
@@ -179,26 +264,33 @@ class Mp3(_Id3Tagged):
         full way reports them.
         """
         try:
-            with open(path, "rb") as handle:
-                if detected(path, handle.read(128)) is not self:
-                    return None
-                size = os.fstat(handle.fileno()).st_size
-                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    if b"TAG" in data[max(0, size - 131) :]:
-                        return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
-                    tags, offset = id3frames.read(data, size)
-                    handle.seek(0)
-                    info = MPEGInfo(handle, offset if tags is not None else None)
-                    length = mp3_length(info, data)
-                return Measured(size, info, length, id3_extras(tags))
+            handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # a file object only if MPEGInfo needs one
         except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
             return None
+        try:
+            if detected(path, os.read(handle, 128)) is not self:
+                return None
+            size = os.fstat(handle).st_size
+            with mmap.mmap(handle, 0, access=mmap.ACCESS_READ) as data:
+                if b"TAG" in data[max(0, size - 131) :]:
+                    return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
+                tags, offset = id3frames.read(data, size)
+                info = stream_info(data, offset if tags is not None else 0)
+                if info is None:
+                    with open(handle, "rb", closefd=False) as stream:
+                        info = MPEGInfo(stream, offset if tags is not None else None)
+                length = mp3_length(info, data)
+            return Measured(size, info, length, id3_extras(tags))
+        except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
+            return None
+        finally:
+            os.close(handle)
 
 
-def _counted(data: Buffer) -> frames.MpegStream:
-    """Every frame walked; a file that is mostly not MPEG audio is refused here."""
-    counted = frames.scan_mpeg(data)
-    if counted is None or not counted.frames:
+def _counted(data: Buffer, found: frames.MpegStream) -> frames.MpegStream:
+    """Every frame of the stream `found` walked; a file that is mostly not MPEG audio is refused here."""
+    counted = frames.count_frames(data, found)
+    if not counted.frames:
         raise ValueError("no MPEG audio frames")
     junk = counted.audio_bytes - counted.frame_bytes
     if junk > MPEG_JUNK_SLACK and junk > counted.frame_bytes:
@@ -218,19 +310,19 @@ def mp3_length(info: MPEGInfo, data: Buffer) -> Length:
         if stream.header_bytes and stream.audio_bytes + TRUNCATED_SLACK < stream.header_bytes:
             # Fewer bytes than the header counted. Some tools count differently (tags included),
             # so only frames missing prove the file was cut short.
-            counted = _counted(data)
+            counted = _counted(data, stream)
             if counted.frames + TRUNCATED_FRAMES < stream.header_frames:
                 return Length(counted.seconds, truncated=True, mean_bitrate=_mean(counted))
         if stream.header_bytes and stream.audio_bytes > stream.header_bytes + TRUNCATED_SLACK:
             # More audio than the header counted (files joined with `cat`, audio appended by a
             # tool that left the header alone): the frames present are what a player plays.
-            counted = _counted(data)
+            counted = _counted(data, stream)
             if counted.frames > stream.header_frames + TRUNCATED_FRAMES:
                 return Length(counted.seconds, mean_bitrate=_mean(counted))
         return Length(float(info.length))
     # No header (lameenc, streaming encoders): only the frames tell, and a file cut short
     # shows as a last frame that runs past the end of the file.
-    counted = _counted(data)
+    counted = _counted(data, stream)
     return Length(counted.seconds, truncated=counted.cut_off, mean_bitrate=_mean(counted))
 
 

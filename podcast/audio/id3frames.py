@@ -18,6 +18,7 @@ mutagen may fail on (FRAGILE).
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from itertools import zip_longest
@@ -44,13 +45,41 @@ class Frame:
 
 
 class FrameSet(dict):
-    """Frames by mutagen's HashKey, in file order; `get` and `getall` as on mutagen's ID3."""
+    """Frames by mutagen's HashKey, in file order; `get` and `getall` as on mutagen's ID3.
+
+    `getall("COMM")` is asked a dozen times a file: the frames are grouped by the ID before
+    the key's first colon once (and again after a change), not searched each time.
+    """
+
+    _by_id: dict[str, list] | None = None
+
+    def __setitem__(self, key: str, frame: Frame) -> None:
+        self._by_id = None
+        super().__setitem__(key, frame)
+
+    def __delitem__(self, key: str) -> None:
+        self._by_id = None
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: object) -> object:
+        self._by_id = None
+        return super().pop(key, *default)
 
     def getall(self, key: str) -> list:
         if key in self:
             return [self[key]]
-        prefix = key + ":"
-        return [frame for name, frame in self.items() if name.startswith(prefix)]
+        if ":" in key:  # not a frame ID: the keys that start with it and a colon
+            prefix = key + ":"
+            return [frame for name, frame in self.items() if name.startswith(prefix)]
+        by_id = self._by_id
+        if by_id is None:
+            by_id = {}
+            for name, frame in self.items():
+                frame_id, colon, _ = name.partition(":")
+                if colon:
+                    by_id.setdefault(frame_id, []).append(frame)
+            self._by_id = by_id
+        return list(by_id.get(key, ()))
 
 
 _TEXT = {"TIT2", "TPE1", "TALB", "TDES", "TRCK", "TPOS", "TCON", "TGID", "TYER", "TDAT", "TIME"}
@@ -222,7 +251,7 @@ def _parse(frame_id: str, data: bytes, major: int) -> tuple[str, Frame]:
         encoding, data = _encoding(data)
         text = _texts(data, encoding, major)
         if frame_id == "TDRC":
-            text = [ID3TimeStamp(value).text for value in text]
+            text = [_timestamp(value) for value in text]
         return frame_id, Frame(frame_id, encoding=encoding, text=text)
     if frame_id == "COMM":
         encoding, data = _encoding(data)
@@ -302,6 +331,26 @@ def _table_of_contents(data: bytes, major: int) -> tuple[str, Frame]:
     return f"CTOC:{element_id}", frame
 
 
+# A show's files share a handful of dates ("2024") and genres ("Podcast"), and mutagen's
+# normalising of each takes a few microseconds: each distinct one is worked out once.
+
+
+@functools.lru_cache(maxsize=4096)
+def _timestamp(value: str) -> str:
+    """mutagen's form of an ID3 timestamp, ID3TimeStamp(value).text."""
+    return ID3TimeStamp(value).text
+
+
+def _genres(text: tuple[str, ...]) -> list[str]:
+    """TCON(text=text).genres: "(12)Talk" and the like as genre names."""
+    return list(_genre_names(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _genre_names(text: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(TCON(text=list(text)).genres)
+
+
 _YEAR = re.compile(r"([0-9]{4})(-[0-9]{2}-[0-9]{2})?\Z")
 _DAY_MONTH = re.compile(r"([0-9]{2})([0-9]{2})\Z")
 
@@ -309,7 +358,7 @@ _DAY_MONTH = re.compile(r"([0-9]{2})([0-9]{2})\Z")
 def _update_to_v24(frames: FrameSet) -> None:
     """What mutagen's `ID3.update_to_v24` changes in the frames we use, after loading."""
     if "TCON" in frames:
-        frames["TCON"].text = TCON(text=frames["TCON"].text).genres  # "(12)Talk" and the like
+        frames["TCON"].text = _genres(tuple(frames["TCON"].text))  # "(12)Talk" and the like
     for picture in frames.getall("APIC"):
         picture.mime = {"PNG": "image/png", "JPG": "image/jpeg"}.get(picture.mime, picture.mime)
     olds = [frames.pop(key).text if key in frames else [] for key in ("TYER", "TDAT", "TIME")]
@@ -330,6 +379,6 @@ def _update_to_v24(frames: FrameSet) -> None:
         if stamp:
             stamps.append(stamp)
     if stamps and "TDRC" not in frames:
-        frames["TDRC"] = Frame("TDRC", encoding=0, text=[ID3TimeStamp(s).text for s in stamps])
+        frames["TDRC"] = Frame("TDRC", encoding=0, text=[_timestamp(s) for s in stamps])
     for frame in frames.getall("CHAP") + frames.getall("CTOC"):
         _update_to_v24(frame.sub_frames)

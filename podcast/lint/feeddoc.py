@@ -8,7 +8,8 @@ episode.md (see origin.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from lxml import etree
 
@@ -19,6 +20,7 @@ from ..feed.podcastindex import PODCAST_NS
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 PREFIXES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "content": CONTENT_NS}
+T = TypeVar("T")
 
 
 def qname(tag: str) -> str:
@@ -29,9 +31,23 @@ def qname(tag: str) -> str:
     return tag
 
 
+# Tag → short name: a feed has a few dozen tag names, met hundreds of thousands of times.
+_SHORT_NAMES: dict[str, str] = {}
+_SHORT_NAMES_KEPT = 4096  # a feed inventing names by the thousand is named each time, not kept
+
+
 def short_name(element: etree._Element) -> str:
     """'{…itunes…}image' → 'itunes:image', for messages."""
-    name = etree.QName(element)
+    tag = element.tag
+    short = _SHORT_NAMES.get(tag)
+    if short is None:
+        short = _shorten(etree.QName(tag))
+        if len(_SHORT_NAMES) < _SHORT_NAMES_KEPT:
+            _SHORT_NAMES[tag] = short
+    return short
+
+
+def _shorten(name: etree.QName) -> str:
     for prefix, uri in PREFIXES.items():
         if name.namespace == uri:
             return f"{prefix}:{name.localname}"
@@ -66,6 +82,34 @@ class FeedDoc:
     channel: etree._Element
     items: list[etree._Element]
     origin: Origin | None = None  # maps places back to podcast.toml / episode.md
+    # What several rules read of the document, worked out once (see `shared`).
+    _shared: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def shared(self, key: str, make: Callable[[FeedDoc], T]) -> T:
+        """`make(self)`, made once per document: what several rules read of it (the tree is
+        not changed while rules run)."""
+        if key not in self._shared:
+            self._shared[key] = make(self)
+        return self._shared[key]
+
+    def elements(self) -> list[tuple[etree._Element, str]]:
+        """Every element of the channel (itself first), in document order, with its short name;
+        comments and processing instructions left out."""
+        return self.shared("elements", _named_elements)
+
+    def children(self) -> list[dict[str, etree._Element]]:
+        """For each item, in order, its children by tag (the first of each, as `find` gives)."""
+        return self.shared("children", _children_by_tag)
+
+    def texts(self, tag: str) -> list[str]:
+        """For each item, in order, `text` of its first `tag` child (a qualified name)."""
+        if tag in COLUMN_TAGS:
+            return self.shared("columns", _columns)[tag]
+        return self.shared(f"text {tag}", lambda feed: [text(item.find(tag)) for item in feed.items])
+
+    def enclosure_urls(self) -> list[str]:
+        """For each item, in order, its `enclosure_url`."""
+        return self.shared("columns", _columns)["enclosure"]
 
     def item_of(self, element: etree._Element) -> etree._Element | None:
         for node in (element, *element.iterancestors()):
@@ -89,6 +133,40 @@ class FeedDoc:
         """A message prefix naming the item `element` belongs to; empty on the channel."""
         item = self.item_of(element)
         return f"{self.label(item)}: " if item is not None else ""
+
+
+def _named_elements(feed: FeedDoc) -> list[tuple[etree._Element, str]]:
+    return [(element, short_name(element)) for element in feed.channel.iter() if isinstance(element.tag, str)]
+
+
+def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:
+    table = []
+    for item in feed.items:
+        children: dict[str, etree._Element] = {}
+        for child in item:
+            children.setdefault(child.tag, child)
+        table.append(children)
+    return table
+
+
+# What the rules over a whole feed read of every item (the enclosure: its URL), in one pass.
+COLUMN_TAGS = ("title", "guid", "pubDate", "enclosure")
+
+
+def _columns(feed: FeedDoc) -> dict[str, list[str]]:
+    # Strings only are kept: an element object held for each tag of 10,000 items would have
+    # Python's garbage collector walk them again and again (it tracks those, not strings).
+    columns: dict[str, list[str]] = {tag: [] for tag in COLUMN_TAGS}
+    for item in feed.items:
+        found: dict[str, str] = {}
+        for child in item:
+            tag = child.tag
+            if tag in columns and tag not in found:
+                value = child.get("url") if tag == "enclosure" else child.text
+                found[tag] = (value or "").strip()
+        for tag, column in columns.items():
+            column.append(found.get(tag, ""))
+    return columns
 
 
 def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:

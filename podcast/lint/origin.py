@@ -76,13 +76,26 @@ def _entry(element: etree._Element | None, tag: str) -> int | None:
 
 
 def show_origin(show: Show, ordered: Sequence[Episode], feed: FeedDoc) -> Origin:
-    """Trace places in the rendered feed back to podcast.toml and each episode.md."""
-    episode_of = {}
-    for item, episode in zip(feed.items, ordered, strict=False):
-        if text(item.find("guid")) == episode.guid:
-            episode_of[item] = episode
+    """Trace places in the rendered feed back to podcast.toml and each episode.md.
 
-    by_audio_url = {show.measured(show.url_for(quote(e.media_path))): e for e in ordered if e.media_path}
+    The maps from items and URLs to episodes are made on the first finding that needs them:
+    most lint runs of a build find nothing, and a feed of 10,000 items would pay for them."""
+    maps: dict[str, dict] = {}
+
+    def episode_of(item: etree._Element) -> Episode | None:
+        if "items" not in maps:
+            maps["items"] = {}
+            for item_, episode in zip(feed.items, ordered, strict=False):
+                if text(item_.find("guid")) == episode.guid:
+                    maps["items"][item_] = episode
+        return maps["items"].get(item)
+
+    def trailer_of(url: str) -> Episode | None:
+        if "audio" not in maps:
+            maps["audio"] = {
+                show.measured(show.url_for(quote(e.media_path))): e for e in ordered if e.media_path
+            }
+        return maps["audio"].get(url)
 
     def line_of(lines: dict[str, int], key: str, element: etree._Element | None, tag: str) -> int | None:
         number = _entry(element, tag) if key in REPEATED_KEYS else None
@@ -95,12 +108,12 @@ def show_origin(show: Show, ordered: Sequence[Episode], feed: FeedDoc) -> Origin
         item = feed.item_of(element) if element is not None else None
         if item is None:
             if tag == "podcast:trailer" and element is not None:
-                trailer = by_audio_url.get(element.get("url") or "")
+                trailer = trailer_of(element.get("url") or "")
                 if trailer is not None:
                     return Where(trailer.source, trailer.lines.get("episode_type"), "episode_type")
             key = SHOW_KEYS.get(tag)
             return in_show(key, element, tag) if key is not None else None
-        episode = episode_of.get(item)
+        episode = episode_of(item)
         if episode is None:
             return None
         if tag in PUBLISHED_UNDER_BASE_URL:

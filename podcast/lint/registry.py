@@ -86,5 +86,8 @@ rule(
 
 
 def items_with(subject: Subject, tag: str) -> Iterator[tuple[etree._Element, etree._Element | None]]:
-    for item in subject.feed.items:
-        yield item, item.find(qname(tag))
+    """Each item with its first `tag` child (None when it has none)."""
+    name = qname(tag)
+    feed = subject.feed
+    for item, children in zip(feed.items, feed.children(), strict=True):
+        yield item, children.get(name)

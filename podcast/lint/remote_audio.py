@@ -9,11 +9,14 @@ podcast.net: it must answer HEAD (N102), with the recorded length (M103) and typ
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from .. import net
 from ..errors import Problem
 from ..model import Episode
 from .registry import RULES
+
+if TYPE_CHECKING:
+    from .. import net
 
 RANGE_MAX_BYTES = 65536  # what a two-byte range may bring back (a server that ignores it sends more)
 
@@ -32,16 +35,21 @@ def _problem(episode: Episode, code: str, field: str, message: str) -> Problem:
 
 
 def check_remote_audio(
-    episodes: Iterable[Episode], make_client: Callable[[], net.Client] = net.Client, workers: int = 8
+    episodes: Iterable[Episode], make_client: Callable[[], net.Client] | None = None, workers: int = 8
 ) -> list[Problem]:
-    """Ask the server of every remote audio URL about it, `workers` at a time; one problem per
-    disagreement, in the episodes' order."""
+    """Ask the server of every remote audio URL about it, `workers` at a time (each with a client
+    from `make_client`, a plain `net.Client` by default); one problem per disagreement, in the
+    episodes' order."""
+    from .. import net  # only now: a build that asks no server does not load the HTTP library
+
     remote = [e for e in episodes if e.is_remote and e.remote_audio is not None]
-    found = net.each_with_client(_check_one, remote, make_client, workers)
+    found = net.each_with_client(_check_one, remote, make_client or net.Client, workers)
     return [problem for problems in found for problem in problems]
 
 
 def _check_one(client: net.Client, episode: Episode) -> list[Problem]:
+    from .. import net
+
     problems: list[Problem] = []
     remote = episode.remote_audio
     assert remote is not None

@@ -2,7 +2,8 @@
 
 `Resources` knows no file (a feed read offline), `LocalFiles` maps published URLs
 to the files in a show directory, and `Remote` asks the servers through one
-bounded `net.Client` (podcast/net.py: deadline, size caps, redirect limit).
+bounded `net.Client` (podcast/net.py: deadline, size caps, redirect limit). net.py, and the
+HTTP library under it, is imported only when a server is asked: a build never asks one.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from .. import audio, net
+from .. import audio
 from ..cache import CACHE_FILE, BuildCache
 from ..errors import AudioError
 from ..files import outside
 from ..layout import EPISODES_DIR, FEEDS_DIR
 from ..model import AudioInfo, Episode, Show
+
+if TYPE_CHECKING:
+    from .. import net
 
 HTTP_TIMEOUT = 15.0  # seconds a connect or one read may take, in URL mode
 HTTP_DEADLINE = 60.0  # seconds one request may take in all (a server trickling bytes meets it)
@@ -85,20 +90,28 @@ class LocalFiles(Resources):
     URLs under `base_url` are looked up where `podcast build` puts them: media/…
     is episodes/<slug>/<file>, anything else is in feeds/. With `probes` (the show's
     build cache), audio that has not changed since it was last read is not opened.
+    `known` may also be a function giving them, called when a URL is first looked up (most
+    lint runs of a build look up none).
     """
 
     def __init__(
         self,
         root: Path,
         base_url: str | None,
-        known: dict[str, Path] | None = None,
+        known: dict[str, Path] | Callable[[], dict[str, Path]] | None = None,
         probes: BuildCache | None = None,
     ) -> None:
         self.root = root
         self.base_url = base_url
-        self.known = dict(known or {})
+        self._known = dict(known) if isinstance(known, dict) else known
         self.probes = probes
         self._heads: dict[str, Fetched | None] = {}
+
+    @property
+    def known(self) -> dict[str, Path]:
+        if not isinstance(self._known, dict):
+            self._known = dict(self._known() if self._known is not None else {})
+        return self._known
 
     def head(self, url: str) -> Fetched | None:
         """As Resources.head, once per URL: a feed naming one file in many items reads it once."""
@@ -170,6 +183,8 @@ class Remote(Resources):
 
     def feed(self, url: str) -> bytes | Fetched:
         """The feed document at `url`, or a Fetched saying why there is none."""
+        from .. import net
+
         try:
             return self.client.get(url, max_bytes=FEED_MAX_DOWNLOAD).body
         except net.NetError as exc:
@@ -177,6 +192,8 @@ class Remote(Resources):
 
     def ask_ahead(self, heads: Iterable[str], ranges: Iterable[str], workers: int = ASK_AT_ONCE) -> None:
         """HEAD every URL of `heads`, and ask those of `ranges` that answer for two bytes, at once."""
+        from .. import net
+
         wanted_ranges = set(ranges)
         urls = [url for url in dict.fromkeys([*heads, *wanted_ranges]) if url and url not in self._heads]
         if self.make_client is None or len(urls) < 2:
@@ -198,6 +215,8 @@ class Remote(Resources):
         return self._heads[url]
 
     def read(self, url: str) -> bytes | Fetched:
+        from .. import net
+
         try:
             return self.client.get(url, max_bytes=ARTWORK_MAX_DOWNLOAD).body
         except net.NetError as exc:
@@ -211,6 +230,8 @@ class Remote(Resources):
 
 def head_of(client: net.Client, url: str) -> Fetched:
     """What a HEAD request for `url` says of its size and type."""
+    from .. import net
+
     try:
         response = client.head(url)
     except net.NetError as exc:
@@ -223,6 +244,8 @@ def range_of(client: net.Client, url: str) -> Fetched:
 
     One that ignores Range sends the whole file: it is not downloaded (the cap stops it).
     """
+    from .. import net
+
     headers = {"Range": "bytes=0-1", "Accept-Encoding": "identity"}
     try:
         response = client.get(url, headers=headers, max_bytes=RANGE_PROBE_MAX_BYTES)
@@ -237,4 +260,6 @@ def range_of(client: net.Client, url: str) -> Fetched:
 
 def new_client(timeout: float = HTTP_TIMEOUT, deadline: float = HTTP_DEADLINE) -> net.Client:
     """The client `podcast lint URL` asks the servers with; whoever makes it closes it."""
+    from .. import net
+
     return net.Client(user_agent=USER_AGENT, timeout=timeout, deadline=deadline)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import langcodes
 from lxml import etree
 
 from ..feed.itunes import ITUNES_NS
 from ..schema import apple_categories
-from .feeddoc import Finding, Where, qname, short_name, text
+from .feeddoc import Finding, Where, qname, text
 from .registry import Subject, items_with, rule
 
 # Apple's figures (Podcasts Connect, "A Podcaster's Guide to RSS").
@@ -18,6 +17,8 @@ DESCRIPTION_MAX_BYTES = 4000
 VALUE_MAX_CHARS = 255
 # Tags whose text Apple lets run past 255 characters.
 LONG_TEXT_TAGS = {"description", "itunes:summary", "content:encoded"}
+ITUNES_TAG = f"{{{ITUNES_NS}}}"
+SIZED_TAGS = {tag: qname(tag) for tag in ("description", "itunes:summary")}  # A112's
 
 
 # itunes:image is required too, but has its own rule (A106): a feed without artwork
@@ -70,10 +71,10 @@ def channel_recommended(subject: Subject) -> Iterator[Finding]:
 )
 def item_required(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item in feed.items:
-        if not text(item.find("title")):
+    for item, children in zip(feed.items, feed.children(), strict=True):
+        if not text(children.get("title")):
             yield Finding(feed.where(item, "title"), f"{feed.label(item)} has no title")
-        enclosure = item.find("enclosure")
+        enclosure = children.get("enclosure")
         if enclosure is None:
             yield Finding(feed.where(item, "enclosure"), f"{feed.label(item)} has no enclosure")
             continue
@@ -110,11 +111,11 @@ ITEM_HINTS = {
 )
 def item_recommended(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item in feed.items:
+    for item, children in zip(feed.items, feed.children(), strict=True):
         for tag in ITEM_RECOMMENDED:
             if tag == "pubDate":
                 continue  # D101 says more about dates
-            if not text(item.find(qname(tag))):
+            if not text(children.get(qname(tag))):
                 yield Finding(feed.where(item, tag), f"{feed.label(item)} has no {tag}", hint=ITEM_HINTS[tag])
 
 
@@ -168,6 +169,21 @@ def categories(subject: Subject) -> Iterator[Finding]:
                 )
 
 
+# Codes most shows write, each one langcodes takes (tests/test_lint.py checks): a show writing
+# one of them is judged without loading langcodes' tables.
+COMMON_LANGUAGES = frozenset(
+    {
+        "en", "en-US", "en-us", "en-GB", "en-gb", "en-AU", "en-CA", "en-IE", "en-NZ", "en-IN",
+        "de", "de-DE", "de-de", "de-AT", "de-CH", "fr", "fr-FR", "fr-fr", "fr-CA", "fr-BE", "fr-CH",
+        "es", "es-ES", "es-es", "es-MX", "es-AR", "es-US", "it", "it-IT", "nl", "nl-NL", "nl-BE",
+        "pt", "pt-BR", "pt-br", "pt-PT", "sv", "sv-SE", "da", "da-DK", "no", "nb", "nb-NO", "nn",
+        "fi", "fi-FI", "pl", "pl-PL", "cs", "hu", "el", "tr", "ru", "uk", "ja", "ja-JP", "ko",
+        "zh", "zh-CN", "zh-TW", "zh-Hans", "zh-Hant", "ar", "he", "hi", "id", "ms", "th", "vi",
+        "ca", "eu", "gl", "ga", "cy", "is", "et", "lv", "lt", "ro", "bg", "hr", "sr", "sk", "sl",
+    }
+)  # fmt: skip
+
+
 @rule(
     "A111",
     "error",
@@ -177,7 +193,11 @@ def categories(subject: Subject) -> Iterator[Finding]:
 def language(subject: Subject) -> Iterator[Finding]:
     element = subject.feed.channel.find("language")
     value = text(element)
-    if element is not None and value and not langcodes.tag_is_valid(value):
+    if element is None or not value or value in COMMON_LANGUAGES:
+        return
+    import langcodes  # its language tables take 20-40 ms to load, for every build that lints
+
+    if not langcodes.tag_is_valid(value):
         yield Finding(subject.feed.where(element, "language"), f'"{value}" is not a language code')
 
 
@@ -189,12 +209,16 @@ def language(subject: Subject) -> Iterator[Finding]:
 )
 def description_size(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for parent in (feed.channel, *feed.items):
-        for tag in ("description", "itunes:summary"):
-            element = parent.find(qname(tag))
+    channel = {name: feed.channel.find(name) for name in SIZED_TAGS.values()}
+    for parent, children in ((feed.channel, channel), *zip(feed.items, feed.children(), strict=True)):
+        for tag, name in SIZED_TAGS.items():
+            element = children.get(name)
             if element is None:
                 continue
-            size = len((element.text or "").encode("utf-8"))
+            value = element.text or ""
+            if len(value) <= DESCRIPTION_MAX_BYTES // 4:
+                continue  # within the limit whatever it is written in (UTF-8: at most 4 bytes a character)
+            size = len(value.encode("utf-8"))
             if size > DESCRIPTION_MAX_BYTES:
                 whose = "channel" if parent is feed.channel else feed.label(parent)
                 yield Finding(
@@ -210,16 +234,15 @@ def description_size(subject: Subject) -> Iterator[Finding]:
 )
 def value_length(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for element in feed.channel.iter():
-        if not isinstance(element.tag, str) or len(element):
-            continue  # comments, and elements with children
-        name = etree.QName(element)
-        if name.namespace not in (None, ITUNES_NS):
-            continue
-        tag = short_name(element)
+    for element, tag in feed.elements():
+        value = element.text
+        if not value or len(value) <= VALUE_MAX_CHARS or len(element):
+            continue  # short enough (stripping only shortens it), or an element with children
+        if element.tag[0] == "{" and not element.tag.startswith(ITUNES_TAG):
+            continue  # only RSS's own tags and iTunes' have Apple's limit
         if tag in LONG_TEXT_TAGS or tag == "guid":
             continue  # a published guid must never change, whatever its length: "shorten it" would break it
-        value = (element.text or "").strip()
+        value = value.strip()
         if len(value) > VALUE_MAX_CHARS:
             whose = feed.whose(element)
             yield Finding(feed.where(element, tag), f"{whose}{len(value)} characters, over {VALUE_MAX_CHARS}")
@@ -271,8 +294,12 @@ ACCEPTED = {
 )
 def enumerated_values(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
+    found: dict[str, list[etree._Element]] = {tag: [] for tag in ENUMERATED}
+    for element, tag in feed.elements():
+        if tag in found:
+            found[tag].append(element)
     for tag, accepts in ENUMERATED.items():
-        for element in feed.channel.iter(qname(tag)):
+        for element in found[tag]:
             value = text(element)
             if not accepts(value):
                 whose = feed.whose(element)

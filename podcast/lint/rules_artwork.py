@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from ..artwork import (
@@ -20,25 +21,31 @@ from ..artwork import (
 )
 from .feeddoc import Finding, artwork_urls
 from .registry import Artwork, Subject, rule
-from .resources import Fetched
+from .resources import Fetched, Resources
 
 
 def _artworks(subject: Subject) -> Iterator[Artwork]:
     for url, element in artwork_urls(subject.feed).items():
-        data = subject.resources.read(url)
-        if data is None:
-            continue  # nothing to look at offline
-        if isinstance(data, Fetched):
-            yield Artwork(element, url, None, data.error)
-            continue
-        try:
-            image = Image.open(io.BytesIO(data))
-            image.load()
-        except (UnidentifiedImageError, OSError, ValueError):
-            # Pillow's own message names its internal file object; it tells a producer nothing.
-            yield Artwork(element, url, None, "not an image file Pillow can read")
-            continue
-        yield Artwork(element, url, image, None)
+        artwork = read_artwork(subject.resources, url, element)
+        if artwork is not None:
+            yield artwork
+
+
+def read_artwork(resources: Resources, url: str, element: etree._Element) -> Artwork | None:
+    """The image at `url` (named by `element`), read and opened; None when there is nothing to
+    look at (offline)."""
+    data = resources.read(url)
+    if data is None:
+        return None
+    if isinstance(data, Fetched):
+        return Artwork(element, url, None, data.error)
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError):
+        # Pillow's own message names its internal file object; it tells a producer nothing.
+        return Artwork(element, url, None, "not an image file Pillow can read")
+    return Artwork(element, url, image, None)
 
 
 def _artwork_rule(subject: Subject, check: Callable[[Artwork], str | None]) -> Iterator[Finding]:

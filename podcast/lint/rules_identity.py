@@ -34,20 +34,21 @@ def duplicate_titles(subject: Subject) -> Iterator[Finding]:
 
 def _duplicates(subject: Subject, tag: str, what: str) -> Iterator[Finding]:
     feed = subject.feed
-    first: dict[str, etree._Element] = {}
+    first: dict[str, int] = {}
+    values = feed.texts(qname(tag))
     # Oldest first, so the copy (usually the newer episode) is the one reported.
-    for item in reversed(feed.items):
-        element = item.find(qname(tag))
-        value = text(element)
+    for index in range(len(values) - 1, -1, -1):
+        value = values[index]
         if not value:
             continue
         if value in first:
-            other = first[value]
+            item, other = feed.items[index], feed.items[first[value]]
             elsewhere = feed.where(other.find(tag), tag)
             at = f"{elsewhere.path}:{elsewhere.line}" if elsewhere.line else elsewhere.path
-            yield Finding(feed.where(element, tag), f'same {what} as {feed.label(other)} ({at}): "{value}"')
+            message = f'same {what} as {feed.label(other)} ({at}): "{value}"'
+            yield Finding(feed.where(item.find(qname(tag)), tag), message)
         else:
-            first[value] = item
+            first[value] = index
 
 
 @rule(
@@ -60,25 +61,27 @@ def _duplicates(subject: Subject, tag: str, what: str) -> Iterator[Finding]:
 def changed_guids(subject: Subject) -> Iterator[Finding]:
     if subject.previous is None:
         return
+    previous = subject.previous
     by_url: dict[str, str] = {}
-    by_media: dict[str, str] = {}
-    for item in subject.previous.items:
-        guid, url = text(item.find("guid")), enclosure_url(item)
+    for guid, url in zip(previous.texts("guid"), previous.enclosure_urls(), strict=True):
         if guid and url:
             by_url.setdefault(url, guid)
-            key = _media_key(url)
-            if key:
-                by_media.setdefault(key, guid)
+    by_media: dict[str, str] | None = None  # made when an enclosure URL is not the last feed's
+    derived: set[str] | None = None
     feed = subject.feed
-    # Episodes whose front matter has no guid line: the build derived one from the folder name.
-    derived = {e.guid for e in subject.episodes if "guid" not in e.lines}
-    for item in feed.items:
-        guid, url = text(item.find("guid")), enclosure_url(item)
+    for index, (guid, url) in enumerate(zip(feed.texts("guid"), feed.enclosure_urls(), strict=True)):
         if not url:
             continue
-        old = by_url.get(url) or by_media.get(_media_key(url) or "")
+        old = by_url.get(url)
+        if not old:
+            by_media = by_media if by_media is not None else _guids_by_media_folder(previous)
+            old = by_media.get(_media_key(url) or "")
         if old and guid != old:
+            item = feed.items[index]
             where = feed.where(item.find("guid") if item.find("guid") is not None else item, "guid")
+            if derived is None:
+                # Episodes whose front matter has no guid line: the build derived one from the folder name.
+                derived = {e.guid for e in subject.episodes if "guid" not in e.lines}
             if guid in derived:
                 yield Finding(
                     where,
@@ -92,6 +95,15 @@ def changed_guids(subject: Subject) -> Iterator[Finding]:
                 f'{feed.label(item)}: GUID "{guid}" was "{old}" in the last built feed',
                 hint=f'put it back: guid = "{old}"; apps would show the episode again as new',
             )
+
+
+def _guids_by_media_folder(previous: FeedDoc) -> dict[str, str]:
+    by_media: dict[str, str] = {}
+    for guid, url in zip(previous.texts("guid"), previous.enclosure_urls(), strict=True):
+        key = _media_key(url) if guid and url else None
+        if key:
+            by_media.setdefault(key, guid)
+    return by_media
 
 
 def _media_key(url: str) -> str | None:
@@ -112,8 +124,7 @@ def _media_key(url: str) -> str | None:
 def duplicate_enclosures(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
     first: dict[str, etree._Element] = {}
-    for item in feed.items:
-        url = enclosure_url(item)
+    for item, url in zip(feed.items, feed.enclosure_urls(), strict=True):
         if url and url in first:
             yield Finding(
                 feed.where(item.find("enclosure"), "enclosure"),

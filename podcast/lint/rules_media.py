@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -15,7 +15,7 @@ from lxml import etree
 from .. import audio
 from ..feed.podcastindex import PODCAST_NS
 from ..schema import is_loopback
-from .feeddoc import FeedDoc, Finding, Where, short_name, text
+from .feeddoc import FeedDoc, Finding, Where, text
 from .registry import MAX_FEED_BYTES, Subject, items_with, rule
 
 # Enclosure types Apple lists, and the URL file extensions that go with each.
@@ -27,6 +27,16 @@ APPLE_MEDIA_TYPES = {
     "video/quicktime": (".mov",),
     "application/pdf": (".pdf",),
 }
+
+APPLE_SUFFIXES = frozenset(s for suffixes in APPLE_MEDIA_TYPES.values() for s in suffixes)
+
+
+def path_suffix(path: str) -> str:
+    """`PurePosixPath(path).suffix`, without making a path object (M102 asks it of every item):
+    the last dotted part of the last name, empty and "." parts left out."""
+    name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 @rule(
@@ -57,10 +67,9 @@ def media_extension(subject: Subject) -> Iterator[Finding]:
         url, declared = (enclosure.get("url") or "").strip(), (enclosure.get("type") or "").strip()
         if not url:
             continue
-        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        suffix = path_suffix(urlsplit(url).path).lower()
         expected = APPLE_MEDIA_TYPES.get(declared)
-        known = {s for suffixes in APPLE_MEDIA_TYPES.values() for s in suffixes}
-        if (expected and suffix not in expected) or (not expected and suffix not in known):
+        if (expected and suffix not in expected) or (not expected and suffix not in APPLE_SUFFIXES):
             wanted = " or ".join(expected) if expected else "one Apple lists"
             # Renaming helps only when Apple takes the type: a WAV, FLAC, Ogg or Opus file
             # named .mp3 would be a lie (M104), so the fix there is another format.
@@ -134,33 +143,38 @@ def media_mime(subject: Subject) -> Iterator[Finding]:
             )
 
 
-def _urls(feed: FeedDoc) -> Iterator[tuple[etree._Element, str, str, bool]]:
-    """(element, field, URL, is media) for every URL in the feed that apps follow."""
-    channel = feed.channel
-    for element in channel.iter():
-        if not isinstance(element.tag, str):
-            continue
-        tag = short_name(element)
-        if tag == "enclosure":
-            yield element, tag, element.get("url") or "", True
-        elif tag == "itunes:image":
-            yield element, tag, element.get("href") or "", True
+_PODCAST_TAG = f"{{{PODCAST_NS}}}"
+# URL-bearing tags with the attribute that holds the URL, or None where the text is the URL.
+_URL_TAGS = {"enclosure": "url", "itunes:image": "href", "atom:link": "href", "itunes:new-feed-url": None}
+
+
+def _urls(feed: FeedDoc) -> list[tuple[etree._Element, str, str, bool]]:
+    """(element, field, URL, is media) for every URL in the feed that apps follow, found in one
+    walk of the document and shared by the U1xx rules."""
+    return feed.shared("urls", _find_urls)
+
+
+def _find_urls(feed: FeedDoc) -> list[tuple[etree._Element, str, str, bool]]:
+    found = []
+    for element, tag in feed.elements():
+        if tag in _URL_TAGS:
+            attribute = _URL_TAGS[tag]
+            url = (element.get(attribute) or "") if attribute else text(element)
+            media = element.get("rel") == "self" if tag == "atom:link" else True
+            found.append((element, tag, url, media))
         elif tag == "url" and element.getparent().tag == "image":
-            yield element, "image", text(element), True
-        elif tag == "atom:link":
-            yield element, tag, element.get("href") or "", element.get("rel") == "self"
-        elif tag == "itunes:new-feed-url":
-            yield element, tag, text(element), True
+            found.append((element, "image", text(element), True))
         elif tag == "link":
-            yield element, tag, text(element), False
-        elif etree.QName(element).namespace == PODCAST_NS:
+            found.append((element, tag, text(element), False))
+        elif element.tag.startswith(_PODCAST_TAG):
             # Files apps fetch (transcripts, chapters, images, alternate sources) are
             # media; a person's href and a funding page are links to web pages.
             for attribute in ("url", "uri", "img", "href"):
                 value = element.get(attribute)
                 if value:
                     page = attribute == "href" or tag == "podcast:funding"
-                    yield element, tag, value, not page
+                    found.append((element, tag, value, not page))
+    return found
 
 
 @rule(
@@ -202,8 +216,10 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
     feed = subject.feed
     seen: set[tuple[int, str]] = set()  # the artwork is both <image> and itunes:image: once is enough
     for element, tag, url, is_media in _urls(feed):
+        if is_media != media or not url.strip().lower().startswith("http://"):
+            continue
         said = (id(feed.item_of(element)), url.strip())
-        if is_media == media and url.strip().lower().startswith("http://") and said not in seen:
+        if said not in seen:
             seen.add(said)
             whose = feed.whose(element)
             if is_loopback(url.strip()):
@@ -219,7 +235,36 @@ def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
                 yield Finding(feed.where(element, tag), f"{whose}{url.strip()} is not https")
 
 
+# The form feeds write dates in (ours always): read directly, as the email parser would read it
+# but several times faster; any other form goes to the email parser.
+_RFC2822 = re.compile(
+    r"(?:[A-Za-z]{3}, )?(\d\d) ([A-Za-z]{3}) ([1-9]\d{3}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)", re.ASCII
+)
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+)}  # fmt: skip
+_ZONES: dict[int, timezone] = {}
+
+
 def _parse_date(value: str) -> datetime | None:
+    match = _RFC2822.fullmatch(value)
+    month = _MONTHS.get(match.group(2).lower()) if match else None
+    if match is None or month is None:
+        return _parse_any_date(value)
+    day, _, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
+    try:
+        if offset == 0:
+            zone = UTC  # "-0000" says UTC too, knowing no better (RFC 2822)
+        else:
+            offset = -offset if sign == "-" else offset
+            zone = _ZONES.get(offset) or _ZONES.setdefault(offset, timezone(timedelta(seconds=offset)))
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
+    except ValueError:
+        return None
+
+
+def _parse_any_date(value: str) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -253,10 +298,16 @@ def pub_dates(subject: Subject) -> Iterator[Finding]:
 )
 def future_dates(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for item, element in items_with(subject, "pubDate"):
-        when = _parse_date(text(element))
+    # A year two before now's is past in any time zone: most dates of a long show need no reading.
+    past = subject.now.year - 2
+    for index, value in enumerate(feed.texts("pubDate")):
+        match = _RFC2822.fullmatch(value)
+        if match is not None and int(match.group(3)) <= past:
+            continue
+        when = _parse_date(value)
         if when is not None and when > subject.now:
-            yield Finding(feed.where(element, "pubDate"), f"{feed.label(item)}: dated {text(element)}")
+            element = feed.items[index].find("pubDate")
+            yield Finding(feed.where(element, "pubDate"), f"{feed.label(feed.items[index])}: dated {value}")
 
 
 @rule(

@@ -1,0 +1,105 @@
+"""What reading an episode folder and making it ready cost in podcast's own modules:
+`python bench/bench_prepare.py [SHOW] [--runs 5]` prints µs per episode.
+
+Figures, not assertions. SHOW defaults to the example show; a bench show (bench/make_show.py,
+e.g. a copy of /tmp/bk/show-1000) is only read. Each row is the median of --runs passes over
+every episode folder, as wall time and as user+sys CPU time (the CPU figure suffers less when
+other work shares the cores), in one process:
+
+- read_episode_folder: `config.read_episode_folder` (episode.md read, checked, its files found);
+- transcripts.find: the transcripts of each folder (pipeline's `_add_transcripts`);
+- chapters.load: each folder's chapters.json, or that it has none (pipeline's `episode_chapters`);
+- audio.read: the probe of each episode's audio (what the build's workers do on a cold build);
+- Episode replace x6: `dataclasses.replace` of a read episode, as each stage of making it ready
+  does (six times an episode); model.replaced x6: the same with `model.replaced` (where the
+  code has it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from podcast import audio, chapters, config, model, transcripts
+from podcast.layout import CHAPTERS_FILE, EPISODES_DIR
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def cpu_seconds() -> float:
+    return time.process_time()  # user + sys, to the microsecond (os.times counts in 10 ms ticks)
+
+
+def measure(label: str, count: int, call: Callable[[], object], runs: int) -> None:
+    walls, cpus = [], []
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        call()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(cpu_seconds() - cpu)
+    wall_us = statistics.median(walls) / count * 1e6
+    cpu_us = statistics.median(cpus) / count * 1e6
+    print(f"{label:<20} {wall_us:8.1f} µs/episode wall {cpu_us:8.1f} µs/episode cpu  ({count} episodes)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("show", nargs="?", type=Path, default=REPO)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    show, _ = config.load_show(args.show)
+    folders = config.episode_folders(show.root)
+    problems: list = []
+    episodes = [e for f in folders if (e := config.read_episode_folder(show, f, problems)) is not None]
+    with_audio = [e for e in episodes if e.audio is not None]
+
+    def read_folders() -> None:
+        found: list = []
+        for folder in folders:
+            config.read_episode_folder(show, folder, found)
+
+    def find_transcripts() -> None:
+        for episode in episodes:
+            transcripts.find(
+                show.root / episode.folder, episode.folder, episode.slug, show.language, root=show.root
+            )
+
+    def load_chapters() -> None:
+        found: list = []
+        for folder in folders:
+            rel = f"{EPISODES_DIR}/{folder.name}/{CHAPTERS_FILE}"
+            chapters.load(show.root / rel, rel, found, root=show.root)
+
+    def probe() -> None:
+        for episode in with_audio:
+            try:
+                audio.read(episode.audio)
+            except Exception:  # noqa: BLE001, S112 - a broken file costs what it costs
+                continue
+
+    def replace() -> None:
+        for episode in episodes:
+            for _ in range(6):
+                dataclasses.replace(episode, transcripts=())
+
+    def replace_quickly() -> None:
+        for episode in episodes:
+            for _ in range(6):
+                model.replaced(episode, transcripts=())
+
+    print(f"show: {show.root}")
+    measure("read_episode_folder", len(folders), read_folders, args.runs)
+    measure("transcripts.find", len(episodes), find_transcripts, args.runs)
+    measure("chapters.load", len(folders), load_chapters, args.runs)
+    measure("audio.read", len(with_audio), probe, args.runs)
+    measure("Episode replace x6", len(episodes), replace, args.runs)
+    if hasattr(model, "replaced"):
+        measure("model.replaced x6", len(episodes), replace_quickly, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""podcast.model: the plain data the stages pass on."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from podcast.model import AudioInfo, Episode, Transcript, replaced
+
+
+def episode(**fields) -> Episode:
+    base = {
+        "slug": "one",
+        "source": "episodes/one/episode.md",
+        "title": "One",
+        "date": datetime(2025, 4, 2, tzinfo=UTC),
+        "guid": "g-1",
+        "lines": {"title": 2},
+    }
+    return Episode(**(base | fields))
+
+
+def test_replaced_gives_what_dataclasses_replace_gives_and_leaves_the_original_alone():
+    original = episode(audio=Path("/show/episodes/one/a.mp3"))
+    info = AudioInfo(size=10, mime="audio/mpeg", duration=1.5)
+    transcripts = (Transcript(Path("/show/episodes/one/transcript.vtt"), "text/vtt"),)
+    changes = {"info": info, "transcripts": transcripts, "link": "https://example.com/one"}
+    made = replaced(original, **changes)
+    assert made == dataclasses.replace(original, **changes)
+    assert made.lines == original.lines and made.folder == "episodes/one"
+    assert original.info is None and original.transcripts == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.title = "Two"  # type: ignore[misc]
+
+
+def test_replaced_refuses_a_field_the_class_does_not_have():
+    with pytest.raises(TypeError, match="no field 'titel'"):
+        replaced(episode(), titel="Two")
+
+
+@pytest.mark.parametrize(
+    ("source", "folder"),
+    [
+        ("episodes/one/episode.md", "episodes/one"),
+        ("episodes//one/episode.md", "episodes/one"),
+        ("./episodes/one/episode.md", "episodes/one"),
+        ("episode.md", "."),
+        ("shows/a/episodes/one/episode.md", "shows/a/episodes/one"),
+    ],
+)
+def test_an_episodes_folder_is_the_folder_of_its_episode_md(source, folder):
+    assert episode(source=source).folder == folder
