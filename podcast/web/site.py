@@ -124,8 +124,15 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
     def shown(part: Sequence[tuple[str, bytes | Callable[[], bytes]]]) -> Iterable:
         return progress(part, "Writing pages") if progress is not None else part
 
+    folders: dict[str, bool] = {}
+    if processes > 1:
+        # The folders made here, before the processes start: making 10,000 in one folder at once
+        # from two processes only has them wait on each other (the kernel locks the folder).
+        for rel, _ in items:
+            _folder(out, rel.rpartition("/")[0], folders)
     with gc_paused():
-        slices = forked.map_slices(functools.partial(_write_pages, out), items, processes, shown)
+        work = functools.partial(_write_pages, out, folders=folders)
+        slices = forked.map_slices(work, items, processes, shown)
     changed = []
     for written in slices:
         for rel, fresh, made in written:
@@ -150,9 +157,12 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
 Written = tuple[str, bool, tuple[int, int, int]]
 
 
-def _write_pages(out: Path, items: Iterable[tuple[str, bytes | Callable[[], bytes]]]) -> list[Written]:
-    """Render (when not yet) and write each page; what the record needs of each."""
-    folders: dict[str, bool] = {}  # checked to be no link, and there: whether this made it
+def _write_pages(
+    out: Path, items: Iterable[tuple[str, bytes | Callable[[], bytes]]], folders: dict[str, bool]
+) -> list[Written]:
+    """Render (when not yet) and write each page; what the record needs of each. `folders`: those
+    checked to be no link, and there (whether this build made them); more are added."""
+    folders = dict(folders)
     return [
         _write_page(out, rel, made if isinstance(made, bytes) else made(), folders) for rel, made in items
     ]
