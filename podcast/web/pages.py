@@ -275,11 +275,12 @@ _chapter_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Chapt
 def page_key(episode: Episode) -> bytes:
     """A digest of everything of `episode` its page and its line on the episode list show, given
     the show (which every page's digest covers apart): the fields its view is made of, its notes,
-    its chapters with their images, and its
-    transcript, by the file's stat (reading it is left to a page that renders).
+    its chapters with their images, and its transcript, by the file's stat (reading it is left
+    to a page that renders).
 
     Made from the episode's own fields, not from its view, so that planning 10,000 pages does
     not build 10,000 views; tests/test_web_pages.py checks that each field of the view moves it.
+    A build that keeps a record per episode could keep this too, and plan without it.
     """
     info = episode.info
     notes = episode.notes

@@ -30,7 +30,14 @@ MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
 # most (or PROCESSES, when set: $PODCAST_PAGE_PROCESSES, 1 for none but this one), each given at
 # least PAGES_PER_PROCESS: fewer are not worth a fork.
 PAGES_PER_PROCESS = 100
-PROCESSES: int | None = int(os.environ.get("PODCAST_PAGE_PROCESSES", "0") or 0) or None
+
+
+def _processes_set() -> int | None:
+    value = os.environ.get("PODCAST_PAGE_PROCESSES", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None  # anything else: the cores
+
+
+PROCESSES: int | None = _processes_set()
 
 
 @dataclass(frozen=True)
