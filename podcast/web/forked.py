@@ -55,8 +55,11 @@ def map_slices(
     if processes <= 1 or len(items) < 2 or not can_fork():
         return [work(first(items) if first else items)]
     slices = [items[index::processes] for index in range(processes)]
-    children = [_start(work, part) for part in slices[1:] if part]
+    children: list[tuple[int, int]] = []
     try:
+        for part in slices[1:]:
+            if part:
+                children.append(_start(work, part))
         own = work(first(slices[0]) if first else slices[0])
     finally:
         outcomes = [_finish(pid, reader) for pid, reader in children]  # every child ended
