@@ -14,31 +14,33 @@ Episodes: what each episode folder gave the last build (see `Prepared`), keyed b
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
 
 Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
-version. A cache is trusted only as the file it was made as (device and inode): one copied in, or
-received with a show directory, holds entries this machine did not make (notes with any markup in
-them) and is emptied. A cache that cannot be read is deleted and
-rebuilt, and a cache that cannot be written is skipped: the cache is never why a
-build fails.
+version. Worker processes of a build read the cache through copies of their own (`for_worker`)
+while the build's process writes what they made in its one transaction (WAL mode: neither waits).
+A cache is trusted only as the file it was made as (device and inode): one copied in, or
+received with a show directory, holds entries this machine did not make (notes with any markup
+in them) and is emptied. A cache that cannot be read is deleted and rebuilt, and a cache that
+cannot be written is skipped: the cache is never why a build fails.
 """
 
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
+import itertools
 import json
 import logging
-import multiprocessing
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, clock, controlchars, notes
+from . import audio, clock, controlchars, notes, parallel
 from .errors import Problem
 from .files import resolved_below
 from .layout import STATE_DIR
@@ -48,12 +50,11 @@ CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
 SCHEMA_VERSION = 5
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py", "lxml")
 
-# Below this many files to read (or notes to render) one process is quicker than starting others.
-PARALLEL_MIN = 24
 BATCH = 32  # files (or articles) a worker takes at a time
+PAGE_SIZE = 65536
 
 log = logging.getLogger(__name__)
-Progress = Callable[[Iterable[Future]], Iterable[Future]]
+Progress = Callable[[Iterable], Iterable]  # wraps the work as it is done (a progress bar)
 
 
 def _read_batch(paths: Sequence[Path]) -> list[str | None]:
@@ -81,23 +82,28 @@ def _render_batch(batch: Sequence[dict[str, Any]]) -> list[str | None]:
     return results
 
 
-def _workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _in_parallel(work: Callable, items: list, progress: Progress | None) -> list:
-    """`work` over `items` in batches on every core (forked workers share the loaded modules)."""
-    batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(_workers(), len(batches)), mp_context=context) as pool:
-        futures = [pool.submit(work, batch) for batch in batches]
-        results = []
-        for future in (progress or iter)(futures):
-            results.extend(future.result())
+def _in_parallel(work: Callable, items: list, progress: Progress | None) -> list | None:
+    """`work` over `items` in batches on every core; None if a batch could not be done there
+    (the build then reads or renders those itself, as without this)."""
+    results: list = []
+    for _, found in parallel.in_order(work, parallel.batches(items, BATCH), progress=progress):
+        if found is None:
+            return None
+        results.extend(found)
     return results
+
+
+@contextmanager
+def unswept() -> Iterator[None]:
+    """No cyclic garbage collection while many records are unpickled: they hold no cycles, and
+    the collector would go over every one of them again and again as their number grows."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _picture_to_json(picture: Picture | None, *, with_data: bool) -> dict | None:
@@ -219,13 +225,23 @@ class Prepared:
     chapters chosen, and its feed item rendered.
     """
 
-    episode: Episode | None  # as read from episode.md (None: the folder gave no episode)
+    # As read from episode.md (None: the folder gave no episode); once ready, the ready one.
+    episode: Episode | None
     problems: tuple[Problem, ...]  # reading it
     ready: Episode | None = None  # probed and complete, as published
     ready_problems: tuple[Problem, ...] = ()  # probing and completing it
     item: bytes | None = None  # its <item> in the feed
     lint: tuple[Problem, ...] = ()  # what lint's rules over one item found in it
     digest: bytes | None = None  # the item with the tags lint's rules over the whole feed read
+
+
+def _unpickled(slug: str, value: bytes) -> Prepared | None:
+    try:
+        found = pickle.loads(value)
+    except Exception as exc:  # noqa: BLE001 - any unreadable record is read again from the folder
+        log.warning("episode record %s unreadable (%s); reading the folder", slug, exc)
+        return None
+    return found if isinstance(found, Prepared) else None
 
 
 class BuildCache:
@@ -237,13 +253,68 @@ class BuildCache:
         self.real_root = os.path.realpath(self.root)
         self.opened = 0  # audio files actually read (cache misses) in this run
         self.renderer = _renderer_fingerprint()
+        # In a worker's copy (`for_worker`): the entries it made, for the build's process to store.
+        self.pending: list[tuple[str, tuple]] | None = None
         self.db: sqlite3.Connection | None = self._connect()
+
+    def for_worker(self) -> BuildCache:
+        """This cache as a forked worker process uses it: through a connection of its own (one
+        is never shared across a fork), reading what is stored; what it would add is kept in
+        `pending` instead, for the build's process to `store` (one writer, one transaction)."""
+        copy = object.__new__(BuildCache)
+        copy.root, copy.file, copy.real_root = self.root, self.file, self.real_root
+        copy.renderer = self.renderer
+        copy.opened = 0
+        copy.pending = []
+        copy.db = None
+        if self.db is not None:
+            try:
+                copy.db = sqlite3.connect(self.file)
+            except sqlite3.Error as exc:
+                log.warning("build cache %s not readable in a worker (%s)", self.file, exc)
+        return copy
+
+    def take_pending(self) -> list[tuple[str, tuple]]:
+        """What a worker's copy would have stored since last asked (see `for_worker`)."""
+        found = self.pending or []
+        if self.pending is not None:
+            self.pending = []
+        return found
+
+    def store(self, entries: Iterable[tuple[str, tuple]]) -> None:
+        """Store the entries a worker's copy made (a statement at a time for a run of them)."""
+        for statement, run in itertools.groupby(entries, key=lambda entry: entry[0]):
+            rows = [values for _, values in run]
+            if self.pending is not None:
+                self.pending.extend((statement, values) for values in rows)
+            elif self.db is not None:
+                try:
+                    self.db.executemany(statement, rows)
+                except sqlite3.Error as exc:
+                    log.warning("build cache not updated (%s)", exc)
+
+    def _write(self, statement: str, values: tuple) -> None:
+        if self.pending is not None:
+            self.pending.append((statement, values))
+            return
+        if self.db is None:
+            return
+        try:
+            self.db.execute(statement, values)
+        except sqlite3.Error as exc:
+            log.warning("build cache not updated (%s)", exc)
 
     def _connect(self) -> sqlite3.Connection | None:
         for _attempt in range(2):
             try:
                 self.file.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.file)
+                # Records of a few KB each: pages that hold one or two, not chains of overflow pages.
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (only a new, empty file takes it)
+                # Forked workers read while this process writes its one transaction: in WAL mode
+                # neither waits for the other.
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")  # a cache: a power cut may lose its last build
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 if row is None or row[0] != str(SCHEMA_VERSION):
@@ -312,14 +383,9 @@ class BuildCache:
     def _read_and_store(self, path: Path, key: str | None, stat) -> AudioFile:
         self.opened += 1
         found = audio.read(path)
-        if self.db is not None and key is not None:
-            try:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)",
-                    (key, *_stamp(stat), to_json(found)),
-                )
-            except sqlite3.Error as exc:
-                log.warning("probe cache not updated (%s)", exc)
+        if key is not None and (self.db is not None or self.pending is not None):
+            value = to_json(found)
+            self._write("INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)", (key, *_stamp(stat), value))
         return found
 
     def _stale(self, path: Path) -> tuple[str, os.stat_result] | None:
@@ -348,9 +414,11 @@ class BuildCache:
         if self.db is None:
             return 0
         stale = [(path, found) for path in paths if (found := self._stale(Path(path))) is not None]
-        if len(stale) < PARALLEL_MIN:
+        if len(stale) < parallel.threshold():
             return 0
         results = _in_parallel(_read_batch, [path for path, _ in stale], progress)
+        if results is None:
+            return 0
         for (_, (key, stat)), value in zip(stale, results, strict=True):
             if value is None:
                 continue
@@ -381,9 +449,11 @@ class BuildCache:
                     stale.append((key, inputs))
             except sqlite3.Error:
                 return 0
-        if len(stale) < PARALLEL_MIN:
+        if len(stale) < parallel.threshold():
             return 0
         results = _in_parallel(_render_batch, [inputs for _, inputs in stale], progress)
+        if results is None:
+            return 0
         for (key, _), value in zip(stale, results, strict=True):
             if value is not None:
                 try:
@@ -404,11 +474,8 @@ class BuildCache:
             except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
                 log.warning("notes cache entry unreadable (%s); rendering again", exc)
         rendered = render()
-        if self.db is not None:
-            try:
-                self.db.execute("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, notes_to_json(rendered)))
-            except sqlite3.Error as exc:
-                log.warning("notes cache not updated (%s)", exc)
+        if self.db is not None or self.pending is not None:
+            self._write("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, notes_to_json(rendered)))
         return rendered
 
     def prepared(self, slug: str, fingerprint: str) -> Prepared | None:
@@ -419,22 +486,53 @@ class BuildCache:
             row = self.db.execute(
                 "SELECT value FROM episode WHERE slug = ? AND fingerprint = ?", (slug, fingerprint)
             ).fetchone()
-            if row is None:
-                return None
-            found = pickle.loads(row[0])
-            return found if isinstance(found, Prepared) else None
-        except Exception as exc:  # noqa: BLE001 - any unreadable record is read again from the folder
+        except sqlite3.Error as exc:
             log.warning("episode record %s unreadable (%s); reading the folder", slug, exc)
             return None
+        return None if row is None else _unpickled(slug, row[0])
+
+    def kept(self, fingerprints: Mapping[str, str]) -> dict[str, Prepared]:
+        """The records kept of the folders in `fingerprints` (slug: fingerprint) that still have
+        that fingerprint, by slug: one query, and only their records are read."""
+        if self.db is None or not fingerprints:
+            return {}
+        found: dict[str, Prepared] = {}
+        try:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (slug TEXT PRIMARY KEY, fingerprint)")
+            self.db.execute("DELETE FROM wanted")
+            self.db.executemany("INSERT INTO wanted VALUES (?, ?)", fingerprints.items())
+            rows = self.db.execute(
+                "SELECT episode.slug, episode.value FROM episode JOIN wanted"
+                " ON episode.slug = wanted.slug AND episode.fingerprint = wanted.fingerprint"
+            )
+            with unswept():
+                for slug, value in rows:
+                    record = _unpickled(slug, value)
+                    if record is not None:
+                        found[slug] = record
+        except sqlite3.Error as exc:
+            log.warning("episode records unreadable (%s); reading the folders", exc)
+            return {}
+        return found
 
     def keep_prepared(self, slug: str, fingerprint: str, prepared: Prepared) -> None:
         if self.db is None:
             return
         try:
             value = pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL)
-            self.db.execute("INSERT OR REPLACE INTO episode VALUES (?, ?, ?)", (slug, fingerprint, value))
-        except (sqlite3.Error, pickle.PicklingError, TypeError) as exc:
+        except (pickle.PicklingError, TypeError) as exc:
             log.warning("episode record %s not kept (%s)", slug, exc)
+            return
+        self.keep_pickled([(slug, fingerprint, value)])
+
+    def keep_pickled(self, records: Sequence[tuple[str, str, bytes]]) -> None:
+        """Keep records pickled already (by worker processes): (slug, fingerprint, pickle) each."""
+        if self.db is None:
+            return
+        try:
+            self.db.executemany("INSERT OR REPLACE INTO episode VALUES (?, ?, ?)", records)
+        except sqlite3.Error as exc:
+            log.warning("%d episode records not kept (%s)", len(records), exc)
 
     def forget_prepared(self, slug: str) -> None:
         if self.db is None:

@@ -491,10 +491,8 @@ def load_episode(
 
 def _episode_source(listing: FolderListing, rel: str, problems: list[Problem]) -> str | None:
     """The text of an episode.md inside the show; None with a problem when it cannot be read."""
-    path = listing.folder / EPISODE_FILE
     try:
-        listing.require_inside(EPISODE_FILE, rel)
-        return decode_utf8(read_bounded(path, EPISODE_FILE_MAX_BYTES, rel))
+        return decode_utf8(listing.read_bounded(EPISODE_FILE, EPISODE_FILE_MAX_BYTES, rel))
     except NotUtf8 as exc:
         problems.append(Problem(rel, exc.reason, line=exc.line, hint=exc.hint))
     except PodcastError as exc:

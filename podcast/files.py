@@ -130,6 +130,17 @@ class FolderListing:
         if not self._plain(name):
             confined(self.root, Path(self.folder, name), what)
 
+    def read_bounded(self, name: str, max_bytes: int, what: str) -> bytes:
+        """`confined(root, folder / name, what)`, then `read_bounded(folder / name, max_bytes,
+        what)`. A name the listing holds as no link is read without following one: a link put
+        in its place since the listing (by whoever else writes to a shared show) is refused,
+        not followed outside the show."""
+        path = Path(self.folder, name)
+        if self._plain(name):
+            return read_bounded(path, max_bytes, what, follow_links=False)
+        confined(self.root, path, what)
+        return read_bounded(path, max_bytes, what)
+
     def is_outside(self, name: str) -> bool:
         """`outside(root, folder / name)`."""
         if self._plain(name):
@@ -251,28 +262,44 @@ class TooLarge(PodcastError, ValueError):
     """A file larger than anything of its kind should be: read no further."""
 
 
-def read_bounded(path: Path, max_bytes: int, what: str) -> bytes:
+def read_bounded(path: Path, max_bytes: int, what: str, *, follow_links: bool = True) -> bytes:
     """The bytes of a regular file no larger than `max_bytes`, checked before reading.
 
     A symlink to /dev/zero or a FIFO is not a regular file and is refused, and a
-    file that grows while it is read is cut at max_bytes + 1 and refused.
+    file that grows while it is read is cut at max_bytes + 1 and refused. With
+    `follow_links=False` a symlink itself is refused (the caller found a file there).
     """
     if not isinstance(path, Path):
         path = Path(path)  # (as messages name it)
-    facts = os.stat(path)
-    if not stat.S_ISREG(facts.st_mode):
-        raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
-    if facts.st_size > max_bytes:
-        raise TooLarge(
-            f"{what}: {path} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
-            path=str(path),
-            field=what,
-        )
-    # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for every
-    # small file); only a file that grew since is read on, up to the cap. (os.read, not open():
-    # a buffered file object costs as much again as the read, for every episode.md.)
-    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
+    if follow_links:
+        # Asked before it is opened, so that no device a link leads to is ever opened.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+    else:
+        flags |= os.O_NOFOLLOW  # the caller saw a plain file here: a link since is refused
+    # Opened without waiting (a FIFO linked in after the stat would block the open until a
+    # writer came), and asked again what it is: the name may lead elsewhere by now.
     try:
+        handle = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP or follow_links:
+            raise
+        raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what) from None
+    try:
+        facts = os.fstat(handle)
+        if not stat.S_ISREG(facts.st_mode):
+            raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+        if facts.st_size > max_bytes:
+            raise TooLarge(
+                f"{what}: {path} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
+                path=str(path),
+                field=what,
+            )
+        # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for
+        # every small file); only a file that grew since is read on, up to the cap. (os.read,
+        # not open(): a buffered file object costs as much again as the read, for every
+        # episode.md.)
         data = _read_up_to(handle, facts.st_size + 1)
         if len(data) > facts.st_size:
             data += _read_up_to(handle, max_bytes + 1 - len(data))

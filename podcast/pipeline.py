@@ -16,9 +16,9 @@ same bytes.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
+import pickle
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from . import chapters, clock, feed, lastfeed, layout, lint, notes, transcripts, uptodate
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared
+from . import chapters, clock, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, unswept
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -35,7 +35,7 @@ from .feed import paging
 from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
-from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
+from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
 from .progress import Progress
 from .web import site, urls
 from .weburl import has_web_scheme, is_web_url
@@ -43,7 +43,12 @@ from .weburl import has_web_scheme, is_web_url
 
 @dataclass
 class Catalog:
-    """A show and its episodes, read and checked but not yet written."""
+    """A show and its episodes, read and checked but not yet written.
+
+    The published episodes are as their items were made from them, without what only that
+    needed: their article, their notes' sections and <description> HTML (see `_spent`). Their
+    items are in `records`.
+    """
 
     show: Show
     published: list[Episode] = field(default_factory=list)
@@ -85,7 +90,7 @@ class BuildResult:
 def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode | None:
     if episode.audio is None:
         if episode.remote_audio is not None:  # published elsewhere: the front matter says what it is
-            return dataclasses.replace(episode, info=episode.remote_audio.info)
+            return replaced(episode, info=episode.remote_audio.info)
         return episode
     where = {"field": "audio", "line": episode.lines.get("audio")}
     try:
@@ -106,7 +111,7 @@ def _probe(episode: Episode, problems: list[Problem], cache: BuildCache) -> Epis
         )
         return None
     # A format Apple does not take (Ogg, Opus, FLAC, WAV, raw AAC) builds; lint's M101 warns about it.
-    return dataclasses.replace(episode, info=info, audio_chapters=_audio_chapters(episode, found))
+    return replaced(episode, info=info, audio_chapters=_audio_chapters(episode, found))
 
 
 def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
@@ -114,7 +119,7 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     named = []
     for number, chapter in enumerate(chapters.from_audio(found), start=1):
         if chapter.picture is not None and chapter.picture.data and not chapter.image:
-            chapter = dataclasses.replace(
+            chapter = replaced(
                 chapter, image=f"{layout.CHAPTERS_DIR}/{episode.slug}-{number}{chapter.picture.suffix}"
             )
         named.append(chapter)
@@ -150,7 +155,7 @@ def _inside_audio(
             kept.append(chapter)
             continue
         problems.append(
-            dataclasses.replace(
+            replaced(
                 where,
                 message=f"chapter {clock.player(chapter.start)} {chapter.title!r} starts at or after "
                 f"the end of the audio ({clock.player(length)}, {length:.1f} s); it is left out of the feed",
@@ -176,7 +181,7 @@ def _safe_chapters(
         title = clean_line(chapter.title)
         if title != chapter.title:
             problems.append(
-                dataclasses.replace(
+                replaced(
                     where,
                     message=f"{at}: title {chapter.title!r} holds control characters or line breaks; "
                     f"published as {title!r}",
@@ -187,7 +192,7 @@ def _safe_chapters(
         url = chapter.url
         if url is not None and not is_web_url(url):
             problems.append(
-                dataclasses.replace(
+                replaced(
                     where,
                     message=f"{at}: link {url[:80]!r} is not an http(s) URL; it is left out",
                     hint="link chapters only to web pages (https://…)",
@@ -198,7 +203,7 @@ def _safe_chapters(
         image = chapter.image
         if image is not None and ":" in image and not is_web_url(image):  # a name has no scheme
             problems.append(
-                dataclasses.replace(
+                replaced(
                     where,
                     message=f"{at}: image {image[:80]!r} is not an http(s) URL; it is left out",
                     hint="give chapter images as https URLs",
@@ -206,7 +211,7 @@ def _safe_chapters(
                 )
             )
             image = None
-        safe.append(dataclasses.replace(chapter, title=title, url=url, image=image))
+        safe.append(replaced(chapter, title=title, url=url, image=image))
     return tuple(safe)
 
 
@@ -247,7 +252,7 @@ def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Pro
         episode = with_page_link(show, episode)  # as the loop renders them: the page is in the notes
         if episode.audio is not None and (episode.chapters_from or show.chapters_from) == "sections":
             try:
-                episode = dataclasses.replace(episode, info=cache.read(episode.audio).info)
+                episode = replaced(episode, info=cache.read(episode.audio).info)
             except AudioError:
                 continue  # reported by the loop
         inputs.append(notes_inputs(show, episode))
@@ -260,7 +265,7 @@ def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCac
     for other in episode.alternate_audio:
         try:
             info = cache.read(other.path).info
-            probed.append(dataclasses.replace(other, info=info))
+            probed.append(replaced(other, info=info))
         except AudioError as exc:
             reason = exc.reason
             problems.append(
@@ -271,7 +276,7 @@ def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCac
                     line=episode.lines.get("alternate_audio"),
                 )
             )
-    return dataclasses.replace(episode, alternate_audio=tuple(probed))
+    return replaced(episode, alternate_audio=tuple(probed))
 
 
 def _check_soundbites(episode: Episode, problems: list[Problem]) -> None:
@@ -325,7 +330,7 @@ def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> E
         root=show.root,
     )
     problems.extend(trouble)
-    return dataclasses.replace(episode, transcripts=found)
+    return replaced(episode, transcripts=found)
 
 
 def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
@@ -350,7 +355,7 @@ def with_page_link(show: Show, episode: Episode) -> Episode:
     link = urls.episode_link(
         episode.link, slug=episode.slug, base_url=show.base_url, pages=show.pages.enabled
     )
-    return episode if link == episode.link else dataclasses.replace(episode, link=link)
+    return episode if link == episode.link else replaced(episode, link=link)
 
 
 # Show settings that only the channel reads: changing one keeps every episode's record.
@@ -397,7 +402,7 @@ def _show_key(show: Show) -> str:
     (ours, Python's and the libraries')."""
     digest = hashlib.blake2b(digest_size=16)
     parts = (
-        repr(dataclasses.replace(show, **CHANNEL_ONLY)),
+        repr(replaced(show, **CHANNEL_ONLY)),
         repr(sorted(show.lines.items())),
         uptodate.build_fingerprint({}),
         sys.version,
@@ -431,31 +436,125 @@ def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode |
     _check_soundbites(probed, problems)
     probed = _add_transcripts(show, probed, problems)
     probed = with_page_link(show, probed)
-    probed = dataclasses.replace(probed, notes=episode_notes(show, probed, cache))
-    probed = dataclasses.replace(probed, chapters=episode_chapters(show, probed, problems))
+    probed = replaced(probed, notes=episode_notes(show, probed, cache))
+    probed = replaced(probed, chapters=episode_chapters(show, probed, problems))
     _check_against_duration(show, probed, problems)
     return probed, problems
 
 
-def _read_folders(show: Show, cache: BuildCache) -> list[tuple[str | None, Prepared, bool]]:
+@dataclass
+class _Folder:
+    """An episode folder in this build, and where its record stands."""
+
+    path: Path
+    fingerprint: str | None  # of its inputs; None: its record is not to be kept
+    record: Prepared | None = None  # None until it is read
+    unkept: bool = True  # read in this build, and not stored in the build cache yet
+    readied: bool = False  # made ready (when due) by a worker process already
+
+
+# Folders a worker process reads and makes ready at a time: enough to make sending them cheap,
+# few enough that both cores stay busy to the end.
+FOLDER_BATCH = 16
+
+
+def _read_folders(show: Show, cache: BuildCache, now: datetime, progress: Progress | None) -> list[_Folder]:
     """Each episode folder's record: kept from an earlier build when nothing it depends on
-    changed, else read now. (fingerprint, or None if the folder is not to be kept; record;
-    whether it was read now, and is not kept yet)."""
+    changed, else read now. When many are to be read, worker processes read them on every core,
+    and make the due ones ready too (rendering and linting their items)."""
     show_key = _show_key(show)
     # A link on the way to the folders could lead them outside the show with their stats unchanged.
     trusted = not os.path.islink(show.root / EPISODES_DIR)
-    records = []
-    for folder in episode_folders(show.root):
-        found = uptodate.folder_fingerprint(folder) if trusted else None
-        fingerprint = f"{show_key}:{found}" if found else None
-        record = cache.prepared(folder.name, fingerprint) if fingerprint else None
-        fresh = record is None
-        if record is None:
+    folders = []
+    for path in episode_folders(show.root):
+        found = uptodate.folder_fingerprint(path) if trusted else None
+        folders.append(_Folder(path, f"{show_key}:{found}" if found else None))
+    kept = cache.kept({folder.path.name: folder.fingerprint for folder in folders if folder.fingerprint})
+    fresh = []
+    for folder in folders:
+        folder.record = kept.get(folder.path.name)
+        folder.unkept = folder.record is None
+        if folder.record is None:
+            fresh.append(folder)
+    if len(fresh) >= parallel.threshold():
+        _read_in_workers(show, fresh, cache, now, progress)
+    for folder in fresh:
+        if folder.record is None:  # few of them, or a worker could not
             problems: list[Problem] = []
-            episode = read_episode_folder(show, folder, problems)
+            episode = read_episode_folder(show, folder.path, problems)
+            folder.record = Prepared(episode, tuple(problems))
+    return folders
+
+
+def _is_due(episode: Episode, now: datetime) -> bool:
+    return not (episode.removed or episode.draft or episode.date > now)
+
+
+class _FolderWorker:
+    """In a worker process: reads episode folders and makes the due episodes ready, as the
+    build's own process would; returns each record pickled, whether to keep it, and what the
+    worker added to the build cache (probes, notes) for the build's process to store."""
+
+    def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
+        self.show, self.now, self.folders = show, now, folders
+        self.cache = cache.for_worker()
+        self.finish = _Finisher(show, now)
+
+    def __call__(self, indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], list]:
+        made = []
+        for index in indexes:
+            folder = self.folders[index]
+            problems: list[Problem] = []
+            episode = read_episode_folder(self.show, folder.path, problems)
             record = Prepared(episode, tuple(problems))
-        records.append((fingerprint, record, fresh))
-    return records
+            if episode is not None and _is_due(episode, self.now):
+                record = _ready_record(self.show, record, self.cache, self.finish)
+            keep = folder.fingerprint is not None and _keepable(self.show, record)
+            made.append((pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), keep))
+        return made, self.cache.take_pending()
+
+
+_worker: _FolderWorker | None = None  # in a worker process, what it works with
+
+
+def _start_folder_worker(show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
+    global _worker
+    _worker = _FolderWorker(show, now, cache, folders)
+
+
+def _work_on_folders(indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], list]:
+    assert _worker is not None
+    return _worker(indexes)
+
+
+def _read_in_workers(
+    show: Show, fresh: list[_Folder], cache: BuildCache, now: datetime, progress: Progress | None
+) -> None:
+    """Fill in the records of `fresh` folders from worker processes, storing them as they come
+    back; a batch no worker could do is left for this process (its record stays None)."""
+    parts = parallel.batches(range(len(fresh)), FOLDER_BATCH)
+    done = parallel.in_order(
+        _work_on_folders,
+        parts,
+        initializer=_start_folder_worker,
+        initargs=(show, now, cache, fresh),
+        progress=progress and (lambda batches: progress(batches, "Reading episodes")),
+    )
+    with unswept():
+        for indexes, result in done:
+            if result is None:
+                continue
+            made, entries = result
+            cache.store(entries)
+            kept = []
+            for index, (value, keep) in zip(indexes, made, strict=True):
+                folder = fresh[index]
+                folder.record = pickle.loads(value)
+                folder.readied = True
+                folder.unkept = False
+                if keep and folder.fingerprint is not None:
+                    kept.append((folder.path.name, folder.fingerprint, value))
+            cache.keep_pickled(kept)
 
 
 def _keepable(show: Show, record: Prepared) -> bool:
@@ -482,7 +581,7 @@ class _Finisher:
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
         item = self.renderer.render(record.ready)
         found = self.linter.check(record.ready, item)
-        return dataclasses.replace(record, item=item, lint=found.problems, digest=found.digest)
+        return replaced(record, item=item, lint=found.problems, digest=found.digest)
 
 
 def read_catalog(
@@ -507,33 +606,35 @@ def read_catalog(
     show, problems = read_show(Path(root))
     if base_url is not None:
         # Served elsewhere (the preview): no analytics prefix, which could not reach that address.
-        show = dataclasses.replace(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
+        show = replaced(show, base_url=base_url.rstrip("/") + "/", enclosure_prefix=None)
     catalog = Catalog(show=show, problems=problems)
     with BuildCache(show.root) as cache:
-        records = _read_folders(show, cache)
-        due = _sort_by_state(catalog, records, cache, now)
+        folders = _read_folders(show, cache, now, progress)
+        due = _sort_by_state(catalog, folders, cache, now)
         _publish_due(catalog, due, cache, now, progress)
-    read = {record.episode.slug for _, record, _ in records if record.episode is not None}
+    read = {f.record.episode.slug for f in folders if f.record is not None and f.record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     return catalog
 
 
 def _sort_by_state(
-    catalog: Catalog, records: list[tuple[str | None, Prepared, bool]], cache: BuildCache, now: datetime
-) -> list[tuple[str | None, Prepared]]:
-    """File each episode read as removed, draft or scheduled in `catalog`, and return the due
-    ones (fingerprint, record), still to be made ready. Adds the problems reading found."""
+    catalog: Catalog, folders: list[_Folder], cache: BuildCache, now: datetime
+) -> list[_Folder]:
+    """File each episode read as removed, draft or scheduled in `catalog`, and return the
+    folders of the due ones, to be made ready (unless they are). Adds the problems reading found."""
     show = catalog.show
-    due: list[tuple[str | None, Prepared]] = []
-    for fingerprint, record, fresh in records:
+    due: list[_Folder] = []
+    for folder in folders:
+        record = folder.record
+        assert record is not None
         catalog.problems.extend(record.problems)
         episode = record.episode
         if episode is None:
             continue
-        if fresh and fingerprint and (episode.removed or episode.draft or episode.date > now):
+        if folder.unkept and folder.fingerprint and not _is_due(episode, now):
             if _keepable(show, record):  # (a due one is kept once it is ready)
-                cache.keep_prepared(episode.slug, fingerprint, record)
+                cache.keep_prepared(episode.slug, folder.fingerprint, record)
         if episode.removed:
             catalog.removed.append(episode)
         elif episode.draft:
@@ -541,44 +642,64 @@ def _sort_by_state(
         elif episode.date > now:
             catalog.scheduled.append(episode)
         else:
-            due.append((fingerprint, record))
+            due.append(folder)
     return due
 
 
 def _publish_due(
     catalog: Catalog,
-    due: list[tuple[str | None, Prepared]],
+    due: list[_Folder],
     cache: BuildCache,
     now: datetime,
     progress: Progress | None,
 ) -> None:
-    """Make the due episodes ready (the slow work ahead, in parallel) and add the ready ones
-    to `catalog.published`, with their records and the problems making them ready found."""
+    """Make the due episodes ready that are not (the slow work ahead, in parallel) and add the
+    ready ones to `catalog.published`, with their records and the problems making them ready found."""
     show = catalog.show
-    unready = [record.episode for _, record in due if record.ready is None and record.episode]
-    _work_ahead(show, unready, cache, progress)
+    unready = [f.record.episode for f in due if f.record and f.record.ready is None and not f.readied]
+    _work_ahead(show, [episode for episode in unready if episode is not None], cache, progress)
     finish = _Finisher(show, now)
-    for fingerprint, record in due:
-        assert record.episode is not None
-        if record.ready is None:
-            record = _make_ready(show, fingerprint, record, cache, finish)
+    for folder in due:
+        record = folder.record
+        assert record is not None and record.episode is not None
+        if record.ready is None and not folder.readied:
+            record = _make_ready(show, folder.fingerprint, record, cache, finish)
         catalog.problems.extend(record.ready_problems)
         if record.ready is not None:
             catalog.published.append(record.ready)
             catalog.records[record.ready.slug] = record
 
 
+def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared:
+    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`)."""
+    assert record.episode is not None
+    ready, trouble = _prepare(show, record.episode, cache)
+    record = replaced(record, ready=ready, ready_problems=tuple(trouble))
+    return _spent(finish(record)) if ready is not None else record
+
+
+def _spent(record: Prepared) -> Prepared:
+    """A ready record without what only rendering and linting its item read: the article, the
+    notes' sections and the HTML of <description> (all in the item now), the chapters of the
+    notes and of the audio (`chapters` holds the ones published). A catalog of 10,000 episodes
+    holds half as much, and its records load twice as fast. The episode as read is the ready one
+    from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
+    ready = record.ready
+    assert ready is not None
+    notes = ready.notes
+    if notes is not None:
+        notes = replaced(notes, sections=(), description_html="", chapters=())
+    ready = replaced(ready, article="", notes=notes, audio_chapters=())
+    return replaced(record, episode=ready, ready=ready)
+
+
 def _make_ready(
     show: Show, fingerprint: str | None, record: Prepared, cache: BuildCache, finish: _Finisher
 ) -> Prepared:
     """A due episode's record made ready, its item rendered and linted, and kept in the cache."""
-    assert record.episode is not None
-    ready, trouble = _prepare(show, record.episode, cache)
-    record = dataclasses.replace(record, ready=ready, ready_problems=tuple(trouble))
-    if ready is not None:
-        record = finish(record)
-        if fingerprint and _keepable(show, record):
-            cache.keep_prepared(record.episode.slug, fingerprint, record)
+    record = _ready_record(show, record, cache, finish)
+    if record.ready is not None and fingerprint and _keepable(show, record):
+        cache.keep_prepared(record.ready.slug, fingerprint, record)
     return record
 
 

@@ -114,10 +114,10 @@ ARTICLE = "Why Sleep Matters\n\nThe body repairs itself at night.\n\n00:00 Intro
 
 def test_cached_show_notes_are_exactly_what_rendering_gives(show):
     show.add("rested", article=ARTICLE, seconds=4)
-    first = pipeline.build(show.root).catalog.published[0].notes
-    again = pipeline.build(show.root).catalog.published[0].notes  # served from the cache
-    assert again == first
-    assert [c.title for c in again.chapters] == ["Intro", "Main part"]
+    first = pipeline.build(show.root).catalog.published[0]
+    again = pipeline.build(show.root).catalog.published[0]  # notes served from the cache
+    assert (again.notes, again.chapters) == (first.notes, first.chapters)
+    assert [c.title for c in again.chapters] == ["Intro", "Main part"]  # (made from the notes)
 
 
 def test_an_edited_article_is_rendered_again(show):
@@ -185,3 +185,48 @@ def test_linting_a_feed_creates_no_cache_in_a_show_without_one(show):
     _, opened = lint_feed_recording_opens(show.feed)
     assert opened == ["ep.mp3"]  # read directly, as before there was a cache
     assert not (show.root / CACHE_FILE).exists()
+
+
+# ---------------------------------------------------------------- episode records, worker copies
+
+
+def _kept_fingerprints(root) -> dict[str, str]:
+    with BuildCache(root) as cache:
+        assert cache.db is not None
+        return dict(cache.db.execute("SELECT slug, fingerprint FROM episode"))
+
+
+def test_kept_records_come_back_in_one_query_only_while_their_fingerprint_holds(show):
+    import time
+
+    from podcast.uptodate import RACY_NS
+
+    for number in range(3):
+        show.add(f"ep{number}", date=f"2025-01-0{number + 1}")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the files' time stamps are trusted from now on
+    pipeline.build(show.root)
+    fingerprints = _kept_fingerprints(show.root)
+    assert sorted(fingerprints) == ["ep0", "ep1", "ep2"]
+    with BuildCache(show.root) as cache:
+        records = cache.kept(fingerprints)
+        assert sorted(records) == ["ep0", "ep1", "ep2"]
+        assert records["ep1"].ready is not None and b"<title>Ep1</title>" in records["ep1"].item
+        changed = dict(fingerprints, ep1="another fingerprint", gone="whatever")
+        assert sorted(cache.kept(changed)) == ["ep0", "ep2"]
+
+
+def test_a_worker_copy_of_the_cache_hands_its_entries_to_the_build_to_store(show):
+    folder = show.add("ep", seconds=3)
+    audio = folder / "ep.mp3"
+    with BuildCache(show.root) as cache:
+        worker = cache.for_worker()
+        found = worker.read(audio)
+        assert worker.opened == 1
+        entries = worker.take_pending()
+        assert len(entries) == 1 and worker.take_pending() == []
+        assert cache.db is not None
+        assert cache.db.execute("SELECT COUNT(*) FROM probe").fetchone() == (0,)  # the worker stored nothing
+        cache.store(entries)
+        assert cache.read(audio) == found
+        assert cache.opened == 0  # taken from what the worker found, the file not opened again

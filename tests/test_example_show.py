@@ -63,10 +63,16 @@ def lxml_fragment(html: str):
 
 
 def test_the_example_episode_gets_a_chapter_at_each_of_its_sections(tmp_path):
-    catalog = pipeline.read_catalog(copy_show(tmp_path))
+    from podcast import notes
+    from podcast.config import read_episode_folder
+
+    root = copy_show(tmp_path)
+    catalog = pipeline.read_catalog(root)
     (episode,) = catalog.published
-    chapters = episode.notes.chapters
-    assert [c.title for c in chapters] == [s.heading for s in episode.notes.sections]
+    chapters = episode.chapters  # (made from its notes)
+    # The sections of the article (its item holds them; the catalog's episode keeps what pages show).
+    article = read_episode_folder(catalog.show, root / episode.folder, []).article
+    assert [c.title for c in chapters] == [s.heading for s in notes.render(article).sections]
     starts = [c.start for c in chapters]
     assert len(starts) == 7 and starts[0] == 0.0
     assert starts == sorted(set(starts)) and starts[-1] < episode.info.duration

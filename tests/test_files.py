@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from podcast.files import OutsideShow, confined, write_atomic
+from podcast.errors import PodcastError
+from podcast.files import FolderListing, OutsideShow, confined, write_atomic
 
 
 def test_a_file_inside_is_returned_resolved(tmp_path):
@@ -133,3 +138,63 @@ def test_read_bounded_reads_a_file_whole_and_refuses_what_is_no_file(tmp_path):
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(TooLarge, match="not a regular file"):
         read_bounded(tmp_path / "fifo", 100, "fifo")
+
+
+# Run in a child: an audit hook sees os.open's "open" event just before the open happens,
+# and there swaps the file read_bounded has just stat'ed for a link to a FIFO, as a hostile
+# co-author of a shared show could between the two calls.
+_SWAP_BEFORE_OPEN = """
+import os, sys
+from pathlib import Path
+from podcast.files import TooLarge, read_bounded
+
+target, fifo = Path(sys.argv[1]), sys.argv[2]
+swapped = []
+
+def swap(event, args):
+    if event == "open" and not swapped and os.fspath(args[0]) == str(target):
+        swapped.append(True)
+        os.symlink(fifo, str(target) + ".new")
+        os.replace(str(target) + ".new", target)
+
+sys.addaudithook(swap)
+try:
+    read_bounded(target, 1000, "episode.md")
+except TooLarge as exc:
+    print(exc)
+"""
+
+
+def test_read_bounded_refuses_a_fifo_swapped_in_between_its_stat_and_its_open(tmp_path):
+    target, fifo = tmp_path / "episode.md", tmp_path / "pipe"
+    target.write_text("+++\n")
+    os.mkfifo(fifo)
+    try:
+        ran = subprocess.run(
+            [sys.executable, "-c", _SWAP_BEFORE_OPEN, str(target), str(fifo)],
+            capture_output=True, text=True, timeout=20,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("read_bounded waited for a writer on a FIFO linked in after its stat")
+    assert ran.returncode == 0, ran.stderr
+    assert "is not a regular file" in ran.stdout
+
+
+def test_a_folder_listing_reads_no_file_behind_a_link_put_in_place_of_a_listed_file(tmp_path):
+    # A shared show: someone else swaps episode.md for a link to a secret after the folder
+    # was listed (the file was plain then) and before it is read, which would publish it.
+    show, secret = tmp_path / "show", tmp_path / "secret.txt"
+    folder = show / "episodes" / "one"
+    folder.mkdir(parents=True)
+    (folder / "episode.md").write_text("+++\ntitle = 'mine'\n+++\n")
+    secret.write_text("the secret")
+    listing = FolderListing(show, folder)
+    assert listing.is_file("episode.md")  # listed: a plain file
+    (folder / "swap").symlink_to(secret)
+    os.replace(folder / "swap", folder / "episode.md")
+    with pytest.raises((PodcastError, OSError)) as refused:
+        listing.read_bounded("episode.md", 1000, "episodes/one/episode.md")
+    assert "secret" not in str(refused.value.args)
+    (folder / "episode.md").unlink()
+    (folder / "episode.md").write_text("+++\ntitle = 'mine again'\n+++\n")
+    assert listing.read_bounded("episode.md", 1000, "episode.md") == b"+++\ntitle = 'mine again'\n+++\n"

@@ -6,6 +6,7 @@ Each case runs `podcast info` in a child process limited in address space and ti
 
 from __future__ import annotations
 
+import os
 import struct
 import tracemalloc
 from pathlib import Path
@@ -156,3 +157,13 @@ def test_a_flac_claiming_huge_frames_followed_by_junk_is_read_quickly(media, tmp
             handle.write(b"\xff" * (1 << 20))
     outcome = run_podcast("info", hostile, memory_mib=MEMORY_MIB, timeout=8)  # it took 13 s
     assert_clear(outcome, "padded.flac")
+
+
+def test_a_fifo_named_like_an_mp3_is_a_clear_error_not_a_wait_for_a_writer(tmp_path):
+    # Opening a FIFO to read waits until something writes to it: `podcast info` sat there
+    # for ever, and so would a build whose audio file was swapped for one after its check.
+    fifo = tmp_path / "episode.mp3"
+    os.mkfifo(fifo)
+    outcome = run_podcast("info", fifo, memory_mib=MEMORY_MIB, timeout=20)
+    assert outcome.returncode == 1
+    assert_clear(outcome, "episode.mp3", "is not a regular file")

@@ -3,12 +3,17 @@ to older pages, so an app following the links finds every episode exactly once."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import feedparser
 from conftest import run
+from lxml import etree
 
-from podcast import pipeline
+from podcast import feed, pipeline
 from podcast.feed import paging
 from podcast.lint import RULES
+from podcast.model import Episode, Show, ShowNotes
 
 BASE = "https://cdn.example.com/show/"
 
@@ -122,3 +127,46 @@ def test_the_size_warning_judges_what_apps_fetch(show):
     toml = show.root / "podcast.toml"
     toml.write_text("feed_items = 1\n" + toml.read_text("utf-8"), "utf-8")
     assert not [p for p in pipeline.check(show.root) if p.code == "S101"]
+
+
+def test_a_paged_feed_with_simple_chapters_is_published_as_built(show, tmp_path):
+    # Each psc:chapters declares its prefix (an item is made apart from the feed); publishing
+    # checks the build is current by making the pages again, which must give the same bytes.
+    toml = show.root / "podcast.toml"
+    toml.write_text("feed_items = 1\nsimple_chapters = true\n" + toml.read_text("utf-8"), "utf-8")
+    for number in (1, 2, 3):
+        show.add(f"ep{number}", date=f"2025-01-0{number}", article="00:00 Hello\n00:01 And more & more\n")
+    pipeline.build(show.root)
+    page = (show.root / "feeds" / "feed-2.xml").read_text("utf-8")
+    assert '<psc:chapter start="00:00:01.000" title="And more &amp; more"/>' in page
+    result = run("publish", str(show.root), "--to", str(tmp_path / "site"), "--no-verify", "--no-ping")
+    assert result.exit_code == 0, result.output + result.stderr
+    for name in ("feed.xml", "feed-2.xml", "feed-3.xml"):
+        assert (tmp_path / "site" / name).read_bytes() == (show.root / "feeds" / name).read_bytes()
+
+
+def test_pages_are_cut_from_a_feed_at_its_items_and_not_inside_their_notes():
+    show = Show(
+        root=Path("/nowhere"), title="T", description="D", author="A", owner_name="O",
+        owner_email="o@example.com", language="en", link="https://example.com/", base_url=BASE,
+        guid="g", feed_items=2,
+    )  # fmt: skip
+    quoting = "<pre>\n    <item>\n    </item>\n  </channel>\n</rss>\n</pre>"  # an article quoting a feed
+    episodes = [
+        Episode(
+            slug=f"ep{number}",
+            source=f"episodes/ep{number}/episode.md",
+            title=f"Episode {number}",
+            date=datetime(2025, 1, number, tzinfo=UTC),
+            guid=f"ep{number}",
+            notes=ShowNotes(sections=(), html=quoting, description_html=quoting, text=""),
+        )
+        for number in range(1, 6)
+    ]
+    rendered = feed.assemble(show, episodes, {})
+    assert paging.cut(rendered.document) == rendered
+    pages = paging.split(show, rendered.document)
+    assert [name for name, _ in pages] == ["feed.xml", "feed-2.xml", "feed-3.xml"]
+    assert pages == [(name, page.document) for name, page in paging.from_parts(show, rendered)]
+    titles = [[item.findtext("title") for item in etree.fromstring(data).iter("item")] for _, data in pages]
+    assert titles == [["Episode 5", "Episode 4"], ["Episode 3", "Episode 2"], ["Episode 1"]]

@@ -86,11 +86,11 @@ def test_a_show_that_asks_for_section_chapters_gets_them_from_the_audio_duration
     read_aloud = episodes["read-aloud"]
     duration = read_aloud.info.duration
     words = 1 + 9 + 1 + 19 + 2 * 2  # the timestamp lines are read too
-    assert [(c.start, c.title) for c in read_aloud.notes.chapters] == [
+    assert [(c.start, c.title) for c in read_aloud.chapters] == [
         (0.0, "One"),
         (float(round(duration * 10 / words)), "Two"),
     ]
-    assert [(c.start, c.title) for c in episodes["own-marks"].notes.chapters] == [(0.0, "A"), (5.0, "B")]
+    assert [(c.start, c.title) for c in episodes["own-marks"].chapters] == [(0.0, "A"), (5.0, "B")]
 
 
 def test_a_markdown_episode_is_read_as_markdown(show):
@@ -181,24 +181,122 @@ def test_transcript_cues_past_the_end_of_the_audio_are_a_warning(show):
     assert cue.severity == "warning" and cue.line == 6 and cue.message.startswith("cue 2 ends at 9.0 s")
 
 
-def test_a_cold_build_on_every_core_writes_the_same_feed_as_one_process(show, monkeypatch):
-    from podcast import cache
-
-    count = cache.PARALLEL_MIN + 6
+def _varied_show(show, count: int) -> None:
+    """Episodes of every kind a build meets: warnings of reading and of making ready, chapters from
+    the notes and from chapters.json, a transcript, a draft and a scheduled episode."""
     for number in range(count):
         show.add(
             f"ep{number:02d}",
             date=f"2025-01-{number % 28 + 1:02d}",
             seconds=1 + number % 3,
-            article=f"Episode {number}.\n\n## A heading\n\nMore words for number {number}.\n",
+            article=f"Episode {number}.\n\n00:00 Start\n00:01 Middle\n\n## A heading\n\nMore for {number}.\n",
         )
-    pipeline.build(show.root)  # cold: read ahead and rendered ahead in worker processes
-    in_parallel = show.feed.read_bytes()
-    shutil.rmtree(show.root / ".podcast")
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 10**9)  # one process only
+    show.write("no-guid", 'title = "No GUID"\ndate = 2025-01-03\naudio = "ep01.mp3"')
+    shutil.copy(show.root / "episodes/ep01/ep01.mp3", show.root / "episodes/no-guid/ep01.mp3")
+    (show.root / "episodes/ep02/transcript.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello.\n\n00:00:01.000 --> 00:00:09.000\nToo long.\n"
+    )
+    (show.root / "episodes/ep03/chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "One"},'
+        ' {"startTime": 99, "title": "Late"}]}'
+    )
+    show.add("unfinished", date="2025-01-02", extra="draft = true", audio=False)
+    show.add("next-year", date="2099-01-01")
+
+
+def _outcome(root, progress=None) -> tuple[dict[str, bytes], list[dict]]:
+    """feeds/ as a build writes it, and every problem it reports (also when it stops)."""
+    try:
+        problems = pipeline.build(root, progress=progress).catalog.problems
+    except PodcastError as exc:
+        problems = exc.problems
+    feeds = root / "feeds"
+    tree = {str(p.relative_to(feeds)): p.read_bytes() for p in sorted(feeds.rglob("*")) if p.is_file()}
+    return tree, [p.to_dict() for p in problems]
+
+
+def _labels() -> tuple[list[str], object]:
+    """A progress callback that notes the work it is shown."""
+    seen: list[str] = []
+
+    def progress(items, label):
+        seen.append(label)
+        return items
+
+    return seen, progress
+
+
+def test_a_cold_build_on_every_core_writes_and_reports_what_one_process_does(show, tmp_path, monkeypatch):
+    from podcast import parallel
+
+    _varied_show(show, 12)
+    alone = tmp_path / "alone"
+    shutil.copytree(show.root, alone)
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    seen, progress = _labels()
+    in_parallel = _outcome(show.root, progress)
+    assert "Reading episodes" in seen  # the folders were read and made ready by worker processes
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, str(10**9))  # one process only
+    seen, progress = _labels()
+    assert _outcome(alone, progress) == in_parallel
+    assert "Reading episodes" not in seen
+    feed, problems = in_parallel
+    assert feed["feed.xml"].count(b"<item>") == 13
+    assert {(p["path"], p["severity"]) for p in problems} >= {
+        ("episodes/no-guid/episode.md", "warning"),
+        ("episodes/ep02/transcript.vtt", "warning"),
+        ("episodes/ep03/chapters.json", "warning"),
+    }
+    # Built again, every record comes from the build cache: the same feed and the same report.
+    assert _outcome(show.root) == in_parallel
+
+
+def test_new_folders_read_by_workers_among_kept_records_build_as_a_cold_build_does(
+    show, tmp_path, monkeypatch
+):
+    import time
+
+    from podcast import parallel
+    from podcast.uptodate import RACY_NS
+
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    _varied_show(show, 6)
     pipeline.build(show.root)
-    assert show.feed.read_bytes() == in_parallel
-    assert in_parallel.count(b"<item>") == count
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the files' time stamps are trusted from now on
+    pipeline.build(show.root)  # every folder's record kept
+    for number in range(6, 12):
+        show.add(
+            f"ep{number:02d}", date=f"2025-02-{number:02d}", article=f"New {number}.\n\n00:00 A\n00:01 B\n"
+        )
+    show.write("new-no-guid", 'title = "New, no GUID"\ndate = 2025-02-20\naudio = "a.mp3"')
+    shutil.copy(show.root / "episodes/ep01/ep01.mp3", show.root / "episodes/new-no-guid/a.mp3")
+    cold = tmp_path / "cold"
+    shutil.copytree(show.root, cold)
+    shutil.rmtree(cold / ".podcast")
+    seen, progress = _labels()
+    mixed = _outcome(show.root, progress)
+    assert "Reading episodes" in seen  # the new folders went to the workers, the others were kept
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, str(10**9))
+    assert _outcome(cold) == mixed
+    assert mixed[0]["feed.xml"].count(b"<item>") == 14
+
+
+def test_an_error_found_by_a_worker_process_names_its_file_and_line(show, tmp_path, monkeypatch):
+    from podcast import parallel
+
+    _varied_show(show, 8)
+    show.write("bad-date", 'title = "Bad"\ndate = "2 April"\nguid = "guid-bad"\naudio = "x.mp3"')
+    show.add("long-bite", seconds=2, extra="[[soundbite]]\nstart = 1.0\nduration = 15.0\n")
+    alone = tmp_path / "alone"
+    shutil.copytree(show.root, alone)
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "2")
+    feed, problems = _outcome(show.root)
+    assert "feed.xml" not in feed  # the build stopped
+    errors = {(p["path"], p["field"], p["line"]) for p in problems if p["severity"] == "error"}
+    assert ("episodes/bad-date/episode.md", "date", 3) in errors
+    assert ("episodes/long-bite/episode.md", "soundbite", 6) in errors
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, str(10**9))
+    assert _outcome(alone) == (feed, problems)
 
 
 def test_a_feeds_path_that_is_a_file_is_a_problem_not_a_crash(show):

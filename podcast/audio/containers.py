@@ -14,6 +14,7 @@ import io
 import mmap
 import os
 import re
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -264,13 +265,17 @@ class Mp3(_Id3Tagged):
         full way reports them.
         """
         try:
-            handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # a file object only if MPEGInfo needs one
+            # A file object only if MPEGInfo needs one; no waiting for a writer if it is a FIFO.
+            handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
             return None
         try:
+            facts = os.fstat(handle)
+            if not stat.S_ISREG(facts.st_mode):
+                return None  # the full reading says what it is
             if detected(path, os.read(handle, 128)) is not self:
                 return None
-            size = os.fstat(handle).st_size
+            size = facts.st_size
             with mmap.mmap(handle, 0, access=mmap.ACCESS_READ) as data:
                 if b"TAG" in data[max(0, size - 131) :]:
                     return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from pathlib import Path
 
 import mutagen
@@ -87,11 +88,14 @@ def open_audio(path: Path, *, for_writing: bool = False) -> tuple[int, Container
     if path.is_dir():
         raise fail(path, "is a folder, not an audio file", "name the audio file inside it")
     try:
-        size = path.stat().st_size
+        facts = path.stat()
     except FileNotFoundError:
         raise fail(path, "not found", "check the file name") from None
     except OSError as exc:
         raise fail(path, f"cannot be read ({exc.strerror})", "check the file's permissions") from None
+    if not stat.S_ISREG(facts.st_mode):  # a FIFO would make the open below wait for a writer
+        raise fail(path, "is not a regular file (a pipe, socket or device)", "name the audio file itself")
+    size = facts.st_size
     if size == 0:
         raise fail(path, "is empty (0 bytes)", "export or upload the audio again")
     try:

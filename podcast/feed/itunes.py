@@ -11,6 +11,8 @@ from __future__ import annotations
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from .xmltext import CHILD, attribute, element, text
+
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 
@@ -101,3 +103,22 @@ class ItunesItem(BaseEntryExtension):
         if self.episode is not None:
             _tag(item, "episode", str(self.episode))
         return item
+
+    def write(self, out: list[str]) -> None:
+        """What extend_rss adds, as text lines of the item (xmltext), appended to `out`."""
+        if self.title:
+            out.append(element(CHILD, "itunes:title", text(self.title)))
+        if self.author:
+            out.append(element(CHILD, "itunes:author", text(self.author)))
+        if self.image:
+            out.append(element(CHILD, "itunes:image", None, f' href="{attribute(self.image)}"'))
+        if self.duration is not None:
+            out.append(element(CHILD, "itunes:duration", str(self.duration)))
+        if self.explicit is not None:
+            out.append(element(CHILD, "itunes:explicit", _flag(self.explicit)))
+        if self.episode_type:
+            out.append(element(CHILD, "itunes:episodeType", text(self.episode_type)))
+        if self.season is not None:
+            out.append(element(CHILD, "itunes:season", str(self.season)))
+        if self.episode is not None:
+            out.append(element(CHILD, "itunes:episode", str(self.episode)))

@@ -43,34 +43,50 @@ def is_page_name(name: str) -> bool:
 
 
 def split(show: Show, document: bytes) -> list[tuple[str, bytes]]:
-    """(file name, bytes) of each page, feed.xml first; just feed.xml when no paging is asked for
-    or the episodes fit on one page."""
-    per_page = show.feed_items
-    if not per_page:
+    """(file name, bytes) of each page of `document` (a feed `feed.render` made), feed.xml first;
+    just feed.xml when no paging is asked for or the episodes fit on one page. The pages are
+    those the build writes (`from_parts`), byte for byte."""
+    if not show.feed_items:
         return [(FEED_FILENAME, document)]
-    root = etree.fromstring(document, _PARSER)
-    channel = root[0]
-    items = channel.findall("item")
-    if len(items) <= per_page:
-        return [(FEED_FILENAME, document)]
-    for item in items:
-        channel.remove(item)
-    count = math.ceil(len(items) / per_page)
-    pages = []
-    for number in range(1, count + 1):
-        channel_links(show, channel, number, count)
-        for item in items[(number - 1) * per_page : number * per_page]:
-            channel.append(item)
-        data = etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")
-        pages.append((page_name(number), data))
-        for item in channel.findall("item"):
-            channel.remove(item)
-    return pages
+    return [(name, page.document) for name, page in from_parts(show, cut(document))]
+
+
+_ITEM_START = b"\n    <item>\n"  # an item's first line, as the feed is pretty-printed
+_ITEM_END = b"    </item>\n"
+_CDATA_START, _CDATA_END = b"<![CDATA[", b"]]>"
+
+
+def cut(document: bytes) -> Rendered:
+    """A feed `feed.render` made, cut back into the parts it was joined from.
+
+    An item begins at its first line; one the same in a CDATA section (an article quoting a
+    feed) is passed over: a CDATA section ends at the first "]]>", and in our feed "<![CDATA["
+    outside one begins one (text and attributes have "<" escaped, and there are no comments)."""
+    if not document.endswith(CHANNEL_END):
+        raise ValueError("not a feed as the build renders it: it does not end as one")
+    starts = []
+    position = 0
+    while (start := document.find(_ITEM_START, position)) >= 0:
+        cdata = document.find(_CDATA_START, position, start)
+        if cdata >= 0:
+            end = document.find(_CDATA_END, cdata + len(_CDATA_START))
+            if end < 0:
+                raise ValueError("not a feed as the build renders it: a CDATA section does not end")
+            position = end + len(_CDATA_END)
+            continue
+        starts.append(start + 1)
+        position = start + len(_ITEM_START)
+    ends = [*starts[1:], len(document) - len(CHANNEL_END)]
+    items = tuple(document[start:end] for start, end in zip(starts, ends, strict=True))
+    if not all(item.endswith(_ITEM_END) for item in items):
+        raise ValueError("not a feed as the build renders it: an item does not end as one")
+    head = document[: starts[0]] if starts else document[: -len(CHANNEL_END)]
+    return Rendered(head, items, CHANNEL_END)
 
 
 def from_parts(show: Show, rendered: Rendered) -> list[tuple[str, Rendered]]:
-    """The pages of `split(show, rendered.document)`, each in its parts, put together without
-    parsing the items: only the channel is parsed and serialized again, with each page's links."""
+    """The pages of the feed `rendered`, each in its parts, put together without parsing the
+    items: only the channel is parsed and serialized again, with each page's links."""
     per_page = show.feed_items
     items = rendered.items
     if not per_page or len(items) <= per_page:

@@ -29,6 +29,7 @@ from ..model import (
     Txt,
     UpdateFrequency,
 )
+from .xmltext import CHILD, GRANDCHILD, attributes, element, text
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 
@@ -205,3 +206,53 @@ class PodcastIndexItem(BaseEntryExtension):
         if self.chapters is not None:
             _tag(item, "chapters", url=self.chapters[0], type=self.chapters[1])
         return item
+
+    def write(self, out: list[str]) -> None:
+        """What extend_rss adds, as text lines of the item (xmltext), appended to `out`."""
+        if self.season is not None:
+            out.append(element(CHILD, "podcast:season", str(self.season)))
+        if self.episode is not None:
+            out.append(element(CHILD, "podcast:episode", str(self.episode)))
+        for url, transcript in self.transcripts:
+            attrs = attributes(
+                (
+                    ("url", url),
+                    ("type", transcript.mime),
+                    ("language", transcript.language),
+                    ("rel", "captions" if transcript.captions else None),
+                )
+            )
+            out.append(element(CHILD, "podcast:transcript", None, attrs))
+        for person in self.persons:
+            attrs = attributes(
+                (("role", person.role), ("group", person.group), ("img", person.img), ("href", person.href))
+            )
+            out.append(element(CHILD, "podcast:person", text(person.name), attrs))
+        for bite in self.soundbites:
+            attrs = attributes((("startTime", _number(bite.start)), ("duration", _number(bite.duration))))
+            title = None if bite.title is None else text(bite.title)
+            out.append(element(CHILD, "podcast:soundbite", title, attrs))
+        for version in self.alternate_enclosures:
+            attrs = attributes(
+                (
+                    ("type", version.type),
+                    ("length", None if version.length is None else str(version.length)),
+                    ("bitrate", None if version.bitrate is None else str(version.bitrate)),
+                    ("title", version.title),
+                    ("default", "true" if version.default else None),
+                )
+            )
+            out.append(f"{CHILD}<podcast:alternateEnclosure{attrs}>\n")
+            out.append(element(GRANDCHILD, "podcast:source", None, attributes((("uri", version.url),))))
+            out.append(f"{CHILD}</podcast:alternateEnclosure>\n")
+        for place in self.locations:
+            attrs = attributes(
+                (("rel", place.rel), ("geo", place.geo), ("osm", place.osm), ("country", place.country))
+            )
+            out.append(element(CHILD, "podcast:location", text(place.name), attrs))
+        if self.license:
+            attrs = attributes((("url", self.license.url),))
+            out.append(element(CHILD, "podcast:license", text(self.license.identifier), attrs))
+        if self.chapters is not None:
+            attrs = attributes((("url", self.chapters[0]), ("type", self.chapters[1])))
+            out.append(element(CHILD, "podcast:chapters", None, attrs))

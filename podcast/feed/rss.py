@@ -11,6 +11,8 @@ from __future__ import annotations
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+from . import xmltext
+
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
@@ -44,3 +46,10 @@ class RssItem(BaseEntryExtension):
             # outside text, where "&gt;" means the same.
             description.text = etree.CDATA(description.text.replace("]]>", "]]&gt;"))
         return item
+
+    def description(self, value: str, *, cdata: bool = False) -> str:
+        """The content of the <description> that rss_entry wrote with `value` (in CDATA when
+        `cdata`), after extend_rss, as text (xmltext)."""
+        if self.description_is_html and value:
+            return xmltext.cdata(value.replace("]]>", "]]&gt;") if "]" in value else value)
+        return xmltext.cdata(value) if cdata else xmltext.text(value)

@@ -34,7 +34,8 @@ def built_feed(catalog: Catalog) -> bytes:
     except OSError:
         raise PublishError(f"{FEEDS_DIR}/{FEED_FILENAME} is missing: {BUILD_FIRST}") from None
     stale = []
-    for name, page in paging.split(show, feed.render(show, catalog.published)):
+    # The items the build rendered (its catalog keeps them; its episodes no longer hold their articles).
+    for name, page in paging.split(show, feed.assemble(show, catalog.published, catalog.items).document):
         if name == FEED_FILENAME and document != page:
             stale.append(FEED_FILENAME)
         elif name != FEED_FILENAME and not _same_bytes(page, out / name):

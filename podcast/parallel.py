@@ -1,0 +1,117 @@
+"""Work spread over every core: forked worker processes take batches, results come back in order.
+
+Workers are forked, so they start with everything the calling process holds (the show, the
+loaded modules) and nothing has to be sent to them but the batches. Where the machine cannot
+fork (Windows), or a worker fails, the caller is told which batches were not done and does
+them itself: a bug in the work then surfaces in the calling process, reported the normal way,
+never as a worker's traceback.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+# Below this many items one process is quicker than starting others. The environment variable
+# PODCAST_PARALLEL_MIN overrides it (tests set it low to take the parallel path with a few items).
+PARALLEL_MIN = 40
+MIN_ENVIRONMENT = "PODCAST_PARALLEL_MIN"
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def threshold() -> int:
+    """How many items make work worth spreading over the cores."""
+    try:
+        return max(1, int(os.environ[MIN_ENVIRONMENT]))
+    except (KeyError, ValueError):
+        return PARALLEL_MIN
+
+
+def workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def batches(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
+    """`items` cut into runs of `size` (the last one shorter)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def in_order(
+    work: Callable[[Sequence[Item]], Result],
+    parts: Sequence[Sequence[Item]],
+    *,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple = (),
+    progress: Callable[[Iterable[int]], Iterable[int]] | None = None,
+) -> Iterator[tuple[Sequence[Item], Result | None]]:
+    """`work(batch)` for each batch in forked workers, yielded as (batch, result) in the order
+    of `parts` while the others are still being worked on. The result is None for a batch no
+    worker could do (it raised, the pool broke, the system cannot fork): the caller does it.
+
+    Only a few batches per worker are given out ahead of the one the caller waits for, so a
+    caller slower than its workers does not gather every result in memory. `initializer(*initargs)`
+    runs once in each worker; with fork, nothing of it is pickled. `progress` wraps the batches'
+    numbers as they are yielded (a progress bar).
+    """
+    if not parts:
+        return
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork here: every batch is the caller's
+        for part in parts:
+            yield part, None
+        return
+    count = min(workers(), len(parts))
+    start = (initializer, initargs)
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start)
+    ahead = AHEAD * count
+    futures: dict[int, Future] = {}
+    broken = False  # once the pool cannot take work, every batch left is the caller's
+    try:
+        for index in (progress or iter)(range(len(parts))):
+            for following in range(index, min(index + ahead, len(parts))):
+                if not broken and following not in futures:
+                    try:
+                        futures[following] = pool.submit(work, parts[following])
+                    except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no worker could start
+                        log.warning("no worker process takes work (%s); the rest is done in this one", exc)
+                        broken = True
+            future = futures.pop(index, None)
+            result = None
+            if future is not None:
+                try:
+                    result = future.result()
+                except BrokenProcessPool as exc:
+                    if not broken:
+                        log.warning("a worker process died (%s); the rest is done in this one", exc)
+                    broken = True
+                except Exception as exc:  # noqa: BLE001 - the caller does the batch, and reports the error
+                    log.debug("a batch failed in a worker (%r); done again in this process", exc)
+            yield parts[index], result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+    """A worker's start: with the cyclic garbage collector on, whatever the caller had paused."""
+    gc.enable()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+# Batches given out per worker ahead of the one waited for.
+AHEAD = 3

@@ -1,0 +1,72 @@
+"""Work on every core: batches done by forked workers come back in order; a failed one comes back
+undone, for the caller to do itself."""
+
+from __future__ import annotations
+
+import os
+
+from podcast import parallel
+
+
+def _squares(batch):
+    if 13 in batch:
+        raise ValueError("thirteen")
+    return [(n * n, os.getpid()) for n in batch]
+
+
+def test_batches_come_back_in_order_from_worker_processes():
+    parts = parallel.batches(list(range(40)), 3)
+    done = list(parallel.in_order(_squares, parts))
+    assert [part for part, _ in done] == parts
+    ok = [result for part, result in done if 13 not in part]
+    assert [n for result in ok for n, _ in result] == [n * n for n in range(40) if n not in (12, 13, 14)]
+    assert {pid for result in ok for _, pid in result} - {os.getpid()}  # not this process
+
+
+def test_a_batch_that_fails_in_a_worker_comes_back_undone_and_the_rest_is_done():
+    parts = parallel.batches(list(range(30)), 5)
+    done = dict((tuple(part), result) for part, result in parallel.in_order(_squares, parts))
+    assert done[(10, 11, 12, 13, 14)] is None
+    assert all(result is not None for part, result in done.items() if 13 not in part)
+
+
+_given = None
+
+
+def _remember(value):
+    global _given
+    _given = value
+
+
+def _given_value(batch):
+    return [_given()] * len(batch)
+
+
+def test_workers_start_with_what_the_initializer_was_given_unpickled():
+    unpicklable = lambda: "made in the parent"  # noqa: E731 - a lambda cannot be pickled
+    parts = parallel.batches(list(range(4)), 2)
+    done = list(parallel.in_order(_given_value, parts, initializer=_remember, initargs=(unpicklable,)))
+    assert [result for _, result in done] == [["made in the parent"] * 2] * 2
+
+
+def test_the_threshold_is_taken_from_the_environment(monkeypatch):
+    monkeypatch.delenv(parallel.MIN_ENVIRONMENT, raising=False)
+    assert parallel.threshold() == parallel.PARALLEL_MIN
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    assert parallel.threshold() == 3
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "many")
+    assert parallel.threshold() == parallel.PARALLEL_MIN
+
+
+def _dies_at_seven(batch):
+    if 7 in batch:
+        os._exit(3)  # a worker killed mid-batch (out of memory, a crash in a C library)
+    return [n * n for n in batch]
+
+
+def test_when_a_worker_dies_every_batch_still_comes_back_done_or_for_the_caller():
+    parts = parallel.batches(list(range(20)), 2)
+    done = list(parallel.in_order(_dies_at_seven, parts))
+    assert [part for part, _ in done] == parts
+    assert done[3] == ([6, 7], None)
+    assert all(result == [n * n for n in part] for part, result in done if result is not None)
