@@ -243,7 +243,11 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
 
 def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Progress | None) -> None:
     """Read the audio and render the notes the cache lacks on every core, before the loop over
-    the episodes (which then finds them in the cache). Only a large cold build gains from it."""
+    the episodes (which then finds them in the cache). Only a large cold build gains from it, and
+    only where worker processes did not make its episodes ready already (they could not fork, or
+    the pool broke): too few episodes to spread is known before any file is looked at."""
+    if len(due) < parallel.threshold():
+        return
     paths = [e.audio for e in due if e.audio is not None]
     paths += [other.path for e in due for other in e.alternate_audio]
     cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
