@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import chapters, clock, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, unswept
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, settle, unswept
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -244,7 +244,11 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
 
 def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Progress | None) -> None:
     """Read the audio and render the notes the cache lacks on every core, before the loop over
-    the episodes (which then finds them in the cache). Only a large cold build gains from it."""
+    the episodes (which then finds them in the cache). Only a large cold build gains from it, and
+    only where worker processes did not make its episodes ready already (they could not fork, or
+    the pool broke): too few episodes to spread is known before any file is looked at."""
+    if len(due) < parallel.threshold():
+        return
     paths = [e.audio for e in due if e.audio is not None]
     paths += [other.path for e in due for other in e.alternate_audio]
     cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
@@ -616,6 +620,7 @@ def read_catalog(
     read = {f.record.episode.slug for f in folders if f.record is not None and f.record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
+    settle()
     return catalog
 
 
