@@ -685,17 +685,15 @@ def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Fini
 
 
 def _spent(record: Prepared) -> Prepared:
-    """A ready record without what only rendering and linting its item read: the article, the
-    notes' sections and the HTML of <description> (all in the item now), the chapters of the
-    notes and of the audio (`chapters` holds the ones published). A catalog of 10,000 episodes
+    """A ready record without what only rendering and linting its item read: the article, of
+    the notes all but what the episode's page shows (`notes.kept`), the chapters of the audio
+    (`chapters` holds the ones published). A catalog of 10,000 episodes
     holds half as much, and its records load twice as fast. The episode as read is the ready one
     from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
     ready = record.ready
     assert ready is not None
-    notes = ready.notes
-    if notes is not None:
-        notes = replaced(notes, sections=(), description_html="", chapters=())
-    ready = replaced(ready, article="", notes=notes, audio_chapters=())
+    shown = notes.kept(ready.notes) if ready.notes is not None else None
+    ready = replaced(ready, article="", notes=shown, audio_chapters=())
     return replaced(record, episode=ready, ready=ready)
 
 

@@ -29,6 +29,7 @@ from ..clock import player as clock
 from ..errors import PageError
 from ..files import OutsideShow, confined
 from ..model import Chapter, Episode, Show
+from ..notes import summary as notes_summary
 from . import shared, transcript, urls
 
 TEMPLATES_DIR = "templates"  # in the show directory: templates that replace the package's
@@ -37,7 +38,6 @@ GENERATOR = "podcast"  # <meta name="generator">: marks pages the build may repl
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 SLEEP_MINUTES = (5, 10, 15, 30, 45, 60, 120)
 SKIP_BACK, SKIP_FORWARD = 15, 30  # seconds
-SUMMARY_WORDS = 40
 
 
 class ShowTemplates(jinja2.BaseLoader):
@@ -111,11 +111,6 @@ def trusted_environment() -> jinja2.Environment:
     return env
 
 
-def _summary(text: str) -> str:
-    words = text.split(maxsplit=SUMMARY_WORDS)  # the last item, when there is one past them, is the rest
-    return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
-
-
 @dataclass(frozen=True)
 class EpisodeView:
     """What a template knows about an episode."""
@@ -162,7 +157,7 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
         duration=info.duration if info is not None else None,
         image_url=feed.image_url(show, episode) or show.artwork_url,
         notes_html=notes.html if notes is not None else "",
-        summary=_summary(text),
+        summary=notes_summary(text),
         chapters=episode.chapters,
         transcript=transcript.for_page(episode.transcripts),
         transcript_url=show.url_for(quote(episode.transcripts[0].publish_path))
