@@ -53,3 +53,15 @@ def test_replaced_refuses_a_field_the_class_does_not_have():
 )
 def test_an_episodes_folder_is_the_folder_of_its_episode_md(source, folder):
     assert episode(source=source).folder == folder
+
+
+def test_an_episode_pickled_and_loaded_again_is_equal_and_still_frozen():
+    import pickle
+
+    original = episode(audio=Path("/show/episodes/one/a.mp3"), info=AudioInfo(10, "audio/mpeg", 1.5))
+    loaded = pickle.loads(pickle.dumps(original, protocol=pickle.HIGHEST_PROTOCOL))
+    assert loaded == original and loaded.lines == {"title": 2} and loaded.info == original.info
+    assert replaced(loaded, title="Two").title == "Two" and loaded.title == "One"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.title = "Two"  # type: ignore[misc]
+    assert not hasattr(loaded, "__dict__")  # slots: no dict of some forty entries for each episode
