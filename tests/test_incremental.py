@@ -236,3 +236,18 @@ def test_a_kept_scheduled_episode_is_published_when_it_comes_due(show, tmp_path)
     shutil.rmtree(tmp_path / "cold" / ".podcast")
     pipeline.build(tmp_path / "cold", now=datetime(2025, 2, 2, tzinfo=UTC))
     assert _tree(show.root / "feeds") == _tree(tmp_path / "cold" / "feeds")
+
+
+def test_the_kept_digest_of_the_feed_holds_only_what_the_feed_rules_read(show):
+    """Each build parses the digest of the last feed and of its own (10,000 items: an attribute
+    is 8 MB of parsed tree): enclosures keep their URL alone, guids no isPermaLink; and a GUID
+    changed since is still found against it."""
+    show.add("ep-1", date="2025-01-01")
+    pipeline.build(show.root)
+    digest = (show.root / lastfeed.DIGEST_FILE).read_text()
+    assert '<enclosure url="https://' in digest and "length=" not in digest and "isPermaLink" not in digest
+    episode_md = show.root / "episodes/ep-1/episode.md"
+    episode_md.write_text(episode_md.read_text().replace('guid = "', 'guid = "changed-'))
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(show.root)
+    assert "G103" in {p.code for p in caught.value.problems}
