@@ -845,5 +845,7 @@ def kept(rendered: ShowNotes) -> ShowNotes:
     """What a published episode keeps of its notes once its feed item is made: the HTML its page
     shows, and of the plain text only its `summary` (which is all a page shows of it: the full
     text of 10,000 episodes is some 20 MB). The sections, the <description> HTML and the chapters
-    are in the item."""
-    return replace(rendered, sections=(), description_html="", chapters=(), text=summary(rendered.text))
+    are in the item. The text kept is the summary's words and the next one, which says there is
+    more (" …", not ASCII, would have Python hold the whole string at two bytes a character)."""
+    opening = rendered.text.split(maxsplit=SUMMARY_WORDS + 1)[: SUMMARY_WORDS + 1]
+    return replace(rendered, sections=(), description_html="", chapters=(), text=" ".join(opening))
