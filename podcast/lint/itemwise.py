@@ -180,7 +180,7 @@ def check_assembled(
     """The findings `check_show` gives for the document head + items + tail, from each item's
     own findings (`item_problems`, in the feed's order) and a digest of the feed."""
     channel_findings = channel_linter.findings(_parse(head + tail), ordered)
-    feed = _parse(head + b"".join(digests) + tail)
+    feed = _parse(b"".join((head, *digests, tail)))  # one copy of the digests, not two
     subject = _subject(show, feed, ordered, now, previous=previous, published_bytes=published_bytes)
     item_problems = _artwork_judged_once(subject, ordered, item_problems)
     whole = _run(feed_rules(), subject)
