@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -79,7 +80,10 @@ def show_origin(show: Show, ordered: Sequence[Episode], feed: FeedDoc) -> Origin
     """Trace places in the rendered feed back to podcast.toml and each episode.md.
 
     The maps from items and URLs to episodes are made on the first finding that needs them:
-    most lint runs of a build find nothing, and a feed of 10,000 items would pay for them."""
+    most lint runs of a build find nothing, and a feed of 10,000 items would pay for them.
+    The feed is held weakly: it holds the function made (`FeedDoc.origin`), and a cycle would
+    keep its parsed tree (10,000 items: some 15 MB) until the collector's next full pass."""
+    feed = weakref.proxy(feed)
     maps: dict[str, dict] = {}
 
     def episode_of(item: etree._Element) -> Episode | None:
