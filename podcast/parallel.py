@@ -94,7 +94,7 @@ def in_order(
             result = None
             if future is not None:
                 try:
-                    result = future.result()
+                    result = _result(pool, future)
                 except BrokenProcessPool as exc:
                     if not broken:
                         log.warning("a worker process died (%s); the rest is done in this one", exc)
@@ -106,12 +106,34 @@ def in_order(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _result(pool: ProcessPoolExecutor, future: Future) -> Any:
+    """The future's result, or BrokenProcessPool once a worker has died. A worker killed while
+    sending a result (the OOM killer picks a big one) leaves half a message in the pool's pipe: the
+    pool would wait for the rest for ever. So the caller watches the workers, and on a death ends
+    the others and closes its own end of that pipe, so the pool reads its end and sees it broken.
+    (The pool's `_processes` and `_result_queue` are the standard library's, in 3.9-3.13.)"""
+    while True:
+        try:
+            return future.result(timeout=WATCH_SECONDS)
+        except TimeoutError:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            if all(process.is_alive() for process in processes):
+                continue
+            for process in processes:
+                process.kill()
+            pool._result_queue._writer.close()
+            raise BrokenProcessPool("a worker process was killed") from None
+
+
 def _start(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     """A worker's start: with the cyclic garbage collector on, whatever the caller had paused."""
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
 
+
+# How often the caller, waiting for a result, looks whether a worker has died.
+WATCH_SECONDS = 0.5
 
 # Batches given out per worker ahead of the one waited for.
 AHEAD = 3

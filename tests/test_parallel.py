@@ -70,3 +70,53 @@ def test_when_a_worker_dies_every_batch_still_comes_back_done_or_for_the_caller(
     assert [part for part, _ in done] == parts
     assert done[3] == ([6, 7], None)
     assert all(result == [n * n for n in part] for part, result in done if result is not None)
+
+
+_KILLED_WHILE_SENDING = """
+import os, struct, sys
+from podcast import parallel
+
+def dies_while_sending(batch):
+    if 7 in batch:
+        # As a worker killed by the OOM killer while sending its result: the message's header and
+        # a part of it are in the pipe, the rest never comes.
+        frame = sys._getframe()
+        while frame.f_code.co_name != "_process_worker":
+            frame = frame.f_back
+        queue = frame.f_locals["result_queue"]
+        queue._wlock.acquire()
+        os.write(queue._writer.fileno(), struct.pack("!i", 1_000_000) + b"half a result")
+        os._exit(9)
+    return [n * n for n in batch]
+
+if __name__ == "__main__":
+    parts = parallel.batches(list(range(40)), 2)
+    done = list(parallel.in_order(dies_while_sending, parts))
+    assert [part for part, _ in done] == parts
+    assert done[3] == ([6, 7], None), done[3]
+    assert all(result == [n * n for n in part] for part, result in done if result is not None)
+    print("finished")
+"""
+
+
+def test_a_worker_killed_while_sending_its_result_neither_hangs_the_build_nor_loses_a_batch(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED_WHILE_SENDING)
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+        raise AssertionError(f"in_order hung after a worker died mid-send: {out.decode()}") from None
+    assert process.returncode == 0, out.decode()
+    assert b"finished" in out
