@@ -13,6 +13,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,7 +77,7 @@ def in_order(
             yield part, None
         return
     count = min(workers(), len(parts))
-    start = (initializer, initargs)
+    start = (os.getpid(), initializer, initargs)
     pool = ProcessPoolExecutor(count, mp_context=context, initializer=_start, initargs=start)
     ahead = AHEAD * count
     futures: dict[int, Future] = {}
@@ -125,12 +126,28 @@ def _result(pool: ProcessPoolExecutor, future: Future) -> Any:
             raise BrokenProcessPool("a worker process was killed") from None
 
 
-def _start(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+def _start(caller: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     """A worker's start: with the cyclic garbage collector on, whatever the caller had paused."""
+    _die_with(caller)
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
 
+
+def _die_with(caller: int) -> None:
+    """Have the kernel kill this worker when `caller` dies: a build killed (SIGTERM, SIGKILL, the
+    OOM killer) would leave its workers waiting for work for ever. Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != caller:  # died before the request took
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 # How often the caller, waiting for a result, looks whether a worker has died.
 WATCH_SECONDS = 0.5

@@ -4,6 +4,9 @@ undone, for the caller to do itself."""
 from __future__ import annotations
 
 import os
+import sys
+
+import pytest
 
 from podcast import parallel
 
@@ -120,3 +123,49 @@ def test_a_worker_killed_while_sending_its_result_neither_hangs_the_build_nor_lo
         raise AssertionError(f"in_order hung after a worker died mid-send: {out.decode()}") from None
     assert process.returncode == 0, out.decode()
     assert b"finished" in out
+
+
+_KILLED_CALLER = """
+import multiprocessing, sys, time
+from podcast import parallel
+
+def slow(batch):
+    time.sleep(0.2)
+    return list(batch)
+
+if __name__ == "__main__":
+    for _ in parallel.in_order(slow, parallel.batches(list(range(400)), 1)):
+        pids = [process.pid for process in multiprocessing.active_children()]
+        print(" ".join(map(str, pids)), flush=True)
+        time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ends the workers on Linux")
+def test_workers_do_not_outlive_a_build_killed_outright(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "caller.py"
+    script.write_text(_KILLED_CALLER)
+    caller = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        workers = [int(pid) for pid in caller.stdout.readline().split()]
+        assert workers
+        caller.kill()  # SIGKILL, or SIGTERM: no clean-up runs in the caller
+        caller.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_running, workers)), "worker processes left running after their build was killed"
+    finally:
+        os.killpg(caller.pid, signal.SIGKILL)
