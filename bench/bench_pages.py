@@ -3,10 +3,12 @@
 Reads a back catalog (made with bench/make_show.py: real MP3s and articles; or a copy of one
 given with --show, which is edited and put back), then, in this process:
 
-- plans every page (its digest) and renders every page;
-- writes them into an empty folder, and again when nothing changed (site.write);
-- renders what a build would after nothing changed, after one article edited, after one
-  episode added (site.render against the record of the last build).
+- plans every page (its digest) and renders every page (CPU µs a page);
+- renders and writes them into an empty folder (site.write), in one process and in one
+  process a core, and again when nothing changed;
+- plans and checks against the record of the last build (site.render) what a build would
+  after nothing changed, after one article edited, after one episode added, and renders the
+  pages due then.
 
 With --builds it also times whole `podcast build` processes: cold (no build cache, no
 feeds/) with pages and with pages switched off in podcast.toml's [pages], and the ratio;
@@ -41,13 +43,14 @@ from make_show import article, make_show  # noqa: E402
 from podcast import pipeline  # noqa: E402
 from podcast.model import Episode, Show  # noqa: E402
 from podcast.serve.preview import PreviewServer  # noqa: E402
-from podcast.web import pages, site  # noqa: E402
+from podcast.web import forked, pages, site  # noqa: E402
 from podcast.web.record import PageRecord  # noqa: E402
 
 
 def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """User+sys CPU seconds of this process and of the children it waited for (page writers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def timed(call: Callable[[], object], runs: int) -> tuple[float, float, object]:
@@ -132,22 +135,29 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
     catalog = pipeline.read_catalog(root)
     show, episodes = catalog.show, catalog.published
     wall, cpu, planned = timed(lambda: pages.plan(show, episodes), runs)
-    line("plan every page (digests)", wall, cpu, f"{len(planned)} pages")
-    wall, cpu, rendered = timed(lambda: {p.path: p.make() for p in planned}, runs)
+    line("plan every page (digests)", wall, cpu, f"{len(planned)} pages, {len(episodes)} episodes")
+    with site.gc_paused():  # as the build renders
+        wall, cpu, rendered = timed(lambda: {p.path: p.make() for p in planned}, runs)
     size = sum(len(page) for page in rendered.values())
-    line("render every page", wall, cpu, f"{size / 1e6:.1f} MB, {wall / len(rendered) * 1e6:.0f} µs a page")
+    each = cpu / len(rendered) * 1e6
+    line("render every page", wall, cpu, f"{size / 1e6:.1f} MB, {each:.0f} µs CPU a page")
+    del rendered  # a build holds no rendered page of the package's templates: forks copy less
 
     out = scratch / "out"
-    walls, cpus = [], []
-    for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        record = PageRecord.load(root, out)
-        fresh = site.RenderedPages({p.path: p.digest for p in planned}, rendered, (), record)
-        started, cpu = time.perf_counter(), cpu_seconds()
-        site.write(out, fresh)
-        walls.append(time.perf_counter() - started)
-        cpus.append(cpu_seconds() - cpu)
-    line("write them into an empty folder", statistics.median(walls), statistics.median(cpus))
+    for processes in (1, None):
+        site.PROCESSES = processes
+        walls, cpus = [], []
+        for _ in range(runs):
+            shutil.rmtree(out, ignore_errors=True)
+            record = PageRecord.load(root, out)
+            fresh = site.RenderedPages({p.path: p.digest for p in planned}, {}, tuple(planned), record)
+            started, cpu = time.perf_counter(), cpu_seconds()
+            site.write(out, fresh)
+            walls.append(time.perf_counter() - started)
+            cpus.append(cpu_seconds() - cpu)
+        label = "one process" if processes == 1 else f"{forked.cores()} processes"
+        line(f"render and write all, {label}", statistics.median(walls), statistics.median(cpus))
+    site.PROCESSES = None
 
     def render_due(show: Show, episodes: list[Episode]) -> site.RenderedPages:
         """What a build renders: site.render, and the packaged pages it leaves to the writing."""
@@ -156,8 +166,8 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
             page.make()
         return result
 
-    wall, cpu, nothing = timed(lambda: render_due(show, episodes), runs)
-    line("render again, nothing changed", wall, cpu, f"{len(nothing.due)} pages rendered")
+    wall, cpu, nothing = timed(lambda: site.render(show, episodes, out), runs)
+    line("plan + record check, nothing changed", wall, cpu, f"{len(nothing.due)} pages due")
     wall, cpu, _ = timed(lambda: site.write(out, nothing), runs)
     line("write again, nothing changed", wall, cpu)
 
@@ -165,8 +175,10 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
     for label, change in changes:
         change()
         changed = pipeline.read_catalog(root)
+        wall, cpu, result = timed(lambda c=changed: site.render(c.show, c.published, out), runs)
+        line(f"plan + record check, {label}", wall, cpu, f"{len(result.due)} pages due")
         wall, cpu, result = timed(lambda c=changed: render_due(c.show, c.published), 1)
-        line(f"render after {label}", wall, cpu, f"{len(result.due)} pages rendered")
+        line(f"plan, check and render, {label}", wall, cpu, f"{len(result.due)} pages rendered")
         site.write(out, result)
     edits.undo()
 

@@ -7,11 +7,12 @@ result = build("myshow")          # writes myshow/feeds/feed.xml
 import logging
 
 from .errors import AudioError, ConfigError, PodcastError, Problem
-from .model import AudioInfo, Chapter, Episode, Person, Show, ShowNotes
 
 # The build pulls in feedgen, lxml, mutagen, requests and every lint rule; a command that
-# needs none of them (--help, --version, init, an up-to-date build) should not pay for them.
+# needs none of them (--help, --version, init, an up-to-date build) should not pay for them,
+# nor for the model's dataclasses.
 _FROM_PIPELINE = {"BuildResult", "build", "read_catalog"}
+_FROM_MODEL = {"AudioInfo", "Chapter", "Episode", "Person", "Show", "ShowNotes"}
 
 
 def __getattr__(name: str):
@@ -19,6 +20,10 @@ def __getattr__(name: str):
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name in _FROM_MODEL:
+        from . import model
+
+        return getattr(model, name)
     raise AttributeError(f"module 'podcast' has no attribute {name!r}")
 
 

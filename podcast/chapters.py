@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,16 +130,41 @@ def _entries(entries: list, rel: str, problems: list[Problem]) -> tuple[Chapter,
         if entry.get("toc") is False:
             continue  # silent chapters: for apps' artwork changes, not the table of contents
         end = _number(entry.get("endTime"))
+        title, url, image = (
+            _whole_characters(value, rel, f"{where}.{key}", problems) if isinstance(value, str) else None
+            for key in ("title", "url", "img")
+            for value in [entry.get(key)]
+        )
         chapters.append(
             Chapter(
                 start=start,
                 end=end,
-                title=str(entry.get("title") or "").strip(),
-                url=entry.get("url") if isinstance(entry.get("url"), str) else None,
-                image=entry.get("img") if isinstance(entry.get("img"), str) else None,
+                title=(title if title is not None else str(entry.get("title") or "")).strip(),
+                url=url,
+                image=image,
             )
         )
     return tuple(sorted(chapters, key=lambda c: c.start))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str, rel: str, field: str, problems: list[Problem]) -> str:
+    """`text` with each half of a character (JSON's "\\ud800" escape written alone) made U+FFFD,
+    with a warning: no UTF-8 file, feed or page can hold one."""
+    fixed = _LONE_SURROGATE.sub("\ufffd", text)
+    if fixed != text:
+        problems.append(
+            Problem(
+                rel,
+                "holds half of a character (a lone \\ud800-\\udfff escape); published as \ufffd",
+                field=field,
+                severity="warning",
+                hint="write the character itself, or both halves of its escape",
+            )
+        )
+    return fixed
 
 
 def _without_name(message: str, rel: str) -> str:

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from time import time_ns
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,7 @@ from .model import (
 )
 from .schema import EPISODE_SCHEMA, REMOTE_AUDIO_KEYS, SHOW_SCHEMA, Invalid, Key, show_value
 from .textfiles import NotUtf8, decode_utf8
+from .uptodate import RACY_NS
 from .weburl import has_web_scheme
 
 FRONT_MATTER_FENCE = "+++"
@@ -745,13 +747,39 @@ def _episode_extras(values: dict[str, Any], folder: Path) -> dict[str, Any]:
 
 
 def episode_folders(root: Path) -> list[Path]:
-    """The folders under episodes/ that are episodes (not hidden, not starting with _), sorted."""
+    """The folders under episodes/ that are episodes (not hidden, not starting with _), sorted.
+
+    A build asks more than once; episodes/ is listed again only when it changed since (a name
+    added, removed or renamed in it changes its modification and change time), or when it holds
+    a symbolic link (what one points to may change without episodes/ changing)."""
     directory = Path(root) / EPISODES_DIR
-    if not directory.is_dir():
+    try:
+        facts = os.stat(directory)
+    except OSError:
         return []
+    if not stat.S_ISDIR(facts.st_mode):
+        return []
+    key = (os.fspath(directory), facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
+    if _listed_episodes and _listed_episodes[0] == key:
+        return list(_listed_episodes[1])
     with os.scandir(directory) as entries:  # the kind of each entry comes with its name
-        names = [e.name for e in entries if not e.name.startswith((".", "_")) and _is_dir(e)]
-    return [directory / name for name in sorted(names)]
+        found = [e for e in entries if not e.name.startswith((".", "_"))]
+        names = [e.name for e in found if _is_dir(e)]
+        linked = any(_is_link(e) for e in found)
+    folders = [directory / name for name in sorted(names)]
+    settled = max(facts.st_mtime_ns, facts.st_ctime_ns) < time_ns() - RACY_NS
+    _listed_episodes[:] = [key, folders] if settled and not linked else []
+    return list(folders)
+
+
+_listed_episodes: list = []  # [the key of episodes/ as last listed, its episode folders]
+
+
+def _is_link(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # not known: as if it were
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

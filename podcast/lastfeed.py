@@ -2,10 +2,13 @@
 
 Lint's G103 and G105 and the build's check for dropped episodes read only each item's GUID,
 title and enclosure, where the item stands in feed.xml, and the feed's own address. A build
-keeps those in `.podcast/last-feed.json` (a digest of feed.xml: its channel and, of each item,
-the tags lint's whole-feed rules read) with the stats of the feed.xml it wrote. The next build
-reads the digest when feed.xml is still that file, and parses feed.xml itself only when it is
-not (edited by hand, copied in, written by another version), so the answer is the same.
+keeps those in `.podcast/last-feed.xml` (a digest of feed.xml: its channel and, of each item,
+the tags lint's whole-feed rules read), and in `.podcast/last-feed.json` the stats of the
+feed.xml it wrote and of that digest, and each item's line. The next build reads the digest
+when feed.xml is still that file, and parses feed.xml itself only when it is not (edited by
+hand, copied in, written by another version), so the answer is the same. (The digest is kept
+as it is, not inside the JSON: a feed of 10,000 items makes one of 5 MB, which JSON would
+escape and unescape on every build.)
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from .layout import FEED_FILENAME, FEEDS_DIR, STATE_DIR
 from .lint import FeedDoc, parse_feed
 
 RECORD_FILE = Path(STATE_DIR) / "last-feed.json"
-RECORD_VERSION = 1
+DIGEST_FILE = Path(STATE_DIR) / "last-feed.xml"
+RECORD_VERSION = 2
 FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
 SOURCE = f"{FEEDS_DIR}/{FEED_FILENAME}"
 
@@ -64,14 +68,14 @@ def _kept(root: Path, path: Path) -> LastFeed | None:
         entry = json.loads(read_state(root / RECORD_FILE))
         if entry.get("version") != RECORD_VERSION or entry.get("feed") != str(path.resolve()):
             return None
-        if entry.get("stats") != _stats(path):
+        if entry.get("stats") != _stats(path) or entry.get("digest") != _stats(root / DIGEST_FILE):
             return None
-        feed, trouble = parse_feed(entry["digest"].encode("utf-8"), SOURCE)
+        feed, trouble = parse_feed(read_bounded(root / DIGEST_FILE, FEED_MAX_BYTES, SOURCE), SOURCE)
         lines = tuple(entry["lines"])
         if feed is None or trouble or len(lines) != len(feed.items):
             return None
         return LastFeed(feed, lines)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):
         return None
 
 
@@ -83,16 +87,17 @@ def remember(root: Path, path: Path, head: bytes, items: Sequence[bytes], digest
     for item in items:
         lines.append(line)
         line += item.count(b"\n")
-    digest = b"".join((head, *digests, b"  </channel>\n</rss>\n"))
+    root = Path(root)
     try:
+        write_atomic(root / DIGEST_FILE, (head, *digests, b"  </channel>\n</rss>\n"), durable=False)
         entry = {
             "version": RECORD_VERSION,
             "feed": str(Path(path).resolve()),
             "stats": _stats(Path(path)),
-            "digest": digest.decode("utf-8"),
+            "digest": _stats(root / DIGEST_FILE),
             "lines": lines,
         }
-        write_atomic(Path(root) / RECORD_FILE, json.dumps(entry).encode("utf-8"), durable=False)
+        write_atomic(root / RECORD_FILE, json.dumps(entry).encode("utf-8"), durable=False)
     except (OSError, ValueError):
         forget(root)  # only an optimisation: the next build parses feed.xml
 

@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import chapters, clock, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, unswept
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, settle, unswept
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -39,6 +39,7 @@ from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes
 from .progress import Progress
 from .web import site, urls
 from .weburl import has_web_scheme, is_web_url
+from .written import WrittenRecord
 
 
 @dataclass
@@ -243,7 +244,11 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
 
 def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Progress | None) -> None:
     """Read the audio and render the notes the cache lacks on every core, before the loop over
-    the episodes (which then finds them in the cache). Only a large cold build gains from it."""
+    the episodes (which then finds them in the cache). Only a large cold build gains from it, and
+    only where worker processes did not make its episodes ready already (they could not fork, or
+    the pool broke): too few episodes to spread is known before any file is looked at."""
+    if len(due) < parallel.threshold():
+        return
     paths = [e.audio for e in due if e.audio is not None]
     paths += [other.path for e in due for other in e.alternate_audio]
     cache.read_ahead(paths, progress and (lambda items: progress(items, "Reading audio")))
@@ -615,6 +620,7 @@ def read_catalog(
     read = {f.record.episode.slug for f in folders if f.record is not None and f.record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
+    settle()
     return catalog
 
 
@@ -710,21 +716,28 @@ def _put(out: Path, relative: str, data: bytes | Sequence[bytes]) -> Path:
     return target
 
 
-def _write_chapters(show: Show, episodes: list[Episode], out: Path) -> set[Path]:
+def _write_chapters(
+    show: Show, episodes: list[Episode], out: Path, written: WrittenRecord | None = None
+) -> set[Path]:
     """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images).
 
-    Returns every file written, so that the ones no longer wanted can be pruned.
+    Returns every file written, so that the ones no longer wanted can be pruned. With `written`,
+    a file that holds what it should since the last build is neither written nor read.
     """
-    written: set[Path] = set()
+
+    def put(relative: str, data: bytes) -> Path:
+        return written.put(relative, data) if written is not None else _put(out, relative, data)
+
+    wanted: set[Path] = set()
     for episode in episodes:
         if not episode.chapters:
             continue
         for chapter in episode.chapters:
             if chapter.picture is not None and chapter.picture.data and chapter.image:
                 if not has_web_scheme(chapter.image):
-                    written.add(_put(out, chapter.image, chapter.picture.data))
-        written.add(_put(out, episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
-    return written
+                    wanted.add(put(chapter.image, chapter.picture.data))
+        wanted.add(put(episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
+    return wanted
 
 
 SIDECAR_FOLDERS = (layout.CHAPTERS_DIR, layout.TRANSCRIPTS_DIR, layout.EPISODE_IMAGES_DIR)
@@ -737,16 +750,36 @@ def prune_sidecars(root: Path, wanted: set[Path], out: Path | None = None) -> No
     every file it links to, in place.
     """
     out = out if out is not None else Path(root) / FEEDS_DIR
+    keep = {os.fspath(path) for path in wanted}
     for name in SIDECAR_FOLDERS:
         folder = unlinked_target(out, out / name, f"{FEEDS_DIR}/{name}")
         if folder.is_dir():
-            for stale in sorted(folder.iterdir()):
-                if stale.is_file() and stale not in wanted:
-                    stale.unlink()
+            _remove_unwanted(folder, keep)
     # Pages of a longer catalog, or of a show that no longer pages its feed.
-    for stale in sorted(out.glob(f"{paging.PAGE_PREFIX}*.xml")):
-        if paging.is_page_name(stale.name) and stale.is_file() and stale not in wanted:
-            stale.unlink()
+    if out.is_dir():
+        _remove_unwanted(out, keep, feed_pages_only=True)
+
+
+def _remove_unwanted(folder: Path, keep: set[str], *, feed_pages_only: bool = False) -> None:
+    """Remove the files in `folder` (not folders; links to files too) that are not kept."""
+    with os.scandir(folder) as entries:
+        found = sorted(
+            entry.path
+            for entry in entries
+            if entry.path not in keep
+            and (not feed_pages_only or paging.is_page_name(entry.name))
+            and _is_file(entry)
+        )
+    for stale in found:
+        os.unlink(stale)
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """Path.is_file's answer for a folder entry."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def lint_rendered(
@@ -756,8 +789,10 @@ def lint_rendered(
     now: datetime | None = None,
     out: Path | None = None,
     published_bytes: int | None = None,
+    last: lastfeed.LastFeed | None | str = "read",
 ) -> list[Problem]:
-    """Lint the feed `rendered` from `catalog`, against the feed last built (in `out`).
+    """Lint the feed `rendered` from `catalog`, against the feed last built (in `out`; or `last`,
+    when the caller has read it already).
 
     What lint's rules over one item found is kept with each item (`Catalog.records`); the rules
     over the whole feed run here. `published_bytes` is the size of the feed.xml apps fetch when
@@ -766,7 +801,8 @@ def lint_rendered(
     show = catalog.show
     ordered = feed.newest_first(catalog.published)
     records = [catalog.records[e.slug] for e in ordered]
-    last = lastfeed.read(show.root, out)
+    if isinstance(last, str):
+        last = lastfeed.read(show.root, out)
     findings = check_assembled(
         show,
         ordered,
@@ -873,11 +909,13 @@ def build(
     elsewhere = out is not None
     out = Path(out) if out is not None else root / FEEDS_DIR
     options = {"strict": strict, "force": force, "allow_removal": allow_removal}
+    before = None
     if not elsewhere:
         _check_output(root)
         before = uptodate.Snapshot.take(root, options)
         uptodate.forget(root)  # until this build has succeeded, the next one is a full build
-    catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
+    with uptodate.reading(before):  # the snapshot's walk fingerprinted the episode folders
+        catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
     _stop_on_reading_errors(catalog, now, out)
     show = catalog.show
     rendered = feed.assemble(show, catalog.published, catalog.items)
@@ -889,7 +927,7 @@ def build(
         root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
     )
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
-    if not elsewhere and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
+    if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next)
     return result
@@ -919,9 +957,10 @@ def _stop_before_writing(
 ) -> None:
     """Lint the rendered feed and look for dropped episodes, adding what they find to the
     catalog's problems; raise when either stops the build (nothing is written yet)."""
-    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size)
+    last = lastfeed.read(root, out)
+    findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size, last=last)
     catalog.problems.extend(findings)
-    dropped = [] if allow_removal else dropped_episodes(catalog, lastfeed.read(root, out))
+    dropped = [] if allow_removal else dropped_episodes(catalog, last)
     catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:
         blocking = "errors and warnings stop it with --strict" if strict else "errors stop it"
@@ -954,11 +993,13 @@ def _write_output(
     show = catalog.show
     first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    written = WrittenRecord.load(root, out)
     try:
         if show.artwork_path:
-            _put(out, show.artwork_path, _source_bytes(root, show.artwork, "artwork"))
-        wanted = _write_chapters(show, catalog.published, out)
-        wanted |= publish_sidecars(root, catalog.published, out)
+            artwork = show.artwork
+            written.copy(show.artwork_path, root / artwork, lambda: _source_bytes(root, artwork, "artwork"))
+        wanted = _write_chapters(show, catalog.published, out, written)
+        wanted |= publish_sidecars(root, catalog.published, out, written)
         pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
         changed = write_atomic(feed_path, first_page.parts)
@@ -967,6 +1008,8 @@ def _write_output(
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
+    finally:
+        written.save()
     return feed_path, changed, pages_changed
 
 
@@ -1007,19 +1050,31 @@ def _check_output(root: Path) -> None:
     unlinked_target(root, root / FEEDS_DIR, FEEDS_DIR)
 
 
-def publish_sidecars(root: Path, episodes: Iterable[Episode], out: Path | None = None) -> set[Path]:
+def publish_sidecars(
+    root: Path, episodes: Iterable[Episode], out: Path | None = None, written: WrittenRecord | None = None
+) -> set[Path]:
     """Copy what items link to (transcripts, episode images) into feeds/ (or `out`); returns the files.
 
     `prune_sidecars` later removes the files no episode links to any more, so a
-    transcript taken out of an episode is not published on.
+    transcript taken out of an episode is not published on. With `written`, a file copied by an
+    earlier build from a source that did not change since is neither copied nor read again.
     """
     out = out if out is not None else root / FEEDS_DIR
+
+    def copy(relative: str, source: Path, what: str) -> Path:
+        def read() -> bytes:
+            return _source_bytes(root, source, what)
+
+        if written is None:
+            return _put(out, relative, read())
+        return written.copy(relative, root / source, read)
+
     wanted: set[Path] = set()
     for episode in episodes:
         for transcript in episode.transcripts:
-            data = _source_bytes(root, transcript.path, f"{episode.folder}/{transcript.path.name}")
-            wanted.add(_put(out, transcript.publish_path, data))
+            what = f"{episode.folder}/{transcript.path.name}"
+            wanted.add(copy(transcript.publish_path, transcript.path, what))
         if episode.image_path and episode.image:
             source = Path(episode.folder) / episode.image
-            wanted.add(_put(out, episode.image_path, _source_bytes(root, source, f"{episode.source}: image")))
+            wanted.add(copy(episode.image_path, source, f"{episode.source}: image"))
     return wanted

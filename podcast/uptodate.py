@@ -11,11 +11,14 @@ The next `podcast build` takes the same fingerprints first, before it imports an
 heavy. When all three match and no scheduled episode has come due since, the feed it
 would write is the one already there: it repeats the report and stops. Anything else
 (a file touched, added or removed, `feeds/` edited by hand, a newer `podcast`, another
-option) means a real build. Only stats are read, so this costs milliseconds even for
-ten thousand episodes.
+option) means a real build. Only stats are read: one for each file and folder, the folders'
+listings being kept from the last walk (`.podcast/listings/`) while a folder is unchanged.
 
-This module imports only the light `layout` and `files` on purpose: it runs before the heavy modules
-are loaded.
+The walk of the inputs fingerprints each episode folder on its own; a build that follows reads
+them (`folder_fingerprint`, inside `reading`) instead of walking the folders a second time.
+
+This module imports only the light `layout`, `errors` and `files` on purpose: it runs before the
+heavy modules are loaded.
 """
 
 from __future__ import annotations
@@ -25,74 +28,239 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import PodcastError
 from .files import read_state
-from .layout import FEEDS_DIR, STATE_DIR
+from .layout import EPISODES_DIR, FEEDS_DIR, STATE_DIR
 
 RECORD_FILE = Path(STATE_DIR) / "last-build.json"
 OUTPUT_DIR = FEEDS_DIR
 RECORD_VERSION = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
+FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
+LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
+LISTINGS_VERSION = 2
+LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
-def _walk(top: Path, digest, *, skip_top: frozenset[str] = frozenset(), hidden: bool = False) -> int:
+class _Listings:
+    """The folders' listings a walk made, kept in `.podcast/listings/` for the next walk.
+
+    A folder's listing changes only with its own modification and change time (a name added,
+    removed or renamed in it updates both), so while those and its inode are as recorded, the
+    recorded names stand for a new listing: one stat instead of opening and reading the folder.
+    A listing made within RACY_NS of the folder's last change is not kept (a second change in
+    the same clock tick would leave its time stamps as they were)."""
+
+    def __init__(self, file: Path, kept: dict[str, list]) -> None:
+        self.file = file
+        self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
+        self.now: dict[str, list] = {}
+        self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
+        self.until_ns = time.time_ns() - RACY_NS
+
+    @classmethod
+    def load(cls, root: Path, tree: str) -> _Listings:
+        """The listings kept of `tree` ("inputs" or "outputs"); none when the record is missing,
+        unreadable or of another version (a listing of the wrong shape is not believed either)."""
+        file = Path(root) / LISTINGS_DIR / f"{tree}.json"
+        try:
+            entry = json.loads(read_state(file))
+            kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
+            if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
+                kept = {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):
+            kept = {}
+        return cls(file, kept)
+
+    def save(self) -> None:
+        """Keep this walk's listings for the next, when enough of those kept no longer held.
+
+        Writing them costs ~25 ms at 10,000 episodes, listing a folder again ~10 µs: a build
+        that changed a few folders leaves the record as it is, and the next walks list those again."""
+        if self.kept and self.listed < LISTINGS_RESAVE:
+            return
+        self.kept, self.listed = dict(self.now), 0
+        entry = {"version": LISTINGS_VERSION, "folders": self.now}
+        _write_state(self.file, json.dumps(entry, separators=(",", ":")))
+
+    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
+        """(files, folders, symbolic links) in the folder `path`. Raises OSError."""
+        stat = os.lstat(path)
+        kept = self.kept.get(rel)
+        if (
+            kept is not None
+            and kept[0] == stat.st_mtime_ns
+            and kept[1] == stat.st_ctime_ns
+            and kept[2] == stat.st_ino
+            and type(kept[3]) is type(kept[4]) is type(kept[5]) is list  # (a damaged record is not)
+        ):
+            self.now[rel] = kept
+            return kept[3], kept[4], kept[5]
+        files, folders, links = _list(path)
+        self.listed += 1
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
+            self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
+        return files, folders, links
+
+
+def _list(path: str) -> tuple[list[str], list[str], list[str]]:
+    """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names."""
+    files: list[str] = []
+    folders: list[str] = []
+    links: list[str] = []
+    with os.scandir(path) as listing:
+        for entry in listing:
+            try:
+                if entry.is_symlink():
+                    links.append(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.name)
+                else:
+                    files.append(entry.name)
+            except OSError:
+                files.append(entry.name)  # its stat fails too, and says so
+    return files, folders, links
+
+
+def _listed(listings: _Listings | None, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
+    return listings.entries(path, rel) if listings is not None else _list(path)
+
+
+def _walk(
+    top: Path,
+    digest,
+    *,
+    skip_top: frozenset[str] = frozenset(),
+    hidden: bool = False,
+    listings: _Listings | None = None,
+    episodes: dict[str, tuple[str, int] | None] | None = None,
+) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
     file replaced by one of the same size with an old modification time (`cp -p`, `rsync -t`).
+    A symbolic link is taken for what it points to.
 
     Names starting with a dot are left out; with `hidden`, only the folders at the top are: a
     show's dot-folders (the build's own state, version control) are not its inputs, but an
-    episode's `.take.mp3`, a template's `.partial.html` or artwork named `.cover.png` are."""
+    episode's `.take.mp3`, a template's `.partial.html` or artwork named `.cover.png` are.
+
+    With `episodes`, each folder in episodes/ is fingerprinted on its own (`_folder_walk`): its
+    fingerprint stands for its files in the listing, and goes into `episodes` by name with its
+    newest time stamp (None when it cannot vouch for the folder), for the build to take instead
+    of walking the folder again. With `listings`, a folder unchanged since the last walk is not
+    listed again (`_Listings`)."""
     newest = 0
     lines: list[str] = []
+    append, stat = lines.append, os.stat
     stack = [(str(top), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            files, folders, links = _listed(listings, folder, prefix)
         except OSError:
-            lines.append(f"!{prefix}")
+            append(f"!{prefix}")
             continue
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            if name == "__pycache__" or (not prefix and name in skip_top):
+        skipped = {*skip_top, "__pycache__"} if not prefix else _PYCACHE
+        for name in (*files, *links) if links else files:
+            if name in skipped or (name[0] == "." and not hidden):
                 continue
             try:
-                if name[0] == "." and not (hidden and (prefix or not entry.is_dir(follow_symlinks=False))):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    subfolders.append((entry.path, f"{prefix}{name}/"))
-                    continue
-                stat = entry.stat()
+                found = stat(f"{folder}/{name}")
             except OSError:
-                lines.append(f"?{prefix}{name}")
+                append(f"?{prefix}{name}")
                 continue
-            changed = max(stat.st_mtime_ns, stat.st_ctime_ns)
-            if changed > newest:
-                newest = changed
-            lines.append(f"{prefix}{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}")
-        stack.extend(subfolders)
+            modified, changed = found.st_mtime_ns, found.st_ctime_ns
+            if changed > newest or modified > newest:
+                newest = max(newest, modified, changed)
+            append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
+        for name in folders:
+            if name in skipped or (name[0] == "." and (not prefix or not hidden)):
+                continue
+            if episodes is not None and prefix == EPISODES_PREFIX:
+                fingerprint, changed, vouched = _folder_walk(f"{folder}/{name}", f"{prefix}{name}/", listings)
+                append(f"{prefix}{name}/\0{fingerprint}")
+                newest = max(newest, changed)
+                episodes[name] = (fingerprint, changed) if vouched else None
+                continue
+            stack.append((f"{folder}/{name}", f"{prefix}{name}/"))
     lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
 
 
+_PYCACHE = frozenset({"__pycache__"})
+EPISODES_PREFIX = f"{EPISODES_DIR}/"
+
+
+def _folder_walk(
+    top: str, rel: str, listings: _Listings | None, *, max_files: int = FOLDER_MAX_FILES, stop: bool = False
+) -> tuple[str, int, bool]:
+    """An episode folder's fingerprint (every file in it and its subfolders, dot-files too), its
+    newest time stamp, and whether it can vouch for the folder: it could be read whole, holds no
+    symbolic link (what one points to may change unseen) and no more than `max_files` entries.
+    With `stop`, stop at the first thing that cannot be vouched for (the fingerprint is then "")."""
+    lines: list[str] = []
+    append, stat = lines.append, os.stat
+    newest = 0
+    vouched = True
+    stack = [(top, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            files, folders, links = _listed(listings, folder, rel + prefix)
+        except OSError:
+            append(f"!{prefix}")
+            vouched = False
+            if stop:
+                return "", newest, False
+            continue
+        if links or len(lines) + len(files) + len(folders) > max_files:
+            vouched = False
+            if stop:
+                return "", newest, False
+        for name in (*files, *links) if links else files:
+            try:
+                found = stat(f"{folder}/{name}")
+            except OSError:
+                append(f"?{prefix}{name}")
+                vouched = False
+                if stop:
+                    return "", newest, False
+                continue
+            modified, changed = found.st_mtime_ns, found.st_ctime_ns
+            if changed > newest or modified > newest:
+                newest = max(newest, modified, changed)
+            append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
+        for name in folders:
+            append(f"{prefix}{name}/")
+            stack.append((f"{folder}/{name}", f"{prefix}{name}/"))
+    lines.sort()  # scandir's order is the file system's
+    fingerprint = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+    return fingerprint.hexdigest(), newest, vouched
+
 
 def inputs_fingerprint(root: Path) -> tuple[str, int]:
     """The inputs' fingerprint and the newest time stamp among them (ns)."""
     digest = hashlib.blake2b(digest_size=16)
-    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}), hidden=True)
+    newest = _walk(Path(root), digest, skip_top=frozenset({OUTPUT_DIR}), hidden=True, episodes={})
     return digest.hexdigest(), newest
 
 
-def outputs_fingerprint(root: Path) -> str:
+def outputs_fingerprint(root: Path, *, listed: bool = False) -> str:
+    """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
+    since the last walk that kept their listings (`_Listings`)."""
     digest = hashlib.blake2b(digest_size=16)
-    _walk(Path(root) / OUTPUT_DIR, digest)
+    listings = _Listings.load(root, "outputs") if listed else None
+    _walk(Path(root) / OUTPUT_DIR, digest, listings=listings)
+    if listings is not None:
+        listings.save()
     return digest.hexdigest()
 
 
@@ -123,44 +291,29 @@ def _installed() -> list[str]:
     return sorted(names)
 
 
-FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
-
-
 def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> str | None:
     """A fingerprint of every file in an episode folder and its subfolders (name, size,
     modification and change time, inode), or None when the folder cannot be vouched for by stats:
     it is or holds a symbolic link (what it points to may change unseen), it holds more than
     `max_files` entries, it cannot be listed, or a file in it changed too recently to trust
-    its time stamps (see `Snapshot.racy`)."""
-    lines: list[str] = []
-    newest = 0
-    stack = [(str(folder), "")]
+    its time stamps (see `Snapshot.racy`).
+
+    While a build reads the show (`reading`), the one its snapshot took is given: the folder is
+    not walked a second time."""
+    known = _reading
+    if known is not None and known.episodes is not None and max_files == FOLDER_MAX_FILES:
+        where = os.fspath(folder)
+        if os.path.dirname(where) == known.episodes_dir:
+            return known.episodes.get(os.path.basename(where))  # not walked (a link): None
     try:
         if os.path.islink(folder):
             return None
-        while stack:
-            path, prefix = stack.pop()
-            with os.scandir(path) as listing:
-                entries = list(listing)
-            for entry in entries:
-                if len(lines) >= max_files or entry.is_symlink():
-                    return None
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                    lines.append(f"{prefix}{entry.name}/")
-                    continue
-                stat = entry.stat(follow_symlinks=False)
-                newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
-                lines.append(
-                    f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
-                )
     except OSError:
         return None
-    if newest >= time.time_ns() - RACY_NS:
+    found, newest, vouched = _folder_walk(os.fspath(folder), "", None, max_files=max_files, stop=True)
+    if not vouched or newest >= time.time_ns() - RACY_NS:
         return None
-    lines.sort()  # scandir's order is the file system's
-    digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
-    return digest.hexdigest()
+    return found
 
 
 @dataclass(frozen=True)
@@ -171,18 +324,47 @@ class Snapshot:
     build: str
     newest_ns: int  # the newest time stamp among the inputs
     taken_ns: int  # when the fingerprints were taken
+    # Where the show's episode folders are, and each one's fingerprint as `folder_fingerprint`
+    # gives it, by name (None: not to be vouched for); None when episodes/ was not walked.
+    episodes_dir: str = ""
+    episodes: dict[str, str | None] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def take(cls, root: Path, options: dict) -> Snapshot:
         """The fingerprints now; or those `unchanged_report` took for the same show and options
         earlier in this process (still taken before the build reads anything, so as good: a
-        change since then only makes the next build a real one), unless they were racy."""
+        change since then only makes the next build a real one). A racy one is taken again
+        when it would no longer be racy (else the walk would be for nothing)."""
         kept = _taken.pop(_snapshot_key(root, options), None)
-        if kept is not None and not kept.racy:  # a racy one may not be by now: take it again
+        if kept is not None and not (kept.racy and kept.newest_ns < time.time_ns() - RACY_NS):
             return kept
+        return cls._now(Path(root), options)
+
+    @classmethod
+    def _now(cls, root: Path, options: dict) -> Snapshot:
         taken = time.time_ns()
-        inputs, newest = inputs_fingerprint(root)
-        return cls(inputs=inputs, build=build_fingerprint(options), newest_ns=newest, taken_ns=taken)
+        listings = _Listings.load(root, "inputs")
+        digest = hashlib.blake2b(digest_size=16)
+        folders: dict[str, tuple[str, int] | None] = {}
+        newest = _walk(
+            root,
+            digest,
+            skip_top=frozenset({OUTPUT_DIR}),
+            hidden=True,
+            listings=listings,
+            episodes=folders,
+        )
+        listings.save()
+        settled = taken - RACY_NS  # a folder with a file changed since is not vouched for
+        episodes = {name: kept[0] if kept and kept[1] < settled else None for name, kept in folders.items()}
+        return cls(
+            inputs=digest.hexdigest(),
+            build=build_fingerprint(options),
+            newest_ns=newest,
+            taken_ns=taken,
+            episodes_dir=os.fspath(root / EPISODES_DIR),
+            episodes=episodes,
+        )
 
     @property
     def racy(self) -> bool:
@@ -191,7 +373,30 @@ class Snapshot:
         return self.newest_ns >= self.taken_ns - RACY_NS
 
 
+
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
+_reading: Snapshot | None = None  # the snapshot of the show a build is reading
+
+
+@contextmanager
+def reading(snapshot: Snapshot | None) -> Iterator[None]:
+    """While a build reads the show `snapshot` was taken of, `folder_fingerprint` answers from it."""
+    global _reading
+    _reading = snapshot
+    try:
+        yield
+    finally:
+        _reading = None
+
+
+def _write_state(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(text, "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass  # only an optimisation: the next build walks or builds in full
 
 
 def _snapshot_key(root: Path, options: dict) -> str:
@@ -210,18 +415,11 @@ def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | N
         "version": RECORD_VERSION,
         "inputs": before.inputs,
         "build": before.build,
-        "outputs": outputs_fingerprint(root),
+        "outputs": outputs_fingerprint(root, listed=True),
         "due_next": due_next.astimezone(UTC).isoformat() if due_next else None,
         "report": report,
     }
-    path = Path(root) / RECORD_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(json.dumps(entry), "utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # only an optimisation: the next build is a full one
+    _write_state(Path(root) / RECORD_FILE, json.dumps(entry))
 
 
 def forget(root: Path) -> None:
@@ -246,7 +444,7 @@ def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) 
         _taken[_snapshot_key(root, options)] = now_taken  # the build that follows starts from it
         if entry["build"] != now_taken.build or entry["inputs"] != now_taken.inputs:
             return None
-        if entry["outputs"] != outputs_fingerprint(root):
+        if entry["outputs"] != outputs_fingerprint(root, listed=True):
             return None
         report = entry["report"]
         return report if isinstance(report, dict) else None

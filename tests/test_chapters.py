@@ -130,3 +130,14 @@ def test_building_the_example_show_reproduces_its_committed_chapters(tmp_path):
     assert built == sorted(p.name for p in (repo / "feeds/chapters").iterdir())
     for name in built:
         assert (root / "feeds/chapters" / name).read_bytes() == (repo / "feeds/chapters" / name).read_bytes()
+
+
+def test_a_chapter_title_with_half_a_character_is_published_with_a_replacement_and_a_warning(tmp_path):
+    """JSON may escape half of a UTF-16 pair alone ("\\ud800"); no UTF-8 feed can hold it."""
+    path = tmp_path / "chapters.json"
+    path.write_text('{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro \\ud800 part"}]}')
+    problems: list = []
+    found = chapters.load(path, "episodes/a/chapters.json", problems)
+    assert found is not None and found[0].title == "Intro \ufffd part"
+    assert [(p.severity, p.field) for p in problems] == [("warning", "chapters[1].title")]
+    chapters.to_json(found, str).decode("utf-8")  # publishable

@@ -468,6 +468,36 @@ def test_audio_that_is_a_broken_or_looping_link_is_not_found(show, link_to):
     assert problem.line == 5
 
 
+def test_episode_folders_are_listed_as_they_are_now(show, tmp_path):
+    """A build lists episodes/ more than once and the second listing is kept from the first
+    while episodes/ is unchanged: a folder added, removed or linked in since is still seen."""
+    import shutil
+    import time
+
+    from podcast.uptodate import RACY_NS
+
+    show.add("one")
+    show.add("two")
+    time.sleep(RACY_NS / 1e9 + 0.05)
+
+    def names() -> list[str]:
+        return [folder.name for folder in config.episode_folders(show.root)]
+
+    assert names() == names() == ["one", "two"]
+    show.add("three")
+    assert names() == ["one", "three", "two"]
+    shutil.rmtree(show.root / "episodes" / "one")
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    assert names() == names() == ["three", "two"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (show.root / "episodes" / "linked").symlink_to(elsewhere)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    assert names() == ["linked", "three", "two"]
+    elsewhere.rmdir()  # the link now points nowhere; episodes/ itself is unchanged
+    assert names() == ["three", "two"]
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 @pytest.mark.parametrize("front_chars", [100, 4080, 4095, 4096, 5000])
 def test_front_matter_is_split_from_a_long_article_as_from_a_short_one(front_chars, newline):

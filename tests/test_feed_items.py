@@ -270,6 +270,48 @@ def test_any_text_anywhere_is_written_as_feedgen_writes_it(value, where):
     assert feed.ItemRenderer(show).render(episode) == reference
 
 
+# Every other value a producer writes into an item (front matter, file names, chapters.json):
+# what each becomes, by where it goes.
+ITEM_PLACES = {
+    "itunes title": lambda v: {"itunes_title": v},
+    "episode type": lambda v: {"episode_type": v},
+    "image": lambda v: {"image": v},
+    "soundbite": lambda v: {"soundbites": (Soundbite(start=1.0, duration=2.5, title=v),)},
+    "location": lambda v: {"locations": (Location(name=v, geo=v, osm=v, country=v, rel=v),)},
+    "license": lambda v: {"license": License(identifier=v, url=v)},
+    "person attributes": lambda v: {"persons": (Person(name="P", role=v, group=v, img=v),)},
+    "transcript": lambda v: {
+        "transcripts": (Transcript(path=Path("t.vtt"), mime=v, language=v, publish_path=f"t/{v}.vtt"),)
+    },
+    "remote audio": lambda v: {
+        "audio": None,
+        "remote_audio": RemoteAudio(url=v, length=1, type="audio/mpeg"),
+    },
+    "audio file": lambda v: {"audio": Path(f"{v}.mp3")},
+    "alternate": lambda v: {
+        "alternate_audio": (AlternateAudio(path=Path(f"{v}.ogg"), info=AudioInfo(7, v, 1.0, v, 96000)),)
+    },
+    "chapter image": lambda v: {"chapters": (Chapter(start=2.0, title=v, image=v or None),)},
+}
+
+
+@FUZZ
+@given(value=st.text(max_size=30), where=st.sampled_from(sorted(ITEM_PLACES)))
+def test_every_value_of_an_item_is_written_as_feedgen_writes_it_or_refused_as_it_refuses_it(value, where):
+    show = a_show(random.Random(8), simple_chapters=True, author="Author")
+    episode = an_episode(random.Random(9), 4)
+    info = AudioInfo(size=5, mime="audio/mpeg", duration=3.0, format="mp3", bitrate=128000)
+    episode = dataclasses.replace(episode, info=info, **ITEM_PLACES[where](value))
+    try:
+        reference = feed.FeedgenItemRenderer(show).render(episode)
+    except ValueError as refused:  # a lone surrogate, a control character
+        with pytest.raises(ValueError) as failed:
+            feed.ItemRenderer(show).render(episode)
+        assert (type(failed.value), str(failed.value)) == (type(refused), str(refused))
+        return
+    assert feed.ItemRenderer(show).render(episode) == reference
+
+
 @pytest.mark.parametrize(
     "value", ["a\x01b", "\x00", "tab\x0bform\x0c", "\x1f", "\ufffe", "end\uffff", "lone \ud800", "\udfff"]
 )

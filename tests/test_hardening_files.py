@@ -39,14 +39,16 @@ def test_an_episode_md_of_200_mb_is_refused_by_its_size(show):
     assert "episodes/ep1/episode.md" in outcome.stderr and "bytes" in outcome.stderr
 
 
-@pytest.mark.parametrize("record", ["last-build.json", "last-feed.json", "pages"])
+@pytest.mark.parametrize(
+    "record", ["last-build.json", "last-feed.json", "last-feed.xml", "listings", "pages"]
+)
 def test_a_build_record_linked_to_an_endless_file_is_taken_as_missing(show, record):
     """A show copied from elsewhere may bring a .podcast/ whose records are links to /dev/zero:
     the build reads them bounded, takes them for missing, and builds as from scratch."""
     show.add("ep1")
     assert run_podcast("build", show.root, timeout=60).returncode == 0
     state = show.root / ".podcast"
-    targets = sorted((state / "pages").glob("*.json")) if record == "pages" else [state / record]
+    targets = sorted((state / record).glob("*.json")) if record in ("listings", "pages") else [state / record]
     assert targets and all(t.exists() for t in targets)
     for target in targets:
         target.unlink()

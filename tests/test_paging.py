@@ -170,3 +170,31 @@ def test_pages_are_cut_from_a_feed_at_its_items_and_not_inside_their_notes():
     assert pages == [(name, page.document) for name, page in paging.from_parts(show, rendered)]
     titles = [[item.findtext("title") for item in etree.fromstring(data).iter("item")] for _, data in pages]
     assert titles == [["Episode 5", "Episode 4"], ["Episode 3", "Episode 2"], ["Episode 1"]]
+
+
+def test_a_feed_whose_notes_end_many_cdata_sections_is_cut_in_one_pass():
+    # Each "]]>" in notes ends their CDATA section and begins another (xmltext.cdata). Cutting
+    # once searched for the next item again from every section's end: with 100,000 of them in
+    # an item that took minutes; now each section and each item line is found once.
+    show = Show(
+        root=Path("/nowhere"), title="T", description="D", author="A", owner_name="O",
+        owner_email="o@example.com", language="en", link="https://example.com/", base_url=BASE,
+        guid="g", feed_items=1,
+    )  # fmt: skip
+    html = "<p>" + "a]]>" * 100_000 + "\n    <item>\n" + "b]]>" * 100_000 + "</p>"
+    episodes = [
+        Episode(
+            slug=f"ep{number}",
+            source=f"episodes/ep{number}/episode.md",
+            title=f"Episode {number}",
+            date=datetime(2025, 1, number, tzinfo=UTC),
+            guid=f"ep{number}",
+            notes=ShowNotes(sections=(), html=html, description_html="<p>d</p>", text=""),
+        )
+        for number in range(1, 4)
+    ]
+    rendered = feed.assemble(show, episodes, {})
+    assert paging.cut(rendered.document) == rendered
+    pages = paging.split(show, rendered.document)
+    contents = [etree.fromstring(data).findtext("channel/item/{*}encoded") for _, data in pages]
+    assert contents == [html] * 3

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 from datetime import UTC, datetime
 
 import lxml.etree
@@ -333,3 +335,28 @@ def test_a_feed_that_cannot_be_written_is_named_and_the_old_feed_stays(show):
     (problem,) = caught.value.problems
     assert (problem.path, problem.message) == ("feeds/transcripts", "is a file where a folder is needed")
     assert show.feed.read_bytes() == before
+
+
+class _Cycle:
+    """Garbage only the cyclic collector frees: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_process_that_reads_the_catalog_again_does_not_keep_garbage_for_ever(show):
+    """read_catalog leaves the loaded catalog out of later collector passes (gc.freeze); the
+    preview server reads it again and again, and what was garbage at the first read is freed
+    by the next one, not kept as long as the process runs."""
+    show.add("one", date="2025-01-01")
+    gc.collect()
+    gc.disable()  # no pass frees it before the first read: it is still there when the catalog is frozen
+    try:
+        garbage = _Cycle()
+        gone = weakref.ref(garbage)
+        del garbage  # unreachable, but only a collector pass frees it
+        pipeline.read_catalog(show.root)
+    finally:
+        gc.enable()
+    pipeline.read_catalog(show.root)
+    assert gone() is None

@@ -115,3 +115,73 @@ def test_a_damaged_record_means_a_full_build(built):
     (built.root / uptodate.RECORD_FILE).write_text("{not json", "utf-8")
     assert uptodate.unchanged_report(built.root, OPTIONS) is None
     assert build_json(built.root)["published"] == ["one", "two"]
+
+
+VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello.\n"
+
+
+@pytest.fixture
+def walked(built):
+    """A show built twice, settled: the second build kept the listing of every folder."""
+    settle()
+    pipeline.build(built.root)
+    settle()
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None
+    return built
+
+
+def test_a_file_added_to_an_episode_folder_is_built(walked):
+    """The folders' listings are taken from the last walk while a folder is unchanged: a file
+    added to one changes it, and is seen."""
+    (walked.root / "episodes" / "one" / "transcript.vtt").write_text(VTT, "utf-8")
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    build_json(walked.root)
+    assert (walked.root / "feeds" / "transcripts" / "one.vtt").read_text("utf-8") == VTT
+
+
+def test_a_file_put_into_feeds_by_hand_is_removed_by_the_next_build(walked):
+    stray = walked.root / "feeds" / "transcripts" / "stray.vtt"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_text(VTT, "utf-8")
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    build_json(walked.root)
+    assert not stray.exists()
+
+
+def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
+    """A record of listings that lies (a folder's names not a list) is not believed."""
+    path = walked.root / uptodate.LISTINGS_DIR / "inputs.json"
+    kept = json.loads(path.read_text("utf-8"))
+    for listing in kept["folders"].values():
+        listing[3] = "episode.md"
+    path.write_text(json.dumps(kept), "utf-8")
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is not None  # listed again: the same files
+    (walked.root / "episodes" / "two" / "transcript.vtt").write_text(VTT, "utf-8")
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    for damaged in ('{"version": 2, "folders": {"episodes/two/": 7}}', "[1, 2"):
+        path.write_text(damaged, "utf-8")
+        assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    assert build_json(walked.root)["published"] == ["one", "two"]
+    assert (walked.root / "feeds" / "transcripts" / "two.vtt").is_file()
+
+
+def test_a_build_takes_the_folder_fingerprints_its_check_took(built, tmp_path):
+    """The walk of the up-to-date check fingerprints every episode folder as
+    `folder_fingerprint` does, so that a build (which takes them) and `podcast lint` (which
+    walks each folder) keep and find the same records; a folder too fresh, or holding a link,
+    is vouched for by neither."""
+    (built.root / "episodes" / "two" / "notes").symlink_to(tmp_path)
+    fresh = built.add("fresh", date="2025-03-01") / "episode.md"
+    settle()
+    soon = time.time_ns() + 60 * 10**9  # changed "now", however long the test takes
+    os.utime(fresh, ns=(soon, soon))
+    snapshot = uptodate.Snapshot.take(built.root, OPTIONS)
+    folders = {name: built.root / "episodes" / name for name in ("one", "two", "fresh")}
+    walked = {name: uptodate.folder_fingerprint(folder) for name, folder in folders.items()}
+    with uptodate.reading(snapshot):
+        taken = {name: uptodate.folder_fingerprint(folder) for name, folder in folders.items()}
+    assert taken == walked
+    assert walked["one"] is not None and walked["two"] is None and walked["fresh"] is None

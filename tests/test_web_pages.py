@@ -523,3 +523,147 @@ def test_cue_markup_is_read_not_shown(show, name, text):
     pipeline.build(show.root)
     cues = page(show, "episodes/one/index.html").xpath("//ol[@class='cues']/li")
     assert [cue.text_content() for cue in cues] == ["0:00 Music plays.", "0:01 Q&A with Ann."]
+
+
+def _varied_episode(root: Path) -> Episode:
+    from podcast.model import Chapter, ShowNotes, Transcript
+
+    transcript_file = root / "t.vtt"
+    transcript_file.write_text(VTT)
+    notes = ShowNotes(sections=(), html="<p>Notes</p>", description_html="<p>Notes</p>", text="Notes")
+    return dataclasses.replace(
+        _episode(7, root),
+        slug="varied",
+        hosts=("Ann",),
+        season=1,
+        number=7,
+        image="https://img.example.com/7.jpg",
+        notes=notes,
+        chapters=(Chapter(0.0, "Start"),),
+        transcripts=(Transcript(transcript_file, "text/vtt", publish_path="transcripts/ep007.vtt"),),
+    )
+
+
+def test_every_value_an_episode_page_shows_moves_its_page_key(show):
+    """Pages are rendered again only when their key moves: a change to any value of the
+    episode a template can read must move it, else the page would stay stale."""
+    from podcast.config import read_show
+    from podcast.model import Chapter, RemoteAudio
+
+    base, _ = read_show(show.root)
+    episode = _varied_episode(show.root)
+    notes = episode.notes
+    transcript_file = episode.transcripts[0].path
+    changes = {
+        "slug": lambda e: dataclasses.replace(e, slug="other"),
+        "guid": lambda e: dataclasses.replace(e, guid="other"),
+        "title": lambda e: dataclasses.replace(e, title="Other"),
+        "date": lambda e: dataclasses.replace(e, date=e.date + timedelta(days=1)),
+        "hosts": lambda e: dataclasses.replace(e, hosts=("Bo",)),
+        "audio": lambda e: dataclasses.replace(e, audio=e.audio.with_name("other.mp3")),
+        "remote audio": lambda e: dataclasses.replace(
+            e, audio=None, remote_audio=RemoteAudio("https://a.example.com/x.mp3", 1000, "audio/mpeg")
+        ),
+        "mime": lambda e: dataclasses.replace(e, info=dataclasses.replace(e.info, mime="audio/mp4")),
+        "size": lambda e: dataclasses.replace(e, info=dataclasses.replace(e.info, size=2000)),
+        "duration": lambda e: dataclasses.replace(e, info=dataclasses.replace(e.info, duration=1.5)),
+        "image": lambda e: dataclasses.replace(e, image="https://img.example.com/other.jpg"),
+        "notes": lambda e: dataclasses.replace(e, notes=dataclasses.replace(notes, html="<p>Other</p>")),
+        "summary": lambda e: dataclasses.replace(e, notes=dataclasses.replace(notes, text="Other")),
+        "chapters": lambda e: dataclasses.replace(e, chapters=(Chapter(1.0, "Start"),)),
+        "transcript url": lambda e: dataclasses.replace(
+            e, transcripts=(dataclasses.replace(e.transcripts[0], publish_path="transcripts/x.vtt"),)
+        ),
+        "language": lambda e: dataclasses.replace(e, language="de"),
+        "season": lambda e: dataclasses.replace(e, season=2),
+        "number": lambda e: dataclasses.replace(e, number=8),
+    }
+    view = pages.episode_view(base, episode)
+    moved: set[str] = set()
+    for label, change in changes.items():
+        other = change(episode)
+        other_view = pages.episode_view(base, other)
+        differ = {
+            f.name for f in dataclasses.fields(view) if getattr(view, f.name) != getattr(other_view, f.name)
+        }
+        assert differ, f"{label}: the change shows on no page"
+        assert pages.page_key(other) != pages.page_key(episode), f"{label} ({differ}) does not move the key"
+        moved |= differ
+    # The transcript's text, read only for a page that renders, by its file's stat.
+    key = pages.page_key(episode)
+    transcript_file.write_text(VTT.replace("Goodbye", "Farewell"))
+    assert pages.page_key(episode) != key
+    moved.add("transcript")
+    assert moved == {f.name for f in dataclasses.fields(pages.EpisodeView)}, "a view field no change covers"
+
+
+def test_a_packaged_template_copied_into_the_show_renders_the_same_pages(show):
+    """The packaged templates' shared parts (rendered once a build) come out as the show's own
+    copy of them renders every page, in the sandbox, part by part."""
+    import shutil
+
+    from podcast.config import read_show
+
+    base, _ = read_show(show.root)
+    episodes = [_episode(n, show.root) for n in range(1, 53)]
+    episodes[3] = _varied_episode(show.root)
+    episodes[4] = dataclasses.replace(episodes[4], audio=None, info=None)  # no player, no script
+    packaged = pages.render(base, episodes)
+    templates = show.root / "templates"
+    templates.mkdir()
+    for name in ("base.html", "player.html", "subscribe.html", "style.css"):
+        shutil.copy(Path(pages.__file__).parent / "templates" / name, templates / name)
+    copied = pages.render(base, episodes)
+    assert copied.keys() == packaged.keys() and len(copied) == 52 + 2
+    for path, html in packaged.items():
+        assert copied[path] == html, path
+
+
+def _other_value(name: str, value):
+    """Another value for the show's setting `name`: a marker where a template could not miss it."""
+    from podcast.model import Pages
+
+    special = {
+        "artwork": "https://img.example.com/other.jpg",
+        "copyright": "© 2025 Other",
+        "enclosure_prefix": "https://op3.example/e/",
+        "pages": Pages(subscribe=(("Apple Podcasts", "https://podcasts.apple.com/x"),)),
+    }
+    if name in special:
+        return special[name]
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "-other"
+    if isinstance(value, Path):
+        return value / "other"
+    return ("MARKER",)  # None, tuples, tables: shown as MARKER by a template that reads them
+
+
+def test_a_show_setting_that_changes_the_episode_pages_moves_their_digest(show):
+    """Episode pages of the packaged templates are digested with the few settings they show,
+    so that changing another (the description, the owner) renders none of 10,000 again; a
+    setting that does change them must move their digest."""
+    from podcast.config import read_show
+
+    base, _ = read_show(show.root)
+    episodes = [_varied_episode(show.root), _episode(3, show.root)]
+    before = {p.path: p for p in pages.plan(base, episodes) if p.path.startswith("episodes/")}
+    shown = {path: page.make() for path, page in before.items()}
+    moved = set()
+    for field in dataclasses.fields(base):
+        if not field.compare:
+            continue
+        other = dataclasses.replace(base, **{field.name: _other_value(field.name, getattr(base, field.name))})
+        for page in pages.plan(other, episodes):
+            if page.path not in before:
+                continue
+            if page.make() != shown[page.path]:
+                assert page.digest != before[page.path].digest, f"{field.name} changes {page.path}"
+                moved.add(field.name)
+            elif page.digest != before[page.path].digest:
+                moved.add(field.name)
+    assert {"title", "language", "base_url", "link", "pages"} <= moved  # the test reaches them
+    assert not moved & {"description", "author", "owner_email", "categories"}  # and leaves these

@@ -66,16 +66,20 @@ def cut(document: bytes) -> Rendered:
         raise ValueError("not a feed as the build renders it: it does not end as one")
     starts = []
     position = 0
-    while (start := document.find(_ITEM_START, position)) >= 0:
+    start = document.find(_ITEM_START)
+    while start >= 0:
         cdata = document.find(_CDATA_START, position, start)
         if cdata >= 0:
             end = document.find(_CDATA_END, cdata + len(_CDATA_START))
             if end < 0:
                 raise ValueError("not a feed as the build renders it: a CDATA section does not end")
             position = end + len(_CDATA_END)
+            if start < position:  # that line was in the section; a line after it still stands
+                start = document.find(_ITEM_START, position)
             continue
         starts.append(start + 1)
         position = start + len(_ITEM_START)
+        start = document.find(_ITEM_START, position)
     ends = [*starts[1:], len(document) - len(CHANNEL_END)]
     items = tuple(document[start:end] for start, end in zip(starts, ends, strict=True))
     if not all(item.endswith(_ITEM_END) for item in items):

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import jinja2
@@ -29,7 +29,7 @@ from ..clock import player as clock
 from ..errors import PageError
 from ..files import OutsideShow, confined
 from ..model import Chapter, Episode, Show
-from . import transcript, urls
+from . import shared, transcript, urls
 
 TEMPLATES_DIR = "templates"  # in the show directory: templates that replace the package's
 TEMPLATE_MAX_BYTES = 1_000_000
@@ -86,6 +86,8 @@ def _options() -> dict[str, Any]:
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
         "auto_reload": False,  # an environment lasts one build: no stat of every template per page
+        "cache_size": -1,  # a plain dict of the few templates: no LRU bookkeeping per include
+        "extensions": [shared.SharedParts],
     }
 
 
@@ -140,8 +142,9 @@ class EpisodeView:
     number: int | None
 
 
-def _bare_view(show: Show, episode: Episode) -> EpisodeView:
-    """The view without its transcript, which is read from its file only for a page to render."""
+def episode_view(show: Show, episode: Episode) -> EpisodeView:
+    """What a template knows about an episode, its transcript read. (page_key digests what
+    this reads of the episode: a field added here goes there too.)"""
     info = episode.info
     notes = episode.notes
     text = notes.text if notes is not None else ""
@@ -161,7 +164,7 @@ def _bare_view(show: Show, episode: Episode) -> EpisodeView:
         notes_html=notes.html if notes is not None else "",
         summary=_summary(text),
         chapters=episode.chapters,
-        transcript=None,
+        transcript=transcript.for_page(episode.transcripts),
         transcript_url=show.url_for(quote(episode.transcripts[0].publish_path))
         if episode.transcripts
         else None,
@@ -169,11 +172,6 @@ def _bare_view(show: Show, episode: Episode) -> EpisodeView:
         season=episode.season,
         number=episode.number,
     )
-
-
-def episode_view(show: Show, episode: Episode) -> EpisodeView:
-    """What a template knows about an episode, its transcript read."""
-    return dataclasses.replace(_bare_view(show, episode), transcript=transcript.for_page(episode.transcripts))
 
 
 def _show_template_line(exc: BaseException) -> tuple[str, int] | None:
@@ -271,40 +269,59 @@ def _code_key() -> bytes:
     return digest.digest()
 
 
-# What an episode's view holds, but the chapters (tuples of their own), the transcript (by its
-# file's stat) and the notes (hashed as they are: the repr of a long text costs more).
-_APART = ("chapters", "transcript", "notes_html")
-_view_values = operator.attrgetter(*(f.name for f in dataclasses.fields(EpisodeView) if f.name not in _APART))
 _chapter_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Chapter)))
 
 
-def _view_key(view: EpisodeView, episode: Episode) -> bytes:
-    """A digest of everything a template can read of an episode: its view's values (chapters as
-    plain tuples, whose repr is much cheaper than a dataclass's), its transcript's file and the
-    chapters' embedded images (which a Picture's repr leaves out)."""
-    chapters = [_chapter_values(chapter) for chapter in view.chapters]
-    text = repr((_view_values(view), chapters, _source_stat(episode)))
-    digest = hashlib.blake2b(text.encode(), digest_size=16)
-    digest.update(b"\0" + view.notes_html.encode())
-    for chapter in view.chapters:
-        if chapter.picture is not None:
+def page_key(episode: Episode) -> bytes:
+    """A digest of everything of `episode` its page and its line on the episode list show, given
+    the show (which every page's digest covers apart): the fields its view is made of, its notes,
+    its chapters with their images, and its transcript, by the file's stat (reading it is left
+    to a page that renders).
+
+    Made from the episode's own fields, not from its view, so that planning 10,000 pages does
+    not build 10,000 views; tests/test_web_pages.py checks that each field of the view moves it.
+    A build that keeps a record per episode could keep this too, and plan without it.
+    """
+    info = episode.info
+    notes = episode.notes
+    remote = episode.remote_audio
+    transcripts = episode.transcripts
+    values = (
+        episode.slug,
+        episode.guid,
+        episode.title,
+        episode.date.isoformat(),  # a third of its repr's cost
+        episode.hosts,
+        episode.audio.name if episode.audio is not None else None,
+        remote.url if remote is not None else None,
+        (info.mime, info.size, info.duration) if info is not None else None,
+        episode.image,
+        episode.language,
+        episode.season,
+        episode.number,
+        [_chapter_values(chapter) for chapter in episode.chapters],  # plain tuples: a cheaper repr
+        (transcripts[0].publish_path, _file_stat(transcripts[0].path)) if transcripts else None,
+    )
+    # SHA-256: with the processor's SHA instructions, twice as fast as BLAKE2 over the notes.
+    if notes is None:
+        digest = hashlib.sha256(repr(values).encode())
+    else:  # the text too: the summary comes from it
+        digest = hashlib.sha256(b"\0".join((repr(values).encode(), notes.html.encode(), notes.text.encode())))
+    for chapter in episode.chapters:
+        if chapter.picture is not None:  # which a Picture's repr leaves out
             digest.update(chapter.picture.data)
-    return digest.digest()
+    return digest.digest()[:16]
 
 
-def _source_stat(episode: Episode) -> str:
-    """The transcript file a page shows, by its stat: reading it is left to pages that render."""
-    if not episode.transcripts:
-        return ""
+def _file_stat(path: Path) -> tuple[int, ...] | None:
     try:
-        stat = episode.transcripts[0].path.stat()
+        stat = os.stat(path)
     except OSError:
-        return "missing"
-    return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {stat.st_ino}"
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
-@dataclass(frozen=True)
-class PlannedPage:
+class PlannedPage(NamedTuple):
     """A page of the show: where it goes, a digest of everything it shows, and how to make it."""
 
     path: str  # under feeds/
@@ -322,6 +339,7 @@ class _PageTemplate:
     env: jinja2.Environment
     base: hashlib.blake2b  # over the code, the name, the show (and the show's templates)
     packaged: bool  # see PlannedPage.packaged
+    parts: dict[tuple[Any, ...], str] | None  # the {% shared %} parts its pages reuse; None: render each time
 
     def digest(self, *parts: bytes) -> str:
         page = self.base.copy()
@@ -330,7 +348,26 @@ class _PageTemplate:
         return page.hexdigest()
 
     def render(self, context: dict[str, Any]) -> bytes:
+        if self.parts is not None:
+            context[shared.STORE] = self.parts
         return _render(self.env, self.name, context)
+
+
+def _packaged_episode_page_reads(show: Show) -> tuple[Any, ...]:
+    """What the packaged episode page reads of the show (its templates, and the view through
+    url_for, measured, artwork_url): a setting no episode page shows (the description, the
+    categories, the owner) then leaves 10,000 of them alone. tests/test_web_pages.py checks
+    that a change to any setting that changes such a page moves this."""
+    return (
+        show.language,
+        show.title,
+        show.artwork_url,
+        show.base_url,
+        show.copyright,
+        show.link,
+        show.pages.subscribe,
+        show.enclosure_prefix,
+    )
 
 
 def _page_templates(show: Show) -> dict[str, _PageTemplate]:
@@ -341,27 +378,32 @@ def _page_templates(show: Show) -> dict[str, _PageTemplate]:
     sandbox = environment(show.root) if overrides else None
     templates = {}
     for name in PAGE_TEMPLATES:
-        uses = _package_uses(name)
-        trusted = sandbox is None or (uses is not None and not uses & overrides.keys())
-        env = trusted_environment() if trusted or sandbox is None else sandbox
+        if sandbox is None:
+            trusted = True
+        else:
+            uses = _package_uses(name)
+            trusted = uses is not None and not uses & overrides.keys()
         base = hashlib.blake2b(_code_key() + name.encode(), digest_size=16)
-        base.update(repr(show).encode())
+        # A show's template may read anything of the show; the packaged episode page, little.
+        reads = _packaged_episode_page_reads(show) if trusted and name == "episode.html" else show
+        base.update(repr(reads).encode())
         if not trusted:
             base.update(repr(sorted(overrides.items())).encode())
-        templates[name] = _PageTemplate(name, env, base, trusted)
+        env = trusted_environment() if trusted or sandbox is None else sandbox
+        templates[name] = _PageTemplate(name, env, base, trusted, {} if trusted else None)
     return templates
 
 
 class _Pages:
     """What the pages of one plan share: the templates, the episodes newest first with their
-    views and digest keys, and the context every template gets."""
+    digest keys, their views once made, and the context every template gets."""
 
     def __init__(self, show: Show, episodes: Sequence[Episode]) -> None:
         self.show = show
         self.templates = _page_templates(show)
         self.ordered = feed.newest_first(episodes)
-        self.bare = [_bare_view(show, e) for e in self.ordered]
-        self._full: dict[int, EpisodeView] = {}
+        self.keys = [page_key(e) for e in self.ordered]
+        self._views: dict[int, EpisodeView] = {}
         self.common = {
             "show": show,
             "feed_url": show.feed_url,
@@ -372,65 +414,72 @@ class _Pages:
             "skip_back": SKIP_BACK,
             "skip_forward": SKIP_FORWARD,
         }
-        self.keys = [_view_key(v, e) for v, e in zip(self.bare, self.ordered, strict=True)]
 
     def view(self, index: int) -> EpisodeView:
-        """The episode's whole view: its transcript is read only when a page showing it renders."""
-        if index not in self._full:
-            self._full[index] = dataclasses.replace(
-                self.bare[index], transcript=transcript.for_page(self.ordered[index].transcripts)
-            )
-        return self._full[index]
+        """The whole view of the episode at `index`: made, its transcript read, only when a page
+        showing it renders."""
+        view = self._views.get(index)
+        if view is None:
+            view = self._views[index] = episode_view(self.show, self.ordered[index])
+        return view
 
-    def list_page(self, number: int, count: int) -> PlannedPage:
-        """Page `number` of `count` of the episode list."""
+    def list_pages(self) -> list[PlannedPage]:
+        """The pages of the episode list."""
         template = self.templates["index.html"]
-        first = (number - 1) * urls.PER_PAGE
-        chunk = range(first, min(first + urls.PER_PAGE, len(self.ordered)))
+        count = max(1, -(-len(self.ordered) // urls.PER_PAGE))
+        listed = []
+        for number in range(1, count + 1):
+            first = (number - 1) * urls.PER_PAGE
+            chunk = range(first, min(first + urls.PER_PAGE, len(self.ordered)))
+            place = f"{number} {count}".encode()
+            digest = template.digest(place, *(self.keys[i] for i in chunk))
+            path = urls.list_page_path(number) + urls.INDEX_PAGE
+            make = functools.partial(self._list_page, number, count, chunk)
+            listed.append(PlannedPage(path, digest, make, template.packaged))
+        return listed
+
+    def _list_page(self, number: int, count: int, chunk: range) -> bytes:
         here = urls.list_page_path(number)
         root = "../" * here.count("/")
+        context = {
+            **self.common,
+            "root": root,
+            "url": self.show.url_for(here),
+            "episodes": [self.view(i) for i in chunk],
+            "page_number": number,
+            "page_count": count,
+            "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
+            "older": root + urls.list_page_path(number + 1) if number < count else None,
+        }
+        return self.templates["index.html"].render(context)
 
-        def make() -> bytes:
-            context = {
-                **self.common,
-                "root": root,
-                "url": self.show.url_for(here),
-                "episodes": [self.view(i) for i in chunk],
-                "page_number": number,
-                "page_count": count,
-                "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
-                "older": root + urls.list_page_path(number + 1) if number < count else None,
-            }
-            return template.render(context)
-
-        place = f"{number} {count}".encode()
-        digest = template.digest(place, *(self.keys[i] for i in chunk))
-        return PlannedPage(here + urls.INDEX_PAGE, digest, make, template.packaged)
-
-    def episode_page(self, index: int) -> PlannedPage:
-        """The page of the episode at `index` (newest first)."""
+    def episode_pages(self) -> list[PlannedPage]:
+        """The page of each episode, newest first."""
         template = self.templates["episode.html"]
+        base, packaged, make = template.base, template.packaged, self._episode_page
+        pages = []
+        for index, (episode, key) in enumerate(zip(self.ordered, self.keys, strict=True)):
+            digest = base.copy()
+            digest.update(key)
+            path = urls.episode_page_path(episode.slug) + urls.INDEX_PAGE
+            pages.append(PlannedPage(path, digest.hexdigest(), functools.partial(make, index), packaged))
+        return pages
 
-        def make() -> bytes:
-            view = self.view(index)
-            context = {**self.common, "root": "../../", "url": self.bare[index].url, "episode": view}
-            return template.render(context)
-
-        page = self.bare[index].page + urls.INDEX_PAGE
-        return PlannedPage(page, template.digest(self.keys[index]), make, template.packaged)
+    def _episode_page(self, index: int) -> bytes:
+        view = self.view(index)
+        context = {**self.common, "root": "../../", "url": view.url, "episode": view}
+        return self.templates["episode.html"].render(context)
 
 
 def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
     """Every page of the show, not yet rendered: a page's digest says whether it must be.
 
-    The digest covers what a template can read (the show, the episode's view, a list page's
-    episodes and place), the templates (the package's code and templates, the show's own by
-    their stat) and the transcript's file by its stat, so it costs a fraction of a render.
+    The digest covers what a template can read (the show, each episode's page_key, a list
+    page's place), the templates (the package's code and templates, the show's own by their
+    stat), so it costs a fraction of a render.
     """
     pages = _Pages(show, episodes)
-    count = max(1, -(-len(pages.ordered) // urls.PER_PAGE))
-    listed = [pages.list_page(number, count) for number in range(1, count + 1)]
-    return listed + [pages.episode_page(index) for index in range(len(pages.bare))]
+    return pages.list_pages() + pages.episode_pages()
 
 
 def render(show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:

@@ -62,13 +62,14 @@ class PageRecord:
         if entry is None or entry[0] != digest:
             return False
         try:
-            return _stat_of(os.lstat(out / path)) == entry[1:]
+            return _stat_of(os.lstat(f"{out}/{path}")) == entry[1:]
         except OSError:
             return False
 
-    def note(self, path: str, digest: str, written: Path) -> None:
-        """out/path (the file `written`) now holds the page `digest` stands for."""
-        self.entries[path] = (digest, *_stat_of(os.lstat(written)))
+    def note(self, path: str, digest: str, written: tuple[int, int, int]) -> None:
+        """out/path, whose file now has the `written` size, mtime (ns) and inode, holds the page
+        `digest` stands for."""
+        self.entries[path] = (digest, *written)
 
     def keep_only(self, paths: set[str] | dict[str, str]) -> None:
         self.entries = {path: entry for path, entry in self.entries.items() if path in paths}

@@ -8,20 +8,36 @@ generator mark, so an index.html a producer put in feeds/ by hand is left alone.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import unlinked_target, write_atomic
+from ..files import unlinked_target
 from ..layout import PAGES_EPISODES_DIR
 from ..model import Episode, Show
 from ..progress import Progress
-from . import pages, urls
+from . import forked, pages, urls
 from .pages import GENERATOR
 from .record import PageRecord
 
 MARK = f'<meta name="generator" content="{GENERATOR}">'.encode()
+# Due pages are rendered and written by several processes (forked; see forked.py), one a core at
+# most (or PROCESSES, when set: $PODCAST_PAGE_PROCESSES, 1 for none but this one), each given at
+# least PAGES_PER_PROCESS: fewer are not worth a fork.
+PAGES_PER_PROCESS = 100
+
+
+def _processes_set() -> int | None:
+    value = os.environ.get("PODCAST_PAGE_PROCESSES", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None  # anything else: the cores
+
+
+PROCESSES: int | None = _processes_set()
 
 
 @dataclass(frozen=True)
@@ -45,14 +61,29 @@ class RenderedPages:
         return sorted([*self.rendered, *(page.path for page in self.deferred)])
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No garbage collection inside: planning and rendering 10,000 pages makes no cycles to
+    collect, only many objects, each batch of which would set off a pass over everything the
+    build holds (the catalog of a large show: a fifth of a second a pass)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def render(
     show: Show, episodes: Sequence[Episode], out: Path, progress: Progress | None = None
 ) -> RenderedPages:
     """The pages of `show` not current in `out` (none when pages are off); those that use the
     show's own templates rendered. Writes nothing. Raises PageError."""
-    record = PageRecord.load(show.root, out)
-    planned = pages.plan(show, episodes) if show.pages.enabled else []
-    due = [p for p in planned if not record.current(out, p.path, p.digest)]
+    with gc_paused():
+        record = PageRecord.load(show.root, out)
+        planned = pages.plan(show, episodes) if show.pages.enabled else []
+        due = [p for p in planned if not record.current(out, p.path, p.digest)]
     shows: Iterable[pages.PlannedPage] = [p for p in due if not p.packaged]
     if progress is not None:
         shows = progress(shows, "Rendering pages")
@@ -88,24 +119,33 @@ def _unwanted(out: Path, wanted: dict[str, str]) -> list[Path]:
 
 
 def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> list[str]:
-    """Write the pages due (rendering those left to render); remove our pages no longer wanted;
-    keep the record. Returns what changed."""
+    """Write the pages due (rendering those left to render), on every core when there are many;
+    remove our pages no longer wanted; keep the record. Returns what changed."""
     record = pages.record
-    changed = []
-    items: Iterable[tuple[str, bytes | Callable[[], bytes]]] = [
+    items: list[tuple[str, bytes | Callable[[], bytes]]] = [
         *pages.rendered.items(),
         *((page.path, page.make) for page in pages.deferred),
     ]
-    if progress is not None:
-        items = progress(items, "Writing pages")
-    for rel, made in items:
-        data = made if isinstance(made, bytes) else made()
-        target = unlinked_target(out, out / rel, rel)
-        # No fsync per page: a page lost in a power cut no longer matches the record, and the
-        # next build writes it again.
-        if write_atomic(target, data, durable=False):
-            changed.append(rel)
-        record.note(rel, pages.digests[rel], target)
+    processes = max(1, min(PROCESSES or forked.cores(), len(items) // max(1, PAGES_PER_PROCESS)))
+
+    def shown(part: Sequence[tuple[str, bytes | Callable[[], bytes]]]) -> Iterable:
+        return progress(part, "Writing pages") if progress is not None else part
+
+    folders: dict[str, bool] = {}
+    if processes > 1:
+        # The folders made here, before the processes start: making 10,000 in one folder at once
+        # from two processes only has them wait on each other (the kernel locks the folder).
+        for rel, _ in items:
+            _folder(out, rel.rpartition("/")[0], folders)
+    with gc_paused():
+        work = functools.partial(_write_pages, out, folders=folders)
+        slices = forked.map_slices(work, items, processes, shown)
+    changed = []
+    for written in slices:
+        for rel, fresh, made in written:
+            record.note(rel, pages.digests[rel], made)
+            if fresh:
+                changed.append(rel)
     for stale in _unwanted(out, pages.digests):
         stale.unlink()
         changed.append(str(stale.relative_to(out)))
@@ -118,3 +158,91 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
     record.keep_only(pages.digests)
     record.save()
     return sorted(changed)
+
+
+# A page written: its path, whether its bytes changed, its file's stat for the record.
+Written = tuple[str, bool, tuple[int, int, int]]
+
+
+def _write_pages(
+    out: Path, items: Iterable[tuple[str, bytes | Callable[[], bytes]]], folders: dict[str, bool]
+) -> list[Written]:
+    """Render (when not yet) and write each page; what the record needs of each. `folders`: those
+    checked to be no link, and there (whether this build made them); more are added."""
+    folders = dict(folders)
+    return [
+        _write_page(out, rel, made if isinstance(made, bytes) else made(), folders) for rel, made in items
+    ]
+
+
+def _folder(out: Path, folder: str, folders: dict[str, bool]) -> bool:
+    """out/folder made when missing, never through a link (each folder checked once); whether it
+    was made now (then it is empty)."""
+    if folder in folders:
+        return folders[folder]
+    if folder:
+        _folder(out, folder.rpartition("/")[0], folders)
+    where = os.path.join(out, folder) if folder else str(out)
+    try:  # made first, looked at only when it is there: a first build makes every folder
+        (os.mkdir if folder else os.makedirs)(where)
+        folders[folder] = True
+        return True
+    except FileExistsError:  # a link is not followed: it is there, and refused below
+        found = os.lstat(where)
+    if stat.S_ISLNK(found.st_mode):
+        unlinked_target(out, Path(where), folder or ".")  # raises, naming the link
+    if not stat.S_ISDIR(found.st_mode):
+        os.mkdir(where)  # raises FileExistsError naming it: a file where a folder is needed
+    folders[folder] = False
+    return False
+
+
+def _write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Written:
+    """out/rel written atomically (temp file, rename; no fsync: a page lost in a power cut no
+    longer matches the record, and the next build writes it again) unless it holds `data`
+    already; never through a link. files.write_atomic's work, with the fewest system calls
+    (creating 10,000 folders and files costs more than rendering their pages)."""
+    folder, _, name = rel.rpartition("/")
+    fresh = _folder(out, folder, folders)
+    where = os.path.join(out, folder) if folder else str(out)
+    target = os.path.join(where, name)
+    if not fresh:
+        try:
+            before = os.lstat(target)
+        except FileNotFoundError:
+            pass
+        else:
+            if stat.S_ISLNK(before.st_mode):
+                unlinked_target(out, Path(target), rel)  # raises, naming the link
+            if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and _holds(target, data):
+                return rel, False, (before.st_size, before.st_mtime_ns, before.st_ino)
+    temporary = os.path.join(where, f".{name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        handle = os.open(temporary, flags, 0o644)
+    except FileExistsError:  # left by a build that was killed
+        os.unlink(temporary)
+        handle = os.open(temporary, flags, 0o644)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            os.fchmod(handle, 0o644)  # whatever the umask, as write_atomic
+            made = os.fstat(handle)
+        finally:
+            os.close(handle)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino)
+
+
+def _holds(path: str, data: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False

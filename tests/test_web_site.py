@@ -1,0 +1,125 @@
+"""Writing the pages: many at once in several processes, as one process writes them, and nothing
+written when a show's template fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from podcast import pipeline
+from podcast.errors import PageError, PodcastError
+from podcast.web import forked, site
+
+EPISODES = 24  # with PAGES_PER_PROCESS at 5 below: 25 pages, split between 3 processes
+
+
+@pytest.fixture
+def many(show):
+    for n in range(1, EPISODES + 1):
+        show.add(f"ep{n:02d}", title=f"Episode {n} <&>", date=f"2025-04-{n:02d}", seconds=1,
+                 article=f"What episode {n} is about: *this*.\n")  # fmt: skip
+    return show
+
+
+@pytest.fixture
+def in_processes(monkeypatch):
+    """The build's pages written by three processes, whatever the machine's cores."""
+    monkeypatch.setattr(site, "PAGES_PER_PROCESS", 5)
+    monkeypatch.setattr(site, "PROCESSES", 3)
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def forking():
+    if not forked.can_fork():
+        pytest.skip("no fork here (not POSIX, or Python 3.12+ with other threads running)")
+
+
+def test_slices_are_worked_in_other_processes_and_come_back_in_order(forking):
+    results = forked.map_slices(lambda part: (os.getpid(), list(part)), list(range(10)), 3)
+    assert [items for _, items in results] == [[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]
+    assert results[0][0] == os.getpid()
+    assert len({pid for pid, _ in results}) == 3
+
+
+def test_an_error_in_another_process_is_raised_here_as_itself(forking):
+    def work(part):
+        part = list(part)
+        if 1 in part:
+            raise FileNotFoundError(2, "No such file or directory", f"/nowhere/{part[0]}")
+        return part
+
+    with pytest.raises(FileNotFoundError) as caught:
+        forked.map_slices(work, [0, 1], 2)
+    assert caught.value.filename == "/nowhere/1"
+
+
+def test_a_process_that_dies_without_its_result_is_reported_not_a_traceback(forking):
+    def work(part):
+        part = list(part)
+        if 1 in part:
+            os._exit(3)
+        return part
+
+    with pytest.raises(PodcastError, match="exit status 3"):
+        forked.map_slices(work, [0, 1], 2)
+
+
+def test_pages_written_by_several_processes_are_those_one_process_writes(many, in_processes, tmp_path):
+    serial = tmp_path / "serial"
+    shutil.copytree(many.root, serial)
+    with pytest.MonkeyPatch.context() as one:
+        one.setattr(site, "PROCESSES", 1)
+        pipeline.build(serial)
+
+    result = pipeline.build(many.root)
+
+    assert files_of(many.root / "feeds") == files_of(serial / "feeds")
+    assert len(result.pages) == EPISODES + 1
+    # What the record kept of each page is true: the next build renders and writes none.
+    catalog = pipeline.read_catalog(many.root)
+    assert site.render(catalog.show, catalog.published, many.root / "feeds").due == []
+    assert pipeline.build(many.root).pages == ()
+
+
+def test_pages_changed_by_hand_are_written_again_by_the_processes(many, in_processes):
+    pipeline.build(many.root)
+    feeds = many.root / "feeds"
+    (feeds / "episodes/ep03/index.html").write_text("edited by hand")
+    (feeds / "episodes/ep04/index.html").unlink()
+    expected = {"episodes/ep03/index.html", "episodes/ep04/index.html"}
+    assert set(pipeline.build(many.root).pages) == expected
+    assert "Episode 3 &lt;&amp;&gt;" in (feeds / "episodes/ep03/index.html").read_text()
+
+
+def test_a_failing_show_template_writes_no_page_even_with_many_due(many, in_processes):
+    pipeline.build(many.root)
+    before = files_of(many.root / "feeds")
+    templates = many.root / "templates"
+    templates.mkdir()
+    # Fails on one episode only, the oldest: every other page renders before it.
+    (templates / "episode.html").write_text(
+        '{% extends "base.html" %}{% block main %}\n{{ 1 // (episode.slug != "ep01") }}\n{% endblock %}'
+    )
+    with pytest.raises(PageError) as caught:
+        pipeline.build(many.root)
+    assert "templates/episode.html:2" in str(caught.value)
+    assert files_of(many.root / "feeds") == before
+
+
+def test_a_file_in_the_way_of_pages_another_process_writes_is_named(many, in_processes):
+    pipeline.build(many.root)
+    feeds = many.root / "feeds"
+    shutil.rmtree(feeds / "episodes")
+    (feeds / "episodes").write_text("not a folder")
+    before = (feeds / "feed.xml").read_bytes()
+    with pytest.raises(PodcastError) as caught:
+        pipeline.build(many.root)
+    assert "feeds/episodes" in str(caught.value) and "Traceback" not in str(caught.value)
+    assert (feeds / "feed.xml").read_bytes() == before
