@@ -259,6 +259,9 @@ class Prepared:
     item: bytes | None = None  # its <item> in the feed
     lint: tuple[Problem, ...] = ()  # what lint's rules over one item found in it
     digest: bytes | None = None  # the item with the tags lint's rules over the whole feed read
+    # Made with the item, so that a build that keeps the record makes neither again:
+    chapters_json: bytes | None = None  # its feeds/chapters/<slug>.json, when it has chapters
+    page_key: bytes | None = None  # web.pages.page_key of the ready episode, when the show has pages
 
 
 def _unpickled(slug: str, value: bytes) -> Prepared | None:

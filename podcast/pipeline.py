@@ -20,7 +20,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -37,7 +37,7 @@ from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_F
 from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
 from .progress import Progress
-from .web import site, urls
+from .web import pages, site, urls
 from .weburl import has_web_scheme, is_web_url
 from .written import WrittenRecord
 
@@ -63,6 +63,15 @@ class Catalog:
     @property
     def items(self) -> dict[str, bytes]:
         return {slug: record.item for slug, record in self.records.items() if record.item is not None}
+
+    @property
+    def page_keys(self) -> dict[str, bytes]:
+        """By slug, each published episode's page key as its record holds it (web.pages.page_key)."""
+        return {
+            slug: record.page_key
+            for slug, record in self.records.items()
+            if record.page_key is not None and record.ready is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -681,7 +690,17 @@ def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Fini
     assert record.episode is not None
     ready, trouble = _prepare(show, record.episode, cache)
     record = replaced(record, ready=ready, ready_problems=tuple(trouble))
-    return _spent(finish(record)) if ready is not None else record
+    return _with_outputs(show, _spent(finish(record))) if ready is not None else record
+
+
+def _with_outputs(show: Show, record: Prepared) -> Prepared:
+    """A ready record with what the build writes of it besides its item, made once: its JSON
+    chapters and (with pages) its page's key; a build that keeps the record reads them from it."""
+    ready = record.ready
+    assert ready is not None
+    chapters_json = chapters.to_json(ready.chapters, show.url_for) if ready.chapters else None
+    key = pages.page_key(ready) if show.pages.enabled else None
+    return replaced(record, chapters_json=chapters_json, page_key=key)
 
 
 def _spent(record: Prepared) -> Prepared:
@@ -717,12 +736,17 @@ def _put(out: Path, relative: str, data: bytes | Sequence[bytes]) -> Path:
 
 
 def _write_chapters(
-    show: Show, episodes: list[Episode], out: Path, written: WrittenRecord | None = None
+    show: Show,
+    episodes: list[Episode],
+    out: Path,
+    written: WrittenRecord | None = None,
+    records: Mapping[str, Prepared] | None = None,
 ) -> set[Path]:
     """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images).
 
     Returns every file written, so that the ones no longer wanted can be pruned. With `written`,
-    a file that holds what it should since the last build is neither written nor read.
+    a file that holds what it should since the last build is neither written nor read. An
+    episode's JSON is taken from its record in `records` (by slug) when that holds it.
     """
 
     def put(relative: str, data: bytes) -> Path:
@@ -736,7 +760,11 @@ def _write_chapters(
             if chapter.picture is not None and chapter.picture.data and chapter.image:
                 if not has_web_scheme(chapter.image):
                     wanted.add(put(chapter.image, chapter.picture.data))
-        wanted.add(put(episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
+        record = records.get(episode.slug) if records is not None else None
+        data = record.chapters_json if record is not None and record.ready is episode else None
+        if data is None:
+            data = chapters.to_json(episode.chapters, show.url_for)
+        wanted.add(put(episode.chapters_path, data))
     return wanted
 
 
@@ -922,7 +950,7 @@ def build(
     feed_pages = paging.from_parts(show, rendered)
     _stop_before_writing(catalog, rendered, feed_pages[0][1], root=root, out=out, now=now, **options)
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = site.render(show, catalog.published, out, progress)
+    rendered_pages = site.render(show, catalog.published, out, progress, catalog.page_keys)
     feed_path, changed, pages_changed = _write_output(
         root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
     )
@@ -998,7 +1026,7 @@ def _write_output(
         if show.artwork_path:
             artwork = show.artwork
             written.copy(show.artwork_path, root / artwork, lambda: _source_bytes(root, artwork, "artwork"))
-        wanted = _write_chapters(show, catalog.published, out, written)
+        wanted = _write_chapters(show, catalog.published, out, written, catalog.records)
         wanted |= publish_sidecars(root, catalog.published, out, written)
         pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first

@@ -236,3 +236,31 @@ def test_a_kept_scheduled_episode_is_published_when_it_comes_due(show, tmp_path)
     shutil.rmtree(tmp_path / "cold" / ".podcast")
     pipeline.build(tmp_path / "cold", now=datetime(2025, 2, 2, tzinfo=UTC))
     assert _tree(show.root / "feeds") == _tree(tmp_path / "cold" / "feeds")
+
+
+def test_kept_chapters_and_page_keys_follow_the_base_url_and_the_episode(show, tmp_path):
+    """A kept record gives the chapters JSON and the page key made with its item: a moved base
+    URL (which every chapter image's URL holds) and an edited episode make them again, and the
+    files written are what a cold build writes."""
+    chapters_json = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start", "img": "c.png"}]}
+    for slug in ("one", "two"):
+        folder = show.add(slug, date="2025-01-01" if slug == "one" else "2025-01-02")
+        (folder / "chapters.json").write_text(json.dumps(chapters_json))
+    pipeline.build(show.root)
+    _settle()
+    pipeline.build(show.root)
+    assert _kept(show.root) == 2
+
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace("https://cdn.example.com/show/", "https://moved.example.org/"))
+    pipeline.build(show.root)
+    assert "https://moved.example.org/" in (show.root / "feeds/chapters/one.json").read_text()
+    assert _tree(show.root / "feeds") == _cold_build(show.root, tmp_path / "cold-moved")
+    _settle()
+    pipeline.build(show.root)  # kept again, under the new address
+
+    episode = show.root / "episodes/two/episode.md"
+    episode.write_text(episode.read_text().replace('title = "', 'title = "Renamed '))
+    pipeline.build(show.root)
+    assert "Renamed " in (show.root / "feeds/episodes/two/index.html").read_text()
+    assert _tree(show.root / "feeds") == _cold_build(show.root, tmp_path / "cold-renamed")

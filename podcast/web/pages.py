@@ -14,7 +14,7 @@ import hashlib
 import importlib.metadata
 import operator
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, NamedTuple
@@ -280,7 +280,7 @@ def page_key(episode: Episode) -> bytes:
 
     Made from the episode's own fields, not from its view, so that planning 10,000 pages does
     not build 10,000 views; tests/test_web_pages.py checks that each field of the view moves it.
-    A build that keeps a record per episode could keep this too, and plan without it.
+    A build keeps it in each episode's record (pipeline), and plans with the kept ones.
     """
     info = episode.info
     notes = episode.notes
@@ -398,11 +398,14 @@ class _Pages:
     """What the pages of one plan share: the templates, the episodes newest first with their
     digest keys, their views once made, and the context every template gets."""
 
-    def __init__(self, show: Show, episodes: Sequence[Episode]) -> None:
+    def __init__(
+        self, show: Show, episodes: Sequence[Episode], keys: Mapping[str, bytes] | None = None
+    ) -> None:
         self.show = show
         self.templates = _page_templates(show)
         self.ordered = feed.newest_first(episodes)
-        self.keys = [page_key(e) for e in self.ordered]
+        known = keys or {}
+        self.keys = [known.get(e.slug) or page_key(e) for e in self.ordered]
         self._views: dict[int, EpisodeView] = {}
         self.common = {
             "show": show,
@@ -471,14 +474,17 @@ class _Pages:
         return self.templates["episode.html"].render(context)
 
 
-def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
+def plan(
+    show: Show, episodes: Sequence[Episode], keys: Mapping[str, bytes] | None = None
+) -> list[PlannedPage]:
     """Every page of the show, not yet rendered: a page's digest says whether it must be.
 
     The digest covers what a template can read (the show, each episode's page_key, a list
     page's place), the templates (the package's code and templates, the show's own by their
-    stat), so it costs a fraction of a render.
+    stat), so it costs a fraction of a render. `keys` holds page keys made already (by slug,
+    each page_key of that very episode), as a build's records keep them.
     """
-    pages = _Pages(show, episodes)
+    pages = _Pages(show, episodes, keys)
     return pages.list_pages() + pages.episode_pages()
 
 
