@@ -27,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import chapters, clock, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, settle, unswept
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, settle, unswept
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -524,7 +524,7 @@ class _FolderWorker:
             if episode is not None and _is_due(episode, self.now):
                 record = _ready_record(self.show, record, self.cache, self.finish)
             keep = folder.fingerprint is not None and _keepable(self.show, record)
-            made.append((pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), keep))
+            made.append((pickle_record(record), keep))
         return made, self.cache.take_pending()
 
 
@@ -554,7 +554,7 @@ def _read_in_workers(
         initargs=(show, now, cache, fresh),
         progress=progress and (lambda batches: progress(batches, "Reading episodes")),
     )
-    with unswept():
+    with unswept(frozen=True):
         for indexes, result in done:
             if result is None:
                 continue
