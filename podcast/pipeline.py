@@ -706,14 +706,16 @@ def _with_outputs(show: Show, record: Prepared) -> Prepared:
 def _spent(record: Prepared) -> Prepared:
     """A ready record without what only rendering and linting its item read: the article, the
     notes' sections and the HTML of <description> (all in the item now), the chapters of the
-    notes and of the audio (`chapters` holds the ones published). A catalog of 10,000 episodes
-    holds half as much, and its records load twice as fast. The episode as read is the ready one
+    notes and of the audio (`chapters` holds the ones published), and of the notes' plain text
+    all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
+    episodes holds half as much, and its records load twice as fast. The episode as read is the ready one
     from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
     ready = record.ready
     assert ready is not None
     notes = ready.notes
     if notes is not None:
-        notes = replaced(notes, sections=(), description_html="", chapters=())
+        text = pages.summary_source(notes.text)
+        notes = replaced(notes, sections=(), description_html="", chapters=(), text=text)
     ready = replaced(ready, article="", notes=notes, audio_chapters=())
     return replaced(record, episode=ready, ready=ready)
 

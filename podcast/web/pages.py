@@ -116,6 +116,16 @@ def _summary(text: str) -> str:
     return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
 
 
+def summary_source(text: str) -> str:
+    """As much of an episode's plain-text notes as its pages show (the summary's words, and a
+    word to say there are more): what a build keeps of the text once its item is made. The
+    summary made from it is the same as from the whole text."""
+    words = text.split(maxsplit=SUMMARY_WORDS)
+    if len(words) <= SUMMARY_WORDS:
+        return text
+    return " ".join(words[:SUMMARY_WORDS]) + " …"
+
+
 @dataclass(frozen=True)
 class EpisodeView:
     """What a template knows about an episode."""
