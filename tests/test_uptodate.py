@@ -185,3 +185,27 @@ def test_a_build_takes_the_folder_fingerprints_its_check_took(built, tmp_path):
         taken = {name: uptodate.folder_fingerprint(folder) for name, folder in folders.items()}
     assert taken == walked
     assert walked["one"] is not None and walked["two"] is None and walked["fresh"] is None
+
+
+def test_a_racy_snapshot_taken_again_looks_again_at_what_had_just_changed(built):
+    """The check's snapshot, taken right after an edit, is racy; the build takes it again by
+    looking only at what had just changed. It must say what a whole new walk says, and an edit
+    made meanwhile to a file that had just changed (even one keeping its size) must show."""
+    article = built.root / "episodes" / "one" / "episode.md"
+    settings = built.root / "podcast.toml"
+    article.write_text(article.read_text("utf-8") + "\nMore.\n", "utf-8")
+    settings.write_text(settings.read_text("utf-8") + "\n", "utf-8")
+    first = uptodate.Snapshot.take(built.root, OPTIONS)
+    assert first.racy
+    settings.write_text(settings.read_text("utf-8")[:-1] + "#", "utf-8")  # same size, again
+    settle()
+    again = first.refreshed()
+    whole = uptodate.Snapshot._now(built.root, OPTIONS)
+    assert again is not None and not again.racy
+    assert again.inputs == whole.inputs != first.inputs
+    assert again.episodes == whole.episodes
+    assert again.episodes["one"] is not None  # settled now: the build may trust it
+    pipeline.build(built.root)
+    settle()
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None
+
