@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import sys
 import time
@@ -35,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import PodcastError
-from .files import read_state
+from .files import STATE_MAX_BYTES, read_bounded, read_state
 from .layout import EPISODES_DIR, FEEDS_DIR, STATE_DIR
 
 RECORD_FILE = Path(STATE_DIR) / "last-build.json"
@@ -45,12 +46,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
 LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
-LISTINGS_VERSION = 2
+LISTINGS_VERSION = 3
 LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
 class _Listings:
-    """The folders' listings a walk made, kept in `.podcast/listings/` for the next walk.
+    """The folders' listings a walk made, kept in `.podcast/listings/` for the next walk
+    (as marshal data: at 10,000 episodes JSON took 20 ms to load and 30 ms to write, marshal 6–12).
 
     A folder's listing changes only with its own modification and change time (a name added,
     removed or renamed in it updates both), so while those and its inode are as recorded, the
@@ -69,13 +71,13 @@ class _Listings:
     def load(cls, root: Path, tree: str) -> _Listings:
         """The listings kept of `tree` ("inputs" or "outputs"); none when the record is missing,
         unreadable or of another version (a listing of the wrong shape is not believed either)."""
-        file = Path(root) / LISTINGS_DIR / f"{tree}.json"
+        file = Path(root) / LISTINGS_DIR / f"{tree}.marshal"
         try:
-            entry = json.loads(read_state(file))
+            entry = marshal.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
             kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
             if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
                 kept = {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):
+        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
             kept = {}
         return cls(file, kept)
 
@@ -87,8 +89,7 @@ class _Listings:
         if self.kept and self.listed < LISTINGS_RESAVE:
             return
         self.kept, self.listed = dict(self.now), 0
-        entry = {"version": LISTINGS_VERSION, "folders": self.now}
-        _write_state(self.file, json.dumps(entry, separators=(",", ":")))
+        _write_state(self.file, marshal.dumps({"version": LISTINGS_VERSION, "folders": self.now}))
 
     def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
         """(files, folders, symbolic links) in the folder `path`. Raises OSError."""
@@ -322,9 +323,9 @@ def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> st
     not walked a second time."""
     known = _reading
     if known is not None and known.episodes is not None and max_files == FOLDER_MAX_FILES:
-        where = os.fspath(folder)
-        if os.path.dirname(where) == known.episodes_dir:
-            return known.episodes.get(os.path.basename(where))  # not walked (a link): None
+        parent, _, name = os.fspath(folder).rpartition("/")  # (os.path's parts cost 5 µs a folder)
+        if parent == known.episodes_dir and name:
+            return known.episodes.get(name)  # not walked (a link): None
     try:
         if os.path.islink(folder):
             return None
@@ -459,11 +460,11 @@ def reading(snapshot: Snapshot | None) -> Iterator[None]:
         _reading = None
 
 
-def _write_state(path: Path, text: str) -> None:
+def _write_state(path: Path, data: str | bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(text, "utf-8")
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, path)
     except OSError:
         pass  # only an optimisation: the next build walks or builds in full

@@ -4,6 +4,7 @@ and any change a build depends on makes the next build a full one."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -152,17 +153,18 @@ def test_a_file_put_into_feeds_by_hand_is_removed_by_the_next_build(walked):
 
 def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
     """A record of listings that lies (a folder's names not a list) is not believed."""
-    path = walked.root / uptodate.LISTINGS_DIR / "inputs.json"
-    kept = json.loads(path.read_text("utf-8"))
+    path = walked.root / uptodate.LISTINGS_DIR / "inputs.marshal"
+    kept = marshal.loads(path.read_bytes())
     for listing in kept["folders"].values():
         listing[3] = "episode.md"
-    path.write_text(json.dumps(kept), "utf-8")
+    path.write_bytes(marshal.dumps(kept))
     assert uptodate.unchanged_report(walked.root, OPTIONS) is not None  # listed again: the same files
     (walked.root / "episodes" / "two" / "transcript.vtt").write_text(VTT, "utf-8")
     settle()
     assert uptodate.unchanged_report(walked.root, OPTIONS) is None
-    for damaged in ('{"version": 2, "folders": {"episodes/two/": 7}}', "[1, 2"):
-        path.write_text(damaged, "utf-8")
+    broken = marshal.dumps({"version": uptodate.LISTINGS_VERSION, "folders": {"episodes/two/": 7}})
+    for damaged in (broken, broken[:-3], b"[1, 2", b"\0" * 100):
+        path.write_bytes(damaged)
         assert uptodate.unchanged_report(walked.root, OPTIONS) is None
     assert build_json(walked.root)["published"] == ["one", "two"]
     assert (walked.root / "feeds" / "transcripts" / "two.vtt").is_file()
