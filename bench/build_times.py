@@ -9,7 +9,8 @@ this script, since making 10,000 episodes takes minutes), then times:
 - cold: no build cache (files in the page cache, since they were just read);
 - cold, disk: also with the page cache dropped, where the OS lets us (root, /proc);
 - warm: nothing changed since the last build;
-- one episode added, one article edited, one show setting changed;
+- one episode added, one article edited, one show setting changed (the description, which
+  only the channel reads), the author (which every item reads);
 - genRSS (`genRSS -M`, mutagen-based) on the same audio, for the ratio.
 
 Each case is a fresh process, timed from start to exit (median of --runs, with min–max),
@@ -182,6 +183,14 @@ def bench(root: Path, n: int, runs: int) -> list[Case]:
         toml.write_text(original.replace("for benchmarks.", f"for benchmarks, take {index}."), "utf-8")
 
     cases.append(measure(root, runs, before=change_setting, name="one show setting changed"))
+    toml.write_text(original, "utf-8")
+    measure(root, 1, name="back to the show as made")
+
+    # The description is read by the channel only; the author is read by every item as well.
+    def change_author(index):
+        toml.write_text(original.replace('author = "Bench Host"', f'author = "Bench Host {index}"'), "utf-8")
+
+    cases.append(measure(root, runs, before=change_author, name="author changed (every item reads it)"))
     toml.write_text(original, "utf-8")
 
     genrss = shutil.which("genRSS", path=str(Path(sys.executable).parent)) or shutil.which("genRSS")
