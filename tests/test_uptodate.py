@@ -211,3 +211,13 @@ def test_a_racy_snapshot_taken_again_looks_again_at_what_had_just_changed(built)
     settle()
     assert uptodate.unchanged_report(built.root, OPTIONS) is not None
 
+
+
+def test_listings_an_older_version_kept_as_json_are_removed(built):
+    """Listings are kept as marshal data now; the JSON of an older version is not left behind."""
+    listings = built.root / uptodate.LISTINGS_DIR
+    old = listings / "inputs.json"
+    old.write_text('{"version": 2, "folders": {}}', "utf-8")
+    (listings / "inputs.marshal").unlink()
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None  # listed anew: the same show
+    assert not old.exists() and (listings / "inputs.marshal").is_file()
