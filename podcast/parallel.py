@@ -13,6 +13,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,7 +77,7 @@ def in_order(
             yield part, None
         return
     count = min(workers(), len(parts))
-    start = (initializer, initargs)
+    start = (os.getpid(), initializer, initargs)
     # What the workers inherit is left out of their garbage collector's passes: a pass over it
     # would cost them a full collection's time and copy every page it touches (copy-on-write).
     frozen = gc.get_freeze_count() == 0
@@ -99,7 +100,7 @@ def in_order(
             result = None
             if future is not None:
                 try:
-                    result = future.result()
+                    result = _result(pool, future)
                 except BrokenProcessPool as exc:
                     if not broken:
                         log.warning("a worker process died (%s); the rest is done in this one", exc)
@@ -113,12 +114,50 @@ def in_order(
             gc.unfreeze()
 
 
-def _start(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+def _result(pool: ProcessPoolExecutor, future: Future) -> Any:
+    """The future's result, or BrokenProcessPool once a worker has died. A worker killed while
+    sending a result (the OOM killer picks a big one) leaves half a message in the pool's pipe: the
+    pool would wait for the rest for ever. So the caller watches the workers, and on a death ends
+    the others and closes its own end of that pipe, so the pool reads its end and sees it broken.
+    (The pool's `_processes` and `_result_queue` are the standard library's, in 3.9-3.13.)"""
+    while True:
+        try:
+            return future.result(timeout=WATCH_SECONDS)
+        except TimeoutError:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            if all(process.is_alive() for process in processes):
+                continue
+            for process in processes:
+                process.kill()
+            pool._result_queue._writer.close()
+            raise BrokenProcessPool("a worker process was killed") from None
+
+
+def _start(caller: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
     """A worker's start: with the cyclic garbage collector on, whatever the caller had paused."""
+    _die_with(caller)
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
 
+
+def _die_with(caller: int) -> None:
+    """Have the kernel kill this worker when `caller` dies: a build killed (SIGTERM, SIGKILL, the
+    OOM killer) would leave its workers waiting for work for ever. Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != caller:  # died before the request took
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+# How often the caller, waiting for a result, looks whether a worker has died.
+WATCH_SECONDS = 0.5
 
 # Batches given out per worker ahead of the one waited for.
 AHEAD = 3

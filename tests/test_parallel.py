@@ -4,6 +4,9 @@ undone, for the caller to do itself."""
 from __future__ import annotations
 
 import os
+import sys
+
+import pytest
 
 from podcast import parallel
 
@@ -70,3 +73,99 @@ def test_when_a_worker_dies_every_batch_still_comes_back_done_or_for_the_caller(
     assert [part for part, _ in done] == parts
     assert done[3] == ([6, 7], None)
     assert all(result == [n * n for n in part] for part, result in done if result is not None)
+
+
+_KILLED_WHILE_SENDING = """
+import os, struct, sys
+from podcast import parallel
+
+def dies_while_sending(batch):
+    if 7 in batch:
+        # As a worker killed by the OOM killer while sending its result: the message's header and
+        # a part of it are in the pipe, the rest never comes.
+        frame = sys._getframe()
+        while frame.f_code.co_name != "_process_worker":
+            frame = frame.f_back
+        queue = frame.f_locals["result_queue"]
+        queue._wlock.acquire()
+        os.write(queue._writer.fileno(), struct.pack("!i", 1_000_000) + b"half a result")
+        os._exit(9)
+    return [n * n for n in batch]
+
+if __name__ == "__main__":
+    parts = parallel.batches(list(range(40)), 2)
+    done = list(parallel.in_order(dies_while_sending, parts))
+    assert [part for part, _ in done] == parts
+    assert done[3] == ([6, 7], None), done[3]
+    assert all(result == [n * n for n in part] for part, result in done if result is not None)
+    print("finished")
+"""
+
+
+def test_a_worker_killed_while_sending_its_result_neither_hangs_the_build_nor_loses_a_batch(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED_WHILE_SENDING)
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+        raise AssertionError(f"in_order hung after a worker died mid-send: {out.decode()}") from None
+    assert process.returncode == 0, out.decode()
+    assert b"finished" in out
+
+
+_KILLED_CALLER = """
+import multiprocessing, sys, time
+from podcast import parallel
+
+def slow(batch):
+    time.sleep(0.2)
+    return list(batch)
+
+if __name__ == "__main__":
+    for _ in parallel.in_order(slow, parallel.batches(list(range(400)), 1)):
+        pids = [process.pid for process in multiprocessing.active_children()]
+        print(" ".join(map(str, pids)), flush=True)
+        time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel ends the workers on Linux")
+def test_workers_do_not_outlive_a_build_killed_outright(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "caller.py"
+    script.write_text(_KILLED_CALLER)
+    caller = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        workers = [int(pid) for pid in caller.stdout.readline().split()]
+        assert workers
+        caller.kill()  # SIGKILL, or SIGTERM: no clean-up runs in the caller
+        caller.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_running, workers)), "worker processes left running after their build was killed"
+    finally:
+        os.killpg(caller.pid, signal.SIGKILL)
