@@ -4,7 +4,6 @@ and any change a build depends on makes the next build a full one."""
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -153,16 +152,16 @@ def test_a_file_put_into_feeds_by_hand_is_removed_by_the_next_build(walked):
 
 def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
     """A record of listings that lies (a folder's names not a list) is not believed."""
-    path = walked.root / uptodate.LISTINGS_DIR / "inputs.marshal"
-    kept = marshal.loads(path.read_bytes())
+    path = walked.root / uptodate.LISTINGS_DIR / "inputs.json"
+    kept = json.loads(path.read_bytes())
     for listing in kept["folders"].values():
         listing[3] = "episode.md"
-    path.write_bytes(marshal.dumps(kept))
+    path.write_text(json.dumps(kept), "utf-8")
     assert uptodate.unchanged_report(walked.root, OPTIONS) is not None  # listed again: the same files
     (walked.root / "episodes" / "two" / "transcript.vtt").write_text(VTT, "utf-8")
     settle()
     assert uptodate.unchanged_report(walked.root, OPTIONS) is None
-    broken = marshal.dumps({"version": uptodate.LISTINGS_VERSION, "folders": {"episodes/two/": 7}})
+    broken = json.dumps({"version": uptodate.LISTINGS_VERSION, "folders": {"episodes/two/": 7}}).encode()
     for damaged in (broken, broken[:-3], b"[1, 2", b"\0" * 100):
         path.write_bytes(damaged)
         assert uptodate.unchanged_report(walked.root, OPTIONS) is None
@@ -211,13 +210,3 @@ def test_a_racy_snapshot_taken_again_looks_again_at_what_had_just_changed(built)
     settle()
     assert uptodate.unchanged_report(built.root, OPTIONS) is not None
 
-
-
-def test_listings_an_older_version_kept_as_json_are_removed(built):
-    """Listings are kept as marshal data now; the JSON of an older version is not left behind."""
-    listings = built.root / uptodate.LISTINGS_DIR
-    old = listings / "inputs.json"
-    old.write_text('{"version": 2, "folders": {}}', "utf-8")
-    (listings / "inputs.marshal").unlink()
-    assert uptodate.unchanged_report(built.root, OPTIONS) is not None  # listed anew: the same show
-    assert not old.exists() and (listings / "inputs.marshal").is_file()
