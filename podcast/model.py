@@ -405,7 +405,7 @@ class Episode:
     def __reduce__(self) -> tuple:
         # Pickled as its fields' values, in order: smaller, and faster to load than by the
         # __setstate__ dataclasses gives a frozen class with slots.
-        return (_episode_from_values, (_episode_values(self),))
+        return (episode_from_values, (episode_values(self),))
 
     @property
     def chapters_path(self) -> str:
@@ -444,11 +444,12 @@ class Episode:
         return f"{EPISODE_IMAGES_DIR}/{self.slug}{Path(self.image).suffix.lower()}"
 
 
-_episode_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Episode)))
+# An episode's fields' values, in order (what `episode_from_values` takes).
+episode_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Episode)))
 _EPISODE_FIELDS = {f.name: index for index, f in enumerate(dataclasses.fields(Episode))}
 _episode_made = _slot_setter(Episode, "values", lambda n: f"values[{_EPISODE_FIELDS[n]}]")
 
 
-def _episode_from_values(values: tuple) -> Episode:
+def episode_from_values(values: tuple) -> Episode:
     """An Episode from its fields' values in order, as `Episode.__reduce__` pickles it."""
     return _episode_made(values)

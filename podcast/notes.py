@@ -830,22 +830,3 @@ def render(
         return replace(notes, chapters=section_chapters(notes, duration))
     return notes
 
-
-SUMMARY_WORDS = 40  # what an episode list shows of each episode's notes
-
-
-def summary(text: str) -> str:
-    """The opening words of the notes' plain `text`, as an episode list shows them (with " …"
-    when there is more). A summary's summary is itself."""
-    words = text.split(maxsplit=SUMMARY_WORDS)  # the last item, when there is one past them, is the rest
-    return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
-
-
-def kept(rendered: ShowNotes) -> ShowNotes:
-    """What a published episode keeps of its notes once its feed item is made: the HTML its page
-    shows, and of the plain text only its `summary` (which is all a page shows of it: the full
-    text of 10,000 episodes is some 20 MB). The sections, the <description> HTML and the chapters
-    are in the item. The text kept is the summary's words and the next one, which says there is
-    more (" …", not ASCII, would have Python hold the whole string at two bytes a character)."""
-    opening = rendered.text.split(maxsplit=SUMMARY_WORDS + 1)[: SUMMARY_WORDS + 1]
-    return replace(rendered, sections=(), description_html="", chapters=(), text=" ".join(opening))

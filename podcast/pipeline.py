@@ -20,14 +20,14 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from . import chapters, clock, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, settle, unswept
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, settle, unswept
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -37,7 +37,7 @@ from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_F
 from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
 from .progress import Progress
-from .web import site, urls
+from .web import pages, site, urls
 from .weburl import has_web_scheme, is_web_url
 from .written import WrittenRecord
 
@@ -63,6 +63,15 @@ class Catalog:
     @property
     def items(self) -> dict[str, bytes]:
         return {slug: record.item for slug, record in self.records.items() if record.item is not None}
+
+    @property
+    def page_keys(self) -> dict[str, bytes]:
+        """By slug, each published episode's page key as its record holds it (web.pages.page_key)."""
+        return {
+            slug: record.page_key
+            for slug, record in self.records.items()
+            if record.page_key is not None and record.ready is not None
+        }
 
 
 @dataclass(frozen=True)
@@ -515,7 +524,7 @@ class _FolderWorker:
             if episode is not None and _is_due(episode, self.now):
                 record = _ready_record(self.show, record, self.cache, self.finish)
             keep = folder.fingerprint is not None and _keepable(self.show, record)
-            made.append((pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), keep))
+            made.append((pickle_record(record), keep))
         return made, self.cache.take_pending()
 
 
@@ -545,7 +554,7 @@ def _read_in_workers(
         initargs=(show, now, cache, fresh),
         progress=progress and (lambda batches: progress(batches, "Reading episodes")),
     )
-    with unswept():
+    with unswept(frozen=True):
         for indexes, result in done:
             if result is None:
                 continue
@@ -681,19 +690,33 @@ def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Fini
     assert record.episode is not None
     ready, trouble = _prepare(show, record.episode, cache)
     record = replaced(record, ready=ready, ready_problems=tuple(trouble))
-    return _spent(finish(record)) if ready is not None else record
+    return _with_outputs(show, _spent(finish(record))) if ready is not None else record
+
+
+def _with_outputs(show: Show, record: Prepared) -> Prepared:
+    """A ready record with what the build writes of it besides its item, made once: its JSON
+    chapters and (with pages) its page's key; a build that keeps the record reads them from it."""
+    ready = record.ready
+    assert ready is not None
+    chapters_json = chapters.to_json(ready.chapters, show.url_for) if ready.chapters else None
+    key = pages.page_key(ready) if show.pages.enabled else None
+    return replaced(record, chapters_json=chapters_json, page_key=key)
 
 
 def _spent(record: Prepared) -> Prepared:
-    """A ready record without what only rendering and linting its item read: the article, of
-    the notes all but what the episode's page shows (`notes.kept`), the chapters of the audio
-    (`chapters` holds the ones published). A catalog of 10,000 episodes
-    holds half as much, and its records load twice as fast. The episode as read is the ready one
+    """A ready record without what only rendering and linting its item read: the article, the
+    notes' sections and the HTML of <description> (all in the item now), the chapters of the
+    notes and of the audio (`chapters` holds the ones published), and of the notes' plain text
+    all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
+    episodes holds half as much, and its records load twice as fast. The episode as read is the ready one
     from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
     ready = record.ready
     assert ready is not None
-    shown = notes.kept(ready.notes) if ready.notes is not None else None
-    ready = replaced(ready, article="", notes=shown, audio_chapters=())
+    notes = ready.notes
+    if notes is not None:
+        text = pages.summary_source(notes.text)
+        notes = replaced(notes, sections=(), description_html="", chapters=(), text=text)
+    ready = replaced(ready, article="", notes=notes, audio_chapters=())
     return replaced(record, episode=ready, ready=ready)
 
 
@@ -715,12 +738,17 @@ def _put(out: Path, relative: str, data: bytes | Sequence[bytes]) -> Path:
 
 
 def _write_chapters(
-    show: Show, episodes: list[Episode], out: Path, written: WrittenRecord | None = None
+    show: Show,
+    episodes: list[Episode],
+    out: Path,
+    written: WrittenRecord | None = None,
+    records: Mapping[str, Prepared] | None = None,
 ) -> set[Path]:
     """feeds/chapters/<slug>.json for each episode with chapters (and their embedded images).
 
     Returns every file written, so that the ones no longer wanted can be pruned. With `written`,
-    a file that holds what it should since the last build is neither written nor read.
+    a file that holds what it should since the last build is neither written nor read. An
+    episode's JSON is taken from its record in `records` (by slug) when that holds it.
     """
 
     def put(relative: str, data: bytes) -> Path:
@@ -734,7 +762,11 @@ def _write_chapters(
             if chapter.picture is not None and chapter.picture.data and chapter.image:
                 if not has_web_scheme(chapter.image):
                     wanted.add(put(chapter.image, chapter.picture.data))
-        wanted.add(put(episode.chapters_path, chapters.to_json(episode.chapters, show.url_for)))
+        record = records.get(episode.slug) if records is not None else None
+        data = record.chapters_json if record is not None and record.ready is episode else None
+        if data is None:
+            data = chapters.to_json(episode.chapters, show.url_for)
+        wanted.add(put(episode.chapters_path, data))
     return wanted
 
 
@@ -920,7 +952,7 @@ def build(
     feed_pages = paging.from_parts(show, rendered)
     _stop_before_writing(catalog, rendered, feed_pages[0][1], root=root, out=out, now=now, **options)
     # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = site.render(show, catalog.published, out, progress)
+    rendered_pages = site.render(show, catalog.published, out, progress, catalog.page_keys)
     feed_path, changed, pages_changed = _write_output(
         root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
     )
@@ -996,7 +1028,7 @@ def _write_output(
         if show.artwork_path:
             artwork = show.artwork
             written.copy(show.artwork_path, root / artwork, lambda: _source_bytes(root, artwork, "artwork"))
-        wanted = _write_chapters(show, catalog.published, out, written)
+        wanted = _write_chapters(show, catalog.published, out, written, catalog.records)
         wanted |= publish_sidecars(root, catalog.published, out, written)
         pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first

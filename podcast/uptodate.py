@@ -30,12 +30,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import PodcastError
-from .files import read_state
+from .files import STATE_MAX_BYTES, read_bounded, read_state
 from .layout import EPISODES_DIR, FEEDS_DIR, STATE_DIR
 
 RECORD_FILE = Path(STATE_DIR) / "last-build.json"
@@ -45,12 +45,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
 LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
-LISTINGS_VERSION = 2
+LISTINGS_VERSION = 3
 LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
 class _Listings:
-    """The folders' listings a walk made, kept in `.podcast/listings/` for the next walk.
+    """The folders' listings a walk made, kept in `.podcast/listings/` for the next walk
+    (as JSON: marshal reads faster, but is not safe on crafted data, and `.podcast/` may come
+    with a show copied from someone else).
 
     A folder's listing changes only with its own modification and change time (a name added,
     removed or renamed in it updates both), so while those and its inode are as recorded, the
@@ -71,24 +73,24 @@ class _Listings:
         unreadable or of another version (a listing of the wrong shape is not believed either)."""
         file = Path(root) / LISTINGS_DIR / f"{tree}.json"
         try:
-            entry = json.loads(read_state(file))
+            entry = json.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
             kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
             if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
                 kept = {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):
+        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
             kept = {}
         return cls(file, kept)
 
     def save(self) -> None:
         """Keep this walk's listings for the next, when enough of those kept no longer held.
 
-        Writing them costs ~25 ms at 10,000 episodes, listing a folder again ~10 µs: a build
+        Writing them costs ~6 ms at 10,000 episodes, listing a folder again ~10 µs: a build
         that changed a few folders leaves the record as it is, and the next walks list those again."""
         if self.kept and self.listed < LISTINGS_RESAVE:
             return
         self.kept, self.listed = dict(self.now), 0
-        entry = {"version": LISTINGS_VERSION, "folders": self.now}
-        _write_state(self.file, json.dumps(entry, separators=(",", ":")))
+        document = {"version": LISTINGS_VERSION, "folders": self.now}
+        _write_state(self.file, json.dumps(document, separators=(",", ":")).encode())
 
     def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
         """(files, folders, symbolic links) in the folder `path`. Raises OSError."""
@@ -141,6 +143,7 @@ def _walk(
     hidden: bool = False,
     listings: _Listings | None = None,
     episodes: dict[str, tuple[str, int] | None] | None = None,
+    recent: _Recent | None = None,
 ) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
@@ -155,7 +158,9 @@ def _walk(
     fingerprint stands for its files in the listing, and goes into `episodes` by name with its
     newest time stamp (None when it cannot vouch for the folder), for the build to take instead
     of walking the folder again. With `listings`, a folder unchanged since the last walk is not
-    listed again (`_Listings`)."""
+    listed again (`_Listings`). With `recent`, the listing's lines are kept there, with where each
+    file or episode folder changed since `recent.since` is, so that they alone can be looked at
+    again (`Snapshot.refreshed`)."""
     newest = 0
     lines: list[str] = []
     append, stat = lines.append, os.stat
@@ -179,20 +184,37 @@ def _walk(
             modified, changed = found.st_mtime_ns, found.st_ctime_ns
             if changed > newest or modified > newest:
                 newest = max(newest, modified, changed)
+            if recent is not None and max(modified, changed) >= recent.since:
+                recent.files.append((len(lines), f"{folder}/{name}", f"{prefix}{name}"))
             append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
                 continue
             if episodes is not None and prefix == EPISODES_PREFIX:
                 fingerprint, changed, vouched = _folder_walk(f"{folder}/{name}", f"{prefix}{name}/", listings)
+                if recent is not None and changed >= recent.since:
+                    recent.folders.append((len(lines), f"{folder}/{name}", name))
                 append(f"{prefix}{name}/\0{fingerprint}")
                 newest = max(newest, changed)
                 episodes[name] = (fingerprint, changed) if vouched else None
                 continue
             stack.append((f"{folder}/{name}", f"{prefix}{name}/"))
+    if recent is not None:
+        recent.lines = list(lines)  # in the walk's order, as the indexes above are
     lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
+
+
+@dataclass
+class _Recent:
+    """What a walk of the inputs saw change since `since` (ns): the files (line index, path,
+    relative path) and episode folders (line index, path, name), with every line of the walk."""
+
+    since: int
+    files: list[tuple[int, str, str]] = field(default_factory=list)
+    folders: list[tuple[int, str, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
 
 
 _PYCACHE = frozenset({"__pycache__"})
@@ -302,9 +324,9 @@ def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> st
     not walked a second time."""
     known = _reading
     if known is not None and known.episodes is not None and max_files == FOLDER_MAX_FILES:
-        where = os.fspath(folder)
-        if os.path.dirname(where) == known.episodes_dir:
-            return known.episodes.get(os.path.basename(where))  # not walked (a link): None
+        parent, _, name = os.fspath(folder).rpartition("/")  # (os.path's parts cost 5 µs a folder)
+        if parent == known.episodes_dir and name:
+            return known.episodes.get(name)  # not walked (a link): None
     try:
         if os.path.islink(folder):
             return None
@@ -328,6 +350,7 @@ class Snapshot:
     # gives it, by name (None: not to be vouched for); None when episodes/ was not walked.
     episodes_dir: str = ""
     episodes: dict[str, str | None] | None = field(default=None, compare=False, repr=False)
+    recent: _Recent | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def take(cls, root: Path, options: dict) -> Snapshot:
@@ -336,9 +359,11 @@ class Snapshot:
         change since then only makes the next build a real one). A racy one is taken again
         when it would no longer be racy (else the walk would be for nothing)."""
         kept = _taken.pop(_snapshot_key(root, options), None)
-        if kept is not None and not (kept.racy and kept.newest_ns < time.time_ns() - RACY_NS):
-            return kept
-        return cls._now(Path(root), options)
+        if kept is None:
+            return cls._now(Path(root), options)
+        if kept.racy and kept.newest_ns < time.time_ns() - RACY_NS:
+            return kept.refreshed() or cls._now(Path(root), options)
+        return kept
 
     @classmethod
     def _now(cls, root: Path, options: dict) -> Snapshot:
@@ -346,6 +371,7 @@ class Snapshot:
         listings = _Listings.load(root, "inputs")
         digest = hashlib.blake2b(digest_size=16)
         folders: dict[str, tuple[str, int] | None] = {}
+        recent = _Recent(since=taken - RACY_NS)
         newest = _walk(
             root,
             digest,
@@ -353,6 +379,7 @@ class Snapshot:
             hidden=True,
             listings=listings,
             episodes=folders,
+            recent=recent,
         )
         listings.save()
         settled = taken - RACY_NS  # a folder with a file changed since is not vouched for
@@ -364,6 +391,51 @@ class Snapshot:
             taken_ns=taken,
             episodes_dir=os.fspath(root / EPISODES_DIR),
             episodes=episodes,
+            recent=recent,
+        )
+
+    def refreshed(self) -> Snapshot | None:
+        """This snapshot taken again now by looking again only at what changed within RACY_NS of
+        it (None when it does not know what that was, or a look fails: take it in full).
+
+        Equivalent to a new walk for what the record may trust: every other file and folder
+        had its time stamps older than RACY_NS before this snapshot, so any later change to it
+        gives it new ones, and the next build's walk sees that. What is looked at again is
+        stated as it is now, its time stamps checked against this moment."""
+        recent = self.recent
+        if recent is None or self.episodes is None:
+            return None
+        taken = time.time_ns()
+        lines = list(recent.lines)
+        episodes = dict(self.episodes)
+        newest = 0
+        for index, path, relative in recent.files:
+            try:
+                found = os.stat(path)
+            except OSError:
+                return None
+            modified, changed = found.st_mtime_ns, found.st_ctime_ns
+            newest = max(newest, modified, changed)
+            lines[index] = f"{relative}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}"
+        settled = taken - RACY_NS
+        for index, path, name in recent.folders:
+            fingerprint, changed, vouched = _folder_walk(path, f"{EPISODES_PREFIX}{name}/", None)
+            newest = max(newest, changed)
+            lines[index] = f"{EPISODES_PREFIX}{name}/\0{fingerprint}"
+            episodes[name] = fingerprint if vouched and changed < settled else None
+        if newest >= settled:
+            return None  # changed again meanwhile: still racy
+        lines.sort()
+        digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+        # Everything not looked at again is older than this snapshot's racy window, so older
+        # than the new one's: newest_ns only has to say the new one is not racy.
+        return replace(
+            self,
+            inputs=digest.hexdigest(),
+            newest_ns=max(newest, min(self.newest_ns, recent.since - 1)),
+            taken_ns=taken,
+            episodes=episodes,
+            recent=None,
         )
 
     @property
@@ -389,11 +461,11 @@ def reading(snapshot: Snapshot | None) -> Iterator[None]:
         _reading = None
 
 
-def _write_state(path: Path, text: str) -> None:
+def _write_state(path: Path, data: str | bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(text, "utf-8")
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(temporary, path)
     except OSError:
         pass  # only an optimisation: the next build walks or builds in full

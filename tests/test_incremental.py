@@ -251,3 +251,70 @@ def test_the_kept_digest_of_the_feed_holds_only_what_the_feed_rules_read(show):
     with pytest.raises(PodcastError) as caught:
         pipeline.build(show.root)
     assert "G103" in {p.code for p in caught.value.problems}
+
+
+def test_kept_chapters_and_page_keys_follow_the_base_url_and_the_episode(show, tmp_path):
+    """A kept record gives the chapters JSON and the page key made with its item: a moved base
+    URL (which every chapter image's URL holds) and an edited episode make them again, and the
+    files written are what a cold build writes."""
+    chapters_json = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Start", "img": "c.png"}]}
+    for slug in ("one", "two"):
+        folder = show.add(slug, date="2025-01-01" if slug == "one" else "2025-01-02")
+        (folder / "chapters.json").write_text(json.dumps(chapters_json))
+    pipeline.build(show.root)
+    _settle()
+    pipeline.build(show.root)
+    assert _kept(show.root) == 2
+
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace("https://cdn.example.com/show/", "https://moved.example.org/"))
+    pipeline.build(show.root)
+    assert "https://moved.example.org/" in (show.root / "feeds/chapters/one.json").read_text()
+    assert _tree(show.root / "feeds") == _cold_build(show.root, tmp_path / "cold-moved")
+    _settle()
+    pipeline.build(show.root)  # kept again, under the new address
+
+    episode = show.root / "episodes/two/episode.md"
+    episode.write_text(episode.read_text().replace('title = "', 'title = "Renamed '))
+    pipeline.build(show.root)
+    assert "Renamed " in (show.root / "feeds/episodes/two/index.html").read_text()
+    assert _tree(show.root / "feeds") == _cold_build(show.root, tmp_path / "cold-renamed")
+
+
+def test_a_record_whose_episode_has_another_shape_is_read_again_from_its_folder(show, caplog):
+    """Records keep an episode as its fields' values alone: one written by a version with other
+    fields is not taken for an episode; the folder is read again and the feed is the same."""
+    import copyreg
+    import io
+    import pickle
+
+    from podcast import cache
+    from podcast.model import Episode
+
+    show.add("one", date="2025-01-01")
+    show.add("two", date="2025-01-02")
+    pipeline.build(show.root)
+    _settle()
+    pipeline.build(show.root)
+    before = show.feed.read_bytes()
+
+    def shorter(episode: Episode):  # as a version whose Episode had one field fewer wrote it
+        return cache._episode_from_values, (tuple(episode.__dict__.values())[:-1],)
+
+    with BuildCache(show.root) as kept:
+        assert kept.db is not None
+        rows = kept.db.execute("SELECT slug, fingerprint, value FROM episode").fetchall()
+        assert len(rows) == 2
+        redone = []
+        for slug, fingerprint, value in rows:
+            out = io.BytesIO()
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = {**copyreg.dispatch_table, Episode: shorter}
+            pickler.dump(pickle.loads(value))
+            redone.append((slug, fingerprint, out.getvalue()))
+        kept.keep_pickled(redone)
+    show.feed.unlink()
+    with caplog.at_level("WARNING"):
+        pipeline.build(show.root)
+    assert "episode record one unreadable" in caplog.text
+    assert show.feed.read_bytes() == before

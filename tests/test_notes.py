@@ -702,16 +702,3 @@ def test_a_long_table_is_cut_between_rows():
     assert kept[0] == "Night · Notes" and kept[-1] == notes.MORE_LINK_TEXT
     assert all(k.startswith("Night ") for k in kept[1:-1]) and 20 < len(kept) < 300
 
-
-@pytest.mark.parametrize("words", [3, notes.SUMMARY_WORDS, notes.SUMMARY_WORDS + 1, 400])
-def test_the_notes_an_episode_keeps_give_its_page_the_same_summary(words):
-    article = "\n\n".join(" ".join(f"word{p}x{i}" for i in range(words // 4 + 1)) for p in range(4))
-    rendered = notes.render(article)
-    kept = notes.kept(rendered)
-    assert kept.html == rendered.html  # the page shows the notes whole
-    assert notes.summary(kept.text) == notes.summary(rendered.text)
-    assert len(kept.text) <= len(rendered.text)
-    if len(rendered.text.split()) > notes.SUMMARY_WORDS:
-        assert notes.summary(rendered.text).endswith(" …")
-        assert len(kept.text.split()) == notes.SUMMARY_WORDS + 1
-    assert (kept.sections, kept.description_html, kept.chapters) == ((), "", ())

@@ -153,7 +153,7 @@ def test_a_file_put_into_feeds_by_hand_is_removed_by_the_next_build(walked):
 def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
     """A record of listings that lies (a folder's names not a list) is not believed."""
     path = walked.root / uptodate.LISTINGS_DIR / "inputs.json"
-    kept = json.loads(path.read_text("utf-8"))
+    kept = json.loads(path.read_bytes())
     for listing in kept["folders"].values():
         listing[3] = "episode.md"
     path.write_text(json.dumps(kept), "utf-8")
@@ -161,8 +161,9 @@ def test_a_damaged_listing_record_means_folders_are_listed_again(walked):
     (walked.root / "episodes" / "two" / "transcript.vtt").write_text(VTT, "utf-8")
     settle()
     assert uptodate.unchanged_report(walked.root, OPTIONS) is None
-    for damaged in ('{"version": 2, "folders": {"episodes/two/": 7}}', "[1, 2"):
-        path.write_text(damaged, "utf-8")
+    broken = json.dumps({"version": uptodate.LISTINGS_VERSION, "folders": {"episodes/two/": 7}}).encode()
+    for damaged in (broken, broken[:-3], b"[1, 2", b"\0" * 100):
+        path.write_bytes(damaged)
         assert uptodate.unchanged_report(walked.root, OPTIONS) is None
     assert build_json(walked.root)["published"] == ["one", "two"]
     assert (walked.root / "feeds" / "transcripts" / "two.vtt").is_file()
@@ -185,3 +186,27 @@ def test_a_build_takes_the_folder_fingerprints_its_check_took(built, tmp_path):
         taken = {name: uptodate.folder_fingerprint(folder) for name, folder in folders.items()}
     assert taken == walked
     assert walked["one"] is not None and walked["two"] is None and walked["fresh"] is None
+
+
+def test_a_racy_snapshot_taken_again_looks_again_at_what_had_just_changed(built):
+    """The check's snapshot, taken right after an edit, is racy; the build takes it again by
+    looking only at what had just changed. It must say what a whole new walk says, and an edit
+    made meanwhile to a file that had just changed (even one keeping its size) must show."""
+    article = built.root / "episodes" / "one" / "episode.md"
+    settings = built.root / "podcast.toml"
+    article.write_text(article.read_text("utf-8") + "\nMore.\n", "utf-8")
+    settings.write_text(settings.read_text("utf-8") + "\n", "utf-8")
+    first = uptodate.Snapshot.take(built.root, OPTIONS)
+    assert first.racy
+    settings.write_text(settings.read_text("utf-8")[:-1] + "#", "utf-8")  # same size, again
+    settle()
+    again = first.refreshed()
+    whole = uptodate.Snapshot.take(built.root, OPTIONS)  # (none kept: a whole walk)
+    assert again is not None and not again.racy
+    assert again.inputs == whole.inputs != first.inputs
+    assert again.episodes == whole.episodes
+    assert again.episodes["one"] is not None  # settled now: the build may trust it
+    pipeline.build(built.root)
+    settle()
+    assert uptodate.unchanged_report(built.root, OPTIONS) is not None
+

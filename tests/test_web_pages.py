@@ -13,8 +13,9 @@ import pytest
 from conftest import run
 
 from podcast import pipeline
+from podcast.config import read_show
 from podcast.errors import PodcastError
-from podcast.model import AudioInfo, Episode
+from podcast.model import AudioInfo, Episode, ShowNotes, replaced
 from podcast.web import pages
 
 BASE = "https://cdn.example.com/show/"
@@ -667,3 +668,17 @@ def test_a_show_setting_that_changes_the_episode_pages_moves_their_digest(show):
                 moved.add(field.name)
     assert {"title", "language", "base_url", "link", "pages"} <= moved  # the test reaches them
     assert not moved & {"description", "author", "owner_email", "categories"}  # and leaves these
+
+
+@pytest.mark.parametrize("words", [0, 1, pages.SUMMARY_WORDS, pages.SUMMARY_WORDS + 1, 500])
+def test_the_text_a_record_keeps_gives_the_summary_the_whole_text_gives(show, words):
+    """A build keeps of an episode's plain text only what its pages show (summary_source): an
+    episode page made from that says what one made from the whole text says."""
+    text = "\n\n".join(f"Word{n}\t." if n % 7 == 0 else f"w{n}" for n in range(words)) + "  \n"
+    notes = ShowNotes(sections=(), html="<p>x</p>", description_html="", text=text)
+    episode = Episode(slug="one", source="episodes/one/episode.md", title="One",
+                      date=datetime(2025, 1, 1, tzinfo=UTC), guid="g", notes=notes)  # fmt: skip
+    kept = replaced(episode, notes=replaced(episode.notes, text=pages.summary_source(text)))
+    shown = read_show(show.root)[0]
+    assert pages.episode_view(shown, kept).summary == pages.episode_view(shown, episode).summary
+    assert len(pages.summary_source(text)) <= len(text) + 2

@@ -14,7 +14,7 @@ import hashlib
 import importlib.metadata
 import operator
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, NamedTuple
@@ -29,7 +29,6 @@ from ..clock import player as clock
 from ..errors import PageError
 from ..files import OutsideShow, confined
 from ..model import Chapter, Episode, Show
-from ..notes import summary as notes_summary
 from . import shared, transcript, urls
 
 TEMPLATES_DIR = "templates"  # in the show directory: templates that replace the package's
@@ -38,6 +37,7 @@ GENERATOR = "podcast"  # <meta name="generator">: marks pages the build may repl
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 SLEEP_MINUTES = (5, 10, 15, 30, 45, 60, 120)
 SKIP_BACK, SKIP_FORWARD = 15, 30  # seconds
+SUMMARY_WORDS = 40
 
 
 class ShowTemplates(jinja2.BaseLoader):
@@ -111,6 +111,21 @@ def trusted_environment() -> jinja2.Environment:
     return env
 
 
+def _summary(text: str) -> str:
+    words = text.split(maxsplit=SUMMARY_WORDS)  # the last item, when there is one past them, is the rest
+    return " ".join(words[:SUMMARY_WORDS]) + (" …" if len(words) > SUMMARY_WORDS else "")
+
+
+def summary_source(text: str) -> str:
+    """As much of an episode's plain-text notes as its pages show (the summary's words, and a
+    word to say there are more): what a build keeps of the text once its item is made. The
+    summary made from it is the same as from the whole text."""
+    words = text.split(maxsplit=SUMMARY_WORDS)
+    if len(words) <= SUMMARY_WORDS:
+        return text
+    return " ".join(words[:SUMMARY_WORDS]) + " …"
+
+
 @dataclass(frozen=True)
 class EpisodeView:
     """What a template knows about an episode."""
@@ -157,7 +172,7 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
         duration=info.duration if info is not None else None,
         image_url=feed.image_url(show, episode) or show.artwork_url,
         notes_html=notes.html if notes is not None else "",
-        summary=notes_summary(text),
+        summary=_summary(text),
         chapters=episode.chapters,
         transcript=transcript.for_page(episode.transcripts),
         transcript_url=show.url_for(quote(episode.transcripts[0].publish_path))
@@ -275,7 +290,7 @@ def page_key(episode: Episode) -> bytes:
 
     Made from the episode's own fields, not from its view, so that planning 10,000 pages does
     not build 10,000 views; tests/test_web_pages.py checks that each field of the view moves it.
-    A build that keeps a record per episode could keep this too, and plan without it.
+    A build keeps it in each episode's record (pipeline), and plans with the kept ones.
     """
     info = episode.info
     notes = episode.notes
@@ -393,11 +408,14 @@ class _Pages:
     """What the pages of one plan share: the templates, the episodes newest first with their
     digest keys, their views once made, and the context every template gets."""
 
-    def __init__(self, show: Show, episodes: Sequence[Episode]) -> None:
+    def __init__(
+        self, show: Show, episodes: Sequence[Episode], keys: Mapping[str, bytes] | None = None
+    ) -> None:
         self.show = show
         self.templates = _page_templates(show)
         self.ordered = feed.newest_first(episodes)
-        self.keys = [page_key(e) for e in self.ordered]
+        known = keys or {}
+        self.keys = [known.get(e.slug) or page_key(e) for e in self.ordered]
         self._views: dict[int, EpisodeView] = {}
         self.common = {
             "show": show,
@@ -466,14 +484,17 @@ class _Pages:
         return self.templates["episode.html"].render(context)
 
 
-def plan(show: Show, episodes: Sequence[Episode]) -> list[PlannedPage]:
+def plan(
+    show: Show, episodes: Sequence[Episode], keys: Mapping[str, bytes] | None = None
+) -> list[PlannedPage]:
     """Every page of the show, not yet rendered: a page's digest says whether it must be.
 
     The digest covers what a template can read (the show, each episode's page_key, a list
     page's place), the templates (the package's code and templates, the show's own by their
-    stat), so it costs a fraction of a render.
+    stat), so it costs a fraction of a render. `keys` holds page keys made already (by slug,
+    each page_key of that very episode), as a build's records keep them.
     """
-    pages = _Pages(show, episodes)
+    pages = _Pages(show, episodes, keys)
     return pages.list_pages() + pages.episode_pages()
 
 

@@ -13,7 +13,7 @@ import functools
 import gc
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,13 +76,18 @@ def gc_paused() -> Iterator[None]:
 
 
 def render(
-    show: Show, episodes: Sequence[Episode], out: Path, progress: Progress | None = None
+    show: Show,
+    episodes: Sequence[Episode],
+    out: Path,
+    progress: Progress | None = None,
+    keys: Mapping[str, bytes] | None = None,
 ) -> RenderedPages:
     """The pages of `show` not current in `out` (none when pages are off); those that use the
-    show's own templates rendered. Writes nothing. Raises PageError."""
+    show's own templates rendered. Writes nothing. Raises PageError. `keys`: episodes' page
+    keys made already, by slug (pages.plan)."""
     with gc_paused():
         record = PageRecord.load(show.root, out)
-        planned = pages.plan(show, episodes) if show.pages.enabled else []
+        planned = pages.plan(show, episodes, keys) if show.pages.enabled else []
         due = [p for p in planned if not record.current(out, p.path, p.digest)]
     shows: Iterable[pages.PlannedPage] = [p for p in due if not p.packaged]
     if progress is not None:
