@@ -829,4 +829,3 @@ def render(
     if chapters_from == "sections" and duration:
         return replace(notes, chapters=section_chapters(notes, duration))
     return notes
-

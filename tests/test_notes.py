@@ -701,4 +701,3 @@ def test_a_long_table_is_cut_between_rows():
     kept = [p.text_content() for p in html_tree(shown.description_html).xpath("p")]
     assert kept[0] == "Night · Notes" and kept[-1] == notes.MORE_LINK_TEXT
     assert all(k.startswith("Night ") for k in kept[1:-1]) and 20 < len(kept) < 300
-
