@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PodcastError
+from .errors import PodcastError, Problem
 from .files import read_bounded, read_state, unlinked_target, write_atomic
 from .layout import FEED_FILENAME, FEEDS_DIR, STATE_DIR
 from .lint import FeedDoc, parse_feed
@@ -27,7 +27,7 @@ from .lint import FeedDoc, parse_feed
 RECORD_FILE = Path(STATE_DIR) / "last-feed.json"
 DIGEST_FILE = Path(STATE_DIR) / "last-feed.xml"
 RECORD_VERSION = 2
-FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; no real feed comes near this
+FEED_MAX_BYTES = 50_000_000  # lint's S101 warns from 1 MB; a feed past this is not parsed whole
 SOURCE = f"{FEEDS_DIR}/{FEED_FILENAME}"
 
 
@@ -61,6 +61,27 @@ def read(root: Path, out: Path | None = None) -> LastFeed | None:
     if feed is None or trouble:
         return None
     return LastFeed(feed, tuple(item.sourceline for item in feed.items))
+
+
+def unread_because_large(root: Path, out: Path | None = None) -> Problem | None:
+    """A warning when feed.xml is there but too large for `read` to parse (and no digest stood
+    in for it): this build could not be compared with the feed apps have."""
+    out = out if out is not None else Path(root) / FEEDS_DIR
+    try:
+        size = os.stat(out / FEED_FILENAME).st_size
+    except OSError:
+        return None
+    if size <= FEED_MAX_BYTES:
+        return None
+    return Problem(
+        SOURCE,
+        f"the feed last built is {size:,} bytes, over the {FEED_MAX_BYTES:,} a build reads, and no "
+        "digest of it was kept in .podcast/: this build was not checked against it (GUIDs changed, "
+        "the show moved, episodes dropped)",
+        severity="warning",
+        hint="set feed_items in podcast.toml (feed.xml then holds the newest episodes); the next "
+        "build reads the digest this one keeps",
+    )
 
 
 def _kept(root: Path, path: Path) -> LastFeed | None:

@@ -989,7 +989,8 @@ def _stop_before_writing(
     catalog's problems; raise when either stops the build (nothing is written yet)."""
     last = lastfeed.read(root, out)
     findings = lint_rendered(catalog, rendered, now=now, out=out, published_bytes=first_page.size, last=last)
-    catalog.problems.extend(findings)
+    unread = lastfeed.unread_because_large(root, out) if last is None else None
+    catalog.problems.extend([*findings, *([unread] if unread else [])])
     dropped = [] if allow_removal else dropped_episodes(catalog, last)
     catalog.problems.extend(dropped)
     if lint.failed(findings, strict=strict) and not force:

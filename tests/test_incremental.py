@@ -318,3 +318,22 @@ def test_a_record_whose_episode_has_another_shape_is_read_again_from_its_folder(
         pipeline.build(show.root)
     assert "episode record one unreadable" in caplog.text
     assert show.feed.read_bytes() == before
+
+
+def test_a_last_feed_too_large_to_read_without_its_digest_is_a_warning_not_silence(show, monkeypatch):
+    """Without the kept digest, a feed.xml over what a build parses cannot be compared with:
+    the build says so, rather than skipping the check for dropped episodes quietly."""
+    for number in range(1, 3):
+        show.add(f"ep-{number}", date=f"2025-01-0{number}")
+    pipeline.build(show.root)
+    monkeypatch.setattr(lastfeed, "FEED_MAX_BYTES", 200)  # a small cap stands for a 50 MB feed
+    shutil.rmtree(show.root / "episodes/ep-2")
+    lastfeed.forget(show.root)
+    result = pipeline.build(show.root)  # the dropped episode went unnoticed: the warning says why
+    (warning,) = [p for p in result.catalog.problems if "not checked against it" in p.message]
+    assert warning.path == "feeds/feed.xml" and warning.severity == "warning"
+    assert "feed_items" in (warning.hint or "")
+    monkeypatch.setattr(lastfeed, "FEED_MAX_BYTES", 50_000_000)
+    show.add("ep-3", date="2025-01-03")
+    result = pipeline.build(show.root)  # read from the digest the last build kept: no warning
+    assert not [p for p in result.catalog.problems if "not checked against it" in p.message]
