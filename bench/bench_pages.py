@@ -40,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from make_show import article, make_show  # noqa: E402
 
-from podcast import pipeline  # noqa: E402
+from podcast import collector, pipeline  # noqa: E402
 from podcast.model import Episode, Show  # noqa: E402
 from podcast.serve.preview import PreviewServer  # noqa: E402
 from podcast.web import forked, pages, site  # noqa: E402
@@ -136,7 +136,7 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
     show, episodes = catalog.show, catalog.published
     wall, cpu, planned = timed(lambda: pages.plan(show, episodes), runs)
     line("plan every page (digests)", wall, cpu, f"{len(planned)} pages, {len(episodes)} episodes")
-    with site.gc_paused():  # as the build renders
+    with collector.paused():  # as the build renders
         wall, cpu, rendered = timed(lambda: {p.path: p.make() for p in planned}, runs)
     size = sum(len(page) for page in rendered.values())
     each = cpu / len(rendered) * 1e6

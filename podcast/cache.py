@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import copyreg
 import dataclasses
-import gc
 import hashlib
 import io
 import itertools
@@ -36,14 +35,13 @@ import logging
 import os
 import pickle
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, clock, controlchars, notes, parallel
+from . import audio, clock, collector, controlchars, notes, parallel
 from .errors import Problem
 from .files import resolved_below
 from .layout import STATE_DIR
@@ -105,43 +103,6 @@ def _in_parallel(work: Callable, items: list, progress: Progress | None) -> list
             return None
         results.extend(found)
     return results
-
-
-@contextmanager
-def unswept(*, frozen: bool = False) -> Iterator[None]:
-    """No cyclic garbage collection while many records are unpickled: they hold no cycles, and
-    the collector would go over every one of them again and again as their number grows.
-
-    `frozen`: what is alive at the end (the records, kept for the build) is left out of later
-    passes too (as `settle` leaves the whole catalog): else the first passes once the collector
-    is back go over every one of them (10,000 records: ~0.07 s)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        if frozen:
-            gc.freeze()
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-_settled = False  # whether `settle` froze the objects of an earlier catalog in this process
-
-
-def settle() -> None:
-    """Leave every object alive now (a catalog just loaded: thousands of episodes and records)
-    out of the cyclic garbage collector's later passes in this process: a full pass over a
-    10,000-episode catalog costs ~0.15 s, and the rest of a build would make a few. They hold
-    no cycles, so they are still freed when dropped. A process that loads catalogs again (the
-    preview server) first puts the earlier ones back and collects, so what became garbage since
-    is not kept for ever."""
-    global _settled
-    if _settled:
-        gc.unfreeze()
-        gc.collect()
-    gc.freeze()
-    _settled = True
 
 
 def _picture_to_json(picture: Picture | None, *, with_data: bool) -> dict | None:
@@ -582,7 +543,7 @@ class BuildCache:
                 "SELECT episode.slug, episode.value FROM episode JOIN wanted"
                 " ON episode.slug = wanted.slug AND episode.fingerprint = wanted.fingerprint"
             )
-            with unswept(frozen=True):
+            with collector.paused(frozen=True):
                 for slug, value in rows:
                     record = _unpickled(slug, value)
                     if record is not None:

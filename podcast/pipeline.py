@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from . import chapters, clock, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, settle, unswept
+from . import chapters, clock, collector, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -554,7 +554,7 @@ def _read_in_workers(
         initargs=(show, now, cache, fresh),
         progress=progress and (lambda batches: progress(batches, "Reading episodes")),
     )
-    with unswept(frozen=True):
+    with collector.paused(frozen=True):
         for indexes, result in done:
             if result is None:
                 continue
@@ -629,7 +629,7 @@ def read_catalog(
     read = {f.record.episode.slug for f in folders if f.record is not None and f.record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
-    settle()
+    collector.settle()
     return catalog
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import collector
 from ..files import unlinked_target
 from ..layout import PAGES_EPISODES_DIR
 from ..model import Episode, Show
@@ -61,20 +61,6 @@ class RenderedPages:
         return sorted([*self.rendered, *(page.path for page in self.deferred)])
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No garbage collection inside: planning and rendering 10,000 pages makes no cycles to
-    collect, only many objects, each batch of which would set off a pass over everything the
-    build holds (the catalog of a large show: a fifth of a second a pass)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def render(
     show: Show,
     episodes: Sequence[Episode],
@@ -85,7 +71,7 @@ def render(
     """The pages of `show` not current in `out` (none when pages are off); those that use the
     show's own templates rendered. Writes nothing. Raises PageError. `keys`: episodes' page
     keys made already, by slug (pages.plan)."""
-    with gc_paused():
+    with collector.paused():
         record = PageRecord.load(show.root, out)
         planned = pages.plan(show, episodes, keys) if show.pages.enabled else []
         due = [p for p in planned if not record.current(out, p.path, p.digest)]
@@ -142,7 +128,7 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
         # from two processes only has them wait on each other (the kernel locks the folder).
         for rel, _ in items:
             _folder(out, rel.rpartition("/")[0], folders)
-    with gc_paused():
+    with collector.paused():
         work = functools.partial(_write_pages, out, folders=folders)
         slices = forked.map_slices(work, items, processes, shown)
     changed = []
