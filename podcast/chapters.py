@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from . import boundedjson
 from .errors import PodcastError, Problem
-from .files import NOT_THERE, confined, read_bounded
+from .files import confined, link_kind, read_bounded
 from .model import AudioFile, Chapter
 from .weburl import has_web_scheme
 
@@ -60,7 +59,7 @@ def load(
     chapters do; anything else is refused before it is read.
     """
     path = path if isinstance(path, Path) else Path(path)
-    if not _there(path):
+    if link_kind(path) is None:  # one lstat: most episodes have no chapters.json
         return None
     data = _read_json(path, rel, problems, root if root is not None else path.parent)
     if data is _UNUSABLE:
@@ -77,19 +76,6 @@ def load(
         )
         return ()
     return _entries(entries, rel, problems)
-
-
-def _there(path: Path) -> bool:
-    """path.exists() or path.is_symlink(), with one lstat (most episodes have no chapters.json)."""
-    try:
-        os.lstat(path)
-    except OSError as exc:
-        if exc.errno in NOT_THERE:
-            return False
-        raise
-    except ValueError:  # a name with a NUL character
-        return False
-    return True
 
 
 _UNUSABLE = object()  # what _read_json gives for a file it reported (JSON's null is None)

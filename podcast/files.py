@@ -76,6 +76,19 @@ def file_kind(path: Path | str) -> int | None:
         return None
 
 
+def link_kind(path: Path | str) -> int | None:
+    """`file_kind` of the name itself, links not followed (stat.S_IFLNK for a link); None when
+    there is nothing of that name."""
+    try:
+        return stat.S_IFMT(os.lstat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in NOT_THERE:
+            raise
+        return None
+    except ValueError:  # a name with a NUL character
+        return None
+
+
 class FolderListing:
     """A folder of the show, listed once, that answers `confined`, `outside` and `file_kind` for
     the files in it, each exactly as those functions would.
@@ -248,14 +261,7 @@ def unlinked_target(base: Path, target: Path, what: str) -> Path:
 
 def _is_link(path: str) -> bool:
     """Path(path).is_symlink(): not there is no link; other errors are raised."""
-    try:
-        return stat.S_ISLNK(os.lstat(path).st_mode)
-    except OSError as exc:
-        if exc.errno not in NOT_THERE:
-            raise
-        return False
-    except ValueError:  # a name with a NUL character
-        return False
+    return link_kind(path) == stat.S_IFLNK
 
 
 class TooLarge(PodcastError, ValueError):
