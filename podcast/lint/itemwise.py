@@ -112,12 +112,18 @@ class ItemLinter:
         """What the item rules find in `feed` (the channel, or the channel and items)."""
         return _run(self.rules, _subject(self.show, feed, episodes, self.now))
 
-    def check(self, episode: Episode, item: bytes) -> ItemLint:
+    def subject_of(self, episode: Episode, item: bytes) -> tuple[Subject, list[Rule]]:
+        """What `check` looks at for `item`: the document of the channel and that item, and the
+        rules it runs over it."""
         feed = _parse(self.head + item + self.tail)
         # An image the episode names by URL may be any file of the show's: the feed's run judges it.
         own_image = episode.image_path and next(feed.channel.iter(ITUNES_IMAGE), None) is not None
         rules = self.item_rules if own_image else self.imageless_rules
-        found = _run(rules, _subject(self.show, feed, [episode], self.now))
+        return _subject(self.show, feed, [episode], self.now), rules
+
+    def check(self, episode: Episode, item: bytes) -> ItemLint:
+        subject, rules = self.subject_of(episode, item)
+        found = run(subject, rules)
         channel_only = list(self.channel_only)
         problems = []
         for problem in found:
@@ -125,7 +131,7 @@ class ItemLinter:
                 channel_only.remove(problem)
             else:
                 problems.append(problem)
-        return ItemLint(tuple(problems), _digest(feed.items[0]))
+        return ItemLint(tuple(problems), digest(subject.feed.items[0]))
 
 
 def _cut_down(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
@@ -145,7 +151,7 @@ def _parse(document: bytes) -> FeedDoc:
     return FeedDoc(SOURCE, document, root, channel, channel.findall("item"))
 
 
-def _digest(item: etree._Element) -> bytes:
+def digest(item: etree._Element) -> bytes:
     """The item with only the tags the feed rules read, in their order, on one line, and of those
     only the attributes they read (an enclosure's URL, not its length and type; not a guid's
     isPermaLink). It stands on its own (the namespaces it uses declared in it) and is short:
