@@ -25,6 +25,17 @@ T = TypeVar("T")
 
 def qname(tag: str) -> str:
     """'itunes:image' → '{http://www.itunes.com/dtds/podcast-1.0.dtd}image'."""
+    name = _QNAMES.get(tag)
+    if name is None:
+        name = _QNAMES[tag] = _qualify(tag)
+    return name
+
+
+# Rules ask for a few dozen names (their own, written in the code), for every item.
+_QNAMES: dict[str, str] = {}
+
+
+def _qualify(tag: str) -> str:
     if ":" in tag:
         prefix, local = tag.split(":", 1)
         return f"{{{PREFIXES[prefix]}}}{local}"
@@ -136,7 +147,12 @@ class FeedDoc:
 
 
 def _named_elements(feed: FeedDoc) -> list[tuple[etree._Element, str]]:
-    return [(element, short_name(element)) for element in feed.channel.iter() if isinstance(element.tag, str)]
+    known = _SHORT_NAMES
+    named = []
+    for element in feed.channel.iter(etree.Element):  # elements only: no comments, no PIs
+        short = known.get(element.tag)
+        named.append((element, short_name(element) if short is None else short))
+    return named
 
 
 def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:

@@ -103,6 +103,10 @@ ITEM_HINTS = {
 }
 
 
+# D101 says more about dates.
+_RECOMMENDED_NAMES = tuple((tag, qname(tag)) for tag in ITEM_RECOMMENDED if tag != "pubDate")
+
+
 @rule(
     "A104",
     "warning",
@@ -112,10 +116,8 @@ ITEM_HINTS = {
 def item_recommended(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
     for item, children in zip(feed.items, feed.children(), strict=True):
-        for tag in ITEM_RECOMMENDED:
-            if tag == "pubDate":
-                continue  # D101 says more about dates
-            if not text(children.get(qname(tag))):
+        for tag, name in _RECOMMENDED_NAMES:
+            if not text(children.get(name)):
                 yield Finding(feed.where(item, tag), f"{feed.label(item)} has no {tag}", hint=ITEM_HINTS[tag])
 
 
