@@ -99,14 +99,20 @@ class FeedDoc:
     def shared(self, key: str, make: Callable[[FeedDoc], T]) -> T:
         """`make(self)`, made once per document: what several rules read of it (the tree is
         not changed while rules run)."""
-        if key not in self._shared:
-            self._shared[key] = make(self)
-        return self._shared[key]
+        try:
+            return self._shared[key]
+        except KeyError:
+            made = self._shared[key] = make(self)
+            return made
 
     def elements(self) -> list[tuple[etree._Element, str]]:
         """Every element of the channel (itself first), in document order, with its short name;
         comments and processing instructions left out."""
         return self.shared("elements", _named_elements)
+
+    def channel_children(self) -> dict[str, etree._Element]:
+        """The channel's children by tag (the first of each, as `find` gives)."""
+        return self.shared("channel children", _channel_children)
 
     def children(self) -> list[dict[str, etree._Element]]:
         """For each item, in order, its children by tag (the first of each, as `find` gives)."""
@@ -155,6 +161,13 @@ def _named_elements(feed: FeedDoc) -> list[tuple[etree._Element, str]]:
     return named
 
 
+def _channel_children(feed: FeedDoc) -> dict[str, etree._Element]:
+    children: dict[str, etree._Element] = {}
+    for child in feed.channel:
+        children.setdefault(child.tag, child)
+    return children
+
+
 def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:
     table = []
     for item in feed.items:
@@ -193,11 +206,11 @@ def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:
     except etree.XMLSyntaxError as exc:
         reason = exc.msg or str(exc)
         return Finding(Where(source, exc.lineno), f"not XML: {reason}")
-    channel = root.find("channel") if root.tag == "rss" else None
+    channel = next(root.iterchildren("channel"), None) if root.tag == "rss" else None
     if channel is None:
         found = etree.QName(root).localname
         return Finding(Where(source, root.sourceline), f"<{found}> is not RSS 2.0")
-    return FeedDoc(source, data, root, channel, channel.findall("item"))
+    return FeedDoc(source, data, root, channel, list(channel.iterchildren("item")))
 
 
 def text(element: etree._Element | None) -> str:

@@ -234,8 +234,8 @@ def _cut_down(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
 
 def _parse(document: bytes) -> FeedDoc:
     root = etree.fromstring(document, _PARSER)
-    channel = root.find("channel")
-    return FeedDoc(SOURCE, document, root, channel, channel.findall("item"))
+    channel = next(root.iterchildren("channel"))  # iterchildren: C's loop, where find is Python's
+    return FeedDoc(SOURCE, document, root, channel, list(channel.iterchildren("item")))
 
 
 def digest(item: etree._Element) -> bytes:
@@ -275,10 +275,8 @@ def _digest_text(item: etree._Element) -> bytes | None:
     if len(item.attrib):
         return None
     out = ["<item>"]
-    for child in item:
+    for child in item.iterchildren(*DIGEST_TAGS):  # in document order, the others passed over in C
         tag = child.tag
-        if tag not in DIGEST_TAGS:
-            continue
         if len(child):
             return None
         if tag == "enclosure":

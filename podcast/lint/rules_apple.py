@@ -211,7 +211,7 @@ def language(subject: Subject) -> Iterator[Finding]:
 )
 def description_size(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    channel = {name: feed.channel.find(name) for name in SIZED_TAGS.values()}
+    channel = feed.channel_children()
     for parent, children in ((feed.channel, channel), *zip(feed.items, feed.children(), strict=True)):
         for tag, name in SIZED_TAGS.items():
             element = children.get(name)
@@ -319,7 +319,7 @@ def enumerated_values(subject: Subject) -> Iterator[Finding]:
 )
 def serial_numbers(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    if text(feed.channel.find(qname("itunes:type"))) != "serial":
+    if text(feed.channel_children().get(qname("itunes:type"))) != "serial":
         return
     for item, number in items_with(subject, "itunes:episode"):
         if not text(number):

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from .. import audio
-from ..feed.podcastindex import PODCAST_NS
 from ..schema import is_loopback
 from .feeddoc import FeedDoc, Finding, Where, text
 from .registry import MAX_FEED_BYTES, Subject, items_with, rule
@@ -155,7 +154,6 @@ def media_mime(subject: Subject) -> Iterator[Finding]:
             )
 
 
-_PODCAST_TAG = f"{{{PODCAST_NS}}}"
 # URL-bearing tags with the attribute that holds the URL, or None where the text is the URL.
 _URL_TAGS = {"enclosure": "url", "itunes:image": "href", "atom:link": "href", "itunes:new-feed-url": None}
 
@@ -178,7 +176,7 @@ def _find_urls(feed: FeedDoc) -> list[tuple[etree._Element, str, str, bool]]:
             found.append((element, "image", text(element), True))
         elif tag == "link":
             found.append((element, tag, text(element), False))
-        elif element.tag.startswith(_PODCAST_TAG):
+        elif tag.startswith("podcast:"):  # the short name of a tag in the podcast: namespace
             # Files apps fetch (transcripts, chapters, images, alternate sources) are
             # media; a person's href and a funding page are links to web pages.
             for attribute in ("url", "uri", "img", "href"):
