@@ -110,6 +110,10 @@ class FeedDoc:
         comments and processing instructions left out."""
         return self.shared("elements", _named_elements)
 
+    def named(self, tag: str) -> list[etree._Element]:
+        """The channel's elements (itself among them) of short name `tag`, in document order."""
+        return self.shared("named", _elements_by_name).get(tag, [])
+
     def channel_children(self) -> dict[str, etree._Element]:
         """The channel's children by tag (the first of each, as `find` gives)."""
         return self.shared("channel children", _channel_children)
@@ -159,6 +163,13 @@ def _named_elements(feed: FeedDoc) -> list[tuple[etree._Element, str]]:
         short = known.get(element.tag)
         named.append((element, short_name(element) if short is None else short))
     return named
+
+
+def _elements_by_name(feed: FeedDoc) -> dict[str, list[etree._Element]]:
+    by_name: dict[str, list[etree._Element]] = {}
+    for element, tag in feed.elements():
+        by_name.setdefault(tag, []).append(element)
+    return by_name
 
 
 def _channel_children(feed: FeedDoc) -> dict[str, etree._Element]:

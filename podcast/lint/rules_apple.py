@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lxml import etree
-
 from ..feed.itunes import ITUNES_NS
 from ..schema import apple_categories
 from .feeddoc import Finding, Where, qname, text
@@ -258,7 +256,7 @@ def value_length(subject: Subject) -> Iterator[Finding]:
 )
 def explicit(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for element in feed.channel.iter(qname("itunes:explicit")):
+    for element in feed.named("itunes:explicit"):
         value = text(element)
         if value not in ("true", "false"):
             whose = feed.whose(element)
@@ -296,12 +294,8 @@ ACCEPTED = {
 )
 def enumerated_values(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    found: dict[str, list[etree._Element]] = {tag: [] for tag in ENUMERATED}
-    for element, tag in feed.elements():
-        if tag in found:
-            found[tag].append(element)
     for tag, accepts in ENUMERATED.items():
-        for element in found[tag]:
+        for element in feed.named(tag):
             value = text(element)
             if not accepts(value):
                 whose = feed.whose(element)

@@ -33,7 +33,9 @@ APPLE_SUFFIXES = frozenset(s for suffixes in APPLE_MEDIA_TYPES.values() for s in
 def path_suffix(path: str) -> str:
     """`PurePosixPath(path).suffix`, without making a path object (M102 asks it of every item):
     the last dotted part of the last name, empty and "." parts left out."""
-    name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
+    name = path[path.rfind("/") + 1 :]  # the last part, most often the one
+    if not name or name == ".":
+        name = next((part for part in reversed(path.split("/")) if part and part != "."), "")
     dot = name.rfind(".")
     return name[dot:] if 0 < dot < len(name) - 1 else ""
 
