@@ -32,6 +32,7 @@ FORMAT_NAMES = {"mp3": "MP3", "m4a": "AAC", "mp4": "MP4", "m4v": "MP4 video", "o
 # feedgen formats dates in the C locale; the names, whatever the process's locale.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(100))  # a day, an hour, a minute, ...
 # What urllib's quote leaves as it is (its always-safe characters and "/").
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
 
@@ -175,18 +176,11 @@ def rfc2822(date: datetime) -> str:
     minutes = offset.days * 1440 + offset.seconds // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
-    # %-formatting: about twice as quick as an f-string of as many formatted fields.
-    return "%s, %02d %s %d %02d:%02d:%02d %s%02d%02d" % (  # noqa: UP031
-        day,
-        date.day,
-        month,
-        date.year,
-        date.hour,
-        date.minute,
-        date.second,
-        sign,
-        hours,
-        minutes,
+    # Two-digit fields looked up rather than formatted: a third quicker than %-formatting them.
+    two = _TWO_DIGITS
+    return (
+        f"{day}, {two[date.day]} {month} {date.year}"
+        f" {two[date.hour]}:{two[date.minute]}:{two[date.second]} {sign}{two[hours]}{two[minutes]}"
     )
 
 
