@@ -11,9 +11,9 @@ read as a build reads it), so never point it at the shared /tmp/bk. Prints, as m
 - and `ItemLinter` itself (made once per build and per worker).
 
 With --verify, also checks that the findings equal `check_show`'s over the whole document.
-With --rules, also prints where `ItemLinter.check` spends its time, per item: the parse, the
+With --rules, also prints where `ItemLinter.check` spends its CPU time, per item: the parse and
 subject, each item rule (in the order they run, each paying for what it first asks of the
-document, as in a build), the digest (CPU, medians of --runs over every item).
+document, as in a build), the digest (each a difference of medians of passes over every item).
 """
 
 from __future__ import annotations
@@ -125,31 +125,36 @@ def main() -> None:
 
 
 def time_parts(linter: ItemLinter, pairs: list, runs: int) -> None:
-    """µs per item of each part of `ItemLinter.check`, item by item as the build runs it. A CPU
-    clock read costs about a µs here, as much as many a rule: the parts are read on the
-    performance counter (some 50 ns a read), and the median of --runs leaves out the runs the
-    process was made to wait in."""
+    """CPU µs per item of each part of `ItemLinter.check`, as the build runs it, item after item.
+    A CPU clock read costs about a µs here, as much as many a rule: so each figure is a
+    difference of passes over every item, clock read once a pass. The rules run in order, the
+    first n of them in the nth pass: each is charged what it adds, with what it first asks of
+    the document (the items' children by tag, the elements by name, ...)."""
     count = len(pairs)
-    clock = time.perf_counter
-    totals: dict[str, list[float]] = {}
-    for _ in range(runs):
-        spent: dict[str, float] = {}
+    codes = [r.code for r in linter.item_rules]
+
+    def one_pass(rule_count: int, with_digest: bool = False) -> float:
+        chosen = set(codes[:rule_count])
+        cpu = time.process_time()
         for ready, item in pairs:
-            start = clock()
             subject, rules = linter.subject_of(ready, item)
-            spent["parse, subject"] = spent.get("parse, subject", 0.0) + clock() - start
-            for rule in rules:
-                start = clock()
-                itemwise.run(subject, [rule])
-                spent[rule.code] = spent.get(rule.code, 0.0) + clock() - start
-            start = clock()
-            itemwise.digest(subject.feed.items[0])
-            spent["digest"] = spent.get("digest", 0.0) + clock() - start
-        for label, seconds in spent.items():
-            totals.setdefault(label, []).append(seconds / count * 1e6)
-    for label, values in totals.items():
-        print(f"  {label:<26} {statistics.median(values):7.2f} µs")
-    print(f"  {'sum':<26} {sum(statistics.median(v) for v in totals.values()):7.2f} µs")
+            itemwise.run(subject, [r for r in rules if r.code in chosen])
+            if with_digest:
+                itemwise.digest(subject.feed.items[0])
+        return (time.process_time() - cpu) / count * 1e6
+
+    passes: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for rule_count in range(len(codes) + 1):
+            passes.setdefault(str(rule_count), []).append(one_pass(rule_count))
+        passes.setdefault("digest", []).append(one_pass(0, with_digest=True))
+    median = {key: statistics.median(values) for key, values in passes.items()}
+    print(f"  {'parse, subject':<26} {median['0']:7.2f} µs cpu")
+    for number, code in enumerate(codes, start=1):  # the artwork rules: only on an episode's own image
+        added = median[str(number)] - median[str(number - 1)]
+        print(f"  {code:<26} {added:7.2f} µs cpu")
+    print(f"  {'digest':<26} {median['digest'] - median['0']:7.2f} µs cpu")
+    print(f"  {'all':<26} {median[str(len(codes))] + median['digest'] - median['0']:7.2f} µs cpu")
 
 
 if __name__ == "__main__":
