@@ -258,16 +258,19 @@ _RFC2822 = re.compile(
 _MONTHS = {name: number for number, name in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
 )}  # fmt: skip
+_MONTHS.update({name.title(): number for name, number in _MONTHS.items()})
 _ZONES: dict[int, timezone] = {}
 
 
 def _parse_date(value: str) -> datetime | None:
     match = _RFC2822.fullmatch(value)
-    month = _MONTHS.get(match.group(2).lower()) if match else None
-    if match is None or month is None:
+    if match is None:
         return _parse_any_date(value)
-    day, _, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
-    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
+    day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    month = _MONTHS.get(name) or _MONTHS.get(name.lower())  # "May" as feeds write it, first
+    if month is None:
+        return _parse_any_date(value)
+    offset = 0 if zone_hours == zone_minutes == "00" else int(zone_hours) * 3600 + int(zone_minutes) * 60
     try:
         if offset == 0:
             zone = UTC  # "-0000" says UTC too, knowing no better (RFC 2822)
