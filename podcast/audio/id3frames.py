@@ -84,6 +84,7 @@ class FrameSet(dict):
 
 _TEXT = {"TIT2", "TPE1", "TALB", "TDES", "TRCK", "TPOS", "TCON", "TGID", "TYER", "TDAT", "TIME"}
 WANTED = _TEXT | {"TDRC", "COMM", "TXXX", "WFED", "WXXX", "PCST", "APIC", "CHAP", "CTOC"}
+_CHAPTER_FRAMES = {"CHAP", "CTOC"}
 # Frames with a field mutagen may fail to read with an error it does not catch (a volume or
 # timing field cut short), which makes it refuse the whole tag; so a tag holding one goes to
 # mutagen, whatever we would make of it. tests/test_audio_quick.py checks the list against
@@ -101,10 +102,15 @@ def tag_size(head: Buffer) -> int:
     return _synchsafe(int.from_bytes(head[6:10], "big")) + 10
 
 
-def read(data: Buffer, file_size: int) -> tuple[FrameSet | None, int]:
+def read(data: Buffer, file_size: int, *, chapters_only: bool = False) -> tuple[FrameSet | None, int]:
     """The frames we use of the ID3v2 tag at the start of `data`, and the tag's size.
 
     (None, 0) when the file has no ID3v2 tag. Raises Unusual (see the module's docstring).
+    `chapters_only`: of the tag's own frames only CHAP and CTOC are decoded (with all their
+    sub-frames); the others are walked past as mutagen walks them, and still declined when
+    their names or the tag's header are unusual, so a tag goes to mutagen exactly when its
+    chapters might come out otherwise (mutagen drops or merges a text frame it cannot take,
+    which changes the tags alone).
     """
     head = bytes(data[:10])
     if len(head) < 10 or head[:3] != b"ID3":
@@ -115,7 +121,7 @@ def read(data: Buffer, file_size: int) -> tuple[FrameSet | None, int]:
     size = tag_size(head)
     if size > file_size:
         raise Unusual("the tag runs past the end of the file")
-    frames = _read_frames(bytes(data[10:size]), major)
+    frames = _read_frames(bytes(data[10:size]), major, wanted=_CHAPTER_FRAMES if chapters_only else WANTED)
     _update_to_v24(frames)
     return frames, size
 
@@ -157,8 +163,8 @@ def _frame_sizes(data: bytes) -> object:
     return _synchsafe
 
 
-def _read_frames(data: bytes, major: int, *, nested: bool = False) -> FrameSet:
-    """The wanted frames of a tag's frame data (`nested`: a chapter's), walked as mutagen walks it."""
+def _read_frames(data: bytes, major: int, *, nested: bool = False, wanted: set[str] = WANTED) -> FrameSet:
+    """The `wanted` frames of a tag's frame data (`nested`: a chapter's), walked as mutagen walks it."""
     convert = _plain if major == 3 else _frame_sizes(data)
     frames = FrameSet()
     pos, end = 0, len(data)
@@ -180,7 +186,7 @@ def _read_frames(data: bytes, major: int, *, nested: bool = False) -> FrameSet:
             raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
         if frame_id in FRAGILE:
             raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
-        if frame_id not in WANTED:
+        if frame_id not in wanted:
             continue
         if flags & 0xFF:
             raise Unusual(f"{frame_id} is compressed, encrypted, grouped or unsynchronised")
