@@ -92,6 +92,7 @@ _CHAPTER_FRAMES = {"CHAP", "CTOC"}
 FRAGILE = frozenset({"ASPI", "EQU2", "ETCO", "RVA2", "RVAD", "SYLT"})
 _CODECS = ("latin1", "utf-16", "utf-16-be", "utf-8")
 _HEADER = struct.Struct(">4sLH")
+_TIMES = struct.Struct(">4L")  # a chapter's start and end times and byte offsets
 _ZEROS = b"\x00" * 10
 
 
@@ -300,12 +301,16 @@ def _picture(data: bytes, major: int) -> tuple[str, Frame]:
 
 def _chapter(data: bytes, major: int) -> tuple[str, Frame]:
     element_id, data = _latin1(data)
-    times = []
-    for _ in range(4):
-        data = _needed(data)
-        times.append(int.from_bytes(data[:4], "big"))
-        data = data[4:]
-    start, end, start_offset, end_offset = times
+    if len(data) >= 16:
+        start, end, start_offset, end_offset = _TIMES.unpack_from(data)
+        data = data[16:]
+    else:  # cut short: as mutagen reads what there is, or drops the frame
+        times = []
+        for _ in range(4):
+            data = _needed(data)
+            times.append(int.from_bytes(data[:4], "big"))
+            data = data[4:]
+        start, end, start_offset, end_offset = times
     frame = Frame(
         "CHAP",
         element_id=element_id,
@@ -361,8 +366,15 @@ _YEAR = re.compile(r"([0-9]{4})(-[0-9]{2}-[0-9]{2})?\Z")
 _DAY_MONTH = re.compile(r"([0-9]{2})([0-9]{2})\Z")
 
 
+# The frames `_update_to_v24` changes, or looks into.
+_UPDATED = frozenset({"TCON", "APIC", "TYER", "TDAT", "TIME", "CHAP", "CTOC"})
+
+
 def _update_to_v24(frames: FrameSet) -> None:
     """What mutagen's `ID3.update_to_v24` changes in the frames we use, after loading."""
+    ids = {key[:4] for key in frames}  # every key starts with its frame's four-letter ID
+    if ids.isdisjoint(_UPDATED):
+        return  # a chapter's title and link, the usual tag of a build: nothing to change
     if "TCON" in frames:
         frames["TCON"].text = _genres(tuple(frames["TCON"].text))  # "(12)Talk" and the like
     for picture in frames.getall("APIC"):
