@@ -554,3 +554,49 @@ def test_an_mp3_is_known_by_its_name_and_first_bytes_as_every_reader_s_score_kno
         assert detected(Path(name), header) is (found[0] if found else None)
 
     agree()
+
+
+def test_the_many_frames_walk_counts_any_stream_as_a_frame_at_a_time_walk_does():
+    """Synthetic MPEG streams of every version, layer and rate, each frame of any bitrate,
+    padding, private and protection bit, with random bytes in them (false syncs included),
+    now and then a header of another stream or of no stream, and a frame cut off at the end."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    def one_at_a_time(data: bytes, lock: int) -> tuple[int, int]:
+        pos = count = 0
+        while (found := frames.mpeg_frame(data, pos)) is not None and found.lock == lock:
+            if pos + found.length > len(data):
+                break
+            pos, count = pos + found.length, count + 1
+        return count, pos
+
+    @settings(max_examples=300, derandomize=True, database=None)
+    @given(
+        st.sampled_from([3, 2, 0]),  # MPEG-1, MPEG-2, MPEG-2.5
+        st.sampled_from([1, 2, 3]),  # layer III, II, I
+        st.integers(0, 2),  # sample rate
+        st.lists(
+            st.tuples(st.integers(0, 15), st.integers(0, 3), st.booleans(), st.integers(0, 40)), max_size=60
+        ),
+        st.integers(0, 2**32),
+        st.integers(0, 200),
+    )
+    def agree(version, layer_bits, rate, headers, seed, cut) -> None:
+        noise = random.Random(seed)
+        data = bytearray()
+        for bitrate, low_bits, protected, stranger in headers:
+            b1 = 0xE0 | version << 3 | layer_bits << 1 | protected
+            b2 = bitrate << 4 | (rate if stranger else 3 - rate % 3) << 2 | low_bits
+            spec = frames._mpeg_spec(b1, b2)
+            length = (spec[0] + (spec[1] if low_bits & 2 else 0)) if spec else 30
+            data += bytes((0xFF, b1, b2, noise.randrange(256))) + noise.randbytes(max(length - 4, 0))
+        data = bytes(data[: max(len(data) - cut, 0)])
+        if len(data) < 4 or frames.mpeg_frame(data, 0) is None:
+            return
+        lock = frames.mpeg_frame(data, 0).lock
+        assert frames._count_whole_frames(data, 0, len(data), lock) == one_at_a_time(data, lock)
+
+    agree()
