@@ -143,6 +143,8 @@ def _count_whole_frames(data: Buffer, pos: int, end: int, lock: int) -> tuple[in
                 counted += count
                 pos = match.end()
                 match = pattern.match(data, pos, end)
+        if end - pos < 4:
+            break  # no frame is shorter than its header: the stream ran to the end
     return counted, pos
 
 
