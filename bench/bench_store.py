@@ -8,8 +8,9 @@ Figures, not assertions. SHOW is a copy of a bench show (bench/make_show.py): ea
 show). Rows, each the median of --runs builds (min–max):
 
 - whole build: wall, and CPU seconds of the build's process and its children (workers, pages);
-- worker phase: wall, and the CPU seconds the build's own process spent in it (receiving,
-  unpickling and storing what the workers made; on two cores, taken from the workers);
+- worker phase: wall, the CPU seconds the build's own process spent in it (receiving,
+  unpickling and storing what the workers made; on two cores, taken from the workers), and
+  those of the workers (reading, probing, rendering, and storing what they made);
 - cache close: wall of closing the build cache in the build's process (commit, and copying the
   write-ahead log into the file unless that goes on in the background);
 - largest log: the biggest the cache's write-ahead log grew during the build, and the cache's
@@ -34,18 +35,21 @@ from pathlib import Path
 
 # Runs in the child: a build with the worker phase and the cache's close timed from inside.
 CHILD = r"""
-import json, os, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 from podcast import cache, pipeline
 figures = {}
 read_in_workers = pipeline._read_in_workers
 def timed_phase(*args, **kwargs):
     wall, cpu = time.perf_counter(), time.process_time()
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         return read_in_workers(*args, **kwargs)
     finally:
         figures["phase_wall"] = time.perf_counter() - wall
         figures["phase_cpu"] = time.process_time() - cpu
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures["workers_cpu"] = done.ru_utime + done.ru_stime - workers.ru_utime - workers.ru_stime
 pipeline._read_in_workers = timed_phase
 close = cache.BuildCache.close
 def timed_close(self, *args, **kwargs):
@@ -115,6 +119,7 @@ def main() -> None:
     print(row("whole build, CPU (all processes)", [r["cpu"] for r in runs], "s"))
     print(row("worker phase, wall", [r["phase_wall"] for r in runs], "s"))
     print(row("worker phase, CPU of the build's process", [r["phase_cpu"] for r in runs], "s"))
+    print(row("worker phase, CPU of the workers", [r["workers_cpu"] for r in runs], "s"))
     print(row("cache close in the build's process, wall", [r.get("close_wall", 0.0) for r in runs], "s"))
     print(row("largest write-ahead log", [r["largest_log_mb"] for r in runs], "MB"))
     print(row("cache after the build", [r["cache_mb"] for r in runs], "MB"))

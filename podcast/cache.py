@@ -308,28 +308,31 @@ class BuildCache:
         # them to the build's process to store.
         self.pending: list[tuple[str, tuple]] | None = None
         self.shared = False  # in WAL mode: other processes may write while this one reads
+        self.writer: sqlite3.Connection | None = None  # a worker's copy's, to store what it made
         self.db: sqlite3.Connection | None = self._connect()
 
     def for_worker(self) -> BuildCache:
-        """This cache as a forked worker process uses it: through a connection of its own (one
-        is never shared across a fork), reading what is stored; what it would add is kept in
-        `pending` until `save_pending` stores it (or `take_pending` hands it over)."""
+        """This cache as a forked worker process uses it: through connections of its own (one is
+        never shared across a fork). It reads the cache as it was when the worker started (one
+        read transaction: the other workers' commits neither show nor make it read its pages
+        again; what they store is for other episodes); what it would add is kept in `pending`
+        until `save_pending` stores it through another connection (or `take_pending` hands it
+        over)."""
         copy = object.__new__(BuildCache)
         copy.root, copy.file, copy.real_root = self.root, self.file, self.real_root
         copy.renderer = self.renderer
         copy.opened = 0
         copy.pending = []
-        copy.shared = self.shared
+        copy.shared = False
+        copy.writer = None
         copy.db = None
         if self.db is not None:
             try:
-                # No transaction but the ones `save_pending` opens: a worker's reads never hold one.
-                copy.db = sqlite3.connect(self.file, timeout=WORKER_WAIT, isolation_level=None)
-                if copy.shared:
-                    # Per connection: without these each commit would wait for the disk, and a
-                    # worker would copy the log into the file (the build's process does, once).
-                    copy.db.execute("PRAGMA synchronous = NORMAL")
-                    copy.db.execute("PRAGMA wal_autocheckpoint = 0")
+                copy.db = sqlite3.connect(self.file, isolation_level=None)
+                if self.shared:
+                    copy.db.execute("BEGIN")
+                    copy.db.execute("SELECT 1 FROM meta").fetchone()  # the snapshot taken
+                    copy.shared = True
             except sqlite3.Error as exc:
                 log.warning("build cache %s not readable in a worker (%s)", self.file, exc)
         return copy
@@ -344,12 +347,19 @@ class BuildCache:
         if not self.pending:
             return True
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            if self.writer is None:
+                self.writer = sqlite3.connect(self.file, timeout=WORKER_WAIT, isolation_level=None)
+                # Per connection: without these each commit would wait for the disk, and a worker
+                # would copy the log into the file (closing the cache does, once).
+                self.writer.execute("PRAGMA synchronous = NORMAL")
+                self.writer.execute("PRAGMA wal_autocheckpoint = 0")
+            self.writer.execute("BEGIN IMMEDIATE")
             try:
-                self._execute_runs(self.pending)
-                self.db.execute("COMMIT")
+                for statement, run in itertools.groupby(self.pending, key=lambda entry: entry[0]):
+                    self.writer.executemany(statement, [values for _, values in run])
+                self.writer.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                self.writer.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
             log.debug("a worker could not store its entries (%s); the build's process does", exc)
@@ -368,16 +378,13 @@ class BuildCache:
         """Store the entries a worker's copy made (a statement at a time for a run of them)."""
         if self.pending is not None:
             self.pending.extend(entries)
-        elif self.db is not None:
-            try:
-                self._execute_runs(entries)
-            except sqlite3.Error as exc:
-                log.warning("build cache not updated (%s)", exc)
-
-    def _execute_runs(self, entries: Iterable[tuple[str, tuple]]) -> None:
-        assert self.db is not None
+            return
         for statement, run in itertools.groupby(entries, key=lambda entry: entry[0]):
-            self.db.executemany(statement, [values for _, values in run])
+            if self.db is not None:
+                try:
+                    self.db.executemany(statement, [values for _, values in run])
+                except sqlite3.Error as exc:
+                    log.warning("build cache not updated (%s)", exc)
 
     def commit(self) -> None:
         """End this process's transaction, so that worker processes can write (see `save_pending`)."""
@@ -406,10 +413,13 @@ class BuildCache:
                 db = sqlite3.connect(self.file, check_same_thread=False)  # (closed in a thread)
                 # Records of a few KB each: pages that hold one or two, not chains of overflow pages.
                 db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # (only a new, empty file takes it)
-                # Forked workers read while this process writes its one transaction: in WAL mode
-                # neither waits for the other.
+                # Forked workers read, and store what they made, while this process reads: in WAL
+                # mode readers never wait, and a writer only for another's commit.
                 self.shared = db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
                 db.execute("PRAGMA synchronous = NORMAL")  # a cache: a power cut may lose its last build
+                # The log is copied into the file when the cache is closed (see `close`), not in
+                # the middle of a commit of this process's.
+                db.execute("PRAGMA wal_autocheckpoint = 0")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 if row is None or row[0] != str(SCHEMA_VERSION):

@@ -152,7 +152,14 @@ def _start(caller: int, initializer: Callable[..., Any] | None, initargs: tuple)
 def at_exit(callback: Callable[[], Any]) -> None:
     """In a worker (from `initializer` or the work): call `callback` as the worker exits, when the
     pool shuts down (`in_order` returns once it has run). A worker that is killed never calls it."""
-    multiprocessing.util.Finalize(None, callback, exitpriority=0)
+
+    def call() -> None:
+        try:
+            callback()
+        except Exception as exc:  # noqa: BLE001 - else multiprocessing prints its traceback
+            log.debug("a worker's exit callback failed (%r)", exc)
+
+    multiprocessing.util.Finalize(None, call, exitpriority=0)
 
 
 def _die_with(caller: int) -> None:

@@ -544,9 +544,9 @@ class _FolderWorker:
         return made, [] if self.cache.save_pending() else self.cache.take_pending()
 
 
-# Folders a worker reads between storing what it made: each transaction rewrites the pages it
-# touches (the notes' keys are hashes, spread over every page of their index), so few large ones
-# write far less than one per batch, and the build's process holds the rest of the log at its end.
+# Folders a worker reads between storing what it made. Each transaction writes again every page it
+# touches (the notes' keys are hashes, spread over all the pages of their index): a few large ones
+# write far less than one a batch (at 1,000 episodes a log of 24 MB, not 62).
 SAVE_EVERY = 256
 
 
