@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from . import boundedjson
 from .errors import PodcastError, Problem
-from .files import confined, link_kind, read_bounded
+from .files import FolderListing, confined, link_kind, read_bounded
 from .model import AudioFile, Chapter
 from .weburl import has_web_scheme
 
@@ -50,16 +51,24 @@ def _number(value) -> float | None:
 
 
 def load(
-    path: Path, rel: str, problems: list[Problem], *, root: Path | None = None
+    path: Path,
+    rel: str,
+    problems: list[Problem],
+    *,
+    root: Path | None = None,
+    listing: FolderListing | None = None,
 ) -> tuple[Chapter, ...] | None:
     """Read a chapters.json; None when there is none. Problems name the chapter and field.
 
     The file must lie inside `root` (default: its own folder) once links are followed,
     be a regular file of at most CHAPTERS_MAX_BYTES, and nest no deeper than real
-    chapters do; anything else is refused before it is read.
+    chapters do; anything else is refused before it is read. `listing`: its folder's, when
+    the caller has one (that the file is not there is then known without asking the system).
     """
+    if listing is not None and not listing.may_hold(os.path.basename(path)):
+        return None  # most episodes have no chapters.json
     path = path if isinstance(path, Path) else Path(path)
-    if link_kind(path) is None:  # one lstat: most episodes have no chapters.json
+    if link_kind(path) is None:  # one lstat
         return None
     data = _read_json(path, rel, problems, root if root is not None else path.parent)
     if data is _UNUSABLE:

@@ -101,9 +101,11 @@ class FolderListing:
     one that is no plain name ('..', 'a/b') are resolved as before.
     """
 
-    def __init__(self, root: Path, folder: Path) -> None:
+    def __init__(self, root: Path, folder: Path, *, real_root: str | None = None) -> None:
+        """`real_root`: `os.path.realpath(root)`, when the caller found it already (once for
+        all the folders of a build, rather than once a folder)."""
         self.root, self.folder = root, folder
-        self.base = os.path.realpath(root)
+        self.base = real_root if real_root is not None else os.path.realpath(root)
         given = os.fspath(folder)
         self._path = given if os.path.isabs(given) else os.path.join(self.base, given)
         self.real = resolved_below(self.base, self._path)
@@ -116,7 +118,14 @@ class FolderListing:
         """The folder's entry named exactly `name`, when the listing may answer for it. None
         when it may not: a name not listed is resolved too (on a file system that ignores
         case, "Episode.MP3" opens episode.mp3, which the listing does not say)."""
-        if not self._straight or name in ("", ".", "..") or os.sep in name or "\0" in name:
+        if name in ("", ".", "..") or os.sep in name or "\0" in name:
+            return None
+        entries = self._listed()
+        return None if entries is None else entries.get(name)
+
+    def _listed(self) -> dict[str, os.DirEntry] | None:
+        """The folder's entries by name (listed on first use), when the listing may answer."""
+        if not self._straight:
             return None
         if self._entries is None:
             try:
@@ -125,7 +134,24 @@ class FolderListing:
             except OSError:
                 self._straight = False
                 return None
-        return self._entries.get(name)
+        return self._entries
+
+    def entries(self) -> dict[str, os.DirEntry] | None:
+        """The folder's entries by name, from the one scandir, when the listing may answer for
+        the folder (it is reached through no link); None when it may not."""
+        return self._listed()
+
+    def may_hold(self, name: str) -> bool:
+        """False only when the folder surely has no entry `name` (what `link_kind(folder / name)`
+        would find is None): none by that name, nor one a file system that ignores case could
+        take for it. True when the listing cannot tell."""
+        entries = self._listed()
+        if entries is None or name in entries or not name.isascii():
+            return True
+        if name in ("", ".", "..") or os.sep in name or "\0" in name:
+            return True
+        lowered = name.lower()
+        return any(not other.isascii() or other.lower() == lowered for other in entries)
 
     def _plain(self, name: str) -> bool:
         """Whether `name` is an entry of the folder that is no link: confined, as it is."""

@@ -32,7 +32,15 @@ from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .feed import paging
-from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
+from .files import (
+    FolderListing,
+    confined,
+    outside,
+    read_bounded,
+    unlinked_target,
+    write_atomic,
+    write_problem,
+)
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
@@ -136,10 +144,13 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     return tuple(named)
 
 
-def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> tuple[Chapter, ...]:
-    """chapters.json in the episode folder > chapters in the audio > chapters in the show notes."""
+def episode_chapters(
+    show: Show, episode: Episode, problems: list[Problem], listing: FolderListing | None = None
+) -> tuple[Chapter, ...]:
+    """chapters.json in the episode folder > chapters in the audio > chapters in the show notes.
+    `listing`: the episode folder's, when the caller has one."""
     rel = f"{episode.folder}/{layout.CHAPTERS_FILE}"
-    from_file = chapters.load(show.root / rel, rel, problems, root=show.root)
+    from_file = chapters.load(show.root / rel, rel, problems, root=show.root, listing=listing)
     from_notes = episode.notes.chapters if episode.notes is not None else ()
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
@@ -335,13 +346,16 @@ def _check_against_duration(show: Show, episode: Episode, problems: list[Problem
             )
 
 
-def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
+def _add_transcripts(
+    show: Show, episode: Episode, problems: list[Problem], listing: FolderListing | None = None
+) -> Episode:
     found, trouble = transcripts.find(
         show.root / episode.folder,
         episode.folder,
         episode.slug,
         episode.language or show.language,
         root=show.root,
+        listing=listing,
     )
     problems.extend(trouble)
     return replaced(episode, transcripts=found)
@@ -438,9 +452,12 @@ def _in_folder(show: Show, episode: Episode) -> bool:
     return all(path is None or os.path.normpath(path).startswith(folder) for path in paths)
 
 
-def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode | None, list[Problem]]:
+def _prepare(
+    show: Show, episode: Episode, cache: BuildCache, listing: FolderListing | None = None
+) -> tuple[Episode | None, list[Problem]]:
     """A due episode made ready to publish: audio read, transcripts found, notes rendered,
-    chapters chosen; None when its audio cannot be read (the problems say why)."""
+    chapters chosen; None when its audio cannot be read (the problems say why). `listing`: the
+    episode folder's, when the caller read the episode with one."""
     problems: list[Problem] = []
     probed = _probe(episode, problems, cache)
     if probed is None:
@@ -448,10 +465,10 @@ def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode |
         return None, problems
     probed = _probe_alternates(probed, problems, cache)
     _check_soundbites(probed, problems)
-    probed = _add_transcripts(show, probed, problems)
+    probed = _add_transcripts(show, probed, problems, listing)
     probed = with_page_link(show, probed)
     probed = replaced(probed, notes=episode_notes(show, probed, cache))
-    probed = replaced(probed, chapters=episode_chapters(show, probed, problems))
+    probed = replaced(probed, chapters=episode_chapters(show, probed, problems, listing))
     _check_against_duration(show, probed, problems)
     return probed, problems
 
@@ -513,16 +530,18 @@ class _FolderWorker:
         self.show, self.now, self.folders = show, now, folders
         self.cache = cache.for_worker()
         self.finish = _Finisher(show, now)
+        self.real_root = os.path.realpath(show.root)  # (readquick: for every folder's listing)
 
     def __call__(self, indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], list]:
         made = []
         for index in indexes:
             folder = self.folders[index]
             problems: list[Problem] = []
-            episode = read_episode_folder(self.show, folder.path, problems)
+            listing = FolderListing(self.show.root, folder.path, real_root=self.real_root)
+            episode = read_episode_folder(self.show, folder.path, problems, listing)
             record = Prepared(episode, tuple(problems))
             if episode is not None and _is_due(episode, self.now):
-                record = _ready_record(self.show, record, self.cache, self.finish)
+                record = _ready_record(self.show, record, self.cache, self.finish, listing)
             keep = folder.fingerprint is not None and _keepable(self.show, record)
             made.append((pickle_record(record), keep))
         return made, self.cache.take_pending()
@@ -685,10 +704,13 @@ def _publish_due(
             catalog.records[record.ready.slug] = record
 
 
-def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared:
-    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`)."""
+def _ready_record(
+    show: Show, record: Prepared, cache: BuildCache, finish: _Finisher, listing: FolderListing | None = None
+) -> Prepared:
+    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`).
+    `listing`: the episode folder's, when the episode was just read with it."""
     assert record.episode is not None
-    ready, trouble = _prepare(show, record.episode, cache)
+    ready, trouble = _prepare(show, record.episode, cache, listing)
     record = replaced(record, ready=ready, ready_problems=tuple(trouble))
     return _with_outputs(show, _spent(finish(record))) if ready is not None else record
 

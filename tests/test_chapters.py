@@ -192,3 +192,42 @@ def test_json_chapters_are_the_bytes_json_dumps_writes(found):
     written = chapters.to_json(found, image_url)
     assert written == _to_json_the_long_way(found, image_url)
     assert json.loads(written)["version"] == chapters.CHAPTERS_VERSION
+
+
+def test_a_chapters_json_asked_through_the_folders_listing_is_read_as_without_it(tmp_path):
+    """Most folders have no chapters.json, which the listing the episode was read with knows;
+    one that is there, a link, or one named in another case is read (or not) as before."""
+    from podcast.files import FolderListing
+
+    show = tmp_path / "show"
+    good = '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "A"}]}'
+    (tmp_path / "secret.json").write_text(good)
+    makers = {
+        "none": lambda folder: None,
+        "good": lambda folder: (folder / "chapters.json").write_text(good),
+        "bad": lambda folder: (folder / "chapters.json").write_text("{not json"),
+        "cased": lambda folder: (folder / "Chapters.json").write_text(good),
+        "outside": lambda folder: (folder / "chapters.json").symlink_to(tmp_path / "secret.json"),
+        "dangling": lambda folder: (folder / "chapters.json").symlink_to(tmp_path / "nothing.json"),
+    }
+    for slug, make in makers.items():
+        folder = show / "episodes" / slug
+        folder.mkdir(parents=True)
+        make(folder)
+        rel = f"episodes/{slug}/chapters.json"
+        alone: list[Problem] = []
+        listed: list[Problem] = []
+        found = chapters.load(folder / "chapters.json", rel, alone, root=show)
+        listing = FolderListing(show, folder)
+        assert chapters.load(folder / "chapters.json", rel, listed, root=show, listing=listing) == found, slug
+        assert listed == alone, slug
+    none: list[Problem] = []
+    assert (
+        chapters.load(
+            show / "episodes/none/chapters.json",
+            "x",
+            none,
+            listing=FolderListing(show, show / "episodes/none"),
+        )
+        is None
+    )
