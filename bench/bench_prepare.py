@@ -12,19 +12,33 @@ other work shares the cores), in one process:
 - audio.read: the probe of each episode's audio (what the build's workers do on a cold build);
 - Episode replace x6: `dataclasses.replace` of a read episode, as each stage of making it ready
   does (six times an episode); model.replaced x6: the same with `model.replaced` (where the
-  code has it).
+  code has it);
+- chain: what a worker process of a cold build does for each folder, from the folder to the
+  ready record (`read_episode_folder`, then `pipeline._ready_record`: audio read, transcripts,
+  notes rendered, chapters, item rendered and linted, the record slimmed, its JSON chapters and
+  page key), with an empty build cache kept outside the show; then what of it went to reading
+  the audio (BuildCache.read), rendering notes (BuildCache.notes) and the item and its lint
+  (pipeline._Finisher), each timed inside the chain, and the rest: reading the folder and the
+  chain's own work (the part no other row isolates). Each step runs among the others, as in a
+  build, which costs more than running it alone (the rows above).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
+import inspect
+import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from podcast import audio, chapters, config, model, transcripts
+from podcast import audio, chapters, config, model, pipeline, transcripts
+from podcast.cache import BuildCache, Prepared
+from podcast.files import FolderListing
 from podcast.layout import CHAPTERS_FILE, EPISODES_DIR
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,6 +113,79 @@ def main() -> None:
     measure("Episode replace x6", len(episodes), replace, args.runs)
     if hasattr(model, "replaced"):
         measure("model.replaced x6", len(episodes), replace_quickly, args.runs)
+    if hasattr(pipeline, "_ready_record"):
+        measure_chain(show, folders, args.runs)
+
+
+class _TimedCache(BuildCache):
+    """The build cache, with the CPU time spent reading audio and rendering notes through it."""
+
+    def read(self, path: Path) -> model.AudioFile:
+        started = cpu_seconds()
+        try:
+            return super().read(path)
+        finally:
+            self.spent["audio (BuildCache.read)"] += cpu_seconds() - started
+
+    def notes(self, inputs, render):
+        started = cpu_seconds()
+        try:
+            return super().notes(inputs, render)
+        finally:
+            self.spent["notes (BuildCache.notes)"] += cpu_seconds() - started
+
+
+class _TimedFinisher(pipeline._Finisher):
+    """The item renderer and linter of a build, with the CPU time spent in them."""
+
+    spent = 0.0
+
+    def __call__(self, record: Prepared) -> Prepared:
+        started = cpu_seconds()
+        try:
+            return super().__call__(record)
+        finally:
+            self.spent += cpu_seconds() - started
+
+
+def measure_chain(show: model.Show, folders: list[Path], runs: int) -> None:
+    """The chain from folder to ready record as a cold build's worker runs it (see the docstring)."""
+    now = pipeline.datetime.now(pipeline.UTC)
+    real_root = os.path.realpath(show.root)
+    # The code as it is, or as it was before a folder's listing served the whole chain.
+    listed = "listing" in inspect.signature(pipeline._ready_record).parameters
+    totals: list[float] = []
+    parts: dict[str, list[float]] = {}
+    gc.freeze()  # as in a worker process, which leaves what it inherited out of collections
+    with tempfile.TemporaryDirectory() as empty:
+        for _ in range(runs):
+            cache = BuildCache(Path(empty)).for_worker()
+            cache.__class__ = _TimedCache
+            cache.real_root = real_root  # its keys as a build of this show makes them
+            cache.spent = {"audio (BuildCache.read)": 0.0, "notes (BuildCache.notes)": 0.0}
+            finish = _TimedFinisher(show, now)
+            started = cpu_seconds()
+            for folder in folders:
+                problems: list = []
+                more: tuple = ()
+                if listed:
+                    more = (FolderListing(show.root, folder, real_root=real_root),)
+                episode = config.read_episode_folder(show, folder, problems, *more)
+                record = Prepared(episode, tuple(problems))
+                if episode is not None and pipeline._is_due(episode, now):
+                    pipeline._ready_record(show, record, cache, finish, *more)
+            totals.append(cpu_seconds() - started)
+            for label, spent in [*cache.spent.items(), ("item, lint (_Finisher)", finish.spent)]:
+                parts.setdefault(label, []).append(spent)
+    count = len(folders)
+    total = statistics.median(totals) / count * 1e6
+    print(f"{'chain':<20} {total:8.1f} µs/episode cpu  ({count} folders), of which:")
+    others = 0.0
+    for label, spent in parts.items():
+        share = statistics.median(spent) / count * 1e6
+        others += share
+        print(f"  {label:<30} {share:8.1f} µs/episode cpu")
+    print(f"  {'the rest (reading, the chain)':<30} {total - others:8.1f} µs/episode cpu")
 
 
 if __name__ == "__main__":
