@@ -51,7 +51,7 @@ def _number(value) -> float | None:
 
 
 def load(
-    path: Path,
+    path: Path | str,
     rel: str,
     problems: list[Problem],
     *,

@@ -42,7 +42,7 @@ from .files import (
     write_problem,
 )
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
-from .lint.itemwise import ItemLinter, check_assembled
+from .lint.itemwise import ItemLint, ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
 from .progress import Progress
 from .web import pages, site, urls
@@ -149,17 +149,32 @@ def episode_chapters(
 ) -> tuple[Chapter, ...]:
     """chapters.json in the episode folder > chapters in the audio > chapters in the show notes.
     `listing`: the episode folder's, when the caller has one."""
+    return _chosen_chapters(show, episode, episode.notes, problems, listing)
+
+
+def _chosen_chapters(
+    show: Show,
+    episode: Episode,
+    notes: ShowNotes | None,
+    problems: list[Problem],
+    listing: FolderListing | None,
+) -> tuple[Chapter, ...]:
+    """`episode_chapters` of the episode with `notes` (before they are in it)."""
     rel = f"{episode.folder}/{layout.CHAPTERS_FILE}"
-    from_file = chapters.load(show.root / rel, rel, problems, root=show.root, listing=listing)
-    from_notes = episode.notes.chapters if episode.notes is not None else ()
+    # (A path as text: most folders have no chapters.json, and their listing says so.)
+    path = os.path.join(show.root, rel)
+    from_file = chapters.load(path, rel, problems, root=show.root, listing=listing)
+    from_notes = notes.chapters if notes is not None else ()
+    found = chapters.resolve(from_file, episode.audio_chapters, from_notes)
+    if not found:
+        return found
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
     elif episode.audio_chapters:
         where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
     else:
         where = Problem(episode.source, "")  # the timestamps or headings of the article
-    found = _safe_chapters(chapters.resolve(from_file, episode.audio_chapters, from_notes), where, problems)
-    return _inside_audio(episode, found, where, problems)
+    return _inside_audio(episode, _safe_chapters(found, where, problems), where, problems)
 
 
 def _inside_audio(
@@ -198,8 +213,17 @@ def _safe_chapters(
     """
     safe = []
     for chapter in found:
-        at = f"chapter {clock.player(chapter.start)}"
         title = clean_line(chapter.title)
+        url = chapter.url
+        image = chapter.image
+        if (
+            title == chapter.title
+            and (url is None or is_web_url(url))
+            and (image is None or ":" not in image or is_web_url(image))
+        ):
+            safe.append(chapter)  # as it is (most are): nothing to say of it
+            continue
+        at = f"chapter {clock.player(chapter.start)}"
         if title != chapter.title:
             problems.append(
                 replaced(
@@ -210,7 +234,6 @@ def _safe_chapters(
                     severity="warning",
                 )
             )
-        url = chapter.url
         if url is not None and not is_web_url(url):
             problems.append(
                 replaced(
@@ -221,7 +244,6 @@ def _safe_chapters(
                 )
             )
             url = None
-        image = chapter.image
         if image is not None and ":" in image and not is_web_url(image):  # a name has no scheme
             problems.append(
                 replaced(
@@ -286,6 +308,8 @@ def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Pro
 
 def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode:
     """Read each other format of the audio; a broken one is a problem like the main file."""
+    if not episode.alternate_audio:
+        return episode
     probed = []
     for other in episode.alternate_audio:
         try:
@@ -349,16 +373,17 @@ def _check_against_duration(show: Show, episode: Episode, problems: list[Problem
 def _add_transcripts(
     show: Show, episode: Episode, problems: list[Problem], listing: FolderListing | None = None
 ) -> Episode:
+    folder = episode.folder
     found, trouble = transcripts.find(
-        show.root / episode.folder,
-        episode.folder,
+        os.path.join(show.root, folder),  # (as text: a Path is made only of a transcript found)
+        folder,
         episode.slug,
         episode.language or show.language,
         root=show.root,
         listing=listing,
     )
     problems.extend(trouble)
-    return replaced(episode, transcripts=found)
+    return episode if found == episode.transcripts else replaced(episode, transcripts=found)
 
 
 def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
@@ -467,8 +492,8 @@ def _prepare(
     _check_soundbites(probed, problems)
     probed = _add_transcripts(show, probed, problems, listing)
     probed = with_page_link(show, probed)
-    probed = replaced(probed, notes=episode_notes(show, probed, cache))
-    probed = replaced(probed, chapters=episode_chapters(show, probed, problems, listing))
+    found = episode_notes(show, probed, cache)
+    probed = replaced(probed, notes=found, chapters=_chosen_chapters(show, probed, found, problems, listing))
     _check_against_duration(show, probed, problems)
     return probed, problems
 
@@ -607,14 +632,13 @@ class _Finisher:
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
 
-    def __call__(self, record: Prepared) -> Prepared:
-        assert record.ready is not None
+    def item(self, ready: Episode) -> tuple[bytes, ItemLint]:
+        """The ready episode's <item>, and what lint's rules over one item found in it."""
         if self.renderer is None or self.linter is None:
             self.renderer = feed.ItemRenderer(self.show)
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
-        item = self.renderer.render(record.ready)
-        found = self.linter.check(record.ready, item)
-        return replaced(record, item=item, lint=found.problems, digest=found.digest)
+        item = self.renderer.render(ready)
+        return item, self.linter.check(ready, item)
 
 
 def read_catalog(
@@ -707,39 +731,50 @@ def _publish_due(
 def _ready_record(
     show: Show, record: Prepared, cache: BuildCache, finish: _Finisher, listing: FolderListing | None = None
 ) -> Prepared:
-    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`).
+    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`),
+    with what the build writes of it besides (`_outputs`), in one copy of the record.
     `listing`: the episode folder's, when the episode was just read with it."""
     assert record.episode is not None
     ready, trouble = _prepare(show, record.episode, cache, listing)
-    record = replaced(record, ready=ready, ready_problems=tuple(trouble))
-    return _with_outputs(show, _spent(finish(record))) if ready is not None else record
+    if ready is None:
+        return replaced(record, ready=None, ready_problems=tuple(trouble))
+    item, found = finish.item(ready)
+    ready = _spent(ready)
+    chapters_json, page_key = _outputs(show, ready)
+    return replaced(
+        record,
+        episode=ready,  # (the one read differs in nothing a later build reads: slug, date, state)
+        ready=ready,
+        ready_problems=tuple(trouble),
+        item=item,
+        lint=found.problems,
+        digest=found.digest,
+        chapters_json=chapters_json,
+        page_key=page_key,
+    )
 
 
-def _with_outputs(show: Show, record: Prepared) -> Prepared:
-    """A ready record with what the build writes of it besides its item, made once: its JSON
-    chapters and (with pages) its page's key; a build that keeps the record reads them from it."""
-    ready = record.ready
-    assert ready is not None
+def _outputs(show: Show, ready: Episode) -> tuple[bytes | None, bytes | None]:
+    """What the build writes of a ready episode besides its item, made once and kept in its
+    record: its JSON chapters, and (with pages) its page's key; a build that keeps the record
+    reads them from it."""
     chapters_json = chapters.to_json(ready.chapters, show.url_for) if ready.chapters else None
     key = pages.page_key(ready) if show.pages.enabled else None
-    return replaced(record, chapters_json=chapters_json, page_key=key)
+    return chapters_json, key
 
 
-def _spent(record: Prepared) -> Prepared:
-    """A ready record without what only rendering and linting its item read: the article, the
+def _spent(ready: Episode) -> Episode:
+    """A ready episode without what only rendering and linting its item read: the article, the
     notes' sections and the HTML of <description> (all in the item now), the chapters of the
     notes and of the audio (`chapters` holds the ones published), and of the notes' plain text
     all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
-    episodes holds half as much, and its records load twice as fast. The episode as read is the ready one
-    from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
-    ready = record.ready
-    assert ready is not None
+    episodes holds half as much, and its records load twice as fast. Its record keeps it as
+    the episode as read too."""
     notes = ready.notes
     if notes is not None:
         text = pages.summary_source(notes.text)
         notes = replaced(notes, sections=(), description_html="", chapters=(), text=text)
-    ready = replaced(ready, article="", notes=notes, audio_chapters=())
-    return replaced(record, episode=ready, ready=ready)
+    return replaced(ready, article="", notes=notes, audio_chapters=())
 
 
 def _make_ready(

@@ -279,7 +279,7 @@ def read(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, li
         return None, [Problem(rel, "is not UTF-8 text", line=line, hint="save it as UTF-8")]
 
 
-def _named_transcript(folder: Path, listing: FolderListing | None = None) -> list[Path]:
+def _named_transcript(folder: Path | str, listing: FolderListing | None = None) -> list[Path]:
     """The files (or links) in `folder` named transcript.*, sorted: what
     `sorted(folder.glob("transcript.*"))` finds, filtered by is_file() or is_symlink(), from
     one scandir and no stat for the other files (every episode folder is asked); from the
@@ -310,7 +310,7 @@ def _file_or_link(entry: os.DirEntry) -> bool:
 
 
 def find(
-    folder: Path,
+    folder: Path | str,
     rel_folder: str,
     slug: str,
     language: str,
