@@ -146,10 +146,10 @@ class _TimedFinisher(pipeline._Finisher):
 
     spent = 0.0
 
-    def item(self, *args):  # (before: __call__, with the record)
+    def items(self, *args):  # (before: __call__, with the record)
         started = cpu_seconds()
         try:
-            return super().item(*args)
+            return super().items(*args)
         finally:
             self.spent += cpu_seconds() - started
 

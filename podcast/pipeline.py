@@ -640,13 +640,14 @@ class _Finisher:
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
 
-    def item(self, ready: Episode) -> tuple[bytes, ItemLint]:
-        """The ready episode's <item>, and what lint's rules over one item found in it."""
+    def items(self, readies: Sequence[Episode]) -> list[tuple[bytes, ItemLint]]:
+        """Each ready episode's <item>, and what lint's rules over one item found in it: all
+        rendered, then all linted (each's code stays in the processor's caches, see `_prepare`)."""
         if self.renderer is None or self.linter is None:
             self.renderer = feed.ItemRenderer(self.show)
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
-        item = self.renderer.render(ready)
-        return item, self.linter.check(ready, item)
+        rendered = [self.renderer.render(ready) for ready in readies]
+        return [(item, self.linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
 
 
 def read_catalog(
@@ -759,13 +760,13 @@ def _ready_records(
         assert record.episode is not None
         episodes.append(record.episode)
     prepared = _prepare(show, episodes, cache, listings)
-    items = [finish.item(ready) if ready is not None else None for ready, _ in prepared]
+    made = iter(finish.items([ready for ready, _ in prepared if ready is not None]))
     done = []
-    for record, (ready, trouble), made in zip(records, prepared, items, strict=True):
-        if ready is None or made is None:
+    for record, (ready, trouble) in zip(records, prepared, strict=True):
+        if ready is None:
             done.append(replaced(record, ready=None, ready_problems=tuple(trouble)))
             continue
-        item, found = made
+        item, found = next(made)
         ready = _spent(ready)
         chapters_json, page_key = _outputs(show, ready)
         done.append(
