@@ -644,6 +644,8 @@ class _Finisher:
     def items(self, readies: Sequence[Episode]) -> list[tuple[bytes, ItemLint]]:
         """Each ready episode's <item>, and what lint's rules over one item found in it: all
         rendered, then all linted (each's code stays in the processor's caches, see `_prepare`)."""
+        if not readies:
+            return []
         if self.renderer is None or self.linter is None:
             self.renderer = feed.ItemRenderer(self.show)
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
