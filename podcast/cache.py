@@ -243,6 +243,7 @@ class Prepared:
     # Made with the item, so that a build that keeps the record makes neither again:
     chapters_json: bytes | None = None  # its feeds/chapters/<slug>.json, when it has chapters
     page_key: bytes | None = None  # web.pages.page_key of the ready episode, when the show has pages
+    item_key: str | None = None  # the show's settings the item was made with (pipeline.item_key)
 
 
 _EPISODE_FIELDS = tuple(field.name for field in dataclasses.fields(Episode))

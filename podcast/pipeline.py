@@ -46,8 +46,8 @@ from .written import WrittenRecord
 class Catalog:
     """A show and its episodes, read and checked but not yet written.
 
-    The published episodes are as their items were made from them, without what only that
-    needed: their article, their notes' sections and <description> HTML (see `_spent`). Their
+    The published episodes are as their items were made from them, without what only making
+    their notes and chapters needed: their article, their notes' sections (see `_spent`). Their
     items are in `records`.
     """
 
@@ -396,6 +396,27 @@ CHANNEL_ONLY = {
 }
 
 
+# Show settings that the feed items and lint's rules over one item read, but reading and making
+# ready an episode folder do not: changing one keeps every episode's ready episode, and makes
+# only the items and their lint again (`_remade_items`).
+ITEM_ONLY = {
+    "author": "",
+    "explicit": False,
+    "type": "episodic",
+    "simple_chapters": False,
+    "persons": (),
+    "license": None,
+    "locations": (),
+    "enclosure_prefix": None,
+}
+
+
+def item_key(show: Show) -> str:
+    """What a record's item was made with beyond its ready episode: the show's ITEM_ONLY settings."""
+    values = repr([getattr(show, name) for name in ITEM_ONLY])
+    return hashlib.blake2b(values.encode(errors="surrogateescape"), digest_size=16).hexdigest()
+
+
 # Libraries whose output a record holds: the items (feedgen, lxml) and the notes in them.
 RECORD_LIBRARIES = ("feedgen", "lxml", *NOTES_LIBRARIES)
 
@@ -411,12 +432,13 @@ def _library_versions() -> str:
 
 
 def _show_key(show: Show) -> str:
-    """What every episode's record also depends on: the show's settings that items read (with
-    where they stand in podcast.toml, which findings name), where the show is, and the code
-    (ours, Python's and the libraries')."""
+    """What every episode's record also depends on: the show's settings that reading and making
+    ready an episode read (with where every setting stands in podcast.toml, which findings name),
+    where the show is, and the code (ours, Python's and the libraries'). The settings that only
+    the items read are the record's `item_key`."""
     digest = hashlib.blake2b(digest_size=16)
     parts = (
-        repr(replaced(show, **CHANNEL_ONLY)),
+        repr(replaced(show, **CHANNEL_ONLY, **ITEM_ONLY)),
         repr(sorted(show.lines.items())),
         uptodate.build_fingerprint({}),
         sys.version,
@@ -585,6 +607,7 @@ class _Finisher:
 
     def __init__(self, show: Show, now: datetime) -> None:
         self.show, self.now = show, now
+        self.item_key = item_key(show)
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
 
@@ -595,7 +618,7 @@ class _Finisher:
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
         item = self.renderer.render(record.ready)
         found = self.linter.check(record.ready, item)
-        return replaced(record, item=item, lint=found.problems, digest=found.digest)
+        return replaced(record, item=item, lint=found.problems, digest=found.digest, item_key=self.item_key)
 
 
 def read_catalog(
@@ -674,6 +697,9 @@ def _publish_due(
     unready = [f.record.episode for f in due if f.record and f.record.ready is None and not f.readied]
     _work_ahead(show, [episode for episode in unready if episode is not None], cache, progress)
     finish = _Finisher(show, now)
+    remade = [f for f in due if f.record and f.record.ready and f.record.item_key != finish.item_key]
+    if remade:
+        _remake_items(show, remade, cache, finish, progress)
     for folder in due:
         record = folder.record
         assert record is not None and record.episode is not None
@@ -683,6 +709,67 @@ def _publish_due(
         if record.ready is not None:
             catalog.published.append(record.ready)
             catalog.records[record.ready.slug] = record
+
+
+def _remake_items(
+    show: Show, folders: list[_Folder], cache: BuildCache, finish: _Finisher, progress: Progress | None
+) -> None:
+    """Make again the items (and their lint) of ready records kept from a build with other
+    ITEM_ONLY settings (the author, explicit, ...), from their ready episodes: their folders are
+    not read again. Many are spread over every core; each is kept again with its new item."""
+    done: set[int] = set()
+    if len(folders) >= parallel.threshold():
+        parts = parallel.batches(range(len(folders)), ITEM_BATCH)
+        results = parallel.in_order(
+            _remake_in_worker,
+            parts,
+            initializer=_start_item_worker,
+            initargs=(show, finish.now, folders),  # (not a list of the records: each is freed once remade)
+            progress=progress and (lambda batches: progress(batches, "Making items")),
+        )
+        with collector.paused(frozen=True):
+            for indexes, made in results:
+                if made is None:
+                    continue
+                kept = []
+                for index, value in zip(indexes, made, strict=True):
+                    folder = folders[index]
+                    folder.record = pickle.loads(value)
+                    done.add(index)
+                    if folder.fingerprint and _keepable(show, folder.record):
+                        kept.append((folder.path.name, folder.fingerprint, value))
+                cache.keep_pickled(kept)
+    for index, folder in enumerate(folders):
+        if index in done:
+            continue
+        assert folder.record is not None
+        folder.record = finish(folder.record)  # few of them, or no worker could
+        if folder.fingerprint and _keepable(show, folder.record):
+            cache.keep_prepared(folder.path.name, folder.fingerprint, folder.record)
+
+
+# Items a worker process makes again at a time (`_remake_items`).
+ITEM_BATCH = 64
+
+_item_work: tuple[_Finisher, list[_Folder]] | None = None  # in a worker: its finisher, the folders
+
+
+def _start_item_worker(show: Show, now: datetime, folders: list[_Folder]) -> None:
+    global _item_work
+    _item_work = (_Finisher(show, now), folders)
+
+
+def _remake_in_worker(indexes: Sequence[int]) -> list[bytes]:
+    """In a worker process: the records of the folders at `indexes` with their items made
+    again, pickled."""
+    assert _item_work is not None
+    finish, folders = _item_work
+    made = []
+    for index in indexes:
+        record = folders[index].record
+        assert record is not None
+        made.append(pickle_record(finish(record)))
+    return made
 
 
 def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared:
@@ -704,18 +791,20 @@ def _with_outputs(show: Show, record: Prepared) -> Prepared:
 
 
 def _spent(record: Prepared) -> Prepared:
-    """A ready record without what only rendering and linting its item read: the article, the
-    notes' sections and the HTML of <description> (all in the item now), the chapters of the
-    notes and of the audio (`chapters` holds the ones published), and of the notes' plain text
-    all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
-    episodes holds half as much, and its records load twice as fast. The episode as read is the ready one
-    from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
+    """A ready record without what only making its notes and chapters read: the article, the
+    notes' sections, the chapters of the notes and of the audio (`chapters` holds the ones
+    published), and of the notes' plain text all but what the episode's pages show of it
+    (pages.summary_source). A catalog of 10,000 episodes holds half as much, and its records
+    load twice as fast. What its item is made from stays (the notes' HTML and <description>
+    HTML): a change to a setting only items read makes them again from the record
+    (`_remake_items`). The episode as read is the ready one from then on (they differ in
+    nothing a later build reads of it: its slug, date and state)."""
     ready = record.ready
     assert ready is not None
     notes = ready.notes
     if notes is not None:
         text = pages.summary_source(notes.text)
-        notes = replaced(notes, sections=(), description_html="", chapters=(), text=text)
+        notes = replaced(notes, sections=(), chapters=(), text=text)
     ready = replaced(ready, article="", notes=notes, audio_chapters=())
     return replaced(record, episode=ready, ready=ready)
 
