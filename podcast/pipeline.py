@@ -46,8 +46,8 @@ from .written import WrittenRecord
 class Catalog:
     """A show and its episodes, read and checked but not yet written.
 
-    The published episodes are as their items were made from them, without what only making
-    their notes and chapters needed: their article, their notes' sections (see `_spent`). Their
+    The published episodes are as their items were made from them, without what only that
+    needed: their article, their notes' sections and <description> HTML (see `_spent`). Their
     items are in `records`.
     """
 
@@ -702,7 +702,10 @@ def _publish_due(
         _remake_items(show, remade, cache, finish, progress)
     for folder in due:
         record = folder.record
-        assert record is not None and record.episode is not None
+        assert record is not None
+        if record.episode is None:  # read again (`_remake_items`), and no longer an episode
+            catalog.problems.extend(record.problems)
+            continue
         if record.ready is None and not folder.readied:
             record = _make_ready(show, folder.fingerprint, record, cache, finish)
         catalog.problems.extend(record.ready_problems)
@@ -715,8 +718,9 @@ def _remake_items(
     show: Show, folders: list[_Folder], cache: BuildCache, finish: _Finisher, progress: Progress | None
 ) -> None:
     """Make again the items (and their lint) of ready records kept from a build with other
-    ITEM_ONLY settings (the author, explicit, ...), from their ready episodes: their folders are
-    not read again. Many are spread over every core; each is kept again with its new item."""
+    ITEM_ONLY settings (the author, explicit, ...), from their ready episodes and the notes the
+    cache keeps: their folders are not read again (but where those notes are gone). Many are
+    spread over every core; each is kept again with its new item."""
     done: set[int] = set()
     if len(folders) >= parallel.threshold():
         parts = parallel.batches(range(len(folders)), ITEM_BATCH)
@@ -724,7 +728,7 @@ def _remake_items(
             _remake_in_worker,
             parts,
             initializer=_start_item_worker,
-            initargs=(show, finish.now, folders),  # (not a list of the records: each is freed once remade)
+            initargs=(show, finish.now, cache, folders),  # (not a list of records: each is freed once remade)
             progress=progress and (lambda batches: progress(batches, "Making items")),
         )
         with collector.paused(frozen=True):
@@ -733,42 +737,72 @@ def _remake_items(
                     continue
                 kept = []
                 for index, value in zip(indexes, made, strict=True):
+                    if value is None:
+                        continue
                     folder = folders[index]
+                    # The whole record unpickled, not its new parts taken into the one kept: its
+                    # old objects are then freed together, where new ones fit.
                     folder.record = pickle.loads(value)
                     done.add(index)
-                    if folder.fingerprint and _keepable(show, folder.record):
+                    if folder.fingerprint:  # (kept before: nothing that decides it changed)
                         kept.append((folder.path.name, folder.fingerprint, value))
                 cache.keep_pickled(kept)
     for index, folder in enumerate(folders):
         if index in done:
             continue
         assert folder.record is not None
-        folder.record = finish(folder.record)  # few of them, or no worker could
-        if folder.fingerprint and _keepable(show, folder.record):
-            cache.keep_prepared(folder.path.name, folder.fingerprint, folder.record)
+        record = _remade(folder.record, cache, finish)  # few of them, or no worker could
+        if record is None:  # its notes are no longer kept: read the folder again
+            problems: list[Problem] = []
+            episode = read_episode_folder(show, folder.path, problems)
+            record = Prepared(episode, tuple(problems))
+            if episode is not None and _is_due(episode, finish.now):
+                record = _ready_record(show, record, cache, finish)
+            if folder.fingerprint and _keepable(show, record):
+                cache.keep_prepared(folder.path.name, folder.fingerprint, record)
+        elif folder.fingerprint:
+            cache.keep_prepared(folder.path.name, folder.fingerprint, record)
+        folder.record = record
+
+
+def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared | None:
+    """A kept ready record with its item and the item's lint made again with the show's settings
+    now; None when the notes it was made of are no longer in the cache."""
+    ready = record.ready
+    assert ready is not None
+    notes = ready.notes
+    if notes is not None and notes.html:  # (the item reads no notes without HTML)
+        kept = cache.stored_notes(record.notes_key) if record.notes_key else None
+        if kept is None or kept.html != notes.html:
+            return None
+        notes = replaced(notes, description_html=kept.description_html)
+    made = finish(replaced(record, ready=replaced(ready, notes=notes)))
+    return replaced(made, episode=ready, ready=ready)  # as kept: without what the item alone read
 
 
 # Items a worker process makes again at a time (`_remake_items`).
 ITEM_BATCH = 64
 
-_item_work: tuple[_Finisher, list[_Folder]] | None = None  # in a worker: its finisher, the folders
+# In a worker process of `_remake_items`: its finisher, its copy of the cache, the folders.
+_item_work: tuple[_Finisher, BuildCache, list[_Folder]] | None = None
 
 
-def _start_item_worker(show: Show, now: datetime, folders: list[_Folder]) -> None:
+def _start_item_worker(show: Show, now: datetime, cache: BuildCache, folders: list[_Folder]) -> None:
     global _item_work
-    _item_work = (_Finisher(show, now), folders)
+    _item_work = (_Finisher(show, now), cache.for_worker(), folders)
 
 
-def _remake_in_worker(indexes: Sequence[int]) -> list[bytes]:
+def _remake_in_worker(indexes: Sequence[int]) -> list[bytes | None]:
     """In a worker process: the records of the folders at `indexes` with their items made
-    again, pickled."""
+    again, pickled (None for one whose notes the cache no longer has: the build reads it)."""
     assert _item_work is not None
-    finish, folders = _item_work
-    made = []
+    finish, cache, folders = _item_work
+    made: list[bytes | None] = []
     for index in indexes:
         record = folders[index].record
         assert record is not None
-        made.append(pickle_record(finish(record)))
+        remade = _remade(record, cache, finish)
+        made.append(None if remade is None else pickle_record(remade))
     return made
 
 
@@ -777,7 +811,11 @@ def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Fini
     assert record.episode is not None
     ready, trouble = _prepare(show, record.episode, cache)
     record = replaced(record, ready=ready, ready_problems=tuple(trouble))
-    return _with_outputs(show, _spent(finish(record))) if ready is not None else record
+    if ready is None:
+        return record
+    if ready.notes is not None:  # where its notes are kept, for its item to be made again
+        record = replaced(record, notes_key=cache.notes_key(notes_inputs(show, ready)))
+    return _with_outputs(show, _spent(finish(record)))
 
 
 def _with_outputs(show: Show, record: Prepared) -> Prepared:
@@ -791,20 +829,20 @@ def _with_outputs(show: Show, record: Prepared) -> Prepared:
 
 
 def _spent(record: Prepared) -> Prepared:
-    """A ready record without what only making its notes and chapters read: the article, the
-    notes' sections, the chapters of the notes and of the audio (`chapters` holds the ones
-    published), and of the notes' plain text all but what the episode's pages show of it
-    (pages.summary_source). A catalog of 10,000 episodes holds half as much, and its records
-    load twice as fast. What its item is made from stays (the notes' HTML and <description>
-    HTML): a change to a setting only items read makes them again from the record
-    (`_remake_items`). The episode as read is the ready one from then on (they differ in
-    nothing a later build reads of it: its slug, date and state)."""
+    """A ready record without what only rendering and linting its item read: the article, the
+    notes' sections and the HTML of <description> (all in the item now; a change to a setting
+    only items read makes it again with the notes the cache keeps, `_remade`), the chapters of
+    the notes and of the audio (`chapters` holds the ones published), and of the notes' plain
+    text all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
+    episodes holds half as much, and its records load twice as fast. The episode as read is the
+    ready one from then on (they differ in nothing a later build reads of it: its slug, date and
+    state)."""
     ready = record.ready
     assert ready is not None
     notes = ready.notes
     if notes is not None:
         text = pages.summary_source(notes.text)
-        notes = replaced(notes, sections=(), chapters=(), text=text)
+        notes = replaced(notes, sections=(), description_html="", chapters=(), text=text)
     ready = replaced(ready, article="", notes=notes, audio_chapters=())
     return replaced(record, episode=ready, ready=ready)
 

@@ -426,3 +426,21 @@ def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
         assert made_with == {pipeline.item_key(read_show(show.root)[0])}, new
     text = show.feed.read_text()
     assert "<itunes:author>Ann Host</itunes:author>" in text and "op3.dev/e/" in text and "Austin, TX" in text
+
+
+def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost(show, tmp_path):
+    show.add("one", date="2025-01-01", article="Intro\n\nWords of one, with a <b>tag</b>.\n")
+    show.add("two", date="2025-01-02", article="Two\n\nMore of two.\n")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    with BuildCache(show.root) as cache:
+        assert cache.db is not None
+        cache.db.execute("DELETE FROM notes")
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
+    cold = tmp_path / "cold"
+    shutil.copytree(show.root, cold)
+    shutil.rmtree(cold / ".podcast")
+    assert _built(show.root) == _built(cold)
+    assert "Words of one" in show.feed.read_text() and "Bea Host" in show.feed.read_text()
