@@ -398,7 +398,7 @@ CHANNEL_ONLY = {
 
 # Show settings that the feed items and lint's rules over one item read, but reading and making
 # ready an episode folder do not: changing one keeps every episode's ready episode, and makes
-# only the items and their lint again (`_remade_items`).
+# only the items and their lint again (`_remake_items`).
 ITEM_ONLY = {
     "author": "",
     "explicit": False,
