@@ -428,7 +428,11 @@ def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
     assert "<itunes:author>Ann Host</itunes:author>" in text and "op3.dev/e/" in text and "Austin, TX" in text
 
 
-def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost(show, tmp_path):
+@pytest.mark.parametrize("parallel_min", ["1", "1000"], ids=["workers", "one process"])
+def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost(
+    show, tmp_path, monkeypatch, parallel_min
+):
+    monkeypatch.setenv("PODCAST_PARALLEL_MIN", parallel_min)
     show.add("one", date="2025-01-01", article="Intro\n\nWords of one, with a <b>tag</b>.\n")
     show.add("two", date="2025-01-02", article="Two\n\nMore of two.\n")
     pipeline.build(show.root)
