@@ -248,6 +248,8 @@ class Prepared:
     # Made with the item, so that a build that keeps the record makes neither again:
     chapters_json: bytes | None = None  # its feeds/chapters/<slug>.json, when it has chapters
     page_key: bytes | None = None  # web.pages.page_key of the ready episode, when the show has pages
+    item_key: str | None = None  # the show's settings the item was made with (pipeline.item_key)
+    notes_key: str | None = None  # its notes' entry in the cache (`notes_key`): the item is made of them
 
 
 _EPISODE_FIELDS = tuple(field.name for field in dataclasses.fields(Episode))
@@ -582,6 +584,21 @@ class BuildCache:
         if self.db is not None or self.pending is not None:
             self._write("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, notes_to_json(rendered)))
         return rendered
+
+    def notes_key(self, inputs: dict[str, Any]) -> str:
+        """The key `notes(inputs, ...)` keeps the notes rendered from `inputs` under."""
+        return self._notes_key(inputs)
+
+    def stored_notes(self, key: str) -> ShowNotes | None:
+        """The notes kept under `key` (see `notes_key`); None when there are none, or unreadable."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
+            return None if row is None else notes_from_json(row[0])
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            log.warning("notes cache entry unreadable (%s)", exc)
+            return None
 
     def prepared(self, slug: str, fingerprint: str) -> Prepared | None:
         """What the folder `slug` gave a build when its inputs had `fingerprint`; None if unknown."""

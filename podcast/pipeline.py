@@ -435,6 +435,27 @@ CHANNEL_ONLY = {
 }
 
 
+# Show settings that the feed items and lint's rules over one item read, but reading and making
+# ready an episode folder do not: changing one keeps every episode's ready episode, and makes
+# only the items and their lint again (`_remake_items`).
+ITEM_ONLY = {
+    "author": "",
+    "explicit": False,
+    "type": "episodic",
+    "simple_chapters": False,
+    "persons": (),
+    "license": None,
+    "locations": (),
+    "enclosure_prefix": None,
+}
+
+
+def item_key(show: Show) -> str:
+    """What a record's item was made with beyond its ready episode: the show's ITEM_ONLY settings."""
+    values = repr([getattr(show, name) for name in ITEM_ONLY])
+    return hashlib.blake2b(values.encode(errors="surrogateescape"), digest_size=16).hexdigest()
+
+
 # Libraries whose output a record holds: the items (feedgen, lxml) and the notes in them.
 RECORD_LIBRARIES = ("feedgen", "lxml", *NOTES_LIBRARIES)
 
@@ -450,12 +471,13 @@ def _library_versions() -> str:
 
 
 def _show_key(show: Show) -> str:
-    """What every episode's record also depends on: the show's settings that items read (with
-    where they stand in podcast.toml, which findings name), where the show is, and the code
-    (ours, Python's and the libraries')."""
+    """What every episode's record also depends on: the show's settings that reading and making
+    ready an episode read (with where every setting stands in podcast.toml, which findings name),
+    where the show is, and the code (ours, Python's and the libraries'). The settings that only
+    the items read are the record's `item_key`."""
     digest = hashlib.blake2b(digest_size=16)
     parts = (
-        repr(replaced(show, **CHANNEL_ONLY)),
+        repr(replaced(show, **CHANNEL_ONLY, **ITEM_ONLY)),
         repr(sorted(show.lines.items())),
         uptodate.build_fingerprint({}),
         sys.version,
@@ -660,6 +682,7 @@ class _Finisher:
 
     def __init__(self, show: Show, now: datetime) -> None:
         self.show, self.now = show, now
+        self.item_key = item_key(show)
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
 
@@ -673,6 +696,12 @@ class _Finisher:
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
         rendered = [self.renderer.render(ready) for ready in readies]
         return [(item, self.linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
+
+    def __call__(self, record: Prepared) -> Prepared:
+        """A ready record with its item made (again) and linted, under the show's item settings now."""
+        assert record.ready is not None
+        ((item, found),) = self.items([record.ready])
+        return replaced(record, item=item, lint=found.problems, digest=found.digest, item_key=self.item_key)
 
 
 def read_catalog(
@@ -752,15 +781,113 @@ def _publish_due(
     unready = [f.record.episode for f in due if f.record and f.record.ready is None and not f.readied]
     _work_ahead(show, [episode for episode in unready if episode is not None], cache, progress)
     finish = _Finisher(show, now)
+    remade = [f for f in due if f.record and f.record.ready and f.record.item_key != finish.item_key]
+    if remade:
+        _remake_items(show, remade, cache, finish, progress)
     for folder in due:
         record = folder.record
-        assert record is not None and record.episode is not None
+        assert record is not None
+        if record.episode is None:  # read again (`_remake_items`), and no longer an episode
+            catalog.problems.extend(record.problems)
+            continue
         if record.ready is None and not folder.readied:
             record = _make_ready(show, folder.fingerprint, record, cache, finish)
         catalog.problems.extend(record.ready_problems)
         if record.ready is not None:
             catalog.published.append(record.ready)
             catalog.records[record.ready.slug] = record
+
+
+def _remake_items(
+    show: Show, folders: list[_Folder], cache: BuildCache, finish: _Finisher, progress: Progress | None
+) -> None:
+    """Make again the items (and their lint) of ready records kept from a build with other
+    ITEM_ONLY settings (the author, explicit, ...), from their ready episodes and the notes the
+    cache keeps: their folders are not read again (but where those notes are gone). Many are
+    spread over every core; each is kept again with its new item."""
+    done: set[int] = set()
+    if len(folders) >= parallel.threshold():
+        parts = parallel.batches(range(len(folders)), ITEM_BATCH)
+        results = parallel.in_order(
+            _remake_in_worker,
+            parts,
+            initializer=_start_item_worker,
+            initargs=(show, finish.now, cache, folders),  # (not a list of records: each is freed once remade)
+            progress=progress and (lambda batches: progress(batches, "Making items")),
+        )
+        with collector.paused(frozen=True):
+            for indexes, made in results:
+                if made is None:
+                    continue
+                kept = []
+                for index, value in zip(indexes, made, strict=True):
+                    if value is None:
+                        continue
+                    folder = folders[index]
+                    # The whole record unpickled, not its new parts taken into the one kept: its
+                    # old objects are then freed together, where new ones fit.
+                    folder.record = pickle.loads(value)
+                    done.add(index)
+                    if folder.fingerprint:  # (kept before: nothing that decides it changed)
+                        kept.append((folder.path.name, folder.fingerprint, value))
+                cache.keep_pickled(kept)
+    for index, folder in enumerate(folders):
+        if index in done:
+            continue
+        assert folder.record is not None
+        record = _remade(folder.record, cache, finish)  # few of them, or no worker could
+        if record is None:  # its notes are no longer kept: read the folder again
+            problems: list[Problem] = []
+            episode = read_episode_folder(show, folder.path, problems)
+            record = Prepared(episode, tuple(problems))
+            if episode is not None and _is_due(episode, finish.now):
+                record = _ready_record(show, record, cache, finish)
+            if folder.fingerprint and _keepable(show, record):
+                cache.keep_prepared(folder.path.name, folder.fingerprint, record)
+        elif folder.fingerprint:
+            cache.keep_prepared(folder.path.name, folder.fingerprint, record)
+        folder.record = record
+
+
+def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared | None:
+    """A kept ready record with its item and the item's lint made again with the show's settings
+    now; None when the notes it was made of are no longer in the cache."""
+    ready = record.ready
+    assert ready is not None
+    notes = ready.notes
+    if notes is not None and notes.html:  # (the item reads no notes without HTML)
+        kept = cache.stored_notes(record.notes_key) if record.notes_key else None
+        if kept is None or kept.html != notes.html:
+            return None
+        notes = replaced(notes, description_html=kept.description_html)
+    made = finish(replaced(record, ready=replaced(ready, notes=notes)))
+    return replaced(made, episode=ready, ready=ready)  # as kept: without what the item alone read
+
+
+# Items a worker process makes again at a time (`_remake_items`).
+ITEM_BATCH = 64
+
+# In a worker process of `_remake_items`: its finisher, its copy of the cache, the folders.
+_item_work: tuple[_Finisher, BuildCache, list[_Folder]] | None = None
+
+
+def _start_item_worker(show: Show, now: datetime, cache: BuildCache, folders: list[_Folder]) -> None:
+    global _item_work
+    _item_work = (_Finisher(show, now), cache.for_worker(), folders)
+
+
+def _remake_in_worker(indexes: Sequence[int]) -> list[bytes | None]:
+    """In a worker process: the records of the folders at `indexes` with their items made
+    again, pickled (None for one whose notes the cache no longer has: the build reads it)."""
+    assert _item_work is not None
+    finish, cache, folders = _item_work
+    made: list[bytes | None] = []
+    for index in indexes:
+        record = folders[index].record
+        assert record is not None
+        remade = _remade(record, cache, finish)
+        made.append(None if remade is None else pickle_record(remade))
+    return made
 
 
 def _ready_record(
@@ -793,6 +920,8 @@ def _ready_records(
             done.append(replaced(record, ready=None, ready_problems=tuple(trouble)))
             continue
         item, found = next(made)
+        # Where its notes are kept, for its item to be made again (`_remade`).
+        notes_key = cache.notes_key(notes_inputs(show, ready)) if ready.notes is not None else None
         ready = _spent(ready)
         chapters_json, page_key = _outputs(show, ready)
         done.append(
@@ -804,6 +933,8 @@ def _ready_records(
                 item=item,
                 lint=found.problems,
                 digest=found.digest,
+                item_key=finish.item_key,
+                notes_key=notes_key,
                 chapters_json=chapters_json,
                 page_key=page_key,
             )
@@ -843,11 +974,12 @@ def _outputs(show: Show, ready: Episode) -> tuple[bytes | None, bytes | None]:
 
 def _spent(ready: Episode) -> Episode:
     """A ready episode without what only rendering and linting its item read: the article, the
-    notes' sections and the HTML of <description> (all in the item now), the chapters of the
-    notes and of the audio (`chapters` holds the ones published), and of the notes' plain text
-    all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
-    episodes holds half as much, and its records load twice as fast. Its record keeps it as
-    the episode as read too."""
+    notes' sections and the HTML of <description> (all in the item now; a change to a setting
+    only items read makes it again with the notes the cache keeps, `_remade`), the chapters of
+    the notes and of the audio (`chapters` holds the ones published), and of the notes' plain
+    text all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
+    episodes holds half as much, and its records load twice as fast. Its record keeps it as the
+    episode as read too."""
     notes = ready.notes
     if notes is not None:
         text = pages.summary_source(notes.text)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import shutil
+import time
 import weakref
 from datetime import UTC, datetime
 
@@ -12,7 +14,10 @@ import pytest
 from PIL import Image
 
 from podcast import pipeline
+from podcast.cache import BuildCache
+from podcast.config import read_show
 from podcast.errors import PodcastError
+from podcast.uptodate import RACY_NS
 
 
 def test_drafts_and_future_episodes_stay_out_and_are_listed(show):
@@ -360,6 +365,89 @@ def test_a_process_that_reads_the_catalog_again_does_not_keep_garbage_for_ever(s
         gc.enable()
     pipeline.read_catalog(show.root)
     assert gone() is None
+
+
+def _feeds(root) -> dict[str, bytes]:
+    folder = root / "feeds"
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _built(root) -> tuple[dict[str, bytes], list[dict]]:
+    """feeds/ and the problems a build of `root` reports (an error that stops it included)."""
+    try:
+        problems = pipeline.build(root).catalog.problems
+    except PodcastError as exc:
+        problems = exc.problems
+    return _feeds(root), [p.to_dict() for p in problems]
+
+
+# Settings only the items read, changed one after another: each build remakes the items from the
+# records kept by the one before, and must write and report what a build from nothing does.
+ITEM_SETTINGS = [
+    ('author = "Ann Host"', 'author = "Bea Host & Co <the hosts>"'),
+    ("explicit = false", "explicit = true"),
+    ('type = "episodic"', 'type = "serial"'),  # A122 on the episodes without a number: an error
+    ('type = "serial"', 'type = "episodic"'),
+    ("explicit = true", 'explicit = true\nenclosure_prefix = "https://op3.dev/e/"'),
+    ("explicit = true", 'explicit = true\nlicense = "CC-BY-4.0"\nsimple_chapters = true'),
+    ("explicit = true", 'explicit = true\nperson = [{ name = "Ann Host", role = "host" }]'),
+    ("explicit = true", 'explicit = true\nlocation = [{ name = "Austin, TX" }]'),
+    ('author = "Bea Host & Co <the hosts>"', 'author = "Ann Host"'),
+]
+
+
+@pytest.mark.parametrize("parallel_min", ["1", "1000"], ids=["workers", "one process"])
+def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
+    show, tmp_path, monkeypatch, parallel_min
+):
+    monkeypatch.setenv("PODCAST_PARALLEL_MIN", parallel_min)
+    long_notes = "\n\n".join(f"Part {n}\n\n" + "Words of the part, and more words. " * 30 for n in range(8))
+    show.add("one", date="2025-01-01", article="Intro\n\n00:00 Start\n00:01 Middle\n")
+    show.add("two", date="2025-01-02", article=long_notes, extra="episode = 2")
+    show.add("three", date="2025-01-03", extra='hosts = ["Cy Guest"]')
+    show.add("draft", date="2025-01-04", extra="draft = true", audio=False)
+    (show.root / "episodes/one/transcript.vtt").write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHi.\n")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the folders' files old enough for their records to be kept
+    pipeline.build(show.root)
+    for number, (old, new) in enumerate(ITEM_SETTINGS):
+        toml = show.root / "podcast.toml"
+        assert old in toml.read_text()
+        toml.write_text(toml.read_text().replace(old, new, 1))
+        cold = tmp_path / f"cold-{number}"
+        shutil.copytree(show.root, cold)
+        shutil.rmtree(cold / ".podcast")
+        assert _built(show.root) == _built(cold), new
+        # Every published episode's kept record was remade with the settings now.
+        with BuildCache(show.root) as cache:
+            assert cache.db is not None
+            rows = cache.db.execute("SELECT value FROM episode").fetchall()
+        made_with = {record.item_key for record in (pickle.loads(row[0]) for row in rows) if record.ready}
+        assert made_with == {pipeline.item_key(read_show(show.root)[0])}, new
+    text = show.feed.read_text()
+    assert "<itunes:author>Ann Host</itunes:author>" in text and "op3.dev/e/" in text and "Austin, TX" in text
+
+
+@pytest.mark.parametrize("parallel_min", ["1", "1000"], ids=["workers", "one process"])
+def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost(
+    show, tmp_path, monkeypatch, parallel_min
+):
+    monkeypatch.setenv("PODCAST_PARALLEL_MIN", parallel_min)
+    show.add("one", date="2025-01-01", article="Intro\n\nWords of one, with a <b>tag</b>.\n")
+    show.add("two", date="2025-01-02", article="Two\n\nMore of two.\n")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    with BuildCache(show.root) as cache:
+        assert cache.db is not None
+        cache.db.execute("DELETE FROM notes")
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
+    cold = tmp_path / "cold"
+    shutil.copytree(show.root, cold)
+    shutil.rmtree(cold / ".podcast")
+    assert _built(show.root) == _built(cold)
+    assert "Words of one" in show.feed.read_text() and "Bea Host" in show.feed.read_text()
 
 
 @pytest.mark.parametrize("tail", [0, 4])
