@@ -195,27 +195,31 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     timestamp line always stands alone so that it stays on its own line.
     """
     lines = text.split("\n")
-    joined = any(not line.strip() for line in lines)
-    timestamp = [":" in line and bool(_TIMESTAMP.match(line)) for line in lines]
-    if joined:
+    stripped_lines = [line.strip() for line in lines]
+    joined = "" in stripped_lines
+    if ":" in text:
+        timestamp = [":" in line and _TIMESTAMP.match(line) is not None for line in lines]
+    else:
+        timestamp = [False] * len(lines)  # (most articles)
+    if joined and any(timestamp):
         # Inside a paragraph, one line that starts with a clock time ("10:30 in the
         # lobby") is prose; a timestamp line stands alone only at a paragraph's start
         # or among others.
         first = 0
-        for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
+        for end in [i for i, stripped in enumerate(stripped_lines) if not stripped] + [len(lines)]:
             if sum(timestamp[first:end]) < 2:
                 timestamp[first + 1 : end] = [False] * max(0, end - first - 1)
             first = end + 1
     blocks: list[_TextBlock] = []
     current: _TextBlock | None = None
-    for line, is_timestamp in zip(lines, timestamp, strict=True):
-        stripped = line.strip()
-        # The patterns are tried only where they can match: most lines are prose.
-        bullet = _BULLET.match(line) if stripped[:1] in _BULLET_MARKS else None
-        numbered = _NUMBERED.match(line) if stripped[:1].isdigit() else None
+    for line, stripped, is_timestamp in zip(lines, stripped_lines, timestamp, strict=True):
         if not stripped:
             current = None
-        elif bullet or numbered:
+            continue
+        # The patterns are tried only where they can match: most lines are prose.
+        bullet = _BULLET.match(line) if stripped[0] in _BULLET_MARKS else None
+        numbered = _NUMBERED.match(line) if stripped[0].isdigit() else None
+        if bullet or numbered:
             kind = "ul" if bullet else "ol"
             item = bullet.group(1) if bullet else numbered.group(2)
             if current is None or current.kind != kind:
@@ -502,12 +506,13 @@ def _flat_blocks(fragment: str) -> list[Block] | None:
     return _written_blocks(parts)
 
 
-def _written_blocks(parts: Sequence[tuple[str, str]]) -> list[Block]:
+def _written_blocks(parts: Sequence[tuple[str, str]], *, spaced: bool = False) -> list[Block]:
     """The blocks of clean HTML that is <p> and <h1>-<h6> elements, (tag, words) each, holding
-    text without "&", "<" or ">", as the walker finds them."""
+    text without "&", "<" or ">", as the walker finds them. `spaced`: each part's words are
+    known to be their plain text already (single spaces, nothing at either end of a line)."""
     blocks: list[Block] = []
     for tag, words in parts:
-        text = _lines(words)
+        text = words if spaced else _lines(words)
         if not text:
             continue
         written = f"<{tag}>{words}</{tag}>"
@@ -850,12 +855,16 @@ def _written_article(
         return None
     if not article.isascii() and ("\xa0" in article or _SURROGATE.search(article)):
         return None
+    # A clean article's only white space in ASCII is spaces, tabs and line feeds; its lines
+    # stripped and joined by single spaces, or kept whole in Markdown's (which starts or ends
+    # none with a space), are their plain text when no two spaces or a tab meet in them.
+    spaced = article.isascii() and "\t" not in article and "  " not in article
     parts: list[tuple[str, str]] | None
     if format == "markdown":
         if _may_linkify(article):
             return None
         parts = _plain_markdown_parts(article)  # its `"` are what nh3 makes of markdown-it's &quot;
-        return None if parts is None else (None, _written_blocks(parts))
+        return None if parts is None else (None, _written_blocks(parts, spaced=spaced))
     if _may_link(article):
         return None
     found, blocks, headings = _text_outline(article, title)
@@ -867,7 +876,7 @@ def _written_article(
             return None
         else:
             parts.append(("p", " ".join(block.lines)))
-    return found, _written_blocks(parts)
+    return found, _written_blocks(parts, spaced=spaced)
 
 
 def _title_block(blocks: list[Block], title: str | None) -> str | None:
