@@ -913,13 +913,14 @@ def render(
     """
     found, blocks = article_blocks(article, format=format, title=title, page_url=page_url)
     found = found or _title_block(blocks, title)
+    text = "\n\n".join([block.text for block in blocks if block.text])
     notes = ShowNotes(
         sections=_sections(blocks),
-        html="\n".join(block.html for block in blocks),
+        html="\n".join([block.html for block in blocks]),
         description_html=describe(blocks, more_url, more_text),
-        text="\n\n".join(block.text for block in blocks if block.text),
+        text=text,
         title=found,
-        chapters=timestamp_chapters(blocks),
+        chapters=timestamp_chapters(blocks) if ":" in text else (),  # a time is written with ":"
     )
     if chapters_from == "sections" and duration:
         return replace(notes, chapters=section_chapters(notes, duration))
