@@ -849,8 +849,8 @@ def _written_article(
 ) -> tuple[str | None, list[Block]] | None:
     """`article_blocks` of a clean article whose words go into the HTML as written (no
     character HTML escapes or nh3 writes as a reference: "&", "<", ">", the no-break space;
-    no lone surrogate, which nh3 refuses) and that holds only headings and paragraphs
-    without links; None for any other article."""
+    no lone surrogate, which nh3 refuses) and that holds only headings, paragraphs and
+    (in text) lists without links; None for any other article."""
     if "<" in article or ">" in article or "&" in article:
         return None
     if not article.isascii() and ("\xa0" in article or _SURROGATE.search(article)):
@@ -867,16 +867,34 @@ def _written_article(
         return None if parts is None else (None, _written_blocks(parts, spaced=spaced))
     if _may_link(article):
         return None
-    found, blocks, headings = _text_outline(article, title)
-    parts = []
-    for block, heading in zip(blocks, headings, strict=True):
+    found, text_blocks, headings = _text_outline(article, title)
+    blocks: list[Block] = []
+    parts: list[tuple[str, str]] = []  # the paragraphs and headings since the last list
+    for block, heading in zip(text_blocks, headings, strict=True):
         if heading:
             parts.append(("h2", block.lines[0]))
         elif block.kind in ("ul", "ol"):
-            return None
+            blocks += _written_blocks(parts, spaced=spaced)
+            parts = []
+            blocks.append(_written_list(block, spaced=spaced))
         else:
             parts.append(("p", " ".join(block.lines)))
-    return found, _written_blocks(parts, spaced=spaced)
+    return found, blocks + _written_blocks(parts, spaced=spaced)
+
+
+def _written_list(block: _TextBlock, *, spaced: bool) -> Block:
+    """The block the walker finds in the list `_read_text` writes of `block`, its items' words
+    as written (see `_written_blocks`)."""
+    start = f' start="{block.start}"' if block.kind == "ol" and block.start != 1 else ""
+    opening, closing = f"<{block.kind}{start}>", f"</{block.kind}>"
+    items = tuple([f"<li>{item}</li>" for item in block.lines])
+    written = opening + "".join(items) + closing
+    first = block.start if block.kind == "ol" else 0
+    lines = [
+        f"{f'{first + index}.' if block.kind == 'ol' else '-'} {item if spaced else _lines(item)}"
+        for index, item in enumerate(block.lines)
+    ]
+    return Block("list", written, "\n".join(lines), written, items=items)
 
 
 def _title_block(blocks: list[Block], title: str | None) -> str | None:
