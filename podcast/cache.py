@@ -8,7 +8,8 @@ read again when the code that reads them (the audio package, mutagen) changes.
 
 Notes: rendered show notes, keyed by a hash of everything `notes.render` is given
 plus the source of notes.py and the versions of the libraries it uses, so an edit
-to an article or an upgrade of the renderer renders again.
+to an article or an upgrade of the renderer renders again; kept in a form of their own,
+cheaper than JSON to write and read (`encode_notes`).
 
 Episodes: what each episode folder gave the last build (see `Prepared`), keyed by the
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
