@@ -209,7 +209,7 @@ def encode_notes(rendered: ShowNotes) -> str | None:
         shape[1] = str(zlib.crc32(body.encode()))
     except UnicodeEncodeError:  # a lone surrogate (only an article given by a caller, not a file, holds one)
         return None
-    return f"{' '.join(shape)}\n{' '.join([str(len(text)) for text in strings])}\n{body}"
+    return f"{' '.join(shape)}\n{' '.join(map(str, map(len, strings)))}\n{body}"
 
 
 def _sections_text(sections: Sequence[Section]) -> str:
