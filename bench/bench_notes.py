@@ -143,6 +143,18 @@ def main() -> None:
         f"## {line}" if line and not line.endswith(".") else line for line in big.splitlines()
     )
     page = (REPO / "tests/data/saved-page.html").read_text("utf-8")
+    # Show notes as producers write them: links, a list, timestamps (the bench show's have none).
+    linked_text = (
+        "Why sleep matters\n\nWe talk with Dr. Ann Example about sleep, memory and the brain.\n\n"
+        "Links\n- Her lab: https://lab.example.org/sleep\n- The study: https://doi.example.org/10.1000/x\n"
+        "- Book: www.example.com/books/sleep\n\n00:00 Intro\n02:15 What sleep does\n15:40 Memory\n\n"
+        "Write to us at hello@example.com."
+    )
+    linked_markdown = (
+        "# Why sleep matters\n\nWe talk with **Dr. Ann Example** about [sleep](https://example.org/why).\n\n"
+        "## Links\n\n- [Her lab](https://lab.example.org/sleep)\n- [The study](https://doi.example.org/x)\n"
+        "- Book: <https://www.example.com/books/sleep>\n\nWrite to us at hello@example.com."
+    )
     print(f"example article: {len(article.encode())} bytes; big: {len(big.encode())} bytes")
     measure("example article (text)", lambda: notes.render(article, more_url="https://x.example/"), 50)
     measure(
@@ -152,6 +164,8 @@ def main() -> None:
     )
     measure("~200 KB article (text)", lambda: notes.render(big, more_url="https://x.example/"), 3)
     measure("~200 KB article (markdown)", lambda: notes.render(markdown, format="markdown"), 3)
+    measure("links and a list (text)", lambda: notes.render(linked_text, title="Why sleep matters"), 50)
+    measure("links and a list (markdown)", lambda: notes.render(linked_markdown, format="markdown"), 50)
     measure("saved page (html) → SavedPage", lambda: read_page(page), 50)
     if args.show:
         measure_show(args.show, args.runs)
