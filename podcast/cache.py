@@ -8,7 +8,8 @@ read again when the code that reads them (the audio package, mutagen) changes.
 
 Notes: rendered show notes, keyed by a hash of everything `notes.render` is given
 plus the source of notes.py and the versions of the libraries it uses, so an edit
-to an article or an upgrade of the renderer renders again.
+to an article or an upgrade of the renderer renders again; kept in a form of their own,
+cheaper than JSON to write and read (`encode_notes`).
 
 Episodes: what each episode folder gave the last build (see `Prepared`), keyed by the
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
@@ -34,10 +35,12 @@ import io
 import itertools
 import json
 import logging
+import math
 import os
 import pickle
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -87,13 +90,13 @@ def _read_batch(paths: Sequence[Path]) -> list[str | None]:
 
 
 def _render_batch(batch: Sequence[dict[str, Any]]) -> list[str | None]:
-    """In a worker: the notes rendered from each set of inputs, as JSON."""
+    """In a worker: the notes rendered from each set of inputs, as the cache keeps them."""
     results: list[str | None] = []
     for inputs in batch:
         options = dict(inputs)
         article = options.pop("article")
         try:
-            results.append(notes_to_json(notes.render(article, **options)))
+            results.append(encode_notes(notes.render(article, **options)))
         except Exception:  # noqa: BLE001 - the build renders it again itself, and reports why
             results.append(None)
     return results
@@ -163,29 +166,147 @@ def from_json(path: Path, text: str) -> AudioFile:
     )
 
 
-def notes_to_json(rendered: ShowNotes) -> str:
-    """Rendered notes as JSON (chapters of notes never carry embedded images)."""
-    value = {
-        "sections": [{"heading": s.heading, "paragraphs": s.paragraphs} for s in rendered.sections],
-        "html": rendered.html,
-        "description_html": rendered.description_html,
-        "text": rendered.text,
-        "title": rendered.title,
-        "chapters": [_chapter_to_json(c, with_data=False) for c in rendered.chapters],
-    }
-    return json.dumps(value)
+# The form of a notes entry, part of its key: an entry of another form is never read as this one.
+NOTES_ENTRY_FORM = "notes-2"
+_NOTES_MARK = "n2"  # an entry's first word
+_NONE = "-"  # a chapter's end that is None
 
 
-def notes_from_json(text: str) -> ShowNotes:
-    value = json.loads(text)
+def encode_notes(rendered: ShowNotes) -> str | None:
+    """Rendered notes as the build cache keeps them; None when they cannot be kept (a string
+    not UTF-8 can carry, which SQLite would refuse).
+
+    Three parts: a line saying what the notes hold (the entry's mark, a checksum of its
+    strings, then which strings are there and how many sections, paragraphs and chapters),
+    a line of the strings' lengths, and the strings one after the other. A few joins, where
+    JSON escapes every character of every string; a checksum, so that a damaged entry is
+    never read as notes. The plain text is left out when it is what the sections make
+    (headings and paragraphs between blank lines, as rendering makes it): a quarter of
+    the entry. Chapters of notes never carry images.
+    """
+    shape = [_NOTES_MARK, "", "0" if rendered.title is None else "1"]
+    strings = [rendered.html, rendered.description_html]
+    if rendered.title is not None:
+        strings.append(rendered.title)
+    if rendered.text == _sections_text(rendered.sections):
+        shape.append("0")
+    else:
+        shape.append("1")
+        strings.append(rendered.text)
+    shape.append(str(len(rendered.sections)))
+    for section in rendered.sections:
+        shape += ["0" if section.heading is None else "1", str(len(section.paragraphs))]
+        if section.heading is not None:
+            strings.append(section.heading)
+        strings.extend(section.paragraphs)
+    shape.append(str(len(rendered.chapters)))
+    for chapter in rendered.chapters:
+        end = _NONE if chapter.end is None else repr(chapter.end)
+        shape += [
+            repr(chapter.start),
+            end,
+            "0" if chapter.url is None else "1",
+            "0" if chapter.image is None else "1",
+        ]
+        strings += [chapter.title, *(text for text in (chapter.url, chapter.image) if text is not None)]
+    body = "".join(strings)
+    try:
+        shape[1] = str(zlib.crc32(body.encode()))
+    except UnicodeEncodeError:  # a lone surrogate (only an article given by a caller, not a file, holds one)
+        return None
+    return f"{' '.join(shape)}\n{' '.join(map(str, map(len, strings)))}\n{body}"
+
+
+def _sections_text(sections: Sequence[Section]) -> str:
+    """The plain text of notes with these sections: headings and paragraphs, blank lines between."""
+    parts: list[str] = []
+    for section in sections:
+        if section.heading is not None:
+            parts.append(section.heading)
+        parts.extend(section.paragraphs)
+    return "\n\n".join(parts)
+
+
+def decode_notes(value: object) -> ShowNotes:
+    """The notes an entry of `encode_notes` holds. Raises ValueError for anything else: an entry
+    damaged, cut short, of another form or made up, whose parts do not agree."""
+    if not isinstance(value, str):
+        raise ValueError(f"a notes entry is text, not {type(value).__name__}")
+    line, _, rest = value.partition("\n")
+    lengths_line, newline, body = rest.partition("\n")
+    shape = line.split(" ")
+    if not newline or shape[0] != _NOTES_MARK or len(shape) < 6:
+        raise ValueError("not a notes entry")
+    if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
+        raise ValueError("a damaged notes entry (its checksum differs)")
+    lengths = [int(length) for length in lengths_line.split(" ")]
+    offsets = list(itertools.accumulate(lengths, initial=0))
+    if min(lengths) < 0 or offsets[-1] != len(body):
+        raise ValueError("a notes entry whose lengths do not measure its strings")
+    strings = iter([body[start:end] for start, end in zip(offsets, offsets[1:], strict=False)])
+    facts = iter(shape[2:])
+    try:
+        with_title, with_text = next(facts) == "1", next(facts) == "1"
+        html, description = next(strings), next(strings)
+        title = next(strings) if with_title else None
+        text = next(strings) if with_text else None
+        sections = []
+        for _ in range(int(next(facts))):
+            heading = next(strings) if next(facts) == "1" else None
+            count = int(next(facts))
+            paragraphs = tuple(itertools.islice(strings, count))
+            if len(paragraphs) != count:
+                raise ValueError("a notes entry with fewer strings than its sections")
+            sections.append(Section(heading, paragraphs))
+        chapters = []
+        for _ in range(int(next(facts))):
+            start, end = _seconds(next(facts)), next(facts)
+            with_url, with_image = next(facts) == "1", next(facts) == "1"
+            chapters.append(
+                Chapter(
+                    start=start,
+                    title=next(strings),
+                    end=None if end == _NONE else _seconds(end),
+                    url=next(strings) if with_url else None,
+                    image=next(strings) if with_image else None,
+                )
+            )
+    except StopIteration:
+        raise ValueError("a notes entry cut short") from None
+    if next(facts, None) is not None or next(strings, None) is not None:
+        raise ValueError("a notes entry with more in it than it says")
     return ShowNotes(
-        sections=tuple(Section(s["heading"], tuple(s["paragraphs"])) for s in value["sections"]),
-        html=value["html"],
-        description_html=value["description_html"],
-        text=value["text"],
-        title=value["title"],
-        chapters=tuple(Chapter(**c) for c in value["chapters"]),
+        sections=tuple(sections),
+        html=html,
+        description_html=description,
+        text=_sections_text(sections) if text is None else text,
+        title=title,
+        chapters=tuple(chapters),
     )
+
+
+def _seconds(word: str) -> float:
+    found = int(word) if word.isdigit() else float(word)  # as written: 5 stays an int, 5.0 a float
+    if not math.isfinite(found):
+        raise ValueError("a notes entry with a chapter at no time")
+    return found
+
+
+def notes_key(renderer: str, inputs: Mapping[str, Any]) -> str:
+    """The key of the notes rendered from `inputs` by the renderer `renderer` (its fingerprint).
+
+    Each input is written as its name, its kind, its length and itself: no two sets of inputs
+    write the same, and an article is not escaped (as JSON would: a third of what keying cost).
+    """
+    parts = [renderer, NOTES_ENTRY_FORM]
+    for name in sorted(inputs):
+        value = inputs[name]
+        if isinstance(value, str):
+            parts += [f"\n{name} s{len(value)}:", value]
+        else:  # None, a number (repr writes a float exactly)
+            written = repr(value)
+            parts += [f"\n{name} r{len(written)}:", written]
+    return hashlib.sha256("".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _reader_fingerprint() -> str:
@@ -540,9 +661,7 @@ class BuildCache:
         return len(stale)
 
     def _notes_key(self, inputs: dict[str, Any]) -> str:
-        return hashlib.sha256(
-            (self.renderer + json.dumps(inputs, sort_keys=True, default=str)).encode()
-        ).hexdigest()
+        return notes_key(self.renderer, inputs)
 
     def render_ahead(self, all_inputs: Iterable[dict[str, Any]], progress: Progress | None = None) -> int:
         """Render, on all cores, the notes of every set of inputs the cache has not seen."""
@@ -577,12 +696,13 @@ class BuildCache:
             try:
                 row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
                 if row is not None:
-                    return notes_from_json(row[0])
+                    return decode_notes(row[0])
             except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
                 log.warning("notes cache entry unreadable (%s); rendering again", exc)
         rendered = render()
-        if self.db is not None or self.pending is not None:
-            self._write("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, notes_to_json(rendered)))
+        value = encode_notes(rendered) if self.db is not None or self.pending is not None else None
+        if value is not None:
+            self._write("INSERT OR REPLACE INTO notes VALUES (?, ?)", (key, value))
         return rendered
 
     def notes_key(self, inputs: dict[str, Any]) -> str:

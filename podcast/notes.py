@@ -195,27 +195,31 @@ def _text_blocks(text: str) -> list[_TextBlock]:
     timestamp line always stands alone so that it stays on its own line.
     """
     lines = text.split("\n")
-    joined = any(not line.strip() for line in lines)
-    timestamp = [":" in line and bool(_TIMESTAMP.match(line)) for line in lines]
-    if joined:
+    stripped_lines = [line.strip() for line in lines]
+    joined = "" in stripped_lines
+    if ":" in text:
+        timestamp = [":" in line and _TIMESTAMP.match(line) is not None for line in lines]
+    else:
+        timestamp = [False] * len(lines)  # (most articles)
+    if joined and any(timestamp):
         # Inside a paragraph, one line that starts with a clock time ("10:30 in the
         # lobby") is prose; a timestamp line stands alone only at a paragraph's start
         # or among others.
         first = 0
-        for end in [i for i, line in enumerate(lines) if not line.strip()] + [len(lines)]:
+        for end in [i for i, stripped in enumerate(stripped_lines) if not stripped] + [len(lines)]:
             if sum(timestamp[first:end]) < 2:
                 timestamp[first + 1 : end] = [False] * max(0, end - first - 1)
             first = end + 1
     blocks: list[_TextBlock] = []
     current: _TextBlock | None = None
-    for line, is_timestamp in zip(lines, timestamp, strict=True):
-        stripped = line.strip()
-        # The patterns are tried only where they can match: most lines are prose.
-        bullet = _BULLET.match(line) if stripped[:1] in _BULLET_MARKS else None
-        numbered = _NUMBERED.match(line) if stripped[:1].isdigit() else None
+    for line, stripped, is_timestamp in zip(lines, stripped_lines, timestamp, strict=True):
         if not stripped:
             current = None
-        elif bullet or numbered:
+            continue
+        # The patterns are tried only where they can match: most lines are prose.
+        bullet = _BULLET.match(line) if stripped[0] in _BULLET_MARKS else None
+        numbered = _NUMBERED.match(line) if stripped[0].isdigit() else None
+        if bullet or numbered:
             kind = "ul" if bullet else "ol"
             item = bullet.group(1) if bullet else numbered.group(2)
             if current is None or current.kind != kind:
@@ -246,8 +250,8 @@ def _same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
-    """Plain text → (title found in it, HTML)."""
+def _text_outline(text: str, title: str | None) -> tuple[str | None, list[_TextBlock], list[bool]]:
+    """Plain text → (title found in it, its blocks after the title, which of them are headings)."""
     blocks = _text_blocks(text)
     looks = [_looks_like_heading(block) for block in blocks]
     headings = [looks[i] and i + 1 < len(blocks) and not looks[i + 1] for i in range(len(blocks))]
@@ -259,6 +263,12 @@ def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
         if (title and _same_title(first, title)) or (len(blocks) > 1 and headings[1]):
             found = first
             blocks, headings = blocks[1:], headings[1:]
+    return found, blocks, headings
+
+
+def _read_text(text: str, title: str | None) -> tuple[str | None, str]:
+    """Plain text → (title found in it, HTML)."""
+    found, blocks, headings = _text_outline(text, title)
     parts: list[str] = []
     for block, heading in zip(blocks, headings, strict=True):
         if heading:
@@ -294,41 +304,52 @@ def _plain_markdown_html(article: str) -> str | None:
     """What markdown-it-py makes of Markdown that is headings and paragraphs of words,
     without its tokenizer (most of the cost of such an article); None for any other Markdown.
 
+    Escaping touches only `"` (see `_plain_markdown_parts`). tests/test_fuzz_notes.py
+    checks it against markdown-it-py.
+    """
+    parts = _plain_markdown_parts(article)
+    if parts is None:
+        return None
+    escaped = ((tag, words.replace('"', "&quot;")) for tag, words in parts)
+    return "".join(f"<{tag}>{words}</{tag}>\n" for tag, words in escaped)
+
+
+def _plain_markdown_parts(article: str) -> list[tuple[str, str]] | None:
+    """The headings and paragraphs of Markdown that is only those, made of words: (tag, words)
+    each, the words as written; None for any other Markdown.
+
     Such an article has nothing for a markup rule of markdown-it to act on: no markup
     character, no line that starts with markup (a list item, a rule, an underline) or
     with a space (indented code) or ends with one (a hard break), no white space but
     spaces and line feeds. A heading is its words, a paragraph its lines joined by line
-    feeds, and escaping touches only `"`. tests/test_fuzz_notes.py checks it against
-    markdown-it-py. (String methods, not a regex: a regex scans text far more slowly.)
+    feeds. (String methods, not a regex: a regex scans text far more slowly.)
     """
     if any(char in article for char in _MARKUP_CHARACTERS + _ASCII_SPACE_BUT_SPACE):
         return None
     if not article.isascii() and _SPACE_BUT_SPACE.search(article):
         return None
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     paragraph: list[str] = []
-
-    def end_paragraph() -> None:
-        if paragraph:
-            out.append("<p>" + "\n".join(paragraph).replace('"', "&quot;") + "</p>\n")
-            paragraph.clear()
-
     for line in article.split("\n"):
         if not line:
-            end_paragraph()
+            if paragraph:
+                out.append(("p", "\n".join(paragraph)))
+                paragraph = []
         elif line[0] in _LINE_START_MARKUP or line[-1] == " ":
             return None
         elif line[0] == "#":
             heading = _ATX_HEADING.fullmatch(line)
             if heading is None:
                 return None
-            end_paragraph()
-            level, words = len(heading[1]), heading[2].replace('"', "&quot;")
-            out.append(f"<h{level}>{words}</h{level}>\n")
+            if paragraph:
+                out.append(("p", "\n".join(paragraph)))
+                paragraph = []
+            out.append((f"h{len(heading[1])}", heading[2]))
         else:
             paragraph.append(line)
-    end_paragraph()
-    return "".join(out)
+    if paragraph:
+        out.append(("p", "\n".join(paragraph)))
+    return out
 
 
 # ---------------------------------------------------------------- the walker
@@ -474,20 +495,29 @@ _FLAT_BLOCK = re.compile(r"<(p|h[1-6])>([^<>&\r\x00]*)</\1>\n?")
 def _flat_blocks(fragment: str) -> list[Block] | None:
     """The blocks of a fragment of flat paragraphs and headings, as the walker finds them
     (without parsing it); None for any other fragment."""
-    blocks: list[Block] = []
+    parts: list[tuple[str, str]] = []
     position, end = 0, len(fragment)
     while position < end:
         match = _FLAT_BLOCK.match(fragment, position)
         if match is None:
             return None
         position = match.end()
-        tag, words = match[1], match[2]
-        text = _lines(words)
+        parts.append((match[1], match[2]))
+    return _written_blocks(parts)
+
+
+def _written_blocks(parts: Sequence[tuple[str, str]], *, spaced: bool = False) -> list[Block]:
+    """The blocks of clean HTML that is <p> and <h1>-<h6> elements, (tag, words) each, holding
+    text without "&", "<" or ">", as the walker finds them. `spaced`: each part's words are
+    known to be their plain text already (single spaces, nothing at either end of a line)."""
+    blocks: list[Block] = []
+    for tag, words in parts:
+        text = words if spaced else _lines(words)
         if not text:
             continue
         written = f"<{tag}>{words}</{tag}>"
         if tag == "p":
-            blocks.append(Block("paragraph", written, text, f"<p>{words}</p>"))
+            blocks.append(Block("paragraph", written, text, written))
         else:
             blocks.append(Block("heading", written, text, f"<p>{text}</p>", int(tag[1])))
     return blocks
@@ -757,6 +787,14 @@ def _sections(blocks: Sequence[Block]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
+def _cleaned(article: str) -> str:
+    """The article without control characters, its lines ended by line feeds, stripped."""
+    article = clean_text(article)
+    if "\r" in article:
+        article = article.replace("\r\n", "\n").replace("\r", "\n")
+    return article.strip()
+
+
 def article_html(
     article: str, *, format: Format = "text", title: str | None = None, page_url: str | None = None
 ) -> tuple[str | None, str]:
@@ -764,10 +802,12 @@ def article_html(
 
     Relative links are resolved against `page_url`, or lose their address (see `sanitize`).
     """
-    article = clean_text(article)
-    if "\r" in article:
-        article = article.replace("\r\n", "\n").replace("\r", "\n")
-    article = article.strip()
+    return _article_html(_cleaned(article), format, title, page_url)
+
+
+def _article_html(
+    article: str, format: Format, title: str | None, page_url: str | None
+) -> tuple[str | None, str]:
     found = None
     if format == "markdown":
         fragment = _markdown_html(article)
@@ -781,6 +821,80 @@ def article_html(
         found, fragment = _read_text(article, title)
     # nh3 turns character references (&#11;) into the characters themselves.
     return found, clean_text(sanitize(fragment, page_url))
+
+
+def article_blocks(
+    article: str, *, format: Format = "text", title: str | None = None, page_url: str | None = None
+) -> tuple[str | None, list[Block]]:
+    """The title found at the top of the article (if any) and the blocks of its clean HTML:
+    what `blocks_of` finds in `article_html`'s HTML.
+
+    An article of words in paragraphs and headings (most) becomes HTML in which each
+    word stands as written, which nh3 would give back unchanged: its blocks are made
+    directly, without writing, cleaning and walking the HTML (most of what rendering costs).
+    """
+    article = _cleaned(article)
+    found = _written_article(article, format, title)
+    if found is not None:
+        return found
+    title_found, fragment = _article_html(article, format, title, page_url)
+    return title_found, blocks_of(fragment)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _written_article(
+    article: str, format: Format, title: str | None
+) -> tuple[str | None, list[Block]] | None:
+    """`article_blocks` of a clean article whose words go into the HTML as written (no
+    character HTML escapes or nh3 writes as a reference: "&", "<", ">", the no-break space;
+    no lone surrogate, which nh3 refuses) and that holds only headings, paragraphs and
+    (in text) lists without links; None for any other article."""
+    if "<" in article or ">" in article or "&" in article:
+        return None
+    if not article.isascii() and ("\xa0" in article or _SURROGATE.search(article)):
+        return None
+    # A clean article's only white space in ASCII is spaces, tabs and line feeds; its lines
+    # stripped and joined by single spaces, or kept whole in Markdown's (which starts or ends
+    # none with a space), are their plain text when no two spaces or a tab meet in them.
+    spaced = article.isascii() and "\t" not in article and "  " not in article
+    parts: list[tuple[str, str]] | None
+    if format == "markdown":
+        if _may_linkify(article):
+            return None
+        parts = _plain_markdown_parts(article)  # its `"` are what nh3 makes of markdown-it's &quot;
+        return None if parts is None else (None, _written_blocks(parts, spaced=spaced))
+    if _may_link(article):
+        return None
+    found, text_blocks, headings = _text_outline(article, title)
+    blocks: list[Block] = []
+    parts: list[tuple[str, str]] = []  # the paragraphs and headings since the last list
+    for block, heading in zip(text_blocks, headings, strict=True):
+        if heading:
+            parts.append(("h2", block.lines[0]))
+        elif block.kind in ("ul", "ol"):
+            blocks += _written_blocks(parts, spaced=spaced)
+            parts = []
+            blocks.append(_written_list(block, spaced=spaced))
+        else:
+            parts.append(("p", " ".join(block.lines)))
+    return found, blocks + _written_blocks(parts, spaced=spaced)
+
+
+def _written_list(block: _TextBlock, *, spaced: bool) -> Block:
+    """The block the walker finds in the list `_read_text` writes of `block`, its items' words
+    as written (see `_written_blocks`)."""
+    start = f' start="{block.start}"' if block.kind == "ol" and block.start != 1 else ""
+    opening, closing = f"<{block.kind}{start}>", f"</{block.kind}>"
+    items = tuple([f"<li>{item}</li>" for item in block.lines])
+    written = opening + "".join(items) + closing
+    first = block.start if block.kind == "ol" else 0
+    lines = [
+        f"{f'{first + index}.' if block.kind == 'ol' else '-'} {item if spaced else _lines(item)}"
+        for index, item in enumerate(block.lines)
+    ]
+    return Block("list", written, "\n".join(lines), written, items=items)
 
 
 def _title_block(blocks: list[Block], title: str | None) -> str | None:
@@ -815,16 +929,16 @@ def render(
     section headings; otherwise timestamp lines. `page_url` is the episode's own web
     page, against which relative links are resolved (without it they keep only their words).
     """
-    found, fragment = article_html(article, format=format, title=title, page_url=page_url)
-    blocks = blocks_of(fragment)
+    found, blocks = article_blocks(article, format=format, title=title, page_url=page_url)
     found = found or _title_block(blocks, title)
+    text = "\n\n".join([block.text for block in blocks if block.text])
     notes = ShowNotes(
         sections=_sections(blocks),
-        html="\n".join(block.html for block in blocks),
+        html="\n".join([block.html for block in blocks]),
         description_html=describe(blocks, more_url, more_text),
-        text="\n\n".join(block.text for block in blocks if block.text),
+        text=text,
         title=found,
-        chapters=timestamp_chapters(blocks),
+        chapters=timestamp_chapters(blocks) if ":" in text else (),  # a time is written with ":"
     )
     if chapters_from == "sections" and duration:
         return replace(notes, chapters=section_chapters(notes, duration))

@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from podcast import lint, pipeline
+from podcast import cache, lint, notes, pipeline
 from podcast.cache import CACHE_FILE, BuildCache
 from podcast.errors import PodcastError
+from podcast.model import Chapter, Section, ShowNotes
 
 OPENED: list[str] | None = None  # while a list, every file Python opens is recorded in it
 
@@ -230,6 +233,157 @@ def test_a_worker_copy_of_the_cache_hands_its_entries_to_the_build_to_store(show
         cache.store(entries)
         assert cache.read(audio) == found
         assert cache.opened == 0  # taken from what the worker found, the file not opened again
+
+
+# ---------------------------------------------------------------- the notes' entries
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_ARTICLE = (
+    (REPO / "episodes/ketamine-for-chronic-migraine/episode.md").read_text("utf-8").split("+++")[2]
+)
+VARIED_ARTICLES = {
+    "text": (EXAMPLE_ARTICLE, {}),
+    "markdown": (
+        "# Title\n\nSome *words* and [a link](https://example.com/).\n\n## Part\n\n- one\n- two\n",
+        {},
+    ),
+    "plain markdown": ('# Heading\n\nWords "quoted"\nacross lines.\n\n## Next\n\nMore words.', {}),
+    "html": (
+        '<h2>Links</h2><p>See <a href="/guide">the guide</a> &amp; more.</p><ul><li>a</li></ul>'
+        "<blockquote><p>quoted</p><p>twice</p></blockquote><table><tr><td>x</td><td>y</td></tr></table><hr>",
+        {"page_url": "https://example.com/episodes/one/"},
+    ),
+    "unicode": ("Überschrift\n\n中文的段落。 مرحبا بالعالم 😀 —\u00a0no-break\n\n00:00 Début\n12:34 Fin", {}),
+    "timestamps": ("Chapters\n\n00:00 Intro\n01:30 Main part\n1:02:03 The end", {}),
+    "sections": (
+        "Intro words here.\n\nPart one\n\nWords of part one.\n\nPart two\n\nWords of part two.",
+        {"chapters_from": "sections", "duration": 1800.0},
+    ),  # fmt: skip
+    "huge": ("\n\n".join([EXAMPLE_ARTICLE] * 45), {"more_url": "https://example.com/full"}),
+    "empty": ("", {}),
+    "html with empty blocks": ('<p>a</p><p></p><hr><ol start="3"><li>x</li></ol>', {}),
+}
+
+
+@pytest.mark.parametrize("name", list(VARIED_ARTICLES))
+def test_a_notes_entry_read_back_gives_the_notes_rendering_gives(tmp_path, name):
+    article, options = VARIED_ARTICLES[name]
+    rendered = notes.render(article, title="Title", **options)
+    assert cache.decode_notes(cache.encode_notes(rendered)) == rendered
+    inputs = {"article": article, "title": "Title", **options}
+    renders: list[ShowNotes] = []
+
+    def render() -> ShowNotes:
+        renders.append(notes.render(article, title="Title", **options))
+        return renders[-1]
+
+    with BuildCache(tmp_path) as first:
+        assert first.notes(inputs, render) == rendered
+    with BuildCache(tmp_path) as again:
+        assert again.notes(inputs, render) == rendered  # from the entry
+    assert len(renders) == 1
+
+
+TEXTS = st.text(max_size=20)  # any character, line feeds and spaces and digits among them
+SECONDS = st.one_of(st.integers(0, 10**6), st.floats(0, 1e7, allow_nan=False), st.floats(-1e3, 0))
+CHAPTERS = st.builds(
+    Chapter, start=SECONDS, title=TEXTS, end=st.one_of(st.none(), SECONDS),
+    url=st.one_of(st.none(), TEXTS), image=st.one_of(st.none(), TEXTS),
+)  # fmt: skip
+SECTIONS = st.builds(
+    Section, heading=st.one_of(st.none(), TEXTS), paragraphs=st.lists(TEXTS, max_size=4).map(tuple)
+)
+
+
+@st.composite
+def any_notes(draw) -> ShowNotes:
+    sections = tuple(draw(st.lists(SECTIONS, max_size=4)))
+    made = [
+        part for s in sections for part in ([s.heading] if s.heading is not None else []) + list(s.paragraphs)
+    ]
+    text = draw(st.one_of(st.just("\n\n".join(made)), TEXTS))  # as rendering makes it, or not
+    return ShowNotes(
+        sections=sections,
+        html=draw(TEXTS),
+        description_html=draw(TEXTS),
+        text=text,
+        title=draw(st.one_of(st.none(), TEXTS)),
+        chapters=tuple(draw(st.lists(CHAPTERS, max_size=3))),
+    )
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(shown=any_notes())
+def test_any_notes_read_back_from_their_entry_are_the_same(shown):
+    value = cache.encode_notes(shown)
+    assert value is not None
+    back = cache.decode_notes(value)
+    assert back == shown
+    assert [type(c.start) for c in back.chapters] == [type(c.start) for c in shown.chapters]
+
+
+def _damaged(value: str) -> dict[str, object]:
+    line, _, rest = value.partition("\n")
+    lengths, _, body = rest.partition("\n")
+    numbers = line.split(" ")
+    return {
+        "cut short": value[: len(value) // 2],
+        "a character changed": value[:-5] + ("x" if value[-5] != "x" else "y") + value[-4:],
+        "a length changed": f"{line}\n{lengths.replace(' ', ' 1', 1)}\n{body}",
+        "a negative length": f"{line}\n-{lengths}\n{body}",
+        "more sections than strings": " ".join([*numbers[:4], "1000000000000", *numbers[5:]]) + "\n" + rest,
+        "another mark": value.replace("n2", "n9", 1),
+        "nothing after the numbers": line,
+        "empty": "",
+        "bytes": value.encode(),
+        "a number": 7,
+        "JSON, as entries were": '{"sections": [], "html": "<p>x</p>"}',
+    }
+
+
+def test_a_damaged_or_made_up_notes_entry_is_rendered_again_not_trusted(tmp_path):
+    article, options = VARIED_ARTICLES["html"]
+    rendered = notes.render(article, title="Title", **options)
+    inputs = {"article": article, "title": "Title", **options}
+    with BuildCache(tmp_path) as built:
+        built.notes(inputs, lambda: rendered)
+        key, value = built.db.execute("SELECT key, value FROM notes").fetchone()
+    for name, bad in _damaged(value).items():
+        with pytest.raises(ValueError):
+            cache.decode_notes(bad)
+        db = sqlite3.connect(tmp_path / CACHE_FILE)
+        db.execute("UPDATE notes SET value = ? WHERE key = ?", (bad, key))
+        db.commit()
+        db.close()
+        renders: list[ShowNotes] = []
+
+        def render(renders=renders) -> ShowNotes:
+            renders.append(notes.render(article, title="Title", **options))
+            return renders[-1]
+
+        with BuildCache(tmp_path) as again:
+            found = again.notes(inputs, render)
+        assert found == rendered and len(renders) == 1, name
+        with BuildCache(tmp_path) as mended:  # and the entry is a good one again
+            assert mended.notes(inputs, lambda: pytest.fail("rendered again")) == rendered
+
+
+def test_notes_keys_differ_whenever_an_input_does():
+    inputs = {"article": "a b", "title": "T", "duration": None, "format": "text"}
+    changed = [
+        {**inputs, "article": "a  b"},
+        {**inputs, "title": None},
+        {**inputs, "title": "None"},
+        {**inputs, "duration": 0.0},
+        {**inputs, "duration": 0},
+        {**inputs, "format": "markdown"},
+        {**inputs, "article": "a b\ntitle s1:T"},  # an article that spells out what follows it
+        {key: value for key, value in inputs.items() if key != "duration"},
+    ]
+    keys = {cache.notes_key("renderer", found) for found in [inputs, *changed]}
+    assert len(keys) == len(changed) + 1
+    assert cache.notes_key("renderer", inputs) == cache.notes_key("renderer", dict(reversed(inputs.items())))
+    assert cache.notes_key("other renderer", inputs) != cache.notes_key("renderer", inputs)
 
 
 def test_a_worker_copy_stores_what_it_made_itself_and_the_build_finds_it(show):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fuzzing import FUZZ, measured
-from hypothesis import example, given
+from fuzzing import EXAMPLES, FUZZ, measured
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_notes import markdown_it_html
 
@@ -110,3 +110,57 @@ def test_paragraphs_and_headings_are_the_same_blocks_inside_a_container_or_not(f
     with measured("notes"):
         blocks = notes.blocks_of(fragment)
     assert blocks == notes.blocks_of(f"<div>{fragment}</div>")
+
+
+# Articles of words in paragraphs and headings, which `article_blocks` reads without making
+# HTML, and now and then a character or line that takes it the long way round.
+PLAIN_WORD = st.one_of(
+    st.text(alphabet=st.sampled_from("abcXYZ019.,:;!?'\"()%$é—ß中 "), min_size=1, max_size=10),
+    st.text(alphabet=st.characters(blacklist_categories=["Cc"]), min_size=1, max_size=4),
+)
+SPOILER = st.sampled_from(
+    ["&", "<", ">", "<b>", "<p>", "\xa0", "\ud800", "\r", "\r\n", "\x0b", "\x85", "\t", "  ",
+     "http://a.example/", "www.a.example", "a@b.example", "a.b", "//", "#", "\\", "*", "_", "`", "|", "=",
+     "+", "~", "[x]", "\ufeff"]
+)  # fmt: skip
+PLAIN_LINE_START = st.sampled_from(
+    ["", "", "", "", "# ", "## ", "### ", "- ", "1. ", "3) ", "00:00 ", "(1:02) ", " "]
+)
+plain_articles = st.lists(
+    st.one_of(
+        st.just(""),
+        st.tuples(
+            PLAIN_LINE_START, st.lists(st.one_of(PLAIN_WORD, PLAIN_WORD, PLAIN_WORD, SPOILER), max_size=8)
+        ).map(lambda parts: parts[0] + " ".join(parts[1])),
+    ),
+    max_size=14,
+).map("\n".join)
+
+
+def _outcome(call):
+    try:
+        return call()
+    except Exception as exc:  # noqa: BLE001 - both ways must fail alike
+        return type(exc)
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES, 300))  # cheap, and a shortcut must be right
+@example(article="Title\n\nHeading\nwords here.", format="text", title="Title", page_url=None)
+@example(article='# A "quoted" title\n\nwords\nand more words', format="markdown", title=None, page_url=None)
+@given(
+    article=plain_articles,
+    format=st.sampled_from(["text", "markdown"]),
+    title=st.sampled_from([None, "Title", "A"]),
+    page_url=st.sampled_from([None, "https://example.com/episodes/one/"]),
+)
+def test_an_articles_blocks_made_directly_are_those_of_its_clean_html(article, format, title, page_url):
+    # The long way: the article written as HTML, cleaned by nh3 and walked by lxml.
+    def long_way():
+        found, fragment = notes.article_html(article, format=format, title=title, page_url=page_url)
+        return found, notes.blocks_of(fragment)
+
+    with measured("notes"):
+        direct = _outcome(
+            lambda: notes.article_blocks(article, format=format, title=title, page_url=page_url)
+        )
+    assert direct == _outcome(long_way)
