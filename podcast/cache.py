@@ -715,7 +715,7 @@ class BuildCache:
             return None
         try:
             row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
-            return None if row is None else notes_from_json(row[0])
+            return None if row is None else decode_notes(row[0])
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             log.warning("notes cache entry unreadable (%s)", exc)
             return None
