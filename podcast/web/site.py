@@ -73,14 +73,19 @@ def render(
     keys made already, by slug (pages.plan)."""
     with collector.paused():
         record = PageRecord.load(show.root, out)
-        planned = pages.plan(show, episodes, keys) if show.pages.enabled else []
-        due = [p for p in planned if not record.current(out, p.path, p.digest)]
+        if show.pages.enabled:
+            planned = pages.SitePlan(show, episodes, keys)
+            digests = planned.digests
+            current = record.current
+            due = planned.pages([path for path, digest in digests.items() if not current(out, path, digest)])
+        else:
+            digests, due = {}, []
     shows: Iterable[pages.PlannedPage] = [p for p in due if not p.packaged]
     if progress is not None:
         shows = progress(shows, "Rendering pages")
     rendered = {page.path: page.make() for page in shows}
     deferred = tuple(page for page in due if page.packaged)
-    return RenderedPages({page.path: page.digest for page in planned}, rendered, deferred, record)
+    return RenderedPages(digests, rendered, deferred, record)
 
 
 def _ours(path: Path) -> bool:
