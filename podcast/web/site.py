@@ -127,7 +127,7 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
     def shown(part: Sequence[tuple[str, bytes | Callable[[], bytes]]]) -> Iterable:
         return progress(part, "Writing pages") if progress is not None else part
 
-    folders: dict[str, bool] = {}
+    folders = _folders_there(out, items)
     if processes > 1:
         # The folders made here, before the processes start: making 10,000 in one folder at once
         # from two processes only has them wait on each other (the kernel locks the folder).
@@ -169,6 +169,27 @@ def _write_pages(
     return [
         _write_page(out, rel, made if isinstance(made, bytes) else made(), folders) for rel, made in items
     ]
+
+
+def _folders_there(out: Path, items: Sequence[tuple[str, object]]) -> dict[str, bool]:
+    """The folders the pages of `items` go in that are there already as real folders (not
+    links), each as _folder would find it (False: not made now): found by listing their parents
+    once, where asking for each would cost a system call or two a page."""
+    folders: dict[str, bool] = {}
+    parents = {rel.rpartition("/")[0].rpartition("/")[0] for rel, _ in items}
+    for parent in sorted(parents):
+        if not parent:
+            continue
+        try:
+            if _folder(out, parent, folders):
+                continue  # made now: empty
+            with os.scandir(os.path.join(out, parent)) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):  # a link is left to _folder, which refuses it
+                        folders[f"{parent}/{entry.name}"] = False
+        except OSError:
+            pass  # what was found stands; _folder looks at the rest, and says what is wrong
+    return folders
 
 
 def _folder(out: Path, folder: str, folders: dict[str, bool]) -> bool:
