@@ -184,6 +184,27 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
     )
 
 
+class ListedView:
+    """What the package's list page shows of an episode (title, date, duration, hosts, summary,
+    its page), each as its EpisodeView has it; any other field is the view's, made when asked."""
+
+    def __init__(self, episode: Episode, full: Callable[[], EpisodeView]) -> None:
+        info, notes = episode.info, episode.notes
+        self.slug = episode.slug
+        self.title = episode.title
+        self.date = episode.date.date().isoformat()
+        self.hosts = episode.hosts
+        self.page = urls.episode_page_path(episode.slug)
+        self.duration = info.duration if info is not None else None
+        self.summary = _summary(notes.text if notes is not None else "")
+        self._full = full
+
+    def __getattr__(self, name: str) -> Any:  # a field not made above
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._full(), name)
+
+
 def _show_template_line(exc: BaseException) -> tuple[str, int] | None:
     """The show's own template (templates/…) and line an error came from: the innermost such
     frame of the traceback, which Jinja rewrites to name templates and their lines."""
@@ -440,6 +461,15 @@ class _Pages:
             view = self._views[index] = episode_view(self.show, self.ordered[index])
         return view
 
+    def listed(self, index: int) -> EpisodeView | ListedView:
+        """The episode at `index` as a page of the list sees it: for the package's list page,
+        what it shows made alone (a list of 10,000 reads no transcript); a show's own list page
+        may read anything of the view."""
+        view = self._views.get(index)
+        if view is not None or not self.templates["index.html"].packaged:
+            return self.view(index)
+        return ListedView(self.ordered[index], functools.partial(self.view, index))
+
     def list_pages(self) -> list[PlannedPage]:
         """The pages of the episode list."""
         template = self.templates["index.html"]
@@ -462,7 +492,7 @@ class _Pages:
             **self.common,
             "root": root,
             "url": self.show.url_for(here),
-            "episodes": [self.view(i) for i in chunk],
+            "episodes": [self.listed(i) for i in chunk],
             "page_number": number,
             "page_count": count,
             "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
