@@ -209,3 +209,34 @@ def test_pages_rendered_ahead_then_cancelled_are_not_written(forking, tmp_path):
     started.cancel()  # once is enough; again does nothing
     assert list(out.iterdir()) == []
     assert no_child_left()
+
+
+def test_page_folders_found_by_listing_are_as_looking_at_each_finds_them(tmp_path):
+    out = tmp_path / "out"
+    episodes = out / "episodes"
+    episodes.mkdir(parents=True)
+    names = [f"ep{n:03d}" for n in range(pagefiles.LISTED_FROM + 10)]
+    for name in names:
+        (episodes / name).mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (episodes / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (episodes / "a-file").write_text("not a folder")
+    items = [(f"episodes/{name}/index.html", b"") for name in [*names, "linked", "a-file", "new"]]
+
+    listed = pagefiles.folders_there(out, items)
+
+    assert {f"episodes/{name}" for name in names} <= listed.keys()
+    for rel, _ in items:
+        folder = rel.rpartition("/")[0]
+        one_by_one: dict[str, bool] = {}
+        outcomes = []
+        for folders in (dict(listed), one_by_one):
+            try:
+                outcomes.append(pagefiles.ensure_folder(out, folder, folders))
+            except (PodcastError, OSError) as exc:
+                outcomes.append(type(exc))
+            if folder.endswith("new"):
+                (out / folder).rmdir()  # made: made again the other way
+        assert outcomes[0] == outcomes[1], folder
+    assert list(elsewhere.iterdir()) == []

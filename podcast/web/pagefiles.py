@@ -15,6 +15,10 @@ from pathlib import Path
 
 from ..files import unlinked_target
 
+# Fewer pages than this look at their folders one by one: listing 10,000 folders to write two
+# pages costs more than a system call or two for each.
+LISTED_FROM = 64
+
 # A page written: its path, whether its bytes changed, its file's stat for the record.
 Written = tuple[str, bool, tuple[int, int, int]]
 
@@ -33,6 +37,8 @@ def folders_there(out: Path, items: Sequence[tuple[str, object]]) -> dict[str, b
     links), each as ensure_folder would find it (False: not made now): found by listing their parents
     once, where asking for each would cost a system call or two a page."""
     folders: dict[str, bool] = {}
+    if len(items) < LISTED_FROM:
+        return folders
     parents = {rel.rpartition("/")[0].rpartition("/")[0] for rel, _ in items}
     for parent in sorted(parents):
         if not parent:
