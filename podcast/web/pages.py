@@ -524,7 +524,9 @@ class _Pages:
         return PlannedPage(path, digest, make, self.templates["episode.html"].packaged)
 
     def _episode_page(self, index: int) -> bytes:
-        view = self.view(index)
+        # Taken, not kept: an episode's page is rendered once, and 10,000 views held (their
+        # notes' HTML) only cost memory.
+        view = self._views.pop(index, None) or episode_view(self.show, self.ordered[index])
         context = {**self.common, "root": "../../", "url": view.url, "episode": view}
         return self.templates["episode.html"].render(context)
 
