@@ -125,16 +125,26 @@ def test_a_file_in_the_way_of_pages_another_process_writes_is_named(many, in_pro
     assert (feeds / "feed.xml").read_bytes() == before
 
 
-def no_child_left() -> bool:
-    """Whether this process has no child, running or ended and not waited for."""
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def children() -> set[int]:
+    """This process's children, running or ended and not waited for (Linux's /proc)."""
+    found = set()
+    for listing in Path("/proc/self/task").glob("*/children"):
+        found |= {int(pid) for pid in listing.read_text().split()}
+    return found
 
 
-def test_pages_rendered_ahead_and_found_in_feeds_as_they_should_be_are_left_alone(many, in_processes):
+@pytest.fixture
+def no_child_left():
+    """Whether this test left no child of this process behind (others' may run meanwhile)."""
+    if not list(Path("/proc/self/task").glob("*/children")):
+        pytest.skip("no /proc/<pid>/task/<tid>/children here")
+    before = children()
+    return lambda: children() <= before
+
+
+def test_pages_rendered_ahead_and_found_in_feeds_as_they_should_be_are_left_alone(
+    many, in_processes, no_child_left
+):
     pipeline.build(many.root)
     feeds = many.root / "feeds"
     before = {p: p.stat().st_mtime_ns for p in feeds.rglob("*.html")}
@@ -149,7 +159,7 @@ def test_pages_rendered_ahead_and_found_in_feeds_as_they_should_be_are_left_alon
 
 
 def test_pages_rendered_ahead_beyond_what_may_be_held_are_written_as_one_process_writes_them(
-    many, in_processes, tmp_path, monkeypatch
+    many, in_processes, tmp_path, monkeypatch, no_child_left
 ):
     serial = tmp_path / "serial"
     shutil.copytree(many.root, serial)
@@ -166,7 +176,7 @@ def test_pages_rendered_ahead_beyond_what_may_be_held_are_written_as_one_process
 
 
 def test_a_build_stopped_after_pages_began_rendering_ahead_writes_none_and_leaves_no_process(
-    many, in_processes
+    many, in_processes, no_child_left
 ):
     pipeline.build(many.root)
     feeds = many.root / "feeds"
@@ -178,7 +188,9 @@ def test_a_build_stopped_after_pages_began_rendering_ahead_writes_none_and_leave
     assert no_child_left()
 
 
-def test_pages_rendered_ahead_are_each_written_once_by_one_of_two_processes(forking, tmp_path, monkeypatch):
+def test_pages_rendered_ahead_are_each_written_once_by_one_of_two_processes(
+    forking, tmp_path, monkeypatch, no_child_left
+):
     monkeypatch.setattr(ahead, "HELD_MAX_BYTES", 1)  # the other process keeps one page, then waits for go
     out = tmp_path / "out"
     out.mkdir()
@@ -200,7 +212,7 @@ def test_pages_rendered_ahead_are_each_written_once_by_one_of_two_processes(fork
     assert no_child_left()
 
 
-def test_pages_rendered_ahead_then_cancelled_are_not_written(forking, tmp_path):
+def test_pages_rendered_ahead_then_cancelled_are_not_written(forking, tmp_path, no_child_left):
     out = tmp_path / "out"
     out.mkdir()
     items = [(f"e{n}.html", lambda n=n: f"{n}".encode()) for n in range(300)]
