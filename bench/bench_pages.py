@@ -201,9 +201,9 @@ def cold_pages(root: Path, show: Show, episodes: list[Episode], keys: dict[str, 
     out = root / "feeds"
     full = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("index.html")}
     for case in ("feeds/ there", "no feeds/"):
-        for ahead in (False, True):
-            walls, cpus = [], []
-            for _ in range(runs):
+        figures: dict[bool, tuple[list[float], list[float]]] = {False: ([], []), True: ([], [])}
+        for _ in range(runs):
+            for ahead in (False, True):  # taken in turns: the machine's load moves less between them
                 PageRecord.load(root, out).file.unlink(missing_ok=True)
                 if case == "no feeds/":
                     shutil.rmtree(out / "episodes", ignore_errors=True)
@@ -213,8 +213,9 @@ def cold_pages(root: Path, show: Show, episodes: list[Episode], keys: dict[str, 
                 busy(LINT_SECONDS)
                 started = time.perf_counter()
                 site.write(out, site.render(show, episodes, out, planned=planned))
-                walls.append(time.perf_counter() - started)
-                cpus.append(cpu_seconds() - cpu - LINT_SECONDS)
+                figures[ahead][0].append(time.perf_counter() - started)
+                figures[ahead][1].append(cpu_seconds() - cpu - LINT_SECONDS)
+        for ahead, (walls, cpus) in figures.items():
             label = f"cold pages, {case}, " + ("ahead" if ahead else "at write")
             line(label, statistics.median(walls), statistics.median(cpus), "wall from lint's end; CPU all")
     wrong = [path for path, data in full.items() if (out / path).read_bytes() != data]
