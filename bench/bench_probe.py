@@ -2,7 +2,11 @@
 
 Reads every audio file of a show directory (or of a generated one) several times over
 and prints the median milliseconds per file, wall and user+sys CPU (the CPU figure
-suffers less when other work shares the cores), split by the kind of MP3 stream:
+suffers less when other work shares the cores), split by the kind of MP3 stream; then
+what a build's probe costs, per file in CPU microseconds: reading what a build reads
+(`audio.read(path, with_tags=False)`) and making its cache entry (`cache.to_json`), and
+the entry's size. Run from a checkout whose audio.read has no `with_tags` (before it),
+the build's probe is `audio.read(path)`, as the build read then:
 
     python bench/bench_probe.py --show /tmp/bk/show-1000 [--runs 5]
     python bench/bench_probe.py [--episodes 100] [--seconds 600]   # a show of headerless VBR MP3s
@@ -22,7 +26,7 @@ from pathlib import Path
 
 import lameenc
 
-from podcast import audio
+from podcast import audio, cache
 from podcast.audio import frames
 
 
@@ -64,6 +68,34 @@ def measure(paths: list[Path], runs: int) -> str:
     return f"{len(paths):>6} files  wall {wall:7.3f} ms/file ({spread})  user+sys {cpu:7.3f} ms/file"
 
 
+def build_probe(paths: list[Path], runs: int) -> str:
+    """CPU µs a file of what a cold build's worker does for each audio file: read it as a build
+    does, and make the probe entry it sends to be stored; and the entry's mean size."""
+    try:
+        audio.read(paths[0], with_tags=False)
+        read = lambda path: audio.read(path, with_tags=False)  # noqa: E731
+    except TypeError:  # before `with_tags`: the build read everything
+        read = audio.read
+    entries = [cache.to_json(read(path)) for path in paths]  # also warms the page cache
+    reads, entry_cpus = [], []
+    for _ in range(runs):
+        start = time.process_time()
+        found = [read(path) for path in paths]
+        middle = time.process_time()
+        for each in found:
+            cache.to_json(each)
+        reads.append(middle - start)
+        entry_cpus.append(time.process_time() - middle)
+    read_us = statistics.median(reads) / len(paths) * 1e6
+    entry_us = statistics.median(entry_cpus) / len(paths) * 1e6
+    size = sum(len(e) for e in entries) / len(entries)
+    return (
+        f"{len(paths):>6} files  read {read_us:6.1f} + entry {entry_us:5.1f}"
+        f" = {read_us + entry_us:6.1f} µs/file"
+        f" cpu (median of {runs}); entry {size:,.0f} bytes/file"
+    )
+
+
 def audio_files(show: Path) -> list[Path]:
     suffixes = {suffix for f in audio.FORMATS.values() for suffix in f.suffixes}
     return sorted(p for p in (show / "episodes").glob("*/*") if p.suffix.lower() in suffixes)
@@ -100,6 +132,11 @@ def main() -> None:
         if len(by_kind) > 1:
             for kind, group in sorted(by_kind.items()):
                 print(f"  {kind:<8}{measure(group, args.runs)}")
+        print("a build's probe (read as a build reads, and its cache entry made)")
+        print(f"  {'all':<8}{build_probe(paths, args.runs)}")
+        if len(by_kind) > 1:
+            for kind, group in sorted(by_kind.items()):
+                print(f"  {kind:<8}{build_probe(group, args.runs)}")
     finally:
         if workdir is not None:
             shutil.rmtree(workdir)

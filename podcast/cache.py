@@ -53,7 +53,6 @@ from .model import (
     Picture,
     Section,
     ShowNotes,
-    Tags,
     episode_from_values,
     episode_values,
 )
@@ -75,7 +74,7 @@ def _read_batch(paths: Sequence[Path]) -> list[str | None]:
     results: list[str | None] = []
     for path in paths:
         try:
-            results.append(to_json(audio.read(path)))
+            results.append(to_json(audio.read(path, with_tags=False)))
         except Exception:  # noqa: BLE001 - the build's own reading reports it
             results.append(None)
     return results
@@ -122,15 +121,15 @@ def _picture_from_json(value: dict | None) -> Picture | None:
 
 
 def to_json(found: AudioFile) -> str:
-    """An AudioFile as JSON. Chapter images keep their bytes (the build publishes them); cover art
-    keeps only its type and size (nothing in a build needs its bytes). The dicts are built by
-    hand: `dataclasses.asdict` deep-copies every field, several times slower for flat records."""
+    """The probe entry: what a build reads of an audio file, as JSON. That is the stream's facts
+    and the chapters (their images with their bytes, which the build publishes), nothing of the
+    tags or the cover art (`audio.read(path, with_tags=False)` leaves them unread): a 2 KB comment
+    would be most of every entry, encoded, sent from a worker, stored and checkpointed for nothing.
+    The dicts are built by hand: `dataclasses.asdict` deep-copies every field, several times slower."""
     return json.dumps(
         {
             "info": dict(vars(found.info)),
-            "tags": dict(vars(found.tags)),
             "chapters": [_chapter_to_json(c, with_data=True) for c in found.chapters],
-            "artwork": _picture_to_json(found.artwork, with_data=False),
             "chapters_written_by_tag": found.chapters_written_by_tag,
         }
     )
@@ -143,6 +142,8 @@ def _chapter_to_json(chapter: Chapter, *, with_data: bool) -> dict[str, Any]:
 
 
 def from_json(path: Path, text: str) -> AudioFile:
+    """The AudioFile of a probe entry: as `audio.read(path, with_tags=False)` reads it (an entry of
+    an older build's, with tags and artwork in it, reads the same)."""
     value = json.loads(text)
     chapters = tuple(
         Chapter(**{k: v for k, v in c.items() if k != "picture"}, picture=_picture_from_json(c["picture"]))
@@ -151,9 +152,7 @@ def from_json(path: Path, text: str) -> AudioFile:
     return AudioFile(
         path=path,
         info=AudioInfo(**value["info"]),
-        tags=Tags(**value["tags"]),
         chapters=chapters,
-        artwork=_picture_from_json(value["artwork"]),
         chapters_written_by_tag=value["chapters_written_by_tag"],
     )
 
@@ -398,7 +397,8 @@ class BuildCache:
         return real[len(prefix) :] if real.startswith(prefix) else real
 
     def read(self, path: Path) -> AudioFile:
-        """What `audio.read(path)` returns, without opening the file when it has not changed."""
+        """What `audio.read(path, with_tags=False)` returns (no tags or cover art: a build reads
+        none), without opening the file when it has not changed."""
         path = Path(path)
         try:
             stat = path.stat()
@@ -420,7 +420,7 @@ class BuildCache:
 
     def _read_and_store(self, path: Path, key: str | None, stat) -> AudioFile:
         self.opened += 1
-        found = audio.read(path)
+        found = audio.read(path, with_tags=False)
         if key is not None and (self.db is not None or self.pending is not None):
             value = to_json(found)
             self._write("INSERT OR REPLACE INTO probe VALUES (?, ?, ?, ?, ?, ?)", (key, *_stamp(stat), value))

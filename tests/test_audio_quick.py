@@ -41,6 +41,7 @@ from mutagen.id3 import (
 from podcast import audio
 from podcast.audio import frames, id3frames
 from podcast.errors import AudioError
+from podcast.model import Tags
 
 STREAMS = ["mp3-xing", "mp3-cbr-info", "mp3-cbr-no-header", "mp3-vbr-no-header", "mp3-vbri"]
 
@@ -429,9 +430,7 @@ def test_a_usual_stream_gets_mutagens_stream_facts_without_its_frame_search(
 
 
 @pytest.mark.parametrize("stream", ["mp3-xing", "mp3-cbr-info"])
-def test_a_lame_header_s_encoder_delay_and_padding_count_as_mutagen_counts_them(
-    media, tmp_path, png, stream
-):
+def test_a_lame_header_s_encoder_delay_and_padding_count_as_mutagen_counts_them(media, tmp_path, png, stream):
     from mutagen.mp3 import MPEGInfo
 
     from podcast.audio.containers import stream_info
@@ -455,3 +454,149 @@ def test_a_lame_header_s_encoder_delay_and_padding_count_as_mutagen_counts_them(
     assert [getattr(ours, f) for f in MPEG_INFO_FIELDS] == [getattr(theirs, f) for f in MPEG_INFO_FIELDS]
     quick, full = both_ways(path)
     assert quick == full
+
+
+# ------------------------------------------------------------------ what a build reads: no tags
+
+
+def stream_and_chapters_both_ways(path: Path) -> tuple[object, object]:
+    """What a build makes of `path` (`with_tags=False`, the quick way) and what mutagen's full
+    reading makes of it with its tags and cover art left out: an AudioFile, or the refusal's text."""
+    from dataclasses import replace
+
+    found = []
+    for quick, with_tags in ((True, False), (False, True)):
+        try:
+            read, refusal = audio.read_what_can_be_read(path, quick=quick, with_tags=with_tags)
+            found.append((replace(read, tags=Tags(), artwork=None), refusal))
+        except AudioError as exc:
+            found.append(str(exc))
+    return found[0], found[1]
+
+
+@pytest.mark.parametrize("name", list(BUILT))
+def test_a_build_s_reading_of_a_built_tag_gives_the_full_reading_s_stream_and_chapters(media, tmp_path, name):
+    version, built, _ = BUILT[name]
+    path = tmp_path / "built.mp3"
+    path.write_bytes(tag(version, *built) + media["mp3-vbr-no-header"].read_bytes())
+    quick, full = stream_and_chapters_both_ways(path)
+    assert quick == full
+    assert quick[0].tags == audio.read(path, with_tags=False).tags == Tags()
+
+
+def damaged_variants(body: bytes) -> dict[str, bytes]:
+    """The audio after a tag as files come: whole, cut short, with junk or a second file after it."""
+    return {
+        "whole": body,
+        "cut short": body[: len(body) * 2 // 3],
+        "cut inside a frame": body[: len(body) - 37],
+        "junk appended": body + bytes(range(256)) * 20,
+        "a second file joined on": body + body,
+    }
+
+
+@pytest.mark.parametrize("version", [3, 4])
+@pytest.mark.parametrize("stream", STREAMS)
+def test_a_build_s_reading_of_every_kind_of_stream_gives_the_full_reading_s_stream_and_chapters(
+    media, tmp_path, png, stream, version
+):
+    for how, body in damaged_variants(media[stream].read_bytes()).items():
+        path = tmp_path / f"{how}.mp3"
+        path.write_bytes(body)
+        rich_tag(tmp_path, png).save(path, v2_version=version)
+        quick, full = stream_and_chapters_both_ways(path)
+        assert quick == full, how
+        if how == "whole":
+            assert [c.title for c in quick[0].chapters] == ["Part 2", "Part 0", "Part 1"]
+            assert quick[0].chapters[2].picture is not None and quick[0].chapters[2].picture.width == 64
+            assert audio.read(path).tags.comment.startswith("Ünïcode notes")  # read when asked for
+
+
+def test_a_build_s_reading_of_a_tag_it_would_hand_to_mutagen_still_hands_it(media, tmp_path):
+    """A text frame that does not decode only changes the tags: the build's reading walks past it.
+    A frame mutagen may refuse the whole tag for still sends the file to mutagen, which says so."""
+    body = media["mp3-xing"].read_bytes()
+    path = tmp_path / "odd.mp3"
+    path.write_bytes(tag(4, frame("TIT2", b"\x03\xff\xfe bad"), *chapter_frames(4)) + body)
+    quick, full = stream_and_chapters_both_ways(path)
+    assert quick == full and [c.title for c in quick[0].chapters] == ["Intro"]
+    data = path.read_bytes()
+    assert id3frames.read(data, len(data), chapters_only=True)[0] is not None  # read the quick way
+    path.write_bytes(tag(4, frame("RVA2", b"id\x00\x01\x00"), *chapter_frames(4)) + body)
+    data = path.read_bytes()
+    with pytest.raises(id3frames.Unusual):
+        id3frames.read(data, len(data), chapters_only=True)
+    quick, full = stream_and_chapters_both_ways(path)
+    assert quick == full
+
+
+def test_an_mp3_is_known_by_its_name_and_first_bytes_as_every_reader_s_score_knows_it():
+    """`detected`'s shortcut for an MP3 named .mp3 gives what ranking every reader gives."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from podcast.audio.containers import detected, ranked
+
+    starts = [b"ID3", b"\xff\xf2", b"\xff\xf3", b"\xff\xfa", b"\xff\xfb", b"\xff\xe3", b"RIFF", b"OggS", b""]
+    inner = [b"ftyp", b"mp4", b"ADIF", b"WAVE", b"\x01vorbis", b"OpusHead", b"fLaC", b"FORM"]
+    names = ["a.mp3", "A.MP3", "a.mp3.m4a", "a.mp2", "a.m4a", "a.wav", "a.aac", "mp3", "a.flac", "a"]
+
+    @settings(max_examples=300, derandomize=True, database=None)
+    @given(
+        st.sampled_from(starts),
+        st.lists(st.sampled_from(inner), max_size=4),
+        st.binary(max_size=40),
+        st.sampled_from(names),
+    )
+    def agree(start: bytes, parts: list[bytes], filler: bytes, name: str) -> None:
+        header = (start + filler[:8] + b"".join(parts) + filler)[:128]
+        found = ranked(Path(name), header)
+        assert detected(Path(name), header) is (found[0] if found else None)
+
+    agree()
+
+
+def test_the_many_frames_walk_counts_any_stream_as_a_frame_at_a_time_walk_does():
+    """Synthetic MPEG streams of every version, layer and rate, each frame of any bitrate,
+    padding, private and protection bit, with random bytes in them (false syncs included),
+    now and then a header of another stream or of no stream, and a frame cut off at the end."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    def one_at_a_time(data: bytes, lock: int) -> tuple[int, int]:
+        pos = count = 0
+        while (found := frames.mpeg_frame(data, pos)) is not None and found.lock == lock:
+            if pos + found.length > len(data):
+                break
+            pos, count = pos + found.length, count + 1
+        return count, pos
+
+    @settings(max_examples=300, derandomize=True, database=None)
+    @given(
+        st.sampled_from([3, 2, 0]),  # MPEG-1, MPEG-2, MPEG-2.5
+        st.sampled_from([1, 2, 3]),  # layer III, II, I
+        st.integers(0, 2),  # sample rate
+        st.lists(
+            st.tuples(st.integers(0, 15), st.integers(0, 3), st.booleans(), st.integers(0, 40)), max_size=60
+        ),
+        st.integers(0, 2**32),
+        st.integers(0, 200),
+    )
+    def agree(version, layer_bits, rate, headers, seed, cut) -> None:
+        noise = random.Random(seed)
+        data = bytearray()
+        for bitrate, low_bits, protected, stranger in headers:
+            b1 = 0xE0 | version << 3 | layer_bits << 1 | protected
+            b2 = bitrate << 4 | (rate if stranger else 3 - rate % 3) << 2 | low_bits
+            spec = frames._mpeg_spec(b1, b2)
+            length = (spec[0] + (spec[1] if low_bits & 2 else 0)) if spec else 30
+            data += bytes((0xFF, b1, b2, noise.randrange(256))) + noise.randbytes(max(length - 4, 0))
+        data = bytes(data[: max(len(data) - cut, 0)])
+        if len(data) < 4 or frames.mpeg_frame(data, 0) is None:
+            return
+        lock = frames.mpeg_frame(data, 0).lock
+        assert frames._count_whole_frames(data, 0, len(data), lock) == one_at_a_time(data, lock)
+
+    agree()

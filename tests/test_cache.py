@@ -230,3 +230,48 @@ def test_a_worker_copy_of_the_cache_hands_its_entries_to_the_build_to_store(show
         cache.store(entries)
         assert cache.read(audio) == found
         assert cache.opened == 0  # taken from what the worker found, the file not opened again
+
+
+def test_a_probe_entry_holds_what_a_build_reads_of_the_audio_and_none_of_its_tags(show, tmp_path):
+    """The stream's facts and the chapters, chapter images with their bytes (the build publishes
+    them); not a 3 KB comment or the cover art, which no build reads."""
+    from media import cover
+    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TIT2, CTOCFlags
+
+    from podcast import audio as audio_files
+    from podcast.cache import from_json, to_json
+
+    folder = show.add("ep", seconds=3)
+    path = folder / "ep.mp3"
+    png = cover(tmp_path / "c.png", (32, 24), "teal").read_bytes()
+    tags = ID3()
+    tags.add(COMM(encoding=1, lang="eng", desc="", text="Long notes. " * 250))
+    tags.add(APIC(encoding=0, mime="image/png", type=3, desc="", data=png))
+    for number in range(2):
+        sub = [TIT2(encoding=1, text=f"Part {number}")]
+        if number:
+            sub.append(APIC(encoding=0, mime="image/png", type=0, desc="", data=png))
+        tags.add(
+            CHAP(
+                element_id=f"c{number}",
+                start_time=number * 1000,
+                end_time=number * 1000 + 1000,
+                sub_frames=sub,
+            )
+        )
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL, child_element_ids=["c0", "c1"], sub_frames=[]))
+    tags.save(path, v2_version=3)
+    found = audio_files.read(path, with_tags=False)
+    entry = to_json(found)
+    assert from_json(path, entry) == found
+    assert found.chapters[1].picture is not None and found.chapters[1].picture.data == png
+    assert (
+        "Long notes" not in entry and len(entry) < 1000
+    )  # the picture's 1/3 more as base64, and little else
+    assert audio_files.read(path).tags.comment is not None  # the file does have them
+    with BuildCache(show.root) as cache:
+        assert cache.read(path) == found  # read, and kept
+        assert cache.opened == 1
+    with BuildCache(show.root) as cache:
+        assert cache.read(path) == found  # from the entry
+        assert cache.opened == 0

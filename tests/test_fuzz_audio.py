@@ -173,3 +173,26 @@ def test_a_damaged_tag_reads_the_same_the_quick_way_and_mutagens_way(scratch, ta
         except AudioError as exc:
             found.append(str(exc))
     assert found[0] == found[1]
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_damaged_tag_gives_a_build_the_stream_and_chapters_mutagens_way_gives(scratch, tagged_mp3, data):
+    """A build reads no tags (`with_tags=False`): whatever the damage, what it reads is what the
+    full reading reads, tags and cover art aside, or the same refusal."""
+    from test_audio_quick import stream_and_chapters_both_ways
+
+    original = tagged_mp3[data.draw(st.sampled_from([3, 4]), label="ID3 version")]
+    damaged_bytes = bytearray(original)
+    reach = frames.id3v2_end(original) + 64  # the tag, and the first frames after it
+    if data.draw(st.booleans(), label="noise instead of flips"):
+        start = data.draw(st.integers(0, reach - 1), label="where")
+        noise = data.draw(st.binary(min_size=1, max_size=32), label="noise")
+        damaged_bytes[start : start + len(noise)] = noise
+    else:
+        for _ in range(data.draw(st.integers(1, 6), label="flips")):
+            damaged_bytes[data.draw(st.integers(0, reach - 1))] ^= 1 << data.draw(st.integers(0, 7))
+    path = scratch / "damaged-tag-build.mp3"
+    path.write_bytes(damaged_bytes)
+    quick, full = stream_and_chapters_both_ways(path)
+    assert quick == full

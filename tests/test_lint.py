@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 from werkzeug.serving import make_server
@@ -1005,3 +1007,173 @@ def test_a_linted_feed_is_freed_when_dropped_without_waiting_for_the_collector(s
         assert gone() is None
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- an item's lint, the quick way and the long
+
+
+@pytest.fixture(scope="module")
+def one_episode(tmp_path_factory, mp3_factory):
+    """A show (http base URL, serial: findings of several item rules) with one episode, read."""
+    from conftest import ShowDir
+
+    from podcast import scaffold
+
+    root = tmp_path_factory.mktemp("quick") / "show"
+    scaffold.init_show(
+        root,
+        title="Test Show",
+        author="Ann Host",
+        owner_email="ann@example.com",
+        base_url="https://cdn.example.com/show/",
+        link="https://example.com/",
+        category="Health & Fitness > Medicine",
+        description="A show for tests.",
+    )
+    show = ShowDir(root, mp3_factory)
+    set_show_key(root, "base_url", '"http://cdn.example.com/show/"')
+    set_show_key(root, "type", '"serial"')
+    show.add("one", title="One", date="2025-01-01")
+    catalog = pipeline.read_catalog(root)
+    return catalog.show, catalog.published[0]
+
+
+_NOTES = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "",
+            "   ",
+            "\u00a0\u2003",  # blank to str.strip, not to a byte scan
+            "<p>Words.</p>\n<p>More words.</p>\n",
+            "a\r\nb",
+            "é" * 2100,  # 2,100 characters, 4,200 bytes: over A112's limit
+            "x" * 4001,
+            "x" * 3999,
+            "one ]]> two",
+            "<![CDATA[ inside ]]>",
+            "<!-- a comment --> and <?pi?>",
+            '<description>x</description> xmlns="urn:x"',
+            "\x01control",
+            "\ufffe",
+        ]
+    ),
+)
+# Another guid first: the item's findings are not traced to its episode.md but placed at its lines.
+_OTHER_GUID = '<guid isPermaLink="true">plain &lt;guid&gt;</guid>'
+# Lines a hand (or another tool) could put in an item: what the shortcuts must notice.
+_INSERTED = st.sampled_from(
+    [
+        "<!-- note -->",
+        "<?pi x?>",
+        '<title lang="en">Second</title>',
+        "<title><b>bold</b></title>",
+        "<title></title>",
+        '<itunes:image href="https://x.example/a&amp;b.jpg"/>',
+        '<itunes:image href="h" other="1">text</itunes:image>',
+        '<image xmlns="http://www.itunes.com/dtds/podcast-1.0.dtd" href="h"/>',
+        _OTHER_GUID,
+        "<!-- <description><![CDATA[ -->",
+        '<enclosure type="audio/mpeg"/>',
+        '<enclosure url="https://x/a b.mp3&#10;" length="x"/>',
+        "<pubDate/>",
+        "<description><![CDATA[ <![CDATA[ ]]></description>",
+        "<content:encoded><![CDATA[a]]><![CDATA[b]]></content:encoded>",
+    ]
+)
+
+
+@given(
+    description=_NOTES,
+    content=_NOTES,
+    html=st.booleans(),
+    inserted=st.lists(st.tuples(_INSERTED, st.booleans()), max_size=3),
+    item_namespace=st.booleans(),
+    attribute=st.booleans(),
+)
+@example(  # findings not traced to the episode (another guid first): placed at the lines of the item
+    description="<p>Words.</p>\n<p>More words.</p>\n",
+    content="<p>Words.</p>\n<p>More words.</p>\n",
+    html=True,
+    inserted=[(_OTHER_GUID, False)],
+    item_namespace=False,
+    attribute=False,
+)
+@example("\u00a0\u2003", "<p>x</p>", True, [], False, False)  # blank to str.strip: A104
+@example("a\rb\nc", "a\rb\nc", True, [(_OTHER_GUID, False)], False, False)  # a lone CR is a line end
+@example("<p>x</p>", "<p>x</p>", True, [("<!-- <description><![CDATA[ -->", False)], False, False)
+@example("x" * 3000 + "é" * 600, "<p>x</p>", True, [], False, False)  # 3,600 characters, 4,200 bytes: A112
+@example("<p>x</p>", "<p>x</p>", True, [("<title>" + "t" * 300 + "</title>", True)], True, False)  # xmlns
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_an_items_lint_is_the_same_the_quick_way_and_the_long_way(
+    one_episode, description, content, html, inserted, item_namespace, attribute
+):
+    """ItemLinter.check parses an item with its notes stood in for and writes its digest as text;
+    for any notes and whatever else an item holds it finds what the long way finds (the item
+    parsed whole, the digest serialized by lxml), or fails as it fails."""
+    from podcast.feed.item import item_fields, to_text
+    from podcast.lint.itemwise import ItemLinter, notes_stand_ins
+
+    show, episode = one_episode
+    fields = item_fields(show, episode)
+    fields.description, fields.content, fields.rss.description_is_html = description, content or None, html
+    try:
+        item = to_text(fields).encode("utf-8", "surrogatepass")
+    except feed.xmltext.Unfit:
+        return
+    for line, at_end in inserted:
+        where = item.rindex(b"    </item>") if at_end else item.index(b"\n") + 1
+        item = item[:where] + f"      {line}\n".encode() + item[where:]
+    if item_namespace:
+        item = item.replace(b"<item>", b'<item xmlns="urn:x">', 1)
+    if attribute:
+        item = item.replace(b"<description>", b'<description a="1">', 1)
+    head, tail = feed.channel_parts(show, [])
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+
+    def outcome(shortcuts: bool):
+        try:
+            return ItemLinter(show, head, tail, now, shortcuts=shortcuts).check(episode, item)
+        except Exception as exc:  # an item lxml refuses fails either way, the same way
+            return type(exc)
+
+    assert outcome(True) == outcome(False)
+    plain = not (inserted or item_namespace or attribute or feed.xmltext.unfit(item) or "\r" in description)
+    if plain and html and re.search("[0-9A-Za-z]", description) and len(description.encode()) <= 4000:
+        assert b"<description><![CDATA[x" in notes_stand_ins(item)  # the quick way was taken
+
+
+def test_a_plain_items_notes_are_stood_in_for_line_by_line(one_episode):
+    from podcast.feed.item import item_fields, to_text
+    from podcast.lint.itemwise import notes_stand_ins
+
+    show, episode = one_episode
+    fields = item_fields(show, episode)
+    fields.description = "<p>Short.</p>"
+    fields.content = "<h2>Part 1</h2>\n<p>Words, " + "more " * 900 + "</p>\n"
+    fields.rss.description_is_html = True
+    item = to_text(fields).encode()
+    stood = notes_stand_ins(item)
+    assert b"<description><![CDATA[x]]></description>" in stood
+    assert b"<content:encoded><![CDATA[x\n\n]]></content:encoded>" in stood  # two line feeds, kept
+    assert stood.count(b"\n") == item.count(b"\n") and len(stood) < len(item) // 4
+
+
+_URL_PARTS = st.sampled_from([*"ab:/?#[]\t\r\n .é%+1-\x00", "https://", "http://h/", "HTTP://"])
+
+
+@given(st.lists(_URL_PARTS, max_size=12))
+@settings(max_examples=2000, deadline=None)
+def test_an_urls_path_is_what_urlsplit_says_it_is(parts):
+    from urllib.parse import urlsplit
+
+    from podcast.lint.rules_media import url_path
+
+    url = "".join(parts)
+    try:
+        expected = urlsplit(url).path
+    except ValueError:
+        with pytest.raises(ValueError):
+            url_path(url)
+        return
+    assert url_path(url) == expected

@@ -64,28 +64,33 @@ def cut_titles(fmt: str, chapters: tuple[Chapter, ...]) -> tuple[tuple[Chapter, 
     return tuple((c, limit) for c in chapters if len(c.title.encode("utf-8")) > limit)
 
 
-def read(path: Path, *, quick: bool = True) -> AudioFile:
+def read(path: Path, *, quick: bool = True, with_tags: bool = True) -> AudioFile:
     """Read everything we use from an audio file. Raises AudioError naming the file.
 
     A file a feed cannot carry as it is (a wrong name, a format apps do not play) is an
     error too: see `read_what_can_be_read` for reading it all the same. `quick=False`
     reads every tag with mutagen's full reader, which the quick way must agree with.
+    `with_tags=False` leaves the tags and the cover art unread (`Tags()` and None), as a
+    build wants it: a feed takes the stream's facts and the chapters, nothing else of a file.
     """
-    found, refusal = read_what_can_be_read(path, quick=quick)
+    found, refusal = read_what_can_be_read(path, quick=quick, with_tags=with_tags)
     if refusal is not None:
         raise refusal
     return found
 
 
-def read_what_can_be_read(path: Path, *, quick: bool = True) -> tuple[AudioFile, AudioError | None]:
+def read_what_can_be_read(
+    path: Path, *, quick: bool = True, with_tags: bool = True
+) -> tuple[AudioFile, AudioError | None]:
     """Read an audio file whatever its name says, as `podcast info` does.
 
     Returns what was read, and the error `read` raises for it (the name is wrong, or
     podcast apps do not play the format) or None. Raises AudioError for a file that
-    cannot be read at all.
+    cannot be read at all. `with_tags` as for `read`.
     """
-    path = Path(path)
-    if quick and (measured := MP3_FILE.read_quickly(path)) is not None:
+    if not isinstance(path, Path):
+        path = Path(path)
+    if quick and (measured := MP3_FILE.read_quickly(path, with_tags=with_tags)) is not None:
         fmt, refusal = MP3_FILE.format_of(path)
         found = _found(path, measured.size, fmt, measured.info, measured.length, measured.extras)
         return found, refusal
@@ -96,6 +101,8 @@ def read_what_can_be_read(path: Path, *, quick: bool = True) -> tuple[AudioFile,
             container.check(data)
             length = container.length(audio, data)
         extras = container.extras(audio, length.seconds)
+        if not with_tags:
+            extras = {key: value for key, value in extras.items() if key not in ("tags", "artwork")}
     except ValueError as exc:  # ours, in words ("no MPEG audio frames")
         raise fail(path, f"is damaged or cut short ({exc})", "export or upload it again") from None
     except Exception:  # noqa: BLE001 - reasons in a parser's terms: the file's problem, never ours

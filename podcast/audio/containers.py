@@ -42,6 +42,8 @@ TRUNCATED_FRAMES = 2  # MPEG frames a Xing/VBRI count may exceed the frames foun
 # Bytes between MPEG frames that are neither audio nor tags, beyond which the file is not
 # what it says: a few kilobytes of MP3 followed by megabytes of anything else.
 MPEG_JUNK_SLACK = 1 << 20
+# Files up to this size the quick MP3 reading reads whole; larger ones it maps into memory.
+READ_WHOLE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -146,13 +148,16 @@ class _Id3Tagged(Container):
         audio.save(v2_version=4)
 
 
-def id3_extras(tags: id3.Id3Tags | None) -> dict:
-    return {
-        "tags": id3.read_tags(tags),
+def id3_extras(tags: id3.Id3Tags | None, *, with_tags: bool = True) -> dict:
+    """AudioFile's tags, chapters, artwork and chapters_written_by_tag from ID3 frames;
+    without `with_tags`, the tags and artwork are left as a file without them has them."""
+    found = {
         "chapters": id3.read_chapters(tags),
-        "artwork": id3.read_artwork(tags),
         "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
     }
+    if with_tags:
+        found["tags"], found["artwork"] = id3.read_tags(tags), id3.read_artwork(tags)
+    return found
 
 
 @dataclass(frozen=True)
@@ -255,8 +260,9 @@ class Mp3(_Id3Tagged):
     def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
         return mp3_length(audio.info, data)
 
-    def read_quickly(self, path: Path) -> Measured | None:
+    def read_quickly(self, path: Path, *, with_tags: bool = True) -> Measured | None:
         """The file read without mutagen's tag reader, with the same results; None to read it the full way.
+        Without `with_tags` its tags and artwork are not read (see `id3frames.read`'s chapters_only).
 
         mutagen's ID3 reader decodes every frame of the tag, a UTF-16 comment one byte at a
         time: most of what a cold build of a large show costs. `id3frames` reads only the
@@ -273,23 +279,34 @@ class Mp3(_Id3Tagged):
             facts = os.fstat(handle)
             if not stat.S_ISREG(facts.st_mode):
                 return None  # the full reading says what it is
-            if detected(path, os.read(handle, 128)) is not self:
-                return None
             size = facts.st_size
-            with mmap.mmap(handle, 0, access=mmap.ACCESS_READ) as data:
-                if b"TAG" in data[max(0, size - 131) :]:
-                    return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
-                tags, offset = id3frames.read(data, size)
-                info = stream_info(data, offset if tags is not None else 0)
-                if info is None:
-                    with open(handle, "rb", closefd=False) as stream:
-                        info = MPEGInfo(stream, offset if tags is not None else None)
-                length = mp3_length(info, data)
-            return Measured(size, info, length, id3_extras(tags))
+            if size <= READ_WHOLE:
+                # One read costs less than mapping the file and faulting its pages in one by one.
+                data = os.read(handle, size)
+                if len(data) != size:
+                    return None  # it changed meanwhile: the full reading reads what it is now
+                return self._measured(path, handle, data, with_tags)
+            with mmap.mmap(handle, 0, access=mmap.ACCESS_READ) as mapped_data:
+                return self._measured(path, handle, mapped_data, with_tags)
         except Exception:  # noqa: BLE001 - the full reading meets it again and says what is wrong
             return None
         finally:
             os.close(handle)
+
+    def _measured(self, path: Path, handle: int, data: Buffer, with_tags: bool) -> Measured | None:
+        """`read_quickly` of the file open as `handle`, whose bytes are `data`."""
+        if detected(path, data[:128]) is not self:
+            return None
+        size = len(data)
+        if b"TAG" in data[max(0, size - 131) :]:
+            return None  # an ID3v1 tag perhaps, which mutagen merges into the ID3v2 one
+        tags, offset = id3frames.read(data, size, chapters_only=not with_tags)
+        info = stream_info(data, offset if tags is not None else 0)
+        if info is None:
+            with open(handle, "rb", closefd=False) as stream:
+                info = MPEGInfo(stream, offset if tags is not None else None)
+        length = mp3_length(info, data)
+        return Measured(size, info, length, id3_extras(tags, with_tags=with_tags))
 
 
 def _counted(data: Buffer, found: frames.MpegStream) -> frames.MpegStream:
@@ -561,8 +578,17 @@ def ranked(path: Path, header: bytes, *, by_name: bool = True) -> list[Container
     return [CONTAINERS[i] for (score, _), i in reversed(scored) if score > 0]
 
 
+# The starts of a file mutagen's MP3 reader scores 2 for: an ID3v2 tag, or an MPEG audio sync.
+_MP3_STARTS = (b"ID3", b"\xff\xf2", b"\xff\xf3", b"\xff\xfa", b"\xff\xfb")
+
+
 def detected(path: Path, header: bytes) -> Container | None:
     """The container mutagen.File would read the file as; None when none scores."""
+    if header.startswith(_MP3_STARTS) and str(path).lower().endswith(".mp3"):
+        # MP3 scores 3 (2 for the start, 1 for the name), and no other reader can score more
+        # than 2 for a file so named and so starting (MP4's "ftyp" and "mp4" anywhere in it;
+        # AAC's "ADIF" and WAVE's "WAVE" 1 each): asking every reader would answer the same.
+        return MP3_FILE
     found = ranked(path, header)
     return found[0] if found else None
 

@@ -84,6 +84,7 @@ class FrameSet(dict):
 
 _TEXT = {"TIT2", "TPE1", "TALB", "TDES", "TRCK", "TPOS", "TCON", "TGID", "TYER", "TDAT", "TIME"}
 WANTED = _TEXT | {"TDRC", "COMM", "TXXX", "WFED", "WXXX", "PCST", "APIC", "CHAP", "CTOC"}
+_CHAPTER_FRAMES = {"CHAP", "CTOC"}
 # Frames with a field mutagen may fail to read with an error it does not catch (a volume or
 # timing field cut short), which makes it refuse the whole tag; so a tag holding one goes to
 # mutagen, whatever we would make of it. tests/test_audio_quick.py checks the list against
@@ -91,6 +92,7 @@ WANTED = _TEXT | {"TDRC", "COMM", "TXXX", "WFED", "WXXX", "PCST", "APIC", "CHAP"
 FRAGILE = frozenset({"ASPI", "EQU2", "ETCO", "RVA2", "RVAD", "SYLT"})
 _CODECS = ("latin1", "utf-16", "utf-16-be", "utf-8")
 _HEADER = struct.Struct(">4sLH")
+_TIMES = struct.Struct(">4L")  # a chapter's start and end times and byte offsets
 _ZEROS = b"\x00" * 10
 
 
@@ -101,10 +103,15 @@ def tag_size(head: Buffer) -> int:
     return _synchsafe(int.from_bytes(head[6:10], "big")) + 10
 
 
-def read(data: Buffer, file_size: int) -> tuple[FrameSet | None, int]:
+def read(data: Buffer, file_size: int, *, chapters_only: bool = False) -> tuple[FrameSet | None, int]:
     """The frames we use of the ID3v2 tag at the start of `data`, and the tag's size.
 
     (None, 0) when the file has no ID3v2 tag. Raises Unusual (see the module's docstring).
+    `chapters_only`: of the tag's own frames only CHAP and CTOC are decoded (with all their
+    sub-frames); the others are walked past as mutagen walks them, and still declined when
+    their names or the tag's header are unusual, so a tag goes to mutagen exactly when its
+    chapters might come out otherwise (mutagen drops or merges a text frame it cannot take,
+    which changes the tags alone).
     """
     head = bytes(data[:10])
     if len(head) < 10 or head[:3] != b"ID3":
@@ -115,7 +122,7 @@ def read(data: Buffer, file_size: int) -> tuple[FrameSet | None, int]:
     size = tag_size(head)
     if size > file_size:
         raise Unusual("the tag runs past the end of the file")
-    frames = _read_frames(bytes(data[10:size]), major)
+    frames = _read_frames(bytes(data[10:size]), major, wanted=_CHAPTER_FRAMES if chapters_only else WANTED)
     _update_to_v24(frames)
     return frames, size
 
@@ -157,8 +164,8 @@ def _frame_sizes(data: bytes) -> object:
     return _synchsafe
 
 
-def _read_frames(data: bytes, major: int, *, nested: bool = False) -> FrameSet:
-    """The wanted frames of a tag's frame data (`nested`: a chapter's), walked as mutagen walks it."""
+def _read_frames(data: bytes, major: int, *, nested: bool = False, wanted: set[str] = WANTED) -> FrameSet:
+    """The `wanted` frames of a tag's frame data (`nested`: a chapter's), walked as mutagen walks it."""
     convert = _plain if major == 3 else _frame_sizes(data)
     frames = FrameSet()
     pos, end = 0, len(data)
@@ -180,7 +187,7 @@ def _read_frames(data: bytes, major: int, *, nested: bool = False) -> FrameSet:
             raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
         if frame_id in FRAGILE:
             raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
-        if frame_id not in WANTED:
+        if frame_id not in wanted:
             continue
         if flags & 0xFF:
             raise Unusual(f"{frame_id} is compressed, encrypted, grouped or unsynchronised")
@@ -294,12 +301,16 @@ def _picture(data: bytes, major: int) -> tuple[str, Frame]:
 
 def _chapter(data: bytes, major: int) -> tuple[str, Frame]:
     element_id, data = _latin1(data)
-    times = []
-    for _ in range(4):
-        data = _needed(data)
-        times.append(int.from_bytes(data[:4], "big"))
-        data = data[4:]
-    start, end, start_offset, end_offset = times
+    if len(data) >= 16:
+        start, end, start_offset, end_offset = _TIMES.unpack_from(data)
+        data = data[16:]
+    else:  # cut short: as mutagen reads what there is, or drops the frame
+        times = []
+        for _ in range(4):
+            data = _needed(data)
+            times.append(int.from_bytes(data[:4], "big"))
+            data = data[4:]
+        start, end, start_offset, end_offset = times
     frame = Frame(
         "CHAP",
         element_id=element_id,
@@ -355,8 +366,15 @@ _YEAR = re.compile(r"([0-9]{4})(-[0-9]{2}-[0-9]{2})?\Z")
 _DAY_MONTH = re.compile(r"([0-9]{2})([0-9]{2})\Z")
 
 
+# The frames `_update_to_v24` changes, or looks into.
+_UPDATED = frozenset({"TCON", "APIC", "TYER", "TDAT", "TIME", "CHAP", "CTOC"})
+
+
 def _update_to_v24(frames: FrameSet) -> None:
     """What mutagen's `ID3.update_to_v24` changes in the frames we use, after loading."""
+    ids = {key[:4] for key in frames}  # every key starts with its frame's four-letter ID
+    if ids.isdisjoint(_UPDATED):
+        return  # a chapter's title and link, the usual tag of a build: nothing to change
     if "TCON" in frames:
         frames["TCON"].text = _genres(tuple(frames["TCON"].text))  # "(12)Talk" and the like
     for picture in frames.getall("APIC"):

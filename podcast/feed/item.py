@@ -25,13 +25,14 @@ from .itunes import ItunesItem
 from .podcastindex import AlternateEnclosure, PodcastIndexItem
 from .psc import PscItem
 from .rss import RssItem
-from .xmltext import CHILD, ITEM, attribute, element
+from .xmltext import CHILD, ITEM, attribute
 
 # How an alternate enclosure is labelled for listeners choosing a version (≤ 32 characters).
 FORMAT_NAMES = {"mp3": "MP3", "m4a": "AAC", "mp4": "MP4", "m4v": "MP4 video", "ogg": "Ogg", "opus": "Opus"}
 # feedgen formats dates in the C locale; the names, whatever the process's locale.
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(100))  # a day, an hour, a minute, ...
 # What urllib's quote leaves as it is (its always-safe characters and "/").
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
 
@@ -175,18 +176,11 @@ def rfc2822(date: datetime) -> str:
     minutes = offset.days * 1440 + offset.seconds // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
-    # %-formatting: about twice as quick as an f-string of as many formatted fields.
-    return "%s, %02d %s %d %02d:%02d:%02d %s%02d%02d" % (  # noqa: UP031
-        day,
-        date.day,
-        month,
-        date.year,
-        date.hour,
-        date.minute,
-        date.second,
-        sign,
-        hours,
-        minutes,
+    # Two-digit fields looked up rather than formatted: a third quicker than %-formatting them.
+    two = _TWO_DIGITS
+    return (
+        f"{day}, {two[date.day]} {month} {date.year}"
+        f" {two[date.hour]}:{two[date.minute]}:{two[date.second]} {sign}{two[hours]}{two[minutes]}"
     )
 
 
@@ -196,25 +190,29 @@ def to_text(fields: ItemFields) -> str:
     title, description, content = fields.title, fields.description, fields.content
     if not (title or description or content) or fields.published.tzinfo is None:
         raise xmltext.Unfit("an item feedgen refuses")  # it says why
+    # The lines of RSS 2.0's own elements are written out here (xmltext.element's form): an item
+    # has a dozen lines, and a call for each was a sixth of what writing one cost.
     out = [f"{ITEM}<item>\n"]
     if title:
-        out.append(element(CHILD, "title", xmltext.text(title)))
+        out.append(f"{CHILD}<title>{xmltext.text(title)}</title>\n")
     if fields.link:
-        out.append(element(CHILD, "link", xmltext.text(fields.link)))
+        out.append(f"{CHILD}<link>{xmltext.text(fields.link)}</link>\n")
     if description and content:
-        out.append(element(CHILD, "description", fields.rss.description(description)))
-        out.append(element(CHILD, "content:encoded", xmltext.cdata(content)))
+        out.append(f"{CHILD}<description>{fields.rss.description(description)}</description>\n")
+        out.append(f"{CHILD}<content:encoded>{xmltext.cdata(content)}</content:encoded>\n")
     elif description:
-        out.append(element(CHILD, "description", fields.rss.description(description)))
+        out.append(f"{CHILD}<description>{fields.rss.description(description)}</description>\n")
     elif content:  # rss_entry writes the content, as CDATA, for the description
-        out.append(element(CHILD, "description", fields.rss.description(content, cdata=True)))
+        out.append(f"{CHILD}<description>{fields.rss.description(content, cdata=True)}</description>\n")
     if fields.guid:
-        out.append(element(CHILD, "guid", xmltext.text(fields.guid), ' isPermaLink="false"'))
+        out.append(f'{CHILD}<guid isPermaLink="false">{xmltext.text(fields.guid)}</guid>\n')
     if fields.enclosure is not None:
         url, length, kind = fields.enclosure
-        attrs = f' url="{attribute(url)}" length="{attribute(length or "0")}" type="{attribute(kind)}"'
-        out.append(element(CHILD, "enclosure", None, attrs))
-    out.append(element(CHILD, "pubDate", rfc2822(fields.published)))
+        out.append(
+            f'{CHILD}<enclosure url="{attribute(url)}" length="{attribute(length or "0")}"'
+            f' type="{attribute(kind)}"/>\n'
+        )
+    out.append(f"{CHILD}<pubDate>{rfc2822(fields.published)}</pubDate>\n")
     fields.itunes.write(out)
     fields.podcastindex.write(out)
     fields.psc.write(out)

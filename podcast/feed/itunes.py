@@ -11,7 +11,7 @@ from __future__ import annotations
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
-from .xmltext import CHILD, attribute, element, text
+from .xmltext import CHILD, attribute, text
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
@@ -106,19 +106,20 @@ class ItunesItem(BaseEntryExtension):
 
     def write(self, out: list[str]) -> None:
         """What extend_rss adds, as text lines of the item (xmltext), appended to `out`."""
+        # Written out (xmltext.element's form), as item.to_text writes RSS 2.0's own lines.
         if self.title:
-            out.append(element(CHILD, "itunes:title", text(self.title)))
+            out.append(f"{CHILD}<itunes:title>{text(self.title)}</itunes:title>\n")
         if self.author:
-            out.append(element(CHILD, "itunes:author", text(self.author)))
+            out.append(f"{CHILD}<itunes:author>{text(self.author)}</itunes:author>\n")
         if self.image:
-            out.append(element(CHILD, "itunes:image", None, f' href="{attribute(self.image)}"'))
+            out.append(f'{CHILD}<itunes:image href="{attribute(self.image)}"/>\n')
         if self.duration is not None:
-            out.append(element(CHILD, "itunes:duration", str(self.duration)))
+            out.append(f"{CHILD}<itunes:duration>{self.duration}</itunes:duration>\n")
         if self.explicit is not None:
-            out.append(element(CHILD, "itunes:explicit", _flag(self.explicit)))
+            out.append(f"{CHILD}<itunes:explicit>{_flag(self.explicit)}</itunes:explicit>\n")
         if self.episode_type:
-            out.append(element(CHILD, "itunes:episodeType", text(self.episode_type)))
+            out.append(f"{CHILD}<itunes:episodeType>{text(self.episode_type)}</itunes:episodeType>\n")
         if self.season is not None:
-            out.append(element(CHILD, "itunes:season", str(self.season)))
+            out.append(f"{CHILD}<itunes:season>{self.season}</itunes:season>\n")
         if self.episode is not None:
-            out.append(element(CHILD, "itunes:episode", str(self.episode)))
+            out.append(f"{CHILD}<itunes:episode>{self.episode}</itunes:episode>\n")

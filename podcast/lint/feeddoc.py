@@ -25,6 +25,17 @@ T = TypeVar("T")
 
 def qname(tag: str) -> str:
     """'itunes:image' → '{http://www.itunes.com/dtds/podcast-1.0.dtd}image'."""
+    name = _QNAMES.get(tag)
+    if name is None:
+        name = _QNAMES[tag] = _qualify(tag)
+    return name
+
+
+# Rules ask for a few dozen names (their own, written in the code), for every item.
+_QNAMES: dict[str, str] = {}
+
+
+def _qualify(tag: str) -> str:
     if ":" in tag:
         prefix, local = tag.split(":", 1)
         return f"{{{PREFIXES[prefix]}}}{local}"
@@ -88,14 +99,24 @@ class FeedDoc:
     def shared(self, key: str, make: Callable[[FeedDoc], T]) -> T:
         """`make(self)`, made once per document: what several rules read of it (the tree is
         not changed while rules run)."""
-        if key not in self._shared:
-            self._shared[key] = make(self)
-        return self._shared[key]
+        try:
+            return self._shared[key]
+        except KeyError:
+            made = self._shared[key] = make(self)
+            return made
 
     def elements(self) -> list[tuple[etree._Element, str]]:
         """Every element of the channel (itself first), in document order, with its short name;
         comments and processing instructions left out."""
         return self.shared("elements", _named_elements)
+
+    def named(self, tag: str) -> list[etree._Element]:
+        """The channel's elements (itself among them) of short name `tag`, in document order."""
+        return self.shared("named", _elements_by_name).get(tag, [])
+
+    def channel_children(self) -> dict[str, etree._Element]:
+        """The channel's children by tag (the first of each, as `find` gives)."""
+        return self.shared("channel children", _channel_children)
 
     def children(self) -> list[dict[str, etree._Element]]:
         """For each item, in order, its children by tag (the first of each, as `find` gives)."""
@@ -136,7 +157,26 @@ class FeedDoc:
 
 
 def _named_elements(feed: FeedDoc) -> list[tuple[etree._Element, str]]:
-    return [(element, short_name(element)) for element in feed.channel.iter() if isinstance(element.tag, str)]
+    known = _SHORT_NAMES
+    named = []
+    for element in feed.channel.iter(etree.Element):  # elements only: no comments, no PIs
+        short = known.get(element.tag)
+        named.append((element, short_name(element) if short is None else short))
+    return named
+
+
+def _elements_by_name(feed: FeedDoc) -> dict[str, list[etree._Element]]:
+    by_name: dict[str, list[etree._Element]] = {}
+    for element, tag in feed.elements():
+        by_name.setdefault(tag, []).append(element)
+    return by_name
+
+
+def _channel_children(feed: FeedDoc) -> dict[str, etree._Element]:
+    children: dict[str, etree._Element] = {}
+    for child in feed.channel:
+        children.setdefault(child.tag, child)
+    return children
 
 
 def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:
@@ -177,11 +217,11 @@ def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:
     except etree.XMLSyntaxError as exc:
         reason = exc.msg or str(exc)
         return Finding(Where(source, exc.lineno), f"not XML: {reason}")
-    channel = root.find("channel") if root.tag == "rss" else None
+    channel = next(root.iterchildren("channel"), None) if root.tag == "rss" else None
     if channel is None:
         found = etree.QName(root).localname
         return Finding(Where(source, root.sourceline), f"<{found}> is not RSS 2.0")
-    return FeedDoc(source, data, root, channel, channel.findall("item"))
+    return FeedDoc(source, data, root, channel, list(channel.iterchildren("item")))
 
 
 def text(element: etree._Element | None) -> str:

@@ -19,6 +19,7 @@ neither run depends on where the item stands in the feed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +27,8 @@ from datetime import datetime
 from lxml import etree
 
 from ..errors import Problem
-from ..feed import CHANNEL_END
+from ..feed import CHANNEL_END, xmltext
+from ..feed.itunes import ITUNES_NS
 from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..model import Episode, Show
 from . import run  # the package, with every rule family, is loaded before any of its modules
@@ -34,6 +36,7 @@ from .feeddoc import FeedDoc, artwork_urls, qname
 from .origin import show_origin
 from .registry import RULES, Rule, Subject
 from .resources import LocalFiles, show_files
+from .rules_apple import DESCRIPTION_MAX_BYTES
 from .rules_artwork import read_artwork
 
 # The artwork rules (I1xx): an episode's own image is read when its item is linted, not by
@@ -54,12 +57,31 @@ ITUNES_IMAGE = qname("itunes:image")
 # What the other rules read of an item (G1xx, D102; the title names the item; the image URL
 # tells whether the item's artwork findings are said at an earlier place).
 DIGEST_TAGS = frozenset(qname(t) for t in ("title", "guid", "enclosure", "pubDate", "itunes:image"))
+_DIGEST_NAMES = {qname(t): t for t in ("title", "guid", "enclosure", "pubDate", "itunes:image")}
+_ITUNES_IMAGE_START = f'<itunes:image xmlns:itunes="{ITUNES_NS}"'
 # Of those, the tags whose attributes the feed rules read only some of: the ones they read.
 READ_ATTRIBUTES = {"enclosure": ("url",), "guid": ()}
 SKIPPED = ("M103", "M104")  # as check_show: enclosures come from the files the build read itself
 SOURCE = f"{FEEDS_DIR}/{FEED_FILENAME}"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+# The item rules that read of an item's show notes (its `description` and `content:encoded`) no
+# more than whether the text is blank (A104) and whether the description is over
+# DESCRIPTION_MAX_BYTES (A112; A113 passes both over): every one of ITEM_CODES, read for it. Of
+# an item that holds the notes whole in one CDATA section each, as the build writes it, `check`
+# parses a stand-in (see `notes_stand_ins`); a rule added to ITEM_CODES and not here turns that
+# off until it is read and listed.
+NOTES_BLIND_CODES = frozenset(
+    {
+        "A101", "A102", "A103", "A104", "A105", "A106", "A110", "A111", "A112", "A113",
+        "A120", "A121", "A122", "M101", "M102", "U101", "U102", "U103", "D101",
+        *ARTWORK_CODES,
+    }
+)  # fmt: skip
+_CDATA_START, _CDATA_END = b"<![CDATA[", b"]]>"
+_WORD = re.compile(rb"[0-9A-Za-z]")  # no character str.strip takes away
+_NOT_KEPT = bytes(set(range(256)) - {*range(0x00, 0x09), 0x0A, 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20)})
 
 
 def item_rules() -> list[Rule]:
@@ -98,13 +120,22 @@ class ItemLinter:
     `itunes:type`), and keeps what the item adds to what that channel alone gives.
     """
 
-    def __init__(self, show: Show, head: bytes, tail: bytes, now: datetime) -> None:
+    def __init__(
+        self, show: Show, head: bytes, tail: bytes, now: datetime, *, shortcuts: bool = True
+    ) -> None:
+        """`shortcuts`: parse the item with its notes stood in for and write its digest as text,
+        where that gives the same findings and bytes (False: the long way, to compare with)."""
         self.show, self.now = show, now
+        self.shortcuts = shortcuts
         self.rules = item_rules()
         self.item_rules = [r for r in self.rules if r.code not in CHANNEL_CODES]
         # Most items name no image of their own: the artwork rules have nothing to read there.
         self.imageless_rules = [r for r in self.item_rules if r.code not in ARTWORK_CODES]
         self.head, self.tail = _cut_down(head, tail)
+        # In a document with a default namespace, "<description>" would name another tag.
+        self.stand_ins = shortcuts and b"xmlns=" not in self.head and all(
+            r.code in NOTES_BLIND_CODES for r in self.rules
+        )
         # What the channel alone gives: taken away from each item's run, which sees it too.
         self.channel_only = _run(self.item_rules, _subject(show, _parse(self.head + self.tail), (), now))
 
@@ -112,12 +143,18 @@ class ItemLinter:
         """What the item rules find in `feed` (the channel, or the channel and items)."""
         return _run(self.rules, _subject(self.show, feed, episodes, self.now))
 
-    def check(self, episode: Episode, item: bytes) -> ItemLint:
-        feed = _parse(self.head + item + self.tail)
+    def subject_of(self, episode: Episode, item: bytes) -> tuple[Subject, list[Rule]]:
+        """What `check` looks at for `item`: the document of the channel and that item, and the
+        rules it runs over it."""
+        feed = _parse(self.head + (notes_stand_ins(item) if self.stand_ins else item) + self.tail)
         # An image the episode names by URL may be any file of the show's: the feed's run judges it.
         own_image = episode.image_path and next(feed.channel.iter(ITUNES_IMAGE), None) is not None
         rules = self.item_rules if own_image else self.imageless_rules
-        found = _run(rules, _subject(self.show, feed, [episode], self.now))
+        return _subject(self.show, feed, [episode], self.now), rules
+
+    def check(self, episode: Episode, item: bytes) -> ItemLint:
+        subject, rules = self.subject_of(episode, item)
+        found = run(subject, rules)
         channel_only = list(self.channel_only)
         problems = []
         for problem in found:
@@ -125,7 +162,77 @@ class ItemLinter:
                 channel_only.remove(problem)
             else:
                 problems.append(problem)
-        return ItemLint(tuple(problems), _digest(feed.items[0]))
+        feed = subject.feed
+        element = feed.items[0]
+        if not self.shortcuts:
+            return ItemLint(tuple(problems), tree_digest(element))
+        # The item's children by tag, which the rules took: in order, when no tag is there twice.
+        children = feed.children()[0]
+        written = _digest_text(element, children if len(children) == len(element) else None)
+        return ItemLint(tuple(problems), tree_digest(element) if written is None else written)
+
+
+def notes_stand_ins(item: bytes) -> bytes:
+    """`item` with the text of its show notes replaced by a stand-in the item rules cannot tell
+    from it, where that is sure: "x" and the text's line feeds (every element after stays on
+    its line). libxml2 reads a CDATA section several times slower than other text, and the notes
+    are most of an item: they were most of what parsing one cost.
+
+    A stand-in replaces the CDATA section that is all of a `description` or `content:encoded`
+    (no attribute, nothing else in it) when its text is not blank (an ASCII letter or digit in
+    it), a description's is at most DESCRIPTION_MAX_BYTES, there is no carriage return in it
+    (which XML reads as a line end) and every character is one XML takes (else the item does not
+    parse either way). Sections are found as paging.cut finds them: one ends at the first "]]>",
+    and "<![CDATA[" outside one begins one (text and attributes have "<" escaped). A comment or a
+    processing instruction, where one could hide a "<![CDATA[", or a namespace declaration (a
+    default one would make "<description>" another tag), before a section leaves the item as it
+    is from there on."""
+    pieces: list[bytes] = []
+    find = item.find
+    kept = position = 0  # kept: where the bytes not yet copied begin
+    while (start := find(_CDATA_START, position)) >= 0:
+        if find(b"<!--", position, start) >= 0 or find(b"<?", position, start) >= 0:
+            break
+        if find(b"xmlns", position, start) >= 0:
+            break
+        body = start + len(_CDATA_START)
+        end = find(b"]", body)  # "]" is found several times faster than "]]>", and notes hold few
+        while end >= 0 and not item.startswith(_CDATA_END, end):
+            end = find(b"]", end + 1)
+        if end < 0:
+            break
+        position = end + len(_CDATA_END)
+        if item.endswith(b"<description>", 0, start):
+            if end - body > DESCRIPTION_MAX_BYTES or not item.startswith(b"</description>", position):
+                continue
+        elif not item.endswith(b"<content:encoded>", 0, start):
+            continue
+        elif not item.startswith(b"</content:encoded>", position):
+            continue
+        lines = _stand_in(item[body:end])
+        if lines is not None:
+            pieces += (item[kept:body], b"x", lines)
+            kept = end
+    if not pieces:
+        return item
+    pieces.append(item[kept:])
+    return b"".join(pieces)
+
+
+def _stand_in(text: bytes) -> bytes | None:
+    """The line feeds of the notes' `text` when a stand-in may replace it, else None."""
+    if _WORD.search(text) is None:
+        return None
+    if not text.isascii():
+        try:
+            text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if b"\xef\xbf\xbe" in text or b"\xef\xbf\xbf" in text:  # U+FFFE, U+FFFF
+            return None
+    # One pass keeps the line feeds, the carriage returns and the control characters XML refuses.
+    lines = text.translate(None, _NOT_KEPT)
+    return None if lines.strip(b"\n") else lines
 
 
 def _cut_down(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
@@ -141,16 +248,27 @@ def _cut_down(head: bytes, tail: bytes) -> tuple[bytes, bytes]:
 
 def _parse(document: bytes) -> FeedDoc:
     root = etree.fromstring(document, _PARSER)
-    channel = root.find("channel")
-    return FeedDoc(SOURCE, document, root, channel, channel.findall("item"))
+    channel = next(root.iterchildren("channel"))  # iterchildren: C's loop, where find is Python's
+    return FeedDoc(SOURCE, document, root, channel, list(channel.iterchildren("item")))
 
 
-def _digest(item: etree._Element) -> bytes:
+def digest(item: etree._Element) -> bytes:
     """The item with only the tags the feed rules read, in their order, on one line, and of those
     only the attributes they read (an enclosure's URL, not its length and type; not a guid's
     isPermaLink). It stands on its own (the namespaces it uses declared in it) and is short:
     10,000 of them are parsed for every build, and the last feed's too (each attribute left out
-    is some 250 bytes of parsed tree an item: 8 MB a feed of 10,000)."""
+    is some 250 bytes of parsed tree an item: 8 MB a feed of 10,000).
+
+    Written as text as lxml would serialize it (xmltext: several times quicker than moving the
+    elements into a tree of their own and serializing that, which is still the way for an item
+    that is not as plain as the build writes them); the item is left as it was."""
+    written = _digest_text(item)
+    return written if written is not None else tree_digest(item)
+
+
+def tree_digest(item: etree._Element) -> bytes:
+    """`digest` the long way: the elements moved into a tree of their own, serialized by lxml.
+    The item is not used again: its elements are taken from it."""
     digest = etree.Element(item.tag, dict(item.attrib))
     for child in list(item):
         tag = child.tag
@@ -162,6 +280,49 @@ def _digest(item: etree._Element) -> bytes:
                 child.attrib.update(kept)
             digest.append(child)  # moved, with the namespace it uses: the item is not used again
     return etree.tostring(digest, encoding="UTF-8") + b"\n"
+
+
+def _digest_text(item: etree._Element, children: dict[str, etree._Element] | None = None) -> bytes | None:
+    """`tree_digest`'s bytes, written out; None for an item it does not know how to write (one
+    with attributes, a digest tag holding elements, comments or a namespaced attribute, an
+    itunes:image under another prefix). `children`: the item's children by tag, when each is
+    its only one (FeedDoc.children), in their order."""
+    if len(item.attrib):
+        return None
+    out = ["<item>"]
+    if children is None:
+        found = item.iterchildren(*DIGEST_TAGS)  # in document order, the others passed over in C
+    else:
+        found = (child for tag, child in children.items() if tag in DIGEST_TAGS)
+    for child in found:
+        tag = child.tag
+        if len(child):
+            return None
+        if tag == "enclosure":
+            url = child.get("url")
+            out.append("<enclosure" if url is None else f'<enclosure url="{xmltext.attribute(url)}"')
+        elif tag == "guid":
+            out.append("<guid")
+        else:
+            if tag == ITUNES_IMAGE:
+                if child.prefix != "itunes":
+                    return None
+                out.append(_ITUNES_IMAGE_START)
+            else:
+                out.append(f"<{tag}")
+            for name, value in child.items():
+                if name[0] == "{":
+                    return None
+                out.append(f' {name}="{xmltext.attribute(value)}"')
+        value = child.text
+        if value is None:
+            out.append("/>")
+        elif not value:
+            return None  # no parsed element holds empty text; lxml's way is sure for one that does
+        else:
+            out.append(f">{xmltext.text(value)}</{_DIGEST_NAMES[tag]}>")
+    out.append("</item>\n")
+    return "".join(out).encode("utf-8")
 
 
 def check_assembled(

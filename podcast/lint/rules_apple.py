@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lxml import etree
-
 from ..feed.itunes import ITUNES_NS
 from ..schema import apple_categories
 from .feeddoc import Finding, Where, qname, text
@@ -103,6 +101,10 @@ ITEM_HINTS = {
 }
 
 
+# D101 says more about dates.
+_RECOMMENDED_NAMES = tuple((tag, qname(tag)) for tag in ITEM_RECOMMENDED if tag != "pubDate")
+
+
 @rule(
     "A104",
     "warning",
@@ -112,10 +114,8 @@ ITEM_HINTS = {
 def item_recommended(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
     for item, children in zip(feed.items, feed.children(), strict=True):
-        for tag in ITEM_RECOMMENDED:
-            if tag == "pubDate":
-                continue  # D101 says more about dates
-            if not text(children.get(qname(tag))):
+        for tag, name in _RECOMMENDED_NAMES:
+            if not text(children.get(name)):
                 yield Finding(feed.where(item, tag), f"{feed.label(item)} has no {tag}", hint=ITEM_HINTS[tag])
 
 
@@ -209,7 +209,7 @@ def language(subject: Subject) -> Iterator[Finding]:
 )
 def description_size(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    channel = {name: feed.channel.find(name) for name in SIZED_TAGS.values()}
+    channel = feed.channel_children()
     for parent, children in ((feed.channel, channel), *zip(feed.items, feed.children(), strict=True)):
         for tag, name in SIZED_TAGS.items():
             element = children.get(name)
@@ -256,7 +256,7 @@ def value_length(subject: Subject) -> Iterator[Finding]:
 )
 def explicit(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    for element in feed.channel.iter(qname("itunes:explicit")):
+    for element in feed.named("itunes:explicit"):
         value = text(element)
         if value not in ("true", "false"):
             whose = feed.whose(element)
@@ -294,12 +294,8 @@ ACCEPTED = {
 )
 def enumerated_values(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    found: dict[str, list[etree._Element]] = {tag: [] for tag in ENUMERATED}
-    for element, tag in feed.elements():
-        if tag in found:
-            found[tag].append(element)
     for tag, accepts in ENUMERATED.items():
-        for element in found[tag]:
+        for element in feed.named(tag):
             value = text(element)
             if not accepts(value):
                 whose = feed.whose(element)
@@ -317,7 +313,7 @@ def enumerated_values(subject: Subject) -> Iterator[Finding]:
 )
 def serial_numbers(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
-    if text(feed.channel.find(qname("itunes:type"))) != "serial":
+    if text(feed.channel_children().get(qname("itunes:type"))) != "serial":
         return
     for item, number in items_with(subject, "itunes:episode"):
         if not text(number):
