@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -46,9 +47,16 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def batches(items: Sequence[Item], size: int) -> list[Sequence[Item]]:
-    """`items` cut into runs of `size` (the last one shorter)."""
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def batches(items: Sequence[Item], size: int, *, tail: int = 0) -> list[Sequence[Item]]:
+    """`items` cut into runs of `size` (the last one shorter); with `tail`, the last `tail` items
+    in runs a quarter as long, so that the workers finish close together (large batches cost
+    less to hand out and send back, small ones leave no core waiting long at the end)."""
+    tail = min(tail, len(items))
+    head = len(items) - tail
+    small = max(1, size // 4)
+    return [items[i : min(i + size, head)] for i in range(0, head, size)] + [
+        items[i : i + small] for i in range(head, len(items), small)
+    ]
 
 
 def in_order(
@@ -139,6 +147,19 @@ def _start(caller: int, initializer: Callable[..., Any] | None, initargs: tuple)
     gc.enable()
     if initializer is not None:
         initializer(*initargs)
+
+
+def at_exit(callback: Callable[[], Any]) -> None:
+    """In a worker (from `initializer` or the work): call `callback` as the worker exits, when the
+    pool shuts down (`in_order` returns once it has run). A worker that is killed never calls it."""
+
+    def call() -> None:
+        try:
+            callback()
+        except Exception as exc:  # noqa: BLE001 - else multiprocessing prints its traceback
+            log.debug("a worker's exit callback failed (%r)", exc)
+
+    multiprocessing.util.Finalize(None, call, exitpriority=0)
 
 
 def _die_with(caller: int) -> None:

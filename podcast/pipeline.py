@@ -467,9 +467,11 @@ class _Folder:
     readied: bool = False  # made ready (when due) by a worker process already
 
 
-# Folders a worker process reads and makes ready at a time: enough to make sending them cheap,
-# few enough that both cores stay busy to the end.
-FOLDER_BATCH = 16
+# Folders a worker process reads and makes ready at a time: enough to make handing them out and
+# sending them back cheap; the last FOLDER_TAIL per worker go in smaller batches, so that every
+# core stays busy to the end.
+FOLDER_BATCH = 64
+FOLDER_TAIL = 2 * FOLDER_BATCH
 
 
 def _read_folders(show: Show, cache: BuildCache, now: datetime, progress: Progress | None) -> list[_Folder]:
@@ -506,16 +508,21 @@ def _is_due(episode: Episode, now: datetime) -> bool:
 
 class _FolderWorker:
     """In a worker process: reads episode folders and makes the due episodes ready, as the
-    build's own process would; returns each record pickled, whether to keep it, and what the
-    worker added to the build cache (probes, notes) for the build's process to store."""
+    build's own process would, and returns each record pickled. What it adds to the build cache
+    (probes, notes, the records worth keeping) it stores itself, a few batches at a time and once
+    more as it exits; where it cannot, it returns that too, for the build's process to store."""
 
     def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
         self.show, self.now, self.folders = show, now, folders
         self.cache = cache.for_worker()
         self.finish = _Finisher(show, now)
+        self.unsaved = 0  # folders read since the worker last stored what it made
+        self.tail = FOLDER_TAIL * parallel.workers()  # the folders handed out in small batches
+        if self.cache.shared:
+            parallel.at_exit(self.cache.save_pending)
 
-    def __call__(self, indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], list]:
-        made = []
+    def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list]:
+        made, kept = [], []
         for index in indexes:
             folder = self.folders[index]
             problems: list[Problem] = []
@@ -523,9 +530,24 @@ class _FolderWorker:
             record = Prepared(episode, tuple(problems))
             if episode is not None and _is_due(episode, self.now):
                 record = _ready_record(self.show, record, self.cache, self.finish)
-            keep = folder.fingerprint is not None and _keepable(self.show, record)
-            made.append((pickle_record(record), keep))
-        return made, self.cache.take_pending()
+            value = pickle_record(record)
+            made.append(value)
+            if folder.fingerprint is not None and _keepable(self.show, record):
+                kept.append((folder.path.name, folder.fingerprint, value))
+        self.cache.keep_pickled(kept)
+        self.unsaved += len(indexes)
+        # Near the end each batch is stored at once, so that little is left to store on exit.
+        near_end = indexes[-1] >= len(self.folders) - self.tail
+        if self.cache.shared and self.unsaved < SAVE_EVERY and not near_end:
+            return made, []
+        self.unsaved = 0
+        return made, [] if self.cache.save_pending() else self.cache.take_pending()
+
+
+# Folders a worker reads between storing what it made. Each transaction writes again every page it
+# touches (the notes' keys are hashes, spread over all the pages of their index): a few large ones
+# write far less than one a batch (at 1,000 episodes a log of 24 MB, not 62).
+SAVE_EVERY = 256
 
 
 _worker: _FolderWorker | None = None  # in a worker process, what it works with
@@ -536,7 +558,7 @@ def _start_folder_worker(show: Show, now: datetime, cache: BuildCache, folders: 
     _worker = _FolderWorker(show, now, cache, folders)
 
 
-def _work_on_folders(indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], list]:
+def _work_on_folders(indexes: Sequence[int]) -> tuple[list[bytes], list]:
     assert _worker is not None
     return _worker(indexes)
 
@@ -544,9 +566,10 @@ def _work_on_folders(indexes: Sequence[int]) -> tuple[list[tuple[bytes, bool]], 
 def _read_in_workers(
     show: Show, fresh: list[_Folder], cache: BuildCache, now: datetime, progress: Progress | None
 ) -> None:
-    """Fill in the records of `fresh` folders from worker processes, storing them as they come
-    back; a batch no worker could do is left for this process (its record stays None)."""
-    parts = parallel.batches(range(len(fresh)), FOLDER_BATCH)
+    """Fill in the records of `fresh` folders from worker processes (which store them in the
+    build cache, or else this process does as they come back); a batch no worker could do is
+    left for this process (its record stays None)."""
+    parts = parallel.batches(range(len(fresh)), FOLDER_BATCH, tail=FOLDER_TAIL * parallel.workers())
     done = parallel.in_order(
         _work_on_folders,
         parts,
@@ -554,21 +577,20 @@ def _read_in_workers(
         initargs=(show, now, cache, fresh),
         progress=progress and (lambda batches: progress(batches, "Reading episodes")),
     )
+    cache.commit()  # this process holds no transaction while the workers write theirs
     with collector.paused(frozen=True):
         for indexes, result in done:
             if result is None:
                 continue
             made, entries = result
-            cache.store(entries)
-            kept = []
-            for index, (value, keep) in zip(indexes, made, strict=True):
+            for index, value in zip(indexes, made, strict=True):
                 folder = fresh[index]
                 folder.record = pickle.loads(value)
                 folder.readied = True
                 folder.unkept = False
-                if keep and folder.fingerprint is not None:
-                    kept.append((folder.path.name, folder.fingerprint, value))
-            cache.keep_pickled(kept)
+            if entries:  # the worker could not store them
+                cache.store(entries)
+                cache.commit()
 
 
 def _keepable(show: Show, record: Prepared) -> bool:
@@ -626,6 +648,7 @@ def read_catalog(
         folders = _read_folders(show, cache, now, progress)
         due = _sort_by_state(catalog, folders, cache, now)
         _publish_due(catalog, due, cache, now, progress)
+        cache.close(wait=False)  # the cache's log is copied into its file while the build goes on
     read = {f.record.episode.slug for f in folders if f.record is not None and f.record.episode is not None}
     for slug in _unread_folders(show, read):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)

@@ -25,6 +25,24 @@ def has_web_scheme(value: str) -> bool:
     return value.startswith(WEB_PREFIXES)
 
 
+def url_path(url: str) -> str | None:
+    """The path of `url` as `urlsplit` reads it; None for an address it cannot read at all
+    (brackets that hold no IPv6 host, say), which lint's U103 reports."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return None
+
+
+def is_readable_url(url: str) -> bool:
+    """False for an address `urlsplit` refuses outright: no app can fetch it."""
+    try:
+        urlsplit(url).hostname  # noqa: B018 - reading the host is what checks the brackets
+    except ValueError:
+        return False
+    return True
+
+
 def is_web_url(url: str) -> bool:
     """True for an absolute http(s) URL with a host: the only kind we fetch or publish.
 

@@ -232,6 +232,59 @@ def test_a_worker_copy_of_the_cache_hands_its_entries_to_the_build_to_store(show
         assert cache.opened == 0  # taken from what the worker found, the file not opened again
 
 
+def test_a_worker_copy_stores_what_it_made_itself_and_the_build_finds_it(show):
+    folder = show.add("ep", seconds=3)
+    audio = folder / "ep.mp3"
+    with BuildCache(show.root) as cache:
+        worker = cache.for_worker()
+        found = worker.read(audio)
+        worker.keep_pickled([("ep", "a fingerprint", b"a record")])
+        assert worker.save_pending()  # in a transaction of its own, while the build's process reads on
+        assert worker.take_pending() == []  # nothing left to hand over
+        assert cache.read(audio) == found
+        assert cache.opened == 0  # what the worker stored, the file not opened again
+        assert cache.db is not None
+        kept = cache.db.execute("SELECT fingerprint FROM episode WHERE slug = 'ep'").fetchone()
+        assert kept == ("a fingerprint",)
+
+
+def test_a_worker_that_cannot_store_hands_what_it_made_to_the_build(show, monkeypatch):
+    from podcast import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "WORKER_WAIT", 0.1)
+    folder = show.add("ep", seconds=3)
+    audio = folder / "ep.mp3"
+    with BuildCache(show.root) as cache:
+        worker = cache.for_worker()
+        found = worker.read(audio)
+        assert cache.db is not None
+        cache.db.execute("BEGIN IMMEDIATE")  # the cache locked for writing by another
+        assert not worker.save_pending()
+        entries = worker.take_pending()
+        assert len(entries) == 1
+        cache.commit()
+        cache.store(entries)
+        assert cache.read(audio) == found and cache.opened == 0
+
+
+def test_a_cache_closed_in_the_background_is_whole_for_whoever_opens_it_next(show):
+    import threading
+
+    folder = show.add("ep", seconds=3)
+    audio = folder / "ep.mp3"
+    cache = BuildCache(show.root)
+    found = cache.read(audio)
+    cache.close(wait=False)
+    with BuildCache(show.root) as again:  # at once, while the first may still be closing
+        assert again.read(audio) == found and again.opened == 0
+    for thread in threading.enumerate():
+        if thread.name == "build cache closing":
+            thread.join()
+    assert not (show.root / (CACHE_FILE + "-wal")).exists()  # its log copied into the file, and removed
+    with BuildCache(show.root) as last:
+        assert last.read(audio) == found and last.opened == 0
+
+
 def test_a_probe_entry_holds_what_a_build_reads_of_the_audio_and_none_of_its_tags(show, tmp_path):
     """The stream's facts and the chapters, chapter images with their bytes (the build publishes
     them); not a 3 KB comment or the cover art, which no build reads."""

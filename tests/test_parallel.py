@@ -169,3 +169,30 @@ def test_workers_do_not_outlive_a_build_killed_outright(tmp_path):
         assert not any(map(_running, workers)), "worker processes left running after their build was killed"
     finally:
         os.killpg(caller.pid, signal.SIGKILL)
+
+
+def _note_exit(folder):
+    parallel.at_exit(lambda: (folder / str(os.getpid())).write_text("exited"))
+
+
+def _pid(batch):
+    return os.getpid()
+
+
+def test_every_worker_runs_its_exit_callback_before_the_work_returns(tmp_path):
+    parts = parallel.batches(list(range(40)), 2)
+    done = parallel.in_order(_pid, parts, initializer=_note_exit, initargs=(tmp_path,))
+    pids = {result for _, result in done}
+    assert pids and os.getpid() not in pids
+    assert pids <= {int(path.name) for path in tmp_path.iterdir()}  # by the time it returned
+
+
+@pytest.mark.parametrize("count", [0, 1, 7, 16, 17, 63, 64, 65, 100, 255, 256, 257, 1000])
+def test_batches_with_a_tail_hold_every_item_once_in_order_and_end_small(count):
+    items = list(range(count))
+    parts = parallel.batches(items, 16, tail=64)
+    assert [item for part in parts for item in part] == items
+    assert all(parts)
+    assert all(len(part) <= 16 for part in parts)
+    assert all(len(part) <= 4 for part in parts if part[0] >= count - 64)  # the last ones in small runs
+    assert parallel.batches(items, 16) == parallel.batches(items, 16, tail=0)

@@ -360,3 +360,31 @@ def test_a_process_that_reads_the_catalog_again_does_not_keep_garbage_for_ever(s
         gc.enable()
     pipeline.read_catalog(show.root)
     assert gone() is None
+
+
+@pytest.mark.parametrize("tail", [0, 4])
+def test_a_build_by_worker_processes_keeps_every_episode_in_the_build_cache(show, monkeypatch, tail):
+    import sqlite3
+    import time
+
+    from podcast import parallel
+    from podcast.cache import CACHE_FILE
+    from podcast.uptodate import RACY_NS
+
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    monkeypatch.setattr(pipeline, "FOLDER_BATCH", 4)  # several batches a worker
+    monkeypatch.setattr(pipeline, "FOLDER_TAIL", tail)  # and at the end small ones, stored one by one
+    monkeypatch.setattr(pipeline, "SAVE_EVERY", 6)  # else stored along the way, the rest as they exit
+    for number in range(24):
+        show.add(f"ep{number:02d}", date=f"2025-01-{number + 1:02d}", article=f"Episode {number}.\n")
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the files' time stamps are trusted from now on
+    seen, progress = _labels()
+    cold = _outcome(show.root, progress)
+    assert "Reading episodes" in seen
+    with sqlite3.connect(show.root / CACHE_FILE) as db:
+        tables = ("episode", "probe", "notes")
+        counts = [db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in tables]
+    assert counts == [24, 24, 24]
+    seen.clear()
+    assert _outcome(show.root, progress) == cold  # every record kept: no folder read again
+    assert "Reading episodes" not in seen

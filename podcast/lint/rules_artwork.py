@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
@@ -19,6 +18,7 @@ from ..artwork import (
     is_rgb,
     is_square,
 )
+from ..weburl import url_path
 from .feeddoc import Finding, artwork_urls
 from .registry import Artwork, Subject, rule
 from .resources import Fetched, Resources
@@ -155,7 +155,7 @@ def artwork_extension(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
         if art.image is None or art.image.format not in IMAGE_EXTENSIONS:
             return None
-        suffix = PurePosixPath(urlsplit(art.url).path).suffix.lower()
+        suffix = PurePosixPath(url_path(art.url) or "").suffix.lower()
         if suffix not in IMAGE_EXTENSIONS[art.image.format]:
             return f'is {art.image.format} but ends in "{suffix or "(nothing)"}"'
         return None

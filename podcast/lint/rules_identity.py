@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from lxml import etree
 
+from ..weburl import url_path
 from .feeddoc import FeedDoc, Finding, enclosure_url, qname, text
 from .registry import Subject, rule
 
@@ -110,7 +110,7 @@ def _media_key(url: str) -> str | None:
     """media/<slug>/: the episode folder `podcast build` publishes audio from, whatever the
     base URL and the file's name (an episode has one main enclosure, so a renamed file is
     the same episode)."""
-    path = urlsplit(url).path
+    path = url_path(url) or ""
     match = re.search(r"/(media/[^/]+/)[^/]+$", path)
     return match.group(1) if match else None
 

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .. import audio
+from .. import audio, weburl
 from ..schema import is_loopback
 from .feeddoc import FeedDoc, Finding, Where, text
 from .registry import MAX_FEED_BYTES, Subject, items_with, rule
@@ -45,11 +44,11 @@ def path_suffix(path: str) -> str:
 _PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\[\]\t\r\n]*(/[^?#\t\r\n]*)?(?:[?#].*)?", re.DOTALL)
 
 
-def url_path(url: str) -> str:
+def url_path(url: str) -> str | None:
     """`urlsplit(url).path`, read directly from a URL of the usual form (urlsplit costs some
     microseconds a URL: its cache of 128 helps nothing over a feed's thousands)."""
     match = _PLAIN_URL.fullmatch(url) if url.isascii() else None
-    return urlsplit(url).path if match is None else match.group(1) or ""
+    return weburl.url_path(url) if match is None else match.group(1) or ""
 
 
 @rule(
@@ -80,7 +79,10 @@ def media_extension(subject: Subject) -> Iterator[Finding]:
         url, declared = (enclosure.get("url") or "").strip(), (enclosure.get("type") or "").strip()
         if not url:
             continue
-        suffix = path_suffix(url_path(url)).lower()
+        path = url_path(url)
+        if path is None:
+            continue  # not a URL at all (U103)
+        suffix = path_suffix(path).lower()
         expected = APPLE_MEDIA_TYPES.get(declared)
         if (expected and suffix not in expected) or (not expected and suffix not in APPLE_SUFFIXES):
             wanted = " or ".join(expected) if expected else "one Apple lists"
@@ -141,7 +143,7 @@ def media_mime(subject: Subject) -> Iterator[Finding]:
             online = subject.resources.online
             server = "the server says" if online else "the file is"
             hint = None
-            url_path = PurePosixPath(urlsplit(enclosure.get("url") or "").path)
+            url_path = PurePosixPath(weburl.url_path(enclosure.get("url") or "") or "")
             named = audio.format_for_suffix(url_path)
             if online and named is not None and named.mime == declared:
                 # The name and the declared type agree; it is the server's Content-Type that is off.
@@ -216,7 +218,8 @@ _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 @rule(
     "U103",
     "error",
-    "every URL apps follow (those of U101 and U102) is absolute: it starts with `https://` or `http://`",
+    "every URL apps follow (those of U101 and U102) is absolute (it starts with `https://` or `http://`)"
+    " and can be read (its host is a name, an address or an IPv6 address in brackets)",
     "write the whole address, e.g. https://example.com/media/ep1.mp3; apps do not resolve relative URLs",
 )
 def absolute_urls(subject: Subject) -> Iterator[Finding]:
@@ -225,6 +228,12 @@ def absolute_urls(subject: Subject) -> Iterator[Finding]:
         value = url.strip()
         if value and not _ABSOLUTE.match(value) and not value.startswith("mailto:"):
             yield Finding(feed.where(element, tag), f'{feed.whose(element)}"{value}" is not an absolute URL')
+        elif value and not weburl.is_readable_url(value):
+            yield Finding(
+                feed.where(element, tag),
+                f'{feed.whose(element)}"{value}" is not a URL an app can read (its host is not a name,'
+                " an address or an IPv6 address in brackets)",
+            )
 
 
 def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
