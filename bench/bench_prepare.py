@@ -12,19 +12,35 @@ other work shares the cores), in one process:
 - audio.read: the probe of each episode's audio (what the build's workers do on a cold build);
 - Episode replace x6: `dataclasses.replace` of a read episode, as each stage of making it ready
   does (six times an episode); model.replaced x6: the same with `model.replaced` (where the
-  code has it).
+  code has it);
+- chain: what a worker process of a cold build does for each folder, from the folder to the
+  ready record (`read_episode_folder`, then `pipeline._ready_record`: audio read, transcripts,
+  notes rendered, chapters, item rendered and linted, the record slimmed, its JSON chapters and
+  page key), with an empty build cache kept outside the show; then what of it went to reading
+  the audio (BuildCache.read), rendering notes (BuildCache.notes) and the item and its lint
+  (pipeline._Finisher), each timed inside the chain, reading the folder (read_episode_folder,
+  with its listing), and the rest: the chain's own work (the part no other row isolates). Each
+  step runs among the others, as in a build, which costs more than running it alone (the rows
+  above). "one at a time": each folder read and made ready before the next; "in batches": as a
+  worker does now (pipeline._read_and_ready), FOLDER_BATCH folders a step at a time.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
+import inspect
+import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from podcast import audio, chapters, config, model, transcripts
+from podcast import audio, chapters, config, model, pipeline, transcripts
+from podcast.cache import BuildCache, Prepared
+from podcast.files import FolderListing
 from podcast.layout import CHAPTERS_FILE, EPISODES_DIR
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("show", nargs="?", type=Path, default=REPO)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chain", action="store_true", help="only the chain's rows")
     args = parser.parse_args()
     show, _ = config.load_show(args.show)
     folders = config.episode_folders(show.root)
@@ -92,6 +109,9 @@ def main() -> None:
                 model.replaced(episode, transcripts=())
 
     print(f"show: {show.root}")
+    if args.chain:
+        measure_chain(show, folders, args.runs)
+        return
     measure("read_episode_folder", len(folders), read_folders, args.runs)
     measure("transcripts.find", len(episodes), find_transcripts, args.runs)
     measure("chapters.load", len(folders), load_chapters, args.runs)
@@ -99,6 +119,114 @@ def main() -> None:
     measure("Episode replace x6", len(episodes), replace, args.runs)
     if hasattr(model, "replaced"):
         measure("model.replaced x6", len(episodes), replace_quickly, args.runs)
+    if hasattr(pipeline, "_ready_record"):
+        measure_chain(show, folders, args.runs)
+
+
+class _TimedCache(BuildCache):
+    """The build cache, with the CPU time spent reading audio and rendering notes through it."""
+
+    def read(self, path: Path) -> model.AudioFile:
+        started = cpu_seconds()
+        try:
+            return super().read(path)
+        finally:
+            self.spent["audio (BuildCache.read)"] += cpu_seconds() - started
+
+    def notes(self, inputs, render):
+        started = cpu_seconds()
+        try:
+            return super().notes(inputs, render)
+        finally:
+            self.spent["notes (BuildCache.notes)"] += cpu_seconds() - started
+
+
+class _TimedFinisher(pipeline._Finisher):
+    """The item renderer and linter of a build, with the CPU time spent in them."""
+
+    spent = 0.0
+
+    def items(self, *args):  # (before: __call__, with the record)
+        started = cpu_seconds()
+        try:
+            return super().items(*args)
+        finally:
+            self.spent += cpu_seconds() - started
+
+    def __call__(self, *args):
+        started = cpu_seconds()
+        try:
+            return super().__call__(*args)
+        finally:
+            self.spent += cpu_seconds() - started
+
+
+def measure_chain(show: model.Show, folders: list[Path], runs: int) -> None:
+    """The chain from folder to ready record as a cold build's worker runs it (see the docstring)."""
+    now = pipeline.datetime.now(pipeline.UTC)
+    real_root = os.path.realpath(show.root)
+    # The code as it is, or as it was before a folder's listing served the whole chain.
+    listed = "listing" in inspect.signature(pipeline._ready_record).parameters
+    gc.freeze()  # as in a worker process, which leaves what it inherited out of collections
+
+    def one_at_a_time(cache: BuildCache, finish: pipeline._Finisher) -> float:
+        """Each folder read and made ready before the next; returns the CPU time reading."""
+        reading = 0.0
+        for folder in folders:
+            problems: list = []
+            more: tuple = ()
+            read_from = cpu_seconds()
+            if listed:
+                more = (FolderListing(show.root, folder, real_root=real_root),)
+            episode = config.read_episode_folder(show, folder, problems, *more)
+            reading += cpu_seconds() - read_from
+            record = Prepared(episode, tuple(problems))
+            if episode is not None and pipeline._is_due(episode, now):
+                pipeline._ready_record(show, record, cache, finish, *more)
+        return reading
+
+    def in_batches(cache: BuildCache, finish: pipeline._Finisher) -> None:
+        """As a worker does now: FOLDER_BATCH folders at a time, a step at a time over them."""
+        for start in range(0, len(folders), pipeline.FOLDER_BATCH):
+            batch = folders[start : start + pipeline.FOLDER_BATCH]
+            pipeline._read_and_ready(show, now, cache, finish, batch, real_root)
+
+    ways = [("chain, one at a time", one_at_a_time)]
+    if hasattr(pipeline, "_read_and_ready"):
+        ways.append(("chain, in batches", in_batches))
+    with tempfile.TemporaryDirectory() as empty:
+        for label, way in ways:
+            totals: list[float] = []
+            parts: dict[str, list[float]] = {}
+            for _ in range(runs):
+                cache = BuildCache(Path(empty)).for_worker()
+                cache.__class__ = _TimedCache
+                cache.real_root = real_root  # its keys as a build of this show makes them
+                cache.spent = {"audio (BuildCache.read)": 0.0, "notes (BuildCache.notes)": 0.0}
+                finish = _TimedFinisher(show, now)
+                started = cpu_seconds()
+                reading = way(cache, finish)
+                totals.append(cpu_seconds() - started)
+                timed = [
+                    *([("reading the folder", reading)] if reading is not None else []),
+                    *cache.spent.items(),
+                    ("item, lint (_Finisher)", finish.spent),
+                ]
+                for part, spent in timed:
+                    parts.setdefault(part, []).append(spent)
+            _print_chain(label, len(folders), totals, parts)
+
+
+def _print_chain(label: str, count: int, totals: list[float], parts: dict[str, list[float]]) -> None:
+    total = statistics.median(totals) / count * 1e6
+    print(f"{label:<20} {total:8.1f} µs/episode cpu  ({count} folders), of which:")
+    others = 0.0
+    for part, spent in parts.items():
+        share = statistics.median(spent) / count * 1e6
+        others += share
+        print(f"  {part:<30} {share:8.1f} µs/episode cpu")
+    rest = "the rest (the chain itself)" if "reading the folder" in parts else "the rest (reading, the chain)"
+    print(f"  {rest:<30} {total - others:8.1f} µs/episode cpu")
 
 
 if __name__ == "__main__":

@@ -790,9 +790,15 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return Path(entry.path).is_dir()
 
 
-def read_episode_folder(show: Show, folder: Path, problems: list[Problem]) -> Episode | None:
-    """The episode of one folder under episodes/, or None (with the reason in `problems`)."""
-    listing = FolderListing(show.root, folder)
+def read_episode_folder(
+    show: Show, folder: Path, problems: list[Problem], listing: FolderListing | None = None
+) -> Episode | None:
+    """The episode of one folder under episodes/, or None (with the reason in `problems`).
+
+    `listing`: the folder's, when the caller makes one (to ask it about the folder's other
+    files after, without listing the folder again)."""
+    if listing is None:
+        listing = FolderListing(show.root, folder)
     if listing.outside:
         problems.append(
             Problem(

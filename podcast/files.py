@@ -101,9 +101,11 @@ class FolderListing:
     one that is no plain name ('..', 'a/b') are resolved as before.
     """
 
-    def __init__(self, root: Path, folder: Path) -> None:
+    def __init__(self, root: Path, folder: Path, *, real_root: str | None = None) -> None:
+        """`real_root`: `os.path.realpath(root)`, when the caller found it already (once for
+        all the folders of a build, rather than once a folder)."""
         self.root, self.folder = root, folder
-        self.base = os.path.realpath(root)
+        self.base = real_root if real_root is not None else os.path.realpath(root)
         given = os.fspath(folder)
         self._path = given if os.path.isabs(given) else os.path.join(self.base, given)
         self.real = resolved_below(self.base, self._path)
@@ -116,7 +118,14 @@ class FolderListing:
         """The folder's entry named exactly `name`, when the listing may answer for it. None
         when it may not: a name not listed is resolved too (on a file system that ignores
         case, "Episode.MP3" opens episode.mp3, which the listing does not say)."""
-        if not self._straight or name in ("", ".", "..") or os.sep in name or "\0" in name:
+        if name in ("", ".", "..") or os.sep in name or "\0" in name:
+            return None
+        entries = self._listed()
+        return None if entries is None else entries.get(name)
+
+    def _listed(self) -> dict[str, os.DirEntry] | None:
+        """The folder's entries by name (listed on first use), when the listing may answer."""
+        if not self._straight:
             return None
         if self._entries is None:
             try:
@@ -125,7 +134,27 @@ class FolderListing:
             except OSError:
                 self._straight = False
                 return None
-        return self._entries.get(name)
+        return self._entries
+
+    def entries(self) -> dict[str, os.DirEntry] | None:
+        """The folder's entries by name, from the one scandir, when the listing may answer for
+        the folder (it is reached through no link); None when it may not."""
+        return self._listed()
+
+    def may_hold(self, name: str) -> bool:
+        """False only when the folder surely has no entry `name` (what `link_kind(folder / name)`
+        would find is None): none by that name, nor one a file system that ignores case could
+        take for it. True when the listing cannot tell."""
+        entries = self._listed()
+        if entries is None or name in entries or not name.isascii():
+            return True
+        if name in ("", ".", "..") or os.sep in name or "\0" in name:
+            return True
+        lowered = name.lower()
+        for other in entries:
+            if not other.isascii() or other.lower() == lowered:
+                return True
+        return False
 
     def _plain(self, name: str) -> bool:
         """Whether `name` is an entry of the folder that is no link: confined, as it is."""
@@ -148,9 +177,9 @@ class FolderListing:
         what)`. A name the listing holds as no link is read without following one: a link put
         in its place since the listing (by whoever else writes to a shared show) is refused,
         not followed outside the show."""
+        if self._plain(name):  # (a plain name: its path as text is the Path's)
+            return _read_bounded(f"{self.folder}{os.sep}{name}", max_bytes, what, follow_links=False)
         path = Path(self.folder, name)
-        if self._plain(name):
-            return read_bounded(path, max_bytes, what, follow_links=False)
         confined(self.root, path, what)
         return read_bounded(path, max_bytes, what)
 
@@ -268,7 +297,7 @@ class TooLarge(PodcastError, ValueError):
     """A file larger than anything of its kind should be: read no further."""
 
 
-def read_bounded(path: Path, max_bytes: int, what: str, *, follow_links: bool = True) -> bytes:
+def read_bounded(path: Path | str, max_bytes: int, what: str, *, follow_links: bool = True) -> bytes:
     """The bytes of a regular file no larger than `max_bytes`, checked before reading.
 
     A symlink to /dev/zero or a FIFO is not a regular file and is refused, and a
@@ -276,12 +305,18 @@ def read_bounded(path: Path, max_bytes: int, what: str, *, follow_links: bool = 
     `follow_links=False` a symlink itself is refused (the caller found a file there).
     """
     if not isinstance(path, Path):
-        path = Path(path)  # (as messages name it)
+        path = Path(path)  # (as messages, and OSError's filename, name it)
+    return _read_bounded(path, max_bytes, what, follow_links=follow_links)
+
+
+def _read_bounded(path: Path | str, max_bytes: int, what: str, *, follow_links: bool) -> bytes:
+    """`read_bounded`, for a path given as text too (its messages name it as a Path would; only
+    an OSError names it as given)."""
     flags = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
     if follow_links:
         # Asked before it is opened, so that no device a link leads to is ever opened.
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+            raise _not_regular(path, what)
     else:
         flags |= os.O_NOFOLLOW  # the caller saw a plain file here: a link since is refused
     # Opened without waiting (a FIFO linked in after the stat would block the open until a
@@ -291,15 +326,16 @@ def read_bounded(path: Path, max_bytes: int, what: str, *, follow_links: bool = 
     except OSError as exc:
         if exc.errno != errno.ELOOP or follow_links:
             raise
-        raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what) from None
+        raise _not_regular(path, what) from None
     try:
         facts = os.fstat(handle)
         if not stat.S_ISREG(facts.st_mode):
-            raise TooLarge(f"{what}: {path} is not a regular file", path=str(path), field=what)
+            raise _not_regular(path, what)
         if facts.st_size > max_bytes:
+            shown = Path(path)
             raise TooLarge(
-                f"{what}: {path} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
-                path=str(path),
+                f"{what}: {shown} is {facts.st_size:,} bytes; at most {max_bytes:,} are read for such a file",
+                path=str(shown),
                 field=what,
             )
         # Ask for the size the stat gave (reading max_bytes + 1 would allocate that much for
@@ -312,8 +348,14 @@ def read_bounded(path: Path, max_bytes: int, what: str, *, follow_links: bool = 
     finally:
         os.close(handle)
     if len(data) > max_bytes:
-        raise TooLarge(f"{what}: {path} is larger than {max_bytes:,} bytes", path=str(path), field=what)
+        shown = Path(path)
+        raise TooLarge(f"{what}: {shown} is larger than {max_bytes:,} bytes", path=str(shown), field=what)
     return data
+
+
+def _not_regular(path: Path | str, what: str) -> TooLarge:
+    shown = Path(path)
+    return TooLarge(f"{what}: {shown} is not a regular file", path=str(shown), field=what)
 
 
 def _read_up_to(handle: int, count: int) -> bytes:

@@ -32,9 +32,17 @@ from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
 from .feed import paging
-from .files import confined, outside, read_bounded, unlinked_target, write_atomic, write_problem
+from .files import (
+    FolderListing,
+    confined,
+    outside,
+    read_bounded,
+    unlinked_target,
+    write_atomic,
+    write_problem,
+)
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
-from .lint.itemwise import ItemLinter, check_assembled
+from .lint.itemwise import ItemLint, ItemLinter, check_assembled
 from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
 from .progress import Progress
 from .web import pages, site, urls
@@ -136,19 +144,37 @@ def _audio_chapters(episode: Episode, found: AudioFile) -> tuple[Chapter, ...]:
     return tuple(named)
 
 
-def episode_chapters(show: Show, episode: Episode, problems: list[Problem]) -> tuple[Chapter, ...]:
-    """chapters.json in the episode folder > chapters in the audio > chapters in the show notes."""
+def episode_chapters(
+    show: Show, episode: Episode, problems: list[Problem], listing: FolderListing | None = None
+) -> tuple[Chapter, ...]:
+    """chapters.json in the episode folder > chapters in the audio > chapters in the show notes.
+    `listing`: the episode folder's, when the caller has one."""
+    return _chosen_chapters(show, episode, episode.notes, problems, listing)
+
+
+def _chosen_chapters(
+    show: Show,
+    episode: Episode,
+    notes: ShowNotes | None,
+    problems: list[Problem],
+    listing: FolderListing | None,
+) -> tuple[Chapter, ...]:
+    """`episode_chapters` of the episode with `notes` (before they are in it)."""
     rel = f"{episode.folder}/{layout.CHAPTERS_FILE}"
-    from_file = chapters.load(show.root / rel, rel, problems, root=show.root)
-    from_notes = episode.notes.chapters if episode.notes is not None else ()
+    # (A path as text: most folders have no chapters.json, and their listing says so.)
+    path = os.path.join(show.root, rel)
+    from_file = chapters.load(path, rel, problems, root=show.root, listing=listing)
+    from_notes = notes.chapters if notes is not None else ()
+    found = chapters.resolve(from_file, episode.audio_chapters, from_notes)
+    if not found:
+        return found
     if from_file is not None:
         where = Problem(rel, "", field="chapters")
     elif episode.audio_chapters:
         where = Problem(episode.source, "", field="audio", line=episode.lines.get("audio"))
     else:
         where = Problem(episode.source, "")  # the timestamps or headings of the article
-    found = _safe_chapters(chapters.resolve(from_file, episode.audio_chapters, from_notes), where, problems)
-    return _inside_audio(episode, found, where, problems)
+    return _inside_audio(episode, _safe_chapters(found, where, problems), where, problems)
 
 
 def _inside_audio(
@@ -187,8 +213,17 @@ def _safe_chapters(
     """
     safe = []
     for chapter in found:
-        at = f"chapter {clock.player(chapter.start)}"
         title = clean_line(chapter.title)
+        url = chapter.url
+        image = chapter.image
+        if (
+            title == chapter.title
+            and (url is None or is_web_url(url))
+            and (image is None or ":" not in image or is_web_url(image))
+        ):
+            safe.append(chapter)  # as it is (most are): nothing to say of it
+            continue
+        at = f"chapter {clock.player(chapter.start)}"
         if title != chapter.title:
             problems.append(
                 replaced(
@@ -199,7 +234,6 @@ def _safe_chapters(
                     severity="warning",
                 )
             )
-        url = chapter.url
         if url is not None and not is_web_url(url):
             problems.append(
                 replaced(
@@ -210,7 +244,6 @@ def _safe_chapters(
                 )
             )
             url = None
-        image = chapter.image
         if image is not None and ":" in image and not is_web_url(image):  # a name has no scheme
             problems.append(
                 replaced(
@@ -275,6 +308,8 @@ def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Pro
 
 def _probe_alternates(episode: Episode, problems: list[Problem], cache: BuildCache) -> Episode:
     """Read each other format of the audio; a broken one is a problem like the main file."""
+    if not episode.alternate_audio:
+        return episode
     probed = []
     for other in episode.alternate_audio:
         try:
@@ -335,16 +370,20 @@ def _check_against_duration(show: Show, episode: Episode, problems: list[Problem
             )
 
 
-def _add_transcripts(show: Show, episode: Episode, problems: list[Problem]) -> Episode:
+def _add_transcripts(
+    show: Show, episode: Episode, problems: list[Problem], listing: FolderListing | None = None
+) -> Episode:
+    folder = episode.folder
     found, trouble = transcripts.find(
-        show.root / episode.folder,
-        episode.folder,
+        os.path.join(show.root, folder),  # (as text: a Path is made only of a transcript found)
+        folder,
         episode.slug,
         episode.language or show.language,
         root=show.root,
+        listing=listing,
     )
     problems.extend(trouble)
-    return replaced(episode, transcripts=found)
+    return episode if found == episode.transcripts else replaced(episode, transcripts=found)
 
 
 def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Problem]) -> None:
@@ -438,22 +477,38 @@ def _in_folder(show: Show, episode: Episode) -> bool:
     return all(path is None or os.path.normpath(path).startswith(folder) for path in paths)
 
 
-def _prepare(show: Show, episode: Episode, cache: BuildCache) -> tuple[Episode | None, list[Problem]]:
-    """A due episode made ready to publish: audio read, transcripts found, notes rendered,
-    chapters chosen; None when its audio cannot be read (the problems say why)."""
-    problems: list[Problem] = []
-    probed = _probe(episode, problems, cache)
-    if probed is None:
-        _check_unread_folder(show, episode.folder, episode.slug, problems)
-        return None, problems
-    probed = _probe_alternates(probed, problems, cache)
-    _check_soundbites(probed, problems)
-    probed = _add_transcripts(show, probed, problems)
-    probed = with_page_link(show, probed)
-    probed = replaced(probed, notes=episode_notes(show, probed, cache))
-    probed = replaced(probed, chapters=episode_chapters(show, probed, problems))
-    _check_against_duration(show, probed, problems)
-    return probed, problems
+def _prepare(
+    show: Show, episodes: Sequence[Episode], cache: BuildCache, listings: Sequence[FolderListing | None]
+) -> list[tuple[Episode | None, list[Problem]]]:
+    """Due episodes made ready to publish, each with its problems: audio read, transcripts found,
+    notes rendered, chapters chosen; None when its audio cannot be read (the problems say why).
+    `listings`: each episode folder's, when the caller read the episode with one.
+
+    Step by step over them all, not episode by episode: each step (reading audio, rendering
+    notes) runs much code, which stays in the processor's caches from one episode to the next
+    (a worker's batch of 16 costs about a third less CPU than one at a time: bench_prepare.py).
+    Each episode's problems come in the order of its steps."""
+    problems: list[list[Problem]] = [[] for _ in episodes]
+    probed = [_probe(episode, found, cache) for episode, found in zip(episodes, problems, strict=True)]
+    live = []
+    for index, episode in enumerate(episodes):
+        if probed[index] is None:
+            _check_unread_folder(show, episode.folder, episode.slug, problems[index])
+        else:
+            live.append(index)
+    for index in live:
+        ready = _probe_alternates(probed[index], problems[index], cache)
+        _check_soundbites(ready, problems[index])
+        ready = _add_transcripts(show, ready, problems[index], listings[index])
+        probed[index] = with_page_link(show, ready)
+    rendered = {index: episode_notes(show, probed[index], cache) for index in live}
+    for index in live:
+        ready, found, notes = probed[index], problems[index], rendered[index]
+        chosen = _chosen_chapters(show, ready, notes, found, listings[index])
+        ready = replaced(ready, notes=notes, chapters=chosen)
+        _check_against_duration(show, ready, found)
+        probed[index] = ready
+    return list(zip(probed, problems, strict=True))
 
 
 @dataclass
@@ -516,20 +571,18 @@ class _FolderWorker:
         self.show, self.now, self.folders = show, now, folders
         self.cache = cache.for_worker()
         self.finish = _Finisher(show, now)
+        self.real_root = os.path.realpath(show.root)  # (found once, for every folder's listing)
         self.unsaved = 0  # folders read since the worker last stored what it made
         self.tail = FOLDER_TAIL * parallel.workers()  # the folders handed out in small batches
         if self.cache.shared:
             parallel.at_exit(self.cache.save_pending)
 
     def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list]:
+        folders = [self.folders[index] for index in indexes]
+        paths = [folder.path for folder in folders]
+        records = _read_and_ready(self.show, self.now, self.cache, self.finish, paths, self.real_root)
         made, kept = [], []
-        for index in indexes:
-            folder = self.folders[index]
-            problems: list[Problem] = []
-            episode = read_episode_folder(self.show, folder.path, problems)
-            record = Prepared(episode, tuple(problems))
-            if episode is not None and _is_due(episode, self.now):
-                record = _ready_record(self.show, record, self.cache, self.finish)
+        for folder, record in zip(folders, records, strict=True):
             value = pickle_record(record)
             made.append(value)
             if folder.fingerprint is not None and _keepable(self.show, record):
@@ -610,14 +663,16 @@ class _Finisher:
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
 
-    def __call__(self, record: Prepared) -> Prepared:
-        assert record.ready is not None
+    def items(self, readies: Sequence[Episode]) -> list[tuple[bytes, ItemLint]]:
+        """Each ready episode's <item>, and what lint's rules over one item found in it: all
+        rendered, then all linted (each's code stays in the processor's caches, see `_prepare`)."""
+        if not readies:
+            return []
         if self.renderer is None or self.linter is None:
             self.renderer = feed.ItemRenderer(self.show)
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
-        item = self.renderer.render(record.ready)
-        found = self.linter.check(record.ready, item)
-        return replaced(record, item=item, lint=found.problems, digest=found.digest)
+        rendered = [self.renderer.render(ready) for ready in readies]
+        return [(item, self.linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
 
 
 def read_catalog(
@@ -708,39 +763,96 @@ def _publish_due(
             catalog.records[record.ready.slug] = record
 
 
-def _ready_record(show: Show, record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared:
-    """A due episode's record made ready, its item rendered and linted, and slimmed (`_spent`)."""
-    assert record.episode is not None
-    ready, trouble = _prepare(show, record.episode, cache)
-    record = replaced(record, ready=ready, ready_problems=tuple(trouble))
-    return _with_outputs(show, _spent(finish(record))) if ready is not None else record
+def _ready_record(
+    show: Show, record: Prepared, cache: BuildCache, finish: _Finisher, listing: FolderListing | None = None
+) -> Prepared:
+    """A due episode's record made ready (`_ready_records` of one)."""
+    return _ready_records(show, [record], cache, finish, [listing])[0]
 
 
-def _with_outputs(show: Show, record: Prepared) -> Prepared:
-    """A ready record with what the build writes of it besides its item, made once: its JSON
-    chapters and (with pages) its page's key; a build that keeps the record reads them from it."""
-    ready = record.ready
-    assert ready is not None
+def _ready_records(
+    show: Show,
+    records: Sequence[Prepared],
+    cache: BuildCache,
+    finish: _Finisher,
+    listings: Sequence[FolderListing | None],
+) -> list[Prepared]:
+    """Due episodes' records made ready, their items rendered and linted, and slimmed (`_spent`),
+    with what the build writes of them besides (`_outputs`), each in one copy of the record; a
+    step at a time over them all (see `_prepare`). `listings`: each episode folder's, when the
+    episode was just read with it."""
+    episodes = []
+    for record in records:
+        assert record.episode is not None
+        episodes.append(record.episode)
+    prepared = _prepare(show, episodes, cache, listings)
+    made = iter(finish.items([ready for ready, _ in prepared if ready is not None]))
+    done = []
+    for record, (ready, trouble) in zip(records, prepared, strict=True):
+        if ready is None:
+            done.append(replaced(record, ready=None, ready_problems=tuple(trouble)))
+            continue
+        item, found = next(made)
+        ready = _spent(ready)
+        chapters_json, page_key = _outputs(show, ready)
+        done.append(
+            replaced(
+                record,
+                episode=ready,  # (the one read differs in nothing a later build reads: slug, date, state)
+                ready=ready,
+                ready_problems=tuple(trouble),
+                item=item,
+                lint=found.problems,
+                digest=found.digest,
+                chapters_json=chapters_json,
+                page_key=page_key,
+            )
+        )
+    return done
+
+
+def _read_and_ready(
+    show: Show, now: datetime, cache: BuildCache, finish: _Finisher, paths: Sequence[Path], real_root: str
+) -> list[Prepared]:
+    """The record of each episode folder at `paths`, read, and made ready when it is due (as a
+    worker process does a batch): one listing of each folder serves both, and the due ones
+    are made ready together (`_ready_records`). `real_root`: the show's real path."""
+    records = []
+    listings = []
+    for path in paths:
+        problems: list[Problem] = []
+        listing = FolderListing(show.root, path, real_root=real_root)
+        episode = read_episode_folder(show, path, problems, listing)
+        records.append(Prepared(episode, tuple(problems)))
+        listings.append(listing)
+    due = [i for i, r in enumerate(records) if r.episode is not None and _is_due(r.episode, now)]
+    readied = _ready_records(show, [records[i] for i in due], cache, finish, [listings[i] for i in due])
+    for index, record in zip(due, readied, strict=True):
+        records[index] = record
+    return records
+
+
+def _outputs(show: Show, ready: Episode) -> tuple[bytes | None, bytes | None]:
+    """What the build writes of a ready episode besides its item, made once and kept in its
+    record: its JSON chapters, and (with pages) its page's key; a build that keeps the record
+    reads them from it."""
     chapters_json = chapters.to_json(ready.chapters, show.url_for) if ready.chapters else None
     key = pages.page_key(ready) if show.pages.enabled else None
-    return replaced(record, chapters_json=chapters_json, page_key=key)
+    return chapters_json, key
 
 
-def _spent(record: Prepared) -> Prepared:
-    """A ready record without what only rendering and linting its item read: the article, the
+def _spent(ready: Episode) -> Episode:
+    """A ready episode without what only rendering and linting its item read: the article, the
     notes' sections and the HTML of <description> (all in the item now), the chapters of the
     notes and of the audio (`chapters` holds the ones published), and of the notes' plain text
     all but what the episode's pages show of it (pages.summary_source). A catalog of 10,000
-    episodes holds half as much, and its records load twice as fast. The episode as read is the ready one
-    from then on (they differ in nothing a later build reads of it: its slug, date and state)."""
-    ready = record.ready
-    assert ready is not None
+    episodes holds half as much, and its records load twice as fast. Its record keeps it as
+    the episode as read too."""
     notes = ready.notes
     if notes is not None:
         text = pages.summary_source(notes.text)
         notes = replaced(notes, sections=(), description_html="", chapters=(), text=text)
-    ready = replaced(ready, article="", notes=notes, audio_chapters=())
-    return replaced(record, episode=ready, ready=ready)
+    return replaced(ready, article="", notes=notes, audio_chapters=())
 
 
 def _make_ready(

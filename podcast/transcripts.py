@@ -22,7 +22,7 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from . import boundedjson, clock
 from .errors import PodcastError, Problem
-from .files import confined, read_bounded
+from .files import FolderListing, confined, read_bounded
 from .layout import TRANSCRIPTS_DIR
 from .model import Transcript
 
@@ -279,16 +279,23 @@ def read(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, li
         return None, [Problem(rel, "is not UTF-8 text", line=line, hint="save it as UTF-8")]
 
 
-def _named_transcript(folder: Path) -> list[Path]:
+def _named_transcript(folder: Path | str, listing: FolderListing | None = None) -> list[Path]:
     """The files (or links) in `folder` named transcript.*, sorted: what
     `sorted(folder.glob("transcript.*"))` finds, filtered by is_file() or is_symlink(), from
-    one scandir and no stat for the other files (every episode folder is asked)."""
+    one scandir and no stat for the other files (every episode folder is asked); from the
+    entries of the folder's `listing` when it has them (no scandir at all)."""
     prefix = TRANSCRIPT_STEM + "."
-    try:
-        with os.scandir(folder) as entries:
-            named = [entry for entry in entries if entry.name.startswith(prefix)]
-    except OSError:
-        return []  # as glob finds nothing in a folder it cannot list
+    listed = listing.entries() if listing is not None else None
+    if listed is not None:
+        named = [entry for name, entry in listed.items() if name.startswith(prefix)]
+    else:
+        try:
+            with os.scandir(folder) as entries:
+                named = [entry for entry in entries if entry.name.startswith(prefix)]
+        except OSError:
+            return []  # as glob finds nothing in a folder it cannot list
+    if not named:
+        return []
     return [Path(folder, entry.name) for entry in sorted(named, key=lambda e: e.name) if _file_or_link(entry)]
 
 
@@ -303,15 +310,25 @@ def _file_or_link(entry: os.DirEntry) -> bool:
 
 
 def find(
-    folder: Path, rel_folder: str, slug: str, language: str, *, root: Path | None = None
+    folder: Path | str,
+    rel_folder: str,
+    slug: str,
+    language: str,
+    *,
+    root: Path | None = None,
+    listing: FolderListing | None = None,
 ) -> tuple[tuple[Transcript, ...], list[Problem]]:
     """The transcripts in an episode folder, checked. Broken ones are left out, with a problem.
 
-    Each must lie inside `root` (default: the folder) once links are followed.
+    Each must lie inside `root` (default: the folder) once links are followed. `listing` is the
+    folder's, when the caller has one (the folder is then not listed again).
     """
     found: list[Transcript] = []
     problems: list[Problem] = []
-    present = {p.suffix.lower(): p for p in _named_transcript(folder)}
+    named = _named_transcript(folder, listing)
+    if not named:
+        return (), problems
+    present = {p.suffix.lower(): p for p in named}
     for suffix, path in present.items():
         if suffix not in BY_SUFFIX:
             problems.append(

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import feedparser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from media import remux
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
@@ -141,3 +143,91 @@ def test_a_chapter_title_with_half_a_character_is_published_with_a_replacement_a
     assert found is not None and found[0].title == "Intro \ufffd part"
     assert [(p.severity, p.field) for p in problems] == [("warning", "chapters[1].title")]
     chapters.to_json(found, str).decode("utf-8")  # publishable
+
+
+def _to_json_the_long_way(found: tuple[Chapter, ...], image_url) -> bytes:
+    """What to_json wrote before it wrote its lines itself: json.dumps of the document."""
+    entries = []
+    for chapter in found:
+        entry: dict = {"startTime": chapters._seconds(chapter.start), "title": chapter.title}
+        if chapter.end is not None:
+            entry["endTime"] = chapters._seconds(chapter.end)
+        if chapter.image:
+            entry["img"] = (
+                chapter.image
+                if chapter.image.startswith(("http://", "https://"))
+                else image_url(chapter.image)
+            )
+        if chapter.url:
+            entry["url"] = chapter.url
+        entries.append(entry)
+    document = {"version": chapters.CHAPTERS_VERSION, "chapters": entries}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+_times = st.floats(min_value=0, max_value=1e7, allow_nan=False, allow_infinity=False)
+_texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_chapter_lists = st.lists(
+    st.builds(
+        Chapter,
+        start=_times,
+        title=_texts,
+        end=st.none() | _times,
+        url=st.none() | _texts | st.just('https://example.com/a?b="c"&d'),
+        image=st.none() | _texts | st.just("chapters/ep-1.jpg") | st.just("https://example.com/i.png"),
+    ),
+    max_size=6,
+).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_chapter_lists)
+def test_json_chapters_are_the_bytes_json_dumps_writes(found):
+    """to_json writes its lines itself: a feed's chapters file stays byte for byte what
+    json.dumps(indent=2) wrote (quotes, backslashes, control characters, non-ASCII, times)."""
+
+    def image_url(name: str) -> str:
+        return "https://media.example.com/" + name
+
+    written = chapters.to_json(found, image_url)
+    assert written == _to_json_the_long_way(found, image_url)
+    assert json.loads(written)["version"] == chapters.CHAPTERS_VERSION
+
+
+def test_a_chapters_json_asked_through_the_folders_listing_is_read_as_without_it(tmp_path):
+    """Most folders have no chapters.json, which the listing the episode was read with knows;
+    one that is there, a link, or one named in another case is read (or not) as before."""
+    from podcast.files import FolderListing
+
+    show = tmp_path / "show"
+    good = '{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "A"}]}'
+    (tmp_path / "secret.json").write_text(good)
+    makers = {
+        "none": lambda folder: None,
+        "good": lambda folder: (folder / "chapters.json").write_text(good),
+        "bad": lambda folder: (folder / "chapters.json").write_text("{not json"),
+        "cased": lambda folder: (folder / "Chapters.json").write_text(good),
+        "outside": lambda folder: (folder / "chapters.json").symlink_to(tmp_path / "secret.json"),
+        "dangling": lambda folder: (folder / "chapters.json").symlink_to(tmp_path / "nothing.json"),
+    }
+    for slug, make in makers.items():
+        folder = show / "episodes" / slug
+        folder.mkdir(parents=True)
+        make(folder)
+        rel = f"episodes/{slug}/chapters.json"
+        alone: list[Problem] = []
+        listed: list[Problem] = []
+        found = chapters.load(folder / "chapters.json", rel, alone, root=show)
+        listing = FolderListing(show, folder)
+        assert chapters.load(folder / "chapters.json", rel, listed, root=show, listing=listing) == found, slug
+        assert listed == alone, slug
+    none: list[Problem] = []
+    assert (
+        chapters.load(
+            show / "episodes/none/chapters.json",
+            "x",
+            none,
+            listing=FolderListing(show, show / "episodes/none"),
+        )
+        is None
+    )

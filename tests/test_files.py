@@ -198,3 +198,50 @@ def test_a_folder_listing_reads_no_file_behind_a_link_put_in_place_of_a_listed_f
     (folder / "episode.md").unlink()
     (folder / "episode.md").write_text("+++\ntitle = 'mine again'\n+++\n")
     assert listing.read_bounded("episode.md", 1000, "episode.md") == b"+++\ntitle = 'mine again'\n+++\n"
+
+
+def test_a_folder_listing_says_a_file_is_missing_only_when_no_entry_could_be_it(tmp_path):
+    """What may_hold says against what one lstat finds, name by name: False only where the lstat
+    finds nothing, and True wherever a file system that ignores case might find something."""
+    from podcast.files import link_kind
+
+    show = tmp_path / "show"
+    folder = show / "episodes" / "a"
+    folder.mkdir(parents=True)
+    (folder / "episode.md").write_text("+++\n+++\n")
+    (folder / "Chapters.JSON").write_text("{}")
+    (folder / "link.json").symlink_to(tmp_path / "nowhere")
+    listing = FolderListing(show, folder)
+    for name in ("episode.md", "link.json", "Chapters.JSON"):
+        assert listing.may_hold(name) and link_kind(folder / name) is not None, name
+    assert not listing.may_hold("transcript.vtt") and link_kind(folder / "transcript.vtt") is None
+    assert listing.may_hold("chapters.json")  # "Chapters.JSON", where case is ignored
+    assert listing.may_hold("..") and listing.may_hold("sub/x") and listing.may_hold("ü.json")
+    (folder / "chapterſ.json").write_text("{}")  # a long s, which some file systems fold to "s"
+    assert FolderListing(show, folder).may_hold("transcript.vtt")  # a name it cannot rule out
+    assert set(FolderListing(show, folder).entries()) == {p.name for p in folder.iterdir()}
+
+
+def test_a_folder_listing_of_a_linked_folder_tells_nothing_from_its_entries(tmp_path):
+    show = tmp_path / "show"
+    (show / "episodes" / "real").mkdir(parents=True)
+    (show / "episodes" / "linked").symlink_to(show / "episodes" / "real")
+    listing = FolderListing(show, show / "episodes" / "linked")
+    assert listing.entries() is None and listing.may_hold("chapters.json")
+
+
+def test_a_folder_listing_given_the_real_root_answers_as_one_that_finds_it(tmp_path):
+    show = tmp_path / "show"
+    (show / "episodes" / "a").mkdir(parents=True)
+    (show / "episodes" / "a" / "x.mp3").write_bytes(b"x")
+    (tmp_path / "away").mkdir()
+    (show / "episodes" / "b").symlink_to(tmp_path / "away")
+    real = os.path.realpath(show)
+    for slug in ("a", "b"):
+        given = FolderListing(show, show / "episodes" / slug, real_root=real)
+        found = FolderListing(show, show / "episodes" / slug)
+        assert (given.outside, given.entries() is None, given.kind("x.mp3")) == (
+            found.outside,
+            found.entries() is None,
+            found.kind("x.mp3"),
+        )

@@ -388,3 +388,42 @@ def test_a_build_by_worker_processes_keeps_every_episode_in_the_build_cache(show
     seen.clear()
     assert _outcome(show.root, progress) == cold  # every record kept: no folder read again
     assert "Reading episodes" not in seen
+
+
+def test_a_batch_of_folders_made_ready_together_gives_each_the_record_it_gets_alone(show):
+    """A worker makes its batch ready a step at a time over all of it (_read_and_ready); every
+    record, with its problems in order, is the one the folder gives when it is the only one:
+    broken audio, a transcript past the audio's end, chapters.json, a draft, a scheduled one."""
+    import os
+    from datetime import UTC, datetime
+
+    from podcast.cache import BuildCache
+    from podcast.config import episode_folders, read_show
+
+    _varied_show(show, 5)
+    show.write("broken", 'title = "Broken"\ndate = 2025-01-04\nguid = "g-broken"\naudio = "b.mp3"')
+    (show.root / "episodes/broken/b.mp3").write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x10 not audio at all")
+    (show.root / "episodes/broken/transcript.vtt").write_text("not webvtt")
+    (show.root / "episodes/ep04/chapters.json").write_text('{"chapters": "none"}')
+    current, _ = read_show(show.root)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    paths = episode_folders(current.root)
+    real_root = os.path.realpath(current.root)
+    with BuildCache(current.root) as cache:
+        together = pipeline._read_and_ready(
+            current, now, cache, pipeline._Finisher(current, now), paths, real_root
+        )
+    with BuildCache(current.root) as cache:
+        alone = [
+            pipeline._read_and_ready(
+                current, now, cache, pipeline._Finisher(current, now), [path], real_root
+            )[0]
+            for path in paths
+        ]
+    assert together == alone
+    assert [r.ready is not None for r in together].count(True) >= 6  # made ready, not all dropped
+    broken = together[[p.name for p in paths].index("broken")]
+    assert broken.ready is None and [p.path for p in broken.ready_problems] == [
+        "episodes/broken/episode.md",
+        "episodes/broken/transcript.vtt",
+    ]

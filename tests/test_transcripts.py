@@ -158,3 +158,37 @@ def test_every_bad_cue_of_a_transcript_is_reported(show, name, text, unit):
         f"{unit} 4",
     ], messages
     assert "before it starts" in messages[1] and "before the" in messages[2]
+
+
+def test_transcripts_found_from_the_folders_listing_are_those_found_by_listing_it_again(tmp_path):
+    """The build hands transcripts.find the listing it read the episode with: what it finds and
+    reports (bad files, links, other formats) is what a listing of its own finds."""
+    from podcast.files import FolderListing
+
+    show = tmp_path / "show"
+    contents = {
+        "none": {"episode.md": "x"},
+        "vtt": {"transcript.vtt": GOOD_VTT, "episode.md": "x"},
+        "several": {"transcript.srt": GOOD_SRT, "transcript.vtt": GOOD_VTT, "transcript.doc": "?"},
+        "broken": {"transcript.vtt": "not webvtt", "transcript.txt": b"\xff\xfe bad"},
+        "cased": {"Transcript.vtt": GOOD_VTT, "TRANSCRIPT.srt": GOOD_SRT},
+    }
+    for slug, files in contents.items():
+        folder = show / "episodes" / slug
+        folder.mkdir(parents=True)
+        for name, content in files.items():
+            (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    (show / "secret.vtt").write_text(GOOD_VTT)
+    linked = show / "episodes" / "linked"
+    linked.mkdir()
+    (linked / "transcript.vtt").symlink_to(show / "secret.vtt")
+    (linked / "transcript.srt").symlink_to(tmp_path / "nowhere.srt")
+    for folder in sorted((show / "episodes").iterdir()):
+        rel = f"episodes/{folder.name}"
+        alone = transcripts.find(folder, rel, folder.name, "en", root=show)
+        listed = transcripts.find(
+            folder, rel, folder.name, "en", root=show, listing=FolderListing(show, folder)
+        )
+        assert listed == alone, folder.name
+    several = transcripts.find(show / "episodes/several", "episodes/several", "several", "en")[0]
+    assert sorted(t.path.name for t in several) == ["transcript.srt", "transcript.vtt"]
