@@ -6,6 +6,8 @@ given with --show, which is edited and put back), then, in this process:
 - plans every page (its digest) and renders every page (CPU µs a page);
 - renders and writes them into an empty folder (site.write), in one process and in one
   process a core, and again when nothing changed;
+- renders and writes the pages of a cold build (no record) with feeds/ there and without, at
+  write time and rendered ahead while the build lints (site.plan), and what they add to it;
 - plans and checks against the record of the last build (site.render) what a build would
   after nothing changed, after one article edited, after one episode added, and renders the
   pages due then.
@@ -158,6 +160,7 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
         label = "one process" if processes == 1 else f"{forked.cores()} processes"
         line(f"render and write all, {label}", statistics.median(walls), statistics.median(cpus))
     site.PROCESSES = None
+    cold_pages(root, show, episodes, catalog.page_keys, runs)
 
     def render_due(show: Show, episodes: list[Episode]) -> site.RenderedPages:
         """What a build renders: site.render, and the packaged pages it leaves to the writing."""
@@ -181,6 +184,45 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
         line(f"plan, check and render, {label}", wall, cpu, f"{len(result.due)} pages rendered")
         site.write(out, result)
     edits.undo()
+
+
+def busy(seconds: float) -> None:
+    """This process busy for `seconds` of CPU, as a build is while it lints its feed."""
+    until = time.process_time() + seconds
+    while time.process_time() < until:
+        pass
+
+
+def cold_pages(root: Path, show: Show, episodes: list[Episode], keys: dict[str, bytes], runs: int) -> None:
+    """The pages of a cold build (no record of them): with feeds/ as the last build left it, and
+    with none. The build plans them, lints for LINT_SECONDS of CPU (here: a busy loop), then
+    renders and writes them; rendered ahead, one process renders meanwhile (site.plan). The wall
+    time counted is the build's from lint's end: what the pages add to it."""
+    out = root / "feeds"
+    full = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("index.html")}
+    for case in ("feeds/ there", "no feeds/"):
+        figures: dict[bool, tuple[list[float], list[float]]] = {False: ([], []), True: ([], [])}
+        for _ in range(runs):
+            for ahead in (False, True):  # taken in turns: the machine's load moves less between them
+                PageRecord.load(root, out).file.unlink(missing_ok=True)
+                if case == "no feeds/":
+                    shutil.rmtree(out / "episodes", ignore_errors=True)
+                    shutil.rmtree(out / "page", ignore_errors=True)
+                cpu = cpu_seconds()
+                planned = site.plan(show, episodes, out, keys, ahead=ahead)
+                busy(LINT_SECONDS)
+                started = time.perf_counter()
+                site.write(out, site.render(show, episodes, out, planned=planned))
+                figures[ahead][0].append(time.perf_counter() - started)
+                figures[ahead][1].append(cpu_seconds() - cpu - LINT_SECONDS)
+        for ahead, (walls, cpus) in figures.items():
+            label = f"cold pages, {case}, " + ("ahead" if ahead else "at write")
+            line(label, statistics.median(walls), statistics.median(cpus), "wall from lint's end; CPU all")
+    wrong = [path for path, data in full.items() if (out / path).read_bytes() != data]
+    print(f"{'pages as the last build wrote them':<40}{len(full) - len(wrong)} of {len(full)}")
+
+
+LINT_SECONDS = 0.4  # what a cold build at 10,000 episodes spends between planning pages and writing them
 
 
 def whole_builds(root: Path, runs: int, edits: Edits) -> None:

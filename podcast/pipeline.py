@@ -1215,14 +1215,19 @@ def build(
         catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
     _stop_on_reading_errors(catalog, now, out)
     show = catalog.show
-    rendered = feed.assemble(show, catalog.published, catalog.items)
-    feed_pages = paging.from_parts(show, rendered)
-    _stop_before_writing(catalog, rendered, feed_pages[0][1], root=root, out=out, now=now, **options)
-    # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
-    rendered_pages = site.render(show, catalog.published, out, progress, catalog.page_keys)
-    feed_path, changed, pages_changed = _write_output(
-        root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
-    )
+    # The packaged pages due start rendering in another process while the feed is linted (web/ahead.py).
+    planned_pages = site.plan(show, catalog.published, out, catalog.page_keys)
+    try:
+        rendered = feed.assemble(show, catalog.published, catalog.items)
+        feed_pages = paging.from_parts(show, rendered)
+        _stop_before_writing(catalog, rendered, feed_pages[0][1], root=root, out=out, now=now, **options)
+        # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
+        rendered_pages = site.render(show, catalog.published, out, progress, planned=planned_pages)
+        feed_path, changed, pages_changed = _write_output(
+            root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
+        )
+    finally:
+        planned_pages.cancel()  # a build stopped before writing its pages: no more are rendered
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
     if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)

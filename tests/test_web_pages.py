@@ -682,3 +682,63 @@ def test_the_text_a_record_keeps_gives_the_summary_the_whole_text_gives(show, wo
     shown = read_show(show.root)[0]
     assert pages.episode_view(shown, kept).summary == pages.episode_view(shown, episode).summary
     assert len(pages.summary_source(text)) <= len(text) + 2
+
+
+def test_the_list_pages_show_what_a_show_copy_of_the_package_list_template_shows(show):
+    # The package's list page is made from each episode's listed fields alone (pages.ListedView);
+    # an identical index.html of the show's own is rendered the long way, from whole views.
+    show.add("first", title="First <Light> & more", date="2025-01-01", seconds=2,
+             extra='season = 1\nepisode = 1\nhosts = ["Ann Host", "Bo Guest"]',
+             article=" ".join(f"word{n}" for n in range(60)) + " — and “quotes”.\n")  # fmt: skip
+    (show.root / "episodes/first/transcript.vtt").write_text(VTT)
+    show.add(
+        "bare",
+        title="No Audio",
+        date="2025-01-02",
+        audio=False,
+        extra='audio_url = "https://x.example/a.mp3"\nlength = 10\ntype = "audio/mpeg"\nduration = 61.5',
+        article="",
+    )
+    for n in range(60):  # two pages of the list
+        show.add(
+            f"ep{n:02d}",
+            title=f"Episode {n}",
+            date=f"2025-02-{1 + n % 28:02d}",
+            seconds=1,
+            article=f"Short {n}.\n",
+        )
+    catalog = pipeline.read_catalog(show.root)
+    assert all(p.severity != "error" for p in catalog.problems)
+    ours = {
+        p.path: p.make()
+        for p in pages.plan(catalog.show, catalog.published)
+        if not p.path.startswith("episodes/")
+    }
+
+    templates = show.root / "templates"
+    templates.mkdir()
+    packaged = Path(pages.__file__).parent / "templates" / "index.html"
+    (templates / "index.html").write_text(packaged.read_text("utf-8"), "utf-8")
+    theirs = {
+        p.path: p.make()
+        for p in pages.plan(catalog.show, catalog.published)
+        if not p.path.startswith("episodes/")
+    }
+
+    assert len(ours) == 2 and ours == theirs
+    for episode in catalog.published:
+        listed = pages.ListedView(episode, lambda e=episode: pages.episode_view(catalog.show, e))
+        whole = pages.episode_view(catalog.show, episode)
+        for field in (
+            "slug",
+            "title",
+            "date",
+            "hosts",
+            "page",
+            "duration",
+            "summary",
+            "guid",
+            "url",
+            "audio_url",
+        ):
+            assert getattr(listed, field) == getattr(whole, field), field

@@ -11,7 +11,7 @@ import pytest
 
 from podcast import pipeline
 from podcast.errors import PageError, PodcastError
-from podcast.web import forked, site
+from podcast.web import ahead, forked, pagefiles, site
 
 EPISODES = 24  # with PAGES_PER_PROCESS at 5 below: 25 pages, split between 3 processes
 
@@ -123,3 +123,132 @@ def test_a_file_in_the_way_of_pages_another_process_writes_is_named(many, in_pro
         pipeline.build(many.root)
     assert "feeds/episodes" in str(caught.value) and "Traceback" not in str(caught.value)
     assert (feeds / "feed.xml").read_bytes() == before
+
+
+def children() -> set[int]:
+    """This process's children, running or ended and not waited for (Linux's /proc)."""
+    found = set()
+    for listing in Path("/proc/self/task").glob("*/children"):
+        found |= {int(pid) for pid in listing.read_text().split()}
+    return found
+
+
+@pytest.fixture
+def no_child_left():
+    """Whether this test left no child of this process behind (others' may run meanwhile)."""
+    if not list(Path("/proc/self/task").glob("*/children")):
+        pytest.skip("no /proc/<pid>/task/<tid>/children here")
+    before = children()
+    return lambda: children() <= before
+
+
+def test_pages_rendered_ahead_and_found_in_feeds_as_they_should_be_are_left_alone(
+    many, in_processes, no_child_left
+):
+    pipeline.build(many.root)
+    feeds = many.root / "feeds"
+    before = {p: p.stat().st_mtime_ns for p in feeds.rglob("*.html")}
+    shutil.rmtree(many.root / ".podcast")  # a cold build: no record of the pages, feeds/ as it was
+
+    assert pipeline.build(many.root).pages == ()
+
+    assert {p: p.stat().st_mtime_ns for p in feeds.rglob("*.html")} == before
+    catalog = pipeline.read_catalog(many.root)  # and the record now vouches for every page
+    assert site.render(catalog.show, catalog.published, feeds).due == []
+    assert no_child_left()
+
+
+def test_pages_rendered_ahead_beyond_what_may_be_held_are_written_as_one_process_writes_them(
+    many, in_processes, tmp_path, monkeypatch, no_child_left
+):
+    serial = tmp_path / "serial"
+    shutil.copytree(many.root, serial)
+    with pytest.MonkeyPatch.context() as one:
+        one.setattr(site, "PROCESSES", 1)
+        pipeline.build(serial)
+    monkeypatch.setattr(ahead, "HELD_MAX_BYTES", 1)  # the process keeps one page, then waits for go
+
+    result = pipeline.build(many.root)
+
+    assert files_of(many.root / "feeds") == files_of(serial / "feeds")
+    assert len(result.pages) == EPISODES + 1
+    assert no_child_left()
+
+
+def test_a_build_stopped_after_pages_began_rendering_ahead_writes_none_and_leaves_no_process(
+    many, in_processes, no_child_left
+):
+    pipeline.build(many.root)
+    feeds = many.root / "feeds"
+    shutil.rmtree(feeds / "episodes")
+    shutil.rmtree(many.root / "episodes/ep05")  # a published episode gone: the build stops before writing
+    with pytest.raises(PodcastError, match="dropped"):
+        pipeline.build(many.root)
+    assert not (feeds / "episodes").exists()
+    assert no_child_left()
+
+
+def test_pages_rendered_ahead_are_each_written_once_by_one_of_two_processes(
+    forking, tmp_path, monkeypatch, no_child_left
+):
+    monkeypatch.setattr(ahead, "HELD_MAX_BYTES", 1)  # the other process keeps one page, then waits for go
+    out = tmp_path / "out"
+    out.mkdir()
+    items = [
+        (f"episodes/e{n:03d}/index.html", lambda n=n: f"<p>{n} {os.getpid()}</p>".encode())
+        for n in range(300)
+    ]
+    started = ahead.Ahead(out, items)
+    folders: dict[str, bool] = {}
+    for rel, _ in items:
+        pagefiles.ensure_folder(out, rel.rpartition("/")[0], folders)
+
+    written = started.finish(folders, lambda part: part)
+
+    assert sorted(rel for rel, _, _ in written) == sorted(rel for rel, _ in items)
+    assert all(fresh for _, fresh, _ in written)
+    writers = {(out / rel).read_text().split()[1].removesuffix("</p>") for rel, _ in items}
+    assert str(os.getpid()) in writers and len(writers) == 2  # this process did a part, the other the rest
+    assert no_child_left()
+
+
+def test_pages_rendered_ahead_then_cancelled_are_not_written(forking, tmp_path, no_child_left):
+    out = tmp_path / "out"
+    out.mkdir()
+    items = [(f"e{n}.html", lambda n=n: f"{n}".encode()) for n in range(300)]
+    started = ahead.Ahead(out, items)
+    started.cancel()
+    started.cancel()  # once is enough; again does nothing
+    assert list(out.iterdir()) == []
+    assert no_child_left()
+
+
+def test_page_folders_found_by_listing_are_as_looking_at_each_finds_them(tmp_path):
+    out = tmp_path / "out"
+    episodes = out / "episodes"
+    episodes.mkdir(parents=True)
+    names = [f"ep{n:03d}" for n in range(pagefiles.LISTED_FROM + 10)]
+    for name in names:
+        (episodes / name).mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (episodes / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (episodes / "a-file").write_text("not a folder")
+    items = [(f"episodes/{name}/index.html", b"") for name in [*names, "linked", "a-file", "new"]]
+
+    listed = pagefiles.folders_there(out, items)
+
+    assert {f"episodes/{name}" for name in names} <= listed.keys()
+    for rel, _ in items:
+        folder = rel.rpartition("/")[0]
+        one_by_one: dict[str, bool] = {}
+        outcomes = []
+        for folders in (dict(listed), one_by_one):
+            try:
+                outcomes.append(pagefiles.ensure_folder(out, folder, folders))
+            except (PodcastError, OSError) as exc:
+                outcomes.append(type(exc))
+            if folder.endswith("new"):
+                (out / folder).rmdir()  # made: made again the other way
+        assert outcomes[0] == outcomes[1], folder
+    assert list(elsewhere.iterdir()) == []

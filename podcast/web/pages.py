@@ -14,7 +14,7 @@ import hashlib
 import importlib.metadata
 import operator
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, NamedTuple
@@ -184,6 +184,27 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
     )
 
 
+class ListedView:
+    """What the package's list page shows of an episode (title, date, duration, hosts, summary,
+    its page), each as its EpisodeView has it; any other field is the view's, made when asked."""
+
+    def __init__(self, episode: Episode, full: Callable[[], EpisodeView]) -> None:
+        info, notes = episode.info, episode.notes
+        self.slug = episode.slug
+        self.title = episode.title
+        self.date = episode.date.date().isoformat()
+        self.hosts = episode.hosts
+        self.page = urls.episode_page_path(episode.slug)
+        self.duration = info.duration if info is not None else None
+        self.summary = _summary(notes.text if notes is not None else "")
+        self._full = full
+
+    def __getattr__(self, name: str) -> Any:  # a field not made above
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._full(), name)
+
+
 def _show_template_line(exc: BaseException) -> tuple[str, int] | None:
     """The show's own template (templates/…) and line an error came from: the innermost such
     frame of the traceback, which Jinja rewrites to name templates and their lines."""
@@ -351,6 +372,10 @@ class _PageTemplate:
     packaged: bool  # see PlannedPage.packaged
     parts: dict[tuple[Any, ...], str] | None  # the {% shared %} parts its pages reuse; None: render each time
 
+    @functools.cached_property
+    def base_hex(self) -> str:
+        return self.base.hexdigest()
+
     def digest(self, *parts: bytes) -> str:
         page = self.base.copy()
         for part in parts:
@@ -436,6 +461,15 @@ class _Pages:
             view = self._views[index] = episode_view(self.show, self.ordered[index])
         return view
 
+    def listed(self, index: int) -> EpisodeView | ListedView:
+        """The episode at `index` as a page of the list sees it: for the package's list page,
+        what it shows made alone (a list of 10,000 reads no transcript); a show's own list page
+        may read anything of the view."""
+        view = self._views.get(index)
+        if view is not None or not self.templates["index.html"].packaged:
+            return self.view(index)
+        return ListedView(self.ordered[index], functools.partial(self.view, index))
+
     def list_pages(self) -> list[PlannedPage]:
         """The pages of the episode list."""
         template = self.templates["index.html"]
@@ -458,7 +492,7 @@ class _Pages:
             **self.common,
             "root": root,
             "url": self.show.url_for(here),
-            "episodes": [self.view(i) for i in chunk],
+            "episodes": [self.listed(i) for i in chunk],
             "page_number": number,
             "page_count": count,
             "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
@@ -466,22 +500,59 @@ class _Pages:
         }
         return self.templates["index.html"].render(context)
 
+    def episode_digests(self) -> dict[str, str]:
+        """Each episode's page (newest first): its path, and its digest. The digest is the
+        template's (base_hex) and the episode's page key side by side, not hashed again: a plan
+        of 10,000 pages then costs no hashing at all (a hash of the two says no more)."""
+        base = self.templates["episode.html"].base_hex
+        page, index = urls.episode_page_path, urls.INDEX_PAGE
+        return {
+            page(episode.slug) + index: base + key.hex()
+            for episode, key in zip(self.ordered, self.keys, strict=True)
+        }
+
     def episode_pages(self) -> list[PlannedPage]:
         """The page of each episode, newest first."""
-        template = self.templates["episode.html"]
-        base, packaged, make = template.base, template.packaged, self._episode_page
-        pages = []
-        for index, (episode, key) in enumerate(zip(self.ordered, self.keys, strict=True)):
-            digest = base.copy()
-            digest.update(key)
-            path = urls.episode_page_path(episode.slug) + urls.INDEX_PAGE
-            pages.append(PlannedPage(path, digest.hexdigest(), functools.partial(make, index), packaged))
-        return pages
+        return [
+            self.episode_page(index, path, digest)
+            for index, (path, digest) in enumerate(self.episode_digests().items())
+        ]
+
+    def episode_page(self, index: int, path: str, digest: str) -> PlannedPage:
+        """The page of the episode at `index` (newest first), at `path`, with `digest`."""
+        make = functools.partial(self._episode_page, index)
+        return PlannedPage(path, digest, make, self.templates["episode.html"].packaged)
 
     def _episode_page(self, index: int) -> bytes:
-        view = self.view(index)
+        # Taken, not kept: an episode's page is rendered once, and 10,000 views held (their
+        # notes' HTML) only cost memory.
+        view = self._views.pop(index, None) or episode_view(self.show, self.ordered[index])
         context = {**self.common, "root": "../../", "url": view.url, "episode": view}
         return self.templates["episode.html"].render(context)
+
+
+class SitePlan:
+    """Every page of a show, planned: each one's path and digest (a page's digest says whether
+    it must be rendered), and a page to render made only when asked for (`pages`): a build that
+    finds 10,000 pages current makes no object for any of them."""
+
+    def __init__(
+        self, show: Show, episodes: Sequence[Episode], keys: Mapping[str, bytes] | None = None
+    ) -> None:
+        self._pages = _Pages(show, episodes, keys)
+        self._listed = {page.path: page for page in self._pages.list_pages()}
+        self._episodes = self._pages.episode_digests()
+        self.digests: dict[str, str] = {path: page.digest for path, page in self._listed.items()}
+        self.digests.update(self._episodes)
+
+    def pages(self, paths: Iterable[str]) -> list[PlannedPage]:
+        """The pages at `paths` (of `digests`), to render."""
+        wanted = set(paths)
+        found = [page for path, page in self._listed.items() if path in wanted]
+        for index, (path, digest) in enumerate(self._episodes.items()):
+            if path in wanted:
+                found.append(self._pages.episode_page(index, path, digest))
+        return found
 
 
 def plan(

@@ -21,22 +21,24 @@ from ..files import read_state
 from ..layout import STATE_DIR
 
 RECORD_DIR = f"{STATE_DIR}/pages"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
-Entry = tuple[str, int, int, int]  # digest, size, mtime (ns), inode
+# An entry is one string, "<digest> <size> <mtime (ns)> <inode>": 10,000 of them load and save
+# several times faster as JSON strings than as lists, and a page is checked by comparing one.
 
 
-def _stat_of(stat: os.stat_result) -> tuple[int, int, int]:
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
+def _entry(digest: str, size: int, mtime_ns: int, inode: int) -> str:
+    return f"{digest} {size} {mtime_ns} {inode}"
 
 
 class PageRecord:
     """The record of one output folder's pages."""
 
-    def __init__(self, file: Path, out: str, entries: dict[str, Entry]) -> None:
+    def __init__(self, file: Path, out: str, entries: dict[str, str]) -> None:
         self.file = file
         self.out = out
         self.entries = entries
+        self.changed = False  # since it was loaded: saved only then
 
     @classmethod
     def load(cls, root: Path, out: Path) -> PageRecord:
@@ -48,34 +50,43 @@ class PageRecord:
             data = json.loads(read_state(file))
             if data["version"] != RECORD_VERSION or data["out"] != name:
                 raise ValueError
-            entries = {
-                str(path): (str(digest), int(size), int(mtime), int(inode))
-                for path, (digest, size, mtime, inode) in data["pages"].items()
-            }
+            entries = data["pages"]
+            if type(entries) is not dict or not all(type(entry) is str for entry in entries.values()):
+                raise ValueError
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             entries = {}
         return cls(file, name, entries)
 
-    def current(self, out: Path, path: str, digest: str) -> bool:
+    def current(self, out: Path | str, path: str, digest: str) -> bool:
         """Whether out/path is the page `digest` stands for, as this record wrote it."""
         entry = self.entries.get(path)
-        if entry is None or entry[0] != digest:
+        if entry is None or not entry.startswith(digest) or entry[len(digest) : len(digest) + 1] != " ":
             return False
         try:
-            return _stat_of(os.lstat(f"{out}/{path}")) == entry[1:]
+            found = os.lstat(f"{out}/{path}")
         except OSError:
             return False
+        return entry == _entry(digest, found.st_size, found.st_mtime_ns, found.st_ino)
 
     def note(self, path: str, digest: str, written: tuple[int, int, int]) -> None:
         """out/path, whose file now has the `written` size, mtime (ns) and inode, holds the page
         `digest` stands for."""
-        self.entries[path] = (digest, *written)
+        entry = _entry(digest, *written)
+        if self.entries.get(path) != entry:
+            self.entries[path] = entry
+            self.changed = True
 
     def keep_only(self, paths: set[str] | dict[str, str]) -> None:
-        self.entries = {path: entry for path, entry in self.entries.items() if path in paths}
+        kept = {path: entry for path, entry in self.entries.items() if path in paths}
+        if len(kept) != len(self.entries):
+            self.entries = kept
+            self.changed = True
 
     def save(self) -> None:
-        """Written whole, atomically; a record that cannot be written only costs the next build time."""
+        """Written whole, atomically, when it changed; a record that cannot be written only costs
+        the next build time."""
+        if not self.changed and self.file.exists():
+            return
         data = {"version": RECORD_VERSION, "out": self.out, "pages": self.entries}
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -87,3 +98,4 @@ class PageRecord:
                 temporary.unlink(missing_ok=True)
         except OSError:
             pass
+        self.changed = False

@@ -8,10 +8,8 @@ generator mark, so an index.html a producer put in feeds/ by hand is left alone.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
-import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,8 @@ from ..layout import PAGES_EPISODES_DIR
 from ..model import Episode, Show
 from ..progress import Progress
 from . import forked, pages, urls
+from .ahead import Ahead
+from .pagefiles import ensure_folder, folders_there, write_pages
 from .pages import GENERATOR
 from .record import PageRecord
 
@@ -41,24 +41,73 @@ PROCESSES: int | None = _processes_set()
 
 
 @dataclass(frozen=True)
+class PlannedPages:
+    """The pages a build wants in its output folder and those not current there (due), planned
+    before anything is rendered or written; the due pages made of the package's templates may be
+    rendering ahead meanwhile (`ahead`, see ahead.py): write the pages or `cancel`."""
+
+    digests: dict[str, str]  # every page wanted (path under the output folder) → its digest
+    due: list[pages.PlannedPage]
+    record: PageRecord
+    ahead: Ahead | None = None
+
+    def cancel(self) -> None:
+        """No page is rendered ahead any more (none is written: the build stopped, or wrote them)."""
+        if self.ahead is not None:
+            self.ahead.cancel()
+
+
+@dataclass(frozen=True)
 class RenderedPages:
     """The pages a build wants in its output folder, and those not current there to write.
 
     A page that uses a show's template is rendered before anything is written: the template
     may fail on the show's data, and then the folder stays as it was. A page made of the
-    package's templates only is rendered as it is written, so a cold build of a large show does
-    not hold every page in memory at once.
+    package's templates only is rendered as it is written (or ahead, in another process, holding
+    few), so a cold build of a large show does not hold every page in memory at once.
     """
 
     digests: dict[str, str]  # every page wanted (path under the output folder) → its digest
     rendered: dict[str, bytes]  # made with a show's template, rendered
     deferred: tuple[pages.PlannedPage, ...]  # made with the package's templates, to render when written
     record: PageRecord
+    ahead: Ahead | None = None  # rendering `deferred` already
 
     @property
     def due(self) -> list[str]:
         """Every page to write (and so render), by path."""
         return sorted([*self.rendered, *(page.path for page in self.deferred)])
+
+
+def _processes() -> int:
+    return PROCESSES or forked.cores()
+
+
+def plan(
+    show: Show,
+    episodes: Sequence[Episode],
+    out: Path,
+    keys: Mapping[str, bytes] | None = None,
+    *,
+    ahead: bool = True,
+) -> PlannedPages:
+    """The pages of `show` (none when pages are off) and which are not current in `out`. Renders
+    and writes nothing here; with `ahead`, when many packaged pages are due and there is a core
+    to spare, one process starts rendering them (ahead.py). `keys`: episodes' page keys made
+    already, by slug (pages.plan)."""
+    with collector.paused():
+        record = PageRecord.load(show.root, out)
+        if not show.pages.enabled:
+            return PlannedPages({}, [], record)
+        planned = pages.SitePlan(show, episodes, keys)
+        digests = planned.digests
+        current = record.current
+        due = planned.pages([path for path, digest in digests.items() if not current(out, path, digest)])
+    deferred = [(page.path, page.make) for page in due if page.packaged]
+    started = None
+    if ahead and _processes() > 1 and len(deferred) >= 2 * PAGES_PER_PROCESS and forked.can_fork():
+        started = Ahead(out, deferred)
+    return PlannedPages(digests, due, record, started)
 
 
 def render(
@@ -67,20 +116,23 @@ def render(
     out: Path,
     progress: Progress | None = None,
     keys: Mapping[str, bytes] | None = None,
+    planned: PlannedPages | None = None,
 ) -> RenderedPages:
     """The pages of `show` not current in `out` (none when pages are off); those that use the
-    show's own templates rendered. Writes nothing. Raises PageError. `keys`: episodes' page
-    keys made already, by slug (pages.plan)."""
-    with collector.paused():
-        record = PageRecord.load(show.root, out)
-        planned = pages.plan(show, episodes, keys) if show.pages.enabled else []
-        due = [p for p in planned if not record.current(out, p.path, p.digest)]
-    shows: Iterable[pages.PlannedPage] = [p for p in due if not p.packaged]
+    show's own templates rendered. Writes nothing. Raises PageError. `planned`: as `plan` gave
+    them (else planned here, none ahead); `keys`: see plan."""
+    if planned is None:
+        planned = plan(show, episodes, out, keys, ahead=False)
+    shows: Iterable[pages.PlannedPage] = [p for p in planned.due if not p.packaged]
     if progress is not None:
         shows = progress(shows, "Rendering pages")
-    rendered = {page.path: page.make() for page in shows}
-    deferred = tuple(page for page in due if page.packaged)
-    return RenderedPages({page.path: page.digest for page in planned}, rendered, deferred, record)
+    try:
+        rendered = {page.path: page.make() for page in shows}
+    except BaseException:
+        planned.cancel()
+        raise
+    deferred = tuple(page for page in planned.due if page.packaged)
+    return RenderedPages(planned.digests, rendered, deferred, planned.record, planned.ahead)
 
 
 def _ours(path: Path) -> bool:
@@ -117,20 +169,30 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
         *pages.rendered.items(),
         *((page.path, page.make) for page in pages.deferred),
     ]
-    processes = max(1, min(PROCESSES or forked.cores(), len(items) // max(1, PAGES_PER_PROCESS)))
+    processes = max(1, min(_processes(), len(items) // max(1, PAGES_PER_PROCESS)))
 
     def shown(part: Sequence[tuple[str, bytes | Callable[[], bytes]]]) -> Iterable:
         return progress(part, "Writing pages") if progress is not None else part
 
-    folders: dict[str, bool] = {}
-    if processes > 1:
-        # The folders made here, before the processes start: making 10,000 in one folder at once
-        # from two processes only has them wait on each other (the kernel locks the folder).
-        for rel, _ in items:
-            _folder(out, rel.rpartition("/")[0], folders)
+    try:
+        folders = folders_there(out, items)
+        if processes > 1 or pages.ahead is not None:
+            # The folders made here, before the processes start (or go): making 10,000 in one
+            # folder at once from two processes only has them wait on each other (the kernel
+            # locks the folder). A link among them is refused before any page is written.
+            for rel, _ in items:
+                ensure_folder(out, rel.rpartition("/")[0], folders)
+    except BaseException:
+        if pages.ahead is not None:
+            pages.ahead.cancel()
+        raise
     with collector.paused():
-        work = functools.partial(_write_pages, out, folders=folders)
-        slices = forked.map_slices(work, items, processes, shown)
+        if pages.ahead is not None:
+            own = write_pages(out, pages.rendered.items(), folders)
+            slices = [own, pages.ahead.finish(folders, shown)]
+        else:
+            work = functools.partial(write_pages, out, folders=folders)
+            slices = forked.map_slices(work, items, processes, shown)
     changed = []
     for written in slices:
         for rel, fresh, made in written:
@@ -149,91 +211,3 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
     record.keep_only(pages.digests)
     record.save()
     return sorted(changed)
-
-
-# A page written: its path, whether its bytes changed, its file's stat for the record.
-Written = tuple[str, bool, tuple[int, int, int]]
-
-
-def _write_pages(
-    out: Path, items: Iterable[tuple[str, bytes | Callable[[], bytes]]], folders: dict[str, bool]
-) -> list[Written]:
-    """Render (when not yet) and write each page; what the record needs of each. `folders`: those
-    checked to be no link, and there (whether this build made them); more are added."""
-    folders = dict(folders)
-    return [
-        _write_page(out, rel, made if isinstance(made, bytes) else made(), folders) for rel, made in items
-    ]
-
-
-def _folder(out: Path, folder: str, folders: dict[str, bool]) -> bool:
-    """out/folder made when missing, never through a link (each folder checked once); whether it
-    was made now (then it is empty)."""
-    if folder in folders:
-        return folders[folder]
-    if folder:
-        _folder(out, folder.rpartition("/")[0], folders)
-    where = os.path.join(out, folder) if folder else str(out)
-    try:  # made first, looked at only when it is there: a first build makes every folder
-        (os.mkdir if folder else os.makedirs)(where)
-        folders[folder] = True
-        return True
-    except FileExistsError:  # a link is not followed: it is there, and refused below
-        found = os.lstat(where)
-    if stat.S_ISLNK(found.st_mode):
-        unlinked_target(out, Path(where), folder or ".")  # raises, naming the link
-    if not stat.S_ISDIR(found.st_mode):
-        os.mkdir(where)  # raises FileExistsError naming it: a file where a folder is needed
-    folders[folder] = False
-    return False
-
-
-def _write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Written:
-    """out/rel written atomically (temp file, rename; no fsync: a page lost in a power cut no
-    longer matches the record, and the next build writes it again) unless it holds `data`
-    already; never through a link. files.write_atomic's work, with the fewest system calls
-    (creating 10,000 folders and files costs more than rendering their pages)."""
-    folder, _, name = rel.rpartition("/")
-    fresh = _folder(out, folder, folders)
-    where = os.path.join(out, folder) if folder else str(out)
-    target = os.path.join(where, name)
-    if not fresh:
-        try:
-            before = os.lstat(target)
-        except FileNotFoundError:
-            pass
-        else:
-            if stat.S_ISLNK(before.st_mode):
-                unlinked_target(out, Path(target), rel)  # raises, naming the link
-            if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and _holds(target, data):
-                return rel, False, (before.st_size, before.st_mtime_ns, before.st_ino)
-    temporary = os.path.join(where, f".{name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-    try:
-        handle = os.open(temporary, flags, 0o644)
-    except FileExistsError:  # left by a build that was killed
-        os.unlink(temporary)
-        handle = os.open(temporary, flags, 0o644)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
-            os.fchmod(handle, 0o644)  # whatever the umask, as write_atomic
-            made = os.fstat(handle)
-        finally:
-            os.close(handle)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino)
-
-
-def _holds(path: str, data: bytes) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(data) + 1) == data
-    except OSError:
-        return False
