@@ -9,12 +9,14 @@ never as a worker's traceback.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import multiprocessing.util
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -100,7 +102,8 @@ def in_order(
             for following in range(index, min(index + ahead, len(parts))):
                 if not broken and following not in futures:
                     try:
-                        futures[following] = pool.submit(work, parts[following])
+                        with _ctrl_c_held():  # the first submit forks the workers
+                            futures[following] = pool.submit(work, parts[following])
                     except (OSError, RuntimeError, BrokenProcessPool) as exc:  # no worker could start
                         log.warning("no worker process takes work (%s); the rest is done in this one", exc)
                         broken = True
@@ -141,8 +144,27 @@ def _result(pool: ProcessPoolExecutor, future: Future) -> Any:
             raise BrokenProcessPool("a worker process was killed") from None
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT held back from the calling thread (and so from a worker forked meanwhile, until it
+    ignores it, `_start`); a Ctrl-C then arrives as the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _start(caller: int, initializer: Callable[..., Any] | None, initargs: tuple) -> None:
-    """A worker's start: with the cyclic garbage collector on, whatever the caller had paused."""
+    """A worker's start: with the cyclic garbage collector on, whatever the caller had paused.
+    Ctrl-C reaches the whole foreground group; a worker leaves it to the caller, which stops the
+    pool (a worker interrupted while waiting for work printed a traceback, or, interrupted in a
+    lock, left the caller waiting for it for ever)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with(caller)
     gc.enable()
     if initializer is not None:

@@ -196,3 +196,54 @@ def test_batches_with_a_tail_hold_every_item_once_in_order_and_end_small(count):
     assert all(len(part) <= 16 for part in parts)
     assert all(len(part) <= 4 for part in parts if part[0] >= count - 64)  # the last ones in small runs
     assert parallel.batches(items, 16) == parallel.batches(items, 16, tail=0)
+
+
+_INTERRUPTED = """
+import sys, time
+from podcast import parallel
+
+def quick(batch):
+    return list(batch)
+
+if __name__ == "__main__":
+    print("started", flush=True)
+    try:
+        for _ in range(1000):
+            for _ in parallel.in_order(quick, parallel.batches(list(range(40)), 2)):
+                time.sleep(0.01)  # a caller slower than its workers: they wait for work
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.3])
+def test_ctrl_c_ends_the_caller_and_its_workers_without_a_worker_traceback(tmp_path, delay):
+    """Ctrl-C reaches the whole foreground group: the workers as well as the caller. The caller
+    stops them; a worker must neither print its own KeyboardInterrupt nor be left waiting."""
+    import signal
+    import subprocess
+    import time
+
+    script = tmp_path / "interrupted.py"
+    script.write_text(_INTERRUPTED)
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline() == b"started\n"
+        time.sleep(0.3 + delay)  # pools start and stop over and over: Ctrl-C lands at any step
+        os.killpg(process.pid, signal.SIGINT)
+        out, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+        raise AssertionError(f"Ctrl-C left the caller waiting: {out.decode()}") from None
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert b"Traceback" not in out, out.decode()
+    assert b"interrupted" in out
