@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..controlchars import clean_line, clean_text
 from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
+from ..weburl import is_readable_url
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -171,14 +172,17 @@ def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str
     if not url or not url.strip():
         return None
     url = clean_text(url).strip()
-    if not _SCHEME.match(url) and base:
-        notes.add(f"relative {what} URLs made absolute against {base}")
-        url = urljoin(base, url)
     try:
-        return https_url(url)
-    except Invalid:
+        if not _SCHEME.match(url) and base:
+            notes.add(f"relative {what} URLs made absolute against {base}")
+            url = urljoin(base, url)
+        url = https_url(url)
+    except (Invalid, ValueError):  # (urljoin refuses brackets that hold no IPv6 host)
+        url = ""
+    if not url or not is_readable_url(url):  # no app could fetch it, nor could we
         notes.add(f"{what} URLs that are not http(s) addresses left out")
         return None
+    return url
 
 
 _TRUE = {"yes", "true", "explicit"}
