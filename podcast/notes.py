@@ -121,7 +121,10 @@ def _absolute(url: str) -> str | None:
     page_url = _page_url.get()
     if not page_url or url.startswith("#") or not url.strip():
         return None
-    return urljoin(page_url, url)
+    try:
+        return urljoin(page_url, url)
+    except ValueError:  # brackets that hold no IPv6 host ("//[x/"): no address, as any unreadable link
+        return None
 
 
 _feed_cleaner = nh3.Cleaner(
