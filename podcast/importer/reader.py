@@ -15,13 +15,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..controlchars import clean_line, clean_text
 from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
-from ..weburl import is_readable_url
+from ..weburl import is_readable_url, joined
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -172,12 +171,12 @@ def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str
     if not url or not url.strip():
         return None
     url = clean_text(url).strip()
+    if not _SCHEME.match(url) and base:
+        notes.add(f"relative {what} URLs made absolute against {base}")
+        url = joined(base, url) or ""
     try:
-        if not _SCHEME.match(url) and base:
-            notes.add(f"relative {what} URLs made absolute against {base}")
-            url = urljoin(base, url)
         url = https_url(url)
-    except (Invalid, ValueError):  # (urljoin refuses brackets that hold no IPv6 host)
+    except Invalid:
         url = ""
     if not url or not is_readable_url(url):  # no app could fetch it, nor could we
         notes.add(f"{what} URLs that are not http(s) addresses left out")
