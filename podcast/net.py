@@ -371,9 +371,15 @@ class Client:
                 if time.monotonic() - started >= budget:
                     reason = f"no answer within {budget:g} s"
                 raise NetError(url, reason, retryable=True) from None
+            except ValueError as exc:  # requests reading a Location with brackets that hold no IPv6 host
+                raise NetError(url, f"a redirect to what is not an address ({exc})") from None
             if raw.status_code in REDIRECTS and "Location" in raw.headers:
-                location = urljoin(current, raw.headers["Location"])
                 raw.close()
+                try:
+                    location = urljoin(current, raw.headers["Location"])
+                except ValueError:  # brackets that hold no IPv6 host: no address at all
+                    told = raw.headers["Location"]
+                    raise NetError(url, f"a redirect to what is not an address ({told!r})") from None
                 hops.append((raw.status_code, location))
                 if len(hops) > self.max_redirects:
                     raise NetError(url, f"more than {self.max_redirects} redirects (last to {location})")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Literal, NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import nh3
@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 from . import clock
 from .controlchars import clean_text
 from .model import Chapter, Section, ShowNotes
+from .weburl import joined
 
 Format = Literal["text", "markdown"]
 ChaptersFrom = Literal["timestamps", "sections"]
@@ -121,7 +122,7 @@ def _absolute(url: str) -> str | None:
     page_url = _page_url.get()
     if not page_url or url.startswith("#") or not url.strip():
         return None
-    return urljoin(page_url, url)
+    return joined(page_url, url)  # None for what is not an address ("//[x/"): it keeps its words
 
 
 _feed_cleaner = nh3.Cleaner(

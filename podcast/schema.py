@@ -34,7 +34,7 @@ from .model import (
     Txt,
     UpdateFrequency,
 )
-from .weburl import has_web_scheme
+from .weburl import has_web_scheme, is_readable_url
 
 Validator = Callable[[Any], Any]
 
@@ -160,6 +160,11 @@ def https_url(value: Any) -> str:
     value = text(value)
     if not re.match(r"^https?://[^\s/]+", value):
         raise Invalid(f"expected a URL starting with https://, got {show_value(value)}")
+    if not is_readable_url(value):
+        raise Invalid(
+            f"{show_value(value)} is not an address: its host is neither a name nor an IP address"
+            " (brackets hold only an IPv6 address, as in https://[2001:db8::1]/)"
+        )
     return value
 
 

@@ -8,7 +8,7 @@ commands can ask without loading an HTTP library.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 WEB_SCHEMES = ("http", "https")
 WEB_PREFIXES = ("http://", "https://")
@@ -30,6 +30,15 @@ def url_path(url: str) -> str | None:
     (brackets that hold no IPv6 host, say), which lint's U103 reports."""
     try:
         return urlsplit(url).path
+    except ValueError:
+        return None
+
+
+def joined(base: str, url: str) -> str | None:
+    """`url` resolved against `base` (urljoin); None where either cannot be read as an address
+    (brackets that hold no IPv6 host): a hostile page or feed should not stop an import."""
+    try:
+        return urljoin(base, url)
     except ValueError:
         return None
 

@@ -166,3 +166,19 @@ def test_an_imported_title_on_two_lines_becomes_one_line_the_build_accepts(tmp_p
     assert result.exit_code == 0, result.stderr
     (episode,) = (tmp_path / "show" / "episodes").glob("*/episode.md")
     assert 'title = "A long title broken over lines"' in episode.read_text()
+
+
+@pytest.mark.parametrize("url", ["https://h]/feeds/", "https://[x/feeds/", "https://[::1/feeds/"])
+def test_a_base_url_that_is_not_an_address_is_refused_naming_the_line(show, url):
+    """Brackets that hold no IPv6 host: no app could fetch a feed there. The build says so for
+    base_url itself, once, rather than lint for every URL made from it."""
+    toml = show.root / "podcast.toml"
+    text = toml.read_text()
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("base_url"))
+    rows = [f'base_url = "{url}"' if row.startswith("base_url") else row for row in text.splitlines()]
+    toml.write_text("\n".join(rows))
+    show.add("ep1")
+    result = run("build", show.root)
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert f"podcast.toml:{line}: error: base_url:" in result.stderr and "is not an address" in result.stderr
+    assert "U103" not in result.stderr and not show.feed.exists()

@@ -259,3 +259,25 @@ def test_nesting_beyond_reason_neither_crashes_nor_loses_the_words(httpserver, t
     httpserver.expect_request("/deep").respond_with_data(deep_xml)
     report = import_feed(httpserver.url_for("/deep"), tmp_path / "deep", base_url="https://new.example/deep/")
     assert any("Excessive depth" in line for line in report.recovered)
+
+
+def test_enclosure_urls_no_app_can_read_are_left_out_not_a_crash(tmp_path):
+    """urljoin and urlsplit refuse brackets that hold no IPv6 host: such an enclosure is left out
+    (the item kept as a draft, as one without an enclosure), and the import goes on."""
+    feed = tmp_path / "feed.xml"
+    items = "".join(
+        f"<item><title>{title}</title><guid>g-{title}</guid><pubDate>Mon, 01 Jan 2024 00:00:00 +0000"
+        f'</pubDate><enclosure url="{url}" length="10" type="audio/mpeg"/></item>'
+        for title, url in [("one", "//[x/a.mp3"), ("two", "https://h]/b.mp3"), ("three", "https://ex.com/c.mp3")]
+    )
+    feed.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<link>https://ex.com/</link><description>d</description>{items}</channel></rss>"
+    )
+    show = tmp_path / "show"
+    result = run("import", str(feed), "--into", str(show), "--base-url", "https://ex.com/feeds/")
+    assert "internal error" not in result.output + result.stderr
+    assert "enclosure URLs that are not http(s) addresses left out (2 items)" in result.output + result.stderr
+    assert sorted(p.name for p in (show / "episodes").iterdir()) == ["one", "three", "two"]
+    assert "https://ex.com/c.mp3" in (show / "episodes/three/episode.md").read_text()
+    assert "h]" not in (show / "episodes/two/episode.md").read_text()

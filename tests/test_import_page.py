@@ -297,3 +297,18 @@ def test_a_page_in_windows_1252_is_read_as_it_is_written(show, tmp_path, declare
     data, body = front(show.root, report.slug)
     assert data["title"] == "Caf\u00e9 \u201cgreetings\u201d"
     assert "buenos d\u00edas until noon" in body and "\ufffd" not in body
+
+
+def test_a_pages_audio_or_image_that_is_not_an_address_is_left_out_not_a_crash():
+    """urljoin refuses brackets that hold no IPv6 host: a hostile page's og:audio or og:image
+    of that kind is as if the page had none."""
+    from podcast.importer.page import read_html
+
+    html = (
+        '<html><head><meta property="og:audio" content="//[x/a.mp3">'
+        '<meta property="og:image" content="//[y/cover.jpg"><title>One</title></head>'
+        "<body><article><h1>One</h1><p>Words of the episode, enough of them to be an article.</p>"
+        "</article></body></html>"
+    )
+    page = read_html(html, "https://ex.com/episodes/one")
+    assert page.audio_url is None and page.image is None

@@ -276,3 +276,28 @@ def test_client_is_usable_from_threads(httpserver):
 )
 def test_is_web_url(url, expected):
     assert net.is_web_url(url) is expected
+
+
+def test_a_redirect_to_what_is_not_an_address_is_named(client):
+    """A hostile server's Location with brackets that hold no IPv6 host (werkzeug will not even
+    send one, so a bare socket answers)."""
+    import socket
+    import threading
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 302 Found\r\nLocation: //[x/feed\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/a"
+        with pytest.raises(net.NetError, match="a redirect to what is not an address"):
+            client.get(url)
+    finally:
+        thread.join(5)
+        server.close()

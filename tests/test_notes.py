@@ -701,3 +701,20 @@ def test_a_long_table_is_cut_between_rows():
     kept = [p.text_content() for p in html_tree(shown.description_html).xpath("p")]
     assert kept[0] == "Night · Notes" and kept[-1] == notes.MORE_LINK_TEXT
     assert all(k.startswith("Night ") for k in kept[1:-1]) and 20 < len(kept) < 300
+
+
+def test_a_link_no_url_reader_can_read_keeps_its_words_without_a_traceback(capfd, monkeypatch):
+    """urljoin refuses brackets that hold no IPv6 host; nh3 calls us for each relative link and
+    printed our exception to the terminal. Such a link loses its address, as a relative one
+    with no page to resolve against does."""
+    import sys
+
+    from podcast.notes import sanitize
+
+    unraisable = []  # what nh3 hands Python to print, as it did the traceback
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    html = sanitize('<p>See <a href="//[x/y">this</a> and <a href="/ok">that</a>.</p>', "https://ex.com/e/")
+    assert html == '<p>See this and <a href="https://ex.com/ok">that</a>.</p>'
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out and "ValueError" not in captured.err
+    assert unraisable == []

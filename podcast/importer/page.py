@@ -15,7 +15,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
@@ -24,7 +23,7 @@ from lxml import etree
 from ..controlchars import clean_line
 from ..pagetext import SavedPage, is_furniture, looks_like_html, read_page
 from ..schema import MAX_BYTE_COUNT
-from ..weburl import has_web_scheme
+from ..weburl import has_web_scheme, joined
 from .dates import MAX_DURATION, parse_date, parse_duration
 from .markdown import to_markdown
 
@@ -176,12 +175,12 @@ def read_html(html: str, page_url: str | None) -> PageEpisode:
         host=_line(host),
         article=article,
         article_format=article_format,
-        audio_url=urljoin(base, audio) if audio and base else audio,
+        audio_url=joined(base, audio) if audio and base else audio,
         audio_type=audio_type.lower() if isinstance(audio_type, str) and "/" in audio_type else None,
         audio_length=int(size) if size.isdigit() and int(size) <= MAX_BYTE_COUNT else None,
         duration=_iso_duration(duration_text) if isinstance(duration_text, str) else None,
         link=_line(link),
-        image=urljoin(base, image) if image and base else image,
+        image=joined(base, image) if image and base else image,
         sources=sources,
     )
 

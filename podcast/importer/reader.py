@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..controlchars import clean_line, clean_text
 from ..schema import MAX_BYTE_COUNT, Invalid, https_url, media_type
+from ..weburl import is_readable_url, joined
 from .dates import parse_date, parse_duration
 from .xmlparse import split_tag
 
@@ -173,12 +173,15 @@ def _absolute(url: str | None, base: str | None, notes: Notes, what: str) -> str
     url = clean_text(url).strip()
     if not _SCHEME.match(url) and base:
         notes.add(f"relative {what} URLs made absolute against {base}")
-        url = urljoin(base, url)
+        url = joined(base, url) or ""
     try:
-        return https_url(url)
+        url = https_url(url)
     except Invalid:
+        url = ""
+    if not url or not is_readable_url(url):  # no app could fetch it, nor could we
         notes.add(f"{what} URLs that are not http(s) addresses left out")
         return None
+    return url
 
 
 _TRUE = {"yes", "true", "explicit"}

@@ -155,7 +155,10 @@ def artwork_extension(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
         if art.image is None or art.image.format not in IMAGE_EXTENSIONS:
             return None
-        suffix = PurePosixPath(url_path(art.url) or "").suffix.lower()
+        path = url_path(art.url)
+        if path is None:
+            return None  # not an address at all (U103)
+        suffix = PurePosixPath(path).suffix.lower()
         if suffix not in IMAGE_EXTENSIONS[art.image.format]:
             return f'is {art.image.format} but ends in "{suffix or "(nothing)"}"'
         return None

@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from ..errors import PodcastError
+from .forked import child_result
 from .pagefiles import Written, ensure_folder, folders_there, found_holding, write_page, write_pages
 
 HELD_MAX_BYTES = 8_000_000  # of pages rendered that differ from the file there, kept until go
@@ -106,17 +106,7 @@ def _stop(pid: int, control: int, results: int) -> None:
 def _end(pid: int, control: int, results: int) -> tuple[bool, object]:
     """The process's result once it has ended (and its pipes closed)."""
     os.close(control)
-    with os.fdopen(results, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if data:
-        try:
-            return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - cut short; reported below
-            pass
-    code = os.waitstatus_to_exitcode(status)
-    ended = f"signal {-code}" if code < 0 else f"exit status {code}"
-    return False, PodcastError(f"a page process ended without its result ({ended}); run the build again")
+    return child_result(pid, results, "a page process")
 
 
 def _child(out: Path, items: Sequence[Item], control: int, results: int) -> None:

@@ -62,7 +62,7 @@ def map_slices(
                 children.append(_start(work, part))
         own = work(first(slices[0]) if first else slices[0])
     finally:
-        outcomes = [_finish(pid, reader) for pid, reader in children]  # every child ended
+        outcomes = [child_result(pid, reader) for pid, reader in children]  # every child ended
     results = [own]
     for ok, value in outcomes:
         if not ok:
@@ -98,7 +98,9 @@ def _start(work: Callable[[Iterable[Item]], Result], part: Sequence[Item]) -> tu
         os._exit(status)
 
 
-def _finish(pid: int, reader: int) -> tuple[bool, object]:
+def child_result(pid: int, reader: int, who: str = "a worker process") -> tuple[bool, object]:
+    """What the forked child `pid` sent on `reader` ((True, value) or (False, exception)), once it
+    has ended; an error saying how it ended when it sent nothing whole."""
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
@@ -109,4 +111,4 @@ def _finish(pid: int, reader: int) -> tuple[bool, object]:
             pass
     code = os.waitstatus_to_exitcode(status)
     ended = f"signal {-code}" if code < 0 else f"exit status {code}"
-    return False, PodcastError(f"a worker process ended without its result ({ended}); run the build again")
+    return False, PodcastError(f"{who} ended without its result ({ended}); run the build again")
