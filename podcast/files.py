@@ -7,7 +7,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import PodcastError, Problem
@@ -66,21 +66,18 @@ NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 def file_kind(path: Path | str) -> int | None:
     """stat.S_IFDIR, S_IFREG or another S_IFMT of `path` (links followed); None when it is not
     there, as Path.is_file() and is_dir() take it. One stat for what they find with two."""
-    try:
-        return stat.S_IFMT(os.stat(path).st_mode)
-    except OSError as exc:
-        if exc.errno not in NOT_THERE:
-            raise
-        return None
-    except ValueError:  # a name with a NUL character
-        return None
+    return _kind(os.stat, path)
 
 
 def link_kind(path: Path | str) -> int | None:
     """`file_kind` of the name itself, links not followed (stat.S_IFLNK for a link); None when
     there is nothing of that name."""
+    return _kind(os.lstat, path)
+
+
+def _kind(stat_call: Callable[[Path | str], os.stat_result], path: Path | str) -> int | None:
     try:
-        return stat.S_IFMT(os.lstat(path).st_mode)
+        return stat.S_IFMT(stat_call(path).st_mode)
     except OSError as exc:
         if exc.errno not in NOT_THERE:
             raise

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import select
 import signal
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .forked import child_result
+from .forked import child_result, send_result
 from .pagefiles import Written, ensure_folder, folders_there, found_holding, write_page, write_pages
 
 HELD_MAX_BYTES = 8_000_000  # of pages rendered that differ from the file there, kept until go
@@ -133,12 +132,7 @@ def _child(out: Path, items: Sequence[Item], control: int, results: int) -> None
             )
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             outcome = (False, exc)
-        try:
-            data = pickle.dumps(outcome)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle, told in words
-            data = pickle.dumps((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-        with os.fdopen(results, "wb") as pipe:
-            pipe.write(data)
+        send_result(results, outcome)
         status = 0
     finally:
         os._exit(status)

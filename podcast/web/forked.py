@@ -87,15 +87,21 @@ def _start(work: Callable[[Iterable[Item]], Result], part: Sequence[Item]) -> tu
             outcome = (True, work(part))
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             outcome = (False, exc)
-        try:
-            data = pickle.dumps(outcome)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle, told in words
-            data = pickle.dumps((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
-        with os.fdopen(writer, "wb") as pipe:
-            pipe.write(data)
+        send_result(writer, outcome)
         status = 0
     finally:
         os._exit(status)
+
+
+def send_result(writer: int, outcome: tuple[bool, object]) -> None:
+    """In a forked child: `outcome` ((True, value) or (False, exception)) sent on `writer` and
+    the pipe closed, for `child_result`; an exception that does not pickle is told in words."""
+    try:
+        data = pickle.dumps(outcome)
+    except Exception:  # noqa: BLE001 - an exception that does not pickle, told in words
+        data = pickle.dumps((False, RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+    with os.fdopen(writer, "wb") as pipe:
+        pipe.write(data)
 
 
 def child_result(pid: int, reader: int, who: str = "a worker process") -> tuple[bool, object]:
