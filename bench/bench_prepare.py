@@ -133,10 +133,10 @@ class _TimedCache(BuildCache):
         finally:
             self.spent["audio (BuildCache.read)"] += cpu_seconds() - started
 
-    def notes(self, inputs, render):
+    def notes(self, inputs, render, key=None):
         started = cpu_seconds()
         try:
-            return super().notes(inputs, render)
+            return super().notes(inputs, render, key)
         finally:
             self.spent["notes (BuildCache.notes)"] += cpu_seconds() - started
 

@@ -689,9 +689,12 @@ class BuildCache:
                     return 0
         return len(stale)
 
-    def notes(self, inputs: dict[str, Any], render: Callable[[], ShowNotes]) -> ShowNotes:
-        """`render()`, unless notes were already rendered from exactly these `inputs`."""
-        key = self._notes_key(inputs)
+    def notes(
+        self, inputs: dict[str, Any], render: Callable[[], ShowNotes], key: str | None = None
+    ) -> ShowNotes:
+        """`render()`, unless notes were already rendered from exactly these `inputs`; `key`:
+        `notes_key(inputs)`, when the caller has it already."""
+        key = key or self._notes_key(inputs)
         if self.db is not None:
             try:
                 row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()

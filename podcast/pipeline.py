@@ -271,9 +271,16 @@ def notes_inputs(show: Show, episode: Episode) -> dict:
     }
 
 
-def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None) -> ShowNotes:
-    """The show notes of an episode whose audio has been read (sections chapters need its duration)."""
-    inputs = notes_inputs(show, episode)
+def episode_notes(
+    show: Show,
+    episode: Episode,
+    cache: BuildCache | None = None,
+    inputs: dict | None = None,
+    key: str | None = None,
+) -> ShowNotes:
+    """The show notes of an episode whose audio has been read (sections chapters need its duration).
+    `inputs` and `key`: its `notes_inputs` and their key in the cache, when the caller has them."""
+    inputs = inputs or notes_inputs(show, episode)
     options = {key: value for key, value in inputs.items() if key != "article"}
 
     def render() -> ShowNotes:
@@ -281,7 +288,14 @@ def episode_notes(show: Show, episode: Episode, cache: BuildCache | None = None)
 
     if cache is None:
         return render()
-    return cache.notes(inputs, render)
+    return cache.notes(inputs, render, key)
+
+
+def _keyed_notes(show: Show, episode: Episode, cache: BuildCache) -> tuple[ShowNotes, str]:
+    """`episode_notes` with the key its cache entry has (a record keeps it, for `_remade`)."""
+    inputs = notes_inputs(show, episode)
+    key = cache.notes_key(inputs)
+    return episode_notes(show, episode, cache, inputs, key), key
 
 
 def _work_ahead(show: Show, due: list[Episode], cache: BuildCache, progress: Progress | None) -> None:
@@ -501,9 +515,10 @@ def _in_folder(show: Show, episode: Episode) -> bool:
 
 def _prepare(
     show: Show, episodes: Sequence[Episode], cache: BuildCache, listings: Sequence[FolderListing | None]
-) -> list[tuple[Episode | None, list[Problem]]]:
-    """Due episodes made ready to publish, each with its problems: audio read, transcripts found,
-    notes rendered, chapters chosen; None when its audio cannot be read (the problems say why).
+) -> list[tuple[Episode | None, list[Problem], str | None]]:
+    """Due episodes made ready to publish, each with its problems and the key of its notes in the
+    cache: audio read, transcripts found, notes rendered, chapters chosen; None when its audio
+    cannot be read (the problems say why).
     `listings`: each episode folder's, when the caller read the episode with one.
 
     Step by step over them all, not episode by episode: each step (reading audio, rendering
@@ -523,14 +538,15 @@ def _prepare(
         _check_soundbites(ready, problems[index])
         ready = _add_transcripts(show, ready, problems[index], listings[index])
         probed[index] = with_page_link(show, ready)
-    rendered = {index: episode_notes(show, probed[index], cache) for index in live}
+    rendered = {index: _keyed_notes(show, probed[index], cache) for index in live}
     for index in live:
-        ready, found, notes = probed[index], problems[index], rendered[index]
+        ready, found, (notes, _) = probed[index], problems[index], rendered[index]
         chosen = _chosen_chapters(show, ready, notes, found, listings[index])
         ready = replaced(ready, notes=notes, chapters=chosen)
         _check_against_duration(show, ready, found)
         probed[index] = ready
-    return list(zip(probed, problems, strict=True))
+    keys = [rendered[index][1] if index in rendered else None for index in range(len(episodes))]
+    return list(zip(probed, problems, keys, strict=True))
 
 
 @dataclass
@@ -913,15 +929,13 @@ def _ready_records(
         assert record.episode is not None
         episodes.append(record.episode)
     prepared = _prepare(show, episodes, cache, listings)
-    made = iter(finish.items([ready for ready, _ in prepared if ready is not None]))
+    made = iter(finish.items([ready for ready, _, _ in prepared if ready is not None]))
     done = []
-    for record, (ready, trouble) in zip(records, prepared, strict=True):
+    for record, (ready, trouble, notes_key) in zip(records, prepared, strict=True):
         if ready is None:
             done.append(replaced(record, ready=None, ready_problems=tuple(trouble)))
             continue
         item, found = next(made)
-        # Where its notes are kept, for its item to be made again (`_remade`).
-        notes_key = cache.notes_key(notes_inputs(show, ready)) if ready.notes is not None else None
         ready = _spent(ready)
         chapters_json, page_key = _outputs(show, ready)
         done.append(
@@ -934,7 +948,7 @@ def _ready_records(
                 lint=found.problems,
                 digest=found.digest,
                 item_key=finish.item_key,
-                notes_key=notes_key,
+                notes_key=notes_key,  # where its notes are kept, for its item to be made again (`_remade`)
                 chapters_json=chapters_json,
                 page_key=page_key,
             )
