@@ -783,14 +783,6 @@ class BuildCache:
         except sqlite3.Error as exc:
             log.warning("%d episode records not kept (%s)", len(records), exc)
 
-    def forget_prepared(self, slug: str) -> None:
-        if self.db is None:
-            return
-        try:
-            self.db.execute("DELETE FROM episode WHERE slug = ?", (slug,))
-        except sqlite3.Error as exc:
-            log.warning("episode record %s not removed (%s)", slug, exc)
-
     def close(self, *, wait: bool = True) -> None:
         """Commit, and close. Closing copies the log of a WAL cache into its file and waits for
         the disk (after a cold build of 10,000 episodes, ~200 MB and a third of a second): with

@@ -214,7 +214,7 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = T
     """
     path = path if isinstance(path, Path) else Path(path)
     parts = (data,) if isinstance(data, bytes | bytearray) else tuple(data)
-    if _holds(path, parts):
+    if holds(path, parts):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -233,16 +233,24 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = T
     return True
 
 
-def _holds(path: Path, parts: Sequence[bytes]) -> bool:
+def holds(path: Path | str, parts: Sequence[bytes]) -> bool:
     """Whether the file at `path` holds exactly `parts`, read a part at a time (a feed of 10,000
-    episodes is 50 MB: it is not read whole beside the one about to be written)."""
+    episodes is 50 MB: it is not read whole beside the one about to be written). Only a regular
+    file counts, never read through a link, nor waited on when a FIFO was swapped in."""
     try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size != sum(len(part) for part in parts):
-                return False
-            return all(handle.read(len(part)) == part for part in parts)
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return False
+    try:
+        facts = os.fstat(handle)
+        if not stat.S_ISREG(facts.st_mode) or facts.st_size != sum(len(part) for part in parts):
+            return False
+        with open(handle, "rb", closefd=False) as stream:
+            return all(stream.read(len(part)) == part for part in parts)
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 def copy_atomic(source: Path, target: Path) -> bool:

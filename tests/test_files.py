@@ -245,3 +245,17 @@ def test_a_folder_listing_given_the_real_root_answers_as_one_that_finds_it(tmp_p
             found.entries() is None,
             found.kind("x.mp3"),
         )
+
+
+def test_holds_answers_no_for_a_link_or_a_fifo_without_reading_through_or_waiting(tmp_path):
+    """A page or the feed is compared with what is there before it is written: a link is not
+    read through (its target may lie outside the show), and a FIFO is not waited on."""
+    from podcast.files import holds
+
+    (tmp_path / "page.html").write_bytes(b"<p>same</p>")
+    assert holds(tmp_path / "page.html", (b"<p>", b"same</p>"))
+    assert not holds(tmp_path / "page.html", (b"<p>other</p>",))
+    (tmp_path / "link.html").symlink_to(tmp_path / "page.html")
+    assert not holds(tmp_path / "link.html", (b"<p>same</p>",))
+    os.mkfifo(tmp_path / "fifo.html")
+    assert not holds(tmp_path / "fifo.html", (b"",))  # returns at once: no writer is waited for

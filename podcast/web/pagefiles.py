@@ -13,7 +13,7 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from ..files import unlinked_target
+from ..files import holds, unlinked_target
 
 # Fewer pages than this look at their folders one by one: listing 10,000 folders to write two
 # pages costs more than a system call or two for each.
@@ -96,7 +96,7 @@ def write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Wr
         else:
             if stat.S_ISLNK(before.st_mode):
                 unlinked_target(out, Path(target), rel)  # raises, naming the link
-            if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and holds(target, data):
+            if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and holds(target, (data,)):
                 return rel, False, (before.st_size, before.st_mtime_ns, before.st_ino)
     temporary = os.path.join(where, f".{name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
@@ -122,14 +122,6 @@ def write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Wr
     return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino)
 
 
-def holds(path: str, data: bytes) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(len(data) + 1) == data
-    except OSError:
-        return False
-
-
 def found_holding(out: Path, rel: str, data: bytes) -> tuple[int, int, int] | None:
     """The size, mtime (ns) and inode of out/rel when it is a file (not a link) holding `data`
     already; else None. Makes and writes nothing, so a page can be looked for before the build
@@ -139,6 +131,6 @@ def found_holding(out: Path, rel: str, data: bytes) -> tuple[int, int, int] | No
         before = os.lstat(target)
     except OSError:
         return None
-    if stat.S_ISREG(before.st_mode) and before.st_size == len(data) and holds(target, data):
+    if stat.S_ISREG(before.st_mode) and before.st_size == len(data) and holds(target, (data,)):
         return before.st_size, before.st_mtime_ns, before.st_ino
     return None
