@@ -169,6 +169,7 @@ def command_imports(tree: Path | None, arguments: list[str]) -> Imports:
             capture_output=True,
             text=True,
             env=env,
+            cwd=forked,  # (-c puts the current folder first on sys.path: a checkout's would be imported)
             check=False,
         )
         if done.returncode:
@@ -250,7 +251,7 @@ def tree_imports(tree: Path | None, root: Path, runs: int) -> dict[str, list[Imp
 
 def build_imports(show: Path | None, against: Path | None, runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = show
+        root = show.resolve() if show is not None else None
         if root is None:
             root = Path(tmp) / "show"
             make_show(root, 40, quiet=True)
