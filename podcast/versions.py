@@ -27,8 +27,9 @@ def _normal(name: str) -> str:
 
 def versions(names: Iterable[str]) -> dict[str, str | None]:
     """Each of the distributions `names`: its version, None when it is not installed."""
-    wanted = {_normal(name): name for name in names}
-    found: dict[str, str | None] = {}
+    asked = list(names)
+    wanted = {_normal(name) for name in asked}
+    found: dict[str, str | None] = {}  # by normal name
     for folder in sys.path:
         if len(found) == len(wanted):
             break
@@ -39,19 +40,19 @@ def versions(names: Iterable[str]) -> dict[str, str | None]:
             continue  # not a folder (a zip file), or gone
         for entry in entries:
             # As importlib.metadata names them: "name-1.0.dist-info", "name-1.0-py3.11.egg-info".
-            name = wanted.get(_normal(entry.name.rpartition(".")[0].partition("-")[0]))
-            if name is not None and name not in found:
+            name = _normal(entry.name.rpartition(".")[0].partition("-")[0])
+            if name in wanted and name not in found:
                 found[name] = _version_in(entry)
-    missing = [name for name in wanted.values() if found.get(name) is None]
+    missing = [name for name in asked if found.get(_normal(name)) is None]
     if missing:  # not in a folder on sys.path: importlib.metadata looks everywhere it knows
         from importlib import metadata
 
         for name in missing:
             try:
-                found[name] = metadata.version(name)
+                found[_normal(name)] = metadata.version(name)
             except metadata.PackageNotFoundError:
-                found[name] = None
-    return {name: found[name] for name in wanted.values()}
+                found[_normal(name)] = None
+    return {name: found[_normal(name)] for name in asked}
 
 
 def _version_in(entry: os.DirEntry) -> str | None:
