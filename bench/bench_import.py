@@ -211,11 +211,17 @@ class Changes:
             "utf-8",
         )
 
+    def remove_new(self) -> None:
+        """No show made by `init`, nor episode by `new`, left from the run before."""
+        shutil.rmtree(self.root.parent / "bench-init", ignore_errors=True)
+        shutil.rmtree(self.root / "episodes" / "bench-new", ignore_errors=True)
+
     def restore(self) -> None:
         self.toml.write_text(self.original_toml, "utf-8")
         self.edited.write_text(self.original_article, "utf-8")
         for added in (self.root / "episodes").glob("added-*"):
             shutil.rmtree(added)
+        self.remove_new()
 
 
 def build_cases(changes: Changes) -> list[tuple[str, Callable[[], None] | None, list[str]]]:
@@ -227,7 +233,29 @@ def build_cases(changes: Changes) -> list[tuple[str, Callable[[], None] | None, 
         ("build, nothing changed", None, build),
         ("podcast --help", None, ["--help"]),
         ("podcast --version", None, ["--version"]),
+        (
+            "podcast init",
+            changes.remove_new,
+            ["init", str(changes.root.parent / "bench-init"), *SHOW_OPTIONS],
+        ),
+        (
+            "podcast new",
+            changes.remove_new,
+            ["new", str(changes.root), "--title", "New", "--slug", "bench-new"],
+        ),
     ]
+
+
+SHOW_OPTIONS = [
+    "--title",
+    "T",
+    "--author",
+    "A",
+    "--email",
+    "a@example.com",
+    "--base-url",
+    "https://example.com/",
+]
 
 
 def tree_imports(tree: Path | None, root: Path, runs: int) -> dict[str, list[Imports]]:
