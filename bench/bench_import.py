@@ -105,15 +105,16 @@ import atexit, builtins, os, sys, time
 _import = builtins.__import__
 _depth, _cpu = 0, 0.0
 
-def _timed_import(*args, **kwargs):  # the CPU seconds of the outermost import statements
+def _timed_import(*args, **kwargs):  # the CPU seconds of the outermost imports that load a module
     global _depth, _cpu
     _depth += 1
-    started = time.process_time() if _depth == 1 else 0.0
+    if _depth == 1:
+        known, started = len(sys.modules), time.process_time()
     try:
         return _import(*args, **kwargs)
     finally:
         _depth -= 1
-        if _depth == 0:
+        if _depth == 0 and len(sys.modules) != known:  # (not an import of what is loaded already)
             _cpu += time.process_time() - started
 
 builtins.__import__ = _timed_import
@@ -138,7 +139,7 @@ class Imports:
     seconds: float  # what the outermost imports took, their inner ones included
     modules: set[str]
     forked_seconds: float = 0.0  # the same, in the processes the command forked (all together)
-    cpu: float = 0.0  # CPU seconds of the import statements in the command's process
+    cpu: float = 0.0  # CPU seconds of the imports that loaded a module, in the command's process
 
 
 def imports_of(stderr: str) -> Imports:
@@ -290,8 +291,8 @@ def build_imports(show: Path | None, against: Path | None, runs: int) -> None:
     labels = list(results)
     print(f"{root}: imports per command, median of {runs} runs (-X importtime)")
     print(
-        "ms in the command's process (+ ms in the processes it forked), CPU ms of its import statements,"
-        " modules imported\n"
+        "ms in the command's process (+ ms in the processes it forked), CPU ms of its imports that"
+        " loaded a module, modules imported\n"
     )
     print("| case | " + " | ".join(labels) + " |")
     print("|---|" + "---|" * len(labels))
