@@ -45,7 +45,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
 LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
-LISTINGS_VERSION = 3
+LISTINGS_VERSION = 4
 LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
@@ -58,13 +58,25 @@ class _Listings:
     removed or renamed in it updates both), so while those and its inode are as recorded, the
     recorded names stand for a new listing: one stat instead of opening and reading the folder.
     A listing made within RACY_NS of the folder's last change is not kept (a second change in
-    the same clock tick would leave its time stamps as they were)."""
+    the same clock tick would leave its time stamps as they were).
+
+    With a listing, the walk of feeds/ also keeps its files' stat lines (`lines`): the walk
+    `record` takes right after a build believes them for a folder the build wrote nothing into
+    (see `outputs_after_build`). The walk of the up-to-date check never does; it states every
+    file, and when one no longer has its kept line, keeps the lines it found instead."""
 
     def __init__(self, file: Path, kept: dict[str, list]) -> None:
         self.file = file
-        self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
+        # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links, lines]
+        # where lines are its files' stat lines without the folder's prefix, "/" (which no name
+        # holds) in place of their NULs, which JSON would escape as six characters (None: not kept)
+        self.kept = kept
         self.now: dict[str, list] = {}
         self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
+        # The folders whose files this walk stated, settled: (folder, where its lines start and
+        # end in `walked`), made into kept lines only when the listings are saved.
+        self.stated: list[tuple[str, int, int]] = []
+        self.walked: list[str] = []
         self.until_ns = time.time_ns() - RACY_NS
 
     @classmethod
@@ -75,25 +87,33 @@ class _Listings:
         try:
             entry = json.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
             kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
-            if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
+            if not all(type(listing) is list and len(listing) == 7 for listing in kept.values()):
                 kept = {}
         except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
             kept = {}
         return cls(file, kept)
 
-    def save(self) -> None:
-        """Keep this walk's listings for the next, when enough of those kept no longer held.
+    def save(self, *, anyway: bool = False) -> None:
+        """Keep this walk's listings for the next, when enough of those kept no longer held
+        (or `anyway`).
 
         Writing them costs ~6 ms at 10,000 episodes, listing a folder again ~10 µs: a build
         that changed a few folders leaves the record as it is, and the next walks list those again."""
-        if self.kept and self.listed < LISTINGS_RESAVE:
+        if self.kept and self.listed < LISTINGS_RESAVE and not anyway:
             return
-        self.kept, self.listed = dict(self.now), 0
+        now, walked = self.now, self.walked
+        for rel, start, end in self.stated:
+            listing = now.get(rel)
+            if listing is not None:
+                cut = len(rel)
+                now[rel] = [*listing[:6], [line[cut:].replace("\0", "/") for line in walked[start:end]]]
+        self.kept, self.listed = dict(now), 0
         document = {"version": LISTINGS_VERSION, "folders": self.now}
         _write_state(self.file, json.dumps(document, separators=(",", ":")).encode())
 
-    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
-        """(files, folders, symbolic links) in the folder `path`. Raises OSError."""
+    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str], list | None]:
+        """(files, folders, symbolic links) in the folder `path`, and the stat lines of its files
+        kept with them (None when not kept). Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -104,13 +124,12 @@ class _Listings:
             and type(kept[3]) is type(kept[4]) is type(kept[5]) is list  # (a damaged record is not)
         ):
             self.now[rel] = kept
-            return kept[3], kept[4], kept[5]
+            return kept[3], kept[4], kept[5], kept[6] if type(kept[6]) is list else None
         files, folders, links = _list(path)
         self.listed += 1
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
-            self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
-        return files, folders, links
-
+            self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links, None]
+        return files, folders, links, None
 
 def _list(path: str) -> tuple[list[str], list[str], list[str]]:
     """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names."""
@@ -131,8 +150,10 @@ def _list(path: str) -> tuple[list[str], list[str], list[str]]:
     return files, folders, links
 
 
-def _listed(listings: _Listings | None, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
-    return listings.entries(path, rel) if listings is not None else _list(path)
+def _listed(
+    listings: _Listings | None, path: str, rel: str
+) -> tuple[list[str], list[str], list[str], list | None]:
+    return listings.entries(path, rel) if listings is not None else (*_list(path), None)
 
 
 def _walk(
@@ -144,6 +165,7 @@ def _walk(
     listings: _Listings | None = None,
     episodes: dict[str, tuple[str, int] | None] | None = None,
     recent: _Recent | None = None,
+    after_build: bool = False,
 ) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
@@ -160,19 +182,30 @@ def _walk(
     of walking the folder again. With `listings`, a folder unchanged since the last walk is not
     listed again (`_Listings`). With `recent`, the listing's lines are kept there, with where each
     file or episode folder changed since `recent.since` is, so that they alone can be looked at
-    again (`Snapshot.refreshed`)."""
+    again (`Snapshot.refreshed`).
+
+    A walk with `listings` and without `episodes` (feeds/') keeps its files' stat lines with the
+    folders' listings; with `after_build` it takes them for the files of a folder whose listing
+    still holds, instead of stating them (`outputs_fingerprint`)."""
     newest = 0
     lines: list[str] = []
     append, stat = lines.append, os.stat
+    keeping = listings is not None and episodes is None
+    settled_ns = listings.until_ns if listings is not None else 0
     stack = [(str(top), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
-            files, folders, links = _listed(listings, folder, prefix)
+            files, folders, links, kept = _listed(listings, folder, prefix)
         except OSError:
             append(f"!{prefix}")
             continue
         skipped = {*skip_top, "__pycache__"} if not prefix else _PYCACHE
+        reused = after_build and kept is not None and all(type(line) is str for line in kept)
+        if reused:
+            lines.extend([prefix + line.replace("/", "\0") for line in kept])
+            files = links = []  # stated by the walk that kept them (see `outputs_fingerprint`)
+        start, settled = len(lines), True
         for name in (*files, *links) if links else files:
             if name in skipped or (name[0] == "." and not hidden):
                 continue
@@ -180,13 +213,18 @@ def _walk(
                 found = stat(f"{folder}/{name}")
             except OSError:
                 append(f"?{prefix}{name}")
+                settled = False
                 continue
             modified, changed = found.st_mtime_ns, found.st_ctime_ns
             if changed > newest or modified > newest:
                 newest = max(newest, modified, changed)
             if recent is not None and max(modified, changed) >= recent.since:
                 recent.files.append((len(lines), f"{folder}/{name}", f"{prefix}{name}"))
+            if modified >= settled_ns or changed >= settled_ns:
+                settled = False
             append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
+        if keeping and settled and not reused:
+            listings.stated.append((prefix, start, len(lines)))
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
                 continue
@@ -201,6 +239,8 @@ def _walk(
             stack.append((f"{folder}/{name}", f"{prefix}{name}/"))
     if recent is not None:
         recent.lines = list(lines)  # in the walk's order, as the indexes above are
+    if keeping:
+        listings.walked = list(lines)  # (as `stated` has them)
     lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
@@ -236,7 +276,7 @@ def _folder_walk(
     while stack:
         folder, prefix = stack.pop()
         try:
-            files, folders, links = _listed(listings, folder, rel + prefix)
+            files, folders, links, _ = _listed(listings, folder, rel + prefix)
         except OSError:
             append(f"!{prefix}")
             vouched = False
@@ -275,15 +315,27 @@ def inputs_fingerprint(root: Path) -> tuple[str, int]:
     return digest.hexdigest(), newest
 
 
-def outputs_fingerprint(root: Path, *, listed: bool = False) -> str:
+def outputs_fingerprint(
+    root: Path, *, listed: bool = False, after_build: bool = False, expected: str | None = None
+) -> str:
     """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
-    since the last walk that kept their listings (`_Listings`)."""
+    since the last walk that kept their listings (`_Listings`).
+
+    With `after_build` (`record`, right after a build wrote feeds/), a folder still as listed
+    before is taken to hold its files as the last walk stated them, unstated: every file the
+    build writes or removes goes through a rename, an unlink or a mkdir in its folder, which
+    changes the folder's time stamps, so such a folder had nothing written into it. A file
+    changed in place since it was stated (by hand) gives a fingerprint that no walk of feeds/
+    matches: the next check's walk (which states every file) finds feeds/ changed and builds,
+    never the other way round. A walk that finds another fingerprint than `expected` (the
+    last build's) keeps the lines it stated, so that the build it leads to agrees with them."""
     digest = hashlib.blake2b(digest_size=16)
     listings = _Listings.load(root, "outputs") if listed else None
-    _walk(Path(root) / OUTPUT_DIR, digest, listings=listings)
+    _walk(Path(root) / OUTPUT_DIR, digest, listings=listings, after_build=after_build and listed)
+    found = digest.hexdigest()
     if listings is not None:
-        listings.save()
-    return digest.hexdigest()
+        listings.save(anyway=expected is not None and found != expected)
+    return found
 
 
 def build_fingerprint(options: dict) -> str:
@@ -487,7 +539,7 @@ def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | N
         "version": RECORD_VERSION,
         "inputs": before.inputs,
         "build": before.build,
-        "outputs": outputs_fingerprint(root, listed=True),
+        "outputs": outputs_fingerprint(root, listed=True, after_build=True),
         "due_next": due_next.astimezone(UTC).isoformat() if due_next else None,
         "report": report,
     }
@@ -516,7 +568,7 @@ def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) 
         _taken[_snapshot_key(root, options)] = now_taken  # the build that follows starts from it
         if entry["build"] != now_taken.build or entry["inputs"] != now_taken.inputs:
             return None
-        if entry["outputs"] != outputs_fingerprint(root, listed=True):
+        if entry["outputs"] != outputs_fingerprint(root, listed=True, expected=entry["outputs"]):
             return None
         report = entry["report"]
         return report if isinstance(report, dict) else None
