@@ -131,6 +131,7 @@ class _Listings:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links, None]
         return files, folders, links, None
 
+
 def _list(path: str) -> tuple[list[str], list[str], list[str]]:
     """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names."""
     files: list[str] = []
@@ -515,7 +516,6 @@ class Snapshot:
         """A file changed so shortly before the snapshot that a second change within the file
         system's clock tick would leave its time stamps as they are (git's "racily clean")."""
         return self.newest_ns >= self.taken_ns - RACY_NS
-
 
 
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
