@@ -45,7 +45,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granularity
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
 LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
-LISTINGS_VERSION = 4
+LISTINGS_VERSION = 3
+LINES_VERSION = 1
 LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
@@ -60,60 +61,61 @@ class _Listings:
     A listing made within RACY_NS of the folder's last change is not kept (a second change in
     the same clock tick would leave its time stamps as they were).
 
-    With a listing, the walk of feeds/ also keeps its files' stat lines (`lines`): the walk
-    `record` takes right after a build believes them for a folder the build wrote nothing into
-    (see `outputs_after_build`). The walk of the up-to-date check never does; it states every
-    file, and when one no longer has its kept line, keeps the lines it found instead."""
+    The walk of feeds/ also keeps its files' stat lines, in a file of their own (`lines`; only
+    the walk `record` takes reads them, see `outputs_fingerprint`): for each folder whose files
+    were all settled, "mtime/ctime/inode" of the folder, then each file's line without the
+    folder's prefix, "/" (which no name holds) in place of its NULs (which JSON would escape as
+    six characters), all joined by "//" (which no line holds: none of its fields is empty)."""
 
-    def __init__(self, file: Path, kept: dict[str, list]) -> None:
+    def __init__(self, file: Path, kept: dict[str, list], lines: dict[str, str] | None = None) -> None:
         self.file = file
-        # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links, lines]
-        # where lines are its files' stat lines without the folder's prefix, "/" (which no name
-        # holds) in place of their NULs, which JSON would escape as six characters (None: not kept)
-        self.kept = kept
+        self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
         self.now: dict[str, list] = {}
         self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
+        self.until_ns = time.time_ns() - RACY_NS
+        self.lines = lines  # the kept lines of feeds/' folders, when read (None: not read)
+        self.lines_now: dict[str, str] = {}  # this walk's, taken from `lines`
         # The folders whose files this walk stated, settled: (folder, where its lines start and
         # end in `walked`), made into kept lines only when the listings are saved.
         self.stated: list[tuple[str, int, int]] = []
         self.walked: list[str] = []
-        self.until_ns = time.time_ns() - RACY_NS
 
     @classmethod
-    def load(cls, root: Path, tree: str) -> _Listings:
-        """The listings kept of `tree` ("inputs" or "outputs"); none when the record is missing,
-        unreadable or of another version (a listing of the wrong shape is not believed either)."""
+    def load(cls, root: Path, tree: str, *, lines: bool = False) -> _Listings:
+        """The listings kept of `tree` ("inputs" or "outputs"), and with `lines` the stat lines
+        kept of its files; none when the record is missing, unreadable or of another version (a
+        listing of the wrong shape is not believed either)."""
         file = Path(root) / LISTINGS_DIR / f"{tree}.json"
-        try:
-            entry = json.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
-            kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
-            if not all(type(listing) is list and len(listing) == 7 for listing in kept.values()):
-                kept = {}
-        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
+        kept = _read_kept(file, LISTINGS_VERSION)
+        if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
             kept = {}
-        return cls(file, kept)
+        return cls(file, kept, _read_kept(_lines_file(file), LINES_VERSION) if lines else None)
 
     def save(self, *, anyway: bool = False) -> None:
         """Keep this walk's listings for the next, when enough of those kept no longer held
-        (or `anyway`).
+        (or `anyway`); and the stat lines, when it kept any.
 
         Writing them costs ~6 ms at 10,000 episodes, listing a folder again ~10 µs: a build
         that changed a few folders leaves the record as it is, and the next walks list those again."""
         if self.kept and self.listed < LISTINGS_RESAVE and not anyway:
             return
-        now, walked = self.now, self.walked
+        now, walked, lines = self.now, self.walked, self.lines_now
         for rel, start, end in self.stated:
             listing = now.get(rel)
             if listing is not None:
                 cut = len(rel)
-                now[rel] = [*listing[:6], [line[cut:].replace("\0", "/") for line in walked[start:end]]]
+                stated = (line[cut:].replace("\0", "/") for line in walked[start:end])
+                lines[rel] = "//".join((f"{listing[0]}/{listing[1]}/{listing[2]}", *stated))
         self.kept, self.listed = dict(now), 0
-        document = {"version": LISTINGS_VERSION, "folders": self.now}
+        document = {"version": LISTINGS_VERSION, "folders": now}
         _write_state(self.file, json.dumps(document, separators=(",", ":")).encode())
+        if lines or self.stated:
+            document = {"version": LINES_VERSION, "folders": lines}
+            _write_state(_lines_file(self.file), json.dumps(document, separators=(",", ":")).encode())
 
     def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str], list | None]:
-        """(files, folders, symbolic links) in the folder `path`, and the stat lines of its files
-        kept with them (None when not kept). Raises OSError."""
+        """(files, folders, symbolic links) in the folder `path`, and the listing kept of it when
+        it still holds (else None). Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -124,12 +126,38 @@ class _Listings:
             and type(kept[3]) is type(kept[4]) is type(kept[5]) is list  # (a damaged record is not)
         ):
             self.now[rel] = kept
-            return kept[3], kept[4], kept[5], kept[6] if type(kept[6]) is list else None
+            return kept[3], kept[4], kept[5], kept
         files, folders, links = _list(path)
         self.listed += 1
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
-            self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links, None]
+            self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
         return files, folders, links, None
+
+    def kept_lines(self, rel: str, listing: list) -> list[str] | None:
+        """The stat lines kept of the files of the folder `rel` (without its prefix), when they
+        were kept with the listing `listing`, which still holds (None otherwise)."""
+        text = self.lines.get(rel) if self.lines is not None else None
+        if type(text) is not str:
+            return None
+        stamp, *lines = text.split("//")
+        if stamp != f"{listing[0]}/{listing[1]}/{listing[2]}":
+            return None
+        self.lines_now[rel] = text
+        return lines
+
+
+def _lines_file(listings: Path) -> Path:
+    return listings.with_name(listings.stem + "-lines.json")
+
+
+def _read_kept(file: Path, version: int) -> dict:
+    """The "folders" of a kept record of `version`; empty when missing, damaged or of another."""
+    try:
+        entry = json.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
+        kept = entry["folders"] if entry.get("version") == version else {}
+        return kept if type(kept) is dict else {}
+    except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
+        return {}
 
 
 def _list(path: str) -> tuple[list[str], list[str], list[str]]:
@@ -202,9 +230,9 @@ def _walk(
             append(f"!{prefix}")
             continue
         skipped = {*skip_top, "__pycache__"} if not prefix else _PYCACHE
-        reused = after_build and kept is not None and all(type(line) is str for line in kept)
-        if reused:
-            lines.extend([prefix + line.replace("/", "\0") for line in kept])
+        reused = listings.kept_lines(prefix, kept) if after_build and kept is not None else None
+        if reused is not None:
+            lines.extend([prefix + line.replace("/", "\0") for line in reused])
             files = links = []  # stated by the walk that kept them (see `outputs_fingerprint`)
         start, settled = len(lines), True
         for name in (*files, *links) if links else files:
@@ -224,7 +252,7 @@ def _walk(
             if modified >= settled_ns or changed >= settled_ns:
                 settled = False
             append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
-        if keeping and settled and not reused:
+        if keeping and settled and reused is None:
             listings.stated.append((prefix, start, len(lines)))
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
@@ -351,7 +379,7 @@ def outputs_fingerprint(
     never the other way round. A walk that finds another fingerprint than `expected` (the
     last build's) keeps the lines it stated, so that the build it leads to agrees with them."""
     digest = hashlib.blake2b(digest_size=16)
-    listings = _Listings.load(root, "outputs") if listed else None
+    listings = _Listings.load(root, "outputs", lines=after_build) if listed else None
     _walk(Path(root) / OUTPUT_DIR, digest, listings=listings, after_build=after_build and listed)
     found = digest.hexdigest()
     if listings is not None:

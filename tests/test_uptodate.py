@@ -287,19 +287,23 @@ def test_a_file_of_feeds_changed_in_place_after_a_build_is_seen_and_the_builds_a
             raise AssertionError("every build finds feeds/ changed")
 
 
-def test_listings_of_an_older_version_or_with_lines_that_lie_are_not_believed(walked):
-    """A listing record of the last version (six fields a folder) is none; a kept line that is
-    not text is not taken; and a kept line that lies only makes the next check build."""
-    path = walked.root / uptodate.LISTINGS_DIR / "outputs.json"
+def test_kept_lines_that_lie_or_are_not_lines_are_not_believed(walked):
+    """The stat lines kept of feeds/' files are believed only for a folder still as it was when
+    they were kept, and only when they are lines: a line that lies only makes the next check
+    build (which keeps what it found, so the build after it agrees); a record of lines of
+    another version, or of another moment of the folder, or not text, is not taken."""
+    path = walked.root / uptodate.LISTINGS_DIR / "outputs-lines.json"
     kept = json.loads(path.read_bytes())
-    lied = {
-        rel: [*listing[:6], ["feed.xml/1/2/3/4"] if listing[6] else listing[6]]
-        for rel, listing in kept["folders"].items()
-    }
-    path.write_text(json.dumps({"version": uptodate.LISTINGS_VERSION, "folders": lied}), "utf-8")
-    assert uptodate.outputs_fingerprint(
-        walked.root, listed=True, after_build=True
-    ) != uptodate.outputs_fingerprint(walked.root)
+    assert kept["folders"]
+
+    def lines_kept(folders: dict, version: int = kept["version"]) -> str:
+        path.write_text(json.dumps({"version": version, "folders": folders}), "utf-8")
+        return uptodate.outputs_fingerprint(walked.root, listed=True, after_build=True)
+
+    whole = uptodate.outputs_fingerprint(walked.root)
+    stamps = {rel: text.split("//")[0] for rel, text in kept["folders"].items()}
+    assert lines_kept(kept["folders"]) == whole
+    assert lines_kept({rel: f"{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()}) != whole
     pipeline.build(walked.root)  # whose record believes the lie
     settle()
     assert uptodate.unchanged_report(walked.root, OPTIONS) is None  # which keeps what it found
@@ -307,12 +311,10 @@ def test_listings_of_an_older_version_or_with_lines_that_lie_are_not_believed(wa
     settle()
     assert uptodate.unchanged_report(walked.root, OPTIONS) is not None
     for folders in (
-        {rel: [*listing[:6], [7]] for rel, listing in kept["folders"].items()},
-        {rel: listing[:6] for rel, listing in kept["folders"].items()},
+        {rel: 7 for rel in stamps},
+        {rel: ["feed.xml/1/2/3/4"] for rel in stamps},
+        {rel: "" for rel in stamps},
+        {rel: f"1/{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()},
     ):
-        path.write_text(json.dumps({"version": uptodate.LISTINGS_VERSION, "folders": folders}), "utf-8")
-        after = uptodate.outputs_fingerprint(walked.root, listed=True, after_build=True)
-        assert after == uptodate.outputs_fingerprint(walked.root)
-    older = {rel: listing[:6] for rel, listing in kept["folders"].items()}
-    path.write_text(json.dumps({"version": uptodate.LISTINGS_VERSION - 1, "folders": older}), "utf-8")
-    assert uptodate._Listings.load(walked.root, "outputs").kept == {}
+        assert lines_kept(folders) == whole
+    assert lines_kept({rel: f"{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()}, 0) == whole
