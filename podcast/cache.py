@@ -46,11 +46,10 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, clock, collector, controlchars, notes, parallel
+from . import clock, collector, controlchars, parallel, versions
 from .errors import Problem
 from .files import resolved_below
 from .layout import STATE_DIR
@@ -86,6 +85,8 @@ Progress = Callable[[Iterable], Iterable]  # wraps the work as it is done (a pro
 def _read_batch(paths: Sequence[Path]) -> list[str | None]:
     """In a worker: each file's AudioFile as JSON, or None where it cannot be read (the build
     reads it again itself, and reports why)."""
+    from . import audio
+
     results: list[str | None] = []
     for path in paths:
         try:
@@ -97,6 +98,8 @@ def _read_batch(paths: Sequence[Path]) -> list[str | None]:
 
 def _render_batch(batch: Sequence[dict[str, Any]]) -> list[str | None]:
     """In a worker: the notes rendered from each set of inputs, as the cache keeps them."""
+    from . import notes
+
     results: list[str | None] = []
     for inputs in batch:
         options = dict(inputs)
@@ -320,26 +323,21 @@ def _reader_fingerprint() -> str:
     kept by other code may say another duration, or miss the chapters. Not kept for the process,
     which may outlive an upgrade (`podcast serve`); hashing a dozen sources costs a millisecond."""
     digest = hashlib.sha256()
-    for source in sorted(Path(audio.__file__).parent.glob("*.py")):
+    for source in sorted(Path(__file__).with_name("audio").glob("*.py")):  # (the package, not imported)
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    try:
-        digest.update(f"mutagen={metadata.version('mutagen')}".encode())
-    except metadata.PackageNotFoundError:
-        digest.update(b"mutagen")
+    mutagen = versions.versions(["mutagen"])["mutagen"]
+    digest.update(f"mutagen={mutagen}".encode() if mutagen is not None else b"mutagen")
     return digest.hexdigest()
 
 
 def _renderer_fingerprint() -> str:
     """Changes whenever notes.py, a module of ours it renders with or a library it renders with
     changes. Taken once per build cache: a process may outlive an upgrade (`podcast serve`)."""
-    digest = hashlib.sha256(Path(notes.__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).with_name("notes.py").read_bytes())  # (not imported)
     digest.update(Path(controlchars.__file__).read_bytes())  # notes.py cleans articles with it
     digest.update(Path(clock.__file__).read_bytes())  # and reads the timestamps of chapters with it
-    for name in NOTES_LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(name.encode())
+    for name, version in versions.versions(NOTES_LIBRARIES).items():
+        digest.update(f"{name}={version}".encode() if version is not None else name.encode())
     return digest.hexdigest()
 
 
@@ -686,6 +684,8 @@ class BuildCache:
         return self._read_and_store(path, key, stat)
 
     def _read_and_store(self, path: Path, key: str | None, stat) -> AudioFile:
+        from . import audio
+
         self.opened += 1
         found = audio.read(path, with_tags=False)
         if key is not None and (self.db is not None or self.pending is not None):

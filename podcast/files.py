@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -217,6 +216,8 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = T
     if holds(path, parts):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # (~3 ms to import, with shutil: a build with nothing to write needs neither)
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

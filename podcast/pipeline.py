@@ -23,10 +23,22 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
-from . import chapters, clock, collector, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
+from . import (
+    chapters,
+    clock,
+    collector,
+    feed,
+    lastfeed,
+    layout,
+    lint,
+    notes,
+    parallel,
+    transcripts,
+    uptodate,
+    versions,
+)
 from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
@@ -477,13 +489,8 @@ RECORD_LIBRARIES = ("feedgen", "lxml", *NOTES_LIBRARIES)
 
 
 def _library_versions() -> str:
-    versions = []
-    for name in RECORD_LIBRARIES:
-        try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(name)
-    return ",".join(versions)
+    found = versions.versions(RECORD_LIBRARIES)
+    return ",".join(name if version is None else f"{name}={version}" for name, version in found.items())
 
 
 def _show_key(show: Show) -> str:

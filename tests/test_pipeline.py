@@ -515,3 +515,52 @@ def test_a_batch_of_folders_made_ready_together_gives_each_the_record_it_gets_al
         "episodes/broken/episode.md",
         "episodes/broken/transcript.vtt",
     ]
+
+
+# Prints, after a real build of the show at argv[1], every module the build's process imported.
+_BUILD_THEN_LIST_MODULES = """
+import json, sys
+from podcast import pipeline
+pipeline.build(sys.argv[1])
+print(json.dumps(sorted(sys.modules)))
+"""
+# What a build imports only to read audio, open an image or render an article (~60 ms together).
+_READERS_AND_RENDERERS = {"mutagen", "PIL", "markdown_it", "linkify_it", "nh3"}
+
+
+def _packages_a_build_imports(root) -> set[str]:
+    """The top-level packages a whole `build` of `root` imports, in a process of its own."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_THEN_LIST_MODULES, str(root)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return {name.partition(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+
+
+def test_a_build_that_reads_no_audio_and_renders_no_article_does_not_import_their_libraries(show):
+    """After the author changes (every item is made again, from the notes the cache keeps) a
+    build reads no audio file and renders no article: it loads neither mutagen nor Pillow nor
+    the Markdown renderer, and its feed says what a build from an empty cache says."""
+    article = "See [the notes](https://example.com/notes) and **more** at www.example.com.\n"
+    for number in range(3):
+        show.add(f"ep{number}", date=f"2025-01-0{number + 1}", extra='format = "markdown"', article=article)
+    first = _packages_a_build_imports(show.root)
+    assert {"mutagen", "markdown_it", "linkify_it", "nh3"} <= first  # the audio read, the articles rendered
+    time.sleep(RACY_NS / 1e9 + 0.05)  # (the folders' stats are old enough to be trusted)
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text("utf-8").replace('author = "Ann Host"', 'author = "Bea Host"'), "utf-8")
+    again = _packages_a_build_imports(show.root)
+    assert not again & _READERS_AND_RENDERERS
+    written = show.feed.read_bytes()
+    assert b"Bea Host" in written and b'<a href="https://example.com/notes">the notes</a>' in written
+    shutil.rmtree(show.root / ".podcast")
+    pipeline.build(show.root)
+    assert show.feed.read_bytes() == written

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
 from lxml import etree
-from PIL import Image, UnidentifiedImageError
 
 from ..artwork import (
     ARTWORK_MAX_PX,
@@ -39,6 +38,8 @@ def read_artwork(resources: Resources, url: str, element: etree._Element) -> Art
         return None
     if isinstance(data, Fetched):
         return Artwork(element, url, None, data.error)
+    from PIL import Image, UnidentifiedImageError  # (~10 ms to import: only when there is artwork)
+
     try:
         image = Image.open(io.BytesIO(data))
         image.load()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib.metadata
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ import jinja2
 import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .. import feed
+from .. import feed, versions
 from ..clock import player as clock
 from ..errors import PageError
 from ..files import OutsideShow, confined
@@ -292,11 +291,8 @@ def _code_key() -> bytes:
     package = Path(__file__).resolve().parent.parent
     for path in sorted([*package.rglob("*.py"), *(package / "web" / "templates").iterdir()]):
         digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
-    for library in ("jinja2", "markupsafe", "nh3", "webvtt-py", "srt"):
-        try:
-            digest.update(f"{library} {importlib.metadata.version(library)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{library} ?\0".encode())
+    for library, version in versions.versions(("jinja2", "markupsafe", "nh3", "webvtt-py", "srt")).items():
+        digest.update(f"{library} {version or '?'}\0".encode())
     return digest.digest()
 
 
