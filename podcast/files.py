@@ -219,18 +219,54 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, durable: bool = T
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            for part in parts:
-                handle.write(part)
-            handle.flush()
+        try:
+            write_parts(fd, parts)
             if durable:
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+# Parts `write_parts` hands the system in one call (Linux takes 1,024).
+try:
+    PARTS_PER_CALL = max(16, min(os.sysconf("SC_IOV_MAX"), 1024))
+except (AttributeError, ValueError, OSError):
+    PARTS_PER_CALL = 16
+
+
+def write_parts(fd: int, parts: Sequence[bytes]) -> None:
+    """Write `parts`, in order, to the file open at `fd`: with os.writev, a thousand parts a
+    system call (a feed's 10,000 items went through a buffered file in two calls each, and
+    were copied into its buffer). A short write goes on where it stopped."""
+    if not hasattr(os, "writev"):  # (not on Windows)
+        for part in parts:
+            _write_rest(fd, memoryview(part))
+        return
+    start, count = 0, len(parts)
+    while start < count:
+        batch = parts[start : start + PARTS_PER_CALL]
+        done = os.writev(fd, batch)
+        for part in batch:
+            if done < len(part):
+                _write_rest(fd, memoryview(part)[done:])  # its rest, then the next batch
+                start += 1
+                break
+            done -= len(part)
+            start += 1
+
+
+def _write_rest(fd: int, rest: memoryview) -> None:
+    while rest:
+        done = os.write(fd, rest)
+        if not done:  # (a file takes some of any write, or says why not)
+            raise OSError(errno.EIO, "the file took none of what was written to it")
+        rest = rest[done:]
 
 
 def holds(path: Path | str, parts: Sequence[bytes]) -> bool:

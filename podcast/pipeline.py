@@ -1171,8 +1171,8 @@ def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[P
     why = {e.guid: "it is now a draft" for e in catalog.drafts}
     why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
     problems = []
-    for item, line in zip(last.feed.items, last.lines, strict=True):
-        guid = (item.findtext("guid") or "").strip()
+    # Each item's GUID as lint's G103 read it (`texts`: made once, for both).
+    for item, guid, line in zip(last.feed.items, last.feed.texts("guid"), last.lines, strict=True):
         if not guid or guid in keep:
             continue
         title = (item.findtext("title") or "").strip()
