@@ -1265,3 +1265,71 @@ def test_the_columns_of_a_built_feed_are_read_in_one_xpath_and_are_the_long_ways
             for item in feed.items
         ]
         assert feed.texts(tag) == long_way and all(long_way)
+
+
+# Items of a last feed and of a new one, from few values, so that GUIDs, titles and URLs repeat,
+# move between items, go blank, or name the same media/<slug>/ folder under another file name.
+_IDENTITY_VALUES = st.tuples(
+    st.sampled_from(["g1", "g2", "g3", ""]),
+    st.sampled_from(
+        [
+            "https://example.com/media/a/a.mp3",
+            "https://example.com/media/a/renamed.mp3",
+            "https://example.com/media/b/b.mp3",
+            "https://elsewhere.org/media/b/b.mp3?x=1",
+            "https://example.com/c.mp3",
+            "https://example.com/media/a\t/a.mp3",
+            "https://example.com/media/c/c.mp3#media/a/",
+            "",
+        ]
+    ),
+    st.sampled_from(["One", "Two", ""]),
+)
+
+
+def _identity_feed(items: list[tuple[str, str, str]]):
+    from podcast.feed import xmltext
+    from podcast.lint.feeddoc import parse_feed_xml
+
+    body = "".join(
+        f'<item><title>{title}</title><guid>{guid}</guid><enclosure url="{xmltext.attribute(url)}"/></item>'
+        for guid, url, title in items
+    )
+    return parse_feed_xml(f'<rss version="2.0"><channel>{body}</channel></rss>'.encode(), "feed.xml")
+
+
+@given(st.lists(_IDENTITY_VALUES, max_size=12), st.lists(_IDENTITY_VALUES, max_size=12), st.booleans())
+@settings(max_examples=1000, deadline=None)
+def test_the_identity_rules_find_what_they_find_item_by_item(previous_items, items, whole_map):
+    """G101, G102, G104 pass over a feed with no two values alike, and G103 over the items whose
+    GUID is the one the last feed had at their URL (looking up a media folder in the last feed's
+    URLs that name it): each finds exactly what its long way, over every item, finds."""
+    from podcast.lint import rules_identity as rules
+    from podcast.lint.registry import Subject
+    from podcast.lint.resources import Resources
+
+    previous, feed = _identity_feed(previous_items), _identity_feed(items)
+    subject = Subject(feed=feed, resources=Resources(), now=datetime.now(UTC), previous=previous)
+    assert list(rules.duplicate_guids(subject)) == list(
+        rules._copies(feed, feed.texts("guid"), "guid", "GUID")
+    )
+    assert list(rules.duplicate_titles(subject)) == list(
+        rules._copies(feed, feed.texts("title"), "title", "title")
+    )
+    assert list(rules.duplicate_enclosures(subject)) == list(
+        rules._shared_enclosures(feed, feed.enclosure_urls())
+    )
+
+    by_url: dict[str, str] = {}
+    for guid, url in zip(previous.texts("guid"), previous.enclosure_urls(), strict=True):
+        if guid and url:
+            by_url.setdefault(url, guid)
+    assert rules._first_guids(previous) == by_url
+    quick = list(rules.changed_guids(subject))
+    asked_alone = rules._MediaFolders.ASKED_ALONE
+    rules._MediaFolders.ASKED_ALONE = 0  # every folder from the whole map: the long way
+    try:
+        long_way = list(rules._changed_guids(subject, by_url, range(len(feed.items))))
+    finally:
+        rules._MediaFolders.ASKED_ALONE = asked_alone
+    assert quick == long_way

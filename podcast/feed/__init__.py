@@ -127,7 +127,7 @@ class Rendered:
 
     @property
     def size(self) -> int:
-        return len(self.head) + sum(len(item) for item in self.items) + len(self.tail)
+        return len(self.head) + sum(map(len, self.items)) + len(self.tail)
 
 
 CHANNEL_END = b"  </channel>\n</rss>\n"  # how feedgen's pretty printing closes the document
