@@ -34,6 +34,7 @@ from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem,
 from .feed import paging
 from .files import (
     FolderListing,
+    StagedWrite,
     confined,
     outside,
     read_bounded,
@@ -1310,6 +1311,9 @@ def _write_output(
     show = catalog.show
     first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    # feed.xml is written to a temp file and synced in another thread while the rest is written,
+    # and put in place last.
+    staged_feed = StagedWrite(feed_path, first_page.parts)
     written = WrittenRecord.load(root, out)
     try:
         if show.artwork_path:
@@ -1319,13 +1323,14 @@ def _write_output(
         wanted |= publish_sidecars(root, catalog.published, out, written)
         pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
-        changed = write_atomic(feed_path, first_page.parts)
+        changed = staged_feed.commit()
         if remember:
             _remember_feed(root, feed_path, catalog, first_page)
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
     finally:
+        staged_feed.discard()  # (once committed, nothing)
         written.save()
     return feed_path, changed, pages_changed
 
