@@ -205,7 +205,7 @@ def assemble(show: Show, episodes: Sequence[Episode], items: Mapping[str, bytes]
     them (by slug, from `ItemRenderer`); the others are rendered now."""
     ordered = newest_first(episodes)
     head, tail = channel_parts(show, ordered)
-    parts = [items.get(episode.slug) for episode in ordered]
+    parts = list(map(items.get, map(attrgetter("slug"), ordered)))  # (C's loops, for 10,000)
     if None in parts:
         renderer = ItemRenderer(show)
         parts = [renderer.render(e) if item is None else item for e, item in zip(ordered, parts, strict=True)]
