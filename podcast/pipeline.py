@@ -1112,7 +1112,7 @@ def lint_rendered(
     that is only the first page of the feed (`feed_items`)."""
     now = now or datetime.now(UTC)
     show = catalog.show
-    ordered = feed.newest_first(catalog.published)
+    ordered = list(rendered.episodes) or feed.newest_first(catalog.published)
     # (map and attrgetter: C's loops over 10,000 records, each a few times quicker than Python's)
     records = list(map(catalog.records.__getitem__, map(attrgetter("slug"), ordered)))
     digests = list(map(attrgetter("digest"), records))
