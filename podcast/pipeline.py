@@ -1320,10 +1320,10 @@ def _write_output(
     show = catalog.show
     first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
+    written = WrittenRecord.load(root, out)
     # feed.xml is written to a temp file and synced in another thread while the rest is written,
     # and put in place last.
     staged_feed = StagedWrite(feed_path, first_page.parts)
-    written = WrittenRecord.load(root, out)
     try:
         if show.artwork_path:
             artwork = show.artwork
