@@ -1182,7 +1182,7 @@ def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[P
     guids = last.feed.texts("guid")
     if not set(guids) - keep - {""}:
         return problems  # (a set's difference: C's loop, where most builds find none)
-    for item, guid, line in zip(last.feed.items, guids, last.lines, strict=True):
+    for index, (item, guid) in enumerate(zip(last.feed.items, guids, strict=True)):
         if not guid or guid in keep:
             continue
         title = (item.findtext("title") or "").strip()
@@ -1193,7 +1193,7 @@ def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[P
             Problem(
                 f"{FEEDS_DIR}/{FEED_FILENAME}",
                 f"the published episode {title!r} (guid {guid}) would be dropped from the feed: {reason}",
-                line=line,
+                line=last.line(index),
                 hint="put it back; or, to withdraw it, add removed = true to its episode.md "
                 "or run `podcast build --allow-removal`",
             )
