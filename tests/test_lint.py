@@ -1188,3 +1188,148 @@ def test_a_url_no_app_can_read_is_u103_not_a_crash(built, bad_url):
     unreadable = [p for p in lint.check_feed_file(built.feed) if p.code == "U103"]
     assert len(unreadable) == 1 and bad_url in unreadable[0].message
     assert "not a URL an app can read" in unreadable[0].message and unreadable[0].line
+
+
+# Children an item of any feed may have, each as it stands in the document: the tags the rules
+# over the whole feed read as columns (title, guid, pubDate, the enclosure's url), written as the
+# build writes them and in every other shape (empty, CDATA, comments and elements inside, twice,
+# in another namespace, an enclosure without a url).
+_ITEM_CHILDREN = st.sampled_from(
+    [
+        "<title>Episode 1</title>",
+        "<title>  spaced &amp; escaped  </title>",
+        "<title/>",
+        "<title><![CDATA[ in CDATA ]]></title>",
+        "<title><![CDATA[]]></title>",
+        "<title>before<!-- a comment -->after</title>",
+        "<title>text <![CDATA[and CDATA]]></title>",
+        "<title><b>bold</b> tail</title>",
+        "<title><?pi x?>after a PI</title>",
+        '<x:title xmlns:x="urn:x">another namespace</x:title>',
+        '<guid isPermaLink="false">guid-1</guid>',
+        "<guid> guid-2 </guid>",
+        "<guid/>",
+        "<pubDate>Wed, 02 Apr 2025 09:00:00 -0400</pubDate>",
+        "<pubDate>\n</pubDate>",
+        '<enclosure url="https://example.com/a.mp3" length="1" type="audio/mpeg"/>',
+        '<enclosure url=" https://example.com/b.mp3 "/>',
+        '<enclosure url="https://example.com/&amp;c.mp3&#10;"/>',
+        "<enclosure/>",
+        '<enclosure x:url="ns" xmlns:x="urn:x"/>',
+        "<!-- a comment -->",
+        "<item><title>an item in an item</title></item>",
+        "<description>notes</description>",
+    ]
+)
+_ITEMS = st.lists(
+    st.tuples(
+        st.sampled_from([("<item>", "</item>"), ('<x:item xmlns:x="urn:x">', "</x:item>")]),
+        st.lists(_ITEM_CHILDREN, max_size=6),
+    ),
+    max_size=8,
+)
+
+
+@given(_ITEMS)
+@settings(max_examples=500, deadline=None)
+def test_the_columns_the_feed_rules_read_are_each_items_first_tag_found_the_long_way(items):
+    """FeedDoc.texts reads a column in one XPath where that is sure to give what asking each
+    item does (every item has the tag); any feed gives the same columns as the long way, item by
+    item."""
+    from podcast.lint.feeddoc import COLUMN_TAGS, parse_feed_xml
+
+    body = "".join(start + "".join(children) + end for (start, end), children in items)
+    data = f'<rss version="2.0"><channel><title>Show</title>{body}</channel></rss>'.encode()
+    feed = parse_feed_xml(data, "feed.xml")
+    assert not isinstance(feed, lint.Finding)
+    for tag in COLUMN_TAGS:
+        firsts = [item.find(tag) for item in feed.items]
+        if tag == "enclosure":
+            expected = [(e.get("url") or "").strip() if e is not None else "" for e in firsts]
+            assert feed.enclosure_urls() == expected
+        else:
+            expected = [(e.text or "").strip() if e is not None else "" for e in firsts]
+        assert feed.texts(tag) == expected
+
+
+def test_the_columns_of_a_built_feed_are_read_in_one_xpath_and_are_the_long_ways(built):
+    """The build's own feed has every tag in every item: the quick way is the one it takes."""
+    from podcast.lint.feeddoc import _FIRST_CHILDREN, COLUMN_TAGS, parse_feed_xml
+
+    feed = parse_feed_xml(built.feed.read_bytes(), "feed.xml")
+    assert len(feed.items) > 1
+    for tag in COLUMN_TAGS:
+        assert len(_FIRST_CHILDREN[tag](feed.channel)) == len(feed.items)
+        long_way = [
+            (item.find(tag).get("url") if tag == "enclosure" else item.find(tag).text).strip()
+            for item in feed.items
+        ]
+        assert feed.texts(tag) == long_way and all(long_way)
+
+
+# Items of a last feed and of a new one, from few values, so that GUIDs, titles and URLs repeat,
+# move between items, go blank, or name the same media/<slug>/ folder under another file name.
+_IDENTITY_VALUES = st.tuples(
+    st.sampled_from(["g1", "g2", "g3", ""]),
+    st.sampled_from(
+        [
+            "https://example.com/media/a/a.mp3",
+            "https://example.com/media/a/renamed.mp3",
+            "https://example.com/media/b/b.mp3",
+            "https://elsewhere.org/media/b/b.mp3?x=1",
+            "https://example.com/c.mp3",
+            "https://example.com/media/a\t/a.mp3",
+            "https://example.com/media/c/c.mp3#media/a/",
+            "",
+        ]
+    ),
+    st.sampled_from(["One", "Two", ""]),
+)
+
+
+def _identity_feed(items: list[tuple[str, str, str]]):
+    from podcast.feed import xmltext
+    from podcast.lint.feeddoc import parse_feed_xml
+
+    body = "".join(
+        f'<item><title>{title}</title><guid>{guid}</guid><enclosure url="{xmltext.attribute(url)}"/></item>'
+        for guid, url, title in items
+    )
+    return parse_feed_xml(f'<rss version="2.0"><channel>{body}</channel></rss>'.encode(), "feed.xml")
+
+
+@given(st.lists(_IDENTITY_VALUES, max_size=12), st.lists(_IDENTITY_VALUES, max_size=12), st.booleans())
+@settings(max_examples=1000, deadline=None)
+def test_the_identity_rules_find_what_they_find_item_by_item(previous_items, items, whole_map):
+    """G101, G102, G104 pass over a feed with no two values alike, and G103 over the items whose
+    GUID is the one the last feed had at their URL (looking up a media folder in the last feed's
+    URLs that name it): each finds exactly what its long way, over every item, finds."""
+    from podcast.lint import rules_identity as rules
+    from podcast.lint.registry import Subject
+    from podcast.lint.resources import Resources
+
+    previous, feed = _identity_feed(previous_items), _identity_feed(items)
+    subject = Subject(feed=feed, resources=Resources(), now=datetime.now(UTC), previous=previous)
+    assert list(rules.duplicate_guids(subject)) == list(
+        rules._copies(feed, feed.texts("guid"), "guid", "GUID")
+    )
+    assert list(rules.duplicate_titles(subject)) == list(
+        rules._copies(feed, feed.texts("title"), "title", "title")
+    )
+    assert list(rules.duplicate_enclosures(subject)) == list(
+        rules._shared_enclosures(feed, feed.enclosure_urls())
+    )
+
+    by_url: dict[str, str] = {}
+    for guid, url in zip(previous.texts("guid"), previous.enclosure_urls(), strict=True):
+        if guid and url:
+            by_url.setdefault(url, guid)
+    assert rules._first_guids(previous) == by_url
+    quick = list(rules.changed_guids(subject))
+    asked_alone = rules._MediaFolders.ASKED_ALONE
+    rules._MediaFolders.ASKED_ALONE = 0  # every folder from the whole map: the long way
+    try:
+        long_way = list(rules._changed_guids(subject, by_url, range(len(feed.items))))
+    finally:
+        rules._MediaFolders.ASKED_ALONE = asked_alone
+    assert quick == long_way
