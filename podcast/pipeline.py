@@ -828,25 +828,31 @@ def _remake_items(
             _remake_in_worker,
             parts,
             initializer=_start_item_worker,
-            initargs=(show, finish.now, cache, folders),  # (not a list of records: each is freed once remade)
+            initargs=(show, finish.now, cache, folders),  # (forked: the workers read the records there)
             progress=progress and (lambda batches: progress(batches, "Making items")),
         )
+        cache.commit()  # this process holds no transaction while the workers store the records
         with collector.paused(frozen=True):
-            for indexes, made in results:
-                if made is None:
+            for indexes, result in results:
+                if result is None:
                     continue
-                kept = []
-                for index, value in zip(indexes, made, strict=True):
-                    if value is None:
+                made, entries = result
+                # Unpickled here, not in the pool's thread: the new items take the memory of the
+                # old ones (freed in this thread; another thread allocates from another arena).
+                for index, parts_made in zip(indexes, pickle.loads(made), strict=True):
+                    if parts_made is None:
                         continue
                     folder = folders[index]
-                    # The whole record unpickled, not its new parts taken into the one kept: its
-                    # old objects are then freed together, where new ones fit.
-                    folder.record = pickle.loads(value)
+                    assert folder.record is not None
+                    item, found, digest = parts_made
+                    # As the worker made it and kept it: only what the item settings decide is new.
+                    folder.record = replaced(
+                        folder.record, item=item, lint=found, digest=digest, item_key=finish.item_key
+                    )
                     done.add(index)
-                    if folder.fingerprint:  # (kept before: nothing that decides it changed)
-                        kept.append((folder.path.name, folder.fingerprint, value))
-                cache.keep_pickled(kept)
+                if entries:  # the worker could not store them
+                    cache.store(entries)
+                    cache.commit()
     for index, folder in enumerate(folders):
         if index in done:
             continue
@@ -883,27 +889,62 @@ def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared 
 # Items a worker process makes again at a time (`_remake_items`).
 ITEM_BATCH = 64
 
-# In a worker process of `_remake_items`: its finisher, its copy of the cache, the folders.
-_item_work: tuple[_Finisher, BuildCache, list[_Folder]] | None = None
+
+class _ItemWorker:
+    """In a worker process of `_remake_items`: makes records' items (and their lint) again, keeps
+    the records in the build cache itself (a few batches at a time, and once more as it exits;
+    where it cannot, it hands the entries back), and sends back only the new parts of each, which
+    the build's process puts into the record it holds: unpickling whole records again there cost
+    it more than making the items cost a worker."""
+
+    def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
+        self.folders = folders
+        self.finish = _Finisher(show, now)
+        self.cache = cache.for_worker()
+        self.unsaved = 0  # records made since the worker last stored what it made
+        if self.cache.shared:
+            parallel.at_exit(self.cache.save_pending)
+
+    def __call__(self, indexes: Sequence[int]) -> tuple[bytes, list]:
+        """Each record's new parts, pickled as one list (None for one whose notes the cache no
+        longer has: the build reads its folder again), and the entries the worker could not store."""
+        made: list[ItemParts | None] = []
+        kept = []
+        for index in indexes:
+            folder = self.folders[index]
+            assert folder.record is not None
+            remade = _remade(folder.record, self.cache, self.finish)
+            if remade is None:
+                made.append(None)
+                continue
+            assert remade.item is not None and remade.digest is not None
+            made.append((remade.item, remade.lint, remade.digest))
+            if folder.fingerprint:  # (kept before: nothing that decides it changed)
+                kept.append((folder.path.name, folder.fingerprint, pickle_record(remade)))
+        self.cache.keep_pickled(kept)
+        self.unsaved += len(indexes)
+        near_end = indexes[-1] >= len(self.folders) - ITEM_BATCH * parallel.workers()
+        if self.cache.shared and self.unsaved < SAVE_EVERY and not near_end:
+            return pickle.dumps(made), []
+        self.unsaved = 0
+        return pickle.dumps(made), [] if self.cache.save_pending() else self.cache.take_pending()
+
+
+# What a worker sends back of a record it made again: its item, what lint found in the item,
+# the item's digest.
+ItemParts = tuple[bytes, tuple[Problem, ...], bytes]
+
+_item_worker: _ItemWorker | None = None  # in a worker process of `_remake_items`
 
 
 def _start_item_worker(show: Show, now: datetime, cache: BuildCache, folders: list[_Folder]) -> None:
-    global _item_work
-    _item_work = (_Finisher(show, now), cache.for_worker(), folders)
+    global _item_worker
+    _item_worker = _ItemWorker(show, now, cache, folders)
 
 
-def _remake_in_worker(indexes: Sequence[int]) -> list[bytes | None]:
-    """In a worker process: the records of the folders at `indexes` with their items made
-    again, pickled (None for one whose notes the cache no longer has: the build reads it)."""
-    assert _item_work is not None
-    finish, cache, folders = _item_work
-    made: list[bytes | None] = []
-    for index in indexes:
-        record = folders[index].record
-        assert record is not None
-        remade = _remade(record, cache, finish)
-        made.append(None if remade is None else pickle_record(remade))
-    return made
+def _remake_in_worker(indexes: Sequence[int]) -> tuple[bytes, list]:
+    assert _item_worker is not None
+    return _item_worker(indexes)
 
 
 def _ready_record(
