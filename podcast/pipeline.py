@@ -465,9 +465,22 @@ ITEM_ONLY = {
 
 
 def item_key(show: Show) -> str:
-    """What a record's item was made with beyond its ready episode: the show's ITEM_ONLY settings."""
-    values = repr([getattr(show, name) for name in ITEM_ONLY])
-    return hashlib.blake2b(values.encode(errors="surrogateescape"), digest_size=16).hexdigest()
+    """What a record's item was made with beyond its ready episode: the show's ITEM_ONLY settings,
+    a digest of each, so that a later build can tell which of them changed (`changed_settings`)."""
+    digests = []
+    for name in ITEM_ONLY:
+        value = repr(getattr(show, name)).encode(errors="surrogateescape")
+        digests.append(hashlib.blake2b(value, digest_size=8).hexdigest())
+    return "-".join(digests)
+
+
+def changed_settings(made_with: str | None, now: str) -> list[str] | None:
+    """The ITEM_ONLY settings whose values differ between two `item_key`s; None when `made_with`
+    is not one of this form (a record of another version)."""
+    before, after = (made_with or "").split("-"), now.split("-")
+    if not len(before) == len(after) == len(ITEM_ONLY):
+        return None
+    return [name for name, old, new in zip(ITEM_ONLY, before, after, strict=True) if old != new]
 
 
 # Libraries whose output a record holds: the items (feedgen, lxml) and the notes in them.
@@ -707,16 +720,29 @@ class _Finisher:
         rendered, then all linted (each's code stays in the processor's caches, see `_prepare`)."""
         if not readies:
             return []
+        renderer, linter = self._made()
+        rendered = [renderer.render(ready) for ready in readies]
+        return [(item, linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
+
+    def _made(self) -> tuple[feed.ItemRenderer, ItemLinter]:
         if self.renderer is None or self.linter is None:
             self.renderer = feed.ItemRenderer(self.show)
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
-        rendered = [self.renderer.render(ready) for ready in readies]
-        return [(item, self.linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
+        return self.renderer, self.linter
 
-    def __call__(self, record: Prepared) -> Prepared:
-        """A ready record with its item made (again) and linted, under the show's item settings now."""
-        assert record.ready is not None
-        ((item, found),) = self.items([record.ready])
+    def remade(self, record: Prepared, ready: Episode) -> Prepared:
+        """A record kept from a build with other ITEM_ONLY settings, with its item made again of
+        `ready` (its ready episode with the notes the item reads) and linted: of lint's rules
+        over one item, only those that read a tag the changed settings write run again; the
+        others found what they found before (ItemLinter.recheck)."""
+        renderer, linter = self._made()
+        item = renderer.render(ready)
+        changed = changed_settings(record.item_key, self.item_key)
+        if changed is None or record.digest is None:
+            found = linter.check(ready, item)
+        else:
+            kept = ItemLint(record.lint, record.digest)
+            found = linter.recheck(ready, item, kept, feed.item.tags_written(changed))
         return replaced(record, item=item, lint=found.problems, digest=found.digest, item_key=self.item_key)
 
 
@@ -882,8 +908,8 @@ def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared 
         if kept is None or kept.html != notes.html:
             return None
         notes = replaced(notes, description_html=kept.description_html)
-    made = finish(replaced(record, ready=replaced(ready, notes=notes)))
-    return replaced(made, episode=ready, ready=ready)  # as kept: without what the item alone read
+    # As kept: without what the item alone read.
+    return replaced(finish.remade(record, replaced(ready, notes=notes)), episode=ready, ready=ready)
 
 
 # Items a worker process makes again at a time (`_remake_items`).
