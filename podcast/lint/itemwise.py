@@ -224,7 +224,7 @@ def _reads_any(rule: Rule, tags: frozenset[str]) -> bool:
     that prefix)."""
     reads = rule.reads
     if reads is None:
-        return True
+        return bool(tags)
     prefixes = [name for name in reads if name.endswith(":")]
     return any(tag in reads or tag.startswith(tuple(prefixes)) for tag in tags)
 
