@@ -131,6 +131,8 @@ class ItemLinter:
         self.item_rules = [r for r in self.rules if r.code not in CHANNEL_CODES]
         # Most items name no image of their own: the artwork rules have nothing to read there.
         self.imageless_rules = [r for r in self.item_rules if r.code not in ARTWORK_CODES]
+        self.item_codes = frozenset(r.code for r in self.item_rules)
+        self.readers: dict[frozenset[str], list[Rule]] = {}  # the item rules that read any of these tags
         self.head, self.tail = _cut_down(head, tail)
         # In a document with a default namespace, "<description>" would name another tag.
         self.stand_ins = shortcuts and b"xmlns=" not in self.head and all(
@@ -172,10 +174,12 @@ class ItemLinter:
         rules = self.item_rules
         if not self.shortcuts or changed is None or changed & _PLACING_TAGS:
             return self.check(episode, item)
-        codes = {r.code for r in rules}
+        codes = self.item_codes
         if any(p.code not in codes or p.path == SOURCE for p in before.problems):
             return self.check(episode, item)
-        again = [r for r in self.item_rules if _reads_any(r, changed)]
+        again = self.readers.get(changed)
+        if again is None:
+            again = self.readers[changed] = [r for r in rules if _reads_any(r, changed)]
         if any(r.code in ARTWORK_CODES for r in again):
             return self.check(episode, item)
         same_digest = not changed & _DIGEST_SHORT_NAMES
