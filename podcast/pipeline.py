@@ -714,6 +714,8 @@ class _Finisher:
         self.item_key = item_key(show)
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
+        # By the item key a record was made with: the tags the settings changed since write.
+        self.tags_changed: dict[str | None, frozenset[str] | None] = {}
 
     def items(self, readies: Sequence[Episode]) -> list[tuple[bytes, ItemLint]]:
         """Each ready episode's <item>, and what lint's rules over one item found in it: all
@@ -737,12 +739,14 @@ class _Finisher:
         others found what they found before (ItemLinter.recheck)."""
         renderer, linter = self._made()
         item = renderer.render(ready)
-        changed = changed_settings(record.item_key, self.item_key)
-        if changed is None or record.digest is None:
+        if record.item_key not in self.tags_changed:  # (most records were made with the same settings)
+            changed = changed_settings(record.item_key, self.item_key)
+            self.tags_changed[record.item_key] = None if changed is None else feed.item.tags_written(changed)
+        tags = self.tags_changed[record.item_key]
+        if tags is None or record.digest is None:
             found = linter.check(ready, item)
         else:
-            kept = ItemLint(record.lint, record.digest)
-            found = linter.recheck(ready, item, kept, feed.item.tags_written(changed))
+            found = linter.recheck(ready, item, ItemLint(record.lint, record.digest), tags)
         return replaced(record, item=item, lint=found.problems, digest=found.digest, item_key=self.item_key)
 
 
@@ -904,10 +908,10 @@ def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared 
     assert ready is not None
     notes = ready.notes
     if notes is not None and notes.html:  # (the item reads no notes without HTML)
-        kept = cache.stored_notes(record.notes_key) if record.notes_key else None
-        if kept is None or kept.html != notes.html:
+        kept = cache.stored_notes_html(record.notes_key) if record.notes_key else None
+        if kept is None or kept[0] != notes.html:
             return None
-        notes = replaced(notes, description_html=kept.description_html)
+        notes = replaced(notes, description_html=kept[1])
     # As kept: without what the item alone read.
     return replaced(finish.remade(record, replaced(ready, notes=notes)), episode=ready, ready=ready)
 
