@@ -732,11 +732,11 @@ class _Finisher:
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
         return self.renderer, self.linter
 
-    def remade(self, record: Prepared, ready: Episode) -> Prepared:
-        """A record kept from a build with other ITEM_ONLY settings, with its item made again of
-        `ready` (its ready episode with the notes the item reads) and linted: of lint's rules
-        over one item, only those that read a tag the changed settings write run again; the
-        others found what they found before (ItemLinter.recheck)."""
+    def remade(self, record: Prepared, ready: Episode) -> tuple[bytes, ItemLint]:
+        """The item of a record kept from a build with other ITEM_ONLY settings, made again of
+        `ready` (its ready episode with the notes the item reads), and what lint's rules over
+        one item find in it: only those that read a tag the changed settings write run again;
+        the others found what they found before (ItemLinter.recheck)."""
         renderer, linter = self._made()
         item = renderer.render(ready)
         if record.item_key not in self.tags_changed:  # (most records were made with the same settings)
@@ -747,7 +747,7 @@ class _Finisher:
             found = linter.check(ready, item)
         else:
             found = linter.recheck(ready, item, ItemLint(record.lint, record.digest), tags)
-        return replaced(record, item=item, lint=found.problems, digest=found.digest, item_key=self.item_key)
+        return item, found
 
 
 def read_catalog(
@@ -912,8 +912,10 @@ def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared 
         if kept is None or kept[0] != notes.html:
             return None
         notes = replaced(notes, description_html=kept[1])
-    # As kept: without what the item alone read.
-    return replaced(finish.remade(record, replaced(ready, notes=notes)), episode=ready, ready=ready)
+    item, found = finish.remade(record, replaced(ready, notes=notes))
+    return replaced(  # its ready episode as kept: without what the item alone read
+        record, episode=ready, item=item, lint=found.problems, digest=found.digest, item_key=finish.item_key
+    )
 
 
 # Items a worker process makes again at a time (`_remake_items`).
