@@ -294,6 +294,47 @@ def decode_notes(value: object) -> ShowNotes:
     )
 
 
+def decode_notes_html(value: object) -> tuple[str, str]:
+    """`decode_notes(value)`'s html and description_html, read without making the rest of the
+    notes (an item made again reads only these): refuses every entry decode_notes refuses,
+    with a ValueError, after the same checks."""
+    if not isinstance(value, str):
+        raise ValueError(f"a notes entry is text, not {type(value).__name__}")
+    line, _, rest = value.partition("\n")
+    lengths_line, newline, body = rest.partition("\n")
+    shape = line.split(" ")
+    if not newline or shape[0] != _NOTES_MARK or len(shape) < 6:
+        raise ValueError("not a notes entry")
+    if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
+        raise ValueError("a damaged notes entry (its checksum differs)")
+    lengths = [int(length) for length in lengths_line.split(" ")]
+    if min(lengths) < 0 or sum(lengths) != len(body):
+        raise ValueError("a notes entry whose lengths do not measure its strings")
+    facts = iter(shape[2:])
+    try:
+        with_title, with_text = next(facts) == "1", next(facts) == "1"
+        wanted = 2 + with_title + with_text  # strings the shape says there are
+        for _ in range(int(next(facts))):
+            wanted += next(facts) == "1"
+            count = int(next(facts))
+            wanted += count
+            if count < 0 or wanted > len(lengths):
+                raise ValueError("a notes entry with fewer strings than its sections")
+        for _ in range(int(next(facts))):
+            _seconds(next(facts))
+            end = next(facts)
+            if end != _NONE:
+                _seconds(end)
+            wanted += 1 + (next(facts) == "1") + (next(facts) == "1")
+    except StopIteration:
+        raise ValueError("a notes entry cut short") from None
+    if wanted > len(lengths):
+        raise ValueError("a notes entry cut short")
+    if next(facts, None) is not None or wanted < len(lengths):
+        raise ValueError("a notes entry with more in it than it says")
+    return body[: lengths[0]], body[lengths[0] : lengths[0] + lengths[1]]
+
+
 def _seconds(word: str) -> float:
     found = int(word) if word.isdigit() else float(word)  # as written: 5 stays an int, 5.0 a float
     if not math.isfinite(found):
@@ -796,6 +837,18 @@ class BuildCache:
         try:
             row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
             return None if row is None else decode_notes(row[0])
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            log.warning("notes cache entry unreadable (%s)", exc)
+            return None
+
+    def stored_notes_html(self, key: str) -> tuple[str, str] | None:
+        """The html and description_html of the notes kept under `key` (`stored_notes`, reading
+        no more of them); None when there are none, or unreadable."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
+            return None if row is None else decode_notes_html(row[0])
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             log.warning("notes cache entry unreadable (%s)", exc)
             return None

@@ -1333,3 +1333,148 @@ def test_the_identity_rules_find_what_they_find_item_by_item(previous_items, ite
     finally:
         rules._MediaFolders.ASKED_ALONE = asked_alone
     assert quick == long_way
+
+
+@pytest.fixture(scope="module")
+def varied_episodes(tmp_path_factory, mp3_factory):
+    """A show (http base URL: findings of the URL rules in every item) with episodes whose items
+    differ in what the item settings touch: hosts, explicit of their own, a number, chapters in
+    the notes, a title over Apple's length, people, a place and a license of their own."""
+    from conftest import ShowDir
+
+    from podcast import scaffold
+    from podcast.cache import BuildCache
+    from podcast.model import replaced
+
+    root = tmp_path_factory.mktemp("remade") / "show"
+    scaffold.init_show(
+        root,
+        title="Test Show",
+        author="Ann Host",
+        owner_email="ann@example.com",
+        base_url="https://cdn.example.com/show/",
+        link="https://example.com/",
+        category="Health & Fitness > Medicine",
+        description="A show for tests.",
+    )
+    show = ShowDir(root, mp3_factory)
+    set_show_key(root, "base_url", '"http://cdn.example.com/show/"')
+    show.add("one", title="One", date="2025-01-01")
+    show.add("two", date="2025-01-02", extra='hosts = ["Cy Guest"]\nexplicit = true\nepisode = 2')
+    show.add("three", date="2025-01-03", article="Intro\n\n00:00 Start\n00:01 Middle\n")
+    show.add("four", title="Long " + "t" * 300, date="2025-01-04", extra="explicit = false")
+    show.add(
+        "five",
+        date="2025-01-05",
+        extra='license = "CC-BY-4.0"\n[[person]]\nname = "Di"\nrole = "guest"\n'
+        'href = "http://di.example/"\n[[location]]\nname = "Austin, TX"',
+    )
+    catalog = pipeline.read_catalog(root)
+    assert not [p for p in catalog.problems if p.severity == "error"], catalog.problems
+    readies = []
+    with BuildCache(root) as cache:  # each with the notes its item is made of, as `_remade` gives it
+        for ready in sorted(catalog.published, key=lambda e: e.slug):
+            record = catalog.records[ready.slug]
+            notes = cache.stored_notes(record.notes_key) if record.notes_key else None
+            readies.append(replaced(ready, notes=notes or ready.notes))
+    return catalog.show, readies
+
+
+_ITEM_SETTING_VALUES = {
+    "author": st.sampled_from(["Ann Host", "Bea Host & <Co>", "", "a" * 300, "http://not.an.author/"]),
+    "explicit": st.booleans(),
+    "type": st.sampled_from(["episodic", "serial", "weekly"]),  # "weekly": A121
+    "simple_chapters": st.booleans(),
+    "persons": st.sampled_from([(), ("Ann", "host", "http://ann.example/"), ("Bo", "guest", None)]),
+    "license": st.sampled_from([None, ("CC-BY-4.0", None), ("mine", "http://l.example/")]),
+    "locations": st.sampled_from([(), ("Austin, TX",)]),
+    "enclosure_prefix": st.sampled_from([None, "https://op3.dev/e/", "http://plain.example/p/", "rel/"]),
+}
+
+
+def _item_settings(values: dict) -> dict:
+    from podcast.model import License, Location, Person
+
+    settings = dict(values)
+    settings["persons"] = (Person(*values["persons"]),) if values["persons"] else ()
+    settings["license"] = License(*values["license"]) if values["license"] else None
+    settings["locations"] = tuple(Location(name) for name in values["locations"])
+    return settings
+
+
+@given(
+    index=st.integers(0, 4),
+    before=st.fixed_dictionaries(_ITEM_SETTING_VALUES),
+    changes=st.lists(st.sampled_from(sorted(_ITEM_SETTING_VALUES)), min_size=1, max_size=3, unique=True),
+    data=st.data(),
+)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_an_item_made_again_after_item_settings_changed_is_linted_as_the_long_way_lints_it(
+    varied_episodes, index, before, changes, data
+):
+    """ItemLinter.recheck keeps what the rules blind to the tags the changed settings write
+    found in the item before, and runs only the others: it finds what the long way finds in the
+    item made again (every rule run over it parsed whole, its digest serialized by lxml)."""
+    from podcast.feed.item import tags_written
+    from podcast.lint.itemwise import ItemLinter
+    from podcast.model import replaced
+
+    show, readies = varied_episodes
+    episode = readies[index]
+    after = dict(before)
+    for name in changes:
+        other = _ITEM_SETTING_VALUES[name].filter(lambda value, name=name: value != before[name])
+        after[name] = data.draw(other, label=name)
+    old, new = replaced(show, **_item_settings(before)), replaced(show, **_item_settings(after))
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+
+    def linter(show, shortcuts=True):
+        return ItemLinter(show, *feed.channel_parts(show, []), now, shortcuts=shortcuts)
+
+    old_item = feed.ItemRenderer(old).render(episode)
+    found_before = linter(old).check(episode, old_item)
+    item = feed.ItemRenderer(new).render(episode)
+    changed = pipeline.changed_settings(pipeline.item_key(old), pipeline.item_key(new))
+    assert changed == [name for name in pipeline.ITEM_ONLY if before[name] != after[name]]
+    quick = linter(new).recheck(episode, item, found_before, tags_written(changed))
+    assert quick == linter(new, shortcuts=False).check(episode, item)
+
+
+def test_each_item_setting_writes_only_the_tags_it_is_said_to(varied_episodes):
+    """feed.item.SETTING_TAGS, which ItemLinter.recheck trusts: changing one item setting
+    changes, of every item and of the channel lint reads with it, only the tags listed for it."""
+    from podcast.feed.item import SETTING_TAGS
+    from podcast.lint.feeddoc import short_name
+    from podcast.lint.itemwise import _cut_down
+    from podcast.model import replaced
+
+    show, readies = varied_episodes
+    plain = _item_settings({
+        "author": "Ann Host", "explicit": False, "type": "episodic", "simple_chapters": False,
+        "persons": (), "license": None, "locations": (), "enclosure_prefix": None,
+    })  # fmt: skip
+    other = _item_settings({
+        "author": "Bea Host", "explicit": True, "type": "serial", "simple_chapters": True,
+        "persons": ("Bo", "guest", None), "license": ("mine", "http://l.example/"),
+        "locations": ("Austin, TX",), "enclosure_prefix": "https://op3.dev/e/",
+    })  # fmt: skip
+    assert set(SETTING_TAGS) == set(pipeline.ITEM_ONLY)
+
+    def tags(show) -> dict[str, list[bytes]]:
+        head, tail = _cut_down(*feed.channel_parts(show, []))
+        found: dict[str, list[bytes]] = {}
+        for ready in readies:
+            root = etree.fromstring(head + feed.ItemRenderer(show).render(ready) + tail)
+            for element in root.iter(etree.Element):
+                if element.tag not in ("rss", "channel", "item"):
+                    found.setdefault(short_name(element), []).append(etree.tostring(element, with_tail=False))
+        return found
+
+    base = replaced(show, **plain)
+    unchanged = tags(base)
+    for name in SETTING_TAGS:
+        changed = tags(replaced(base, **{name: other[name]}))
+        differ = {tag for tag in {*unchanged, *changed} if unchanged.get(tag) != changed.get(tag)}
+        assert differ <= set(SETTING_TAGS[name]), name
+        if name in ("author", "explicit", "type", "simple_chapters", "enclosure_prefix"):
+            assert differ, name  # the change shows: the test can tell
