@@ -1,0 +1,143 @@
+"""The episodes' rows of the list pages, kept from one build to the next.
+
+An episode added as the newest shifts every list page by one: each of 200 pages of a
+10,000-episode show is due, and rendering their 10,000 rows again costs several times what
+the rest of those pages cost. The packaged list page marks each row `{% shared root, key %}`
+(web/shared.py), key being the episode's page key (pages.page_key: everything of it the
+row shows); such a row reads the episode and `root` alone, never the show. So a row rendered
+by one build is the row the next renders while the package's code is the same, and a list page
+made of kept rows is the page rendered the long way (tests/test_web_keptrows.py).
+
+They are kept beside the page record (web/record.py), as `<record>.rows`: a line of JSON
+(version, the code they were made with, each row's key and length), then the rows. Like the
+record it is an optimisation only: one missing, unreadable or made by other code is no rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from ..errors import PodcastError
+from ..files import STATE_MAX_BYTES, read_bounded
+
+ROWS_VERSION = 1
+# The rows are loaded when at least this many list pages are due: an edited article's one list
+# page renders its 50 rows in less time than 10,000 kept ones take to load and save.
+KEPT_FROM = 4
+
+Key = tuple[Any, ...]  # a shared part's key: (template:line, root, page key)
+
+
+def is_row(key: Key) -> bool:
+    """Whether a shared part's key is an episode's row's: its last value a page key."""
+    return type(key[-1]) is bytes
+
+
+class KeptRows:
+    """The rows kept for one output folder's list pages, put into the list template's store of
+    shared parts (`store`) for the pages to find; those rendered since are kept when saved."""
+
+    def __init__(
+        self, file: Path, code: str, store: dict[Key, Any], listed: set[bytes], loaded: set[Key]
+    ) -> None:
+        self.file = file
+        self.code = code
+        self.store = store
+        self.listed = listed  # the page key of every episode listed: the rows worth keeping
+        self.loaded = loaded
+
+    @classmethod
+    def load(cls, record_file: Path, code: str, store: dict[Key, Any], listed: set[bytes]) -> KeptRows:
+        """The rows kept beside the page record `record_file` by a build of the same `code` (else
+        none), put into `store`; `listed`: the page key of every episode the list pages show."""
+        file = record_file.with_suffix(".rows")
+        rows = _read(file, code)
+        store.update(rows)
+        return cls(file, code, store, listed, set(rows))
+
+    def fresh(self) -> dict[Key, str]:
+        """The rows rendered in this process since they were loaded (a forked one sends them back)."""
+        return {key: str(part) for key, part in self.store.items() if is_row(key) and key not in self.loaded}
+
+    def add(self, rows: Mapping[Key, str]) -> None:
+        """Rows another process rendered."""
+        for key, part in rows.items():
+            self.store.setdefault(key, Markup(part))
+
+    def save(self) -> None:
+        """The rows of the episodes listed kept, written when they changed; rows that cannot be
+        written only cost the next build time."""
+        listed = self.listed
+        rows = {key: part for key, part in self.store.items() if is_row(key) and key[-1] in listed}
+        if rows.keys() == self.loaded:
+            return
+        groups: dict[tuple[Any, ...], list[Key]] = {}  # by what stands before the page key
+        for key in rows:
+            groups.setdefault(key[:-1], []).append(key)
+        texts: list[str] = []
+        head: dict[str, Any] = {"version": ROWS_VERSION, "code": self.code, "groups": []}
+        for before, keys in groups.items():
+            sizes = {len(key[-1]) for key in keys}
+            if len(sizes) != 1 or not all(type(value) is str for value in before):
+                return  # keys this file cannot hold: not kept
+            group = [str(rows[key]) for key in keys]
+            texts += group
+            page_keys = b"".join(key[-1] for key in keys).hex()
+            head["groups"].append([list(before), sizes.pop(), page_keys, [len(text) for text in group]])
+        data = json.dumps(head, separators=(",", ":")).encode() + b"\n" + "".join(texts).encode()
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+            try:
+                temporary.write_bytes(data)
+                os.replace(temporary, self.file)
+            finally:
+                temporary.unlink(missing_ok=True)
+        except OSError:
+            return
+        self.loaded = set(rows)
+
+
+def _read(file: Path, code: str) -> dict[Key, Markup]:
+    """The rows in `file` when it holds rows of `code`, each checked to be what save wrote; else none."""
+    try:
+        data = read_bounded(file, STATE_MAX_BYTES, str(file))
+        line, _, body = data.partition(b"\n")
+        head = json.loads(line)
+        if type(head) is not dict or head.get("version") != ROWS_VERSION or head.get("code") != code:
+            return {}
+        text = body.decode("utf-8")
+        rows: dict[Key, Markup] = {}
+        start = 0
+        for before, size, hexed, lengths in head["groups"]:
+            if type(before) is not list or not all(type(value) is str for value in before):
+                return {}
+            if type(size) is not int or size <= 0 or type(lengths) is not list:
+                return {}
+            if not all(type(length) is int and length >= 0 for length in lengths):
+                return {}
+            page_keys = bytes.fromhex(hexed)
+            if len(page_keys) != size * len(lengths):
+                return {}
+            ends = list(itertools.accumulate(lengths, initial=start))
+            start = ends[-1]
+            keys = [(*before, page_keys[at : at + size]) for at in range(0, len(page_keys), size)]
+            rows.update(
+                zip(keys, map(_markup, map(text.__getitem__, map(slice, ends, ends[1:]))), strict=True)
+            )
+        return rows if start == len(text) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, PodcastError):
+        return {}  # (PodcastError: read_bounded's, for a link or a FIFO)
+
+
+def _markup(text: str) -> Markup:
+    """`text` as markup, as a rendered part is kept: Markup's own constructor, less the checks a
+    str needs none of (a tenth of loading 10,000 rows)."""
+    return str.__new__(Markup, text)
