@@ -9,7 +9,8 @@ by one build is the row the next renders while the package's code is the same, a
 made of kept rows is the page rendered the long way (tests/test_web_keptrows.py).
 
 They are kept beside the page record (web/record.py), as `<record>.rows`: a line of JSON
-(version, the code they were made with, each row's key and length), then the rows. Like the
+(version, the code they were made with, each row's key and its length in bytes), then the rows,
+in UTF-8. Like the
 record it is an optimisation only: one missing, unreadable or made by other code is no rows.
 """
 
@@ -40,6 +41,11 @@ def is_row(key: Key) -> bool:
     return type(key[-1]) is bytes
 
 
+def rows_in(store: Mapping[Key, Any]) -> dict[Key, str]:
+    """The rows among a store's parts (those a forked page process rendered, sent back)."""
+    return {key: str(part) for key, part in store.items() if is_row(key)}
+
+
 class KeptRows:
     """The rows kept for one output folder's list pages, put into the list template's store of
     shared parts (`store`) for the pages to find; those rendered since are kept when saved."""
@@ -52,6 +58,11 @@ class KeptRows:
         self.store = store
         self.listed = listed  # the page key of every episode listed: the rows worth keeping
         self.loaded = loaded
+
+    @staticmethod
+    def there(record_file: Path) -> bool:
+        """Whether rows are kept beside the page record `record_file` (a look, not a read)."""
+        return record_file.with_suffix(".rows").is_file()
 
     @classmethod
     def load(cls, record_file: Path, code: str, store: dict[Key, Any], listed: set[bytes]) -> KeptRows:
@@ -71,6 +82,11 @@ class KeptRows:
         for key, part in rows.items():
             self.store.setdefault(key, Markup(part))
 
+    def release(self) -> None:
+        """No page is made of the rows any more: their memory is the build's again."""
+        self.store.clear()
+        self.loaded = set()
+
     def save(self) -> None:
         """The rows of the episodes listed kept, written when they changed; rows that cannot be
         written only cost the next build time."""
@@ -81,17 +97,17 @@ class KeptRows:
         groups: dict[tuple[Any, ...], list[Key]] = {}  # by what stands before the page key
         for key in rows:
             groups.setdefault(key[:-1], []).append(key)
-        texts: list[str] = []
+        texts: list[bytes] = []  # each row's UTF-8
         head: dict[str, Any] = {"version": ROWS_VERSION, "code": self.code, "groups": []}
         for before, keys in groups.items():
             sizes = {len(key[-1]) for key in keys}
             if len(sizes) != 1 or not all(type(value) is str for value in before):
                 return  # keys this file cannot hold: not kept
-            group = [str(rows[key]) for key in keys]
+            group = [str(rows[key]).encode() for key in keys]
             texts += group
             page_keys = b"".join(key[-1] for key in keys).hex()
             head["groups"].append([list(before), sizes.pop(), page_keys, [len(text) for text in group]])
-        data = json.dumps(head, separators=(",", ":")).encode() + b"\n" + "".join(texts).encode()
+        data = json.dumps(head, separators=(",", ":")).encode() + b"\n" + b"".join(texts)
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
@@ -109,11 +125,11 @@ def _read(file: Path, code: str) -> dict[Key, Markup]:
     """The rows in `file` when it holds rows of `code`, each checked to be what save wrote; else none."""
     try:
         data = read_bounded(file, STATE_MAX_BYTES, str(file))
-        line, _, body = data.partition(b"\n")
+        end = data.index(b"\n")  # ValueError without one
+        line, body = data[:end], memoryview(data)[end + 1 :]
         head = json.loads(line)
         if type(head) is not dict or head.get("version") != ROWS_VERSION or head.get("code") != code:
             return {}
-        text = body.decode("utf-8")
         rows: dict[Key, Markup] = {}
         start = 0
         for before, size, hexed, lengths in head["groups"]:
@@ -129,15 +145,14 @@ def _read(file: Path, code: str) -> dict[Key, Markup]:
             ends = list(itertools.accumulate(lengths, initial=start))
             start = ends[-1]
             keys = [(*before, page_keys[at : at + size]) for at in range(0, len(page_keys), size)]
-            rows.update(
-                zip(keys, map(_markup, map(text.__getitem__, map(slice, ends, ends[1:]))), strict=True)
-            )
-        return rows if start == len(text) else {}
+            parts = map(_markup, map(body.__getitem__, map(slice, ends, ends[1:])))
+            rows.update(zip(keys, parts, strict=True))
+        return rows if start == len(body) else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, PodcastError):
         return {}  # (PodcastError: read_bounded's, for a link or a FIFO)
 
 
-def _markup(text: str) -> Markup:
-    """`text` as markup, as a rendered part is kept: Markup's own constructor, less the checks a
-    str needs none of (a tenth of loading 10,000 rows)."""
-    return str.__new__(Markup, text)
+def _markup(utf8: memoryview) -> Markup:
+    """A row's UTF-8 bytes decoded as markup, as a rendered part is kept: Markup's own constructor
+    less its checks, which decoded text needs none of (a tenth of loading 10,000 rows)."""
+    return str.__new__(Markup, utf8, "utf-8")

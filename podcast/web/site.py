@@ -21,7 +21,7 @@ from ..model import Episode, Show
 from ..progress import Progress
 from . import forked, pages, urls
 from .ahead import Ahead
-from .keptrows import KEPT_FROM, KeptRows
+from .keptrows import KEPT_FROM, KeptRows, rows_in
 from .pagefiles import Written, ensure_folder, folders_there, write_pages
 from .pages import GENERATOR
 from .record import PageRecord
@@ -51,7 +51,7 @@ class PlannedPages:
     due: list[pages.PlannedPage]
     record: PageRecord
     ahead: Ahead | None = None
-    rows: KeptRows | None = None  # the list pages' rows kept by the last build, when many are due
+    rows: pages.ListRows | None = None  # where the list pages' kept rows go, when many are due
     quick: frozenset[str] = frozenset()  # due pages made of kept rows: not worth another process
 
     def cancel(self) -> None:
@@ -75,7 +75,7 @@ class RenderedPages:
     deferred: tuple[pages.PlannedPage, ...]  # made with the package's templates, to render when written
     record: PageRecord
     ahead: Ahead | None = None  # rendering `deferred` already
-    rows: KeptRows | None = None  # see PlannedPages
+    rows: KeptRows | None = None  # the list pages' rows kept by the last build, when many are due
     quick: frozenset[str] = frozenset()  # see PlannedPages
 
     @property
@@ -108,26 +108,25 @@ def plan(
         digests = planned.digests
         current = record.current
         due = planned.pages([path for path, digest in digests.items() if not current(out, path, digest)])
-        rows = _kept_rows(planned, due, record)
-        quick = frozenset(planned.list_paths if rows is not None and rows.loaded else ())
+        rows = _list_rows(planned, due)
+        quick = frozenset(planned.list_paths if rows is not None and KeptRows.there(record.file) else ())
     deferred = [(page.path, page.make) for page in due if page.packaged]
     costly = sum(path not in quick for path, _ in deferred)
     started = None
     if ahead and _processes() > 1 and costly >= 2 * PAGES_PER_PROCESS and forked.can_fork():
-        started = Ahead(out, deferred, rows.fresh if rows is not None else None)
+        # (the rows it renders come back: none is loaded yet, see render)
+        started = Ahead(out, deferred, functools.partial(rows_in, rows.store) if rows is not None else None)
     return PlannedPages(digests, due, record, started, rows, quick)
 
 
-def _kept_rows(
-    planned: pages.SitePlan, due: Sequence[pages.PlannedPage], record: PageRecord
-) -> KeptRows | None:
-    """The rows kept for the list pages, when enough of them are due (keptrows.KEPT_FROM) and
-    they are the package's."""
+def _list_rows(planned: pages.SitePlan, due: Sequence[pages.PlannedPage]) -> pages.ListRows | None:
+    """Where the list pages' rows go, when enough of them are due to load the kept ones
+    (keptrows.KEPT_FROM) and they are the package's."""
     slot = planned.list_rows()
     listed = planned.list_paths
     if slot is None or sum(page.path in listed for page in due) < KEPT_FROM:
         return None
-    return KeptRows.load(record.file, slot.code, slot.store, slot.listed)
+    return slot
 
 
 def render(
@@ -152,8 +151,13 @@ def render(
         planned.cancel()
         raise
     deferred = tuple(page for page in planned.due if page.packaged)
+    # The rows kept are loaded once the feed is linted, when the build holds least.
+    slot = planned.rows
+    rows = (
+        KeptRows.load(planned.record.file, slot.code, slot.store, slot.listed) if slot is not None else None
+    )
     return RenderedPages(
-        planned.digests, rendered, deferred, planned.record, planned.ahead, planned.rows, planned.quick
+        planned.digests, rendered, deferred, planned.record, planned.ahead, rows, planned.quick
     )
 
 
@@ -242,6 +246,7 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
     record.save()
     if rows is not None:
         rows.save()
+        rows.release()  # every page is written: the feed, written next, has their memory
     return sorted(changed)
 
 
