@@ -214,3 +214,21 @@ def test_episodes_added_to_many_list_pages_leave_every_page_as_a_build_from_scra
         )
         assert rows_file.stat().st_mtime_ns != before  # the new episode's row kept for the next build
         assert pages_of(catalog.root) == from_scratch(catalog, tmp_path / str(n))
+
+
+def test_a_show_setting_the_list_pages_show_leaves_them_as_a_build_from_scratch_makes_them(
+    catalog, tmp_path, monkeypatch
+):
+    """A row reads nothing of the show: the rows kept before the show's title and author changed
+    make list pages that show the new ones, as a full build does."""
+    from podcast.web import urls
+
+    monkeypatch.setattr(urls, "PER_PAGE", 5)  # 52 episodes: 11 list pages
+    pipeline.build(catalog.root)
+    toml = catalog.root / "podcast.toml"
+    edit(toml, 'title = "Test Show"', 'title = "Renamed <Show>"')
+    edit(toml, 'author = "Ann Host"', 'author = "New & Host"')
+    built = pipeline.build(catalog.root)
+    assert {f"page/{n}/index.html" for n in range(2, 12)} <= set(built.pages)
+    assert "Renamed &lt;Show&gt;" in (catalog.root / "feeds/page/11/index.html").read_text()
+    assert pages_of(catalog.root) == from_scratch(catalog, tmp_path)
