@@ -193,11 +193,12 @@ def test_episodes_added_to_many_list_pages_leave_every_page_as_a_build_from_scra
 ):
     """An added episode shifts every list page: they are made of the rows the build before kept
     (web/keptrows.py), rendered by one process or several, and come out as a full build's."""
-    from podcast.web import urls
+    from podcast.web import keptrows, urls
 
     monkeypatch.setattr(urls, "PER_PAGE", 5)  # 52 episodes: 11 list pages
     monkeypatch.setattr(site, "PROCESSES", processes)
     monkeypatch.setattr(site, "PAGES_PER_PROCESS", 2)  # with 3 processes, every slice in its own
+    monkeypatch.setattr(keptrows, "SAVE_FROM", 1)  # kept again after each build: a new row is enough
     pipeline.build(catalog.root)  # the list pages at 5 a page, their rows kept
     (rows_file,) = (catalog.root / RECORD_DIR).glob("*.rows")
     edit(catalog.root / "episodes/ep30/episode.md", "What episode 30 is about.", "Rewritten <b>")

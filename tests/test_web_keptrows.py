@@ -70,16 +70,18 @@ def test_list_pages_made_of_kept_rows_are_the_pages_rendered_again(show, tmp_pat
     assert len(made) == 4 and b"The newest &lt;one&gt; &amp;" in made["index.html"]
 
 
-def test_rows_of_episodes_no_longer_listed_are_not_kept(show, tmp_path):
+def test_rows_of_episodes_no_longer_listed_are_not_kept(show, tmp_path, monkeypatch):
+    monkeypatch.setattr(keptrows, "SAVE_FROM", 1)  # written again for one new row
     base, _ = read_show(show.root)
     record = tmp_path / "record.json"
     episodes = [episode(n) for n in range(1, 13)]
     list_pages(base, episodes, record)
-    list_pages(base, episodes[:6], record)
-    slot = pages.SitePlan(base, episodes[:6]).list_rows()
+    now = [*episodes[:6], episode(20)]
+    list_pages(base, now, record)
+    slot = pages.SitePlan(base, now).list_rows()
     assert slot is not None
     kept = keptrows._read(record.with_suffix(".rows"), slot.code)
-    assert {key[-1] for key in kept} == slot.listed and len(slot.listed) == 6
+    assert {key[-1] for key in kept} == slot.listed and len(slot.listed) == 7
 
 
 @pytest.mark.parametrize(
@@ -158,3 +160,17 @@ def test_kept_rows_make_the_pages_rendering_makes_whatever_the_episodes_show(
     list_pages(base, episodes, record)
     episodes += [episode(100 + n, text=summaries[n]) for n in range(shift)]
     assert list_pages(base, episodes, record)[0] == list_pages(base, episodes, None)[0]
+
+
+def test_a_few_new_rows_leave_the_kept_ones_as_they_are_and_the_pages_stay_right(show, tmp_path):
+    base, _ = read_show(show.root)
+    record = tmp_path / "record.json"
+    episodes = [episode(n, text="Words.") for n in range(1, 15)]
+    list_pages(base, episodes, record)
+    file = record.with_suffix(".rows")
+    written = file.read_bytes()
+    for n in range(15, 18):  # each adds a row or two, fewer than SAVE_FROM: rendered each time
+        episodes.append(episode(n, text="Newer words."))
+        made, found = list_pages(base, episodes, record)
+        assert found == 14 and file.read_bytes() == written
+        assert made == list_pages(base, episodes, None)[0]

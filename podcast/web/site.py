@@ -153,9 +153,10 @@ def render(
     deferred = tuple(page for page in planned.due if page.packaged)
     # The rows kept are loaded once the feed is linted, when the build holds least.
     slot = planned.rows
-    rows = (
-        KeptRows.load(planned.record.file, slot.code, slot.store, slot.listed) if slot is not None else None
-    )
+    rows = None
+    if slot is not None:
+        with collector.paused():  # 10,000 rows, no cycle among them
+            rows = KeptRows.load(planned.record.file, slot.code, slot.store, slot.listed)
     return RenderedPages(
         planned.digests, rendered, deferred, planned.record, planned.ahead, rows, planned.quick
     )
