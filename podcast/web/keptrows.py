@@ -63,6 +63,7 @@ class KeptRows:
         self.store = store
         self.listed = listed  # the page key of every episode listed: the rows worth keeping
         self.loaded = loaded
+        self.pid = os.getpid()  # of the process that loaded them (the build's)
 
     @staticmethod
     def there(record_file: Path) -> bool:
@@ -81,6 +82,10 @@ class KeptRows:
     def fresh(self) -> dict[Key, str]:
         """The rows rendered in this process since they were loaded (a forked one sends them back)."""
         return {key: str(part) for key, part in self.store.items() if is_row(key) and key not in self.loaded}
+
+    def forked(self) -> bool:
+        """Whether this is a process forked from the one that loaded the rows."""
+        return os.getpid() != self.pid
 
     def add(self, rows: Mapping[Key, str]) -> None:
         """Rows another process rendered."""

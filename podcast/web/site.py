@@ -257,6 +257,7 @@ def _write_slice(
     rows: KeptRows | None,
     items: Iterable[tuple[str, bytes | Callable[[], bytes]]],
 ) -> tuple[list[Written], dict]:
-    """write_pages over a slice (in a forked process, or this one), and the rows rendered for it."""
+    """write_pages over a slice (in a forked process, or this one), and the rows a forked one
+    rendered for it (this one's are in the store already)."""
     written = write_pages(out, items, folders)
-    return written, (rows.fresh() if rows is not None else {})
+    return written, (rows.fresh() if rows is not None and rows.forked() else {})
