@@ -10,7 +10,10 @@ a copy of a bench show (bench/make_show.py). Rows, each the median of --runs pas
 - pickle.loads: µs per record, with the garbage collector paused as the build pauses it, and
   with it running (what loading cost before);
 - BuildCache.kept: every record of the show in one query, as an incremental build loads them,
-  wall and user+sys CPU.
+  wall and user+sys CPU (and the system's share: most of it is the memory the records take);
+- then reading of every kept episode what the episode list pages show (title, notes) and then
+  every field: what a record loads only when first read costs then (nothing, with code that
+  loads every field at once).
 
 With --cold, SHOW is also built once from an empty build cache (its .podcast/ and feeds/ are
 rewritten: never point it at a shared show), and the CPU seconds of the build's own process and
@@ -76,14 +79,40 @@ def records(root: Path, runs: int) -> None:
         print(f"pickle.loads, collector {state}: {each:.1f} µs a record ({each_cpu:.1f} µs CPU)")
     fingerprints = {slug: fingerprint for slug, fingerprint, _ in rows}
     values.clear()
+    rows.clear()
     with BuildCache(root) as cache:
         if hasattr(cache, "kept"):
             how = "BuildCache.kept of all"
-            wall, cpu = measure(lambda: cache.kept(fingerprints), runs)
+            load = lambda: cache.kept(fingerprints)  # noqa: E731
         else:  # the code before kept(): a query and a pickle.loads per slug, collector running
             how = "BuildCache.prepared of each"
-            wall, cpu = measure(lambda: [cache.prepared(s, f) for s, f in fingerprints.items()], runs)
-    print(f"{how}: {wall * 1e3:.0f} ms ({cpu * 1e3:.0f} ms CPU), {wall / count * 1e6:.1f} µs a record")
+            load = lambda: {s: cache.prepared(s, f) for s, f in fingerprints.items()}  # noqa: E731
+        walls, cpus, system, listed, whole = [], [], [], [], []
+        for _ in range(runs):
+            wall, cpu, sys_before = time.perf_counter(), cpu_seconds(), os.times().system
+            kept = load()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(cpu_seconds() - cpu)
+            system.append(os.times().system - sys_before)
+            episodes = [record.ready for record in kept.values() if record is not None and record.ready]
+            cpu = cpu_seconds()
+            for episode in episodes:
+                episode.title, episode.notes  # noqa: B018 - what the list pages read
+            listed.append(cpu_seconds() - cpu)
+            cpu = cpu_seconds()
+            for episode in episodes:
+                episode.lines  # noqa: B018 - and the rest
+            whole.append(cpu_seconds() - cpu)
+            del kept, episodes
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    print(
+        f"{how}: {wall * 1e3:.0f} ms ({cpu * 1e3:.0f} ms CPU, {statistics.median(system) * 1e3:.0f} of it"
+        f" system), {wall / count * 1e6:.1f} µs a record"
+    )
+    print(
+        f"then read of every episode: the list pages' fields {statistics.median(listed) * 1e3:.0f} ms CPU,"
+        f" then the rest {statistics.median(whole) * 1e3:.0f} ms CPU"
+    )
 
 
 def cold(root: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -57,11 +57,13 @@ def _slot_copier(cls: type) -> Callable[[Any, dict[str, object]], Any]:
     return copier
 
 
-def _slot_setter(cls: type, arguments: str, value_of: Callable[[str], str]) -> Callable:
+def _slot_setter(
+    cls: type, arguments: str, value_of: Callable[[str], str], names: Sequence[str] | None = None
+) -> Callable:
     """A function making an instance of `cls` (a frozen dataclass with slots) from `arguments`,
-    each field set to the expression `value_of(name)`: written out field by field, as
-    dataclasses writes __init__ (a loop over the fields costs twice as much)."""
-    names = [f.name for f in dataclasses.fields(cls)]
+    each field (of `names`, by default all) set to the expression `value_of(name)`: written out
+    field by field, as dataclasses writes __init__ (a loop over the fields costs twice as much)."""
+    names = [f.name for f in dataclasses.fields(cls)] if names is None else list(names)
     body = "".join(f"    put(new, {n!r}, {value_of(n)})\n" for n in names)
     source = f"def made({arguments}):\n    new = make(cls)\n{body}    return new\n"
     scope: dict[str, Any] = {"make": object.__new__, "put": object.__setattr__, "cls": cls}
@@ -70,7 +72,6 @@ def _slot_setter(cls: type, arguments: str, value_of: Callable[[str], str]) -> C
 
 
 ShowType = Literal["episodic", "serial"]
-
 
 
 @dataclass(frozen=True)
@@ -363,10 +364,38 @@ class Show:
         return rest if has_web_scheme(rest) else "https://" + rest
 
 
+class _Deferred:
+    """The base of a dataclass with slots some of whose fields an instance may be made without,
+    each group of them set from its part the first time one of them is read (see
+    `episode_deferred`). Reading any of them then reads as if they had been set all along:
+    equality, repr, hashing, `replaced` and pickling read them too."""
+
+    # (load, parts, the index of each field's group, the groups' field names): parts[i] holds the
+    # values of group i's fields, as load(parts[i]) gives them back; None once they are set.
+    __slots__ = ("_unread",)
+
+    def __getattr__(self, name: str) -> Any:  # only for a slot not set (or a name not a field)
+        try:
+            load, parts, group_of, groups = object.__getattribute__(self, "_unread")
+            index = group_of[name]
+        except (AttributeError, KeyError):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
+        part = parts[index]
+        if part is not None:  # (None: another thread set them meanwhile)
+            names = groups[index]
+            values = load(part)
+            if len(values) != len(names):  # (never: a record is read only by the code that wrote it)
+                raise ValueError(f"{len(values)} values for the {len(names)} fields {names}")
+            for field_name, value in zip(names, values, strict=True):
+                object.__setattr__(self, field_name, value)
+            parts[index] = None  # once they are set: a thread reading one meanwhile sets them too
+        return object.__getattribute__(self, name)
+
+
 # Slots: a catalog holds 10,000 of them, each with a dict of some forty entries otherwise
 # (1.3 KB more an episode).
 @dataclass(frozen=True, slots=True)
-class Episode:
+class Episode(_Deferred):
     slug: str  # the folder name under episodes/
     source: str  # episodes/<slug>/episode.md, relative to the show directory
     title: str
@@ -453,3 +482,43 @@ _episode_made = _slot_setter(Episode, "values", lambda n: f"values[{_EPISODE_FIE
 def episode_from_values(values: tuple) -> Episode:
     """An Episode from its fields' values in order, as `Episode.__reduce__` pickles it."""
     return _episode_made(values)
+
+
+# What a build reads of every episode it publishes (sorting them by state, the feed, the chapters
+# and sidecars written, its report), and, in groups, the rest: what the episode list pages show
+# of each, then everything else. A kept episode is made with the first set alone and each group
+# set when first read (`episode_deferred`): most builds read neither group of most episodes.
+EPISODE_EAGER = (
+    "slug",
+    "date",
+    "guid",
+    "removed",
+    "draft",
+    "episode_type",
+    "image",
+    "transcripts",
+    "chapters",
+)
+_EPISODE_LISTED = ("title", "hosts", "info", "notes")
+EPISODE_DEFERRED = (
+    _EPISODE_LISTED,
+    tuple(name for name in _EPISODE_FIELDS if name not in EPISODE_EAGER and name not in _EPISODE_LISTED),
+)
+_GROUP_OF = {name: index for index, names in enumerate(EPISODE_DEFERRED) for name in names}
+eager_values = operator.attrgetter(*EPISODE_EAGER)
+deferred_values = tuple(operator.attrgetter(*names) for names in EPISODE_DEFERRED)
+_episode_begun = _slot_setter(
+    Episode,
+    "values, unread",
+    lambda n: "unread" if n == "_unread" else f"values[{EPISODE_EAGER.index(n)}]",
+    (*EPISODE_EAGER, "_unread"),
+)
+
+
+def episode_deferred(eager: tuple, load: Callable[[Any], tuple], parts: Sequence[Any]) -> Episode:
+    """An Episode with the fields of EPISODE_EAGER set from `eager` (their values in that order),
+    and those of each group of EPISODE_DEFERRED from `load(parts[i])` when one of them is first
+    read. Raises ValueError when `eager` or `parts` do not fit those (a record of other code)."""
+    if len(eager) != len(EPISODE_EAGER) or len(parts) != len(EPISODE_DEFERRED):
+        raise ValueError(f"an episode of {len(eager)} values and {len(parts)} parts")
+    return _episode_begun(eager, (load, [*parts], _GROUP_OF, EPISODE_DEFERRED))

@@ -408,13 +408,15 @@ def _check_unread_folder(show: Show, folder: str, slug: str, problems: list[Prob
     chapters.load(show.root / rel, rel, problems, root=show.root)
 
 
-def _unread_folders(show: Show, read: set[str]) -> list[str]:
+def _unread_folders(show: Show, folders: Sequence[_Folder]) -> list[str]:
     """Episode folders with an episode.md that did not give an episode."""
-    return [
-        folder.name
-        for folder in episode_folders(show.root)
-        if folder.name not in read and not outside(show.root, folder) and (folder / EPISODE_FILE).is_file()
-    ]
+    unread = []
+    for folder in folders:
+        if folder.record is None or folder.record.episode is None:
+            path = folder.path
+            if not outside(show.root, path) and (path / EPISODE_FILE).is_file():
+                unread.append(path.name)
+    return unread
 
 
 def with_page_link(show: Show, episode: Episode) -> Episode:
@@ -749,8 +751,7 @@ def read_catalog(
         due = _sort_by_state(catalog, folders, cache, now)
         _publish_due(catalog, due, cache, now, progress)
         cache.close(wait=False)  # the cache's log is copied into its file while the build goes on
-    read = {f.record.episode.slug for f in folders if f.record is not None and f.record.episode is not None}
-    for slug in _unread_folders(show, read):
+    for slug in _unread_folders(show, folders):
         _check_unread_folder(show, f"{EPISODES_DIR}/{slug}", slug, catalog.problems)
     collector.settle()
     return catalog

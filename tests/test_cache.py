@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import sqlite3
 import sys
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from podcast import cache, lint, notes, pipeline
-from podcast.cache import CACHE_FILE, BuildCache
+from podcast.cache import CACHE_FILE, BuildCache, Prepared
 from podcast.errors import PodcastError
-from podcast.model import Chapter, Section, ShowNotes
+from podcast.model import AudioInfo, Chapter, Episode, Section, ShowNotes, Transcript, replaced
 
 OPENED: list[str] | None = None  # while a list, every file Python opens is recorded in it
 
@@ -482,3 +486,140 @@ def test_a_probe_entry_holds_what_a_build_reads_of_the_audio_and_none_of_its_tag
     with BuildCache(show.root) as cache:
         assert cache.read(path) == found  # from the entry
         assert cache.opened == 0
+
+
+ZONES = st.sampled_from(
+    [
+        None,
+        UTC,
+        timezone(timedelta(hours=5, minutes=30), "IST"),
+        timezone(-timedelta(hours=3, microseconds=7)),
+        ZoneInfo("Europe/Berlin"),
+        ZoneInfo("America/New_York"),
+    ]
+)
+
+
+@st.composite
+def any_records(draw) -> Prepared:
+    """A ready record as a build keeps it, with every kind of value an episode's fields take."""
+    moment = draw(st.datetimes(timezones=ZONES, allow_imaginary=False))
+    if draw(st.booleans()):
+        moment = moment.replace(fold=1)
+    info = draw(
+        st.one_of(
+            st.none(),
+            st.builds(AudioInfo, size=st.integers(0, 2**40), mime=TEXTS, duration=st.floats(0, 1e6)),
+        )
+    )
+    folder = f"/show/episodes/{draw(st.text('abc-é', min_size=1, max_size=8))}"
+    episode = Episode(
+        slug=draw(TEXTS),
+        source=draw(TEXTS),
+        title=draw(TEXTS),
+        date=moment,
+        guid=draw(TEXTS),
+        audio=draw(st.one_of(st.none(), st.just(Path(folder, "a b.mp3")))),
+        season=draw(st.one_of(st.none(), st.integers())),
+        episode_type=draw(st.sampled_from(["full", "trailer", "bonus"])),
+        explicit=draw(st.one_of(st.none(), st.booleans())),
+        hosts=tuple(draw(st.lists(TEXTS, max_size=2))),
+        draft=draw(st.booleans()),
+        removed=draw(st.booleans()),
+        image=draw(st.one_of(st.none(), TEXTS)),
+        lines={"title": draw(st.integers(1, 99))},
+        info=info,
+        notes=draw(st.one_of(st.none(), any_notes())),
+        transcripts=tuple(
+            Transcript(Path(folder, name), "text/vtt") for name in draw(st.lists(TEXTS, max_size=2))
+        ),
+        audio_chapters=tuple(draw(st.lists(CHAPTERS, max_size=2))),
+        chapters=tuple(draw(st.lists(CHAPTERS, max_size=2))),
+    )
+    return Prepared(
+        episode,
+        (),
+        ready=episode,
+        item=draw(st.binary(max_size=30)),
+        digest=draw(st.one_of(st.none(), st.binary(max_size=8))),
+        page_key=b"k" * 16,
+        item_key=draw(TEXTS),
+    )
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(record=any_records(), first=st.sampled_from([None, *dataclasses.fields(Episode)]))
+def test_a_kept_record_reads_back_as_the_record_it_was_made_of(record, first):
+    """Whichever field of a kept episode is read first (most never are: they are unpickled when
+    first read), every field reads as the episode had it, and so do its date's zone and fold."""
+    back = pickle.loads(cache.pickle_record(record))
+    episode, original = back.ready, record.ready
+    assert back.episode is episode  # one episode, as the record had it
+    if first is not None:
+        assert getattr(episode, first.name) == getattr(original, first.name)
+    for field in dataclasses.fields(Episode):
+        value, made = getattr(episode, field.name), getattr(original, field.name)
+        assert value == made and type(value) is type(made), field.name
+    assert episode.date.tzinfo == original.date.tzinfo and episode.date.fold == original.date.fold
+    assert episode.date.utcoffset() == original.date.utcoffset()
+    assert back == record and repr(back) == repr(record) and hash(episode) == hash(original)
+    assert pickle.loads(cache.pickle_record(back)) == record  # kept again as it was read
+
+
+def test_a_kept_episode_copied_or_compared_before_any_of_its_fields_was_read_is_whole():
+    record = Prepared(
+        episode := Episode(
+            slug="one",
+            source="episodes/one/episode.md",
+            title="One",
+            date=datetime(2025, 1, 1, tzinfo=UTC),
+            guid="g",
+            audio=Path("/show/episodes/one/one.mp3"),
+            notes=ShowNotes(sections=(), html="<p>x</p>", description_html="", text="x"),
+        ),
+        (),
+        ready=episode,
+    )
+    assert replaced(pickle.loads(cache.pickle_record(record)).ready, title="Two") == replaced(
+        episode, title="Two"
+    )
+    assert pickle.loads(cache.pickle_record(record)).ready == episode
+    assert pickle.loads(pickle.dumps(pickle.loads(cache.pickle_record(record)).ready)) == episode
+    with pytest.raises(AttributeError):
+        pickle.loads(cache.pickle_record(record)).ready.no_such_field  # noqa: B018
+
+
+def test_a_record_of_another_form_is_read_as_none_and_said(caplog):
+    """A record written by code with other fields in it, or other groups, is not read as this one."""
+    record = Prepared(
+        episode := Episode(
+            slug="one", source="s", title="t", date=datetime(2025, 1, 1, tzinfo=UTC), guid="g"
+        ),
+        (),
+        ready=episode,
+    )
+    other = cache.pickle_record(record).replace(cache.RECORD_FORM.encode(), b"0" * len(cache.RECORD_FORM))
+    with caplog.at_level("WARNING"):
+        assert cache._unpickled("one", other) is None
+    assert "episode record one unreadable" in caplog.text
+    assert cache._unpickled("one", cache.pickle_record(record)) == record
+
+
+def test_the_record_of_a_folder_gone_is_forgotten_by_the_next_build(show):
+    """Every build reads the whole table of records: one of a folder renamed or deleted would be
+    read by every build after it, for nothing."""
+    import shutil
+    import time
+
+    from podcast.uptodate import RACY_NS
+
+    for number in range(3):
+        show.add(f"ep{number}", date=f"2025-01-0{number + 1}")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep1", "ep2"]
+    shutil.rmtree(show.root / "episodes/ep1")
+    (show.root / "episodes/ep2").rename(show.root / "episodes/ep3")
+    pipeline.build(show.root, allow_removal=True)
+    assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep3"]  # (ep3's files are not fresh)

@@ -289,7 +289,7 @@ def test_a_record_whose_episode_has_another_shape_is_read_again_from_its_folder(
     import pickle
 
     from podcast import cache
-    from podcast.model import Episode, episode_values
+    from podcast.model import Episode
 
     show.add("one", date="2025-01-01")
     show.add("two", date="2025-01-02")
@@ -299,7 +299,8 @@ def test_a_record_whose_episode_has_another_shape_is_read_again_from_its_folder(
     before = show.feed.read_bytes()
 
     def shorter(episode: Episode):  # as a version whose Episode had one field fewer wrote it
-        return cache._episode_from_values, (episode_values(episode)[:-1],)
+        kept, (form, eager, parts) = cache._episode_parts(episode)
+        return kept, ("other", eager[:-1], parts)
 
     with BuildCache(show.root) as kept:
         assert kept.db is not None
@@ -337,3 +338,47 @@ def test_a_last_feed_too_large_to_read_without_its_digest_is_a_warning_not_silen
     show.add("ep-3", date="2025-01-03")
     result = pipeline.build(show.root)  # read from the digest the last build kept: no warning
     assert not [p for p in result.catalog.problems if "not checked against it" in p.message]
+
+
+def test_what_kept_records_load_only_when_read_builds_what_a_cold_build_builds(show, tmp_path):
+    """A kept record's episode is loaded with only what every build reads; the rest (its notes,
+    title, audio, ...) comes when first read: by a page rendered again for a kept episode, the
+    list pages, an item made again after the author changed. Each writes what a cold build
+    writes, and reports the same."""
+    show.add("one", date="2025-01-01", article="One.\n\n00:00 Start\n00:01 Next\n")
+    show.add("two", date="2025-01-02", article="Two *notes*.\n")
+    show.add("three", date="2025-01-03", extra='image = "https://example.com/three.jpg"')
+    pipeline.build(show.root)
+    _settle()
+    pipeline.build(show.root)  # keeps a record of every folder
+    assert _kept(show.root) == 3
+
+    def cold_report(number: int) -> dict:
+        shutil.copytree(show.root, tmp_path / f"report-{number}")
+        shutil.rmtree(tmp_path / f"report-{number}/.podcast")
+        return pipeline.build(tmp_path / f"report-{number}").to_dict()
+
+    page = show.root / "feeds/episodes/one/index.html"
+    edits = {
+        "a kept episode's page deleted": page.unlink,
+        "an episode added (the list pages)": lambda: show.add("four", date="2025-01-04"),
+        "the author changed (every item)": lambda: (show.root / "podcast.toml").write_text(
+            (show.root / "podcast.toml").read_text().replace('"Ann Host"', '"Bo Host"')
+        ),
+        "one article edited": lambda: (show.root / "episodes/two/episode.md").write_text(
+            (show.root / "episodes/two/episode.md").read_text().replace("*notes*", "*new notes*")
+        ),
+    }
+    for number, (kind, edit) in enumerate(edits.items()):
+        edit()
+        report = pipeline.build(show.root).to_dict()
+        assert _tree(show.root / "feeds") == _cold_build(show.root, tmp_path / f"cold-{number}"), kind
+        cold = cold_report(number)
+        same = {"feed": "", "changed": None, "pages": None}  # (where, and what it wrote: not the same)
+        assert {**report, **same} == {**cold, **same}, kind
+        _settle()
+        pipeline.build(show.root)  # kept again
+    text = show.feed.read_text()
+    assert sorted(report["published"]) == ["four", "one", "three", "two"]
+    assert "Bo Host" in text and "new notes" in text and "Four" in text
+    assert "One." in page.read_text()
