@@ -185,18 +185,42 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
 
 class ListedView:
     """What the package's list page shows of an episode (title, date, duration, hosts, summary,
-    its page), each as its EpisodeView has it; any other field is the view's, made when asked."""
+    its page), each as its EpisodeView has it, made when the page reads it (a row the build kept,
+    web/keptrows.py, reads none); any other field is the view's, made when asked."""
 
     def __init__(self, episode: Episode, full: Callable[[], EpisodeView]) -> None:
-        info, notes = episode.info, episode.notes
-        self.slug = episode.slug
-        self.title = episode.title
-        self.date = episode.date.date().isoformat()
-        self.hosts = episode.hosts
-        self.page = urls.episode_page_path(episode.slug)
-        self.duration = info.duration if info is not None else None
-        self.summary = _summary(notes.text if notes is not None else "")
+        self._episode = episode
         self._full = full
+
+    @property
+    def slug(self) -> str:
+        return self._episode.slug
+
+    @property
+    def title(self) -> str:
+        return self._episode.title
+
+    @functools.cached_property
+    def date(self) -> str:
+        return self._episode.date.date().isoformat()
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return self._episode.hosts
+
+    @functools.cached_property
+    def page(self) -> str:
+        return urls.episode_page_path(self._episode.slug)
+
+    @property
+    def duration(self) -> float | None:
+        info = self._episode.info
+        return info.duration if info is not None else None
+
+    @functools.cached_property
+    def summary(self) -> str:
+        notes = self._episode.notes
+        return _summary(notes.text if notes is not None else "")
 
     def __getattr__(self, name: str) -> Any:  # a field not made above
         if name.startswith("_"):
@@ -489,6 +513,7 @@ class _Pages:
             "root": root,
             "url": self.show.url_for(here),
             "episodes": [self.listed(i) for i in chunk],
+            "episode_keys": [self.keys[i] for i in chunk],  # the key of each one's row (kept parts)
             "page_number": number,
             "page_count": count,
             "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
@@ -527,6 +552,16 @@ class _Pages:
         return self.templates["episode.html"].render(context)
 
 
+class ListRows(NamedTuple):
+    """Where the package's list pages keep their rows in one plan (its list template's shared
+    parts), and the code they are rendered with: rows kept under the same code are the same
+    rows (web/keptrows.py)."""
+
+    store: dict[tuple[Any, ...], Any]
+    code: str
+    listed: set[bytes]  # the page key of every episode listed
+
+
 class SitePlan:
     """Every page of a show, planned: each one's path and digest (a page's digest says whether
     it must be rendered), and a page to render made only when asked for (`pages`): a build that
@@ -540,6 +575,20 @@ class SitePlan:
         self._episodes = self._pages.episode_digests()
         self.digests: dict[str, str] = {path: page.digest for path, page in self._listed.items()}
         self.digests.update(self._episodes)
+
+    @property
+    def list_paths(self) -> set[str]:
+        """The list pages' paths."""
+        return set(self._listed)
+
+    def list_rows(self) -> ListRows | None:
+        """Where the list pages keep their rows; None when they use a show's own template (which
+        may read anything into a row, and renders each time)."""
+        template = self._pages.templates["index.html"]
+        if template.parts is None:
+            return None
+        code = hashlib.blake2b(_code_key() + b"index.html rows", digest_size=16).hexdigest()
+        return ListRows(template.parts, code, set(self._pages.keys))
 
     def pages(self, paths: Iterable[str]) -> list[PlannedPage]:
         """The pages at `paths` (of `digests`), to render."""
