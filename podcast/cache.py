@@ -236,9 +236,9 @@ def _sections_text(sections: Sequence[Section]) -> str:
     return "\n\n".join(parts)
 
 
-def decode_notes(value: object) -> ShowNotes:
-    """The notes an entry of `encode_notes` holds. Raises ValueError for anything else: an entry
-    damaged, cut short, of another form or made up, whose parts do not agree."""
+def _notes_entry_parts(value: object) -> tuple[list[str], list[int], str]:
+    """A notes entry's shape (its first line's words), its strings' lengths and the body they
+    measure, once the entry's mark and checksum are right; ValueError otherwise."""
     if not isinstance(value, str):
         raise ValueError(f"a notes entry is text, not {type(value).__name__}")
     line, _, rest = value.partition("\n")
@@ -249,6 +249,13 @@ def decode_notes(value: object) -> ShowNotes:
     if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
         raise ValueError("a damaged notes entry (its checksum differs)")
     lengths = [int(length) for length in lengths_line.split(" ")]
+    return shape, lengths, body
+
+
+def decode_notes(value: object) -> ShowNotes:
+    """The notes an entry of `encode_notes` holds. Raises ValueError for anything else: an entry
+    damaged, cut short, of another form or made up, whose parts do not agree."""
+    shape, lengths, body = _notes_entry_parts(value)
     offsets = list(itertools.accumulate(lengths, initial=0))
     if min(lengths) < 0 or offsets[-1] != len(body):
         raise ValueError("a notes entry whose lengths do not measure its strings")
@@ -298,16 +305,7 @@ def decode_notes_html(value: object) -> tuple[str, str]:
     """`decode_notes(value)`'s html and description_html, read without making the rest of the
     notes (an item made again reads only these): refuses every entry decode_notes refuses,
     with a ValueError, after the same checks."""
-    if not isinstance(value, str):
-        raise ValueError(f"a notes entry is text, not {type(value).__name__}")
-    line, _, rest = value.partition("\n")
-    lengths_line, newline, body = rest.partition("\n")
-    shape = line.split(" ")
-    if not newline or shape[0] != _NOTES_MARK or len(shape) < 6:
-        raise ValueError("not a notes entry")
-    if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
-        raise ValueError("a damaged notes entry (its checksum differs)")
-    lengths = [int(length) for length in lengths_line.split(" ")]
+    shape, lengths, body = _notes_entry_parts(value)
     if min(lengths) < 0 or sum(lengths) != len(body):
         raise ValueError("a notes entry whose lengths do not measure its strings")
     facts = iter(shape[2:])
