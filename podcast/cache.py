@@ -30,6 +30,7 @@ cannot be written is skipped: the cache is never why a build fails.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copyreg
 import dataclasses
 import hashlib
@@ -850,12 +851,18 @@ class BuildCache:
                         record = _unpickled(slug, fingerprint, value, checksum)
                         if record is not None:
                             found[slug] = record
-            if gone:
-                self.db.executemany("DELETE FROM episode WHERE slug = ?", gone)
             self.db.commit()  # its snapshot released: workers may write now, and so may this process
         except sqlite3.Error as exc:
             log.warning("episode records unreadable (%s); reading the folders", exc)
             return {}
+        if gone:  # (waits for another build writing; the next build forgets them when this cannot)
+            try:
+                self.db.executemany("DELETE FROM episode WHERE slug = ?", gone)
+                self.db.commit()
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.rollback()
+                log.warning("the records of %d folders gone not forgotten (%s)", len(gone), exc)
         return found
 
     def keep_prepared(self, slug: str, fingerprint: str, prepared: Prepared) -> None:

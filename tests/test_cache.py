@@ -626,7 +626,7 @@ def test_the_record_of_a_folder_gone_is_forgotten_by_the_next_build(show):
     assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep3"]  # (ep3's files are not fresh)
 
 
-def _damaged(values: dict[str, bytes], damage: str) -> dict[str, bytes]:
+def _record_damaged(values: dict[str, bytes], damage: str) -> dict[str, bytes]:
     if damage == "a title's letter flipped":
         return {**values, "ep0": values["ep0"].replace(b"Title Alpha", b"Title Alphz")}
     if damage == "cut short":
@@ -656,7 +656,7 @@ def test_a_kept_record_damaged_or_another_folders_is_read_again_from_its_folder(
     with sqlite3.connect(show.root / CACHE_FILE) as db:
         values = dict(db.execute("SELECT slug, value FROM episode"))
         assert b"Title Alpha" in values["ep0"]
-        for slug, value in _damaged(values, damage).items():
+        for slug, value in _record_damaged(values, damage).items():
             db.execute("UPDATE episode SET value = ? WHERE slug = ?", (value, slug))
     db.close()
     article = show.root / "episodes/ep2/episode.md"
@@ -672,3 +672,32 @@ def test_a_kept_record_damaged_or_another_folders_is_read_again_from_its_folder(
     assert "Title Alphz" not in text and text.count("Title Alpha") == text.count("Title Beta") > 0
     assert text == (cold / "feeds/feed.xml").read_text()
     assert "episode record ep0" in caplog.text  # said, and read again from its folder
+
+
+def test_records_kept_are_read_while_another_build_holds_the_cache_to_write(show):
+    """Forgetting the records of folders gone writes to the cache; while another build writes
+    (two at once), that waits and gives up: the records read are still this build's, not a
+    reason to read every folder again."""
+    import sqlite3
+    import time
+
+    from podcast.uptodate import RACY_NS
+
+    for number in range(3):
+        show.add(f"ep{number}", date=f"2025-01-0{number + 1}")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    fingerprints = _kept_fingerprints(show.root)
+    del fingerprints["ep2"]  # (its folder gone)
+    other = sqlite3.connect(show.root / CACHE_FILE, isolation_level=None)
+    with BuildCache(show.root) as kept:
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            assert sorted(kept.kept(fingerprints)) == ["ep0", "ep1"]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+    with BuildCache(show.root) as kept:
+        assert sorted(kept.kept(fingerprints)) == ["ep0", "ep1"]
+    assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep1"]  # forgotten once it could be
