@@ -395,7 +395,7 @@ def _kept_episode(form: str, eager: tuple, parts: tuple) -> Episode:
     group of the rest pickled apart, unpickled only when the build reads one of them
     (`model.episode_deferred`): most builds read them of a few episodes, and 10,000 records load
     in a fraction of the time. Raises ValueError for an episode of another form (`RECORD_FORM`)."""
-    if form != RECORD_FORM or len(eager) != len(EPISODE_EAGER):
+    if form != RECORD_FORM:
         raise ValueError(f"an episode of another form ({form}, not {RECORD_FORM})")
     values = list(eager)
     values[_DATE] = _moment(values[_DATE])
@@ -814,19 +814,6 @@ class BuildCache:
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             log.warning("notes cache entry unreadable (%s)", exc)
             return None
-
-    def prepared(self, slug: str, fingerprint: str) -> Prepared | None:
-        """What the folder `slug` gave a build when its inputs had `fingerprint`; None if unknown."""
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute(
-                "SELECT value, checksum FROM episode WHERE slug = ? AND fingerprint = ?", (slug, fingerprint)
-            ).fetchone()
-        except sqlite3.Error as exc:
-            log.warning("episode record %s unreadable (%s); reading the folder", slug, exc)
-            return None
-        return None if row is None else _unpickled(slug, fingerprint, *row)
 
     def kept(self, fingerprints: Mapping[str, str]) -> dict[str, Prepared]:
         """The records kept of the folders in `fingerprints` (slug: fingerprint) that still have
