@@ -14,7 +14,9 @@ cheaper than JSON to write and read (`encode_notes`).
 Episodes: what each episode folder gave the last build (see `Prepared`), keyed by the
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
 Every build loads all of them: what it reads of each episode is unpickled with the record, the
-rest (notes, title, audio, ...) when first read (`pickle_record`).
+rest (notes, title, audio, ...) when first read (`pickle_record`). So each record is kept with
+a checksum of its slug, fingerprint and bytes (`record_checksum`), and one that fails it is read
+again from its folder before it is used, not found damaged deep in the build.
 
 Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
 version. Worker processes of a build use the cache through copies of their own (`for_worker`):
