@@ -9,7 +9,16 @@ for each part, the median wall and CPU (user + sys) seconds over --runs:
 - snapshot: the walk of the inputs (`Snapshot.take`) the check before every build takes;
 - snapshot again, racy: what the build does when that snapshot was taken right after an
   edit (`Snapshot.refreshed`, one episode folder looked at again), against a second walk;
-- outputs: the walk of feeds/ that `record` takes after a build (`outputs_fingerprint`).
+- outputs, check: the walk of feeds/ the check before a build takes when the inputs are
+  unchanged (`outputs_fingerprint`, every file stated);
+- outputs, after a build: the walk `record` takes right after a build (with `after_build`
+  where this version has it: a folder still as listed keeps its files' stat lines);
+- last feed, remember / read: keeping the digest of feed.xml after a build
+  (`lastfeed.remember`, from feeds/feed.xml and the digest kept now) and reading it back at
+  the start of the next (`lastfeed.read`).
+
+Run it with PYTHONPATH pointing at another checkout to get the figures of that version: the
+rows are the same (the last-build records it keeps are that version's, so run it alone).
 """
 
 from __future__ import annotations
@@ -22,8 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from podcast import uptodate  # noqa: E402
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # after PYTHONPATH and the installed one
+from podcast import lastfeed, uptodate  # noqa: E402
 
 OPTIONS = {"strict": False, "force": False, "allow_removal": False}
 
@@ -67,13 +76,55 @@ def main() -> None:
             measure(args.runs, lambda: uptodate.Snapshot.take(root, OPTIONS)),
         )
     )
-    rows.append(("outputs", measure(args.runs, lambda: uptodate.outputs_fingerprint(root, listed=True))))
+    _after_build(root, expected="")  # this version's listings kept
+    walk = uptodate.outputs_fingerprint
+    rows.append(("outputs, check", measure(args.runs, lambda: walk(root, listed=True))))
+    rows.append(("outputs, after a build", measure(args.runs, lambda: _after_build(root))))
+    remembered = _feed_parts(root)
+    if remembered is not None:
+        rows.append(("last feed, remember", measure(args.runs, lambda: lastfeed.remember(root, *remembered))))
+        rows.append(("last feed, read", measure(args.runs, lambda: lastfeed.read(root))))
     episodes = sum(1 for _ in (root / "episodes").iterdir())
+    print(f"{uptodate.__file__}")
     print(f"{root} ({episodes} episode folders), median of {args.runs}:")
     for name, (wall, cpu) in rows:
         print(f"  {name:36} {wall * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms CPU")
     refreshed, walked = rows[1][1][1], rows[2][1][1]
     print(f"  refreshed / walked again (CPU): {refreshed / walked:.3f}" if walked else "")
+
+
+def _after_build(root: Path, **keywords) -> str:
+    try:
+        return uptodate.outputs_fingerprint(root, listed=True, after_build=True, **keywords)
+    except TypeError:  # a version without it: record walks feeds/ as the check does
+        return uptodate.outputs_fingerprint(root, listed=True)
+
+
+def _feed_parts(root: Path) -> tuple[Path, bytes, list[bytes], list[bytes]] | None:
+    """feed.xml's path, head and items, and the items' digests, as a build hands them to
+    `lastfeed.remember` (cut out of feeds/feed.xml and the digest kept of it)."""
+    path = root / "feeds" / "feed.xml"
+    try:
+        data, digest = path.read_bytes(), (root / lastfeed.DIGEST_FILE).read_bytes()
+    except OSError:
+        return None
+
+    def items(document: bytes) -> tuple[bytes, list[bytes]]:
+        cuts = [at + 1 for at in _find_all(document, b"\n<item>" if document is digest else b"\n    <item>")]
+        end = document.rindex(b"  </channel>")
+        return document[: cuts[0]], [document[a:b] for a, b in zip(cuts, [*cuts[1:], end], strict=True)]
+
+    head, feed_items = items(data)
+    _, digests = items(digest)
+    return path, head, feed_items, digests
+
+
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
 
 
 if __name__ == "__main__":

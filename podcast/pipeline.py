@@ -1172,7 +1172,7 @@ def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[P
     why = {e.guid: "it is now a draft" for e in catalog.drafts}
     why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
     problems = []
-    for item, line in zip(last.feed.items, last.lines, strict=True):
+    for index, item in enumerate(last.feed.items):
         guid = (item.findtext("guid") or "").strip()
         if not guid or guid in keep:
             continue
@@ -1184,7 +1184,7 @@ def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[P
             Problem(
                 f"{FEEDS_DIR}/{FEED_FILENAME}",
                 f"the published episode {title!r} (guid {guid}) would be dropped from the feed: {reason}",
-                line=line,
+                line=last.line(index),
                 hint="put it back; or, to withdraw it, add removed = true to its episode.md "
                 "or run `podcast build --allow-removal`",
             )

@@ -46,6 +46,7 @@ RACY_NS = 100_000_000  # 0.1 s: well over any file system's time stamp granulari
 FOLDER_MAX_FILES = 64  # an episode folder holding more is not worth fingerprinting: it is read
 LISTINGS_DIR = Path(STATE_DIR) / "listings"  # one file for the inputs' folders, one for feeds/'
 LISTINGS_VERSION = 3
+LINES_VERSION = 1
 LISTINGS_RESAVE = 200  # folders listed anew (not as kept) before the listings are kept again
 
 
@@ -58,42 +59,63 @@ class _Listings:
     removed or renamed in it updates both), so while those and its inode are as recorded, the
     recorded names stand for a new listing: one stat instead of opening and reading the folder.
     A listing made within RACY_NS of the folder's last change is not kept (a second change in
-    the same clock tick would leave its time stamps as they were)."""
+    the same clock tick would leave its time stamps as they were).
 
-    def __init__(self, file: Path, kept: dict[str, list]) -> None:
+    The walk of feeds/ also keeps its files' stat lines, in a file of their own (`lines`; only
+    the walk `record` takes reads them, see `outputs_fingerprint`): for each folder whose files
+    were all settled, "mtime/ctime/inode" of the folder, then each file's line without the
+    folder's prefix, "/" (which no name holds) in place of its NULs (which JSON would escape as
+    six characters), all joined by "//" (which no line holds: none of its fields is empty)."""
+
+    def __init__(self, file: Path, kept: dict[str, list], lines: dict[str, str] | None = None) -> None:
         self.file = file
         self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
         self.now: dict[str, list] = {}
         self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
         self.until_ns = time.time_ns() - RACY_NS
+        self.lines = lines  # the kept lines of feeds/' folders, when read (None: not read)
+        self.lines_now: dict[str, str] = {}  # this walk's, taken from `lines`
+        # The folders whose files this walk stated, settled: (folder, where its lines start and
+        # end in `walked`), made into kept lines only when the listings are saved.
+        self.stated: list[tuple[str, int, int]] = []
+        self.walked: list[str] = []
 
     @classmethod
-    def load(cls, root: Path, tree: str) -> _Listings:
-        """The listings kept of `tree` ("inputs" or "outputs"); none when the record is missing,
-        unreadable or of another version (a listing of the wrong shape is not believed either)."""
+    def load(cls, root: Path, tree: str, *, lines: bool = False) -> _Listings:
+        """The listings kept of `tree` ("inputs" or "outputs"), and with `lines` the stat lines
+        kept of its files; none when the record is missing, unreadable or of another version (a
+        listing of the wrong shape is not believed either)."""
         file = Path(root) / LISTINGS_DIR / f"{tree}.json"
-        try:
-            entry = json.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
-            kept = entry["folders"] if entry.get("version") == LISTINGS_VERSION else {}
-            if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
-                kept = {}
-        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
+        kept = _read_kept(file, LISTINGS_VERSION)
+        if not all(type(listing) is list and len(listing) == 6 for listing in kept.values()):
             kept = {}
-        return cls(file, kept)
+        return cls(file, kept, _read_kept(_lines_file(file), LINES_VERSION) if lines else None)
 
-    def save(self) -> None:
-        """Keep this walk's listings for the next, when enough of those kept no longer held.
+    def save(self, *, anyway: bool = False) -> None:
+        """Keep this walk's listings for the next, when enough of those kept no longer held
+        (or `anyway`); and the stat lines, when it kept any.
 
         Writing them costs ~6 ms at 10,000 episodes, listing a folder again ~10 µs: a build
         that changed a few folders leaves the record as it is, and the next walks list those again."""
-        if self.kept and self.listed < LISTINGS_RESAVE:
+        if self.kept and self.listed < LISTINGS_RESAVE and not anyway:
             return
-        self.kept, self.listed = dict(self.now), 0
-        document = {"version": LISTINGS_VERSION, "folders": self.now}
+        now, walked, lines = self.now, self.walked, self.lines_now
+        for rel, start, end in self.stated:
+            listing = now.get(rel)
+            if listing is not None:
+                cut = len(rel)
+                stated = (line[cut:].replace("\0", "/") for line in walked[start:end])
+                lines[rel] = "//".join((f"{listing[0]}/{listing[1]}/{listing[2]}", *stated))
+        self.kept, self.listed = dict(now), 0
+        document = {"version": LISTINGS_VERSION, "folders": now}
         _write_state(self.file, json.dumps(document, separators=(",", ":")).encode())
+        if lines or self.stated:
+            document = {"version": LINES_VERSION, "folders": lines}
+            _write_state(_lines_file(self.file), json.dumps(document, separators=(",", ":")).encode())
 
-    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
-        """(files, folders, symbolic links) in the folder `path`. Raises OSError."""
+    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str], list | None]:
+        """(files, folders, symbolic links) in the folder `path`, and the listing kept of it when
+        it still holds (else None). Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -104,12 +126,38 @@ class _Listings:
             and type(kept[3]) is type(kept[4]) is type(kept[5]) is list  # (a damaged record is not)
         ):
             self.now[rel] = kept
-            return kept[3], kept[4], kept[5]
+            return kept[3], kept[4], kept[5], kept
         files, folders, links = _list(path)
         self.listed += 1
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
-        return files, folders, links
+        return files, folders, links, None
+
+    def kept_lines(self, rel: str, listing: list) -> list[str] | None:
+        """The stat lines kept of the files of the folder `rel` (without its prefix), when they
+        were kept with the listing `listing`, which still holds (None otherwise)."""
+        text = self.lines.get(rel) if self.lines is not None else None
+        if type(text) is not str:
+            return None
+        stamp, *lines = text.split("//")
+        if stamp != f"{listing[0]}/{listing[1]}/{listing[2]}":
+            return None
+        self.lines_now[rel] = text
+        return lines
+
+
+def _lines_file(listings: Path) -> Path:
+    return listings.with_name(listings.stem + "-lines.json")
+
+
+def _read_kept(file: Path, version: int) -> dict:
+    """The "folders" of a kept record of `version`; empty when missing, damaged or of another."""
+    try:
+        entry = json.loads(read_bounded(file, STATE_MAX_BYTES, str(file)))
+        kept = entry["folders"] if entry.get("version") == version else {}
+        return kept if type(kept) is dict else {}
+    except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, PodcastError):
+        return {}
 
 
 def _list(path: str) -> tuple[list[str], list[str], list[str]]:
@@ -131,8 +179,10 @@ def _list(path: str) -> tuple[list[str], list[str], list[str]]:
     return files, folders, links
 
 
-def _listed(listings: _Listings | None, path: str, rel: str) -> tuple[list[str], list[str], list[str]]:
-    return listings.entries(path, rel) if listings is not None else _list(path)
+def _listed(
+    listings: _Listings | None, path: str, rel: str
+) -> tuple[list[str], list[str], list[str], list | None]:
+    return listings.entries(path, rel) if listings is not None else (*_list(path), None)
 
 
 def _walk(
@@ -144,6 +194,7 @@ def _walk(
     listings: _Listings | None = None,
     episodes: dict[str, tuple[str, int] | None] | None = None,
     recent: _Recent | None = None,
+    after_build: bool = False,
 ) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
@@ -160,19 +211,30 @@ def _walk(
     of walking the folder again. With `listings`, a folder unchanged since the last walk is not
     listed again (`_Listings`). With `recent`, the listing's lines are kept there, with where each
     file or episode folder changed since `recent.since` is, so that they alone can be looked at
-    again (`Snapshot.refreshed`)."""
+    again (`Snapshot.refreshed`).
+
+    A walk with `listings` and without `episodes` (feeds/') keeps its files' stat lines with the
+    folders' listings; with `after_build` it takes them for the files of a folder whose listing
+    still holds, instead of stating them (`outputs_fingerprint`)."""
     newest = 0
     lines: list[str] = []
     append, stat = lines.append, os.stat
+    keeping = listings is not None and episodes is None
+    settled_ns = listings.until_ns if listings is not None else 0
     stack = [(str(top), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
-            files, folders, links = _listed(listings, folder, prefix)
+            files, folders, links, kept = _listed(listings, folder, prefix)
         except OSError:
             append(f"!{prefix}")
             continue
         skipped = {*skip_top, "__pycache__"} if not prefix else _PYCACHE
+        reused = listings.kept_lines(prefix, kept) if after_build and kept is not None else None
+        if reused is not None:
+            lines.extend([prefix + line.replace("/", "\0") for line in reused])
+            files = links = []  # stated by the walk that kept them (see `outputs_fingerprint`)
+        start, settled = len(lines), True
         for name in (*files, *links) if links else files:
             if name in skipped or (name[0] == "." and not hidden):
                 continue
@@ -180,13 +242,18 @@ def _walk(
                 found = stat(f"{folder}/{name}")
             except OSError:
                 append(f"?{prefix}{name}")
+                settled = False
                 continue
             modified, changed = found.st_mtime_ns, found.st_ctime_ns
             if changed > newest or modified > newest:
                 newest = max(newest, modified, changed)
             if recent is not None and max(modified, changed) >= recent.since:
                 recent.files.append((len(lines), f"{folder}/{name}", f"{prefix}{name}"))
+            if modified >= settled_ns or changed >= settled_ns:
+                settled = False
             append(f"{prefix}{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
+        if keeping and settled and reused is None:
+            listings.stated.append((prefix, start, len(lines)))
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
                 continue
@@ -201,6 +268,8 @@ def _walk(
             stack.append((f"{folder}/{name}", f"{prefix}{name}/"))
     if recent is not None:
         recent.lines = list(lines)  # in the walk's order, as the indexes above are
+    if keeping:
+        listings.walked = list(lines)  # (as `stated` has them)
     lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
@@ -231,12 +300,32 @@ def _folder_walk(
     lines: list[str] = []
     append, stat = lines.append, os.stat
     newest = 0
+    try:
+        listed = _listed(listings, top, rel)
+    except OSError:
+        listed = None
+    if listed is not None and not listed[1] and not listed[2] and len(listed[0]) <= max_files:
+        # The usual folder, files alone: the walk below, without its stack.
+        try:
+            for name in listed[0]:
+                found = stat(f"{top}/{name}")
+                modified, changed = found.st_mtime_ns, found.st_ctime_ns
+                if changed > newest or modified > newest:
+                    newest = max(newest, modified, changed)
+                append(f"{name}\0{found.st_size}\0{modified}\0{changed}\0{found.st_ino}")
+        except OSError:
+            lines.clear()  # the walk below says what could not be stated
+            newest = 0
+        else:
+            lines.sort()  # scandir's order is the file system's
+            fingerprint = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+            return fingerprint.hexdigest(), newest, True
     vouched = True
     stack = [(top, "")]
     while stack:
         folder, prefix = stack.pop()
         try:
-            files, folders, links = _listed(listings, folder, rel + prefix)
+            files, folders, links, _ = _listed(listings, folder, rel + prefix)
         except OSError:
             append(f"!{prefix}")
             vouched = False
@@ -275,15 +364,27 @@ def inputs_fingerprint(root: Path) -> tuple[str, int]:
     return digest.hexdigest(), newest
 
 
-def outputs_fingerprint(root: Path, *, listed: bool = False) -> str:
+def outputs_fingerprint(
+    root: Path, *, listed: bool = False, after_build: bool = False, expected: str | None = None
+) -> str:
     """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
-    since the last walk that kept their listings (`_Listings`)."""
+    since the last walk that kept their listings (`_Listings`).
+
+    With `after_build` (`record`, right after a build wrote feeds/), a folder still as listed
+    before is taken to hold its files as the last walk stated them, unstated: every file the
+    build writes or removes goes through a rename, an unlink or a mkdir in its folder, which
+    changes the folder's time stamps, so such a folder had nothing written into it. A file
+    changed in place since it was stated (by hand) gives a fingerprint that no walk of feeds/
+    matches: the next check's walk (which states every file) finds feeds/ changed and builds,
+    never the other way round. A walk that finds another fingerprint than `expected` (the
+    last build's) keeps the lines it stated, so that the build it leads to agrees with them."""
     digest = hashlib.blake2b(digest_size=16)
-    listings = _Listings.load(root, "outputs") if listed else None
-    _walk(Path(root) / OUTPUT_DIR, digest, listings=listings)
+    listings = _Listings.load(root, "outputs", lines=after_build) if listed else None
+    _walk(Path(root) / OUTPUT_DIR, digest, listings=listings, after_build=after_build and listed)
+    found = digest.hexdigest()
     if listings is not None:
-        listings.save()
-    return digest.hexdigest()
+        listings.save(anyway=expected is not None and found != expected)
+    return found
 
 
 def build_fingerprint(options: dict) -> str:
@@ -445,7 +546,6 @@ class Snapshot:
         return self.newest_ns >= self.taken_ns - RACY_NS
 
 
-
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
 _reading: Snapshot | None = None  # the snapshot of the show a build is reading
 
@@ -487,7 +587,7 @@ def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | N
         "version": RECORD_VERSION,
         "inputs": before.inputs,
         "build": before.build,
-        "outputs": outputs_fingerprint(root, listed=True),
+        "outputs": outputs_fingerprint(root, listed=True, after_build=True),
         "due_next": due_next.astimezone(UTC).isoformat() if due_next else None,
         "report": report,
     }
@@ -516,7 +616,7 @@ def unchanged_report(root: Path, options: dict, *, now: datetime | None = None) 
         _taken[_snapshot_key(root, options)] = now_taken  # the build that follows starts from it
         if entry["build"] != now_taken.build or entry["inputs"] != now_taken.inputs:
             return None
-        if entry["outputs"] != outputs_fingerprint(root, listed=True):
+        if entry["outputs"] != outputs_fingerprint(root, listed=True, expected=entry["outputs"]):
             return None
         report = entry["report"]
         return report if isinstance(report, dict) else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -210,3 +212,109 @@ def test_a_racy_snapshot_taken_again_looks_again_at_what_had_just_changed(built)
     settle()
     assert uptodate.unchanged_report(built.root, OPTIONS) is not None
 
+
+def _recorded_outputs(root) -> str:
+    return json.loads((root / uptodate.RECORD_FILE).read_text("utf-8"))["outputs"]
+
+
+def test_the_record_after_a_build_fingerprints_feeds_as_a_whole_walk_does(built):
+    """`record` believes the stat lines kept for a folder of feeds/ the build wrote nothing into:
+    after builds that add, edit, remove and page episodes, what it records is what a walk that
+    states every file finds (the check's and the long way's), so the next check is unchanged."""
+    rng = random.Random(12)
+    names = ["one", "two"]
+    for step in range(8):
+        settle()
+        choice = rng.choice(["add", "edit", "remove", "transcript", "pages"] if len(names) > 1 else ["add"])
+        if choice == "add":
+            names.append(f"ep-{step}")
+            built.add(names[-1], date=f"2025-03-{step + 1:02d}")
+        elif choice == "edit":
+            article = built.root / "episodes" / rng.choice(names) / "episode.md"
+            article.write_text(article.read_text("utf-8") + f"\nEdit {step}.\n", "utf-8")
+        elif choice == "remove":
+            name = names.pop(rng.randrange(len(names)))
+            shutil.rmtree(built.root / "episodes" / name)
+        elif choice == "transcript":
+            (built.root / "episodes" / rng.choice(names) / "transcript.vtt").write_text(VTT, "utf-8")
+        else:
+            toml = built.root / "podcast.toml"
+            lines = toml.read_text("utf-8").splitlines()
+            toml.write_text(
+                "".join(f"{line}\n" for line in lines if not line.startswith("feed_items")), "utf-8"
+            )
+            built.set_show_keys(f"feed_items = {rng.choice([1, 2])}")
+        settle()
+        assert build_json(built.root, "--allow-removal")["published"]
+        assert _recorded_outputs(built.root) == uptodate.outputs_fingerprint(built.root), choice
+        settle()
+        assert uptodate.unchanged_report(built.root, {**OPTIONS, "allow_removal": True}) is not None
+
+
+def test_a_file_of_feeds_changed_in_place_after_a_build_is_seen_and_the_builds_agree_again(walked):
+    """A file of feeds/ edited in place leaves its folder's time stamps as they were: the check
+    (which states every file) sees it even with its size and time kept, and builds; a file only
+    touched is not written again by the build, so the one after must agree with what the check
+    found, not rebuild for ever. Also when an input changed too (the check then stops early)."""
+    (walked.root / "episodes" / "one" / "transcript.vtt").write_text(VTT, "utf-8")
+    settle()
+    build_json(walked.root)
+    published = walked.root / "feeds" / "transcripts" / "one.vtt"
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is not None
+    stat = published.stat()
+    published.write_text(VTT.replace("Hello", "Jello"), "utf-8")  # same size
+    os.utime(published, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the old time
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+    build_json(walked.root)
+    assert published.read_text("utf-8") == VTT
+    for input_changed_too in (False, True):
+        settle()
+        (walked.root / uptodate.LISTINGS_DIR / "outputs.json").unlink()  # kept again, as it is now
+        assert uptodate.unchanged_report(walked.root, OPTIONS) is not None
+        os.utime(published)  # touched: the same bytes, a new time
+        if input_changed_too:
+            article = walked.root / "episodes" / "two" / "episode.md"
+            article.write_text(article.read_text("utf-8") + "\nMore.\n", "utf-8")
+        assert uptodate.unchanged_report(walked.root, OPTIONS) is None
+        for _ in range(2):  # at most one build more than it takes
+            settle()
+            build_json(walked.root)
+            settle()
+            if uptodate.unchanged_report(walked.root, OPTIONS) is not None:
+                break
+        else:
+            raise AssertionError("every build finds feeds/ changed")
+
+
+def test_kept_lines_that_lie_or_are_not_lines_are_not_believed(walked):
+    """The stat lines kept of feeds/' files are believed only for a folder still as it was when
+    they were kept, and only when they are lines: a line that lies only makes the next check
+    build (which keeps what it found, so the build after it agrees); a record of lines of
+    another version, or of another moment of the folder, or not text, is not taken."""
+    path = walked.root / uptodate.LISTINGS_DIR / "outputs-lines.json"
+    kept = json.loads(path.read_bytes())
+    assert kept["folders"]
+
+    def lines_kept(folders: dict, version: int = kept["version"]) -> str:
+        path.write_text(json.dumps({"version": version, "folders": folders}), "utf-8")
+        return uptodate.outputs_fingerprint(walked.root, listed=True, after_build=True)
+
+    whole = uptodate.outputs_fingerprint(walked.root)
+    stamps = {rel: text.split("//")[0] for rel, text in kept["folders"].items()}
+    assert lines_kept(kept["folders"]) == whole
+    assert lines_kept({rel: f"{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()}) != whole
+    pipeline.build(walked.root)  # whose record believes the lie
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is None  # which keeps what it found
+    pipeline.build(walked.root)
+    settle()
+    assert uptodate.unchanged_report(walked.root, OPTIONS) is not None
+    for folders in (
+        {rel: 7 for rel in stamps},
+        {rel: ["feed.xml/1/2/3/4"] for rel in stamps},
+        {rel: "" for rel in stamps},
+        {rel: f"1/{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()},
+    ):
+        assert lines_kept(folders) == whole
+    assert lines_kept({rel: f"{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()}, 0) == whole
