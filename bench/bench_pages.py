@@ -10,7 +10,12 @@ given with --show, which is edited and put back), then, in this process:
   write time and rendered ahead while the build lints (site.plan), and what they add to it;
 - plans and checks against the record of the last build (site.render) what a build would
   after nothing changed, after one article edited, after one episode added, and renders the
-  pages due then.
+  pages due then;
+- renders every list page of the show with one episode added (each shifts by one): their rows
+  rendered again, and made of the rows the last build kept (web/keptrows.py: loading and
+  saving them counted), and checks that both make the same bytes.
+
+With --lists, only the last of these (and the build that fills the build cache).
 
 With --builds it also times whole `podcast build` processes: cold (no build cache, no
 feeds/) with pages and with pages switched off in podcast.toml's [pages], and the ratio;
@@ -46,6 +51,7 @@ from podcast import collector, pipeline  # noqa: E402
 from podcast.model import Episode, Show  # noqa: E402
 from podcast.serve.preview import PreviewServer  # noqa: E402
 from podcast.web import forked, pages, site  # noqa: E402
+from podcast.web.keptrows import KeptRows  # noqa: E402
 from podcast.web.record import PageRecord  # noqa: E402
 
 
@@ -55,10 +61,14 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def timed(call: Callable[[], object], runs: int) -> tuple[float, float, object]:
-    """Median wall and CPU seconds of `runs` calls, and the last result."""
+def timed(
+    call: Callable[[], object], runs: int, before: Callable[[], object] | None = None
+) -> tuple[float, float, object]:
+    """Median wall and CPU seconds of `runs` calls (each after `before`, not timed), and the last result."""
     walls, cpus, result = [], [], None
     for _ in range(runs):
+        if before is not None:
+            before()
         wall, cpu = time.perf_counter(), cpu_seconds()
         result = call()
         walls.append(time.perf_counter() - wall)
@@ -186,6 +196,58 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
     edits.undo()
 
 
+def shifted_lists(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
+    """Every list page after one episode is added (as the build renders them, views made as
+    pages need them, no garbage collection): rows rendered again against rows kept by the build
+    before (loaded, the one new row rendered, saved)."""
+    catalog = pipeline.read_catalog(root)
+    keys = catalog.page_keys
+    before = pages.SitePlan(catalog.show, catalog.published, keys)
+    record = scratch / "record.json"
+    slot = before.list_rows()
+    assert slot is not None, "the show's list pages use a template of its own"
+    kept = KeptRows.load(record, slot.code, slot.store, slot.listed)
+    with collector.paused():
+        for page in before.pages(before.list_paths):
+            page.make()
+    kept.save()  # the rows of the build before: 1 page, 1 row
+    edits.add_episode()
+    added = pipeline.read_catalog(root)
+    edits.undo()
+
+    def lists(keep: bool) -> dict[str, bytes]:
+        plan = plans.pop()
+        rows = None
+        with collector.paused():  # as the build loads the rows and renders
+            if keep:
+                slot = plan.list_rows()
+                assert slot is not None
+                rows = KeptRows.load(record, slot.code, slot.store, slot.listed)
+            made = {page.path: page.make() for page in plan.pages(plan.list_paths)}
+        if rows is not None:
+            rows.save()
+        return made
+
+    def restore() -> None:  # the rows as the build before left them, before each run
+        record.with_suffix(".rows").write_bytes(kept_file)
+
+    kept_file = record.with_suffix(".rows").read_bytes()
+    results = {}
+    for keep in (False, True):
+        # (planned beforehand: the digests of every page, the same either way)
+        plans = [pages.SitePlan(added.show, added.published, added.page_keys) for _ in range(runs)]
+        wall, cpu, results[keep] = timed(lambda k=keep: lists(k), runs, before=restore)
+        label = "list pages shifted, rows " + ("kept" if keep else "rendered")
+        line(
+            label,
+            wall,
+            cpu,
+            f"{len(results[keep])} pages, {cpu / len(results[keep]) * 1e6:.0f} µs CPU a page",
+        )
+    same = results[True] == results[False]
+    print(f"{'list pages, kept rows = rendered rows':<40}{'yes' if same else 'NO: they differ'}")
+
+
 def busy(seconds: float) -> None:
     """This process busy for `seconds` of CPU, as a build is while it lints its feed."""
     until = time.process_time() + seconds
@@ -283,6 +345,9 @@ def main() -> None:
     parser.add_argument("--show", type=Path, help="use this show directory instead (a copy: it is built in)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--builds", action="store_true", help="also time whole build processes")
+    parser.add_argument(
+        "--lists", action="store_true", help="only the list pages shifted by an episode added"
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; medians of {args.runs} runs\n")
     with tempfile.TemporaryDirectory() as scratch:
@@ -292,7 +357,11 @@ def main() -> None:
             make_show(root, args.episodes, quiet=True)
         edits = Edits(root)
         pipeline.build(root)  # fills the build cache
+        if args.lists:
+            shifted_lists(root, Path(scratch), args.runs, edits)
+            return
         in_process(root, Path(scratch), args.runs, edits)
+        shifted_lists(root, Path(scratch), args.runs, edits)
         if args.builds:
             whole_builds(root, args.runs, edits)
         if args.show is None:

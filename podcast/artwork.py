@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL import Image  # (imported where an image is opened: `podcast new` and lint need it rarely)
 
 ARTWORK_MIN_PX, ARTWORK_MAX_PX = 1400, 3000
 IMAGE_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
@@ -39,6 +41,8 @@ def is_rgb(image: Image.Image) -> bool:
 
 def refusal(data: bytes) -> str | None:
     """Why an image would fail Apple's artwork rules (lint's I101-I105), or None when it passes."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

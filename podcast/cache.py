@@ -49,11 +49,10 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import audio, clock, collector, controlchars, notes, parallel
+from . import clock, collector, controlchars, parallel, versions
 from .errors import Problem
 from .files import resolved_below
 from .layout import STATE_DIR
@@ -89,6 +88,8 @@ Progress = Callable[[Iterable], Iterable]  # wraps the work as it is done (a pro
 def _read_batch(paths: Sequence[Path]) -> list[str | None]:
     """In a worker: each file's AudioFile as JSON, or None where it cannot be read (the build
     reads it again itself, and reports why)."""
+    from . import audio
+
     results: list[str | None] = []
     for path in paths:
         try:
@@ -100,6 +101,8 @@ def _read_batch(paths: Sequence[Path]) -> list[str | None]:
 
 def _render_batch(batch: Sequence[dict[str, Any]]) -> list[str | None]:
     """In a worker: the notes rendered from each set of inputs, as the cache keeps them."""
+    from . import notes
+
     results: list[str | None] = []
     for inputs in batch:
         options = dict(inputs)
@@ -294,6 +297,47 @@ def decode_notes(value: object) -> ShowNotes:
     )
 
 
+def decode_notes_html(value: object) -> tuple[str, str]:
+    """`decode_notes(value)`'s html and description_html, read without making the rest of the
+    notes (an item made again reads only these): refuses every entry decode_notes refuses,
+    with a ValueError, after the same checks."""
+    if not isinstance(value, str):
+        raise ValueError(f"a notes entry is text, not {type(value).__name__}")
+    line, _, rest = value.partition("\n")
+    lengths_line, newline, body = rest.partition("\n")
+    shape = line.split(" ")
+    if not newline or shape[0] != _NOTES_MARK or len(shape) < 6:
+        raise ValueError("not a notes entry")
+    if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
+        raise ValueError("a damaged notes entry (its checksum differs)")
+    lengths = [int(length) for length in lengths_line.split(" ")]
+    if min(lengths) < 0 or sum(lengths) != len(body):
+        raise ValueError("a notes entry whose lengths do not measure its strings")
+    facts = iter(shape[2:])
+    try:
+        with_title, with_text = next(facts) == "1", next(facts) == "1"
+        wanted = 2 + with_title + with_text  # strings the shape says there are
+        for _ in range(int(next(facts))):
+            wanted += next(facts) == "1"
+            count = int(next(facts))
+            wanted += count
+            if count < 0 or wanted > len(lengths):
+                raise ValueError("a notes entry with fewer strings than its sections")
+        for _ in range(int(next(facts))):
+            _seconds(next(facts))
+            end = next(facts)
+            if end != _NONE:
+                _seconds(end)
+            wanted += 1 + (next(facts) == "1") + (next(facts) == "1")
+    except StopIteration:
+        raise ValueError("a notes entry cut short") from None
+    if wanted > len(lengths):
+        raise ValueError("a notes entry cut short")
+    if next(facts, None) is not None or wanted < len(lengths):
+        raise ValueError("a notes entry with more in it than it says")
+    return body[: lengths[0]], body[lengths[0] : lengths[0] + lengths[1]]
+
+
 def _seconds(word: str) -> float:
     found = int(word) if word.isdigit() else float(word)  # as written: 5 stays an int, 5.0 a float
     if not math.isfinite(found):
@@ -323,26 +367,21 @@ def _reader_fingerprint() -> str:
     kept by other code may say another duration, or miss the chapters. Not kept for the process,
     which may outlive an upgrade (`podcast serve`); hashing a dozen sources costs a millisecond."""
     digest = hashlib.sha256()
-    for source in sorted(Path(audio.__file__).parent.glob("*.py")):
+    for source in sorted(Path(__file__).with_name("audio").glob("*.py")):  # (the package, not imported)
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    try:
-        digest.update(f"mutagen={metadata.version('mutagen')}".encode())
-    except metadata.PackageNotFoundError:
-        digest.update(b"mutagen")
+    mutagen = versions.versions(["mutagen"])["mutagen"]
+    digest.update(f"mutagen={mutagen}".encode() if mutagen is not None else b"mutagen")
     return digest.hexdigest()
 
 
 def _renderer_fingerprint() -> str:
     """Changes whenever notes.py, a module of ours it renders with or a library it renders with
     changes. Taken once per build cache: a process may outlive an upgrade (`podcast serve`)."""
-    digest = hashlib.sha256(Path(notes.__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).with_name("notes.py").read_bytes())  # (not imported)
     digest.update(Path(controlchars.__file__).read_bytes())  # notes.py cleans articles with it
     digest.update(Path(clock.__file__).read_bytes())  # and reads the timestamps of chapters with it
-    for name in NOTES_LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(name.encode())
+    for name, version in versions.versions(NOTES_LIBRARIES).items():
+        digest.update(f"{name}={version}".encode() if version is not None else name.encode())
     return digest.hexdigest()
 
 
@@ -703,6 +742,8 @@ class BuildCache:
         return self._read_and_store(path, key, stat)
 
     def _read_and_store(self, path: Path, key: str | None, stat) -> AudioFile:
+        from . import audio
+
         self.opened += 1
         found = audio.read(path, with_tags=False)
         if key is not None and (self.db is not None or self.pending is not None):
@@ -813,6 +854,18 @@ class BuildCache:
         try:
             row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
             return None if row is None else decode_notes(row[0])
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            log.warning("notes cache entry unreadable (%s)", exc)
+            return None
+
+    def stored_notes_html(self, key: str) -> tuple[str, str] | None:
+        """The html and description_html of the notes kept under `key` (`stored_notes`, reading
+        no more of them); None when there are none, or unreadable."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT value FROM notes WHERE key = ?", (key,)).fetchone()
+            return None if row is None else decode_notes_html(row[0])
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
             log.warning("notes cache entry unreadable (%s)", exc)
             return None

@@ -8,7 +8,6 @@ all to the caller.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -19,7 +18,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from time import time_ns
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from . import simpletoml, tomlsyntax
 from .errors import ConfigError, PodcastError, Problem, errors_in
@@ -105,6 +103,8 @@ def _apply_schema(
     for name, value in data.items():
         key = schema.get(name)
         if key is None:
+            import difflib  # (only for a mistake)
+
             close = difflib.get_close_matches(name.lower().replace("-", "_"), schema, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(schema)
             problems.append(Problem(path, "unknown key", field=name, line=lines.get(name), hint=hint))
@@ -395,6 +395,8 @@ def episode_date(value: Any, zone: str) -> datetime:
             )
         return value
     if isinstance(value, date):
+        from zoneinfo import ZoneInfo  # (only for a date without a time: most shows write times)
+
         return datetime.combine(value, time(0, 0), tzinfo=ZoneInfo(zone))
     raise Invalid(f"expected YYYY-MM-DD, got {show_value(value)}", "use the ISO form, e.g. 2025-04-02")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,21 +55,36 @@ class LastFeed:
 
 
 def _lines_at(path: Path | None, offsets: Sequence[int | None]) -> list[int | None]:
-    """The line of the file at `path` (the feed.xml `_kept` vouched for) each offset is on."""
-    try:
-        data = read_bounded(path, FEED_MAX_BYTES, SOURCE)
-    except (OSError, TypeError, PodcastError):
-        return [None] * len(offsets)
+    """The line of the file at `path` (the feed.xml `_kept` vouched for) each offset is on: read
+    up to the last offset a piece at a time, as the feed may be larger than a build parses whole."""
     lines: list[int | None] = []
     line, counted = 1, 0
-    for offset in offsets:
-        if offset is None or offset < counted or offset > len(data):
-            lines.append(None)
-            continue
-        line += data.count(b"\n", counted, offset)
-        counted = offset
-        lines.append(line)
+    try:
+        # Not through a link, and never waiting on a FIFO put there since it was vouched for.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return [None] * len(offsets)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return [None] * len(offsets)
+            for offset in offsets:
+                if offset is None or offset < counted:
+                    lines.append(None)
+                    continue
+                while counted < offset:
+                    piece = handle.read(min(_PIECE, offset - counted))
+                    if not piece:
+                        break
+                    line += piece.count(b"\n")
+                    counted += len(piece)
+                lines.append(line if counted == offset else None)
+        except OSError:
+            return [None] * len(offsets)
     return lines
+
+
+_PIECE = 1 << 20
 
 
 def _stats(path: Path) -> list[int]:
@@ -127,7 +143,10 @@ def _kept(root: Path, path: Path) -> LastFeed | None:
         offsets = tuple(entry["offsets"])
         if feed is None or trouble or len(offsets) != len(feed.items):
             return None
-        if not all(type(offset) is int and 0 <= offset <= FEED_MAX_BYTES for offset in offsets):
+        # (Within the feed itself, whose stats are as recorded: it may be larger than a build
+        # parses whole, which is when its digest matters most.)
+        size = entry["stats"][0]
+        if not all(type(offset) is int and 0 <= offset <= size for offset in offsets):
             return None
         return LastFeed(feed, offsets, offsets=True, path=path)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, PodcastError):

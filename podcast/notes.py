@@ -10,19 +10,16 @@ are made, so every format gets the same treatment.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
-import lxml.html
-import nh3
-from linkify_it import LinkifyIt
 from lxml import etree
-from markdown_it import MarkdownIt
 
 from . import clock
 from .controlchars import clean_text
@@ -72,15 +69,6 @@ _ADDRESSLESS_LINK = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
 _BR = re.compile(r"<br\s*/?>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])")
 
-_markdown = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(
-    ["linkify", "strikethrough", "table"]
-)
-# The same parser without linkify-it, for Markdown in which it could find nothing: its
-# pretest, one large regex per paragraph, is most of what rendering prose costs.
-_markdown_without_links = MarkdownIt("commonmark", {"linkify": False, "html": True}).enable(
-    ["linkify", "strikethrough", "table"]
-)
-_linkify = LinkifyIt()
 _DOT_BEFORE_WORD = re.compile(r"\.\w")
 
 
@@ -125,17 +113,45 @@ def _absolute(url: str) -> str | None:
     return joined(page_url, url)  # None for what is not an address ("//[x/"): it keeps its words
 
 
-_feed_cleaner = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    url_schemes=URL_SCHEMES,
-    clean_content_tags=DROPPED_WITH_CONTENT,
-    link_rel=None,
-    url_relative=_absolute,
-)
-_apple_cleaner = nh3.Cleaner(
-    tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
-)
+class _Renderers(NamedTuple):
+    markdown: Any  # markdown-it-py's parser
+    # The same parser without linkify-it, for Markdown in which it could find nothing: its
+    # pretest, one large regex per paragraph, is most of what rendering prose costs.
+    markdown_without_links: Any
+    linkify: Any  # linkify-it, for text
+    feed_cleaner: Any  # nh3's, for the notes' HTML
+    apple_cleaner: Any  # nh3's, for Apple's subset
+
+
+@functools.cache
+def _renderers() -> _Renderers:
+    """The parsers and cleaners, made on first use: a build whose notes all come from its cache,
+    or whose articles are words that go into the HTML as written (`_written_article`), needs
+    none of them, nor the ~20 ms their libraries take to import."""
+    import nh3
+    from linkify_it import LinkifyIt
+    from markdown_it import MarkdownIt
+
+    def markdown(linkify: bool) -> Any:
+        options = {"linkify": linkify, "html": True}
+        return MarkdownIt("commonmark", options).enable(["linkify", "strikethrough", "table"])
+
+    return _Renderers(
+        markdown=markdown(True),
+        markdown_without_links=markdown(False),
+        linkify=LinkifyIt(),
+        feed_cleaner=nh3.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            clean_content_tags=DROPPED_WITH_CONTENT,
+            link_rel=None,
+            url_relative=_absolute,
+        ),
+        apple_cleaner=nh3.Cleaner(
+            tags=APPLE_TAGS, attributes={"a": {"href"}}, url_schemes=URL_SCHEMES, link_rel=None
+        ),
+    )
 
 
 def sanitize(fragment: str, page_url: str | None = None) -> str:
@@ -147,7 +163,7 @@ def sanitize(fragment: str, page_url: str | None = None) -> str:
     """
     token = _page_url.set(page_url)
     try:
-        clean = _feed_cleaner.clean(fragment)
+        clean = _renderers().feed_cleaner.clean(fragment)
     finally:
         _page_url.reset(token)
     return _ADDRESSLESS_LINK.sub(r"\1", clean) if "<a" in clean else clean
@@ -159,7 +175,7 @@ def _apple(fragment: str) -> str:
     fragment = _BR.sub("\n", fragment)  # Apple's subset has no <br>; keep the words apart
     if "<" not in fragment:
         return fragment
-    return _apple_cleaner.clean(fragment)
+    return _renderers().apple_cleaner.clean(fragment)
 
 
 # ---------------------------------------------------------------- plain text reader
@@ -171,7 +187,7 @@ def linkify(text: str) -> str:
         return html.escape(text, quote=False)  # linkify-it is slow; most lines have nothing to link
     out: list[str] = []
     position = 0
-    for match in _linkify.match(text) or []:
+    for match in _renderers().linkify.match(text) or []:
         if not match.schema and not match.text.lower().startswith("www.") and "@" not in match.text:
             continue  # a bare "example.com" is too often not meant as a link
         out.append(html.escape(text[position : match.index], quote=False))
@@ -296,9 +312,9 @@ _ATX_HEADING = re.compile(r"(#{1,6}) +([^#]+)")
 def _markdown_html(article: str) -> str:
     """Markdown → HTML, as markdown-it-py renders it."""
     if _may_linkify(article):
-        return _markdown.render(article)
+        return _renderers().markdown.render(article)
     plain = _plain_markdown_html(article)
-    return _markdown_without_links.render(article) if plain is None else plain
+    return _renderers().markdown_without_links.render(article) if plain is None else plain
 
 
 def _plain_markdown_html(article: str) -> str | None:
@@ -474,6 +490,8 @@ _FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
 def _in_div(fragment: str):
     """`fragment` parsed into a <div>, as `lxml.html.fragment_fromstring(fragment, create_parent="div")`
     parses it (leading text kept only when it is more than white space), in plain elements."""
+    import lxml.html
+
     if _FULL_DOCUMENT.match(fragment):
         return lxml.html.fragment_fromstring(fragment, create_parent="div")  # lxml.html's own case
     document = etree.fromstring(f"<html><body>{fragment}</body></html>", _HTML_PARSER)
@@ -555,6 +573,8 @@ def blocks_of(fragment: str) -> list[Block]:
                     element.tag = "p"  # an item outside any list is a paragraph
                 found = [_block(element)]
                 if element.tail and element.tail.strip():
+                    import lxml.html
+
                     found.append(_block(lxml.html.fragment_fromstring(f"<p>{html.escape(element.tail)}</p>")))
                 blocks.extend(block for block in found if block)
 
@@ -818,6 +838,8 @@ def _article_html(
         if _HTML_TAG.search(article):
             # Text with a few tags pasted in: keep the words, drop the tags (and scripts,
             # styles and frames with their content), then read it as text.
+            import nh3
+
             article = html.unescape(nh3.clean(article, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT))
         found, fragment = _read_text(article, title)
     # nh3 turns character references (&#11;) into the characters themselves.

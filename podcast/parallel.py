@@ -12,15 +12,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import multiprocessing
-import multiprocessing.util
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+# multiprocessing and concurrent.futures (~8 ms to import) are imported when a pool starts: most
+# builds after the first have too little to spread.
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,10 @@ def in_order(
     """
     if not parts:
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork here: every batch is the caller's
@@ -131,6 +136,8 @@ def _result(pool: ProcessPoolExecutor, future: Future) -> Any:
     pool would wait for the rest for ever. So the caller watches the workers, and on a death ends
     the others and closes its own end of that pipe, so the pool reads its end and sees it broken.
     (The pool's `_processes` and `_result_queue` are the standard library's, in 3.9-3.13.)"""
+    from concurrent.futures.process import BrokenProcessPool
+
     while True:
         try:
             return future.result(timeout=WATCH_SECONDS)
@@ -180,6 +187,8 @@ def at_exit(callback: Callable[[], Any]) -> None:
             callback()
         except Exception as exc:  # noqa: BLE001 - else multiprocessing prints its traceback
             log.debug("a worker's exit callback failed (%r)", exc)
+
+    import multiprocessing.util
 
     multiprocessing.util.Finalize(None, call, exitpriority=0)
 

@@ -23,10 +23,23 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 
-from . import chapters, clock, collector, feed, lastfeed, layout, lint, notes, parallel, transcripts, uptodate
+from . import (
+    chapters,
+    clock,
+    collector,
+    feed,
+    lastfeed,
+    layout,
+    lint,
+    notes,
+    parallel,
+    transcripts,
+    uptodate,
+    versions,
+)
 from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
@@ -34,6 +47,7 @@ from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem,
 from .feed import paging
 from .files import (
     FolderListing,
+    StagedWrite,
     confined,
     outside,
     read_bounded,
@@ -467,9 +481,22 @@ ITEM_ONLY = {
 
 
 def item_key(show: Show) -> str:
-    """What a record's item was made with beyond its ready episode: the show's ITEM_ONLY settings."""
-    values = repr([getattr(show, name) for name in ITEM_ONLY])
-    return hashlib.blake2b(values.encode(errors="surrogateescape"), digest_size=16).hexdigest()
+    """What a record's item was made with beyond its ready episode: the show's ITEM_ONLY settings,
+    a digest of each, so that a later build can tell which of them changed (`changed_settings`)."""
+    digests = []
+    for name in ITEM_ONLY:
+        value = repr(getattr(show, name)).encode(errors="surrogateescape")
+        digests.append(hashlib.blake2b(value, digest_size=8).hexdigest())
+    return "-".join(digests)
+
+
+def changed_settings(made_with: str | None, now: str) -> list[str] | None:
+    """The ITEM_ONLY settings whose values differ between two `item_key`s; None when `made_with`
+    is not one of this form (a record of another version)."""
+    before, after = (made_with or "").split("-"), now.split("-")
+    if not len(before) == len(after) == len(ITEM_ONLY):
+        return None
+    return [name for name, old, new in zip(ITEM_ONLY, before, after, strict=True) if old != new]
 
 
 # Libraries whose output a record holds: the items (feedgen, lxml) and the notes in them.
@@ -477,13 +504,8 @@ RECORD_LIBRARIES = ("feedgen", "lxml", *NOTES_LIBRARIES)
 
 
 def _library_versions() -> str:
-    versions = []
-    for name in RECORD_LIBRARIES:
-        try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(name)
-    return ",".join(versions)
+    found = versions.versions(RECORD_LIBRARIES)
+    return ",".join(name if version is None else f"{name}={version}" for name, version in found.items())
 
 
 def _show_key(show: Show) -> str:
@@ -703,23 +725,40 @@ class _Finisher:
         self.item_key = item_key(show)
         self.renderer: feed.ItemRenderer | None = None
         self.linter: ItemLinter | None = None
+        # By the item key a record was made with: the tags the settings changed since write.
+        self.tags_changed: dict[str | None, frozenset[str] | None] = {}
 
     def items(self, readies: Sequence[Episode]) -> list[tuple[bytes, ItemLint]]:
         """Each ready episode's <item>, and what lint's rules over one item found in it: all
         rendered, then all linted (each's code stays in the processor's caches, see `_prepare`)."""
         if not readies:
             return []
+        renderer, linter = self._made()
+        rendered = [renderer.render(ready) for ready in readies]
+        return [(item, linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
+
+    def _made(self) -> tuple[feed.ItemRenderer, ItemLinter]:
         if self.renderer is None or self.linter is None:
             self.renderer = feed.ItemRenderer(self.show)
             self.linter = ItemLinter(self.show, *feed.channel_parts(self.show, []), self.now)
-        rendered = [self.renderer.render(ready) for ready in readies]
-        return [(item, self.linter.check(ready, item)) for ready, item in zip(readies, rendered, strict=True)]
+        return self.renderer, self.linter
 
-    def __call__(self, record: Prepared) -> Prepared:
-        """A ready record with its item made (again) and linted, under the show's item settings now."""
-        assert record.ready is not None
-        ((item, found),) = self.items([record.ready])
-        return replaced(record, item=item, lint=found.problems, digest=found.digest, item_key=self.item_key)
+    def remade(self, record: Prepared, ready: Episode) -> tuple[bytes, ItemLint]:
+        """The item of a record kept from a build with other ITEM_ONLY settings, made again of
+        `ready` (its ready episode with the notes the item reads), and what lint's rules over
+        one item find in it: only those that read a tag the changed settings write run again;
+        the others found what they found before (ItemLinter.recheck)."""
+        renderer, linter = self._made()
+        item = renderer.render(ready)
+        if record.item_key not in self.tags_changed:  # (most records were made with the same settings)
+            changed = changed_settings(record.item_key, self.item_key)
+            self.tags_changed[record.item_key] = None if changed is None else feed.item.tags_written(changed)
+        tags = self.tags_changed[record.item_key]
+        if tags is None or record.digest is None:
+            found = linter.check(ready, item)
+        else:
+            found = linter.recheck(ready, item, ItemLint(record.lint, record.digest), tags)
+        return item, found
 
 
 def read_catalog(
@@ -829,25 +868,31 @@ def _remake_items(
             _remake_in_worker,
             parts,
             initializer=_start_item_worker,
-            initargs=(show, finish.now, cache, folders),  # (not a list of records: each is freed once remade)
+            initargs=(show, finish.now, cache, folders),  # (forked: the workers read the records there)
             progress=progress and (lambda batches: progress(batches, "Making items")),
         )
+        cache.commit()  # this process holds no transaction while the workers store the records
         with collector.paused(frozen=True):
-            for indexes, made in results:
-                if made is None:
+            for indexes, result in results:
+                if result is None:
                     continue
-                kept = []
-                for index, value in zip(indexes, made, strict=True):
-                    if value is None:
+                made, entries = result
+                # Unpickled here, not in the pool's thread: the new items take the memory of the
+                # old ones (freed in this thread; another thread allocates from another arena).
+                for index, parts_made in zip(indexes, pickle.loads(made), strict=True):
+                    if parts_made is None:
                         continue
                     folder = folders[index]
-                    # The whole record unpickled, not its new parts taken into the one kept: its
-                    # old objects are then freed together, where new ones fit.
-                    folder.record = pickle.loads(value)
+                    assert folder.record is not None
+                    item, found, digest = parts_made
+                    # As the worker made it and kept it: only what the item settings decide is new.
+                    folder.record = replaced(
+                        folder.record, item=item, lint=found, digest=digest, item_key=finish.item_key
+                    )
                     done.add(index)
-                    if folder.fingerprint:  # (kept before: nothing that decides it changed)
-                        kept.append((folder.path.name, folder.fingerprint, value))
-                cache.keep_pickled(kept)
+                if entries:  # the worker could not store them
+                    cache.store(entries)
+                    cache.commit()
     for index, folder in enumerate(folders):
         if index in done:
             continue
@@ -873,38 +918,75 @@ def _remade(record: Prepared, cache: BuildCache, finish: _Finisher) -> Prepared 
     assert ready is not None
     notes = ready.notes
     if notes is not None and notes.html:  # (the item reads no notes without HTML)
-        kept = cache.stored_notes(record.notes_key) if record.notes_key else None
-        if kept is None or kept.html != notes.html:
+        kept = cache.stored_notes_html(record.notes_key) if record.notes_key else None
+        if kept is None or kept[0] != notes.html:
             return None
-        notes = replaced(notes, description_html=kept.description_html)
-    made = finish(replaced(record, ready=replaced(ready, notes=notes)))
-    return replaced(made, episode=ready, ready=ready)  # as kept: without what the item alone read
+        notes = replaced(notes, description_html=kept[1])
+    item, found = finish.remade(record, replaced(ready, notes=notes))
+    return replaced(  # its ready episode as kept: without what the item alone read
+        record, episode=ready, item=item, lint=found.problems, digest=found.digest, item_key=finish.item_key
+    )
 
 
 # Items a worker process makes again at a time (`_remake_items`).
 ITEM_BATCH = 64
 
-# In a worker process of `_remake_items`: its finisher, its copy of the cache, the folders.
-_item_work: tuple[_Finisher, BuildCache, list[_Folder]] | None = None
+
+class _ItemWorker:
+    """In a worker process of `_remake_items`: makes records' items (and their lint) again, keeps
+    the records in the build cache itself (a few batches at a time, and once more as it exits;
+    where it cannot, it hands the entries back), and sends back only the new parts of each, which
+    the build's process puts into the record it holds: unpickling whole records again there cost
+    it more than making the items cost a worker."""
+
+    def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
+        self.folders = folders
+        self.finish = _Finisher(show, now)
+        self.cache = cache.for_worker()
+        self.unsaved = 0  # records made since the worker last stored what it made
+        if self.cache.shared:
+            parallel.at_exit(self.cache.save_pending)
+
+    def __call__(self, indexes: Sequence[int]) -> tuple[bytes, list]:
+        """Each record's new parts, pickled as one list (None for one whose notes the cache no
+        longer has: the build reads its folder again), and the entries the worker could not store."""
+        made: list[ItemParts | None] = []
+        kept = []
+        for index in indexes:
+            folder = self.folders[index]
+            assert folder.record is not None
+            remade = _remade(folder.record, self.cache, self.finish)
+            if remade is None:
+                made.append(None)
+                continue
+            assert remade.item is not None and remade.digest is not None
+            made.append((remade.item, remade.lint, remade.digest))
+            if folder.fingerprint:  # (kept before: nothing that decides it changed)
+                kept.append((folder.path.name, folder.fingerprint, pickle_record(remade)))
+        self.cache.keep_pickled(kept)
+        self.unsaved += len(indexes)
+        near_end = indexes[-1] >= len(self.folders) - ITEM_BATCH * parallel.workers()
+        if self.cache.shared and self.unsaved < SAVE_EVERY and not near_end:
+            return pickle.dumps(made), []
+        self.unsaved = 0
+        return pickle.dumps(made), [] if self.cache.save_pending() else self.cache.take_pending()
+
+
+# What a worker sends back of a record it made again: its item, what lint found in the item,
+# the item's digest.
+ItemParts = tuple[bytes, tuple[Problem, ...], bytes]
+
+_item_worker: _ItemWorker | None = None  # in a worker process of `_remake_items`
 
 
 def _start_item_worker(show: Show, now: datetime, cache: BuildCache, folders: list[_Folder]) -> None:
-    global _item_work
-    _item_work = (_Finisher(show, now), cache.for_worker(), folders)
+    global _item_worker
+    _item_worker = _ItemWorker(show, now, cache, folders)
 
 
-def _remake_in_worker(indexes: Sequence[int]) -> list[bytes | None]:
-    """In a worker process: the records of the folders at `indexes` with their items made
-    again, pickled (None for one whose notes the cache no longer has: the build reads it)."""
-    assert _item_work is not None
-    finish, cache, folders = _item_work
-    made: list[bytes | None] = []
-    for index in indexes:
-        record = folders[index].record
-        assert record is not None
-        remade = _remade(record, cache, finish)
-        made.append(None if remade is None else pickle_record(remade))
-    return made
+def _remake_in_worker(indexes: Sequence[int]) -> tuple[bytes, list]:
+    assert _item_worker is not None
+    return _item_worker(indexes)
 
 
 def _ready_record(
@@ -1111,8 +1193,12 @@ def lint_rendered(
     that is only the first page of the feed (`feed_items`)."""
     now = now or datetime.now(UTC)
     show = catalog.show
-    ordered = feed.newest_first(catalog.published)
-    records = [catalog.records[e.slug] for e in ordered]
+    ordered = list(rendered.episodes) or feed.newest_first(catalog.published)
+    # (map and attrgetter: C's loops over 10,000 records, each a few times quicker than Python's)
+    records = list(map(catalog.records.__getitem__, map(attrgetter("slug"), ordered)))
+    digests = list(map(attrgetter("digest"), records))
+    if None in digests:
+        digests = [digest or b"" for digest in digests]
     if isinstance(last, str):
         last = lastfeed.read(show.root, out)
     findings = check_assembled(
@@ -1120,8 +1206,8 @@ def lint_rendered(
         ordered,
         rendered.head,
         rendered.tail,
-        [record.lint for record in records],
-        [record.digest or b"" for record in records],
+        list(map(attrgetter("lint"), records)),
+        digests,
         now=now,
         previous=last.feed if last is not None else None,
         published_bytes=published_bytes if published_bytes is not None else rendered.size,
@@ -1168,12 +1254,15 @@ def dropped_episodes(catalog: Catalog, last: lastfeed.LastFeed | None) -> list[P
     """
     if last is None:
         return []
-    keep = {e.guid for e in catalog.published} | {e.guid for e in catalog.removed}
+    keep = set(map(attrgetter("guid"), catalog.published)) | {e.guid for e in catalog.removed}
     why = {e.guid: "it is now a draft" for e in catalog.drafts}
     why |= {e.guid: f"it is now scheduled for {e.date.date().isoformat()}" for e in catalog.scheduled}
-    problems = []
-    for index, item in enumerate(last.feed.items):
-        guid = (item.findtext("guid") or "").strip()
+    problems: list[Problem] = []
+    # Each item's GUID as lint's G103 read it (`texts`: made once, for both).
+    guids = last.feed.texts("guid")
+    if not set(guids) - keep - {""}:
+        return problems  # (a set's difference: C's loop, where most builds find none)
+    for index, (item, guid) in enumerate(zip(last.feed.items, guids, strict=True)):
         if not guid or guid in keep:
             continue
         title = (item.findtext("title") or "").strip()
@@ -1312,6 +1401,9 @@ def _write_output(
     first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
     written = WrittenRecord.load(root, out)
+    # feed.xml is written to a temp file and synced in another thread while the rest is written,
+    # and put in place last.
+    staged_feed = StagedWrite(feed_path, first_page.parts)
     try:
         if show.artwork_path:
             artwork = show.artwork
@@ -1320,13 +1412,14 @@ def _write_output(
         wanted |= publish_sidecars(root, catalog.published, out, written)
         pages_changed = site.write(out, rendered_pages, progress)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
-        changed = write_atomic(feed_path, first_page.parts)
+        changed = staged_feed.commit()
         if remember:
             _remember_feed(root, feed_path, catalog, first_page)
         prune_sidecars(root, wanted, out)
     except OSError as exc:
         raise _unwritable(root, exc) from None
     finally:
+        staged_feed.discard()  # (once committed, nothing)
         written.save()
     return feed_path, changed, pages_changed
 

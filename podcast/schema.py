@@ -8,17 +8,14 @@ the file and line.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import clock
 from .controlchars import first_c1, first_line_break, first_not_xml
@@ -202,9 +199,14 @@ def email(value: Any) -> str:
     return value
 
 
+# The package's data files. Read from beside this module, not through importlib.resources, whose
+# first use costs a build ~5 ms of imports (zipfile among them); the package is installed as files.
+DATA_DIR = Path(__file__).with_name("data")
+
+
 @cache
 def apple_categories() -> frozenset[str]:
-    lines = resources.files("podcast").joinpath("data/apple-categories.txt").read_text("utf-8")
+    lines = (DATA_DIR / "apple-categories.txt").read_text("utf-8")
     return frozenset(x.strip() for x in lines.splitlines() if x.strip() and not x.startswith("#"))
 
 
@@ -230,6 +232,8 @@ def guid(value: Any) -> str:
 
 
 def timezone(value: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # (only for a show that sets its zone)
+
     value = text(value)
     try:
         ZoneInfo(value)
@@ -283,6 +287,8 @@ def _fields(value: Any, what: str, fields: dict[str, Validator], required: tuple
     faults: list[Invalid] = []  # every bad field of the table is reported, not just the first
     for name, item in value.items():
         if name not in fields:
+            import difflib  # (only for a mistake)
+
             close = difflib.get_close_matches(name, fields, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"{what} takes " + ", ".join(fields)
             faults.append(Invalid(f"unknown key {name!r} in {what}", hint))
@@ -329,7 +335,7 @@ def lower_text(value: Any) -> str:
 @cache
 def person_taxonomy() -> dict[str, frozenset[str]]:
     """The Podcast Taxonomy's groups and roles, lower case, as {"groups": …, "roles": …}."""
-    lines = resources.files("podcast").joinpath("data/person-taxonomy.txt").read_text("utf-8")
+    lines = (DATA_DIR / "person-taxonomy.txt").read_text("utf-8")
     pairs = [x.split(":", 1) for x in lines.splitlines() if x.strip() and not x.startswith("#")]
     return {
         "groups": frozenset(g.strip().lower() for g, _ in pairs),
@@ -340,7 +346,7 @@ def person_taxonomy() -> dict[str, frozenset[str]]:
 @cache
 def groups_of_role() -> dict[str, tuple[str, ...]]:
     """Each role of the Podcast Taxonomy and the group(s) it belongs to, lower case."""
-    lines = resources.files("podcast").joinpath("data/person-taxonomy.txt").read_text("utf-8")
+    lines = (DATA_DIR / "person-taxonomy.txt").read_text("utf-8")
     found: dict[str, tuple[str, ...]] = {}
     for line in lines.splitlines():
         if line.strip() and not line.startswith("#"):
@@ -354,6 +360,8 @@ def _taxonomy_term(kind: str) -> Validator:
         value = lower_text(value)
         known = person_taxonomy()[kind + "s"]
         if value not in known:
+            import difflib
+
             close = difflib.get_close_matches(value, known, n=3)
             hint = "did you mean " + " or ".join(repr(c) for c in close) + "?" if close else None
             raise Invalid(

@@ -16,10 +16,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import srt
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
-
 from . import boundedjson, clock
 from .errors import PodcastError, Problem
 from .files import FolderListing, confined, read_bounded
@@ -120,6 +116,9 @@ def check_vtt(path: str, text: str) -> list[Problem]:
     if problems:
         _check_order(path, _readable_timings(lines, timings, _VTT_TIMING), problems, "cue")
         return problems
+    import webvtt  # (~10 ms to import, only for a show with such a transcript)
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
     try:
         captions = webvtt.from_string(text.lstrip("\ufeff")).captions
     except (MalformedFileError, MalformedCaptionError) as exc:
@@ -163,6 +162,8 @@ def check_srt(path: str, text: str) -> list[Problem]:
     if problems:
         _check_order(path, _readable_timings(lines, timings, _SRT_TIMING), problems, "subtitle")
         return problems
+    import srt  # (only for a show with such a transcript)
+
     try:
         subtitles = list(srt.parse(text))
     except srt.SRTParseError as exc:

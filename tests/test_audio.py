@@ -379,7 +379,6 @@ def test_mpeg2_layer3_and_mpeg1_layer2_streams_are_counted_too(mp3_factory, medi
         assert abs(audio.probe(path).duration - decoded_seconds(path)) < 0.05
 
 
-
 def _aiff_with_tags(media, tmp_path):
     path = encode(media["wav"], tmp_path / "take.aiff", "pcm_s16be")
     tagged = mutagen.File(path)
@@ -420,3 +419,36 @@ def test_the_reference_encoders_and_decoder_need_no_ffmpeg_program(media, tmp_pa
     made = encode(media["wav"], tmp_path / "again.opus", "libopus", bit_rate=32000)
     assert decoded_seconds(made) == pytest.approx(12.0, abs=0.01)
     assert audio.probe(made).duration == pytest.approx(decoded_seconds(made), abs=0.01)
+
+
+# Reads a file with audio.read in a fresh process and prints what it found and the mutagen modules
+# it then holds.
+_READ_THEN_LIST_MUTAGEN = """
+import json, sys
+from pathlib import Path
+from podcast import audio
+info = audio.read(Path(sys.argv[1])).info
+print(json.dumps([info.format, info.duration, sorted(m for m in sys.modules if m.startswith("mutagen"))]))
+"""
+
+
+@pytest.mark.parametrize("name", ["mp3-xing", "mp3-vbr-no-header"])
+def test_reading_an_mp3_loads_no_other_formats_reader(media, name):
+    """mutagen's MP4, Ogg, FLAC, WAVE, AIFF and AAC readers are loaded when a file needs them (see
+    test_every_format_is_read...): a show of MP3s never loads them, and its files read the same."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_THEN_LIST_MUTAGEN, str(media[name])],
+        capture_output=True,
+        text=True,
+        cwd=media[name].parent,
+        check=True,
+    )
+    fmt, duration, modules = json.loads(done.stdout)
+    assert (fmt, duration) == ("mp3", audio.read(media[name]).info.duration)
+    assert "mutagen.mp3" in modules
+    others = {"mutagen.mp4", "mutagen.flac", "mutagen.ogg", "mutagen.wave", "mutagen.aiff", "mutagen.aac"}
+    assert not others & set(modules)

@@ -626,6 +626,30 @@ def test_the_record_of_a_folder_gone_is_forgotten_by_the_next_build(show):
     assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep3"]  # (ep3's files are not fresh)
 
 
+def _html_or_refused(decode, value) -> object:
+    try:
+        return decode(value)
+    except ValueError:
+        return ValueError
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    shown=any_notes(), at=st.integers(0, 10**6), put=st.sampled_from(["", "0", "1", " ", "-", "\n", "x", "9"])
+)
+def test_the_html_of_a_notes_entry_is_read_as_the_whole_entry_reads_it(shown, at, put):
+    """decode_notes_html gives decode_notes' html and description_html, and refuses what it
+    refuses: for any notes, the entry damaged anywhere, and the damage of _damaged."""
+    value = cache.encode_notes(shown)
+    assert value is not None
+    where = at % (len(value) + 1)
+    for entry in (value, value[:where] + put + value[where + 1 :], value[:where], *_damaged(value).values()):
+        whole = _html_or_refused(cache.decode_notes, entry)
+        expected = whole if whole is ValueError else (whole.html, whole.description_html)
+        assert _html_or_refused(cache.decode_notes_html, entry) == expected
+    assert cache.decode_notes_html(value) == (shown.html, shown.description_html)
+
+
 def _record_damaged(values: dict[str, bytes], damage: str) -> dict[str, bytes]:
     if damage == "a title's letter flipped":
         return {**values, "ep0": values["ep0"].replace(b"Title Alpha", b"Title Alphz")}

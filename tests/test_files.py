@@ -259,3 +259,94 @@ def test_holds_answers_no_for_a_link_or_a_fifo_without_reading_through_or_waitin
     assert not holds(tmp_path / "link.html", (b"<p>same</p>",))
     os.mkfifo(tmp_path / "fifo.html")
     assert not holds(tmp_path / "fifo.html", (b"",))  # returns at once: no writer is waited for
+
+
+def test_a_feed_in_thousands_of_parts_is_written_whole_and_not_again(tmp_path):
+    """write_atomic hands the system a thousand parts a call: every byte of every part lands, in
+    order (empty parts too), and the same parts again leave the file alone."""
+    from podcast.files import PARTS_PER_CALL
+
+    parts = [bytes([65 + i % 26]) * (i % 7 * 300) for i in range(3 * PARTS_PER_CALL + 5)]
+    target = tmp_path / "feeds" / "feed.xml"
+    assert write_atomic(target, parts) is True
+    assert target.read_bytes() == b"".join(parts)
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+    assert write_atomic(target, parts) is False
+    assert write_atomic(target, [*parts[:-1], b"changed"]) is True
+    assert target.read_bytes() == b"".join(parts[:-1]) + b"changed"
+    assert [p.name for p in target.parent.iterdir()] == ["feed.xml"]  # no temp file left
+
+
+_FULL_DISK = """
+import os, resource, sys
+from pathlib import Path
+from podcast.files import StagedWrite, write_atomic
+target = Path(sys.argv[1])
+parts = [b"x" * 1000] * 3000  # 3 MB: the file may grow to 1,500,500 bytes, mid-part
+resource.setrlimit(resource.RLIMIT_FSIZE, (1_500_500, resource.RLIM_INFINITY))
+try:
+    write_atomic(target, parts)
+except OSError as exc:
+    print("refused", exc.errno)
+staged = StagedWrite(target, parts)
+try:
+    staged.commit()
+except OSError as exc:
+    print("refused", exc.errno)
+staged.discard()
+"""
+
+
+def test_a_feed_the_disk_takes_only_part_of_is_not_put_in_place(tmp_path):
+    """A write the system takes only part of (here a file size limit, as a full disk would) goes
+    on where it stopped and then fails with the system's reason, written at once or staged: the
+    last feed stays as it was, and no half-written temp file is left."""
+    import errno
+
+    target = tmp_path / "feed.xml"
+    target.write_bytes(b"the last good feed")
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(target)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["refused", str(errno.EFBIG)] * 2  # write_atomic, StagedWrite
+    assert target.read_bytes() == b"the last good feed"
+    assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
+
+
+def test_a_staged_write_is_put_in_place_only_when_committed(tmp_path):
+    """StagedWrite writes and syncs in another thread while the caller goes on: the file there is
+    unchanged until `commit` (which says whether anything changed, as write_atomic does), a
+    `discard` leaves it as it was, and neither leaves a temp file behind."""
+    from podcast.files import StagedWrite
+
+    target = tmp_path / "feed.xml"
+    target.write_bytes(b"the last good feed")
+    parts = [b"<rss>", *(b"<item>%d</item>" % i for i in range(5000)), b"</rss>"]
+
+    staged = StagedWrite(target, parts)
+    staged.discard()
+    assert target.read_bytes() == b"the last good feed"
+    assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
+
+    staged = StagedWrite(target, parts)
+    assert target.read_bytes() == b"the last good feed"  # (whatever the thread has done by now)
+    assert staged.commit() is True
+    staged.discard()  # after a commit: nothing to undo
+    assert target.read_bytes() == b"".join(parts)
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+    assert StagedWrite(target, parts).commit() is False  # it holds them already
+    assert [p.name for p in tmp_path.iterdir()] == ["feed.xml"]
+
+
+def test_a_staged_write_that_cannot_be_made_says_why_when_committed(tmp_path):
+    """What stops the thread (here a file where the folder should be) is raised by `commit`, in
+    the caller's thread, where the build reports it."""
+    from podcast.files import StagedWrite
+
+    (tmp_path / "feeds").write_text("a file, not a folder")
+    staged = StagedWrite(tmp_path / "feeds" / "feed.xml", [b"<rss/>"])
+    with pytest.raises(OSError):
+        staged.commit()
+    staged.discard()
+    assert (tmp_path / "feeds").read_text() == "a file, not a folder"

@@ -60,3 +60,26 @@ def test_a_record_of_the_last_version_or_with_offsets_that_lie_is_not_believed(b
         last = lastfeed.read(built.root)
         assert last is not None and last.offsets is False
         assert [last.line(index) for index in range(6)] == [item.sourceline for item in last.feed.items]
+
+
+def test_a_feed_larger_than_a_build_parses_is_compared_through_its_digest(built, monkeypatch):
+    """A feed past the size a build parses whole (FEED_MAX_BYTES, 50 MB: 10,000 episodes with
+    full notes) is the one whose digest matters: the next build still reads it, with no warning
+    that it could not compare, and names the line of each episode it would drop."""
+    with monkeypatch.context() as small:
+        small.setattr(lastfeed, "FEED_MAX_BYTES", built.feed.stat().st_size - 1)  # (its digest is smaller)
+        small.setattr(lastfeed, "_PIECE", 64)  # the lines counted a piece at a time
+        last = lastfeed.read(built.root)
+        assert last is not None and last.offsets
+        assert lastfeed.unread_because_large(built.root) is not None  # feed.xml alone: not read
+        for name in ("ep-2", "ep-5"):
+            shutil.rmtree(built.root / "episodes" / name)
+        with pytest.raises(PodcastError) as caught:
+            pipeline.build(built.root)
+        assert not [p for p in caught.value.problems if "no digest of it was kept" in p.message]
+        from_digest = [(p.line, p.message) for p in caught.value.problems if "dropped" in p.message]
+    lastfeed.forget(built.root)
+    from_feed = _dropped(built)  # feed.xml itself parsed, as it is small enough
+    assert from_digest == from_feed and len(from_digest) == 2
+    lines = built.feed.read_text("utf-8").splitlines()
+    assert all(lines[line - 1].strip() == "<item>" for line, _ in from_digest)

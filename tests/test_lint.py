@@ -1188,3 +1188,293 @@ def test_a_url_no_app_can_read_is_u103_not_a_crash(built, bad_url):
     unreadable = [p for p in lint.check_feed_file(built.feed) if p.code == "U103"]
     assert len(unreadable) == 1 and bad_url in unreadable[0].message
     assert "not a URL an app can read" in unreadable[0].message and unreadable[0].line
+
+
+# Children an item of any feed may have, each as it stands in the document: the tags the rules
+# over the whole feed read as columns (title, guid, pubDate, the enclosure's url), written as the
+# build writes them and in every other shape (empty, CDATA, comments and elements inside, twice,
+# in another namespace, an enclosure without a url).
+_ITEM_CHILDREN = st.sampled_from(
+    [
+        "<title>Episode 1</title>",
+        "<title>  spaced &amp; escaped  </title>",
+        "<title/>",
+        "<title><![CDATA[ in CDATA ]]></title>",
+        "<title><![CDATA[]]></title>",
+        "<title>before<!-- a comment -->after</title>",
+        "<title>text <![CDATA[and CDATA]]></title>",
+        "<title><b>bold</b> tail</title>",
+        "<title><?pi x?>after a PI</title>",
+        '<x:title xmlns:x="urn:x">another namespace</x:title>',
+        '<guid isPermaLink="false">guid-1</guid>',
+        "<guid> guid-2 </guid>",
+        "<guid/>",
+        "<pubDate>Wed, 02 Apr 2025 09:00:00 -0400</pubDate>",
+        "<pubDate>\n</pubDate>",
+        '<enclosure url="https://example.com/a.mp3" length="1" type="audio/mpeg"/>',
+        '<enclosure url=" https://example.com/b.mp3 "/>',
+        '<enclosure url="https://example.com/&amp;c.mp3&#10;"/>',
+        "<enclosure/>",
+        '<enclosure x:url="ns" xmlns:x="urn:x"/>',
+        "<!-- a comment -->",
+        "<item><title>an item in an item</title></item>",
+        "<description>notes</description>",
+    ]
+)
+_ITEMS = st.lists(
+    st.tuples(
+        st.sampled_from([("<item>", "</item>"), ('<x:item xmlns:x="urn:x">', "</x:item>")]),
+        st.lists(_ITEM_CHILDREN, max_size=6),
+    ),
+    max_size=8,
+)
+
+
+@given(_ITEMS)
+@settings(max_examples=500, deadline=None)
+def test_the_columns_the_feed_rules_read_are_each_items_first_tag_found_the_long_way(items):
+    """FeedDoc.texts reads a column in one XPath where that is sure to give what asking each
+    item does (every item has the tag); any feed gives the same columns as the long way, item by
+    item."""
+    from podcast.lint.feeddoc import COLUMN_TAGS, parse_feed_xml
+
+    body = "".join(start + "".join(children) + end for (start, end), children in items)
+    data = f'<rss version="2.0"><channel><title>Show</title>{body}</channel></rss>'.encode()
+    feed = parse_feed_xml(data, "feed.xml")
+    assert not isinstance(feed, lint.Finding)
+    for tag in COLUMN_TAGS:
+        firsts = [item.find(tag) for item in feed.items]
+        if tag == "enclosure":
+            expected = [(e.get("url") or "").strip() if e is not None else "" for e in firsts]
+            assert feed.enclosure_urls() == expected
+        else:
+            expected = [(e.text or "").strip() if e is not None else "" for e in firsts]
+        assert feed.texts(tag) == expected
+
+
+def test_the_columns_of_a_built_feed_are_read_in_one_xpath_and_are_the_long_ways(built):
+    """The build's own feed has every tag in every item: the quick way is the one it takes."""
+    from podcast.lint.feeddoc import _FIRST_CHILDREN, COLUMN_TAGS, parse_feed_xml
+
+    feed = parse_feed_xml(built.feed.read_bytes(), "feed.xml")
+    assert len(feed.items) > 1
+    for tag in COLUMN_TAGS:
+        assert len(_FIRST_CHILDREN[tag](feed.channel)) == len(feed.items)
+        long_way = [
+            (item.find(tag).get("url") if tag == "enclosure" else item.find(tag).text).strip()
+            for item in feed.items
+        ]
+        assert feed.texts(tag) == long_way and all(long_way)
+
+
+# Items of a last feed and of a new one, from few values, so that GUIDs, titles and URLs repeat,
+# move between items, go blank, or name the same media/<slug>/ folder under another file name.
+_IDENTITY_VALUES = st.tuples(
+    st.sampled_from(["g1", "g2", "g3", ""]),
+    st.sampled_from(
+        [
+            "https://example.com/media/a/a.mp3",
+            "https://example.com/media/a/renamed.mp3",
+            "https://example.com/media/b/b.mp3",
+            "https://elsewhere.org/media/b/b.mp3?x=1",
+            "https://example.com/c.mp3",
+            "https://example.com/media/a\t/a.mp3",
+            "https://example.com/media/c/c.mp3#media/a/",
+            "",
+        ]
+    ),
+    st.sampled_from(["One", "Two", ""]),
+)
+
+
+def _identity_feed(items: list[tuple[str, str, str]]):
+    from podcast.feed import xmltext
+    from podcast.lint.feeddoc import parse_feed_xml
+
+    body = "".join(
+        f'<item><title>{title}</title><guid>{guid}</guid><enclosure url="{xmltext.attribute(url)}"/></item>'
+        for guid, url, title in items
+    )
+    return parse_feed_xml(f'<rss version="2.0"><channel>{body}</channel></rss>'.encode(), "feed.xml")
+
+
+@given(st.lists(_IDENTITY_VALUES, max_size=12), st.lists(_IDENTITY_VALUES, max_size=12), st.booleans())
+@settings(max_examples=1000, deadline=None)
+def test_the_identity_rules_find_what_they_find_item_by_item(previous_items, items, whole_map):
+    """G101, G102, G104 pass over a feed with no two values alike, and G103 over the items whose
+    GUID is the one the last feed had at their URL (looking up a media folder in the last feed's
+    URLs that name it): each finds exactly what its long way, over every item, finds."""
+    from podcast.lint import rules_identity as rules
+    from podcast.lint.registry import Subject
+    from podcast.lint.resources import Resources
+
+    previous, feed = _identity_feed(previous_items), _identity_feed(items)
+    subject = Subject(feed=feed, resources=Resources(), now=datetime.now(UTC), previous=previous)
+    assert list(rules.duplicate_guids(subject)) == list(
+        rules._copies(feed, feed.texts("guid"), "guid", "GUID")
+    )
+    assert list(rules.duplicate_titles(subject)) == list(
+        rules._copies(feed, feed.texts("title"), "title", "title")
+    )
+    assert list(rules.duplicate_enclosures(subject)) == list(
+        rules._shared_enclosures(feed, feed.enclosure_urls())
+    )
+
+    by_url: dict[str, str] = {}
+    for guid, url in zip(previous.texts("guid"), previous.enclosure_urls(), strict=True):
+        if guid and url:
+            by_url.setdefault(url, guid)
+    assert rules._first_guids(previous) == by_url
+    quick = list(rules.changed_guids(subject))
+    asked_alone = rules._MediaFolders.ASKED_ALONE
+    rules._MediaFolders.ASKED_ALONE = 0  # every folder from the whole map: the long way
+    try:
+        long_way = list(rules._changed_guids(subject, by_url, range(len(feed.items))))
+    finally:
+        rules._MediaFolders.ASKED_ALONE = asked_alone
+    assert quick == long_way
+
+
+@pytest.fixture(scope="module")
+def varied_episodes(tmp_path_factory, mp3_factory):
+    """A show (http base URL: findings of the URL rules in every item) with episodes whose items
+    differ in what the item settings touch: hosts, explicit of their own, a number, chapters in
+    the notes, a title over Apple's length, people, a place and a license of their own."""
+    from conftest import ShowDir
+
+    from podcast import scaffold
+    from podcast.cache import BuildCache
+    from podcast.model import replaced
+
+    root = tmp_path_factory.mktemp("remade") / "show"
+    scaffold.init_show(
+        root,
+        title="Test Show",
+        author="Ann Host",
+        owner_email="ann@example.com",
+        base_url="https://cdn.example.com/show/",
+        link="https://example.com/",
+        category="Health & Fitness > Medicine",
+        description="A show for tests.",
+    )
+    show = ShowDir(root, mp3_factory)
+    set_show_key(root, "base_url", '"http://cdn.example.com/show/"')
+    show.add("one", title="One", date="2025-01-01")
+    show.add("two", date="2025-01-02", extra='hosts = ["Cy Guest"]\nexplicit = true\nepisode = 2')
+    show.add("three", date="2025-01-03", article="Intro\n\n00:00 Start\n00:01 Middle\n")
+    show.add("four", title="Long " + "t" * 300, date="2025-01-04", extra="explicit = false")
+    show.add(
+        "five",
+        date="2025-01-05",
+        extra='license = "CC-BY-4.0"\n[[person]]\nname = "Di"\nrole = "guest"\n'
+        'href = "http://di.example/"\n[[location]]\nname = "Austin, TX"',
+    )
+    catalog = pipeline.read_catalog(root)
+    assert not [p for p in catalog.problems if p.severity == "error"], catalog.problems
+    readies = []
+    with BuildCache(root) as cache:  # each with the notes its item is made of, as `_remade` gives it
+        for ready in sorted(catalog.published, key=lambda e: e.slug):
+            record = catalog.records[ready.slug]
+            notes = cache.stored_notes(record.notes_key) if record.notes_key else None
+            readies.append(replaced(ready, notes=notes or ready.notes))
+    return catalog.show, readies
+
+
+_ITEM_SETTING_VALUES = {
+    "author": st.sampled_from(["Ann Host", "Bea Host & <Co>", "", "a" * 300, "http://not.an.author/"]),
+    "explicit": st.booleans(),
+    "type": st.sampled_from(["episodic", "serial", "weekly"]),  # "weekly": A121
+    "simple_chapters": st.booleans(),
+    "persons": st.sampled_from([(), ("Ann", "host", "http://ann.example/"), ("Bo", "guest", None)]),
+    "license": st.sampled_from([None, ("CC-BY-4.0", None), ("mine", "http://l.example/")]),
+    "locations": st.sampled_from([(), ("Austin, TX",)]),
+    "enclosure_prefix": st.sampled_from([None, "https://op3.dev/e/", "http://plain.example/p/", "rel/"]),
+}
+
+
+def _item_settings(values: dict) -> dict:
+    from podcast.model import License, Location, Person
+
+    settings = dict(values)
+    settings["persons"] = (Person(*values["persons"]),) if values["persons"] else ()
+    settings["license"] = License(*values["license"]) if values["license"] else None
+    settings["locations"] = tuple(Location(name) for name in values["locations"])
+    return settings
+
+
+@given(
+    index=st.integers(0, 4),
+    before=st.fixed_dictionaries(_ITEM_SETTING_VALUES),
+    changes=st.lists(st.sampled_from(sorted(_ITEM_SETTING_VALUES)), min_size=1, max_size=3, unique=True),
+    data=st.data(),
+)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_an_item_made_again_after_item_settings_changed_is_linted_as_the_long_way_lints_it(
+    varied_episodes, index, before, changes, data
+):
+    """ItemLinter.recheck keeps what the rules blind to the tags the changed settings write
+    found in the item before, and runs only the others: it finds what the long way finds in the
+    item made again (every rule run over it parsed whole, its digest serialized by lxml)."""
+    from podcast.feed.item import tags_written
+    from podcast.lint.itemwise import ItemLinter
+    from podcast.model import replaced
+
+    show, readies = varied_episodes
+    episode = readies[index]
+    after = dict(before)
+    for name in changes:
+        other = _ITEM_SETTING_VALUES[name].filter(lambda value, name=name: value != before[name])
+        after[name] = data.draw(other, label=name)
+    old, new = replaced(show, **_item_settings(before)), replaced(show, **_item_settings(after))
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+
+    def linter(show, shortcuts=True):
+        return ItemLinter(show, *feed.channel_parts(show, []), now, shortcuts=shortcuts)
+
+    old_item = feed.ItemRenderer(old).render(episode)
+    found_before = linter(old).check(episode, old_item)
+    item = feed.ItemRenderer(new).render(episode)
+    changed = pipeline.changed_settings(pipeline.item_key(old), pipeline.item_key(new))
+    assert changed == [name for name in pipeline.ITEM_ONLY if before[name] != after[name]]
+    quick = linter(new).recheck(episode, item, found_before, tags_written(changed))
+    assert quick == linter(new, shortcuts=False).check(episode, item)
+
+
+def test_each_item_setting_writes_only_the_tags_it_is_said_to(varied_episodes):
+    """feed.item.SETTING_TAGS, which ItemLinter.recheck trusts: changing one item setting
+    changes, of every item and of the channel lint reads with it, only the tags listed for it."""
+    from podcast.feed.item import SETTING_TAGS
+    from podcast.lint.feeddoc import short_name
+    from podcast.lint.itemwise import _cut_down
+    from podcast.model import replaced
+
+    show, readies = varied_episodes
+    plain = _item_settings({
+        "author": "Ann Host", "explicit": False, "type": "episodic", "simple_chapters": False,
+        "persons": (), "license": None, "locations": (), "enclosure_prefix": None,
+    })  # fmt: skip
+    other = _item_settings({
+        "author": "Bea Host", "explicit": True, "type": "serial", "simple_chapters": True,
+        "persons": ("Bo", "guest", None), "license": ("mine", "http://l.example/"),
+        "locations": ("Austin, TX",), "enclosure_prefix": "https://op3.dev/e/",
+    })  # fmt: skip
+    assert set(SETTING_TAGS) == set(pipeline.ITEM_ONLY)
+
+    def tags(show) -> dict[str, list[bytes]]:
+        head, tail = _cut_down(*feed.channel_parts(show, []))
+        found: dict[str, list[bytes]] = {}
+        for ready in readies:
+            root = etree.fromstring(head + feed.ItemRenderer(show).render(ready) + tail)
+            for element in root.iter(etree.Element):
+                if element.tag not in ("rss", "channel", "item"):
+                    found.setdefault(short_name(element), []).append(etree.tostring(element, with_tail=False))
+        return found
+
+    base = replaced(show, **plain)
+    unchanged = tags(base)
+    for name in SETTING_TAGS:
+        changed = tags(replaced(base, **{name: other[name]}))
+        differ = {tag for tag in {*unchanged, *changed} if unchanged.get(tag) != changed.get(tag)}
+        assert differ <= set(SETTING_TAGS[name]), name
+        if name in ("author", "explicit", "type", "simple_chapters", "enclosure_prefix"):
+            assert differ, name  # the change shows: the test can tell

@@ -415,8 +415,7 @@ def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
         assert old in toml.read_text()
         toml.write_text(toml.read_text().replace(old, new, 1))
         cold = tmp_path / f"cold-{number}"
-        shutil.copytree(show.root, cold)
-        shutil.rmtree(cold / ".podcast")
+        shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
         assert _built(show.root) == _built(cold), new
         # Every published episode's kept record was remade with the settings now.
         with BuildCache(show.root) as cache:
@@ -444,8 +443,7 @@ def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold)
-    shutil.rmtree(cold / ".podcast")
+    shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
     assert _built(show.root) == _built(cold)
     assert "Words of one" in show.feed.read_text() and "Bea Host" in show.feed.read_text()
 
@@ -515,3 +513,89 @@ def test_a_batch_of_folders_made_ready_together_gives_each_the_record_it_gets_al
         "episodes/broken/episode.md",
         "episodes/broken/transcript.vtt",
     ]
+
+
+# Prints, after a real build of the show at argv[1], every module the build's process imported.
+_BUILD_THEN_LIST_MODULES = """
+import json, sys
+from podcast import pipeline
+pipeline.build(sys.argv[1])
+print(json.dumps(sorted(sys.modules)))
+"""
+# What a build imports only to read audio, open an image or render an article (~60 ms together).
+_READERS_AND_RENDERERS = {"mutagen", "PIL", "markdown_it", "linkify_it", "nh3"}
+
+
+def _packages_a_build_imports(root) -> set[str]:
+    """The top-level packages a whole `build` of `root` imports, in a process of its own."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_THEN_LIST_MODULES, str(root)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return {name.partition(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
+
+
+def test_a_build_that_reads_no_audio_and_renders_no_article_does_not_import_their_libraries(show):
+    """After the author changes (every item is made again, from the notes the cache keeps) a
+    build reads no audio file and renders no article: it loads neither mutagen nor Pillow nor
+    the Markdown renderer, and its feed says what a build from an empty cache says."""
+    article = "See [the notes](https://example.com/notes) and **more** at www.example.com.\n"
+    for number in range(3):
+        show.add(f"ep{number}", date=f"2025-01-0{number + 1}", extra='format = "markdown"', article=article)
+    first = _packages_a_build_imports(show.root)
+    assert {"mutagen", "markdown_it", "linkify_it", "nh3"} <= first  # the audio read, the articles rendered
+    time.sleep(RACY_NS / 1e9 + 0.05)  # (the folders' stats are old enough to be trusted)
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text("utf-8").replace('author = "Ann Host"', 'author = "Bea Host"'), "utf-8")
+    again = _packages_a_build_imports(show.root)
+    assert not again & _READERS_AND_RENDERERS
+    written = show.feed.read_bytes()
+    assert b"Bea Host" in written and b'<a href="https://example.com/notes">the notes</a>' in written
+    shutil.rmtree(show.root / ".podcast")
+    pipeline.build(show.root)
+    assert show.feed.read_bytes() == written
+
+
+def test_items_remade_by_workers_are_kept_by_them_and_built_as_a_cold_build_builds(
+    show, tmp_path, monkeypatch
+):
+    """Workers that make the items again after an item setting changed store the records
+    themselves, several batches between stores and the rest as they exit, and send back only the
+    new parts: the build writes and reports what a build from nothing does, and the next build
+    finds every record made with the settings now (no item made again, no folder read)."""
+    import sqlite3
+
+    from podcast import parallel
+    from podcast.cache import CACHE_FILE
+
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    monkeypatch.setattr(pipeline, "ITEM_BATCH", 4)  # several batches a worker
+    monkeypatch.setattr(pipeline, "SAVE_EVERY", 6)  # stored along the way, the rest as they exit
+    for number in range(24):
+        show.add(f"ep{number:02d}", date=f"2025-01-{number + 1:02d}", article=f"Episode {number}.\n")
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the files' time stamps are trusted from now on
+    pipeline.build(show.root)
+    toml = show.root / "podcast.toml"
+    toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
+    cold = tmp_path / "cold"
+    shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+    seen, progress = _labels()
+    remade = _outcome(show.root, progress)
+    assert "Making items" in seen and "Reading episodes" not in seen
+    assert remade == _outcome(cold)
+    assert "<itunes:author>Bea Host</itunes:author>" in show.feed.read_text()
+    with sqlite3.connect(show.root / CACHE_FILE) as db:
+        rows = db.execute("SELECT value FROM episode").fetchall()
+    now = pipeline.item_key(read_show(show.root)[0])
+    assert len(rows) == 24 and {pickle.loads(value).item_key for (value,) in rows} == {now}
+    seen.clear()
+    assert _outcome(show.root, progress) == remade
+    assert "Making items" not in seen and "Reading episodes" not in seen

@@ -185,3 +185,51 @@ def test_rendering_and_writing_pages_are_shown_as_progress(show):
     show.add("one")
     pipeline.build(show.root, progress=progress)
     assert {"Rendering pages", "Writing pages"} <= set(labels)
+
+
+@pytest.mark.parametrize("processes", [1, 3])
+def test_episodes_added_to_many_list_pages_leave_every_page_as_a_build_from_scratch_makes_it(
+    catalog, tmp_path, monkeypatch, processes
+):
+    """An added episode shifts every list page: they are made of the rows the build before kept
+    (web/keptrows.py), rendered by one process or several, and come out as a full build's."""
+    from podcast.web import keptrows, urls
+
+    monkeypatch.setattr(urls, "PER_PAGE", 5)  # 52 episodes: 11 list pages
+    monkeypatch.setattr(site, "PROCESSES", processes)
+    monkeypatch.setattr(site, "PAGES_PER_PROCESS", 2)  # with 3 processes, every slice in its own
+    monkeypatch.setattr(keptrows, "SAVE_FROM", 1)  # kept again after each build: a new row is enough
+    pipeline.build(catalog.root)  # the list pages at 5 a page, their rows kept
+    (rows_file,) = (catalog.root / RECORD_DIR).glob("*.rows")
+    edit(catalog.root / "episodes/ep30/episode.md", "What episode 30 is about.", "Rewritten <b>")
+    pipeline.build(catalog.root)  # one list page renders: the rows are left as they were
+    added = ((53, "2025-04-01"), (54, "2025-03-10T06:00:00Z"), (55, "2025-04-02"))  # newest, among, newest
+    for n, date in added:
+        catalog.add(
+            f"added{n}", title=f"Added <{n}> & “more”", date=date, article=f"Episode {n} *is* here.\n"
+        )
+        before = rows_file.stat().st_mtime_ns
+        built = pipeline.build(catalog.root)
+        assert {"page/10/index.html", "page/11/index.html", f"episodes/added{n}/index.html"} <= set(
+            built.pages
+        )
+        assert rows_file.stat().st_mtime_ns != before  # the new episode's row kept for the next build
+        assert pages_of(catalog.root) == from_scratch(catalog, tmp_path / str(n))
+
+
+def test_a_show_setting_the_list_pages_show_leaves_them_as_a_build_from_scratch_makes_them(
+    catalog, tmp_path, monkeypatch
+):
+    """A row reads nothing of the show: the rows kept before the show's title and author changed
+    make list pages that show the new ones, as a full build does."""
+    from podcast.web import urls
+
+    monkeypatch.setattr(urls, "PER_PAGE", 5)  # 52 episodes: 11 list pages
+    pipeline.build(catalog.root)
+    toml = catalog.root / "podcast.toml"
+    edit(toml, 'title = "Test Show"', 'title = "Renamed <Show>"')
+    edit(toml, 'author = "Ann Host"', 'author = "New & Host"')
+    built = pipeline.build(catalog.root)
+    assert {f"page/{n}/index.html" for n in range(2, 12)} <= set(built.pages)
+    assert "Renamed &lt;Show&gt;" in (catalog.root / "feeds/page/11/index.html").read_text()
+    assert pages_of(catalog.root) == from_scratch(catalog, tmp_path)

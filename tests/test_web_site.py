@@ -252,3 +252,29 @@ def test_page_folders_found_by_listing_are_as_looking_at_each_finds_them(tmp_pat
                 (out / folder).rmdir()  # made: made again the other way
         assert outcomes[0] == outcomes[1], folder
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("rendering", ["ahead", "at write"])
+def test_list_rows_rendered_by_other_processes_are_kept_for_the_next_build(
+    many, in_processes, forking, monkeypatch, rendering
+):
+    """The rows a page process renders come back to the build, which keeps them all
+    (web/keptrows.py): the next episode added makes its list pages of them."""
+    from podcast.web import pages, urls
+    from podcast.web.keptrows import KeptRows
+    from podcast.web.record import PageRecord
+
+    monkeypatch.setattr(urls, "PER_PAGE", 2)  # 12 list pages, rendered among the 24 episode pages
+    catalog = pipeline.read_catalog(many.root)
+    show, episodes, out = catalog.show, catalog.published, many.root / "feeds"
+    planned = site.plan(show, episodes, out, catalog.page_keys, ahead=rendering == "ahead")
+    assert (planned.ahead is not None) == (rendering == "ahead")
+    site.write(out, site.render(show, episodes, out, planned=planned))
+
+    plan = pages.SitePlan(show, episodes, catalog.page_keys)
+    slot = plan.list_rows()
+    assert slot is not None and len(slot.listed) == EPISODES
+    rows = KeptRows.load(PageRecord.load(many.root, out).file, slot.code, slot.store, slot.listed)
+    assert {key[-1] for key in rows.loaded} == slot.listed  # every episode's row, whoever rendered it
+    kept_pages = {page.path: page.make() for page in plan.pages(plan.list_paths)}
+    assert kept_pages == {path: (out / path).read_bytes() for path in plan.list_paths}

@@ -13,23 +13,18 @@ caught here and nowhere else.
 from __future__ import annotations
 
 from pathlib import Path
-
-import mutagen
+from typing import TYPE_CHECKING
 
 from ..errors import AudioError
 from ..model import AudioFile, AudioInfo, Chapter, Picture, Tags
 from ._common import fail, mapped
-from .containers import (
-    MP3_FILE,
-    CannotHoldChapters,
-    CannotHoldTags,
-    Length,
-    NothingWritten,
-    holding_chapters,
-    title_bytes,
-)
 from .formats import FORMATS, Format, format_for_suffix
-from .opening import open_audio
+
+if TYPE_CHECKING:
+    from .containers import Length
+
+# mutagen and the containers (~40 ms to import) are imported by the functions that read or write
+# a file: a build that finds every probe in its cache, and lint's use of FORMATS, need neither.
 
 __all__ = [
     "FORMATS",
@@ -53,11 +48,15 @@ MIN_PLAUSIBLE_BITRATE = 100
 
 def holds_chapters(fmt: str) -> bool:
     """Whether `podcast tag` writes chapters into the tags of files of format `fmt` ("mp3", "m4a", …)."""
+    from .containers import holding_chapters
+
     return fmt in holding_chapters()
 
 
 def cut_titles(fmt: str, chapters: tuple[Chapter, ...]) -> tuple[tuple[Chapter, int], ...]:
     """The chapters whose titles `podcast tag` cuts short in `fmt` files, each with the bytes kept."""
+    from .containers import title_bytes
+
     limit = title_bytes(fmt)
     if limit is None:
         return ()
@@ -88,6 +87,9 @@ def read_what_can_be_read(
     podcast apps do not play the format) or None. Raises AudioError for a file that
     cannot be read at all. `with_tags` as for `read`.
     """
+    from .containers import MP3_FILE
+    from .opening import open_audio
+
     if not isinstance(path, Path):
         path = Path(path)
     if quick and (measured := MP3_FILE.read_quickly(path, with_tags=with_tags)) is not None:
@@ -167,6 +169,11 @@ def write_tags(
     `chapters` None leaves the file's chapters alone, () removes the ones we wrote.
     Raw AAC cannot hold tags.
     """
+    import mutagen
+
+    from .containers import CannotHoldChapters, CannotHoldTags, NothingWritten
+    from .opening import open_audio
+
     path = Path(path)
     _, container, audio = open_audio(path, for_writing=True)
     try:

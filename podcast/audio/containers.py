@@ -10,6 +10,7 @@ and wav.py.
 
 from __future__ import annotations
 
+import importlib
 import io
 import mmap
 import os
@@ -22,19 +23,12 @@ from typing import ClassVar
 
 import mutagen
 from mutagen._util import intround  # what MPEGInfo rounds a Xing header's bitrate with
-from mutagen.aac import AAC
-from mutagen.aiff import AIFF
-from mutagen.flac import FLAC
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, MPEGInfo, XingHeader, XingHeaderError
-from mutagen.mp4 import MP4
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
-from mutagen.wave import WAVE
 
 from ..errors import AudioError
 from ..model import Chapter, Picture, Tags
-from . import frames, id3, id3frames, mp4, vorbis, wav
+from . import frames, id3, id3frames
 from ._common import TRUNCATED_SLACK, Buffer, fail, mapped
 from .formats import FORMATS, Format, format_for_suffix
 
@@ -64,6 +58,17 @@ class CannotHoldChapters(Exception):
 
 class NothingWritten(Exception):
     """Writing failed part way and the file was left as it was: (the reason, what to do)."""
+
+
+class _Reader:
+    """A container's mutagen reader, imported when first asked for: a build that reads MP3s
+    (most shows) never loads mutagen's other formats, nor mp4.py, vorbis.py and wav.py (~10 ms)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __get__(self, container: object, owner: type | None = None) -> type[mutagen.FileType]:
+        return getattr(importlib.import_module(self.module), self.name)
 
 
 class Container:
@@ -349,11 +354,13 @@ def mp3_length(info: MPEGInfo, data: Buffer) -> Length:
 
 
 class Wave(_Id3Tagged):
-    reader = WAVE
+    reader = _Reader("mutagen.wave", "WAVE")
     formats = ("wav",)
     label = "a WAV"
 
     def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        from . import wav
+
         held = wav.held_seconds(data, audio.info)
         if held is not None:
             return Length(held, truncated=True)
@@ -361,7 +368,7 @@ class Wave(_Id3Tagged):
 
 
 class Aiff(_Id3Tagged):
-    reader = AIFF
+    reader = _Reader("mutagen.aiff", "AIFF")
     formats = ("aiff",)
     label = "an AIFF"
     holds_chapters = False  # no writer: `podcast tag` leaves AIFF files alone
@@ -378,14 +385,21 @@ class Aiff(_Id3Tagged):
 
 
 class Mp4(Container):
-    reader = MP4
+    reader = _Reader("mutagen.mp4", "MP4")
     formats = ("m4a", "m4b", "mp4", "m4v")
     label = "an MP4/M4A"
     holds_chapters = True  # as a Nero chapter list (moov.udta.chpl), which mutagen reads
-    title_bytes = mp4.NERO_MAX
+
+    @property
+    def title_bytes(self) -> int | None:
+        from . import mp4
+
+        return mp4.NERO_MAX
 
     def format_of(self, path: Path) -> tuple[Format, AudioError | None]:
         """Video or audio by the tracks inside, whatever the name says (lint's M102 notes a wrong name)."""
+        from . import mp4
+
         try:
             with mapped(path) as data:
                 video = mp4.has_video_track(data)
@@ -402,10 +416,14 @@ class Mp4(Container):
         return self._misnamed(path, by_contents)
 
     def check(self, data: Buffer) -> None:
+        from . import mp4
+
         if not mp4.has_movie_box(data):
             raise ValueError("no moov box")
 
     def length(self, audio: mutagen.FileType, data: Buffer) -> Length:
+        from . import mp4
+
         held = mp4.held_fraction(data)
         if held < 1.0 and (1.0 - held) * len(data) > TRUNCATED_SLACK:
             exact = mp4.held_seconds(data)
@@ -415,6 +433,8 @@ class Mp4(Container):
         return Length(float(audio.info.length))
 
     def extras(self, audio: mutagen.FileType, duration: float) -> dict:
+        from . import mp4
+
         return {
             "tags": mp4.read_tags(audio.tags),
             "chapters": mp4.read_chapters(audio),
@@ -430,6 +450,8 @@ class Mp4(Container):
         chapters: tuple[Chapter, ...] | None,
         duration: float,
     ) -> None:
+        from . import mp4
+
         if audio.tags is None:
             audio.add_tags()
         path = Path(audio.filename)
@@ -476,7 +498,7 @@ class Mp4(Container):
 
 
 class Aac(Container):
-    reader = AAC
+    reader = _Reader("mutagen.aac", "AAC")
     formats = ("aac",)
     label = "a raw AAC"
 
@@ -498,6 +520,8 @@ class _VorbisCommented(Container):
         return Length(float(audio.info.length), truncated=not frames.ogg_ends_cleanly(data))
 
     def extras(self, audio: mutagen.FileType, duration: float) -> dict:
+        from . import vorbis
+
         return {
             "tags": vorbis.read_tags(audio.tags),
             "chapters": vorbis.read_chapters(audio.tags, duration),
@@ -513,24 +537,26 @@ class _VorbisCommented(Container):
         chapters: tuple[Chapter, ...] | None,
         duration: float,
     ) -> None:
+        from . import vorbis
+
         vorbis.write(audio, tags, artwork=artwork, chapters=chapters)
         audio.save()
 
 
 class OggVorbisFile(_VorbisCommented):
-    reader = OggVorbis
+    reader = _Reader("mutagen.oggvorbis", "OggVorbis")
     formats = ("ogg",)
     label = "an Ogg Vorbis"
 
 
 class OpusFile(_VorbisCommented):
-    reader = OggOpus
+    reader = _Reader("mutagen.oggopus", "OggOpus")
     formats = ("opus", "ogg")
     label = "an Opus"
 
 
 class FlacFile(_VorbisCommented):
-    reader = FLAC
+    reader = _Reader("mutagen.flac", "FLAC")
     formats = ("flac",)
     label = "a FLAC"
 

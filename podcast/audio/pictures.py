@@ -7,8 +7,6 @@ import warnings
 from collections.abc import Iterable
 from typing import Protocol
 
-from PIL import Image
-
 from ..model import Picture
 
 COVER_FRONT = 3  # the picture type ID3's APIC and FLAC's picture block share for the front cover
@@ -33,6 +31,8 @@ def cover(candidates: Iterable[Embedded]) -> Picture | None:
 
 def picture(data: bytes, declared_mime: str | None = None) -> Picture:
     """A `Picture` for image bytes; the MIME type comes from the bytes when Pillow knows them."""
+    from PIL import Image  # (~10 ms to import: only for a file with a picture)
+
     width = height = None
     mime = (declared_mime or "").lower() or "image/jpeg"
     if mime == "image/jpg":

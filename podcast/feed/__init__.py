@@ -8,7 +8,7 @@ set the date from the content and add entries in our own order.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
 
@@ -116,6 +116,9 @@ class Rendered:
     head: bytes
     items: tuple[bytes, ...]
     tail: bytes
+    # The episodes of the items, in their order, when `assemble` put them together (lint reads
+    # them in that order, and 10,000 sorted again cost 5 ms).
+    episodes: tuple[Episode, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def parts(self) -> tuple[bytes, ...]:
@@ -127,7 +130,7 @@ class Rendered:
 
     @property
     def size(self) -> int:
-        return len(self.head) + sum(len(item) for item in self.items) + len(self.tail)
+        return len(self.head) + sum(map(len, self.items)) + len(self.tail)
 
 
 CHANNEL_END = b"  </channel>\n</rss>\n"  # how feedgen's pretty printing closes the document
@@ -205,11 +208,11 @@ def assemble(show: Show, episodes: Sequence[Episode], items: Mapping[str, bytes]
     them (by slug, from `ItemRenderer`); the others are rendered now."""
     ordered = newest_first(episodes)
     head, tail = channel_parts(show, ordered)
-    parts = [items.get(episode.slug) for episode in ordered]
+    parts = list(map(items.get, map(attrgetter("slug"), ordered)))  # (C's loops, for 10,000)
     if None in parts:
         renderer = ItemRenderer(show)
         parts = [renderer.render(e) if item is None else item for e, item in zip(ordered, parts, strict=True)]
-    return Rendered(head, tuple(parts), tail)
+    return Rendered(head, tuple(parts), tail, tuple(ordered))
 
 
 def render(show: Show, episodes: Sequence[Episode]) -> bytes:

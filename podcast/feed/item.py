@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -23,7 +24,7 @@ from ..weburl import has_web_scheme
 from . import xmltext
 from .itunes import ItunesItem
 from .podcastindex import AlternateEnclosure, PodcastIndexItem
-from .psc import PscItem
+from .psc import PSC_NS, PscItem
 from .rss import RssItem
 from .xmltext import CHILD, ITEM, attribute
 
@@ -102,6 +103,33 @@ class ItemFields:
 
 # The item extensions, by the key each is registered under with feedgen, in that order.
 EXTENSION_KEYS = ("itunes", "podcastindex", "rss", "psc")
+
+
+# What each show setting that items read (pipeline.ITEM_ONLY) writes: tags of an item (short names
+# as lint's documents give them, their children's included) or, for `type`, of the channel that
+# lint of an item reads with it. Changing one leaves the rest of every item as it was; lint of an
+# item keeps the findings of the rules that read none of these (ItemLinter.recheck). A setting
+# not here may change anything.
+SETTING_TAGS = {
+    "author": ("itunes:author",),
+    "explicit": ("itunes:explicit",),
+    "type": ("itunes:type",),
+    "simple_chapters": (f"{{{PSC_NS}}}chapters", f"{{{PSC_NS}}}chapter"),  # (no prefix lint knows)
+    "persons": (),  # the channel's people: an item names the episode's own
+    "license": (),  # the channel's, as are the locations
+    "locations": (),
+    "enclosure_prefix": ("enclosure", "podcast:alternateEnclosure", "podcast:source"),
+}
+
+
+def tags_written(settings: Iterable[str]) -> frozenset[str] | None:
+    """The tags (SETTING_TAGS) that changing `settings` may change; None: any of them."""
+    tags: set[str] = set()
+    for name in settings:
+        if name not in SETTING_TAGS:
+            return None
+        tags.update(SETTING_TAGS[name])
+    return frozenset(tags)
 
 
 def item_fields(show: Show, episode: Episode) -> ItemFields:

@@ -125,12 +125,12 @@ class FeedDoc:
     def texts(self, tag: str) -> list[str]:
         """For each item, in order, `text` of its first `tag` child (a qualified name)."""
         if tag in COLUMN_TAGS:
-            return self.shared("columns", _columns)[tag]
+            return self.shared(f"column {tag}", lambda feed: _column(feed, tag))
         return self.shared(f"text {tag}", lambda feed: [text(item.find(tag)) for item in feed.items])
 
     def enclosure_urls(self) -> list[str]:
         """For each item, in order, its `enclosure_url`."""
-        return self.shared("columns", _columns)["enclosure"]
+        return self.texts("enclosure")
 
     def item_of(self, element: etree._Element) -> etree._Element | None:
         for node in (element, *element.iterancestors()):
@@ -189,24 +189,32 @@ def _children_by_tag(feed: FeedDoc) -> list[dict[str, etree._Element]]:
     return table
 
 
-# What the rules over a whole feed read of every item (the enclosure: its URL), in one pass.
+# What the rules over a whole feed read of every item (of the enclosure, its URL): a column each.
 COLUMN_TAGS = ("title", "guid", "pubDate", "enclosure")
 
 
-def _columns(feed: FeedDoc) -> dict[str, list[str]]:
-    # Strings only are kept: an element object held for each tag of 10,000 items would have
-    # Python's garbage collector walk them again and again (it tracks those, not strings).
-    columns: dict[str, list[str]] = {tag: [] for tag in COLUMN_TAGS}
-    for item in feed.items:
-        found: dict[str, str] = {}
-        for child in item:
-            tag = child.tag
-            if tag in columns and tag not in found:
-                value = child.get("url") if tag == "enclosure" else child.text
-                found[tag] = (value or "").strip()
-        for tag, column in columns.items():
-            column.append(found.get(tag, ""))
-    return columns
+# Each item's first child of a column's tag, found by one XPath in libxml2's loop rather than
+# Python's: at most one an item, in document order. When every item has one, they are the items'
+# in order; else each item is asked (`find`, as `text` does).
+_FIRST_CHILDREN = {tag: etree.XPath(f"item/{tag}[1]") for tag in COLUMN_TAGS}
+# The URL of each item's first enclosure, likewise (at most one an item): strings, no elements.
+_FIRST_URLS = etree.XPath("item/enclosure[1]/@url", smart_strings=False)
+
+
+def _column(feed: FeedDoc, tag: str) -> list[str]:
+    """For each item, in order, the text of its first `tag` child (an enclosure's URL), stripped;
+    empty where it has none. (Strings only are kept: element objects held for 10,000 items would
+    have Python's garbage collector walk them again and again.)"""
+    if tag == "enclosure":
+        urls = _FIRST_URLS(feed.channel)
+        if len(urls) == len(feed.items):
+            return [url.strip() for url in urls]
+    firsts = _FIRST_CHILDREN[tag](feed.channel)
+    if len(firsts) != len(feed.items):
+        firsts = [item.find(tag) for item in feed.items]
+    if tag == "enclosure":
+        return [(first.get("url") or "").strip() if first is not None else "" for first in firsts]
+    return [(first.text or "").strip() if first is not None else "" for first in firsts]
 
 
 def parse_feed_xml(data: bytes, source: str) -> FeedDoc | Finding:

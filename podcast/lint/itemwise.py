@@ -131,6 +131,8 @@ class ItemLinter:
         self.item_rules = [r for r in self.rules if r.code not in CHANNEL_CODES]
         # Most items name no image of their own: the artwork rules have nothing to read there.
         self.imageless_rules = [r for r in self.item_rules if r.code not in ARTWORK_CODES]
+        self.item_codes = frozenset(r.code for r in self.item_rules)
+        self.readers: dict[frozenset[str], list[Rule]] = {}  # the item rules that read any of these tags
         self.head, self.tail = _cut_down(head, tail)
         # In a document with a default namespace, "<description>" would name another tag.
         self.stand_ins = shortcuts and b"xmlns=" not in self.head and all(
@@ -154,6 +156,47 @@ class ItemLinter:
 
     def check(self, episode: Episode, item: bytes) -> ItemLint:
         subject, rules = self.subject_of(episode, item)
+        return ItemLint(tuple(self._item_findings(subject, rules)), self._digest(subject.feed))
+
+    def recheck(
+        self, episode: Episode, item: bytes, before: ItemLint, changed: frozenset[str] | None
+    ) -> ItemLint:
+        """What `check` finds in `item`, made again of the same episode after show settings
+        changed that write only the tags `changed` (short names, as feed.item.SETTING_TAGS gives
+        them; None: any) of an item and of the channel, given what `check` found in the item
+        made before (`before`): a rule that reads none of those tags finds what it found, so
+        only the others run; and the digest is the one before when it holds none of them.
+
+        The long way (`check`) where that is not sure: without shortcuts, when a changed tag
+        names or places findings (title, guid) or is one the artwork rules read, and when a
+        finding before is not traced to a file of the show (its place in the document would
+        be its line in it, which changed tags before it move)."""
+        rules = self.item_rules
+        if not self.shortcuts or changed is None or changed & _PLACING_TAGS:
+            return self.check(episode, item)
+        codes = self.item_codes
+        if any(p.code not in codes or p.path == SOURCE for p in before.problems):
+            return self.check(episode, item)
+        again = self.readers.get(changed)
+        if again is None:
+            again = self.readers[changed] = [r for r in rules if _reads_any(r, changed)]
+        if any(r.code in ARTWORK_CODES for r in again):
+            return self.check(episode, item)
+        same_digest = not changed & _DIGEST_SHORT_NAMES
+        if not again and same_digest:
+            return before
+        subject, _ = self.subject_of(episode, item)
+        found = self._item_findings(subject, again)
+        again_codes = {r.code for r in again}
+        by_code: dict[str | None, list[Problem]] = {}
+        for problem in (*(p for p in before.problems if p.code not in again_codes), *found):
+            by_code.setdefault(problem.code, []).append(problem)
+        problems = tuple(p for r in rules for p in by_code.get(r.code, ()))
+        return ItemLint(problems, before.digest if same_digest else self._digest(subject.feed))
+
+    def _item_findings(self, subject: Subject, rules: Sequence[Rule]) -> list[Problem]:
+        """What `rules` find in the document of the channel and one item, but what they find in
+        the channel alone."""
         found = run(subject, rules)
         channel_only = list(self.channel_only)
         problems = []
@@ -162,14 +205,32 @@ class ItemLinter:
                 channel_only.remove(problem)
             else:
                 problems.append(problem)
-        feed = subject.feed
+        return problems
+
+    def _digest(self, feed: FeedDoc) -> bytes:
+        """The digest of the document's one item (which the long way takes elements from)."""
         element = feed.items[0]
         if not self.shortcuts:
-            return ItemLint(tuple(problems), tree_digest(element))
+            return tree_digest(element)
         # The item's children by tag, which the rules took: in order, when no tag is there twice.
         children = feed.children()[0]
         written = _digest_text(element, children if len(children) == len(element) else None)
-        return ItemLint(tuple(problems), tree_digest(element) if written is None else written)
+        return tree_digest(element) if written is None else written
+
+
+# The tags every rule reads of an item, to name it and trace a finding to its episode.md.
+_PLACING_TAGS = frozenset({"title", "guid"})
+_DIGEST_SHORT_NAMES = frozenset(_DIGEST_NAMES.values())
+
+
+def _reads_any(rule: Rule, tags: frozenset[str]) -> bool:
+    """Whether `rule` reads any of `tags` (Rule.reads; a name ending in ":" is every tag of
+    that prefix)."""
+    reads = rule.reads
+    if reads is None:
+        return bool(tags)
+    prefixes = [name for name in reads if name.endswith(":")]
+    return any(tag in reads or tag.startswith(tuple(prefixes)) for tag in tags)
 
 
 def notes_stand_ins(item: bytes) -> bytes:

@@ -59,14 +59,20 @@ class Rule:
     checks: str  # what it checks, one line (the README's rules table)
     hint: str  # what to do about it
     run: Callable[[Subject], Iterable[Finding]] = field(repr=False, compare=False)
+    # The tags (short names; "podcast:" for every tag of that prefix) whose elements, attributes
+    # and text it reads, beyond an item's title and guid (which name and place every finding);
+    # None: it may read anything. Lint of an item made again after a show setting changed keeps
+    # the findings of the rules that read none of the tags the setting writes (itemwise).
+    reads: frozenset[str] | None = field(default=None, compare=False)
 
 
 RULES: list[Rule] = []
 
 
-def rule(code: str, severity: Severity, checks: str, hint: str):
+def rule(code: str, severity: Severity, checks: str, hint: str, *, reads: Iterable[str] | None = None):
     def register(function: Callable[[Subject], Iterable[Finding]]):
-        RULES.append(Rule(code, severity, checks, hint, function))
+        tags = None if reads is None else frozenset(reads)
+        RULES.append(Rule(code, severity, checks, hint, function, tags))
         return function
 
     return register

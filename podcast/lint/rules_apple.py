@@ -66,6 +66,7 @@ def channel_recommended(subject: Subject) -> Iterator[Finding]:
     "error",
     "every item has a `title` and an `enclosure` with `url`, `length` (a whole number of bytes) and `type`",
     "Apple skips an episode without them",
+    reads=("enclosure",),
 )
 def item_required(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -110,6 +111,7 @@ _RECOMMENDED_NAMES = tuple((tag, qname(tag)) for tag in ITEM_RECOMMENDED if tag 
     "warning",
     "every item has Apple's recommended tags: " + ", ".join(f"`{t}`" for t in ITEM_RECOMMENDED),
     "add them; without a guid, apps tell episodes apart by enclosure URL and show duplicates when it moves",
+    reads=tuple(ITEM_RECOMMENDED),
 )
 def item_recommended(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -206,6 +208,7 @@ def language(subject: Subject) -> Iterator[Finding]:
     "error",
     f"`description` and `itunes:summary` (channel and items) are at most {DESCRIPTION_MAX_BYTES} bytes",
     "Apple cuts or refuses longer text; shorten it (the full text can go in content:encoded)",
+    reads=tuple(SIZED_TAGS),
 )
 def description_size(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -253,6 +256,7 @@ def value_length(subject: Subject) -> Iterator[Finding]:
     "error",
     "`itunes:explicit` (channel and items) is `true` or `false`",
     "write true or false; Apple and the W3C validator refuse yes/no/clean and other values",
+    reads=("itunes:explicit",),
 )
 def explicit(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -291,6 +295,7 @@ ACCEPTED = {
     "`itunes:type` is episodic/serial, `itunes:episodeType` full/trailer/bonus, `itunes:episode` and "
     "`itunes:season` whole numbers from 1, `itunes:duration` seconds or [HH:]MM:SS",
     "Apple ignores a value it does not know; write one it accepts",
+    reads=tuple(ENUMERATED),
 )
 def enumerated_values(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -310,6 +315,7 @@ def enumerated_values(subject: Subject) -> Iterator[Finding]:
     "error",
     "in a serial show (`itunes:type` serial) every item has `itunes:episode`",
     "number every episode; Apple orders a serial show by these numbers",
+    reads=("itunes:type", "itunes:episode"),
 )
 def serial_numbers(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
 from lxml import etree
-from PIL import Image, UnidentifiedImageError
 
 from ..artwork import (
     ARTWORK_MAX_PX,
@@ -39,6 +38,8 @@ def read_artwork(resources: Resources, url: str, element: etree._Element) -> Art
         return None
     if isinstance(data, Fetched):
         return Artwork(element, url, None, data.error)
+    from PIL import Image, UnidentifiedImageError  # (~10 ms to import: only when there is artwork)
+
     try:
         image = Image.open(io.BytesIO(data))
         image.load()
@@ -62,6 +63,7 @@ def _artwork_rule(subject: Subject, check: Callable[[Artwork], str | None]) -> I
     "error",
     "the artwork (`itunes:image`) can be read as an image",
     "make sure the file is there and is a JPEG or PNG",
+    reads=("itunes:image",),
 )
 def artwork_readable(subject: Subject) -> Iterator[Finding]:
     yield from _artwork_rule(subject, lambda art: art.error)
@@ -72,6 +74,7 @@ def artwork_readable(subject: Subject) -> Iterator[Finding]:
     "error",
     "the artwork is JPEG or PNG",
     "save it as JPEG or PNG",
+    reads=("itunes:image",),
 )
 def artwork_format(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
@@ -87,6 +90,7 @@ def artwork_format(subject: Subject) -> Iterator[Finding]:
     "error",
     f"the artwork is {ARTWORK_MIN_PX} to {ARTWORK_MAX_PX} pixels on each side",
     f"export it at {ARTWORK_MIN_PX}–{ARTWORK_MAX_PX} px, e.g. 3000 × 3000",
+    reads=("itunes:image",),
 )
 def artwork_size(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
@@ -104,6 +108,7 @@ def artwork_size(subject: Subject) -> Iterator[Finding]:
     "error",
     "the artwork is square",
     "crop it to a square",
+    reads=("itunes:image",),
 )
 def artwork_square(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
@@ -119,6 +124,7 @@ def artwork_square(subject: Subject) -> Iterator[Finding]:
     "error",
     "the artwork is in the RGB colour space (not CMYK or greyscale)",
     "convert it to RGB (sRGB) before export",
+    reads=("itunes:image",),
 )
 def artwork_colour(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
@@ -134,6 +140,7 @@ def artwork_colour(subject: Subject) -> Iterator[Finding]:
     "warning",
     "the artwork has no transparency",
     "flatten it onto a background; apps draw transparent parts in their own colours",
+    reads=("itunes:image",),
 )
 def artwork_opaque(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:
@@ -150,6 +157,7 @@ def artwork_opaque(subject: Subject) -> Iterator[Finding]:
     "error",
     "the artwork's file extension matches its content (.jpg for JPEG, .png for PNG)",
     "rename the file to match what it is; Apple checks that the two agree",
+    reads=("itunes:image",),
 )
 def artwork_extension(subject: Subject) -> Iterator[Finding]:
     def check(art: Artwork) -> str | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import PurePosixPath
 
 from lxml import etree
@@ -56,6 +55,7 @@ def url_path(url: str) -> str | None:
     "warning",  # issue #3: Ogg, Opus, FLAC, WAV still build (other apps play them), with a warning
     "the enclosure `type` is one Apple accepts: " + ", ".join(f"`{t}`" for t in APPLE_MEDIA_TYPES),
     "publish MP3 (audio/mpeg) or M4A (audio/x-m4a); Apple does not list other types",
+    reads=("enclosure",),
 )
 def media_type(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -70,6 +70,7 @@ def media_type(subject: Subject) -> Iterator[Finding]:
     "warning",  # an .m4b or .ogg enclosure is not Apple's, but other apps play it (issue #3)
     "the enclosure URL ends in the file extension of its type (.mp3, .m4a, .mp4, .m4v, .mov, .pdf)",
     "Apple decides from the URL's extension whether it can play the file; rename the file to match",
+    reads=("enclosure",),
 )
 def media_extension(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -191,12 +192,17 @@ def _find_urls(feed: FeedDoc) -> list[tuple[etree._Element, str, str, bool]]:
     return found
 
 
+# What `_find_urls` reads: its URL tags, an image's url, link, and every tag of podcast:.
+URL_TAGS = (*_URL_TAGS, "url", "image", "link", "podcast:")
+
+
 @rule(
     "U101",
     "error",
     "media, artwork and feed URLs use https (enclosures, `itunes:image`, `image`, the self link, "
     "`itunes:new-feed-url`, files named by `podcast:` tags)",
     "serve them over https; Apple and many apps refuse plain http",
+    reads=URL_TAGS,
 )
 def https_media(subject: Subject) -> Iterator[Finding]:
     yield from _plain_http(subject, media=True)
@@ -207,6 +213,7 @@ def https_media(subject: Subject) -> Iterator[Finding]:
     "warning",
     "links to web pages (`link`, other `atom:link`s, `podcast:person` href, `podcast:funding`) use https",
     "link to the https address of the site",
+    reads=URL_TAGS,
 )
 def https_links(subject: Subject) -> Iterator[Finding]:
     yield from _plain_http(subject, media=False)
@@ -221,6 +228,7 @@ _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
     "every URL apps follow (those of U101 and U102) is absolute (it starts with `https://` or `http://`)"
     " and can be read (its host is a name, an address or an IPv6 address in brackets)",
     "write the whole address, e.g. https://example.com/media/ep1.mp3; apps do not resolve relative URLs",
+    reads=URL_TAGS,
 )
 def absolute_urls(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed
@@ -292,6 +300,8 @@ def _parse_date(value: str) -> datetime | None:
 
 
 def _parse_any_date(value: str) -> datetime | None:
+    from email.utils import parsedate_to_datetime  # (~4 ms to import: our own dates never need it)
+
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -304,6 +314,7 @@ def _parse_any_date(value: str) -> datetime | None:
     "error",
     "every item has a `pubDate` in RFC 2822 form (`Wed, 02 Apr 2025 09:00:00 -0400`)",
     "apps order episodes by it and Apple shows it; write the date in that form",
+    reads=("pubDate",),
 )
 def pub_dates(subject: Subject) -> Iterator[Finding]:
     feed = subject.feed

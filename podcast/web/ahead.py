@@ -35,16 +35,19 @@ Item = tuple[str, Callable[[], bytes]]  # a page's path under the output folder,
 class Ahead:
     """One process rendering `items` ahead of the build's go."""
 
-    def __init__(self, out: Path, items: Sequence[Item]) -> None:
+    def __init__(self, out: Path, items: Sequence[Item], after: Callable[[], object] | None = None) -> None:
+        """`after`: called in the process once it has written its pages; what it returns is sent
+        back (`sent`), e.g. what the process rendered that the build keeps."""
         self.out = out
         self.items = items
+        self.sent: object = None
         control_read, control = os.pipe()
         results, results_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(control)
             os.close(results)
-            _child(out, items, control_read, results_write)  # never returns
+            _child(out, items, control_read, results_write, after)  # never returns
         os.close(control_read)
         os.close(results_write)
         self._control, self._results, self._pid = control, results, pid
@@ -81,7 +84,8 @@ class Ahead:
             return mine
         if not ok:
             raise value  # type: ignore[misc]
-        return mine + value  # type: ignore[operator]
+        written, self.sent = value  # type: ignore[misc]
+        return mine + written
 
 
 def _read(fd: int, size: int) -> bytes:
@@ -108,7 +112,9 @@ def _end(pid: int, control: int, results: int) -> tuple[bool, object]:
     return child_result(pid, results, "a page process")
 
 
-def _child(out: Path, items: Sequence[Item], control: int, results: int) -> None:
+def _child(
+    out: Path, items: Sequence[Item], control: int, results: int, after: Callable[[], object] | None
+) -> None:
     """The process: never returns into the caller's frames, never runs the parent's exit handlers."""
     status = 1
     try:
@@ -126,10 +132,8 @@ def _child(out: Path, items: Sequence[Item], control: int, results: int) -> None
             for rel, _ in work:
                 ensure_folder(out, rel.rpartition("/")[0], folders)
             written = [write_page(out, rel, data, folders) for rel, data in kept]
-            outcome: tuple[bool, object] = (
-                True,
-                found + written + write_pages(out, items[start:left], folders),
-            )
+            written += write_pages(out, items[start:left], folders)
+            outcome: tuple[bool, object] = (True, (found + written, after() if after is not None else None))
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             outcome = (False, exc)
         send_result(results, outcome)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib.metadata
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ import jinja2
 import jinja2.meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .. import feed
+from .. import feed, versions
 from ..clock import player as clock
 from ..errors import PageError
 from ..files import OutsideShow, confined
@@ -186,18 +185,42 @@ def episode_view(show: Show, episode: Episode) -> EpisodeView:
 
 class ListedView:
     """What the package's list page shows of an episode (title, date, duration, hosts, summary,
-    its page), each as its EpisodeView has it; any other field is the view's, made when asked."""
+    its page), each as its EpisodeView has it, made when the page reads it (a row the build kept,
+    web/keptrows.py, reads none); any other field is the view's, made when asked."""
 
     def __init__(self, episode: Episode, full: Callable[[], EpisodeView]) -> None:
-        info, notes = episode.info, episode.notes
-        self.slug = episode.slug
-        self.title = episode.title
-        self.date = episode.date.date().isoformat()
-        self.hosts = episode.hosts
-        self.page = urls.episode_page_path(episode.slug)
-        self.duration = info.duration if info is not None else None
-        self.summary = _summary(notes.text if notes is not None else "")
+        self._episode = episode
         self._full = full
+
+    @property
+    def slug(self) -> str:
+        return self._episode.slug
+
+    @property
+    def title(self) -> str:
+        return self._episode.title
+
+    @functools.cached_property
+    def date(self) -> str:
+        return self._episode.date.date().isoformat()
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return self._episode.hosts
+
+    @functools.cached_property
+    def page(self) -> str:
+        return urls.episode_page_path(self._episode.slug)
+
+    @property
+    def duration(self) -> float | None:
+        info = self._episode.info
+        return info.duration if info is not None else None
+
+    @functools.cached_property
+    def summary(self) -> str:
+        notes = self._episode.notes
+        return _summary(notes.text if notes is not None else "")
 
     def __getattr__(self, name: str) -> Any:  # a field not made above
         if name.startswith("_"):
@@ -292,11 +315,8 @@ def _code_key() -> bytes:
     package = Path(__file__).resolve().parent.parent
     for path in sorted([*package.rglob("*.py"), *(package / "web" / "templates").iterdir()]):
         digest.update(f"{path.relative_to(package)}\0".encode() + path.read_bytes() + b"\0")
-    for library in ("jinja2", "markupsafe", "nh3", "webvtt-py", "srt"):
-        try:
-            digest.update(f"{library} {importlib.metadata.version(library)}\0".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{library} ?\0".encode())
+    for library, version in versions.versions(("jinja2", "markupsafe", "nh3", "webvtt-py", "srt")).items():
+        digest.update(f"{library} {version or '?'}\0".encode())
     return digest.digest()
 
 
@@ -493,6 +513,7 @@ class _Pages:
             "root": root,
             "url": self.show.url_for(here),
             "episodes": [self.listed(i) for i in chunk],
+            "episode_keys": [self.keys[i] for i in chunk],  # the key of each one's row (kept parts)
             "page_number": number,
             "page_count": count,
             "newer": root + urls.list_page_path(number - 1) if number > 1 else None,
@@ -531,6 +552,16 @@ class _Pages:
         return self.templates["episode.html"].render(context)
 
 
+class ListRows(NamedTuple):
+    """Where the package's list pages keep their rows in one plan (its list template's shared
+    parts), and the code they are rendered with: rows kept under the same code are the same
+    rows (web/keptrows.py)."""
+
+    store: dict[tuple[Any, ...], Any]
+    code: str
+    listed: set[bytes]  # the page key of every episode listed
+
+
 class SitePlan:
     """Every page of a show, planned: each one's path and digest (a page's digest says whether
     it must be rendered), and a page to render made only when asked for (`pages`): a build that
@@ -544,6 +575,20 @@ class SitePlan:
         self._episodes = self._pages.episode_digests()
         self.digests: dict[str, str] = {path: page.digest for path, page in self._listed.items()}
         self.digests.update(self._episodes)
+
+    @property
+    def list_paths(self) -> set[str]:
+        """The list pages' paths."""
+        return set(self._listed)
+
+    def list_rows(self) -> ListRows | None:
+        """Where the list pages keep their rows; None when they use a show's own template (which
+        may read anything into a row, and renders each time)."""
+        template = self._pages.templates["index.html"]
+        if template.parts is None:
+            return None
+        code = hashlib.blake2b(_code_key() + b"index.html rows", digest_size=16).hexdigest()
+        return ListRows(template.parts, code, set(self._pages.keys))
 
     def pages(self, paths: Iterable[str]) -> list[PlannedPage]:
         """The pages at `paths` (of `digests`), to render."""

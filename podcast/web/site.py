@@ -21,7 +21,8 @@ from ..model import Episode, Show
 from ..progress import Progress
 from . import forked, pages, urls
 from .ahead import Ahead
-from .pagefiles import ensure_folder, folders_there, write_pages
+from .keptrows import KEPT_FROM, KeptRows, rows_in
+from .pagefiles import Written, ensure_folder, folders_there, write_pages
 from .pages import GENERATOR
 from .record import PageRecord
 
@@ -50,6 +51,8 @@ class PlannedPages:
     due: list[pages.PlannedPage]
     record: PageRecord
     ahead: Ahead | None = None
+    rows: pages.ListRows | None = None  # where the list pages' kept rows go, when many are due
+    quick: frozenset[str] = frozenset()  # due pages made of kept rows: not worth another process
 
     def cancel(self) -> None:
         """No page is rendered ahead any more (none is written: the build stopped, or wrote them)."""
@@ -72,6 +75,8 @@ class RenderedPages:
     deferred: tuple[pages.PlannedPage, ...]  # made with the package's templates, to render when written
     record: PageRecord
     ahead: Ahead | None = None  # rendering `deferred` already
+    rows: KeptRows | None = None  # the list pages' rows kept by the last build, when many are due
+    quick: frozenset[str] = frozenset()  # see PlannedPages
 
     @property
     def due(self) -> list[str]:
@@ -103,11 +108,25 @@ def plan(
         digests = planned.digests
         current = record.current
         due = planned.pages([path for path, digest in digests.items() if not current(out, path, digest)])
+        rows = _list_rows(planned, due)
+        quick = frozenset(planned.list_paths if rows is not None and KeptRows.there(record.file) else ())
     deferred = [(page.path, page.make) for page in due if page.packaged]
+    costly = sum(path not in quick for path, _ in deferred)
     started = None
-    if ahead and _processes() > 1 and len(deferred) >= 2 * PAGES_PER_PROCESS and forked.can_fork():
-        started = Ahead(out, deferred)
-    return PlannedPages(digests, due, record, started)
+    if ahead and _processes() > 1 and costly >= 2 * PAGES_PER_PROCESS and forked.can_fork():
+        # (the rows it renders come back: none is loaded yet, see render)
+        started = Ahead(out, deferred, functools.partial(rows_in, rows.store) if rows is not None else None)
+    return PlannedPages(digests, due, record, started, rows, quick)
+
+
+def _list_rows(planned: pages.SitePlan, due: Sequence[pages.PlannedPage]) -> pages.ListRows | None:
+    """Where the list pages' rows go, when enough of them are due to load the kept ones
+    (keptrows.KEPT_FROM) and they are the package's."""
+    slot = planned.list_rows()
+    listed = planned.list_paths
+    if slot is None or sum(page.path in listed for page in due) < KEPT_FROM:
+        return None
+    return slot
 
 
 def render(
@@ -132,7 +151,15 @@ def render(
         planned.cancel()
         raise
     deferred = tuple(page for page in planned.due if page.packaged)
-    return RenderedPages(planned.digests, rendered, deferred, planned.record, planned.ahead)
+    # The rows kept are loaded once the feed is linted, when the build holds least.
+    slot = planned.rows
+    rows = None
+    if slot is not None:
+        with collector.paused():  # 10,000 rows, no cycle among them
+            rows = KeptRows.load(planned.record.file, slot.code, slot.store, slot.listed)
+    return RenderedPages(
+        planned.digests, rendered, deferred, planned.record, planned.ahead, rows, planned.quick
+    )
 
 
 def _ours(path: Path) -> bool:
@@ -169,7 +196,8 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
         *pages.rendered.items(),
         *((page.path, page.make) for page in pages.deferred),
     ]
-    processes = max(1, min(_processes(), len(items) // max(1, PAGES_PER_PROCESS)))
+    costly = sum(path not in pages.quick for path, _ in items)
+    processes = max(1, min(_processes(), costly // max(1, PAGES_PER_PROCESS)))
 
     def shown(part: Sequence[tuple[str, bytes | Callable[[], bytes]]]) -> Iterable:
         return progress(part, "Writing pages") if progress is not None else part
@@ -186,13 +214,20 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
         if pages.ahead is not None:
             pages.ahead.cancel()
         raise
+    rows = pages.rows
     with collector.paused():
         if pages.ahead is not None:
             own = write_pages(out, pages.rendered.items(), folders)
             slices = [own, pages.ahead.finish(folders, shown)]
+            if rows is not None:
+                rows.add(pages.ahead.sent or {})
         else:
-            work = functools.partial(write_pages, out, folders=folders)
-            slices = forked.map_slices(work, items, processes, shown)
+            work = functools.partial(_write_slice, out, folders, rows)
+            sent = forked.map_slices(work, items, processes, shown)
+            slices = [written for written, _ in sent]
+            if rows is not None:
+                for _, fresh in sent[1:]:  # (the first slice's are this process's own)
+                    rows.add(fresh)
     changed = []
     for written in slices:
         for rel, fresh, made in written:
@@ -210,4 +245,19 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
                     break
     record.keep_only(pages.digests)
     record.save()
+    if rows is not None:
+        rows.save()
+        rows.release()  # every page is written: the feed, written next, has their memory
     return sorted(changed)
+
+
+def _write_slice(
+    out: Path,
+    folders: dict[str, bool],
+    rows: KeptRows | None,
+    items: Iterable[tuple[str, bytes | Callable[[], bytes]]],
+) -> tuple[list[Written], dict]:
+    """write_pages over a slice (in a forked process, or this one), and the rows a forked one
+    rendered for it (this one's are in the store already)."""
+    written = write_pages(out, items, folders)
+    return written, (rows.fresh() if rows is not None and rows.forked() else {})

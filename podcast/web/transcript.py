@@ -12,10 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nh3
-import srt
-import webvtt
-
 from .. import notes
 from ..model import Transcript
 
@@ -51,6 +47,8 @@ def _cue_text(text: str) -> str:
 
 
 def _vtt(path: Path) -> tuple[Cue, ...]:
+    import webvtt  # (~10 ms to import: only when a page shows such a transcript)
+
     return tuple(
         Cue(caption.start_in_seconds + caption.start_time.milliseconds / 1000, _cue_text(caption.text))
         for caption in webvtt.read(str(path))
@@ -58,6 +56,8 @@ def _vtt(path: Path) -> tuple[Cue, ...]:
 
 
 def _srt(text: str) -> tuple[Cue, ...]:
+    import srt
+
     return tuple(Cue(sub.start.total_seconds(), _cue_text(sub.content)) for sub in srt.parse(text))
 
 
@@ -100,6 +100,8 @@ def read(transcript: Transcript) -> PageTranscript:
     if suffix == ".json":
         return PageTranscript(cues=_merge(_json(text)))
     if suffix == ".html":
+        import nh3
+
         clean = nh3.clean(
             text,
             tags=notes.ALLOWED_TAGS,
