@@ -15,7 +15,9 @@ given with --show, which is edited and put back), then, in this process:
   rendered again, and made of the rows the last build kept (web/keptrows.py: loading and
   saving them counted), and checks that both make the same bytes.
 
-With --lists, only the last of these (and the build that fills the build cache).
+With --lists, only the last of these (and the build that fills the build cache). With --record,
+only what an episode added asks of the output folder before rendering: the record check of every
+page, a page at a time and in one loop, and the folders found for the pages it writes.
 
 With --builds it also times whole `podcast build` processes: cold (no build cache, no
 feeds/) with pages and with pages switched off in podcast.toml's [pages], and the ratio;
@@ -48,10 +50,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from make_show import article, make_show  # noqa: E402
 
 from podcast import collector, pipeline  # noqa: E402
+from podcast.layout import PAGES_EPISODES_DIR  # noqa: E402
 from podcast.model import Episode, Show  # noqa: E402
 from podcast.serve.preview import PreviewServer  # noqa: E402
-from podcast.web import forked, pages, site  # noqa: E402
+from podcast.web import forked, pages, site, urls  # noqa: E402
 from podcast.web.keptrows import KeptRows  # noqa: E402
+from podcast.web.pagefiles import folders_there  # noqa: E402
 from podcast.web.record import PageRecord  # noqa: E402
 
 
@@ -248,6 +252,29 @@ def shifted_lists(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
     print(f"{'list pages, kept rows = rendered rows':<40}{'yes' if same else 'NO: they differ'}")
 
 
+def record_check(root: Path, runs: int) -> None:
+    """What an episode added asks of the output folder before rendering: whether each page is as
+    the last build left it (the record, one lstat a page), asked a page at a time as builds did
+    (PageRecord.current) and in one loop (PageRecord.due); and the folders found for the pages
+    it writes (every list page and one episode page: episodes/ is not listed for that one)."""
+    out = root / "feeds"
+    record = PageRecord.load(root, out)
+    digests = {path: entry.partition(" ")[0] for path, entry in record.entries.items()}
+
+    def one_at_a_time() -> list[str]:
+        return [path for path, digest in digests.items() if not record.current(out, path, digest)]
+
+    wall, cpu, due = timed(one_at_a_time, runs)
+    line("record check, a page at a time", wall, cpu, f"{len(digests)} pages, {len(due)} due")
+    wall, cpu, due_now = timed(lambda: record.due(out, digests), runs)
+    line("record check, in one loop", wall, cpu, f"{len(digests)} pages, {len(due_now)} due")
+    assert due_now == due, "the loop finds other pages due"
+    added = [(path, b"") for path in digests if path.startswith(urls.LIST_DIR + "/")]
+    added.append((next(path for path in digests if path.startswith(PAGES_EPISODES_DIR + "/")), b""))
+    wall, cpu, found = timed(lambda: folders_there(out, added), runs)
+    line("folders found for an episode added", wall, cpu, f"{len(added)} pages, {len(found)} folders listed")
+
+
 def busy(seconds: float) -> None:
     """This process busy for `seconds` of CPU, as a build is while it lints its feed."""
     until = time.process_time() + seconds
@@ -348,6 +375,9 @@ def main() -> None:
     parser.add_argument(
         "--lists", action="store_true", help="only the list pages shifted by an episode added"
     )
+    parser.add_argument(
+        "--record", action="store_true", help="only the record check and folders an episode added asks"
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; medians of {args.runs} runs\n")
     with tempfile.TemporaryDirectory() as scratch:
@@ -359,6 +389,9 @@ def main() -> None:
         pipeline.build(root)  # fills the build cache
         if args.lists:
             shifted_lists(root, Path(scratch), args.runs, edits)
+            return
+        if args.record:
+            record_check(root, args.runs)
             return
         in_process(root, Path(scratch), args.runs, edits)
         shifted_lists(root, Path(scratch), args.runs, edits)

@@ -278,3 +278,37 @@ def test_list_rows_rendered_by_other_processes_are_kept_for_the_next_build(
     assert {key[-1] for key in rows.loaded} == slot.listed  # every episode's row, whoever rendered it
     kept_pages = {page.path: page.make() for page in plan.pages(plan.list_paths)}
     assert kept_pages == {path: (out / path).read_bytes() for path in plan.list_paths}
+
+
+def test_page_folders_of_a_parent_holding_few_pages_are_as_looking_at_each_finds_them(tmp_path):
+    # An episode added: a list page for every 50 episodes shifts, one page goes into episodes/.
+    out = tmp_path / "out"
+    for name in ("ep1", "ep2"):
+        (out / "episodes" / name).mkdir(parents=True)
+    (out / "episodes" / "a-file").write_text("not a folder")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "episodes" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    numbers = range(2, pagefiles.LISTED_FROM + 2)
+    for number in numbers:
+        (out / "page" / str(number)).mkdir(parents=True)
+    items = [
+        *((f"page/{number}/index.html", b"") for number in numbers),
+        *((f"episodes/{name}/index.html", b"") for name in ("ep1", "new", "a-file", "linked")),
+    ]
+
+    listed = pagefiles.folders_there(out, items)
+
+    assert {f"page/{number}" for number in numbers} <= listed.keys()
+    for rel, _ in items:
+        folder = rel.rpartition("/")[0]
+        outcomes = []
+        for folders in (dict(listed), {}):
+            try:
+                outcomes.append(pagefiles.ensure_folder(out, folder, folders))
+            except (PodcastError, OSError) as exc:
+                outcomes.append(type(exc))
+            if folder.endswith("new"):
+                (out / folder).rmdir()  # made: made again the other way
+        assert outcomes[0] == outcomes[1], folder
+    assert list(elsewhere.iterdir()) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -35,13 +36,15 @@ def write_pages(
 def folders_there(out: Path, items: Sequence[tuple[str, object]]) -> dict[str, bool]:
     """The folders the pages of `items` go in that are there already as real folders (not
     links), each as ensure_folder would find it (False: not made now): found by listing their parents
-    once, where asking for each would cost a system call or two a page."""
+    once, where asking for each would cost a system call or two a page. Only a parent that holds
+    LISTED_FROM of them or more is listed: an episode added writes 200 list pages and one page
+    in episodes/, whose 10,000 folders are not worth listing for it."""
     folders: dict[str, bool] = {}
     if len(items) < LISTED_FROM:
         return folders
-    parents = {rel.rpartition("/")[0].rpartition("/")[0] for rel, _ in items}
+    parents = Counter(rel.rpartition("/")[0].rpartition("/")[0] for rel, _ in items)
     for parent in sorted(parents):
-        if not parent:
+        if not parent or parents[parent] < LISTED_FROM:
             continue
         try:
             if ensure_folder(out, parent, folders):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from ..files import read_state
@@ -67,6 +68,34 @@ class PageRecord:
         except OSError:
             return False
         return entry == _entry(digest, found.st_size, found.st_mtime_ns, found.st_ino)
+
+    def due(self, out: Path | str, digests: Mapping[str, str]) -> list[str]:
+        """The paths among `digests` (path → digest) that are not current in `out`, in their
+        order: `current` of each, in one loop (10,000 pages are asked at every build). The files
+        are looked up from a handle on `out`, not by their whole path each."""
+        entries, lstat = self.entries, os.lstat
+        due = []
+        try:
+            folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return list(digests)
+        try:
+            for path, digest in digests.items():
+                entry = entries.get(path)
+                cut = len(digest)
+                if entry is None or entry[cut : cut + 1] != " " or not entry.startswith(digest):
+                    due.append(path)
+                    continue
+                try:
+                    found = lstat(path, dir_fd=folder)
+                except OSError:
+                    due.append(path)
+                    continue
+                if entry[cut + 1 :] != f"{found.st_size} {found.st_mtime_ns} {found.st_ino}":
+                    due.append(path)
+        finally:
+            os.close(folder)
+        return due
 
     def note(self, path: str, digest: str, written: tuple[int, int, int]) -> None:
         """out/path, whose file now has the `written` size, mtime (ns) and inode, holds the page

@@ -106,8 +106,7 @@ def plan(
             return PlannedPages({}, [], record)
         planned = pages.SitePlan(show, episodes, keys)
         digests = planned.digests
-        current = record.current
-        due = planned.pages([path for path, digest in digests.items() if not current(out, path, digest)])
+        due = planned.pages(record.due(out, digests))
         rows = _list_rows(planned, due)
         quick = frozenset(planned.list_paths if rows is not None and KeptRows.there(record.file) else ())
     deferred = [(page.path, page.make) for page in due if page.packaged]
