@@ -63,6 +63,7 @@ from .model import (
     Picture,
     Section,
     ShowNotes,
+    deferred_parts,
     deferred_values,
     eager_values,
     episode_deferred,
@@ -443,7 +444,11 @@ def _kept_episode(form: str, eager: tuple, parts: tuple) -> Episode:
 def _episode_parts(episode: Episode) -> tuple:
     eager = list(eager_values(episode))
     eager[_DATE] = _moment_values(eager[_DATE])
-    parts = tuple(_pickled(values(episode)) for values in deferred_values)
+    # An episode loaded from its parts is stored as it was (its groups pickled again would give
+    # what they were loaded from): a build that remakes every item stores every record again.
+    parts = deferred_parts(episode)
+    if parts is None:
+        parts = tuple(_pickled(values(episode)) for values in deferred_values)
     return _kept_episode, (RECORD_FORM, tuple(eager), parts)
 
 
@@ -452,12 +457,20 @@ _DATE = EPISODE_EAGER.index("date")
 # The zones of the dates in records read, by their pickle: a show's dates are in one or two.
 _ZONES: dict[bytes, tzinfo | None] = {}
 _ZONES_KEPT = 64
+# The pickles of the zones of dates stored, by the zone's identity (equal zones may pickle apart:
+# timezones of one offset and two names), each with its zone, which keeps its id from being reused.
+_ZONE_PICKLES: dict[int, tuple[tzinfo | None, bytes]] = {}
 
 
 def _moment_values(moment: datetime) -> tuple:
     """A datetime as plain values (what `_moment` takes): unpickling one the usual way finds
     three classes by name and makes a timedelta and a zone, a third of what a record cost."""
-    zone = _pickled(moment.tzinfo)
+    zone_pickled = _ZONE_PICKLES.get(id(moment.tzinfo))
+    if zone_pickled is None:
+        zone_pickled = (moment.tzinfo, _pickled(moment.tzinfo))
+        if len(_ZONE_PICKLES) < _ZONES_KEPT:
+            _ZONE_PICKLES[id(moment.tzinfo)] = zone_pickled
+    zone = zone_pickled[1]
     return (
         moment.year,
         moment.month,

@@ -566,6 +566,50 @@ def test_a_kept_record_reads_back_as_the_record_it_was_made_of(record, first):
     assert pickle.loads(cache.pickle_record(back)) == record  # kept again as it was read
 
 
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    record=any_records(),
+    read=st.sampled_from([(), ("title",), ("source",), ("title", "source")]),
+    item=st.binary(max_size=30),
+    digest=st.binary(max_size=8),
+)
+def test_a_kept_record_with_a_new_item_is_stored_as_one_made_anew(record, read, item, digest):
+    """A kept record whose item was made again (and whatever of its episode was read to make it)
+    is stored as a form that reads back, field by field, as the record made with that item from
+    nothing, and as the long way stores it (its episode's stored parts are stored again as they
+    were read, not pickled again). (Not the same bytes: pickle writes equal strings apart or as
+    one by their identity, which unpickling and Path do not keep.)"""
+    back = pickle.loads(cache.pickle_record(record))
+    for name in read:  # (title: the listed group, source: the other)
+        getattr(back.ready, name)
+    remade = replaced(back, item=item, digest=digest, item_key="now")
+    made = replaced(record, item=item, digest=digest, item_key="now")
+    whole = replaced(back.ready)  # (made otherwise: pickled again, the long way)
+    long_way = pickle.loads(cache.pickle_record(replaced(remade, episode=whole, ready=whole)))
+    again = pickle.loads(cache.pickle_record(remade))
+    assert again == made == long_way and again.ready is again.episode
+    for field in dataclasses.fields(Prepared):
+        assert getattr(again, field.name) == getattr(made, field.name), field.name
+    for field in dataclasses.fields(Episode):
+        value, original = getattr(again.ready, field.name), getattr(record.ready, field.name)
+        assert value == original and type(value) is type(original), field.name
+        assert value == getattr(long_way.ready, field.name), field.name
+
+
+def test_dates_in_equal_zones_of_other_names_are_stored_each_with_its_own():
+    """Zones of one offset compare equal whatever their names: each date keeps its own."""
+    east, west = timezone(timedelta(hours=1), "East"), timezone(timedelta(hours=1), "West")
+    for zone in (east, west, east):
+        record = Prepared(
+            episode := Episode(
+                slug="one", source="s", title="t", date=datetime(2025, 1, 1, tzinfo=zone), guid="g"
+            ),
+            (),
+            ready=episode,
+        )
+        assert pickle.loads(cache.pickle_record(record)).ready.date.tzname() == zone.tzname(None)
+
+
 def test_a_kept_episode_copied_or_compared_before_any_of_its_fields_was_read_is_whole():
     record = Prepared(
         episode := Episode(
