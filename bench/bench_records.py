@@ -13,7 +13,10 @@ a copy of a bench show (bench/make_show.py). Rows, each the median of --runs pas
   wall and user+sys CPU (and the system's share: most of it is the memory the records take);
 - then reading of every kept episode what the episode list pages show (title, notes) and then
   every field: what a record loads only when first read costs then (nothing, with code that
-  loads every field at once).
+  loads every field at once);
+- then storing every record again as `cache.pickle_record` writes it, each with a new item: what
+  a worker does for each item it made again after an item setting changed (the author). Code
+  that stores a loaded episode's parts as they were loaded pickles none of them again.
 
 With --cold, SHOW is also built once from an empty build cache (its .podcast/ and feeds/ are
 rewritten: never point it at a shared show), and the CPU seconds of the build's own process and
@@ -35,7 +38,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from podcast import pipeline
-from podcast.cache import CACHE_FILE, BuildCache
+from podcast.cache import CACHE_FILE, BuildCache, pickle_record
+from podcast.model import replaced
 
 
 def cpu_seconds() -> float:
@@ -87,7 +91,7 @@ def records(root: Path, runs: int) -> None:
         else:  # the code before kept(): a query and a pickle.loads per slug, collector running
             how = "BuildCache.prepared of each"
             load = lambda: {s: cache.prepared(s, f) for s, f in fingerprints.items()}  # noqa: E731
-        walls, cpus, system, listed, whole = [], [], [], [], []
+        walls, cpus, system, listed, whole, stored = [], [], [], [], [], []
         for _ in range(runs):
             wall, cpu, sys_before = time.perf_counter(), cpu_seconds(), os.times().system
             kept = load()
@@ -103,7 +107,12 @@ def records(root: Path, runs: int) -> None:
             for episode in episodes:
                 episode.lines  # noqa: B018 - and the rest
             whole.append(cpu_seconds() - cpu)
-            del kept, episodes
+            remade = [replaced(record, item=b"<item/>") for record in kept.values() if record.ready]
+            cpu = cpu_seconds()
+            for record in remade:
+                pickle_record(record)
+            stored.append((cpu_seconds() - cpu) / max(len(remade), 1))
+            del kept, episodes, remade
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     print(
         f"{how}: {wall * 1e3:.0f} ms ({cpu * 1e3:.0f} ms CPU, {statistics.median(system) * 1e3:.0f} of it"
@@ -113,6 +122,7 @@ def records(root: Path, runs: int) -> None:
         f"then read of every episode: the list pages' fields {statistics.median(listed) * 1e3:.0f} ms CPU,"
         f" then the rest {statistics.median(whole) * 1e3:.0f} ms CPU"
     )
+    print(f"then stored again with a new item: {statistics.median(stored) * 1e6:.1f} µs CPU a record")
 
 
 def cold(root: Path) -> None:
