@@ -9,6 +9,7 @@ a copy of a bench show (bench/make_show.py). Rows, each the median of --runs pas
 - record size: bytes of each pickled record in the build cache (mean);
 - pickle.loads: µs per record, with the garbage collector paused as the build pauses it, and
   with it running (what loading cost before);
+- record_checksum of each: what kept spends knowing each record for the one the cache wrote;
 - BuildCache.kept: every record of the show in one query, as an incremental build loads them,
   wall and user+sys CPU (and the system's share: most of it is the memory the records take);
 - then reading of every kept episode what the episode list pages show (title, notes) and then
@@ -37,6 +38,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from podcast import cache as build_cache
 from podcast import pipeline
 from podcast.cache import CACHE_FILE, BuildCache, pickle_record
 from podcast.model import replaced
@@ -81,6 +83,10 @@ def records(root: Path, runs: int) -> None:
         state = "paused" if paused else "running"
         each, each_cpu = wall / count * 1e6, cpu / count * 1e6
         print(f"pickle.loads, collector {state}: {each:.1f} µs a record ({each_cpu:.1f} µs CPU)")
+    checksum = getattr(build_cache, "record_checksum", None)
+    if checksum is not None:  # (code before it kept none)
+        wall, cpu = measure(lambda: [checksum(*row) for row in rows], runs)
+        print(f"record_checksum of each (in kept): {wall * 1e3:.0f} ms ({cpu * 1e3:.0f} ms CPU)")
     fingerprints = {slug: fingerprint for slug, fingerprint, _ in rows}
     values.clear()
     rows.clear()

@@ -14,7 +14,9 @@ cheaper than JSON to write and read (`encode_notes`).
 Episodes: what each episode folder gave the last build (see `Prepared`), keyed by the
 episode's slug and a fingerprint of its inputs, so a folder nothing changed in is not read.
 Every build loads all of them: what it reads of each episode is unpickled with the record, the
-rest (notes, title, audio, ...) when first read (`pickle_record`).
+rest (notes, title, audio, ...) when first read (`pickle_record`). So each record is kept with
+a checksum of its slug, fingerprint and bytes (`record_checksum`), and one that fails it is read
+again from its folder before it is used, not found damaged deep in the build.
 
 Values are JSON (the episodes' records: pickles, keyed by the code that made them), with a schema
 version. Worker processes of a build use the cache through copies of their own (`for_worker`):
@@ -30,6 +32,7 @@ cannot be written is skipped: the cache is never why a build fails.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copyreg
 import dataclasses
 import hashlib
@@ -70,11 +73,11 @@ from .model import (
 )
 
 CACHE_FILE = f"{STATE_DIR}/cache.sqlite"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 NOTES_LIBRARIES = ("nh3", "markdown-it-py", "linkify-it-py", "lxml")
 
 BATCH = 32  # files (or articles) a worker takes at a time
-KEEP_RECORD = "INSERT OR REPLACE INTO episode VALUES (?, ?, ?)"
+KEEP_RECORD = "INSERT OR REPLACE INTO episode VALUES (?, ?, ?, ?)"
 # How long a worker waits for another's commit before handing its entries to the build's process.
 WORKER_WAIT = 5.0
 PAGE_SIZE = 65536
@@ -237,9 +240,9 @@ def _sections_text(sections: Sequence[Section]) -> str:
     return "\n\n".join(parts)
 
 
-def decode_notes(value: object) -> ShowNotes:
-    """The notes an entry of `encode_notes` holds. Raises ValueError for anything else: an entry
-    damaged, cut short, of another form or made up, whose parts do not agree."""
+def _notes_entry_parts(value: object) -> tuple[list[str], list[int], str]:
+    """A notes entry's shape (its first line's words), its strings' lengths and the body they
+    measure, once the entry's mark and checksum are right; ValueError otherwise."""
     if not isinstance(value, str):
         raise ValueError(f"a notes entry is text, not {type(value).__name__}")
     line, _, rest = value.partition("\n")
@@ -250,6 +253,13 @@ def decode_notes(value: object) -> ShowNotes:
     if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
         raise ValueError("a damaged notes entry (its checksum differs)")
     lengths = [int(length) for length in lengths_line.split(" ")]
+    return shape, lengths, body
+
+
+def decode_notes(value: object) -> ShowNotes:
+    """The notes an entry of `encode_notes` holds. Raises ValueError for anything else: an entry
+    damaged, cut short, of another form or made up, whose parts do not agree."""
+    shape, lengths, body = _notes_entry_parts(value)
     offsets = list(itertools.accumulate(lengths, initial=0))
     if min(lengths) < 0 or offsets[-1] != len(body):
         raise ValueError("a notes entry whose lengths do not measure its strings")
@@ -299,16 +309,7 @@ def decode_notes_html(value: object) -> tuple[str, str]:
     """`decode_notes(value)`'s html and description_html, read without making the rest of the
     notes (an item made again reads only these): refuses every entry decode_notes refuses,
     with a ValueError, after the same checks."""
-    if not isinstance(value, str):
-        raise ValueError(f"a notes entry is text, not {type(value).__name__}")
-    line, _, rest = value.partition("\n")
-    lengths_line, newline, body = rest.partition("\n")
-    shape = line.split(" ")
-    if not newline or shape[0] != _NOTES_MARK or len(shape) < 6:
-        raise ValueError("not a notes entry")
-    if shape[1] != str(zlib.crc32(body.encode("utf-8", "surrogatepass"))):
-        raise ValueError("a damaged notes entry (its checksum differs)")
-    lengths = [int(length) for length in lengths_line.split(" ")]
+    shape, lengths, body = _notes_entry_parts(value)
     if min(lengths) < 0 or sum(lengths) != len(body):
         raise ValueError("a notes entry whose lengths do not measure its strings")
     facts = iter(shape[2:])
@@ -434,7 +435,7 @@ def _kept_episode(form: str, eager: tuple, parts: tuple) -> Episode:
     group of the rest pickled apart, unpickled only when the build reads one of them
     (`model.episode_deferred`): most builds read them of a few episodes, and 10,000 records load
     in a fraction of the time. Raises ValueError for an episode of another form (`RECORD_FORM`)."""
-    if form != RECORD_FORM or len(eager) != len(EPISODE_EAGER):
+    if form != RECORD_FORM:
         raise ValueError(f"an episode of another form ({form}, not {RECORD_FORM})")
     values = list(eager)
     values[_DATE] = _moment(values[_DATE])
@@ -530,7 +531,21 @@ def pickle_record(record: Prepared) -> bytes:
     return _pickled(record)
 
 
-def _unpickled(slug: str, value: bytes) -> Prepared | None:
+def record_checksum(slug: str, fingerprint: str, value: bytes) -> int:
+    """What the cache keeps with the record `value` of the folder `slug` with `fingerprint`, to
+    know it for the one it wrote there: a record's episode reads most of its fields only when
+    the build first reads one (`_kept_episode`), long after the record was taken for good, so
+    one damaged on disk, or another's row copied over it, must be known before it is used."""
+    return zlib.crc32(value, zlib.crc32(f"{slug}\0{fingerprint}\0".encode("utf-8", "surrogatepass")))
+
+
+def _unpickled(slug: str, fingerprint: str, value: bytes, checksum: int) -> Prepared | None:
+    """The record kept as `value` for the folder `slug` with `fingerprint`; None when it is
+    not the one the cache wrote there (damaged, or another's), or unreadable: the folder is read
+    again."""
+    if not isinstance(value, bytes) or checksum != record_checksum(slug, fingerprint, value):
+        log.warning("episode record %s damaged (its checksum differs); reading the folder", slug)
+        return None
     try:
         found = pickle.loads(value)
     except Exception as exc:  # noqa: BLE001 - any unreadable record is read again from the folder
@@ -697,7 +712,7 @@ class BuildCache:
                 db.execute("CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS episode (slug TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
-                    " value BLOB NOT NULL)"
+                    " value BLOB NOT NULL, checksum INTEGER NOT NULL)"
                 )
                 db.commit()
                 return db
@@ -866,19 +881,6 @@ class BuildCache:
             log.warning("notes cache entry unreadable (%s)", exc)
             return None
 
-    def prepared(self, slug: str, fingerprint: str) -> Prepared | None:
-        """What the folder `slug` gave a build when its inputs had `fingerprint`; None if unknown."""
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute(
-                "SELECT value FROM episode WHERE slug = ? AND fingerprint = ?", (slug, fingerprint)
-            ).fetchone()
-        except sqlite3.Error as exc:
-            log.warning("episode record %s unreadable (%s); reading the folder", slug, exc)
-            return None
-        return None if row is None else _unpickled(slug, row[0])
-
     def kept(self, fingerprints: Mapping[str, str]) -> dict[str, Prepared]:
         """The records kept of the folders in `fingerprints` (slug: fingerprint) that still have
         that fingerprint, by slug. The records of folders not in `fingerprints` (gone, or not to
@@ -892,20 +894,28 @@ class BuildCache:
         found: dict[str, Prepared] = {}
         try:
             gone = []
-            rows = self.db.execute("SELECT slug, fingerprint, value FROM episode")
+            rows = self.db.execute("SELECT slug, fingerprint, value, checksum FROM episode")
             with collector.paused(frozen=True):
-                for slug, fingerprint, value in rows:
+                for slug, fingerprint, value, checksum in rows:
                     wanted = fingerprints.get(slug)
                     if wanted is None:
                         gone.append((slug,))
-                    elif wanted == fingerprint and (record := _unpickled(slug, value)) is not None:
-                        found[slug] = record
-            if gone:
-                self.db.executemany("DELETE FROM episode WHERE slug = ?", gone)
+                    elif wanted == fingerprint:
+                        record = _unpickled(slug, fingerprint, value, checksum)
+                        if record is not None:
+                            found[slug] = record
             self.db.commit()  # its snapshot released: workers may write now, and so may this process
         except sqlite3.Error as exc:
             log.warning("episode records unreadable (%s); reading the folders", exc)
             return {}
+        if gone:  # (waits for another build writing; the next build forgets them when this cannot)
+            try:
+                self.db.executemany("DELETE FROM episode WHERE slug = ?", gone)
+                self.db.commit()
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.rollback()
+                log.warning("the records of %d folders gone not forgotten (%s)", len(gone), exc)
         return found
 
     def keep_prepared(self, slug: str, fingerprint: str, prepared: Prepared) -> None:
@@ -920,13 +930,14 @@ class BuildCache:
 
     def keep_pickled(self, records: Sequence[tuple[str, str, bytes]]) -> None:
         """Keep records pickled already (by worker processes): (slug, fingerprint, pickle) each."""
+        rows = [(*record, record_checksum(*record)) for record in records]
         if self.pending is not None:
-            self.pending.extend((KEEP_RECORD, record) for record in records)
+            self.pending.extend((KEEP_RECORD, row) for row in rows)
             return
         if self.db is None:
             return
         try:
-            self.db.executemany(KEEP_RECORD, records)
+            self.db.executemany(KEEP_RECORD, rows)
         except sqlite3.Error as exc:
             log.warning("%d episode records not kept (%s)", len(records), exc)
 

@@ -384,10 +384,7 @@ class _Deferred:
         part = parts[index]
         if part is not None:  # (None: another thread set them meanwhile)
             names = groups[index]
-            values = load(part)
-            if len(values) != len(names):  # (never: a record is read only by the code that wrote it)
-                raise ValueError(f"{len(values)} values for the {len(names)} fields {names}")
-            for field_name, value in zip(names, values, strict=True):
+            for field_name, value in zip(names, load(part), strict=True):
                 object.__setattr__(self, field_name, value)
             parts[index] = None  # once they are set: a thread reading one meanwhile sets them too
         return object.__getattribute__(self, name)

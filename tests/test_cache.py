@@ -644,9 +644,10 @@ def test_a_record_of_another_form_is_read_as_none_and_said(caplog):
     )
     other = cache.pickle_record(record).replace(cache.RECORD_FORM.encode(), b"0" * len(cache.RECORD_FORM))
     with caplog.at_level("WARNING"):
-        assert cache._unpickled("one", other) is None
+        assert cache._unpickled("one", "f", other, cache.record_checksum("one", "f", other)) is None
     assert "episode record one unreadable" in caplog.text
-    assert cache._unpickled("one", cache.pickle_record(record)) == record
+    value = cache.pickle_record(record)
+    assert cache._unpickled("one", "f", value, cache.record_checksum("one", "f", value)) == record
 
 
 def test_the_record_of_a_folder_gone_is_forgotten_by_the_next_build(show):
@@ -691,3 +692,80 @@ def test_the_html_of_a_notes_entry_is_read_as_the_whole_entry_reads_it(shown, at
         expected = whole if whole is ValueError else (whole.html, whole.description_html)
         assert _html_or_refused(cache.decode_notes_html, entry) == expected
     assert cache.decode_notes_html(value) == (shown.html, shown.description_html)
+
+
+def _record_damaged(values: dict[str, bytes], damage: str) -> dict[str, bytes]:
+    if damage == "a title's letter flipped":
+        return {**values, "ep0": values["ep0"].replace(b"Title Alpha", b"Title Alphz")}
+    if damage == "cut short":
+        return {**values, "ep0": values["ep0"][: len(values["ep0"]) // 2]}
+    return {**values, "ep0": values["ep1"], "ep1": values["ep0"]}  # swapped
+
+
+@pytest.mark.parametrize("damage", ["a title's letter flipped", "cut short", "swapped"])
+def test_a_kept_record_damaged_or_another_folders_is_read_again_from_its_folder(
+    show, tmp_path, caplog, damage
+):
+    """A record's episode reads most fields only when first read, deep in the build: a record not
+    the one the cache wrote for that folder must not be taken at all, or the feed would publish
+    its damage (a title misspelt, an episode twice and another missing) as if it were the show."""
+    import shutil
+    import sqlite3
+    import time
+
+    from podcast.uptodate import RACY_NS
+
+    show.add("ep0", title="Title Alpha", date="2025-01-01")
+    show.add("ep1", title="Title Beta", date="2025-01-02")
+    show.add("ep2", title="Title Gamma", date="2025-01-03")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    with sqlite3.connect(show.root / CACHE_FILE) as db:
+        values = dict(db.execute("SELECT slug, value FROM episode"))
+        assert b"Title Alpha" in values["ep0"]
+        for slug, value in _record_damaged(values, damage).items():
+            db.execute("UPDATE episode SET value = ? WHERE slug = ?", (value, slug))
+    db.close()
+    article = show.root / "episodes/ep2/episode.md"
+    article.write_text(article.read_text().replace("An episode.", "An episode, edited."))
+    with caplog.at_level("WARNING"):
+        pipeline.build(show.root)
+    cold = tmp_path / "cold"
+    shutil.copytree(show.root, cold)
+    shutil.rmtree(cold / ".podcast")
+    shutil.rmtree(cold / "feeds")
+    pipeline.build(cold)
+    text = show.feed.read_text()
+    assert "Title Alphz" not in text and text.count("Title Alpha") == text.count("Title Beta") > 0
+    assert text == (cold / "feeds/feed.xml").read_text()
+    assert "episode record ep0" in caplog.text  # said, and read again from its folder
+
+
+def test_records_kept_are_read_while_another_build_holds_the_cache_to_write(show):
+    """Forgetting the records of folders gone writes to the cache; while another build writes
+    (two at once), that waits and gives up: the records read are still this build's, not a
+    reason to read every folder again."""
+    import sqlite3
+    import time
+
+    from podcast.uptodate import RACY_NS
+
+    for number in range(3):
+        show.add(f"ep{number}", date=f"2025-01-0{number + 1}")
+    pipeline.build(show.root)
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    fingerprints = _kept_fingerprints(show.root)
+    del fingerprints["ep2"]  # (its folder gone)
+    other = sqlite3.connect(show.root / CACHE_FILE, isolation_level=None)
+    with BuildCache(show.root) as kept:
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            assert sorted(kept.kept(fingerprints)) == ["ep0", "ep1"]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+    with BuildCache(show.root) as kept:
+        assert sorted(kept.kept(fingerprints)) == ["ep0", "ep1"]
+    assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep1"]  # forgotten once it could be
