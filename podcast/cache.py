@@ -66,7 +66,6 @@ from .model import (
     Picture,
     Section,
     ShowNotes,
-    deferred_parts,
     deferred_values,
     eager_values,
     episode_deferred,
@@ -442,12 +441,10 @@ def _kept_episode(form: str, eager: tuple, parts: tuple) -> Episode:
     return episode_deferred(tuple(values), pickle.loads, parts)
 
 
-def _episode_parts(episode: Episode) -> tuple:
+def _episode_parts(episode: Episode, parts: tuple | None = None) -> tuple:
+    """`episode` as `_kept_episode` takes it; `parts`: its groups' parts as pickled already."""
     eager = list(eager_values(episode))
     eager[_DATE] = _moment_values(eager[_DATE])
-    # An episode loaded from its parts is stored as it was (its groups pickled again would give
-    # what they were loaded from): a build that remakes every item stores every record again.
-    parts = deferred_parts(episode)
     if parts is None:
         parts = tuple(_pickled(values(episode)) for values in deferred_values)
     return _kept_episode, (RECORD_FORM, tuple(eager), parts)
@@ -524,11 +521,25 @@ def _record_values(record: Prepared) -> tuple:
 _RECORD_PICKLING = {**copyreg.dispatch_table, Episode: _episode_parts, Prepared: _record_values}
 
 
-def pickle_record(record: Prepared) -> bytes:
+def pickle_record(record: Prepared, ready_parts: tuple | None = None) -> bytes:
     """`record` as the build cache keeps it (and worker processes send it): pickled, itself and
     its episodes as their values alone (`_kept_record`), the episodes' in parts (`_kept_episode`).
+    `ready_parts`: the parts its ready episode was loaded from (`model.unread_parts`, taken
+    before any was read), stored as they are: pickling its groups again gives what they were
+    loaded from, at a cost a build that makes every item again pays for every record.
     Raises what pickle raises."""
-    return _pickled(record)
+    if ready_parts is None:
+        return _pickled(record)
+    ready = record.ready
+
+    def episode_parts(episode: Episode) -> tuple:
+        return _episode_parts(episode, ready_parts if episode is ready else None)
+
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**_RECORD_PICKLING, Episode: episode_parts}
+    pickler.dump(record)
+    return out.getvalue()
 
 
 def record_checksum(slug: str, fingerprint: str, value: bytes) -> int:

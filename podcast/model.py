@@ -370,14 +370,13 @@ class _Deferred:
     `episode_deferred`). Reading any of them then reads as if they had been set all along:
     equality, repr, hashing, `replaced` and pickling read them too."""
 
-    # (load, parts, the index of each field's group, the groups' field names, the parts as given):
-    # parts[i] holds the values of group i's fields, as load(parts[i]) gives them back; None once
-    # they are set. The parts as given stay, to be stored again as they were (`deferred_parts`).
+    # (load, parts, the index of each field's group, the groups' field names): parts[i] holds the
+    # values of group i's fields, as load(parts[i]) gives them back; None once they are set.
     __slots__ = ("_unread",)
 
     def __getattr__(self, name: str) -> Any:  # only for a slot not set (or a name not a field)
         try:
-            load, parts, group_of, groups, _ = object.__getattribute__(self, "_unread")
+            load, parts, group_of, groups = object.__getattribute__(self, "_unread")
             index = group_of[name]
         except (AttributeError, KeyError):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
@@ -519,14 +518,15 @@ def episode_deferred(eager: tuple, load: Callable[[Any], tuple], parts: Sequence
     read. Raises ValueError when `eager` or `parts` do not fit those (a record of other code)."""
     if len(eager) != len(EPISODE_EAGER) or len(parts) != len(EPISODE_DEFERRED):
         raise ValueError(f"an episode of {len(eager)} values and {len(parts)} parts")
-    return _episode_begun(eager, (load, [*parts], _GROUP_OF, EPISODE_DEFERRED, tuple(parts)))
+    return _episode_begun(eager, (load, [*parts], _GROUP_OF, EPISODE_DEFERRED))
 
 
-def deferred_parts(episode: Episode) -> tuple | None:
-    """The parts `episode` was made of by `episode_deferred`, as given, whether its groups were
-    read since or not (a frozen episode's fields hold what they were loaded from them); None
-    for an episode made otherwise (`replaced` makes one otherwise too)."""
+def unread_parts(episode: Episode) -> tuple | None:
+    """The parts `episode` was made of by `episode_deferred`, while none of its groups was read
+    (its fields then hold what loading them gives); None once one was (a part is let go once
+    read), and for an episode made otherwise (`replaced` makes one otherwise too)."""
     try:
-        return object.__getattribute__(episode, "_unread")[4]
+        parts = object.__getattribute__(episode, "_unread")[1]
     except AttributeError:
         return None
+    return None if any(part is None for part in parts) else tuple(parts)
