@@ -441,10 +441,12 @@ def _kept_episode(form: str, eager: tuple, parts: tuple) -> Episode:
     return episode_deferred(tuple(values), pickle.loads, parts)
 
 
-def _episode_parts(episode: Episode) -> tuple:
+def _episode_parts(episode: Episode, parts: tuple | None = None) -> tuple:
+    """`episode` as `_kept_episode` takes it; `parts`: its groups' parts as pickled already."""
     eager = list(eager_values(episode))
     eager[_DATE] = _moment_values(eager[_DATE])
-    parts = tuple(_pickled(values(episode)) for values in deferred_values)
+    if parts is None:
+        parts = tuple(_pickled(values(episode)) for values in deferred_values)
     return _kept_episode, (RECORD_FORM, tuple(eager), parts)
 
 
@@ -453,12 +455,20 @@ _DATE = EPISODE_EAGER.index("date")
 # The zones of the dates in records read, by their pickle: a show's dates are in one or two.
 _ZONES: dict[bytes, tzinfo | None] = {}
 _ZONES_KEPT = 64
+# The pickles of the zones of dates stored, by the zone's identity (equal zones may pickle apart:
+# timezones of one offset and two names), each with its zone, which keeps its id from being reused.
+_ZONE_PICKLES: dict[int, tuple[tzinfo | None, bytes]] = {}
 
 
 def _moment_values(moment: datetime) -> tuple:
     """A datetime as plain values (what `_moment` takes): unpickling one the usual way finds
     three classes by name and makes a timedelta and a zone, a third of what a record cost."""
-    zone = _pickled(moment.tzinfo)
+    zone_pickled = _ZONE_PICKLES.get(id(moment.tzinfo))
+    if zone_pickled is None:
+        zone_pickled = (moment.tzinfo, _pickled(moment.tzinfo))
+        if len(_ZONE_PICKLES) < _ZONES_KEPT:
+            _ZONE_PICKLES[id(moment.tzinfo)] = zone_pickled
+    zone = zone_pickled[1]
     return (
         moment.year,
         moment.month,
@@ -511,11 +521,25 @@ def _record_values(record: Prepared) -> tuple:
 _RECORD_PICKLING = {**copyreg.dispatch_table, Episode: _episode_parts, Prepared: _record_values}
 
 
-def pickle_record(record: Prepared) -> bytes:
+def pickle_record(record: Prepared, ready_parts: tuple | None = None) -> bytes:
     """`record` as the build cache keeps it (and worker processes send it): pickled, itself and
     its episodes as their values alone (`_kept_record`), the episodes' in parts (`_kept_episode`).
+    `ready_parts`: the parts its ready episode was loaded from (`model.unread_parts`, taken
+    before any was read), stored as they are: pickling its groups again gives what they were
+    loaded from, at a cost a build that makes every item again pays for every record.
     Raises what pickle raises."""
-    return _pickled(record)
+    if ready_parts is None:
+        return _pickled(record)
+    ready = record.ready
+
+    def episode_parts(episode: Episode) -> tuple:
+        return _episode_parts(episode, ready_parts if episode is ready else None)
+
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**_RECORD_PICKLING, Episode: episode_parts}
+    pickler.dump(record)
+    return out.getvalue()
 
 
 def record_checksum(slug: str, fingerprint: str, value: bytes) -> int:

@@ -519,3 +519,14 @@ def episode_deferred(eager: tuple, load: Callable[[Any], tuple], parts: Sequence
     if len(eager) != len(EPISODE_EAGER) or len(parts) != len(EPISODE_DEFERRED):
         raise ValueError(f"an episode of {len(eager)} values and {len(parts)} parts")
     return _episode_begun(eager, (load, [*parts], _GROUP_OF, EPISODE_DEFERRED))
+
+
+def unread_parts(episode: Episode) -> tuple | None:
+    """The parts `episode` was made of by `episode_deferred`, while none of its groups was read
+    (its fields then hold what loading them gives); None once one was (a part is let go once
+    read), and for an episode made otherwise (`replaced` makes one otherwise too)."""
+    try:
+        parts = object.__getattribute__(episode, "_unread")[1]
+    except AttributeError:
+        return None
+    return None if any(part is None for part in parts) else tuple(parts)

@@ -57,7 +57,7 @@ from .files import (
 )
 from .layout import EPISODE_FILE, EPISODES_DIR, FEED_FILENAME, FEEDS_DIR, SHOW_FILE
 from .lint.itemwise import ItemLint, ItemLinter, check_assembled
-from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced
+from .model import AudioFile, Chapter, Episode, PublishSettings, Show, ShowNotes, replaced, unread_parts
 from .progress import Progress
 from .web import pages, site, urls
 from .weburl import has_web_scheme, is_web_url
@@ -954,7 +954,9 @@ class _ItemWorker:
         kept = []
         for index in indexes:
             folder = self.folders[index]
-            assert folder.record is not None
+            assert folder.record is not None and folder.record.ready is not None
+            # (taken before making the item reads them: the record is stored with them as they are)
+            ready_parts = unread_parts(folder.record.ready)
             remade = _remade(folder.record, self.cache, self.finish)
             if remade is None:
                 made.append(None)
@@ -962,7 +964,7 @@ class _ItemWorker:
             assert remade.item is not None and remade.digest is not None
             made.append((remade.item, remade.lint, remade.digest))
             if folder.fingerprint:  # (kept before: nothing that decides it changed)
-                kept.append((folder.path.name, folder.fingerprint, pickle_record(remade)))
+                kept.append((folder.path.name, folder.fingerprint, pickle_record(remade, ready_parts)))
         self.cache.keep_pickled(kept)
         self.unsaved += len(indexes)
         near_end = indexes[-1] >= len(self.folders) - ITEM_BATCH * parallel.workers()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import pickle
 import shutil
@@ -17,6 +18,7 @@ from podcast import pipeline
 from podcast.cache import BuildCache
 from podcast.config import read_show
 from podcast.errors import PodcastError
+from podcast.model import Episode
 from podcast.uptodate import RACY_NS
 
 
@@ -372,6 +374,34 @@ def _feeds(root) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _kept_records(root) -> dict[str, dict[str, str]]:
+    """The records the build cache of `root` keeps, by slug: each field's repr (its episodes', field
+    by field), the show's folder in it written as ROOT."""
+
+    def shown(value: object) -> str:
+        return repr(value).replace(str(root), "ROOT")
+
+    with BuildCache(root) as cache:
+        assert cache.db is not None
+        rows = cache.db.execute("SELECT slug, value FROM episode").fetchall()
+    found = {}
+    for slug, value in rows:
+        record = pickle.loads(value)
+        fields = {}
+        for field in dataclasses.fields(record):
+            value = getattr(record, field.name)
+            fields[field.name] = shown(value)
+            if isinstance(value, Episode):
+                fields.update(
+                    {
+                        f"{field.name}.{f.name}": shown(getattr(value, f.name))
+                        for f in dataclasses.fields(value)
+                    }
+                )
+        found[slug] = fields
+    return found
+
+
 def _built(root) -> tuple[dict[str, bytes], list[dict]]:
     """feeds/ and the problems a build of `root` reports (an error that stops it included)."""
     try:
@@ -417,12 +447,18 @@ def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
         cold = tmp_path / f"cold-{number}"
         shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
         assert _built(show.root) == _built(cold), new
-        # Every published episode's kept record was remade with the settings now.
-        with BuildCache(show.root) as cache:
-            assert cache.db is not None
-            rows = cache.db.execute("SELECT value FROM episode").fetchall()
-        made_with = {record.item_key for record in (pickle.loads(row[0]) for row in rows) if record.ready}
-        assert made_with == {pipeline.item_key(read_show(show.root)[0])}, new
+        # Every published episode's kept record was remade with the settings now, and reads back
+        # as the record a build from nothing keeps, field by field.
+        time.sleep(RACY_NS / 1e9 + 0.05)  # (the copy's files are new: kept by a second build)
+        _built(cold)
+        remade, made = _kept_records(show.root), _kept_records(cold)
+        made_with = {record["item_key"] for record in remade.values() if record["ready"] != "None"}
+        assert made_with == {repr(pipeline.item_key(read_show(show.root)[0]))}, new
+        assert remade.keys() == made.keys(), new
+        for slug, record in remade.items():
+            for name, value in record.items():
+                if name != "page_key":  # (it covers the transcript by its stat: the copy's is its own)
+                    assert value == made[slug][name], (new, slug, name)
     text = show.feed.read_text()
     assert "<itunes:author>Ann Host</itunes:author>" in text and "op3.dev/e/" in text and "Austin, TX" in text
 
