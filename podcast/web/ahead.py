@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .forked import child_result, send_result
+from .forked import child_result, send_outcome
 from .pagefiles import Written, ensure_folder, folders_there, found_holding, write_page, write_pages
 
 HELD_MAX_BYTES = 8_000_000  # of pages rendered that differ from the file there, kept until go
@@ -126,17 +126,17 @@ def _child(
             return
         os.write(results, left.to_bytes(_COUNT, "big"))
         start = int.from_bytes(_read(control, _COUNT), "big")
-        try:
+
+        def write() -> tuple[list[Written], object]:
             work = [*kept, *items[start:left]]
             folders = folders_there(out, work)
             for rel, _ in work:
                 ensure_folder(out, rel.rpartition("/")[0], folders)
             written = [write_page(out, rel, data, folders) for rel, data in kept]
             written += write_pages(out, items[start:left], folders)
-            outcome: tuple[bool, object] = (True, (found + written, after() if after is not None else None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            outcome = (False, exc)
-        send_result(results, outcome)
+            return found + written, after() if after is not None else None
+
+        send_outcome(results, write)
         status = 0
     finally:
         os._exit(status)

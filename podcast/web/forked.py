@@ -83,14 +83,20 @@ def _start(work: Callable[[Iterable[Item]], Result], part: Sequence[Item]) -> tu
         os.close(reader)
         gc.disable()  # it lives for one slice; a pass would also copy every page of the parent it touches
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
-        try:
-            outcome = (True, work(part))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            outcome = (False, exc)
-        send_result(writer, outcome)
+        send_outcome(writer, lambda: work(part))
         status = 0
     finally:
         os._exit(status)
+
+
+def send_outcome(writer: int, compute: Callable[[], object]) -> None:
+    """In a forked child: what `compute()` gives, or the exception it raises, sent on `writer`
+    for `child_result` (which raises that exception in the parent)."""
+    try:
+        outcome: tuple[bool, object] = (True, compute())
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        outcome = (False, exc)
+    send_result(writer, outcome)
 
 
 def send_result(writer: int, outcome: tuple[bool, object]) -> None:
