@@ -239,18 +239,7 @@ def test_page_folders_found_by_listing_are_as_looking_at_each_finds_them(tmp_pat
     listed = pagefiles.folders_there(out, items)
 
     assert {f"episodes/{name}" for name in names} <= listed.keys()
-    for rel, _ in items:
-        folder = rel.rpartition("/")[0]
-        one_by_one: dict[str, bool] = {}
-        outcomes = []
-        for folders in (dict(listed), one_by_one):
-            try:
-                outcomes.append(pagefiles.ensure_folder(out, folder, folders))
-            except (PodcastError, OSError) as exc:
-                outcomes.append(type(exc))
-            if folder.endswith("new"):
-                (out / folder).rmdir()  # made: made again the other way
-        assert outcomes[0] == outcomes[1], folder
+    _assert_folders_as_found_one_by_one(out, items, listed)
     assert list(elsewhere.iterdir()) == []
 
 
@@ -300,6 +289,13 @@ def test_page_folders_of_a_parent_holding_few_pages_are_as_looking_at_each_finds
     listed = pagefiles.folders_there(out, items)
 
     assert {f"page/{number}" for number in numbers} <= listed.keys()
+    _assert_folders_as_found_one_by_one(out, items, listed)
+    assert list(elsewhere.iterdir()) == []
+
+
+def _assert_folders_as_found_one_by_one(out, items, listed) -> None:
+    """Each page's folder, made (or refused) with the folders `listed` found, as it is when each
+    folder is checked on its own (an empty map)."""
     for rel, _ in items:
         folder = rel.rpartition("/")[0]
         outcomes = []
@@ -311,4 +307,3 @@ def test_page_folders_of_a_parent_holding_few_pages_are_as_looking_at_each_finds
             if folder.endswith("new"):
                 (out / folder).rmdir()  # made: made again the other way
         assert outcomes[0] == outcomes[1], folder
-    assert list(elsewhere.iterdir()) == []
