@@ -631,13 +631,11 @@ class _FolderWorker:
 
     def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
         self.show, self.now, self.folders = show, now, folders
-        self.cache = cache.for_worker()
+        self.store = _WorkerStore(cache)
+        self.cache = self.store.cache
         self.finish = _Finisher(show, now)
         self.real_root = os.path.realpath(show.root)  # (found once, for every folder's listing)
-        self.unsaved = 0  # folders read since the worker last stored what it made
         self.tail = FOLDER_TAIL * parallel.workers()  # the folders handed out in small batches
-        if self.cache.shared:
-            parallel.at_exit(self.cache.save_pending)
 
     def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list]:
         folders = [self.folders[index] for index in indexes]
@@ -650,13 +648,28 @@ class _FolderWorker:
             if folder.fingerprint is not None and _keepable(self.show, record):
                 kept.append((folder.path.name, folder.fingerprint, value))
         self.cache.keep_pickled(kept)
-        self.unsaved += len(indexes)
-        # Near the end each batch is stored at once, so that little is left to store on exit.
-        near_end = indexes[-1] >= len(self.folders) - self.tail
+        return made, self.store.after(len(indexes), near_end=indexes[-1] >= len(self.folders) - self.tail)
+
+
+class _WorkerStore:
+    """A worker's copy of the build cache, and when the worker stores what it made there: every
+    SAVE_EVERY folders, each batch near the end (so that little is left to store on exit), and
+    once more as it exits; what it cannot store goes back to the build's process."""
+
+    def __init__(self, cache: BuildCache) -> None:
+        self.cache = cache.for_worker()
+        self.unsaved = 0  # folders since the worker last stored what it made
+        if self.cache.shared:
+            parallel.at_exit(self.cache.save_pending)
+
+    def after(self, count: int, *, near_end: bool) -> list:
+        """After `count` more folders: the entries the build's process must store (none when they
+        are stored, or when it is not yet time to)."""
+        self.unsaved += count
         if self.cache.shared and self.unsaved < SAVE_EVERY and not near_end:
-            return made, []
+            return []
         self.unsaved = 0
-        return made, [] if self.cache.save_pending() else self.cache.take_pending()
+        return [] if self.cache.save_pending() else self.cache.take_pending()
 
 
 # Folders a worker reads between storing what it made. Each transaction writes again every page it
@@ -942,10 +955,8 @@ class _ItemWorker:
     def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
         self.folders = folders
         self.finish = _Finisher(show, now)
-        self.cache = cache.for_worker()
-        self.unsaved = 0  # records made since the worker last stored what it made
-        if self.cache.shared:
-            parallel.at_exit(self.cache.save_pending)
+        self.store = _WorkerStore(cache)
+        self.cache = self.store.cache
 
     def __call__(self, indexes: Sequence[int]) -> tuple[bytes, list]:
         """Each record's new parts, pickled as one list (None for one whose notes the cache no
@@ -966,12 +977,8 @@ class _ItemWorker:
             if folder.fingerprint:  # (kept before: nothing that decides it changed)
                 kept.append((folder.path.name, folder.fingerprint, pickle_record(remade, ready_parts)))
         self.cache.keep_pickled(kept)
-        self.unsaved += len(indexes)
         near_end = indexes[-1] >= len(self.folders) - ITEM_BATCH * parallel.workers()
-        if self.cache.shared and self.unsaved < SAVE_EVERY and not near_end:
-            return pickle.dumps(made), []
-        self.unsaved = 0
-        return pickle.dumps(made), [] if self.cache.save_pending() else self.cache.take_pending()
+        return pickle.dumps(made), self.store.after(len(indexes), near_end=near_end)
 
 
 # What a worker sends back of a record it made again: its item, what lint found in the item,
