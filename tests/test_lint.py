@@ -1478,3 +1478,27 @@ def test_each_item_setting_writes_only_the_tags_it_is_said_to(varied_episodes):
         assert differ <= set(SETTING_TAGS[name]), name
         if name in ("author", "explicit", "type", "simple_chapters", "enclosure_prefix"):
             assert differ, name  # the change shows: the test can tell
+
+
+# What urlsplit may refuse in a host: brackets, and characters NFKC turns into "/", "?", "#", "@", ":".
+_HOST_PARTS = st.sampled_from([*"ab:/?#@[]%.1", "\u2100", "\uff0f", "é", "::1", "https://", "//", " "])
+
+
+@given(st.lists(_HOST_PARTS, max_size=12))
+@example(["https://", "\u2100", "/"])  # a non-ASCII host that NFKC makes "a/c": refused
+@example(["https://", "[", "::1", "]", "/"])  # an IPv6 host in brackets: read
+@settings(max_examples=2000, deadline=None)
+def test_a_url_is_readable_exactly_when_urlsplit_reads_its_host(parts):
+    """weburl.is_readable_url answers the common URL (ASCII, no brackets) without urlsplit (U103
+    asks it of every URL of every item): the same answer urlsplit gives for any URL."""
+    from urllib.parse import urlsplit
+
+    from podcast.weburl import is_readable_url
+
+    url = "".join(parts)
+    try:
+        urlsplit(url).hostname  # noqa: B018 - reading the host is what checks the brackets
+        expected = True
+    except ValueError:
+        expected = False
+    assert is_readable_url(url) is expected
