@@ -32,8 +32,9 @@ from ..feed.itunes import ITUNES_NS
 from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..model import Episode, Show
 from . import run  # the package, with every rule family, is loaded before any of its modules
-from .feeddoc import FeedDoc, artwork_urls, qname
+from .feeddoc import PREFIXES, FeedDoc, artwork_urls, qname, text
 from .origin import show_origin
+from .plainitem import PLAIN_CODES, verdict
 from .registry import RULES, Rule, Subject
 from .resources import LocalFiles, show_files
 from .rules_apple import DESCRIPTION_MAX_BYTES
@@ -139,7 +140,17 @@ class ItemLinter:
             r.code in NOTES_BLIND_CODES for r in self.rules
         )
         # What the channel alone gives: taken away from each item's run, which sees it too.
-        self.channel_only = _run(self.item_rules, _subject(show, _parse(self.head + self.tail), (), now))
+        channel = _parse(self.head + self.tail)
+        self.channel_only = _run(self.item_rules, _subject(show, channel, (), now))
+        # A plain item's verdict is read from its text (plainitem), in a channel that declares
+        # the prefixes as the build does and no default namespace.
+        self.plain = (
+            shortcuts
+            and self.item_codes <= PLAIN_CODES
+            and all(channel.root.nsmap.get(p) == uri for p, uri in PREFIXES.items())
+            and None not in channel.root.nsmap
+        )
+        self.serial = text(channel.channel.find(qname("itunes:type"))) == "serial"
 
     def findings(self, feed: FeedDoc, episodes: Sequence[Episode]) -> list[Problem]:
         """What the item rules find in `feed` (the channel, or the channel and items)."""
@@ -155,6 +166,10 @@ class ItemLinter:
         return _subject(self.show, feed, [episode], self.now), rules
 
     def check(self, episode: Episode, item: bytes) -> ItemLint:
+        if self.plain:
+            digest = verdict(item, serial=self.serial)
+            if digest is not None:
+                return ItemLint((), digest)
         subject, rules = self.subject_of(episode, item)
         return ItemLint(tuple(self._item_findings(subject, rules)), self._digest(subject.feed))
 
