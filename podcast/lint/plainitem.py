@@ -84,12 +84,16 @@ def _attributes(written: str) -> list[tuple[str, str]] | None:
     return pairs if len(names) == len(pairs) and "xmlns" not in names else None
 
 
-Child = tuple[str, list[tuple[str, str]], "str | None"]  # tag, attributes, text (None: empty)
+Child = tuple[list[tuple[str, str]], "str | None"]  # attributes, text (None: empty)
 
 
-def children(item: bytes) -> list[Child] | None:
-    """The children of `item` as the parser reads them, when it is written one child a line in
-    the build's form; None for any other item."""
+def verdict(item: bytes, *, serial: bool) -> bytes | None:
+    """The digest of `item` when the item rules surely find nothing in it (in a channel whose
+    itunes:type is serial or not); None when they might, or it is not written one child a line
+    in the build's form.
+
+    The children are read as the parser reads them: each RSS and iTunes tag once (`_ONCE`),
+    content:encoded and podcast: tags as often as they come."""
     if b"\r" in item or xmltext.unfit(item):
         return None  # (a carriage return is a line end to XML; the rest it refuses)
     try:
@@ -98,7 +102,7 @@ def children(item: bytes) -> list[Child] | None:
         return None
     if not text.startswith(_START) or not text.endswith(_END):
         return None
-    found: list[Child] = []
+    once: dict[str, Child] = {}  # in document order
     position, end = len(_START), len(text) - len(_END)
     match = _CHILD.match
     while position < end:
@@ -120,46 +124,28 @@ def children(item: bytes) -> list[Child] | None:
                 value = _unescaped(value)
                 if value is None:
                     return None
-        if written:
-            attributes = _attributes(written)
-            if attributes is None:
+        attributes = _attributes(written) if written else []
+        if attributes is None:
+            return None
+        if tag in _ONCE:
+            if tag in once:
                 return None
-        else:
-            attributes = []
-        found.append((tag, attributes, value))
-    return found if position == end else None
-
-
-def verdict(item: bytes, *, serial: bool) -> bytes | None:
-    """The digest of `item` when the item rules surely find nothing in it (in a channel whose
-    itunes:type is serial or not); None when they might, or it is not plain."""
-    read = children(item)
-    if read is None:
-        return None
-    once: dict[str, Child] = {}
-    for child in read:
-        tag, attributes, value = child
-        if tag.startswith("podcast:"):
+            once[tag] = (attributes, value)
+            if value is not None and len(value) > VALUE_MAX_CHARS and tag not in _UNMEASURED:
+                return None  # A113 measures it
+        elif tag.startswith("podcast:"):
             for name, url in attributes:
                 if name in _URL_ATTRIBUTES and url and not url_fits(url):
                     return None
-            continue
-        if tag.startswith("content:"):
-            if tag != "content:encoded":
-                return None
-            continue
-        if tag not in _ONCE or tag in once:
+        elif tag != "content:encoded":
             return None
-        once[tag] = child
-        if value is not None and len(value) > VALUE_MAX_CHARS and tag not in _UNMEASURED:
-            return None  # A113 measures it
     if not _values_fit(once, serial):
         return None
-    return _digest(child for child in read if child[0] in _DIGEST_TAGS)
+    return _digest((tag, *once[tag]) for tag in once if tag in _DIGEST_TAGS)
 
 
 def _text(child: Child | None) -> str:
-    return (child[2] or "").strip() if child is not None else ""
+    return (child[1] or "").strip() if child is not None else ""
 
 
 def _values_fit(once: dict[str, Child], serial: bool) -> bool:
@@ -170,7 +156,7 @@ def _values_fit(once: dict[str, Child], serial: bool) -> bool:
     enclosure = once.get("enclosure")
     if enclosure is None:
         return False
-    attributes = dict(enclosure[1])
+    attributes = dict(enclosure[0])
     url = (attributes.get("url") or "").strip()
     length = (attributes.get("length") or "").strip()
     declared = (attributes.get("type") or "").strip()
@@ -186,7 +172,7 @@ def _values_fit(once: dict[str, Child], serial: bool) -> bool:
         if not _text(once.get(tag)):
             return False
     # A112: the description's size in bytes.
-    description = once["description"][2] or ""
+    description = once["description"][1] or ""
     if len(description) > DESCRIPTION_MAX_BYTES // 4:  # (UTF-8: at most 4 bytes a character)
         if len(description.encode("utf-8")) > DESCRIPTION_MAX_BYTES:
             return False
