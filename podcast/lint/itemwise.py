@@ -122,10 +122,18 @@ class ItemLinter:
     """
 
     def __init__(
-        self, show: Show, head: bytes, tail: bytes, now: datetime, *, shortcuts: bool = True
+        self,
+        show: Show,
+        head: bytes,
+        tail: bytes,
+        now: datetime,
+        *,
+        shortcuts: bool = True,
+        verdicts: bool = True,
     ) -> None:
-        """`shortcuts`: parse the item with its notes stood in for and write its digest as text,
-        where that gives the same findings and bytes (False: the long way, to compare with)."""
+        """`shortcuts`: read a plain item's verdict from its text (plainitem; `verdicts` False:
+        not), parse any other with its notes stood in for and write its digest as text, where
+        that gives the same findings and bytes (False: the long way, to compare with)."""
         self.show, self.now = show, now
         self.shortcuts = shortcuts
         self.rules = item_rules()
@@ -146,6 +154,7 @@ class ItemLinter:
         # the prefixes as the build does and no default namespace.
         self.plain = (
             shortcuts
+            and verdicts
             and self.item_codes <= PLAIN_CODES
             and all(channel.root.nsmap.get(p) == uri for p, uri in PREFIXES.items())
             and None not in channel.root.nsmap

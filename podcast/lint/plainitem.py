@@ -144,52 +144,45 @@ def verdict(item: bytes, *, serial: bool) -> bytes | None:
     return _digest((tag, *once[tag]) for tag in once if tag in _DIGEST_TAGS)
 
 
-def _text(child: Child | None) -> str:
-    return (child[1] or "").strip() if child is not None else ""
-
-
 def _values_fit(once: dict[str, Child], serial: bool) -> bool:
     """Whether the item rules find nothing in the item's RSS and iTunes children, `once`."""
+    # Each child's text, stripped, as the rules read it ("" for a child not there).
+    text = {tag: (value or "").strip() for tag, (_, value) in once.items()}
+    get = text.get
     # A103: a title, and an enclosure with url, length (a whole number) and type.
-    if not _text(once.get("title")):
-        return False
     enclosure = once.get("enclosure")
-    if enclosure is None:
+    if not get("title") or enclosure is None:
         return False
     attributes = dict(enclosure[0])
-    url = (attributes.get("url") or "").strip()
+    written_url = attributes.get("url") or ""
+    url = written_url.strip()
     length = (attributes.get("length") or "").strip()
     declared = (attributes.get("type") or "").strip()
     if not (url and length.isdigit() and declared):
         return False
     # M101, M102, U101-U103 of the enclosure.
-    if declared not in APPLE_MEDIA_TYPES or not extension_fits(url, declared):
-        return False
-    if not url_fits(attributes.get("url") or ""):
+    if declared not in APPLE_MEDIA_TYPES or not extension_fits(url, declared) or not url_fits(written_url):
         return False
     # A104 (D101 says more of pubDate).
-    for tag in ("guid", "description", "itunes:duration", "itunes:explicit"):
-        if not _text(once.get(tag)):
-            return False
+    if not (get("guid") and get("description") and get("itunes:duration") and get("itunes:explicit")):
+        return False
     # A112: the description's size in bytes.
     description = once["description"][1] or ""
     if len(description) > DESCRIPTION_MAX_BYTES // 4:  # (UTF-8: at most 4 bytes a character)
         if len(description.encode("utf-8")) > DESCRIPTION_MAX_BYTES:
             return False
     # A120, A121, A122.
-    if _text(once["itunes:explicit"]) not in ("true", "false"):
+    if text["itunes:explicit"] not in ("true", "false"):
         return False
     for tag in ("itunes:duration", "itunes:episodeType", "itunes:season", "itunes:episode"):
-        child = once.get(tag)
-        if child is not None and not ENUMERATED[tag](_text(child)):
+        if tag in text and not ENUMERATED[tag](text[tag]):
             return False
-    if serial and not _text(once.get("itunes:episode")):
+    if serial and not get("itunes:episode"):
         return False
     # U101-U103 of the link; D101.
-    link = once.get("link")
-    if link is not None and not url_fits(_text(link)):
+    if "link" in text and not url_fits(text["link"]):
         return False
-    date = _text(once.get("pubDate"))
+    date = get("pubDate")
     return bool(date) and parse_date(date) is not None
 
 
