@@ -30,27 +30,50 @@ PLAIN_CODES = frozenset(
         "I101", "I102", "I103", "I104", "I105", "I106", "I107",
     }
 )  # fmt: skip
-# The tags of RSS and iTunes a plain item may hold, each once: what the build writes. Of the
-# podcast: namespace any tag, as often as it likes (only U101-U103 read them: their URLs).
-_ONCE = frozenset(
-    {
-        "title", "link", "description", "guid", "enclosure", "pubDate", "itunes:title",
-        "itunes:author", "itunes:duration", "itunes:explicit", "itunes:episodeType",
-        "itunes:season", "itunes:episode",
-    }
-)  # fmt: skip
 _URL_ATTRIBUTES = ("url", "uri", "img", "href")  # those U101-U103 read of a podcast: tag
-# Tags A113 does not measure: long text by Apple's rules, and the guid (whatever its length).
-_UNMEASURED = frozenset({"description", "guid", "content:encoded"})
-_DIGEST_TAGS = ("title", "guid", "enclosure", "pubDate")  # itunes:image: not in a plain item
 
-_START, _END = "    <item>\n", "    </item>\n"
-# One child on its own line: a known prefix, attributes in double quotes with no "<" or ">" (nor
-# a tab or a line feed, which XML reads as spaces); empty, or text with no "<" or ">" (no "]]>"
-# then) and its end tag, or the start of a CDATA section (its end is found with str.find).
-_CHILD = re.compile(
-    r'      <((?:itunes:|podcast:|content:)?[A-Za-z]+)((?: [A-Za-z]+="[^"<>\t\n]*")*)'
-    r"(?:/>\n|>(?:([^<>]*)</\1>\n|<!\[CDATA\[))"
+
+def _line(tag: str, *, cdata: bool = False) -> str:
+    """An optional child line of the item holding text (or, `cdata`, one CDATA section): its
+    text, with no "<" or ">" (no "]]>" then), is a group named for the tag."""
+    name = tag.replace(":", "_")
+    text = f"(?P<{name}>[^<>]*)"
+    if cdata:  # a section's text runs to its first "]]>"
+        text = rf"(?:<!\[CDATA\[(?P<{name}_cdata>[^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|{text})"
+    return f"(?:      <{tag}>{text}</{tag}>\n)?"
+
+
+# An item as item.to_text writes it (its children in that order, one a line) of RSS's tags,
+# iTunes' (but an image) and any single-line podcast: tags after them; attributes in double
+# quotes with no "<" or ">" (nor a tab or a line feed, which XML reads as spaces).
+_PLAIN_ITEM = re.compile(
+    "    <item>\n"
+    + _line("title")
+    + _line("link")
+    + _line("description", cdata=True)
+    + _line("content:encoded", cdata=True)
+    + '(?:      <guid isPermaLink="(?:true|false)">(?P<guid>[^<>]*)</guid>\n)?'
+    + '(?:      <enclosure url="(?P<url>[^"<>\t\n]*)" length="(?P<length>[^"<>\t\n]*)"'
+    + ' type="(?P<type>[^"<>\t\n]*)"/>\n)?'
+    + _line("pubDate")
+    + _line("itunes:title")
+    + _line("itunes:author")
+    + _line("itunes:duration")
+    + _line("itunes:explicit")
+    + _line("itunes:episodeType")
+    + _line("itunes:season")
+    + _line("itunes:episode")
+    + "(?P<podcast>(?:      <podcast:[^\n]*\n)*)"
+    + "    </item>\n"
+)
+# The text groups: the tags whose text A113 measures, and those it does not.
+_MEASURED = ("title", "link", "pubDate", "itunes:title", "itunes:author", "itunes:duration",
+             "itunes:explicit", "itunes:episodeType", "itunes:season", "itunes:episode")  # fmt: skip
+_UNMEASURED = ("description", "guid", "url", "length", "type")  # (the last three: attributes)
+_GROUPS = tuple((tag, tag.replace(":", "_")) for tag in (*_MEASURED, *_UNMEASURED))
+# One podcast: child on its line, empty or with text.
+_PODCAST_CHILD = re.compile(
+    r'      <(podcast:[A-Za-z]+)((?: [A-Za-z]+="[^"<>\t\n]*")*)(?:/>|>([^<>]*)</\1>)\n'
 )
 _ATTRIBUTE = re.compile(r' ([A-Za-z]+)="([^"]*)"')
 # An "&" that does not begin an entity `_unescaped` reads.
@@ -84,90 +107,80 @@ def _attributes(written: str) -> list[tuple[str, str]] | None:
     return pairs if len(names) == len(pairs) and "xmlns" not in names else None
 
 
-Child = tuple[list[tuple[str, str]], "str | None"]  # attributes, text (None: empty)
-
-
 def verdict(item: bytes, *, serial: bool) -> bytes | None:
     """The digest of `item` when the item rules surely find nothing in it (in a channel whose
-    itunes:type is serial or not); None when they might, or it is not written one child a line
-    in the build's form.
-
-    The children are read as the parser reads them: each RSS and iTunes tag once (`_ONCE`),
-    content:encoded and podcast: tags as often as they come."""
+    itunes:type is serial or not); None when they might, or it is not written as the build
+    writes it (`_PLAIN_ITEM`)."""
     if b"\r" in item or xmltext.unfit(item):
         return None  # (a carriage return is a line end to XML; the rest it refuses)
     try:
-        text = item.decode("utf-8")
+        plain = _PLAIN_ITEM.fullmatch(item.decode("utf-8"))
     except UnicodeDecodeError:
         return None
-    if not text.startswith(_START) or not text.endswith(_END):
+    if plain is None:
         return None
-    once: dict[str, Child] = {}  # in document order
-    position, end = len(_START), len(text) - len(_END)
-    match = _CHILD.match
-    while position < end:
-        child = match(text, position)
-        if child is None:
+    found = plain.groupdict()
+    # Each child's text (or enclosure attribute) as XML reads it ("": none); None: no child.
+    values: dict[str, str | None] = {}
+    for tag, name in _GROUPS:
+        value = found[name]
+        if value is None and tag == "description":
+            value = found["description_cdata"]
+        elif value and "&" in value:
+            value = _unescaped(value)
+            if value is None:
+                return None
+        values[tag] = value
+    for tag in _MEASURED:
+        value = values[tag]
+        if value is not None and len(value) > VALUE_MAX_CHARS:
+            return None  # A113 measures it
+    if found["podcast"] and not _podcast_urls_fit(found["podcast"]):
+        return None
+    if found["content_encoded"] and "&" in found["content_encoded"]:
+        if _unescaped(found["content_encoded"]) is None:
             return None
-        tag, written, value = child.groups()
-        position = child.end()
-        if text[position - 1] != "\n":  # a CDATA section: its text runs to the first "]]>"
-            stop = text.find("]]>", position)
-            closing = f"]]></{tag}>\n"
-            if stop <= position or not text.startswith(closing, stop):
-                return None  # (an empty section, one not closed, or more than one)
-            value, position = text[position:stop], stop + len(closing)
-        elif value is not None:
-            if not value:
-                value = None  # (no text: lxml reads None)
-            elif "&" in value:
-                value = _unescaped(value)
-                if value is None:
-                    return None
+    if not _values_fit(values, serial):
+        return None
+    return _digest(values)
+
+
+def _podcast_urls_fit(lines: str) -> bool:
+    """Whether `lines` are podcast: children XML reads, with no URL U101-U103 find anything in."""
+    position, end = 0, len(lines)
+    while position < end:
+        child = _PODCAST_CHILD.match(lines, position)
+        if child is None:
+            return False
+        _, written, value = child.groups()
+        if value and "&" in value and _unescaped(value) is None:
+            return False
         attributes = _attributes(written) if written else []
         if attributes is None:
-            return None
-        if tag in _ONCE:
-            if tag in once:
-                return None
-            once[tag] = (attributes, value)
-            if value is not None and len(value) > VALUE_MAX_CHARS and tag not in _UNMEASURED:
-                return None  # A113 measures it
-        elif tag.startswith("podcast:"):
-            for name, url in attributes:
-                if name in _URL_ATTRIBUTES and url and not url_fits(url):
-                    return None
-        elif tag != "content:encoded":
-            return None
-    if not _values_fit(once, serial):
-        return None
-    return _digest((tag, *once[tag]) for tag in once if tag in _DIGEST_TAGS)
+            return False
+        for name, url in attributes:
+            if name in _URL_ATTRIBUTES and url and not url_fits(url):
+                return False
+        position = child.end()
+    return True
 
 
-def _values_fit(once: dict[str, Child], serial: bool) -> bool:
-    """Whether the item rules find nothing in the item's RSS and iTunes children, `once`."""
+def _values_fit(values: dict[str, str | None], serial: bool) -> bool:
+    """Whether the item rules find nothing in the item's RSS and iTunes `values`."""
     # Each child's text, stripped, as the rules read it ("" for a child not there).
-    text = {tag: (value or "").strip() for tag, (_, value) in once.items()}
-    get = text.get
+    text = {tag: (value or "").strip() for tag, value in values.items()}
     # A103: a title, and an enclosure with url, length (a whole number) and type.
-    enclosure = once.get("enclosure")
-    if not get("title") or enclosure is None:
-        return False
-    attributes = dict(enclosure[0])
-    written_url = attributes.get("url") or ""
-    url = written_url.strip()
-    length = (attributes.get("length") or "").strip()
-    declared = (attributes.get("type") or "").strip()
-    if not (url and length.isdigit() and declared):
+    url, length, declared = text["url"], text["length"], text["type"]
+    if not (text["title"] and url and length.isdigit() and declared):
         return False
     # M101, M102, U101-U103 of the enclosure.
-    if declared not in APPLE_MEDIA_TYPES or not extension_fits(url, declared) or not url_fits(written_url):
+    if declared not in APPLE_MEDIA_TYPES or not extension_fits(url, declared) or not url_fits(url):
         return False
     # A104 (D101 says more of pubDate).
-    if not (get("guid") and get("description") and get("itunes:duration") and get("itunes:explicit")):
+    if not (text["guid"] and text["description"] and text["itunes:duration"] and text["itunes:explicit"]):
         return False
     # A112: the description's size in bytes.
-    description = once["description"][1] or ""
+    description = values["description"] or ""
     if len(description) > DESCRIPTION_MAX_BYTES // 4:  # (UTF-8: at most 4 bytes a character)
         if len(description.encode("utf-8")) > DESCRIPTION_MAX_BYTES:
             return False
@@ -175,29 +188,21 @@ def _values_fit(once: dict[str, Child], serial: bool) -> bool:
     if text["itunes:explicit"] not in ("true", "false"):
         return False
     for tag in ("itunes:duration", "itunes:episodeType", "itunes:season", "itunes:episode"):
-        if tag in text and not ENUMERATED[tag](text[tag]):
+        if values[tag] is not None and not ENUMERATED[tag](text[tag]):
             return False
-    if serial and not get("itunes:episode"):
+    if serial and not text["itunes:episode"]:
         return False
     # U101-U103 of the link; D101.
-    if "link" in text and not url_fits(text["link"]):
+    if values["link"] is not None and not url_fits(text["link"]):
         return False
-    date = get("pubDate")
+    date = text["pubDate"]
     return bool(date) and parse_date(date) is not None
 
 
-def _digest(children: object) -> bytes:
-    """itemwise.digest's bytes of an item of these `children` (the digest tags, in order)."""
-    out = ["<item>"]
-    for tag, attributes, value in children:  # type: ignore[attr-defined]
-        if tag == "enclosure":
-            url = dict(attributes).get("url")
-            out.append("<enclosure" if url is None else f'<enclosure url="{xmltext.attribute(url)}"')
-        elif tag == "guid":
-            out.append("<guid")
-        else:
-            out.append(f"<{tag}")
-            out.extend(f' {name}="{xmltext.attribute(v)}"' for name, v in attributes)
-        out.append("/>" if value is None else f">{xmltext.text(value)}</{tag}>")
-    out.append("</item>\n")
-    return "".join(out).encode("utf-8")
+def _digest(values: dict[str, str | None]) -> bytes:
+    """itemwise.digest's bytes of a plain item of these `values` (a title, guid, enclosure with
+    a URL and pubDate, in that order: `_values_fit` saw to it)."""
+    title, guid, date = (xmltext.text(values[tag] or "") for tag in ("title", "guid", "pubDate"))
+    url = xmltext.attribute(values["url"] or "")
+    written = f'<title>{title}</title><guid>{guid}</guid><enclosure url="{url}"/><pubDate>{date}</pubDate>'
+    return f"<item>{written}</item>\n".encode()
