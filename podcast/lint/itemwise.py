@@ -3,7 +3,8 @@
 Most rules judge each item on its own (its tags and values, and the episode's own image), so
 what they find in an item is kept with it (in the build cache, with the item) and found again
 only when the item changes: `ItemLinter.check` runs them over a document of the show's channel
-and that one item. The rules that compare items with each other, with the feed last built, with
+and that one item (an item as the build writes it, that they surely find nothing in, is judged
+from its text: plainitem.py). The rules that compare items with each other, with the feed last built, with
 the clock or with the files they name (GUIDs, titles, enclosures, dates to come, size) run over
 a digest of the feed: the real channel, and of each item only the tags those rules read.
 
@@ -118,7 +119,8 @@ class ItemLinter:
 
     `findings` runs them all over a channel (with no items); `check` runs those that look at
     items over one item, in a channel cut down to the tags they read of it (a serial show's
-    `itunes:type`), and keeps what the item adds to what that channel alone gives.
+    `itunes:type`), and keeps what the item adds to what that channel alone gives; a plain
+    item's verdict (nothing) is read from its text instead, with the same digest.
     """
 
     def __init__(
