@@ -1,12 +1,13 @@
 """The item rules' verdict on a plain item, read from its text: nothing found, and its digest.
 
 `ItemLinter.check` parses a document of the channel and one item and runs the item rules over
-it; an item as the build writes it (one child a line, no more than the tags listed here) is
-most often found to hold nothing. `verdict` reads such an item's children from its lines
-and asks of each value what the rules ask of it (with the rules' own helpers where a rule has
-one); when every answer is sure to be "nothing", it gives the item's digest as `digest` would
-write it. Anything else (a tag not listed, an odd line, an entity it does not know, a value any
-rule might judge) is None: the item takes the long way, which says what is wrong and where.
+it; an item as the build writes it (`_PLAIN_ITEM`: its children in item.to_text's order, one a
+line) is most often found to hold nothing. `verdict` reads such an item's children with one
+regular expression and asks of each value what the rules ask of it (with the rules' own helpers
+where a rule has one); when every answer is sure to be "nothing", it gives the item's digest as
+itemwise.digest would write it. Anything else (a tag not listed, an odd line, an entity it
+does not know, a value any rule might judge) is None: the item takes the long way, which says
+what is wrong and where.
 
 Each test here may pass over a case the long way finds nothing in (a title of 256 characters
 that stripping shortens, say); none may take a case in which it finds something.
