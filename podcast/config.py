@@ -88,6 +88,27 @@ def parse_toml(toml_text: str, path: str, first_line: int, problems: list[Proble
     simple = simpletoml.loads(toml_text)
     if simple is not None:
         return simple
+    return _parse_toml_fully(toml_text, path, first_line, problems)
+
+
+def _toml_and_lines(
+    toml_text: str, path: str, first_line: int, problems: list[Problem]
+) -> tuple[dict, dict[str, int]] | None:
+    """`parse_toml` and `key_lines` of the TOML at once: simple TOML (most front matter) says
+    where each key is as it is read."""
+    found: dict[str, int] = {}
+    simple = simpletoml.loads(toml_text, found, first_line)
+    if simple is not None:
+        # In key_lines' order: the end first, then each key (no [table] in simple TOML).
+        lines = {TOML_END: first_line + len(tomlsyntax.toml_lines(toml_text))}
+        lines.update(found)
+        return simple, lines
+    data = _parse_toml_fully(toml_text, path, first_line, problems)
+    return None if data is None else (data, key_lines(toml_text, first_line))
+
+
+def _parse_toml_fully(toml_text: str, path: str, first_line: int, problems: list[Problem]) -> dict | None:
+    """`parse_toml` by tomllib, which reads any TOML and words every error."""
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
@@ -445,10 +466,10 @@ def read_front_matter(
     if parts is None:
         return None
     toml_text, first_line, article = parts
-    data = parse_toml(toml_text, rel, first_line, problems)
-    if data is None:
+    read = _toml_and_lines(toml_text, rel, first_line, problems)
+    if read is None:
         return None
-    lines = key_lines(toml_text, first_line)
+    data, lines = read
     values = _apply_schema(data, EPISODE_SCHEMA, rel, lines, problems)
     if "date" in values:
         try:

@@ -171,3 +171,19 @@ def test_front_matter_reads_as_tomllib_reads_it(document):
     data = config.parse_toml(document, "episode.md", 2, problems)
     assert (repr(data) if data is not None else "refused") == expected
     assert bool(problems) == (expected == "refused")
+
+
+@FUZZ
+@given(lines=st.lists(toml_line, max_size=10))
+@example(lines=['title = "Ep 1"', "", "# note", 'guid = "g"', "hosts = [ ]"])
+@example(lines=["[table]", 'title = "x"'])
+@example(lines=['title = "a"', 'title = "b"'])
+def test_front_matter_lines_are_where_each_key_is_written(lines):
+    # Simple front matter is read with the line of each key found on the way; what an
+    # episode's problems and lint name must be the lines the general reading finds.
+    toml_text = "".join(line + "\n" for line in lines)
+    problems: list = []
+    front = config.read_front_matter(f"+++\n{toml_text}+++\nThe article.\n", "episode.md", problems)
+    if front is not None:
+        assert front.lines == config.key_lines(toml_text, 2)
+        assert list(front.lines) == list(config.key_lines(toml_text, 2))
