@@ -529,12 +529,22 @@ def _show_key(show: Show) -> str:
 def _in_folder(show: Show, episode: Episode) -> bool:
     """Whether every file the episode reads lies in its own folder (its record's fingerprint
     covers nothing else)."""
-    folder = os.path.normpath(show.root / episode.folder) + os.sep
+    folder = os.path.normpath(os.path.join(show.root, episode.folder)) + os.sep
     paths = [episode.audio, *(a.path for a in episode.alternate_audio)]
     paths += [transcript.path for transcript in episode.transcripts]
     if episode.image and not is_web_url(episode.image):
-        paths.append(show.root / episode.folder / episode.image)
-    return all(path is None or os.path.normpath(path).startswith(folder) for path in paths)
+        paths.append(os.path.join(show.root, episode.folder, episode.image))
+    return all(path is None or _below(folder, os.fspath(path)) for path in paths)
+
+
+def _below(folder: str, path: str) -> bool:
+    """os.path.normpath(path).startswith(folder), for a `folder` normalised already (ending in
+    os.sep): a plain name in it (as config makes an episode's files) is normal as it is."""
+    if path.startswith(folder):
+        name = path[len(folder) :]
+        if name not in ("", ".", "..") and os.sep not in name:
+            return True
+    return os.path.normpath(path).startswith(folder)
 
 
 def _prepare(

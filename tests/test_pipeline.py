@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 import lxml.etree
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from PIL import Image
 
 from podcast import pipeline
@@ -635,3 +637,23 @@ def test_items_remade_by_workers_are_kept_by_them_and_built_as_a_cold_build_buil
     seen.clear()
     assert _outcome(show.root, progress) == remade
     assert "Making items" not in seen and "Reading episodes" not in seen
+
+
+PATH_PARTS = st.sampled_from(["a.mp3", "..", ".", "", "sub", "ep-1", "/", "x..y", "...", "ep-10"])
+
+
+@given(parts=st.lists(PATH_PARTS, max_size=4))
+@example(parts=["..", "ep-1", "a.mp3"])
+@example(parts=["a.mp3"])
+@example(parts=[])
+def test_a_file_is_in_the_episode_folder_as_its_normal_path_says(parts):
+    # A record is kept only when every file it read is in its folder; a plain name there is
+    # taken as it is, any other path as os.path.normpath has it.
+    import os
+
+    folder = "/show/episodes/ep-1/"
+    path = "/show/episodes/ep-1/" + "/".join(parts)
+    assert pipeline._below(folder, path) == os.path.normpath(path).startswith(folder)
+    assert pipeline._below(folder, "/show/episodes/" + "/".join(parts)) == os.path.normpath(
+        "/show/episodes/" + "/".join(parts)
+    ).startswith(folder)
