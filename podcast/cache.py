@@ -446,7 +446,9 @@ def _episode_parts(episode: Episode, parts: tuple | None = None) -> tuple:
     eager = list(eager_values(episode))
     eager[_DATE] = _moment_values(eager[_DATE])
     if parts is None:
-        parts = tuple(_pickled(values(episode)) for values in deferred_values)
+        # (pickle.dumps: a group holds no Episode or Prepared, the only classes `_pickled`
+        # writes otherwise, and a pickler of its own costs a fifth of a group's pickling.)
+        parts = tuple(pickle.dumps(values(episode), pickle.HIGHEST_PROTOCOL) for values in deferred_values)
     return _kept_episode, (RECORD_FORM, tuple(eager), parts)
 
 

@@ -776,3 +776,25 @@ def test_records_kept_are_read_while_another_build_holds_the_cache_to_write(show
     with BuildCache(show.root) as kept:
         assert sorted(kept.kept(fingerprints)) == ["ep0", "ep1"]
     assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep1"]  # forgotten once it could be
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(record=any_records())
+def test_a_records_episode_is_stored_in_the_bytes_the_records_own_pickler_would_write(record):
+    """Each group of an episode's fields is pickled on its own, without the record's pickler: what
+    is stored (and what its checksum covers) is byte for byte what that pickler writes of it."""
+    import copyreg
+    import io
+
+    from podcast.model import deferred_values
+
+    def nested(value: object) -> tuple:
+        raise AssertionError(f"a group of an episode's fields holds a {type(value).__name__}")
+
+    stored = cache.pickle_record(record)
+    for values in deferred_values:
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, Episode: nested, Prepared: nested}
+        pickler.dump(values(record.ready))
+        assert out.getvalue() in stored
