@@ -343,6 +343,33 @@ def _confine_artwork(
 
 def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
     """Split episode.md into (toml text, its first line number, article text)."""
+    plain = _split_plainly(source)
+    if plain is not None:
+        return plain
+    return _split_by_lines(source, path, problems)
+
+
+# What str.splitlines ends a line at, besides a line feed.
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _split_plainly(source: str) -> tuple[str, int, str] | None:
+    """`split_front_matter` of an episode.md (most) whose fences are bare +++ lines ended by line
+    feeds, with no other +++ and no other line break before the closing one: found with two
+    searches, not by splitting its head into lines. None for any other."""
+    if not source.startswith("+++\n"):
+        return None
+    end = source.find("\n+++\n", 3)  # the line feed that ends the front matter's last line
+    if end < 0:
+        return None
+    toml_text = source[4 : end + 1]
+    if FRONT_MATTER_FENCE in toml_text or any(mark in toml_text for mark in _OTHER_LINE_BREAKS):
+        return None  # (a line of it may be a fence, or lines end elsewhere than its line feeds)
+    return toml_text, 2, source[end + 5 :]
+
+
+def _split_by_lines(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
+    """`split_front_matter`, line by line as str.splitlines has them."""
     lines = _head_lines(source)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         problems.append(

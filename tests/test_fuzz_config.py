@@ -187,3 +187,27 @@ def test_front_matter_lines_are_where_each_key_is_written(lines):
     if front is not None:
         assert front.lines == config.key_lines(toml_text, 2)
         assert list(front.lines) == list(config.key_lines(toml_text, 2))
+
+
+SOURCE_PIECES = st.sampled_from(
+    ["+++", "+++", " +++ ", "++++", "\n", "\n", "\r\n", "\r", "\x0b", "\x1c", "\x85", "\u2028"]
+    + ['title = "x"', "a", ""]
+)
+
+
+@FUZZ
+@given(pieces=st.lists(SOURCE_PIECES, max_size=12))
+@example(pieces=["+++", "\n", 'title = "x"', "\n", "+++", "\n", "a"])
+@example(pieces=["+++", "\n", "+++", "\n"])
+@example(pieces=["+++", "\n", " +++ ", "\n", "+++", "\n", "a"])
+@example(pieces=["+++", "\n", 'title = "x"', "\u2028", "+++", "\n", "+++", "\n"])
+def test_front_matter_is_split_where_the_lines_of_the_file_split_it(pieces):
+    # Most front matter is found with two searches; every episode.md must split where its
+    # lines (as str.splitlines has them) split it, and be refused as they refuse it.
+    source = "".join(pieces)
+    quick: list = []
+    by_lines: list = []
+    assert config.split_front_matter(source, "episode.md", quick) == config._split_by_lines(
+        source, "episode.md", by_lines
+    )
+    assert quick == by_lines
