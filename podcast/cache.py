@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
+from stat import S_ISLNK
 from typing import Any
 
 from . import clock, collector, controlchars, parallel, versions
@@ -585,6 +586,8 @@ class BuildCache:
         # them to the build's process to store.
         self.pending: list[tuple[str, tuple]] | None = None
         self.shared = False  # in WAL mode: other processes may write while this one reads
+        # A worker's copy whose snapshot of the cache has no probe entries (see `for_worker`).
+        self.no_probes = False
         self.writer: sqlite3.Connection | None = None  # a worker's copy's, to store what it made
         self.db: sqlite3.Connection | None = self._connect()
 
@@ -601,6 +604,7 @@ class BuildCache:
         copy.opened = 0
         copy.pending = []
         copy.shared = False
+        copy.no_probes = False
         copy.writer = None
         copy.db = None
         if self.db is not None:
@@ -610,6 +614,8 @@ class BuildCache:
                     copy.db.execute("BEGIN")
                     copy.db.execute("SELECT 1 FROM meta").fetchone()  # the snapshot taken
                     copy.shared = True
+                    # In a cold build the snapshot holds no probe: no file's lookup can find one.
+                    copy.no_probes = copy.db.execute("SELECT 1 FROM probe LIMIT 1").fetchone() is None
             except sqlite3.Error as exc:
                 log.warning("build cache %s not readable in a worker (%s)", self.file, exc)
         return copy
@@ -741,16 +747,28 @@ class BuildCache:
         prefix = self.real_root.rstrip(os.sep) + os.sep
         return real[len(prefix) :] if real.startswith(prefix) else real
 
+    def _stat_and_key(self, path: Path) -> tuple[os.stat_result, str]:
+        """The file's stat (following links) and `_key`. A file that is no link is its own stat
+        (one system call for both), and `_key` then need only look at its folders."""
+        name = os.fspath(path.absolute())
+        facts = os.lstat(name)
+        folder, _, base = name.rpartition(os.sep)
+        if S_ISLNK(facts.st_mode) or base in ("", ".", ".."):
+            return os.stat(name), self._key(path)
+        real = os.path.join(resolved_below(self.real_root, folder), base)
+        prefix = self.real_root.rstrip(os.sep) + os.sep
+        return facts, real[len(prefix) :] if real.startswith(prefix) else real
+
     def read(self, path: Path) -> AudioFile:
         """What `audio.read(path, with_tags=False)` returns (no tags or cover art: a build reads
         none), without opening the file when it has not changed."""
-        path = Path(path)
+        if not isinstance(path, Path):
+            path = Path(path)
         try:
-            stat = path.stat()
+            stat, key = self._stat_and_key(path)
         except OSError:
             return self._read_and_store(path, None, None)
-        key = self._key(path)
-        if self.db is not None:
+        if self.db is not None and not self.no_probes:
             try:
                 row = self.db.execute(
                     "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?"

@@ -94,6 +94,8 @@ _CODECS = ("latin1", "utf-16", "utf-16-be", "utf-8")
 _HEADER = struct.Struct(">4sLH")
 _TIMES = struct.Struct(">4L")  # a chapter's start and end times and byte offsets
 _ZEROS = b"\x00" * 10
+_NO_NAME = b"\x00" * 4  # where the frames end and the padding begins
+_KNOWN_NAMES = frozenset(name.encode("ascii") for name in Frames)  # the frame IDs mutagen knows
 
 
 def tag_size(head: Buffer) -> int:
@@ -140,20 +142,17 @@ def _frame_sizes(data: bytes) -> object:
     """Synchsafe or plain frame sizes in a v2.4 tag, chosen as mutagen's `determine_bpi` does
     (iTunes once wrote plain sizes): whichever reading finds more frame names mutagen knows."""
     found, past = [], []
+    last = len(data) - 10
     for convert in (_synchsafe, _plain):
         pos = count = 0
-        while pos < len(data) - 10:
-            part = data[pos : pos + 10]
-            if part == _ZEROS:
+        while pos < last:
+            if data.startswith(_ZEROS, pos):
                 offset = -((len(data) - pos) % 10)
                 break
-            name, size, _ = _HEADER.unpack(part)
+            name, size, _ = _HEADER.unpack_from(data, pos)
             pos += 10 + convert(size)
-            try:
-                if name.decode("ascii") in Frames:
-                    count += 1
-            except UnicodeDecodeError:
-                continue
+            if name in _KNOWN_NAMES:  # (a name that is not ASCII is none, as mutagen decodes it)
+                count += 1
         else:
             offset = pos - len(data)
         found.append(count)
@@ -169,25 +168,20 @@ def _read_frames(data: bytes, major: int, *, nested: bool = False, wanted: set[s
     convert = _plain if major == 3 else _frame_sizes(data)
     frames = FrameSet()
     pos, end = 0, len(data)
-    while pos < end:
-        if pos + 10 > end:
-            break
+    while pos + 10 <= end:
         name, size, flags = _HEADER.unpack_from(data, pos)
-        if not name.strip(b"\x00"):
+        if name == _NO_NAME:
             break  # padding
         size = convert(size)
         start, pos = pos + 10, pos + 10 + size
-        if size == 0:
-            continue
-        try:
-            frame_id = name.decode("ascii")
-        except UnicodeDecodeError:
-            continue
-        if frame_id[-1] == "\x00":
-            raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
-        if frame_id in FRAGILE:
-            raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
-        if frame_id not in wanted:
+        if size == 0 or not name.isascii():
+            continue  # (mutagen skips a name that does not decode)
+        frame_id = name.decode("ascii")
+        if frame_id not in wanted:  # (no wanted name ends in a zero byte, nor is FRAGILE)
+            if frame_id[-1] == "\x00":
+                raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
+            if frame_id in FRAGILE:
+                raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
             continue
         if flags & 0xFF:
             raise Unusual(f"{frame_id} is compressed, encrypted, grouped or unsynchronised")
