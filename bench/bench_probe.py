@@ -114,7 +114,8 @@ def worker_probe(show: Path, paths: list[Path], runs: int) -> str:
             cpus.append(time.process_time() - start)
             worker.pending = []
     shutil.rmtree(show / ".podcast", ignore_errors=True)
-    return f"{len(paths):>6} files  {statistics.median(cpus) / len(paths) * 1e6:6.1f} µs/file cpu (median of {runs})"
+    per_file = statistics.median(cpus) / len(paths) * 1e6
+    return f"{len(paths):>6} files  {per_file:6.1f} µs/file cpu (median of {runs})"
 
 
 def audio_files(show: Path) -> list[Path]:
@@ -129,7 +130,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600, help="without --show: length of each")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
-        "--cache", action="store_true", help="with --show: also BuildCache.read as a worker (removes .podcast/)"
+        "--cache",
+        action="store_true",
+        help="with --show: BuildCache.read as a worker (removes .podcast/)",
     )
     args = parser.parse_args()
     workdir = None

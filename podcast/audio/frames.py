@@ -131,7 +131,8 @@ def _whole_frames(
     # Frames two at a time: half the repetitions for the engine to count (a tenth less time a frame).
     two = one + one
     return tuple(
-        (count, re.compile(b"(?:%s){%d}+" % (two, count // 2) if count > 1 else one)) for count in (512, 64, 8, 1)
+        (count, re.compile(b"(?:%s){%d}+" % (two, count // 2) if count > 1 else one))
+        for count in (512, 64, 8, 1)
     )
 
 

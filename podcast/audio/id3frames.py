@@ -119,7 +119,7 @@ def read(data: Buffer, file_size: int, *, chapters_only: bool = False) -> tuple[
     if len(head) < 10 or head[:3] != b"ID3":
         return None, 0
     major, flags = head[3], head[5]
-    if major not in (3, 4) or flags or any(byte & 0x80 for byte in head[6:10]):
+    if major not in (3, 4) or flags or int.from_bytes(head[6:10], "big") & 0x80808080:
         raise Unusual("ID3v2.2, header flags, or a size that is not synchsafe")
     size = tag_size(head)
     if size > file_size:
@@ -140,27 +140,37 @@ def _plain(value: int) -> int:
 
 def _frame_sizes(data: bytes) -> object:
     """Synchsafe or plain frame sizes in a v2.4 tag, chosen as mutagen's `determine_bpi` does
-    (iTunes once wrote plain sizes): whichever reading finds more frame names mutagen knows."""
-    found, past = [], []
-    last = len(data) - 10
-    for convert in (_synchsafe, _plain):
-        pos = count = 0
-        while pos < last:
-            if data.startswith(_ZEROS, pos):
-                offset = -((len(data) - pos) % 10)
-                break
-            name, size, _ = _HEADER.unpack_from(data, pos)
-            pos += 10 + convert(size)
-            if name in _KNOWN_NAMES:  # (a name that is not ASCII is none, as mutagen decodes it)
-                count += 1
-        else:
-            offset = pos - len(data)
-        found.append(count)
-        past.append(offset)
-    (as_synchsafe, as_plain), (synchsafe_past, plain_past) = found, past
+    (iTunes once wrote plain sizes): whichever reading finds more frame names mutagen knows.
+
+    The two readings agree on every size below 0x80, so they walk alike up to the first frame
+    with a larger one: the plain reading starts there (and, when there is none, is the same)."""
+    as_synchsafe, synchsafe_past, parting = _known_names(data, _synchsafe, 0, 0)
+    if parting is None:
+        as_plain, plain_past = as_synchsafe, synchsafe_past
+    else:
+        as_plain, plain_past, _ = _known_names(data, _plain, *parting)
     if as_plain > as_synchsafe or (as_plain == as_synchsafe and synchsafe_past >= 1 and plain_past <= 1):
         return _plain
     return _synchsafe
+
+
+def _known_names(data: bytes, convert, pos: int, count: int) -> tuple[int, int, tuple[int, int] | None]:
+    """One of `determine_bpi`'s walks, from `pos` with `count` names found before it: the frame
+    names mutagen knows, how far past the end the walk ends, and (pos, count) at the first frame
+    whose size `convert` reads otherwise than plain (None if none)."""
+    parting = None
+    last = len(data) - 10
+    while pos < last:
+        if data.startswith(_ZEROS, pos):
+            return count, -((len(data) - pos) % 10), parting
+        name, size, _ = _HEADER.unpack_from(data, pos)
+        converted = convert(size)
+        if parting is None and converted != size:
+            parting = (pos, count)
+        pos += 10 + converted
+        if name in _KNOWN_NAMES:  # (a name that is not ASCII is none, as mutagen decodes it)
+            count += 1
+    return count, pos - len(data), parting
 
 
 def _read_frames(data: bytes, major: int, *, nested: bool = False, wanted: set[str] = WANTED) -> FrameSet:
