@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from . import collector
 from .errors import PodcastError
@@ -134,6 +135,13 @@ class _Listings:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
         return files, folders, links, None
 
+    def apart(self) -> _Listings:
+        """Listings that answer from the same kept ones as of the same moment, with nothing listed
+        yet: what a walk of one folder made, to be sent where the whole walk is put together."""
+        copy = _Listings(self.file, self.kept)
+        copy.until_ns = self.until_ns
+        return copy
+
     def kept_lines(self, rel: str, listing: list) -> list[str] | None:
         """The stat lines kept of the files of the folder `rel` (without its prefix), when they
         were kept with the listing `listing`, which still holds (None otherwise)."""
@@ -196,6 +204,7 @@ def _walk(
     episodes: dict[str, tuple[str, int] | None] | None = None,
     recent: _Recent | None = None,
     after_build: bool = False,
+    deferred: _Deferred | None = None,
 ) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
@@ -214,13 +223,17 @@ def _walk(
     file or episode folder changed since `recent.since` is, so that they alone can be looked at
     again (`Snapshot.refreshed`).
 
+    With `deferred` instead of `episodes`, the folders in episodes/ are not walked but named
+    there, and the walk's lines are left there unsorted, for the digest to be made once the
+    folders are fingerprinted too (`SnapshotStart`); `digest` is not fed.
+
     A walk with `listings` and without `episodes` (feeds/') keeps its files' stat lines with the
     folders' listings; with `after_build` it takes them for the files of a folder whose listing
     still holds, instead of stating them (`outputs_fingerprint`)."""
     newest = 0
     lines: list[str] = []
     append, stat = lines.append, os.stat
-    keeping = listings is not None and episodes is None
+    keeping = listings is not None and episodes is None and deferred is None
     settled_ns = listings.until_ns if listings is not None else 0
     stack = [(str(top), "")]
     while stack:
@@ -258,6 +271,9 @@ def _walk(
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
                 continue
+            if deferred is not None and prefix == EPISODES_PREFIX:
+                deferred.names.append(name)
+                continue
             if episodes is not None and prefix == EPISODES_PREFIX:
                 fingerprint, changed, vouched = _folder_walk(f"{folder}/{name}", f"{prefix}{name}/", listings)
                 if recent is not None and changed >= recent.since:
@@ -271,6 +287,9 @@ def _walk(
         recent.lines = list(lines)  # in the walk's order, as the indexes above are
     if keeping:
         listings.walked = list(lines)  # (as `stated` has them)
+    if deferred is not None:
+        deferred.lines = lines
+        return newest
     lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
@@ -284,6 +303,14 @@ class _Recent:
     since: int
     files: list[tuple[int, str, str]] = field(default_factory=list)
     folders: list[tuple[int, str, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Deferred:
+    """What a walk of the inputs left for later: the episode folders' names, and its lines."""
+
+    names: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
 
@@ -425,7 +452,7 @@ def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> st
     While a build reads the show (`reading`), the one its snapshot took is given: the folder is
     not walked a second time."""
     known = _reading
-    if known is not None and known.episodes is not None and max_files == FOLDER_MAX_FILES:
+    if isinstance(known, Snapshot) and known.episodes is not None and max_files == FOLDER_MAX_FILES:
         parent, _, name = os.fspath(folder).rpartition("/")  # (os.path's parts cost 5 µs a folder)
         if parent == known.episodes_dir and name:
             return known.episodes.get(name)  # not walked (a link): None
@@ -466,6 +493,19 @@ class Snapshot:
         if kept.racy and kept.newest_ns < time.time_ns() - RACY_NS:
             return kept.refreshed() or cls._now(Path(root), options)
         return kept
+
+    @classmethod
+    def begin(cls, root: Path, options: dict) -> Snapshot | SnapshotStart:
+        """The fingerprints now but the episode folders', which are left to whoever reads them
+        (`SnapshotStart`); or, when `unchanged_report` took a snapshot of the show earlier in
+        this process, that one (`take`)."""
+        if _snapshot_key(root, options) in _taken:
+            return cls.take(root, options)
+        return SnapshotStart(Path(root), options)
+
+    def completed(self) -> Snapshot:
+        """This snapshot (`SnapshotStart.completed`'s counterpart: it is complete)."""
+        return self
 
     @classmethod
     def _now(cls, root: Path, options: dict) -> Snapshot:
@@ -547,19 +587,106 @@ class Snapshot:
         return self.newest_ns >= self.taken_ns - RACY_NS
 
 
+class FolderPrint(NamedTuple):
+    """An episode folder's part of a snapshot, as a walk of it found it (`SnapshotStart.fingerprint`)."""
+
+    name: str
+    fingerprint: str  # as `_folder_walk` gives it
+    changed: int  # its newest time stamp (ns)
+    vouched: str | None  # the fingerprint, when it can vouch for the folder (`folder_fingerprint`)
+    listings: dict[str, list]  # the listings its walk made, by folder (see `_Listings`)
+    listed: int  # of its folders, those listed anew
+
+
+class SnapshotStart:
+    """A snapshot begun: taken (`taken_ns`) and walked but for the insides of the episode folders
+    (`names`), which whoever reads a folder fingerprints first (`fingerprint`, in any process:
+    what it gives is sent back to be `add`ed); `completed` is then the snapshot `Snapshot.take`
+    would have taken at `taken_ns`.
+
+    A build that reads every folder anyway (a cold one) starts its worker processes on them at
+    once, and each walks its folders as it reads them, instead of this process walking them all
+    before any worker starts. Each folder is fingerprinted after `taken_ns` and before it is read,
+    like the snapshot's walk: a file changed since is read as changed, or seen changed by the
+    next build; one changed within RACY_NS of `taken_ns`, or after it, makes the snapshot racy."""
+
+    def __init__(self, root: Path, options: dict) -> None:
+        self.root, self.options = root, options
+        self.taken_ns = time.time_ns()
+        self.episodes_dir = os.fspath(root / EPISODES_DIR)
+        self.listings = _Listings.load(root, "inputs")
+        walked = _Deferred()
+        self.newest = _walk(
+            root, None, skip_top=frozenset({OUTPUT_DIR}), hidden=True, listings=self.listings, deferred=walked
+        )
+        self.lines = walked.lines
+        self.names = frozenset(walked.names)  # the folders in episodes/ the walk fingerprints
+        self.prints: dict[str, FolderPrint] = {}
+
+    def fingerprint(self, name: str) -> FolderPrint | None:
+        """The episode folder `name`'s part of the snapshot, from a walk of it now (None: it is not
+        one the snapshot's walk would fingerprint, such as a symbolic link)."""
+        if name not in self.names:
+            return None
+        listings = self.listings.apart()
+        found, changed, vouched = _folder_walk(
+            f"{self.episodes_dir}/{name}", f"{EPISODES_PREFIX}{name}/", listings
+        )
+        trusted = found if vouched and changed < self.taken_ns - RACY_NS else None
+        return FolderPrint(name, found, changed, trusted, listings.now, listings.listed)
+
+    def add(self, part: FolderPrint | None) -> None:
+        if part is not None:
+            self.prints[part.name] = part
+
+    def completed(self) -> Snapshot:
+        """The snapshot, its folders' parts added (those not yet fingerprinted are now); the
+        listings the walk made are kept for the next (`_Listings.save`)."""
+        lines = list(self.lines)
+        newest = self.newest
+        listings = self.listings
+        episodes: dict[str, str | None] = {}
+        for name in self.names:
+            part = self.prints.get(name) or self.fingerprint(name)
+            assert part is not None
+            lines.append(f"{EPISODES_PREFIX}{name}/\0{part.fingerprint}")
+            newest = max(newest, part.changed)
+            episodes[name] = part.vouched
+            listings.now.update(part.listings)
+            listings.listed += part.listed
+        listings.save()
+        lines.sort()
+        digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+        return Snapshot(
+            inputs=digest.hexdigest(),
+            build=build_fingerprint(self.options),
+            newest_ns=newest,
+            taken_ns=self.taken_ns,
+            episodes_dir=self.episodes_dir,
+            episodes=episodes,
+        )
+
+
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
-_reading: Snapshot | None = None  # the snapshot of the show a build is reading
+_reading: Snapshot | SnapshotStart | None = None  # the snapshot of the show a build is reading
 
 
 @contextmanager
-def reading(snapshot: Snapshot | None) -> Iterator[None]:
-    """While a build reads the show `snapshot` was taken of, `folder_fingerprint` answers from it."""
+def reading(snapshot: Snapshot | SnapshotStart | None) -> Iterator[None]:
+    """While a build reads the show `snapshot` was taken of, `folder_fingerprint` answers from it;
+    or, when it is only begun, `begun` gives it, for the reading to fingerprint the folders."""
     global _reading
     _reading = snapshot
     try:
         yield
     finally:
         _reading = None
+
+
+def begun() -> SnapshotStart | None:
+    """The snapshot begun of the show a build is reading, whose episode folders the reading
+    fingerprints (`SnapshotStart`); None when the build has its snapshot whole, or none."""
+    return _reading if isinstance(_reading, SnapshotStart) else None
 
 
 def _write_state(path: Path, data: str | bytes) -> None:
