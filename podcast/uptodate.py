@@ -621,7 +621,8 @@ class SnapshotStart:
         )
         self.lines = walked.lines
         self.names = frozenset(walked.names)  # the folders in episodes/ the walk fingerprints
-        self.prints: dict[str, FolderPrint] = {}
+        self.episodes: dict[str, str | None] = {}  # those fingerprinted: their fingerprint if vouched
+        self.snapshot: Snapshot | None = None  # once completed
 
     def fingerprint(self, name: str) -> FolderPrint | None:
         """The episode folder `name`'s part of the snapshot, from a walk of it now (None: it is not
@@ -636,35 +637,43 @@ class SnapshotStart:
         return FolderPrint(name, found, changed, trusted, listings.now, listings.listed)
 
     def add(self, part: FolderPrint | None) -> None:
-        if part is not None:
-            self.prints[part.name] = part
+        """A folder's part, for the snapshot. Only the first of a folder counts (a folder read again
+        was fingerprinted again before; the first is older still, and as good), and none once
+        the snapshot is completed (whoever reads a folder after that, it was fingerprinted then)."""
+        if part is None or part.name in self.episodes or self.snapshot is not None:
+            return
+        self.lines.append(f"{EPISODES_PREFIX}{part.name}/\0{part.fingerprint}")
+        if part.changed > self.newest:
+            self.newest = part.changed
+        self.episodes[part.name] = part.vouched
+        if part.listings:
+            self.listings.now.update(part.listings)
+            self.listings.listed += part.listed
 
     def completed(self) -> Snapshot:
-        """The snapshot, its folders' parts added (those not yet fingerprinted are now); the
-        listings the walk made are kept for the next (`_Listings.save`)."""
-        lines = list(self.lines)
-        newest = self.newest
-        listings = self.listings
-        episodes: dict[str, str | None] = {}
-        for name in self.names:
-            part = self.prints.get(name) or self.fingerprint(name)
-            assert part is not None
-            lines.append(f"{EPISODES_PREFIX}{name}/\0{part.fingerprint}")
-            newest = max(newest, part.changed)
-            episodes[name] = part.vouched
-            listings.now.update(part.listings)
-            listings.listed += part.listed
-        listings.save()
-        lines.sort()
-        digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
-        return Snapshot(
-            inputs=digest.hexdigest(),
-            build=build_fingerprint(self.options),
-            newest_ns=newest,
-            taken_ns=self.taken_ns,
-            episodes_dir=self.episodes_dir,
-            episodes=episodes,
-        )
+        """The snapshot, with the parts of the folders not yet fingerprinted taken now; the
+        listings the walk made are kept for the next (`_Listings.save`). Made once: asked again,
+        the same."""
+        if self.snapshot is not None:
+            return self.snapshot
+        # (No cycles among the lines and listings: a pass of the collector over a build's heap is
+        # all it would cost.)
+        with collector.paused():
+            for name in self.names - self.episodes.keys():
+                self.add(self.fingerprint(name))
+            self.listings.save()
+            lines = self.lines
+            lines.sort()
+            digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+            self.snapshot = Snapshot(
+                inputs=digest.hexdigest(),
+                build=build_fingerprint(self.options),
+                newest_ns=self.newest,
+                taken_ns=self.taken_ns,
+                episodes_dir=self.episodes_dir,
+                episodes=self.episodes,
+            )
+        return self.snapshot
 
 
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
