@@ -17,7 +17,8 @@ for each part, the median wall and CPU (user + sys) seconds over --runs:
   before its workers started (`Snapshot.take`), against the split one a cold build takes where
   this version has it: begun (the walk but for the episode folders' insides, before the workers
   start), the folders fingerprinted (in all: the workers share it, each folder right before it
-  reads it) and completed (after the workers, in the build's process);
+  reads it; and, with the listing each folder's reader makes, walked apart or taking the
+  reader's) and completed (after the workers, in the build's process);
 - last feed, remember / read: keeping the digest of feed.xml after a build
   (`lastfeed.remember`, from feeds/feed.xml and the digest kept now) and reading it back at
   the start of the next (`lastfeed.read`).
@@ -142,6 +143,8 @@ def _cold_rows(root: Path, runs: int) -> list[tuple[str, tuple[float, float]]]:
         )
     )
 
+    rows += _with_readers_listings(root, runs)
+
     def completed() -> None:
         start, parts = starts.pop()
         kept.unlink(missing_ok=True)
@@ -150,6 +153,26 @@ def _cold_rows(root: Path, runs: int) -> list[tuple[str, tuple[float, float]]]:
         start.completed()
 
     rows.append(("cold snapshot: completed", measure(runs, completed)))
+    return rows
+
+
+def _with_readers_listings(root: Path, runs: int) -> list[tuple[str, tuple[float, float]]]:
+    """A worker lists each folder for its reading (files.FolderListing) and fingerprints it:
+    walking it apart (listing it again) against taking the reader's listing."""
+    from podcast.files import FolderListing
+
+    real_root = os.path.realpath(root)
+    rows = []
+    for label, shared in (("apart", False), ("shared", True)):
+
+        def work(shared: bool = shared) -> None:
+            start = uptodate.SnapshotStart(root, OPTIONS)
+            for name in sorted(start.names):
+                entries = FolderListing(root, root / "episodes" / name, real_root=real_root).entries()
+                scanned = entries.values() if shared and entries is not None else None
+                start.fingerprint(name, scanned)
+
+        rows.append((f"cold: listed, fingerprinted {label}", measure(runs, work)))
     return rows
 
 

@@ -630,9 +630,16 @@ class _Fingerprints:
     def __init__(self, start: uptodate.SnapshotStart, show_key: str) -> None:
         self.start, self.show_key = start, show_key
 
-    def take(self, folders: Sequence[_Folder]) -> list[uptodate.FolderPrint | None]:
-        """Fingerprint `folders` (in a worker: the parts go back to the build's process, `add`)."""
-        parts = [self.start.fingerprint(folder.path.name) for folder in folders]
+    def take(
+        self, folders: Sequence[_Folder], listings: Sequence[FolderListing] | None = None
+    ) -> list[uptodate.FolderPrint | None]:
+        """Fingerprint `folders` (in a worker: the parts go back to the build's process, `add`);
+        `listings`: theirs, made for reading them (the walk takes the entries they listed)."""
+        parts = []
+        for number, folder in enumerate(folders):
+            entries = listings[number].entries() if listings else None
+            scanned = entries.values() if entries is not None else None
+            parts.append(self.start.fingerprint(folder.path.name, scanned))
         self.keyed(folders, parts)
         return parts
 
@@ -693,9 +700,15 @@ class _FolderWorker:
 
     def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list, list]:
         folders = [self.folders[index] for index in indexes]
-        parts = self.fingerprints.take(folders) if self.fingerprints is not None else []
         paths = [folder.path for folder in folders]
-        records = _read_and_ready(self.show, self.now, self.cache, self.finish, paths, self.real_root)
+        listings = None
+        parts: list[uptodate.FolderPrint | None] = []
+        if self.fingerprints is not None:  # each folder listed once, for its fingerprint and its reading
+            listings = [FolderListing(self.show.root, path, real_root=self.real_root) for path in paths]
+            parts = self.fingerprints.take(folders, listings)
+        records = _read_and_ready(
+            self.show, self.now, self.cache, self.finish, paths, self.real_root, listings
+        )
         made, kept = [], []
         for folder, record in zip(folders, records, strict=True):
             value = pickle_record(record)
@@ -1119,16 +1132,23 @@ def _ready_records(
 
 
 def _read_and_ready(
-    show: Show, now: datetime, cache: BuildCache, finish: _Finisher, paths: Sequence[Path], real_root: str
+    show: Show,
+    now: datetime,
+    cache: BuildCache,
+    finish: _Finisher,
+    paths: Sequence[Path],
+    real_root: str,
+    listed: Sequence[FolderListing] | None = None,
 ) -> list[Prepared]:
     """The record of each episode folder at `paths`, read, and made ready when it is due (as a
     worker process does a batch): one listing of each folder serves both, and the due ones
-    are made ready together (`_ready_records`). `real_root`: the show's real path."""
+    are made ready together (`_ready_records`). `real_root`: the show's real path. `listed`:
+    the folders' listings, when the caller made them."""
     records = []
     listings = []
-    for path in paths:
+    for number, path in enumerate(paths):
         problems: list[Problem] = []
-        listing = FolderListing(show.root, path, real_root=real_root)
+        listing = listed[number] if listed else FolderListing(show.root, path, real_root=real_root)
         episode = read_episode_folder(show, path, problems, listing)
         records.append(Prepared(episode, tuple(problems)))
         listings.append(listing)

@@ -28,7 +28,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -115,9 +115,12 @@ class _Listings:
             document = {"version": LINES_VERSION, "folders": lines}
             _write_state(_lines_file(self.file), json.dumps(document, separators=(",", ":")).encode())
 
-    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str], list | None]:
+    def entries(
+        self, path: str, rel: str, scanned: Iterable[os.DirEntry] | None = None
+    ) -> tuple[list[str], list[str], list[str], list | None]:
         """(files, folders, symbolic links) in the folder `path`, and the listing kept of it when
-        it still holds (else None). Raises OSError."""
+        it still holds (else None). `scanned`: its entries, when the caller has just listed it.
+        Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -129,7 +132,7 @@ class _Listings:
         ):
             self.now[rel] = kept
             return kept[3], kept[4], kept[5], kept
-        files, folders, links = _list(path)
+        files, folders, links = _list(path, scanned)
         self.listed += 1
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
@@ -169,29 +172,36 @@ def _read_kept(file: Path, version: int) -> dict:
         return {}
 
 
-def _list(path: str) -> tuple[list[str], list[str], list[str]]:
-    """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names."""
+def _list(path: str, scanned: Iterable[os.DirEntry] | None = None) -> tuple[list[str], list[str], list[str]]:
+    """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names
+    (`scanned`: its entries, when the caller has just listed it)."""
+    if scanned is None:
+        with os.scandir(path) as listing:
+            return _kinds(listing)
+    return _kinds(scanned)
+
+
+def _kinds(entries: Iterable[os.DirEntry]) -> tuple[list[str], list[str], list[str]]:
     files: list[str] = []
     folders: list[str] = []
     links: list[str] = []
-    with os.scandir(path) as listing:
-        for entry in listing:
-            try:
-                if entry.is_symlink():
-                    links.append(entry.name)
-                elif entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.name)
-                else:
-                    files.append(entry.name)
-            except OSError:
-                files.append(entry.name)  # its stat fails too, and says so
+    for entry in entries:
+        try:
+            if entry.is_symlink():
+                links.append(entry.name)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(entry.name)
+            else:
+                files.append(entry.name)
+        except OSError:
+            files.append(entry.name)  # its stat fails too, and says so
     return files, folders, links
 
 
 def _listed(
-    listings: _Listings | None, path: str, rel: str
+    listings: _Listings | None, path: str, rel: str, scanned: Iterable[os.DirEntry] | None = None
 ) -> tuple[list[str], list[str], list[str], list | None]:
-    return listings.entries(path, rel) if listings is not None else (*_list(path), None)
+    return listings.entries(path, rel, scanned) if listings is not None else (*_list(path, scanned), None)
 
 
 def _walk(
@@ -319,17 +329,24 @@ EPISODES_PREFIX = f"{EPISODES_DIR}/"
 
 
 def _folder_walk(
-    top: str, rel: str, listings: _Listings | None, *, max_files: int = FOLDER_MAX_FILES, stop: bool = False
+    top: str,
+    rel: str,
+    listings: _Listings | None,
+    *,
+    max_files: int = FOLDER_MAX_FILES,
+    stop: bool = False,
+    scanned: Iterable[os.DirEntry] | None = None,
 ) -> tuple[str, int, bool]:
     """An episode folder's fingerprint (every file in it and its subfolders, dot-files too), its
     newest time stamp, and whether it can vouch for the folder: it could be read whole, holds no
     symbolic link (what one points to may change unseen) and no more than `max_files` entries.
-    With `stop`, stop at the first thing that cannot be vouched for (the fingerprint is then "")."""
+    With `stop`, stop at the first thing that cannot be vouched for (the fingerprint is then "").
+    `scanned`: the folder's entries, when the caller has just listed it (not its subfolders')."""
     lines: list[str] = []
     append, stat = lines.append, os.stat
     newest = 0
     try:
-        listed = _listed(listings, top, rel)
+        listed = _listed(listings, top, rel, scanned)
     except OSError:
         listed = None
     if listed is not None and not listed[1] and not listed[2] and len(listed[0]) <= max_files:
@@ -353,7 +370,7 @@ def _folder_walk(
     while stack:
         folder, prefix = stack.pop()
         try:
-            files, folders, links, _ = _listed(listings, folder, rel + prefix)
+            files, folders, links, _ = _listed(listings, folder, rel + prefix, None if prefix else scanned)
         except OSError:
             append(f"!{prefix}")
             vouched = False
@@ -624,14 +641,15 @@ class SnapshotStart:
         self.episodes: dict[str, str | None] = {}  # those fingerprinted: their fingerprint if vouched
         self.snapshot: Snapshot | None = None  # once completed
 
-    def fingerprint(self, name: str) -> FolderPrint | None:
+    def fingerprint(self, name: str, scanned: Iterable[os.DirEntry] | None = None) -> FolderPrint | None:
         """The episode folder `name`'s part of the snapshot, from a walk of it now (None: it is not
-        one the snapshot's walk would fingerprint, such as a symbolic link)."""
+        one the snapshot's walk would fingerprint, such as a symbolic link). `scanned`: its
+        entries, when its reader has just listed it (the walk takes them instead of listing it)."""
         if name not in self.names:
             return None
         listings = self.listings.apart()
         found, changed, vouched = _folder_walk(
-            f"{self.episodes_dir}/{name}", f"{EPISODES_PREFIX}{name}/", listings
+            f"{self.episodes_dir}/{name}", f"{EPISODES_PREFIX}{name}/", listings, scanned=scanned
         )
         trusted = found if vouched and changed < self.taken_ns - RACY_NS else None
         return FolderPrint(name, found, changed, trusted, listings.now, listings.listed)
