@@ -572,6 +572,16 @@ def _close(db: sqlite3.Connection) -> None:
         log.warning("build cache not saved (%s)", exc)
 
 
+_closing: list[threading.Thread] = []  # caches closing in a thread (`BuildCache.close(wait=False)`)
+
+
+def wait_closed() -> None:
+    """Return once every cache this process closed without waiting is closed: its log copied into
+    its file, nothing of it left to vanish under a copy or a removal of the show."""
+    while _closing:
+        _closing.pop().join()
+
+
 class BuildCache:
     """`read(path)` and `notes(...)` through the cache. A context manager; results are saved on exit."""
 
@@ -967,7 +977,9 @@ class BuildCache:
         if wait:
             _close(db)
         else:
-            threading.Thread(target=_close, args=(db,), name="build cache closing").start()
+            closing = threading.Thread(target=_close, args=(db,), name="build cache closing")
+            closing.start()
+            _closing.append(closing)
 
     def __enter__(self) -> BuildCache:
         return self

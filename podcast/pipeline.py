@@ -40,7 +40,7 @@ from . import (
     uptodate,
     versions,
 )
-from .cache import CACHE_FILE, NOTES_LIBRARIES, BuildCache, Prepared, pickle_record
+from .cache import CACHE_FILE, NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, wait_closed
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -1439,6 +1439,7 @@ def build(
     if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next)
+    wait_closed()  # (done long before, at any size that matters): the caller may copy the show next
     return result
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import lxml.etree
 import pytest
+from conftest import copy_without_cache
 from PIL import Image
 
 from podcast import pipeline
@@ -280,8 +281,7 @@ def test_new_folders_read_by_workers_among_kept_records_build_as_a_cold_build_do
     show.write("new-no-guid", 'title = "New, no GUID"\ndate = 2025-02-20\naudio = "a.mp3"')
     shutil.copy(show.root / "episodes/ep01/ep01.mp3", show.root / "episodes/new-no-guid/a.mp3")
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold)
-    shutil.rmtree(cold / ".podcast")
+    copy_without_cache(show.root, cold)
     seen, progress = _labels()
     mixed = _outcome(show.root, progress)
     assert "Reading episodes" in seen  # the new folders went to the workers, the others were kept
@@ -445,7 +445,7 @@ def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
         assert old in toml.read_text()
         toml.write_text(toml.read_text().replace(old, new, 1))
         cold = tmp_path / f"cold-{number}"
-        shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+        copy_without_cache(show.root, cold)
         assert _built(show.root) == _built(cold), new
         # Every published episode's kept record was remade with the settings now, and reads back
         # as the record a build from nothing keeps, field by field.
@@ -479,7 +479,7 @@ def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+    copy_without_cache(show.root, cold)
     assert _built(show.root) == _built(cold)
     assert "Words of one" in show.feed.read_text() and "Bea Host" in show.feed.read_text()
 
@@ -622,7 +622,7 @@ def test_items_remade_by_workers_are_kept_by_them_and_built_as_a_cold_build_buil
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+    copy_without_cache(show.root, cold)
     seen, progress = _labels()
     remade = _outcome(show.root, progress)
     assert "Making items" in seen and "Reading episodes" not in seen
