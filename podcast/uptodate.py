@@ -15,7 +15,9 @@ option) means a real build. Only stats are read: one for each file and folder, t
 listings being kept from the last walk (`.podcast/listings/`) while a folder is unchanged.
 
 The walk of the inputs fingerprints each episode folder on its own; a build that follows reads
-them (`folder_fingerprint`, inside `reading`) instead of walking the folders a second time.
+them (`folder_fingerprint`, inside `reading`) instead of walking the folders a second time. A
+build that reads every folder anyway (a cold one) only begins the walk (`SnapshotStart`): whoever
+reads a folder fingerprints it first, and the snapshot is put together from those parts.
 
 This module imports only the light `layout`, `errors`, `files` and `collector` on purpose: it runs
 before the heavy modules are loaded.
