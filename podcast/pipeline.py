@@ -632,25 +632,24 @@ class _Fingerprints:
 
     def take(
         self, folders: Sequence[_Folder], listings: Sequence[FolderListing] | None = None
-    ) -> list[uptodate.FolderPrint | None]:
+    ) -> uptodate.FolderPrints:
         """Fingerprint `folders` (in a worker: the parts go back to the build's process, `add`);
         `listings`: theirs, made for reading them (the walk takes the entries they listed)."""
-        parts = []
-        for number, folder in enumerate(folders):
-            entries = listings[number].entries() if listings else None
-            scanned = entries.values() if entries is not None else None
-            parts.append(self.start.fingerprint(folder.path.name, scanned))
-        self.keyed(folders, parts)
-        return parts
+        scanned = []
+        for listing in listings or ():
+            entries = listing.entries()
+            scanned.append(entries.values() if entries is not None else None)
+        prints = self.start.walk([folder.path.name for folder in folders], scanned)
+        self.keyed(folders, prints)
+        return prints
 
-    def add(self, folders: Sequence[_Folder], parts: Sequence[uptodate.FolderPrint | None]) -> None:
+    def add(self, folders: Sequence[_Folder], prints: uptodate.FolderPrints) -> None:
         """Parts a worker took, for the snapshot and the records' keys."""
-        for part in parts:
-            self.start.add(part)
-        self.keyed(folders, parts)
+        self.start.add(prints)
+        self.keyed(folders, prints)
 
-    def keyed(self, folders: Sequence[_Folder], parts: Sequence[uptodate.FolderPrint | None]) -> None:
-        for folder, part in zip(folders, parts, strict=True):
+    def keyed(self, folders: Sequence[_Folder], prints: uptodate.FolderPrints) -> None:
+        for folder, part in zip(folders, prints.parts, strict=True):
             found = part.vouched if part is not None else None
             folder.fingerprint = f"{self.show_key}:{found}" if found else None
 
@@ -665,7 +664,7 @@ def _read_every_folder(
         _read_in_workers(show, folders, cache, now, progress, fingerprints)
     for folder in folders:
         if folder.record is None:  # few of them, or a worker could not
-            fingerprints.start.add(*fingerprints.take([folder]))
+            fingerprints.start.add(fingerprints.take([folder]))
             problems: list[Problem] = []
             episode = read_episode_folder(show, folder.path, problems)
             folder.record = Prepared(episode, tuple(problems))
@@ -698,14 +697,13 @@ class _FolderWorker:
         self.real_root = os.path.realpath(show.root)  # (found once, for every folder's listing)
         self.tail = FOLDER_TAIL * parallel.workers()  # the folders handed out in small batches
 
-    def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list, list]:
+    def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list, uptodate.FolderPrints | None]:
         folders = [self.folders[index] for index in indexes]
         paths = [folder.path for folder in folders]
-        listings = None
-        parts: list[uptodate.FolderPrint | None] = []
+        listings = prints = None
         if self.fingerprints is not None:  # each folder listed once, for its fingerprint and its reading
             listings = [FolderListing(self.show.root, path, real_root=self.real_root) for path in paths]
-            parts = self.fingerprints.take(folders, listings)
+            prints = self.fingerprints.take(folders, listings)
         records = _read_and_ready(
             self.show, self.now, self.cache, self.finish, paths, self.real_root, listings
         )
@@ -717,7 +715,7 @@ class _FolderWorker:
                 kept.append((folder.path.name, folder.fingerprint, value))
         self.cache.keep_pickled(kept)
         entries = self.store.after(len(indexes), near_end=indexes[-1] >= len(self.folders) - self.tail)
-        return made, entries, parts
+        return made, entries, prints
 
 
 class _WorkerStore:
@@ -761,7 +759,7 @@ def _start_folder_worker(
     _worker = _FolderWorker(show, now, cache, folders, fingerprints)
 
 
-def _work_on_folders(indexes: Sequence[int]) -> tuple[list[bytes], list, list]:
+def _work_on_folders(indexes: Sequence[int]) -> tuple[list[bytes], list, uptodate.FolderPrints | None]:
     assert _worker is not None
     return _worker(indexes)
 
@@ -791,9 +789,9 @@ def _read_in_workers(
         for indexes, result in done:
             if result is None:
                 continue
-            made, entries, parts = result
-            if fingerprints is not None:
-                fingerprints.add([fresh[index] for index in indexes], parts)
+            made, entries, prints = result
+            if fingerprints is not None and prints is not None:
+                fingerprints.add([fresh[index] for index in indexes], prints)
             for index, value in zip(indexes, made, strict=True):
                 folder = fresh[index]
                 folder.record = pickle.loads(value)

@@ -30,7 +30,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -75,6 +75,9 @@ class _Listings:
         self.file = file
         self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
         self.now: dict[str, list] = {}
+        # Listings made in other processes, as members of the JSON object `now` is saved as
+        # ('"rel":[...]', comma-separated): they are only saved, and so never decoded here.
+        self.encoded: list[str] = []
         self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
         self.until_ns = time.time_ns() - RACY_NS
         self.lines = lines  # the kept lines of feeds/' folders, when read (None: not read)
@@ -112,7 +115,10 @@ class _Listings:
                 lines[rel] = "//".join((f"{listing[0]}/{listing[1]}/{listing[2]}", *stated))
         self.kept, self.listed = dict(now), 0
         document = {"version": LISTINGS_VERSION, "folders": now}
-        _write_state(self.file, json.dumps(document, separators=(",", ":")).encode())
+        text = json.dumps(document, separators=(",", ":"))
+        if self.encoded:  # ("folders" is the last member: the text ends with the two objects' ends)
+            text = text[:-2] + ("," if now else "") + ",".join(self.encoded) + "}}"
+        _write_state(self.file, text.encode())
         if lines or self.stated:
             document = {"version": LINES_VERSION, "folders": lines}
             _write_state(_lines_file(self.file), json.dumps(document, separators=(",", ":")).encode())
@@ -607,21 +613,29 @@ class Snapshot:
 
 
 class FolderPrint(NamedTuple):
-    """An episode folder's part of a snapshot, as a walk of it found it (`SnapshotStart.fingerprint`)."""
+    """An episode folder's part of a snapshot, as a walk of it found it (`SnapshotStart.walk`)."""
 
     name: str
     fingerprint: str  # as `_folder_walk` gives it
     changed: int  # its newest time stamp (ns)
     vouched: str | None  # the fingerprint, when it can vouch for the folder (`folder_fingerprint`)
-    listings: dict[str, list]  # the listings its walk made, by folder (see `_Listings`)
-    listed: int  # of its folders, those listed anew
+
+
+class FolderPrints(NamedTuple):
+    """The parts of a few episode folders (None for a folder the snapshot does not walk), with the
+    listings their walk made (see `_Listings`), encoded as the listings are saved: the process
+    that puts the snapshot together only saves them."""
+
+    parts: list[FolderPrint | None]
+    listings: str  # members of a JSON object, by folder
+    listed: int  # of their folders, those listed anew
 
 
 class SnapshotStart:
     """A snapshot begun: taken (`taken_ns`) and walked but for the insides of the episode folders
-    (`names`), which whoever reads a folder fingerprints first (`fingerprint`, in any process:
-    what it gives is sent back to be `add`ed); `completed` is then the snapshot `Snapshot.take`
-    would have taken at `taken_ns`.
+    (`names`), which whoever reads a folder fingerprints first (`walk`, in any process: what it
+    gives is sent back to be `add`ed); `completed` is then the snapshot `Snapshot.take` would have
+    taken at `taken_ns`.
 
     A build that reads every folder anyway (a cold one) starts its worker processes on them at
     once, and each walks its folders as it reads them, instead of this process walking them all
@@ -643,32 +657,51 @@ class SnapshotStart:
         self.episodes: dict[str, str | None] = {}  # those fingerprinted: their fingerprint if vouched
         self.snapshot: Snapshot | None = None  # once completed
 
-    def fingerprint(self, name: str, scanned: Iterable[os.DirEntry] | None = None) -> FolderPrint | None:
-        """The episode folder `name`'s part of the snapshot, from a walk of it now (None: it is not
-        one the snapshot's walk would fingerprint, such as a symbolic link). `scanned`: its
+    def walk(
+        self, names: Sequence[str], scanned: Sequence[Iterable[os.DirEntry] | None] | None = None
+    ) -> FolderPrints:
+        """The parts of the episode folders `names`, from a walk of each now (None for one the
+        snapshot's walk would not fingerprint, such as a symbolic link). `scanned`: each one's
         entries, when its reader has just listed it (the walk takes them instead of listing it)."""
-        if name not in self.names:
-            return None
         listings = self.listings.apart()
-        found, changed, vouched = _folder_walk(
-            f"{self.episodes_dir}/{name}", f"{EPISODES_PREFIX}{name}/", listings, scanned=scanned
-        )
-        trusted = found if vouched and changed < self.taken_ns - RACY_NS else None
-        return FolderPrint(name, found, changed, trusted, listings.now, listings.listed)
+        settled = self.taken_ns - RACY_NS
+        parts: list[FolderPrint | None] = []
+        for number, name in enumerate(names):
+            if name not in self.names:
+                parts.append(None)
+                continue
+            found, changed, vouched = _folder_walk(
+                f"{self.episodes_dir}/{name}",
+                f"{EPISODES_PREFIX}{name}/",
+                listings,
+                scanned=scanned[number] if scanned else None,
+            )
+            parts.append(FolderPrint(name, found, changed, found if vouched and changed < settled else None))
+        encoded = json.dumps(listings.now, separators=(",", ":"))[1:-1] if listings.now else ""
+        return FolderPrints(parts, encoded, listings.listed)
 
-    def add(self, part: FolderPrint | None) -> None:
-        """A folder's part, for the snapshot. Only the first of a folder counts (a folder read again
+    def add(self, prints: FolderPrints) -> None:
+        """Folders' parts, for the snapshot. Only the first of a folder counts (a folder read again
         was fingerprinted again before; the first is older still, and as good), and none once
         the snapshot is completed (whoever reads a folder after that, it was fingerprinted then)."""
-        if part is None or part.name in self.episodes or self.snapshot is not None:
+        if self.snapshot is not None:
             return
-        self.lines.append(f"{EPISODES_PREFIX}{part.name}/\0{part.fingerprint}")
-        if part.changed > self.newest:
-            self.newest = part.changed
-        self.episodes[part.name] = part.vouched
-        if part.listings:
-            self.listings.now.update(part.listings)
-            self.listings.listed += part.listed
+        parts = [part for part in prints.parts if part is not None]
+        encoded = prints.listings
+        if any(part.name in self.episodes for part in parts):  # (some added already: rare)
+            parts = [part for part in parts if part.name not in self.episodes]
+            decoded = json.loads(f"{{{encoded}}}")
+            names = {part.name for part in parts}
+            kept = {rel: listing for rel, listing in decoded.items() if _folder_of(rel) in names}
+            encoded = json.dumps(kept, separators=(",", ":"))[1:-1] if kept else ""
+        for part in parts:
+            self.lines.append(f"{EPISODES_PREFIX}{part.name}/\0{part.fingerprint}")
+            if part.changed > self.newest:
+                self.newest = part.changed
+            self.episodes[part.name] = part.vouched
+        if encoded:
+            self.listings.encoded.append(encoded)
+        self.listings.listed += prints.listed
 
     def completed(self) -> Snapshot:
         """The snapshot, with the parts of the folders not yet fingerprinted taken now; the
@@ -679,8 +712,7 @@ class SnapshotStart:
         # (No cycles among the lines and listings: a pass of the collector over a build's heap is
         # all it would cost.)
         with collector.paused():
-            for name in self.names - self.episodes.keys():
-                self.add(self.fingerprint(name))
+            self.add(self.walk(sorted(self.names - self.episodes.keys())))
             self.listings.save()
             lines = self.lines
             lines.sort()
@@ -694,6 +726,11 @@ class SnapshotStart:
                 episodes=self.episodes,
             )
         return self.snapshot
+
+
+def _folder_of(rel: str) -> str:
+    """The episode folder whose listing (its own or a subfolder's) `rel` is ("episodes/<name>/...")."""
+    return rel[len(EPISODES_PREFIX) :].partition("/")[0]
 
 
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it

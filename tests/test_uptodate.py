@@ -355,12 +355,13 @@ def _saved_listings(root) -> dict:
     return json.loads((root / uptodate.LISTINGS_DIR / "inputs.json").read_bytes())["folders"]
 
 
-def _fingerprinted_elsewhere(start: uptodate.SnapshotStart, names: list[str]) -> list:
-    """The parts of `names` as a forked worker process takes them, sent back pickled."""
+def _fingerprinted_elsewhere(start: uptodate.SnapshotStart, batches: list[list[str]]) -> list:
+    """The parts of the folders of each batch as a forked worker process takes them, sent back
+    pickled."""
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.map(start.fingerprint, names)
+        return pool.map(start.walk, batches)
 
 
 @pytest.mark.parametrize("kept", [False, True], ids=["no listings kept", "listings kept"])
@@ -385,13 +386,14 @@ def test_a_snapshot_begun_and_completed_by_the_readers_is_the_one_taken_whole(sh
     start = uptodate.Snapshot.begin(show.root, OPTIONS)
     assert isinstance(start, uptodate.SnapshotStart)
     assert start.names == {f"ep{n}" for n in range(6)} | {"racy", ".hidden", "_private"}
-    for part in _fingerprinted_elsewhere(start, ["ep0", "ep2", "racy", "_private", "not-there"]):
-        start.add(part)
-    for name in ("ep1", "ep3", "ep4"):  # with the listing their reader made
-        entries = FolderListing(show.root, show.root / "episodes" / name).entries()
-        assert entries is not None
-        start.add(start.fingerprint(name, entries.values()))
-    begun = start.completed()  # ep5 and .hidden walked now
+    for prints in _fingerprinted_elsewhere(start, [["ep0", "ep2"], ["racy", "_private", "not-there"]]):
+        start.add(prints)
+    names = ["ep1", "ep3", "ep4"]  # with the listing their reader made
+    listings = [FolderListing(show.root, show.root / "episodes" / name).entries() for name in names]
+    start.add(start.walk(names, [entries.values() if entries is not None else None for entries in listings]))
+    assert None not in listings
+    start.add(start.walk(["ep0", "ep3", "ep5"]))  # a folder read again (ep0, ep3): the first part counts
+    begun = start.completed()  # .hidden walked now
     assert begun.inputs == whole.inputs
     assert begun.newest_ns == whole.newest_ns
     assert begun.episodes == whole.episodes
