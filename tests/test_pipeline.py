@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 import lxml.etree
 import pytest
 from conftest import copy_without_cache
+from hypothesis import example, given
+from hypothesis import strategies as st
 from PIL import Image
 
 from podcast import pipeline
@@ -721,3 +723,23 @@ def test_a_file_changed_while_a_cold_build_reads_the_folders_is_read_by_the_next
     assert feed.count(b"<title>Zz") == 24 and b"<title>Ep" not in feed
     time.sleep(RACY_NS / 1e9 + 0.05)
     assert uptodate.unchanged_report(show.root, options) is not None
+
+
+PATH_PARTS = st.sampled_from(["a.mp3", "..", ".", "", "sub", "ep-1", "/", "x..y", "...", "ep-10"])
+
+
+@given(parts=st.lists(PATH_PARTS, max_size=4))
+@example(parts=["..", "ep-1", "a.mp3"])
+@example(parts=["a.mp3"])
+@example(parts=[])
+def test_a_file_is_in_the_episode_folder_as_its_normal_path_says(parts):
+    # A record is kept only when every file it read is in its folder; a plain name there is
+    # taken as it is, any other path as os.path.normpath has it.
+    import os
+
+    folder = "/show/episodes/ep-1/"
+    path = "/show/episodes/ep-1/" + "/".join(parts)
+    assert pipeline._below(folder, path) == os.path.normpath(path).startswith(folder)
+    assert pipeline._below(folder, "/show/episodes/" + "/".join(parts)) == os.path.normpath(
+        "/show/episodes/" + "/".join(parts)
+    ).startswith(folder)
