@@ -13,6 +13,12 @@ for each part, the median wall and CPU (user + sys) seconds over --runs:
   unchanged (`outputs_fingerprint`, every file stated);
 - outputs, after a build: the walk `record` takes right after a build (with `after_build`
   where this version has it: a folder still as listed keeps its files' stat lines);
+- cold snapshot (no listings kept, as after `rm -rf .podcast`): the whole walk a build took
+  before its workers started (`Snapshot.take`), against the split one a cold build takes where
+  this version has it: begun (the walk but for the episode folders' insides, before the workers
+  start), the folders fingerprinted (in all: the workers share it, each folder right before it
+  reads it; and, with the listing each folder's reader makes, walked apart or taking the
+  reader's) and completed (after the workers, in the build's process);
 - last feed, remember / read: keeping the digest of feed.xml after a build
   (`lastfeed.remember`, from feeds/feed.xml and the digest kept now) and reading it back at
   the start of the next (`lastfeed.read`).
@@ -84,6 +90,8 @@ def main() -> None:
     if remembered is not None:
         rows.append(("last feed, remember", measure(args.runs, lambda: lastfeed.remember(root, *remembered))))
         rows.append(("last feed, read", measure(args.runs, lambda: lastfeed.read(root))))
+    rows += _cold_rows(root, args.runs)
+    uptodate.Snapshot.take(root, OPTIONS)  # the listings kept again
     episodes = sum(1 for _ in (root / "episodes").iterdir())
     print(f"{uptodate.__file__}")
     print(f"{root} ({episodes} episode folders), median of {args.runs}:")
@@ -91,6 +99,86 @@ def main() -> None:
         print(f"  {name:36} {wall * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms CPU")
     refreshed, walked = rows[1][1][1], rows[2][1][1]
     print(f"  refreshed / walked again (CPU): {refreshed / walked:.3f}" if walked else "")
+    figures = dict(rows)
+    if "cold snapshot: begun" in figures:
+        whole, begun = figures["cold snapshot: whole walk"][1], figures["cold snapshot: begun"][1]
+        print(f"  cold: before the workers start, begun / whole walk (CPU): {begun / whole:.3f}")
+
+
+def _cold_rows(root: Path, runs: int) -> list[tuple[str, tuple[float, float]]]:
+    """The snapshot of a cold build, whole and (where this version has it) split, each run with
+    no listings kept."""
+    kept = root / uptodate.LISTINGS_DIR / "inputs.json"
+
+    def cold(work):
+        def run():
+            kept.unlink(missing_ok=True)
+            return measure(1, work)
+
+        results = [run() for _ in range(runs)]
+        return statistics.median(r[0] for r in results), statistics.median(r[1] for r in results)
+
+    rows = [("cold snapshot: whole walk", cold(lambda: uptodate.Snapshot.take(root, OPTIONS)))]
+    if not hasattr(uptodate, "SnapshotStart"):
+        return rows
+    rows.append(("cold snapshot: begun", cold(lambda: uptodate.SnapshotStart(root, OPTIONS))))
+    starts = []
+
+    def fingerprinted() -> None:
+        start = uptodate.SnapshotStart(root, OPTIONS)
+        names = sorted(start.names)
+        starts.append((start, [start.walk(names[at : at + 64]) for at in range(0, len(names), 64)]))
+
+    walls, cpus = [], []
+    for _ in range(runs):
+        kept.unlink(missing_ok=True)
+        wall, cpu = time.perf_counter(), _cpu()
+        fingerprinted()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(_cpu() - cpu)
+    begun = rows[-1][1]
+    rows.append(
+        (
+            "cold snapshot: folders fingerprinted",
+            (statistics.median(walls) - begun[0], statistics.median(cpus) - begun[1]),
+        )
+    )
+
+    rows += _with_readers_listings(root, runs)
+
+    def completed() -> None:
+        start, batches = starts.pop()
+        kept.unlink(missing_ok=True)
+        for prints in batches:
+            start.add(prints)
+        start.completed()
+
+    rows.append(("cold snapshot: completed", measure(runs, completed)))
+    return rows
+
+
+def _with_readers_listings(root: Path, runs: int) -> list[tuple[str, tuple[float, float]]]:
+    """A worker lists each folder for its reading (files.FolderListing) and fingerprints it:
+    walking it apart (listing it again) against taking the reader's listing."""
+    from podcast.files import FolderListing
+
+    real_root = os.path.realpath(root)
+    rows = []
+    for label, shared in (("apart", False), ("shared", True)):
+
+        def work(shared: bool = shared) -> None:
+            start = uptodate.SnapshotStart(root, OPTIONS)
+            names = sorted(start.names)
+            for at in range(0, len(names), 64):  # a worker's batch
+                batch = names[at : at + 64]
+                scanned = []
+                for name in batch:
+                    entries = FolderListing(root, root / "episodes" / name, real_root=real_root).entries()
+                    scanned.append(entries.values() if shared and entries is not None else None)
+                start.walk(batch, scanned)
+
+        rows.append((f"cold: listed, fingerprinted {label}", measure(runs, work)))
+    return rows
 
 
 def _after_build(root: Path, **keywords) -> str:

@@ -40,7 +40,7 @@ from . import (
     uptodate,
     versions,
 )
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, wait_closed
+from .cache import CACHE_FILE, NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, wait_closed
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -617,6 +617,9 @@ def _read_folders(show: Show, cache: BuildCache, now: datetime, progress: Progre
     show_key = _show_key(show)
     # A link on the way to the folders could lead them outside the show with their stats unchanged.
     trusted = not os.path.islink(show.root / EPISODES_DIR)
+    start = uptodate.begun()
+    if start is not None and trusted:
+        return _read_every_folder(show, cache, now, progress, _Fingerprints(start, show_key))
     folders = []
     for path in episode_folders(show.root):
         found = uptodate.folder_fingerprint(path) if trusted else None
@@ -638,6 +641,55 @@ def _read_folders(show: Show, cache: BuildCache, now: datetime, progress: Progre
     return folders
 
 
+class _Fingerprints:
+    """The episode folders' fingerprints, taken by whoever reads a folder, just before (in a build
+    that reads them all: `uptodate.SnapshotStart`), as the build's snapshot and the records'
+    keys need them."""
+
+    def __init__(self, start: uptodate.SnapshotStart, show_key: str) -> None:
+        self.start, self.show_key = start, show_key
+
+    def take(
+        self, folders: Sequence[_Folder], listings: Sequence[FolderListing] | None = None
+    ) -> uptodate.FolderPrints:
+        """Fingerprint `folders` (in a worker: the parts go back to the build's process, `add`);
+        `listings`: theirs, made for reading them (the walk takes the entries they listed)."""
+        scanned = []
+        for listing in listings or ():
+            entries = listing.entries()
+            scanned.append(entries.values() if entries is not None else None)
+        prints = self.start.walk([folder.path.name for folder in folders], scanned)
+        self.keyed(folders, prints)
+        return prints
+
+    def add(self, folders: Sequence[_Folder], prints: uptodate.FolderPrints) -> None:
+        """Parts a worker took, for the snapshot and the records' keys."""
+        self.start.add(prints)
+        self.keyed(folders, prints)
+
+    def keyed(self, folders: Sequence[_Folder], prints: uptodate.FolderPrints) -> None:
+        for folder, part in zip(folders, prints.parts, strict=True):
+            found = part.vouched if part is not None else None
+            folder.fingerprint = f"{self.show_key}:{found}" if found else None
+
+
+def _read_every_folder(
+    show: Show, cache: BuildCache, now: datetime, progress: Progress | None, fingerprints: _Fingerprints
+) -> list[_Folder]:
+    """`_read_folders` in a build that reads every folder afresh: none is fingerprinted first, each
+    is by whoever reads it (the workers start at once)."""
+    folders = [_Folder(path, None) for path in episode_folders(show.root)]
+    if len(folders) >= parallel.threshold():
+        _read_in_workers(show, folders, cache, now, progress, fingerprints)
+    for folder in folders:
+        if folder.record is None:  # few of them, or a worker could not
+            fingerprints.start.add(fingerprints.take([folder]))
+            problems: list[Problem] = []
+            episode = read_episode_folder(show, folder.path, problems)
+            folder.record = Prepared(episode, tuple(problems))
+    return folders
+
+
 def _is_due(episode: Episode, now: datetime) -> bool:
     return not (episode.removed or episode.draft or episode.date > now)
 
@@ -648,18 +700,32 @@ class _FolderWorker:
     (probes, notes, the records worth keeping) it stores itself, a few batches at a time and once
     more as it exits; where it cannot, it returns that too, for the build's process to store."""
 
-    def __init__(self, show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
+    def __init__(
+        self,
+        show: Show,
+        now: datetime,
+        cache: BuildCache,
+        folders: Sequence[_Folder],
+        fingerprints: _Fingerprints | None,
+    ) -> None:
         self.show, self.now, self.folders = show, now, folders
+        self.fingerprints = fingerprints  # with them: this worker fingerprints each folder it reads
         self.store = _WorkerStore(cache)
         self.cache = self.store.cache
         self.finish = _Finisher(show, now)
         self.real_root = os.path.realpath(show.root)  # (found once, for every folder's listing)
         self.tail = FOLDER_TAIL * parallel.workers()  # the folders handed out in small batches
 
-    def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list]:
+    def __call__(self, indexes: Sequence[int]) -> tuple[list[bytes], list, uptodate.FolderPrints | None]:
         folders = [self.folders[index] for index in indexes]
         paths = [folder.path for folder in folders]
-        records = _read_and_ready(self.show, self.now, self.cache, self.finish, paths, self.real_root)
+        listings = prints = None
+        if self.fingerprints is not None:  # each folder listed once, for its fingerprint and its reading
+            listings = [FolderListing(self.show.root, path, real_root=self.real_root) for path in paths]
+            prints = self.fingerprints.take(folders, listings)
+        records = _read_and_ready(
+            self.show, self.now, self.cache, self.finish, paths, self.real_root, listings
+        )
         made, kept = [], []
         for folder, record in zip(folders, records, strict=True):
             value = pickle_record(record)
@@ -667,7 +733,8 @@ class _FolderWorker:
             if folder.fingerprint is not None and _keepable(self.show, record):
                 kept.append((folder.path.name, folder.fingerprint, value))
         self.cache.keep_pickled(kept)
-        return made, self.store.after(len(indexes), near_end=indexes[-1] >= len(self.folders) - self.tail)
+        entries = self.store.after(len(indexes), near_end=indexes[-1] >= len(self.folders) - self.tail)
+        return made, entries, prints
 
 
 class _WorkerStore:
@@ -700,28 +767,40 @@ SAVE_EVERY = 256
 _worker: _FolderWorker | None = None  # in a worker process, what it works with
 
 
-def _start_folder_worker(show: Show, now: datetime, cache: BuildCache, folders: Sequence[_Folder]) -> None:
+def _start_folder_worker(
+    show: Show,
+    now: datetime,
+    cache: BuildCache,
+    folders: Sequence[_Folder],
+    fingerprints: _Fingerprints | None,
+) -> None:
     global _worker
-    _worker = _FolderWorker(show, now, cache, folders)
+    _worker = _FolderWorker(show, now, cache, folders, fingerprints)
 
 
-def _work_on_folders(indexes: Sequence[int]) -> tuple[list[bytes], list]:
+def _work_on_folders(indexes: Sequence[int]) -> tuple[list[bytes], list, uptodate.FolderPrints | None]:
     assert _worker is not None
     return _worker(indexes)
 
 
 def _read_in_workers(
-    show: Show, fresh: list[_Folder], cache: BuildCache, now: datetime, progress: Progress | None
+    show: Show,
+    fresh: list[_Folder],
+    cache: BuildCache,
+    now: datetime,
+    progress: Progress | None,
+    fingerprints: _Fingerprints | None = None,
 ) -> None:
     """Fill in the records of `fresh` folders from worker processes (which store them in the
     build cache, or else this process does as they come back); a batch no worker could do is
-    left for this process (its record stays None)."""
+    left for this process (its record stays None). With `fingerprints`, the workers fingerprint
+    each folder before they read it (its record's key is None until then)."""
     parts = parallel.batches(range(len(fresh)), FOLDER_BATCH, tail=FOLDER_TAIL * parallel.workers())
     done = parallel.in_order(
         _work_on_folders,
         parts,
         initializer=_start_folder_worker,
-        initargs=(show, now, cache, fresh),
+        initargs=(show, now, cache, fresh, fingerprints),
         progress=progress and (lambda batches: progress(batches, "Reading episodes")),
     )
     cache.commit()  # this process holds no transaction while the workers write theirs
@@ -729,7 +808,9 @@ def _read_in_workers(
         for indexes, result in done:
             if result is None:
                 continue
-            made, entries = result
+            made, entries, prints = result
+            if fingerprints is not None and prints is not None:
+                fingerprints.add([fresh[index] for index in indexes], prints)
             for index, value in zip(indexes, made, strict=True):
                 folder = fresh[index]
                 folder.record = pickle.loads(value)
@@ -1068,16 +1149,23 @@ def _ready_records(
 
 
 def _read_and_ready(
-    show: Show, now: datetime, cache: BuildCache, finish: _Finisher, paths: Sequence[Path], real_root: str
+    show: Show,
+    now: datetime,
+    cache: BuildCache,
+    finish: _Finisher,
+    paths: Sequence[Path],
+    real_root: str,
+    listed: Sequence[FolderListing] | None = None,
 ) -> list[Prepared]:
     """The record of each episode folder at `paths`, read, and made ready when it is due (as a
     worker process does a batch): one listing of each folder serves both, and the due ones
-    are made ready together (`_ready_records`). `real_root`: the show's real path."""
+    are made ready together (`_ready_records`). `real_root`: the show's real path. `listed`:
+    the folders' listings, when the caller made them."""
     records = []
     listings = []
-    for path in paths:
+    for number, path in enumerate(paths):
         problems: list[Problem] = []
-        listing = FolderListing(show.root, path, real_root=real_root)
+        listing = listed[number] if listed else FolderListing(show.root, path, real_root=real_root)
         episode = read_episode_folder(show, path, problems, listing)
         records.append(Prepared(episode, tuple(problems)))
         listings.append(listing)
@@ -1341,10 +1429,14 @@ def build(
     before = None
     if not elsewhere:
         _check_output(root)
-        before = uptodate.Snapshot.take(root, options)
+        # A build with no records to keep reads every folder: each is fingerprinted as it is read,
+        # in the worker processes, which start without waiting for a walk of them all.
+        cold = not (root / CACHE_FILE).exists()
+        before = uptodate.Snapshot.begin(root, options) if cold else uptodate.Snapshot.take(root, options)
         uptodate.forget(root)  # until this build has succeeded, the next one is a full build
-    with uptodate.reading(before):  # the snapshot's walk fingerprinted the episode folders
+    with uptodate.reading(before):  # the snapshot's walk (or the reading) fingerprints the episode folders
         catalog = read_catalog(root, now=now, progress=progress, base_url=base_url)
+    before = before.completed() if before is not None else None
     _stop_on_reading_errors(catalog, now, out)
     show = catalog.show
     # The packaged pages due start rendering in another process while the feed is linted (web/ahead.py).

@@ -15,7 +15,9 @@ option) means a real build. Only stats are read: one for each file and folder, t
 listings being kept from the last walk (`.podcast/listings/`) while a folder is unchanged.
 
 The walk of the inputs fingerprints each episode folder on its own; a build that follows reads
-them (`folder_fingerprint`, inside `reading`) instead of walking the folders a second time.
+them (`folder_fingerprint`, inside `reading`) instead of walking the folders a second time. A
+build that reads every folder anyway (a cold one) only begins the walk (`SnapshotStart`): whoever
+reads a folder fingerprints it first, and the snapshot is put together from those parts.
 
 This module imports only the light `layout`, `errors`, `files` and `collector` on purpose: it runs
 before the heavy modules are loaded.
@@ -28,11 +30,12 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from . import collector
 from .errors import PodcastError
@@ -72,6 +75,9 @@ class _Listings:
         self.file = file
         self.kept = kept  # by folder (relative, ending in "/"): [mtime, ctime, inode, files, folders, links]
         self.now: dict[str, list] = {}
+        # Listings made in other processes, as members of the JSON object `now` is saved as
+        # ('"rel":[...]', comma-separated): they are only saved, and so never decoded here.
+        self.encoded: list[str] = []
         self.listed = 0  # folders listed anew (their listing was not kept or no longer held)
         self.until_ns = time.time_ns() - RACY_NS
         self.lines = lines  # the kept lines of feeds/' folders, when read (None: not read)
@@ -109,14 +115,20 @@ class _Listings:
                 lines[rel] = "//".join((f"{listing[0]}/{listing[1]}/{listing[2]}", *stated))
         self.kept, self.listed = dict(now), 0
         document = {"version": LISTINGS_VERSION, "folders": now}
-        _write_state(self.file, json.dumps(document, separators=(",", ":")).encode())
+        text = json.dumps(document, separators=(",", ":"))
+        if self.encoded:  # ("folders" is the last member: the text ends with the two objects' ends)
+            text = text[:-2] + ("," if now else "") + ",".join(self.encoded) + "}}"
+        _write_state(self.file, text.encode())
         if lines or self.stated:
             document = {"version": LINES_VERSION, "folders": lines}
             _write_state(_lines_file(self.file), json.dumps(document, separators=(",", ":")).encode())
 
-    def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str], list | None]:
+    def entries(
+        self, path: str, rel: str, scanned: Iterable[os.DirEntry] | None = None
+    ) -> tuple[list[str], list[str], list[str], list | None]:
         """(files, folders, symbolic links) in the folder `path`, and the listing kept of it when
-        it still holds (else None). Raises OSError."""
+        it still holds (else None). `scanned`: its entries, when the caller has just listed it.
+        Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -128,11 +140,18 @@ class _Listings:
         ):
             self.now[rel] = kept
             return kept[3], kept[4], kept[5], kept
-        files, folders, links = _list(path)
+        files, folders, links = _list(path, scanned)
         self.listed += 1
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
         return files, folders, links, None
+
+    def apart(self) -> _Listings:
+        """Listings that answer from the same kept ones as of the same moment, with nothing listed
+        yet: what a walk of one folder made, to be sent where the whole walk is put together."""
+        copy = _Listings(self.file, self.kept)
+        copy.until_ns = self.until_ns
+        return copy
 
     def kept_lines(self, rel: str, listing: list) -> list[str] | None:
         """The stat lines kept of the files of the folder `rel` (without its prefix), when they
@@ -161,29 +180,36 @@ def _read_kept(file: Path, version: int) -> dict:
         return {}
 
 
-def _list(path: str) -> tuple[list[str], list[str], list[str]]:
-    """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names."""
+def _list(path: str, scanned: Iterable[os.DirEntry] | None = None) -> tuple[list[str], list[str], list[str]]:
+    """(files, folders, symbolic links) in `path`, as scandir gives their kinds with their names
+    (`scanned`: its entries, when the caller has just listed it)."""
+    if scanned is None:
+        with os.scandir(path) as listing:
+            return _kinds(listing)
+    return _kinds(scanned)
+
+
+def _kinds(entries: Iterable[os.DirEntry]) -> tuple[list[str], list[str], list[str]]:
     files: list[str] = []
     folders: list[str] = []
     links: list[str] = []
-    with os.scandir(path) as listing:
-        for entry in listing:
-            try:
-                if entry.is_symlink():
-                    links.append(entry.name)
-                elif entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.name)
-                else:
-                    files.append(entry.name)
-            except OSError:
-                files.append(entry.name)  # its stat fails too, and says so
+    for entry in entries:
+        try:
+            if entry.is_symlink():
+                links.append(entry.name)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(entry.name)
+            else:
+                files.append(entry.name)
+        except OSError:
+            files.append(entry.name)  # its stat fails too, and says so
     return files, folders, links
 
 
 def _listed(
-    listings: _Listings | None, path: str, rel: str
+    listings: _Listings | None, path: str, rel: str, scanned: Iterable[os.DirEntry] | None = None
 ) -> tuple[list[str], list[str], list[str], list | None]:
-    return listings.entries(path, rel) if listings is not None else (*_list(path), None)
+    return listings.entries(path, rel, scanned) if listings is not None else (*_list(path, scanned), None)
 
 
 def _walk(
@@ -196,6 +222,7 @@ def _walk(
     episodes: dict[str, tuple[str, int] | None] | None = None,
     recent: _Recent | None = None,
     after_build: bool = False,
+    deferred: _Deferred | None = None,
 ) -> int:
     """Feed `digest` with (relative path, size, mtime, ctime, inode) of every file below `top`,
     in a fixed order; return the newest mtime or ctime seen (ns). The ctime and inode catch a
@@ -214,13 +241,17 @@ def _walk(
     file or episode folder changed since `recent.since` is, so that they alone can be looked at
     again (`Snapshot.refreshed`).
 
+    With `deferred` instead of `episodes`, the folders in episodes/ are not walked but named
+    there, and the walk's lines are left there unsorted, for the digest to be made once the
+    folders are fingerprinted too (`SnapshotStart`); `digest` is not fed.
+
     A walk with `listings` and without `episodes` (feeds/') keeps its files' stat lines with the
     folders' listings; with `after_build` it takes them for the files of a folder whose listing
     still holds, instead of stating them (`outputs_fingerprint`)."""
     newest = 0
     lines: list[str] = []
     append, stat = lines.append, os.stat
-    keeping = listings is not None and episodes is None
+    keeping = listings is not None and episodes is None and deferred is None
     settled_ns = listings.until_ns if listings is not None else 0
     stack = [(str(top), "")]
     while stack:
@@ -258,6 +289,9 @@ def _walk(
         for name in folders:
             if name in skipped or (name[0] == "." and (not prefix or not hidden)):
                 continue
+            if deferred is not None and prefix == EPISODES_PREFIX:
+                deferred.names.append(name)
+                continue
             if episodes is not None and prefix == EPISODES_PREFIX:
                 fingerprint, changed, vouched = _folder_walk(f"{folder}/{name}", f"{prefix}{name}/", listings)
                 if recent is not None and changed >= recent.since:
@@ -271,6 +305,9 @@ def _walk(
         recent.lines = list(lines)  # in the walk's order, as the indexes above are
     if keeping:
         listings.walked = list(lines)  # (as `stated` has them)
+    if deferred is not None:
+        deferred.lines = lines
+        return newest
     lines.sort()  # one sort of the whole listing, not one per folder: the order scandir gives varies
     digest.update("\n".join(lines).encode(errors="surrogateescape"))
     return newest
@@ -287,22 +324,37 @@ class _Recent:
     lines: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Deferred:
+    """What a walk of the inputs left for later: the episode folders' names, and its lines."""
+
+    names: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
 _PYCACHE = frozenset({"__pycache__"})
 EPISODES_PREFIX = f"{EPISODES_DIR}/"
 
 
 def _folder_walk(
-    top: str, rel: str, listings: _Listings | None, *, max_files: int = FOLDER_MAX_FILES, stop: bool = False
+    top: str,
+    rel: str,
+    listings: _Listings | None,
+    *,
+    max_files: int = FOLDER_MAX_FILES,
+    stop: bool = False,
+    scanned: Iterable[os.DirEntry] | None = None,
 ) -> tuple[str, int, bool]:
     """An episode folder's fingerprint (every file in it and its subfolders, dot-files too), its
     newest time stamp, and whether it can vouch for the folder: it could be read whole, holds no
     symbolic link (what one points to may change unseen) and no more than `max_files` entries.
-    With `stop`, stop at the first thing that cannot be vouched for (the fingerprint is then "")."""
+    With `stop`, stop at the first thing that cannot be vouched for (the fingerprint is then "").
+    `scanned`: the folder's entries, when the caller has just listed it (not its subfolders')."""
     lines: list[str] = []
     append, stat = lines.append, os.stat
     newest = 0
     try:
-        listed = _listed(listings, top, rel)
+        listed = _listed(listings, top, rel, scanned)
     except OSError:
         listed = None
     if listed is not None and not listed[1] and not listed[2] and len(listed[0]) <= max_files:
@@ -326,7 +378,7 @@ def _folder_walk(
     while stack:
         folder, prefix = stack.pop()
         try:
-            files, folders, links, _ = _listed(listings, folder, rel + prefix)
+            files, folders, links, _ = _listed(listings, folder, rel + prefix, None if prefix else scanned)
         except OSError:
             append(f"!{prefix}")
             vouched = False
@@ -425,7 +477,7 @@ def folder_fingerprint(folder: Path, *, max_files: int = FOLDER_MAX_FILES) -> st
     While a build reads the show (`reading`), the one its snapshot took is given: the folder is
     not walked a second time."""
     known = _reading
-    if known is not None and known.episodes is not None and max_files == FOLDER_MAX_FILES:
+    if isinstance(known, Snapshot) and known.episodes is not None and max_files == FOLDER_MAX_FILES:
         parent, _, name = os.fspath(folder).rpartition("/")  # (os.path's parts cost 5 µs a folder)
         if parent == known.episodes_dir and name:
             return known.episodes.get(name)  # not walked (a link): None
@@ -466,6 +518,19 @@ class Snapshot:
         if kept.racy and kept.newest_ns < time.time_ns() - RACY_NS:
             return kept.refreshed() or cls._now(Path(root), options)
         return kept
+
+    @classmethod
+    def begin(cls, root: Path, options: dict) -> Snapshot | SnapshotStart:
+        """The fingerprints now but the episode folders', which are left to whoever reads them
+        (`SnapshotStart`); or, when `unchanged_report` took a snapshot of the show earlier in
+        this process, that one (`take`)."""
+        if _snapshot_key(root, options) in _taken:
+            return cls.take(root, options)
+        return SnapshotStart(Path(root), options)
+
+    def completed(self) -> Snapshot:
+        """This snapshot (`SnapshotStart.completed`'s counterpart: it is complete)."""
+        return self
 
     @classmethod
     def _now(cls, root: Path, options: dict) -> Snapshot:
@@ -547,19 +612,147 @@ class Snapshot:
         return self.newest_ns >= self.taken_ns - RACY_NS
 
 
+class FolderPrint(NamedTuple):
+    """An episode folder's part of a snapshot, as a walk of it found it (`SnapshotStart.walk`)."""
+
+    name: str
+    fingerprint: str  # as `_folder_walk` gives it
+    changed: int  # its newest time stamp (ns)
+    vouched: str | None  # the fingerprint, when it can vouch for the folder (`folder_fingerprint`)
+
+
+class FolderPrints(NamedTuple):
+    """The parts of a few episode folders (None for a folder the snapshot does not walk), with the
+    listings their walk made (see `_Listings`), encoded as the listings are saved: the process
+    that puts the snapshot together only saves them."""
+
+    parts: list[FolderPrint | None]
+    listings: str  # members of a JSON object, by folder
+    listed: int  # of their folders, those listed anew
+
+
+class SnapshotStart:
+    """A snapshot begun: taken (`taken_ns`) and walked but for the insides of the episode folders
+    (`names`), which whoever reads a folder fingerprints first (`walk`, in any process: what it
+    gives is sent back to be `add`ed); `completed` is then the snapshot `Snapshot.take` would have
+    taken at `taken_ns`.
+
+    A build that reads every folder anyway (a cold one) starts its worker processes on them at
+    once, and each walks its folders as it reads them, instead of this process walking them all
+    before any worker starts. Each folder is fingerprinted after `taken_ns` and before it is read,
+    like the snapshot's walk: a file changed since is read as changed, or seen changed by the
+    next build; one changed within RACY_NS of `taken_ns`, or after it, makes the snapshot racy."""
+
+    def __init__(self, root: Path, options: dict) -> None:
+        self.root, self.options = root, options
+        self.taken_ns = time.time_ns()
+        self.episodes_dir = os.fspath(root / EPISODES_DIR)
+        self.listings = _Listings.load(root, "inputs")
+        walked = _Deferred()
+        self.newest = _walk(
+            root, None, skip_top=frozenset({OUTPUT_DIR}), hidden=True, listings=self.listings, deferred=walked
+        )
+        self.lines = walked.lines
+        self.names = frozenset(walked.names)  # the folders in episodes/ the walk fingerprints
+        self.episodes: dict[str, str | None] = {}  # those fingerprinted: their fingerprint if vouched
+        self.snapshot: Snapshot | None = None  # once completed
+
+    def walk(
+        self, names: Sequence[str], scanned: Sequence[Iterable[os.DirEntry] | None] | None = None
+    ) -> FolderPrints:
+        """The parts of the episode folders `names`, from a walk of each now (None for one the
+        snapshot's walk would not fingerprint, such as a symbolic link). `scanned`: each one's
+        entries, when its reader has just listed it (the walk takes them instead of listing it)."""
+        listings = self.listings.apart()
+        settled = self.taken_ns - RACY_NS
+        parts: list[FolderPrint | None] = []
+        for number, name in enumerate(names):
+            if name not in self.names:
+                parts.append(None)
+                continue
+            found, changed, vouched = _folder_walk(
+                f"{self.episodes_dir}/{name}",
+                f"{EPISODES_PREFIX}{name}/",
+                listings,
+                scanned=scanned[number] if scanned else None,
+            )
+            parts.append(FolderPrint(name, found, changed, found if vouched and changed < settled else None))
+        encoded = json.dumps(listings.now, separators=(",", ":"))[1:-1] if listings.now else ""
+        return FolderPrints(parts, encoded, listings.listed)
+
+    def add(self, prints: FolderPrints) -> None:
+        """Folders' parts, for the snapshot. Only the first of a folder counts (a folder read again
+        was fingerprinted again before; the first is older still, and as good), and none once
+        the snapshot is completed (whoever reads a folder after that, it was fingerprinted then)."""
+        if self.snapshot is not None:
+            return
+        parts = [part for part in prints.parts if part is not None]
+        encoded = prints.listings
+        if any(part.name in self.episodes for part in parts):  # (some added already: rare)
+            parts = [part for part in parts if part.name not in self.episodes]
+            decoded = json.loads(f"{{{encoded}}}")
+            names = {part.name for part in parts}
+            kept = {rel: listing for rel, listing in decoded.items() if _folder_of(rel) in names}
+            encoded = json.dumps(kept, separators=(",", ":"))[1:-1] if kept else ""
+        for part in parts:
+            self.lines.append(f"{EPISODES_PREFIX}{part.name}/\0{part.fingerprint}")
+            if part.changed > self.newest:
+                self.newest = part.changed
+            self.episodes[part.name] = part.vouched
+        if encoded:
+            self.listings.encoded.append(encoded)
+        self.listings.listed += prints.listed
+
+    def completed(self) -> Snapshot:
+        """The snapshot, with the parts of the folders not yet fingerprinted taken now; the
+        listings the walk made are kept for the next (`_Listings.save`). Made once: asked again,
+        the same."""
+        if self.snapshot is not None:
+            return self.snapshot
+        # (No cycles among the lines and listings: a pass of the collector over a build's heap is
+        # all it would cost.)
+        with collector.paused():
+            self.add(self.walk(sorted(self.names - self.episodes.keys())))
+            self.listings.save()
+            lines = self.lines
+            lines.sort()
+            digest = hashlib.blake2b("\n".join(lines).encode(errors="surrogateescape"), digest_size=16)
+            self.snapshot = Snapshot(
+                inputs=digest.hexdigest(),
+                build=build_fingerprint(self.options),
+                newest_ns=self.newest,
+                taken_ns=self.taken_ns,
+                episodes_dir=self.episodes_dir,
+                episodes=self.episodes,
+            )
+        return self.snapshot
+
+
+def _folder_of(rel: str) -> str:
+    """The episode folder whose listing (its own or a subfolder's) `rel` is ("episodes/<name>/...")."""
+    return rel[len(EPISODES_PREFIX) :].partition("/")[0]
+
+
 _taken: dict[str, Snapshot] = {}  # the last snapshot `unchanged_report` took, for the build after it
-_reading: Snapshot | None = None  # the snapshot of the show a build is reading
+_reading: Snapshot | SnapshotStart | None = None  # the snapshot of the show a build is reading
 
 
 @contextmanager
-def reading(snapshot: Snapshot | None) -> Iterator[None]:
-    """While a build reads the show `snapshot` was taken of, `folder_fingerprint` answers from it."""
+def reading(snapshot: Snapshot | SnapshotStart | None) -> Iterator[None]:
+    """While a build reads the show `snapshot` was taken of, `folder_fingerprint` answers from it;
+    or, when it is only begun, `begun` gives it, for the reading to fingerprint the folders."""
     global _reading
     _reading = snapshot
     try:
         yield
     finally:
         _reading = None
+
+
+def begun() -> SnapshotStart | None:
+    """The snapshot begun of the show a build is reading, whose episode folders the reading
+    fingerprints (`SnapshotStart`); None when the build has its snapshot whole, or none."""
+    return _reading if isinstance(_reading, SnapshotStart) else None
 
 
 def _write_state(path: Path, data: str | bytes) -> None:

@@ -639,6 +639,92 @@ def test_items_remade_by_workers_are_kept_by_them_and_built_as_a_cold_build_buil
     assert "Making items" not in seen and "Reading episodes" not in seen
 
 
+def _batches_seen() -> tuple[dict[str, int], object]:
+    """A progress callback that counts the batches of work it is shown, by label."""
+    seen: dict[str, int] = {}
+
+    def progress(items, label):
+        seen[label] = seen.get(label, 0) + len(items)
+        return items
+
+    return seen, progress
+
+
+@pytest.mark.parametrize("parallel_min", ["3", "1000"], ids=["workers", "one process"])
+def test_a_cold_build_whose_readers_fingerprint_the_folders_is_recorded_as_a_whole_walk_is(
+    show, monkeypatch, parallel_min
+):
+    """A build with no build cache has its folders fingerprinted by whoever reads them (the
+    workers, or this process): the next build finds nothing changed and repeats the report, and
+    after one article is edited, the build after reads that folder alone."""
+    import json
+
+    from podcast import parallel, uptodate
+
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, parallel_min)
+    monkeypatch.setattr(pipeline, "FOLDER_BATCH", 4)
+    monkeypatch.setattr(pipeline, "FOLDER_TAIL", 0)
+    for number in range(12):
+        show.add(f"ep{number:02d}", date=f"2025-01-{number + 1:02d}", article=f"Episode {number}.\n")
+    (show.root / "episodes" / "ep03" / "extra").mkdir()  # (walked, not read)
+    (show.root / "episodes" / "_unread").mkdir()
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the files' time stamps are trusted from now on
+    seen, progress = _batches_seen()
+    cold = _outcome(show.root, progress)
+    assert seen.get("Reading episodes", 0) == (3 if parallel_min == "3" else 0)
+    options = {"strict": False, "force": False, "allow_removal": False}
+    recorded = json.loads((show.root / uptodate.RECORD_FILE).read_text("utf-8"))
+    assert recorded["inputs"] == uptodate.Snapshot.take(show.root, options).inputs
+    assert uptodate.unchanged_report(show.root, options) == recorded["report"]
+    article = show.root / "episodes" / "ep05" / "episode.md"
+    article.write_text(article.read_text("utf-8").replace("Episode 5.", "Episode V."), "utf-8")
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    assert uptodate.unchanged_report(show.root, options) is None  # (as the command, before it builds)
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "1")  # every folder read goes to a worker,
+    monkeypatch.setattr(pipeline, "FOLDER_BATCH", 1)  # one a batch: the batches count them
+    seen.clear()
+    again = _outcome(show.root, progress)
+    assert again[1] == cold[1] and b"Episode V." in again[0]["feed.xml"]
+    assert seen["Reading episodes"] == 1
+
+
+def test_a_file_changed_while_a_cold_build_reads_the_folders_is_read_by_the_next_build(show, monkeypatch):
+    """The snapshot a cold build records has each folder's fingerprint from before its reader read
+    it: articles edited (their size kept) while the folders are read, before, while or after their
+    own folder is, are seen by the next build, which reads them again; the build after that is
+    unchanged."""
+    from podcast import parallel, uptodate
+
+    monkeypatch.setenv(parallel.MIN_ENVIRONMENT, "3")
+    monkeypatch.setattr(pipeline, "FOLDER_BATCH", 2)
+    monkeypatch.setattr(pipeline, "FOLDER_TAIL", 0)
+    for number in range(24):
+        show.add(f"ep{number:02d}", date=f"2025-01-{number + 1:02d}")
+    time.sleep(RACY_NS / 1e9 + 0.05)
+
+    def retitle(slug: str) -> None:
+        article = show.root / "episodes" / slug / "episode.md"
+        article.write_text(article.read_text("utf-8").replace(f"Ep{slug[2:]}", f"Zz{slug[2:]}"), "utf-8")
+
+    def progress(batches, label):
+        for index in batches:
+            if index == 3:  # batches 0 to 2 are read, the next ones may be being read, the last are not
+                for number in range(24):
+                    retitle(f"ep{number:02d}")
+            yield index
+
+    pipeline.build(show.root, progress=progress)
+    assert b"<title>Ep00</title>" in show.feed.read_bytes()  # read before the edit
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    options = {"strict": False, "force": False, "allow_removal": False}
+    assert uptodate.unchanged_report(show.root, options) is None
+    pipeline.build(show.root)
+    feed = show.feed.read_bytes()
+    assert feed.count(b"<title>Zz") == 24 and b"<title>Ep" not in feed
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    assert uptodate.unchanged_report(show.root, options) is not None
+
+
 PATH_PARTS = st.sampled_from(["a.mp3", "..", ".", "", "sub", "ep-1", "/", "x..y", "...", "ep-10"])
 
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import run
 
 from podcast import pipeline, uptodate
+from podcast.files import FolderListing
 
 OPTIONS = {"strict": False, "force": False, "allow_removal": False}
 
@@ -318,3 +319,104 @@ def test_kept_lines_that_lie_or_are_not_lines_are_not_believed(walked):
     ):
         assert lines_kept(folders) == whole
     assert lines_kept({rel: f"{stamp}//feed.xml/1/2/3/4" for rel, stamp in stamps.items()}, 0) == whole
+
+
+def _varied_folders(show, tmp_path) -> None:
+    """Episode folders of every kind a snapshot's walk meets: plain ones, one with a subfolder,
+    one holding a symbolic link, one over FOLDER_MAX_FILES, one holding an entry that cannot be
+    stated, one that cannot be listed (unless run as root), one just changed (racy), and folders
+    the build does not read (a dot-folder, one starting with "_", __pycache__), all settled but
+    the racy one."""
+    for number in range(6):
+        show.add(f"ep{number}", date=f"2025-01-{number + 1:02d}")
+    (show.root / "episodes" / "ep1" / "extra").mkdir()
+    (show.root / "episodes" / "ep1" / "extra" / "notes.txt").write_text("Notes.\n", "utf-8")
+    (show.root / "episodes" / "ep2" / "elsewhere").symlink_to(tmp_path)
+    for number in range(uptodate.FOLDER_MAX_FILES + 1):
+        (show.root / "episodes" / "ep3" / f"take-{number}.txt").write_text(f"{number}\n", "utf-8")
+    (show.root / "episodes" / "ep4" / "gone.vtt").symlink_to(tmp_path / "missing.vtt")
+    locked = show.root / "episodes" / "ep5" / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text("Inside.\n", "utf-8")
+    locked.chmod(0)
+    for other in (".hidden", "_private", "__pycache__"):
+        (show.root / "episodes" / other).mkdir()
+        (show.root / "episodes" / other / "file.txt").write_text(other, "utf-8")
+    (show.root / "templates").mkdir(exist_ok=True)
+    (show.root / "templates" / "page.html").write_text("<p>{{ episode.title }}</p>\n", "utf-8")
+    racy = show.add("racy", date="2025-02-01") / "episode.md"
+    (show.root / uptodate.LISTINGS_DIR).mkdir(parents=True)  # (made later, it would change the top's times)
+    settle()
+    soon = time.time_ns() + 60 * 10**9  # changed "now", however long the test takes
+    os.utime(racy, ns=(soon, soon))
+
+
+def _saved_listings(root) -> dict:
+    return json.loads((root / uptodate.LISTINGS_DIR / "inputs.json").read_bytes())["folders"]
+
+
+def _fingerprinted_elsewhere(start: uptodate.SnapshotStart, batches: list[list[str]]) -> list:
+    """The parts of the folders of each batch as a forked worker process takes them, sent back
+    pickled."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.map(start.walk, batches)
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["no listings kept", "listings kept"])
+def test_a_snapshot_begun_and_completed_by_the_readers_is_the_one_taken_whole(show, tmp_path, kept):
+    """A cold build's snapshot is walked but for the episode folders, which the workers fingerprint
+    as they read them (some in another process, some here, the rest as it completes): it must be
+    the snapshot a whole walk takes, and keep the same listings for the next walk."""
+    _varied_folders(show, tmp_path)
+    if kept:  # the listings of an earlier walk, all but one folder's unchanged since
+        uptodate.Snapshot.take(show.root, OPTIONS)
+        (show.root / "episodes" / "ep0" / "transcript.vtt").write_text(VTT, "utf-8")
+        settle()
+    listings = show.root / uptodate.LISTINGS_DIR
+    saved_before = listings.exists() and {p.name: p.read_bytes() for p in listings.iterdir()}
+    whole = uptodate.Snapshot.take(show.root, OPTIONS)
+    saved_whole = _saved_listings(show.root)
+    if saved_before:
+        for name, data in saved_before.items():
+            (listings / name).write_bytes(data)
+    else:
+        shutil.rmtree(listings)
+    start = uptodate.Snapshot.begin(show.root, OPTIONS)
+    assert isinstance(start, uptodate.SnapshotStart)
+    assert start.names == {f"ep{n}" for n in range(6)} | {"racy", ".hidden", "_private"}
+    for prints in _fingerprinted_elsewhere(start, [["ep0", "ep2"], ["racy", "_private", "not-there"]]):
+        start.add(prints)
+    names = ["ep1", "ep3", "ep4"]  # with the listing their reader made
+    listings = [FolderListing(show.root, show.root / "episodes" / name).entries() for name in names]
+    start.add(start.walk(names, [entries.values() if entries is not None else None for entries in listings]))
+    assert None not in listings
+    start.add(start.walk(["ep0", "ep3", "ep5"]))  # a folder read again (ep0, ep3): the first part counts
+    begun = start.completed()  # .hidden walked now
+    assert begun.inputs == whole.inputs
+    assert begun.newest_ns == whole.newest_ns
+    assert begun.episodes == whole.episodes
+    assert begun.build == whole.build
+    assert begun.racy and whole.racy
+    assert begun.episodes["ep0"] is not None and begun.episodes["ep1"] is not None
+    assert {name for name, found in begun.episodes.items() if found is None} >= {"ep2", "ep3", "ep4", "racy"}
+    assert _saved_listings(show.root) == saved_whole
+    assert begun.taken_ns < start.taken_ns + 10**9 and begun.taken_ns == start.taken_ns
+
+
+def test_a_snapshot_begun_walks_no_episode_folder_and_sees_a_folder_added_or_removed(show, tmp_path):
+    """What the begun walk leaves out is only the insides of the folders: a folder added or
+    removed, or a file of the show's top changed, changes the completed snapshot as it changes
+    a whole one."""
+    _varied_folders(show, tmp_path)
+    settle()
+    first = uptodate.Snapshot.begin(show.root, OPTIONS).completed()
+    shutil.rmtree(show.root / "episodes" / "_private")
+    show.add("ep9", date="2025-03-01")
+    (show.root / "podcast.toml").write_text((show.root / "podcast.toml").read_text("utf-8") + "\n", "utf-8")
+    settle()
+    again = uptodate.Snapshot.begin(show.root, OPTIONS).completed()
+    assert again.inputs != first.inputs
+    assert again.inputs == uptodate.Snapshot.take(show.root, OPTIONS).inputs
+    assert "ep9" in again.episodes and "_private" not in again.episodes
