@@ -127,8 +127,9 @@ def escape_text(value: Any, /) -> str:
 
 class PackagedTemplate(jinja2.Template):
     """A template of the package's, compiled once a process: what its `{{ … }}` write goes
-    through escape_text, and its globals are a plain dict. Only trusted_environment makes these; a show's templates (and pages
-    that use one) render the long way, which tests/test_web_pages.py checks these against."""
+    through escape_text, and its globals are a plain dict. Only PackagedEnvironment makes
+    these; a show's templates (and pages that use one) render the long way, which
+    tests/test_web_pages.py checks these against."""
 
     @classmethod
     def from_code(
@@ -146,12 +147,36 @@ class PackagedTemplate(jinja2.Template):
         return template
 
 
+class PackagedEnvironment(jinja2.Environment):
+    """Where the package's own templates render (PackagedTemplate), each found by its name
+    alone once loaded: a page asks for three (its own, the one it extends, the player it
+    includes), and Jinja's lookup of one costs four Python calls and a weak reference."""
+
+    template_class = PackagedTemplate
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self._loaded: dict[str, jinja2.Template] = {}
+
+    def get_template(
+        self,
+        name: str | jinja2.Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> jinja2.Template:
+        if globals is None and type(name) is str:
+            template = self._loaded.get(name)
+            if template is None:
+                template = self._loaded[name] = super().get_template(name, parent)
+            return template
+        return super().get_template(name, parent, globals)
+
+
 @functools.cache
 def trusted_environment() -> jinja2.Environment:
     """For pages made of the package's own templates only: no sandbox, whose check of every
     attribute a template reads costs more than the rest of the rendering."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("podcast.web", "templates"), **_options())
-    env.template_class = PackagedTemplate
+    env = PackagedEnvironment(loader=jinja2.PackageLoader("podcast.web", "templates"), **_options())
     env.filters["clock"] = clock
     return env
 
