@@ -822,3 +822,40 @@ def test_packaged_pages_with_any_text_are_what_a_show_copy_of_every_template_ren
             assert theirs[path] == html, path
 
     check()
+
+
+def test_a_summary_is_the_first_words_of_any_text_one_space_apart():
+    """An episode's summary (what its pages show of its notes, and what a build keeps of them:
+    summary_source) sees a text that is its own summary without splitting it: for any text, it
+    is the one the long way makes, its first words joined by one space, " …" when there are more."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    limit = pages.SUMMARY_WORDS
+
+    def long_way(text: str) -> str:
+        words = text.split()
+        return " ".join(words[:limit]) + (" …" if len(words) > limit else "")
+
+    spaces = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u2029\u3000"
+    word = st.text(alphabet=st.sampled_from("ab…\u200b\ufeffé"), min_size=1, max_size=3)
+    gap = st.text(alphabet=st.sampled_from(spaces), min_size=1, max_size=2)
+
+    @st.composite
+    def texts(draw):
+        count = draw(st.sampled_from([0, 1, limit - 1, limit, limit + 1, limit + 2, 60]))
+        words = [draw(word) for _ in range(count)]
+        if draw(st.booleans()):  # one space apart, as a kept summary is, and maybe a " …" last
+            text = " ".join(words) + draw(st.sampled_from(["", " …", "…"]))
+        else:
+            text = "".join(w + draw(gap) for w in words)
+        return draw(st.sampled_from(["", " ", "\n"])) + text
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.one_of(texts(), st.text()))
+    def check(text):
+        summary = pages.summary_source(text)
+        assert summary == long_way(text)
+        assert pages.summary_source(summary) == summary  # a build keeps the summary: its own
+
+    check()
