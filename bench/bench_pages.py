@@ -3,7 +3,9 @@
 Reads a back catalog (made with bench/make_show.py: real MP3s and articles; or a copy of one
 given with --show, which is edited and put back), then, in this process:
 
-- plans every page (its digest) and renders every page (CPU µs a page);
+- plans every page (its digest) and renders every page (CPU µs a page); then the episode pages
+  and the list pages apart, each run from a new plan as a cold build renders them (no shared
+  part or list row rendered yet), CPU µs a page;
 - renders and writes them into an empty folder (site.write), in one process and in one
   process a core, and again when nothing changed;
 - renders and writes the pages of a cold build (no record) with feeds/ there and without, at
@@ -15,7 +17,8 @@ given with --show, which is edited and put back), then, in this process:
   rendered again, and made of the rows the last build kept (web/keptrows.py: loading and
   saving them counted), and checks that both make the same bytes.
 
-With --lists, only the last of these (and the build that fills the build cache). With --record,
+With --lists, only the last of these (and the build that fills the build cache); with --fresh,
+only the episode and list pages rendered from a fresh plan. With --record,
 only what an episode added asks of the output folder before rendering: the record check of every
 page, a page at a time and in one loop, and the folders found for the pages it writes.
 
@@ -158,6 +161,7 @@ def in_process(root: Path, scratch: Path, runs: int, edits: Edits) -> None:
     each = cpu / len(rendered) * 1e6
     line("render every page", wall, cpu, f"{size / 1e6:.1f} MB, {each:.0f} µs CPU a page")
     del rendered  # a build holds no rendered page of the package's templates: forks copy less
+    fresh_renders(show, episodes, catalog.page_keys, runs)
 
     out = scratch / "out"
     for processes in (1, None):
@@ -282,6 +286,29 @@ def busy(seconds: float) -> None:
         pass
 
 
+def fresh_renders(show: Show, episodes: list[Episode], keys: dict[str, bytes], runs: int) -> None:
+    """The episode pages, then the list pages, as a cold build renders them: each run from a new
+    plan, so that no shared part nor list row is rendered yet (a plan reused finds them all)."""
+    figures: dict[str, tuple[list[float], list[float], int]] = {"episode": ([], [], 0), "list": ([], [], 0)}
+    for _ in range(runs):
+        planned = pages.plan(show, episodes, keys)
+        for kind in figures:
+            episode = kind == "episode"
+            chosen = [p for p in planned if p.path.startswith(PAGES_EPISODES_DIR + "/") == episode]
+            with collector.paused():
+                wall, cpu = time.perf_counter(), cpu_seconds()
+                for page in chosen:
+                    page.make()
+                walls, cpus, _ = figures[kind]
+                walls.append(time.perf_counter() - wall)
+                cpus.append(cpu_seconds() - cpu)
+            figures[kind] = (walls, cpus, len(chosen))
+    for kind, (walls, cpus, count) in figures.items():
+        cpu = statistics.median(cpus)
+        each = f"{count} pages, {cpu / count * 1e6:.0f} µs CPU a page (least: {min(cpus) / count * 1e6:.0f})"
+        line(f"render the {kind} pages, fresh plan", statistics.median(walls), cpu, each)
+
+
 def cold_pages(root: Path, show: Show, episodes: list[Episode], keys: dict[str, bytes], runs: int) -> None:
     """The pages of a cold build (no record of them): with feeds/ as the last build left it, and
     with none. The build plans them, lints for LINT_SECONDS of CPU (here: a busy loop), then
@@ -378,6 +405,9 @@ def main() -> None:
     parser.add_argument(
         "--record", action="store_true", help="only the record check and folders an episode added asks"
     )
+    parser.add_argument(
+        "--fresh", action="store_true", help="only the episode and list pages rendered from a fresh plan"
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; medians of {args.runs} runs\n")
     with tempfile.TemporaryDirectory() as scratch:
@@ -392,6 +422,10 @@ def main() -> None:
             return
         if args.record:
             record_check(root, args.runs)
+            return
+        if args.fresh:
+            catalog = pipeline.read_catalog(root)
+            fresh_renders(catalog.show, catalog.published, catalog.page_keys, args.runs)
             return
         in_process(root, Path(scratch), args.runs, edits)
         shifted_lists(root, Path(scratch), args.runs, edits)

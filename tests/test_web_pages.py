@@ -742,3 +742,120 @@ def test_the_list_pages_show_what_a_show_copy_of_the_package_list_template_shows
             "audio_url",
         ):
             assert getattr(listed, field) == getattr(whole, field), field
+
+
+def test_escape_text_writes_what_markupsafe_escape_writes():
+    """Our own templates write each value through pages.escape_text, a plain str where
+    markupsafe.escape makes Markup: the text must be the same, whatever the value."""
+    import jinja2
+    import markupsafe
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    class Html:
+        def __html__(self) -> str:
+            return "<b>kept</b>"
+
+    values = st.one_of(
+        st.text(),
+        st.text(alphabet="<>&\"'ab €−\U0001f600"),
+        st.integers(),
+        st.floats(),
+        st.none(),
+        st.booleans(),
+        st.text().map(markupsafe.Markup),
+        st.text().map(markupsafe.escape),
+        st.just(Html()),
+        st.tuples(st.text()),
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(values)
+    def check(value):
+        written = pages.escape_text(value)
+        assert isinstance(written, str)
+        assert str(written) == str(markupsafe.escape(value))
+
+    check()
+    with pytest.raises(jinja2.UndefinedError):
+        pages.escape_text(jinja2.StrictUndefined(name="missing"))
+
+
+def test_packaged_pages_with_any_text_are_what_a_show_copy_of_every_template_renders(show):
+    """The package's pages take the short ways (values escaped by escape_text, shared parts
+    written inline and kept, list rows made of ListedView, pieces encoded one by one); a show
+    copy of every template renders each page the long way, in the sandbox, part by part. With
+    any text (markup characters, characters past Latin-1 and the BMP) they write the same bytes."""
+    import shutil
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from podcast.model import Chapter
+
+    base, _ = read_show(show.root)
+    packaged = Path(pages.__file__).parent / "templates"
+    templates = show.root / "templates"
+    text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+    markupish = st.text(alphabet="<>&\"' aZ·−×…é\U0001f600\u2028", max_size=20)
+    words = st.one_of(text, markupish)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(titles=st.lists(words, min_size=1, max_size=4), summary=words, host=words, chapter=words)
+    def check(titles, summary, host, chapter):
+        episodes = [_episode(n, show.root) for n in range(1, 53)]  # two list pages
+        notes = ShowNotes(sections=(), html=f"<p>{summary}</p>", description_html="", text=summary)
+        for n, title in enumerate(titles):
+            episodes[n] = dataclasses.replace(
+                episodes[n], title=title, hosts=(host,), notes=notes, chapters=(Chapter(1.5, chapter),)
+            )
+        episodes[-1] = dataclasses.replace(episodes[-1], audio=None, info=None)  # no player, no script
+        shutil.rmtree(templates, ignore_errors=True)
+        ours = pages.render(base, episodes)
+        shutil.copytree(packaged, templates)
+        try:
+            theirs = pages.render(base, episodes)
+        finally:
+            shutil.rmtree(templates)
+        assert ours.keys() == theirs.keys() and len(ours) == 52 + 2
+        for path, html in ours.items():
+            assert theirs[path] == html, path
+
+    check()
+
+
+def test_a_summary_is_the_first_words_of_any_text_one_space_apart():
+    """An episode's summary (what its pages show of its notes, and what a build keeps of them:
+    summary_source) sees a text that is its own summary without splitting it: for any text, it
+    is the one the long way makes, its first words joined by one space, " …" when there are more."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    limit = pages.SUMMARY_WORDS
+
+    def long_way(text: str) -> str:
+        words = text.split()
+        return " ".join(words[:limit]) + (" …" if len(words) > limit else "")
+
+    spaces = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u2029\u3000"
+    word = st.text(alphabet=st.sampled_from("ab…\u200b\ufeffé"), min_size=1, max_size=3)
+    gap = st.text(alphabet=st.sampled_from(spaces), min_size=1, max_size=2)
+
+    @st.composite
+    def texts(draw):
+        count = draw(st.sampled_from([0, 1, limit - 1, limit, limit + 1, limit + 2, 60]))
+        words = [draw(word) for _ in range(count)]
+        if draw(st.booleans()):  # one space apart, as a kept summary is, and maybe a " …" last
+            text = " ".join(words) + draw(st.sampled_from(["", " …", "…"]))
+        else:
+            text = "".join(w + draw(gap) for w in words)
+        return draw(st.sampled_from(["", " ", "\n"])) + text
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.one_of(texts(), st.text()))
+    def check(text):
+        summary = pages.summary_source(text)
+        assert summary == long_way(text)
+        assert pages.summary_source(summary) == summary  # a build keeps the summary: its own
+
+    check()

@@ -15,20 +15,24 @@ the package), the body is rendered every time, as if the tag were not there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import Environment, nodes, pass_environment
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 
 STORE = "_shared_parts"  # the context's name for {key: rendered part}, one dict per page template and build
+KEEP_FILTER = "_keep_shared_part"  # the filter that keeps a part rendered
 
 
 class SharedParts(Extension):
     """The `shared` tag."""
 
     tags = {"shared"}
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters[KEEP_FILTER] = _keep
 
     def parse(self, parser: Parser) -> nodes.Node:
         token = next(parser.stream)
@@ -46,21 +50,25 @@ class SharedParts(Extension):
         def store() -> nodes.Name:
             return nodes.Name(STORE, "load", lineno=lineno)
 
-        # {% if STORE is defined and key in STORE %}{{ STORE[key] }}{% else %}(the body, kept){% endif %}:
-        # a page that finds its part pays a lookup, not a call.
+        # {% if STORE is defined and key in STORE %}{{ STORE[key] }}
+        # {% else %}{% filter KEEP_FILTER(STORE, key) %}(the body){% endfilter %}{% endif %}:
+        # a page that finds its part pays a lookup; one that renders it, the body written inline
+        # into a list (a filter block), not a macro called (each of a list page's 50 rows was one).
         known = nodes.And(
             nodes.Test(store(), "defined", [], [], None, None, lineno=lineno),
             nodes.Compare(key(), [nodes.Operand("in", store())], lineno=lineno),
             lineno=lineno,
         )
         found = nodes.Output([nodes.Getitem(store(), key(), "load", lineno=lineno)], lineno=lineno)
-        keep = self.call_method("_keep", [store(), key()], lineno=lineno)
-        made = nodes.CallBlock(keep, [], [], body, lineno=lineno)
+        keep = nodes.Filter(None, KEEP_FILTER, [store(), key()], [], None, None, lineno=lineno)
+        made = nodes.FilterBlock(body, keep, lineno=lineno)
         return nodes.If(known, [found], [], [made], lineno=lineno)
 
-    def _keep(self, store: Any, key: tuple[Any, ...], caller: Callable[[], str]) -> str:
-        """The body rendered, and kept in the store when the page has one (and is not a show's)."""
-        part = caller()
-        if isinstance(store, dict) and not self.environment.sandboxed:
-            store[key] = part
-        return part
+
+@pass_environment
+def _keep(environment: Environment, part: str, store: Any, key: tuple[Any, ...]) -> str:
+    """The body rendered (`part`), and kept in the store when the page has one (and is not a
+    show's)."""
+    if isinstance(store, dict) and not environment.sandboxed:
+        store[key] = part
+    return part
