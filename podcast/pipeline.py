@@ -1330,6 +1330,7 @@ def build(
     show = catalog.show
     # The packaged pages due start rendering in another process while the feed is linted (web/ahead.py).
     planned_pages = site.plan(show, catalog.published, out, catalog.page_keys)
+    stated: dict[str, tuple[str, bool]] = {}  # the pages' folders as their writers left them
     try:
         rendered = feed.assemble(show, catalog.published, catalog.items)
         feed_pages = paging.from_parts(show, rendered)
@@ -1337,14 +1338,14 @@ def build(
         # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
         rendered_pages = site.render(show, catalog.published, out, progress, planned=planned_pages)
         feed_path, changed, pages_changed = _write_output(
-            root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
+            root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere, stated=stated
         )
     finally:
         planned_pages.cancel()  # a build stopped before writing its pages: no more are rendered
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
     if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
-        uptodate.record(root, before, result.to_dict(), due_next=due_next)
+        uptodate.record(root, before, result.to_dict(), due_next=due_next, stated=stated)
     return result
 
 
@@ -1402,10 +1403,12 @@ def _write_output(
     progress: Progress | None,
     *,
     remember: bool,
+    stated: dict[str, tuple[str, bool]] | None = None,
 ) -> tuple[Path, bool, list[str]]:
     """Write feeds/: artwork, sidecars, pages, the older feed pages, and feed.xml last (an app
     that fetches it finds everything it links to); then prune. Returns (feed.xml, whether it
-    changed, the pages changed). `remember` keeps feed.xml's digest for the next build."""
+    changed, the pages changed). `remember` keeps feed.xml's digest for the next build;
+    `stated` is given the pages' folders as written (site.write)."""
     show = catalog.show
     first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
@@ -1419,7 +1422,7 @@ def _write_output(
             written.copy(show.artwork_path, root / artwork, lambda: _source_bytes(root, artwork, "artwork"))
         wanted = _write_chapters(show, catalog.published, out, written, catalog.records)
         wanted |= publish_sidecars(root, catalog.published, out, written)
-        pages_changed = site.write(out, rendered_pages, progress)
+        pages_changed = site.write(out, rendered_pages, progress, stated=stated)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
         changed = staged_feed.commit()
         if remember:

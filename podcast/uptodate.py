@@ -28,7 +28,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -80,6 +80,10 @@ class _Listings:
         # end in `walked`), made into kept lines only when the listings are saved.
         self.stated: list[tuple[str, int, int]] = []
         self.walked: list[str] = []
+        # Folders the build's writers stated as they left them (`folder_stated`), by folder:
+        # taken instead of listing and stating them while the folder's stamps are as stated.
+        self.handed: Mapping[str, tuple[str, bool]] = {}
+        self._handed_now: dict[str, tuple[str, bool, list[str]]] = {}
 
     @classmethod
     def load(cls, root: Path, tree: str, *, lines: bool = False) -> _Listings:
@@ -128,15 +132,33 @@ class _Listings:
         ):
             self.now[rel] = kept
             return kept[3], kept[4], kept[5], kept
-        files, folders, links = _list(path)
         self.listed += 1
+        handed = self.handed.get(rel)
+        if handed is not None:
+            text, settled = handed
+            stamp, *lines = text.split("//")
+            if stamp == f"{stat.st_mtime_ns}/{stat.st_ctime_ns}/{stat.st_ino}":
+                files = [line.partition("/")[0] for line in lines]
+                listing = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, [], []]
+                if settled:
+                    self.now[rel] = listing
+                self._handed_now[rel] = (text, settled, lines)
+                return files, [], [], listing
+        files, folders, links = _list(path)
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
         return files, folders, links, None
 
     def kept_lines(self, rel: str, listing: list) -> list[str] | None:
         """The stat lines kept of the files of the folder `rel` (without its prefix), when they
-        were kept with the listing `listing`, which still holds (None otherwise)."""
+        were kept with the listing `listing`, which still holds (None otherwise); or those the
+        build's writers stated of it, when `entries` took them (kept in turn when settled)."""
+        handed = self._handed_now.pop(rel, None)
+        if handed is not None:
+            text, settled, lines = handed
+            if settled:
+                self.lines_now[rel] = text
+            return lines
         text = self.lines.get(rel) if self.lines is not None else None
         if type(text) is not str:
             return None
@@ -178,6 +200,40 @@ def _list(path: str) -> tuple[list[str], list[str], list[str]]:
             except OSError:
                 files.append(entry.name)  # its stat fails too, and says so
     return files, folders, links
+
+
+def folder_stated(path: str, name: str = "", facts: os.stat_result | None = None) -> tuple[str, bool] | None:
+    """A folder of feeds/ as the walk `record` takes would find it, stated by the build's writer
+    right after its last change there (the entries are in the kernel's caches then, and the
+    writers work on every core while `record` runs alone): the folder's stamps and its files'
+    stat lines in the form kept of them (`_Listings`), and whether they are settled (all older
+    than RACY_NS before they were taken: else they are not kept for the next walk, as a walk's
+    are not). None when it holds what that form does not say (a folder, a link, a dot-name) or
+    a stat fails: the walk lists and states it itself.
+
+    The stamps are taken before the listing: a name added, removed or renamed after the listing
+    changes them (when settled), and `record` takes these only for a folder that still has them.
+    A file changed in place after it was stated gives a fingerprint no walk of feeds/ matches:
+    the next check builds (see `outputs_fingerprint`). `facts`: the stat of the file `name` in
+    it, taken by the caller just before (a page found holding its bytes), not taken again."""
+    settled_ns = time.time_ns() - RACY_NS
+    try:
+        found = os.lstat(path)
+        files, folders, links = _list(path)
+        if folders or links:
+            return None
+        newest = max(found.st_mtime_ns, found.st_ctime_ns)
+        parts = [f"{found.st_mtime_ns}/{found.st_ctime_ns}/{found.st_ino}"]
+        for entry in files:
+            if entry[0] == "." or entry in _PYCACHE:
+                return None
+            found = facts if entry == name and facts is not None else os.stat(f"{path}/{entry}")
+            modified, changed = found.st_mtime_ns, found.st_ctime_ns
+            newest = max(newest, modified, changed)
+            parts.append(f"{entry}/{found.st_size}/{modified}/{changed}/{found.st_ino}")
+    except OSError:
+        return None
+    return "//".join(parts), newest < settled_ns
 
 
 def _listed(
@@ -366,7 +422,12 @@ def inputs_fingerprint(root: Path) -> tuple[str, int]:
 
 
 def outputs_fingerprint(
-    root: Path, *, listed: bool = False, after_build: bool = False, expected: str | None = None
+    root: Path,
+    *,
+    listed: bool = False,
+    after_build: bool = False,
+    expected: str | None = None,
+    stated: Mapping[str, tuple[str, bool]] | None = None,
 ) -> str:
     """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
     since the last walk that kept their listings (`_Listings`).
@@ -378,9 +439,15 @@ def outputs_fingerprint(
     changed in place since it was stated (by hand) gives a fingerprint that no walk of feeds/
     matches: the next check's walk (which states every file) finds feeds/ changed and builds,
     never the other way round. A walk that finds another fingerprint than `expected` (the
-    last build's) keeps the lines it stated, so that the build it leads to agrees with them."""
+    last build's) keeps the lines it stated, so that the build it leads to agrees with them.
+
+    `stated` (with `after_build`): folders as the build's writers left them (`folder_stated`), by
+    folder under feeds/ ("episodes/<slug>/"), taken for a folder whose stamps are still as stated,
+    instead of listing it and stating its files: the same lines, by the same argument."""
     digest = hashlib.blake2b(digest_size=16)
     listings = _Listings.load(root, "outputs", lines=after_build) if listed else None
+    if listings is not None and after_build and stated:
+        listings.handed = stated
     _walk(Path(root) / OUTPUT_DIR, digest, listings=listings, after_build=after_build and listed)
     found = digest.hexdigest()
     if listings is not None:
@@ -576,10 +643,18 @@ def _snapshot_key(root: Path, options: dict) -> str:
     return json.dumps([str(Path(root).resolve()), options], sort_keys=True, default=str)
 
 
-def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | None) -> None:
+def record(
+    root: Path,
+    before: Snapshot,
+    report: dict,
+    *,
+    due_next: datetime | None,
+    stated: Mapping[str, tuple[str, bool]] | None = None,
+) -> None:
     """Remember a successful build: `before` as taken before reading, feeds/ as it is now.
 
     `due_next` is when the earliest scheduled episode comes due: the build is stale then.
+    `stated`: folders of feeds/ as the build's writers left them (see `outputs_fingerprint`).
     """
     if before.racy:
         forget(root)
@@ -587,7 +662,7 @@ def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | N
     # The walk's 20,000 lines and listings hold no cycle; a build's heap is large by now, and
     # the collector would go over it (a full pass and ~90 young ones at 10,000 episodes: ~8 ms).
     with collector.paused():
-        outputs = outputs_fingerprint(root, listed=True, after_build=True)
+        outputs = outputs_fingerprint(root, listed=True, after_build=True, stated=stated)
     entry = {
         "version": RECORD_VERSION,
         "inputs": before.inputs,

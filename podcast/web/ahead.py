@@ -4,9 +4,10 @@ A build may not write a byte before lint has passed, but it may render: the proc
 pages due, last first, and compares each with the file already there (a cold build of a show
 whose feeds/ is there finds most of them holding their bytes). A page that differs is kept, up to
 HELD_MAX_BYTES in all; then the process waits. Nothing is written until the build says go
-(`finish`): then the process tells how far it came, the build takes the first half of what is
-left, the process writes what it kept and does the other half. A build that stops instead
-(`cancel`, or the handle dropped) ends the process, which has written nothing.
+(`finish`): then the process writes what it kept and goes on down from where it was, while the
+build takes the pages from the first up, until they meet (`_Claims`: whoever is quicker does
+more, so both end together, whatever the pages cost). A build that stops instead (`cancel`, or
+the handle dropped) ends the process, which has written nothing.
 
 So the second core, idle while one process lints, renders pages; what is left is shared between
 both cores as before (forked.py).
@@ -15,21 +16,56 @@ both cores as before (forked.py).
 from __future__ import annotations
 
 import gc
+import mmap
+import multiprocessing
 import os
 import select
 import signal
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from .forked import child_result, send_outcome
-from .pagefiles import Written, ensure_folder, folders_there, found_holding, write_page, write_pages
+from .pagefiles import Written, folders_there, found_holding, write_page, write_pages
 
 HELD_MAX_BYTES = 8_000_000  # of pages rendered that differ from the file there, kept until go
 _GO, _STOP = b"g", b"s"
-_COUNT = 8  # bytes of a page count on a pipe
 
 Item = tuple[str, Callable[[], bytes]]  # a page's path under the output folder, and how to render it
+
+
+class _Claims:
+    """Which of `count` items each of two processes takes, each exactly once: the build takes
+    them from the first up, the page process from the last down, under one lock they share
+    (made before the fork; a semaphore, taken without a system call when free)."""
+
+    def __init__(self, count: int) -> None:
+        self._shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see one [low, high]
+        self._bounds = memoryview(self._shared).cast("q")
+        self._bounds[1] = count
+        self._lock = multiprocessing.get_context("fork").Lock()
+
+    def first(self, index: int) -> bool:
+        """Item `index` (the lowest not taken) taken by the build; False once they have met."""
+        with self._lock:
+            if index >= self._bounds[1]:
+                return False
+            self._bounds[0] = index + 1
+            return True
+
+    def last(self) -> int | None:
+        """The highest item not taken, taken by the page process (None once they have met)."""
+        with self._lock:
+            high = self._bounds[1]
+            if high <= self._bounds[0]:
+                return None
+            self._bounds[1] = high - 1
+            return high - 1
+
+    def high(self) -> int:
+        """Where the page process's items start (those it took, and may still be holding)."""
+        with self._lock:
+            return self._bounds[1]
 
 
 class Ahead:
@@ -41,13 +77,14 @@ class Ahead:
         self.out = out
         self.items = items
         self.sent: object = None
+        self._claims = _Claims(len(items))
         control_read, control = os.pipe()
         results, results_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(control)
             os.close(results)
-            _child(out, items, control_read, results_write, after)  # never returns
+            _child(out, items, self._claims, control_read, results_write, after)  # never returns
         os.close(control_read)
         os.close(results_write)
         self._control, self._results, self._pid = control, results, pid
@@ -60,32 +97,41 @@ class Ahead:
     def finish(
         self, folders: dict[str, bool], first: Callable[[Sequence[Item]], Iterable[Item]]
     ) -> list[Written]:
-        """Go: every page of `items` written (or found holding its bytes), this process doing the
-        first part of what the other has not rendered (through `first`, e.g. a progress bar);
-        what the record needs of each. `folders`: every page's folder, made and checked for links."""
+        """Go: every page of `items` written (or found holding its bytes), this process taking
+        them from the first up (through `first`, e.g. a progress bar, which is given every page
+        the other has not taken yet) until it meets the other; what the record needs of each.
+        `folders`: every page's folder, made and checked for links."""
         if not self._cancel.alive:
             raise RuntimeError("pages rendered ahead were cancelled")
         self._cancel.detach()  # from here the process is waited for below, come what may
+        going = False
         try:
             try:
                 os.write(self._control, _GO)
-                reached = _read(self._results, _COUNT)
             except BrokenPipeError:
-                reached = b""
-            if len(reached) < _COUNT:  # it ended before go (killed): it wrote nothing, so all is ours
-                own = len(self.items)
-            else:
-                own = int.from_bytes(reached, "big") // 2
-                os.write(self._control, own.to_bytes(_COUNT, "big"))
-            mine = write_pages(self.out, first(self.items[:own]), folders)
+                pass  # it has ended
+            mine = write_pages(self.out, self._taken(first(self.items[: self._claims.high()])), folders)
+            going = _read(self._results, 1) == _GO  # said as soon as it read go, before writing
+            if not going:  # it ended before go (killed): it wrote nothing, so its pages are ours
+                mine += write_pages(self.out, self.items[self._claims.high() :], folders)
         finally:
             ok, value = _end(self._pid, self._control, self._results)
-        if own == len(self.items):
+        if not going:
             return mine
         if not ok:
             raise value  # type: ignore[misc]
         written, self.sent = value  # type: ignore[misc]
         return mine + written
+
+    def _taken(self, offered: Iterable[Item]) -> Iterator[Item]:
+        """The items of `offered` (the first ones, in order) this process takes before it meets
+        the other; the rest are gone through, not taken (a progress bar goes to its end)."""
+        met = False
+        for index, item in enumerate(offered):
+            if not met and self._claims.first(index):
+                yield item
+            else:
+                met = True
 
 
 def _read(fd: int, size: int) -> bytes:
@@ -113,27 +159,33 @@ def _end(pid: int, control: int, results: int) -> tuple[bool, object]:
 
 
 def _child(
-    out: Path, items: Sequence[Item], control: int, results: int, after: Callable[[], object] | None
+    out: Path,
+    items: Sequence[Item],
+    claims: _Claims,
+    control: int,
+    results: int,
+    after: Callable[[], object] | None,
 ) -> None:
     """The process: never returns into the caller's frames, never runs the parent's exit handlers."""
     status = 1
     try:
         gc.disable()  # it lives for one build; a pass would also copy every page of the parent it touches
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
-        found, kept, left = _render_ahead(out, items, control)
+        found, kept = _render_ahead(out, items, claims, control)
         if os.read(control, 1) != _GO:  # stopped, or the parent is gone: nothing is written
             status = 0
             return
-        os.write(results, left.to_bytes(_COUNT, "big"))
-        start = int.from_bytes(_read(control, _COUNT), "big")
+        os.write(results, _GO)
 
         def write() -> tuple[list[Written], object]:
-            work = [*kept, *items[start:left]]
-            folders = folders_there(out, work)
-            for rel, _ in work:
-                ensure_folder(out, rel.rpartition("/")[0], folders)
-            written = [write_page(out, rel, data, folders) for rel, data in kept]
-            written += write_pages(out, items[start:left], folders)
+            folders = folders_there(out, items)
+            written = [
+                write_page(out, rel, data if isinstance(data, bytes) else data(), folders)
+                for rel, data in kept
+            ]
+            while (index := claims.last()) is not None:
+                rel, make = items[index]
+                written.append(write_page(out, rel, make(), folders))
             return found + written, after() if after is not None else None
 
         send_outcome(results, write)
@@ -143,28 +195,31 @@ def _child(
 
 
 def _render_ahead(
-    out: Path, items: Sequence[Item], control: int
-) -> tuple[list[Written], list[tuple[str, bytes]], int]:
-    """Render items from the last back until the parent says anything, the kept bytes reach
-    HELD_MAX_BYTES or all are done: the pages found holding their bytes, those rendered that do
-    not (with their bytes), and how many items are left (from the first)."""
+    out: Path, items: Sequence[Item], claims: _Claims, control: int
+) -> tuple[list[Written], list[tuple[str, bytes | Callable[[], bytes]]]]:
+    """Take and render items from the last down until the parent says anything, the kept bytes
+    reach HELD_MAX_BYTES or all are taken: the pages found holding their bytes, and those
+    rendered that do not (with their bytes; or, when rendering failed, how to render it again
+    after go, where the error is raised)."""
     found: list[Written] = []
-    kept: list[tuple[str, bytes]] = []
+    kept: list[tuple[str, bytes | Callable[[], bytes]]] = []
     held = 0
-    left = len(items)
     waiting = select.poll()
     waiting.register(control, select.POLLIN)
-    while left and held <= HELD_MAX_BYTES and not waiting.poll(0):
-        rel, make = items[left - 1]
+    while held <= HELD_MAX_BYTES and not waiting.poll(0):
+        index = claims.last()
+        if index is None:
+            break
+        rel, make = items[index]
         try:
             data = make()
         except Exception:  # noqa: BLE001 - rendered again after go, where the error is raised
+            kept.append((rel, make))
             break
-        left -= 1
         there = found_holding(out, rel, data)
         if there is not None:
-            found.append((rel, False, there))
+            found.append(there)
         else:
             kept.append((rel, data))
             held += len(data)
-    return found, kept, left
+    return found, kept

@@ -192,9 +192,17 @@ def _unwanted(out: Path, wanted: dict[str, str]) -> list[Path]:
     return [path for path in sorted(found) if path.is_file() and not path.is_symlink() and _ours(path)]
 
 
-def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> list[str]:
+def write(
+    out: Path,
+    pages: RenderedPages,
+    progress: Progress | None = None,
+    *,
+    stated: dict[str, tuple[str, bool]] | None = None,
+) -> list[str]:
     """Write the pages due (rendering those left to render), on every core when there are many;
-    remove our pages no longer wanted; keep the record. Returns what changed."""
+    remove our pages no longer wanted; keep the record. Returns what changed. `stated` is given
+    each page's folder as its writer left it, by folder ("episodes/<slug>/"; see
+    uptodate.folder_stated): `uptodate.record` takes them instead of walking those folders."""
     record = pages.record
     items: list[tuple[str, bytes | Callable[[], bytes]]] = [
         *pages.rendered.items(),
@@ -234,10 +242,12 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
                     rows.add(fresh)
     changed = []
     for written in slices:
-        for rel, fresh, made in written:
+        for rel, fresh, made, folder in written:
             record.note(rel, pages.digests[rel], made)
             if fresh:
                 changed.append(rel)
+            if folder is not None and stated is not None:
+                stated[rel[: rel.rindex("/") + 1]] = folder
     for stale in _unwanted(out, pages.digests):
         stale.unlink()
         changed.append(str(stale.relative_to(out)))
