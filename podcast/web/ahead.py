@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .forked import child_result, send_outcome
+from .forked import child_result, reap, send_outcome
 from .pagefiles import Written, folders_there, found_holding, write_page, write_pages
 
 HELD_MAX_BYTES = 8_000_000  # of pages rendered that differ from the file there, kept until go
@@ -91,7 +91,8 @@ class Ahead:
         self._cancel = weakref.finalize(self, _stop, pid, control, results)
 
     def cancel(self) -> None:
-        """The build stopped (or wrote its pages): the process ends, having written nothing more."""
+        """The build stopped (or wrote its pages): the process ends, having written nothing more,
+        and is waited for."""
         self._cancel()
 
     def finish(
@@ -115,7 +116,9 @@ class Ahead:
             if not going:  # it ended before go (killed): it wrote nothing, so its pages are ours
                 mine += write_pages(self.out, self.items[self._claims.high() :], folders)
         finally:
-            ok, value = _end(self._pid, self._control, self._results)
+            # It has sent all it wrote: it is waited for once the build has gone on (`cancel`).
+            ok, value = _end(self._pid, self._control, self._results, wait=False)
+            self._cancel = weakref.finalize(self, reap, self._pid)
         if not going:
             return mine
         if not ok:
@@ -152,10 +155,10 @@ def _stop(pid: int, control: int, results: int) -> None:
     _end(pid, control, results)
 
 
-def _end(pid: int, control: int, results: int) -> tuple[bool, object]:
-    """The process's result once it has ended (and its pipes closed)."""
+def _end(pid: int, control: int, results: int, *, wait: bool = True) -> tuple[bool, object]:
+    """The process's result once it has ended, or (not `wait`) sent it whole; its pipes closed."""
     os.close(control)
-    return child_result(pid, results, "a page process")
+    return child_result(pid, results, "a page process", wait=wait)
 
 
 def _child(
