@@ -1330,7 +1330,7 @@ def build(
     show = catalog.show
     # The packaged pages due start rendering in another process while the feed is linted (web/ahead.py).
     planned_pages = site.plan(show, catalog.published, out, catalog.page_keys)
-    stated: dict[str, tuple[str, bool]] = {}  # the pages' folders as their writers left them
+    stated: dict[str, str] = {}  # the pages' folders as their writers left them
     try:
         rendered = feed.assemble(show, catalog.published, catalog.items)
         feed_pages = paging.from_parts(show, rendered)
@@ -1403,7 +1403,7 @@ def _write_output(
     progress: Progress | None,
     *,
     remember: bool,
-    stated: dict[str, tuple[str, bool]] | None = None,
+    stated: dict[str, str] | None = None,
 ) -> tuple[Path, bool, list[str]]:
     """Write feeds/: artwork, sidecars, pages, the older feed pages, and feed.xml last (an app
     that fetches it finds everything it links to); then prune. Returns (feed.xml, whether it

@@ -82,8 +82,8 @@ class _Listings:
         self.walked: list[str] = []
         # Folders the build's writers stated as they left them (`folder_stated`), by folder:
         # taken instead of listing and stating them while the folder's stamps are as stated.
-        self.handed: Mapping[str, tuple[str, bool]] = {}
-        self._handed_now: dict[str, tuple[str, bool, list[str]]] = {}
+        self.handed: Mapping[str, str] = {}
+        self._handed_now: dict[str, tuple[str, list[str]]] = {}
 
     @classmethod
     def load(cls, root: Path, tree: str, *, lines: bool = False) -> _Listings:
@@ -120,7 +120,8 @@ class _Listings:
 
     def entries(self, path: str, rel: str) -> tuple[list[str], list[str], list[str], list | None]:
         """(files, folders, symbolic links) in the folder `path`, and the listing kept of it when
-        it still holds (else None). Raises OSError."""
+        it still holds, or the one the build's writers stated of it (`handed`), while it holds
+        (else None). Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -135,14 +136,11 @@ class _Listings:
         self.listed += 1
         handed = self.handed.get(rel)
         if handed is not None:
-            text, settled = handed
-            stamp, *lines = text.split("//")
-            if stamp == f"{stat.st_mtime_ns}/{stat.st_ctime_ns}/{stat.st_ino}":
+            stamp, *lines = handed.split("//")
+            if stamp == f"{stat.st_mtime_ns}/{stat.st_ctime_ns}/{stat.st_ino}":  # (settled: folder_stated)
                 files = [line.partition("/")[0] for line in lines]
-                listing = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, [], []]
-                if settled:
-                    self.now[rel] = listing
-                self._handed_now[rel] = (text, settled, lines)
+                listing = self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, [], []]
+                self._handed_now[rel] = (handed, lines)
                 return files, [], [], listing
         files, folders, links = _list(path)
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
@@ -155,10 +153,8 @@ class _Listings:
         build's writers stated of it, when `entries` took them (kept in turn when settled)."""
         handed = self._handed_now.pop(rel, None)
         if handed is not None:
-            text, settled, lines = handed
-            if settled:
-                self.lines_now[rel] = text
-            return lines
+            self.lines_now[rel] = handed[0]
+            return handed[1]
         text = self.lines.get(rel) if self.lines is not None else None
         if type(text) is not str:
             return None
@@ -202,38 +198,39 @@ def _list(path: str) -> tuple[list[str], list[str], list[str]]:
     return files, folders, links
 
 
-def folder_stated(path: str, name: str = "", facts: os.stat_result | None = None) -> tuple[str, bool] | None:
+def folder_stated(path: str, name: str = "", facts: os.stat_result | None = None) -> str | None:
     """A folder of feeds/ as the walk `record` takes would find it, stated by the build's writer
-    right after its last change there (the entries are in the kernel's caches then, and the
-    writers work on every core while `record` runs alone): the folder's stamps and its files'
-    stat lines in the form kept of them (`_Listings`), and whether they are settled (all older
-    than RACY_NS before they were taken: else they are not kept for the next walk, as a walk's
-    are not). None when it holds what that form does not say (a folder, a link, a dot-name) or
-    a stat fails: the walk lists and states it itself.
+    as it leaves the folder (the entries are in the kernel's caches then, and the writers work on
+    every core while `record` runs alone): the folder's stamps and its files' stat lines, in the
+    form kept of them (`_Listings`). None when the walk would not keep them, for it states and
+    lists the folder itself then: something in it changed within RACY_NS (a page just written),
+    or it holds what that form does not say (a folder, a link, a dot-name), or a stat fails.
 
-    The stamps are taken before the listing: a name added, removed or renamed after the listing
-    changes them (when settled), and `record` takes these only for a folder that still has them.
-    A file changed in place after it was stated gives a fingerprint no walk of feeds/ matches:
-    the next check builds (see `outputs_fingerprint`). `facts`: the stat of the file `name` in
-    it, taken by the caller just before (a page found holding its bytes), not taken again."""
+    The stamps are taken before the listing, and are settled: a name added, removed or renamed
+    later gives the folder others, and `record` takes these only for a folder that still has
+    them. A file changed in place after it was stated gives a fingerprint no walk of feeds/
+    matches: the next check builds (see `outputs_fingerprint`). `facts`: the stat of the file
+    `name` in it, taken by the caller just before (a page found holding its bytes)."""
     settled_ns = time.time_ns() - RACY_NS
     try:
         found = os.lstat(path)
+        if found.st_mtime_ns >= settled_ns or found.st_ctime_ns >= settled_ns:
+            return None
         files, folders, links = _list(path)
         if folders or links:
             return None
-        newest = max(found.st_mtime_ns, found.st_ctime_ns)
         parts = [f"{found.st_mtime_ns}/{found.st_ctime_ns}/{found.st_ino}"]
         for entry in files:
             if entry[0] == "." or entry in _PYCACHE:
                 return None
-            found = facts if entry == name and facts is not None else os.stat(f"{path}/{entry}")
-            modified, changed = found.st_mtime_ns, found.st_ctime_ns
-            newest = max(newest, modified, changed)
-            parts.append(f"{entry}/{found.st_size}/{modified}/{changed}/{found.st_ino}")
+            stated = facts if entry == name and facts is not None else os.stat(f"{path}/{entry}")
+            modified, changed = stated.st_mtime_ns, stated.st_ctime_ns
+            if modified >= settled_ns or changed >= settled_ns:
+                return None
+            parts.append(f"{entry}/{stated.st_size}/{modified}/{changed}/{stated.st_ino}")
     except OSError:
         return None
-    return "//".join(parts), newest < settled_ns
+    return "//".join(parts)
 
 
 def _listed(
@@ -427,7 +424,7 @@ def outputs_fingerprint(
     listed: bool = False,
     after_build: bool = False,
     expected: str | None = None,
-    stated: Mapping[str, tuple[str, bool]] | None = None,
+    stated: Mapping[str, str] | None = None,
 ) -> str:
     """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
     since the last walk that kept their listings (`_Listings`).
@@ -649,7 +646,7 @@ def record(
     report: dict,
     *,
     due_next: datetime | None,
-    stated: Mapping[str, tuple[str, bool]] | None = None,
+    stated: Mapping[str, str] | None = None,
 ) -> None:
     """Remember a successful build: `before` as taken before reading, feeds/ as it is now.
 

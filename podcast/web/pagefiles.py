@@ -22,8 +22,8 @@ from ..uptodate import folder_stated
 LISTED_FROM = 64
 
 # A page written: its path, whether its bytes changed, its file's stat for the record, and its
-# folder as it was left (uptodate.folder_stated: the walk of feeds/ after the build takes it).
-Written = tuple[str, bool, tuple[int, int, int], tuple[str, bool] | None]
+# folder as the writer left it (uptodate.folder_stated: the walk of feeds/ after the build takes it).
+Written = tuple[str, bool, tuple[int, int, int], str | None]
 
 
 def write_pages(
@@ -125,7 +125,7 @@ def write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Wr
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino), _stated(where, folder, name)
+    return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino), None  # (just changed: walked)
 
 
 def found_holding(out: Path, rel: str, data: bytes) -> Written | None:
@@ -145,10 +145,8 @@ def found_holding(out: Path, rel: str, data: bytes) -> Written | None:
     return None
 
 
-def _stated(
-    where: str, folder: str, name: str, page: os.stat_result | None = None
-) -> tuple[str, bool] | None:
-    """The folder of the page `name` as its writer left it (`page`: the page's stat, when taken
-    since it last changed), for the walk of feeds/ after the build; not the output folder itself,
-    which the build goes on writing into."""
+def _stated(where: str, folder: str, name: str, page: os.stat_result) -> str | None:
+    """The folder of the page `name`, found holding its bytes (`page`: its stat), as its writer
+    leaves it, for the walk of feeds/ after the build; not the output folder itself, which the
+    build goes on writing into. (A page written is not: its folder has just changed.)"""
     return folder_stated(where, name, page) if folder else None

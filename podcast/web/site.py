@@ -197,7 +197,7 @@ def write(
     pages: RenderedPages,
     progress: Progress | None = None,
     *,
-    stated: dict[str, tuple[str, bool]] | None = None,
+    stated: dict[str, str] | None = None,
 ) -> list[str]:
     """Write the pages due (rendering those left to render), on every core when there are many;
     remove our pages no longer wanted; keep the record. Returns what changed. `stated` is given
