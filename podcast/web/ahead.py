@@ -19,6 +19,7 @@ import gc
 import mmap
 import multiprocessing
 import os
+import pickle
 import select
 import signal
 import weakref
@@ -71,9 +72,17 @@ class _Claims:
 class Ahead:
     """One process rendering `items` ahead of the build's go."""
 
-    def __init__(self, out: Path, items: Sequence[Item], after: Callable[[], object] | None = None) -> None:
-        """`after`: called in the process once it has written its pages; what it returns is sent
-        back (`sent`), e.g. what the process rendered that the build keeps."""
+    def __init__(
+        self,
+        out: Path,
+        items: Sequence[Item],
+        after: Callable[[], object] | None = None,
+        after_from: int | None = None,
+    ) -> None:
+        """`after`: called in the process once it has taken every item from `after_from` on (and
+        rendered them), else once it has written its pages; what it returns is sent back
+        (`sent`), e.g. what the process rendered that the build keeps. Made (and pickled) as
+        soon as it can be, it is not made while the build waits for the process's last word."""
         self.out = out
         self.items = items
         self.sent: object = None
@@ -84,7 +93,8 @@ class Ahead:
         if pid == 0:
             os.close(control)
             os.close(results)
-            _child(out, items, self._claims, control_read, results_write, after)  # never returns
+            sending = _After(after, len(items) if after_from is None else after_from)
+            _child(out, items, self._claims, control_read, results_write, sending)  # never returns
         os.close(control_read)
         os.close(results_write)
         self._control, self._results, self._pid = control, results, pid
@@ -123,7 +133,8 @@ class Ahead:
             return mine
         if not ok:
             raise value  # type: ignore[misc]
-        written, self.sent = value  # type: ignore[misc]
+        written, sent = value  # type: ignore[misc]
+        self.sent = pickle.loads(sent) if sent is not None else None
         return mine + written
 
     def _taken(self, offered: Iterable[Item]) -> Iterator[Item]:
@@ -135,6 +146,26 @@ class Ahead:
                 yield item
             else:
                 met = True
+
+
+class _After:
+    """In the page process: `after`'s answer, pickled, made once the process takes an item
+    below `at` (it has taken, and rendered, every item from `at` on: they go from the last
+    down), or at the end."""
+
+    def __init__(self, after: Callable[[], object] | None, at: int) -> None:
+        self.after = after
+        self.at = at
+        self.made: bytes | None = None
+
+    def taking(self, index: int) -> None:
+        if index < self.at and self.made is None and self.after is not None:
+            self.made = pickle.dumps(self.after())
+
+    def answer(self) -> bytes | None:
+        if self.made is None and self.after is not None:
+            self.made = pickle.dumps(self.after())
+        return self.made
 
 
 def _read(fd: int, size: int) -> bytes:
@@ -167,29 +198,30 @@ def _child(
     claims: _Claims,
     control: int,
     results: int,
-    after: Callable[[], object] | None,
+    after: _After,
 ) -> None:
     """The process: never returns into the caller's frames, never runs the parent's exit handlers."""
     status = 1
     try:
         gc.disable()  # it lives for one build; a pass would also copy every page of the parent it touches
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
-        found, kept = _render_ahead(out, items, claims, control)
+        found, kept = _render_ahead(out, items, claims, control, after)
         if os.read(control, 1) != _GO:  # stopped, or the parent is gone: nothing is written
             status = 0
             return
         os.write(results, _GO)
 
-        def write() -> tuple[list[Written], object]:
+        def write() -> tuple[list[Written], bytes | None]:
             folders = folders_there(out, items)
             written = [
                 write_page(out, rel, data if isinstance(data, bytes) else data(), folders)
                 for rel, data in kept
             ]
             while (index := claims.last()) is not None:
+                after.taking(index)
                 rel, make = items[index]
                 written.append(write_page(out, rel, make(), folders))
-            return found + written, after() if after is not None else None
+            return found + written, after.answer()
 
         send_outcome(results, write)
         status = 0
@@ -198,7 +230,7 @@ def _child(
 
 
 def _render_ahead(
-    out: Path, items: Sequence[Item], claims: _Claims, control: int
+    out: Path, items: Sequence[Item], claims: _Claims, control: int, after: _After
 ) -> tuple[list[Written], list[tuple[str, bytes | Callable[[], bytes]]]]:
     """Take and render items from the last down until the parent says anything, the kept bytes
     reach HELD_MAX_BYTES or all are taken: the pages found holding their bytes, and those
@@ -213,6 +245,7 @@ def _render_ahead(
         index = claims.last()
         if index is None:
             break
+        after.taking(index)
         rel, make = items[index]
         try:
             data = make()

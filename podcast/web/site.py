@@ -111,15 +111,17 @@ def plan(
         quick = frozenset(planned.list_paths if rows is not None and KeptRows.there(record.file) else ())
     deferred = [(page.path, page.make) for page in due if page.packaged]
     # The list pages last: the process rendering ahead starts from the last, so it renders them
-    # (about ten times an episode page's cost each, when not made of kept rows) in its head start,
-    # and the halves it and this process split at go, by count, cost about the same.
+    # (about ten times an episode page's cost each, when not made of kept rows) in its head start.
     listed = planned.list_paths
     deferred.sort(key=lambda item: item[0] in listed)
     costly = sum(path not in quick for path, _ in deferred)
     started = None
     if ahead and _processes() > 1 and costly >= 2 * PAGES_PER_PROCESS and forked.can_fork():
-        # (the rows it renders come back: none is loaded yet, see render)
-        started = Ahead(out, deferred, functools.partial(rows_in, rows.store) if rows is not None else None)
+        # The rows it renders come back (none is loaded yet, see render): all rendered once it has
+        # taken the list pages, so made to be sent from then.
+        after = functools.partial(rows_in, rows.store) if rows is not None else None
+        lists_from = len(deferred) - sum(path in listed for path, _ in deferred)
+        started = Ahead(out, deferred, after, after_from=lists_from)
     return PlannedPages(digests, due, record, started, rows, quick)
 
 
