@@ -23,6 +23,13 @@ other work shares the cores), in one process:
   step runs among the others, as in a build, which costs more than running it alone (the rows
   above). "one at a time": each folder read and made ready before the next; "in batches": as a
   worker does now (pipeline._read_and_ready), FOLDER_BATCH folders a step at a time.
+
+With --pieces, only the pieces of that chain that read a folder and keep a record, each over
+every episode (min and median of --runs; run it against older code with PYTHONPATH to compare):
+front matter split (config.split_front_matter) and read (config.read_front_matter), the
+episode copied with one change (model.replaced), the notes rendered (notes.render), the notes'
+entry made and keyed (cache.encode_notes, cache.notes_key), the record pickled
+(cache.pickle_record), and whether it may be kept (pipeline._keepable).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from podcast import audio, chapters, config, model, pipeline, transcripts
 from podcast.cache import BuildCache, Prepared
@@ -67,9 +75,13 @@ def main() -> None:
     parser.add_argument("show", nargs="?", type=Path, default=REPO)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--chain", action="store_true", help="only the chain's rows")
+    parser.add_argument("--pieces", action="store_true", help="only the pieces' rows")
     args = parser.parse_args()
     show, _ = config.load_show(args.show)
     folders = config.episode_folders(show.root)
+    if args.pieces:
+        measure_pieces(show, folders, args.runs)
+        return
     problems: list = []
     episodes = [e for f in folders if (e := config.read_episode_folder(show, f, problems)) is not None]
     with_audio = [e for e in episodes if e.audio is not None]
@@ -227,6 +239,56 @@ def _print_chain(label: str, count: int, totals: list[float], parts: dict[str, l
         print(f"  {part:<30} {share:8.1f} µs/episode cpu")
     rest = "the rest (the chain itself)" if "reading the folder" in parts else "the rest (reading, the chain)"
     print(f"  {rest:<30} {total - others:8.1f} µs/episode cpu")
+
+
+def measure_pieces(show: model.Show, folders: list[Path], runs: int) -> None:
+    """CPU per episode of each piece of reading a folder and keeping its record (see --pieces)."""
+    from podcast import cache as build_cache
+    from podcast import notes
+    from podcast.textfiles import decode_utf8
+
+    now = pipeline.datetime.now(pipeline.UTC)
+    sources = [decode_utf8((folder / "episode.md").read_bytes()) for folder in folders]
+    rel = "episodes/x/episode.md"
+    records = []
+    with tempfile.TemporaryDirectory() as empty:
+        cache = BuildCache(Path(empty)).for_worker()
+        cache.real_root = os.path.realpath(show.root)
+        finish = pipeline._Finisher(show, now)
+        for start in range(0, len(folders), pipeline.FOLDER_BATCH):
+            batch = folders[start : start + pipeline.FOLDER_BATCH]
+            records += pipeline._read_and_ready(show, now, cache, finish, batch, cache.real_root)
+    readies = [record.ready for record in records if record.ready is not None]
+    # As read (a ready record's episode is without its article: `_spent`).
+    read = [e for folder in folders if (e := config.read_episode_folder(show, folder, [])) is not None]
+    inputs = [pipeline.notes_inputs(show, episode) for episode in read]
+
+    def render(given: dict) -> object:
+        return notes.render(given["article"], **{k: v for k, v in given.items() if k != "article"})
+
+    rendered = [render(given) for given in inputs]
+    renderer = build_cache._renderer_fingerprint()
+    gc.freeze()
+    pieces: list[tuple[str, list, Callable[[Any], object]]] = [
+        ("front matter split", sources, lambda source: config.split_front_matter(source, rel, [])),
+        ("front matter read", sources, lambda source: config.read_front_matter(source, rel, [])),
+        ("model.replaced", read, lambda episode: model.replaced(episode, link="https://example.com/")),
+        ("notes.render", inputs, render),
+        ("notes entry", rendered, build_cache.encode_notes),
+        ("notes key", inputs, lambda i: build_cache.notes_key(renderer, i)),
+        ("pickle_record", records, build_cache.pickle_record),
+        ("_keepable", records, lambda record: pipeline._keepable(show, record)),
+    ]
+    print(f"{len(readies)} ready of {len(folders)} folders")
+    for label, items, call in pieces:
+        cpus = []
+        for _ in range(runs):
+            started = cpu_seconds()
+            for item in items:
+                call(item)
+            cpus.append(cpu_seconds() - started)
+        low, middle = min(cpus) / len(items) * 1e6, statistics.median(cpus) / len(items) * 1e6
+        print(f"  {label:<20} {low:8.2f} µs/episode cpu (min) {middle:8.2f} (median)  ({len(items)})")
 
 
 if __name__ == "__main__":

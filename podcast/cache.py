@@ -446,7 +446,9 @@ def _episode_parts(episode: Episode, parts: tuple | None = None) -> tuple:
     eager = list(eager_values(episode))
     eager[_DATE] = _moment_values(eager[_DATE])
     if parts is None:
-        parts = tuple(_pickled(values(episode)) for values in deferred_values)
+        # (pickle.dumps: a group holds no Episode or Prepared, the only classes `_pickled`
+        # writes otherwise, and a pickler of its own costs a fifth of a group's pickling.)
+        parts = tuple(pickle.dumps(values(episode), pickle.HIGHEST_PROTOCOL) for values in deferred_values)
     return _kept_episode, (RECORD_FORM, tuple(eager), parts)
 
 
@@ -570,6 +572,16 @@ def _close(db: sqlite3.Connection) -> None:
         db.close()
     except sqlite3.Error as exc:
         log.warning("build cache not saved (%s)", exc)
+
+
+_closing: list[threading.Thread] = []  # caches closing in a thread (`BuildCache.close(wait=False)`)
+
+
+def wait_closed() -> None:
+    """Return once every cache this process closed without waiting is closed: its log copied into
+    its file, nothing of it left to vanish under a copy or a removal of the show."""
+    while _closing:
+        _closing.pop().join()
 
 
 class BuildCache:
@@ -967,7 +979,9 @@ class BuildCache:
         if wait:
             _close(db)
         else:
-            threading.Thread(target=_close, args=(db,), name="build cache closing").start()
+            closing = threading.Thread(target=_close, args=(db,), name="build cache closing")
+            closing.start()
+            _closing.append(closing)
 
     def __enter__(self) -> BuildCache:
         return self

@@ -88,6 +88,27 @@ def parse_toml(toml_text: str, path: str, first_line: int, problems: list[Proble
     simple = simpletoml.loads(toml_text)
     if simple is not None:
         return simple
+    return _parse_toml_fully(toml_text, path, first_line, problems)
+
+
+def _toml_and_lines(
+    toml_text: str, path: str, first_line: int, problems: list[Problem]
+) -> tuple[dict, dict[str, int]] | None:
+    """`parse_toml` and `key_lines` of the TOML at once: simple TOML (most front matter) says
+    where each key is as it is read."""
+    found: dict[str, int] = {}
+    simple = simpletoml.loads(toml_text, found, first_line)
+    if simple is not None:
+        # In key_lines' order: the end first, then each key (no [table] in simple TOML).
+        lines = {TOML_END: first_line + len(tomlsyntax.toml_lines(toml_text))}
+        lines.update(found)
+        return simple, lines
+    data = _parse_toml_fully(toml_text, path, first_line, problems)
+    return None if data is None else (data, key_lines(toml_text, first_line))
+
+
+def _parse_toml_fully(toml_text: str, path: str, first_line: int, problems: list[Problem]) -> dict | None:
+    """`parse_toml` by tomllib, which reads any TOML and words every error."""
     try:
         return tomllib.loads(toml_text)
     except tomllib.TOMLDecodeError as exc:
@@ -322,6 +343,33 @@ def _confine_artwork(
 
 def split_front_matter(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
     """Split episode.md into (toml text, its first line number, article text)."""
+    plain = _split_plainly(source)
+    if plain is not None:
+        return plain
+    return _split_by_lines(source, path, problems)
+
+
+# What str.splitlines ends a line at, besides a line feed.
+_OTHER_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _split_plainly(source: str) -> tuple[str, int, str] | None:
+    """`split_front_matter` of an episode.md (most) whose fences are bare +++ lines ended by line
+    feeds, with no other +++ and no other line break before the closing one: found with two
+    searches, not by splitting its head into lines. None for any other."""
+    if not source.startswith("+++\n"):
+        return None
+    end = source.find("\n+++\n", 3)  # the line feed that ends the front matter's last line
+    if end < 0:
+        return None
+    toml_text = source[4 : end + 1]
+    if FRONT_MATTER_FENCE in toml_text or any(mark in toml_text for mark in _OTHER_LINE_BREAKS):
+        return None  # (a line of it may be a fence, or lines end elsewhere than its line feeds)
+    return toml_text, 2, source[end + 5 :]
+
+
+def _split_by_lines(source: str, path: str, problems: list[Problem]) -> tuple[str, int, str] | None:
+    """`split_front_matter`, line by line as str.splitlines has them."""
     lines = _head_lines(source)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         problems.append(
@@ -445,10 +493,10 @@ def read_front_matter(
     if parts is None:
         return None
     toml_text, first_line, article = parts
-    data = parse_toml(toml_text, rel, first_line, problems)
-    if data is None:
+    read = _toml_and_lines(toml_text, rel, first_line, problems)
+    if read is None:
         return None
-    lines = key_lines(toml_text, first_line)
+    data, lines = read
     values = _apply_schema(data, EPISODE_SCHEMA, rel, lines, problems)
     if "date" in values:
         try:

@@ -50,6 +50,8 @@ def _suspect(text: str) -> bool:
         return bool(_SUSPECT.search(text))
     if len(data.translate(None, _C0_BYTES)) != len(data):
         return True
+    if data.isascii():  # (no byte of it leads a C1 control or U+FFFE/U+FFFF: most text, found at once)
+        return False
     if any(lead in data for lead in _C1_OR_NONCHARACTER_LEAD):
         return bool(_SUSPECT.search(text))
     return False

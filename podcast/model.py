@@ -27,34 +27,45 @@ def replaced(value: Data, **changes: object) -> Data:
     """`dataclasses.replace(value, **changes)` for the frozen dataclasses here, which have no
     __post_init__ to run: a copy of the instance's fields with `changes` over them, without
     calling __init__ (an Episode has over thirty fields; making one ready replaces it a dozen
-    times: 1–2 µs instead of 6)."""
+    times: 2 µs instead of 6). How to copy each class is worked out once (`_copier`)."""
     cls = type(value)
-    if hasattr(cls, "__post_init__"):
-        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
-    known = cls.__dataclass_fields__  # type: ignore[attr-defined]
-    for name in changes:
-        if name not in known or not known[name].init:
-            raise TypeError(f"{cls.__name__} has no field {name!r} to replace")
-    if "__slots__" in cls.__dict__:
-        return _slot_copier(cls)(value, changes)
-    copy = object.__new__(cls)
-    fields = copy.__dict__
-    fields.update(value.__dict__)
-    fields.update(changes)
-    return copy
+    found = _COPIERS.get(cls)
+    if found is None:
+        found = _COPIERS[cls] = _copier(cls)
+    fields, copy = found
+    if not fields.issuperset(changes):
+        unknown = next(name for name in changes if name not in fields)
+        raise TypeError(f"{cls.__name__} has no field {unknown!r} to replace")
+    return copy(value, changes)
 
 
-_SLOT_COPIERS: dict[type, Callable[[Any, dict[str, object]], Any]] = {}
+# By class: the names of the fields `replaced` may change, and how it copies an instance.
+_COPIERS: dict[type, tuple[frozenset[str], Callable[[Any, dict[str, object]], Any]]] = {}
 
 
-def _slot_copier(cls: type) -> Callable[[Any, dict[str, object]], Any]:
-    """A function copying an instance of `cls` (a frozen dataclass with slots) with changes."""
-    copier = _SLOT_COPIERS.get(cls)
-    if copier is None:
-        copier = _SLOT_COPIERS[cls] = _slot_setter(
+def _copier(cls: type) -> tuple[frozenset[str], Callable[[Any, dict[str, object]], Any]]:
+    """`replaced`'s way with instances of `cls`: the fields it may change (those __init__
+    takes), and a function copying an instance with changes."""
+    fields = frozenset(f.name for f in dataclasses.fields(cls) if f.init)
+    if hasattr(cls, "__post_init__"):  # which the copy must run: dataclasses.replace does
+
+        def copy(value: Any, changes: dict[str, object]) -> Any:
+            return dataclasses.replace(value, **changes)
+
+    elif "__slots__" in cls.__dict__:
+        copy = _slot_setter(
             cls, "value, changes", lambda n: f"changes[{n!r}] if {n!r} in changes else value.{n}"
         )
-    return copier
+    else:
+
+        def copy(value: Any, changes: dict[str, object]) -> Any:
+            new = object.__new__(cls)
+            held = new.__dict__
+            held.update(value.__dict__)
+            held.update(changes)
+            return new
+
+    return fields, copy
 
 
 def _slot_setter(

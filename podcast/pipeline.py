@@ -40,7 +40,7 @@ from . import (
     uptodate,
     versions,
 )
-from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record
+from .cache import NOTES_LIBRARIES, BuildCache, Prepared, pickle_record, wait_closed
 from .config import episode_folders, read_episode_folder, read_show
 from .controlchars import clean_line
 from .errors import AudioError, ConfigError, LintFailure, PodcastError, Problem, errors_in, tally
@@ -272,8 +272,9 @@ def _safe_chapters(
     return tuple(safe)
 
 
-def notes_inputs(show: Show, episode: Episode) -> dict:
-    """Everything `notes.render` is given for an episode (and what its cache entry is keyed by)."""
+def notes_inputs(show: Show, episode: Episode, *, link: str | None = None) -> dict:
+    """Everything `notes.render` is given for an episode (and what its cache entry is keyed by).
+    `link`: the episode's link (`page_link`), when it is not in `episode` yet."""
     chapters_from = episode.chapters_from or show.chapters_from
     return {
         "article": episode.article,
@@ -281,7 +282,7 @@ def notes_inputs(show: Show, episode: Episode) -> dict:
         "title": episode.title,
         "chapters_from": chapters_from,
         "duration": episode.info.duration if episode.info and chapters_from == "sections" else None,
-        **notes.link_options(episode.link, show.link),
+        **notes.link_options(link or episode.link, show.link),
     }
 
 
@@ -305,9 +306,12 @@ def episode_notes(
     return cache.notes(inputs, render, key)
 
 
-def _keyed_notes(show: Show, episode: Episode, cache: BuildCache) -> tuple[ShowNotes, str]:
-    """`episode_notes` with the key its cache entry has (a record keeps it, for `_remade`)."""
-    inputs = notes_inputs(show, episode)
+def _keyed_notes(
+    show: Show, episode: Episode, cache: BuildCache, link: str | None = None
+) -> tuple[ShowNotes, str]:
+    """`episode_notes` with the key its cache entry has (a record keeps it, for `_remade`).
+    `link`: as `notes_inputs` takes it."""
+    inputs = notes_inputs(show, episode, link=link)
     key = cache.notes_key(inputs)
     return episode_notes(show, episode, cache, inputs, key), key
 
@@ -435,10 +439,14 @@ def _unread_folders(show: Show, folders: Sequence[_Folder]) -> list[str]:
 
 def with_page_link(show: Show, episode: Episode) -> Episode:
     """An episode without a link of its own links to its generated page, when the show has pages."""
-    link = urls.episode_link(
-        episode.link, slug=episode.slug, base_url=show.base_url, pages=show.pages.enabled
-    )
+    link = page_link(show, episode)
     return episode if link == episode.link else replaced(episode, link=link)
+
+
+def page_link(show: Show, episode: Episode) -> str | None:
+    """The link `with_page_link` gives the episode."""
+    pages = show.pages.enabled
+    return urls.episode_link(episode.link, slug=episode.slug, base_url=show.base_url, pages=pages)
 
 
 # Show settings that only the channel reads: changing one keeps every episode's record.
@@ -529,12 +537,22 @@ def _show_key(show: Show) -> str:
 def _in_folder(show: Show, episode: Episode) -> bool:
     """Whether every file the episode reads lies in its own folder (its record's fingerprint
     covers nothing else)."""
-    folder = os.path.normpath(show.root / episode.folder) + os.sep
+    folder = os.path.normpath(os.path.join(show.root, episode.folder)) + os.sep
     paths = [episode.audio, *(a.path for a in episode.alternate_audio)]
     paths += [transcript.path for transcript in episode.transcripts]
     if episode.image and not is_web_url(episode.image):
-        paths.append(show.root / episode.folder / episode.image)
-    return all(path is None or os.path.normpath(path).startswith(folder) for path in paths)
+        paths.append(os.path.join(show.root, episode.folder, episode.image))
+    return all(path is None or _below(folder, os.fspath(path)) for path in paths)
+
+
+def _below(folder: str, path: str) -> bool:
+    """os.path.normpath(path).startswith(folder), for a `folder` normalised already (ending in
+    os.sep): a plain name in it (as config makes an episode's files) is normal as it is."""
+    if path.startswith(folder):
+        name = path[len(folder) :]
+        if name not in ("", ".", "..") and os.sep not in name:
+            return True
+    return os.path.normpath(path).startswith(folder)
 
 
 def _prepare(
@@ -557,16 +575,17 @@ def _prepare(
             _check_unread_folder(show, episode.folder, episode.slug, problems[index])
         else:
             live.append(index)
+    links = {}  # each one's link (`with_page_link`), put in it with its notes: one copy less
     for index in live:
         ready = _probe_alternates(probed[index], problems[index], cache)
         _check_soundbites(ready, problems[index])
-        ready = _add_transcripts(show, ready, problems[index], listings[index])
-        probed[index] = with_page_link(show, ready)
-    rendered = {index: _keyed_notes(show, probed[index], cache) for index in live}
+        probed[index] = _add_transcripts(show, ready, problems[index], listings[index])
+        links[index] = page_link(show, probed[index])
+    rendered = {index: _keyed_notes(show, probed[index], cache, links[index]) for index in live}
     for index in live:
         ready, found, (notes, _) = probed[index], problems[index], rendered[index]
         chosen = _chosen_chapters(show, ready, notes, found, listings[index])
-        ready = replaced(ready, notes=notes, chapters=chosen)
+        ready = replaced(ready, link=links[index], notes=notes, chapters=chosen)
         _check_against_duration(show, ready, found)
         probed[index] = ready
     keys = [rendered[index][1] if index in rendered else None for index in range(len(episodes))]
@@ -1346,6 +1365,7 @@ def build(
     if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
         uptodate.record(root, before, result.to_dict(), due_next=due_next, stated=stated)
+    wait_closed()  # (done long before, at any size that matters): the caller may copy the show next
     return result
 
 

@@ -33,12 +33,16 @@ _DATETIME = re.compile(
 )
 
 
-def loads(text: str) -> dict[str, Any] | None:
-    """What tomllib.loads(text) gives, for TOML made of simple `key = value` lines; else None."""
+def loads(text: str, lines: dict[str, int] | None = None, first_line: int = 1) -> dict[str, Any] | None:
+    """What tomllib.loads(text) gives, for TOML made of simple `key = value` lines; else None.
+
+    `lines`: filled with the line each key is written on, counted from `first_line` (a key
+    stands on a line of its own here, so its place is known while reading it: no second pass
+    over the text to find it, as config.key_lines makes for any other TOML)."""
     if "\r" in text:
         return None
     data: dict[str, Any] = {}
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), start=first_line):
         pair = _KEY_VALUE.fullmatch(line)
         if pair is None:
             if _COMMENT_OR_BLANK.fullmatch(line) is None:
@@ -49,6 +53,8 @@ def loads(text: str) -> dict[str, Any] | None:
         if value is None or key in data:
             return None
         data[key] = value
+        if lines is not None:
+            lines[key] = number
     return data
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import math
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +37,13 @@ def encode_mp3(seconds: float, *, bitrate: int = 32, frequency: float = 440.0) -
     encoder.set_channels(1)
     encoder.set_quality(7)
     return bytes(encoder.encode(samples.tobytes()) + encoder.flush())
+
+
+def copy_without_cache(source: Path, dest: Path, *, symlinks: bool = False) -> None:
+    """A copy of a show as a cold build finds it: everything but its build cache (.podcast/).
+    Left out rather than copied and removed: a build that just returned may still be closing its
+    cache in a thread (copying the log into the file), and a copy of it would meet files vanishing."""
+    shutil.copytree(source, dest, symlinks=symlinks, ignore=shutil.ignore_patterns(".podcast"))
 
 
 @pytest.fixture(scope="session")

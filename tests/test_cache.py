@@ -7,11 +7,13 @@ import os
 import pickle
 import sqlite3
 import sys
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import copy_without_cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -739,8 +741,7 @@ def test_a_kept_record_damaged_or_another_folders_is_read_again_from_its_folder(
     with caplog.at_level("WARNING"):
         pipeline.build(show.root)
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold)
-    shutil.rmtree(cold / ".podcast")
+    copy_without_cache(show.root, cold)
     shutil.rmtree(cold / "feeds")
     pipeline.build(cold)
     text = show.feed.read_text()
@@ -776,3 +777,40 @@ def test_records_kept_are_read_while_another_build_holds_the_cache_to_write(show
     with BuildCache(show.root) as kept:
         assert sorted(kept.kept(fingerprints)) == ["ep0", "ep1"]
     assert sorted(_kept_fingerprints(show.root)) == ["ep0", "ep1"]  # forgotten once it could be
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(record=any_records())
+def test_a_records_episode_is_stored_in_the_bytes_the_records_own_pickler_would_write(record):
+    """Each group of an episode's fields is pickled on its own, without the record's pickler: what
+    is stored (and what its checksum covers) is byte for byte what that pickler writes of it."""
+    import copyreg
+    import io
+
+    from podcast.model import deferred_values
+
+    def nested(value: object) -> tuple:
+        raise AssertionError(f"a group of an episode's fields holds a {type(value).__name__}")
+
+    stored = cache.pickle_record(record)
+    for values in deferred_values:
+        out = io.BytesIO()
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, Episode: nested, Prepared: nested}
+        pickler.dump(values(record.ready))
+        assert out.getvalue() in stored
+
+
+def test_a_cache_closed_without_waiting_is_closed_once_wait_closed_returns(tmp_path):
+    """`close(wait=False)` copies the cache's log into its file in a thread (the build goes on
+    meanwhile); `wait_closed` (which `pipeline.build` calls before it returns) waits for it, so
+    that a copy or a removal of the show right after finds no file vanishing under it."""
+    with BuildCache(tmp_path) as opened:
+        assert opened.db is not None and opened.shared  # a log (WAL) to copy
+        opened.db.execute("CREATE TABLE filler (data BLOB)")
+        opened.db.executemany("INSERT INTO filler VALUES (?)", [(os.urandom(1 << 20),) for _ in range(24)])
+        opened.close(wait=False)
+        log_file = tmp_path / f"{CACHE_FILE}-wal"
+        cache.wait_closed()
+        assert not log_file.exists()  # copied in, and removed by the last connection closing
+    assert "build cache closing" not in {thread.name for thread in threading.enumerate()}

@@ -171,3 +171,43 @@ def test_front_matter_reads_as_tomllib_reads_it(document):
     data = config.parse_toml(document, "episode.md", 2, problems)
     assert (repr(data) if data is not None else "refused") == expected
     assert bool(problems) == (expected == "refused")
+
+
+@FUZZ
+@given(lines=st.lists(toml_line, max_size=10))
+@example(lines=['title = "Ep 1"', "", "# note", 'guid = "g"', "hosts = [ ]"])
+@example(lines=["[table]", 'title = "x"'])
+@example(lines=['title = "a"', 'title = "b"'])
+def test_front_matter_lines_are_where_each_key_is_written(lines):
+    # Simple front matter is read with the line of each key found on the way; what an
+    # episode's problems and lint name must be the lines the general reading finds.
+    toml_text = "".join(line + "\n" for line in lines)
+    problems: list = []
+    front = config.read_front_matter(f"+++\n{toml_text}+++\nThe article.\n", "episode.md", problems)
+    if front is not None:
+        assert front.lines == config.key_lines(toml_text, 2)
+        assert list(front.lines) == list(config.key_lines(toml_text, 2))
+
+
+SOURCE_PIECES = st.sampled_from(
+    ["+++", "+++", " +++ ", "++++", "\n", "\n", "\r\n", "\r", "\x0b", "\x1c", "\x85", "\u2028"]
+    + ['title = "x"', "a", ""]
+)
+
+
+@FUZZ
+@given(pieces=st.lists(SOURCE_PIECES, max_size=12))
+@example(pieces=["+++", "\n", 'title = "x"', "\n", "+++", "\n", "a"])
+@example(pieces=["+++", "\n", "+++", "\n"])
+@example(pieces=["+++", "\n", " +++ ", "\n", "+++", "\n", "a"])
+@example(pieces=["+++", "\n", 'title = "x"', "\u2028", "+++", "\n", "+++", "\n"])
+def test_front_matter_is_split_where_the_lines_of_the_file_split_it(pieces):
+    # Most front matter is found with two searches; every episode.md must split where its
+    # lines (as str.splitlines has them) split it, and be refused as they refuse it.
+    source = "".join(pieces)
+    quick: list = []
+    by_lines: list = []
+    assert config.split_front_matter(source, "episode.md", quick) == config._split_by_lines(
+        source, "episode.md", by_lines
+    )
+    assert quick == by_lines

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import copy_without_cache
 
 from podcast import feed, lastfeed, lint, pipeline
 from podcast.cache import CACHE_FILE, BuildCache
@@ -27,8 +28,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def _cold_build(root: Path, elsewhere: Path) -> dict[str, bytes]:
     """feeds/ as a build of a copy of the show with no build cache writes it."""
-    shutil.copytree(root, elsewhere)
-    shutil.rmtree(elsewhere / ".podcast", ignore_errors=True)
+    copy_without_cache(root, elsewhere)
     pipeline.build(elsewhere)
     return _tree(elsewhere / "feeds")
 
@@ -232,8 +232,7 @@ def test_a_kept_scheduled_episode_is_published_when_it_comes_due(show, tmp_path)
     assert _kept(show.root) == 2 and "Next-Month" not in show.feed.read_text()
     result = pipeline.build(show.root, now=datetime(2025, 2, 2, tzinfo=UTC))
     assert sorted(e.slug for e in result.catalog.published) == ["next-month", "out-now"]
-    shutil.copytree(show.root, tmp_path / "cold")
-    shutil.rmtree(tmp_path / "cold" / ".podcast")
+    copy_without_cache(show.root, tmp_path / "cold")
     pipeline.build(tmp_path / "cold", now=datetime(2025, 2, 2, tzinfo=UTC))
     assert _tree(show.root / "feeds") == _tree(tmp_path / "cold" / "feeds")
 
@@ -354,8 +353,7 @@ def test_what_kept_records_load_only_when_read_builds_what_a_cold_build_builds(s
     assert _kept(show.root) == 3
 
     def cold_report(number: int) -> dict:
-        shutil.copytree(show.root, tmp_path / f"report-{number}")
-        shutil.rmtree(tmp_path / f"report-{number}/.podcast")
+        copy_without_cache(show.root, tmp_path / f"report-{number}")
         return pipeline.build(tmp_path / f"report-{number}").to_dict()
 
     page = show.root / "feeds/episodes/one/index.html"

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from conftest import encode_mp3, run
+from conftest import copy_without_cache, encode_mp3, run
 
 from podcast import pipeline, uptodate
 from podcast.cache import BuildCache
@@ -42,8 +42,7 @@ def _outcome(root: Path) -> tuple[dict[str, bytes], list[dict]]:
 def _both(root: Path, elsewhere: Path) -> tuple[tuple, tuple]:
     """What a build of `root` writes and reports, and what a build of a copy of it taken just
     before, with no .podcast/ (a cold build of the same files, against the same last feed), does."""
-    shutil.copytree(root, elsewhere, symlinks=True)
-    shutil.rmtree(elsewhere / ".podcast", ignore_errors=True)
+    copy_without_cache(root, elsewhere, symlinks=True)
     return _outcome(root), _outcome(elsewhere)
 
 
@@ -89,8 +88,7 @@ def test_a_hidden_audio_file_replaced_is_not_taken_as_up_to_date(show, tmp_path)
     _settle()
     assert run("build", show.root, "--quiet").exit_code == 0
     assert "<itunes:duration>4</itunes:duration>" in show.feed.read_text()
-    shutil.copytree(show.root, tmp_path / "cold", symlinks=True)
-    shutil.rmtree(tmp_path / "cold" / ".podcast")
+    copy_without_cache(show.root, tmp_path / "cold", symlinks=True)
     assert _tree(show.root / "feeds") == _outcome(tmp_path / "cold")[0]
 
 
@@ -300,8 +298,7 @@ def test_a_move_warned_about_once_is_not_warned_about_again_when_nothing_changed
     _settle()
     assert "G105" in {p["code"] for p in _reported(show.root)}
     again = _reported(show.root)
-    shutil.copytree(show.root, tmp_path / "cold")
-    shutil.rmtree(tmp_path / "cold" / ".podcast")
+    copy_without_cache(show.root, tmp_path / "cold")
     assert "G105" not in {p["code"] for p in again}
     assert again == _reported(tmp_path / "cold")
 

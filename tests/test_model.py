@@ -65,3 +65,30 @@ def test_an_episode_pickled_and_loaded_again_is_equal_and_still_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         loaded.title = "Two"  # type: ignore[misc]
     assert not hasattr(loaded, "__dict__")  # slots: no dict of some forty entries for each episode
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    low: int
+    high: int
+
+    def __post_init__(self) -> None:
+        if self.low > self.high:
+            raise ValueError("low above high")
+
+
+def test_replaced_copies_each_kind_of_class_as_dataclasses_replace_does():
+    # How a class is copied is worked out once for it: with slots (an episode), with a
+    # __dict__ (notes), and with a __post_init__ that must still run (a check).
+    from podcast.model import Section, ShowNotes
+
+    notes = ShowNotes(sections=(Section(None, ("Hi.",)),), html="<p>Hi.</p>", description_html="", text="Hi.")
+    for _ in range(2):  # the second time, with the way found the first
+        assert replaced(notes, text="Bye.") == dataclasses.replace(notes, text="Bye.")
+        assert replaced(notes, text="Bye.").html == "<p>Hi.</p>" and notes.text == "Hi."
+        assert replaced(episode(), title="Two") == dataclasses.replace(episode(), title="Two")
+        assert replaced(_Checked(1, 3), high=2) == _Checked(1, 2)
+        with pytest.raises(ValueError, match="low above high"):
+            replaced(_Checked(1, 3), high=0)
+        with pytest.raises(TypeError, match="no field 'texts'"):
+            replaced(notes, texts="Bye.")

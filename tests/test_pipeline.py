@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 
 import lxml.etree
 import pytest
+from conftest import copy_without_cache
+from hypothesis import example, given
+from hypothesis import strategies as st
 from PIL import Image
 
 from podcast import pipeline
@@ -280,8 +283,7 @@ def test_new_folders_read_by_workers_among_kept_records_build_as_a_cold_build_do
     show.write("new-no-guid", 'title = "New, no GUID"\ndate = 2025-02-20\naudio = "a.mp3"')
     shutil.copy(show.root / "episodes/ep01/ep01.mp3", show.root / "episodes/new-no-guid/a.mp3")
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold)
-    shutil.rmtree(cold / ".podcast")
+    copy_without_cache(show.root, cold)
     seen, progress = _labels()
     mixed = _outcome(show.root, progress)
     assert "Reading episodes" in seen  # the new folders went to the workers, the others were kept
@@ -445,7 +447,7 @@ def test_settings_only_items_read_remake_the_items_as_a_cold_build_makes_them(
         assert old in toml.read_text()
         toml.write_text(toml.read_text().replace(old, new, 1))
         cold = tmp_path / f"cold-{number}"
-        shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+        copy_without_cache(show.root, cold)
         assert _built(show.root) == _built(cold), new
         # Every published episode's kept record was remade with the settings now, and reads back
         # as the record a build from nothing keeps, field by field.
@@ -479,7 +481,7 @@ def test_an_item_setting_changed_reads_a_folder_again_whose_notes_the_cache_lost
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+    copy_without_cache(show.root, cold)
     assert _built(show.root) == _built(cold)
     assert "Words of one" in show.feed.read_text() and "Bea Host" in show.feed.read_text()
 
@@ -622,7 +624,7 @@ def test_items_remade_by_workers_are_kept_by_them_and_built_as_a_cold_build_buil
     toml = show.root / "podcast.toml"
     toml.write_text(toml.read_text().replace('author = "Ann Host"', 'author = "Bea Host"'))
     cold = tmp_path / "cold"
-    shutil.copytree(show.root, cold, ignore=shutil.ignore_patterns(".podcast"))  # (its log may be going)
+    copy_without_cache(show.root, cold)
     seen, progress = _labels()
     remade = _outcome(show.root, progress)
     assert "Making items" in seen and "Reading episodes" not in seen
@@ -681,3 +683,23 @@ def test_a_cold_build_over_its_own_pages_is_followed_by_a_warm_one_and_hand_edit
     assert uptodate.unchanged_report(show.root, options) is not None
     (page.parent / "by-hand.txt").write_text("put here by hand", "utf-8")
     assert uptodate.unchanged_report(show.root, options) is None
+
+
+PATH_PARTS = st.sampled_from(["a.mp3", "..", ".", "", "sub", "ep-1", "/", "x..y", "...", "ep-10"])
+
+
+@given(parts=st.lists(PATH_PARTS, max_size=4))
+@example(parts=["..", "ep-1", "a.mp3"])
+@example(parts=["a.mp3"])
+@example(parts=[])
+def test_a_file_is_in_the_episode_folder_as_its_normal_path_says(parts):
+    # A record is kept only when every file it read is in its folder; a plain name there is
+    # taken as it is, any other path as os.path.normpath has it.
+    import os
+
+    folder = "/show/episodes/ep-1/"
+    path = "/show/episodes/ep-1/" + "/".join(parts)
+    assert pipeline._below(folder, path) == os.path.normpath(path).startswith(folder)
+    assert pipeline._below(folder, "/show/episodes/" + "/".join(parts)) == os.path.normpath(
+        "/show/episodes/" + "/".join(parts)
+    ).startswith(folder)
