@@ -1464,8 +1464,11 @@ SINCE_LAST_FEED = frozenset({"G103", "G105"})
 
 def _remember_feed(root: Path, path: Path, catalog: Catalog, first: feed.Rendered) -> None:
     """Keep a digest of feed.xml (the first page, when the feed is paged) for the next build."""
-    ordered = feed.newest_first(catalog.published)[: len(first.items)]
-    digests = [catalog.records[e.slug].digest or b"" for e in ordered]
+    ordered = first.episodes  # (in their items' order, as `assemble` put them; not sorted again)
+    if len(ordered) != len(first.items):
+        ordered = tuple(feed.newest_first(catalog.published)[: len(first.items)])
+    records = map(catalog.records.__getitem__, map(attrgetter("slug"), ordered))
+    digests = [digest or b"" for digest in map(attrgetter("digest"), records)]
     lastfeed.remember(root, path, first.head, first.items, digests)
 
 
