@@ -343,3 +343,28 @@ def test_the_two_processes_writing_pages_each_take_what_the_other_has_not_until_
     assert writers == [str(parent)] * mine + [writers[-1]] * (len(items) - mine)  # first up; last down
     assert (mine > len(items) / 2) == (slower == "the other")
     assert no_child_left()
+
+
+def test_pages_taken_by_a_page_process_killed_before_go_are_written_by_the_build(
+    forking, tmp_path, no_child_left
+):
+    """A page process that ended before go (killed) wrote nothing: the build writes every page,
+    those it had taken to render ahead too."""
+    import signal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    items = [(f"episodes/e{n:03d}/index.html", lambda n=n: f"<p>{n}</p>".encode()) for n in range(200)]
+    started = ahead.Ahead(out, items)
+    time.sleep(0.2)  # it takes and renders some
+    os.kill(started._pid, signal.SIGKILL)
+    folders: dict[str, bool] = {}
+    for rel, _ in items:
+        pagefiles.ensure_folder(out, rel.rpartition("/")[0], folders)
+
+    written = started.finish(folders, lambda part: part)
+    started.cancel()
+
+    assert sorted(rel for rel, *_ in written) == [rel for rel, _ in items]
+    assert all((out / rel).read_text() == f"<p>{n}</p>" for n, (rel, _) in enumerate(items))
+    assert no_child_left()

@@ -121,7 +121,10 @@ def plan(
         # taken the list pages, so made to be sent from then.
         after = functools.partial(rows_in, rows.store) if rows is not None else None
         lists_from = len(deferred) - sum(path in listed for path, _ in deferred)
-        started = Ahead(out, deferred, after, after_from=lists_from)
+        try:
+            started = Ahead(out, deferred, after, after_from=lists_from)
+        except (OSError, ImportError):  # no process to spare, or no lock to share (no /dev/shm)
+            started = None  # all written at go, as with one core
     return PlannedPages(digests, due, record, started, rows, quick)
 
 
