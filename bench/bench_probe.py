@@ -11,7 +11,10 @@ the build's probe is `audio.read(path)`, as the build read then:
     python bench/bench_probe.py --show /tmp/bk/show-1000 [--runs 5]
     python bench/bench_probe.py [--episodes 100] [--seconds 600]   # a show of headerless VBR MP3s
 
-Only reads: the files are never written.
+Only reads: the files are never written. With --cache (a copy of a show only: it removes the
+show's build cache .podcast/) it also prints what a cold build's folder worker spends on each
+file through the build cache, `BuildCache.read` as a worker calls it (stat, key, lookup, read,
+entry made and set aside to store), in CPU microseconds a file.
 """
 
 from __future__ import annotations
@@ -96,6 +99,25 @@ def build_probe(paths: list[Path], runs: int) -> str:
     )
 
 
+def worker_probe(show: Path, paths: list[Path], runs: int) -> str:
+    """CPU µs a file of `BuildCache.read` in a worker's copy of a fresh build cache (as a cold
+    build's folder workers read every file), median of `runs` passes over `paths`."""
+    shutil.rmtree(show / ".podcast", ignore_errors=True)
+    with cache.BuildCache(show) as build_cache:
+        build_cache.commit()  # the workers' snapshot is taken with no transaction of this process's open
+        cpus = []
+        for _ in range(runs):
+            worker = build_cache.for_worker()
+            start = time.process_time()
+            for path in paths:
+                worker.read(path)
+            cpus.append(time.process_time() - start)
+            worker.pending = []
+    shutil.rmtree(show / ".podcast", ignore_errors=True)
+    per_file = statistics.median(cpus) / len(paths) * 1e6
+    return f"{len(paths):>6} files  {per_file:6.1f} µs/file cpu (median of {runs})"
+
+
 def audio_files(show: Path) -> list[Path]:
     suffixes = {suffix for f in audio.FORMATS.values() for suffix in f.suffixes}
     return sorted(p for p in (show / "episodes").glob("*/*") if p.suffix.lower() in suffixes)
@@ -107,6 +129,11 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=100, help="without --show: files to generate")
     parser.add_argument("--seconds", type=float, default=600, help="without --show: length of each")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="with --show: BuildCache.read as a worker (removes .podcast/)",
+    )
     args = parser.parse_args()
     workdir = None
     try:
@@ -137,6 +164,12 @@ def main() -> None:
         if len(by_kind) > 1:
             for kind, group in sorted(by_kind.items()):
                 print(f"  {kind:<8}{build_probe(group, args.runs)}")
+        if args.cache and args.show is not None:
+            print("a cold build's worker: BuildCache.read of every file (stat, key, lookup, read, entry)")
+            print(f"  {'all':<8}{worker_probe(args.show, paths, args.runs)}")
+            if len(by_kind) > 1:
+                for kind, group in sorted(by_kind.items()):
+                    print(f"  {kind:<8}{worker_probe(args.show, group, args.runs)}")
     finally:
         if workdir is not None:
             shutil.rmtree(workdir)

@@ -50,6 +50,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
+from stat import S_ISLNK
 from typing import Any
 
 from . import clock, collector, controlchars, parallel, versions
@@ -141,15 +142,20 @@ def _picture_from_json(value: dict | None) -> Picture | None:
     return Picture(mime=value["mime"], width=value["width"], height=value["height"], data=data)
 
 
+# json.dumps's text, without its check for containers that hold themselves (the entry's dicts are
+# made here and hold none): half the time of an entry.
+_ENCODE = json.JSONEncoder(check_circular=False).encode
+
+
 def to_json(found: AudioFile) -> str:
     """The probe entry: what a build reads of an audio file, as JSON. That is the stream's facts
     and the chapters (their images with their bytes, which the build publishes), nothing of the
     tags or the cover art (`audio.read(path, with_tags=False)` leaves them unread): a 2 KB comment
     would be most of every entry, encoded, sent from a worker, stored and checkpointed for nothing.
     The dicts are built by hand: `dataclasses.asdict` deep-copies every field, several times slower."""
-    return json.dumps(
+    return _ENCODE(
         {
-            "info": dict(vars(found.info)),
+            "info": vars(found.info),  # (read, not changed: no copy)
             "chapters": [_chapter_to_json(c, with_data=True) for c in found.chapters],
             "chapters_written_by_tag": found.chapters_written_by_tag,
         }
@@ -597,6 +603,8 @@ class BuildCache:
         # them to the build's process to store.
         self.pending: list[tuple[str, tuple]] | None = None
         self.shared = False  # in WAL mode: other processes may write while this one reads
+        # A worker's copy whose snapshot of the cache has no probe entries (see `for_worker`).
+        self.no_probes = False
         self.writer: sqlite3.Connection | None = None  # a worker's copy's, to store what it made
         self.db: sqlite3.Connection | None = self._connect()
 
@@ -613,6 +621,7 @@ class BuildCache:
         copy.opened = 0
         copy.pending = []
         copy.shared = False
+        copy.no_probes = False
         copy.writer = None
         copy.db = None
         if self.db is not None:
@@ -622,6 +631,8 @@ class BuildCache:
                     copy.db.execute("BEGIN")
                     copy.db.execute("SELECT 1 FROM meta").fetchone()  # the snapshot taken
                     copy.shared = True
+                    # In a cold build the snapshot holds no probe: no file's lookup can find one.
+                    copy.no_probes = copy.db.execute("SELECT 1 FROM probe LIMIT 1").fetchone() is None
             except sqlite3.Error as exc:
                 log.warning("build cache %s not readable in a worker (%s)", self.file, exc)
         return copy
@@ -753,16 +764,28 @@ class BuildCache:
         prefix = self.real_root.rstrip(os.sep) + os.sep
         return real[len(prefix) :] if real.startswith(prefix) else real
 
+    def _stat_and_key(self, path: Path) -> tuple[os.stat_result, str]:
+        """The file's stat (following links) and `_key`. A file that is no link is its own stat
+        (one system call for both), and `_key` then need only look at its folders."""
+        name = os.fspath(path.absolute())
+        facts = os.lstat(name)
+        folder, _, base = name.rpartition(os.sep)
+        if S_ISLNK(facts.st_mode) or base in ("", ".", ".."):
+            return os.stat(name), self._key(path)
+        real = os.path.join(resolved_below(self.real_root, folder), base)
+        prefix = self.real_root.rstrip(os.sep) + os.sep
+        return facts, real[len(prefix) :] if real.startswith(prefix) else real
+
     def read(self, path: Path) -> AudioFile:
         """What `audio.read(path, with_tags=False)` returns (no tags or cover art: a build reads
         none), without opening the file when it has not changed."""
-        path = Path(path)
+        if not isinstance(path, Path):
+            path = Path(path)
         try:
-            stat = path.stat()
+            stat, key = self._stat_and_key(path)
         except OSError:
             return self._read_and_store(path, None, None)
-        key = self._key(path)
-        if self.db is not None:
+        if self.db is not None and not self.no_probes:
             try:
                 row = self.db.execute(
                     "SELECT value FROM probe WHERE path = ? AND size = ? AND mtime_ns = ? AND ctime_ns = ?"

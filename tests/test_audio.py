@@ -452,3 +452,19 @@ def test_reading_an_mp3_loads_no_other_formats_reader(media, name):
     assert "mutagen.mp3" in modules
     others = {"mutagen.mp4", "mutagen.flac", "mutagen.ogg", "mutagen.wave", "mutagen.aiff", "mutagen.aac"}
     assert not others & set(modules)
+
+
+def test_a_file_s_format_by_its_suffix_is_the_first_in_the_table_that_names_the_suffix():
+    """format_for_suffix answers from a table made once: the first format of FORMATS listing
+    the suffix, whatever its case, and None for a suffix no format lists."""
+    from pathlib import Path
+
+    from podcast.audio import FORMATS, format_for_suffix
+
+    suffixes = {suffix for f in FORMATS.values() for suffix in f.suffixes} | {".mp2", ".txt", ""}
+    for suffix in suffixes:
+        for spelled in (suffix, suffix.upper(), suffix.title()):
+            expected = next((f for f in FORMATS.values() if suffix in f.suffixes), None)
+            assert format_for_suffix(Path(f"episode{spelled}")) is expected, spelled
+    assert format_for_suffix(Path("episode.MP3")).name == "mp3"
+    assert format_for_suffix(Path("episode.oga")).name == "ogg"

@@ -600,3 +600,91 @@ def test_the_many_frames_walk_counts_any_stream_as_a_frame_at_a_time_walk_does()
         assert frames._count_whole_frames(data, 0, len(data), lock) == one_at_a_time(data, lock)
 
     agree()
+
+
+def test_the_many_frames_walk_counts_long_streams_as_a_frame_at_a_time_walk_does():
+    """Streams long enough for the 512- and 64-frame patterns (which match frames two at a
+    time), of any length, odd or even: mostly one bitrate, now and then another (which the
+    constant-bitrate pattern leaves to the next), padding and private bits at random, and
+    now and then a header of no stream or a frame cut off at the end."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    def one_at_a_time(data: bytes, lock: int) -> tuple[int, int]:
+        pos = count = 0
+        while (found := frames.mpeg_frame(data, pos)) is not None and found.lock == lock:
+            if pos + found.length > len(data):
+                break
+            pos, count = pos + found.length, count + 1
+        return count, pos
+
+    @settings(max_examples=60, derandomize=True, database=None)
+    @given(
+        st.sampled_from([(3, 1), (2, 1), (0, 1), (3, 2), (3, 3)]),  # (version, layer bits)
+        st.integers(0, 2),  # sample rate
+        st.integers(1, 14),  # the usual bitrate
+        st.integers(1, 1400),  # frames
+        st.floats(0, 0.2),  # how often a frame has another bitrate
+        st.floats(0, 0.002),  # how often a header is of no stream
+        st.integers(0, 2**32),
+        st.integers(0, 200),
+    )
+    def agree(kind, rate, usual, count, changes, strangers, seed, cut) -> None:
+        version, layer_bits = kind
+        noise = random.Random(seed)
+        b1 = 0xE0 | version << 3 | layer_bits << 1 | 1
+        data = bytearray()
+        for _ in range(count):
+            bitrate = noise.randrange(1, 15) if noise.random() < changes else usual
+            low_bits = noise.choice((0, 2, 0, 2, 1, 3))  # padding, and now and then the private bit
+            b2 = bitrate << 4 | (3 if noise.random() < strangers else rate) << 2 | low_bits
+            spec = frames._mpeg_spec(b1, b2)
+            length = (spec[0] + (spec[1] if low_bits & 2 else 0)) if spec else 30
+            data += bytes((0xFF, b1, b2, noise.randrange(256))) + noise.randbytes(max(length - 4, 0))
+        data = bytes(data[: max(len(data) - cut, 0)])
+        if len(data) < 4 or frames.mpeg_frame(data, 0) is None:
+            return
+        lock = frames.mpeg_frame(data, 0).lock
+        assert frames._count_whole_frames(data, 0, len(data), lock) == one_at_a_time(data, lock)
+
+    agree()
+
+
+def test_a_v24_tag_s_frame_sizes_are_read_as_mutagen_chooses_to_read_them():
+    """Frames of known, unknown and undecodable names, their sizes written synchsafe (as v2.4
+    wants) or plain (as iTunes once wrote them), below and above 0x80 (where the two readings
+    part), now and then a size of no frame, sometimes ending in padding: synchsafe or plain is
+    chosen as mutagen's determine_bpi chooses (which walks both readings from the start)."""
+    import struct
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from mutagen.id3 import Frames
+    from mutagen.id3._tags import determine_bpi
+
+    def synchsafe(size: int) -> int:
+        return (size & 0x7F) | (size & 0x3F80) << 1 | (size & 0x1FC000) << 2 | (size & 0xFE00000) << 3
+
+    names = st.sampled_from([b"TIT2", b"COMM", b"CHAP", b"XYZ1", b"\xfe\xfeAB", b"TT2\x00"])
+    frame = st.tuples(names, st.integers(0, 400), st.one_of(st.none(), st.integers(0, 2**32 - 1)))
+
+    @settings(max_examples=500, derandomize=True, database=None)
+    @given(
+        st.booleans(),  # sizes written plain
+        st.lists(frame, max_size=8),
+        st.integers(0, 40),  # padding
+        st.binary(max_size=12),  # whatever follows
+    )
+    def agree(plain, parts, padding, tail) -> None:
+        data = b""
+        for name, length, stray in parts:
+            size = stray if stray is not None else length if plain else synchsafe(length)
+            data += struct.pack(">4sLH", name, size, 0) + b"\x01" * length
+        data += b"\x00" * padding + tail
+        chosen = id3frames._frame_sizes(data)
+        expected = id3frames._plain if determine_bpi(data, Frames) is int else id3frames._synchsafe
+        assert chosen is expected
+
+    agree()

@@ -801,6 +801,60 @@ def test_a_records_episode_is_stored_in_the_bytes_the_records_own_pickler_would_
         assert out.getvalue() in stored
 
 
+def test_a_probe_is_keyed_and_stamped_as_the_file_s_real_path_and_stat_say(show, tmp_path):
+    """`read` finds a file's stat and key with one lstat when it is no link: the same as its
+    stat and the real path below the show, for a plain file, a file that is a link, a file in
+    a folder that is a link (inside the show and outside it), and a path through '..'."""
+    folder = show.add("ep", seconds=2)
+    audio = folder / "ep.mp3"
+    (folder / "linked.mp3").symlink_to(audio)
+    (show.root / "episodes" / "other").symlink_to(folder)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "far.mp3").write_bytes(audio.read_bytes())
+    (folder / "far.mp3").symlink_to(outside / "far.mp3")
+    (show.root / "episodes" / "away").symlink_to(outside)
+    paths = [
+        audio,
+        folder / "linked.mp3",
+        show.root / "episodes" / "other" / "ep.mp3",
+        folder / "far.mp3",
+        show.root / "episodes" / "away" / "far.mp3",
+        folder / ".." / "ep" / "ep.mp3",
+    ]
+    with BuildCache(show.root) as build_cache:
+        for path in paths:
+            facts, key = build_cache._stat_and_key(path)
+            assert key == build_cache._key(path), path
+            assert cache._stamp(facts) == cache._stamp(path.stat()), path
+        assert build_cache._stat_and_key(folder / "ep.mp3")[1] == "episodes/ep/ep.mp3"
+        with pytest.raises(OSError):
+            build_cache._stat_and_key(folder / "missing.mp3")
+        found = build_cache.read(folder / "linked.mp3")
+        assert build_cache.read(audio) == dataclasses.replace(found, path=audio)
+        assert build_cache.opened == 1  # the link and its target are one file to the cache
+
+
+def test_a_worker_whose_snapshot_holds_no_probe_reads_each_file_and_one_with_probes_finds_them(show):
+    """A worker's copy made while the cache holds no probe (a cold build) reads every file, and
+    what it reads is what a worker finds once the probes are stored."""
+    folders = [show.add(f"ep{n}", date=f"2025-01-0{n}", seconds=1 + n) for n in range(1, 4)]
+    audios = [folder / f"{folder.name}.mp3" for folder in folders]
+    with BuildCache(show.root) as build_cache:
+        build_cache.commit()
+        cold = build_cache.for_worker()
+        assert cold.no_probes
+        found = [cold.read(audio) for audio in audios]
+        assert cold.opened == 3
+        assert cold.save_pending()
+        assert cold.read(audios[0]) == found[0]  # its snapshot still holds none: the file is read
+        assert cold.opened == 4
+        warm = build_cache.for_worker()
+        assert not warm.no_probes
+        assert [warm.read(audio) for audio in audios] == found
+        assert warm.opened == 0
+
+
 def test_a_cache_closed_without_waiting_is_closed_once_wait_closed_returns(tmp_path):
     """`close(wait=False)` copies the cache's log into its file in a thread (the build goes on
     meanwhile); `wait_closed` (which `pipeline.build` calls before it returns) waits for it, so

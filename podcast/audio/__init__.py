@@ -88,7 +88,6 @@ def read_what_can_be_read(
     cannot be read at all. `with_tags` as for `read`.
     """
     from .containers import MP3_FILE
-    from .opening import open_audio
 
     if not isinstance(path, Path):
         path = Path(path)
@@ -96,6 +95,8 @@ def read_what_can_be_read(
         fmt, refusal = MP3_FILE.format_of(path)
         found = _found(path, measured.size, fmt, measured.info, measured.length, measured.extras)
         return found, refusal
+    from .opening import open_audio  # (here: an import statement costs a microsecond a file)
+
     size, container, audio = open_audio(path)
     fmt, refusal = container.format_of(path)
     try:

@@ -17,9 +17,8 @@ import os
 import re
 import stat
 import struct
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import mutagen
 from mutagen._util import intround  # what MPEGInfo rounds a Xing header's bitrate with
@@ -40,8 +39,11 @@ MPEG_JUNK_SLACK = 1 << 20
 READ_WHOLE = 1 << 20
 
 
-@dataclass(frozen=True)
-class Length:
+# Length, StreamInfo and Measured are NamedTuples (not frozen dataclasses, each field of which is
+# set through object.__setattr__): a build makes one of each for every file it reads.
+
+
+class Length(NamedTuple):
     seconds: float
     estimated: bool = False
     truncated: bool = False
@@ -156,17 +158,19 @@ class _Id3Tagged(Container):
 def id3_extras(tags: id3.Id3Tags | None, *, with_tags: bool = True) -> dict:
     """AudioFile's tags, chapters, artwork and chapters_written_by_tag from ID3 frames;
     without `with_tags`, the tags and artwork are left as a file without them has them."""
-    found = {
-        "chapters": id3.read_chapters(tags),
-        "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
-    }
+    if tags:
+        found = {
+            "chapters": id3.read_chapters(tags),
+            "chapters_written_by_tag": id3.chapters_written_by_tag(tags),
+        }
+    else:  # no tag, or none of its frames read (a build's reading of a tag without chapters)
+        found = {"chapters": (), "chapters_written_by_tag": False}
     if with_tags:
         found["tags"], found["artwork"] = id3.read_tags(tags), id3.read_artwork(tags)
     return found
 
 
-@dataclass(frozen=True)
-class StreamInfo:
+class StreamInfo(NamedTuple):
     """What mutagen's MPEGInfo says of an MP3 that `stream_info` takes (its fields of that name)."""
 
     length: float
@@ -247,8 +251,7 @@ def _after_id3_as_mutagen(data: Buffer, pos: int) -> int:
         pos += 10 + size
 
 
-@dataclass(frozen=True)
-class Measured:
+class Measured(NamedTuple):
     """An MP3 read the quick way: what `read` makes its AudioFile of."""
 
     size: int

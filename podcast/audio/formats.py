@@ -38,6 +38,13 @@ FORMATS: dict[str, Format] = {
 }
 
 
+# Each suffix's format, the first in FORMATS that names it: asked once for every file a build reads.
+_BY_SUFFIX: dict[str, Format] = {}
+for _format in FORMATS.values():
+    for _suffix in _format.suffixes:
+        _BY_SUFFIX.setdefault(_suffix, _format)
+del _format, _suffix
+
+
 def format_for_suffix(path: Path) -> Format | None:
-    suffix = path.suffix.lower()
-    return next((f for f in FORMATS.values() if suffix in f.suffixes), None)
+    return _BY_SUFFIX.get(path.suffix.lower())

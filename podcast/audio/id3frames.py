@@ -94,6 +94,8 @@ _CODECS = ("latin1", "utf-16", "utf-16-be", "utf-8")
 _HEADER = struct.Struct(">4sLH")
 _TIMES = struct.Struct(">4L")  # a chapter's start and end times and byte offsets
 _ZEROS = b"\x00" * 10
+_NO_NAME = b"\x00" * 4  # where the frames end and the padding begins
+_KNOWN_NAMES = frozenset(name.encode("ascii") for name in Frames)  # the frame IDs mutagen knows
 
 
 def tag_size(head: Buffer) -> int:
@@ -117,7 +119,7 @@ def read(data: Buffer, file_size: int, *, chapters_only: bool = False) -> tuple[
     if len(head) < 10 or head[:3] != b"ID3":
         return None, 0
     major, flags = head[3], head[5]
-    if major not in (3, 4) or flags or any(byte & 0x80 for byte in head[6:10]):
+    if major not in (3, 4) or flags or int.from_bytes(head[6:10], "big") & 0x80808080:
         raise Unusual("ID3v2.2, header flags, or a size that is not synchsafe")
     size = tag_size(head)
     if size > file_size:
@@ -138,30 +140,37 @@ def _plain(value: int) -> int:
 
 def _frame_sizes(data: bytes) -> object:
     """Synchsafe or plain frame sizes in a v2.4 tag, chosen as mutagen's `determine_bpi` does
-    (iTunes once wrote plain sizes): whichever reading finds more frame names mutagen knows."""
-    found, past = [], []
-    for convert in (_synchsafe, _plain):
-        pos = count = 0
-        while pos < len(data) - 10:
-            part = data[pos : pos + 10]
-            if part == _ZEROS:
-                offset = -((len(data) - pos) % 10)
-                break
-            name, size, _ = _HEADER.unpack(part)
-            pos += 10 + convert(size)
-            try:
-                if name.decode("ascii") in Frames:
-                    count += 1
-            except UnicodeDecodeError:
-                continue
-        else:
-            offset = pos - len(data)
-        found.append(count)
-        past.append(offset)
-    (as_synchsafe, as_plain), (synchsafe_past, plain_past) = found, past
+    (iTunes once wrote plain sizes): whichever reading finds more frame names mutagen knows.
+
+    The two readings agree on every size below 0x80, so they walk alike up to the first frame
+    with a larger one: the plain reading starts there (and, when there is none, is the same)."""
+    as_synchsafe, synchsafe_past, parting = _known_names(data, _synchsafe, 0, 0)
+    if parting is None:
+        as_plain, plain_past = as_synchsafe, synchsafe_past
+    else:
+        as_plain, plain_past, _ = _known_names(data, _plain, *parting)
     if as_plain > as_synchsafe or (as_plain == as_synchsafe and synchsafe_past >= 1 and plain_past <= 1):
         return _plain
     return _synchsafe
+
+
+def _known_names(data: bytes, convert, pos: int, count: int) -> tuple[int, int, tuple[int, int] | None]:
+    """One of `determine_bpi`'s walks, from `pos` with `count` names found before it: the frame
+    names mutagen knows, how far past the end the walk ends, and (pos, count) at the first frame
+    whose size `convert` reads otherwise than plain (None if none)."""
+    parting = None
+    last = len(data) - 10
+    while pos < last:
+        if data.startswith(_ZEROS, pos):
+            return count, -((len(data) - pos) % 10), parting
+        name, size, _ = _HEADER.unpack_from(data, pos)
+        converted = convert(size)
+        if parting is None and converted != size:
+            parting = (pos, count)
+        pos += 10 + converted
+        if name in _KNOWN_NAMES:  # (a name that is not ASCII is none, as mutagen decodes it)
+            count += 1
+    return count, pos - len(data), parting
 
 
 def _read_frames(data: bytes, major: int, *, nested: bool = False, wanted: set[str] = WANTED) -> FrameSet:
@@ -169,25 +178,20 @@ def _read_frames(data: bytes, major: int, *, nested: bool = False, wanted: set[s
     convert = _plain if major == 3 else _frame_sizes(data)
     frames = FrameSet()
     pos, end = 0, len(data)
-    while pos < end:
-        if pos + 10 > end:
-            break
+    while pos + 10 <= end:
         name, size, flags = _HEADER.unpack_from(data, pos)
-        if not name.strip(b"\x00"):
+        if name == _NO_NAME:
             break  # padding
         size = convert(size)
         start, pos = pos + 10, pos + 10 + size
-        if size == 0:
-            continue
-        try:
-            frame_id = name.decode("ascii")
-        except UnicodeDecodeError:
-            continue
-        if frame_id[-1] == "\x00":
-            raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
-        if frame_id in FRAGILE:
-            raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
-        if frame_id not in wanted:
+        if size == 0 or not name.isascii():
+            continue  # (mutagen skips a name that does not decode)
+        frame_id = name.decode("ascii")
+        if frame_id not in wanted:  # (no wanted name ends in a zero byte, nor is FRAGILE)
+            if frame_id[-1] == "\x00":
+                raise Unusual("a v2.2 frame name in a v2.3/v2.4 tag")
+            if frame_id in FRAGILE:
+                raise Unusual(f"a {frame_id} frame, which may make mutagen refuse the tag")
             continue
         if flags & 0xFF:
             raise Unusual(f"{frame_id} is compressed, encrypted, grouped or unsynchronised")
