@@ -5,16 +5,19 @@ read as a build reads it), so never point it at the shared /tmp/bk. Prints, as m
 --runs, wall and CPU time (CPU suffers less when the cores are shared):
 
 - per item: `ItemLinter.check` over every published item, as the build runs it on an episode
-  whose record it could not keep, in µs per item;
+  whose record it could not keep, in µs per item; and the same without the verdicts read from
+  an item's text (each item parsed, the rules run), and the long way (no shortcut at all), each
+  checked to find the same;
 - whole feed: `check_assembled`, the rules over the whole feed that an incremental build runs
   every time (from each item's kept findings and digest, against the feed last built, read
   afresh for each run as each build reads it), and `dropped_episodes` after it;
 - and `ItemLinter` itself (made once per build and per worker).
 
 With --verify, also checks that the findings equal `check_show`'s over the whole document.
-With --rules, also prints where `ItemLinter.check` spends its CPU time, per item: the parse and
-subject, each item rule (in the order they run, each paying for what it first asks of the
-document, as in a build), the digest (each a difference of medians of passes over every item).
+With --rules, also prints where `ItemLinter.check` without verdicts spends its CPU time, per
+item: the parse and subject, each item rule (in the order they run, each paying for what it
+first asks of the document, as in a build), the digest (each a difference of medians of passes
+over every item).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from podcast import feed, lastfeed, lint, pipeline
 from podcast.layout import FEEDS_DIR
-from podcast.lint import itemwise
+from podcast.lint import itemwise, plainitem
 from podcast.lint.itemwise import ItemLinter, check_assembled
 
 
@@ -75,8 +78,26 @@ def main() -> None:
         f"   ({wall:.2f} s wall, {cpu:.2f} s cpu for {count})"
     )
 
+    # The same, each item parsed and the rules run over it (as before plainitem's verdicts), and
+    # the long way: what the quick ways are held to.
+    for label, others in (
+        ("  without verdicts", ItemLinter(show, head, tail, now, verdicts=False)),
+        ("  the long way", ItemLinter(show, head, tail, now, shortcuts=False)),
+    ):
+        other_wall, other_cpu, other_found = timed(
+            lambda linter=others: [linter.check(ready, item) for ready, item in pairs], args.runs
+        )
+        if other_found != found:
+            raise SystemExit(f"{label.strip()}: other findings or digests than ItemLinter.check")
+        print(
+            f"{label:<28} {other_wall / count * 1e6:9.1f} µs wall {other_cpu / count * 1e6:9.1f} µs cpu"
+            f"   (check: {other_cpu / cpu:.1f}x less cpu)"
+        )
+    plain = sum(plainitem.verdict(item, serial=linter.serial) is not None for _, item in pairs)
+    print(f"  items whose verdict is read from their text: {plain} of {count}")
+
     if args.rules:
-        time_parts(linter, pairs, args.runs)
+        time_parts(ItemLinter(show, head, tail, now, verdicts=False), pairs, args.runs)
 
     rendered = feed.assemble(show, catalog.published, catalog.items)
     last = lastfeed.read(root, root / FEEDS_DIR)

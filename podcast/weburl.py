@@ -45,6 +45,8 @@ def joined(base: str, url: str) -> str | None:
 
 def is_readable_url(url: str) -> bool:
     """False for an address `urlsplit` refuses outright: no app can fetch it."""
+    if url.isascii() and "[" not in url and "]" not in url:
+        return True  # urlsplit refuses only unmatched or bad brackets, and a non-ASCII host
     try:
         urlsplit(url).hostname  # noqa: B018 - reading the host is what checks the brackets
     except ValueError:

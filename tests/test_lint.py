@@ -1478,3 +1478,173 @@ def test_each_item_setting_writes_only_the_tags_it_is_said_to(varied_episodes):
         assert differ <= set(SETTING_TAGS[name]), name
         if name in ("author", "explicit", "type", "simple_chapters", "enclosure_prefix"):
             assert differ, name  # the change shows: the test can tell
+
+
+# What urlsplit may refuse in a host: brackets, and characters NFKC turns into "/", "?", "#", "@", ":".
+_HOST_PARTS = st.sampled_from([*"ab:/?#@[]%.1", "\u2100", "\uff0f", "é", "::1", "https://", "//", " "])
+
+
+@given(st.lists(_HOST_PARTS, max_size=12))
+@example(["https://", "\u2100", "/"])  # a non-ASCII host that NFKC makes "a/c": refused
+@example(["https://", "[", "::1", "]", "/"])  # an IPv6 host in brackets: read
+@settings(max_examples=2000, deadline=None)
+def test_a_url_is_readable_exactly_when_urlsplit_reads_its_host(parts):
+    """weburl.is_readable_url answers the common URL (ASCII, no brackets) without urlsplit (U103
+    asks it of every URL of every item): the same answer urlsplit gives for any URL."""
+    from urllib.parse import urlsplit
+
+    from podcast.weburl import is_readable_url
+
+    url = "".join(parts)
+    try:
+        urlsplit(url).hostname  # noqa: B018 - reading the host is what checks the brackets
+        expected = True
+    except ValueError:
+        expected = False
+    assert is_readable_url(url) is expected
+
+
+@pytest.fixture(scope="module")
+def plain_episode(tmp_path_factory, mp3_factory):
+    """A show (https, episodic) with one episode, read: its item is one nothing is found in."""
+    from conftest import ShowDir
+
+    from podcast import scaffold
+
+    root = tmp_path_factory.mktemp("plain") / "show"
+    scaffold.init_show(
+        root,
+        title="Test Show",
+        author="Ann Host",
+        owner_email="ann@example.com",
+        base_url="https://cdn.example.com/show/",
+        link="https://example.com/",
+        category="Health & Fitness > Medicine",
+        description="A show for tests.",
+    )
+    show = ShowDir(root, mp3_factory)
+    show.add("one", title="One", date="2025-01-01", extra="season = 2\nepisode = 3\n")
+    catalog = pipeline.read_catalog(root)
+    return catalog.show, catalog.published[0]
+
+
+# Text a hand could write in an item's element, and values the rules judge: plain ones and not.
+_PLAIN_TEXTS = st.sampled_from(
+    [
+        "", " ", "x", "a &amp; b", "&lt;b&gt;", "a&#13;b", "&#10;", "&#9;x", "&#233;", "&nbsp;",
+        "&quot;&apos;", "t" * 255, "t" * 256, " " + "t" * 255, "é" * 256, "a\nb", "<b>x</b>", "]]&gt;",
+        "a & b", "true", "false", "yes", " true ", "0", "1", "-1", "7", "1830", "01:02:03", "1:2:3:4",
+        "1.5", "full", "bonus", "Trailer", "Fri, 03 Mar 2000 02:02:00 +0000", "3 Mar 2000",
+        "Fri, 03 Mar 2000 02:02:00 GMT", "Fri, 33 Mar 2000 02:02:00 +0000", "https://x.example/a",
+        "http://x.example/", "HTTP://x.example/", "//x.example/a", "mailto:a@b.example", "https://[::1/a",
+        "https://h.example/é", "relative/page", "<![CDATA[x]]>", "<![CDATA[]]>", "<![CDATA[ ]]>",
+        "<![CDATA[" + "é" * 2100 + "]]>", "<!-- c -->x",
+    ]
+)  # fmt: skip
+_ATTRIBUTES = st.sampled_from(
+    [
+        "", " ", "https://x.example/a.mp3", "https://x.example/a.MP3", "https://x.example/a.m4a",
+        "http://x.example/a.mp3", "a.mp3", "https://x.example/a.mp3?x=1&amp;y=2",
+        "https://x.example/a.mp3&#10;", "https://[x/a.mp3", "https://x.example/a", "audio/mpeg",
+        "audio/x-m4a", "audio/ogg", " audio/mpeg ", "12", "12a", " 12 ", "-1", "&foo;", "a\tb", "x&gt;y",
+    ]
+)  # fmt: skip
+_PLAIN_LINES = st.sampled_from(
+    [
+        '<podcast:chapters url="https://x.example/c.json" type="application/json+chapters"/>',
+        '<podcast:chapters url="http://x.example/c.json" type="application/json+chapters"/>',
+        '<podcast:person href="http://x.example/">P</podcast:person>',
+        '<podcast:person img="https://x.example/p.jpg" href="https://x.example/">P</podcast:person>',
+        '<podcast:transcript url="relative.vtt" type="text/vtt"/>',
+        '<podcast:license url="http://l.example/">x</podcast:license>',
+        '<podcast:images srcset="http://x.example/a.jpg"/>',
+        "<podcast:season>1</podcast:season>",
+        "<itunes:season>0</itunes:season>",
+        "<itunes:episode>3</itunes:episode>",
+        "<itunes:summary>s</itunes:summary>",
+        "<itunes:subtitle>s</itunes:subtitle>",
+        '<itunes:image href="https://x.example/a.jpg"/>',
+        "<title>Second</title>",
+        "<link>https://example.com/2</link>",
+        "<comments>c</comments>",
+        "<!-- c -->",
+        '<guid a="1" a="2">g</guid>',
+        '<title xmlns="urn:x">t</title>',
+        "<content:encoded><![CDATA[a]]></content:encoded>",
+        "<content:other>a</content:other>",
+        "<pubDate >x</pubDate>",
+        '<enclosure url="https://x.example/b.mp3" length="1" type="audio/mpeg" />',
+    ]
+)
+_TEXT_TAGS = [
+    "title", "link", "description", "guid", "pubDate", "itunes:title", "itunes:author", "itunes:duration",
+    "itunes:explicit", "itunes:episodeType", "itunes:season", "itunes:episode", "content:encoded",
+]  # fmt: skip
+_REMOVED_TAGS = [
+    "title", "link", "description", "guid", "enclosure", "pubDate", "itunes:duration", "itunes:explicit",
+    "itunes:episode", "content:encoded",
+]  # fmt: skip
+_PLAIN_EDITS = st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(_TEXT_TAGS), _PLAIN_TEXTS),
+    st.tuples(st.just("attribute"), st.sampled_from(["url", "length", "type", "isPermaLink"]), _ATTRIBUTES),
+    st.tuples(st.just("insert"), st.booleans(), _PLAIN_LINES),
+    st.tuples(st.just("remove"), st.sampled_from(_REMOVED_TAGS), st.none()),
+)
+
+
+def _edited(item: bytes, edit: tuple) -> bytes:
+    """`item` with one element's text or an attribute replaced, a line inserted or one removed."""
+    kind, what, value = edit
+    text = item.decode()
+    if kind == "text":
+        pattern = f"(<{what}>).*?(</{what}>)"
+        text = re.sub(pattern, lambda m: m.group(1) + value + m.group(2), text, count=1, flags=re.S)
+    elif kind == "attribute":
+        text = re.sub(f' {what}="[^"]*"', lambda m: f' {what}="{value}"', text, count=1)
+    elif kind == "insert":
+        where = text.rindex("    </item>") if what else text.index("\n") + 1
+        text = text[:where] + f"      {value}\n" + text[where:]
+    else:
+        text = re.sub(f"      <{what}[ >/].*?\n(?=      <|    </item>)", "", text, count=1, flags=re.S)
+    return text.encode()
+
+
+_HTTP_PERSON = '<podcast:person href="http://x.example/">P</podcast:person>'
+
+
+@given(edits=st.lists(_PLAIN_EDITS, max_size=3), serial=st.booleans())
+@example(edits=[], serial=False)
+@example(edits=[], serial=True)
+@example(edits=[("text", "title", "t" * 256)], serial=False)  # A113: over 255 characters
+@example(edits=[("insert", True, _HTTP_PERSON)], serial=False)  # U102
+@example(edits=[("text", "title", "a&#13;b &#9;&#10;&quot;&apos;&lt;&gt;&amp;")], serial=False)  # entities
+@example(edits=[("remove", "title", None), ("insert", True, '<title xmlns="urn:x">T</title>')], serial=False)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_plain_items_verdict_read_from_its_text_is_the_long_ways(plain_episode, edits, serial):
+    """ItemLinter.check reads the verdict on an item as the build writes it from the item's
+    text (lint/plainitem.py), without parsing it or running the rules; for any item, however
+    edited, it finds what the long way (the rules over the parsed item) finds, digest and all,
+    or fails as it fails."""
+    from podcast.lint import plainitem
+    from podcast.lint.itemwise import ItemLinter
+    from podcast.model import replaced
+
+    show, episode = plain_episode
+    show = replaced(show, type="serial" if serial else "episodic")
+    item = feed.ItemRenderer(show).render(episode)
+    for edit in edits:
+        item = _edited(item, edit)
+    head, tail = feed.channel_parts(show, [])
+    now = datetime(2025, 6, 1, tzinfo=UTC)
+
+    def outcome(shortcuts: bool):
+        try:
+            return ItemLinter(show, head, tail, now, shortcuts=shortcuts).check(episode, item)
+        except Exception as exc:  # an item lxml refuses fails either way, the same way
+            return type(exc)
+
+    assert outcome(True) == outcome(False)
+    if not edits:  # the item as the build writes it: read from its text, and nothing found in it
+        assert ItemLinter(show, head, tail, now).plain
+        assert plainitem.verdict(item, serial=serial) == outcome(False).digest
+        assert outcome(False).problems == ()

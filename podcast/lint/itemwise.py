@@ -3,7 +3,8 @@
 Most rules judge each item on its own (its tags and values, and the episode's own image), so
 what they find in an item is kept with it (in the build cache, with the item) and found again
 only when the item changes: `ItemLinter.check` runs them over a document of the show's channel
-and that one item. The rules that compare items with each other, with the feed last built, with
+and that one item (an item as the build writes it, that they surely find nothing in, is judged
+from its text: plainitem.py). The rules that compare items with each other, with the feed last built, with
 the clock or with the files they name (GUIDs, titles, enclosures, dates to come, size) run over
 a digest of the feed: the real channel, and of each item only the tags those rules read.
 
@@ -32,8 +33,9 @@ from ..feed.itunes import ITUNES_NS
 from ..layout import FEED_FILENAME, FEEDS_DIR
 from ..model import Episode, Show
 from . import run  # the package, with every rule family, is loaded before any of its modules
-from .feeddoc import FeedDoc, artwork_urls, qname
+from .feeddoc import PREFIXES, FeedDoc, artwork_urls, qname, text
 from .origin import show_origin
+from .plainitem import PLAIN_CODES, verdict
 from .registry import RULES, Rule, Subject
 from .resources import LocalFiles, show_files
 from .rules_apple import DESCRIPTION_MAX_BYTES
@@ -117,14 +119,23 @@ class ItemLinter:
 
     `findings` runs them all over a channel (with no items); `check` runs those that look at
     items over one item, in a channel cut down to the tags they read of it (a serial show's
-    `itunes:type`), and keeps what the item adds to what that channel alone gives.
+    `itunes:type`), and keeps what the item adds to what that channel alone gives; a plain
+    item's verdict (nothing) is read from its text instead, with the same digest.
     """
 
     def __init__(
-        self, show: Show, head: bytes, tail: bytes, now: datetime, *, shortcuts: bool = True
+        self,
+        show: Show,
+        head: bytes,
+        tail: bytes,
+        now: datetime,
+        *,
+        shortcuts: bool = True,
+        verdicts: bool = True,
     ) -> None:
-        """`shortcuts`: parse the item with its notes stood in for and write its digest as text,
-        where that gives the same findings and bytes (False: the long way, to compare with)."""
+        """`shortcuts`: read a plain item's verdict from its text (plainitem; `verdicts` False:
+        not), parse any other with its notes stood in for and write its digest as text, where
+        that gives the same findings and bytes (False: the long way, to compare with)."""
         self.show, self.now = show, now
         self.shortcuts = shortcuts
         self.rules = item_rules()
@@ -139,7 +150,18 @@ class ItemLinter:
             r.code in NOTES_BLIND_CODES for r in self.rules
         )
         # What the channel alone gives: taken away from each item's run, which sees it too.
-        self.channel_only = _run(self.item_rules, _subject(show, _parse(self.head + self.tail), (), now))
+        channel = _parse(self.head + self.tail)
+        self.channel_only = _run(self.item_rules, _subject(show, channel, (), now))
+        # A plain item's verdict is read from its text (plainitem), in a channel that declares
+        # the prefixes as the build does and no default namespace.
+        self.plain = (
+            shortcuts
+            and verdicts
+            and self.item_codes <= PLAIN_CODES
+            and all(channel.root.nsmap.get(p) == uri for p, uri in PREFIXES.items())
+            and None not in channel.root.nsmap
+        )
+        self.serial = text(channel.channel.find(qname("itunes:type"))) == "serial"
 
     def findings(self, feed: FeedDoc, episodes: Sequence[Episode]) -> list[Problem]:
         """What the item rules find in `feed` (the channel, or the channel and items)."""
@@ -155,6 +177,10 @@ class ItemLinter:
         return _subject(self.show, feed, [episode], self.now), rules
 
     def check(self, episode: Episode, item: bytes) -> ItemLint:
+        if self.plain:
+            digest = verdict(item, serial=self.serial)
+            if digest is not None:
+                return ItemLint((), digest)
         subject, rules = self.subject_of(episode, item)
         return ItemLint(tuple(self._item_findings(subject, rules)), self._digest(subject.feed))
 
@@ -185,6 +211,10 @@ class ItemLinter:
         same_digest = not changed & _DIGEST_SHORT_NAMES
         if not again and same_digest:
             return before
+        if self.plain:  # an item made again that nothing is found in: its verdict is quicker
+            digest = verdict(item, serial=self.serial)
+            if digest is not None:
+                return ItemLint((), digest)
         subject, _ = self.subject_of(episode, item)
         found = self._item_findings(subject, again)
         again_codes = {r.code for r in again}

@@ -78,26 +78,34 @@ def media_extension(subject: Subject) -> Iterator[Finding]:
         if enclosure is None:
             continue
         url, declared = (enclosure.get("url") or "").strip(), (enclosure.get("type") or "").strip()
-        if not url:
+        if not url or extension_fits(url, declared):
             continue
-        path = url_path(url)
-        if path is None:
-            continue  # not a URL at all (U103)
-        suffix = path_suffix(path).lower()
+        suffix = path_suffix(url_path(url) or "").lower()  # (a URL at all: extension_fits says)
         expected = APPLE_MEDIA_TYPES.get(declared)
-        if (expected and suffix not in expected) or (not expected and suffix not in APPLE_SUFFIXES):
-            wanted = " or ".join(expected) if expected else "one Apple lists"
-            # Renaming helps only when Apple takes the type: a WAV, FLAC, Ogg or Opus file
-            # named .mp3 would be a lie (M104), so the fix there is another format.
-            hint = None if expected else (
-                f"Apple does not take {declared or 'this type'} under any name (M101), so renaming"
-                " does not help; to be in Apple Podcasts, export the audio as MP3 or M4A"
-            )
-            yield Finding(
-                feed.where(enclosure, "enclosure"),
-                f'{feed.label(item)}: URL ends in "{suffix or "(nothing)"}", expected {wanted}',
-                hint,
-            )
+        wanted = " or ".join(expected) if expected else "one Apple lists"
+        # Renaming helps only when Apple takes the type: a WAV, FLAC, Ogg or Opus file
+        # named .mp3 would be a lie (M104), so the fix there is another format.
+        hint = None if expected else (
+            f"Apple does not take {declared or 'this type'} under any name (M101), so renaming"
+            " does not help; to be in Apple Podcasts, export the audio as MP3 or M4A"
+        )
+        yield Finding(
+            feed.where(enclosure, "enclosure"),
+            f'{feed.label(item)}: URL ends in "{suffix or "(nothing)"}", expected {wanted}',
+            hint,
+        )
+
+
+def extension_fits(url: str, declared: str) -> bool:
+    """Whether M102 finds nothing in an enclosure of `url` and type `declared` (both stripped):
+    its path ends in an extension of the type, or any Apple lists for a type it does not; or it
+    is not a URL at all (U103 says so)."""
+    path = url_path(url)
+    if path is None:
+        return True
+    suffix = path_suffix(path).lower()
+    expected = APPLE_MEDIA_TYPES.get(declared)
+    return suffix in expected if expected else suffix in APPLE_SUFFIXES
 
 
 def _enclosure_files(subject: Subject):
@@ -244,6 +252,17 @@ def absolute_urls(subject: Subject) -> Iterator[Finding]:
             )
 
 
+def url_fits(url: str) -> bool:
+    """Whether U101, U102 and U103 find nothing in `url` (as it stands in its attribute or,
+    stripped, its element), media or link: not plain http, and absolute and readable if any."""
+    value = url.strip()
+    if value.lower().startswith("http://"):
+        return False
+    if not value:
+        return True
+    return bool(_ABSOLUTE.match(value) or value.startswith("mailto:")) and weburl.is_readable_url(value)
+
+
 def _plain_http(subject: Subject, *, media: bool) -> Iterator[Finding]:
     feed = subject.feed
     seen: set[tuple[int, str]] = set()  # the artwork is both <image> and itunes:image: once is enough
@@ -279,7 +298,8 @@ _MONTHS.update({name.title(): number for name, number in _MONTHS.items()})
 _ZONES: dict[int, timezone] = {}
 
 
-def _parse_date(value: str) -> datetime | None:
+def parse_date(value: str) -> datetime | None:
+    """A pubDate's time, as D101 and D102 read it; None when it is not an RFC 2822 date."""
     match = _RFC2822.fullmatch(value)
     if match is None:
         return _parse_any_date(value)
@@ -322,7 +342,7 @@ def pub_dates(subject: Subject) -> Iterator[Finding]:
         value = text(element)
         if not value:
             yield Finding(feed.where(item, "pubDate"), f"{feed.label(item)} has no pubDate")
-        elif _parse_date(value) is None:
+        elif parse_date(value) is None:
             yield Finding(
                 feed.where(element, "pubDate"), f'{feed.label(item)}: "{value}" is not an RFC 2822 date'
             )
@@ -342,7 +362,7 @@ def future_dates(subject: Subject) -> Iterator[Finding]:
         match = _RFC2822.fullmatch(value)
         if match is not None and int(match.group(3)) <= past:
             continue
-        when = _parse_date(value)
+        when = parse_date(value)
         if when is not None and when > subject.now:
             element = feed.items[index].find("pubDate")
             yield Finding(feed.where(element, "pubDate"), f"{feed.label(feed.items[index])}: dated {value}")
