@@ -19,6 +19,11 @@ for each part, the median wall and CPU (user + sys) seconds over --runs:
   start), the folders fingerprinted (in all: the workers share it, each folder right before it
   reads it; and, with the listing each folder's reader makes, walked apart or taking the
   reader's) and completed (after the workers, in the build's process);
+- outputs, after a cold build: the same walk with nothing kept (a cold build: .podcast/ gone,
+  feeds/ as the last build left it), as the main process takes it alone at the build's end;
+  and, where this version has it, with every page's folder stated by the page writers
+  (`folder_stated`, as they find each page holding its bytes) and taken instead of walked;
+  the writers' own cost of stating them is the next row (theirs is spread over both cores);
 - last feed, remember / read: keeping the digest of feed.xml after a build
   (`lastfeed.remember`, from feeds/feed.xml and the digest kept now) and reading it back at
   the start of the next (`lastfeed.read`).
@@ -32,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import sys
 import time
@@ -86,6 +92,19 @@ def main() -> None:
     walk = uptodate.outputs_fingerprint
     rows.append(("outputs, check", measure(args.runs, lambda: walk(root, listed=True))))
     rows.append(("outputs, after a build", measure(args.runs, lambda: _after_build(root))))
+    listings = root / uptodate.LISTINGS_DIR
+
+    def cold(**keywords) -> str:
+        shutil.rmtree(listings, ignore_errors=True)
+        return _after_build(root, **keywords)
+
+    rows.append(("outputs, after a cold build", measure(args.runs, cold)))
+    if hasattr(uptodate, "folder_stated"):
+        stated = _pages_stated(root)
+        rows.append(("  with the pages' folders stated", measure(args.runs, lambda: cold(stated=stated))))
+        rows.append(("  stating them (page writers)", measure(args.runs, lambda: _pages_stated(root))))
+        assert cold(stated=stated) == cold(), "the stated folders change the fingerprint"
+    _after_build(root, expected="")  # the listings kept again, as after a build
     remembered = _feed_parts(root)
     if remembered is not None:
         rows.append(("last feed, remember", measure(args.runs, lambda: lastfeed.remember(root, *remembered))))
@@ -186,6 +205,27 @@ def _after_build(root: Path, **keywords) -> str:
         return uptodate.outputs_fingerprint(root, listed=True, after_build=True, **keywords)
     except TypeError:  # a version without it: record walks feeds/ as the check does
         return uptodate.outputs_fingerprint(root, listed=True)
+
+
+def _pages_stated(root: Path) -> dict[str, str]:
+    """Every page folder of feeds/ as the page writers state it when they find its page holding
+    its bytes (with the page's own stat taken already)."""
+    stated = {}
+    for parent in ("episodes", "page"):
+        try:
+            names = os.listdir(root / "feeds" / parent)
+        except OSError:
+            continue
+        for name in names:
+            folder = f"{root}/feeds/{parent}/{name}"
+            try:
+                page = os.lstat(f"{folder}/index.html")
+            except OSError:
+                continue
+            found = uptodate.folder_stated(folder, "index.html", page)
+            if found is not None:
+                stated[f"{parent}/{name}/"] = found
+    return stated
 
 
 def _feed_parts(root: Path) -> tuple[Path, bytes, list[bytes], list[bytes]] | None:

@@ -1441,6 +1441,7 @@ def build(
     show = catalog.show
     # The packaged pages due start rendering in another process while the feed is linted (web/ahead.py).
     planned_pages = site.plan(show, catalog.published, out, catalog.page_keys)
+    stated: dict[str, str] = {}  # the pages' folders as their writers left them
     try:
         rendered = feed.assemble(show, catalog.published, catalog.items)
         feed_pages = paging.from_parts(show, rendered)
@@ -1448,14 +1449,14 @@ def build(
         # Rendered before anything is written: a broken template of the show's leaves feeds/ as it was.
         rendered_pages = site.render(show, catalog.published, out, progress, planned=planned_pages)
         feed_path, changed, pages_changed = _write_output(
-            root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere
+            root, out, catalog, rendered_pages, feed_pages, progress, remember=not elsewhere, stated=stated
         )
     finally:
         planned_pages.cancel()  # a build stopped before writing its pages: no more are rendered
     result = BuildResult(feed_path=feed_path, changed=changed, catalog=catalog, pages=tuple(pages_changed))
     if before is not None and not any(p.code in SINCE_LAST_FEED for p in catalog.problems):
         due_next = min((episode.date for episode in catalog.scheduled), default=None)
-        uptodate.record(root, before, result.to_dict(), due_next=due_next)
+        uptodate.record(root, before, result.to_dict(), due_next=due_next, stated=stated)
     wait_closed()  # (done long before, at any size that matters): the caller may copy the show next
     return result
 
@@ -1514,10 +1515,12 @@ def _write_output(
     progress: Progress | None,
     *,
     remember: bool,
+    stated: dict[str, str] | None = None,
 ) -> tuple[Path, bool, list[str]]:
     """Write feeds/: artwork, sidecars, pages, the older feed pages, and feed.xml last (an app
     that fetches it finds everything it links to); then prune. Returns (feed.xml, whether it
-    changed, the pages changed). `remember` keeps feed.xml's digest for the next build."""
+    changed, the pages changed). `remember` keeps feed.xml's digest for the next build;
+    `stated` is given the pages' folders as written (site.write)."""
     show = catalog.show
     first_page = feed_pages[0][1]
     feed_path = unlinked_target(out, out / FEED_FILENAME, f"{FEEDS_DIR}/{FEED_FILENAME}")
@@ -1531,7 +1534,7 @@ def _write_output(
             written.copy(show.artwork_path, root / artwork, lambda: _source_bytes(root, artwork, "artwork"))
         wanted = _write_chapters(show, catalog.published, out, written, catalog.records)
         wanted |= publish_sidecars(root, catalog.published, out, written)
-        pages_changed = site.write(out, rendered_pages, progress)
+        pages_changed = site.write(out, rendered_pages, progress, stated=stated)
         wanted |= {_put(out, name, page.parts) for name, page in feed_pages[1:]}  # older feed pages first
         changed = staged_feed.commit()
         if remember:
@@ -1553,8 +1556,11 @@ SINCE_LAST_FEED = frozenset({"G103", "G105"})
 
 def _remember_feed(root: Path, path: Path, catalog: Catalog, first: feed.Rendered) -> None:
     """Keep a digest of feed.xml (the first page, when the feed is paged) for the next build."""
-    ordered = feed.newest_first(catalog.published)[: len(first.items)]
-    digests = [catalog.records[e.slug].digest or b"" for e in ordered]
+    ordered = first.episodes  # (in their items' order, as `assemble` put them; not sorted again)
+    if len(ordered) != len(first.items):
+        ordered = tuple(feed.newest_first(catalog.published)[: len(first.items)])
+    records = map(catalog.records.__getitem__, map(attrgetter("slug"), ordered))
+    digests = [digest or b"" for digest in map(attrgetter("digest"), records)]
     lastfeed.remember(root, path, first.head, first.items, digests)
 
 

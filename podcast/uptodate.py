@@ -30,7 +30,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -86,6 +86,10 @@ class _Listings:
         # end in `walked`), made into kept lines only when the listings are saved.
         self.stated: list[tuple[str, int, int]] = []
         self.walked: list[str] = []
+        # Folders the build's writers stated as they left them (`folder_stated`), by folder:
+        # taken instead of listing and stating them while the folder's stamps are as stated.
+        self.handed: Mapping[str, str] = {}
+        self._handed_now: dict[str, tuple[str, list[str]]] = {}
 
     @classmethod
     def load(cls, root: Path, tree: str, *, lines: bool = False) -> _Listings:
@@ -127,8 +131,8 @@ class _Listings:
         self, path: str, rel: str, scanned: Iterable[os.DirEntry] | None = None
     ) -> tuple[list[str], list[str], list[str], list | None]:
         """(files, folders, symbolic links) in the folder `path`, and the listing kept of it when
-        it still holds (else None). `scanned`: its entries, when the caller has just listed it.
-        Raises OSError."""
+        it still holds, or the one the build's writers stated of it (`handed`), while it holds
+        (else None). `scanned`: its entries, when the caller has just listed it. Raises OSError."""
         stat = os.lstat(path)
         kept = self.kept.get(rel)
         if (
@@ -140,8 +144,16 @@ class _Listings:
         ):
             self.now[rel] = kept
             return kept[3], kept[4], kept[5], kept
-        files, folders, links = _list(path, scanned)
         self.listed += 1
+        handed = self.handed.get(rel)
+        if handed is not None:
+            stamp, *lines = handed.split("//")
+            if stamp == f"{stat.st_mtime_ns}/{stat.st_ctime_ns}/{stat.st_ino}":  # (settled: folder_stated)
+                files = [line.partition("/")[0] for line in lines]
+                listing = self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, [], []]
+                self._handed_now[rel] = (handed, lines)
+                return files, [], [], listing
+        files, folders, links = _list(path, scanned)
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < self.until_ns:
             self.now[rel] = [stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, files, folders, links]
         return files, folders, links, None
@@ -155,7 +167,12 @@ class _Listings:
 
     def kept_lines(self, rel: str, listing: list) -> list[str] | None:
         """The stat lines kept of the files of the folder `rel` (without its prefix), when they
-        were kept with the listing `listing`, which still holds (None otherwise)."""
+        were kept with the listing `listing`, which still holds (None otherwise); or those the
+        build's writers stated of it, when `entries` took them (kept in turn when settled)."""
+        handed = self._handed_now.pop(rel, None)
+        if handed is not None:
+            self.lines_now[rel] = handed[0]
+            return handed[1]
         text = self.lines.get(rel) if self.lines is not None else None
         if type(text) is not str:
             return None
@@ -204,6 +221,41 @@ def _kinds(entries: Iterable[os.DirEntry]) -> tuple[list[str], list[str], list[s
         except OSError:
             files.append(entry.name)  # its stat fails too, and says so
     return files, folders, links
+
+
+def folder_stated(path: str, name: str = "", facts: os.stat_result | None = None) -> str | None:
+    """A folder of feeds/ as the walk `record` takes would find it, stated by the build's writer
+    as it leaves the folder (the entries are in the kernel's caches then, and the writers work on
+    every core while `record` runs alone): the folder's stamps and its files' stat lines, in the
+    form kept of them (`_Listings`). None when the walk would not keep them, for it states and
+    lists the folder itself then: something in it changed within RACY_NS (a page just written),
+    or it holds what that form does not say (a folder, a link, a dot-name), or a stat fails.
+
+    The stamps are taken before the listing, and are settled: a name added, removed or renamed
+    later gives the folder others, and `record` takes these only for a folder that still has
+    them. A file changed in place after it was stated gives a fingerprint no walk of feeds/
+    matches: the next check builds (see `outputs_fingerprint`). `facts`: the stat of the file
+    `name` in it, taken by the caller just before (a page found holding its bytes)."""
+    settled_ns = time.time_ns() - RACY_NS
+    try:
+        found = os.lstat(path)
+        if found.st_mtime_ns >= settled_ns or found.st_ctime_ns >= settled_ns:
+            return None
+        files, folders, links = _list(path)
+        if folders or links:
+            return None
+        parts = [f"{found.st_mtime_ns}/{found.st_ctime_ns}/{found.st_ino}"]
+        for entry in files:
+            if entry[0] == "." or entry in _PYCACHE:
+                return None
+            stated = facts if entry == name and facts is not None else os.stat(f"{path}/{entry}")
+            modified, changed = stated.st_mtime_ns, stated.st_ctime_ns
+            if modified >= settled_ns or changed >= settled_ns:
+                return None
+            parts.append(f"{entry}/{stated.st_size}/{modified}/{changed}/{stated.st_ino}")
+    except OSError:
+        return None
+    return "//".join(parts)
 
 
 def _listed(
@@ -418,7 +470,12 @@ def inputs_fingerprint(root: Path) -> tuple[str, int]:
 
 
 def outputs_fingerprint(
-    root: Path, *, listed: bool = False, after_build: bool = False, expected: str | None = None
+    root: Path,
+    *,
+    listed: bool = False,
+    after_build: bool = False,
+    expected: str | None = None,
+    stated: Mapping[str, str] | None = None,
 ) -> str:
     """feeds/' fingerprint; with `listed`, its folders are listed again only where they changed
     since the last walk that kept their listings (`_Listings`).
@@ -430,9 +487,15 @@ def outputs_fingerprint(
     changed in place since it was stated (by hand) gives a fingerprint that no walk of feeds/
     matches: the next check's walk (which states every file) finds feeds/ changed and builds,
     never the other way round. A walk that finds another fingerprint than `expected` (the
-    last build's) keeps the lines it stated, so that the build it leads to agrees with them."""
+    last build's) keeps the lines it stated, so that the build it leads to agrees with them.
+
+    `stated` (with `after_build`): folders as the build's writers left them (`folder_stated`), by
+    folder under feeds/ ("episodes/<slug>/"), taken for a folder whose stamps are still as stated,
+    instead of listing it and stating its files: the same lines, by the same argument."""
     digest = hashlib.blake2b(digest_size=16)
     listings = _Listings.load(root, "outputs", lines=after_build) if listed else None
+    if listings is not None and after_build and stated:
+        listings.handed = stated
     _walk(Path(root) / OUTPUT_DIR, digest, listings=listings, after_build=after_build and listed)
     found = digest.hexdigest()
     if listings is not None:
@@ -769,10 +832,18 @@ def _snapshot_key(root: Path, options: dict) -> str:
     return json.dumps([str(Path(root).resolve()), options], sort_keys=True, default=str)
 
 
-def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | None) -> None:
+def record(
+    root: Path,
+    before: Snapshot,
+    report: dict,
+    *,
+    due_next: datetime | None,
+    stated: Mapping[str, str] | None = None,
+) -> None:
     """Remember a successful build: `before` as taken before reading, feeds/ as it is now.
 
     `due_next` is when the earliest scheduled episode comes due: the build is stale then.
+    `stated`: folders of feeds/ as the build's writers left them (see `outputs_fingerprint`).
     """
     if before.racy:
         forget(root)
@@ -780,7 +851,7 @@ def record(root: Path, before: Snapshot, report: dict, *, due_next: datetime | N
     # The walk's 20,000 lines and listings hold no cycle; a build's heap is large by now, and
     # the collector would go over it (a full pass and ~90 young ones at 10,000 episodes: ~8 ms).
     with collector.paused():
-        outputs = outputs_fingerprint(root, listed=True, after_build=True)
+        outputs = outputs_fingerprint(root, listed=True, after_build=True, stated=stated)
     entry = {
         "version": RECORD_VERSION,
         "inputs": before.inputs,

@@ -725,6 +725,52 @@ def test_a_file_changed_while_a_cold_build_reads_the_folders_is_read_by_the_next
     assert uptodate.unchanged_report(show.root, options) is not None
 
 
+def test_a_cold_build_over_its_own_pages_is_followed_by_a_warm_one_and_hand_edits_are_found(
+    show, monkeypatch
+):
+    """A cold build (no build cache, feeds/ as the last build left it) finds every page holding
+    its bytes; the two processes writing pages state each page's folder as they leave it, and
+    the record takes those (no folder of them walked again): the build right after is warm
+    (reported from the record, nothing written), and a page edited by hand or a file put into a
+    page's folder by hand after it are found by the next check."""
+    from podcast import uptodate
+    from podcast.web import forked, site
+
+    if not forked.can_fork():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(site, "PAGES_PER_PROCESS", 5)  # a page process rendering ahead
+    monkeypatch.setattr(site, "PROCESSES", 2)
+    for number in range(24):
+        show.add(f"ep{number:02d}", date=f"2025-01-{number + 1:02d}", article=f"Episode {number}.\n")
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    pipeline.build(show.root)
+    shutil.rmtree(show.root / ".podcast")
+    time.sleep(RACY_NS / 1e9 + 0.05)  # the pages as the last build left them, settled
+    handed: list[dict] = []
+    record = uptodate.record
+
+    def recording(*args, stated=None, **keywords):
+        handed.append(dict(stated or {}))
+        record(*args, stated=stated, **keywords)
+
+    monkeypatch.setattr(uptodate, "record", recording)
+    assert pipeline.build(show.root).pages == ()
+    assert {f"episodes/ep{number:02d}/" for number in range(24)} <= handed[0].keys()
+    options = {"strict": False, "force": False, "allow_removal": False}
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    assert uptodate.unchanged_report(show.root, options) is not None
+    page = show.root / "feeds" / "episodes" / "ep03" / "index.html"
+    written = page.read_bytes()
+    page.write_bytes(written.replace(b"Episode", b"Edisode", 1))  # same size
+    assert uptodate.unchanged_report(show.root, options) is None
+    assert pipeline.build(show.root).pages == ("episodes/ep03/index.html",)
+    assert page.read_bytes() == written
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    assert uptodate.unchanged_report(show.root, options) is not None
+    (page.parent / "by-hand.txt").write_text("put here by hand", "utf-8")
+    assert uptodate.unchanged_report(show.root, options) is None
+
+
 PATH_PARTS = st.sampled_from(["a.mp3", "..", ".", "", "sub", "ep-1", "/", "x..y", "...", "ep-10"])
 
 

@@ -420,3 +420,80 @@ def test_a_snapshot_begun_walks_no_episode_folder_and_sees_a_folder_added_or_rem
     assert again.inputs != first.inputs
     assert again.inputs == uptodate.Snapshot.take(show.root, OPTIONS).inputs
     assert "ep9" in again.episodes and "_private" not in again.episodes
+
+
+def _kept_outputs(root) -> tuple[dict, dict]:
+    """The listings and the stat lines the last walk of feeds/ kept."""
+    folder = root / uptodate.LISTINGS_DIR
+    return tuple(json.loads((folder / name).read_bytes()) for name in ("outputs.json", "outputs-lines.json"))
+
+
+def test_folders_stated_by_their_writers_give_the_record_what_a_whole_walk_gives(tmp_path):
+    """`record` takes the folders of feeds/ the build's writers stated (`folder_stated`) instead
+    of listing them and stating their files: over folders of every kind (a page alone, beside
+    other files, a dot-file, a subfolder or a link; empty), settled or just written, some
+    changed by hand after they were stated (a name added, removed, renamed), what it records and
+    keeps is what a walk that lists and states everything finds and keeps."""
+    rng = random.Random(5)
+    root = tmp_path / "show"
+    for trial in range(4):
+        shutil.rmtree(root, ignore_errors=True)
+        folders = []
+        for number in range(40):
+            folder = root / "feeds" / "episodes" / f"ep{number}"
+            folder.mkdir(parents=True)
+            (folder / "index.html").write_text(f"page {number}" * rng.randint(1, 9), "utf-8")
+            kind = rng.choice(["page", "page", "page", "beside", "dot", "folder", "link", "empty"])
+            if kind == "beside":
+                (folder / "notes.txt").write_text("notes", "utf-8")
+            elif kind == "dot":
+                (folder / ".partial.html").write_text("partial", "utf-8")
+            elif kind == "folder":
+                (folder / "inner").mkdir()
+                (folder / "inner" / "a.txt").write_text("a", "utf-8")
+            elif kind == "link":
+                (folder / "also.html").symlink_to(folder / "index.html")
+            elif kind == "empty":
+                (folder / "index.html").unlink()
+            folders.append(folder)
+        settle()
+        just_written = rng.sample(folders, 5)  # changed within RACY_NS of being stated: not taken
+        for folder in just_written:
+            (folder / "fresh.html").write_text("fresh", "utf-8")
+        stated = {}
+        for folder in folders:
+            found = uptodate.folder_stated(str(folder))
+            if found is not None:
+                stated[f"episodes/{folder.name}/"] = found
+        assert 10 < len(stated) < len(folders) - len(just_written)
+        assert not {f"episodes/{folder.name}/" for folder in just_written} & stated.keys()
+        pages = [root / "feeds" / rel for rel in stated if (root / "feeds" / rel / "index.html").exists()]
+        added, removed, renamed = rng.sample(pages, 3)
+        (added / "by-hand.html").write_text("by hand", "utf-8")
+        (removed / "index.html").unlink()
+        (renamed / "index.html").rename(renamed / "other.html")
+        settle()
+        taken = uptodate.outputs_fingerprint(root, listed=True, after_build=True, stated=stated)
+        kept_taken = _kept_outputs(root)
+        shutil.rmtree(root / uptodate.LISTINGS_DIR)
+        walked = uptodate.outputs_fingerprint(root, listed=True, after_build=True)
+        assert taken == walked == uptodate.outputs_fingerprint(root), trial
+        assert kept_taken == _kept_outputs(root), trial
+
+
+def test_a_folder_stated_then_changed_in_place_is_found_by_the_next_check(tmp_path):
+    """A page edited in place after its writer stated it (its folder's stamps unchanged) makes
+    the record differ from feeds/: the check before the next build, which states every file,
+    finds it (as it finds a file edited after any build)."""
+    root = tmp_path / "show"
+    page = root / "feeds" / "episodes" / "one" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>one</p>", "utf-8")
+    settle()
+    stated = {"episodes/one/": uptodate.folder_stated(str(page.parent))}
+    assert stated["episodes/one/"] is not None
+    taken = uptodate.outputs_fingerprint(root, listed=True, after_build=True, stated=stated)
+    assert taken == uptodate.outputs_fingerprint(root, listed=True, expected=taken)
+    page.write_text("<p>One, edited</p>", "utf-8")
+    taken = uptodate.outputs_fingerprint(root, listed=True, after_build=True, stated=stated)
+    assert taken != uptodate.outputs_fingerprint(root, listed=True, expected=taken)

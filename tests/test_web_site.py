@@ -3,8 +3,10 @@ written when a show's template fails."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -205,10 +207,11 @@ def test_pages_rendered_ahead_are_each_written_once_by_one_of_two_processes(
 
     written = started.finish(folders, lambda part: part)
 
-    assert sorted(rel for rel, _, _ in written) == sorted(rel for rel, _ in items)
-    assert all(fresh for _, fresh, _ in written)
+    assert sorted(rel for rel, *_ in written) == sorted(rel for rel, _ in items)
+    assert all(fresh for _, fresh, *_ in written)
     writers = {(out / rel).read_text().split()[1].removesuffix("</p>") for rel, _ in items}
     assert str(os.getpid()) in writers and len(writers) == 2  # this process did a part, the other the rest
+    started.cancel()  # as the build does once it has written its pages: the process waited for
     assert no_child_left()
 
 
@@ -307,3 +310,61 @@ def _assert_folders_as_found_one_by_one(out, items, listed) -> None:
             if folder.endswith("new"):
                 (out / folder).rmdir()  # made: made again the other way
         assert outcomes[0] == outcomes[1], folder
+
+
+@pytest.mark.parametrize("slower", ["this process", "the other"])
+def test_the_two_processes_writing_pages_each_take_what_the_other_has_not_until_they_meet(
+    forking, tmp_path, slower, no_child_left
+):
+    """After go the build takes pages from the first up and the page process from the last down
+    until they meet: every page is written exactly once, and the quicker process writes more,
+    however the two are slowed."""
+    out = tmp_path / "out"
+    out.mkdir()
+    parent = os.getpid()
+
+    def render(number: int) -> bytes:
+        if (os.getpid() == parent) == (slower == "this process"):
+            time.sleep(0.004)
+        return f"<p>{number} {os.getpid()}</p>".encode()
+
+    items = [(f"episodes/e{n:03d}/index.html", functools.partial(render, n)) for n in range(240)]
+    started = ahead.Ahead(out, items)
+    folders: dict[str, bool] = {}
+    for rel, _ in items:
+        pagefiles.ensure_folder(out, rel.rpartition("/")[0], folders)
+
+    written = started.finish(folders, lambda part: part)
+    started.cancel()
+
+    assert sorted(rel for rel, *_ in written) == [rel for rel, _ in items]  # each once
+    writers = [(out / rel).read_text().split()[1].removesuffix("</p>") for rel, _ in items]
+    mine = writers.count(str(parent))
+    assert writers == [str(parent)] * mine + [writers[-1]] * (len(items) - mine)  # first up; last down
+    assert (mine > len(items) / 2) == (slower == "the other")
+    assert no_child_left()
+
+
+def test_pages_taken_by_a_page_process_killed_before_go_are_written_by_the_build(
+    forking, tmp_path, no_child_left
+):
+    """A page process that ended before go (killed) wrote nothing: the build writes every page,
+    those it had taken to render ahead too."""
+    import signal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    items = [(f"episodes/e{n:03d}/index.html", lambda n=n: f"<p>{n}</p>".encode()) for n in range(200)]
+    started = ahead.Ahead(out, items)
+    time.sleep(0.2)  # it takes and renders some
+    os.kill(started._pid, signal.SIGKILL)
+    folders: dict[str, bool] = {}
+    for rel, _ in items:
+        pagefiles.ensure_folder(out, rel.rpartition("/")[0], folders)
+
+    written = started.finish(folders, lambda part: part)
+    started.cancel()
+
+    assert sorted(rel for rel, *_ in written) == [rel for rel, _ in items]
+    assert all((out / rel).read_text() == f"<p>{n}</p>" for n, (rel, _) in enumerate(items))
+    assert no_child_left()

@@ -4,9 +4,10 @@ A build may not write a byte before lint has passed, but it may render: the proc
 pages due, last first, and compares each with the file already there (a cold build of a show
 whose feeds/ is there finds most of them holding their bytes). A page that differs is kept, up to
 HELD_MAX_BYTES in all; then the process waits. Nothing is written until the build says go
-(`finish`): then the process tells how far it came, the build takes the first half of what is
-left, the process writes what it kept and does the other half. A build that stops instead
-(`cancel`, or the handle dropped) ends the process, which has written nothing.
+(`finish`): then the process writes what it kept and goes on down from where it was, while the
+build takes the pages from the first up, until they meet (`_Claims`: whoever is quicker does
+more, so both end together, whatever the pages cost). A build that stops instead (`cancel`, or
+the handle dropped) ends the process, which has written nothing.
 
 So the second core, idle while one process lints, renders pages; what is left is shared between
 both cores as before (forked.py).
@@ -15,77 +16,156 @@ both cores as before (forked.py).
 from __future__ import annotations
 
 import gc
+import mmap
+import multiprocessing
 import os
+import pickle
 import select
 import signal
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .forked import child_result, send_outcome
-from .pagefiles import Written, ensure_folder, folders_there, found_holding, write_page, write_pages
+from .forked import child_result, reap, send_outcome
+from .pagefiles import Written, folders_there, found_holding, write_page, write_pages
 
 HELD_MAX_BYTES = 8_000_000  # of pages rendered that differ from the file there, kept until go
 _GO, _STOP = b"g", b"s"
-_COUNT = 8  # bytes of a page count on a pipe
 
 Item = tuple[str, Callable[[], bytes]]  # a page's path under the output folder, and how to render it
+
+
+class _Claims:
+    """Which of `count` items each of two processes takes, each exactly once: the build takes
+    them from the first up, the page process from the last down, under one lock they share
+    (made before the fork; a semaphore, taken without a system call when free)."""
+
+    def __init__(self, count: int) -> None:
+        self._shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see one [low, high]
+        self._bounds = memoryview(self._shared).cast("q")
+        self._bounds[1] = count
+        self._lock = multiprocessing.get_context("fork").Lock()
+
+    def first(self, index: int) -> bool:
+        """Item `index` (the lowest not taken) taken by the build; False once they have met."""
+        with self._lock:
+            if index >= self._bounds[1]:
+                return False
+            self._bounds[0] = index + 1
+            return True
+
+    def last(self) -> int | None:
+        """The highest item not taken, taken by the page process (None once they have met)."""
+        with self._lock:
+            high = self._bounds[1]
+            if high <= self._bounds[0]:
+                return None
+            self._bounds[1] = high - 1
+            return high - 1
+
+    def high(self) -> int:
+        """Where the page process's items start (those it took, and may still be holding)."""
+        with self._lock:
+            return self._bounds[1]
 
 
 class Ahead:
     """One process rendering `items` ahead of the build's go."""
 
-    def __init__(self, out: Path, items: Sequence[Item], after: Callable[[], object] | None = None) -> None:
-        """`after`: called in the process once it has written its pages; what it returns is sent
-        back (`sent`), e.g. what the process rendered that the build keeps."""
+    def __init__(
+        self,
+        out: Path,
+        items: Sequence[Item],
+        after: Callable[[], object] | None = None,
+        after_from: int | None = None,
+    ) -> None:
+        """`after`: called in the process once it has taken every item from `after_from` on (and
+        rendered them), else once it has written its pages; what it returns is sent back
+        (`sent`), e.g. what the process rendered that the build keeps. Made (and pickled) as
+        soon as it can be, it is not made while the build waits for the process's last word."""
         self.out = out
         self.items = items
         self.sent: object = None
+        self._claims = _Claims(len(items))
         control_read, control = os.pipe()
         results, results_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(control)
             os.close(results)
-            _child(out, items, control_read, results_write, after)  # never returns
+            sending = _After(after, len(items) if after_from is None else after_from)
+            _child(out, items, self._claims, control_read, results_write, sending)  # never returns
         os.close(control_read)
         os.close(results_write)
         self._control, self._results, self._pid = control, results, pid
         self._cancel = weakref.finalize(self, _stop, pid, control, results)
 
     def cancel(self) -> None:
-        """The build stopped (or wrote its pages): the process ends, having written nothing more."""
+        """The build stopped (or wrote its pages): the process ends, having written nothing more,
+        and is waited for."""
         self._cancel()
 
     def finish(
         self, folders: dict[str, bool], first: Callable[[Sequence[Item]], Iterable[Item]]
     ) -> list[Written]:
-        """Go: every page of `items` written (or found holding its bytes), this process doing the
-        first part of what the other has not rendered (through `first`, e.g. a progress bar);
-        what the record needs of each. `folders`: every page's folder, made and checked for links."""
+        """Go: every page of `items` written (or found holding its bytes), this process taking
+        them from the first up (through `first`, e.g. a progress bar, which is given every page
+        the other has not taken yet) until it meets the other; what the record needs of each.
+        `folders`: every page's folder, made and checked for links."""
         if not self._cancel.alive:
             raise RuntimeError("pages rendered ahead were cancelled")
         self._cancel.detach()  # from here the process is waited for below, come what may
+        going = False
         try:
             try:
                 os.write(self._control, _GO)
-                reached = _read(self._results, _COUNT)
             except BrokenPipeError:
-                reached = b""
-            if len(reached) < _COUNT:  # it ended before go (killed): it wrote nothing, so all is ours
-                own = len(self.items)
-            else:
-                own = int.from_bytes(reached, "big") // 2
-                os.write(self._control, own.to_bytes(_COUNT, "big"))
-            mine = write_pages(self.out, first(self.items[:own]), folders)
+                pass  # it has ended
+            mine = write_pages(self.out, self._taken(first(self.items[: self._claims.high()])), folders)
+            going = _read(self._results, 1) == _GO  # said as soon as it read go, before writing
+            if not going:  # it ended before go (killed): it wrote nothing, so its pages are ours
+                mine += write_pages(self.out, self.items[self._claims.high() :], folders)
         finally:
-            ok, value = _end(self._pid, self._control, self._results)
-        if own == len(self.items):
+            # It has sent all it wrote: it is waited for once the build has gone on (`cancel`).
+            ok, value = _end(self._pid, self._control, self._results, wait=False)
+            self._cancel = weakref.finalize(self, reap, self._pid)
+        if not going:
             return mine
         if not ok:
             raise value  # type: ignore[misc]
-        written, self.sent = value  # type: ignore[misc]
+        written, sent = value  # type: ignore[misc]
+        self.sent = pickle.loads(sent) if sent is not None else None
         return mine + written
+
+    def _taken(self, offered: Iterable[Item]) -> Iterator[Item]:
+        """The items of `offered` (the first ones, in order) this process takes before it meets
+        the other; the rest are gone through, not taken (a progress bar goes to its end)."""
+        met = False
+        for index, item in enumerate(offered):
+            if not met and self._claims.first(index):
+                yield item
+            else:
+                met = True
+
+
+class _After:
+    """In the page process: `after`'s answer, pickled, made once the process takes an item
+    below `at` (it has taken, and rendered, every item from `at` on: they go from the last
+    down), or at the end."""
+
+    def __init__(self, after: Callable[[], object] | None, at: int) -> None:
+        self.after = after
+        self.at = at
+        self.made: bytes | None = None
+
+    def taking(self, index: int) -> None:
+        if index < self.at and self.made is None and self.after is not None:
+            self.made = pickle.dumps(self.after())
+
+    def answer(self) -> bytes | None:
+        if self.made is None and self.after is not None:
+            self.made = pickle.dumps(self.after())
+        return self.made
 
 
 def _read(fd: int, size: int) -> bytes:
@@ -106,35 +186,42 @@ def _stop(pid: int, control: int, results: int) -> None:
     _end(pid, control, results)
 
 
-def _end(pid: int, control: int, results: int) -> tuple[bool, object]:
-    """The process's result once it has ended (and its pipes closed)."""
+def _end(pid: int, control: int, results: int, *, wait: bool = True) -> tuple[bool, object]:
+    """The process's result once it has ended, or (not `wait`) sent it whole; its pipes closed."""
     os.close(control)
-    return child_result(pid, results, "a page process")
+    return child_result(pid, results, "a page process", wait=wait)
 
 
 def _child(
-    out: Path, items: Sequence[Item], control: int, results: int, after: Callable[[], object] | None
+    out: Path,
+    items: Sequence[Item],
+    claims: _Claims,
+    control: int,
+    results: int,
+    after: _After,
 ) -> None:
     """The process: never returns into the caller's frames, never runs the parent's exit handlers."""
     status = 1
     try:
         gc.disable()  # it lives for one build; a pass would also copy every page of the parent it touches
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it; the parent reports
-        found, kept, left = _render_ahead(out, items, control)
+        found, kept = _render_ahead(out, items, claims, control, after)
         if os.read(control, 1) != _GO:  # stopped, or the parent is gone: nothing is written
             status = 0
             return
-        os.write(results, left.to_bytes(_COUNT, "big"))
-        start = int.from_bytes(_read(control, _COUNT), "big")
+        os.write(results, _GO)
 
-        def write() -> tuple[list[Written], object]:
-            work = [*kept, *items[start:left]]
-            folders = folders_there(out, work)
-            for rel, _ in work:
-                ensure_folder(out, rel.rpartition("/")[0], folders)
-            written = [write_page(out, rel, data, folders) for rel, data in kept]
-            written += write_pages(out, items[start:left], folders)
-            return found + written, after() if after is not None else None
+        def write() -> tuple[list[Written], bytes | None]:
+            folders = folders_there(out, items)
+            written = [
+                write_page(out, rel, data if isinstance(data, bytes) else data(), folders)
+                for rel, data in kept
+            ]
+            while (index := claims.last()) is not None:
+                after.taking(index)
+                rel, make = items[index]
+                written.append(write_page(out, rel, make(), folders))
+            return found + written, after.answer()
 
         send_outcome(results, write)
         status = 0
@@ -143,28 +230,32 @@ def _child(
 
 
 def _render_ahead(
-    out: Path, items: Sequence[Item], control: int
-) -> tuple[list[Written], list[tuple[str, bytes]], int]:
-    """Render items from the last back until the parent says anything, the kept bytes reach
-    HELD_MAX_BYTES or all are done: the pages found holding their bytes, those rendered that do
-    not (with their bytes), and how many items are left (from the first)."""
+    out: Path, items: Sequence[Item], claims: _Claims, control: int, after: _After
+) -> tuple[list[Written], list[tuple[str, bytes | Callable[[], bytes]]]]:
+    """Take and render items from the last down until the parent says anything, the kept bytes
+    reach HELD_MAX_BYTES or all are taken: the pages found holding their bytes, and those
+    rendered that do not (with their bytes; or, when rendering failed, how to render it again
+    after go, where the error is raised)."""
     found: list[Written] = []
-    kept: list[tuple[str, bytes]] = []
+    kept: list[tuple[str, bytes | Callable[[], bytes]]] = []
     held = 0
-    left = len(items)
     waiting = select.poll()
     waiting.register(control, select.POLLIN)
-    while left and held <= HELD_MAX_BYTES and not waiting.poll(0):
-        rel, make = items[left - 1]
+    while held <= HELD_MAX_BYTES and not waiting.poll(0):
+        index = claims.last()
+        if index is None:
+            break
+        after.taking(index)
+        rel, make = items[index]
         try:
             data = make()
         except Exception:  # noqa: BLE001 - rendered again after go, where the error is raised
+            kept.append((rel, make))
             break
-        left -= 1
         there = found_holding(out, rel, data)
         if there is not None:
-            found.append((rel, False, there))
+            found.append(there)
         else:
             kept.append((rel, data))
             held += len(data)
-    return found, kept, left
+    return found, kept

@@ -110,11 +110,22 @@ def send_result(writer: int, outcome: tuple[bool, object]) -> None:
         pipe.write(data)
 
 
-def child_result(pid: int, reader: int, who: str = "a worker process") -> tuple[bool, object]:
+def child_result(
+    pid: int, reader: int, who: str = "a worker process", *, wait: bool = True
+) -> tuple[bool, object]:
     """What the forked child `pid` sent on `reader` ((True, value) or (False, exception)), once it
-    has ended; an error saying how it ended when it sent nothing whole."""
+    has ended; an error saying how it ended when it sent nothing whole.
+
+    With `wait` false, a child that sent its whole result is not waited for: all it has left to do
+    is end, which costs a child of a large build ~0.05 s (the kernel frees what it copied); the
+    caller reaps it later (`reap`), while it does other work."""
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
+    if data and not wait:
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - cut short; waited for and reported below
+            pass
     _, status = os.waitpid(pid, 0)
     if data:
         try:
@@ -124,3 +135,11 @@ def child_result(pid: int, reader: int, who: str = "a worker process") -> tuple[
     code = os.waitstatus_to_exitcode(status)
     ended = f"signal {-code}" if code < 0 else f"exit status {code}"
     return False, PodcastError(f"{who} ended without its result ({ended}); run the build again")
+
+
+def reap(pid: int) -> None:
+    """Wait for the forked child `pid` to end, unless it was waited for already."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass

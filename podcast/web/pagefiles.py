@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..files import holds, unlinked_target
+from ..uptodate import folder_stated
 
 # Fewer pages than this look at their folders one by one: listing 10,000 folders to write two
 # pages costs more than a system call or two for each.
 LISTED_FROM = 64
 
-# A page written: its path, whether its bytes changed, its file's stat for the record.
-Written = tuple[str, bool, tuple[int, int, int]]
+# A page written: its path, whether its bytes changed, its file's stat for the record, and its
+# folder as the writer left it (uptodate.folder_stated: the walk of feeds/ after the build takes it).
+Written = tuple[str, bool, tuple[int, int, int], str | None]
 
 
 def write_pages(
@@ -100,7 +102,8 @@ def write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Wr
             if stat.S_ISLNK(before.st_mode):
                 unlinked_target(out, Path(target), rel)  # raises, naming the link
             if before.st_size == len(data) and stat.S_ISREG(before.st_mode) and holds(target, (data,)):
-                return rel, False, (before.st_size, before.st_mtime_ns, before.st_ino)
+                made = (before.st_size, before.st_mtime_ns, before.st_ino)
+                return rel, False, made, _stated(where, folder, name, before)
     temporary = os.path.join(where, f".{name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     try:
@@ -122,18 +125,28 @@ def write_page(out: Path, rel: str, data: bytes, folders: dict[str, bool]) -> Wr
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino)
+    return rel, True, (made.st_size, made.st_mtime_ns, made.st_ino), None  # (just changed: walked)
 
 
-def found_holding(out: Path, rel: str, data: bytes) -> tuple[int, int, int] | None:
-    """The size, mtime (ns) and inode of out/rel when it is a file (not a link) holding `data`
-    already; else None. Makes and writes nothing, so a page can be looked for before the build
-    may write (the folders on the way are checked for links when it writes: see ensure_folder)."""
+def found_holding(out: Path, rel: str, data: bytes) -> Written | None:
+    """out/rel as write_page gives it when it is a file (not a link) holding `data` already; else
+    None. Makes and writes nothing, so a page can be looked for before the build may write (the
+    folders on the way are checked for links when it writes: see ensure_folder)."""
     target = os.path.join(out, rel)
     try:
         before = os.lstat(target)
     except OSError:
         return None
     if stat.S_ISREG(before.st_mode) and before.st_size == len(data) and holds(target, (data,)):
-        return before.st_size, before.st_mtime_ns, before.st_ino
+        folder, _, name = rel.rpartition("/")
+        where = os.path.join(out, folder) if folder else str(out)
+        made = (before.st_size, before.st_mtime_ns, before.st_ino)
+        return rel, False, made, _stated(where, folder, name, before)
     return None
+
+
+def _stated(where: str, folder: str, name: str, page: os.stat_result) -> str | None:
+    """The folder of the page `name`, found holding its bytes (`page`: its stat), as its writer
+    leaves it, for the walk of feeds/ after the build; not the output folder itself, which the
+    build goes on writing into. (A page written is not: its folder has just changed.)"""
+    return folder_stated(where, name, page) if folder else None

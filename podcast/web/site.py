@@ -111,15 +111,20 @@ def plan(
         quick = frozenset(planned.list_paths if rows is not None and KeptRows.there(record.file) else ())
     deferred = [(page.path, page.make) for page in due if page.packaged]
     # The list pages last: the process rendering ahead starts from the last, so it renders them
-    # (about ten times an episode page's cost each, when not made of kept rows) in its head start,
-    # and the halves it and this process split at go, by count, cost about the same.
+    # (about ten times an episode page's cost each, when not made of kept rows) in its head start.
     listed = planned.list_paths
     deferred.sort(key=lambda item: item[0] in listed)
     costly = sum(path not in quick for path, _ in deferred)
     started = None
     if ahead and _processes() > 1 and costly >= 2 * PAGES_PER_PROCESS and forked.can_fork():
-        # (the rows it renders come back: none is loaded yet, see render)
-        started = Ahead(out, deferred, functools.partial(rows_in, rows.store) if rows is not None else None)
+        # The rows it renders come back (none is loaded yet, see render): all rendered once it has
+        # taken the list pages, so made to be sent from then.
+        after = functools.partial(rows_in, rows.store) if rows is not None else None
+        lists_from = len(deferred) - sum(path in listed for path, _ in deferred)
+        try:
+            started = Ahead(out, deferred, after, after_from=lists_from)
+        except (OSError, ImportError):  # no process to spare, or no lock to share (no /dev/shm)
+            started = None  # all written at go, as with one core
     return PlannedPages(digests, due, record, started, rows, quick)
 
 
@@ -192,9 +197,17 @@ def _unwanted(out: Path, wanted: dict[str, str]) -> list[Path]:
     return [path for path in sorted(found) if path.is_file() and not path.is_symlink() and _ours(path)]
 
 
-def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> list[str]:
+def write(
+    out: Path,
+    pages: RenderedPages,
+    progress: Progress | None = None,
+    *,
+    stated: dict[str, str] | None = None,
+) -> list[str]:
     """Write the pages due (rendering those left to render), on every core when there are many;
-    remove our pages no longer wanted; keep the record. Returns what changed."""
+    remove our pages no longer wanted; keep the record. Returns what changed. `stated` is given
+    each page's folder as its writer left it, by folder ("episodes/<slug>/"; see
+    uptodate.folder_stated): `uptodate.record` takes them instead of walking those folders."""
     record = pages.record
     items: list[tuple[str, bytes | Callable[[], bytes]]] = [
         *pages.rendered.items(),
@@ -234,10 +247,12 @@ def write(out: Path, pages: RenderedPages, progress: Progress | None = None) -> 
                     rows.add(fresh)
     changed = []
     for written in slices:
-        for rel, fresh, made in written:
+        for rel, fresh, made, folder in written:
             record.note(rel, pages.digests[rel], made)
             if fresh:
                 changed.append(rel)
+            if folder is not None and stated is not None:
+                stated[rel[: rel.rindex("/") + 1]] = folder
     for stale in _unwanted(out, pages.digests):
         stale.unlink()
         changed.append(str(stale.relative_to(out)))
