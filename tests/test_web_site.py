@@ -368,3 +368,25 @@ def test_pages_taken_by_a_page_process_killed_before_go_are_written_by_the_build
     assert sorted(rel for rel, *_ in written) == [rel for rel, _ in items]
     assert all((out / rel).read_text() == f"<p>{n}</p>" for n, (rel, _) in enumerate(items))
     assert no_child_left()
+
+
+def test_a_page_process_killed_holding_the_shared_lock_leaves_the_build_going_alone(monkeypatch):
+    """The build and the page process share out pages under one lock. A page process killed
+    while it holds it (the OOM killer, a kill -9) never gives it back: the build sees the
+    process has ended and goes on alone, instead of waiting for the lock for ever."""
+    import signal
+
+    monkeypatch.setattr(ahead, "LOCK_WATCH_SECONDS", 0.05)
+    claims = ahead._Claims(10)
+    assert claims.last() == 9  # (the page process's first, from the last down)
+    pid = os.fork()
+    if pid == 0:  # a page process, killed holding the lock
+        claims._lock.acquire()
+        os.kill(os.getpid(), signal.SIGKILL)
+    claims.other = pid
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # until it has died (still to be waited for)
+    try:
+        assert [claims.first(index) for index in range(10)] == [True] * 9 + [False]
+        assert claims.high() == 9
+    finally:
+        os.waitpid(pid, 0)

@@ -15,6 +15,7 @@ both cores as before (forked.py).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import mmap
 import multiprocessing
@@ -38,17 +39,24 @@ Item = tuple[str, Callable[[], bytes]]  # a page's path under the output folder,
 class _Claims:
     """Which of `count` items each of two processes takes, each exactly once: the build takes
     them from the first up, the page process from the last down, under one lock they share
-    (made before the fork; a semaphore, taken without a system call when free)."""
+    (made before the fork; a semaphore, taken without a system call when free).
+
+    On the build's side, `other` is the page process. A lock it was killed holding (the OOM
+    killer, a kill -9) would be waited for for ever: the build looks at it every
+    LOCK_WATCH_SECONDS, and once it has ended goes on alone, without the lock (what the process
+    had taken is then the build's, or its death is reported: see `Ahead.finish`)."""
 
     def __init__(self, count: int) -> None:
         self._shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see one [low, high]
         self._bounds = memoryview(self._shared).cast("q")
         self._bounds[1] = count
         self._lock = multiprocessing.get_context("fork").Lock()
+        self.other: int | None = None
+        self._alone = False  # the other has ended: no lock is needed, nor to be had
 
     def first(self, index: int) -> bool:
         """Item `index` (the lowest not taken) taken by the build; False once they have met."""
-        with self._lock:
+        with self._held():
             if index >= self._bounds[1]:
                 return False
             self._bounds[0] = index + 1
@@ -65,8 +73,32 @@ class _Claims:
 
     def high(self) -> int:
         """Where the page process's items start (those it took, and may still be holding)."""
-        with self._lock:
+        with self._held():
             return self._bounds[1]
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        """The lock, on the build's side: or none, once the page process has ended."""
+        while not self._alone:
+            if self._lock.acquire(timeout=LOCK_WATCH_SECONDS):
+                try:
+                    yield
+                finally:
+                    self._lock.release()
+                return
+            self._alone = self.other is not None and _ended(self.other)
+        yield
+
+
+LOCK_WATCH_SECONDS = 1.0
+
+
+def _ended(pid: int) -> bool:
+    """Whether the child `pid` has ended (it is left to be waited for as it was)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
 
 
 class Ahead:
@@ -97,6 +129,7 @@ class Ahead:
             _child(out, items, self._claims, control_read, results_write, sending)  # never returns
         os.close(control_read)
         os.close(results_write)
+        self._claims.other = pid
         self._control, self._results, self._pid = control, results, pid
         self._cancel = weakref.finalize(self, _stop, pid, control, results)
 
