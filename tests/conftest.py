@@ -117,9 +117,8 @@ class ShowDir:
         return self.root / "feeds" / "feed.xml"
 
 
-@pytest.fixture
-def show(tmp_path, mp3_factory) -> ShowDir:
-    root = tmp_path / "show"
+def new_show(root: Path, mp3_factory: Callable[[float], Path]) -> ShowDir:
+    """The test show (`podcast init` with every answer given) at `root`, with no episode yet."""
     scaffold.init_show(
         root,
         title="Test Show",
@@ -131,6 +130,11 @@ def show(tmp_path, mp3_factory) -> ShowDir:
         description="A show for tests.",
     )
     return ShowDir(root, mp3_factory)
+
+
+@pytest.fixture
+def show(tmp_path, mp3_factory) -> ShowDir:
+    return new_show(tmp_path / "show", mp3_factory)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

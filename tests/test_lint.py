@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import new_show, run
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -1015,22 +1015,8 @@ def test_a_linted_feed_is_freed_when_dropped_without_waiting_for_the_collector(s
 @pytest.fixture(scope="module")
 def one_episode(tmp_path_factory, mp3_factory):
     """A show (http base URL, serial: findings of several item rules) with one episode, read."""
-    from conftest import ShowDir
-
-    from podcast import scaffold
-
-    root = tmp_path_factory.mktemp("quick") / "show"
-    scaffold.init_show(
-        root,
-        title="Test Show",
-        author="Ann Host",
-        owner_email="ann@example.com",
-        base_url="https://cdn.example.com/show/",
-        link="https://example.com/",
-        category="Health & Fitness > Medicine",
-        description="A show for tests.",
-    )
-    show = ShowDir(root, mp3_factory)
+    show = new_show(tmp_path_factory.mktemp("quick") / "show", mp3_factory)
+    root = show.root
     set_show_key(root, "base_url", '"http://cdn.example.com/show/"')
     set_show_key(root, "type", '"serial"')
     show.add("one", title="One", date="2025-01-01")
@@ -1507,22 +1493,8 @@ def test_a_url_is_readable_exactly_when_urlsplit_reads_its_host(parts):
 @pytest.fixture(scope="module")
 def plain_episode(tmp_path_factory, mp3_factory):
     """A show (https, episodic) with one episode, read: its item is one nothing is found in."""
-    from conftest import ShowDir
-
-    from podcast import scaffold
-
-    root = tmp_path_factory.mktemp("plain") / "show"
-    scaffold.init_show(
-        root,
-        title="Test Show",
-        author="Ann Host",
-        owner_email="ann@example.com",
-        base_url="https://cdn.example.com/show/",
-        link="https://example.com/",
-        category="Health & Fitness > Medicine",
-        description="A show for tests.",
-    )
-    show = ShowDir(root, mp3_factory)
+    show = new_show(tmp_path_factory.mktemp("plain") / "show", mp3_factory)
+    root = show.root
     show.add("one", title="One", date="2025-01-01", extra="season = 2\nepisode = 3\n")
     catalog = pipeline.read_catalog(root)
     return catalog.show, catalog.published[0]
