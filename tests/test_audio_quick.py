@@ -556,6 +556,28 @@ def test_an_mp3_is_known_by_its_name_and_first_bytes_as_every_reader_s_score_kno
     agree()
 
 
+def _frame(b1: int, b2: int, noise) -> bytes:
+    """A frame of the header bytes b1, b2 (as long as they say, padding included; 30 bytes when
+    they are of no stream), its fourth header byte and body random."""
+    spec = frames._mpeg_spec(b1, b2)
+    length = (spec[0] + (spec[1] if b2 & 2 else 0)) if spec else 30
+    return bytes((0xFF, b1, b2, noise.randrange(256))) + noise.randbytes(max(length - 4, 0))
+
+
+def _assert_counted_as_one_at_a_time(data: bytes) -> None:
+    """The frames of the stream `data` starts with, counted the quick way, are those a walk
+    from one frame to the next counts (and end where it ends)."""
+    if len(data) < 4 or frames.mpeg_frame(data, 0) is None:
+        return
+    lock = frames.mpeg_frame(data, 0).lock
+    pos = count = 0
+    while (found := frames.mpeg_frame(data, pos)) is not None and found.lock == lock:
+        if pos + found.length > len(data):
+            break
+        pos, count = pos + found.length, count + 1
+    assert frames._count_whole_frames(data, 0, len(data), lock) == (count, pos)
+
+
 def test_the_many_frames_walk_counts_any_stream_as_a_frame_at_a_time_walk_does():
     """Synthetic MPEG streams of every version, layer and rate, each frame of any bitrate,
     padding, private and protection bit, with random bytes in them (false syncs included),
@@ -564,14 +586,6 @@ def test_the_many_frames_walk_counts_any_stream_as_a_frame_at_a_time_walk_does()
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
-
-    def one_at_a_time(data: bytes, lock: int) -> tuple[int, int]:
-        pos = count = 0
-        while (found := frames.mpeg_frame(data, pos)) is not None and found.lock == lock:
-            if pos + found.length > len(data):
-                break
-            pos, count = pos + found.length, count + 1
-        return count, pos
 
     @settings(max_examples=300, derandomize=True, database=None)
     @given(
@@ -590,14 +604,8 @@ def test_the_many_frames_walk_counts_any_stream_as_a_frame_at_a_time_walk_does()
         for bitrate, low_bits, protected, stranger in headers:
             b1 = 0xE0 | version << 3 | layer_bits << 1 | protected
             b2 = bitrate << 4 | (rate if stranger else 3 - rate % 3) << 2 | low_bits
-            spec = frames._mpeg_spec(b1, b2)
-            length = (spec[0] + (spec[1] if low_bits & 2 else 0)) if spec else 30
-            data += bytes((0xFF, b1, b2, noise.randrange(256))) + noise.randbytes(max(length - 4, 0))
-        data = bytes(data[: max(len(data) - cut, 0)])
-        if len(data) < 4 or frames.mpeg_frame(data, 0) is None:
-            return
-        lock = frames.mpeg_frame(data, 0).lock
-        assert frames._count_whole_frames(data, 0, len(data), lock) == one_at_a_time(data, lock)
+            data += _frame(b1, b2, noise)
+        _assert_counted_as_one_at_a_time(bytes(data[: max(len(data) - cut, 0)]))
 
     agree()
 
@@ -611,14 +619,6 @@ def test_the_many_frames_walk_counts_long_streams_as_a_frame_at_a_time_walk_does
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
-
-    def one_at_a_time(data: bytes, lock: int) -> tuple[int, int]:
-        pos = count = 0
-        while (found := frames.mpeg_frame(data, pos)) is not None and found.lock == lock:
-            if pos + found.length > len(data):
-                break
-            pos, count = pos + found.length, count + 1
-        return count, pos
 
     @settings(max_examples=60, derandomize=True, database=None)
     @given(
@@ -640,14 +640,8 @@ def test_the_many_frames_walk_counts_long_streams_as_a_frame_at_a_time_walk_does
             bitrate = noise.randrange(1, 15) if noise.random() < changes else usual
             low_bits = noise.choice((0, 2, 0, 2, 1, 3))  # padding, and now and then the private bit
             b2 = bitrate << 4 | (3 if noise.random() < strangers else rate) << 2 | low_bits
-            spec = frames._mpeg_spec(b1, b2)
-            length = (spec[0] + (spec[1] if low_bits & 2 else 0)) if spec else 30
-            data += bytes((0xFF, b1, b2, noise.randrange(256))) + noise.randbytes(max(length - 4, 0))
-        data = bytes(data[: max(len(data) - cut, 0)])
-        if len(data) < 4 or frames.mpeg_frame(data, 0) is None:
-            return
-        lock = frames.mpeg_frame(data, 0).lock
-        assert frames._count_whole_frames(data, 0, len(data), lock) == one_at_a_time(data, lock)
+            data += _frame(b1, b2, noise)
+        _assert_counted_as_one_at_a_time(bytes(data[: max(len(data) - cut, 0)]))
 
     agree()
 
