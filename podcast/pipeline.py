@@ -767,15 +767,10 @@ SAVE_EVERY = 256
 _worker: _FolderWorker | None = None  # in a worker process, what it works with
 
 
-def _start_folder_worker(
-    show: Show,
-    now: datetime,
-    cache: BuildCache,
-    folders: Sequence[_Folder],
-    fingerprints: _Fingerprints | None,
-) -> None:
+def _start_folder_worker(*arguments) -> None:
+    """In a worker process as it starts: its _FolderWorker, made of `arguments`."""
     global _worker
-    _worker = _FolderWorker(show, now, cache, folders, fingerprints)
+    _worker = _FolderWorker(*arguments)
 
 
 def _work_on_folders(indexes: Sequence[int]) -> tuple[list[bytes], list, uptodate.FolderPrints | None]:
