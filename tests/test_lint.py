@@ -1009,6 +1009,25 @@ def test_a_linted_feed_is_freed_when_dropped_without_waiting_for_the_collector(s
         gc.enable()
 
 
+CHECKED_AT = datetime(2025, 6, 1, tzinfo=UTC)
+
+
+def _checked_both_ways(show, episode, item: bytes) -> tuple[object, object]:
+    """What ItemLinter.check finds in `item`, with its shortcuts and without (an exception,
+    as of an item lxml refuses, stands as its type)."""
+    from podcast.lint.itemwise import ItemLinter
+
+    head, tail = feed.channel_parts(show, [])
+
+    def outcome(shortcuts: bool):
+        try:
+            return ItemLinter(show, head, tail, CHECKED_AT, shortcuts=shortcuts).check(episode, item)
+        except Exception as exc:  # an item lxml refuses fails either way, the same way
+            return type(exc)
+
+    return outcome(True), outcome(False)
+
+
 # ---------------------------------------------------------------- an item's lint, the quick way and the long
 
 
@@ -1098,7 +1117,7 @@ def test_an_items_lint_is_the_same_the_quick_way_and_the_long_way(
     for any notes and whatever else an item holds it finds what the long way finds (the item
     parsed whole, the digest serialized by lxml), or fails as it fails."""
     from podcast.feed.item import item_fields, to_text
-    from podcast.lint.itemwise import ItemLinter, notes_stand_ins
+    from podcast.lint.itemwise import notes_stand_ins
 
     show, episode = one_episode
     fields = item_fields(show, episode)
@@ -1114,16 +1133,8 @@ def test_an_items_lint_is_the_same_the_quick_way_and_the_long_way(
         item = item.replace(b"<item>", b'<item xmlns="urn:x">', 1)
     if attribute:
         item = item.replace(b"<description>", b'<description a="1">', 1)
-    head, tail = feed.channel_parts(show, [])
-    now = datetime(2025, 6, 1, tzinfo=UTC)
-
-    def outcome(shortcuts: bool):
-        try:
-            return ItemLinter(show, head, tail, now, shortcuts=shortcuts).check(episode, item)
-        except Exception as exc:  # an item lxml refuses fails either way, the same way
-            return type(exc)
-
-    assert outcome(True) == outcome(False)
+    quick, long = _checked_both_ways(show, episode, item)
+    assert quick == long
     plain = not (inserted or item_namespace or attribute or feed.xmltext.unfit(item) or "\r" in description)
     if plain and html and re.search("[0-9A-Za-z]", description) and len(description.encode()) <= 4000:
         assert b"<description><![CDATA[x" in notes_stand_ins(item)  # the quick way was taken
@@ -1606,17 +1617,9 @@ def test_a_plain_items_verdict_read_from_its_text_is_the_long_ways(plain_episode
     item = feed.ItemRenderer(show).render(episode)
     for edit in edits:
         item = _edited(item, edit)
-    head, tail = feed.channel_parts(show, [])
-    now = datetime(2025, 6, 1, tzinfo=UTC)
-
-    def outcome(shortcuts: bool):
-        try:
-            return ItemLinter(show, head, tail, now, shortcuts=shortcuts).check(episode, item)
-        except Exception as exc:  # an item lxml refuses fails either way, the same way
-            return type(exc)
-
-    assert outcome(True) == outcome(False)
+    quick, long = _checked_both_ways(show, episode, item)
+    assert quick == long
     if not edits:  # the item as the build writes it: read from its text, and nothing found in it
-        assert ItemLinter(show, head, tail, now).plain
-        assert plainitem.verdict(item, serial=serial) == outcome(False).digest
-        assert outcome(False).problems == ()
+        assert ItemLinter(show, *feed.channel_parts(show, []), CHECKED_AT).plain
+        assert plainitem.verdict(item, serial=serial) == long.digest
+        assert long.problems == ()
