@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import mmap
-import multiprocessing
 import os
 import pickle
 import select
@@ -50,6 +49,8 @@ class _Claims:
         self._shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see one [low, high]
         self._bounds = memoryview(self._shared).cast("q")
         self._bounds[1] = count
+        import multiprocessing  # (~5 ms: only a build with many pages due renders ahead)
+
         self._lock = multiprocessing.get_context("fork").Lock()
         self.other: int | None = None
         self._alone = False  # the other has ended: no lock is needed, nor to be had
