@@ -1337,24 +1337,11 @@ def varied_episodes(tmp_path_factory, mp3_factory):
     """A show (http base URL: findings of the URL rules in every item) with episodes whose items
     differ in what the item settings touch: hosts, explicit of their own, a number, chapters in
     the notes, a title over Apple's length, people, a place and a license of their own."""
-    from conftest import ShowDir
-
-    from podcast import scaffold
     from podcast.cache import BuildCache
     from podcast.model import replaced
 
-    root = tmp_path_factory.mktemp("remade") / "show"
-    scaffold.init_show(
-        root,
-        title="Test Show",
-        author="Ann Host",
-        owner_email="ann@example.com",
-        base_url="https://cdn.example.com/show/",
-        link="https://example.com/",
-        category="Health & Fitness > Medicine",
-        description="A show for tests.",
-    )
-    show = ShowDir(root, mp3_factory)
+    show = new_show(tmp_path_factory.mktemp("remade") / "show", mp3_factory)
+    root = show.root
     set_show_key(root, "base_url", '"http://cdn.example.com/show/"')
     show.add("one", title="One", date="2025-01-01")
     show.add("two", date="2025-01-02", extra='hosts = ["Cy Guest"]\nexplicit = true\nepisode = 2')
